@@ -1,0 +1,918 @@
+//! [`ClientBase`]: owns clients, deals and activities with stable ids, validates
+//! every write and keeps the indexes later features need.
+//!
+//! ```
+//! use clientbase::{ClientBase, Client, Deal, Money, Currency, Schema};
+//! let mut schema = Schema::new();
+//! schema.declare_tag("vip").unwrap();
+//! let mut base = ClientBase::new(schema);
+//! let anna = base.add_client(Client::person("Иванова", "Анна", None).with_tag("vip")).unwrap();
+//! base.add_deal(Deal::new(anna, Money::parse("15 000", Currency::RUB).unwrap())).unwrap();
+//! assert_eq!(base.deals_of(anna).count(), 1);
+//! // Tags outside the vocabulary are refused, and the error says where.
+//! let err = base.add_client(Client::person("Петров", "Пётр", None).with_tag("gold")).unwrap_err();
+//! assert_eq!(err.to_string(), "unknown tag: new client, field \"tags\": \"gold\" is not in the tag vocabulary");
+//! ```
+
+use crate::activity::Activity;
+use crate::client::{Client, Party, RelationKind};
+use crate::deal::{Deal, DealStatus};
+use crate::error::{invalid, Error, ErrorKind, Result};
+use crate::ids::{ActivityId, ClientId, DealId};
+use crate::money::Currency;
+use crate::schema::{FieldDef, Schema};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+/// The source of "now" for created/updated stamps.
+type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Counts of what a base holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// All clients.
+    pub clients: usize,
+    /// Clients that are people.
+    pub persons: usize,
+    /// Clients that are companies.
+    pub companies: usize,
+    /// All deals.
+    pub deals: usize,
+    /// Deals still open.
+    pub open_deals: usize,
+    /// All product lines over all deals.
+    pub deal_lines: usize,
+    /// All activities.
+    pub activities: usize,
+    /// Tasks not yet done.
+    pub open_tasks: usize,
+}
+
+/// A company's client base: clients, deals and activities, always valid.
+///
+/// Every write is checked against the [`Schema`] and the records it refers to; a
+/// rejected write leaves the base unchanged. The base is `Send + Sync`; share it
+/// behind an `RwLock` for read-heavy use.
+#[derive(Clone)]
+pub struct ClientBase {
+    schema: Schema,
+    clients: BTreeMap<ClientId, Client>,
+    deals: BTreeMap<DealId, Deal>,
+    activities: BTreeMap<ActivityId, Activity>,
+    next_client: u64,
+    next_deal: u64,
+    next_activity: u64,
+    deals_by_client: HashMap<ClientId, BTreeSet<DealId>>,
+    activities_by_client: HashMap<ClientId, BTreeSet<ActivityId>>,
+    activities_by_deal: HashMap<DealId, BTreeSet<ActivityId>>,
+    relations_to: HashMap<ClientId, BTreeSet<(ClientId, RelationKind)>>,
+    clock: Clock,
+}
+
+impl fmt::Debug for ClientBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBase")
+            .field("counts", &self.counts())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBase {
+    fn default() -> ClientBase {
+        ClientBase::new(Schema::new())
+    }
+}
+
+impl PartialEq for ClientBase {
+    /// Two bases are equal when they hold the same schema, records and id counters.
+    fn eq(&self, other: &ClientBase) -> bool {
+        self.schema == other.schema
+            && self.clients == other.clients
+            && self.deals == other.deals
+            && self.activities == other.activities
+            && self.next_client == other.next_client
+            && self.next_deal == other.next_deal
+            && self.next_activity == other.next_activity
+    }
+}
+
+impl ClientBase {
+    /// An empty base with `schema`.
+    pub fn new(schema: Schema) -> ClientBase {
+        ClientBase {
+            schema,
+            clients: BTreeMap::new(),
+            deals: BTreeMap::new(),
+            activities: BTreeMap::new(),
+            next_client: 1,
+            next_deal: 1,
+            next_activity: 1,
+            deals_by_client: HashMap::new(),
+            activities_by_client: HashMap::new(),
+            activities_by_deal: HashMap::new(),
+            relations_to: HashMap::new(),
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// Replaces the clock used to stamp `created_at` and `updated_at` (tests, replays).
+    pub fn set_clock(&mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) {
+        self.clock = Arc::new(clock);
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Adds a tag to the vocabulary.
+    pub fn declare_tag(&mut self, tag: impl Into<String>) -> Result<()> {
+        self.schema.declare_tag(tag)
+    }
+
+    /// Declares a custom field.
+    pub fn declare_field(&mut self, field: FieldDef) -> Result<()> {
+        self.schema.declare_field(field)
+    }
+
+    /// Sets the accounting currency. Existing deals in another currency make this a
+    /// [`ErrorKind::Conflict`] and nothing changes.
+    pub fn set_currency(&mut self, currency: Option<Currency>) -> Result<()> {
+        if let Some(required) = currency {
+            if let Some(deal) = self
+                .deals
+                .values()
+                .find(|d| d.amount.currency() != required)
+            {
+                return Err(Error::new(
+                    ErrorKind::Conflict,
+                    format!(
+                        "{} is in {}, not {required}",
+                        deal.id,
+                        deal.amount.currency()
+                    ),
+                )
+                .with_field("currency"));
+            }
+        }
+        self.schema.set_currency(currency);
+        Ok(())
+    }
+
+    // ---- clients -------------------------------------------------------------
+
+    /// Validates and adds a client, assigning a new id (the `id` given is ignored).
+    /// Stamps `created_at` when missing and sets `updated_at` to it when missing.
+    pub fn add_client(&mut self, client: Client) -> Result<ClientId> {
+        let id = ClientId(self.next_client);
+        let mut client = self
+            .validated_client(client, id)
+            .map_err(|e| e.or_record(|| "new client".into()))?;
+        let now = (self.clock)();
+        let created = *client.created_at.get_or_insert(now);
+        client.updated_at.get_or_insert(created);
+        self.next_client += 1;
+        self.index_relations(&client);
+        self.clients.insert(id, client);
+        Ok(id)
+    }
+
+    /// Replaces a client (found by `client.id`) after validating it; `updated_at`
+    /// is set to now and a missing `created_at` is kept from the stored client.
+    pub fn update_client(&mut self, client: Client) -> Result<()> {
+        let id = client.id;
+        let record = || id.to_string();
+        let stored_created = match self.clients.get(&id) {
+            Some(stored) => stored.created_at,
+            None => return Err(unknown(id.to_string()).with_record(record())),
+        };
+        let mut client = self
+            .validated_client(client, id)
+            .map_err(|e| e.or_record(record))?;
+        if client.created_at.is_none() {
+            client.created_at = stored_created;
+        }
+        let now = (self.clock)();
+        client.updated_at = Some(client.created_at.map_or(now, |c| c.max(now)));
+        let old = self.clients.remove(&id);
+        if let Some(old) = &old {
+            self.unindex_relations(old);
+        }
+        self.index_relations(&client);
+        self.clients.insert(id, client);
+        Ok(())
+    }
+
+    /// Removes a client that nothing refers to any more. A client with deals,
+    /// activities or incoming relations is a [`ErrorKind::Conflict`].
+    pub fn remove_client(&mut self, id: ClientId) -> Result<Client> {
+        let record = || id.to_string();
+        if !self.clients.contains_key(&id) {
+            return Err(unknown(id.to_string()).with_record(record()));
+        }
+        let in_use = |what: &str, n: usize| {
+            Error::new(ErrorKind::Conflict, format!("{n} {what} still refer to it"))
+                .with_record(record())
+        };
+        let deals = self.deals_by_client.get(&id).map_or(0, BTreeSet::len);
+        if deals > 0 {
+            return Err(in_use("deals", deals));
+        }
+        let activities = self.activities_by_client.get(&id).map_or(0, BTreeSet::len);
+        if activities > 0 {
+            return Err(in_use("activities", activities));
+        }
+        let incoming = self
+            .relations_to
+            .get(&id)
+            .map_or(0, |s| s.iter().filter(|(from, _)| *from != id).count());
+        if incoming > 0 {
+            return Err(in_use("relations of other clients", incoming));
+        }
+        let client = self
+            .clients
+            .remove(&id)
+            .ok_or_else(|| unknown(id.to_string()))?;
+        self.unindex_relations(&client);
+        Ok(client)
+    }
+
+    /// The client with `id`.
+    pub fn client(&self, id: ClientId) -> Option<&Client> {
+        self.clients.get(&id)
+    }
+
+    /// All clients in id order.
+    pub fn clients(&self) -> impl ExactSizeIterator<Item = &Client> + Clone {
+        self.clients.values()
+    }
+
+    /// Clients whose relations point at `id`, with the relation kind.
+    pub fn related_to(&self, id: ClientId) -> impl Iterator<Item = (ClientId, RelationKind)> + '_ {
+        self.relations_to.get(&id).into_iter().flatten().copied()
+    }
+
+    fn validated_client(&self, mut client: Client, id: ClientId) -> Result<Client> {
+        client.id = id;
+        client.check_own_fields()?;
+        for tag in &client.tags {
+            self.schema.check_tag(tag)?;
+        }
+        let custom = std::mem::take(&mut client.custom);
+        for (name, value) in custom {
+            let value = self.schema.check_value(&name, value)?;
+            client.custom.insert(name, value);
+        }
+        let mut seen = BTreeSet::new();
+        for (i, relation) in client.relations.iter().enumerate() {
+            let field = || format!("relations[{i}]");
+            if relation.to == id {
+                return Err(invalid(field(), "a client cannot be related to itself"));
+            }
+            let Some(target) = self.clients.get(&relation.to) else {
+                return Err(unknown(relation.to.to_string()).with_field(field()));
+            };
+            if relation.kind == RelationKind::EmployeeOf && !target.is_company() {
+                return Err(invalid(
+                    field(),
+                    format!(
+                        "employee_of must point at a company, {} is a person",
+                        relation.to
+                    ),
+                ));
+            }
+            if !seen.insert(*relation) {
+                return Err(invalid(
+                    field(),
+                    format!(
+                        "{} to {} is listed twice",
+                        relation.kind.name(),
+                        relation.to
+                    ),
+                ));
+            }
+        }
+        Ok(client)
+    }
+
+    fn index_relations(&mut self, client: &Client) {
+        for relation in &client.relations {
+            self.relations_to
+                .entry(relation.to)
+                .or_default()
+                .insert((client.id, relation.kind));
+        }
+    }
+
+    fn unindex_relations(&mut self, client: &Client) {
+        for relation in &client.relations {
+            if let Some(set) = self.relations_to.get_mut(&relation.to) {
+                set.remove(&(client.id, relation.kind));
+                if set.is_empty() {
+                    self.relations_to.remove(&relation.to);
+                }
+            }
+        }
+    }
+
+    // ---- deals ---------------------------------------------------------------
+
+    /// Validates and adds a deal, assigning a new id.
+    pub fn add_deal(&mut self, deal: Deal) -> Result<DealId> {
+        let id = DealId(self.next_deal);
+        let mut deal = self
+            .validated_deal(deal, id)
+            .map_err(|e| e.or_record(|| "new deal".into()))?;
+        deal.created_at.get_or_insert_with(|| (self.clock)());
+        self.next_deal += 1;
+        self.deals_by_client
+            .entry(deal.client)
+            .or_default()
+            .insert(id);
+        self.deals.insert(id, deal);
+        Ok(id)
+    }
+
+    /// Replaces a deal (found by `deal.id`) after validating it. The deal may move
+    /// to another client only if it has no activities.
+    pub fn update_deal(&mut self, deal: Deal) -> Result<()> {
+        let id = deal.id;
+        let record = || id.to_string();
+        let Some(old) = self.deals.get(&id) else {
+            return Err(unknown(id.to_string()).with_record(record()));
+        };
+        let (old_client, old_created) = (old.client, old.created_at);
+        let mut deal = self
+            .validated_deal(deal, id)
+            .map_err(|e| e.or_record(record))?;
+        if deal.client != old_client
+            && self
+                .activities_by_deal
+                .get(&id)
+                .is_some_and(|s| !s.is_empty())
+        {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "a deal with activities cannot move to another client",
+            )
+            .with_record(record())
+            .with_field("client"));
+        }
+        if deal.created_at.is_none() {
+            deal.created_at = old_created;
+        }
+        if deal.client != old_client {
+            if let Some(set) = self.deals_by_client.get_mut(&old_client) {
+                set.remove(&id);
+            }
+            self.deals_by_client
+                .entry(deal.client)
+                .or_default()
+                .insert(id);
+        }
+        self.deals.insert(id, deal);
+        Ok(())
+    }
+
+    /// Removes a deal that no activity and no other deal refers to.
+    pub fn remove_deal(&mut self, id: DealId) -> Result<Deal> {
+        let record = || id.to_string();
+        if !self.deals.contains_key(&id) {
+            return Err(unknown(id.to_string()).with_record(record()));
+        }
+        if let Some(n) = self
+            .activities_by_deal
+            .get(&id)
+            .map(BTreeSet::len)
+            .filter(|n| *n > 0)
+        {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                format!("{n} activities still refer to it"),
+            )
+            .with_record(record()));
+        }
+        if let Some(other) = self
+            .deals
+            .values()
+            .find(|d| d.status == DealStatus::DuplicateOf(id))
+        {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                format!("{} is marked as its duplicate", other.id),
+            )
+            .with_record(record()));
+        }
+        let deal = self
+            .deals
+            .remove(&id)
+            .ok_or_else(|| unknown(id.to_string()))?;
+        if let Some(set) = self.deals_by_client.get_mut(&deal.client) {
+            set.remove(&id);
+        }
+        Ok(deal)
+    }
+
+    /// The deal with `id`.
+    pub fn deal(&self, id: DealId) -> Option<&Deal> {
+        self.deals.get(&id)
+    }
+
+    /// All deals in id order.
+    pub fn deals(&self) -> impl ExactSizeIterator<Item = &Deal> + Clone {
+        self.deals.values()
+    }
+
+    /// The deals of a client in id order.
+    pub fn deals_of(&self, client: ClientId) -> impl Iterator<Item = &Deal> + '_ {
+        self.deals_by_client
+            .get(&client)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.deals.get(id))
+    }
+
+    fn validated_deal(&self, mut deal: Deal, id: DealId) -> Result<Deal> {
+        deal.id = id;
+        if !self.clients.contains_key(&deal.client) {
+            return Err(unknown(deal.client.to_string()).with_field("client"));
+        }
+        deal.check_own_fields(self.schema.currency())?;
+        if let DealStatus::DuplicateOf(original) = deal.status {
+            if original == id {
+                return Err(invalid("status", "a deal cannot duplicate itself"));
+            }
+            if !self.deals.contains_key(&original) {
+                return Err(unknown(original.to_string()).with_field("status"));
+            }
+        }
+        Ok(deal)
+    }
+
+    // ---- activities ----------------------------------------------------------
+
+    /// Validates and adds an activity, assigning a new id.
+    pub fn add_activity(&mut self, activity: Activity) -> Result<ActivityId> {
+        let id = ActivityId(self.next_activity);
+        let activity = self
+            .validated_activity(activity, id)
+            .map_err(|e| e.or_record(|| "new activity".into()))?;
+        self.next_activity += 1;
+        self.index_activity(&activity);
+        self.activities.insert(id, activity);
+        Ok(id)
+    }
+
+    /// Replaces an activity (found by `activity.id`) after validating it.
+    pub fn update_activity(&mut self, activity: Activity) -> Result<()> {
+        let id = activity.id;
+        let record = || id.to_string();
+        if !self.activities.contains_key(&id) {
+            return Err(unknown(id.to_string()).with_record(record()));
+        }
+        let activity = self
+            .validated_activity(activity, id)
+            .map_err(|e| e.or_record(record))?;
+        if let Some(old) = self.activities.remove(&id) {
+            self.unindex_activity(&old);
+        }
+        self.index_activity(&activity);
+        self.activities.insert(id, activity);
+        Ok(())
+    }
+
+    /// Removes an activity.
+    pub fn remove_activity(&mut self, id: ActivityId) -> Result<Activity> {
+        let activity = self
+            .activities
+            .remove(&id)
+            .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))?;
+        self.unindex_activity(&activity);
+        Ok(activity)
+    }
+
+    /// The activity with `id`.
+    pub fn activity(&self, id: ActivityId) -> Option<&Activity> {
+        self.activities.get(&id)
+    }
+
+    /// All activities in id order.
+    pub fn activities(&self) -> impl ExactSizeIterator<Item = &Activity> + Clone {
+        self.activities.values()
+    }
+
+    /// The activities of a client in id order.
+    pub fn activities_of(&self, client: ClientId) -> impl Iterator<Item = &Activity> + '_ {
+        self.activities_by_client
+            .get(&client)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.activities.get(id))
+    }
+
+    /// The activities linked to a deal in id order.
+    pub fn activities_of_deal(&self, deal: DealId) -> impl Iterator<Item = &Activity> + '_ {
+        self.activities_by_deal
+            .get(&deal)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.activities.get(id))
+    }
+
+    fn validated_activity(&self, mut activity: Activity, id: ActivityId) -> Result<Activity> {
+        activity.id = id;
+        if !self.clients.contains_key(&activity.client) {
+            return Err(unknown(activity.client.to_string()).with_field("client"));
+        }
+        if let Some(deal_id) = activity.deal {
+            match self.deals.get(&deal_id) {
+                None => return Err(unknown(deal_id.to_string()).with_field("deal")),
+                Some(deal) if deal.client != activity.client => {
+                    return Err(invalid(
+                        "deal",
+                        format!(
+                            "{deal_id} belongs to {}, not {}",
+                            deal.client, activity.client
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        activity.check_own_fields()?;
+        Ok(activity)
+    }
+
+    fn index_activity(&mut self, activity: &Activity) {
+        self.activities_by_client
+            .entry(activity.client)
+            .or_default()
+            .insert(activity.id);
+        if let Some(deal) = activity.deal {
+            self.activities_by_deal
+                .entry(deal)
+                .or_default()
+                .insert(activity.id);
+        }
+    }
+
+    fn unindex_activity(&mut self, activity: &Activity) {
+        if let Some(set) = self.activities_by_client.get_mut(&activity.client) {
+            set.remove(&activity.id);
+        }
+        if let Some(deal) = activity.deal {
+            if let Some(set) = self.activities_by_deal.get_mut(&deal) {
+                set.remove(&activity.id);
+            }
+        }
+    }
+
+    // ---- summary and serialization --------------------------------------------
+
+    /// Counts of clients, deals, lines and activities.
+    pub fn counts(&self) -> Counts {
+        let companies = self.clients.values().filter(|c| c.is_company()).count();
+        Counts {
+            clients: self.clients.len(),
+            persons: self.clients.len() - companies,
+            companies,
+            deals: self.deals.len(),
+            open_deals: self
+                .deals
+                .values()
+                .filter(|d| !d.status.is_closed())
+                .count(),
+            deal_lines: self.deals.values().map(|d| d.lines.len()).sum(),
+            activities: self.activities.len(),
+            open_tasks: self
+                .activities
+                .values()
+                .filter(|a| a.is_open_task())
+                .count(),
+        }
+    }
+
+    /// Writes the whole base as JSON. [`ClientBase::read_json`] gives back an equal base.
+    pub fn write_json<W: Write>(&self, writer: W) -> Result<()> {
+        let snapshot = SnapshotRef {
+            format: FORMAT,
+            version: VERSION,
+            schema: &self.schema,
+            next_ids: NextIds {
+                client: self.next_client,
+                deal: self.next_deal,
+                activity: self.next_activity,
+            },
+            clients: self.clients.values().collect(),
+            deals: self.deals.values().collect(),
+            activities: self.activities.values().collect(),
+        };
+        serde_json::to_writer(writer, &snapshot)?;
+        Ok(())
+    }
+
+    /// The whole base as a JSON string.
+    pub fn to_json(&self) -> Result<String> {
+        let mut out = Vec::new();
+        self.write_json(&mut out)?;
+        String::from_utf8(out).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))
+    }
+
+    /// Reads a base written by [`ClientBase::write_json`], validating every record.
+    /// Errors name the record (`client 17`) and the field.
+    pub fn read_json<R: Read>(reader: R) -> Result<ClientBase> {
+        let snapshot: Snapshot = serde_json::from_reader(std::io::BufReader::new(reader))?;
+        ClientBase::from_snapshot(snapshot)
+    }
+
+    /// Reads a base from a JSON string.
+    pub fn from_json(json: &str) -> Result<ClientBase> {
+        let snapshot: Snapshot = serde_json::from_str(json)?;
+        ClientBase::from_snapshot(snapshot)
+    }
+
+    fn from_snapshot(snapshot: Snapshot) -> Result<ClientBase> {
+        if snapshot.format != FORMAT {
+            return Err(invalid(
+                "format",
+                format!("{:?} is not {FORMAT:?}", snapshot.format),
+            ));
+        }
+        if snapshot.version != VERSION {
+            return Err(invalid(
+                "version",
+                format!(
+                    "version {} is not supported (this library reads {VERSION})",
+                    snapshot.version
+                ),
+            ));
+        }
+        let mut base = ClientBase::new(snapshot.schema);
+        // Relations may point forward, so clients are checked against the full set.
+        let mut clients = BTreeMap::new();
+        for client in snapshot.clients {
+            let id = client.id;
+            if id.0 == 0 {
+                return Err(invalid("id", "ids start at 1").with_record(id.to_string()));
+            }
+            if clients.insert(id, client).is_some() {
+                return Err(Error::new(ErrorKind::Conflict, "the id appears twice")
+                    .with_record(id.to_string()));
+            }
+        }
+        base.clients = clients;
+        let ids: Vec<ClientId> = base.clients.keys().copied().collect();
+        for id in ids {
+            let client = base
+                .clients
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| unknown(id.to_string()))?;
+            let client = base
+                .validated_client(client, id)
+                .map_err(|e| e.or_record(|| id.to_string()))?;
+            base.index_relations(&client);
+            base.clients.insert(id, client);
+        }
+        for deal in snapshot.deals {
+            let id = deal.id;
+            if id.0 == 0 || base.deals.contains_key(&id) {
+                return Err(invalid("id", "missing or repeated id").with_record(id.to_string()));
+            }
+            base.deals.insert(id, deal);
+        }
+        let ids: Vec<DealId> = base.deals.keys().copied().collect();
+        for id in ids {
+            let deal = base
+                .deals
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| unknown(id.to_string()))?;
+            let deal = base
+                .validated_deal(deal, id)
+                .map_err(|e| e.or_record(|| id.to_string()))?;
+            base.deals_by_client
+                .entry(deal.client)
+                .or_default()
+                .insert(id);
+            base.deals.insert(id, deal);
+        }
+        for activity in snapshot.activities {
+            let id = activity.id;
+            if id.0 == 0 || base.activities.contains_key(&id) {
+                return Err(invalid("id", "missing or repeated id").with_record(id.to_string()));
+            }
+            let activity = base
+                .validated_activity(activity, id)
+                .map_err(|e| e.or_record(|| id.to_string()))?;
+            base.index_activity(&activity);
+            base.activities.insert(id, activity);
+        }
+        let max_plus_one = |max: Option<u64>| max.map_or(1, |m| m + 1);
+        base.next_client = snapshot
+            .next_ids
+            .client
+            .max(max_plus_one(base.clients.keys().next_back().map(|i| i.0)));
+        base.next_deal = snapshot
+            .next_ids
+            .deal
+            .max(max_plus_one(base.deals.keys().next_back().map(|i| i.0)));
+        base.next_activity = snapshot.next_ids.activity.max(max_plus_one(
+            base.activities.keys().next_back().map(|i| i.0),
+        ));
+        Ok(base)
+    }
+
+    /// Whether a client with a Russian tax id is already in the base (companies only).
+    pub fn find_company_by_tax_id(&self, tax_id: &str) -> Option<ClientId> {
+        self.clients.values().find_map(|c| match &c.party {
+            Party::Company(company) if company.tax_id.as_deref() == Some(tax_id) => Some(c.id),
+            _ => None,
+        })
+    }
+}
+
+const FORMAT: &str = "clientbase";
+const VERSION: u32 = 1;
+
+fn unknown(what: String) -> Error {
+    Error::new(ErrorKind::UnknownId, format!("{what} does not exist"))
+}
+
+#[derive(Serialize, Deserialize, Default)]
+struct NextIds {
+    client: u64,
+    deal: u64,
+    activity: u64,
+}
+
+#[derive(Serialize)]
+struct SnapshotRef<'a> {
+    format: &'a str,
+    version: u32,
+    schema: &'a Schema,
+    next_ids: NextIds,
+    clients: Vec<&'a Client>,
+    deals: Vec<&'a Deal>,
+    activities: Vec<&'a Activity>,
+}
+
+#[derive(Deserialize)]
+struct Snapshot {
+    format: String,
+    version: u32,
+    #[serde(default)]
+    schema: Schema,
+    #[serde(default)]
+    next_ids: NextIds,
+    #[serde(default)]
+    clients: Vec<Client>,
+    #[serde(default)]
+    deals: Vec<Deal>,
+    #[serde(default)]
+    activities: Vec<Activity>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activity::ActivityKind;
+    use crate::client::Relation;
+    use crate::money::Money;
+    use crate::schema::{FieldType, FieldValue};
+    use chrono::TimeZone;
+
+    fn fixed_clock() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap()
+    }
+
+    fn base() -> ClientBase {
+        let mut b = ClientBase::default();
+        b.set_clock(fixed_clock);
+        b.declare_tag("vip").unwrap();
+        b.declare_field(FieldDef::new("rooms", FieldType::Integer))
+            .unwrap();
+        b
+    }
+
+    #[test]
+    fn base_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<ClientBase>();
+    }
+
+    #[test]
+    fn add_assigns_ids_and_stamps_times() {
+        let mut b = base();
+        let a = b.add_client(Client::person("A", "B", None)).unwrap();
+        let c = b.add_client(Client::person("C", "D", None)).unwrap();
+        assert_eq!((a, c), (ClientId(1), ClientId(2)));
+        assert_eq!(b.client(a).unwrap().created_at, Some(fixed_clock()));
+        assert_eq!(b.client(a).unwrap().updated_at, Some(fixed_clock()));
+    }
+
+    #[test]
+    fn rejected_writes_leave_the_base_unchanged() {
+        let mut b = base();
+        let before = b.clone();
+        let err = b
+            .add_client(
+                Client::person("A", "B", None)
+                    .with_field("rooms", FieldValue::Text("много".into())),
+            )
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::FieldType);
+        assert_eq!(err.record(), Some("new client"));
+        assert_eq!(err.field(), Some("custom.rooms"));
+        assert!(b == before);
+        let err = b
+            .add_deal(Deal::new(ClientId(9), Money::zero(Currency::RUB)))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownId);
+        assert_eq!(err.field(), Some("client"));
+    }
+
+    #[test]
+    fn relations_are_checked_and_indexed() {
+        let mut b = base();
+        let firm = b.add_client(Client::company("ООО Ромашка", None)).unwrap();
+        let wife = b
+            .add_client(Client::person("Иванова", "Анна", None))
+            .unwrap();
+        let husband = b
+            .add_client(
+                Client::person("Иванов", "Иван", None)
+                    .with_relation(RelationKind::Spouse, wife)
+                    .with_relation(RelationKind::EmployeeOf, firm),
+            )
+            .unwrap();
+        assert_eq!(
+            b.related_to(wife).collect::<Vec<_>>(),
+            vec![(husband, RelationKind::Spouse)]
+        );
+        let err = b
+            .add_client(
+                Client::person("X", "Y", None).with_relation(RelationKind::EmployeeOf, wife),
+            )
+            .unwrap_err();
+        assert_eq!(err.field(), Some("relations[0]"));
+        assert_eq!(
+            b.remove_client(wife).unwrap_err().kind(),
+            ErrorKind::Conflict
+        );
+        let mut h = b.client(husband).unwrap().clone();
+        h.relations
+            .retain(|r: &Relation| r.kind != RelationKind::Spouse);
+        b.update_client(h).unwrap();
+        assert_eq!(b.related_to(wife).count(), 0);
+        b.remove_client(wife).unwrap();
+    }
+
+    #[test]
+    fn activities_must_match_their_deal_client() {
+        let mut b = base();
+        let a = b.add_client(Client::person("A", "B", None)).unwrap();
+        let c = b.add_client(Client::person("C", "D", None)).unwrap();
+        let deal = b
+            .add_deal(Deal::new(a, Money::zero(Currency::RUB)))
+            .unwrap();
+        let mut act = Activity::new(c, ActivityKind::Call, fixed_clock());
+        act.deal = Some(deal);
+        let err = b.add_activity(act.clone()).unwrap_err();
+        assert_eq!(err.field(), Some("deal"));
+        act.client = a;
+        let id = b.add_activity(act).unwrap();
+        assert_eq!(b.activities_of_deal(deal).next().unwrap().id, id);
+        assert_eq!(b.remove_deal(deal).unwrap_err().kind(), ErrorKind::Conflict);
+    }
+
+    #[test]
+    fn json_round_trip_is_lossless() {
+        let mut b = base();
+        let a = b
+            .add_client(
+                Client::person("Иванов", "Иван", Some("Иванович"))
+                    .with_tag("vip")
+                    .with_field("rooms", FieldValue::Integer(3)),
+            )
+            .unwrap();
+        b.add_deal(Deal::new(a, Money::parse("10,50", Currency::RUB).unwrap()))
+            .unwrap();
+        let json = b.to_json().unwrap();
+        let back = ClientBase::from_json(&json).unwrap();
+        assert!(back == b);
+        assert_eq!(back.to_json().unwrap(), json);
+    }
+
+    #[test]
+    fn json_errors_name_the_record() {
+        let json = r#"{"format":"clientbase","version":1,"clients":[{"id":4,"kind":"person","surname":"A","tags":["gold"]}]}"#;
+        let err = ClientBase::from_json(json).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownTag);
+        assert_eq!(err.record(), Some("client 4"));
+    }
+}

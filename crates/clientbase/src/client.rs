@@ -1,0 +1,713 @@
+//! Clients: people and companies, their contact points, consents, tags, custom
+//! fields and relations to other clients.
+//!
+//! ```
+//! use clientbase::{Client, Channel, Consent};
+//! use chrono::NaiveDate;
+//! let client = Client::person("Иванова", "Анна", Some("Сергеевна"))
+//!     .with_phone("8 (916) 123-45-67")
+//!     .with_email("anna@example.ru")
+//!     .with_consent(Channel::Sms, Consent::given(NaiveDate::from_ymd_opt(2024, 1, 10).unwrap()));
+//! assert_eq!(client.display_name(), "Иванова Анна Сергеевна");
+//! assert!(client.consents.allows(Channel::Sms));
+//! ```
+
+use crate::error::{invalid, Result};
+use crate::ids::ClientId;
+use crate::schema::FieldValue;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The parts of a person's name as Russian forms ask for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PersonName {
+    /// Фамилия.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    /// Имя.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<String>,
+    /// Отчество.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patronymic: Option<String>,
+}
+
+/// A company's legal identity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Company {
+    /// The legal name (`ООО «Ромашка»`).
+    pub legal_name: String,
+    /// Tax id (ИНН for Russian companies: 10 digits, 12 for sole proprietors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<String>,
+}
+
+/// Whether a client is a person or a company.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Party {
+    /// A private person.
+    Person(PersonName),
+    /// A company or sole proprietor.
+    Company(Company),
+}
+
+impl Default for Party {
+    fn default() -> Party {
+        Party::Person(PersonName::default())
+    }
+}
+
+/// Whether a consent is in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentState {
+    /// The client agreed.
+    Given,
+    /// The client withdrew an earlier agreement.
+    Withdrawn,
+}
+
+/// A consent and the date it was given or withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Consent {
+    /// Given or withdrawn.
+    pub state: ConsentState,
+    /// When the client gave or withdrew it.
+    pub date: NaiveDate,
+}
+
+impl Consent {
+    /// A consent given on `date`.
+    pub fn given(date: NaiveDate) -> Consent {
+        Consent {
+            state: ConsentState::Given,
+            date,
+        }
+    }
+
+    /// A consent withdrawn on `date`.
+    pub fn withdrawn(date: NaiveDate) -> Consent {
+        Consent {
+            state: ConsentState::Withdrawn,
+            date,
+        }
+    }
+
+    /// Whether the consent is in force.
+    pub fn is_given(&self) -> bool {
+        self.state == ConsentState::Given
+    }
+}
+
+/// A marketing channel that needs the client's consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Text messages.
+    Sms,
+    /// Email.
+    Email,
+    /// Phone calls.
+    Calls,
+    /// Messengers (Telegram, WhatsApp, ...).
+    Messengers,
+    /// Advertising audiences (uploaded to ad platforms).
+    Ads,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 5] = [
+        Channel::Sms,
+        Channel::Email,
+        Channel::Calls,
+        Channel::Messengers,
+        Channel::Ads,
+    ];
+
+    /// The channel's name: `sms`, `email`, `calls`, `messengers`, `ads`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+            Channel::Calls => "calls",
+            Channel::Messengers => "messengers",
+            Channel::Ads => "ads",
+        }
+    }
+
+    /// The channel called `name`.
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// The client's consents: personal-data processing and marketing per channel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consents {
+    /// Consent to process personal data (152-ФЗ).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_data: Option<Consent>,
+    /// Marketing consent per channel; a missing channel means never asked.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub marketing: BTreeMap<Channel, Consent>,
+}
+
+impl Consents {
+    /// Whether marketing on `channel` is allowed: the channel consent is given and
+    /// personal-data processing has not been withdrawn.
+    pub fn allows(&self, channel: Channel) -> bool {
+        let data_ok = self.personal_data.is_none_or(|c| c.is_given());
+        data_ok && self.marketing.get(&channel).is_some_and(Consent::is_given)
+    }
+}
+
+/// The kind of a phone number, once normalized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneKind {
+    /// A mobile number.
+    Mobile,
+    /// A landline.
+    FixedLine,
+    /// Either; the numbering plan does not tell.
+    FixedLineOrMobile,
+    /// A free call number (8-800).
+    TollFree,
+    /// A premium rate number.
+    PremiumRate,
+    /// Shared cost.
+    SharedCost,
+    /// Voice over IP.
+    Voip,
+    /// A personal number.
+    PersonalNumber,
+    /// A pager.
+    Pager,
+    /// Universal access number.
+    Uan,
+    /// Voicemail access.
+    Voicemail,
+    /// Valid but of unknown kind.
+    Unknown,
+}
+
+/// A phone number as typed, with its normalized form once known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    /// Exactly what was typed.
+    pub raw: String,
+    /// The number in E.164 (`+79161234567`), once normalized and valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e164: Option<String>,
+    /// An extension (`доб. 123`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Mobile, landline, toll free, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PhoneKind>,
+    /// A label such as `раб.` or `моб.`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Consent for this number specifically, where it differs from the channel consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+}
+
+impl Phone {
+    /// A phone as typed, not yet normalized.
+    pub fn raw(raw: impl Into<String>) -> Phone {
+        Phone {
+            raw: raw.into(),
+            ..Phone::default()
+        }
+    }
+}
+
+/// An email address as typed, with its normalized form once known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    /// Exactly what was typed.
+    pub raw: String,
+    /// The normalized address (trimmed, domain lowercased and in ASCII), once checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalized: Option<String>,
+    /// A label such as `work`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Consent for this address specifically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+}
+
+impl Email {
+    /// An email as typed, not yet normalized.
+    pub fn raw(raw: impl Into<String>) -> Email {
+        Email {
+            raw: raw.into(),
+            ..Email::default()
+        }
+    }
+}
+
+/// A messenger or social network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessengerKind {
+    /// Telegram.
+    Telegram,
+    /// WhatsApp.
+    Whatsapp,
+    /// Viber.
+    Viber,
+    /// VK (ВКонтакте).
+    Vk,
+    /// Odnoklassniki.
+    Ok,
+    /// MAX.
+    Max,
+    /// Instagram.
+    Instagram,
+    /// Facebook.
+    Facebook,
+    /// Any other, by name.
+    Other(String),
+}
+
+impl MessengerKind {
+    /// The lower-case name (`telegram`, `vk`, or the other name as given).
+    pub fn name(&self) -> &str {
+        match self {
+            MessengerKind::Telegram => "telegram",
+            MessengerKind::Whatsapp => "whatsapp",
+            MessengerKind::Viber => "viber",
+            MessengerKind::Vk => "vk",
+            MessengerKind::Ok => "ok",
+            MessengerKind::Max => "max",
+            MessengerKind::Instagram => "instagram",
+            MessengerKind::Facebook => "facebook",
+            MessengerKind::Other(name) => name,
+        }
+    }
+
+    /// The kind called `name` (case-insensitive); unknown names become [`MessengerKind::Other`].
+    pub fn from_name(name: &str) -> MessengerKind {
+        match name.trim().to_lowercase().as_str() {
+            "telegram" | "tg" => MessengerKind::Telegram,
+            "whatsapp" | "wa" => MessengerKind::Whatsapp,
+            "viber" => MessengerKind::Viber,
+            "vk" | "vkontakte" | "вконтакте" => MessengerKind::Vk,
+            "ok" | "odnoklassniki" | "одноклассники" => MessengerKind::Ok,
+            "max" => MessengerKind::Max,
+            "instagram" => MessengerKind::Instagram,
+            "facebook" => MessengerKind::Facebook,
+            _ => MessengerKind::Other(name.trim().to_string()),
+        }
+    }
+}
+
+/// An account in a messenger or a social network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Messenger {
+    /// Which network.
+    pub kind: MessengerKind,
+    /// The user name, number or profile id.
+    pub id: String,
+    /// Consent for this account specifically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+}
+
+/// How two clients are related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// Husband or wife.
+    Spouse,
+    /// Another family member.
+    Relative,
+    /// Works with.
+    Colleague,
+    /// A friend.
+    Friend,
+    /// This client came on the other's recommendation.
+    ReferredBy,
+    /// This person works for the other client, a company.
+    EmployeeOf,
+}
+
+impl RelationKind {
+    /// The relation's name (`spouse`, `referred_by`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            RelationKind::Spouse => "spouse",
+            RelationKind::Relative => "relative",
+            RelationKind::Colleague => "colleague",
+            RelationKind::Friend => "friend",
+            RelationKind::ReferredBy => "referred_by",
+            RelationKind::EmployeeOf => "employee_of",
+        }
+    }
+}
+
+/// A relation from this client to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Relation {
+    /// How they are related.
+    pub kind: RelationKind,
+    /// The other client.
+    pub to: ClientId,
+}
+
+/// Where a client is in the lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LifecycleStage {
+    /// Showed interest, not yet qualified.
+    #[default]
+    Lead,
+    /// Qualified, a deal is being worked.
+    Prospect,
+    /// Bought at least once.
+    Customer,
+    /// Buys again and again.
+    Loyal,
+    /// Stopped buying.
+    Churned,
+}
+
+/// How ready a lead is to buy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Temperature {
+    /// Not ready.
+    Cold,
+    /// Interested.
+    Warm,
+    /// Ready to buy.
+    Hot,
+}
+
+/// A client of the company: a person or a company with everything known about them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    /// Assigned by the base on insert; ignored by [`ClientBase::add_client`](crate::ClientBase::add_client).
+    #[serde(default)]
+    pub id: ClientId,
+    /// Person or company, with the name.
+    #[serde(flatten)]
+    pub party: Party,
+    /// Date of birth (people).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<NaiveDate>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Region (oblast, krai, republic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Street address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The manager who owns the client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Where the client came from (site, referral, ads, cold call, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// When the client was created; the base stamps it on insert when missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When the client last changed; the base stamps it on every write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Lifecycle stage.
+    #[serde(default)]
+    pub stage: LifecycleStage,
+    /// Cold, warm or hot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<Temperature>,
+    /// A behaviour type the company uses (e.g. `economical`, `impulsive`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour: Option<String>,
+    /// Loyalty programme percentage, 0 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loyalty_percent: Option<u8>,
+    /// Whether the client agreed to refer friends.
+    #[serde(default)]
+    pub can_refer: bool,
+    /// Phone numbers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<Phone>,
+    /// Email addresses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<Email>,
+    /// Messenger and social accounts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messengers: Vec<Messenger>,
+    /// Consents.
+    #[serde(default)]
+    pub consents: Consents,
+    /// Tags from the schema's vocabulary.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub tags: BTreeSet<String>,
+    /// Custom field values by field name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom: BTreeMap<String, FieldValue>,
+    /// Relations from this client to others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+}
+
+impl Client {
+    /// A person with the given name parts.
+    pub fn person(surname: &str, given: &str, patronymic: Option<&str>) -> Client {
+        let part = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
+        Client {
+            party: Party::Person(PersonName {
+                surname: part(surname),
+                given: part(given),
+                patronymic: patronymic.and_then(part),
+            }),
+            ..Client::default()
+        }
+    }
+
+    /// A company with its legal name and tax id.
+    pub fn company(legal_name: &str, tax_id: Option<&str>) -> Client {
+        Client {
+            party: Party::Company(Company {
+                legal_name: legal_name.to_string(),
+                tax_id: tax_id.map(str::to_string),
+            }),
+            ..Client::default()
+        }
+    }
+
+    /// Adds a phone as typed.
+    pub fn with_phone(mut self, raw: &str) -> Client {
+        self.phones.push(Phone::raw(raw));
+        self
+    }
+
+    /// Adds an email as typed.
+    pub fn with_email(mut self, raw: &str) -> Client {
+        self.emails.push(Email::raw(raw));
+        self
+    }
+
+    /// Adds a tag (checked against the vocabulary when written to a base).
+    pub fn with_tag(mut self, tag: &str) -> Client {
+        self.tags.insert(tag.to_string());
+        self
+    }
+
+    /// Sets a custom field value (checked against the schema when written to a base).
+    pub fn with_field(mut self, name: &str, value: FieldValue) -> Client {
+        self.custom.insert(name.to_string(), value);
+        self
+    }
+
+    /// Sets the marketing consent for a channel.
+    pub fn with_consent(mut self, channel: Channel, consent: Consent) -> Client {
+        self.consents.marketing.insert(channel, consent);
+        self
+    }
+
+    /// Adds a relation to another client.
+    pub fn with_relation(mut self, kind: RelationKind, to: ClientId) -> Client {
+        self.relations.push(Relation { kind, to });
+        self
+    }
+
+    /// Whether the client is a company.
+    pub fn is_company(&self) -> bool {
+        matches!(self.party, Party::Company(_))
+    }
+
+    /// The name as shown in lists: `Surname Given Patronymic` or the legal name.
+    pub fn display_name(&self) -> String {
+        match &self.party {
+            Party::Person(name) => [&name.surname, &name.given, &name.patronymic]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+            Party::Company(company) => company.legal_name.clone(),
+        }
+    }
+
+    /// Checks what can be checked without the base (ranges, emptiness, tax id).
+    /// Errors name the field; the base adds the record.
+    pub(crate) fn check_own_fields(&self) -> Result<()> {
+        match &self.party {
+            Party::Person(name) => {
+                if name.surname.is_none()
+                    && name.given.is_none()
+                    && name.patronymic.is_none()
+                    && self.phones.is_empty()
+                    && self.emails.is_empty()
+                    && self.messengers.is_empty()
+                {
+                    return Err(invalid(
+                        "name",
+                        "a person needs a name or at least one contact point",
+                    ));
+                }
+            }
+            Party::Company(company) => {
+                if company.legal_name.trim().is_empty() {
+                    return Err(invalid("legal_name", "a company needs a legal name"));
+                }
+                if let Some(tax_id) = &company.tax_id {
+                    check_tax_id(tax_id).map_err(|reason| invalid("tax_id", reason))?;
+                }
+            }
+        }
+        if let Some(percent) = self.loyalty_percent {
+            if percent > 100 {
+                return Err(invalid(
+                    "loyalty_percent",
+                    format!("{percent} is above 100"),
+                ));
+            }
+        }
+        for (i, phone) in self.phones.iter().enumerate() {
+            if phone.raw.trim().is_empty() && phone.e164.is_none() {
+                return Err(invalid(format!("phones[{i}]"), "empty phone"));
+            }
+        }
+        for (i, email) in self.emails.iter().enumerate() {
+            if email.raw.trim().is_empty() && email.normalized.is_none() {
+                return Err(invalid(format!("emails[{i}]"), "empty email"));
+            }
+        }
+        for (i, messenger) in self.messengers.iter().enumerate() {
+            if messenger.id.trim().is_empty() {
+                return Err(invalid(format!("messengers[{i}]"), "empty account id"));
+            }
+        }
+        if let (Some(created), Some(updated)) = (self.created_at, self.updated_at) {
+            if updated < created {
+                return Err(invalid(
+                    "updated_at",
+                    format!("{updated} is before created_at {created}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a Russian ИНН (10 or 12 digits) by its check digits. Other tax ids
+/// (foreign ones, with letters or other lengths) are accepted as they are.
+pub fn check_tax_id(tax_id: &str) -> std::result::Result<(), String> {
+    let t = tax_id.trim();
+    if t.is_empty() {
+        return Err("empty tax id".into());
+    }
+    if !t.bytes().all(|b| b.is_ascii_digit()) || !(t.len() == 10 || t.len() == 12) {
+        return Ok(());
+    }
+    let d: Vec<u32> = t.bytes().map(|b| (b - b'0') as u32).collect();
+    let check = |weights: &[u32]| -> u32 {
+        weights.iter().zip(&d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10
+    };
+    let ok = if d.len() == 10 {
+        check(&[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9]
+    } else {
+        check(&[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
+            && check(&[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("ИНН {t} fails its check digit"))
+    }
+}
+
+/// Computes the check digits for the first 9 (or 10) digits of an ИНН and returns
+/// the full number. Used by the generator and by tests.
+pub fn complete_inn(prefix: &str) -> Option<String> {
+    let mut d: Vec<u32> = prefix
+        .bytes()
+        .map(|b| b.is_ascii_digit().then(|| (b - b'0') as u32))
+        .collect::<Option<_>>()?;
+    let check = |weights: &[u32], d: &[u32]| -> u32 {
+        weights.iter().zip(d).map(|(w, x)| w * x).sum::<u32>() % 11 % 10
+    };
+    match d.len() {
+        9 => {
+            let c = check(&[2, 4, 10, 3, 5, 9, 4, 6, 8], &d);
+            d.push(c);
+        }
+        10 => {
+            let c1 = check(&[7, 2, 4, 10, 3, 5, 9, 4, 6, 8], &d);
+            d.push(c1);
+            let c2 = check(&[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8], &d);
+            d.push(c2);
+        }
+        _ => return None,
+    }
+    Some(
+        d.iter()
+            .map(|x| char::from_digit(*x, 10).unwrap_or('0'))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inn_check_digits() {
+        let inn10 = complete_inn("770708389").unwrap();
+        assert_eq!(inn10, "7707083893");
+        assert!(check_tax_id(&inn10).is_ok());
+        assert!(check_tax_id("7707083894").is_err());
+        let inn12 = complete_inn("5001234567").unwrap();
+        assert!(check_tax_id(&inn12).is_ok());
+        assert!(check_tax_id("DE123456789").is_ok());
+    }
+
+    #[test]
+    fn own_field_checks() {
+        let mut c = Client::person("Иванов", "Иван", None);
+        c.loyalty_percent = Some(101);
+        assert_eq!(
+            c.check_own_fields().unwrap_err().field(),
+            Some("loyalty_percent")
+        );
+        let c = Client::default();
+        assert!(c.check_own_fields().is_err());
+        let c = Client::company("ООО Ромашка", Some("7707083894"));
+        assert_eq!(c.check_own_fields().unwrap_err().field(), Some("tax_id"));
+        let c = Client::person("", "", None).with_phone(" ");
+        assert_eq!(c.check_own_fields().unwrap_err().field(), Some("phones[0]"));
+    }
+
+    #[test]
+    fn consent_logic() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut c = Client::person("A", "B", None).with_consent(Channel::Sms, Consent::given(d));
+        assert!(c.consents.allows(Channel::Sms));
+        assert!(!c.consents.allows(Channel::Email));
+        c.consents.personal_data = Some(Consent::withdrawn(d));
+        assert!(!c.consents.allows(Channel::Sms));
+    }
+
+    #[test]
+    fn json_shape_is_flat_and_readable() {
+        let c = Client::person("Петров", "Пётр", None).with_phone("+7 916 000-00-00");
+        let json = serde_json::to_value(&c).unwrap();
+        assert_eq!(json["kind"], "person");
+        assert_eq!(json["surname"], "Петров");
+        assert_eq!(json["phones"][0]["raw"], "+7 916 000-00-00");
+        let back: Client = serde_json::from_value(json).unwrap();
+        assert_eq!(back, c);
+    }
+}

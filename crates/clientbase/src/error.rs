@@ -1,0 +1,222 @@
+//! The one error type of the crate.
+//!
+//! Every fallible call returns [`Error`]. An error carries an [`ErrorKind`] that
+//! bindings map to their own status codes and exception classes, plus the record
+//! and the field it is about and a human readable reason, so that a message such
+//! as `invalid value: client 17, field "loyalty_percent": 140 is above 100` tells
+//! the user exactly what to fix.
+
+use std::fmt;
+
+/// What went wrong, in broad strokes. Bindings map each kind to one status code
+/// (C) or one exception class (Python).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A value is malformed or out of its allowed range.
+    InvalidValue,
+    /// A referenced client, deal or activity does not exist.
+    UnknownId,
+    /// A tag is not in the declared vocabulary.
+    UnknownTag,
+    /// A custom field is not declared in the schema.
+    UnknownField,
+    /// A custom field value does not have the declared type.
+    FieldType,
+    /// An amount of money is in a different currency than required.
+    CurrencyMismatch,
+    /// A schema declaration is invalid (empty name, conflicting redeclaration, ...).
+    Schema,
+    /// The change conflicts with what the base holds (a record still referenced, ...).
+    Conflict,
+    /// CSV input could not be read at all (a bad row is reported, not raised).
+    Csv,
+    /// JSON input is malformed or does not describe the expected data.
+    Json,
+    /// Reading or writing failed at the operating system level.
+    Io,
+}
+
+impl ErrorKind {
+    /// A short lower-case description of the kind, used as the message prefix.
+    pub fn description(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidValue => "invalid value",
+            ErrorKind::UnknownId => "unknown id",
+            ErrorKind::UnknownTag => "unknown tag",
+            ErrorKind::UnknownField => "unknown field",
+            ErrorKind::FieldType => "wrong field type",
+            ErrorKind::CurrencyMismatch => "currency mismatch",
+            ErrorKind::Schema => "invalid schema",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Csv => "CSV error",
+            ErrorKind::Json => "JSON error",
+            ErrorKind::Io => "I/O error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+/// An error: its kind, the record and field it is about, and the reason.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    record: Option<String>,
+    field: Option<String>,
+    reason: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    /// Creates an error of `kind` with a reason.
+    pub fn new(kind: ErrorKind, reason: impl Into<String>) -> Error {
+        Error {
+            kind,
+            record: None,
+            field: None,
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// Names the record the error is about (`client 17`, `row 12`, `new deal`).
+    pub fn with_record(mut self, record: impl Into<String>) -> Error {
+        self.record = Some(record.into());
+        self
+    }
+
+    /// Names the record unless one is already named (inner context wins).
+    pub fn or_record(mut self, record: impl FnOnce() -> String) -> Error {
+        if self.record.is_none() {
+            self.record = Some(record());
+        }
+        self
+    }
+
+    /// Names the field the error is about (`tags`, `custom.rooms`, `phones[1]`).
+    pub fn with_field(mut self, field: impl Into<String>) -> Error {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Prefixes the field path with a parent (`lines[2]` + `unit_price`).
+    pub fn in_field(mut self, parent: impl AsRef<str>) -> Error {
+        let parent = parent.as_ref();
+        self.field = Some(match self.field.take() {
+            Some(inner) if inner.starts_with('[') => format!("{parent}{inner}"),
+            Some(inner) => format!("{parent}.{inner}"),
+            None => parent.to_string(),
+        });
+        self
+    }
+
+    /// Attaches the underlying cause.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The record the error is about, if known.
+    pub fn record(&self) -> Option<&str> {
+        self.record.as_deref()
+    }
+
+    /// The field the error is about, if known.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// Why the value or operation was rejected, without record and field.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)?;
+        match (&self.record, &self.field) {
+            (Some(record), Some(field)) => write!(f, ": {record}, field \"{field}\"")?,
+            (Some(record), None) => write!(f, ": {record}")?,
+            (None, Some(field)) => write!(f, ": field \"{field}\"")?,
+            (None, None) => {}
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Error {
+        Error::new(ErrorKind::Io, err.to_string()).with_source(err)
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Error {
+        let kind = if err.is_io() {
+            ErrorKind::Io
+        } else {
+            ErrorKind::Json
+        };
+        Error::new(kind, err.to_string()).with_source(err)
+    }
+}
+
+/// `Result` with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Shorthand for an [`ErrorKind::InvalidValue`] error about `field`.
+pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidValue, reason).with_field(field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_names_record_field_and_reason() {
+        let err = invalid("loyalty_percent", "140 is above 100").with_record("client 17");
+        assert_eq!(
+            err.to_string(),
+            "invalid value: client 17, field \"loyalty_percent\": 140 is above 100"
+        );
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+        assert_eq!(err.record(), Some("client 17"));
+        assert_eq!(err.field(), Some("loyalty_percent"));
+    }
+
+    #[test]
+    fn nested_fields_compose() {
+        let err = invalid("unit_price", "negative").in_field("lines[2]");
+        assert_eq!(err.field(), Some("lines[2].unit_price"));
+        let err = invalid("[0]", "empty").in_field("phones");
+        assert_eq!(err.field(), Some("phones[0]"));
+    }
+
+    #[test]
+    fn inner_record_wins() {
+        let err = invalid("x", "y")
+            .with_record("row 3")
+            .or_record(|| "client 1".into());
+        assert_eq!(err.record(), Some("row 3"));
+    }
+}
