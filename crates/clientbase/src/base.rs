@@ -124,6 +124,15 @@ impl ClientBase {
         self.clock = Arc::new(clock);
     }
 
+    /// Freezes the clock at `now` (`None` follows the system clock again). Useful
+    /// for replaying history or importing "as of" a date, and for reproducible tests.
+    pub fn freeze_clock(&mut self, now: Option<DateTime<Utc>>) {
+        match now {
+            Some(at) => self.set_clock(move || at),
+            None => self.clock = Arc::new(Utc::now),
+        }
+    }
+
     /// The schema.
     pub fn schema(&self) -> &Schema {
         &self.schema

@@ -38,6 +38,38 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in the order of their stable binding numbers (C status = index + 1).
+    pub const ALL: [ErrorKind; 11] = [
+        ErrorKind::InvalidValue,
+        ErrorKind::UnknownId,
+        ErrorKind::UnknownTag,
+        ErrorKind::UnknownField,
+        ErrorKind::FieldType,
+        ErrorKind::CurrencyMismatch,
+        ErrorKind::Schema,
+        ErrorKind::Conflict,
+        ErrorKind::Csv,
+        ErrorKind::Json,
+        ErrorKind::Io,
+    ];
+
+    /// The stable snake_case name (`unknown_tag`), used by bindings and test vectors.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidValue => "invalid_value",
+            ErrorKind::UnknownId => "unknown_id",
+            ErrorKind::UnknownTag => "unknown_tag",
+            ErrorKind::UnknownField => "unknown_field",
+            ErrorKind::FieldType => "field_type",
+            ErrorKind::CurrencyMismatch => "currency_mismatch",
+            ErrorKind::Schema => "schema",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Csv => "csv",
+            ErrorKind::Json => "json",
+            ErrorKind::Io => "io",
+        }
+    }
+
     /// A short lower-case description of the kind, used as the message prefix.
     pub fn description(self) -> &'static str {
         match self {
