@@ -68,6 +68,4 @@ pub use money::{Currency, Money, Quantity};
 pub use schema::{FieldDef, FieldType, FieldValue, Schema};
 
 #[cfg(feature = "generator")]
-pub mod generator {
-    //! The seeded generator of realistic Russian client bases (being written).
-}
+pub mod generator;

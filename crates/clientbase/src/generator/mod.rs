@@ -1,0 +1,1 @@
+//! The seeded generator of realistic Russian client bases (being written).
