@@ -1,0 +1,29 @@
+# The two commands a person and CI run: `make demo` and `make test`.
+# Both install what they need (Python venv, maturin, pytest, cbindgen) from the registries.
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: demo test test-rust test-c test-python lint bench
+
+demo:
+	$(CARGO) run --release --quiet -p clientbase-cli -- demo
+
+test: lint test-rust test-c test-python
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --exclude clientbase-python -- -D warnings
+
+test-rust:
+	$(CARGO) test --workspace --exclude clientbase-python
+	$(CARGO) test -p clientbase --no-default-features --lib --tests
+
+test-c:
+	bash scripts/test-c.sh
+
+test-python:
+	bash scripts/test-python.sh
+
+bench:
+	$(CARGO) bench -p clientbase-benches
