@@ -1,0 +1,204 @@
+//! `cb_base`: the client base handle, its schema, clock, counts and JSON.
+
+use std::ffi::c_char;
+
+use chrono::DateTime;
+use clientbase::{ClientBase, Error, ErrorKind, FieldDef, Schema};
+
+use crate::error::{cb_status, CbResult};
+use crate::ffi::{arg_opt_str, arg_str, out_arg, owned_string, BoxHandle};
+use crate::panic::{status_boundary, value_boundary};
+
+/// A client base: clients, deals and activities, validated on every write.
+///
+/// Made by `cb_base_new` or `cb_base_from_json`, freed by `cb_base_free`.
+pub struct cb_base {
+    _private: [u8; 0],
+}
+
+impl BoxHandle for cb_base {
+    type Inner = ClientBase;
+}
+
+/// How many records a base holds (`cb_base_counts`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct cb_counts {
+    /// All clients.
+    pub clients: u64,
+    /// Clients that are people.
+    pub persons: u64,
+    /// Clients that are companies.
+    pub companies: u64,
+    /// All deals.
+    pub deals: u64,
+    /// Deals still open.
+    pub open_deals: u64,
+    /// All product lines over all deals.
+    pub deal_lines: u64,
+    /// All activities.
+    pub activities: u64,
+    /// Tasks not yet done.
+    pub open_tasks: u64,
+}
+
+/// Makes an empty base.
+///
+/// `schema_json` is the schema as JSON (`{"tags":["vip"],"fields":[{"name":
+/// "rooms","type":"integer"}]}`) or `NULL` for an empty schema; it is borrowed.
+/// On success `*out_base` receives a new base that the caller owns and frees
+/// with `cb_base_free`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_new(
+    schema_json: *const c_char,
+    out_base: *mut *mut cb_base,
+) -> cb_status {
+    status_boundary(|| {
+        let schema_json = arg_opt_str(schema_json, "schema_json")?;
+        let out_base = out_arg(out_base, "out_base")?;
+        let schema: Schema = match schema_json {
+            Some(json) => serde_json::from_str(json)?,
+            None => Schema::new(),
+        };
+        *out_base = cb_base::into_raw(ClientBase::new(schema));
+        Ok(())
+    })
+}
+
+/// Frees a base and everything in it. `NULL` is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_free(base: *mut cb_base) {
+    value_boundary((), || cb_base::free(base))
+}
+
+/// Reads a whole base from the JSON that `cb_base_to_json` writes, validating
+/// every record (errors name the record, as in `client 17`).
+///
+/// `json` is borrowed. On success `*out_base` receives a new base that the
+/// caller owns and frees with `cb_base_free`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_from_json(
+    json: *const c_char,
+    out_base: *mut *mut cb_base,
+) -> cb_status {
+    status_boundary(|| {
+        let json = arg_str(json, "json")?;
+        let out_base = out_arg(out_base, "out_base")?;
+        let base = ClientBase::from_json(json)?;
+        *out_base = cb_base::into_raw(base);
+        Ok(())
+    })
+}
+
+/// Writes the whole base (schema, records, id counters) as JSON;
+/// `cb_base_from_json` reads it back into an equal base.
+///
+/// On success `*out_json` receives a string the caller owns and frees with
+/// `cb_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_to_json(
+    base: *const cb_base,
+    out_json: *mut *mut c_char,
+) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg(base, "base")?;
+        let out_json = out_arg(out_json, "out_json")?;
+        *out_json = owned_string(base.to_json()?, "json")?;
+        Ok(())
+    })
+}
+
+/// Freezes the clock that stamps `created_at` and `updated_at` at
+/// `unix_seconds` (seconds since 1970-01-01T00:00:00Z), for replays, imports
+/// "as of" a date and reproducible tests.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_freeze_clock(base: *mut cb_base, unix_seconds: i64) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg_mut(base, "base")?;
+        let at = DateTime::from_timestamp(unix_seconds, 0).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("{unix_seconds} is out of the representable range"),
+            )
+            .with_field("unix_seconds")
+        })?;
+        base.freeze_clock(Some(at));
+        Ok(())
+    })
+}
+
+/// Lets the clock follow the system time again after `cb_base_freeze_clock`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_unfreeze_clock(base: *mut cb_base) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg_mut(base, "base")?;
+        base.freeze_clock(None);
+        Ok(())
+    })
+}
+
+/// Adds `tag` (borrowed) to the tag vocabulary. Declaring a tag twice is harmless.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_declare_tag(base: *mut cb_base, tag: *const c_char) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg_mut(base, "base")?;
+        let tag = arg_str(tag, "tag")?;
+        base.declare_tag(tag)?;
+        Ok(())
+    })
+}
+
+/// Declares a custom field from its JSON definition (borrowed), such as
+/// `{"name":"rooms","type":"integer"}`,
+/// `{"name":"budget","type":"money","currency":"RUB"}` or
+/// `{"name":"pet","type":"one_of","options":["cat","dog"]}`. Redeclaring a field
+/// identically is harmless; differently, it is `CB_SCHEMA`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_declare_field_json(
+    base: *mut cb_base,
+    field_json: *const c_char,
+) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg_mut(base, "base")?;
+        let field_json = arg_str(field_json, "field_json")?;
+        let field: FieldDef = serde_json::from_str(field_json)?;
+        base.declare_field(field)?;
+        Ok(())
+    })
+}
+
+/// Counts the records in the base into `*out_counts` (caller-provided).
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_counts(
+    base: *const cb_base,
+    out_counts: *mut cb_counts,
+) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg(base, "base")?;
+        let out_counts = out_arg(out_counts, "out_counts")?;
+        let counts = base.counts();
+        let n = |count: usize| count as u64;
+        *out_counts = cb_counts {
+            clients: n(counts.clients),
+            persons: n(counts.persons),
+            companies: n(counts.companies),
+            deals: n(counts.deals),
+            open_deals: n(counts.open_deals),
+            deal_lines: n(counts.deal_lines),
+            activities: n(counts.activities),
+            open_tasks: n(counts.open_tasks),
+        };
+        Ok(())
+    })
+}
+
+/// The error for a record that is not in the base, worded like the core's.
+pub(crate) fn unknown_id(record: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::UnknownId, format!("{record} does not exist"))
+        .with_record(record.to_string())
+}
+
+/// Serializes a record found in the base into an owned C string.
+pub(crate) fn record_json<T: serde::Serialize>(record: &T) -> CbResult<*mut c_char> {
+    owned_string(serde_json::to_string(record)?, "json")
+}
