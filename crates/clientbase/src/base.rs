@@ -15,7 +15,7 @@
 //! ```
 
 use crate::activity::Activity;
-use crate::client::{Client, Party, RelationKind};
+use crate::client::{Client, Party, Relation, RelationKind};
 use crate::deal::{Deal, DealStatus};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ActivityId, ClientId, DealId};
@@ -265,7 +265,53 @@ impl ClientBase {
         self.relations_to.get(&id).into_iter().flatten().copied()
     }
 
-    fn validated_client(&self, mut client: Client, id: ClientId) -> Result<Client> {
+    /// Adds a client under the id it carries when that id is not 0 (CSV import keeps
+    /// the ids of an export), otherwise exactly like [`ClientBase::add_client`]. An id
+    /// already in use is a [`ErrorKind::Conflict`]; new ids stay above every id inserted.
+    #[cfg_attr(not(feature = "csv"), allow(dead_code))]
+    pub(crate) fn insert_client(&mut self, client: Client) -> Result<ClientId> {
+        let id = client.id;
+        if id.0 == 0 {
+            return self.add_client(client);
+        }
+        let record = || id.to_string();
+        if self.clients.contains_key(&id) {
+            return Err(in_use(id.to_string()).with_record(record()));
+        }
+        let mut client = self
+            .validated_client(client, id)
+            .map_err(|e| e.or_record(record))?;
+        let now = (self.clock)();
+        let created = *client.created_at.get_or_insert(now);
+        client.updated_at.get_or_insert(created);
+        self.next_client = self.next_client.max(id.0.saturating_add(1));
+        self.index_relations(&client);
+        self.clients.insert(id, client);
+        Ok(id)
+    }
+
+    /// Replaces the relations of a stored client after checking them, leaving its
+    /// stamps alone (CSV import attaches relations once every row is in).
+    #[cfg_attr(not(feature = "csv"), allow(dead_code))]
+    pub(crate) fn set_relations(&mut self, id: ClientId, relations: Vec<Relation>) -> Result<()> {
+        let mut client = self
+            .clients
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| unknown(id.to_string()))?;
+        client.relations = relations;
+        let client = self
+            .validated_client(client, id)
+            .map_err(|e| e.or_record(|| id.to_string()))?;
+        if let Some(old) = self.clients.remove(&id) {
+            self.unindex_relations(&old);
+        }
+        self.index_relations(&client);
+        self.clients.insert(id, client);
+        Ok(())
+    }
+
+    pub(crate) fn validated_client(&self, mut client: Client, id: ClientId) -> Result<Client> {
         client.id = id;
         client.check_own_fields()?;
         for tag in &client.tags {
@@ -443,6 +489,32 @@ impl ClientBase {
             .into_iter()
             .flatten()
             .filter_map(|id| self.deals.get(id))
+    }
+
+    /// Adds a deal under the id it carries when that id is not 0 (CSV import keeps
+    /// the ids of an export), otherwise exactly like [`ClientBase::add_deal`]. An id
+    /// already in use is a [`ErrorKind::Conflict`]; new ids stay above every id inserted.
+    #[cfg_attr(not(feature = "csv"), allow(dead_code))]
+    pub(crate) fn insert_deal(&mut self, deal: Deal) -> Result<DealId> {
+        let id = deal.id;
+        if id.0 == 0 {
+            return self.add_deal(deal);
+        }
+        let record = || id.to_string();
+        if self.deals.contains_key(&id) {
+            return Err(in_use(id.to_string()).with_record(record()));
+        }
+        let mut deal = self
+            .validated_deal(deal, id)
+            .map_err(|e| e.or_record(record))?;
+        deal.created_at.get_or_insert_with(|| (self.clock)());
+        self.next_deal = self.next_deal.max(id.0.saturating_add(1));
+        self.deals_by_client
+            .entry(deal.client)
+            .or_default()
+            .insert(id);
+        self.deals.insert(id, deal);
+        Ok(id)
     }
 
     fn validated_deal(&self, mut deal: Deal, id: DealId) -> Result<Deal> {
@@ -750,6 +822,11 @@ const VERSION: u32 = 1;
 
 fn unknown(what: String) -> Error {
     Error::new(ErrorKind::UnknownId, format!("{what} does not exist"))
+}
+
+#[cfg_attr(not(feature = "csv"), allow(dead_code))]
+fn in_use(what: String) -> Error {
+    Error::new(ErrorKind::Conflict, format!("{what} already exists")).with_field("id")
 }
 
 #[derive(Serialize, Deserialize, Default)]
