@@ -496,10 +496,11 @@ cb_status cb_base_activity_json(const struct cb_base *base, uint64_t activity_id
  * and reason. Only input that cannot be read as CSV at all fails the call.
  *
  * `mapping_json` maps CSV headers to client fields, as a JSON object such as
- * `{"Фамилия":"surname","Телефон":"phone","Комнат":"custom.rooms"}`;
- * `options_json` is `NULL` for the defaults (the delimiter `;`, `,` or tab is
- * detected from the header) or a JSON object such as `{"delimiter":59}`. Both
- * are borrowed. On success `*out_report` receives a report that the caller
+ * `{"Фамилия":"surname","Имя":"given_name","Телефон":"phone","Комнат":"custom.rooms"}`
+ * (an unknown target or a mapped header missing from the file fails the call
+ * with `CB_CSV`); `options_json` is `NULL` for the defaults (the delimiter `;`,
+ * `,` or tab is detected from the header) or a JSON object such as
+ * `{"delimiter":";","currency":"RUB"}`. Both are borrowed. On success `*out_report` receives a report that the caller
  * owns and frees with `cb_import_report_free`.
  */
 cb_status cb_base_import_clients_csv(struct cb_base *base,
@@ -520,7 +521,7 @@ cb_status cb_base_import_clients_csv_file(struct cb_base *base,
 
 /**
  * Imports deals from CSV text (borrowed), like `cb_base_import_clients_csv`
- * with a mapping to deal fields (`{"Клиент":"client","Сумма":"amount"}`).
+ * with a mapping to deal fields (`{"Клиент":"client_id","Сумма":"amount"}`).
  */
 cb_status cb_base_import_deals_csv(struct cb_base *base,
                                    const char *csv,
@@ -595,8 +596,30 @@ cb_status cb_import_report_rejected(const struct cb_import_report *report,
                                     struct cb_rejected_row *out_row);
 
 /**
+ * How many rows were skipped because all their cells were blank; 0 for `NULL`.
+ * Every data row is imported, rejected or empty:
+ * `rows == imported_len + rejected_len + empty_rows`.
+ */
+uint64_t cb_import_report_empty_rows(const struct cb_import_report *report);
+
+/**
+ * How many columns of the file the mapping does not mention (their cells were
+ * not read); 0 for `NULL`.
+ */
+size_t cb_import_report_ignored_columns_len(const struct cb_import_report *report);
+
+/**
+ * The header of the `index`-th column that was not read into `*out_header`.
+ * The string belongs to the report (never free it) and stays valid until the
+ * report is freed. An index past the end is `CB_INVALID_VALUE`.
+ */
+cb_status cb_import_report_ignored_column(const struct cb_import_report *report,
+                                          size_t index,
+                                          const char **out_header);
+
+/**
  * The whole report as JSON:
- * `{"rows":3,"imported":[1,2],"rejected":[{"line":3,"column":"ИНН","field":"tax_id","kind":"invalid_value","reason":"..."}]}`.
+ * `{"rows":3,"imported":[1,2],"rejected":[{"line":3,"column":"ИНН","field":"tax_id","kind":"invalid_value","reason":"..."}],"empty_rows":0,"ignored_columns":[]}`.
  * On success `*out_json` receives a string the caller owns and frees with
  * `cb_string_free`.
  */

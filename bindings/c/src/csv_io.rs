@@ -1,7 +1,6 @@
 //! CSV import with the rejected-rows report, and CSV export.
 
 use std::ffi::{c_char, CString};
-use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 
@@ -9,7 +8,6 @@ use clientbase::{
     ClientBase, ClientId, ColumnMapping, CsvOptions, DealId, Error, ErrorKind, ImportReport,
     RejectedRow,
 };
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::base::cb_base;
 use crate::error::{c_text, cb_status, CbResult};
@@ -50,6 +48,7 @@ impl BoxHandle for cb_import_report {
 pub(crate) struct Report {
     core: CoreReport,
     rejected: Vec<RejectedText>,
+    ignored_columns: Vec<CString>,
 }
 
 enum CoreReport {
@@ -67,18 +66,28 @@ struct RejectedText {
 
 impl Report {
     fn new(core: CoreReport) -> Report {
-        let rows = match &core {
-            CoreReport::Clients(report) => &report.rejected,
-            CoreReport::Deals(report) => &report.rejected,
+        let (rejected, ignored) = match &core {
+            CoreReport::Clients(report) => (&report.rejected, &report.ignored_columns),
+            CoreReport::Deals(report) => (&report.rejected, &report.ignored_columns),
         };
-        let rejected = rows.iter().map(RejectedText::new).collect();
-        Report { core, rejected }
+        Report {
+            rejected: rejected.iter().map(RejectedText::new).collect(),
+            ignored_columns: ignored.iter().map(|header| c_text(header)).collect(),
+            core,
+        }
     }
 
     fn rows(&self) -> u64 {
         match &self.core {
             CoreReport::Clients(report) => report.rows,
             CoreReport::Deals(report) => report.rows,
+        }
+    }
+
+    fn empty_rows(&self) -> u64 {
+        match &self.core {
+            CoreReport::Clients(report) => report.empty_rows,
+            CoreReport::Deals(report) => report.empty_rows,
         }
     }
 
@@ -116,44 +125,32 @@ impl RejectedText {
     }
 }
 
-/// A column mapping read from a JSON object `{"CSV header":"target",...}`,
-/// keeping the order of the object (serde_json's map would sort it).
-struct MappingPairs(Vec<(String, String)>);
-
-impl<'de> Deserialize<'de> for MappingPairs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<MappingPairs, D::Error> {
-        struct PairsVisitor;
-        impl<'de> Visitor<'de> for PairsVisitor {
-            type Value = MappingPairs;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object mapping CSV headers to target fields")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MappingPairs, A::Error> {
-                let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry::<String, String>()? {
-                    pairs.push(pair);
-                }
-                Ok(MappingPairs(pairs))
-            }
-        }
-        deserializer.deserialize_map(PairsVisitor)
-    }
+/// The mapping and options of an import, checked for `NULL` and UTF-8.
+struct ImportArgs<'a> {
+    mapping_json: &'a str,
+    options_json: Option<&'a str>,
 }
 
-/// The mapping and options of an import, from their C arguments.
-unsafe fn import_args(
-    mapping_json: *const c_char,
-    options_json: *const c_char,
-) -> CbResult<(ColumnMapping, CsvOptions)> {
-    let mapping_json = arg_str(mapping_json, "mapping_json")?;
-    let options_json = arg_opt_str(options_json, "options_json")?;
-    let MappingPairs(pairs) = serde_json::from_str(mapping_json)?;
-    let mapping = ColumnMapping::from_pairs(pairs)?;
-    let options = match options_json {
-        Some(json) => serde_json::from_str(json)?,
-        None => CsvOptions::default(),
-    };
-    Ok((mapping, options))
+impl ImportArgs<'_> {
+    unsafe fn new<'a>(
+        mapping_json: *const c_char,
+        options_json: *const c_char,
+    ) -> CbResult<ImportArgs<'a>> {
+        Ok(ImportArgs {
+            mapping_json: arg_str(mapping_json, "mapping_json")?,
+            options_json: arg_opt_str(options_json, "options_json")?,
+        })
+    }
+
+    /// Reads the mapping and options (after every argument has been checked).
+    fn parse(&self) -> CbResult<(ColumnMapping, CsvOptions)> {
+        let mapping = ColumnMapping::from_json(self.mapping_json)?;
+        let options = match self.options_json {
+            Some(json) => serde_json::from_str(json)?,
+            None => CsvOptions::default(),
+        };
+        Ok((mapping, options))
+    }
 }
 
 fn open(path: &str) -> CbResult<File> {
@@ -175,8 +172,9 @@ fn create(path: &str) -> CbResult<File> {
 fn import_clients(
     base: &mut ClientBase,
     reader: impl Read,
-    (mapping, options): (ColumnMapping, CsvOptions),
+    args: &ImportArgs<'_>,
 ) -> CbResult<*mut cb_import_report> {
+    let (mapping, options) = args.parse()?;
     let report = base.import_clients_csv(reader, &mapping, &options)?;
     Ok(cb_import_report::into_raw(Report::new(
         CoreReport::Clients(report),
@@ -186,8 +184,9 @@ fn import_clients(
 fn import_deals(
     base: &mut ClientBase,
     reader: impl Read,
-    (mapping, options): (ColumnMapping, CsvOptions),
+    args: &ImportArgs<'_>,
 ) -> CbResult<*mut cb_import_report> {
+    let (mapping, options) = args.parse()?;
     let report = base.import_deals_csv(reader, &mapping, &options)?;
     Ok(cb_import_report::into_raw(Report::new(CoreReport::Deals(
         report,
@@ -199,10 +198,11 @@ fn import_deals(
 /// and reason. Only input that cannot be read as CSV at all fails the call.
 ///
 /// `mapping_json` maps CSV headers to client fields, as a JSON object such as
-/// `{"Фамилия":"surname","Телефон":"phone","Комнат":"custom.rooms"}`;
-/// `options_json` is `NULL` for the defaults (the delimiter `;`, `,` or tab is
-/// detected from the header) or a JSON object such as `{"delimiter":59}`. Both
-/// are borrowed. On success `*out_report` receives a report that the caller
+/// `{"Фамилия":"surname","Имя":"given_name","Телефон":"phone","Комнат":"custom.rooms"}`
+/// (an unknown target or a mapped header missing from the file fails the call
+/// with `CB_CSV`); `options_json` is `NULL` for the defaults (the delimiter `;`,
+/// `,` or tab is detected from the header) or a JSON object such as
+/// `{"delimiter":";","currency":"RUB"}`. Both are borrowed. On success `*out_report` receives a report that the caller
 /// owns and frees with `cb_import_report_free`.
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_import_clients_csv(
@@ -215,9 +215,9 @@ pub unsafe extern "C" fn cb_base_import_clients_csv(
     status_boundary(|| {
         let base = cb_base::arg_mut(base, "base")?;
         let csv = arg_str(csv, "csv")?;
-        let args = import_args(mapping_json, options_json)?;
+        let args = ImportArgs::new(mapping_json, options_json)?;
         let out_report = out_arg(out_report, "out_report")?;
-        *out_report = import_clients(base, csv.as_bytes(), args)?;
+        *out_report = import_clients(base, csv.as_bytes(), &args)?;
         Ok(())
     })
 }
@@ -235,15 +235,15 @@ pub unsafe extern "C" fn cb_base_import_clients_csv_file(
     status_boundary(|| {
         let base = cb_base::arg_mut(base, "base")?;
         let path = arg_str(path, "path")?;
-        let args = import_args(mapping_json, options_json)?;
+        let args = ImportArgs::new(mapping_json, options_json)?;
         let out_report = out_arg(out_report, "out_report")?;
-        *out_report = import_clients(base, open(path)?, args)?;
+        *out_report = import_clients(base, open(path)?, &args)?;
         Ok(())
     })
 }
 
 /// Imports deals from CSV text (borrowed), like `cb_base_import_clients_csv`
-/// with a mapping to deal fields (`{"Клиент":"client","Сумма":"amount"}`).
+/// with a mapping to deal fields (`{"Клиент":"client_id","Сумма":"amount"}`).
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_import_deals_csv(
     base: *mut cb_base,
@@ -255,9 +255,9 @@ pub unsafe extern "C" fn cb_base_import_deals_csv(
     status_boundary(|| {
         let base = cb_base::arg_mut(base, "base")?;
         let csv = arg_str(csv, "csv")?;
-        let args = import_args(mapping_json, options_json)?;
+        let args = ImportArgs::new(mapping_json, options_json)?;
         let out_report = out_arg(out_report, "out_report")?;
-        *out_report = import_deals(base, csv.as_bytes(), args)?;
+        *out_report = import_deals(base, csv.as_bytes(), &args)?;
         Ok(())
     })
 }
@@ -275,9 +275,9 @@ pub unsafe extern "C" fn cb_base_import_deals_csv_file(
     status_boundary(|| {
         let base = cb_base::arg_mut(base, "base")?;
         let path = arg_str(path, "path")?;
-        let args = import_args(mapping_json, options_json)?;
+        let args = ImportArgs::new(mapping_json, options_json)?;
         let out_report = out_arg(out_report, "out_report")?;
-        *out_report = import_deals(base, open(path)?, args)?;
+        *out_report = import_deals(base, open(path)?, &args)?;
         Ok(())
     })
 }
@@ -421,8 +421,50 @@ pub unsafe extern "C" fn cb_import_report_rejected(
     })
 }
 
+/// How many rows were skipped because all their cells were blank; 0 for `NULL`.
+/// Every data row is imported, rejected or empty:
+/// `rows == imported_len + rejected_len + empty_rows`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_import_report_empty_rows(report: *const cb_import_report) -> u64 {
+    value_boundary(0, || {
+        cb_import_report::arg(report, "report").map_or(0, Report::empty_rows)
+    })
+}
+
+/// How many columns of the file the mapping does not mention (their cells were
+/// not read); 0 for `NULL`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_import_report_ignored_columns_len(
+    report: *const cb_import_report,
+) -> usize {
+    value_boundary(0, || {
+        cb_import_report::arg(report, "report").map_or(0, |report| report.ignored_columns.len())
+    })
+}
+
+/// The header of the `index`-th column that was not read into `*out_header`.
+/// The string belongs to the report (never free it) and stays valid until the
+/// report is freed. An index past the end is `CB_INVALID_VALUE`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_import_report_ignored_column(
+    report: *const cb_import_report,
+    index: usize,
+    out_header: *mut *const c_char,
+) -> cb_status {
+    status_boundary(|| {
+        let report = cb_import_report::arg(report, "report")?;
+        let out_header = out_arg(out_header, "out_header")?;
+        let header = report
+            .ignored_columns
+            .get(index)
+            .ok_or_else(|| out_of_range(index, report.ignored_columns.len()))?;
+        *out_header = header.as_ptr();
+        Ok(())
+    })
+}
+
 /// The whole report as JSON:
-/// `{"rows":3,"imported":[1,2],"rejected":[{"line":3,"column":"ИНН","field":"tax_id","kind":"invalid_value","reason":"..."}]}`.
+/// `{"rows":3,"imported":[1,2],"rejected":[{"line":3,"column":"ИНН","field":"tax_id","kind":"invalid_value","reason":"..."}],"empty_rows":0,"ignored_columns":[]}`.
 /// On success `*out_json` receives a string the caller owns and frees with
 /// `cb_string_free`.
 #[no_mangle]

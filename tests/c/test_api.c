@@ -1,0 +1,681 @@
+/*
+ * Exercises every function of the C API: success paths, NULL for each pointer
+ * argument (CB_NULL_PARAMETER), invalid UTF-8 (CB_INVALID_UTF8), out-parameters
+ * left untouched on failure, error messages naming the record and field, the
+ * per-thread last error, and (built with -DCB_TEST_PANIC against a library
+ * built with the `test-panic` feature) the panic boundary.
+ *
+ * Usage: test_api <scratch directory>
+ */
+#include "testsupport.h"
+
+#if !defined(__STDC_NO_THREADS__)
+#include <threads.h>
+#endif
+
+#define NOW 1735689600 /* 2025-01-01T00:00:00Z */
+
+static const char BAD_UTF8[] = "\xff\xfe";
+static char SENTINEL;
+#define SENTINEL_STR (&SENTINEL)
+#define SENTINEL_ID UINT64_C(777)
+
+static void check_failed_with(cb_status status, cb_status expected, const char *needle,
+                              const char *file, int line)
+{
+    char detail[512];
+    snprintf(detail, sizeof detail, "got %s (%s), expected %s mentioning %s",
+             cb_status_name(status), cb_last_error_message(), cb_status_name(expected), needle);
+    ts_check(status == expected && cb_last_error_status() == expected &&
+                 strstr(cb_last_error_message(), needle) != NULL,
+             file, line, "failure", detail);
+}
+
+/* The call failed with CB_NULL_PARAMETER and the message names argument `arg`. */
+#define CHECK_NULL_ARG(call, arg)                                                          \
+    check_failed_with((call), CB_NULL_PARAMETER, "argument \"" arg "\" is NULL", __FILE__, \
+                      __LINE__)
+
+/* The call failed with CB_INVALID_UTF8 and the message names argument `arg`. */
+#define CHECK_BAD_UTF8(call, arg)                                                          \
+    check_failed_with((call), CB_INVALID_UTF8, "invalid UTF-8: argument \"" arg "\"",      \
+                      __FILE__, __LINE__)
+
+/* A string the library returned contains `needle`; the string is freed. */
+static void check_contains_and_free(char *text, const char *needle, const char *file, int line)
+{
+    char detail[1024];
+    snprintf(detail, sizeof detail, "\"%s\" does not contain \"%s\"", text ? text : "(null)",
+             needle);
+    ts_check(text != NULL && strstr(text, needle) != NULL, file, line, "contains", detail);
+    cb_string_free(text);
+}
+#define CHECK_CONTAINS_FREE(text, needle) check_contains_and_free((text), (needle), __FILE__, __LINE__)
+
+static void test_statuses(void)
+{
+    CHECK_STR(cb_status_name(CB_OK), "ok");
+    CHECK_STR(cb_status_name(CB_INVALID_VALUE), "invalid_value");
+    CHECK_STR(cb_status_name(CB_UNKNOWN_ID), "unknown_id");
+    CHECK_STR(cb_status_name(CB_UNKNOWN_TAG), "unknown_tag");
+    CHECK_STR(cb_status_name(CB_UNKNOWN_FIELD), "unknown_field");
+    CHECK_STR(cb_status_name(CB_FIELD_TYPE), "field_type");
+    CHECK_STR(cb_status_name(CB_CURRENCY_MISMATCH), "currency_mismatch");
+    CHECK_STR(cb_status_name(CB_SCHEMA), "schema");
+    CHECK_STR(cb_status_name(CB_CONFLICT), "conflict");
+    CHECK_STR(cb_status_name(CB_CSV), "csv");
+    CHECK_STR(cb_status_name(CB_JSON), "json");
+    CHECK_STR(cb_status_name(CB_IO), "io");
+    CHECK_STR(cb_status_name(CB_NULL_PARAMETER), "null_parameter");
+    CHECK_STR(cb_status_name(CB_INVALID_UTF8), "invalid_utf8");
+    CHECK_STR(cb_status_name(CB_PANIC), "panic");
+    CHECK_STR(cb_status_name(CB_UNKNOWN_ERROR), "unknown_error");
+    CHECK_STR(cb_status_name(12), "unknown_status");
+    CHECK_STR(cb_status_name(UINT32_MAX), "unknown_status");
+    /* The numbers are part of the ABI. */
+    CHECK(CB_OK == 0 && CB_INVALID_VALUE == 1 && CB_IO == 11);
+    CHECK(CB_NULL_PARAMETER == 100 && CB_INVALID_UTF8 == 101 && CB_PANIC == 102);
+    const char *version = cb_version();
+    CHECK(version != NULL && version[0] >= '0' && version[0] <= '9');
+}
+
+static void test_base_lifecycle(void)
+{
+    cb_base *base = (cb_base *)SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_new(NULL, NULL), "out_base");
+    CHECK_BAD_UTF8(cb_base_new(BAD_UTF8, &base), "schema_json");
+    check_failed_with(cb_base_new("{\"tags\":", &base), CB_JSON, "JSON error", __FILE__,
+                      __LINE__);
+    CHECK(base == (cb_base *)SENTINEL_STR);
+    CHECK_OK(cb_base_new("{\"tags\":[\"vip\"],\"fields\":[{\"name\":\"rooms\",\"type\":\"integer\"}]}",
+                         &base));
+    CHECK(base != (cb_base *)SENTINEL_STR);
+    cb_base_free(base);
+
+    base = (cb_base *)SENTINEL_STR;
+    CHECK_OK(cb_base_new(NULL, &base));
+    CHECK(base != NULL && base != (cb_base *)SENTINEL_STR);
+    cb_counts counts;
+    memset(&counts, 0xAB, sizeof counts);
+    CHECK_OK(cb_base_counts(base, &counts));
+    CHECK(counts.clients == 0 && counts.deals == 0 && counts.activities == 0);
+    CHECK_NULL_ARG(cb_base_counts(NULL, &counts), "base");
+    CHECK_NULL_ARG(cb_base_counts(base, NULL), "out_counts");
+
+    CHECK_NULL_ARG(cb_base_freeze_clock(NULL, NOW), "base");
+    check_failed_with(cb_base_freeze_clock(base, INT64_MAX), CB_INVALID_VALUE, "unix_seconds",
+                      __FILE__, __LINE__);
+    CHECK_STR(cb_last_error_field(), "unix_seconds");
+    CHECK_OK(cb_base_freeze_clock(base, NOW));
+    CHECK_NULL_ARG(cb_base_unfreeze_clock(NULL), "base");
+    CHECK_OK(cb_base_unfreeze_clock(base));
+    cb_base_free(base);
+    cb_base_free(NULL);
+}
+
+static void test_schema(cb_base *base)
+{
+    CHECK_NULL_ARG(cb_base_declare_tag(NULL, "vip"), "base");
+    CHECK_NULL_ARG(cb_base_declare_tag(base, NULL), "tag");
+    CHECK_BAD_UTF8(cb_base_declare_tag(base, BAD_UTF8), "tag");
+    check_failed_with(cb_base_declare_tag(base, "a,b"), CB_SCHEMA, "list separator", __FILE__,
+                      __LINE__);
+    CHECK_OK(cb_base_declare_tag(base, "vip"));
+    CHECK_OK(cb_base_declare_tag(base, "opt"));
+    CHECK_STR(cb_last_error_message(), "");
+
+    const char *rooms = "{\"name\":\"rooms\",\"type\":\"integer\"}";
+    CHECK_NULL_ARG(cb_base_declare_field_json(NULL, rooms), "base");
+    CHECK_NULL_ARG(cb_base_declare_field_json(base, NULL), "field_json");
+    CHECK_BAD_UTF8(cb_base_declare_field_json(base, BAD_UTF8), "field_json");
+    check_failed_with(cb_base_declare_field_json(base, "{\"name\":\"x\"}"), CB_JSON,
+                      "JSON error", __FILE__, __LINE__);
+    CHECK_OK(cb_base_declare_field_json(base, rooms));
+    CHECK_OK(cb_base_declare_field_json(
+        base, "{\"name\":\"budget\",\"type\":\"money\",\"currency\":\"RUB\"}"));
+    check_failed_with(cb_base_declare_field_json(base, "{\"name\":\"rooms\",\"type\":\"text\"}"),
+                      CB_SCHEMA, "already declared differently", __FILE__, __LINE__);
+}
+
+static void test_clients(cb_base *base)
+{
+    uint64_t id = SENTINEL_ID;
+    const char *anna = "{\"kind\":\"person\",\"surname\":\"Иванова\",\"given\":\"Анна\","
+                       "\"tags\":[\"vip\"],\"custom\":{\"rooms\":\"3\"}}";
+
+    /* JSON */
+    CHECK_NULL_ARG(cb_base_add_client_json(NULL, anna, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_client_json(base, NULL, &id), "client_json");
+    CHECK_NULL_ARG(cb_base_add_client_json(base, anna, NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_client_json(base, BAD_UTF8, &id), "client_json");
+    CHECK_STATUS(cb_base_add_client_json(
+                     base, "{\"kind\":\"person\",\"surname\":\"Петров\",\"tags\":[\"gold\"]}", &id),
+                 CB_UNKNOWN_TAG);
+    CHECK_STR(cb_last_error_message(),
+              "unknown tag: new client, field \"tags\": \"gold\" is not in the tag vocabulary");
+    CHECK_STR(cb_last_error_record(), "new client");
+    CHECK_STR(cb_last_error_field(), "tags");
+    CHECK(id == SENTINEL_ID);
+    CHECK_STATUS(cb_base_add_client_json(base, "{", &id), CB_JSON);
+    CHECK_STR(cb_last_error_message(), "JSON error: EOF while parsing an object at line 1 column 1");
+    CHECK(cb_last_error_record() == NULL && cb_last_error_field() == NULL);
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_base_add_client_json(base, anna, &id));
+    CHECK(id == 1);
+    /* A success clears the last error. */
+    CHECK_STR(cb_last_error_message(), "");
+    CHECK(cb_last_error_record() == NULL);
+    CHECK(cb_last_error_status() == CB_OK);
+
+    /* Typed: people */
+    id = SENTINEL_ID;
+    CHECK_NULL_ARG(cb_base_add_person(NULL, "Петров", "Пётр", NULL, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_person(base, NULL, "Пётр", NULL, &id), "surname");
+    CHECK_NULL_ARG(cb_base_add_person(base, "Петров", NULL, NULL, &id), "given");
+    CHECK_NULL_ARG(cb_base_add_person(base, "Петров", "Пётр", NULL, NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_person(base, BAD_UTF8, "Пётр", NULL, &id), "surname");
+    CHECK_BAD_UTF8(cb_base_add_person(base, "Петров", BAD_UTF8, NULL, &id), "given");
+    CHECK_BAD_UTF8(cb_base_add_person(base, "Петров", "Пётр", BAD_UTF8, &id), "patronymic");
+    CHECK_STATUS(cb_base_add_person(base, "", "", NULL, &id), CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_field(), "name");
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_base_add_person(base, "Петров", "Пётр", NULL, &id));
+    CHECK(id == 2);
+    CHECK_OK(cb_base_add_person(base, "Сидорова", "Мария", "Ивановна", &id));
+    CHECK(id == 3);
+
+    /* Typed: companies */
+    id = SENTINEL_ID;
+    CHECK_NULL_ARG(cb_base_add_company(NULL, "ООО «Ромашка»", NULL, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_company(base, NULL, NULL, &id), "legal_name");
+    CHECK_NULL_ARG(cb_base_add_company(base, "ООО «Ромашка»", NULL, NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_company(base, BAD_UTF8, NULL, &id), "legal_name");
+    CHECK_BAD_UTF8(cb_base_add_company(base, "ООО «Ромашка»", BAD_UTF8, &id), "tax_id");
+    CHECK_STATUS(cb_base_add_company(base, "ООО «Ромашка»", "7707083894", &id), CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_message(),
+              "invalid value: new client, field \"tax_id\": ИНН 7707083894 fails its check digit");
+    CHECK_STR(cb_last_error_record(), "new client");
+    CHECK_STR(cb_last_error_field(), "tax_id");
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_base_add_company(base, "ООО «Ромашка»", "7707083893", &id));
+    CHECK(id == 4);
+
+    /* Fetch */
+    char *json = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_client_json(NULL, 1, &json), "base");
+    CHECK_NULL_ARG(cb_base_client_json(base, 1, NULL), "out_json");
+    CHECK_STATUS(cb_base_client_json(base, 99, &json), CB_UNKNOWN_ID);
+    CHECK_STR(cb_last_error_message(), "unknown id: client 99: client 99 does not exist");
+    CHECK_STR(cb_last_error_record(), "client 99");
+    CHECK(json == SENTINEL_STR);
+    CHECK_OK(cb_base_client_json(base, 3, &json));
+    CHECK_STR(json, "{\"id\":3,\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Мария\","
+                    "\"patronymic\":\"Ивановна\",\"created_at\":\"2025-01-01T00:00:00Z\","
+                    "\"updated_at\":\"2025-01-01T00:00:00Z\",\"stage\":\"lead\","
+                    "\"can_refer\":false,\"consents\":{}}");
+    cb_string_free(json);
+    CHECK_OK(cb_base_client_json(base, 1, &json));
+    CHECK_CONTAINS_FREE(json, "\"custom\":{\"rooms\":3}");
+
+    /* Update from JSON */
+    const char *petrov = "{\"id\":2,\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\","
+                         "\"city\":\"Казань\"}";
+    CHECK_NULL_ARG(cb_base_update_client_json(NULL, petrov), "base");
+    CHECK_NULL_ARG(cb_base_update_client_json(base, NULL), "client_json");
+    CHECK_BAD_UTF8(cb_base_update_client_json(base, BAD_UTF8), "client_json");
+    CHECK_STATUS(cb_base_update_client_json(base, "{\"id\":99,\"kind\":\"person\",\"surname\":\"Нет\"}"),
+                 CB_UNKNOWN_ID);
+    CHECK_STR(cb_last_error_message(), "unknown id: client 99: client 99 does not exist");
+    CHECK_OK(cb_base_update_client_json(base, petrov));
+    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_CONTAINS_FREE(json, "\"city\":\"Казань\"");
+
+    /* Typed updates */
+    CHECK_NULL_ARG(cb_base_client_add_phone(NULL, 2, "8 916 000-00-00"), "base");
+    CHECK_NULL_ARG(cb_base_client_add_phone(base, 2, NULL), "phone");
+    CHECK_BAD_UTF8(cb_base_client_add_phone(base, 2, BAD_UTF8), "phone");
+    CHECK_STATUS(cb_base_client_add_phone(base, 99, "8 916 000-00-00"), CB_UNKNOWN_ID);
+    CHECK_STATUS(cb_base_client_add_phone(base, 2, "  "), CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_record(), "client 2");
+    CHECK_STR(cb_last_error_field(), "phones[0]");
+    CHECK_OK(cb_base_client_add_phone(base, 2, "8 916 000-00-00"));
+
+    CHECK_NULL_ARG(cb_base_client_add_email(NULL, 2, "petrov@example.ru"), "base");
+    CHECK_NULL_ARG(cb_base_client_add_email(base, 2, NULL), "email");
+    CHECK_BAD_UTF8(cb_base_client_add_email(base, 2, BAD_UTF8), "email");
+    CHECK_STATUS(cb_base_client_add_email(base, 99, "petrov@example.ru"), CB_UNKNOWN_ID);
+    CHECK_OK(cb_base_client_add_email(base, 2, "petrov@example.ru"));
+
+    CHECK_NULL_ARG(cb_base_client_add_tag(NULL, 2, "vip"), "base");
+    CHECK_NULL_ARG(cb_base_client_add_tag(base, 2, NULL), "tag");
+    CHECK_BAD_UTF8(cb_base_client_add_tag(base, 2, BAD_UTF8), "tag");
+    CHECK_STATUS(cb_base_client_add_tag(base, 2, "gold"), CB_UNKNOWN_TAG);
+    CHECK_STR(cb_last_error_record(), "client 2");
+    CHECK_STR(cb_last_error_field(), "tags");
+    CHECK_OK(cb_base_client_add_tag(base, 2, "vip"));
+
+    CHECK_NULL_ARG(cb_base_client_set_field(NULL, 2, "rooms", "4"), "base");
+    CHECK_NULL_ARG(cb_base_client_set_field(base, 2, NULL, "4"), "name");
+    CHECK_NULL_ARG(cb_base_client_set_field(base, 2, "rooms", NULL), "value");
+    CHECK_BAD_UTF8(cb_base_client_set_field(base, 2, BAD_UTF8, "4"), "name");
+    CHECK_BAD_UTF8(cb_base_client_set_field(base, 2, "rooms", BAD_UTF8), "value");
+    CHECK_STATUS(cb_base_client_set_field(base, 2, "rooms", "много"), CB_FIELD_TYPE);
+    CHECK_STR(cb_last_error_message(),
+              "wrong field type: client 2, field \"custom.rooms\": expected integer, got text \"много\"");
+    CHECK_STATUS(cb_base_client_set_field(base, 2, "shoe", "42"), CB_UNKNOWN_FIELD);
+    CHECK_OK(cb_base_client_set_field(base, 2, "rooms", "4"));
+    CHECK_OK(cb_base_client_set_field(base, 2, "budget", "1 500 000,50"));
+
+    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_CONTAINS_FREE(json, "\"raw\":\"8 916 000-00-00\"");
+    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_CONTAINS_FREE(json, "\"emails\":[{\"raw\":\"petrov@example.ru\"");
+    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_CONTAINS_FREE(json, "\"tags\":[\"vip\"]");
+    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_CONTAINS_FREE(
+        json, "\"custom\":{\"budget\":{\"amount\":\"1500000.50\",\"currency\":\"RUB\"},\"rooms\":4}");
+}
+
+static void test_deals(cb_base *base)
+{
+    uint64_t id = SENTINEL_ID;
+    CHECK_NULL_ARG(cb_base_add_deal(NULL, 1, "1 234,50", "RUB", &id), "base");
+    CHECK_NULL_ARG(cb_base_add_deal(base, 1, NULL, "RUB", &id), "amount");
+    CHECK_NULL_ARG(cb_base_add_deal(base, 1, "1 234,50", NULL, &id), "currency");
+    CHECK_NULL_ARG(cb_base_add_deal(base, 1, "1 234,50", "RUB", NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_deal(base, 1, BAD_UTF8, "RUB", &id), "amount");
+    CHECK_BAD_UTF8(cb_base_add_deal(base, 1, "1 234,50", BAD_UTF8, &id), "currency");
+    CHECK_STATUS(cb_base_add_deal(base, 1, "1 234,50", "рубли", &id), CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_field(), "currency");
+    CHECK_STATUS(cb_base_add_deal(base, 1, "12,345", "RUB", &id), CB_INVALID_VALUE);
+    CHECK_STATUS(cb_base_add_deal(base, 99, "1 234,50", "RUB", &id), CB_UNKNOWN_ID);
+    CHECK_STR(cb_last_error_message(), "unknown id: new deal, field \"client\": client 99 does not exist");
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_base_add_deal(base, 1, "1 234,50", "₽", &id));
+    CHECK(id == 1);
+
+    const char *deal = "{\"client\":2,\"title\":\"Корм на полгода\","
+                       "\"amount\":{\"amount\":\"4900\",\"currency\":\"RUB\"}}";
+    id = SENTINEL_ID;
+    CHECK_NULL_ARG(cb_base_add_deal_json(NULL, deal, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_deal_json(base, NULL, &id), "deal_json");
+    CHECK_NULL_ARG(cb_base_add_deal_json(base, deal, NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_deal_json(base, BAD_UTF8, &id), "deal_json");
+    CHECK_STATUS(cb_base_add_deal_json(base, "{\"client\":2}", &id), CB_JSON);
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_base_add_deal_json(base, deal, &id));
+    CHECK(id == 2);
+
+    const char *won = "{\"id\":2,\"client\":2,\"status\":\"won\",\"stage\":\"paid\","
+                      "\"amount\":{\"amount\":\"4900\",\"currency\":\"RUB\"},"
+                      "\"closed_at\":\"2025-01-02T12:00:00Z\"}";
+    CHECK_NULL_ARG(cb_base_update_deal_json(NULL, won), "base");
+    CHECK_NULL_ARG(cb_base_update_deal_json(base, NULL), "deal_json");
+    CHECK_BAD_UTF8(cb_base_update_deal_json(base, BAD_UTF8), "deal_json");
+    CHECK_STATUS(cb_base_update_deal_json(
+                     base, "{\"id\":7,\"client\":1,\"amount\":{\"amount\":\"1\",\"currency\":\"RUB\"}}"),
+                 CB_UNKNOWN_ID);
+    CHECK_STR(cb_last_error_message(), "unknown id: deal 7: deal 7 does not exist");
+    CHECK_OK(cb_base_update_deal_json(base, won));
+
+    char *json = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_deal_json(NULL, 1, &json), "base");
+    CHECK_NULL_ARG(cb_base_deal_json(base, 1, NULL), "out_json");
+    CHECK_STATUS(cb_base_deal_json(base, 99, &json), CB_UNKNOWN_ID);
+    CHECK_STR(cb_last_error_message(), "unknown id: deal 99: deal 99 does not exist");
+    CHECK(json == SENTINEL_STR);
+    CHECK_OK(cb_base_deal_json(base, 1, &json));
+    CHECK_STR(json, "{\"id\":1,\"client\":1,\"pipeline\":\"default\",\"stage\":\"new\","
+                    "\"status\":\"open\",\"amount\":{\"amount\":\"1234.50\",\"currency\":\"RUB\"},"
+                    "\"created_at\":\"2025-01-01T00:00:00Z\"}");
+    cb_string_free(json);
+    CHECK_OK(cb_base_deal_json(base, 2, &json));
+    CHECK_CONTAINS_FREE(json, "\"status\":\"won\"");
+}
+
+static void test_activities(cb_base *base)
+{
+    uint64_t id = SENTINEL_ID;
+    CHECK_NULL_ARG(cb_base_add_activity(NULL, 1, CB_ACTIVITY_CALL, NOW, "Позвонил", &id), "base");
+    CHECK_NULL_ARG(cb_base_add_activity(base, 1, CB_ACTIVITY_CALL, NOW, "Позвонил", NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_activity(base, 1, CB_ACTIVITY_CALL, NOW, BAD_UTF8, &id), "text");
+    CHECK_STATUS(cb_base_add_activity(base, 1, 99, NOW, NULL, &id), CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_field(), "kind");
+    CHECK_STATUS(cb_base_add_activity(base, 1, CB_ACTIVITY_CALL, INT64_MIN, NULL, &id),
+                 CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_field(), "at");
+    CHECK_STATUS(cb_base_add_activity(base, 99, CB_ACTIVITY_NOTE, NOW, NULL, &id), CB_UNKNOWN_ID);
+    CHECK_STR(cb_last_error_record(), "new activity");
+    CHECK_STR(cb_last_error_field(), "client");
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_base_add_activity(base, 1, CB_ACTIVITY_CALL, NOW + 3600, "Позвонил", &id));
+    CHECK(id == 1);
+    CHECK_OK(cb_base_add_activity(base, 1, CB_ACTIVITY_NOTE, NOW, NULL, &id));
+    CHECK(id == 2);
+
+    const char *task = "{\"client\":2,\"kind\":\"task\",\"at\":\"2025-01-01T10:00:00Z\","
+                       "\"due\":\"2025-01-03T10:00:00Z\",\"text\":\"Перезвонить\"}";
+    id = SENTINEL_ID;
+    CHECK_NULL_ARG(cb_base_add_activity_json(NULL, task, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_activity_json(base, NULL, &id), "activity_json");
+    CHECK_NULL_ARG(cb_base_add_activity_json(base, task, NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_activity_json(base, BAD_UTF8, &id), "activity_json");
+    CHECK_STATUS(cb_base_add_activity_json(
+                     base, "{\"client\":2,\"kind\":\"note\",\"at\":\"2025-01-01T10:00:00Z\","
+                           "\"due\":\"2025-01-03T10:00:00Z\"}", &id),
+                 CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_message(),
+              "invalid value: new activity, field \"due\": only tasks have a due date");
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_base_add_activity_json(base, task, &id));
+    CHECK(id == 3);
+
+    const char *done = "{\"id\":3,\"client\":2,\"kind\":\"task\",\"at\":\"2025-01-01T10:00:00Z\","
+                       "\"due\":\"2025-01-03T10:00:00Z\",\"text\":\"Перезвонить\",\"done\":true}";
+    CHECK_NULL_ARG(cb_base_update_activity_json(NULL, done), "base");
+    CHECK_NULL_ARG(cb_base_update_activity_json(base, NULL), "activity_json");
+    CHECK_BAD_UTF8(cb_base_update_activity_json(base, BAD_UTF8), "activity_json");
+    CHECK_STATUS(cb_base_update_activity_json(
+                     base, "{\"id\":9,\"client\":2,\"kind\":\"note\",\"at\":\"2025-01-01T10:00:00Z\"}"),
+                 CB_UNKNOWN_ID);
+    CHECK_OK(cb_base_update_activity_json(base, done));
+
+    char *json = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_activity_json(NULL, 1, &json), "base");
+    CHECK_NULL_ARG(cb_base_activity_json(base, 1, NULL), "out_json");
+    CHECK_STATUS(cb_base_activity_json(base, 99, &json), CB_UNKNOWN_ID);
+    CHECK_STR(cb_last_error_message(), "unknown id: activity 99: activity 99 does not exist");
+    CHECK(json == SENTINEL_STR);
+    CHECK_OK(cb_base_activity_json(base, 1, &json));
+    CHECK_STR(json, "{\"id\":1,\"client\":1,\"kind\":\"call\",\"at\":\"2025-01-01T01:00:00Z\","
+                    "\"text\":\"Позвонил\",\"done\":false}");
+    cb_string_free(json);
+    CHECK_OK(cb_base_activity_json(base, 3, &json));
+    CHECK_CONTAINS_FREE(json, "\"done\":true");
+}
+
+static void test_counts_and_json(cb_base *base)
+{
+    cb_counts counts;
+    CHECK_OK(cb_base_counts(base, &counts));
+    CHECK(counts.clients == 4 && counts.persons == 3 && counts.companies == 1);
+    CHECK(counts.deals == 2 && counts.open_deals == 1 && counts.deal_lines == 0);
+    CHECK(counts.activities == 3 && counts.open_tasks == 0);
+
+    char *json = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_to_json(NULL, &json), "base");
+    CHECK_NULL_ARG(cb_base_to_json(base, NULL), "out_json");
+    CHECK(json == SENTINEL_STR);
+    CHECK_OK(cb_base_to_json(base, &json));
+    CHECK(json != NULL && strncmp(json, "{\"format\":\"clientbase\",\"version\":1,", 35) == 0);
+
+    cb_base *copy = (cb_base *)SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_from_json(NULL, &copy), "json");
+    CHECK_NULL_ARG(cb_base_from_json(json, NULL), "out_base");
+    CHECK_BAD_UTF8(cb_base_from_json(BAD_UTF8, &copy), "json");
+    CHECK_STATUS(cb_base_from_json("{\"format\":\"clientbase\",\"version\":1,\"clients\":"
+                                   "[{\"id\":4,\"kind\":\"person\",\"surname\":\"A\","
+                                   "\"tags\":[\"gold\"]}]}",
+                                   &copy),
+                 CB_UNKNOWN_TAG);
+    CHECK_STR(cb_last_error_record(), "client 4");
+    CHECK(copy == (cb_base *)SENTINEL_STR);
+    CHECK_OK(cb_base_from_json(json, &copy));
+    char *again = NULL;
+    CHECK_OK(cb_base_to_json(copy, &again));
+    CHECK_STR(again, json);
+    cb_string_free(again);
+    cb_string_free(json);
+    cb_base_free(copy);
+}
+
+static void test_csv(cb_base *base, const char *scratch)
+{
+    const char *csv = "Фамилия;Имя;Телефон;Метки;Комнат;Заметки\n"
+                      "Кузнецова;Ольга;8 (916) 123-45-67;vip;2;звонить вечером\n"
+                      "Попов;Олег;+7 903 000-00-00;gold;1;\n"
+                      ";;;;;\n";
+    const char *mapping = "{\"Фамилия\":\"surname\",\"Имя\":\"given_name\",\"Телефон\":\"phone\","
+                          "\"Метки\":\"tags\",\"Комнат\":\"custom.rooms\"}";
+    cb_import_report *report = (cb_import_report *)SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_import_clients_csv(NULL, csv, mapping, NULL, &report), "base");
+    CHECK_NULL_ARG(cb_base_import_clients_csv(base, NULL, mapping, NULL, &report), "csv");
+    CHECK_NULL_ARG(cb_base_import_clients_csv(base, csv, NULL, NULL, &report), "mapping_json");
+    CHECK_NULL_ARG(cb_base_import_clients_csv(base, csv, mapping, NULL, NULL), "out_report");
+    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, BAD_UTF8, mapping, NULL, &report), "csv");
+    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, csv, BAD_UTF8, NULL, &report), "mapping_json");
+    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, csv, mapping, BAD_UTF8, &report), "options_json");
+    CHECK_STATUS(cb_base_import_clients_csv(base, csv, "{\"Фамилия\":\"surnam\"}", NULL, &report),
+                 CB_CSV);
+    CHECK_STATUS(cb_base_import_clients_csv(base, csv, mapping, "{\"delimiter\":\";;\"}", &report),
+                 CB_JSON);
+    CHECK(report == (cb_import_report *)SENTINEL_STR);
+    CHECK_OK(cb_base_import_clients_csv(base, csv, mapping, "{\"delimiter\":\";\"}", &report));
+    CHECK(report != NULL && report != (cb_import_report *)SENTINEL_STR);
+
+    CHECK(cb_import_report_rows(report) == 3);
+    CHECK(cb_import_report_imported_len(report) == 1);
+    CHECK(cb_import_report_rejected_len(report) == 1);
+    CHECK(cb_import_report_empty_rows(report) == 1);
+    CHECK(cb_import_report_ignored_columns_len(report) == 1);
+    CHECK(cb_import_report_rows(NULL) == 0 && cb_import_report_imported_len(NULL) == 0);
+    CHECK(cb_import_report_rejected_len(NULL) == 0 && cb_import_report_empty_rows(NULL) == 0);
+    CHECK(cb_import_report_ignored_columns_len(NULL) == 0);
+
+    uint64_t id = SENTINEL_ID;
+    CHECK_NULL_ARG(cb_import_report_imported_id(NULL, 0, &id), "report");
+    CHECK_NULL_ARG(cb_import_report_imported_id(report, 0, NULL), "out_id");
+    CHECK_STATUS(cb_import_report_imported_id(report, 1, &id), CB_INVALID_VALUE);
+    CHECK(id == SENTINEL_ID);
+    CHECK_OK(cb_import_report_imported_id(report, 0, &id));
+    CHECK(id == 5);
+
+    cb_rejected_row row;
+    memset(&row, 0, sizeof row);
+    CHECK_NULL_ARG(cb_import_report_rejected(NULL, 0, &row), "report");
+    CHECK_NULL_ARG(cb_import_report_rejected(report, 0, NULL), "out_row");
+    CHECK_STATUS(cb_import_report_rejected(report, 1, &row), CB_INVALID_VALUE);
+    CHECK(row.kind == NULL);
+    CHECK_OK(cb_import_report_rejected(report, 0, &row));
+    CHECK(row.line == 3);
+    CHECK_STR(row.column, "Метки");
+    CHECK_STR(row.field, "tags");
+    CHECK_STR(row.kind, "unknown_tag");
+    CHECK_STR(row.reason, "\"gold\" is not in the tag vocabulary");
+
+    const char *header = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_import_report_ignored_column(NULL, 0, &header), "report");
+    CHECK_NULL_ARG(cb_import_report_ignored_column(report, 0, NULL), "out_header");
+    CHECK_STATUS(cb_import_report_ignored_column(report, 1, &header), CB_INVALID_VALUE);
+    CHECK(header == SENTINEL_STR);
+    CHECK_OK(cb_import_report_ignored_column(report, 0, &header));
+    CHECK_STR(header, "Заметки");
+
+    char *json = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_import_report_json(NULL, &json), "report");
+    CHECK_NULL_ARG(cb_import_report_json(report, NULL), "out_json");
+    CHECK_OK(cb_import_report_json(report, &json));
+    CHECK_STR(json, "{\"rows\":3,\"imported\":[5],\"rejected\":[{\"line\":3,\"column\":\"Метки\","
+                    "\"field\":\"tags\",\"kind\":\"unknown_tag\","
+                    "\"reason\":\"\\\"gold\\\" is not in the tag vocabulary\"}],"
+                    "\"empty_rows\":1,\"ignored_columns\":[\"Заметки\"]}");
+    cb_string_free(json);
+    cb_import_report_free(report);
+    cb_import_report_free(NULL);
+
+    /* Export, then import the export from a file into a fresh base. */
+    char *exported = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_export_clients_csv(NULL, &exported), "base");
+    CHECK_NULL_ARG(cb_base_export_clients_csv(base, NULL), "out_csv");
+    CHECK_OK(cb_base_export_clients_csv(base, &exported));
+    CHECK(exported != NULL && strncmp(exported, "id,kind,surname,", 16) == 0);
+    cb_string_free(exported);
+    CHECK_OK(cb_base_export_deals_csv(base, &exported));
+    CHECK(exported != NULL && strncmp(exported, "id,client_id,", 13) == 0);
+    cb_string_free(exported);
+    CHECK_NULL_ARG(cb_base_export_deals_csv(NULL, &exported), "base");
+    CHECK_NULL_ARG(cb_base_export_deals_csv(base, NULL), "out_csv");
+
+    char clients_path[1024], deals_path[1024], missing_path[1024];
+    snprintf(clients_path, sizeof clients_path, "%s/clients.csv", scratch);
+    snprintf(deals_path, sizeof deals_path, "%s/deals.csv", scratch);
+    snprintf(missing_path, sizeof missing_path, "%s/no/such/file.csv", scratch);
+    CHECK_NULL_ARG(cb_base_export_clients_csv_file(NULL, clients_path), "base");
+    CHECK_NULL_ARG(cb_base_export_clients_csv_file(base, NULL), "path");
+    CHECK_BAD_UTF8(cb_base_export_clients_csv_file(base, BAD_UTF8), "path");
+    CHECK_STATUS(cb_base_export_clients_csv_file(base, missing_path), CB_IO);
+    CHECK_OK(cb_base_export_clients_csv_file(base, clients_path));
+    CHECK_NULL_ARG(cb_base_export_deals_csv_file(NULL, deals_path), "base");
+    CHECK_NULL_ARG(cb_base_export_deals_csv_file(base, NULL), "path");
+    CHECK_BAD_UTF8(cb_base_export_deals_csv_file(base, BAD_UTF8), "path");
+    CHECK_OK(cb_base_export_deals_csv_file(base, deals_path));
+
+    /* The canonical mapping: every exported column to the target it is named after. */
+    const char *client_mapping =
+        "[[\"id\",\"id\"],[\"kind\",\"kind\"],[\"surname\",\"surname\"],"
+        "[\"given_name\",\"given_name\"],[\"patronymic\",\"patronymic\"],"
+        "[\"company\",\"company\"],[\"tax_id\",\"tax_id\"],[\"birthday\",\"birthday\"],"
+        "[\"city\",\"city\"],[\"region\",\"region\"],[\"address\",\"address\"],"
+        "[\"owner\",\"owner\"],[\"source\",\"source\"],[\"stage\",\"stage\"],"
+        "[\"temperature\",\"temperature\"],[\"behaviour\",\"behaviour\"],"
+        "[\"loyalty_percent\",\"loyalty_percent\"],[\"can_refer\",\"can_refer\"],"
+        "[\"created_at\",\"created_at\"],[\"updated_at\",\"updated_at\"],[\"tags\",\"tags\"],"
+        "[\"phones_json\",\"phones_json\"],[\"emails_json\",\"emails_json\"],"
+        "[\"messengers_json\",\"messengers_json\"],[\"consents_json\",\"consents_json\"],"
+        "[\"relations_json\",\"relations_json\"],[\"custom_json\",\"custom_json\"]]";
+    const char *deal_mapping =
+        "{\"id\":\"id\",\"client_id\":\"client_id\",\"title\":\"title\",\"pipeline\":\"pipeline\","
+        "\"stage\":\"stage\",\"status\":\"status\",\"amount\":\"amount\",\"currency\":\"currency\","
+        "\"created_at\":\"created_at\",\"closed_at\":\"closed_at\",\"owner\":\"owner\","
+        "\"source\":\"source\",\"lines_json\":\"lines_json\","
+        "\"recurrence_json\":\"recurrence_json\"}";
+    cb_base *copy = NULL;
+    CHECK_OK(cb_base_new("{\"tags\":[\"opt\",\"vip\"],\"fields\":[{\"name\":\"budget\","
+                         "\"type\":\"money\",\"currency\":\"RUB\"},{\"name\":\"rooms\","
+                         "\"type\":\"integer\"}]}",
+                         &copy));
+    report = (cb_import_report *)SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_import_clients_csv_file(NULL, clients_path, client_mapping, NULL, &report), "base");
+    CHECK_NULL_ARG(cb_base_import_clients_csv_file(copy, NULL, client_mapping, NULL, &report), "path");
+    CHECK_NULL_ARG(cb_base_import_clients_csv_file(copy, clients_path, NULL, NULL, &report), "mapping_json");
+    CHECK_NULL_ARG(cb_base_import_clients_csv_file(copy, clients_path, client_mapping, NULL, NULL), "out_report");
+    CHECK_BAD_UTF8(cb_base_import_clients_csv_file(copy, BAD_UTF8, client_mapping, NULL, &report), "path");
+    CHECK_STATUS(cb_base_import_clients_csv_file(copy, missing_path, client_mapping, NULL, &report), CB_IO);
+    CHECK(strstr(cb_last_error_message(), "no/such/file.csv") != NULL);
+    CHECK(report == (cb_import_report *)SENTINEL_STR);
+    CHECK_OK(cb_base_import_clients_csv_file(copy, clients_path, client_mapping, NULL, &report));
+    CHECK(cb_import_report_rejected_len(report) == 0);
+    CHECK(cb_import_report_imported_len(report) == 5);
+    cb_import_report_free(report);
+
+    report = (cb_import_report *)SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_import_deals_csv_file(NULL, deals_path, deal_mapping, NULL, &report), "base");
+    CHECK_NULL_ARG(cb_base_import_deals_csv_file(copy, NULL, deal_mapping, NULL, &report), "path");
+    CHECK_NULL_ARG(cb_base_import_deals_csv_file(copy, deals_path, NULL, NULL, &report), "mapping_json");
+    CHECK_NULL_ARG(cb_base_import_deals_csv_file(copy, deals_path, deal_mapping, NULL, NULL), "out_report");
+    CHECK_OK(cb_base_import_deals_csv_file(copy, deals_path, deal_mapping, NULL, &report));
+    CHECK(cb_import_report_rejected_len(report) == 0);
+    CHECK(cb_import_report_imported_len(report) == 2);
+    cb_import_report_free(report);
+
+    cb_counts a, b;
+    CHECK_OK(cb_base_counts(base, &a));
+    CHECK_OK(cb_base_counts(copy, &b));
+    CHECK(a.clients == b.clients && a.deals == b.deals && a.open_deals == b.open_deals);
+
+    /* Deals from CSV text. */
+    const char *deals_csv = "Клиент;Сумма;Название\n1;4 990,00;Абонемент\n42;100;Нет клиента\n";
+    const char *deals_mapping = "{\"Клиент\":\"client_id\",\"Сумма\":\"amount\",\"Название\":\"title\"}";
+    CHECK_NULL_ARG(cb_base_import_deals_csv(NULL, deals_csv, deals_mapping, NULL, &report), "base");
+    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, NULL, deals_mapping, NULL, &report), "csv");
+    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, deals_csv, NULL, NULL, &report), "mapping_json");
+    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, deals_csv, deals_mapping, NULL, NULL), "out_report");
+    CHECK_BAD_UTF8(cb_base_import_deals_csv(copy, BAD_UTF8, deals_mapping, NULL, &report), "csv");
+    CHECK_OK(cb_base_import_deals_csv(copy, deals_csv, deals_mapping, "{\"currency\":\"RUB\"}", &report));
+    CHECK(cb_import_report_imported_len(report) == 1);
+    CHECK(cb_import_report_rejected_len(report) == 1);
+    CHECK_OK(cb_import_report_rejected(report, 0, &row));
+    CHECK(row.line == 3);
+    CHECK_STR(row.kind, "unknown_id");
+    cb_import_report_free(report);
+    cb_base_free(copy);
+}
+
+#if !defined(__STDC_NO_THREADS__)
+static int fail_on_other_thread(void *arg)
+{
+    (void)arg;
+    cb_base *base = NULL;
+    return cb_base_new("{", &base) == CB_JSON && cb_last_error_status() == CB_JSON ? 0 : 1;
+}
+#endif
+
+static void test_last_error_is_per_thread(void)
+{
+    cb_base *base = NULL;
+    CHECK_STATUS(cb_base_new("[", &base), CB_JSON);
+    char mine[256];
+    snprintf(mine, sizeof mine, "%s", cb_last_error_message());
+#if !defined(__STDC_NO_THREADS__)
+    cb_status before = cb_last_error_status();
+    thrd_t thread;
+    int result = 1;
+    CHECK(thrd_create(&thread, fail_on_other_thread, NULL) == thrd_success);
+    CHECK(thrd_join(thread, &result) == thrd_success);
+    CHECK(result == 0);
+    CHECK(cb_last_error_status() == before);
+    CHECK_STR(cb_last_error_message(), mine);
+#endif
+    /* Reading the last error does not clear it; the next fallible call does. */
+    CHECK_STR(cb_last_error_message(), mine);
+    CHECK_OK(cb_base_new(NULL, &base));
+    CHECK_STR(cb_last_error_message(), "");
+    cb_base_free(base);
+    cb_string_free(NULL);
+}
+
+static void test_panic_boundary(void)
+{
+#if defined(CB_TEST_PANIC)
+    CHECK_NULL_ARG(cb_debug_panic(NULL), "message");
+    CHECK_STATUS(cb_debug_panic("deliberate failure in a test"), CB_PANIC);
+    CHECK_STR(cb_last_error_message(), "internal panic: deliberate failure in a test");
+    CHECK(cb_last_error_status() == CB_PANIC);
+    CHECK_STR(cb_status_name(cb_last_error_status()), "panic");
+    /* The host is still alive and the library still works. */
+    cb_base *base = NULL;
+    uint64_t id = 0;
+    CHECK_OK(cb_base_new(NULL, &base));
+    CHECK_OK(cb_base_add_person(base, "Живой", "Хост", NULL, &id));
+    CHECK(id == 1);
+    cb_base_free(base);
+#else
+    printf("panic boundary not tested: build with -DCB_TEST_PANIC against a test-panic library\n");
+#endif
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s <scratch directory>\n", argv[0]);
+        return 2;
+    }
+    test_statuses();
+    test_base_lifecycle();
+
+    cb_base *base = NULL;
+    CHECK_OK(cb_base_new(NULL, &base));
+    CHECK_OK(cb_base_freeze_clock(base, NOW));
+    test_schema(base);
+    test_clients(base);
+    test_deals(base);
+    test_activities(base);
+    test_counts_and_json(base);
+    test_csv(base, argv[1]);
+    cb_base_free(base);
+
+    test_last_error_is_per_thread();
+    test_panic_boundary();
+    return ts_finish();
+}

@@ -1,0 +1,496 @@
+/*
+ * Runs the shared test vectors (the JSON files under tests/vectors) through the C API, so that
+ * the C layer provably gives the same answers as the Rust and Python layers.
+ *
+ * A vector file is a JSON array of flat objects whose values are strings (or
+ * null): `case`, `op`, `input`, optional `extra`, `status` (`ok` or an error
+ * kind's name) and optional `output`. With status `ok` the output is compared
+ * with what the call returned; otherwise with the last error's message.
+ *
+ * Usage: test_vectors <file.json>...
+ */
+#include "testsupport.h"
+
+#include <errno.h>
+
+#define NOW 1735689600 /* 2025-01-01T00:00:00Z, the vectors' frozen clock */
+#define MAX_KEYS 16
+
+/* ---- a reader for exactly this JSON shape ------------------------------------ */
+
+typedef struct {
+    char *key;
+    char *value; /* NULL for JSON null */
+} field;
+
+typedef struct {
+    field fields[MAX_KEYS];
+    size_t len;
+} step;
+
+typedef struct {
+    const char *at;
+    const char *error;
+} reader;
+
+static void skip_space(reader *r)
+{
+    while (*r->at == ' ' || *r->at == '\n' || *r->at == '\r' || *r->at == '\t') {
+        r->at++;
+    }
+}
+
+static int expect_char(reader *r, char c)
+{
+    skip_space(r);
+    if (*r->at != c) {
+        r->error = "unexpected character";
+        return 0;
+    }
+    r->at++;
+    return 1;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') {
+            v |= (unsigned)(c - '0');
+        } else if (c >= 'a' && c <= 'f') {
+            v |= (unsigned)(c - 'a' + 10);
+        } else if (c >= 'A' && c <= 'F') {
+            v |= (unsigned)(c - 'A' + 10);
+        } else {
+            return 0;
+        }
+    }
+    *out = v;
+    return 1;
+}
+
+static size_t put_utf8(char *out, unsigned cp)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Reads a JSON string into a new NUL-terminated UTF-8 buffer (caller frees). */
+static char *read_string(reader *r)
+{
+    if (!expect_char(r, '"')) {
+        return NULL;
+    }
+    const char *start = r->at;
+    size_t raw_len = 0;
+    while (start[raw_len] != '"') {
+        if (start[raw_len] == '\0') {
+            r->error = "unterminated string";
+            return NULL;
+        }
+        raw_len += start[raw_len] == '\\' && start[raw_len + 1] != '\0' ? 2 : 1;
+    }
+    /* Escapes never make the text longer: \uXXXX (6 bytes) is at most 3 bytes of
+     * UTF-8, a surrogate pair (12 bytes) 4. */
+    char *out = malloc(raw_len + 1);
+    if (out == NULL) {
+        r->error = "out of memory";
+        return NULL;
+    }
+    size_t n = 0;
+    const char *p = start;
+    while (*p != '"') {
+        if (*p != '\\') {
+            out[n++] = *p++;
+            continue;
+        }
+        p++;
+        char c = *p++;
+        switch (c) {
+        case '"': out[n++] = '"'; break;
+        case '\\': out[n++] = '\\'; break;
+        case '/': out[n++] = '/'; break;
+        case 'b': out[n++] = '\b'; break;
+        case 'f': out[n++] = '\f'; break;
+        case 'n': out[n++] = '\n'; break;
+        case 'r': out[n++] = '\r'; break;
+        case 't': out[n++] = '\t'; break;
+        case 'u': {
+            unsigned cp, low;
+            if (!hex4(p, &cp)) {
+                r->error = "bad \\u escape";
+                free(out);
+                return NULL;
+            }
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, &low) || low < 0xDC00 ||
+                    low > 0xDFFF) {
+                    r->error = "unpaired surrogate";
+                    free(out);
+                    return NULL;
+                }
+                p += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                r->error = "unpaired surrogate";
+                free(out);
+                return NULL;
+            }
+            if (cp == 0) {
+                r->error = "\\u0000 cannot be passed as a C string";
+                free(out);
+                return NULL;
+            }
+            n += put_utf8(out + n, cp);
+            break;
+        }
+        default:
+            r->error = "bad escape";
+            free(out);
+            return NULL;
+        }
+    }
+    out[n] = '\0';
+    r->at = p + 1;
+    return out;
+}
+
+static void free_step(step *s)
+{
+    for (size_t i = 0; i < s->len; i++) {
+        free(s->fields[i].key);
+        free(s->fields[i].value);
+    }
+    s->len = 0;
+}
+
+/* Reads one flat object; returns 0 with r->error set on malformed input. */
+static int read_step(reader *r, step *s)
+{
+    s->len = 0;
+    if (!expect_char(r, '{')) {
+        return 0;
+    }
+    skip_space(r);
+    if (*r->at == '}') {
+        r->at++;
+        return 1;
+    }
+    for (;;) {
+        if (s->len == MAX_KEYS) {
+            r->error = "too many keys";
+            return 0;
+        }
+        char *key = read_string(r);
+        if (key == NULL) {
+            return 0;
+        }
+        s->fields[s->len].key = key;
+        s->fields[s->len].value = NULL;
+        s->len++;
+        if (!expect_char(r, ':')) {
+            return 0;
+        }
+        skip_space(r);
+        if (strncmp(r->at, "null", 4) == 0) {
+            r->at += 4;
+        } else {
+            char *value = read_string(r);
+            if (value == NULL) {
+                return 0;
+            }
+            s->fields[s->len - 1].value = value;
+        }
+        skip_space(r);
+        if (*r->at == ',') {
+            r->at++;
+            continue;
+        }
+        return expect_char(r, '}');
+    }
+}
+
+static const char *get(const step *s, const char *key)
+{
+    for (size_t i = 0; i < s->len; i++) {
+        if (strcmp(s->fields[i].key, key) == 0) {
+            return s->fields[i].value;
+        }
+    }
+    return NULL;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf != NULL && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            char *bigger = realloc(buf, cap * 2);
+            if (bigger == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf != NULL) {
+        buf[len] = '\0';
+    }
+    return buf;
+}
+
+/* ---- running a step ------------------------------------------------------------- */
+
+typedef struct {
+    cb_base *base;
+} runner;
+
+static int parse_id(const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0') {
+        return 0;
+    }
+    *out = (uint64_t)v;
+    return 1;
+}
+
+/* Formats an id as the vectors write it, in a buffer freed with free(). */
+static char *id_text(uint64_t id)
+{
+    char *out = malloc(24);
+    if (out != NULL) {
+        snprintf(out, 24, "%" PRIu64, id);
+    }
+    return out;
+}
+
+typedef enum { OWNED_BY_LIBRARY, OWNED_BY_US } ownership;
+
+/* Runs one step; `*output` receives what the call returned (or NULL), with
+ * `*owner` saying how to free it. Returns the status, or -1 for an unknown op. */
+static long run_op(runner *rn, const char *op, const char *input, const char *extra,
+                   char **output, ownership *owner)
+{
+    uint64_t id = 0;
+    cb_status st;
+    *output = NULL;
+    *owner = OWNED_BY_LIBRARY;
+    if (strcmp(op, "new_base") == 0) {
+        cb_base_free(rn->base);
+        rn->base = NULL;
+        st = cb_base_new(input, &rn->base);
+        if (st == CB_OK) {
+            st = cb_base_freeze_clock(rn->base, NOW);
+        }
+        return st;
+    }
+    if (rn->base == NULL) {
+        fprintf(stderr, "op %s before new_base\n", op);
+        return -1;
+    }
+    if (strcmp(op, "declare_tag") == 0) {
+        return cb_base_declare_tag(rn->base, input);
+    }
+    if (strcmp(op, "declare_field") == 0) {
+        return cb_base_declare_field_json(rn->base, input);
+    }
+    if (strcmp(op, "add_client") == 0 || strcmp(op, "add_deal") == 0 ||
+        strcmp(op, "add_activity") == 0) {
+        st = op[4] == 'c'   ? cb_base_add_client_json(rn->base, input, &id)
+             : op[4] == 'd' ? cb_base_add_deal_json(rn->base, input, &id)
+                            : cb_base_add_activity_json(rn->base, input, &id);
+        if (st == CB_OK) {
+            *output = id_text(id);
+            *owner = OWNED_BY_US;
+        }
+        return st;
+    }
+    if (strcmp(op, "update_client") == 0) {
+        return cb_base_update_client_json(rn->base, input);
+    }
+    if (strcmp(op, "update_deal") == 0) {
+        return cb_base_update_deal_json(rn->base, input);
+    }
+    if (strcmp(op, "update_activity") == 0) {
+        return cb_base_update_activity_json(rn->base, input);
+    }
+    if (strcmp(op, "get_client") == 0 || strcmp(op, "get_deal") == 0 ||
+        strcmp(op, "get_activity") == 0) {
+        if (!parse_id(input, &id)) {
+            fprintf(stderr, "%s: bad id %s\n", op, input);
+            return -1;
+        }
+        return op[4] == 'c'   ? cb_base_client_json(rn->base, id, output)
+               : op[4] == 'd' ? cb_base_deal_json(rn->base, id, output)
+                              : cb_base_activity_json(rn->base, id, output);
+    }
+    if (strcmp(op, "import_clients_csv") == 0 || strcmp(op, "import_deals_csv") == 0) {
+        cb_import_report *report = NULL;
+        st = op[7] == 'c' ? cb_base_import_clients_csv(rn->base, input, extra, NULL, &report)
+                          : cb_base_import_deals_csv(rn->base, input, extra, NULL, &report);
+        if (st == CB_OK) {
+            st = cb_import_report_json(report, output);
+            cb_import_report_free(report);
+        }
+        return st;
+    }
+    if (strcmp(op, "counts") == 0) {
+        cb_counts c;
+        st = cb_base_counts(rn->base, &c);
+        if (st == CB_OK) {
+            *output = malloc(512);
+            *owner = OWNED_BY_US;
+            if (*output != NULL) {
+                snprintf(*output, 512,
+                         "{\"clients\":%" PRIu64 ",\"persons\":%" PRIu64 ",\"companies\":%" PRIu64
+                         ",\"deals\":%" PRIu64 ",\"open_deals\":%" PRIu64
+                         ",\"deal_lines\":%" PRIu64 ",\"activities\":%" PRIu64
+                         ",\"open_tasks\":%" PRIu64 "}",
+                         c.clients, c.persons, c.companies, c.deals, c.open_deals, c.deal_lines,
+                         c.activities, c.open_tasks);
+            }
+        }
+        return st;
+    }
+    if (strcmp(op, "export_json") == 0) {
+        return cb_base_to_json(rn->base, output);
+    }
+    fprintf(stderr, "unknown op %s\n", op);
+    return -1;
+}
+
+static void free_output(char *output, ownership owner)
+{
+    if (owner == OWNED_BY_US) {
+        free(output);
+    } else {
+        cb_string_free(output);
+    }
+}
+
+static void run_step(runner *rn, const char *file, size_t index, const step *s)
+{
+    const char *name = get(s, "case");
+    const char *op = get(s, "op");
+    const char *input = get(s, "input");
+    const char *extra = get(s, "extra");
+    const char *want_status = get(s, "status");
+    const char *want_output = get(s, "output");
+    char where[256];
+    snprintf(where, sizeof where, "%s step %zu (case %s, op %s)", file, index,
+             name ? name : "?", op ? op : "?");
+    if (op == NULL || want_status == NULL) {
+        ts_check(0, __FILE__, __LINE__, where, "missing op or status");
+        return;
+    }
+    char *output = NULL;
+    ownership owner;
+    long st = run_op(rn, op, input ? input : "", extra ? extra : "{}", &output, &owner);
+    if (st < 0) {
+        ts_check(0, __FILE__, __LINE__, where, "op not supported by the C runner");
+        return;
+    }
+    const char *got_status = cb_status_name((uint32_t)st);
+    char detail[4096];
+    snprintf(detail, sizeof detail, "status %s (%s), expected %s", got_status,
+             cb_last_error_message(), want_status);
+    int ok = strcmp(got_status, want_status) == 0;
+    if (ok && want_output != NULL) {
+        const char *got = st == CB_OK ? output : cb_last_error_message();
+        ok = got != NULL && strcmp(got, want_output) == 0;
+        snprintf(detail, sizeof detail, "output\n     got: %s\nexpected: %s",
+                 got ? got : "(null)", want_output);
+    }
+    ts_check(ok, __FILE__, __LINE__, where, detail);
+    free_output(output, owner);
+}
+
+static void run_file(const char *path)
+{
+    char *text = read_file(path);
+    if (text == NULL) {
+        ts_check(0, __FILE__, __LINE__, path, "cannot read the file");
+        return;
+    }
+    reader r = {text, NULL};
+    runner rn = {NULL};
+    step s = {.len = 0};
+    size_t index = 0;
+    int ok = expect_char(&r, '[');
+    skip_space(&r);
+    if (ok && *r.at == ']') {
+        r.at++;
+    } else {
+        while (ok) {
+            ok = read_step(&r, &s);
+            if (ok) {
+                run_step(&rn, path, index++, &s);
+            }
+            free_step(&s);
+            skip_space(&r);
+            if (ok && *r.at == ',') {
+                r.at++;
+            } else if (ok) {
+                ok = expect_char(&r, ']');
+                break;
+            }
+        }
+    }
+    if (!ok) {
+        char detail[256];
+        snprintf(detail, sizeof detail, "malformed vector file at byte %ld: %s",
+                 (long)(r.at - text), r.error ? r.error : "?");
+        ts_check(0, __FILE__, __LINE__, path, detail);
+    } else if (index == 0) {
+        ts_check(0, __FILE__, __LINE__, path, "no steps");
+    }
+    cb_base_free(rn.base);
+    free(text);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s <vectors.json>...\n", argv[0]);
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        run_file(argv[i]);
+    }
+    return ts_finish();
+}
