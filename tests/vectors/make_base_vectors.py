@@ -150,6 +150,37 @@ step(d, "update_activity", {"id": 2, "client": 2, "kind": "task", "at": "2025-01
 step(d, "counts", output={"clients": 2, "persons": 2, "companies": 0, "deals": 2, "open_deals": 0,
                           "deal_lines": 1, "activities": 2, "open_tasks": 0})
 
+# --- CSV import: a 1C-style export with quirks ---------------------------------------
+i = "csv_import"
+step(i, "new_base", {"tags": ["vip", "опт"], "fields": [{"name": "budget", "type": "money", "currency": "RUB"}]})
+CSV = ("\ufeffФамилия;Имя;Телефон;Дата рождения;Теги;Бюджет;Примечание\n"
+       "Иванов;Иван;8 (916) 123-45-67;05.03.1985;vip;1 500,50;первый\n"
+       "Петрова;Анна;+7 812 555-12-12;31.02.1990;;;дата с ошибкой\n"
+       "Сидоров;Олег;;;gold;;тег не из словаря\n"
+       ";;;;;;\n"
+       "\"Смирнова\";\"Ольга\";;1.1.2000;\"vip; опт\";\"10\";\"многострочное\nпримечание\"\n"
+       "Кузнецов;Пётр;;;;много;бюджет не число\n")
+MAPPING = {"Фамилия": "surname", "Имя": "given_name", "Телефон": "phone", "Дата рождения": "birthday",
+           "Теги": "tags", "Бюджет": "custom.budget"}
+step(i, "import_clients_csv", CSV, extra=MAPPING, output={
+    "rows": 6, "imported": [1, 2],
+    "rejected": [
+        {"line": 3, "column": "Дата рождения", "field": "birthday", "kind": "invalid_value",
+         "reason": '"31.02.1990" is not a calendar date'},
+        {"line": 4, "column": "Теги", "field": "tags", "kind": "unknown_tag",
+         "reason": '"gold" is not in the tag vocabulary'},
+        {"line": 8, "column": "Бюджет", "field": "custom.budget", "kind": "invalid_value",
+         "reason": '"много" is not an amount'},
+    ],
+    "empty_rows": 1, "ignored_columns": ["Примечание"],
+})
+step(i, "get_client", "2", output={
+    "id": 2, "kind": "person", "surname": "Смирнова", "given": "Ольга", "birthday": "2000-01-01",
+    "created_at": STAMP, "updated_at": STAMP, "stage": "lead", "can_refer": False, "consents": {},
+    "tags": ["vip", "опт"], "custom": {"budget": {"amount": "10.00", "currency": "RUB"}},
+})
+step(i, "import_clients_csv", "Фамилия\nИванов\n", "csv", extra={"Фамилия": "surname", "Телефон": "phone"})
+
 # --- whole-base JSON ----------------------------------------------------------------
 e = "export"
 step(e, "new_base", {"tags": ["vip"]})

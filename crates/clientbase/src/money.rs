@@ -131,6 +131,9 @@ impl Money {
     /// More fractional digits than the currency has is an error, never rounding.
     pub fn parse(text: &str, currency: Currency) -> Result<Money> {
         let (number, written) = split_currency(text.trim());
+        if !number.bytes().any(|b| b.is_ascii_digit()) {
+            return Err(invalid("amount", format!("{text:?} is not an amount")));
+        }
         if let Some(written) = written {
             let written = Currency::new(written)
                 .map_err(|_| invalid("amount", format!("unknown currency in {text:?}")))?;
@@ -448,7 +451,10 @@ mod tests {
             ErrorKind::CurrencyMismatch
         );
         assert!(Money::parse("1.2.3", rub).is_err());
-        assert!(Money::parse("abc", rub).is_err());
+        assert_eq!(
+            Money::parse("много", rub).unwrap_err().reason(),
+            "\"много\" is not an amount"
+        );
         assert!(Money::parse("", rub).is_err());
         assert!(Money::parse("99999999999999999999", rub).is_err());
     }
