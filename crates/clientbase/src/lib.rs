@@ -50,6 +50,7 @@ mod deal;
 mod error;
 mod ids;
 mod money;
+mod phone;
 mod schema;
 
 pub use activity::{Activity, ActivityKind, Direction};
@@ -65,6 +66,9 @@ pub use deal::{Deal, DealStatus, Discount, Period, ProductLine, Recurrence};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{ActivityId, ClientId, DealId};
 pub use money::{Currency, Money, Quantity};
+pub use phone::{
+    ParsedPhone, PhoneCandidate, PhoneError, PhoneFormat, PhoneNormalizer, PhoneProblem,
+};
 pub use schema::{FieldDef, FieldType, FieldValue, Schema};
 
 #[cfg(feature = "generator")]

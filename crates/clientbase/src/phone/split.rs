@@ -1,0 +1,236 @@
+//! Fields that hold several numbers, and the labels people write next to them.
+//!
+//! A field is cut at `,`, `;`, `/`, `\`, `|`, line breaks and the words `или`,
+//! `or`, `и`, `and`. A piece with fewer than [`MIN_NUMBER_DIGITS`] digits is not a
+//! number of its own but belongs to its neighbour (`…, доб. 12`, `…;123`,
+//! `…/68`, `раб., …`), so only pieces that can hold a whole number stand alone.
+//! Within a piece, text before the first digit and text after the last one is a
+//! label (`моб.`, `раб.:`, `(дом.)`, `work`) unless it is a word such as `тел.`
+//! that only says "phone".
+
+use super::PhoneCandidate;
+
+/// The fewest digits a piece needs to be a number of its own (a local number
+/// without area code has 7).
+pub(super) const MIN_NUMBER_DIGITS: usize = 7;
+
+/// Words that separate numbers.
+const SEPARATOR_WORDS: &[&str] = &["или", "or", "и", "and"];
+
+/// Words before a number that only say it is a phone number.
+const NOISE_WORDS: &[&str] = &[
+    "т",
+    "тел",
+    "телефон",
+    "тлф",
+    "номер",
+    "tel",
+    "phone",
+    "ph",
+    "nr",
+    "no",
+    "№",
+];
+
+/// Latin words that are labels rather than letters of a vanity number (`8 800 FLOWERS`).
+const LATIN_LABELS: &[&str] = &[
+    "mob", "mobile", "cell", "work", "home", "office", "fax", "main", "personal", "whatsapp",
+    "viber", "telegram", "wa", "tg",
+];
+
+fn digit_count(s: &str) -> usize {
+    s.chars().filter(char::is_ascii_digit).count()
+}
+
+/// Byte ranges of the pieces of `field`, before merging.
+fn cut(field: &str) -> Vec<(usize, usize)> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut iter = field.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if matches!(c, ',' | ';' | '/' | '\\' | '|' | '\n' | '\r') {
+            pieces.push((start, i));
+            start = i + c.len_utf8();
+            continue;
+        }
+        if c.is_whitespace() {
+            let word_start = i + c.len_utf8();
+            let rest = &field[word_start..];
+            let word_len = rest
+                .char_indices()
+                .find(|(_, c)| c.is_whitespace())
+                .map(|(j, _)| j);
+            if let Some(word_len) = word_len {
+                let word = &rest[..word_len];
+                if SEPARATOR_WORDS.iter().any(|w| word.to_lowercase() == *w) {
+                    pieces.push((start, i));
+                    start = word_start + word_len;
+                    // Skip the word itself; the whitespace after it is part of the next piece.
+                    while iter.peek().is_some_and(|(j, _)| *j < start) {
+                        iter.next();
+                    }
+                }
+            }
+        }
+    }
+    pieces.push((start, field.len()));
+    pieces
+}
+
+/// Splits a field into the numbers it holds.
+pub(super) fn split(field: &str) -> Vec<PhoneCandidate<'_>> {
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    // A short piece at the very start waits for the next one.
+    let mut pending_start: Option<usize> = None;
+    for (start, end) in cut(field) {
+        let start = pending_start.take().unwrap_or(start);
+        let digits = digit_count(&field[start..end]);
+        if digits >= MIN_NUMBER_DIGITS {
+            merged.push((start, end));
+        } else if let Some(last) = merged.last_mut() {
+            last.1 = end;
+        } else {
+            pending_start = Some(start);
+        }
+    }
+    if let Some(start) = pending_start {
+        merged.push((start, field.len()));
+    }
+    merged
+        .into_iter()
+        .filter_map(|(start, end)| candidate(&field[start..end]))
+        .collect()
+}
+
+/// The number, label and trimmed raw text of one piece; `None` without digits.
+fn candidate(piece: &str) -> Option<PhoneCandidate<'_>> {
+    let raw = piece
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '\\' | '|'));
+    let first = raw.find(|c: char| c.is_ascii_digit() || c == '+')?;
+    let last_digit = raw.rfind(|c: char| c.is_ascii_digit())?;
+    let mut end = last_digit + 1;
+    if raw[end..].starts_with('#') {
+        end += 1;
+    }
+    // Keep an RFC 3966 `tel:` prefix for the parser.
+    let before = &raw[..first];
+    let start = match before.to_ascii_lowercase().rfind("tel:") {
+        Some(idx) if before[idx + 4..].trim().is_empty() => idx,
+        _ => first,
+    };
+    let text = &raw[start..end];
+    let leading = label_text(&raw[..start], true);
+    let trailing = label_text(&raw[end..], false);
+    // Trailing Latin letters that are not a known label are a vanity number's.
+    let (text, trailing) = match trailing {
+        Some(label) if !is_label(label) => (&raw[start..], None),
+        other => (text, other),
+    };
+    Some(PhoneCandidate {
+        raw,
+        text,
+        label: leading.or(trailing),
+    })
+}
+
+/// The label in text beside a number (`моб.`, `(раб.)`, `work:`), without
+/// brackets, colons and words that only say "phone".
+fn label_text(text: &str, leading: bool) -> Option<&str> {
+    let mut t = text.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | ',' | '(' | ')' | '[' | ']')
+    });
+    if leading {
+        // `тел. моб.` → `моб.`; `тел.:` → nothing.
+        loop {
+            let word_end = t.find(char::is_whitespace).unwrap_or(t.len());
+            let word = t[..word_end].trim_end_matches(['.', ':']);
+            if word.is_empty() || !is_noise(word) {
+                break;
+            }
+            t = t[word_end..].trim_start_matches(|c: char| c.is_whitespace() || c == ':');
+        }
+    }
+    let t = t.trim_end_matches(':').trim();
+    (!t.is_empty() && t.chars().any(char::is_alphabetic)).then_some(t)
+}
+
+fn is_noise(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    NOISE_WORDS.contains(&lower.as_str())
+}
+
+/// Whether trailing text is a label: any Cyrillic, or a known Latin label word.
+fn is_label(text: &str) -> bool {
+    if text
+        .chars()
+        .any(|c| matches!(c, '\u{400}'..='\u{4ff}') || !c.is_ascii())
+    {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    let word = lower.trim_end_matches('.');
+    LATIN_LABELS.contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(field: &str) -> Vec<(&str, &str, Option<&str>)> {
+        split(field)
+            .into_iter()
+            .map(|c| (c.raw, c.text, c.label))
+            .collect()
+    }
+
+    #[test]
+    fn splits_fields_with_several_numbers() {
+        assert_eq!(
+            pieces("8 916 123 45 67, 8 495 765 43 21 (раб.)"),
+            vec![
+                ("8 916 123 45 67", "8 916 123 45 67", None),
+                ("8 495 765 43 21 (раб.)", "8 495 765 43 21", Some("раб.")),
+            ]
+        );
+        assert_eq!(pieces("8 916 123 45 67; 8 495 765 43 21").len(), 2);
+        assert_eq!(pieces("8 916 123 45 67 / 8 495 765 43 21").len(), 2);
+        assert_eq!(pieces("8 916 123 45 67 или 8 495 765 43 21").len(), 2);
+        assert_eq!(
+            pieces("моб. +7 916 123-45-67, раб. 8 (495) 765-43-21"),
+            vec![
+                ("моб. +7 916 123-45-67", "+7 916 123-45-67", Some("моб.")),
+                ("раб. 8 (495) 765-43-21", "8 (495) 765-43-21", Some("раб.")),
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_short_pieces_with_their_number() {
+        assert_eq!(
+            pieces("8 495 123-45-67, доб. 123"),
+            vec![(
+                "8 495 123-45-67, доб. 123",
+                "8 495 123-45-67, доб. 123",
+                None
+            )]
+        );
+        assert_eq!(pieces("+7 916 123 45 67;123").len(), 1);
+        assert_eq!(pieces("8-916-123-45-67/68").len(), 1);
+        assert_eq!(pieces("123").len(), 1);
+        assert!(pieces("нет").is_empty());
+        assert!(pieces("").is_empty());
+    }
+
+    #[test]
+    fn finds_labels() {
+        assert_eq!(
+            pieces("тел. 8 (916) 123-45-67"),
+            vec![("тел. 8 (916) 123-45-67", "8 (916) 123-45-67", None)]
+        );
+        assert_eq!(pieces("раб.: 8 495 765 43 21")[0].2, Some("раб."));
+        assert_eq!(pieces("8 916 123 45 67 (жена)")[0].2, Some("жена"));
+        assert_eq!(pieces("+7 916 123 45 67 work")[0].2, Some("work"));
+        assert_eq!(pieces("8 800 FLOWERS")[0].1, "8 800 FLOWERS");
+        assert_eq!(pieces("tel:+7-916-123-45-67")[0].1, "tel:+7-916-123-45-67");
+    }
+}
