@@ -1,0 +1,318 @@
+//! Runs the phases of generation and puts the chunks together: ids in creation
+//! order, relations, the validated inserts and the ground truth.
+
+use super::identity::{self, Group, Planner};
+use super::plan::{Plan, CHUNK};
+use super::records::{Chunk, Typist};
+use super::truth::{DuplicatePair, EntityId, GroundTruth, RecordTruth, RelatedPair};
+use super::typos;
+use super::{Generated, GeneratorConfig, Progress, Stage};
+use crate::activity::Activity;
+use crate::base::ClientBase;
+use crate::client::{Relation, RelationKind};
+use crate::deal::Deal;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{ClientId, DealId};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Inserts between two progress reports.
+const REPORT_EVERY: u64 = 1 << 16;
+
+/// The random stream of one chunk in one phase; independent of threads.
+fn stream(seed: u64, chunk: usize, phase: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(chunk as u64 * 4 + phase);
+    rng
+}
+
+#[cfg(feature = "parallel")]
+fn map_chunks<T: Send, U: Send>(items: Vec<T>, f: impl Fn(usize, T) -> U + Sync + Send) -> Vec<U> {
+    use rayon::prelude::*;
+    items
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, item)| f(i, item))
+        .collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn map_chunks<T, U>(items: Vec<T>, f: impl Fn(usize, T) -> U) -> Vec<U> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| f(i, item))
+        .collect()
+}
+
+pub(crate) fn run(
+    config: &GeneratorConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Generated> {
+    let plan = Plan::new(config);
+    let total = config.clients;
+    let quotas: Vec<usize> = (0..total.div_ceil(CHUNK))
+        .map(|i| CHUNK.min(total - i * CHUNK))
+        .collect();
+    progress(Progress {
+        stage: Stage::Generating,
+        done: 0,
+        total: total as u64,
+    });
+    // Who the clients are, then (once, in order) unique mailboxes, then their records.
+    let mut groups: Vec<Vec<Group>> = map_chunks(quotas, |i, quota| {
+        Planner::new(&plan, i, stream(plan.seed, i, 0)).groups(quota)
+    });
+    identity::deduplicate_emails(&mut groups);
+    let done = AtomicU64::new(0);
+    let mut chunks: Vec<Chunk> = map_chunks(groups, |i, groups| {
+        let chunk = Typist::new(&plan, stream(plan.seed, i, 1)).type_groups(&groups);
+        let n = chunk.clients.len() as u64;
+        let now = done.fetch_add(n, Ordering::Relaxed) + n;
+        progress(Progress {
+            stage: Stage::Generating,
+            done: now,
+            total: total as u64,
+        });
+        chunk
+    });
+    fix_typo_emails(&plan, &mut chunks);
+    build(&plan, config, chunks, progress)
+}
+
+/// A mistyped email must not turn into another client's real address.
+fn fix_typo_emails(plan: &Plan, chunks: &mut [Chunk]) {
+    if chunks.iter().all(|c| c.typo_emails.is_empty()) {
+        return;
+    }
+    let mut typo_records: HashSet<(usize, u32)> = HashSet::new();
+    for (c, chunk) in chunks.iter().enumerate() {
+        typo_records.extend(chunk.typo_emails.iter().map(|&i| (c, i)));
+    }
+    let mut used: HashSet<String> = HashSet::new();
+    for (c, chunk) in chunks.iter().enumerate() {
+        for (i, draft) in chunk.clients.iter().enumerate() {
+            let skip_first = typo_records.contains(&(c, i as u32));
+            for (k, email) in draft.client.emails.iter().enumerate() {
+                if !(skip_first && k == 0) {
+                    used.insert(email.raw.trim().to_lowercase());
+                }
+            }
+        }
+    }
+    for (c, chunk) in chunks.iter_mut().enumerate() {
+        for &i in &chunk.typo_emails {
+            let Some(email) = chunk.clients[i as usize].client.emails.first_mut() else {
+                continue;
+            };
+            let mut rng = stream(plan.seed ^ 0x7970_6f73, c, 2);
+            let mut key = email.raw.trim().to_lowercase();
+            while used.contains(&key) {
+                email.raw = typos::email_typo(&mut rng, email.raw.trim());
+                key = email.raw.trim().to_lowercase();
+            }
+            used.insert(key);
+        }
+    }
+}
+
+/// Orders records by `(time, chunk, index)`: creation order, ties broken the same
+/// way on every run.
+fn creation_order<T>(
+    chunks: &[Chunk],
+    items: impl Fn(&Chunk) -> &[T],
+    time: impl Fn(&T) -> i64,
+) -> Vec<(i64, u32, u32)> {
+    let mut order: Vec<(i64, u32, u32)> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(c, chunk)| {
+            items(chunk)
+                .iter()
+                .enumerate()
+                .map(move |(i, item)| (c, i, item))
+        })
+        .map(|(c, i, item)| (time(item), c as u32, i as u32))
+        .collect();
+    sort(&mut order);
+    order
+}
+
+#[cfg(feature = "parallel")]
+fn sort(order: &mut [(i64, u32, u32)]) {
+    use rayon::slice::ParallelSliceMut;
+    order.par_sort_unstable();
+}
+
+#[cfg(not(feature = "parallel"))]
+fn sort(order: &mut [(i64, u32, u32)]) {
+    order.sort_unstable();
+}
+
+fn internal(what: String) -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        format!("the generator made an inconsistent base: {what}"),
+    )
+}
+
+fn build(
+    plan: &Plan,
+    config: &GeneratorConfig,
+    mut chunks: Vec<Chunk>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Generated> {
+    let client_order = creation_order(
+        &chunks,
+        |c| &c.clients,
+        |d| d.client.created_at.map_or(0, |t| t.timestamp()),
+    );
+    let mut ids: Vec<Vec<ClientId>> = chunks
+        .iter()
+        .map(|c| vec![ClientId(0); c.clients.len()])
+        .collect();
+    for (k, &(_, c, i)) in client_order.iter().enumerate() {
+        ids[c as usize][i as usize] = ClientId(k as u64 + 1);
+    }
+
+    // A relation is held by the later record and points at the earlier one.
+    let mut related = Vec::new();
+    for (c, chunk) in chunks.iter_mut().enumerate() {
+        for r in std::mem::take(&mut chunk.related) {
+            let (a, b) = (ids[c][r.a as usize], ids[c][r.b as usize]);
+            let (first, second, holder) = if a < b { (a, b, r.b) } else { (b, a, r.a) };
+            // Only the employee can hold `employee_of`.
+            let recorded = r.recorded && (r.kind != RelationKind::EmployeeOf || holder == r.b);
+            if recorded {
+                chunk.clients[holder as usize]
+                    .client
+                    .relations
+                    .push(Relation {
+                        kind: r.kind,
+                        to: first,
+                    });
+            }
+            related.push(RelatedPair {
+                a: first,
+                b: second,
+                kind: r.kind,
+                shared: r.shared,
+                recorded,
+            });
+        }
+    }
+    related.sort_by_key(|p| (p.a, p.b));
+    let mut duplicates: Vec<DuplicatePair> = Vec::new();
+    for (c, chunk) in chunks.iter_mut().enumerate() {
+        for d in std::mem::take(&mut chunk.duplicates) {
+            duplicates.push(DuplicatePair {
+                original: ids[c][d.original as usize],
+                duplicate: ids[c][d.duplicate as usize],
+                kinds: d.kinds,
+            });
+        }
+    }
+    duplicates.sort_by_key(|p| p.duplicate);
+
+    let deal_order = creation_order(
+        &chunks,
+        |c| &c.deals,
+        |d| d.deal.created_at.map_or(0, |t| t.timestamp()),
+    );
+    let activity_order = creation_order(&chunks, |c| &c.activities, |a| a.activity.at.timestamp());
+    let total_inserts = (client_order.len() + deal_order.len() + activity_order.len()) as u64;
+    let mut inserted = 0u64;
+    let tick = |inserted: &mut u64| {
+        *inserted += 1;
+        if *inserted % REPORT_EVERY == 0 || *inserted == total_inserts {
+            progress(Progress {
+                stage: Stage::Inserting,
+                done: *inserted,
+                total: total_inserts,
+            });
+        }
+    };
+
+    let mut base = ClientBase::new(config.schema.clone());
+    base.freeze_clock(Some(plan.now));
+
+    // Clients, numbering entities in the order of their first record.
+    let mut entity_ids: Vec<Vec<u64>> = chunks.iter().map(|_| vec![0; CHUNK]).collect();
+    let mut entities = 0u64;
+    let mut records = Vec::with_capacity(client_order.len());
+    for (k, &(_, c, i)) in client_order.iter().enumerate() {
+        let draft = &mut chunks[c as usize].clients[i as usize];
+        let id = base.add_client(std::mem::take(&mut draft.client))?;
+        if id != ClientId(k as u64 + 1) {
+            return Err(internal(format!(
+                "{id} was expected to be client {}",
+                k + 1
+            )));
+        }
+        let slot = &mut entity_ids[c as usize][draft.entity as usize];
+        if *slot == 0 {
+            entities += 1;
+            *slot = entities;
+        }
+        records.push(RecordTruth {
+            client: id,
+            entity: EntityId(*slot),
+            phones: std::mem::take(&mut draft.phones),
+        });
+        tick(&mut inserted);
+    }
+
+    // Deals, in creation order.
+    let mut deals: Vec<Vec<Option<(u32, Deal)>>> = chunks
+        .iter_mut()
+        .map(|c| {
+            std::mem::take(&mut c.deals)
+                .into_iter()
+                .map(|d| Some((d.client, d.deal)))
+                .collect()
+        })
+        .collect();
+    let mut deal_ids: Vec<Vec<DealId>> = deals.iter().map(|d| vec![DealId(0); d.len()]).collect();
+    for &(_, c, i) in &deal_order {
+        let (c, i) = (c as usize, i as usize);
+        let (client, mut deal) = deals[c][i]
+            .take()
+            .ok_or_else(|| internal(format!("deal {i} of chunk {c} is used twice")))?;
+        deal.client = ids[c][client as usize];
+        deal_ids[c][i] = base.add_deal(deal)?;
+        tick(&mut inserted);
+    }
+    drop(deals);
+
+    // Activities, in time order.
+    let mut activities: Vec<Vec<Option<(u32, Option<u32>, Activity)>>> = chunks
+        .iter_mut()
+        .map(|c| {
+            std::mem::take(&mut c.activities)
+                .into_iter()
+                .map(|a| Some((a.client, a.deal, a.activity)))
+                .collect()
+        })
+        .collect();
+    for &(_, c, i) in &activity_order {
+        let (c, i) = (c as usize, i as usize);
+        let (client, deal, mut activity) = activities[c][i]
+            .take()
+            .ok_or_else(|| internal(format!("activity {i} of chunk {c} is used twice")))?;
+        activity.client = ids[c][client as usize];
+        activity.deal = deal.map(|d| deal_ids[c][d as usize]);
+        base.add_activity(activity)?;
+        tick(&mut inserted);
+    }
+
+    let truth = GroundTruth {
+        seed: plan.seed,
+        entities,
+        records,
+        duplicates,
+        related,
+    };
+    Ok(Generated { base, truth })
+}
