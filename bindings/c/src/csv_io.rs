@@ -91,10 +91,10 @@ impl Report {
         }
     }
 
-    fn imported(&self) -> Vec<u64> {
+    fn imported_id(&self, index: usize) -> Option<u64> {
         match &self.core {
-            CoreReport::Clients(report) => report.imported.iter().map(|id| id.get()).collect(),
-            CoreReport::Deals(report) => report.imported.iter().map(|id| id.get()).collect(),
+            CoreReport::Clients(report) => report.imported.get(index).map(|id| id.get()),
+            CoreReport::Deals(report) => report.imported.get(index).map(|id| id.get()),
         }
     }
 
@@ -377,10 +377,9 @@ pub unsafe extern "C" fn cb_import_report_imported_id(
     status_boundary(|| {
         let report = cb_import_report::arg(report, "report")?;
         let out_id = out_arg(out_id, "out_id")?;
-        let imported = report.imported();
-        *out_id = *imported
-            .get(index)
-            .ok_or_else(|| out_of_range(index, imported.len()))?;
+        *out_id = report
+            .imported_id(index)
+            .ok_or_else(|| out_of_range(index, report.imported_len()))?;
         Ok(())
     })
 }
