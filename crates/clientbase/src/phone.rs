@@ -538,9 +538,12 @@ impl PhoneNormalizer {
     /// extension label, `00` as the international prefix in a +7 region.
     fn rewrite(&self, text: &str) -> Option<String> {
         let mut out: Option<String> = None;
-        if let Some(at) = find_vn_label(text) {
-            let label_len = "вн".len();
-            out = Some(format!("{} доб{}", &text[..at], &text[at + label_len..]));
+        if text.contains(|c: char| c.is_whitespace() && c != ' ' && c != '\u{a0}') {
+            out = Some(text.replace(|c: char| c.is_whitespace() && c != '\u{a0}', " "));
+        }
+        if let Some((at, len)) = find_extension_label(out.as_deref().unwrap_or(text)) {
+            let current = out.as_deref().unwrap_or(text);
+            out = Some(format!("{} доб{}", &current[..at], &current[at + len..]));
         }
         if self.country_code == 7 {
             let current = out.as_deref().unwrap_or(text);
@@ -596,22 +599,28 @@ impl PhoneNormalizer {
 /// libphonenumber's limit on the length of input.
 const MAX_INPUT_CHARS: usize = 250;
 
-/// Where `вн` (a label libphonenumber does not know) begins an extension at the
-/// end of `text`: after a digit and separators, before digits.
-fn find_vn_label(text: &str) -> Option<usize> {
+/// Extension labels libphonenumber does not know: `вн` (внутренний) and `доп`
+/// (дополнительный).
+const EXTRA_EXTENSION_LABELS: [&str; 2] = ["вн", "доп"];
+
+/// Where a label libphonenumber does not know begins an extension at the end of
+/// `text` (after a digit and separators, before digits), with the label's length.
+fn find_extension_label(text: &str) -> Option<(usize, usize)> {
     let lower = text.to_lowercase();
     if lower.len() != text.len() {
         return None;
     }
-    let at = lower.rfind("вн")?;
-    let before = text[..at].trim_end_matches([' ', ',', '(', '\u{a0}']);
-    let after = text[at + "вн".len()..].trim_start_matches(['.', ':', ' ', '-', '\u{a0}']);
-    let ends_with_digit = before.ends_with(|c: char| c.is_ascii_digit() || c == ')');
-    let digits = after.chars().take_while(char::is_ascii_digit).count();
-    let tail_ok = after[digits..]
-        .chars()
-        .all(|c| matches!(c, ' ' | '.' | ')'));
-    (ends_with_digit && digits > 0 && tail_ok).then_some(at)
+    EXTRA_EXTENSION_LABELS.iter().find_map(|label| {
+        let at = lower.rfind(label)?;
+        let before = text[..at].trim_end_matches([' ', ',', '(', '\u{a0}']);
+        let after = text[at + label.len()..].trim_start_matches(['.', ':', ' ', '-', '\u{a0}']);
+        let ends_with_digit = before.ends_with(|c: char| c.is_ascii_digit() || c == ')');
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        let tail_ok = after[digits..]
+            .chars()
+            .all(|c| matches!(c, ' ' | '.' | ')'));
+        (ends_with_digit && digits > 0 && tail_ok).then_some((at, label.len()))
+    })
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ struct Label {
 
 const LABELS: &[Label] = &[
     Label {
-        spellings: &["доб", "ext", "вн"],
+        spellings: &["доб", "ext", "вн", "доп"],
         max_digits: 20,
     },
     Label {

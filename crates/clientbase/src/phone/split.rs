@@ -38,8 +38,16 @@ const LATIN_LABELS: &[&str] = &[
     "viber", "telegram", "wa", "tg",
 ];
 
+/// Extension labels that mean nothing without digits after them.
+const DANGLING_EXTENSION_LABELS: &[&str] = &["доб", "ext", "вн", "доп"];
+
+/// A decimal digit in any script (`8`, `８`, `٨`), as libphonenumber reads them.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+}
+
 fn digit_count(s: &str) -> usize {
-    s.chars().filter(char::is_ascii_digit).count()
+    s.chars().filter(|c| is_digit(*c)).count()
 }
 
 /// Byte ranges of the pieces of `field`, before merging.
@@ -106,9 +114,9 @@ pub(super) fn split(field: &str) -> Vec<PhoneCandidate<'_>> {
 fn candidate(piece: &str) -> Option<PhoneCandidate<'_>> {
     let raw = piece
         .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '/' | '\\' | '|'));
-    let first = raw.find(|c: char| c.is_ascii_digit() || c == '+')?;
-    let last_digit = raw.rfind(|c: char| c.is_ascii_digit())?;
-    let mut end = last_digit + 1;
+    let first = raw.find(|c: char| is_digit(c) || c == '+' || c == '＋')?;
+    let (last_digit, c) = raw.char_indices().rfind(|(_, c)| is_digit(*c))?;
+    let mut end = last_digit + c.len_utf8();
     if raw[end..].starts_with('#') {
         end += 1;
     }
@@ -120,12 +128,15 @@ fn candidate(piece: &str) -> Option<PhoneCandidate<'_>> {
     };
     let text = &raw[start..end];
     let leading = label_text(&raw[..start], true);
-    let trailing = label_text(&raw[end..], false);
+    let trailing = label_text(&raw[end..], false).filter(|label| !is_dangling(label));
     // Trailing Latin letters that are not a known label are a vanity number's.
     let (text, trailing) = match trailing {
         Some(label) if !is_label(label) => (&raw[start..], None),
         other => (text, other),
     };
+    if text.is_empty() {
+        return None;
+    }
     Some(PhoneCandidate {
         raw,
         text,
@@ -152,6 +163,11 @@ fn label_text(text: &str, leading: bool) -> Option<&str> {
     }
     let t = t.trim_end_matches(':').trim();
     (!t.is_empty() && t.chars().any(char::is_alphabetic)).then_some(t)
+}
+
+fn is_dangling(label: &str) -> bool {
+    let lower = label.to_lowercase();
+    DANGLING_EXTENSION_LABELS.contains(&lower.trim_end_matches('.'))
 }
 
 fn is_noise(word: &str) -> bool {
