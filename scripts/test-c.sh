@@ -173,6 +173,7 @@ for variant in example_erp example_erp_static; do
             echo "1 passed, 0 failed"
         else
             echo "FAILED: $variant output differs from $EXPECTED" >&2
+            echo "(if the change is intended: BLESS=1 bash scripts/test-c.sh, then commit it)" >&2
             echo "0 passed, 1 failed"
             failures=$((failures + 1))
         fi
