@@ -1,0 +1,444 @@
+//! `ClientBase`: the validated store of clients, deals and activities.
+//!
+//! The core base lives behind an `RwLock` that is only ever taken with the GIL
+//! released (`py.detach`), so a long batch in one thread lets other Python threads
+//! run, and two threads using one base wait for each other instead of failing.
+
+use crate::activity::{activity_arg, PyActivity};
+use crate::client::{client_arg, PyClient};
+use crate::convert::to_py;
+use crate::csv_io::{self, PyImportReport};
+use crate::deal::{deal_arg, PyDeal};
+use crate::error::OrRaise;
+use crate::schema::{field_def, schema_arg, PySchema};
+use chrono::{DateTime, Utc};
+use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId, Error, ErrorKind};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use std::sync::{PoisonError, RwLock};
+
+/// A company's client base: clients, deals and activities, always valid.
+///
+/// Every write is checked against the schema and the records it refers to; a
+/// rejected write raises a `ClientbaseError` subclass and leaves the base unchanged.
+#[pyclass(frozen, name = "ClientBase", module = "clientbase")]
+pub(crate) struct PyClientBase {
+    inner: RwLock<ClientBase>,
+}
+
+impl PyClientBase {
+    fn wrap(base: ClientBase) -> PyClientBase {
+        PyClientBase {
+            inner: RwLock::new(base),
+        }
+    }
+
+    /// Runs `work` on the base with the GIL released.
+    pub(crate) fn read<T, F>(&self, py: Python<'_>, work: F) -> T
+    where
+        T: Send,
+        F: FnOnce(&ClientBase) -> T + Send,
+    {
+        py.detach(|| work(&self.inner.read().unwrap_or_else(PoisonError::into_inner)))
+    }
+
+    /// Runs `work` on the base, for writing, with the GIL released.
+    pub(crate) fn write<T, F>(&self, py: Python<'_>, work: F) -> T
+    where
+        T: Send,
+        F: FnOnce(&mut ClientBase) -> T + Send,
+    {
+        py.detach(|| work(&mut self.inner.write().unwrap_or_else(PoisonError::into_inner)))
+    }
+}
+
+/// The error for a missing record, worded as the core words it.
+fn unknown(what: String) -> Error {
+    Error::new(ErrorKind::UnknownId, format!("{what} does not exist")).with_record(what)
+}
+
+fn found<T>(record: Option<T>, what: impl std::fmt::Display) -> PyResult<T> {
+    record.ok_or_else(|| unknown(what.to_string())).or_raise()
+}
+
+#[pymethods]
+impl PyClientBase {
+    /// An empty base with `schema` (a `Schema`, its dict or JSON form, or `None`).
+    #[new]
+    #[pyo3(signature = (schema = None))]
+    fn new(schema: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(PyClientBase::wrap(ClientBase::new(schema_arg(schema)?)))
+    }
+
+    /// Reads a base written by `to_json()`, validating every record.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, json: String) -> PyResult<PyClientBase> {
+        let base = py.detach(|| ClientBase::from_json(&json)).or_raise()?;
+        Ok(PyClientBase::wrap(base))
+    }
+
+    /// The whole base as JSON; `ClientBase.from_json()` gives back an equal base.
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, ClientBase::to_json).or_raise()
+    }
+
+    /// A copy of the schema.
+    #[getter]
+    fn schema(&self, py: Python<'_>) -> PySchema {
+        PySchema {
+            inner: self.read(py, |base| base.schema().clone()),
+        }
+    }
+
+    /// Adds a tag to the vocabulary.
+    fn declare_tag(&self, py: Python<'_>, tag: String) -> PyResult<()> {
+        self.write(py, |base| base.declare_tag(tag)).or_raise()
+    }
+
+    /// Declares a custom field; see `Schema.declare_field`.
+    #[pyo3(signature = (name, r#type, *, options = None, currency = None, label = None))]
+    fn declare_field(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        r#type: &str,
+        options: Option<&Bound<'_, PyAny>>,
+        currency: Option<&str>,
+        label: Option<&str>,
+    ) -> PyResult<()> {
+        let def = field_def(name, r#type, options, currency, label)?;
+        self.write(py, |base| base.declare_field(def)).or_raise()
+    }
+
+    /// Sets the accounting currency; deals already in another one make it a `ConflictError`.
+    #[pyo3(signature = (currency))]
+    fn set_currency(&self, py: Python<'_>, currency: Option<&str>) -> PyResult<()> {
+        let currency = currency.map(Currency::new).transpose().or_raise()?;
+        self.write(py, |base| base.set_currency(currency))
+            .or_raise()
+    }
+
+    /// Stamps new and changed records with `at` (an aware datetime) instead of the
+    /// system clock; `None` follows the system clock again.
+    #[pyo3(signature = (at))]
+    fn freeze_clock(&self, py: Python<'_>, at: Option<DateTime<Utc>>) {
+        self.write(py, |base| base.freeze_clock(at))
+    }
+
+    // ---- clients -----------------------------------------------------------
+
+    /// Validates and adds a client (a `Client`, dict or JSON); returns its new id.
+    fn add_client(&self, py: Python<'_>, client: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let client = client_arg(client)?;
+        let id = self.write(py, |base| base.add_client(client)).or_raise()?;
+        Ok(id.get())
+    }
+
+    /// Replaces the client with the same id.
+    fn update_client(&self, py: Python<'_>, client: &Bound<'_, PyAny>) -> PyResult<()> {
+        let client = client_arg(client)?;
+        self.write(py, |base| base.update_client(client)).or_raise()
+    }
+
+    /// Removes a client nothing refers to any more and returns it.
+    fn remove_client(&self, py: Python<'_>, id: u64) -> PyResult<PyClient> {
+        let client = self
+            .write(py, |base| base.remove_client(ClientId(id)))
+            .or_raise()?;
+        Ok(PyClient::new(client))
+    }
+
+    /// The client with `id`; an unknown id raises `UnknownIdError`.
+    fn client(&self, py: Python<'_>, id: u64) -> PyResult<PyClient> {
+        let id = ClientId(id);
+        let client = self.read(py, |base| base.client(id).cloned());
+        Ok(PyClient::new(found(client, id)?))
+    }
+
+    /// All clients in id order.
+    fn clients(&self, py: Python<'_>) -> Vec<PyClient> {
+        self.read(py, |base| {
+            base.clients().cloned().map(PyClient::new).collect()
+        })
+    }
+
+    /// Clients whose relations point at `id`, as `(client id, relation kind)` pairs.
+    fn related_to<'py>(&self, py: Python<'py>, id: u64) -> PyResult<Bound<'py, PyAny>> {
+        let related: Vec<_> = self.read(py, |base| base.related_to(ClientId(id)).collect());
+        to_py(py, &related)
+    }
+
+    /// The id of the company with this tax id (ИНН), if any.
+    fn find_company_by_tax_id(&self, py: Python<'_>, tax_id: String) -> Option<u64> {
+        self.read(py, |base| base.find_company_by_tax_id(&tax_id))
+            .map(ClientId::get)
+    }
+
+    // ---- deals ---------------------------------------------------------------
+
+    /// Validates and adds a deal (a `Deal`, dict or JSON); returns its new id.
+    fn add_deal(&self, py: Python<'_>, deal: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let deal = deal_arg(deal)?;
+        let id = self.write(py, |base| base.add_deal(deal)).or_raise()?;
+        Ok(id.get())
+    }
+
+    /// Replaces the deal with the same id.
+    fn update_deal(&self, py: Python<'_>, deal: &Bound<'_, PyAny>) -> PyResult<()> {
+        let deal = deal_arg(deal)?;
+        self.write(py, |base| base.update_deal(deal)).or_raise()
+    }
+
+    /// Removes a deal nothing refers to and returns it.
+    fn remove_deal(&self, py: Python<'_>, id: u64) -> PyResult<PyDeal> {
+        let deal = self
+            .write(py, |base| base.remove_deal(DealId(id)))
+            .or_raise()?;
+        Ok(PyDeal { inner: deal })
+    }
+
+    /// The deal with `id`; an unknown id raises `UnknownIdError`.
+    fn deal(&self, py: Python<'_>, id: u64) -> PyResult<PyDeal> {
+        let id = DealId(id);
+        let deal = self.read(py, |base| base.deal(id).cloned());
+        Ok(PyDeal {
+            inner: found(deal, id)?,
+        })
+    }
+
+    /// All deals in id order, or those of `client`.
+    #[pyo3(signature = (client = None))]
+    fn deals(&self, py: Python<'_>, client: Option<u64>) -> Vec<PyDeal> {
+        self.read(py, |base| match client {
+            Some(id) => base.deals_of(ClientId(id)).cloned().collect::<Vec<_>>(),
+            None => base.deals().cloned().collect(),
+        })
+        .into_iter()
+        .map(|inner| PyDeal { inner })
+        .collect()
+    }
+
+    // ---- activities ------------------------------------------------------------
+
+    /// Validates and adds an activity (an `Activity`, dict or JSON); returns its new id.
+    fn add_activity(&self, py: Python<'_>, activity: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let activity = activity_arg(activity)?;
+        let id = self
+            .write(py, |base| base.add_activity(activity))
+            .or_raise()?;
+        Ok(id.get())
+    }
+
+    /// Replaces the activity with the same id.
+    fn update_activity(&self, py: Python<'_>, activity: &Bound<'_, PyAny>) -> PyResult<()> {
+        let activity = activity_arg(activity)?;
+        self.write(py, |base| base.update_activity(activity))
+            .or_raise()
+    }
+
+    /// Removes an activity and returns it.
+    fn remove_activity(&self, py: Python<'_>, id: u64) -> PyResult<PyActivity> {
+        let activity = self
+            .write(py, |base| base.remove_activity(ActivityId(id)))
+            .or_raise()?;
+        Ok(PyActivity { inner: activity })
+    }
+
+    /// The activity with `id`; an unknown id raises `UnknownIdError`.
+    fn activity(&self, py: Python<'_>, id: u64) -> PyResult<PyActivity> {
+        let id = ActivityId(id);
+        let activity = self.read(py, |base| base.activity(id).cloned());
+        Ok(PyActivity {
+            inner: found(activity, id)?,
+        })
+    }
+
+    /// All activities in id order, or those of `client`, or those of `deal`.
+    #[pyo3(signature = (*, client = None, deal = None))]
+    fn activities(
+        &self,
+        py: Python<'_>,
+        client: Option<u64>,
+        deal: Option<u64>,
+    ) -> Vec<PyActivity> {
+        self.read(py, |base| match (client, deal) {
+            (_, Some(deal)) => base
+                .activities_of_deal(DealId(deal))
+                .filter(|a| client.is_none_or(|c| a.client == ClientId(c)))
+                .cloned()
+                .collect::<Vec<_>>(),
+            (Some(client), None) => base.activities_of(ClientId(client)).cloned().collect(),
+            (None, None) => base.activities().cloned().collect(),
+        })
+        .into_iter()
+        .map(|inner| PyActivity { inner })
+        .collect()
+    }
+
+    // ---- summary ---------------------------------------------------------------
+
+    /// Counts of clients, persons, companies, deals, open deals, deal lines,
+    /// activities and open tasks.
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let counts = self.read(py, ClientBase::counts);
+        to_py(py, &counts)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let counts = self.read(py, ClientBase::counts);
+        format!(
+            "ClientBase(clients={}, deals={}, activities={})",
+            counts.clients, counts.deals, counts.activities
+        )
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let from_json = slf.get_type().getattr("from_json")?;
+        let json = slf.get().to_json(py)?;
+        PyTuple::new(py, [from_json, PyTuple::new(py, [json])?.into_any()])
+    }
+
+    // ---- CSV and columns (conversions in csv_io.rs) ------------------------------
+
+    /// Imports clients from CSV: `source` is a path (`str` without a newline or
+    /// `os.PathLike`), CSV text (`str` with a newline) or CSV bytes. `mapping`
+    /// maps CSV headers to targets (`{"Фамилия": "surname", "Тел.": "phone"}`).
+    /// Bad rows are reported in the result, not raised.
+    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None))]
+    fn import_clients_csv(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        mapping: &Bound<'_, PyAny>,
+        delimiter: Option<&str>,
+        currency: Option<&str>,
+    ) -> PyResult<PyImportReport> {
+        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency)?;
+        let report = self
+            .write(py, |base| {
+                input.import(|r, m, o| base.import_clients_csv(r, m, o))
+            })
+            .or_raise()?;
+        Ok(report)
+    }
+
+    /// Imports deals from CSV; arguments as for `import_clients_csv`, and
+    /// `currency` for rows without a `currency` column (default: the schema's, else RUB).
+    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None))]
+    fn import_deals_csv(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        mapping: &Bound<'_, PyAny>,
+        delimiter: Option<&str>,
+        currency: Option<&str>,
+    ) -> PyResult<PyImportReport> {
+        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency)?;
+        let report = self
+            .write(py, |base| {
+                input.import(|r, m, o| base.import_deals_csv(r, m, o))
+            })
+            .or_raise()?;
+        Ok(report)
+    }
+
+    /// All clients as CSV text.
+    fn export_clients_csv(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, |base| csv_io::export(|w| base.export_clients_csv(w)))
+            .or_raise()
+    }
+
+    /// All deals as CSV text.
+    fn export_deals_csv(&self, py: Python<'_>) -> PyResult<String> {
+        self.read(py, |base| csv_io::export(|w| base.export_deals_csv(w)))
+            .or_raise()
+    }
+
+    /// Adds many clients at once from columns: a dict of equally long lists, or
+    /// a pandas or polars DataFrame, named by import target (`surname`,
+    /// `given_name`, `phone`, `email`, `tags`, `custom.<name>`, ...). Bad rows are
+    /// reported in the result with their row index (`line`), not raised. The
+    /// work runs with the GIL released.
+    fn add_clients(&self, py: Python<'_>, columns: &Bound<'_, PyAny>) -> PyResult<PyImportReport> {
+        let table = csv_io::ColumnTable::from_py(columns, None)?;
+        let report = self
+            .write(py, |base| {
+                table.import(|r, m, o| base.import_clients_csv(r, m, o))
+            })
+            .or_raise()?;
+        Ok(report)
+    }
+
+    /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
+    /// see `add_clients`. `currency` is used for rows without a `currency` column.
+    #[pyo3(signature = (columns, *, currency = None))]
+    fn add_deals(
+        &self,
+        py: Python<'_>,
+        columns: &Bound<'_, PyAny>,
+        currency: Option<&str>,
+    ) -> PyResult<PyImportReport> {
+        let table = csv_io::ColumnTable::from_py(columns, currency)?;
+        let report = self
+            .write(py, |base| {
+                table.import(|r, m, o| base.import_deals_csv(r, m, o))
+            })
+            .or_raise()?;
+        Ok(report)
+    }
+
+    /// The clients as columns (`{"id": [...], "surname": [...], ...}`), with the
+    /// columns and text of the CSV export; empty cells are `None`. `fields`
+    /// picks and orders columns.
+    #[pyo3(signature = (fields = None))]
+    fn clients_columns<'py>(
+        &self,
+        py: Python<'py>,
+        fields: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let table = self
+            .read(py, |base| {
+                csv_io::export_columns(|w| base.export_clients_csv(w))
+            })
+            .or_raise()?;
+        table.into_py(py, fields)
+    }
+
+    /// The deals as columns; see `clients_columns`.
+    #[pyo3(signature = (fields = None))]
+    fn deals_columns<'py>(
+        &self,
+        py: Python<'py>,
+        fields: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let table = self
+            .read(py, |base| {
+                csv_io::export_columns(|w| base.export_deals_csv(w))
+            })
+            .or_raise()?;
+        table.into_py(py, fields)
+    }
+
+    /// The clients as a pandas DataFrame (pandas must be installed).
+    #[pyo3(signature = (fields = None))]
+    fn to_pandas<'py>(
+        &self,
+        py: Python<'py>,
+        fields: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let columns = self.clients_columns(py, fields)?;
+        py.import("pandas")?.call_method1("DataFrame", (columns,))
+    }
+
+    /// The clients as a polars DataFrame (polars must be installed).
+    #[pyo3(signature = (fields = None))]
+    fn to_polars<'py>(
+        &self,
+        py: Python<'py>,
+        fields: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let columns = self.clients_columns(py, fields)?;
+        py.import("polars")?.call_method1("DataFrame", (columns,))
+    }
+}
