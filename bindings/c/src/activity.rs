@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use chrono::DateTime;
 use clientbase::{Activity, ActivityId, ActivityKind, ClientId, Error, ErrorKind};
 
-use crate::base::{cb_base, record_json, unknown_id};
+use crate::base::{cb_base, record_json};
 use crate::error::cb_status;
 use crate::ffi::{arg_opt_str, arg_str, out_arg, BoxHandle};
 use crate::panic::status_boundary;
@@ -132,7 +132,7 @@ pub unsafe extern "C" fn cb_base_activity_json(
         let base = cb_base::arg(base, "base")?;
         let out_json = out_arg(out_json, "out_json")?;
         let id = ActivityId(activity_id);
-        let activity = base.activity(id).ok_or_else(|| unknown_id(id))?;
+        let activity = base.get_activity(id)?;
         *out_json = record_json(activity)?;
         Ok(())
     })

@@ -192,12 +192,6 @@ pub unsafe extern "C" fn cb_base_counts(
     })
 }
 
-/// The error for a record that is not in the base, worded like the core's.
-pub(crate) fn unknown_id(record: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::UnknownId, format!("{record} does not exist"))
-        .with_record(record.to_string())
-}
-
 /// Serializes a record found in the base into an owned C string.
 pub(crate) fn record_json<T: serde::Serialize>(record: &T) -> CbResult<*mut c_char> {
     owned_string(serde_json::to_string(record)?, "json")

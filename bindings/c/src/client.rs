@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use clientbase::{Client, ClientBase, ClientId, FieldValue};
 
-use crate::base::{cb_base, record_json, unknown_id};
+use crate::base::{cb_base, record_json};
 use crate::error::{cb_status, CbResult};
 use crate::ffi::{arg_opt_str, arg_str, out_arg, BoxHandle};
 use crate::panic::status_boundary;
@@ -165,7 +165,7 @@ pub unsafe extern "C" fn cb_base_client_json(
         let base = cb_base::arg(base, "base")?;
         let out_json = out_arg(out_json, "out_json")?;
         let id = ClientId(client_id);
-        let client = base.client(id).ok_or_else(|| unknown_id(id))?;
+        let client = base.get_client(id)?;
         *out_json = record_json(client)?;
         Ok(())
     })
@@ -179,7 +179,7 @@ fn update_stored(
     change: impl FnOnce(Client) -> Client,
 ) -> CbResult<()> {
     let id = ClientId(id);
-    let client = base.client(id).cloned().ok_or_else(|| unknown_id(id))?;
+    let client = base.get_client(id)?.clone();
     base.update_client(change(client))?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use clientbase::{ClientId, Currency, Deal, DealId, Money};
 
-use crate::base::{cb_base, record_json, unknown_id};
+use crate::base::{cb_base, record_json};
 use crate::error::cb_status;
 use crate::ffi::{arg_str, out_arg, BoxHandle};
 use crate::panic::status_boundary;
@@ -78,7 +78,7 @@ pub unsafe extern "C" fn cb_base_deal_json(
         let base = cb_base::arg(base, "base")?;
         let out_json = out_arg(out_json, "out_json")?;
         let id = DealId(deal_id);
-        let deal = base.deal(id).ok_or_else(|| unknown_id(id))?;
+        let deal = base.get_deal(id)?;
         *out_json = record_json(deal)?;
         Ok(())
     })

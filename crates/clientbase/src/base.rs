@@ -250,6 +250,13 @@ impl ClientBase {
         Ok(client)
     }
 
+    /// The client with `id`, or an [`ErrorKind::UnknownId`] error naming it.
+    pub fn get_client(&self, id: ClientId) -> Result<&Client> {
+        self.clients
+            .get(&id)
+            .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))
+    }
+
     /// The client with `id`.
     pub fn client(&self, id: ClientId) -> Option<&Client> {
         self.clients.get(&id)
@@ -472,6 +479,13 @@ impl ClientBase {
         Ok(deal)
     }
 
+    /// The deal with `id`, or an [`ErrorKind::UnknownId`] error naming it.
+    pub fn get_deal(&self, id: DealId) -> Result<&Deal> {
+        self.deals
+            .get(&id)
+            .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))
+    }
+
     /// The deal with `id`.
     pub fn deal(&self, id: DealId) -> Option<&Deal> {
         self.deals.get(&id)
@@ -574,6 +588,13 @@ impl ClientBase {
             .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))?;
         self.unindex_activity(&activity);
         Ok(activity)
+    }
+
+    /// The activity with `id`, or an [`ErrorKind::UnknownId`] error naming it.
+    pub fn get_activity(&self, id: ActivityId) -> Result<&Activity> {
+        self.activities
+            .get(&id)
+            .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))
     }
 
     /// The activity with `id`.

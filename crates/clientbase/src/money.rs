@@ -411,11 +411,6 @@ fn format_fixed(value: i64, digits: u32) -> String {
 }
 
 impl Currency {
-    /// Formats `minor` units of this currency as a plain decimal string.
-    pub(crate) fn format_minor(&self, minor: i64) -> String {
-        format_fixed(minor, self.minor_digits())
-    }
-
     /// Minor units in one major unit (100 for RUB).
     pub(crate) fn minor_per_unit(&self) -> i64 {
         self.scale()

@@ -19,16 +19,6 @@ fn parse_id(text: &str) -> u64 {
     text.parse().expect("vector ids are decimal numbers")
 }
 
-fn get<T>(found: Option<T>, what: String) -> Result<T> {
-    found.ok_or_else(|| {
-        clientbase::Error::new(
-            clientbase::ErrorKind::UnknownId,
-            format!("{what} does not exist"),
-        )
-        .with_record(what)
-    })
-}
-
 /// Runs one step, returning its output text.
 fn run(base: &mut ClientBase, step: &Step) -> Result<String> {
     let input = step.get("input").map(String::as_str).unwrap_or("");
@@ -57,7 +47,7 @@ fn run(base: &mut ClientBase, step: &Step) -> Result<String> {
         }
         "get_client" => {
             let id = ClientId(parse_id(input));
-            to_json(get(base.client(id), id.to_string())?)?
+            to_json(base.get_client(id)?)?
         }
         "add_deal" => base
             .add_deal(serde_json::from_str::<Deal>(input)?)?
@@ -69,7 +59,7 @@ fn run(base: &mut ClientBase, step: &Step) -> Result<String> {
         }
         "get_deal" => {
             let id = DealId(parse_id(input));
-            to_json(get(base.deal(id), id.to_string())?)?
+            to_json(base.get_deal(id)?)?
         }
         "add_activity" => base
             .add_activity(serde_json::from_str::<Activity>(input)?)?
@@ -81,7 +71,7 @@ fn run(base: &mut ClientBase, step: &Step) -> Result<String> {
         }
         "get_activity" => {
             let id = ActivityId(parse_id(input));
-            to_json(get(base.activity(id), id.to_string())?)?
+            to_json(base.get_activity(id)?)?
         }
         "import_clients_csv" => {
             let pairs: BTreeMap<String, String> = serde_json::from_str(&step["extra"])?;
