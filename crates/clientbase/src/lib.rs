@@ -30,6 +30,11 @@
 //! - the model: [`Client`], [`Deal`], [`Activity`], [`Schema`], [`Money`];
 //! - [`ClientBase`]: validated storage with indexes and lossless JSON;
 //! - CSV import and export with column mappings and a rejected-rows report;
+//! - clean contact data: [`PhoneNormalizer`] (what people type into E.164, with
+//!   kind, extension and reason; fields holding several numbers split),
+//!   [`EmailNormalizer`] (syntax, IDN, matching keys, typo suggestions), names
+//!   ([`PersonName::parse`], [`name_key`], initials), and
+//!   [`ClientBase::normalize_contacts`] to apply them to a whole base;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -37,19 +42,26 @@
 //! - `csv` (default): CSV import and export.
 //! - `generator` (default): the seeded data generator.
 //! - `parallel` (default): batch operations use all cores through rayon.
+//! - `intl-phones` (default): phone numbers of every country through
+//!   rlibphonenumber (Google's libphonenumber metadata; needs Rust 1.88). Without
+//!   it, Russian numbers are still read by the built-in fast path and other
+//!   numbers are a [`PhoneProblem::Unsupported`] error.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod activity;
 mod base;
 mod client;
+mod contacts;
 #[cfg(feature = "csv")]
 mod csv_io;
 mod dates;
 mod deal;
+mod email;
 mod error;
 mod ids;
 mod money;
+mod name;
 mod phone;
 mod schema;
 
@@ -60,12 +72,17 @@ pub use client::{
     LifecycleStage, Messenger, MessengerKind, Party, PersonName, Phone, PhoneKind, Relation,
     RelationKind, Temperature,
 };
+pub use contacts::{
+    ContactNormalizer, ContactReport, EmailSuggestion, InvalidContact, SplitContact,
+};
 #[cfg(feature = "csv")]
 pub use csv_io::{ColumnMapping, ColumnTarget, CsvOptions, ImportReport, RejectedRow};
 pub use deal::{Deal, DealStatus, Discount, Period, ProductLine, Recurrence};
+pub use email::{EmailError, EmailNormalizer, EmailProblem, ParsedEmail};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{ActivityId, ClientId, DealId};
 pub use money::{Currency, Money, Quantity};
+pub use name::{clean_name, name_key, transliterate, Gender};
 pub use phone::{
     ParsedPhone, PhoneCandidate, PhoneError, PhoneFormat, PhoneNormalizer, PhoneProblem,
 };

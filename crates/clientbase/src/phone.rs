@@ -91,10 +91,6 @@ impl RegionCode {
         buf: *b"RU\0",
         len: 2,
     };
-    const KZ: RegionCode = RegionCode {
-        buf: *b"KZ\0",
-        len: 2,
-    };
     #[cfg(feature = "intl-phones")]
     const WORLD: RegionCode = RegionCode {
         buf: *b"001",
@@ -474,10 +470,7 @@ impl PhoneNormalizer {
 
     #[cfg(feature = "intl-phones")]
     fn kazakh(&self, nsn: &str) -> Result<(PhoneKind, RegionCode), PhoneError> {
-        intl::classify(7, nsn).map(|(kind, region)| {
-            debug_assert_eq!(region, russia::region_of(nsn.as_bytes()));
-            (kind, region)
-        })
+        intl::classify(7, nsn)
     }
 
     #[cfg(not(feature = "intl-phones"))]
@@ -638,7 +631,6 @@ mod tests {
             ("8-800-555-35-35", "+78005553535"),
             ("+7 812 123-45-67", "+78121234567"),
             ("тел. 8 (916) 123-45-67", "+79161234567"),
-            ("00 49 30 12345678", "+493012345678"),
             ("+8 (916) 123-45-67", "+79161234567"),
         ] {
             assert_eq!(
@@ -647,6 +639,34 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[cfg(feature = "intl-phones")]
+    #[test]
+    fn reads_foreign_numbers() {
+        let n = PhoneNormalizer::default();
+        for (input, e164, region) in [
+            ("00 49 30 12345678", "+493012345678", "DE"),
+            ("8 10 49 30 12345678", "+493012345678", "DE"),
+            ("+375 29 123-45-67", "+375291234567", "BY"),
+            ("+7 701 123 45 67", "+77011234567", "KZ"),
+        ] {
+            let p = n.parse(input).unwrap();
+            assert_eq!((p.e164(), p.region()), (e164, region), "{input}");
+        }
+        let de = PhoneNormalizer::new("de").unwrap();
+        assert_eq!(de.parse("030 12345678").unwrap().e164(), "+493012345678");
+        assert!(PhoneNormalizer::new("XX").is_err());
+    }
+
+    #[cfg(not(feature = "intl-phones"))]
+    #[test]
+    fn foreign_numbers_need_the_feature() {
+        let n = PhoneNormalizer::default();
+        let problem = |s: &str| n.parse(s).unwrap_err().problem();
+        assert_eq!(problem("+49 30 12345678"), PhoneProblem::Unsupported);
+        assert_eq!(problem("+7 701 123 45 67"), PhoneProblem::Unsupported);
+        assert!(PhoneNormalizer::new("DE").is_err());
     }
 
     #[test]

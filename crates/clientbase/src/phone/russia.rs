@@ -10,7 +10,7 @@
 //! code other than 7) is declined and goes to the general path, so this path only
 //! ever has to be right on plain digits.
 
-use super::{PhoneError, PhoneProblem, RegionCode};
+use super::{PhoneError, PhoneProblem};
 use crate::client::PhoneKind;
 
 /// The most digits the scanner keeps; longer inputs go to the general path.
@@ -419,15 +419,6 @@ pub(super) fn format_russian(nsn: &str, international: bool) -> String {
         format!("+7 {area} {rest}")
     } else {
         format!("8 ({area}) {rest}")
-    }
-}
-
-/// The region of a +7 number with this national significant number.
-pub(super) fn region_of(nsn: &[u8]) -> RegionCode {
-    if nsn.first() == Some(&b'7') {
-        RegionCode::KZ
-    } else {
-        RegionCode::RU
     }
 }
 
