@@ -145,7 +145,7 @@ use crate::deal::{Deal, DealStatus, ProductLine, Recurrence};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ClientId, DealId};
 use crate::money::{Currency, Money, Quantity};
-use crate::schema::{parse_bool, FieldType, FieldValue};
+use crate::schema::{parse_bool, FieldType, FieldValue, Schema};
 use chrono::{DateTime, SecondsFormat, Utc};
 use csv::ByteRecord;
 use serde::de::DeserializeOwned;
@@ -827,8 +827,19 @@ impl Table {
         mapping: &ColumnMapping,
         options: &CsvOptions,
         records: Records,
+        schema: &Schema,
     ) -> Result<Table> {
         for (header, target) in mapping.columns() {
+            if let ColumnTarget::Custom(name) = target {
+                if schema.field(name).is_none() {
+                    return Err(Error::new(
+                        ErrorKind::Csv,
+                        format!(
+                            "column {header:?} maps to {target}, but the schema declares no field {name:?}"
+                        ),
+                    ));
+                }
+            }
             if !target.applies_to(records) {
                 let other = match records {
                     Records::Clients => Records::Deals,
@@ -1212,11 +1223,17 @@ fn consent_cell(text: &str, field: &str) -> Result<Consent> {
     }
     let (word, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
     let word = word.trim_end_matches([',', ':', ';']);
-    let state = match keyword(word).as_str() {
+    // `keyword` drops dashes, so the bare `-` is matched first.
+    let word = if word == "-" {
+        "no".to_string()
+    } else {
+        keyword(word)
+    };
+    let state = match word.as_str() {
         "да" | "yes" | "given" | "согласие" | "согласен" | "согласна" | "+" | "1" | "true" => {
             ConsentState::Given
         }
-        "нет" | "no" | "withdrawn" | "отозвано" | "отозвана" | "отказ" | "" | "0" | "false" => {
+        "нет" | "no" | "withdrawn" | "отозвано" | "отозвана" | "отказ" | "0" | "false" => {
             ConsentState::Withdrawn
         }
         _ => {
@@ -1375,7 +1392,7 @@ struct ParsedClient<'a> {
 }
 
 fn parse_client<'t>(
-    schema: &crate::schema::Schema,
+    schema: &Schema,
     cells: &[Cell<'t, '_>],
 ) -> std::result::Result<(Client, ClientSources<'t>), Rejection> {
     let mut client = Client::default();
@@ -1455,15 +1472,16 @@ fn parse_client<'t>(
                 }
             }
             ColumnTarget::Custom(name) => {
-                // Text fields keep the cell as typed; typed fields read the trimmed text.
+                // The base converts the text to the declared type, and its error names
+                // the field, which leads back to this column. Text fields keep the
+                // cell as typed; typed fields read the trimmed text.
                 let raw = match schema.field(name).map(|f| &f.field_type) {
                     Some(FieldType::Text) => text,
                     _ => text.trim(),
                 };
-                let value = schema
-                    .check_value(name, FieldValue::Text(raw.to_string()))
-                    .map_err(at)?;
-                client.custom.insert(name.clone(), value);
+                client
+                    .custom
+                    .insert(name.clone(), FieldValue::Text(raw.to_string()));
             }
             ColumnTarget::Consent(channel) => {
                 let field = format!("consents.marketing.{}", channel.name());
@@ -1503,10 +1521,7 @@ fn parse_client<'t>(
             }
             ColumnTarget::CustomJson => {
                 let values: BTreeMap<String, FieldValue> = json_cell(text, "custom").map_err(at)?;
-                for (name, value) in values {
-                    let value = schema.check_value(&name, value).map_err(at)?;
-                    client.custom.insert(name, value);
-                }
+                client.custom.extend(values);
             }
             deal_target => {
                 return Err(at(Error::new(
@@ -1616,7 +1631,7 @@ impl ClientBase {
         mapping: &ColumnMapping,
         options: &CsvOptions,
     ) -> Result<ImportReport<ClientId>> {
-        let table = Table::open(reader, mapping, options, Records::Clients)?;
+        let table = Table::open(reader, mapping, options, Records::Clients, self.schema())?;
         let mut rows = 0;
         let mut empty_rows = 0;
         let mut rejected: Vec<RejectedRow> = Vec::new();
@@ -1983,7 +1998,7 @@ impl ClientBase {
         mapping: &ColumnMapping,
         options: &CsvOptions,
     ) -> Result<ImportReport<DealId>> {
-        let table = Table::open(reader, mapping, options, Records::Deals)?;
+        let table = Table::open(reader, mapping, options, Records::Deals, self.schema())?;
         let currency = options
             .currency
             .or(self.schema().currency())
@@ -2305,6 +2320,11 @@ mod tests {
             .reason()
             .contains("no date"));
         assert!(consent_cell("может быть 10.01.2024", f).is_err());
+        assert_eq!(
+            consent_cell("- 10.01.2024", f).unwrap(),
+            Consent::withdrawn(d)
+        );
+        assert!(consent_cell(", 10.01.2024", f).is_err());
     }
 
     #[test]

@@ -309,3 +309,20 @@ fn reports_serialize_for_bindings() {
         "line 2, column \"Дата\": \"32.01.2000\" is not a calendar date"
     );
 }
+
+#[test]
+fn an_undeclared_custom_field_fails_the_whole_import() {
+    let mut base = ClientBase::default();
+    let err = import(
+        &mut base,
+        "Фамилия;Комнат\nИванов;3\n",
+        &[("Фамилия", "surname"), ("Комнат", "custom.rooms")],
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Csv);
+    assert_eq!(
+        err.reason(),
+        "column \"Комнат\" maps to custom.rooms, but the schema declares no field \"rooms\""
+    );
+    assert_eq!(base.clients().count(), 0);
+}
