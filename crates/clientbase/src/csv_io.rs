@@ -34,106 +34,9 @@
 //! # Ok::<(), clientbase::Error>(())
 //! ```
 //!
-//! ## Targets
-//!
-//! A mapping pairs a header with a target name (the strings C and Python users pass,
-//! `{"Фамилия": "surname"}`). Client targets:
-//!
-//! | target | fills | cell |
-//! |---|---|---|
-//! | `id` | the client id, kept on import | `17` |
-//! | `kind` | person or company | `person`, `company`, `физлицо`, `юрлицо`, `ИП` |
-//! | `surname`, `given_name`, `patronymic` | the person's name | text |
-//! | `full_name` | the person's name, split as `Фамилия Имя Отчество` (words past the third go to the patronymic); a company's legal name when there is no `company` column | text |
-//! | `company` | the legal name; a row with it and no `kind` is a company | text |
-//! | `tax_id` | the company's tax id (ИНН check digits are verified) | `7707083893` |
-//! | `birthday` | date of birth | date |
-//! | `city`, `region`, `address`, `owner`, `source`, `behaviour` | text fields | text |
-//! | `stage` | lifecycle stage | `lead`, `prospect`, `customer`, `loyal`, `churned` or Russian (`лид`, `клиент`, `постоянный`, `ушёл`, ...) |
-//! | `temperature` | lead temperature | `cold`, `warm`, `hot`, `холодный`, `тёплый`, `горячий` |
-//! | `loyalty_percent` | loyalty programme percentage, 0 to 100 | `15`, `15%`, `15,0` |
-//! | `can_refer` | agreed to refer friends | `да`/`нет`, `yes`/`no`, `1`/`0`, `true`/`false` |
-//! | `created_at`, `updated_at` | timestamps | RFC 3339, `dd.mm.yyyy hh:mm[:ss]`, a date |
-//! | `phone` | one phone, exactly as typed (several columns may map here) | text |
-//! | `email` | one email, as typed (several columns may map here) | text |
-//! | `messenger.<kind>` | one account (`messenger.telegram`, `messenger.vk`, ...) | text |
-//! | `tags` | tags, checked against the vocabulary | split on `,` `;` `\|` |
-//! | `custom.<field>` | a custom field, converted to its declared type | as the type |
-//! | `consent.<channel>` | marketing consent for `sms`, `email`, `calls`, `messengers`, `ads` | see below |
-//! | `consent.personal_data` | consent to process personal data (152-ФЗ) | see below |
-//! | `phones_json`, `emails_json`, `messengers_json`, `consents_json`, `relations_json`, `custom_json` | the whole part, as in the JSON format | JSON |
-//! | `ignore` | nothing | |
-//!
-//! Deal targets: `id`, `client_id` (required), `title`, `pipeline`, `stage`, `status`
-//! (`open`, `won`, `lost`, `duplicate_of:<id>`, or `открыта`, `выиграна`,
-//! `проиграна`, `дубль <id>`), `amount`, `currency`, `created_at`, `closed_at`,
-//! `owner`, `source`, `lines_json`, `recurrence_json`, and one simple product line
-//! from `product`, `category`, `quantity` (default 1) and `unit_price`. Without a
-//! `currency` cell a deal is in [`CsvOptions::currency`], else the schema's
-//! currency, else RUB. Without an `amount` a deal with product lines is worth
-//! their total.
-//!
-//! ## Reading
-//!
-//! - UTF-8 with or without a byte order mark. A cell in a mapped column that is not
-//!   UTF-8 (a Windows-1251 file, say) rejects its row, not the import.
-//! - The delimiter is [`CsvOptions::delimiter`], or `;`, tab or `,`, whichever the
-//!   header line has most of outside quotes. Quoted cells may hold delimiters,
-//!   quotes (doubled) and line breaks.
-//! - Headers match the mapping after trimming spaces. A mapped header missing from
-//!   the file fails the whole import (nothing is imported): the mapping is wrong,
-//!   not the data. Columns the mapping does not mention are not read and are listed
-//!   in [`ImportReport::ignored_columns`].
-//! - Numbers take a decimal comma or point and spaces between thousands
-//!   (`1 234,50`); dates are `dd.mm.yyyy` (also `dd.mm.yy`, `dd/mm/yyyy`) or ISO
-//!   `yyyy-mm-dd`.
-//! - A blank cell (empty or only spaces) means "no value". Any other text is kept
-//!   exactly as typed; typed values (numbers, dates, names of stages) are read from
-//!   the trimmed text.
-//! - JSON cells are applied before plain cells, so a plain column overrides or adds
-//!   to what a JSON cell gave (phones from `phone` columns follow those of
-//!   `phones_json`).
-//!
-//! ## Consents
-//!
-//! A consent cell is a state and a date: `да 10.01.2024`, `given 2024-01-10`,
-//! `нет 01.02.2024`, `withdrawn 2024-02-01` (a comma or colon after the state is
-//! fine). Given is written `да`, `yes`, `given`, `согласие`, `согласен`, `+`, `1` or
-//! `true`; withdrawn is `нет`, `no`, `withdrawn`, `отозвано`, `отказ`, `-`, `0` or
-//! `false`. A bare date means given on that date. The date is required: a consent
-//! without its date is no evidence.
-//!
-//! ## Rejected rows
-//!
-//! Every data row ends up in exactly one place: [`ImportReport::imported`],
-//! [`ImportReport::rejected`] or the count of [`ImportReport::empty_rows`] (rows
-//! whose cells are all blank). A row is rejected, and the rest imported, when a cell
-//! cannot be read, when the record fails validation (unknown tag, wrong custom field
-//! type, bad ИНН, unknown client id, an id already in use, ...), when it has fewer
-//! cells than the header, or non-blank cells past the last header column. The
-//! rejection names the line where the row starts in the file (the header is line 1;
-//! a quoted cell spanning lines counts them all), the column, the record field, the
-//! [`ErrorKind::name`] and the reason.
-//!
-//! ## Ids and relations
-//!
-//! With an `id` column the given ids are kept (an id already in use rejects the
-//! row) and new ids continue above them; without one the base assigns ids.
-//! Relations and `duplicate_of` statuses may point at rows further down the file,
-//! or at each other; they are attached once every row is in. A row rejected only
-//! because of its relations (or its duplicate status) has used up its id.
-//!
-//! ## Export and round trips
-//!
-//! [`ClientBase::export_clients_csv`] and [`ClientBase::export_deals_csv`] write
-//! comma-separated UTF-8 without a BOM: readable columns for scalars (dates
-//! `yyyy-mm-dd`, timestamps RFC 3339, money `1234.50` with a `currency` column) and
-//! JSON cells for the structured parts. [`ColumnMapping::canonical_clients`] and
-//! [`ColumnMapping::canonical_deals`] read them back: exporting a base and
-//! importing clients then deals into a new base with the same schema gives an equal
-//! base. Two things CSV cannot carry: text that is empty or only spaces (it reads
-//! back as no value), and the id counters of a base that has deleted its newest
-//! records. The JSON format ([`ClientBase::write_json`]) keeps both.
+//! The manual is on the public items: [`ColumnMapping`] (targets, reading rules,
+//! consents), [`ClientBase::import_clients_csv`] (rejected rows, ids and relations)
+//! and [`ClientBase::export_clients_csv`] (the export format and round trips).
 
 use crate::base::ClientBase;
 use crate::client::{
@@ -161,7 +64,7 @@ use std::str::FromStr;
 /// Which field of a record a CSV column fills.
 ///
 /// Parse one from its name with [`str::parse`]; [`Display`](fmt::Display) gives the
-/// name back. The [module documentation](self) lists what each target reads.
+/// name back. [`ColumnMapping`] lists what each target reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ColumnTarget {
@@ -445,7 +348,36 @@ impl FromStr for ColumnTarget {
 
 // ---- mapping --------------------------------------------------------------------
 
-/// Maps CSV headers to record fields.
+/// Maps CSV headers to record fields: which column of a file fills which field of
+/// a client or a deal.
+///
+/// ```
+/// use clientbase::{ClientBase, ColumnMapping, CsvOptions, Schema};
+///
+/// let mut schema = Schema::new();
+/// schema.declare_tag("vip")?;
+/// let mut base = ClientBase::new(schema);
+///
+/// let csv = "\u{feff}Фамилия;Имя;Телефон;Дата рождения;Метки\n\
+///            Иванова;Анна;8 916 123-45-67;05.03.1990;vip\n\
+///            Петров;Пётр;+7 903 000-00-00;31.02.1985;\n";
+/// let mapping = ColumnMapping::from_pairs([
+///     ("Фамилия", "surname"),
+///     ("Имя", "given_name"),
+///     ("Телефон", "phone"),
+///     ("Дата рождения", "birthday"),
+///     ("Метки", "tags"),
+/// ])?;
+/// let report = base.import_clients_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
+///
+/// assert_eq!(report.imported.len(), 1);
+/// let rejected = &report.rejected[0];
+/// assert_eq!(rejected.line, 3);
+/// assert_eq!(rejected.column.as_deref(), Some("Дата рождения"));
+/// assert_eq!(rejected.field.as_deref(), Some("birthday"));
+/// assert_eq!(rejected.reason, "\"31.02.1985\" is not a calendar date");
+/// # Ok::<(), clientbase::Error>(())
+/// ```
 ///
 /// ```
 /// use clientbase::{ColumnMapping, ColumnTarget};
@@ -454,6 +386,75 @@ impl FromStr for ColumnTarget {
 /// assert!(ColumnMapping::from_pairs([("Фамилия", "surnam")]).is_err());
 /// # Ok::<(), clientbase::Error>(())
 /// ```
+///
+/// # Targets
+///
+/// A mapping pairs a header with a target name (the strings C and Python users pass,
+/// `{"Фамилия": "surname"}`). Client targets:
+///
+/// | target | fills | cell |
+/// |---|---|---|
+/// | `id` | the client id, kept on import | `17` |
+/// | `kind` | person or company | `person`, `company`, `физлицо`, `юрлицо`, `ИП` |
+/// | `surname`, `given_name`, `patronymic` | the person's name | text |
+/// | `full_name` | the person's name, split as `Фамилия Имя Отчество` (words past the third go to the patronymic); a company's legal name when there is no `company` column | text |
+/// | `company` | the legal name; a row with it and no `kind` is a company | text |
+/// | `tax_id` | the company's tax id (ИНН check digits are verified) | `7707083893` |
+/// | `birthday` | date of birth | date |
+/// | `city`, `region`, `address`, `owner`, `source`, `behaviour` | text fields | text |
+/// | `stage` | lifecycle stage | `lead`, `prospect`, `customer`, `loyal`, `churned` or Russian (`лид`, `клиент`, `постоянный`, `ушёл`, ...) |
+/// | `temperature` | lead temperature | `cold`, `warm`, `hot`, `холодный`, `тёплый`, `горячий` |
+/// | `loyalty_percent` | loyalty programme percentage, 0 to 100 | `15`, `15%`, `15,0` |
+/// | `can_refer` | agreed to refer friends | `да`/`нет`, `yes`/`no`, `1`/`0`, `true`/`false` |
+/// | `created_at`, `updated_at` | timestamps | RFC 3339, `dd.mm.yyyy hh:mm[:ss]`, a date |
+/// | `phone` | one phone, exactly as typed (several columns may map here) | text |
+/// | `email` | one email, as typed (several columns may map here) | text |
+/// | `messenger.<kind>` | one account (`messenger.telegram`, `messenger.vk`, ...) | text |
+/// | `tags` | tags, checked against the vocabulary | split on `,` `;` `\|` |
+/// | `custom.<field>` | a declared custom field (an undeclared one fails the import), converted to its type | as the type |
+/// | `consent.<channel>` | marketing consent for `sms`, `email`, `calls`, `messengers`, `ads` | see below |
+/// | `consent.personal_data` | consent to process personal data (152-ФЗ) | see below |
+/// | `phones_json`, `emails_json`, `messengers_json`, `consents_json`, `relations_json`, `custom_json` | the whole part, as in the JSON format | JSON |
+/// | `ignore` | nothing | |
+///
+/// Deal targets: `id`, `client_id` (required), `title`, `pipeline`, `stage`, `status`
+/// (`open`, `won`, `lost`, `duplicate_of:<id>`, or `открыта`, `выиграна`,
+/// `проиграна`, `дубль <id>`), `amount`, `currency`, `created_at`, `closed_at`,
+/// `owner`, `source`, `lines_json`, `recurrence_json`, and one simple product line
+/// from `product`, `category`, `quantity` (default 1) and `unit_price`. Without a
+/// `currency` cell a deal is in [`CsvOptions::currency`], else the schema's
+/// currency, else RUB. Without an `amount` a deal with product lines is worth
+/// their total.
+///
+/// # Reading
+///
+/// - UTF-8 with or without a byte order mark. A cell in a mapped column that is not
+///   UTF-8 (a Windows-1251 file, say) rejects its row, not the import.
+/// - The delimiter is [`CsvOptions::delimiter`], or `;`, tab or `,`, whichever the
+///   header line has most of outside quotes. Quoted cells may hold delimiters,
+///   quotes (doubled) and line breaks.
+/// - Headers match the mapping after trimming spaces. A mapped header missing from
+///   the file fails the whole import (nothing is imported): the mapping is wrong,
+///   not the data. Columns the mapping does not mention are not read and are listed
+///   in [`ImportReport::ignored_columns`].
+/// - Numbers take a decimal comma or point and spaces between thousands
+///   (`1 234,50`); dates are `dd.mm.yyyy` (also `dd.mm.yy`, `dd/mm/yyyy`) or ISO
+///   `yyyy-mm-dd`.
+/// - A blank cell (empty or only spaces) means "no value". Any other text is kept
+///   exactly as typed; typed values (numbers, dates, names of stages) are read from
+///   the trimmed text.
+/// - JSON cells are applied before plain cells, so a plain column overrides or adds
+///   to what a JSON cell gave (phones from `phone` columns follow those of
+///   `phones_json`).
+///
+/// # Consents
+///
+/// A consent cell is a state and a date: `да 10.01.2024`, `given 2024-01-10`,
+/// `нет 01.02.2024`, `withdrawn 2024-02-01` (a comma or colon after the state is
+/// fine). Given is written `да`, `yes`, `given`, `согласие`, `согласен`, `+`, `1` or
+/// `true`; withdrawn is `нет`, `no`, `withdrawn`, `отозвано`, `отказ`, `-`, `0` or
+/// `false`. A bare date means given on that date. The date is required: a consent
+/// without its date is no evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnMapping {
     columns: Vec<(String, ColumnTarget)>,
@@ -1613,6 +1614,28 @@ impl ClientBase {
     /// reading fails) or the mapping does not fit it (a mapped header is missing, a
     /// target is for deals): then nothing is imported.
     ///
+    /// # Rejected rows
+    ///
+    /// Every data row ends up in exactly one place: [`ImportReport::imported`],
+    /// [`ImportReport::rejected`] or the count of [`ImportReport::empty_rows`] (rows
+    /// whose cells are all blank). A row is rejected, and the rest imported, when a cell
+    /// cannot be read, when the record fails validation (unknown tag, wrong custom field
+    /// type, bad ИНН, unknown client id, an id already in use, ...), when it has fewer
+    /// cells than the header, or non-blank cells past the last header column. The
+    /// rejection names the line where the row starts in the file (the header is line 1;
+    /// a quoted cell spanning lines counts them all), the column, the record field, the
+    /// [`ErrorKind::name`] and the reason.
+    ///
+    /// # Ids and relations
+    ///
+    /// With an `id` column the given ids are kept (an id already in use rejects the
+    /// row) and new ids continue above them; without one the base assigns ids.
+    /// Relations and `duplicate_of` statuses may point at rows further down the file,
+    /// or at each other; they are attached once every row is in. A row rejected only
+    /// because of its relations (or its duplicate status) has used up its id.
+    ///
+    /// # Example
+    ///
     /// ```
     /// use clientbase::{ClientBase, ColumnMapping, CsvOptions, FieldDef, FieldType, Schema};
     /// let mut schema = Schema::new();
@@ -2169,6 +2192,20 @@ fn or_empty(value: &Option<String>) -> &str {
 impl ClientBase {
     /// Exports all clients as CSV, one row per client in id order, with the columns
     /// that [`ColumnMapping::canonical_clients`] reads back.
+    ///
+    /// # Format and round trips
+    ///
+    /// [`ClientBase::export_clients_csv`] and [`ClientBase::export_deals_csv`] write
+    /// comma-separated UTF-8 without a BOM: readable columns for scalars (dates
+    /// `yyyy-mm-dd`, timestamps RFC 3339, money `1234.50` with a `currency` column) and
+    /// JSON cells for the structured parts. [`ColumnMapping::canonical_clients`] and
+    /// [`ColumnMapping::canonical_deals`] read them back: exporting a base and
+    /// importing clients then deals into a new base with the same schema gives an equal
+    /// base. Two things CSV cannot carry: text that is empty or only spaces (it reads
+    /// back as no value), and the id counters of a base that has deleted its newest
+    /// records. The JSON format ([`ClientBase::write_json`]) keeps both.
+    ///
+    /// # Example
     ///
     /// ```
     /// use clientbase::{ClientBase, Client, ColumnMapping, CsvOptions};

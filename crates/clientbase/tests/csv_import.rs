@@ -1,6 +1,7 @@
 //! CSV import quirks, read from the fixture files in `tests/inputs/csv/`: BOM,
 //! `;`, `,` and tab delimiters, decimal commas, Russian dates, bad rows of every
 //! kind, a Windows-1251 row and multi-line quoted cells.
+#![cfg(feature = "csv")]
 
 use chrono::NaiveDate;
 use clientbase::{

@@ -1,4 +1,5 @@
 //! Column mappings: target names, mapping errors, and how a mapping meets a file.
+#![cfg(feature = "csv")]
 
 use clientbase::{
     Channel, ClientBase, ColumnMapping, ColumnTarget, CsvOptions, ErrorKind, FieldDef, FieldType,

@@ -1,5 +1,6 @@
 //! Lossless round trips: a base exported to CSV (or JSON) and read back into a new
 //! base with the same schema is equal to the original, ids included.
+#![cfg(feature = "csv")]
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use clientbase::{
