@@ -23,6 +23,12 @@ def schema() -> cb.Schema:
 
 
 @pytest.fixture
+def frozen_at() -> datetime:
+    """The time the `base` fixture's clock is frozen at."""
+    return FROZEN
+
+
+@pytest.fixture
 def base(schema: cb.Schema) -> cb.ClientBase:
     base = cb.ClientBase(schema)
     base.freeze_clock(FROZEN)

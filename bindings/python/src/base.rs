@@ -12,7 +12,7 @@ use crate::deal::{deal_arg, PyDeal};
 use crate::error::OrRaise;
 use crate::schema::{field_def, schema_arg, PySchema};
 use chrono::{DateTime, Utc};
-use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId, Error, ErrorKind};
+use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::sync::{PoisonError, RwLock};
@@ -50,15 +50,6 @@ impl PyClientBase {
     {
         py.detach(|| work(&mut self.inner.write().unwrap_or_else(PoisonError::into_inner)))
     }
-}
-
-/// The error for a missing record, worded as the core words it.
-fn unknown(what: String) -> Error {
-    Error::new(ErrorKind::UnknownId, format!("{what} does not exist")).with_record(what)
-}
-
-fn found<T>(record: Option<T>, what: impl std::fmt::Display) -> PyResult<T> {
-    record.ok_or_else(|| unknown(what.to_string())).or_raise()
 }
 
 #[pymethods]
@@ -150,9 +141,8 @@ impl PyClientBase {
 
     /// The client with `id`; an unknown id raises `UnknownIdError`.
     fn client(&self, py: Python<'_>, id: u64) -> PyResult<PyClient> {
-        let id = ClientId(id);
-        let client = self.read(py, |base| base.client(id).cloned());
-        Ok(PyClient::new(found(client, id)?))
+        let client = self.read(py, |base| base.get_client(ClientId(id)).cloned());
+        Ok(PyClient::new(client.or_raise()?))
     }
 
     /// All clients in id order.
@@ -199,10 +189,9 @@ impl PyClientBase {
 
     /// The deal with `id`; an unknown id raises `UnknownIdError`.
     fn deal(&self, py: Python<'_>, id: u64) -> PyResult<PyDeal> {
-        let id = DealId(id);
-        let deal = self.read(py, |base| base.deal(id).cloned());
+        let deal = self.read(py, |base| base.get_deal(DealId(id)).cloned());
         Ok(PyDeal {
-            inner: found(deal, id)?,
+            inner: deal.or_raise()?,
         })
     }
 
@@ -246,10 +235,9 @@ impl PyClientBase {
 
     /// The activity with `id`; an unknown id raises `UnknownIdError`.
     fn activity(&self, py: Python<'_>, id: u64) -> PyResult<PyActivity> {
-        let id = ActivityId(id);
-        let activity = self.read(py, |base| base.activity(id).cloned());
+        let activity = self.read(py, |base| base.get_activity(ActivityId(id)).cloned());
         Ok(PyActivity {
-            inner: found(activity, id)?,
+            inner: activity.or_raise()?,
         })
     }
 

@@ -132,10 +132,13 @@ fn mapping_pairs(mapping: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> 
 }
 
 fn csv_options(delimiter: Option<u8>, currency: Option<&str>) -> PyResult<CsvOptions> {
-    let mut options = CsvOptions::default();
-    options.delimiter = delimiter;
-    options.currency = currency.map(Currency::new).transpose().or_raise()?;
-    Ok(options)
+    // The core may add options; they keep their defaults here.
+    #[allow(clippy::needless_update)]
+    Ok(CsvOptions {
+        delimiter,
+        currency: currency.map(Currency::new).transpose().or_raise()?,
+        ..CsvOptions::default()
+    })
 }
 
 fn delimiter_byte(delimiter: Option<&str>) -> PyResult<Option<u8>> {
@@ -329,10 +332,28 @@ fn cell_text(cell: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
         }
         return Ok(Some(parts.join(", ")));
     }
+    if is_naive_midnight(cell)? {
+        // A date column that pandas made a datetime column: the bare date reads
+        // as that date in a date column and as midnight UTC in a timestamp column.
+        let date = cell.call_method0("date")?.call_method0("isoformat")?;
+        return Ok(Some(date.extract()?));
+    }
     if let Some(text) = temporal_text(cell)? {
         return Ok(Some(text));
     }
     Ok(Some(cell.str()?.to_cow()?.into_owned()))
+}
+
+fn is_naive_midnight(cell: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if !cell.hasattr("hour")? || !cell.hasattr("date")? || !cell.getattr("tzinfo")?.is_none() {
+        return Ok(false);
+    }
+    for part in ["hour", "minute", "second", "microsecond"] {
+        if cell.getattr(part)?.extract::<i64>()? != 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 // ---- writing CSV and columns out ---------------------------------------------------

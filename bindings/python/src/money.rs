@@ -19,7 +19,7 @@ use pyo3::types::{PyFloat, PyInt, PyString};
     name = "Money",
     module = "clientbase"
 )]
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyMoney {
     pub(crate) inner: Money,
 }

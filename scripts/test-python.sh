@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds and installs the Python package the way a user does (`pip install ./python`),
+# checks the stubs against the built module and runs the Python tests.
+#
+# Run from anywhere; needs python3 (3.9+) with venv and pip, and a Rust toolchain.
+# Creates .venv at the repository root when missing. Exits non-zero on any failure.
+#
+#   PYTHON=python3.12 scripts/test-python.sh     # another interpreter for the venv
+#   CLIENTBASE_PY_PROFILE=release scripts/...    # optimised build (default: dev, faster to compile)
+#   CARGO_TARGET_DIR=...                         # honoured by the build
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+venv="$root/.venv"
+python="${PYTHON:-python3}"
+step() { printf '\n== %s\n' "$*"; }
+start=$SECONDS
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    step "creating $venv"
+    "$python" -m venv "$venv"
+fi
+py="$venv/bin/python"
+
+step "installing build and test tools"
+"$py" -m pip install --quiet --disable-pip-version-check \
+    "maturin>=1.9,<2" "pytest>=8" "mypy>=1.11"
+# DataFrame support is optional for users; the tests use pandas and polars when present.
+if ! "$py" -m pip install --quiet --disable-pip-version-check "pandas>=2" "polars>=1"; then
+    echo "warning: pandas/polars did not install; their tests will be skipped" >&2
+fi
+
+step "pip install ./python (maturin, profile ${CLIENTBASE_PY_PROFILE:-dev})"
+MATURIN_PEP517_ARGS="--profile ${CLIENTBASE_PY_PROFILE:-dev}" \
+    "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
+"$py" -c 'import clientbase, sys; print("clientbase", clientbase.__version__, "from", clientbase.__file__)'
+
+step "stubtest: python/clientbase/_native.pyi against the built module"
+"$py" -m mypy.stubtest clientbase \
+    --allowlist python/stubtest-allowlist.txt
+
+step "mypy --strict over the tests (the stubs as users see them)"
+"$py" -m mypy --strict --no-incremental python/tests
+
+step "pytest python/tests"
+status=0
+"$py" -m pytest python/tests -q -p no:cacheprovider || status=$?
+if [[ $status -eq 5 ]]; then
+    echo "error: pytest collected no tests" >&2
+fi
+if [[ $status -ne 0 ]]; then
+    exit "$status"
+fi
+
+echo
+echo "python: all checks passed in $((SECONDS - start)) s"
