@@ -199,6 +199,16 @@ impl Failure {
         Failure::binding(cb_status::CB_PANIC, format!("internal panic: {message}"))
     }
 
+    /// The status this failure gives.
+    pub(crate) fn status(&self) -> cb_status {
+        self.status
+    }
+
+    /// The message, as `cb_last_error_message` would give it.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     fn binding(status: cb_status, message: String) -> Failure {
         Failure {
             status,

@@ -10,6 +10,7 @@
 //! strings C receives, which only [`cb_string_free`] frees.
 
 use std::ffi::{c_char, CStr, CString};
+use std::sync::OnceLock;
 
 use clientbase::{Error, ErrorKind};
 
@@ -83,6 +84,78 @@ pub(crate) unsafe fn arg_opt_str<'a>(ptr: *const c_char, name: &str) -> CbResult
         .to_str()
         .map(Some)
         .map_err(|err| Failure::utf8(name, err))
+}
+
+/// Borrows the `len` strings of an array argument called `name`, for batch
+/// calls. The array itself is required (`NULL` gives `CB_NULL_PARAMETER`, unless
+/// `len` is 0); an element that is `NULL` or not UTF-8 does not fail the call
+/// but is its own `Err`, named `name[i]`, so that the batch reports it as one
+/// bad row.
+///
+/// # Safety
+/// `ptr` is `NULL` or points to `len` pointers, each `NULL` or a NUL-terminated
+/// string, all alive for the call.
+pub(crate) unsafe fn arg_str_array<'a>(
+    ptr: *const *const c_char,
+    len: usize,
+    name: &str,
+) -> CbResult<Vec<CbResult<&'a str>>> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    if ptr.is_null() {
+        return Err(Failure::null(name));
+    }
+    // SAFETY: non-NULL and `len` elements long, guaranteed by the caller.
+    let items = unsafe { std::slice::from_raw_parts(ptr, len) };
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(i, &item)| {
+            // The element's name is only written out for a bad element.
+            unsafe { arg_str(item, name) }
+                .or_else(|_| unsafe { arg_str(item, &format!("{name}[{i}]")) })
+        })
+        .collect())
+}
+
+/// The failure of an index past the end of a list of `len` `items` (`rows`).
+pub(crate) fn out_of_range(index: usize, len: usize, items: &str) -> Failure {
+    Failure::from(
+        Error::new(
+            ErrorKind::InvalidValue,
+            format!("index {index} is out of range, there are {len} {items}"),
+        )
+        .with_field("index"),
+    )
+}
+
+/// NUL-terminated names for the numbers of a C enum, made once from the core's
+/// names; `NULL` for a number without a name.
+pub(crate) struct NameTable(OnceLock<Vec<(u32, CString)>>);
+
+impl NameTable {
+    pub(crate) const fn new() -> NameTable {
+        NameTable(OnceLock::new())
+    }
+
+    /// The name of `number`; `names` lists every number's name the first time.
+    pub(crate) fn get(
+        &self,
+        number: u32,
+        names: impl FnOnce() -> Vec<(u32, &'static str)>,
+    ) -> *const c_char {
+        self.0
+            .get_or_init(|| {
+                names()
+                    .into_iter()
+                    .map(|(number, name)| (number, CString::new(name).unwrap_or_default()))
+                    .collect()
+            })
+            .iter()
+            .find(|(n, _)| *n == number)
+            .map_or(std::ptr::null(), |(_, name)| name.as_ptr())
+    }
 }
 
 /// Checks an out-parameter called `name` before any work is done, so that a

@@ -70,12 +70,24 @@ mod activity;
 
 mod csv_io;
 
+mod phone;
+
+mod email;
+
+mod name;
+
+mod contacts;
+
 pub use activity::*;
 pub use base::*;
 pub use client::*;
+pub use contacts::*;
 pub use csv_io::*;
 pub use deal::*;
+pub use email::*;
 pub use error::*;
 pub use ffi::{cb_string_free, cb_version};
+pub use name::*;
 #[cfg(feature = "test-panic")]
 pub use panic::cb_debug_panic;
+pub use phone::*;
