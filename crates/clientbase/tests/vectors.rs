@@ -1,6 +1,8 @@
 //! Runs the shared vectors in `tests/vectors/base.json`; the C and Python test
 //! suites run the same file, so the three layers give the same answers.
 
+#![cfg(feature = "csv")]
+
 use chrono::{TimeZone, Utc};
 use clientbase::{
     Activity, ActivityId, Client, ClientBase, ClientId, ColumnMapping, CsvOptions, Deal, DealId,
