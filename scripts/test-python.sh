@@ -14,8 +14,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 venv="$root/.venv"
 python="${PYTHON:-python3}"
-step() { printf '\n== %s\n' "$*"; }
 start=$SECONDS
+step() { printf '\n== [%3d s] %s\n' "$((SECONDS - start))" "$*"; }
 
 if [[ ! -x "$venv/bin/python" ]]; then
     step "creating $venv"
@@ -41,7 +41,7 @@ step "stubtest: python/clientbase/_native.pyi against the built module"
     --allowlist python/stubtest-allowlist.txt
 
 step "mypy --strict over the tests (the stubs as users see them)"
-"$py" -m mypy --strict --no-incremental python/tests
+"$py" -m mypy --strict python/tests
 
 step "pytest python/tests"
 status=0

@@ -275,7 +275,7 @@ def ticks_during(call: Any) -> tuple[int, float, float]:
 def big() -> tuple[cb.Schema, dict[str, list[Any]], cb.ClientBase, str]:
     schema = cb.Schema(tags=["vip", "opt"])
     schema.declare_field("rooms", "integer")
-    columns = big_columns(60_000)
+    columns = big_columns(20_000)
     base = cb.ClientBase(schema)
     base.add_clients(columns)
     return schema, columns, base, base.to_json()
