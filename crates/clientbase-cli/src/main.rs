@@ -1,1 +1,177 @@
-fn main() {}
+//! `clientbase`: the command line of the clientbase engine.
+//!
+//! - `clientbase demo` generates a realistic base and runs every capability on it;
+//! - `clientbase generate` writes a generated base (JSON), its ground truth and CSV;
+//! - `clientbase import` reads a CSV file through a column mapping into a base;
+//! - `clientbase export` writes a base's clients or deals as CSV or JSON.
+//!
+//! Exit codes: 0 on success (an import with rejected rows succeeds and reports
+//! them), 2 for a usage error or input that cannot be read, 1 when writing fails.
+
+mod commands;
+mod demo;
+mod output;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::fmt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "clientbase",
+    version,
+    about = "Model, clean and understand a company's client base"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate a demo base and run every capability on it, with a short summary.
+    Demo(DemoArgs),
+    /// Generate a realistic base with its ground truth.
+    Generate(GenerateArgs),
+    /// Import clients or deals from CSV through a column mapping.
+    Import(ImportArgs),
+    /// Export a base's clients or deals as CSV or JSON.
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Client records to generate.
+    #[arg(long, default_value_t = 20_000)]
+    pub clients: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where to write the exported files (default: a new folder in the temp dir).
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct GenerateArgs {
+    /// Client records to generate (duplicates and relatives included).
+    #[arg(long, default_value_t = 20_000)]
+    pub clients: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Where to write the base (JSON).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Where to write the ground truth (JSON).
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
+    /// Where to write the clients as CSV.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Where to write the deals as CSV.
+    #[arg(long)]
+    pub deals_csv: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum What {
+    Clients,
+    Deals,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ImportArgs {
+    /// The column mapping: a JSON object {"CSV header": "target", ...}.
+    #[arg(long)]
+    pub mapping: PathBuf,
+    /// The schema (JSON) of a new base; ignored with --base.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+    /// An existing base (JSON) to import into.
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// Whether the file holds clients or deals.
+    #[arg(long, value_enum, default_value_t = What::Clients)]
+    pub what: What,
+    /// The delimiter (detected from the header line when not given).
+    #[arg(long)]
+    pub delimiter: Option<char>,
+    /// Where to write the base (JSON).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The CSV file.
+    pub file: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ExportArgs {
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// What to export.
+    #[arg(long, value_enum, default_value_t = What::Clients)]
+    pub what: What,
+    /// The base (JSON).
+    pub base: PathBuf,
+    /// Where to write (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// A failure with the exit code it deserves.
+#[derive(Debug)]
+pub(crate) struct CliError {
+    message: String,
+    code: u8,
+}
+
+impl CliError {
+    /// Input that cannot be read or is not what it should be: exit code 2.
+    pub(crate) fn input(message: impl Into<String>) -> CliError {
+        CliError {
+            message: message.into(),
+            code: 2,
+        }
+    }
+
+    /// Output that cannot be written, or a failure of the engine: exit code 1.
+    pub(crate) fn failed(message: impl Into<String>) -> CliError {
+        CliError {
+            message: message.into(),
+            code: 1,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+pub(crate) type CliResult<T = ()> = Result<T, CliError>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Generate(args) => commands::generate(&args),
+        Command::Import(args) => commands::import(&args),
+        Command::Export(args) => commands::export(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("clientbase: {err}");
+            ExitCode::from(err.code)
+        }
+    }
+}

@@ -241,11 +241,7 @@ fn progress_is_reported_to_the_end() {
     let seen = Mutex::new(Vec::new());
     let generated = generate_with_progress(&small(2), &|p| seen.lock().unwrap().push(p)).unwrap();
     let seen = seen.into_inner().unwrap();
-    let last_generating = seen
-        .iter()
-        .filter(|p| p.stage == Stage::Generating)
-        .last()
-        .unwrap();
+    let last_generating = seen.iter().rfind(|p| p.stage == Stage::Generating).unwrap();
     assert_eq!(last_generating.done, 2_000);
     let last = seen.last().unwrap();
     assert_eq!(last.stage, Stage::Inserting);

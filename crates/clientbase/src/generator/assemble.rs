@@ -18,6 +18,9 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// An activity waiting for its client, with the chunk-local index of its deal.
+type PendingActivity = (Option<u32>, Activity);
+
 /// Inserts between two progress reports.
 const REPORT_EVERY: u64 = 1 << 16;
 
@@ -51,6 +54,12 @@ pub(crate) fn run(
     config: &GeneratorConfig,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Generated> {
+    let t0 = std::time::Instant::now();
+    let trace = |what: &str| {
+        if std::env::var_os("CLIENTBASE_TRACE").is_some() {
+            eprintln!("{what}: {:.2}", t0.elapsed().as_secs_f64());
+        }
+    };
     let plan = Plan::new(config);
     let total = config.clients;
     let quotas: Vec<usize> = (0..total.div_ceil(CHUNK))
@@ -65,7 +74,9 @@ pub(crate) fn run(
     let mut groups: Vec<Vec<Group>> = map_chunks(quotas, |i, quota| {
         Planner::new(&plan, i, stream(plan.seed, i, 0)).groups(quota)
     });
+    trace("groups");
     identity::deduplicate_emails(&mut groups);
+    trace("emails");
     let done = AtomicU64::new(0);
     let mut chunks: Vec<Chunk> = map_chunks(groups, |i, groups| {
         let chunk = Typist::new(&plan, stream(plan.seed, i, 1)).type_groups(&groups);
@@ -78,8 +89,12 @@ pub(crate) fn run(
         });
         chunk
     });
+    trace("typed");
     fix_typo_emails(&plan, &mut chunks);
-    build(&plan, config, chunks, progress)
+    trace("typos");
+    let r = build(&plan, config, chunks, progress);
+    trace("built");
+    r
 }
 
 /// A mistyped email must not turn into another client's real address.
@@ -216,13 +231,9 @@ fn build(
     }
     duplicates.sort_by_key(|p| p.duplicate);
 
-    let deal_order = creation_order(
-        &chunks,
-        |c| &c.deals,
-        |d| d.deal.created_at.map_or(0, |t| t.timestamp()),
-    );
-    let activity_order = creation_order(&chunks, |c| &c.activities, |a| a.activity.at.timestamp());
-    let total_inserts = (client_order.len() + deal_order.len() + activity_order.len()) as u64;
+    let counts = |f: fn(&Chunk) -> usize| chunks.iter().map(f).sum::<usize>();
+    let total_inserts =
+        (client_order.len() + counts(|c| c.deals.len()) + counts(|c| c.activities.len())) as u64;
     let mut inserted = 0u64;
     let tick = |inserted: &mut u64| {
         *inserted += 1;
@@ -238,12 +249,35 @@ fn build(
     let mut base = ClientBase::new(config.schema.clone());
     base.freeze_clock(Some(plan.now));
 
-    // Clients, numbering entities in the order of their first record.
+    let mut deals: Vec<Vec<Option<Deal>>> = chunks
+        .iter_mut()
+        .map(|c| {
+            std::mem::take(&mut c.deals)
+                .into_iter()
+                .map(|d| Some(d.deal))
+                .collect()
+        })
+        .collect();
+    let mut activities: Vec<Vec<Option<PendingActivity>>> = chunks
+        .iter_mut()
+        .map(|c| {
+            std::mem::take(&mut c.activities)
+                .into_iter()
+                .map(|a| Some((a.deal, a.activity)))
+                .collect()
+        })
+        .collect();
+    let mut deal_ids: Vec<Vec<DealId>> = deals.iter().map(|d| vec![DealId(0); d.len()]).collect();
+
+    // Each client with its deals and activities, so that the inserts walk memory in
+    // order; a client's deals and activities get ids in time order.
     let mut entity_ids: Vec<Vec<u64>> = chunks.iter().map(|_| vec![0; CHUNK]).collect();
     let mut entities = 0u64;
     let mut records = Vec::with_capacity(client_order.len());
+    let mut in_time_order: Vec<(i64, u32)> = Vec::new();
     for (k, &(_, c, i)) in client_order.iter().enumerate() {
-        let draft = &mut chunks[c as usize].clients[i as usize];
+        let c = c as usize;
+        let draft = &mut chunks[c].clients[i as usize];
         let id = base.add_client(std::mem::take(&mut draft.client))?;
         if id != ClientId(k as u64 + 1) {
             return Err(internal(format!(
@@ -251,7 +285,7 @@ fn build(
                 k + 1
             )));
         }
-        let slot = &mut entity_ids[c as usize][draft.entity as usize];
+        let slot = &mut entity_ids[c][draft.entity as usize];
         if *slot == 0 {
             entities += 1;
             *slot = entities;
@@ -262,49 +296,40 @@ fn build(
             phones: std::mem::take(&mut draft.phones),
         });
         tick(&mut inserted);
-    }
 
-    // Deals, in creation order.
-    let mut deals: Vec<Vec<Option<(u32, Deal)>>> = chunks
-        .iter_mut()
-        .map(|c| {
-            std::mem::take(&mut c.deals)
-                .into_iter()
-                .map(|d| Some((d.client, d.deal)))
-                .collect()
-        })
-        .collect();
-    let mut deal_ids: Vec<Vec<DealId>> = deals.iter().map(|d| vec![DealId(0); d.len()]).collect();
-    for &(_, c, i) in &deal_order {
-        let (c, i) = (c as usize, i as usize);
-        let (client, mut deal) = deals[c][i]
-            .take()
-            .ok_or_else(|| internal(format!("deal {i} of chunk {c} is used twice")))?;
-        deal.client = ids[c][client as usize];
-        deal_ids[c][i] = base.add_deal(deal)?;
-        tick(&mut inserted);
-    }
-    drop(deals);
-
-    // Activities, in time order.
-    let mut activities: Vec<Vec<Option<(u32, Option<u32>, Activity)>>> = chunks
-        .iter_mut()
-        .map(|c| {
-            std::mem::take(&mut c.activities)
-                .into_iter()
-                .map(|a| Some((a.client, a.deal, a.activity)))
-                .collect()
-        })
-        .collect();
-    for &(_, c, i) in &activity_order {
-        let (c, i) = (c as usize, i as usize);
-        let (client, deal, mut activity) = activities[c][i]
-            .take()
-            .ok_or_else(|| internal(format!("activity {i} of chunk {c} is used twice")))?;
-        activity.client = ids[c][client as usize];
-        activity.deal = deal.map(|d| deal_ids[c][d as usize]);
-        base.add_activity(activity)?;
-        tick(&mut inserted);
+        let chunk_deals = &mut deals[c];
+        in_time_order.clear();
+        in_time_order.extend(draft.deals.clone().map(|d| {
+            let at = chunk_deals[d as usize]
+                .as_ref()
+                .and_then(|deal| deal.created_at);
+            (at.map_or(0, |t| t.timestamp()), d)
+        }));
+        in_time_order.sort_unstable();
+        for &(_, d) in &in_time_order {
+            let mut deal = chunk_deals[d as usize]
+                .take()
+                .ok_or_else(|| internal(format!("deal {d} of chunk {c} is used twice")))?;
+            deal.client = id;
+            deal_ids[c][d as usize] = base.add_deal(deal)?;
+            tick(&mut inserted);
+        }
+        let chunk_activities = &mut activities[c];
+        in_time_order.clear();
+        in_time_order.extend(draft.activities.clone().map(|a| {
+            let at = chunk_activities[a as usize].as_ref().map(|(_, act)| act.at);
+            (at.map_or(0, |t| t.timestamp()), a)
+        }));
+        in_time_order.sort_unstable();
+        for &(_, a) in &in_time_order {
+            let (deal, mut activity) = chunk_activities[a as usize]
+                .take()
+                .ok_or_else(|| internal(format!("activity {a} of chunk {c} is used twice")))?;
+            activity.client = id;
+            activity.deal = deal.map(|d| deal_ids[c][d as usize]);
+            base.add_activity(activity)?;
+            tick(&mut inserted);
+        }
     }
 
     let truth = GroundTruth {

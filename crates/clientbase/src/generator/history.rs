@@ -54,11 +54,15 @@ impl Typist<'_> {
             && self
                 .rng
                 .random_bool(if buyer.company { 0.35 } else { 0.08 });
+        // A client buys for a while (a year or two, some much longer), not evenly
+        // until today: otherwise recent years would hold almost all the revenue.
+        let active_days = 120 + geometric(&mut self.rng, 600.0, 5000) as i64;
+        let active_until = (created + Duration::days(active_days)).min(plan.now);
         if subscribes {
             self.subscription(index, buyer, count, created);
         } else {
             for _ in 0..count {
-                let at = self.moment_after(created);
+                let at = self.moment_between(created, active_until);
                 let lines = self.lines(buyer, at, None);
                 let pipeline = self.pipeline(buyer);
                 self.deal(index, buyer, at, pipeline, lines);
@@ -79,9 +83,15 @@ impl Typist<'_> {
 
     /// A moment between `from` and now, in office hours.
     fn moment_after(&mut self, from: DateTime<Utc>) -> DateTime<Utc> {
-        let day = pick::day_between(&mut self.rng, from.date_naive(), self.plan.today);
+        self.moment_between(from, self.plan.now)
+    }
+
+    /// A moment between `from` and `to` (at most now), in office hours.
+    fn moment_between(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> DateTime<Utc> {
+        let to = to.min(self.plan.now);
+        let day = pick::day_between(&mut self.rng, from.date_naive(), to.date_naive());
         let at = pick::at_office_hours(&mut self.rng, day);
-        at.clamp(from, self.plan.now)
+        at.clamp(from, to.max(from))
     }
 
     fn lines(&mut self, buyer: &Buyer, at: DateTime<Utc>, count: Option<u32>) -> Vec<ProductLine> {
@@ -225,7 +235,7 @@ impl Typist<'_> {
             ..Deal::new(crate::ids::ClientId::default(), amount)
         };
         let index = self.out.deals.len() as u32;
-        self.out.deals.push(DraftDeal { client, deal });
+        self.out.deals.push(DraftDeal { deal });
         index
     }
 
@@ -304,7 +314,6 @@ impl Typist<'_> {
             };
             let activity = self.activity(kind, at, manager);
             self.out.activities.push(DraftActivity {
-                client,
                 deal: deal.map(|d| d as u32),
                 activity,
             });
@@ -317,16 +326,11 @@ impl Typist<'_> {
             }
             let at = deal.created_at.unwrap_or(created);
             let due = at + Duration::days(self.rng.random_range(1..=10));
-            let mut task = Activity::task(
-                crate::ids::ClientId::default(),
-                at,
-                due,
-                *one_of(&mut self.rng, TASKS),
-            );
+            let text: &&str = one_of(&mut self.rng, TASKS);
+            let mut task = Activity::task(crate::ids::ClientId::default(), at, due, text);
             task.manager = deal.owner.clone();
             task.done = due < plan.now && self.rng.random_bool(0.3);
             self.out.activities.push(DraftActivity {
-                client,
                 deal: Some(d as u32),
                 activity: task,
             });

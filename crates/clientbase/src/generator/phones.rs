@@ -244,7 +244,7 @@ pub(crate) enum MobileSlot {
 
 impl Numbering {
     pub(crate) fn new(seed: u64) -> Numbering {
-        let mut state = seed ^ 0x5eed_0f_9e0e;
+        let mut state = seed ^ 0x005e_ed0f_9e0e;
         let mut next = || {
             // splitmix64
             state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);

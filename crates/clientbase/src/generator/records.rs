@@ -24,6 +24,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 /// A client record before it has an id.
 pub(crate) struct DraftClient {
@@ -31,17 +32,18 @@ pub(crate) struct DraftClient {
     /// The chunk-local entity.
     pub entity: u32,
     pub phones: Vec<IntendedPhone>,
+    /// The record's deals and activities in the chunk's lists.
+    pub deals: Range<u32>,
+    pub activities: Range<u32>,
 }
 
-/// A deal before it has an id; `client` is chunk-local.
+/// A deal before it has an id (its client's [`DraftClient::deals`] lists it).
 pub(crate) struct DraftDeal {
-    pub client: u32,
     pub deal: Deal,
 }
 
-/// An activity before it has an id; `client` and `deal` are chunk-local.
+/// An activity before it has an id; `deal` is chunk-local.
 pub(crate) struct DraftActivity {
-    pub client: u32,
     pub deal: Option<u32>,
     pub activity: Activity,
 }
@@ -212,7 +214,7 @@ impl<'a> Typist<'a> {
     pub(crate) fn created_at(&mut self) -> DateTime<Utc> {
         let span = (self.plan.today - self.plan.start).num_days();
         let u: f64 = self.rng.random();
-        let day = self.plan.start + Duration::days((span as f64 * u.sqrt()) as i64);
+        let day = self.plan.start + Duration::days((span as f64 * u.powf(0.75)) as i64);
         pick::at_office_hours(&mut self.rng, day).min(self.plan.now - Duration::hours(1))
     }
 
@@ -248,8 +250,14 @@ impl<'a> Typist<'a> {
             client,
             entity,
             phones,
+            deals: 0..0,
+            activities: 0..0,
         });
+        let (deals, activities) = (self.out.deals.len(), self.out.activities.len());
         self.history(index, &buyer);
+        let draft = &mut self.out.clients[index as usize];
+        draft.deals = deals as u32..self.out.deals.len() as u32;
+        draft.activities = activities as u32..self.out.activities.len() as u32;
         index
     }
 
@@ -477,11 +485,13 @@ impl<'a> Typist<'a> {
     }
 
     pub(crate) fn manager(&mut self, company: bool) -> &'static str {
-        if company && self.rng.random_bool(0.9) {
-            *weighted(&mut self.rng, &MANAGERS[..WHOLESALE_MANAGERS])
+        let managers = if company && self.rng.random_bool(0.9) {
+            &MANAGERS[..WHOLESALE_MANAGERS]
         } else {
-            *weighted(&mut self.rng, MANAGERS)
-        }
+            MANAGERS
+        };
+        let name: &&'static str = weighted(&mut self.rng, managers);
+        name
     }
 
     fn consents(&mut self, client: &mut Client, created: DateTime<Utc>) {
@@ -783,13 +793,15 @@ impl<'a> Typist<'a> {
         };
         let mut kinds: Vec<K> = Vec::new();
         for _ in 0..count {
+            // At most one change of the name and one of the phones per duplicate.
+            let is_phone_kind = |k: K| matches!(k, K::PhoneRetyped | K::ContactChanged);
+            let has_name_kind = kinds.iter().any(|c| is_name_kind(*c));
+            let has_phone_kind = kinds.iter().any(|c| is_phone_kind(*c));
             options.retain(|(k, _)| {
-                !kinds.contains(k)
-                    && !(is_name_kind(*k) && kinds.iter().any(|c| is_name_kind(*c)))
-                    && !(matches!(k, K::PhoneRetyped | K::ContactChanged)
-                        && kinds
-                            .iter()
-                            .any(|c| matches!(c, K::PhoneRetyped | K::ContactChanged)))
+                let taken = kinds.contains(k)
+                    || (is_name_kind(*k) && has_name_kind)
+                    || (is_phone_kind(*k) && has_phone_kind);
+                !taken
             });
             if options.is_empty() {
                 break;

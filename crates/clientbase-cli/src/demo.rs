@@ -1,0 +1,465 @@
+//! `clientbase demo`: generate a base and run every capability on it.
+//!
+//! The demo is a list of [`SECTIONS`]; a new capability adds one function that
+//! takes the [`Demo`] and prints a few lines about what it did.
+
+use crate::output::{self, int, money, percent};
+use crate::{CliError, CliResult, DemoArgs, What};
+use chrono::Datelike;
+use clientbase::generator::{messy_phones, GeneratorConfig, GroundTruth, SharedContact};
+use clientbase::{
+    Client, ClientBase, ColumnMapping, ContactNormalizer, CsvOptions, Currency, DealStatus, Money,
+    Party,
+};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What the sections share.
+pub(crate) struct Demo {
+    pub config: GeneratorConfig,
+    pub base: ClientBase,
+    pub truth: GroundTruth,
+    pub out_dir: PathBuf,
+}
+
+type Section = fn(&mut Demo) -> CliResult;
+
+/// The demo's sections, in order: title and what it runs.
+const SECTIONS: &[(&str, Section)] = &[
+    ("Ground truth", ground_truth),
+    ("Revenue by year (won deals)", revenue_by_year),
+    ("Top product categories (won deals)", top_categories),
+    ("A client and its duplicate", sample_client),
+    ("Phones as typed", messy_phone_samples),
+    ("Contact normalization", normalize_contacts),
+    ("Export and round trip", export_round_trip),
+];
+
+pub(crate) fn run(args: &DemoArgs) -> CliResult {
+    let config = GeneratorConfig::new(args.clients, args.seed);
+    println!(
+        "clientbase demo: {} clients, seed {}, as of {}",
+        int(args.clients as u64),
+        args.seed,
+        config.today.format("%d.%m.%Y")
+    );
+    println!();
+    let started = Instant::now();
+    let generated = output::generate(&config)?;
+    let elapsed = started.elapsed();
+    let out_dir = match &args.out_dir {
+        Some(dir) => dir.clone(),
+        None => std::env::temp_dir().join(format!("clientbase-demo-{}", std::process::id())),
+    };
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| CliError::failed(format!("cannot create {}: {e}", out_dir.display())))?;
+    let mut demo = Demo {
+        config,
+        base: generated.base,
+        truth: generated.truth,
+        out_dir,
+    };
+    print_counts(&demo, elapsed.as_secs_f64());
+    for (title, section) in SECTIONS {
+        println!();
+        println!("{title}");
+        section(&mut demo)?;
+    }
+    // The process ends here; freeing the base record by record is wasted time.
+    std::mem::forget(demo);
+    Ok(())
+}
+
+fn print_counts(demo: &Demo, seconds: f64) {
+    let c = demo.base.counts();
+    println!("Generated base ({seconds:.1} s)");
+    println!(
+        "  clients      {} ({} persons, {} companies)",
+        int(c.clients as u64),
+        int(c.persons as u64),
+        int(c.companies as u64)
+    );
+    println!(
+        "  deals        {} ({} open), {} product lines",
+        int(c.deals as u64),
+        int(c.open_deals as u64),
+        int(c.deal_lines as u64)
+    );
+    println!(
+        "  activities   {} ({} open tasks)",
+        int(c.activities as u64),
+        int(c.open_tasks as u64)
+    );
+}
+
+fn ground_truth(demo: &mut Demo) -> CliResult {
+    let truth = &demo.truth;
+    let groups = truth.duplicate_groups();
+    println!(
+        "  real clients {} behind {} records",
+        int(truth.entities),
+        int(truth.records.len() as u64)
+    );
+    println!(
+        "  duplicates   {} extra records of {} clients",
+        int(truth.duplicates.len() as u64),
+        int(groups.len() as u64)
+    );
+    let kinds: Vec<String> = truth
+        .kind_counts()
+        .into_iter()
+        .map(|(kind, n)| format!("{kind} {}", int(n as u64)))
+        .collect();
+    println!("               {}", kinds.join(", "));
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut sharing = 0;
+    for pair in &truth.related {
+        *by_kind.entry(pair.kind.name()).or_default() += 1;
+        if pair.shared.contains(&SharedContact::Phone)
+            || pair.shared.contains(&SharedContact::Email)
+        {
+            sharing += 1;
+        }
+    }
+    let kinds: Vec<String> = by_kind
+        .into_iter()
+        .map(|(kind, n)| format!("{kind} {}", int(n as u64)))
+        .collect();
+    println!(
+        "  look-alikes  {} pairs of different clients ({}), {} sharing a phone or email",
+        int(truth.related.len() as u64),
+        kinds.join(", "),
+        int(sharing as u64)
+    );
+    Ok(())
+}
+
+fn won_total(demo: &Demo) -> BTreeMap<i32, Money> {
+    let currency = demo.base.schema().currency().unwrap_or(Currency::RUB);
+    let mut by_year: BTreeMap<i32, Money> = BTreeMap::new();
+    for deal in demo.base.deals() {
+        if deal.status != DealStatus::Won || deal.recurrence.is_some() {
+            continue;
+        }
+        let Some(closed) = deal.closed_at else {
+            continue;
+        };
+        let sum = by_year
+            .entry(closed.year())
+            .or_insert(Money::zero(currency));
+        *sum = sum.checked_add(deal.amount).unwrap_or(*sum);
+    }
+    by_year
+}
+
+fn revenue_by_year(demo: &mut Demo) -> CliResult {
+    let by_year = won_total(demo);
+    for (year, sum) in &by_year {
+        let partial = if *year == demo.config.today.year() {
+            format!("  (to {})", demo.config.today.format("%d.%m"))
+        } else {
+            String::new()
+        };
+        println!("  {year}  {:>22}{partial}", money(*sum));
+    }
+    Ok(())
+}
+
+fn top_categories(demo: &mut Demo) -> CliResult {
+    let currency = demo.base.schema().currency().unwrap_or(Currency::RUB);
+    let mut by_category: BTreeMap<&str, Money> = BTreeMap::new();
+    let mut total = Money::zero(currency);
+    for deal in demo.base.deals() {
+        if deal.status != DealStatus::Won || deal.recurrence.is_some() {
+            continue;
+        }
+        for line in &deal.lines {
+            let Ok(line_total) = line.total() else {
+                continue;
+            };
+            let category = line.category.as_deref().unwrap_or("без категории");
+            let sum = by_category.entry(category).or_insert(Money::zero(currency));
+            *sum = sum.checked_add(line_total).unwrap_or(*sum);
+            total = total.checked_add(line_total).unwrap_or(total);
+        }
+    }
+    let mut ranked: Vec<_> = by_category.into_iter().collect();
+    ranked.sort_by_key(|(_, m)| std::cmp::Reverse(m.minor()));
+    for (category, sum) in ranked.iter().take(5) {
+        println!(
+            "  {category:<18} {:>22}  {:>6}",
+            money(*sum),
+            percent(sum.minor() as f64, total.minor() as f64)
+        );
+    }
+    Ok(())
+}
+
+fn describe(base: &ClientBase, client: &Client) -> Vec<String> {
+    let mut lines = Vec::new();
+    match &client.party {
+        Party::Person(name) => {
+            // Field by field, so that a name typed into the wrong field shows.
+            let parts: Vec<&str> = [&name.surname, &name.given, &name.patronymic]
+                .into_iter()
+                .map(|p| p.as_deref().unwrap_or("—"))
+                .collect();
+            lines.push(format!("{}: {}", client.id, parts.join(" / ")));
+        }
+        Party::Company(company) => {
+            lines.push(format!("{}: {}", client.id, company.legal_name));
+            if let Some(inn) = &company.tax_id {
+                lines.push(format!("ИНН {inn}"));
+            }
+        }
+    }
+    let place: Vec<&str> = [&client.city, &client.address]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if !place.is_empty() {
+        lines.push(place.join(", "));
+    }
+    for phone in &client.phones {
+        lines.push(format!("тел. {}", phone.raw.trim()));
+    }
+    for email in &client.emails {
+        lines.push(format!("email {}", email.raw.trim()));
+    }
+    if !client.tags.is_empty() {
+        let tags: Vec<&str> = client.tags.iter().map(String::as_str).collect();
+        lines.push(format!("tags: {}", tags.join(", ")));
+    }
+    for (name, value) in &client.custom {
+        lines.push(format!("{name}: {}", value.to_text()));
+    }
+    let deals: Vec<_> = base.deals_of(client.id).collect();
+    let won = deals.iter().filter(|d| d.status == DealStatus::Won).count();
+    let created = client
+        .created_at
+        .map(|t| t.format("%d.%m.%Y").to_string())
+        .unwrap_or_default();
+    lines.push(format!(
+        "created {created} by {}, {} deals ({won} won), {} activities",
+        client.owner.as_deref().unwrap_or("—"),
+        deals.len(),
+        base.activities_of(client.id).count()
+    ));
+    lines
+}
+
+fn sample_client(demo: &mut Demo) -> CliResult {
+    // A person with a duplicate whose name was written differently, if there is one.
+    let pair = demo
+        .truth
+        .duplicates
+        .iter()
+        .find(|p| {
+            p.kinds.len() >= 2
+                && demo
+                    .base
+                    .client(p.original)
+                    .is_some_and(|c| !c.is_company() && !c.phones.is_empty())
+        })
+        .or_else(|| demo.truth.duplicates.first());
+    let Some(pair) = pair else {
+        println!("  (no duplicates in so small a base)");
+        return Ok(());
+    };
+    for (label, id) in [("original", pair.original), ("duplicate", pair.duplicate)] {
+        let Some(client) = demo.base.client(id) else {
+            continue;
+        };
+        for (i, line) in describe(&demo.base, client).into_iter().enumerate() {
+            let head = if i == 0 { label } else { "" };
+            println!("  {head:<10} {line}");
+        }
+    }
+    let kinds: Vec<&str> = pair.kinds.iter().map(|k| k.name()).collect();
+    println!("  {:<10} {}", "how", kinds.join(", "));
+    Ok(())
+}
+
+fn messy_phone_samples(demo: &mut Demo) -> CliResult {
+    // A few of each: plain mobiles, an extension, two numbers, foreign, typed wrong.
+    let pool = messy_phones(demo.config.seed, 2000);
+    let mut picked: Vec<&clientbase::generator::MessyPhone> = pool.iter().take(4).collect();
+    let wanted: [fn(&clientbase::generator::MessyPhone) -> bool; 5] = [
+        |p| p.intended.extension.is_some(),
+        |p| p.intended.second_e164.is_some(),
+        |p| {
+            p.intended
+                .e164
+                .as_deref()
+                .is_some_and(|e| e.starts_with("+7812"))
+        },
+        |p| {
+            p.intended
+                .e164
+                .as_deref()
+                .is_some_and(|e| !e.starts_with("+7"))
+        },
+        |p| p.intended.e164.is_none(),
+    ];
+    for want in wanted {
+        if let Some(p) = pool.iter().skip(4).find(|p| want(p)) {
+            picked.push(p);
+        }
+    }
+    for phone in picked {
+        let meant = match (&phone.intended.e164, &phone.intended.extension) {
+            (Some(e164), Some(ext)) => format!("{e164} ext. {ext}"),
+            (Some(e164), None) => e164.clone(),
+            (None, _) => "invalid: typed wrong".to_string(),
+        };
+        let also = phone
+            .intended
+            .second_e164
+            .as_ref()
+            .map(|s| format!(" and {s}"))
+            .unwrap_or_default();
+        let typed = format!("{:?}", phone.raw);
+        println!("  {typed:<44} → {meant}{also}");
+    }
+    Ok(())
+}
+
+fn normalize_contacts(demo: &mut Demo) -> CliResult {
+    let started = Instant::now();
+    let mut base = demo.base.clone();
+    let report = base.normalize_contacts(&ContactNormalizer::default());
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "  {} contact points of {} clients normalized in {seconds:.1} s; {} fields split, {} invalid, {} email typo suggestions",
+        int(report.changed as u64),
+        int(report.clients_changed as u64),
+        int(report.split.len() as u64),
+        int(report.invalid.len() as u64),
+        int(report.suggestions.len() as u64)
+    );
+    // Scored against the ground truth: does each client end up with the numbers meant?
+    let (mut agree, mut with_phones) = (0u64, 0u64);
+    let mut expected_invalid = 0u64;
+    for record in &demo.truth.records {
+        let Some(client) = base.client(record.client) else {
+            continue;
+        };
+        if record.phones.is_empty() {
+            continue;
+        }
+        with_phones += 1;
+        expected_invalid += record.phones.iter().filter(|p| p.e164.is_none()).count() as u64;
+        let meant: HashSet<&str> = record
+            .phones
+            .iter()
+            .flat_map(|p| [p.e164.as_deref(), p.second_e164.as_deref()])
+            .flatten()
+            .collect();
+        let got: HashSet<&str> = client
+            .phones
+            .iter()
+            .filter_map(|p| p.e164.as_deref())
+            .collect();
+        if meant == got {
+            agree += 1;
+        }
+    }
+    let invalid_phones = report
+        .invalid
+        .iter()
+        .filter(|i| i.field.starts_with("phones"))
+        .count();
+    println!(
+        "  phones match the ground truth for {} of {} clients ({}); {} invalid phones found, {} typed wrong on purpose",
+        int(agree),
+        int(with_phones),
+        percent(agree as f64, with_phones as f64),
+        int(invalid_phones as u64),
+        int(expected_invalid)
+    );
+    if !report.rejected.is_empty() {
+        return Err(CliError::failed(format!(
+            "normalization left {} clients the base refused",
+            report.rejected.len()
+        )));
+    }
+    Ok(())
+}
+
+fn file_size(path: &Path) -> String {
+    std::fs::metadata(path)
+        .map(|m| output::size(m.len()))
+        .unwrap_or_default()
+}
+
+fn export_round_trip(demo: &mut Demo) -> CliResult {
+    let dir = demo.out_dir.clone();
+    let json_path = dir.join("base.json");
+    output::write_base(&demo.base, &json_path)?;
+    let back = output::read_base(&json_path)?;
+    println!(
+        "  JSON  {} ({}): read back {}",
+        json_path.display(),
+        file_size(&json_path),
+        if back == demo.base {
+            "identical"
+        } else {
+            "DIFFERENT"
+        }
+    );
+    if back != demo.base {
+        return Err(CliError::failed("the JSON round trip lost data"));
+    }
+    drop(back);
+
+    let clients_path = dir.join("clients.csv");
+    let deals_path = dir.join("deals.csv");
+    crate::commands::write_csv(
+        &demo.base,
+        What::Clients,
+        &mut output::create(&clients_path)?,
+    )?;
+    crate::commands::write_csv(&demo.base, What::Deals, &mut output::create(&deals_path)?)?;
+    let mut copy = ClientBase::new(demo.base.schema().clone());
+    let options = CsvOptions::default();
+    let clients = copy
+        .import_clients_csv(
+            output::open(&clients_path, "the export")?,
+            &ColumnMapping::canonical_clients(),
+            &options,
+        )
+        .map_err(|e| CliError::failed(format!("re-importing clients: {e}")))?;
+    let deals = copy
+        .import_deals_csv(
+            output::open(&deals_path, "the export")?,
+            &ColumnMapping::canonical_deals(),
+            &options,
+        )
+        .map_err(|e| CliError::failed(format!("re-importing deals: {e}")))?;
+    let same = clients.rejected.is_empty()
+        && deals.rejected.is_empty()
+        && copy.clients().eq(demo.base.clients())
+        && copy.deals().eq(demo.base.deals());
+    println!(
+        "  CSV   {} ({}), {} ({}): re-imported {} clients and {} deals, {} (activities are not in CSV)",
+        clients_path.display(),
+        file_size(&clients_path),
+        deals_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        file_size(&deals_path),
+        int(clients.imported.len() as u64),
+        int(deals.imported.len() as u64),
+        if same { "identical" } else { "DIFFERENT" }
+    );
+    if !same {
+        for row in clients.rejected.iter().chain(&deals.rejected).take(5) {
+            println!("    rejected: {row}");
+        }
+        return Err(CliError::failed("the CSV round trip lost data"));
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Reading and writing files with clear errors, progress bars, number formatting.
+
+use crate::{CliError, CliResult};
+use clientbase::generator::{generate_with_progress, Generated, GeneratorConfig, Progress, Stage};
+use clientbase::{ClientBase, Money};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Opens a file for reading; a missing or unreadable file is an input error.
+pub(crate) fn open(path: &Path, what: &str) -> CliResult<File> {
+    File::open(path)
+        .map_err(|e| CliError::input(format!("cannot read {what} {}: {e}", path.display())))
+}
+
+/// Creates a file for writing.
+pub(crate) fn create(path: &Path) -> CliResult<BufWriter<File>> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Reads a base written by `ClientBase::write_json`.
+pub(crate) fn read_base(path: &Path) -> CliResult<ClientBase> {
+    let file = open(path, "the base")?;
+    ClientBase::read_json(BufReader::new(file))
+        .map_err(|e| CliError::input(format!("{}: {e}", path.display())))
+}
+
+/// Writes a base as JSON.
+pub(crate) fn write_base(base: &ClientBase, path: &Path) -> CliResult {
+    let mut out = create(path)?;
+    base.write_json(&mut out)
+        .and_then(|()| out.flush().map_err(Into::into))
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Whether to draw progress bars: only for a person watching stderr.
+pub(crate) fn interactive() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// A progress bar on stderr, or a hidden one when stderr is not a terminal.
+pub(crate) fn bar(len: u64, message: &str) -> ProgressBar {
+    if !interactive() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    let style = ProgressStyle::with_template(
+        "{msg:>12} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(message.to_string());
+    bar
+}
+
+/// A progress bar over the bytes of a file being read.
+pub(crate) fn byte_bar(len: u64, message: &str) -> ProgressBar {
+    if !interactive() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    let style = ProgressStyle::with_template(
+        "{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.set_message(message.to_string());
+    bar
+}
+
+/// Generates with a progress bar on a terminal.
+pub(crate) fn generate(config: &GeneratorConfig) -> CliResult<Generated> {
+    let bar = Mutex::new(bar(config.clients as u64, "generating"));
+    let report = |p: Progress| {
+        let Ok(bar) = bar.lock() else { return };
+        if p.stage == Stage::Inserting && bar.message() != "inserting" {
+            bar.set_message("inserting");
+            bar.set_length(p.total);
+        }
+        bar.set_position(p.done);
+    };
+    let generated = generate_with_progress(config, &report)
+        .map_err(|e| CliError::input(format!("cannot generate: {e}")));
+    if let Ok(bar) = bar.lock() {
+        bar.finish_and_clear();
+    }
+    generated
+}
+
+/// `12345678` as `12 345 678`.
+pub(crate) fn int(n: impl Into<u128>) -> String {
+    group_thousands(&n.into().to_string())
+}
+
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Money with thousands grouped: `1 234 567.50 RUB`.
+pub(crate) fn money(m: Money) -> String {
+    let text = m.amount_string();
+    let (sign, body) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+    let fraction = if fraction.is_empty() {
+        String::new()
+    } else {
+        format!(".{fraction}")
+    };
+    format!(
+        "{sign}{}{fraction} {}",
+        group_thousands(whole),
+        m.currency()
+    )
+}
+
+/// `0.1234` as `12.3 %`.
+pub(crate) fn percent(part: f64, whole: f64) -> String {
+    if whole == 0.0 {
+        return "0 %".into();
+    }
+    format!("{:.1} %", 100.0 * part / whole)
+}
+
+/// A file size: `12.3 MB`.
+pub(crate) fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KB", b as f64 / (1u64 << 10) as f64),
+        b => format!("{b} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientbase::Currency;
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(int(1234567u64), "1 234 567");
+        assert_eq!(int(999u64), "999");
+        assert_eq!(int(0u64), "0");
+        assert_eq!(
+            money(Money::from_minor(-123456789, Currency::RUB)),
+            "-1 234 567.89 RUB"
+        );
+        assert_eq!(money(Money::from_minor(5, Currency::RUB)), "0.05 RUB");
+    }
+}

@@ -1,0 +1,257 @@
+//! The `clientbase` binary, run as a user would.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn clientbase(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clientbase"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh folder for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("clientbase-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn demo_summarizes_every_section() {
+    let dir = scratch("demo");
+    let out = clientbase(&["demo", "--clients", "2000", "--out-dir", path(&dir)]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    for expected in [
+        "clientbase demo: 2 000 clients, seed 42",
+        "  clients      2 000 (",
+        "Ground truth",
+        "  duplicates   ",
+        "  look-alikes  ",
+        "Revenue by year (won deals)",
+        "RUB  (to 30.06)",
+        "Top product categories (won deals)",
+        "A client and its duplicate",
+        "Phones as typed",
+        "invalid: typed wrong",
+        "Contact normalization",
+        "Export and round trip",
+        "read back identical",
+        "identical (activities are not in CSV)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(dir.join("base.json").exists());
+    assert!(dir.join("clients.csv").exists());
+}
+
+#[test]
+fn generate_then_export() {
+    let dir = scratch("generate");
+    let base = dir.join("base.json");
+    let truth = dir.join("truth.json");
+    let csv = dir.join("clients.csv");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "500",
+        "--seed",
+        "7",
+        "--out",
+        path(&base),
+        "--truth",
+        path(&truth),
+        "--csv",
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("generated 500 clients"),
+        "{}",
+        stdout(&out)
+    );
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+    assert_eq!(truth["records"].as_array().unwrap().len(), 500);
+    assert_eq!(truth["seed"], 7);
+    let header = std::fs::read_to_string(&csv).unwrap();
+    assert!(header.starts_with("id,kind,surname"), "{}", &header[..80]);
+
+    let deals = dir.join("deals.csv");
+    let out = clientbase(&[
+        "export",
+        "--format",
+        "csv",
+        "--what",
+        "deals",
+        path(&base),
+        "-o",
+        path(&deals),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&deals)
+        .unwrap()
+        .starts_with("id,client_id"));
+
+    let out = clientbase(&["export", "--format", "json", path(&base)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clients: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(clients.as_array().unwrap().len(), 500);
+
+    // The same seed gives the same base.
+    let again = dir.join("again.json");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "500",
+        "--seed",
+        "7",
+        "--out",
+        path(&again),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read(&base).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}
+
+#[test]
+fn import_reports_rejected_rows() {
+    let dir = scratch("import");
+    let csv = dir.join("clients.csv");
+    std::fs::write(
+        &csv,
+        "Фамилия;Имя;Телефон;Дата рождения\n\
+         Иванова;Анна;8 916 123-45-67;05.03.1990\n\
+         Петров;Пётр;+7 903 000-00-00;31.02.1985\n\
+         Сидоров;Семён;;\n",
+    )
+    .unwrap();
+    let mapping = dir.join("mapping.json");
+    std::fs::write(
+        &mapping,
+        r#"{"Фамилия": "surname", "Имя": "given_name", "Телефон": "phone", "Дата рождения": "birthday"}"#,
+    )
+    .unwrap();
+    let base = dir.join("base.json");
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--out",
+        path(&base),
+        path(&csv),
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("3 rows: 2 imported, 1 rejected, 0 empty"),
+        "{text}"
+    );
+    assert!(
+        text.contains("line 3, column \"Дата рождения\": \"31.02.1985\" is not a calendar date"),
+        "{text}"
+    );
+    let written = std::fs::read_to_string(&base).unwrap();
+    assert!(written.contains("Иванова") && !written.contains("Петров"));
+
+    // Importing into the written base adds to it.
+    let again = dir.join("again.json");
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--base",
+        path(&base),
+        "--out",
+        path(&again),
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = clientbase(&["export", "--format", "json", path(&again)]);
+    let clients: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(clients.as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn bad_input_fails_with_code_2_and_a_clear_message() {
+    let dir = scratch("bad");
+    let csv = dir.join("clients.csv");
+    std::fs::write(&csv, "Фамилия\nИванова\n").unwrap();
+    let base = dir.join("base.json");
+
+    let missing = dir.join("missing.json");
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&missing),
+        "--out",
+        path(&base),
+        path(&csv),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read the mapping"),
+        "{}",
+        stderr(&out)
+    );
+
+    let mapping = dir.join("mapping.json");
+    std::fs::write(&mapping, r#"{"Фамилия": "no_such_target"}"#).unwrap();
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--out",
+        path(&base),
+        path(&csv),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Фамилия"), "{}", stderr(&out));
+
+    std::fs::write(&mapping, r#"{"Фамилия": "surname"}"#).unwrap();
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--out",
+        path(&base),
+        path(&dir.join("nope.csv")),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read the CSV file"),
+        "{}",
+        stderr(&out)
+    );
+
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"format\": \"clientbase\", \"version\": 1, \"clients\": [{\"id\": 1, \"kind\": \"person\", \"surname\": \"Иванов\", \"loyalty_percent\": 140}]}").unwrap();
+    let out = clientbase(&["export", "--format", "csv", path(&broken)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("client 1") && stderr(&out).contains("loyalty_percent"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = clientbase(&["export", "--format", "xml", path(&broken)]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = clientbase(&["generate", "--clients", "many", "--out", path(&base)]);
+    assert_eq!(out.status.code(), Some(2));
+}
