@@ -14,11 +14,18 @@
 #     under valgrind (no leaks, no errors): the API test against a library built
 #     with the `test-panic` feature, the shared vectors, the ERP example (its
 #     output compared with tests/c/data/example_erp.expected), and the example
-#     once more linked statically against libclientbase.a.
+#     once more linked statically against libclientbase.a;
+#  5. contact normalization (tests/c/test_normalize.c) and the phone corpus
+#     (tests/vectors/phones.json, 30 000 cases). Phone parsing in a debug build
+#     is slow under valgrind (hundreds of milliseconds per foreign number), so
+#     valgrind checks a slice: test_normalize with a 2 000-number batch and the
+#     first CORPUS_SLICE corpus cases (default 100); then both run natively in
+#     full (a 100 000-number batch, every corpus case, by batch and one by one).
 #
 # Environment: CARGO_TARGET_DIR (default ./target), PROFILE (debug or release,
 # default debug), CC (default cc), BLESS=1 (rewrite the header and the example's
-# expected output instead of comparing).
+# expected output instead of comparing), CORPUS_SLICE (phone corpus cases run
+# under valgrind, default 100).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -32,6 +39,8 @@ case "$CARGO_TARGET_DIR" in /*) ;; *) CARGO_TARGET_DIR=$ROOT/$CARGO_TARGET_DIR ;
 STAGE=$CARGO_TARGET_DIR/capi
 BUILD=$STAGE/build
 CFLAGS_STRICT=(-std=c11 -Wall -Wextra -Werror -g -O1)
+# How many phone corpus cases run under valgrind (all of them run natively).
+CORPUS_SLICE=${CORPUS_SLICE:-100}
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -138,11 +147,23 @@ run() {
         return 1
     fi
 }
+# run_native <name> <program> [args]: like run, without valgrind, for long runs.
+run_native() {
+    local name=$1
+    shift
+    echo "-- $name (native)" >&2
+    if ! "$@"; then
+        echo "FAILED: $name" >&2
+        failures=$((failures + 1))
+        return 1
+    fi
+}
 
 step "compiling the C tests (-std=c11 -Wall -Wextra -Werror) with pkg-config"
 compile "$STAGE/test-panic" "$BUILD/test_api" tests/c/test_api.c -DCB_TEST_PANIC
 compile "$STAGE/prefix" "$BUILD/test_vectors" tests/c/test_vectors.c
 compile "$STAGE/prefix" "$BUILD/example_erp" tests/c/example_erp.c
+compile "$STAGE/prefix" "$BUILD/test_normalize" tests/c/test_normalize.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -160,6 +181,9 @@ SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 run test_api "$BUILD/test_api" "$SCRATCH" || true
 run test_vectors "$BUILD/test_vectors" tests/vectors/base.json || true
+run test_normalize "$BUILD/test_normalize" 2000 || true
+run "phone corpus, first $CORPUS_SLICE cases" \
+    "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 
 # The example is checked against its expected output (a snapshot).
 EXPECTED=tests/c/data/example_erp.expected
@@ -179,6 +203,10 @@ for variant in example_erp example_erp_static; do
         fi
     fi
 done
+
+step "contact normalization and the whole phone corpus, natively"
+run_native test_normalize "$BUILD/test_normalize" 100000 || true
+run_native "phone corpus" "$BUILD/test_vectors" tests/vectors/phones.json || true
 
 step "Rust tests of the C crate, with the deliberate panic"
 "$CARGO" test --quiet -p clientbase-c --features test-panic --lib

@@ -7,7 +7,17 @@
  * kind's name) and optional `output`. With status `ok` the output is compared
  * with what the call returned; otherwise with the last error's message.
  *
- * Usage: test_vectors <file.json>...
+ * A corpus file (tests/vectors/phones.json) is an array whose first object is a
+ * header with a `meta` key naming the corpus; every other object is one case, in
+ * the format the file's generator documents (tests/corpus/make_phone_corpus.py).
+ * Each phone case is read twice, by one batch call over all the inputs and by
+ * a single parse, and both must give the case's fields exactly as the Rust
+ * corpus test (crates/clientbase/tests/phone_corpus.rs) compares them: the
+ * expected fields are what clientbase must output, deliberate differences from
+ * libphonenumber included (`reference_*` and `differs` are not compared).
+ *
+ * Usage: test_vectors [--cases N] <file.json>...
+ *   --cases N   run only the first N cases of each corpus (for slow tools)
  */
 #include "testsupport.h"
 
@@ -440,6 +450,231 @@ static void run_step(runner *rn, const char *file, size_t index, const step *s)
     free_output(output, owner);
 }
 
+/* ---- corpora ---------------------------------------------------------------------- */
+
+static size_t corpus_limit = (size_t)-1;
+
+/* Reads the remaining objects of the array, up to and including its closing ']'. */
+static int read_rest(reader *r, step **out, size_t *len)
+{
+    size_t cap = 1024;
+    step *all = malloc(cap * sizeof *all);
+    *len = 0;
+    if (all == NULL) {
+        r->error = "out of memory";
+        return 0;
+    }
+    for (;;) {
+        skip_space(r);
+        if (*r->at == ']') {
+            r->at++;
+            *out = all;
+            return 1;
+        }
+        if (!expect_char(r, ',')) {
+            break;
+        }
+        if (*len == cap) {
+            step *bigger = realloc(all, 2 * cap * sizeof *all);
+            if (bigger == NULL) {
+                r->error = "out of memory";
+                break;
+            }
+            all = bigger;
+            cap *= 2;
+        }
+        if (!read_step(r, &all[*len])) {
+            free_step(&all[*len]);
+            break;
+        }
+        (*len)++;
+    }
+    for (size_t i = 0; i < *len; i++) {
+        free_step(&all[i]);
+    }
+    free(all);
+    *len = 0;
+    return 0;
+}
+
+static int same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* A display format without the extension, as the corpus writes it: the number's
+ * format with " <label> <extension>" taken off the end, NULL if it does not end so.
+ * Returns a string to free with free(). */
+static char *format_without_extension(const cb_parsed_phone *phone, cb_phone_format format,
+                                      const char *label)
+{
+    char *text = NULL;
+    if (cb_parsed_phone_format(phone, format, &text) != CB_OK) {
+        return NULL;
+    }
+    size_t len = strlen(text);
+    char *out = malloc(len + 1);
+    if (out != NULL) {
+        memcpy(out, text, len + 1);
+        const char *ext = cb_parsed_phone_extension(phone);
+        if (ext != NULL) {
+            char suffix[128];
+            snprintf(suffix, sizeof suffix, " %s %s", label, ext);
+            size_t n = strlen(suffix);
+            if (len >= n && strcmp(out + len - n, suffix) == 0) {
+                out[len - n] = '\0';
+            } else {
+                free(out);
+                out = NULL;
+            }
+        }
+    }
+    cb_string_free(text);
+    return out;
+}
+
+/* Compares what the library read for one case with the case; `how` says which call. */
+static void check_phone_case(const step *c, const cb_parsed_phone *phone, const char *how,
+                             const char *file, size_t index)
+{
+    int valid = cb_parsed_phone_is_valid(phone);
+    char *national = valid ? format_without_extension(phone, CB_PHONE_FORMAT_NATIONAL, "доб.")
+                           : NULL;
+    char *international =
+        valid ? format_without_extension(phone, CB_PHONE_FORMAT_INTERNATIONAL, "ext.") : NULL;
+    struct {
+        const char *name;
+        const char *got;
+    } fields[] = {
+        {"valid", valid ? "true" : "false"},
+        {"e164", cb_parsed_phone_e164(phone)},
+        {"extension", cb_parsed_phone_extension(phone)},
+        {"type", cb_phone_kind_name(cb_parsed_phone_kind(phone))},
+        {"region", cb_parsed_phone_region(phone)},
+        {"national", national},
+        {"international", international},
+    };
+    char detail[2048];
+    size_t used = 0;
+    detail[0] = '\0';
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *want = get(c, fields[i].name);
+        if (!same(fields[i].got, want) && used < sizeof detail) {
+            used += (size_t)snprintf(detail + used, sizeof detail - used,
+                                     "%s%s: expected %s, got %s", used ? "; " : "",
+                                     fields[i].name, want ? want : "null",
+                                     fields[i].got ? fields[i].got : "null");
+        }
+    }
+    if (used > 0) {
+        char where[512];
+        const char *reason = cb_parsed_phone_reason(phone);
+        snprintf(where, sizeof where, "%s case %zu (%s) \"%s\" [%s]", file, index, how,
+                 get(c, "input"), reason ? reason : "valid");
+        ts_check(0, __FILE__, __LINE__, where, detail);
+    } else {
+        ts_check(1, __FILE__, __LINE__, "", NULL);
+    }
+    free(national);
+    free(international);
+}
+
+/* The `split` field of a case: the E.164 of each number split finds, or "invalid". */
+static void check_phone_split(const step *c, const cb_phone_normalizer *phones,
+                              const char *file, size_t index)
+{
+    const char *want = get(c, "split");
+    cb_phone_batch *numbers = NULL;
+    char got[1024];
+    size_t used = 0;
+    got[0] = '\0';
+    if (cb_phone_normalizer_split(phones, get(c, "input"), &numbers) == CB_OK) {
+        for (size_t i = 0; i < cb_phone_batch_len(numbers) && used < sizeof got; i++) {
+            const cb_parsed_phone *number = NULL;
+            const char *e164 = cb_phone_batch_get(numbers, i, &number) == CB_OK
+                                   ? cb_parsed_phone_e164(number)
+                                   : NULL;
+            used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? " " : "",
+                                     e164 ? e164 : "invalid");
+        }
+    }
+    cb_phone_batch_free(numbers);
+    char where[512], detail[2200];
+    snprintf(where, sizeof where, "%s case %zu (split) \"%s\"", file, index, get(c, "input"));
+    snprintf(detail, sizeof detail, "expected %s, got %s", want ? want : "null", got);
+    ts_check(want != NULL && strcmp(want, got) == 0, __FILE__, __LINE__, where, detail);
+}
+
+static void run_phone_corpus(const char *file, const step *meta, const step *cases, size_t n)
+{
+    cb_phone_normalizer *phones = NULL;
+    if (cb_phone_normalizer_new(get(meta, "default_region"), &phones) != CB_OK) {
+        ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
+        return;
+    }
+    const char **inputs = malloc((n ? n : 1) * sizeof *inputs);
+    if (inputs == NULL) {
+        ts_check(0, __FILE__, __LINE__, file, "out of memory");
+        cb_phone_normalizer_free(phones);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        inputs[i] = get(&cases[i], "input");
+    }
+    int failed_before = ts_failed;
+    cb_phone_batch *batch = NULL;
+    cb_status st = cb_phone_normalizer_parse_batch(phones, inputs, n, &batch);
+    ts_check(st == CB_OK && cb_phone_batch_len(batch) == n, __FILE__, __LINE__, file,
+             "the batch call reads every case");
+    for (size_t i = 0; i < n && st == CB_OK; i++) {
+        const cb_parsed_phone *row = NULL;
+        if (cb_phone_batch_get(batch, i, &row) != CB_OK) {
+            ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
+            continue;
+        }
+        check_phone_case(&cases[i], row, "batch", file, i + 1);
+        cb_parsed_phone *single = NULL;
+        if (cb_phone_normalizer_parse(phones, inputs[i], &single) != CB_OK) {
+            ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
+            continue;
+        }
+        check_phone_case(&cases[i], single, "single", file, i + 1);
+        cb_parsed_phone_free(single);
+        if (get(&cases[i], "split") != NULL) {
+            check_phone_split(&cases[i], phones, file, i + 1);
+        }
+    }
+    cb_phone_batch_free(batch);
+    free(inputs);
+    cb_phone_normalizer_free(phones);
+    printf("%s: %zu cases, %d disagree (%s)\n", file, n, ts_failed - failed_before,
+           get(meta, "reference") ? get(meta, "reference") : "no reference named");
+}
+
+/* Runs a corpus whose header `meta` has been read; `r` is just after it. */
+static int run_corpus(reader *r, const char *file, const step *meta)
+{
+    step *cases = NULL;
+    size_t n = 0;
+    if (!read_rest(r, &cases, &n)) {
+        return 0;
+    }
+    const char *kind = get(meta, "meta");
+    size_t run = n < corpus_limit ? n : corpus_limit;
+    if (n == 0) {
+        ts_check(0, __FILE__, __LINE__, file, "no cases");
+    } else if (kind != NULL && strncmp(kind, "phone corpus", 12) == 0) {
+        run_phone_corpus(file, meta, cases, run);
+    } else {
+        ts_check(0, __FILE__, __LINE__, file, "the C runner does not know this corpus");
+    }
+    for (size_t i = 0; i < n; i++) {
+        free_step(&cases[i]);
+    }
+    free(cases);
+    return 1;
+}
+
 static void run_file(const char *path)
 {
     char *text = read_file(path);
@@ -458,6 +693,13 @@ static void run_file(const char *path)
     } else {
         while (ok) {
             ok = read_step(&r, &s);
+            if (ok && index == 0 && get(&s, "meta") != NULL) {
+                /* A corpus: its runner reads the rest of the file. */
+                ok = run_corpus(&r, path, &s);
+                free_step(&s);
+                index = 1;
+                break;
+            }
             if (ok) {
                 run_step(&rn, path, index++, &s);
             }
@@ -485,11 +727,16 @@ static void run_file(const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s <vectors.json>...\n", argv[0]);
+    int first = 1;
+    if (argc > 2 && strcmp(argv[1], "--cases") == 0) {
+        corpus_limit = (size_t)strtoull(argv[2], NULL, 10);
+        first = 3;
+    }
+    if (argc <= first) {
+        fprintf(stderr, "usage: %s [--cases N] <vectors.json>...\n", argv[0]);
         return 2;
     }
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         run_file(argv[i]);
     }
     return ts_finish();
