@@ -291,3 +291,36 @@ fn empty_and_custom_schemas_work() {
         .clients()
         .any(|c| c.custom.contains_key("rooms")));
 }
+
+#[test]
+fn phones_are_a_realistic_mix() {
+    let generated = generate(&GeneratorConfig::new(8_000, 17)).unwrap();
+    let intended: Vec<_> = generated
+        .truth
+        .records
+        .iter()
+        .flat_map(|r| &r.phones)
+        .collect();
+    let count = |f: &dyn Fn(&str) -> bool| {
+        intended
+            .iter()
+            .filter(|p| p.e164.as_deref().is_some_and(f))
+            .count()
+    };
+    assert!(count(&|e| e.starts_with("+79")) > 5_000);
+    assert!(count(&|e| e.starts_with("+7812")) > 50);
+    assert!(count(&|e| e.starts_with("+7495") || e.starts_with("+7499")) > 100);
+    assert!(count(&|e| e.starts_with("+7800")) > 20);
+    assert!(count(&|e| e.starts_with("+77")) > 20);
+    assert!(count(&|e| !e.starts_with("+7")) > 10);
+    let invalid = intended.iter().filter(|p| p.e164.is_none()).count();
+    assert!(invalid > 50 && invalid < 400, "{invalid}");
+    assert!(intended.iter().any(|p| p.extension.is_some()));
+    assert!(intended.iter().any(|p| p.second_e164.is_some()));
+    // Phones are stored as typed; normalization is another module's job.
+    assert!(generated
+        .base
+        .clients()
+        .flat_map(|c| &c.phones)
+        .all(|p| p.e164.is_none()));
+}

@@ -106,13 +106,13 @@ fn fix_typo_emails(plan: &Plan, chunks: &mut [Chunk]) {
     for (c, chunk) in chunks.iter().enumerate() {
         typo_records.extend(chunk.typo_emails.iter().map(|&i| (c, i)));
     }
-    let mut used: HashSet<String> = HashSet::new();
+    let mut used: HashSet<u64> = HashSet::new();
     for (c, chunk) in chunks.iter().enumerate() {
         for (i, draft) in chunk.clients.iter().enumerate() {
             let skip_first = typo_records.contains(&(c, i as u32));
             for (k, email) in draft.client.emails.iter().enumerate() {
                 if !(skip_first && k == 0) {
-                    used.insert(email.raw.trim().to_lowercase());
+                    used.insert(identity::email_key(&email.raw));
                 }
             }
         }
@@ -123,10 +123,10 @@ fn fix_typo_emails(plan: &Plan, chunks: &mut [Chunk]) {
                 continue;
             };
             let mut rng = stream(plan.seed ^ 0x7970_6f73, c, 2);
-            let mut key = email.raw.trim().to_lowercase();
+            let mut key = identity::email_key(&email.raw);
             while used.contains(&key) {
                 email.raw = typos::email_typo(&mut rng, email.raw.trim());
-                key = email.raw.trim().to_lowercase();
+                key = identity::email_key(&email.raw);
             }
             used.insert(key);
         }

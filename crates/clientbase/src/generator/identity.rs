@@ -299,10 +299,29 @@ impl<'a> Planner<'a> {
         let birthday = self.birthday(age);
         let city = places::random_city(&mut self.rng);
         let address = places::random_address(&mut self.rng, false);
-        let mobile = self
-            .rng
-            .random_bool(0.97)
-            .then(|| self.plan.numbering.mobile(serial, MobileSlot::Main));
+        let numbering = self.plan.numbering;
+        let mobile = match self.rng.random_range(0..1000) {
+            0..=29 => None,
+            // A Kazakhstan mobile (+7 7xx), from the same serial so it stays unique.
+            30..=41 => {
+                let code = one_of(
+                    &mut self.rng,
+                    &["701", "702", "705", "707", "747", "771", "777"],
+                );
+                Some(numbering.landline(code, serial, false))
+            }
+            // A foreign mobile: Belarus, Uzbekistan, Armenia.
+            42..=47 => {
+                let prefix = one_of(
+                    &mut self.rng,
+                    &["37529", "37533", "99890", "99893", "37491"],
+                );
+                let digits = if prefix.starts_with("374") { 6 } else { 7 };
+                let body = numbering.digits(serial, digits);
+                Some(format!("+{prefix}{body:0width$}", width = digits as usize))
+            }
+            _ => Some(numbering.mobile(serial, MobileSlot::Main)),
+        };
         let home = match CITIES[city].area_codes {
             [] => None,
             codes if self.rng.random_bool(0.15) => {
@@ -520,7 +539,7 @@ pub(crate) fn personal_email<R: Rng + ?Sized>(rng: &mut R, person: &Person) -> S
 /// people never share a mailbox by accident), then gives relatives who share the
 /// family mailbox the final address. Runs once over all chunks, in order.
 pub(crate) fn deduplicate_emails(chunks: &mut [Vec<Group>]) {
-    let mut used: HashSet<String> = HashSet::new();
+    let mut used: HashSet<u64> = HashSet::new();
     let mut claim = |email: &mut Option<String>| {
         if let Some(address) = email {
             make_unique(address, &mut used);
@@ -554,16 +573,40 @@ pub(crate) fn deduplicate_emails(chunks: &mut [Vec<Group>]) {
     }
 }
 
-/// Claims `address`, appending the smallest number that makes it unused.
-pub(crate) fn make_unique(address: &mut String, used: &mut HashSet<String>) {
-    if used.insert(address.to_lowercase()) {
+/// A 64-bit FNV-1a hash of the trimmed, lower-cased address. Sets of these stand
+/// in for sets of addresses: a collision only makes an address look taken, which
+/// costs a few digits, never a shared mailbox.
+pub(crate) fn email_key(address: &str) -> u64 {
+    address
+        .trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, c| {
+            (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// Claims `address`; a taken one gets digits after the mailbox name, as the
+/// provider would have asked for (`elena.ivanova@…` becomes `elena.ivanova87@…`).
+pub(crate) fn make_unique(address: &mut String, used: &mut HashSet<u64>) {
+    if used.insert(email_key(address)) {
         return;
     }
     let (local, domain) = address.split_once('@').unwrap_or((address.as_str(), ""));
     let (local, domain) = (local.to_string(), domain.to_string());
-    for n in 2u32.. {
+    // FNV-1a: the digits depend on the address only, so the choice is deterministic
+    // and popular names do not walk through 2, 3, 4, ... one by one.
+    let hash = email_key(address);
+    for attempt in 0u64.. {
+        let n = match attempt {
+            0..=9 => 10 + hash.wrapping_add(attempt * 7919) % 90,
+            10..=29 => 100 + hash.wrapping_add(attempt * 7919) % 900,
+            30..=9_029 => 1000 + hash.wrapping_add(attempt * 7919) % 9000,
+            // Every 4-digit suffix taken: count on from 10000.
+            _ => 10_000 + attempt,
+        };
         let candidate = format!("{local}{n}@{domain}");
-        if used.insert(candidate.to_lowercase()) {
+        if used.insert(email_key(&candidate)) {
             *address = candidate;
             return;
         }

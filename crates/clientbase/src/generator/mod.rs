@@ -51,8 +51,9 @@
 //!   children with the same surname and address and sometimes the same phone or
 //!   mailbox, and company employees reached through the office number.
 //!
-//! Record ids follow creation time, so a duplicate always has a larger id than
-//! its original, as in a real CRM. The base's clock is frozen at
+//! Client ids follow creation time, so a duplicate always has a larger id than
+//! its original, as in a real CRM; deals and activities are numbered client by
+//! client, each client's in time order. The base's clock is frozen at
 //! [`GeneratorConfig::today`] (17:00 UTC): later writes are stamped with that
 //! moment until [`ClientBase::freeze_clock`]`(None)` is called.
 //!
