@@ -483,7 +483,11 @@ fn suggest_domain(domain: &str) -> Option<&'static str> {
     let mut best: Option<(usize, &'static str)> = None;
     for known in KNOWN_DOMAINS {
         let d = distance(domain, known, allowed);
-        if d <= allowed && best.is_none_or(|(b, _)| d < b) {
+        let better = match best {
+            Some((b, _)) => d < b,
+            None => true,
+        };
+        if d <= allowed && better {
             best = Some((d, known));
         }
     }

@@ -32,10 +32,11 @@
 //!
 //! The reference is Google's libphonenumber: `tests/vectors/phones.json` holds
 //! tens of thousands of messy inputs with the output of the Python `phonenumbers`
-//! package, and the Rust, C and Python tests run all of them. Russian numbers go
-//! through a hand-written fast path that mirrors libphonenumber's parsing rules
-//! and the RU metadata (it is tested against the vectors and, exhaustively over
-//! number prefixes, against rlibphonenumber); everything else goes through
+//! package, and the Rust, C and Python tests run all of them. +7 numbers (Russia
+//! and Kazakhstan) go through a hand-written fast path that mirrors
+//! libphonenumber's parsing rules and the RU and KZ metadata (it is tested against
+//! the vectors and, exhaustively over number prefixes, against rlibphonenumber,
+//! which would fail the build's tests if its metadata moved); everything else goes through
 //! [rlibphonenumber](https://crates.io/crates/rlibphonenumber), a port of
 //! libphonenumber with its metadata, under a panic guard: no input can make
 //! [`PhoneNormalizer::parse`] panic.
@@ -67,8 +68,9 @@
 //!
 //! The fast path reads a typical Russian number in well under a microsecond
 //! without regular expressions; [`PhoneNormalizer::parse_batch`] runs on all
-//! cores with the `parallel` feature. Without the `intl-phones` feature only
-//! Russian numbers are read; others are a [`PhoneProblem::Unsupported`] error.
+//! cores with the `parallel` feature. Without the `intl-phones` feature the fast
+//! path still reads every +7 number (Russia and Kazakhstan); others are a
+//! [`PhoneProblem::Unsupported`] error.
 
 use crate::client::{Phone, PhoneKind};
 use crate::error::{invalid, Error};
@@ -89,6 +91,10 @@ pub(crate) struct RegionCode {
 impl RegionCode {
     const RU: RegionCode = RegionCode {
         buf: *b"RU\0",
+        len: 2,
+    };
+    const KZ: RegionCode = RegionCode {
+        buf: *b"KZ\0",
         len: 2,
     };
     #[cfg(feature = "intl-phones")]
@@ -302,9 +308,18 @@ impl ParsedPhone {
         intl::format(self, format).unwrap_or_else(|| self.e164.clone())
     }
 
+    /// Without the metadata only +7 numbers exist; Kazakh ones get the plain
+    /// `3-3-4` grouping libphonenumber gives most of them.
     #[cfg(not(feature = "intl-phones"))]
-    fn format_intl(&self, _format: PhoneFormat) -> String {
-        self.e164.clone()
+    fn format_intl(&self, format: PhoneFormat) -> String {
+        let n = self.national_number();
+        match (n.get(..3), n.get(3..6), n.get(6..)) {
+            (Some(a), Some(b), Some(c)) if format == PhoneFormat::National => {
+                format!("8 ({a}) {b} {c}")
+            }
+            (Some(a), Some(b), Some(c)) => format!("+7 {a} {b} {c}"),
+            _ => self.e164.clone(),
+        }
     }
 
     /// Writes the normalized form into a [`Phone`]: `e164`, `extension` and `kind`;
@@ -341,6 +356,16 @@ pub struct PhoneCandidate<'a> {
     pub text: &'a str,
     /// A label typed next to the number (`раб.`, `моб.`, `work`), without brackets.
     pub label: Option<&'a str>,
+}
+
+/// What the fast path made of an input.
+enum Fast {
+    /// Read: a valid +7 number or why it is not one.
+    Done(Result<ParsedPhone, PhoneError>),
+    /// Only digits and separators, but not a +7 number (a foreign number, `00…`).
+    Clean,
+    /// Anything else: labels, several numbers, letters, another default region.
+    Messy,
 }
 
 /// Reads phone numbers against a default region.
@@ -398,10 +423,19 @@ impl PhoneNormalizer {
     /// ([`PhoneProblem::SeveralNumbers`]); labels around the number are ignored.
     /// Never panics, whatever the input.
     pub fn parse(&self, input: &str) -> Result<ParsedPhone, PhoneError> {
-        if let Some(result) = self.fast(input) {
-            return result;
-        }
-        std::panic::catch_unwind(|| self.parse_general(input)).unwrap_or_else(|_| {
+        let clean = match self.fast(input) {
+            Fast::Done(result) => return result,
+            Fast::Clean => true,
+            Fast::Messy => false,
+        };
+        let general = || {
+            if clean {
+                self.parse_text(input)
+            } else {
+                self.parse_general(input)
+            }
+        };
+        std::panic::catch_unwind(general).unwrap_or_else(|_| {
             Err(PhoneError::new(
                 PhoneProblem::Internal,
                 "the phone number parser failed on this input",
@@ -439,46 +473,30 @@ impl PhoneNormalizer {
         }
     }
 
-    /// The fast path for Russian numbers; `None` when the input needs the general path.
-    fn fast(&self, input: &str) -> Option<Result<ParsedPhone, PhoneError>> {
+    /// The fast path for +7 numbers.
+    fn fast(&self, input: &str) -> Fast {
         if self.region != RegionCode::RU {
-            return None;
+            return Fast::Messy;
         }
-        let scanned = russia::scan(input)?;
-        let reading = russia::read(&scanned)?;
-        let extension = russia::extension(&scanned).map(str::to_string);
-        Some(match reading {
-            russia::Reading::Russian(nsn, kind) => Ok(ParsedPhone {
-                e164: format!("+7{}", nsn.as_str()),
-                extension,
-                kind,
-                country_code: 7,
-                region: RegionCode::RU,
-            }),
-            russia::Reading::Kazakh(nsn) => {
-                self.kazakh(nsn.as_str()).map(|(kind, region)| ParsedPhone {
-                    e164: format!("+7{}", nsn.as_str()),
-                    extension,
+        let Some(scanned) = russia::scan(input) else {
+            return Fast::Messy;
+        };
+        match russia::read(&scanned) {
+            Some(russia::Reading::Valid(nsn, kind, region)) => {
+                let mut e164 = String::with_capacity(2 + nsn.as_str().len());
+                e164.push_str("+7");
+                e164.push_str(nsn.as_str());
+                Fast::Done(Ok(ParsedPhone {
+                    e164,
+                    extension: russia::extension(&scanned).map(str::to_string),
                     kind,
                     country_code: 7,
                     region,
-                })
+                }))
             }
-            russia::Reading::Invalid(err) => Err(err),
-        })
-    }
-
-    #[cfg(feature = "intl-phones")]
-    fn kazakh(&self, nsn: &str) -> Result<(PhoneKind, RegionCode), PhoneError> {
-        intl::classify(7, nsn)
-    }
-
-    #[cfg(not(feature = "intl-phones"))]
-    fn kazakh(&self, _nsn: &str) -> Result<(PhoneKind, RegionCode), PhoneError> {
-        Err(PhoneError::new(
-            PhoneProblem::Unsupported,
-            "Kazakhstan numbers (+7 7xx) need the intl-phones feature",
-        ))
+            Some(russia::Reading::Invalid(err)) => Fast::Done(Err(err)),
+            None => Fast::Clean,
+        }
     }
 
     fn parse_general(&self, input: &str) -> Result<ParsedPhone, PhoneError> {
@@ -510,18 +528,22 @@ impl PhoneNormalizer {
                 ))
             }
         };
-        if let Some(result) = self.fast(text) {
-            return result;
+        match self.fast(text) {
+            Fast::Done(result) => result,
+            _ => self.parse_text(text),
         }
+    }
+
+    /// Reads one number's text (no labels, no second number) the general way.
+    fn parse_text(&self, text: &str) -> Result<ParsedPhone, PhoneError> {
         let rewritten = self.rewrite(text);
         let text = rewritten.as_deref().unwrap_or(text);
         if rewritten.is_some() {
-            if let Some(result) = self.fast(text) {
+            if let Fast::Done(result) = self.fast(text) {
                 return result;
             }
         }
-        let result = self.general(text);
-        match result {
+        match self.general(text) {
             Ok(phone) => Ok(phone),
             Err(err) => self.rescue_plus_eight(text).ok_or(err),
         }
@@ -541,9 +563,9 @@ impl PhoneNormalizer {
         if self.country_code == 7 {
             let current = out.as_deref().unwrap_or(text);
             let start = current.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+');
-            if start.starts_with("00") {
+            if let Some(rest) = start.strip_prefix("00") {
                 let at = current.len() - start.len();
-                out = Some(format!("{}+{}", &current[..at], &start[2..]));
+                out = Some(format!("{}+{rest}", &current[..at]));
             }
         }
         out
@@ -560,8 +582,10 @@ impl PhoneNormalizer {
         if !rest.starts_with('8') || rest.chars().filter(char::is_ascii_digit).count() != 11 {
             return None;
         }
-        let phone = PhoneNormalizer::default().fast(rest)?.ok()?;
-        (phone.region == RegionCode::RU).then_some(phone)
+        match PhoneNormalizer::default().fast(rest) {
+            Fast::Done(Ok(phone)) if phone.region == RegionCode::RU => Some(phone),
+            _ => None,
+        }
     }
 
     #[cfg(feature = "intl-phones")]
@@ -665,7 +689,9 @@ mod tests {
         let n = PhoneNormalizer::default();
         let problem = |s: &str| n.parse(s).unwrap_err().problem();
         assert_eq!(problem("+49 30 12345678"), PhoneProblem::Unsupported);
-        assert_eq!(problem("+7 701 123 45 67"), PhoneProblem::Unsupported);
+        let kz = n.parse("+7 7172 12 34 56").unwrap();
+        assert_eq!((kz.region(), kz.kind()), ("KZ", PhoneKind::FixedLine));
+        assert_eq!(kz.format(PhoneFormat::National), "8 (717) 212 3456");
         assert!(PhoneNormalizer::new("DE").is_err());
     }
 

@@ -131,6 +131,13 @@ fn ranges_that_depend_on_more_digits() {
             check(&phones, &input, &mut failures);
         }
     }
+    // Kazakhstan's area codes: every 7abcd.
+    for prefix in 0..10_000 {
+        let nsn = format!("7{prefix:04}{}", rng.string(5));
+        for input in [format!("+7{nsn}"), format!("8{nsn}"), nsn.clone()] {
+            check(&phones, &input, &mut failures);
+        }
+    }
     for prefix in 0..10_000 {
         if prefix % 10 == 0 || prefix / 1000 == 8 {
             let nsn = format!("{prefix:04}{}", rng.string(10));

@@ -145,18 +145,23 @@ fn invalid_reason(number: &PhoneNumber) -> PhoneError {
 
 /// Builds the result for a number libphonenumber parsed.
 fn accept(number: &PhoneNumber) -> Result<ParsedPhone, PhoneError> {
-    let valid = guarded(|| util().is_valid_number(number))?;
-    if !valid {
-        return Err(invalid_reason(number));
-    }
-    let (e164, kind, region) = guarded(|| {
+    // A number is valid exactly when its region's metadata gives it a type, so
+    // one `get_number_type` does the work of `is_valid_number` as well.
+    let (kind, region) = guarded(|| {
         (
-            util().format(number, PhoneNumberFormat::E164).into_owned(),
             util().get_number_type(number),
             util().get_region_for_number(number),
         )
     })?;
+    if kind == PhoneNumberType::Unknown {
+        return Err(invalid_reason(number));
+    }
     let cc = u16::try_from(number.country_code).unwrap_or(0);
+    let nsn = rlibphonenumber::get_national_significant_number_owned(number);
+    let mut e164 = String::with_capacity(2 + 3 + nsn.len());
+    e164.push('+');
+    e164.push_str(&cc.to_string());
+    e164.push_str(&nsn);
     let region = region.map_or(RegionCode::WORLD, |r| RegionCode::new(&r.as_region_str()));
     Ok(ParsedPhone {
         e164,
@@ -178,26 +183,6 @@ pub(super) fn parse(input: &str, default_region: Region) -> Result<ParsedPhone, 
     let number = guarded(|| util().parse(input, Some(default_region)))?
         .map_err(|err| parse_error(&err, input))?;
     accept(&number)
-}
-
-/// The kind and region of a +7 number in Kazakhstan's range, or why it is not valid.
-pub(super) fn classify(
-    country_code: u16,
-    nsn: &str,
-) -> Result<(PhoneKind, RegionCode), PhoneError> {
-    let national_number = nsn.parse::<u64>().map_err(|_| {
-        PhoneError::new(
-            PhoneProblem::NotANumber,
-            "does not look like a phone number",
-        )
-    })?;
-    let number = PhoneNumber {
-        country_code: i32::from(country_code),
-        national_number,
-        ..PhoneNumber::default()
-    };
-    let parsed = accept(&number)?;
-    Ok((parsed.kind, parsed.region))
 }
 
 /// Formats a valid number the way libphonenumber does.

@@ -10,7 +10,7 @@
 //! code other than 7) is declined and goes to the general path, so this path only
 //! ever has to be right on plain digits.
 
-use super::{PhoneError, PhoneProblem};
+use super::{PhoneError, PhoneProblem, RegionCode};
 use crate::client::PhoneKind;
 
 /// The most digits the scanner keeps; longer inputs go to the general path.
@@ -139,11 +139,8 @@ pub(super) fn scan(input: &str) -> Option<Scanned<'_>> {
 
 /// What the fast path made of an input.
 pub(super) enum Reading {
-    /// A valid Russian number: the national significant number and its kind.
-    Russian(NsnBuf, PhoneKind),
-    /// A +7 number in Kazakhstan's ranges (`7xx`); its validity and kind come from
-    /// the full metadata.
-    Kazakh(NsnBuf),
+    /// A valid +7 number: its national significant number, kind and region.
+    Valid(NsnBuf, PhoneKind, RegionCode),
     /// Not a valid number, and why.
     Invalid(PhoneError),
 }
@@ -190,7 +187,7 @@ fn general_desc(d: &[u8]) -> bool {
 /// how `812 …` keeps its 8).
 fn strip_national_prefix(d: &[u8]) -> &[u8] {
     match d.split_first() {
-        Some((b'8', rest)) if !(general_desc(d) && !general_desc(rest)) => rest,
+        Some((b'8', rest)) if !general_desc(d) || general_desc(rest) => rest,
         _ => d,
     }
 }
@@ -200,7 +197,7 @@ enum Length {
     Possible,
     LocalOnly,
     TooShort,
-    InvalidLength,
+    Invalid,
     TooLong,
 }
 
@@ -210,7 +207,7 @@ fn test_length(len: usize) -> Length {
         7 => Length::LocalOnly,
         10 | 14 => Length::Possible,
         0..=9 => Length::TooShort,
-        11..=13 => Length::InvalidLength,
+        11..=13 => Length::Invalid,
         _ => Length::TooLong,
     }
 }
@@ -270,6 +267,60 @@ pub(super) fn russian_kind(d: &[u8]) -> Option<PhoneKind> {
     }
 }
 
+/// KZ fixed-line area codes: the four digits after the leading 7, from the
+/// metadata's fixed-line pattern
+/// `7(?:1(?:0(?:[23]\d|4[0-3]|59|63)|1(?:[23]\d|4[0-79]|59)|…)|2(?:…))\d{5}`.
+fn is_kazakh_fixed_line(a: u8, b: u8, c: u8, d: u8) -> bool {
+    match (a, b) {
+        (1, 0) => matches!((c, d), (2 | 3, _) | (4, 0..=3) | (5, 9) | (6, 3)),
+        (1, 1) => matches!((c, d), (2 | 3, _) | (4, 0..=7 | 9) | (5, 9)),
+        (1, 2) => matches!((c, d), (2 | 3, _) | (5, 9)),
+        (1, 3) => matches!((c, d), (2, _) | (3, 0..=7 | 9) | (4, 0..=3 | 5..=9) | (5, 9)),
+        (1, 4) => matches!(
+            (c, d),
+            (2 | 4, _) | (3, 0 | 1 | 3..=9) | (5, 1..=9) | (9, 7)
+        ),
+        (1, 5) => matches!((c, d), (2, _) | (3, 1..=9) | (4, 0..=7) | (5, 9)),
+        (1, 6) => matches!((c, d), (2..=4, _) | (5, 1 | 9) | (6, 1)),
+        (1, 7) => c == 2,
+        (1, 8) => matches!((c, d), (2 | 7, _) | (3, 1..=4 | 6..=9) | (4, 0..=5) | (5, 9)),
+        (2, 1) => matches!((c, d), (2 | 3, _) | (4, 4 | 6..=9) | (5, 3 | 4 | 6 | 9)),
+        (2, 2) => matches!(
+            (c, d),
+            (2, _) | (3, 0 | 6 | 7 | 9) | (4, 6) | (5, 1 | 2 | 6 | 7 | 9)
+        ),
+        (2, 3) => matches!((c, d), (2..=4, _) | (5, 1 | 3 | 9)),
+        (2, 4) => matches!((c, d), (2, _) | (3, 1..=3 | 5..=9) | (5, 9)),
+        (2, 5) => matches!((c, d), (2 | 3, _) | (4, 0..=8) | (5, 9) | (6, 1)),
+        (2, 6) => matches!((c, d), (2, _) | (3, 1..=9) | (4, 0..=4) | (5, 9)),
+        (2, 7) => matches!((c, d), (2 | 3 | 7 | 9, _) | (4, 0) | (5, 2 | 7 | 9)),
+        (2, 8) => matches!((c, d), (2 | 3, _) | (4, 0..=3) | (5, 9)),
+        (2, 9) => matches!((c, d), (2, _) | (3, 1 | 2 | 4 | 5 | 7 | 8) | (5, 9)),
+        _ => false,
+    }
+}
+
+/// The kind of a Kazakh national significant number (`7…`), or `None` when it is
+/// not valid. Mirrors `getNumberTypeHelper` with the KZ metadata: VoIP `751`,
+/// fixed line by area code, mobile `7(?:0[0-25-8]|47|6[0-4]|7[15-8]|85)`.
+pub(super) fn kazakh_kind(d: &[u8]) -> Option<PhoneKind> {
+    if d.len() != 10 || d[0] != b'7' {
+        return None;
+    }
+    let n = |i: usize| d[i] - b'0';
+    if d.starts_with(b"751") {
+        return Some(PhoneKind::Voip);
+    }
+    if is_kazakh_fixed_line(n(1), n(2), n(3), n(4)) {
+        return Some(PhoneKind::FixedLine);
+    }
+    let mobile = match (n(1), n(2)) {
+        (0, 0..=2 | 5..=8) | (4, 7) | (6, 0..=4) | (7, 1 | 5..=8) | (8, 5) => true,
+        _ => false,
+    };
+    mobile.then_some(PhoneKind::Mobile)
+}
+
 fn error(problem: PhoneProblem, reason: String) -> Reading {
     Reading::Invalid(PhoneError::new(problem, reason))
 }
@@ -314,18 +365,19 @@ pub(super) fn read(scanned: &Scanned<'_>) -> Option<Reading> {
     };
     let stripped = strip_national_prefix(nsn);
     let nsn = match test_length(stripped.len()) {
-        Length::TooShort | Length::LocalOnly | Length::InvalidLength => nsn,
+        Length::TooShort | Length::LocalOnly | Length::Invalid => nsn,
         Length::Possible | Length::TooLong => stripped,
     };
-    let reading = match nsn.first() {
-        Some(b'3' | b'4' | b'8' | b'9') => match russian_kind(nsn) {
-            Some(kind) => Reading::Russian(NsnBuf::new(nsn), kind),
-            None => Reading::Invalid(invalid_reason(scanned.plus, typed, nsn)),
-        },
-        Some(b'7') if nsn.len() == 10 => Reading::Kazakh(NsnBuf::new(nsn)),
-        _ => Reading::Invalid(invalid_reason(scanned.plus, typed, nsn)),
+    // Which country of +7: RU's leading digits are `[3489]`, KZ's `7`.
+    let valid = match nsn.first() {
+        Some(b'3' | b'4' | b'8' | b'9') => russian_kind(nsn).map(|kind| (kind, RegionCode::RU)),
+        Some(b'7') => kazakh_kind(nsn).map(|kind| (kind, RegionCode::KZ)),
+        _ => None,
     };
-    Some(reading)
+    Some(match valid {
+        Some((kind, region)) => Reading::Valid(NsnBuf::new(nsn), kind, region),
+        None => Reading::Invalid(invalid_reason(scanned.plus, typed, nsn)),
+    })
 }
 
 /// Why digits that libphonenumber rejects are not a number, in the user's terms:
@@ -369,6 +421,14 @@ fn invalid_reason(plus: bool, typed: usize, nsn: &[u8]) -> PhoneError {
         (
             PhoneProblem::InvalidNumber,
             format!("{typed} digits: {shape}"),
+        )
+    } else if nsn[0] == b'7' {
+        (
+            PhoneProblem::InvalidNumber,
+            format!(
+                "not a valid number for KZ: +7 {} is not in use",
+                String::from_utf8_lossy(&nsn[..4])
+            ),
         )
     } else if matches!(nsn[0], b'3' | b'4' | b'8' | b'9') {
         let shown = if nsn.starts_with(b"9300") { 6 } else { 3 };
@@ -429,8 +489,12 @@ mod tests {
     fn read_str(s: &str) -> Option<String> {
         let scanned = scan(s)?;
         match read(&scanned)? {
-            Reading::Russian(nsn, kind) => Some(format!("+7{} {kind:?}", nsn.as_str())),
-            Reading::Kazakh(nsn) => Some(format!("+7{} KZ", nsn.as_str())),
+            Reading::Valid(nsn, kind, RegionCode::RU) => {
+                Some(format!("+7{} {kind:?}", nsn.as_str()))
+            }
+            Reading::Valid(nsn, kind, region) => {
+                Some(format!("+7{} {kind:?} {region:?}", nsn.as_str()))
+            }
             Reading::Invalid(e) => Some(format!("invalid: {}", e.reason())),
         }
     }
@@ -448,7 +512,9 @@ mod tests {
             ("88121234567", "+78121234567 FixedLine"),
             ("+7 8 916 123 45 67", "+79161234567 Mobile"),
             ("+7 (8108) 1234 123 456", "+781081234123456 TollFree"),
-            ("+7 701 123 45 67", "+77011234567 KZ"),
+            ("+7 701 123 45 67", "+77011234567 Mobile \"KZ\""),
+            ("8 7172 12 34 56", "+77172123456 FixedLine \"KZ\""),
+            ("+7 751 123 45 67", "+77511234567 Voip \"KZ\""),
             ("8 809 123 45 67", "+78091234567 PremiumRate"),
             ("8 808 123 45 67", "+78081234567 PersonalNumber"),
         ] {
