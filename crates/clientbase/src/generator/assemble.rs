@@ -54,12 +54,6 @@ pub(crate) fn run(
     config: &GeneratorConfig,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Generated> {
-    let t0 = std::time::Instant::now();
-    let trace = |what: &str| {
-        if std::env::var_os("CLIENTBASE_TRACE").is_some() {
-            eprintln!("{what}: {:.2}", t0.elapsed().as_secs_f64());
-        }
-    };
     let plan = Plan::new(config);
     let total = config.clients;
     let quotas: Vec<usize> = (0..total.div_ceil(CHUNK))
@@ -74,9 +68,7 @@ pub(crate) fn run(
     let mut groups: Vec<Vec<Group>> = map_chunks(quotas, |i, quota| {
         Planner::new(&plan, i, stream(plan.seed, i, 0)).groups(quota)
     });
-    trace("groups");
     identity::deduplicate_emails(&mut groups);
-    trace("emails");
     let done = AtomicU64::new(0);
     let mut chunks: Vec<Chunk> = map_chunks(groups, |i, groups| {
         let chunk = Typist::new(&plan, stream(plan.seed, i, 1)).type_groups(&groups);
@@ -89,12 +81,8 @@ pub(crate) fn run(
         });
         chunk
     });
-    trace("typed");
     fix_typo_emails(&plan, &mut chunks);
-    trace("typos");
-    let r = build(&plan, config, chunks, progress);
-    trace("built");
-    r
+    build(&plan, config, chunks, progress)
 }
 
 /// A mistyped email must not turn into another client's real address.

@@ -222,7 +222,13 @@ impl Typist<'_> {
         } else {
             None
         };
+        // Spelled out rather than `..Deal::new(..)`, which would allocate the default
+        // pipeline and stage names only to drop them.
         let deal = Deal {
+            id: crate::ids::DealId::default(),
+            client: crate::ids::ClientId::default(),
+            amount,
+            recurrence: None,
             title,
             pipeline: pipeline.name.to_string(),
             stage: stage.to_string(),
@@ -232,7 +238,6 @@ impl Typist<'_> {
             owner,
             source,
             lines,
-            ..Deal::new(crate::ids::ClientId::default(), amount)
         };
         let index = self.out.deals.len() as u32;
         self.out.deals.push(DraftDeal { deal });
