@@ -125,6 +125,44 @@ impl fmt::Debug for RegionCode {
     }
 }
 
+/// An E.164 number (`+` and at most 3 + 17 digits) stored inline, so a parsed
+/// phone needs no allocation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct E164 {
+    buf: [u8; 21],
+    len: u8,
+}
+
+impl E164 {
+    /// `+`, the country code and the national significant number; digits past
+    /// the 21st byte are dropped (no valid number has them).
+    fn new(country_code: &str, nsn: &str) -> E164 {
+        let mut e = E164 {
+            buf: [0; 21],
+            len: 0,
+        };
+        for b in std::iter::once(b'+')
+            .chain(country_code.bytes())
+            .chain(nsn.bytes())
+            .take(21)
+        {
+            e.buf[e.len as usize] = b;
+            e.len += 1;
+        }
+        e
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// How to write a phone number for display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PhoneFormat {
@@ -243,7 +281,7 @@ impl PhoneKind {
 /// A valid phone number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ParsedPhone {
-    e164: String,
+    e164: E164,
     extension: Option<String>,
     kind: PhoneKind,
     country_code: u16,
@@ -253,7 +291,7 @@ pub struct ParsedPhone {
 impl ParsedPhone {
     /// The number in E.164 (`+79161234567`), without the extension.
     pub fn e164(&self) -> &str {
-        &self.e164
+        self.e164.as_str()
     }
 
     /// The extension digits (`доб. 123` gives `123`).
@@ -284,13 +322,13 @@ impl ParsedPhone {
             10..=99 => 2,
             _ => 3,
         };
-        self.e164.get(1 + cc_digits..).unwrap_or("")
+        self.e164().get(1 + cc_digits..).unwrap_or("")
     }
 
     /// The number written for display; see [`PhoneFormat`].
     pub fn format(&self, format: PhoneFormat) -> String {
         let base = if format == PhoneFormat::E164 {
-            return self.e164.clone();
+            return self.e164().to_string();
         } else if self.country_code == 7 && self.region == RegionCode::RU {
             russia::format_russian(self.national_number(), format == PhoneFormat::International)
         } else {
@@ -305,7 +343,7 @@ impl ParsedPhone {
 
     #[cfg(feature = "intl-phones")]
     fn format_intl(&self, format: PhoneFormat) -> String {
-        intl::format(self, format).unwrap_or_else(|| self.e164.clone())
+        intl::format(self, format).unwrap_or_else(|| self.e164().to_string())
     }
 
     /// Without the metadata only +7 numbers exist; Kazakh ones get the plain
@@ -318,20 +356,20 @@ impl ParsedPhone {
                 format!("8 ({a}) {b} {c}")
             }
             (Some(a), Some(b), Some(c)) => format!("+7 {a} {b} {c}"),
-            _ => self.e164.clone(),
+            _ => self.e164().to_string(),
         }
     }
 
     /// Writes the normalized form into a [`Phone`]: `e164`, `extension` and `kind`;
     /// `raw` and the rest stay as they are. Returns whether anything changed.
     pub fn apply_to(&self, phone: &mut Phone) -> bool {
-        let e164 = Some(self.e164.as_str());
+        let e164 = Some(self.e164());
         let kind = Some(self.kind);
         let changed = phone.e164.as_deref() != e164
             || phone.extension.as_deref() != self.extension()
             || phone.kind != kind;
         if changed {
-            phone.e164 = Some(self.e164.clone());
+            phone.e164 = Some(self.e164().to_string());
             phone.extension = self.extension.clone();
             phone.kind = kind;
         }
@@ -482,18 +520,13 @@ impl PhoneNormalizer {
             return Fast::Messy;
         };
         match russia::read(&scanned) {
-            Some(russia::Reading::Valid(nsn, kind, region)) => {
-                let mut e164 = String::with_capacity(2 + nsn.as_str().len());
-                e164.push_str("+7");
-                e164.push_str(nsn.as_str());
-                Fast::Done(Ok(ParsedPhone {
-                    e164,
-                    extension: russia::extension(&scanned).map(str::to_string),
-                    kind,
-                    country_code: 7,
-                    region,
-                }))
-            }
+            Some(russia::Reading::Valid(nsn, kind, region)) => Fast::Done(Ok(ParsedPhone {
+                e164: E164::new("7", nsn.as_str()),
+                extension: russia::extension(&scanned).map(str::to_string),
+                kind,
+                country_code: 7,
+                region,
+            })),
             Some(russia::Reading::Invalid(err)) => Fast::Done(Err(err)),
             None => Fast::Clean,
         }
@@ -658,7 +691,7 @@ mod tests {
             ("+8 (916) 123-45-67", "+79161234567"),
         ] {
             assert_eq!(
-                n.parse(input).map(|p| p.e164).as_deref(),
+                n.parse(input).as_ref().map(ParsedPhone::e164),
                 Ok(e164),
                 "{input}"
             );

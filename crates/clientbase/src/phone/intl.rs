@@ -8,7 +8,7 @@
 //! unwinding into the caller. (With `panic = "abort"` a panic still aborts; the
 //! pre-checks are what keep the known ones away.)
 
-use super::{ParsedPhone, PhoneError, PhoneFormat, PhoneProblem, RegionCode};
+use super::{ParsedPhone, PhoneError, PhoneFormat, PhoneProblem, RegionCode, E164};
 use crate::client::PhoneKind;
 use rlibphonenumber::{
     NumberLengthType, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, PhoneNumberUtil,
@@ -158,10 +158,7 @@ fn accept(number: &PhoneNumber) -> Result<ParsedPhone, PhoneError> {
     }
     let cc = u16::try_from(number.country_code).unwrap_or(0);
     let nsn = rlibphonenumber::get_national_significant_number_owned(number);
-    let mut e164 = String::with_capacity(2 + 3 + nsn.len());
-    e164.push('+');
-    e164.push_str(&cc.to_string());
-    e164.push_str(&nsn);
+    let e164 = E164::new(&cc.to_string(), &nsn);
     let region = region.map_or(RegionCode::WORLD, |r| RegionCode::new(&r.as_region_str()));
     Ok(ParsedPhone {
         e164,
