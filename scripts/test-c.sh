@@ -141,22 +141,26 @@ run() {
     local name=$1
     shift
     echo "-- $name" >&2
+    local started=$SECONDS
     if ! "${VALGRIND[@]}" "$@"; then
         echo "FAILED: $name" >&2
         failures=$((failures + 1))
         return 1
     fi
+    echo "   ($((SECONDS - started)) s)" >&2
 }
 # run_native <name> <program> [args]: like run, without valgrind, for long runs.
 run_native() {
     local name=$1
     shift
     echo "-- $name (native)" >&2
+    local started=$SECONDS
     if ! "$@"; then
         echo "FAILED: $name" >&2
         failures=$((failures + 1))
         return 1
     fi
+    echo "   ($((SECONDS - started)) s)" >&2
 }
 
 step "compiling the C tests (-std=c11 -Wall -Wextra -Werror) with pkg-config"
