@@ -4,7 +4,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, final
+from typing import Any, Literal, TypedDict, final
 
 from typing_extensions import Self, TypeAlias
 
@@ -15,15 +15,22 @@ __all__ = [
     "ClientBase",
     "ClientbaseError",
     "ConflictError",
+    "ContactReport",
     "CsvError",
     "CurrencyMismatchError",
     "Deal",
+    "EmailNormalizer",
     "FieldTypeError",
     "ImportReport",
     "InvalidValueError",
     "IoError",
     "JsonError",
     "Money",
+    "ParsedEmail",
+    "ParsedPhone",
+    "PersonName",
+    "PhoneCandidate",
+    "PhoneNormalizer",
     "RejectedRow",
     "Schema",
     "SchemaError",
@@ -31,6 +38,15 @@ __all__ = [
     "UnknownIdError",
     "UnknownTagError",
     "__version__",
+    "_messy_phones",
+    "_time_phone_batch",
+    "clean_name",
+    "name_key",
+    "normalize_emails",
+    "normalize_phones",
+    "parse_name",
+    "parse_names",
+    "transliterate",
 ]
 
 _JsonValue: TypeAlias = Any
@@ -411,3 +427,205 @@ class ClientBase:
     def deals_columns(self, fields: Sequence[str] | None = None) -> dict[str, list[str | None]]: ...
     def to_pandas(self, fields: Sequence[str] | None = None) -> Any: ...
     def to_polars(self, fields: Sequence[str] | None = None) -> Any: ...
+    def normalize_contacts(
+        self, phones: PhoneNormalizer | None = None, emails: EmailNormalizer | None = None
+    ) -> ContactReport: ...
+
+# ---- contact normalization -------------------------------------------------------
+
+_Column: TypeAlias = Sequence[Any] | Any
+"""A list or tuple of values, a pandas or polars Series, or any iterable (not a lone str)."""
+
+_PhoneKind: TypeAlias = Literal[
+    "mobile",
+    "fixed_line",
+    "fixed_line_or_mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "unknown",
+]
+_PhoneProblem: TypeAlias = Literal[
+    "empty",
+    "not_a_number",
+    "several_numbers",
+    "invalid_country_code",
+    "too_short",
+    "too_long",
+    "invalid_number",
+    "unsupported",
+    "internal",
+]
+_PhoneFormat: TypeAlias = Literal["e164", "international", "national"]
+
+@final
+class ParsedPhone:
+    """A valid phone number: E.164, extension, kind, region and display formats."""
+
+    @property
+    def e164(self) -> str: ...
+    @property
+    def extension(self) -> str | None: ...
+    @property
+    def kind(self) -> _PhoneKind: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def country_code(self) -> int: ...
+    @property
+    def national_number(self) -> str: ...
+    @property
+    def national(self) -> str: ...
+    @property
+    def international(self) -> str: ...
+    def format(self, format: _PhoneFormat) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class PhoneCandidate:
+    """One number found in a field by ``PhoneNormalizer.split``, valid or not."""
+
+    @property
+    def raw(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def valid(self) -> bool: ...
+    @property
+    def phone(self) -> ParsedPhone | None: ...
+    @property
+    def e164(self) -> str | None: ...
+    @property
+    def problem(self) -> _PhoneProblem | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class PhoneNormalizer:
+    """Reads phone numbers as people type them against a default region."""
+
+    def __new__(cls, default_region: str = "RU") -> Self: ...
+    @property
+    def default_region(self) -> str: ...
+    def parse(self, text: str) -> ParsedPhone: ...
+    def split(self, field: str) -> list[PhoneCandidate]: ...
+    def parse_batch(self, values: _Column) -> dict[str, list[Any]]: ...
+
+def normalize_phones(values: _Column, region: str = "RU") -> dict[str, list[Any]]: ...
+
+@final
+class ParsedEmail:
+    """A valid email address, normalized, with its matching key and a suggested fix."""
+
+    @property
+    def address(self) -> str: ...
+    @property
+    def local(self) -> str: ...
+    @property
+    def domain(self) -> str: ...
+    @property
+    def domain_unicode(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def suggestion(self) -> str | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class EmailNormalizer:
+    """Checks and normalizes email addresses."""
+
+    def __new__(cls, provider_rules: bool = False) -> Self: ...
+    @property
+    def provider_rules(self) -> bool: ...
+    def parse(self, text: str) -> ParsedEmail: ...
+    def parse_batch(self, values: _Column) -> dict[str, list[Any]]: ...
+
+def normalize_emails(values: _Column, provider_rules: bool = False) -> dict[str, list[Any]]: ...
+
+@final
+class PersonName:
+    """A person's name in parts, with gender, initials and a matching key."""
+
+    def __new__(
+        cls, surname: str | None = None, given: str | None = None, patronymic: str | None = None
+    ) -> Self: ...
+    @property
+    def surname(self) -> str | None: ...
+    @property
+    def given(self) -> str | None: ...
+    @property
+    def patronymic(self) -> str | None: ...
+    @property
+    def gender(self) -> Literal["male", "female"] | None: ...
+    @property
+    def initials(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    def cleaned(self) -> PersonName: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def parse_name(full_name: str) -> PersonName: ...
+def parse_names(values: _Column) -> dict[str, list[Any]]: ...
+def clean_name(text: str) -> str: ...
+def name_key(text: str) -> str: ...
+def transliterate(text: str) -> str: ...
+
+class _InvalidContact(TypedDict):
+    client: int
+    field: str
+    raw: str
+    reason: str
+
+class _SplitContact(TypedDict):
+    client: int
+    field: str
+    original: str
+    into: int
+
+class _EmailSuggestion(TypedDict):
+    client: int
+    field: str
+    raw: str
+    suggestion: str
+
+@final
+class ContactReport:
+    """What normalizing contacts did: changes, invalid phones and emails, splits, typos."""
+
+    @property
+    def clients(self) -> int: ...
+    @property
+    def clients_changed(self) -> int: ...
+    @property
+    def changed(self) -> int: ...
+    @property
+    def invalid(self) -> list[_InvalidContact]: ...
+    @property
+    def split(self) -> list[_SplitContact]: ...
+    @property
+    def suggestions(self) -> list[_EmailSuggestion]: ...
+    @property
+    def rejected(self) -> list[tuple[int, str]]: ...
+    def invalid_columns(self) -> dict[str, list[Any]]: ...
+    def to_dict(self) -> dict[str, _JsonValue]: ...
+    def to_json(self) -> str: ...
+
+# Private helpers for benches/python/phones_batch.py.
+def _messy_phones(seed: int, n: int) -> list[str]: ...
+def _time_phone_batch(values: Sequence[str], repeats: int = 3) -> float: ...

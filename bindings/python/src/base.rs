@@ -6,10 +6,13 @@
 
 use crate::activity::{activity_arg, PyActivity};
 use crate::client::{client_arg, PyClient};
+use crate::contacts::{contact_normalizer, PyContactReport};
 use crate::convert::to_py;
 use crate::csv_io::{self, PyImportReport};
 use crate::deal::{deal_arg, PyDeal};
+use crate::email::PyEmailNormalizer;
 use crate::error::OrRaise;
+use crate::phone::PyPhoneNormalizer;
 use crate::schema::{field_def, schema_arg, PySchema};
 use chrono::{DateTime, Utc};
 use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId};
@@ -261,6 +264,28 @@ impl PyClientBase {
         .into_iter()
         .map(|inner| PyActivity { inner })
         .collect()
+    }
+
+    // ---- contacts ----------------------------------------------------------------
+
+    /// Normalizes every client's phones and emails in place, on all cores with
+    /// the GIL released: phones get their E.164, extension, kind and label,
+    /// emails their normalized address, and a phone field holding several
+    /// numbers becomes several phones (each keeping its piece as typed in
+    /// `raw`). What was typed is never lost; an invalid phone or email is kept
+    /// and reported, not raised. Changed clients are validated and stamped like
+    /// any update. `phones` and `emails` are the normalizers to use (default:
+    /// Russia as the default region, email keys without provider rules).
+    #[pyo3(signature = (phones = None, emails = None))]
+    fn normalize_contacts(
+        &self,
+        py: Python<'_>,
+        phones: Option<&Bound<'_, PyPhoneNormalizer>>,
+        emails: Option<&Bound<'_, PyEmailNormalizer>>,
+    ) -> PyContactReport {
+        let normalizer = contact_normalizer(phones, emails);
+        let inner = self.write(py, |base| base.normalize_contacts(&normalizer));
+        PyContactReport { inner }
     }
 
     // ---- summary ---------------------------------------------------------------

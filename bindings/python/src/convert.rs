@@ -195,3 +195,170 @@ fn model_json(obj: &Bound<'_, PyAny>) -> PyResult<Option<Value>> {
     };
     value.map(Some).map_err(Error::from).or_raise()
 }
+
+// ---- columns of text for the batch calls ------------------------------------------
+
+/// One value of a column handed to a batch call (`parse_batch`, `parse_names`).
+pub(crate) enum Cell {
+    /// Text to read.
+    Text(String),
+    /// `None`, NaN, or pandas' `NA`/`NaT`: no value; what it was, for the reason.
+    Missing(&'static str),
+    /// A value of another type, by its type's name.
+    NotText(String),
+}
+
+impl AsRef<str> for Cell {
+    /// The text; empty for a cell without text (its result is replaced by the
+    /// cell's own problem, see [`Cell::problem`]).
+    fn as_ref(&self) -> &str {
+        match self {
+            Cell::Text(text) => text,
+            _ => "",
+        }
+    }
+}
+
+impl Cell {
+    /// The row's problem and reason when the cell holds no text to read.
+    pub(crate) fn problem(&self) -> Option<(&'static str, String)> {
+        match self {
+            Cell::Text(_) => None,
+            Cell::Missing(what) => Some(("missing", format!("missing value ({what})"))),
+            Cell::NotText(type_name) => {
+                Some(("not_text", format!("expected str, got {type_name}")))
+            }
+        }
+    }
+}
+
+/// A column for a batch call: its values as a new list (returned as the
+/// `input` column, so the caller's own list is never shared) and their text.
+pub(crate) struct TextColumn<'py> {
+    pub(crate) values: Bound<'py, PyList>,
+    pub(crate) cells: Vec<Cell>,
+}
+
+/// Reads a column: a list, a tuple, a pandas or polars Series, a NumPy array or
+/// any other iterable of values (a lone `str` is refused: it is one value, not
+/// a column). `None`, NaN and pandas' `NA`/`NaT` are missing values. With
+/// `numbers`, an `int` (and a float holding a whole number, as pandas stores
+/// integers with gaps) is read as its digits: phone numbers often arrive as numbers.
+pub(crate) fn text_column<'py>(
+    values: &Bound<'py, PyAny>,
+    numbers: bool,
+) -> PyResult<TextColumn<'py>> {
+    let py = values.py();
+    if values.is_instance_of::<PyString>() || values.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "expected a column of values (a list, tuple or Series), got a single string",
+        ));
+    }
+    let list = if values.is_instance_of::<PyList>() || values.is_instance_of::<PyTuple>() {
+        py.get_type::<PyList>().call1((values,))?
+    } else if values.hasattr("to_list")? {
+        // pandas and polars Series: one call instead of iterating the Series.
+        values.call_method0("to_list")?
+    } else if values.hasattr("tolist")? {
+        values.call_method0("tolist")?
+    } else if values.hasattr("__iter__")? {
+        py.get_type::<PyList>().call1((values,))?
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "expected a column of values (a list, tuple or Series), got {}",
+            type_name(values)
+        )));
+    };
+    let list = list.cast_into::<PyList>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{}.to_list() did not return a list",
+            type_name(values)
+        ))
+    })?;
+    let mut cells = Vec::with_capacity(list.len());
+    for value in list.iter() {
+        cells.push(cell(&value, numbers)?);
+    }
+    Ok(TextColumn {
+        values: list,
+        cells,
+    })
+}
+
+fn cell(value: &Bound<'_, PyAny>, numbers: bool) -> PyResult<Cell> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(Cell::Text(text.to_cow()?.into_owned()));
+    }
+    if value.is_none() {
+        return Ok(Cell::Missing("None"));
+    }
+    if let Ok(float) = value.cast::<PyFloat>() {
+        let number = float.value();
+        return Ok(if number.is_nan() {
+            Cell::Missing("NaN")
+        } else if numbers && number.fract() == 0.0 && number.abs() < 1e18 {
+            Cell::Text(format!("{number:.0}"))
+        } else {
+            Cell::NotText("float".into())
+        });
+    }
+    if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        return Ok(if numbers {
+            Cell::Text(value.str()?.to_cow()?.into_owned())
+        } else {
+            Cell::NotText("int".into())
+        });
+    }
+    Ok(match type_name(value).as_str() {
+        "NAType" => Cell::Missing("NA"),
+        "NaTType" => Cell::Missing("NaT"),
+        other => Cell::NotText(other.to_string()),
+    })
+}
+
+/// Python strings for texts that repeat down a column (kinds, regions, reasons,
+/// domains), made once per batch and shared.
+pub(crate) struct StrCache<'py, 'a> {
+    py: Python<'py>,
+    made: std::collections::HashMap<&'a str, Bound<'py, PyAny>>,
+}
+
+impl<'py, 'a> StrCache<'py, 'a> {
+    pub(crate) fn new(py: Python<'py>) -> Self {
+        StrCache {
+            py,
+            made: std::collections::HashMap::new(),
+        }
+    }
+
+    pub(crate) fn get(&mut self, text: &'a str) -> Bound<'py, PyAny> {
+        self.made
+            .entry(text)
+            .or_insert_with(|| PyString::new(self.py, text).into_any())
+            .clone()
+    }
+
+    pub(crate) fn get_opt(&mut self, text: Option<&'a str>) -> Bound<'py, PyAny> {
+        match text {
+            Some(text) => self.get(text),
+            None => self.py.None().into_bound(self.py),
+        }
+    }
+}
+
+/// A list of optional strings made fresh (values that rarely repeat: E.164
+/// numbers, addresses, keys).
+pub(crate) fn str_list<'py, 'a>(
+    py: Python<'py>,
+    texts: impl ExactSizeIterator<Item = Option<&'a str>>,
+) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, texts)
+}
+
+/// A value for `repr()`: a Python string literal, or `None`.
+pub(crate) fn repr_text(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
+    Ok(match text {
+        Some(text) => PyString::new(py, text).repr()?.to_string(),
+        None => "None".into(),
+    })
+}

@@ -8,11 +8,15 @@
 mod activity;
 mod base;
 mod client;
+mod contacts;
 mod convert;
 mod csv_io;
 mod deal;
+mod email;
 mod error;
 mod money;
+mod name;
+mod phone;
 mod schema;
 
 use pyo3::prelude::*;
@@ -28,5 +32,21 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<money::PyMoney>()?;
     module.add_class::<csv_io::PyImportReport>()?;
     module.add_class::<csv_io::PyRejectedRow>()?;
+    module.add_class::<phone::PyPhoneNormalizer>()?;
+    module.add_class::<phone::PyParsedPhone>()?;
+    module.add_class::<phone::PyPhoneCandidate>()?;
+    module.add_function(wrap_pyfunction!(phone::normalize_phones, module)?)?;
+    module.add_function(wrap_pyfunction!(phone::_messy_phones, module)?)?;
+    module.add_function(wrap_pyfunction!(phone::_time_phone_batch, module)?)?;
+    module.add_class::<email::PyEmailNormalizer>()?;
+    module.add_class::<email::PyParsedEmail>()?;
+    module.add_function(wrap_pyfunction!(email::normalize_emails, module)?)?;
+    module.add_class::<name::PyPersonName>()?;
+    module.add_function(wrap_pyfunction!(name::parse_name, module)?)?;
+    module.add_function(wrap_pyfunction!(name::parse_names, module)?)?;
+    module.add_function(wrap_pyfunction!(name::clean_name, module)?)?;
+    module.add_function(wrap_pyfunction!(name::name_key, module)?)?;
+    module.add_function(wrap_pyfunction!(name::transliterate, module)?)?;
+    module.add_class::<contacts::PyContactReport>()?;
     error::register(module)
 }

@@ -1,0 +1,129 @@
+//! `ContactReport`: what `ClientBase.normalize_contacts` did to clients' phones
+//! and emails (the call itself is in `base.rs`, next to the lock it takes).
+
+use crate::convert::{to_json, to_py};
+use crate::email::PyEmailNormalizer;
+use crate::phone::PyPhoneNormalizer;
+use clientbase::{ContactNormalizer, ContactReport};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The normalizer `normalize_contacts` uses: the given phone and email
+/// settings, the defaults for those not given.
+pub(crate) fn contact_normalizer(
+    phones: Option<&Bound<'_, PyPhoneNormalizer>>,
+    emails: Option<&Bound<'_, PyEmailNormalizer>>,
+) -> ContactNormalizer {
+    ContactNormalizer::new(
+        phones.map(|p| p.get().inner.clone()).unwrap_or_default(),
+        emails.map(|e| e.get().inner).unwrap_or_default(),
+    )
+}
+
+/// What normalizing contacts did: how many clients and contact points changed,
+/// which phones and emails are not valid and why, which phone fields were split
+/// into several phones, and which email typos to offer the user.
+#[pyclass(frozen, name = "ContactReport", module = "clientbase")]
+pub(crate) struct PyContactReport {
+    pub(crate) inner: ContactReport,
+}
+
+#[pymethods]
+impl PyContactReport {
+    /// Clients looked at.
+    #[getter]
+    fn clients(&self) -> usize {
+        self.inner.clients
+    }
+
+    /// Clients whose phones or emails changed.
+    #[getter]
+    fn clients_changed(&self) -> usize {
+        self.inner.clients_changed
+    }
+
+    /// Phones and emails whose normalized form, label or split changed.
+    #[getter]
+    fn changed(&self) -> usize {
+        self.inner.changed
+    }
+
+    /// Phones and emails that are not valid: `{"client": id, "field":
+    /// "phones[1]", "raw": what was typed, "reason": why}`, by client, phones
+    /// before emails.
+    #[getter]
+    fn invalid<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.invalid)
+    }
+
+    /// Phone fields that held several numbers and became several phones:
+    /// `{"client": id, "field": "phones[0]", "original": the whole field,
+    /// "into": how many phones}`.
+    #[getter]
+    fn split<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.split)
+    }
+
+    /// Email typos to offer, never applied: `{"client": id, "field":
+    /// "emails[0]", "raw": what was typed, "suggestion": the likely address}`.
+    #[getter]
+    fn suggestions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.suggestions)
+    }
+
+    /// Clients the base refused to store after normalizing (should stay
+    /// empty), as `(client id, error message)` pairs.
+    #[getter]
+    fn rejected(&self) -> Vec<(u64, String)> {
+        self.inner
+            .rejected
+            .iter()
+            .map(|(id, message)| (id.get(), message.clone()))
+            .collect()
+    }
+
+    /// The invalid phones and emails as columns: `{"client": [...], "field":
+    /// [...], "raw": [...], "reason": [...]}`, ready for a DataFrame.
+    fn invalid_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let rows = &self.inner.invalid;
+        let dict = PyDict::new(py);
+        dict.set_item(
+            "client",
+            rows.iter().map(|r| r.client.get()).collect::<Vec<_>>(),
+        )?;
+        dict.set_item(
+            "field",
+            rows.iter().map(|r| r.field.as_str()).collect::<Vec<_>>(),
+        )?;
+        dict.set_item(
+            "raw",
+            rows.iter().map(|r| r.raw.as_str()).collect::<Vec<_>>(),
+        )?;
+        dict.set_item(
+            "reason",
+            rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
+        )?;
+        Ok(dict)
+    }
+
+    /// The report as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner)
+    }
+
+    /// The report as compact JSON, exactly as the core writes it.
+    fn to_json(&self) -> PyResult<String> {
+        to_json(&self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ContactReport(clients={}, changed={}, invalid={}, split={}, suggestions={})",
+            self.inner.clients,
+            self.inner.changed,
+            self.inner.invalid.len(),
+            self.inner.split.len(),
+            self.inner.suggestions.len()
+        )
+    }
+}

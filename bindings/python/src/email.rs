@@ -1,0 +1,247 @@
+//! Email addresses: `EmailNormalizer` checks an address as typed, normalizes it,
+//! gives a key for matching and suggests a fix for a likely typo (never
+//! applying it).
+//!
+//! As with phones, one address that is not valid raises `InvalidValueError`
+//! (field `email`), while `parse_batch` takes and returns columns and gives
+//! every row its problem, reason and suggestion, never raising for a bad value.
+
+use crate::convert::{repr_text, str_list, text_column, to_py, Cell, StrCache};
+use crate::error::OrRaise;
+use clientbase::{EmailNormalizer, Error, ParsedEmail};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyList};
+use serde::Serialize;
+
+/// Checks and normalizes email addresses.
+///
+/// With `provider_rules=True` the matching keys follow what big providers
+/// deliver to one mailbox: Gmail ignores dots and drops `+tags`
+/// (`googlemail.com` is `gmail.com`), Yandex reads `-` as `.`, drops `+tags`
+/// and has one domain, Outlook drops `+tags`. Without, a key is the address
+/// with its local part lowercased.
+#[pyclass(frozen, name = "EmailNormalizer", module = "clientbase")]
+pub(crate) struct PyEmailNormalizer {
+    pub(crate) inner: EmailNormalizer,
+    provider_rules: bool,
+}
+
+#[pymethods]
+impl PyEmailNormalizer {
+    #[new]
+    #[pyo3(signature = (provider_rules = false))]
+    fn new(provider_rules: bool) -> PyEmailNormalizer {
+        PyEmailNormalizer {
+            inner: EmailNormalizer::new().with_provider_rules(provider_rules),
+            provider_rules,
+        }
+    }
+
+    /// Whether keys follow the providers' rules.
+    #[getter]
+    fn provider_rules(&self) -> bool {
+        self.provider_rules
+    }
+
+    /// Checks and normalizes one address: trimmed, syntax checked, the domain
+    /// lowercased and in ASCII (`почта.рф` is `xn--80a1acny.xn--p1ai`), the local
+    /// part kept as typed. An address that is not valid raises
+    /// `InvalidValueError` (field `email`) whose `reason` says why and names a
+    /// likely fix when there is one.
+    fn parse(&self, text: &str) -> PyResult<PyParsedEmail> {
+        let parsed = self.inner.parse(text).map_err(Error::from).or_raise()?;
+        Ok(PyParsedEmail { inner: parsed })
+    }
+
+    /// Checks a column of addresses (a list, tuple, pandas or polars Series) on
+    /// all cores with the GIL released, and returns columns, one value per input
+    /// row: `input` (the values given), `address`, `key`, `domain`, `valid`,
+    /// `problem`, `reason` and `suggestion` (a likely fix, for valid and invalid
+    /// addresses; never applied). Never raises for a bad value: `None`, NaN and
+    /// pandas' NA are rows with the problem `missing`, values that are not text
+    /// rows with `not_text`.
+    fn parse_batch<'py>(
+        &self,
+        py: Python<'py>,
+        values: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        parse_column(py, &self.inner, values)
+    }
+
+    fn __repr__(&self) -> String {
+        let rules = if self.provider_rules { "True" } else { "False" };
+        format!("EmailNormalizer(provider_rules={rules})")
+    }
+}
+
+/// `normalize_emails(values, provider_rules)`:
+/// `EmailNormalizer(provider_rules).parse_batch(values)`.
+#[pyfunction]
+#[pyo3(signature = (values, provider_rules = false))]
+pub(crate) fn normalize_emails<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+    provider_rules: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let emails = EmailNormalizer::new().with_provider_rules(provider_rules);
+    parse_column(py, &emails, values)
+}
+
+fn parse_column<'py>(
+    py: Python<'py>,
+    emails: &EmailNormalizer,
+    values: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let column = text_column(values, false)?;
+    let cells = &column.cells;
+    let results = py.detach(|| emails.parse_batch(cells));
+    let problems: Vec<Option<(&str, String)>> = cells.iter().map(Cell::problem).collect();
+    let valid = |i: usize| results[i].as_ref().ok();
+    let rows = results.len();
+    let problem = |i: usize| match (&problems[i], &results[i]) {
+        (Some((problem, reason)), _) => Some((*problem, reason.as_str())),
+        (None, Err(err)) => Some((err.problem().name(), err.reason())),
+        (None, Ok(_)) => None,
+    };
+    let suggestion = |i: usize| match (&problems[i], &results[i]) {
+        (Some(_), _) => None,
+        (None, Ok(email)) => email.suggestion(),
+        (None, Err(err)) => err.suggestion(),
+    };
+
+    let mut shared = StrCache::new(py);
+    let dict = PyDict::new(py);
+    dict.set_item("input", &column.values)?;
+    dict.set_item(
+        "address",
+        str_list(py, (0..rows).map(|i| valid(i).map(ParsedEmail::address)))?,
+    )?;
+    dict.set_item(
+        "key",
+        str_list(py, (0..rows).map(|i| valid(i).map(ParsedEmail::key)))?,
+    )?;
+    dict.set_item(
+        "domain",
+        PyList::new(
+            py,
+            (0..rows).map(|i| shared.get_opt(valid(i).map(ParsedEmail::domain))),
+        )?,
+    )?;
+    dict.set_item(
+        "valid",
+        PyList::new(py, results.iter().map(|r| PyBool::new(py, r.is_ok())))?,
+    )?;
+    dict.set_item(
+        "problem",
+        PyList::new(
+            py,
+            (0..rows).map(|i| shared.get_opt(problem(i).map(|(name, _)| name))),
+        )?,
+    )?;
+    dict.set_item(
+        "reason",
+        PyList::new(
+            py,
+            (0..rows).map(|i| shared.get_opt(problem(i).map(|(_, reason)| reason))),
+        )?,
+    )?;
+    dict.set_item("suggestion", str_list(py, (0..rows).map(suggestion))?)?;
+    Ok(dict)
+}
+
+/// The dict form of a valid address.
+#[derive(Serialize)]
+struct EmailDict<'a> {
+    address: &'a str,
+    local: &'a str,
+    domain: &'a str,
+    key: &'a str,
+    suggestion: Option<&'a str>,
+}
+
+/// A valid email address, normalized, with its matching key and a suggested
+/// fix when the domain looks like a typo.
+#[pyclass(
+    frozen,
+    eq,
+    hash,
+    skip_from_py_object,
+    name = "ParsedEmail",
+    module = "clientbase"
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PyParsedEmail {
+    inner: ParsedEmail,
+}
+
+#[pymethods]
+impl PyParsedEmail {
+    /// The normalized address: the local part as typed, the domain lowercased
+    /// and in ASCII (`Anna.Petrova@mail.ru`).
+    #[getter]
+    fn address(&self) -> &str {
+        self.inner.address()
+    }
+
+    /// The part before the `@`, as typed.
+    #[getter]
+    fn local(&self) -> &str {
+        self.inner.local()
+    }
+
+    /// The domain, lowercased, an internationalized one in ASCII (`xn--…`).
+    #[getter]
+    fn domain(&self) -> &str {
+        self.inner.domain()
+    }
+
+    /// The domain as people read it (`почта.рф`).
+    #[getter]
+    fn domain_unicode(&self) -> String {
+        self.inner.domain_unicode()
+    }
+
+    /// The key two spellings of one mailbox share (`anna.petrova@mail.ru`).
+    #[getter]
+    fn key(&self) -> &str {
+        self.inner.key()
+    }
+
+    /// The address the user probably meant when the domain looks like a typo
+    /// (`ivan@gmail.com` for `ivan@gmial.com`), to offer, not to apply; or `None`.
+    #[getter]
+    fn suggestion(&self) -> Option<&str> {
+        self.inner.suggestion()
+    }
+
+    /// `{"address": ..., "local": ..., "domain": ..., "key": ..., "suggestion": ...}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(
+            py,
+            &EmailDict {
+                address: self.inner.address(),
+                local: self.inner.local(),
+                domain: self.inner.domain(),
+                key: self.inner.key(),
+                suggestion: self.inner.suggestion(),
+            },
+        )
+    }
+
+    /// The normalized address.
+    fn __str__(&self) -> &str {
+        self.inner.address()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let suggestion = match self.inner.suggestion() {
+            Some(s) => format!(", suggestion={}", repr_text(py, Some(s))?),
+            None => String::new(),
+        };
+        Ok(format!(
+            "ParsedEmail({}, key={}{suggestion})",
+            repr_text(py, Some(self.inner.address()))?,
+            repr_text(py, Some(self.inner.key()))?,
+        ))
+    }
+}

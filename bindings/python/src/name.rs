@@ -1,0 +1,253 @@
+//! People's names: a full name split in any order (`parse_name`), gender from
+//! the patronymic, initials, clean-up and matching keys across Cyrillic and
+//! Latin; `parse_names` does a column at once with the GIL released.
+
+use crate::convert::{repr_text, text_column, to_py, Cell, StrCache};
+use clientbase::{clean_name as core_clean_name, Gender, PersonName};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use serde::Serialize;
+
+fn gender_name(gender: Gender) -> &'static str {
+    match gender {
+        Gender::Male => "male",
+        Gender::Female => "female",
+    }
+}
+
+/// A person's name in parts: surname (фамилия), given name (имя) and
+/// patronymic (отчество), with the gender the patronymic tells, initials and a
+/// matching key. `parse_name("Сергей Петрович Иванов")` splits a full name;
+/// `PersonName(surname, given, patronymic)` takes parts already split.
+#[pyclass(
+    frozen,
+    eq,
+    hash,
+    skip_from_py_object,
+    name = "PersonName",
+    module = "clientbase"
+)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PyPersonName {
+    inner: PersonName,
+}
+
+#[derive(Serialize)]
+struct NameDict<'a> {
+    surname: Option<&'a str>,
+    given: Option<&'a str>,
+    patronymic: Option<&'a str>,
+    gender: Option<&'static str>,
+    initials: String,
+    key: String,
+}
+
+#[pymethods]
+impl PyPersonName {
+    /// A name from its parts, as given (`cleaned()` tidies them).
+    #[new]
+    #[pyo3(signature = (surname = None, given = None, patronymic = None))]
+    fn new(surname: Option<String>, given: Option<String>, patronymic: Option<String>) -> Self {
+        PyPersonName {
+            inner: PersonName {
+                surname,
+                given,
+                patronymic,
+            },
+        }
+    }
+
+    /// Фамилия, or `None`.
+    #[getter]
+    fn surname(&self) -> Option<&str> {
+        self.inner.surname.as_deref()
+    }
+
+    /// Имя, or `None`.
+    #[getter]
+    fn given(&self) -> Option<&str> {
+        self.inner.given.as_deref()
+    }
+
+    /// Отчество (`Гусейн оглы` included), or `None`.
+    #[getter]
+    fn patronymic(&self) -> Option<&str> {
+        self.inner.patronymic.as_deref()
+    }
+
+    /// `"male"` or `"female"` as the patronymic tells (`-ович`, `-овна`,
+    /// `оглы`, `кызы`), or `None` without one.
+    #[getter]
+    fn gender(&self) -> Option<&'static str> {
+        self.inner.gender().map(gender_name)
+    }
+
+    /// Surname and initials (`Иванов С. П.`, `Петрова-Водкина А.-М.`), or just
+    /// the surname or the given name when that is all there is.
+    #[getter]
+    fn initials(&self) -> String {
+        self.inner.initials()
+    }
+
+    /// The matching key, surname first: the same for `Иванов Сергей`, `Ivanov
+    /// Sergey` and `Сергей Иванов` (see `name_key`).
+    #[getter]
+    fn key(&self) -> String {
+        self.inner.key()
+    }
+
+    /// The name with each part cleaned like `clean_name`; empty parts become `None`.
+    fn cleaned(&self) -> PyPersonName {
+        PyPersonName {
+            inner: self.inner.cleaned(),
+        }
+    }
+
+    /// `{"surname": ..., "given": ..., "patronymic": ..., "gender": ...,
+    /// "initials": ..., "key": ...}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(
+            py,
+            &NameDict {
+                surname: self.surname(),
+                given: self.given(),
+                patronymic: self.patronymic(),
+                gender: self.gender(),
+                initials: self.initials(),
+                key: self.key(),
+            },
+        )
+    }
+
+    /// The parts in the official order: `Иванов Сергей Петрович`.
+    fn __str__(&self) -> String {
+        [self.surname(), self.given(), self.patronymic()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "PersonName(surname={}, given={}, patronymic={})",
+            repr_text(py, self.surname())?,
+            repr_text(py, self.given())?,
+            repr_text(py, self.patronymic())?,
+        ))
+    }
+}
+
+/// Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
+/// петрович ИВАНОВ`, `Ivanov Sergey`) into surname, given name and patronymic,
+/// each cleaned like `clean_name`. When nothing tells the order, it is the
+/// official one: surname, given name, patronymic.
+#[pyfunction]
+pub(crate) fn parse_name(full_name: &str) -> PyPersonName {
+    PyPersonName {
+        inner: PersonName::parse(full_name),
+    }
+}
+
+/// Splits a column of full names (a list, tuple, pandas or polars Series) with
+/// the GIL released and returns columns, one value per input row: `input` (the
+/// values given), `surname`, `given`, `patronymic`, `gender`, `initials` and
+/// `key`. `None`, NaN and pandas' NA give a row of `None`; a value that is not
+/// text raises `TypeError` naming its row.
+#[pyfunction]
+pub(crate) fn parse_names<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let column = text_column(values, false)?;
+    if let Some((row, Cell::NotText(type_name))) = column
+        .cells
+        .iter()
+        .enumerate()
+        .find(|(_, cell)| matches!(cell, Cell::NotText(_)))
+    {
+        return Err(PyTypeError::new_err(format!(
+            "parse_names: values[{row}] is {type_name}, not str"
+        )));
+    }
+    let cells = &column.cells;
+    let names: Vec<Option<Parts>> = py.detach(|| {
+        cells
+            .iter()
+            .map(|cell| match cell {
+                Cell::Text(text) => Some(Parts::of(PersonName::parse(text))),
+                _ => None,
+            })
+            .collect()
+    });
+    let mut shared = StrCache::new(py);
+    let dict = PyDict::new(py);
+    dict.set_item("input", &column.values)?;
+    let part =
+        |get: fn(&Parts) -> Option<&str>| names.iter().map(move |name| name.as_ref().and_then(get));
+    dict.set_item(
+        "surname",
+        PyList::new(py, part(|p| p.name.surname.as_deref()))?,
+    )?;
+    dict.set_item("given", PyList::new(py, part(|p| p.name.given.as_deref()))?)?;
+    dict.set_item(
+        "patronymic",
+        PyList::new(py, part(|p| p.name.patronymic.as_deref()))?,
+    )?;
+    dict.set_item(
+        "gender",
+        PyList::new(
+            py,
+            names
+                .iter()
+                .map(|n| shared.get_opt(n.as_ref().and_then(|p| p.gender))),
+        )?,
+    )?;
+    dict.set_item("initials", PyList::new(py, part(|p| Some(&p.initials)))?)?;
+    dict.set_item("key", PyList::new(py, part(|p| Some(&p.key)))?)?;
+    Ok(dict)
+}
+
+/// What `parse_names` gives for one row, computed with the GIL released.
+struct Parts {
+    name: PersonName,
+    gender: Option<&'static str>,
+    initials: String,
+    key: String,
+}
+
+impl Parts {
+    fn of(name: PersonName) -> Parts {
+        Parts {
+            gender: name.gender().map(gender_name),
+            initials: name.initials(),
+            key: name.key(),
+            name,
+        }
+    }
+}
+
+/// Cleans a name or a full name: NFKC, single spaces, and words typed all in
+/// lower or all in upper case capitalized (`иванова-петрова` gives
+/// `Иванова-Петрова`; `McDonald` stays).
+#[pyfunction]
+pub(crate) fn clean_name(text: &str) -> String {
+    core_clean_name(text)
+}
+
+/// The matching key of a name or a piece of one: lower-case Latin words with
+/// `ё` folded into `е`, Cyrillic transliterated and the spellings that differ
+/// between transliteration schemes folded, so `Sergey`, `Sergei` and `Сергей`
+/// all give `sergei`.
+#[pyfunction]
+pub(crate) fn name_key(text: &str) -> String {
+    clientbase::name_key(text)
+}
+
+/// Transliterates Cyrillic to Latin by ICAO 9303, the scheme of Russian
+/// passports (`Иванов Сергей` gives `Ivanov Sergei`); other characters stay.
+#[pyfunction]
+pub(crate) fn transliterate(text: &str) -> String {
+    clientbase::transliterate(text)
+}
