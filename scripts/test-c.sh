@@ -15,7 +15,8 @@
 #     with the `test-panic` feature, the shared vectors, the ERP example (its
 #     output compared with tests/c/data/example_erp.expected), and the example
 #     once more linked statically against libclientbase.a;
-#  5. contact normalization (tests/c/test_normalize.c) and the phone corpus
+#  5. contact normalization (tests/c/test_normalize.c), the email and name
+#     vectors (with the shared vectors above) and the phone corpus
 #     (tests/vectors/phones.json, 30 000 cases). Phone parsing in a debug build
 #     is slow under valgrind (hundreds of milliseconds per foreign number), so
 #     valgrind checks a slice: test_normalize with a 2 000-number batch and the
@@ -184,7 +185,8 @@ step "running the C tests under valgrind"
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 run test_api "$BUILD/test_api" "$SCRATCH" || true
-run test_vectors "$BUILD/test_vectors" tests/vectors/base.json || true
+run test_vectors "$BUILD/test_vectors" tests/vectors/base.json tests/vectors/emails.json \
+    tests/vectors/names.json || true
 run test_normalize "$BUILD/test_normalize" 2000 || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true

@@ -7,14 +7,15 @@
  * kind's name) and optional `output`. With status `ok` the output is compared
  * with what the call returned; otherwise with the last error's message.
  *
- * A corpus file (tests/vectors/phones.json) is an array whose first object is a
- * header with a `meta` key naming the corpus; every other object is one case, in
- * the format the file's generator documents (tests/corpus/make_phone_corpus.py).
- * Each phone case is read twice, by one batch call over all the inputs and by
- * a single parse, and both must give the case's fields exactly as the Rust
- * corpus test (crates/clientbase/tests/phone_corpus.rs) compares them: the
+ * A corpus file (tests/vectors/phones.json, emails.json, names.json) is an array
+ * whose first object is a header with a `meta` key naming the corpus; every
+ * other object is one case, compared field by field exactly as the Rust test
+ * of that corpus compares it (crates/clientbase/tests/phone_corpus.rs,
+ * email_vectors.rs, name_vectors.rs). Each phone and email case is read twice,
+ * by one batch call over all the inputs and by a single parse. For phones the
  * expected fields are what clientbase must output, deliberate differences from
- * libphonenumber included (`reference_*` and `differs` are not compared).
+ * libphonenumber included (`reference_*` and `differs` are not compared; the
+ * format is documented in tests/corpus/make_phone_corpus.py).
  *
  * Usage: test_vectors [--cases N] <file.json>...
  *   --cases N   run only the first N cases of each corpus (for slow tools)
@@ -502,6 +503,33 @@ static int same(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* What a call gave for one field of a case (NULL for null). */
+typedef struct {
+    const char *name;
+    const char *got;
+} got_field;
+
+/* Checks that every field got is the case's field of that name. */
+static void check_fields(const step *c, const got_field *fields, size_t n, const char *how,
+                         const char *file, size_t index)
+{
+    char detail[2048];
+    size_t used = 0;
+    detail[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        const char *want = get(c, fields[i].name);
+        if (!same(fields[i].got, want) && used < sizeof detail) {
+            used += (size_t)snprintf(detail + used, sizeof detail - used,
+                                     "%s%s: expected %s, got %s", used ? "; " : "",
+                                     fields[i].name, want ? want : "null",
+                                     fields[i].got ? fields[i].got : "null");
+        }
+    }
+    char where[512];
+    snprintf(where, sizeof where, "%s case %zu (%s) \"%s\"", file, index, how, get(c, "input"));
+    ts_check(used == 0, __FILE__, __LINE__, where, used ? detail : NULL);
+}
+
 /* A display format without the extension, as the corpus writes it: the number's
  * format with " <label> <extension>" taken off the end, NULL if it does not end so.
  * Returns a string to free with free(). */
@@ -542,10 +570,7 @@ static void check_phone_case(const step *c, const cb_parsed_phone *phone, const 
                            : NULL;
     char *international =
         valid ? format_without_extension(phone, CB_PHONE_FORMAT_INTERNATIONAL, "ext.") : NULL;
-    struct {
-        const char *name;
-        const char *got;
-    } fields[] = {
+    got_field fields[] = {
         {"valid", valid ? "true" : "false"},
         {"e164", cb_parsed_phone_e164(phone)},
         {"extension", cb_parsed_phone_extension(phone)},
@@ -554,27 +579,7 @@ static void check_phone_case(const step *c, const cb_parsed_phone *phone, const 
         {"national", national},
         {"international", international},
     };
-    char detail[2048];
-    size_t used = 0;
-    detail[0] = '\0';
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        const char *want = get(c, fields[i].name);
-        if (!same(fields[i].got, want) && used < sizeof detail) {
-            used += (size_t)snprintf(detail + used, sizeof detail - used,
-                                     "%s%s: expected %s, got %s", used ? "; " : "",
-                                     fields[i].name, want ? want : "null",
-                                     fields[i].got ? fields[i].got : "null");
-        }
-    }
-    if (used > 0) {
-        char where[512];
-        const char *reason = cb_parsed_phone_reason(phone);
-        snprintf(where, sizeof where, "%s case %zu (%s) \"%s\" [%s]", file, index, how,
-                 get(c, "input"), reason ? reason : "valid");
-        ts_check(0, __FILE__, __LINE__, where, detail);
-    } else {
-        ts_check(1, __FILE__, __LINE__, "", NULL);
-    }
+    check_fields(c, fields, sizeof fields / sizeof fields[0], how, file, index);
     free(national);
     free(international);
 }
@@ -651,6 +656,93 @@ static void run_phone_corpus(const char *file, const step *meta, const step *cas
            get(meta, "reference") ? get(meta, "reference") : "no reference named");
 }
 
+/* An email case, as crates/clientbase/tests/email_vectors.rs compares it: `email` from
+ * a normalizer without provider rules, `with_rules` from one with them. */
+static void check_email_case(const step *c, const cb_parsed_email *email,
+                             const cb_parsed_email *with_rules, const char *how,
+                             const char *file, size_t index)
+{
+    int valid = cb_parsed_email_is_valid(email);
+    got_field fields[] = {
+        {"valid", valid ? "true" : "false"},
+        {"address", cb_parsed_email_address(email)},
+        {"key", cb_parsed_email_key(email)},
+        {"key_provider_rules", valid ? cb_parsed_email_key(with_rules) : NULL},
+        {"suggestion", cb_parsed_email_suggestion(email)},
+        {"problem", cb_email_problem_name(cb_parsed_email_problem(email))},
+        {"reason", cb_parsed_email_reason(email)},
+    };
+    check_fields(c, fields, sizeof fields / sizeof fields[0], how, file, index);
+}
+
+static void run_email_corpus(const char *file, const step *cases, size_t n)
+{
+    cb_email_normalizer *plain = NULL, *rules = NULL;
+    const char **inputs = malloc((n ? n : 1) * sizeof *inputs);
+    cb_email_batch *batch = NULL, *batch_rules = NULL;
+    int ok = inputs != NULL && cb_email_normalizer_new(false, &plain) == CB_OK &&
+             cb_email_normalizer_new(true, &rules) == CB_OK;
+    for (size_t i = 0; ok && i < n; i++) {
+        inputs[i] = get(&cases[i], "input");
+    }
+    ok = ok && cb_email_normalizer_parse_batch(plain, inputs, n, &batch) == CB_OK &&
+         cb_email_normalizer_parse_batch(rules, inputs, n, &batch_rules) == CB_OK;
+    ts_check(ok, __FILE__, __LINE__, file, ok ? NULL : cb_last_error_message());
+    for (size_t i = 0; ok && i < n; i++) {
+        const cb_parsed_email *row = NULL, *row_rules = NULL;
+        cb_parsed_email *single = NULL, *single_rules = NULL;
+        if (cb_email_batch_get(batch, i, &row) != CB_OK ||
+            cb_email_batch_get(batch_rules, i, &row_rules) != CB_OK ||
+            cb_email_normalizer_parse(plain, inputs[i], &single) != CB_OK ||
+            cb_email_normalizer_parse(rules, inputs[i], &single_rules) != CB_OK) {
+            ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
+        } else {
+            check_email_case(&cases[i], row, row_rules, "batch", file, i + 1);
+            check_email_case(&cases[i], single, single_rules, "single", file, i + 1);
+        }
+        cb_parsed_email_free(single);
+        cb_parsed_email_free(single_rules);
+    }
+    cb_email_batch_free(batch);
+    cb_email_batch_free(batch_rules);
+    cb_email_normalizer_free(plain);
+    cb_email_normalizer_free(rules);
+    free(inputs);
+    printf("%s: %zu cases\n", file, n);
+}
+
+/* A name case, as crates/clientbase/tests/name_vectors.rs compares it. */
+static void run_name_corpus(const char *file, const step *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *input = get(&cases[i], "input");
+        cb_person_name *name = NULL;
+        char *text_key = NULL;
+        if (cb_person_name_parse(input, &name) != CB_OK ||
+            cb_name_key(input, &text_key) != CB_OK) {
+            ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
+        } else {
+            cb_gender gender = cb_person_name_gender(name);
+            got_field fields[] = {
+                {"surname", cb_person_name_surname(name)},
+                {"given", cb_person_name_given(name)},
+                {"patronymic", cb_person_name_patronymic(name)},
+                {"gender", gender == CB_GENDER_MALE     ? "male"
+                           : gender == CB_GENDER_FEMALE ? "female"
+                                                        : NULL},
+                {"initials", cb_person_name_initials(name)},
+                {"key", cb_person_name_key(name)},
+                {"text_key", text_key},
+            };
+            check_fields(&cases[i], fields, sizeof fields / sizeof fields[0], "parse", file,
+                         i + 1);
+        }
+        cb_person_name_free(name);
+        cb_string_free(text_key);
+    }
+    printf("%s: %zu cases\n", file, n);
+}
+
 /* Runs a corpus whose header `meta` has been read; `r` is just after it. */
 static int run_corpus(reader *r, const char *file, const step *meta)
 {
@@ -665,6 +757,10 @@ static int run_corpus(reader *r, const char *file, const step *meta)
         ts_check(0, __FILE__, __LINE__, file, "no cases");
     } else if (kind != NULL && strncmp(kind, "phone corpus", 12) == 0) {
         run_phone_corpus(file, meta, cases, run);
+    } else if (kind != NULL && strncmp(kind, "email vectors", 13) == 0) {
+        run_email_corpus(file, cases, run);
+    } else if (kind != NULL && strncmp(kind, "name vectors", 12) == 0) {
+        run_name_corpus(file, cases, run);
     } else {
         ts_check(0, __FILE__, __LINE__, file, "the C runner does not know this corpus");
     }
