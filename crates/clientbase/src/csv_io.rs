@@ -1497,21 +1497,21 @@ fn parse_client<'t>(
                 let phones: Vec<Phone> = json_cell(text, "phones").map_err(at)?;
                 sources
                     .phones
-                    .extend(std::iter::repeat(cell.header).take(phones.len()));
+                    .extend(std::iter::repeat_n(cell.header, phones.len()));
                 client.phones.extend(phones);
             }
             ColumnTarget::EmailsJson => {
                 let emails: Vec<Email> = json_cell(text, "emails").map_err(at)?;
                 sources
                     .emails
-                    .extend(std::iter::repeat(cell.header).take(emails.len()));
+                    .extend(std::iter::repeat_n(cell.header, emails.len()));
                 client.emails.extend(emails);
             }
             ColumnTarget::MessengersJson => {
                 let messengers: Vec<Messenger> = json_cell(text, "messengers").map_err(at)?;
                 sources
                     .messengers
-                    .extend(std::iter::repeat(cell.header).take(messengers.len()));
+                    .extend(std::iter::repeat_n(cell.header, messengers.len()));
                 client.messengers.extend(messengers);
             }
             ColumnTarget::ConsentsJson => {
@@ -1917,9 +1917,10 @@ fn parse_deal<'t>(
             ColumnTarget::Source => deal.source = own(),
             ColumnTarget::LinesJson => {
                 let lines: Vec<ProductLine> = json_cell(text, "lines").map_err(at)?;
-                sources
-                    .lines
-                    .extend(std::iter::repeat(LineSource::Json(cell.header)).take(lines.len()));
+                sources.lines.extend(std::iter::repeat_n(
+                    LineSource::Json(cell.header),
+                    lines.len(),
+                ));
                 deal.lines.extend(lines);
             }
             ColumnTarget::RecurrenceJson => {

@@ -314,10 +314,10 @@ pub(super) fn kazakh_kind(d: &[u8]) -> Option<PhoneKind> {
     if is_kazakh_fixed_line(n(1), n(2), n(3), n(4)) {
         return Some(PhoneKind::FixedLine);
     }
-    let mobile = match (n(1), n(2)) {
-        (0, 0..=2 | 5..=8) | (4, 7) | (6, 0..=4) | (7, 1 | 5..=8) | (8, 5) => true,
-        _ => false,
-    };
+    let mobile = matches!(
+        (n(1), n(2)),
+        (0, 0..=2 | 5..=8) | (4, 7) | (6, 0..=4) | (7, 1 | 5..=8) | (8, 5)
+    );
     mobile.then_some(PhoneKind::Mobile)
 }
 
