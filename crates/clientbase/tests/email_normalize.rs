@@ -62,3 +62,11 @@ fn errors_convert_to_the_crate_error() {
         "invalid value: field \"email\": ',' cannot be in the domain (did you mean anna@mail.ru?)"
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn never_panics(input in proptest::prelude::any::<String>()) {
+        let _ = EmailNormalizer::new().with_provider_rules(true).parse(&input);
+        let _ = EmailNormalizer::new().parse(&format!("{input}@{input}"));
+    }
+}

@@ -45,3 +45,11 @@ fn cleaning_and_transliteration() {
         }
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn never_panics(input in proptest::prelude::any::<String>()) {
+        let name = PersonName::parse(&input);
+        let _ = (name.initials(), name.key(), name.gender(), name.cleaned(), transliterate(&input));
+    }
+}
