@@ -316,9 +316,14 @@ impl<'a> Planner<'a> {
                     &mut self.rng,
                     &["37529", "37533", "99890", "99893", "37491"],
                 );
-                let digits = if prefix.starts_with("374") { 6 } else { 7 };
+                let digits = if prefix.starts_with("374") { 5 } else { 6 };
+                // Subscriber numbers do not start with 0.
+                let first = self.rng.random_range(1..10);
                 let body = numbering.digits(serial, digits);
-                Some(format!("+{prefix}{body:0width$}", width = digits as usize))
+                Some(format!(
+                    "+{prefix}{first}{body:0width$}",
+                    width = digits as usize
+                ))
             }
             _ => Some(numbering.mobile(serial, MobileSlot::Main)),
         };
