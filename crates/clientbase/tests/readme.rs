@@ -1,0 +1,54 @@
+//! The Rust examples of the README, kept compiling and true.
+#![cfg(feature = "csv")]
+
+use clientbase::{
+    Client, ClientBase, ColumnMapping, ContactNormalizer, CsvOptions, Currency, Deal, FieldDef,
+    FieldType, FieldValue, Money, Schema,
+};
+
+#[test]
+fn readme_first_steps() -> clientbase::Result<()> {
+    let mut schema = Schema::new();
+    schema.declare_tag("vip")?;
+    schema.declare_field(FieldDef::new("rooms", FieldType::Integer))?;
+    let mut base = ClientBase::new(schema);
+
+    let olga = base.add_client(
+        Client::person("Смирнова", "Ольга", Some("Игоревна"))
+            .with_phone("8 (916) 123-45-67")
+            .with_tag("vip")
+            .with_field("rooms", FieldValue::Integer(2)),
+    )?;
+    base.add_deal(Deal::new(olga, Money::parse("4 990,00", Currency::RUB)?))?;
+
+    let err = base
+        .add_client(Client::person("Петров", "Пётр", None).with_tag("gold"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown tag: new client, field \"tags\": \"gold\" is not in the tag vocabulary"
+    );
+
+    let _report = base.normalize_contacts(&ContactNormalizer::default());
+    assert_eq!(
+        base.get_client(olga)?.phones[0].e164.as_deref(),
+        Some("+79161234567")
+    );
+    Ok(())
+}
+
+#[test]
+fn readme_csv_import() -> clientbase::Result<()> {
+    let mut base = ClientBase::default();
+    let csv = "Фамилия;Имя;Телефон;Дата рождения\nИванов;Иван;8 916 123 45 67;05.03.1985\nПетрова;Анна;;31.02.1985\n";
+    let mapping = ColumnMapping::from_json(
+        r#"{"Фамилия": "surname", "Имя": "given_name", "Телефон": "phone", "Дата рождения": "birthday"}"#,
+    )?;
+    let report = base.import_clients_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
+    assert_eq!(report.imported.len(), 1);
+    assert_eq!(
+        report.rejected[0].to_string(),
+        "line 3, column \"Дата рождения\": \"31.02.1985\" is not a calendar date"
+    );
+    Ok(())
+}
