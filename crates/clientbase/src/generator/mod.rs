@@ -63,8 +63,9 @@
 //! derived from the seed, in parallel when the `parallel` feature is on, then
 //! inserted through the validating [`ClientBase`] API. The default config makes
 //! about ten deal lines per client: one million clients with ten million lines
-//! take about half a minute on two cores and some 10 GB of memory (the
-//! `generate` benchmark prints the figures).
+//! take some 35 s of CPU time, about half a minute on two idle cores, and 10 GB
+//! of memory (the `generate` benchmark prints the figures). Freeing such a base
+//! takes a while too; a program that is about to exit may leak it instead.
 
 mod assemble;
 mod catalog;
