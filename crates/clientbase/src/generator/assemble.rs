@@ -225,7 +225,7 @@ fn build(
     let mut inserted = 0u64;
     let tick = |inserted: &mut u64| {
         *inserted += 1;
-        if *inserted % REPORT_EVERY == 0 || *inserted == total_inserts {
+        if (*inserted).is_multiple_of(REPORT_EVERY) || *inserted == total_inserts {
             progress(Progress {
                 stage: Stage::Inserting,
                 done: *inserted,

@@ -260,7 +260,7 @@ impl Numbering {
         };
         let coprime_to_ten = |x: u64, modulus: u64| {
             let mut a = (x % modulus) | 1;
-            if a % 5 == 0 {
+            if a.is_multiple_of(5) {
                 a = (a + 2) % modulus;
             }
             a.max(3)
