@@ -41,14 +41,21 @@ pub(crate) fn generate(args: &GenerateArgs) -> CliResult {
 }
 
 pub(crate) fn import(args: &ImportArgs) -> CliResult {
-    let mapping_text = std::fs::read_to_string(&args.mapping).map_err(|e| {
-        CliError::input(format!(
-            "cannot read the mapping {}: {e}",
-            args.mapping.display()
-        ))
-    })?;
-    let mapping = ColumnMapping::from_json(&mapping_text)
-        .map_err(|e| CliError::input(format!("mapping {}: {e}", args.mapping.display())))?;
+    let mapping = if args.mapping.as_os_str() == "canonical" {
+        match args.what {
+            What::Clients => ColumnMapping::canonical_clients(),
+            What::Deals => ColumnMapping::canonical_deals(),
+        }
+    } else {
+        let text = std::fs::read_to_string(&args.mapping).map_err(|e| {
+            CliError::input(format!(
+                "cannot read the mapping {}: {e}",
+                args.mapping.display()
+            ))
+        })?;
+        ColumnMapping::from_json(&text)
+            .map_err(|e| CliError::input(format!("mapping {}: {e}", args.mapping.display())))?
+    };
     let mut base = match (&args.base, &args.schema) {
         (Some(path), _) => output::read_base(path)?,
         (None, Some(path)) => {

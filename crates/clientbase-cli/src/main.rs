@@ -89,7 +89,8 @@ pub(crate) enum Format {
 
 #[derive(clap::Args)]
 pub(crate) struct ImportArgs {
-    /// The column mapping: a JSON object {"CSV header": "target", ...}.
+    /// The column mapping: a JSON file {"CSV header": "target", ...}, or
+    /// `canonical` for the columns `clientbase export --format csv` writes.
     #[arg(long)]
     pub mapping: PathBuf,
     /// The schema (JSON) of a new base; ignored with --base.

@@ -112,6 +112,29 @@ fn generate_then_export() {
     let clients: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(clients.as_array().unwrap().len(), 500);
 
+    // The exported CSV reads back with the canonical mapping and the base's schema.
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    let schema = dir.join("schema.json");
+    std::fs::write(&schema, written["schema"].to_string()).unwrap();
+    let imported = dir.join("imported.json");
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        "canonical",
+        "--schema",
+        path(&schema),
+        "--out",
+        path(&imported),
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("500 rows: 500 imported, 0 rejected"),
+        "{}",
+        stdout(&out)
+    );
+
     // The same seed gives the same base.
     let again = dir.join("again.json");
     let out = clientbase(&[
