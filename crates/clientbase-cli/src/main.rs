@@ -3,7 +3,8 @@
 //! - `clientbase demo` generates a realistic base and runs every capability on it;
 //! - `clientbase generate` writes a generated base (JSON), its ground truth and CSV;
 //! - `clientbase import` reads a CSV file through a column mapping into a base;
-//! - `clientbase export` writes a base's clients or deals as CSV or JSON.
+//! - `clientbase export` writes a base's clients or deals as CSV or JSON;
+//! - `clientbase phones` normalizes one raw phone per stdin line into TSV.
 //!
 //! Exit codes: 0 on success (an import with rejected rows succeeds and reports
 //! them), 2 for a usage error or input that cannot be read, 1 when writing fails.
@@ -11,6 +12,7 @@
 mod commands;
 mod demo;
 mod output;
+mod phones;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::fmt;
@@ -38,6 +40,19 @@ enum Command {
     Import(ImportArgs),
     /// Export a base's clients or deals as CSV or JSON.
     Export(ExportArgs),
+    /// Normalize phones: one raw value per stdin line, one TSV row per line
+    /// (input, E.164 or empty, extension, type, reason).
+    Phones(PhonesArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct PhonesArgs {
+    /// The region for numbers written without a country code (ISO 3166, e.g. RU, KZ, DE).
+    #[arg(long, default_value = "RU")]
+    pub region: String,
+    /// Write a header row first.
+    #[arg(long)]
+    pub header: bool,
 }
 
 #[derive(clap::Args)]
@@ -167,6 +182,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate(&args),
         Command::Import(args) => commands::import(&args),
         Command::Export(args) => commands::export(&args),
+        Command::Phones(args) => phones::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -278,3 +278,36 @@ fn bad_input_fails_with_code_2_and_a_clear_message() {
     let out = clientbase(&["generate", "--clients", "many", "--out", path(&base)]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn phones_writes_one_tsv_row_per_input_line() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clientbase"))
+        .args(["phones", "--header"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run clientbase phones");
+    let input: &[u8] = b"8 (916) 123-45-67\r\n+7 812 555-12-12 \xd0\xb4\xd0\xbe\xd0\xb1. 12\n\
+8-800-555-35-35\n8 916 123 45 67, 8 495 765 43 21\n12345\n\xff\xfe\n1\t2\n";
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 8, "{text}");
+    assert!(rows.iter().all(|r| r.len() == 5), "{text}");
+    assert_eq!(rows[0], ["input", "e164", "extension", "type", "reason"]);
+    assert_eq!(
+        rows[1],
+        ["8 (916) 123-45-67", "+79161234567", "", "mobile", ""]
+    );
+    assert_eq!(rows[2][1..4], ["+78125551212", "12", "fixed_line"]);
+    assert_eq!(rows[3][1..4], ["+78005553535", "", "toll_free"]);
+    assert_eq!(rows[4][1], "");
+    assert!(rows[4][4].contains("2 numbers"), "{text}");
+    assert!(rows[5][4].starts_with("too short"), "{text}");
+    assert_eq!(rows[6][4], "the line is not UTF-8");
+    assert_eq!(rows[7][0], "1\\t2");
+    assert_ne!(rows[7][4], "");
+}
