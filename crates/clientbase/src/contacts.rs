@@ -281,26 +281,14 @@ impl ClientBase {
     /// [`ClientBase::update_client`], so they are validated and their
     /// `updated_at` is set.
     pub fn normalize_contacts(&mut self, normalizer: &ContactNormalizer) -> ContactReport {
-        let mut clients: Vec<Client> = self.clients().cloned().collect();
-        let reports: Vec<ContactReport> = {
-            #[cfg(feature = "parallel")]
-            {
-                use rayon::prelude::*;
-                clients
-                    .par_iter_mut()
-                    .map(|client| normalizer.normalize(client))
-                    .collect()
-            }
-            #[cfg(not(feature = "parallel"))]
-            {
-                clients
-                    .iter_mut()
-                    .map(|client| normalizer.normalize(client))
-                    .collect()
-            }
-        };
+        let stored: Vec<&Client> = self.clients().collect();
+        let normalized = crate::batch::map_column(&stored, |client| {
+            let mut client = Client::clone(client);
+            let report = normalizer.normalize(&mut client);
+            (client, report)
+        });
         let mut total = ContactReport::default();
-        for (client, report) in clients.into_iter().zip(reports) {
+        for (client, report) in normalized {
             let id = client.id;
             if report.changed > 0 {
                 if let Err(err) = self.update_client(client) {

@@ -38,6 +38,7 @@ pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 /// Parses a timestamp: RFC 3339, `yyyy-mm-dd hh:mm[:ss]`, `dd.mm.yyyy hh:mm[:ss]`
 /// or a bare date (midnight). Times without an offset are taken as UTC.
+#[cfg_attr(not(feature = "csv"), allow(dead_code))]
 pub(crate) fn parse_datetime(text: &str) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {

@@ -292,19 +292,7 @@ impl EmailNormalizer {
         &self,
         inputs: &[S],
     ) -> Vec<Result<ParsedEmail, EmailError>> {
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            inputs
-                .par_iter()
-                .with_min_len(1024)
-                .map(|s| self.parse(s.as_ref()))
-                .collect()
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            inputs.iter().map(|s| self.parse(s.as_ref())).collect()
-        }
+        crate::batch::map_column(inputs, |s| self.parse(s.as_ref()))
     }
 
     fn key_of(&self, local: &str, domain: &str) -> String {

@@ -51,6 +51,7 @@
 
 mod activity;
 mod base;
+mod batch;
 mod client;
 mod contacts;
 #[cfg(feature = "csv")]

@@ -496,19 +496,7 @@ impl PhoneNormalizer {
         &self,
         inputs: &[S],
     ) -> Vec<Result<ParsedPhone, PhoneError>> {
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            inputs
-                .par_iter()
-                .with_min_len(1024)
-                .map(|s| self.parse(s.as_ref()))
-                .collect()
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            inputs.iter().map(|s| self.parse(s.as_ref())).collect()
-        }
+        crate::batch::map_column(inputs, |s| self.parse(s.as_ref()))
     }
 
     /// The fast path for +7 numbers.
