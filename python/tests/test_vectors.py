@@ -104,6 +104,8 @@ class Runner:
 # Vector files in another format than steps, and what checks them.
 OTHER_FORMATS = {
     "phones.json": "the phone corpus, run by the core's phone tests (phones are not bound yet)",
+    "emails.json": "email vectors, run by the core's and the C tests (emails are not bound yet)",
+    "names.json": "name vectors, run by the core's and the C tests (names are not bound yet)",
 }
 
 
