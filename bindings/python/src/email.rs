@@ -6,11 +6,12 @@
 //! (field `email`), while `parse_batch` takes and returns columns and gives
 //! every row its problem, reason and suggestion, never raising for a bad value.
 
-use crate::convert::{repr_text, str_list, text_column, to_py, Cell, StrCache};
+use crate::batch::{self, Kind};
+use crate::convert::{repr_text, to_py};
 use crate::error::OrRaise;
 use clientbase::{EmailNormalizer, Error, ParsedEmail};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList};
+use pyo3::types::PyDict;
 use serde::Serialize;
 
 /// Checks and normalizes email addresses.
@@ -60,12 +61,8 @@ impl PyEmailNormalizer {
     /// addresses; never applied). Never raises for a bad value: `None`, NaN and
     /// pandas' NA are rows with the problem `missing`, values that are not text
     /// rows with `not_text`.
-    fn parse_batch<'py>(
-        &self,
-        py: Python<'py>,
-        values: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        parse_column(py, &self.inner, values)
+    fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        parse_column(&self.inner, values)
     }
 
     fn __repr__(&self) -> String {
@@ -79,74 +76,57 @@ impl PyEmailNormalizer {
 #[pyfunction]
 #[pyo3(signature = (values, provider_rules = false))]
 pub(crate) fn normalize_emails<'py>(
-    py: Python<'py>,
     values: &Bound<'py, PyAny>,
     provider_rules: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let emails = EmailNormalizer::new().with_provider_rules(provider_rules);
-    parse_column(py, &emails, values)
+    parse_column(&emails, values)
 }
 
 fn parse_column<'py>(
-    py: Python<'py>,
     emails: &EmailNormalizer,
     values: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let column = text_column(values, false)?;
-    let cells = &column.cells;
-    let results = py.detach(|| emails.parse_batch(cells));
-    let problems: Vec<Option<(&str, String)>> = cells.iter().map(Cell::problem).collect();
-    let valid = |i: usize| results[i].as_ref().ok();
-    let rows = results.len();
-    let problem = |i: usize| match (&problems[i], &results[i]) {
-        (Some((problem, reason)), _) => Some((*problem, reason.as_str())),
-        (None, Err(err)) => Some((err.problem().name(), err.reason())),
-        (None, Ok(_)) => None,
-    };
-    let suggestion = |i: usize| match (&problems[i], &results[i]) {
-        (Some(_), _) => None,
-        (None, Ok(email)) => email.suggestion(),
-        (None, Err(err)) => err.suggestion(),
-    };
-
-    let mut shared = StrCache::new(py);
-    let dict = PyDict::new(py);
-    dict.set_item("input", &column.values)?;
-    dict.set_item(
-        "address",
-        str_list(py, (0..rows).map(|i| valid(i).map(ParsedEmail::address)))?,
-    )?;
-    dict.set_item(
-        "key",
-        str_list(py, (0..rows).map(|i| valid(i).map(ParsedEmail::key)))?,
-    )?;
-    dict.set_item(
-        "domain",
-        PyList::new(
-            py,
-            (0..rows).map(|i| shared.get_opt(valid(i).map(ParsedEmail::domain))),
-        )?,
-    )?;
-    dict.set_item(
-        "valid",
-        PyList::new(py, results.iter().map(|r| PyBool::new(py, r.is_ok())))?,
-    )?;
-    dict.set_item(
-        "problem",
-        PyList::new(
-            py,
-            (0..rows).map(|i| shared.get_opt(problem(i).map(|(name, _)| name))),
-        )?,
-    )?;
-    dict.set_item(
-        "reason",
-        PyList::new(
-            py,
-            (0..rows).map(|i| shared.get_opt(problem(i).map(|(_, reason)| reason))),
-        )?,
-    )?;
-    dict.set_item("suggestion", str_list(py, (0..rows).map(suggestion))?)?;
-    Ok(dict)
+    const COLUMNS: [(&str, Kind); 7] = [
+        ("address", Kind::Text),
+        ("key", Kind::Text),
+        ("domain", Kind::Shared),
+        ("valid", Kind::Flag),
+        ("problem", Kind::Shared),
+        ("reason", Kind::Shared),
+        ("suggestion", Kind::Text),
+    ];
+    batch::run(
+        values,
+        false,
+        &COLUMNS,
+        |_, _, _| Ok(()),
+        |texts| emails.parse_batch(texts),
+        |rows, results| {
+            for (row, result) in results.iter().enumerate() {
+                let own_problem = rows.problem(row);
+                let parsed = result.as_ref().ok().filter(|_| own_problem.is_none());
+                rows.text(0, parsed.map(ParsedEmail::address));
+                rows.text(1, parsed.map(ParsedEmail::key));
+                rows.text(2, parsed.map(ParsedEmail::domain));
+                rows.flag(3, parsed.is_some());
+                let why = own_problem.or_else(|| {
+                    result
+                        .as_ref()
+                        .err()
+                        .map(|e| (e.problem().name(), e.reason()))
+                });
+                rows.text(4, why.map(|(name, _)| name));
+                rows.text(5, why.map(|(_, reason)| reason));
+                let suggestion = match result {
+                    _ if own_problem.is_some() => None,
+                    Ok(email) => email.suggestion(),
+                    Err(err) => err.suggestion(),
+                };
+                rows.text(6, suggestion);
+            }
+        },
+    )
 }
 
 /// The dict form of a valid address.

@@ -7,6 +7,7 @@
 
 mod activity;
 mod base;
+mod batch;
 mod client;
 mod contacts;
 mod convert;

@@ -2,11 +2,12 @@
 //! the patronymic, initials, clean-up and matching keys across Cyrillic and
 //! Latin; `parse_names` does a column at once with the GIL released.
 
-use crate::convert::{repr_text, text_column, to_py, Cell, StrCache};
+use crate::batch::{self, Kind};
+use crate::convert::{repr_text, to_py};
 use clientbase::{clean_name as core_clean_name, Gender, PersonName};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyDict;
 use serde::Serialize;
 
 fn gender_name(gender: Gender) -> &'static str {
@@ -156,57 +157,43 @@ pub(crate) fn parse_name(full_name: &str) -> PyPersonName {
 /// `key`. `None`, NaN and pandas' NA give a row of `None`; a value that is not
 /// text raises `TypeError` naming its row.
 #[pyfunction]
-pub(crate) fn parse_names<'py>(
-    py: Python<'py>,
-    values: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let column = text_column(values, false)?;
-    if let Some((row, Cell::NotText(type_name))) = column
-        .cells
-        .iter()
-        .enumerate()
-        .find(|(_, cell)| matches!(cell, Cell::NotText(_)))
-    {
-        return Err(PyTypeError::new_err(format!(
-            "parse_names: values[{row}] is {type_name}, not str"
-        )));
-    }
-    let cells = &column.cells;
-    let names: Vec<Option<Parts>> = py.detach(|| {
-        cells
-            .iter()
-            .map(|cell| match cell {
-                Cell::Text(text) => Some(Parts::of(PersonName::parse(text))),
-                _ => None,
-            })
-            .collect()
-    });
-    let mut shared = StrCache::new(py);
-    let dict = PyDict::new(py);
-    dict.set_item("input", &column.values)?;
-    let part =
-        |get: fn(&Parts) -> Option<&str>| names.iter().map(move |name| name.as_ref().and_then(get));
-    dict.set_item(
-        "surname",
-        PyList::new(py, part(|p| p.name.surname.as_deref()))?,
-    )?;
-    dict.set_item("given", PyList::new(py, part(|p| p.name.given.as_deref()))?)?;
-    dict.set_item(
-        "patronymic",
-        PyList::new(py, part(|p| p.name.patronymic.as_deref()))?,
-    )?;
-    dict.set_item(
-        "gender",
-        PyList::new(
-            py,
-            names
+pub(crate) fn parse_names<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    const COLUMNS: [(&str, Kind); 6] = [
+        ("surname", Kind::Text),
+        ("given", Kind::Text),
+        ("patronymic", Kind::Text),
+        ("gender", Kind::Shared),
+        ("initials", Kind::Text),
+        ("key", Kind::Text),
+    ];
+    batch::run(
+        values,
+        false,
+        &COLUMNS,
+        |row, problem, reason| match problem {
+            "not_text" => Err(PyTypeError::new_err(format!(
+                "parse_names: values[{row}]: {reason}"
+            ))),
+            _ => Ok(()),
+        },
+        |texts| {
+            texts
                 .iter()
-                .map(|n| shared.get_opt(n.as_ref().and_then(|p| p.gender))),
-        )?,
-    )?;
-    dict.set_item("initials", PyList::new(py, part(|p| Some(&p.initials)))?)?;
-    dict.set_item("key", PyList::new(py, part(|p| Some(&p.key)))?)?;
-    Ok(dict)
+                .map(|text| Parts::of(PersonName::parse(text)))
+                .collect()
+        },
+        |rows, names| {
+            for (row, name) in names.iter().enumerate() {
+                let name = Some(name).filter(|_| rows.problem(row).is_none());
+                rows.text(0, name.and_then(|n| n.name.surname.as_deref()));
+                rows.text(1, name.and_then(|n| n.name.given.as_deref()));
+                rows.text(2, name.and_then(|n| n.name.patronymic.as_deref()));
+                rows.text(3, name.and_then(|n| n.gender));
+                rows.text(4, name.map(|n| n.initials.as_str()));
+                rows.text(5, name.map(|n| n.key.as_str()));
+            }
+        },
+    )
 }
 
 /// What `parse_names` gives for one row, computed with the GIL released.

@@ -7,11 +7,12 @@
 //! `parse_batch` give every number its problem and reason, and `parse_batch`
 //! takes and returns columns, reading them on all cores with the GIL released.
 
-use crate::convert::{repr_text, str_list, text_column, to_py, Cell, StrCache};
+use crate::batch::{self, Kind};
+use crate::convert::{repr_text, to_py};
 use crate::error::OrRaise;
 use clientbase::{Error, ErrorKind, ParsedPhone, PhoneError, PhoneFormat, PhoneNormalizer};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList};
+use pyo3::types::PyDict;
 use serde::Serialize;
 
 /// Reads phone numbers as people type them against a default region.
@@ -75,12 +76,8 @@ impl PyPhoneNormalizer {
     /// raises for a bad value: `None`, NaN and pandas' NA are rows with the
     /// problem `missing`, values that are not text (nor a whole number) rows
     /// with `not_text`; ints are read as their digits.
-    fn parse_batch<'py>(
-        &self,
-        py: Python<'py>,
-        values: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        parse_column(py, &self.inner, values)
+    fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        parse_column(&self.inner, values)
     }
 
     fn __repr__(&self) -> String {
@@ -95,80 +92,52 @@ impl PyPhoneNormalizer {
 #[pyfunction]
 #[pyo3(signature = (values, region = "RU"))]
 pub(crate) fn normalize_phones<'py>(
-    py: Python<'py>,
     values: &Bound<'py, PyAny>,
     region: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
     let phones = PhoneNormalizer::new(region).or_raise()?;
-    parse_column(py, &phones, values)
+    parse_column(&phones, values)
 }
 
 fn parse_column<'py>(
-    py: Python<'py>,
     phones: &PhoneNormalizer,
     values: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let column = text_column(values, true)?;
-    let cells = &column.cells;
-    let results = py.detach(|| phones.parse_batch(cells));
-    // A cell without text was read as "" (the batch stays one slice); its own
-    // problem replaces that result.
-    let problems: Vec<Option<(&str, String)>> = cells.iter().map(Cell::problem).collect();
-    let valid = |i: usize| results[i].as_ref().ok();
-    let rows = results.len();
-
-    let mut shared = StrCache::new(py);
-    let dict = PyDict::new(py);
-    dict.set_item("input", &column.values)?;
-    dict.set_item(
-        "e164",
-        str_list(py, (0..rows).map(|i| valid(i).map(ParsedPhone::e164)))?,
-    )?;
-    dict.set_item(
-        "extension",
-        str_list(
-            py,
-            (0..rows).map(|i| valid(i).and_then(ParsedPhone::extension)),
-        )?,
-    )?;
-    dict.set_item(
-        "kind",
-        PyList::new(
-            py,
-            (0..rows).map(|i| shared.get_opt(valid(i).map(|p| p.kind().name()))),
-        )?,
-    )?;
-    dict.set_item(
-        "region",
-        PyList::new(
-            py,
-            (0..rows).map(|i| shared.get_opt(valid(i).map(ParsedPhone::region))),
-        )?,
-    )?;
-    dict.set_item(
-        "valid",
-        PyList::new(py, results.iter().map(|r| PyBool::new(py, r.is_ok())))?,
-    )?;
-    let problem = |i: usize| match (&problems[i], &results[i]) {
-        (Some((problem, reason)), _) => Some((*problem, reason.as_str())),
-        (None, Err(err)) => Some((err.problem().name(), err.reason())),
-        (None, Ok(_)) => None,
-    };
-    dict.set_item(
-        "problem",
-        PyList::new(
-            py,
-            (0..rows).map(|i| shared.get_opt(problem(i).map(|(name, _)| name))),
-        )?,
-    )?;
-    dict.set_item(
-        "reason",
-        PyList::new(
-            py,
-            (0..rows).map(|i| shared.get_opt(problem(i).map(|(_, reason)| reason))),
-        )?,
-    )?;
-    Ok(dict)
+    const COLUMNS: [(&str, Kind); 7] = [
+        ("e164", Kind::Text),
+        ("extension", Kind::Text),
+        ("kind", Kind::Shared),
+        ("region", Kind::Shared),
+        ("valid", Kind::Flag),
+        ("problem", Kind::Shared),
+        ("reason", Kind::Shared),
+    ];
+    batch::run(
+        values,
+        true,
+        &COLUMNS,
+        |_, _, _| Ok(()),
+        |texts| phones.parse_batch(texts),
+        |rows, results| {
+            for (row, result) in results.iter().enumerate() {
+                let own_problem = rows.problem(row);
+                let parsed = result.as_ref().ok().filter(|_| own_problem.is_none());
+                rows.text(0, parsed.map(ParsedPhone::e164));
+                rows.text(1, parsed.and_then(ParsedPhone::extension));
+                rows.text(2, parsed.map(|p| p.kind().name()));
+                rows.text(3, parsed.map(ParsedPhone::region));
+                rows.flag(4, parsed.is_some());
+                let why = own_problem.or_else(|| {
+                    result
+                        .as_ref()
+                        .err()
+                        .map(|e| (e.problem().name(), e.reason()))
+                });
+                rows.text(5, why.map(|(name, _)| name));
+                rows.text(6, why.map(|(_, reason)| reason));
+            }
+        },
+    )
 }
 
 fn phone_format(name: &str) -> PyResult<PhoneFormat> {

@@ -1,0 +1,633 @@
+//! Columns in, columns out: the plumbing shared by the batch calls
+//! (`PhoneNormalizer.parse_batch`, `EmailNormalizer.parse_batch`, `parse_names`).
+//!
+//! Turning a million Python strings into Rust text and a million results back
+//! into Python values costs about as much as parsing them, and only the thread
+//! holding the GIL can do it. So a column is read in chunks, and while this
+//! thread turns the next chunk into text and the previous chunk's output into
+//! Python lists, a worker thread runs the core's batch call on the current chunk
+//! (on all cores where the core's call is parallel) and lays its results out as
+//! plain Rust columns. Python strings are made in bulk at C speed (a chunk's
+//! texts joined, then `str.split`), and values that repeat down a column
+//! (kinds, regions, reasons) are made once.
+
+use crate::convert::type_name;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use std::ops::Range;
+use std::sync::{mpsc, Mutex, PoisonError};
+
+/// Rows per chunk: enough for the core's parallel batch to keep every core busy,
+/// few enough that a large column makes many chunks to overlap. The first
+/// chunks are smaller, so that the worker starts early.
+const CHUNK_ROWS: usize = 1 << 16;
+const FIRST_CHUNK_ROWS: usize = 1 << 12;
+/// How many chunks this thread may read ahead of the worker.
+const AHEAD: usize = 3;
+
+/// How an output column is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Texts that rarely repeat (E.164 numbers, addresses, keys), or `None`.
+    Text,
+    /// Texts that repeat (kinds, regions, problems, reasons, domains), or `None`.
+    Shared,
+    /// `True` or `False`.
+    Flag,
+}
+
+/// Reads a column and runs a core batch call over it, returning the columns
+/// `{"input": [...], <name>: [...], ...}` with one value per input row.
+///
+/// `values` is a list, a tuple, a pandas or polars Series, a NumPy array or any
+/// other iterable (a lone `str` is refused: it is one value, not a column); the
+/// `input` column is a new list of the values given. Each value becomes text or
+/// a row problem (see [`cell`]); `check` sees every row problem first, on this
+/// thread, and may refuse the call. `parse` is the core call (a row without
+/// text is given the empty text), and `shape` lays each chunk's results out in
+/// `columns` through [`Rows`]; both run on the worker.
+pub(crate) fn run<'py, R: Send>(
+    values: &Bound<'py, PyAny>,
+    numbers: bool,
+    columns: &[(&str, Kind)],
+    mut check: impl FnMut(usize, &'static str, &str) -> PyResult<()>,
+    parse: impl Fn(&[&str]) -> Vec<R> + Sync,
+    shape: impl Fn(&mut Rows<'_>, &[R]) + Sync,
+) -> PyResult<Bound<'py, PyDict>> {
+    let py = values.py();
+    let input = column(values)?;
+    let mut out: Vec<Column<'py>> = columns
+        .iter()
+        .map(|(_, kind)| Column::new(py, *kind))
+        .collect();
+    let kinds: Vec<Kind> = columns.iter().map(|(_, kind)| *kind).collect();
+    let work = |chunk: &Chunk| -> Option<Shaped> {
+        let results = parse(&chunk.texts()?);
+        let mut rows = Rows {
+            chunk,
+            shaped: Shaped::new(&kinds, chunk.range.len()),
+        };
+        shape(&mut rows, &results);
+        Some(rows.shaped)
+    };
+    let read = |range: Range<usize>, one_by_one: bool| -> PyResult<Chunk> {
+        read_chunk(&input, range, numbers, one_by_one)
+    };
+    let mut write = |chunk: Chunk, shaped: Option<Shaped>| -> PyResult<()> {
+        // A joined chunk whose values hold NUL is read again one value at a time.
+        let (chunk, shaped) = match shaped {
+            Some(shaped) => (chunk, shaped),
+            None => {
+                let chunk = read(chunk.range, true)?;
+                let shaped = py.detach(|| work(&chunk));
+                (chunk, shaped.ok_or_else(worker_gone)?)
+            }
+        };
+        for (row, problem, reason) in &chunk.problems {
+            check(chunk.range.start + row, problem, reason)?;
+        }
+        for (column, part) in out.iter_mut().zip(shaped.parts) {
+            column.append(py, part)?;
+        }
+        Ok(())
+    };
+    let ranges = chunk_ranges(input.len());
+    if ranges.len() <= 1 {
+        let chunk = read(0..input.len(), false)?;
+        let shaped = py.detach(|| work(&chunk));
+        write(chunk, shaped)?;
+    } else {
+        pipeline(py, ranges, |range| read(range, false), &work, &mut write)?;
+    }
+    let dict = PyDict::new(py);
+    dict.set_item("input", input)?;
+    for ((name, _), column) in columns.iter().zip(out) {
+        dict.set_item(*name, column.into_list(py)?)?;
+    }
+    Ok(dict)
+}
+
+fn chunk_ranges(rows: usize) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut size = FIRST_CHUNK_ROWS;
+    let mut start = 0;
+    while start < rows {
+        let end = (start + size).min(rows);
+        ranges.push(start..end);
+        start = end;
+        size = (size * 2).min(CHUNK_ROWS);
+    }
+    ranges
+}
+
+/// Reads chunk after chunk on this thread while the worker runs `work` on the
+/// one before, and writes out each chunk's output in order.
+fn pipeline(
+    py: Python<'_>,
+    ranges: Vec<Range<usize>>,
+    mut read: impl FnMut(Range<usize>) -> PyResult<Chunk>,
+    work: &(impl Fn(&Chunk) -> Option<Shaped> + Sync),
+    write: &mut impl FnMut(Chunk, Option<Shaped>) -> PyResult<()>,
+) -> PyResult<()> {
+    std::thread::scope(|scope| {
+        let (to_worker, inbox) = mpsc::sync_channel::<Chunk>(AHEAD);
+        let (to_main, done) = mpsc::sync_channel::<(Chunk, Option<Shaped>)>(AHEAD);
+        scope.spawn(move || {
+            for chunk in inbox {
+                let shaped = work(&chunk);
+                if to_main.send((chunk, shaped)).is_err() {
+                    break;
+                }
+            }
+        });
+        // Waiting for the worker releases the GIL (the receiver is behind a
+        // mutex, as a reference to a bare receiver cannot cross threads).
+        let done = Mutex::new(done);
+        let receive = |wait: bool| -> PyResult<Option<(Chunk, Option<Shaped>)>> {
+            let done = || done.lock().unwrap_or_else(PoisonError::into_inner);
+            if wait {
+                let received = py.detach(|| done().recv());
+                received.map(Some).map_err(|_| worker_gone())
+            } else {
+                match done().try_recv() {
+                    Ok(output) => Ok(Some(output)),
+                    Err(mpsc::TryRecvError::Empty) => Ok(None),
+                    Err(mpsc::TryRecvError::Disconnected) => Err(worker_gone()),
+                }
+            }
+        };
+        let mut pending = 0;
+        for range in ranges {
+            let chunk = read(range)?;
+            py.detach(|| to_worker.send(chunk))
+                .map_err(|_| worker_gone())?;
+            pending += 1;
+            // Write what is ready; wait only when far enough ahead.
+            // The chunks hold Python strings: they are dropped here, with the GIL.
+            while let Some((chunk, shaped)) = receive(pending > AHEAD)? {
+                write(chunk, shaped)?;
+                pending -= 1;
+            }
+        }
+        drop(to_worker);
+        for _ in 0..pending {
+            if let Some((chunk, shaped)) = receive(true)? {
+                write(chunk, shaped)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+fn worker_gone() -> PyErr {
+    PyRuntimeError::new_err("the batch worker thread stopped")
+}
+
+// ---- columns in ----------------------------------------------------------------
+
+/// The values of a column as a new list (so the caller's own list is never shared).
+fn column<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+    let py = values.py();
+    if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "expected a column of values (a list, tuple or Series), got a single string",
+        ));
+    }
+    // A table or a mapping would be iterated by its column names or keys.
+    if values.hasattr("columns")? || values.hasattr("keys")? {
+        return Err(PyTypeError::new_err(format!(
+            "expected one column of values (a list, tuple or Series), got a {}; pass one column, such as df[\"phone\"]",
+            type_name(values)
+        )));
+    }
+    let list = if values.is_instance_of::<PyList>() || values.is_instance_of::<PyTuple>() {
+        py.get_type::<PyList>().call1((values,))?
+    } else if values.hasattr("to_list")? {
+        // pandas and polars Series: one call instead of iterating the Series.
+        values.call_method0("to_list")?
+    } else if values.hasattr("tolist")? {
+        values.call_method0("tolist")?
+    } else if values.hasattr("__iter__")? {
+        py.get_type::<PyList>().call1((values,))?
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "expected a column of values (a list, tuple or Series), got {}",
+            type_name(values)
+        )));
+    };
+    list.cast_into::<PyList>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{}.to_list() did not return a list",
+            type_name(values)
+        ))
+    })
+}
+
+/// The text of a chunk of a column, ready to go to the worker.
+struct Chunk {
+    /// The rows of the column the chunk holds.
+    range: Range<usize>,
+    /// The rows' text, separated by NUL.
+    text: ChunkText,
+    /// The rows (in the chunk) without text to read, in order, with the problem
+    /// (`missing`, `not_text`) and the reason.
+    problems: Vec<(usize, &'static str, String)>,
+}
+
+enum ChunkText {
+    /// The UTF-8 of a Python string of `str` values joined by NUL, borrowed
+    /// (and sendable to the worker), which finds the NULs.
+    Joined(PyBackedStr),
+    /// The text of the values one by one, and where each ends.
+    Owned(String, Vec<usize>),
+}
+
+impl Chunk {
+    /// The text of every row (empty for a row without text); `None` when a
+    /// joined value held NUL itself, so that the rows cannot be told apart.
+    fn texts(&self) -> Option<Vec<&str>> {
+        let rows = self.range.len();
+        let mut texts = Vec::with_capacity(rows);
+        match &self.text {
+            ChunkText::Joined(text) => {
+                // One pass over the bytes: NUL is never part of another UTF-8 character.
+                let mut start = 0;
+                for (at, byte) in text.bytes().enumerate() {
+                    if byte == 0 {
+                        texts.push(&text[start..at]);
+                        start = at + 1;
+                    }
+                }
+                texts.push(&text[start..]);
+            }
+            ChunkText::Owned(text, ends) => {
+                let mut start = 0;
+                for &end in ends {
+                    texts.push(&text[start..end]);
+                    start = end + 1;
+                }
+            }
+        }
+        (texts.len() == rows).then_some(texts)
+    }
+}
+
+/// Reads `rows` of `list`. With the limited API of Python 3.9 every `str` is
+/// copied out through a new bytes object, so a chunk of nothing but `str` is
+/// read at C speed as one `"\0".join(...)` (unless `one_by_one`); anything
+/// else one value at a time.
+fn read_chunk(
+    list: &Bound<'_, PyList>,
+    rows: Range<usize>,
+    numbers: bool,
+    one_by_one: bool,
+) -> PyResult<Chunk> {
+    let slice = list.get_slice(rows.start, rows.end);
+    if !one_by_one && !slice.is_empty() && slice.iter().all(|v| v.is_instance_of::<PyString>()) {
+        let joined = PyString::new(slice.py(), "\0")
+            .call_method1("join", (&slice,))
+            .and_then(|joined| PyBackedStr::try_from(joined.cast_into::<PyString>()?));
+        // A str that cannot be encoded (a lone surrogate) is a row problem below.
+        if let Ok(text) = joined {
+            return Ok(Chunk {
+                range: rows,
+                text: ChunkText::Joined(text),
+                problems: Vec::new(),
+            });
+        }
+    }
+    let mut text = String::new();
+    let mut ends = Vec::with_capacity(slice.len());
+    let mut problems = Vec::new();
+    for (row, value) in slice.iter().enumerate() {
+        if row > 0 {
+            text.push('\0');
+        }
+        match cell(&value, numbers)? {
+            Ok(cell) => text.push_str(&cell),
+            Err((problem, reason)) => problems.push((row, problem, reason)),
+        }
+        ends.push(text.len());
+    }
+    Ok(Chunk {
+        range: rows,
+        text: ChunkText::Owned(text, ends),
+        problems,
+    })
+}
+
+/// One value as text, or the row's problem. `None`, NaN and pandas' `NA`/`NaT`
+/// are missing values. With `numbers`, an `int` (and a float holding a whole
+/// number, as pandas stores integers with gaps) is read as its digits: phone
+/// numbers often arrive as numbers.
+fn cell(
+    value: &Bound<'_, PyAny>,
+    numbers: bool,
+) -> PyResult<Result<String, (&'static str, String)>> {
+    let missing = |what: &str| Err(("missing", format!("missing value ({what})")));
+    let not_text = |what: &str| Err(("not_text", format!("expected str, got {what}")));
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(match text.to_cow() {
+            Ok(text) => Ok(text.into_owned()),
+            Err(_) => Err((
+                "not_text",
+                "the str cannot be read as Unicode text (a lone surrogate)".into(),
+            )),
+        });
+    }
+    if value.is_none() {
+        return Ok(missing("None"));
+    }
+    if let Ok(float) = value.cast::<PyFloat>() {
+        let number = float.value();
+        return Ok(if number.is_nan() {
+            missing("NaN")
+        } else if numbers && number.fract() == 0.0 && number.abs() < 1e18 {
+            Ok(format!("{number:.0}"))
+        } else {
+            not_text("float")
+        });
+    }
+    if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        return Ok(if numbers {
+            Ok(value.str()?.to_cow()?.into_owned())
+        } else {
+            not_text("int")
+        });
+    }
+    Ok(match type_name(value).as_str() {
+        "NAType" => missing("NA"),
+        "NaTType" => missing("NaT"),
+        other => not_text(other),
+    })
+}
+
+// ---- columns out, laid out by the worker ----------------------------------------------
+
+/// A chunk's output, one part per column, in plain Rust.
+struct Shaped {
+    parts: Vec<Part>,
+}
+
+enum Part {
+    /// The rows' texts separated by NUL (empty for `None`), where each ends,
+    /// and the rows that are `None`.
+    Text {
+        text: String,
+        ends: Vec<usize>,
+        nones: Vec<usize>,
+    },
+    /// The distinct texts, and per row its index among them plus one (0 for `None`).
+    Shared {
+        texts: Vec<String>,
+        rows: Vec<u32>,
+    },
+    Flag(Vec<bool>),
+}
+
+impl Shaped {
+    fn new(kinds: &[Kind], rows: usize) -> Shaped {
+        let parts = kinds
+            .iter()
+            .map(|kind| match kind {
+                Kind::Text => Part::Text {
+                    text: String::new(),
+                    ends: Vec::with_capacity(rows),
+                    nones: Vec::new(),
+                },
+                Kind::Shared => Part::Shared {
+                    texts: Vec::new(),
+                    rows: Vec::with_capacity(rows),
+                },
+                Kind::Flag => Part::Flag(Vec::with_capacity(rows)),
+            })
+            .collect();
+        Shaped { parts }
+    }
+}
+
+/// The rows of a chunk being laid out: each row's own problem, and the values
+/// of each output column (by its index in `columns`), pushed row by row.
+pub(crate) struct Rows<'a> {
+    chunk: &'a Chunk,
+    shaped: Shaped,
+}
+
+impl<'a> Rows<'a> {
+    /// The problem and reason of `row` (in the chunk) when the value had no
+    /// text to read: its result from the core is to be replaced.
+    pub(crate) fn problem(&self, row: usize) -> Option<(&'static str, &'a str)> {
+        let problems = &self.chunk.problems;
+        if problems.is_empty() {
+            return None;
+        }
+        let i = problems
+            .binary_search_by_key(&row, |(row, _, _)| *row)
+            .ok()?;
+        let (_, problem, reason) = &problems[i];
+        Some((problem, reason))
+    }
+
+    /// Appends a text (or `None`) to a `Kind::Text` or `Kind::Shared` column.
+    pub(crate) fn text(&mut self, column: usize, value: Option<&str>) {
+        match &mut self.shaped.parts[column] {
+            Part::Text { text, ends, nones } => {
+                if !ends.is_empty() {
+                    text.push('\0');
+                }
+                match value {
+                    Some(value) => text.push_str(value),
+                    None => nones.push(ends.len()),
+                }
+                ends.push(text.len());
+            }
+            Part::Shared { texts, rows } => {
+                let index = match value {
+                    None => 0,
+                    // Few distinct values, often the one of the row before.
+                    Some(value) => match rows.last() {
+                        Some(&last) if last > 0 && texts[last as usize - 1] == value => last,
+                        _ => match texts.iter().position(|t| t == value) {
+                            Some(i) => i as u32 + 1,
+                            None => {
+                                texts.push(value.to_string());
+                                texts.len() as u32
+                            }
+                        },
+                    },
+                };
+                rows.push(index);
+            }
+            Part::Flag(_) => unreachable!("a text pushed to a flag column"),
+        }
+    }
+
+    /// Appends `True` or `False` to a `Kind::Flag` column.
+    pub(crate) fn flag(&mut self, column: usize, value: bool) {
+        match &mut self.shaped.parts[column] {
+            Part::Flag(rows) => rows.push(value),
+            _ => unreachable!("a flag pushed to a text column"),
+        }
+    }
+}
+
+// ---- columns out, made into Python lists ------------------------------------------------
+
+/// An output column being made.
+enum Column<'py> {
+    /// The lists of the chunks so far.
+    Text(Vec<Bound<'py, PyList>>),
+    /// The Python strings made so far (`None` first), and each row's index
+    /// among them: the list is made at the end, in one go.
+    Shared {
+        made: Vec<(Option<String>, Bound<'py, PyAny>)>,
+        rows: Vec<u32>,
+    },
+    Flag(Vec<bool>),
+}
+
+impl<'py> Column<'py> {
+    fn new(py: Python<'py>, kind: Kind) -> Column<'py> {
+        match kind {
+            Kind::Text => Column::Text(Vec::new()),
+            Kind::Shared => Column::Shared {
+                made: vec![(None, py.None().into_bound(py))],
+                rows: Vec::new(),
+            },
+            Kind::Flag => Column::Flag(Vec::new()),
+        }
+    }
+
+    fn append(&mut self, py: Python<'py>, part: Part) -> PyResult<()> {
+        match (self, part) {
+            (Column::Text(lists), Part::Text { text, ends, nones }) => {
+                lists.push(text_list(py, &text, &ends, &nones)?);
+            }
+            (Column::Shared { made, rows }, Part::Shared { texts, rows: local }) => {
+                // The chunk's indices into its own texts, as indices into `made`.
+                let mut global = vec![0u32];
+                for text in texts {
+                    let index = match made.iter().position(|(t, _)| t.as_deref() == Some(&text)) {
+                        Some(index) => index,
+                        None => {
+                            let value = PyString::new(py, &text).into_any();
+                            made.push((Some(text), value));
+                            made.len() - 1
+                        }
+                    };
+                    global.push(index as u32);
+                }
+                rows.extend(local.iter().map(|&i| global[i as usize]));
+            }
+            (Column::Flag(rows), Part::Flag(flags)) => rows.extend(flags),
+            _ => unreachable!("a part of another kind than its column"),
+        }
+        Ok(())
+    }
+
+    fn into_list(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        match self {
+            Column::Text(lists) => {
+                if lists.len() == 1 {
+                    return Ok(lists
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| PyList::empty(py)));
+                }
+                // One list of the final length, the chunks' lists copied in
+                // (extending would grow and copy it again and again).
+                let rows = lists.iter().map(|list| list.len()).sum();
+                let column = repeated(&py.None().into_bound(py), rows)?;
+                let mut start = 0;
+                for list in lists {
+                    let end = start + list.len();
+                    column.set_slice(start, end, &list)?;
+                    start = end;
+                }
+                Ok(column)
+            }
+            Column::Shared { made, rows } => {
+                let values: Vec<Bound<'py, PyAny>> = made.into_iter().map(|(_, v)| v).collect();
+                most_common_first(&values, &rows)
+            }
+            Column::Flag(flags) => {
+                let values = [
+                    PyBool::new(py, false).to_owned().into_any(),
+                    PyBool::new(py, true).to_owned().into_any(),
+                ];
+                let rows: Vec<u32> = flags.into_iter().map(u32::from).collect();
+                most_common_first(&values, &rows)
+            }
+        }
+    }
+}
+
+/// `[value] * rows`, made by Python at C speed.
+fn repeated<'py>(value: &Bound<'py, PyAny>, rows: usize) -> PyResult<Bound<'py, PyList>> {
+    Ok(PyList::new(value.py(), [value])?
+        .call_method1("__mul__", (rows,))?
+        .cast_into::<PyList>()?)
+}
+
+/// A list of `values[rows[i]]`: the most common value repeated, then the
+/// other rows set one by one.
+fn most_common_first<'py>(
+    values: &[Bound<'py, PyAny>],
+    rows: &[u32],
+) -> PyResult<Bound<'py, PyList>> {
+    let mut counts = vec![0usize; values.len()];
+    for &index in rows {
+        counts[index as usize] += 1;
+    }
+    let common = (0..counts.len()).max_by_key(|&i| counts[i]).unwrap_or(0);
+    let list = repeated(&values[common], rows.len())?;
+    for (row, &index) in rows.iter().enumerate() {
+        if index as usize != common {
+            list.set_item(row, &values[index as usize])?;
+        }
+    }
+    Ok(list)
+}
+/// The list of a chunk's texts: one `str.split` when most rows have text, else
+/// `None` repeated and the texts set one by one.
+fn text_list<'py>(
+    py: Python<'py>,
+    text: &str,
+    ends: &[usize],
+    nones: &[usize],
+) -> PyResult<Bound<'py, PyList>> {
+    let rows = ends.len();
+    let each = || {
+        let mut start = 0;
+        ends.iter().map(move |&end| {
+            let row = &text[start..end];
+            start = end + 1;
+            row
+        })
+    };
+    if nones.len() * 2 > rows {
+        let list = repeated(&py.None().into_bound(py), rows)?;
+        let mut nones = nones.iter().peekable();
+        for (row, value) in each().enumerate() {
+            if nones.next_if_eq(&&row).is_none() {
+                list.set_item(row, PyString::new(py, value))?;
+            }
+        }
+        return Ok(list);
+    }
+    let split = PyString::new(py, text)
+        .call_method1("split", ("\0",))?
+        .cast_into::<PyList>()?;
+    // A text holding NUL itself splits in two: then one string at a time.
+    let list = if split.len() == rows {
+        split
+    } else {
+        PyList::new(py, each().map(|row| PyString::new(py, row)))?
+    };
+    for &row in nones {
+        list.set_item(row, py.None())?;
+    }
+    Ok(list)
+}
