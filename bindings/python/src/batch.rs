@@ -195,13 +195,6 @@ fn column<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
             "expected a column of values (a list, tuple or Series), got a single string",
         ));
     }
-    // A table or a mapping would be iterated by its column names or keys.
-    if values.hasattr("columns")? || values.hasattr("keys")? {
-        return Err(PyTypeError::new_err(format!(
-            "expected one column of values (a list, tuple or Series), got a {}; pass one column, such as df[\"phone\"]",
-            type_name(values)
-        )));
-    }
     let list = if values.is_instance_of::<PyList>() || values.is_instance_of::<PyTuple>() {
         py.get_type::<PyList>().call1((values,))?
     } else if values.hasattr("to_list")? {
@@ -209,6 +202,13 @@ fn column<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         values.call_method0("to_list")?
     } else if values.hasattr("tolist")? {
         values.call_method0("tolist")?
+    } else if values.hasattr("columns")? || values.hasattr("keys")? {
+        // A table or a mapping would be iterated by its column names or keys.
+        return Err(PyTypeError::new_err(format!(
+            "expected one column of values (a list, tuple or Series), got a {}; \
+             pass one column, such as df[\"phone\"]",
+            type_name(values)
+        )));
     } else if values.hasattr("__iter__")? {
         py.get_type::<PyList>().call1((values,))?
     } else {
