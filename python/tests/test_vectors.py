@@ -4,7 +4,13 @@ run the same steps and must give the same answers.
 Each file is a JSON array of steps `{case, op, input, extra?, status, output?}`
 (all strings). A case is run from the `new_base` step that starts its session,
 and each of its steps must end with `status` (`ok` or an error kind's name) and,
-when given, exactly `output` (the result, or `str(exc)` for an error)."""
+when given, exactly `output` (the result, or `str(exc)` for an error).
+
+The corpora (`phones.json`, `emails.json`, `names.json`) are a header object
+and one object per case; each case is read by the batch call and one value at
+a time, and must give exactly the fields the Rust tests
+(`crates/clientbase/tests/{phone_corpus,email_vectors,name_vectors}.rs`) and
+the C runner (`tests/c/test_vectors.c`) compare."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,11 +108,12 @@ class Runner:
             return err.kind, str(err)
 
 
-# Vector files in another format than steps, and what checks them.
+# Vector files in another format than steps (a header object with `meta`, then
+# one object per case), and the tests at the end of this file that run them.
 OTHER_FORMATS = {
-    "phones.json": "the phone corpus, run by the core's phone tests (phones are not bound yet)",
-    "emails.json": "email vectors, run by the core's and the C tests (emails are not bound yet)",
-    "names.json": "name vectors, run by the core's and the C tests (names are not bound yet)",
+    "phones.json": "the phone corpus: test_phone_corpus_*",
+    "emails.json": "email vectors: test_email_vectors",
+    "names.json": "name vectors: test_name_vectors",
 }
 
 
@@ -164,3 +172,163 @@ def test_vector_case(replay: list[Step], steps: list[Step]) -> None:
         elif "output" in step and output != step["output"]:
             failures.append(f"{label}:\n  got      {output}\n  expected {step['output']}")
     assert not failures, "\n".join(failures)
+
+
+# ---- corpora: phones, emails, names -------------------------------------------------
+
+Row = dict[str, Any]
+
+
+def corpus(name: str) -> tuple[Row, list[Row]]:
+    """The header and the cases of a corpus file."""
+    rows: list[Row] = json.loads((VECTORS / name).read_text(encoding="utf-8"))
+    meta, cases = rows[0], rows[1:]
+    assert "meta" in meta, f"{name}: the first object is the header"
+    return meta, cases
+
+
+def disagreements(failures: list[str], total: int) -> str:
+    return f"{len(failures)} of {total} cases disagree:\n" + "\n".join(failures[:60])
+
+
+def without_extension(text: str, label: str, extension: str | None) -> str | None:
+    """A display format as the corpus writes it: without ` <label> <extension>`."""
+    if extension is None:
+        return text
+    suffix = f" {label} {extension}"
+    return text[: -len(suffix)] if text.endswith(suffix) else None
+
+
+PHONE_FIELDS = ("valid", "e164", "extension", "type", "region", "national", "international")
+
+
+def phone_fields(phone: cb.ParsedPhone | None) -> dict[str, str | None]:
+    """What clientbase read, in the corpus's terms (as the Rust and C runners compare)."""
+    if phone is None:
+        return dict.fromkeys(PHONE_FIELDS) | {"valid": "false"}
+    return {
+        "valid": "true",
+        "e164": phone.e164,
+        "extension": phone.extension,
+        "type": phone.kind,
+        "region": phone.region,
+        "national": without_extension(phone.national, "доб.", phone.extension),
+        "international": without_extension(phone.international, "ext.", phone.extension),
+    }
+
+
+def compare(case: Row, got: dict[str, str | None], how: str) -> str | None:
+    wrong = [
+        f"{name}: expected {case.get(name)!r}, got {value!r}"
+        for name, value in got.items()
+        if case.get(name) != value
+    ]
+    return f"{case['input']!r} ({how}): " + "; ".join(wrong) if wrong else None
+
+
+@pytest.fixture(scope="module")
+def phone_corpus() -> tuple[cb.PhoneNormalizer, list[Row]]:
+    meta, cases = corpus("phones.json")
+    assert len(cases) >= 10_000, "the corpus has tens of thousands of cases"
+    return cb.PhoneNormalizer(meta["default_region"]), cases
+
+
+def test_phone_corpus_batch(phone_corpus: tuple[cb.PhoneNormalizer, list[Row]]) -> None:
+    phones, cases = phone_corpus
+    columns = phones.parse_batch([case["input"] for case in cases])
+    failures = []
+    for i, case in enumerate(cases):
+        valid = columns["valid"][i]
+        got = {
+            "valid": "true" if valid else "false",
+            "e164": columns["e164"][i],
+            "extension": columns["extension"][i],
+            "type": columns["kind"][i],
+            "region": columns["region"][i],
+        }
+        # A row is either read or has a reason, never both.
+        if valid == (columns["reason"][i] is not None):
+            failures.append(f"{case['input']!r} (batch): valid {valid}, reason {columns['reason'][i]!r}")
+        elif (failure := compare(case, got, "batch")) is not None:
+            failures.append(failure)
+    assert not failures, disagreements(failures, len(cases))
+
+
+def test_phone_corpus_single(phone_corpus: tuple[cb.PhoneNormalizer, list[Row]]) -> None:
+    phones, cases = phone_corpus
+    failures = []
+    for case in cases:
+        try:
+            phone: cb.ParsedPhone | None = phones.parse(case["input"])
+        except cb.InvalidValueError as err:
+            assert err.field == "phone" and err.reason, case["input"]
+            phone = None
+        if (failure := compare(case, phone_fields(phone), "single")) is not None:
+            failures.append(failure)
+        if "split" in case:
+            split = " ".join(c.e164 or "invalid" for c in phones.split(case["input"]))
+            if split != case["split"]:
+                failures.append(
+                    f"{case['input']!r} (split): expected {case['split']!r}, got {split!r}"
+                )
+    assert not failures, disagreements(failures, len(cases))
+
+
+EMAIL_FIELDS = ("valid", "address", "key", "key_provider_rules", "suggestion", "problem", "reason")
+
+
+def test_email_vectors() -> None:
+    _, cases = corpus("emails.json")
+    assert len(cases) > 40
+    plain, rules = cb.EmailNormalizer(), cb.EmailNormalizer(provider_rules=True)
+    inputs = [case["input"] for case in cases]
+    columns = plain.parse_batch(inputs)
+    keys = rules.parse_batch(inputs)["key"]
+    failures = []
+    for i, case in enumerate(cases):
+        got = {
+            "valid": "true" if columns["valid"][i] else "false",
+            "address": columns["address"][i],
+            "key": columns["key"][i],
+            "key_provider_rules": keys[i],
+            "suggestion": columns["suggestion"][i],
+            "problem": columns["problem"][i],
+            "reason": columns["reason"][i],
+        }
+        assert set(got) == set(EMAIL_FIELDS)
+        if (failure := compare(case, got, "batch")) is not None:
+            failures.append(failure)
+        try:
+            email = plain.parse(case["input"])
+        except cb.InvalidValueError as err:
+            single = {"valid": "false", "reason": err.reason}
+            # The exception's reason names the likely fix, as str(EmailError) does.
+            if case["suggestion"] is not None:
+                single["reason"] = err.reason and err.reason.removesuffix(
+                    f" (did you mean {case['suggestion']}?)"
+                )
+        else:
+            single = {"valid": "true", "address": email.address, "key": email.key,
+                      "suggestion": email.suggestion}
+        if (failure := compare(case, single, "single")) is not None:
+            failures.append(failure)
+    assert not failures, disagreements(failures, len(cases))
+
+
+NAME_FIELDS = ("surname", "given", "patronymic", "gender", "initials", "key")
+
+
+def test_name_vectors() -> None:
+    _, cases = corpus("names.json")
+    assert len(cases) > 30
+    columns = cb.parse_names([case["input"] for case in cases])
+    failures = []
+    for i, case in enumerate(cases):
+        name = cb.parse_name(case["input"])
+        single = {field: getattr(name, field) for field in NAME_FIELDS}
+        single["text_key"] = cb.name_key(case["input"])
+        batch = {field: columns[field][i] for field in NAME_FIELDS}
+        for got, how in ((single, "single"), (batch, "batch")):
+            if (failure := compare(case, got, how)) is not None:
+                failures.append(failure)
+    assert not failures, disagreements(failures, len(cases))
