@@ -12,6 +12,17 @@ write is checked against the :class:`Schema` and a rejected write raises a
 >>> base.client(1)
 Client(id=1, person 'Иванова Анна', phones=1, tags=['vip'])
 
+Phones, emails and names are read as people type them, one at a time or a
+column at a time (:meth:`PhoneNormalizer.parse_batch` returns columns):
+
+>>> from clientbase import PhoneNormalizer, parse_name
+>>> PhoneNormalizer().parse("8 (916) 123-45-67").e164
+'+79161234567'
+>>> PhoneNormalizer().parse_batch(["8-800-555-35-35", "12345"])["kind"]
+['toll_free', None]
+>>> parse_name("Сергей Петрович Иванов").initials
+'Иванов С. П.'
+
 The engine is written in Rust (``clientbase._native``); this package re-exports it.
 """
 
