@@ -60,7 +60,7 @@ pub(crate) fn run<'py, R: Send>(
     let input = column(values)?;
     let mut out: Vec<Column<'py>> = columns
         .iter()
-        .map(|(_, kind)| Column::new(py, *kind))
+        .map(|_| Column::new(py, input.len()))
         .collect();
     let kinds: Vec<Kind> = columns.iter().map(|(_, kind)| *kind).collect();
     let work = |chunk: &Chunk| -> Option<Shaped> {
@@ -104,7 +104,7 @@ pub(crate) fn run<'py, R: Send>(
     let dict = PyDict::new(py);
     dict.set_item("input", input)?;
     for ((name, _), column) in columns.iter().zip(out) {
-        dict.set_item(*name, column.into_list(py)?)?;
+        dict.set_item(*name, column.into_list(py))?;
     }
     Ok(dict)
 }
@@ -475,40 +475,57 @@ impl<'a> Rows<'a> {
 
 // ---- columns out, made into Python lists ------------------------------------------------
 
-/// An output column being made.
-enum Column<'py> {
-    /// The lists of the chunks so far.
-    Text(Vec<Bound<'py, PyList>>),
-    /// The Python strings made so far (`None` first), and each row's index
-    /// among them: the list is made at the end, in one go.
-    Shared {
-        made: Vec<(Option<String>, Bound<'py, PyAny>)>,
-        rows: Vec<u32>,
-    },
-    Flag(Vec<bool>),
+/// An output column being made: a list as long as the input, made when the
+/// first chunk's output arrives (while the worker parses the next ones) and
+/// filled in chunk by chunk, so that nothing is left to do at the end.
+struct Column<'py> {
+    rows: usize,
+    list: Option<Bound<'py, PyList>>,
+    filled: usize,
+    /// `None`, `False`, `True`, then the strings made so far for `Kind::Shared`.
+    made: Vec<(Option<String>, Bound<'py, PyAny>)>,
+    /// For `Kind::Shared` and `Kind::Flag`: the value (in `made`) the list was
+    /// made of, the most common one of the first chunk; only other rows are set.
+    common: usize,
 }
 
 impl<'py> Column<'py> {
-    fn new(py: Python<'py>, kind: Kind) -> Column<'py> {
-        match kind {
-            Kind::Text => Column::Text(Vec::new()),
-            Kind::Shared => Column::Shared {
-                made: vec![(None, py.None().into_bound(py))],
-                rows: Vec::new(),
-            },
-            Kind::Flag => Column::Flag(Vec::new()),
+    fn new(py: Python<'py>, rows: usize) -> Column<'py> {
+        let flag = |value: bool| PyBool::new(py, value).to_owned().into_any();
+        Column {
+            rows,
+            list: None,
+            filled: 0,
+            made: vec![
+                (None, py.None().into_bound(py)),
+                (None, flag(false)),
+                (None, flag(true)),
+            ],
+            common: 0,
         }
     }
 
     fn append(&mut self, py: Python<'py>, part: Part) -> PyResult<()> {
-        match (self, part) {
-            (Column::Text(lists), Part::Text { text, ends, nones }) => {
-                lists.push(text_list(py, &text, &ends, &nones)?);
+        let start = self.filled;
+        match part {
+            Part::Text { text, ends, nones } => {
+                let chunk = text_list(py, &text, &ends, &nones)?;
+                self.filled += chunk.len();
+                match &self.list {
+                    None if chunk.len() == self.rows => self.list = Some(chunk),
+                    None => {
+                        let list = repeated(&self.made[0].1, self.rows)?;
+                        list.set_slice(start, self.filled, &chunk)?;
+                        self.list = Some(list);
+                    }
+                    Some(list) => list.set_slice(start, self.filled, &chunk)?,
+                }
             }
-            (Column::Shared { made, rows }, Part::Shared { texts, rows: local }) => {
-                // The chunk's indices into its own texts, as indices into `made`.
+            Part::Shared { texts, rows } => {
+                // The chunk's indices (0 for `None`, then its texts) into `made`.
                 let mut global = vec![0u32];
                 for text in texts {
+                    let made = &mut self.made;
                     let index = match made.iter().position(|(t, _)| t.as_deref() == Some(&text)) {
                         Some(index) => index,
                         None => {
@@ -519,48 +536,40 @@ impl<'py> Column<'py> {
                     };
                     global.push(index as u32);
                 }
-                rows.extend(local.iter().map(|&i| global[i as usize]));
+                let rows: Vec<u32> = rows.iter().map(|&i| global[i as usize]).collect();
+                self.set_rows(start, &rows)?;
             }
-            (Column::Flag(rows), Part::Flag(flags)) => rows.extend(flags),
-            _ => unreachable!("a part of another kind than its column"),
+            Part::Flag(flags) => {
+                let rows: Vec<u32> = flags.iter().map(|&flag| 1 + u32::from(flag)).collect();
+                self.set_rows(start, &rows)?;
+            }
         }
         Ok(())
     }
 
-    fn into_list(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        match self {
-            Column::Text(lists) => {
-                if lists.len() == 1 {
-                    return Ok(lists
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| PyList::empty(py)));
-                }
-                // One list of the final length, the chunks' lists copied in
-                // (extending would grow and copy it again and again).
-                let rows = lists.iter().map(|list| list.len()).sum();
-                let column = repeated(&py.None().into_bound(py), rows)?;
-                let mut start = 0;
-                for list in lists {
-                    let end = start + list.len();
-                    column.set_slice(start, end, &list)?;
-                    start = end;
-                }
-                Ok(column)
+    /// Sets the rows from `start` on to `made[rows[i]]`.
+    fn set_rows(&mut self, start: usize, rows: &[u32]) -> PyResult<()> {
+        self.filled += rows.len();
+        if self.list.is_none() {
+            let mut counts = vec![0usize; self.made.len()];
+            for &index in rows {
+                counts[index as usize] += 1;
             }
-            Column::Shared { made, rows } => {
-                let values: Vec<Bound<'py, PyAny>> = made.into_iter().map(|(_, v)| v).collect();
-                most_common_first(&values, &rows)
-            }
-            Column::Flag(flags) => {
-                let values = [
-                    PyBool::new(py, false).to_owned().into_any(),
-                    PyBool::new(py, true).to_owned().into_any(),
-                ];
-                let rows: Vec<u32> = flags.into_iter().map(u32::from).collect();
-                most_common_first(&values, &rows)
+            self.common = (0..counts.len()).max_by_key(|&i| counts[i]).unwrap_or(0);
+            self.list = Some(repeated(&self.made[self.common].1, self.rows)?);
+        }
+        if let Some(list) = &self.list {
+            for (row, &index) in rows.iter().enumerate() {
+                if index as usize != self.common {
+                    list.set_item(start + row, &self.made[index as usize].1)?;
+                }
             }
         }
+        Ok(())
+    }
+
+    fn into_list(self, py: Python<'py>) -> Bound<'py, PyList> {
+        self.list.unwrap_or_else(|| PyList::empty(py))
     }
 }
 
@@ -571,25 +580,6 @@ fn repeated<'py>(value: &Bound<'py, PyAny>, rows: usize) -> PyResult<Bound<'py, 
         .cast_into::<PyList>()?)
 }
 
-/// A list of `values[rows[i]]`: the most common value repeated, then the
-/// other rows set one by one.
-fn most_common_first<'py>(
-    values: &[Bound<'py, PyAny>],
-    rows: &[u32],
-) -> PyResult<Bound<'py, PyList>> {
-    let mut counts = vec![0usize; values.len()];
-    for &index in rows {
-        counts[index as usize] += 1;
-    }
-    let common = (0..counts.len()).max_by_key(|&i| counts[i]).unwrap_or(0);
-    let list = repeated(&values[common], rows.len())?;
-    for (row, &index) in rows.iter().enumerate() {
-        if index as usize != common {
-            list.set_item(row, &values[index as usize])?;
-        }
-    }
-    Ok(list)
-}
 /// The list of a chunk's texts: one `str.split` when most rows have text, else
 /// `None` repeated and the texts set one by one.
 fn text_list<'py>(
