@@ -670,7 +670,9 @@ mod delimiter_serde {
 /// One row that was not imported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectedRow {
-    /// The line number in the file where the row starts (the header is line 1).
+    /// The line number in the file where the row starts (the header is line 1);
+    /// for rows given to [`ClientBase::import_clients_rows`] or
+    /// [`ClientBase::import_deals_rows`], the row's index from 0.
     pub line: u64,
     /// The CSV column header the problem is in, when it is one column.
     pub column: Option<String>,
@@ -822,6 +824,44 @@ fn detect_delimiter(data: &[u8]) -> u8 {
     }
 }
 
+/// Checks that `mapping` can fill `records`: its custom fields are declared,
+/// its targets are for these records, and deals have their client.
+fn check_mapping(mapping: &ColumnMapping, records: Records, schema: &Schema) -> Result<()> {
+    for (header, target) in mapping.columns() {
+        if let ColumnTarget::Custom(name) = target {
+            if schema.field(name).is_none() {
+                return Err(Error::new(
+                        ErrorKind::Csv,
+                        format!(
+                            "column {header:?} maps to {target}, but the schema declares no field {name:?}"
+                        ),
+                    ));
+            }
+        }
+        if !target.applies_to(records) {
+            let other = match records {
+                Records::Clients => Records::Deals,
+                Records::Deals => Records::Clients,
+            };
+            return Err(Error::new(
+                ErrorKind::Csv,
+                format!(
+                    "column {header:?} maps to {target}, which is for {}, not {}",
+                    other.plural(),
+                    records.plural()
+                ),
+            ));
+        }
+    }
+    if records == Records::Deals && !mapping.columns().any(|(_, t)| *t == ColumnTarget::ClientId) {
+        return Err(Error::new(
+            ErrorKind::Csv,
+            "the mapping has no client_id column: every deal needs its client",
+        ));
+    }
+    Ok(())
+}
+
 impl Table {
     fn open<R: Read>(
         mut reader: R,
@@ -830,40 +870,7 @@ impl Table {
         records: Records,
         schema: &Schema,
     ) -> Result<Table> {
-        for (header, target) in mapping.columns() {
-            if let ColumnTarget::Custom(name) = target {
-                if schema.field(name).is_none() {
-                    return Err(Error::new(
-                        ErrorKind::Csv,
-                        format!(
-                            "column {header:?} maps to {target}, but the schema declares no field {name:?}"
-                        ),
-                    ));
-                }
-            }
-            if !target.applies_to(records) {
-                let other = match records {
-                    Records::Clients => Records::Deals,
-                    Records::Deals => Records::Clients,
-                };
-                return Err(Error::new(
-                    ErrorKind::Csv,
-                    format!(
-                        "column {header:?} maps to {target}, which is for {}, not {}",
-                        other.plural(),
-                        records.plural()
-                    ),
-                ));
-            }
-        }
-        if records == Records::Deals
-            && !mapping.columns().any(|(_, t)| *t == ColumnTarget::ClientId)
-        {
-            return Err(Error::new(
-                ErrorKind::Csv,
-                "the mapping has no client_id column: every deal needs its client",
-            ));
-        }
+        check_mapping(mapping, records, schema)?;
         let mut data = Vec::new();
         reader.read_to_end(&mut data)?;
         let start = if data.starts_with(BOM) { BOM.len() } else { 0 };
@@ -954,6 +961,55 @@ impl Table {
 }
 
 impl Layout {
+    /// The layout of rows of cells under `headers` (trimmed, as CSV headers are).
+    fn for_rows<H>(
+        headers: H,
+        mapping: &ColumnMapping,
+        records: Records,
+        schema: &Schema,
+    ) -> Result<Layout>
+    where
+        H: IntoIterator,
+        H::Item: AsRef<str>,
+    {
+        check_mapping(mapping, records, schema)?;
+        let headers = headers
+            .into_iter()
+            .map(|h| h.as_ref().trim().to_string())
+            .collect();
+        Layout::new(headers, mapping)
+    }
+
+    /// Hands every row of cells to `each` with its index (from 0) as its line.
+    fn for_each_cells_row<'t, R, C, S>(
+        &'t self,
+        rows: R,
+        each: &mut dyn FnMut(u64, Row<'t, '_>),
+    ) -> Result<()>
+    where
+        R: IntoIterator<Item = C>,
+        C: IntoIterator<Item = Option<S>>,
+        S: AsRef<str>,
+    {
+        let mut cells: Vec<Option<S>> = Vec::new();
+        for (index, row) in rows.into_iter().enumerate() {
+            cells.clear();
+            cells.extend(row);
+            each(index as u64, self.cells_row(&cells));
+        }
+        Ok(())
+    }
+
+    /// A row of cells read as [`Layout::row`] reads a CSV record.
+    fn cells_row<'t, 'r, S: AsRef<str>>(&'t self, row: &'r [Option<S>]) -> Row<'t, 'r> {
+        let text = |i: usize| -> &'r str {
+            row.get(i)
+                .and_then(Option::as_ref)
+                .map_or("", |cell| cell.as_ref())
+        };
+        self.read_row(row.len(), |i| is_blank(text(i).as_bytes()), |i| Ok(text(i)))
+    }
+
     fn new(headers: Vec<String>, mapping: &ColumnMapping) -> Result<Layout> {
         let mut slots = Vec::new();
         let mut missing = Vec::new();
@@ -1014,19 +1070,48 @@ impl Layout {
     }
 
     fn row<'t, 'r>(&'t self, record: &'r ByteRecord) -> Row<'t, 'r> {
-        if record.iter().all(is_blank) {
+        self.read_row(record.len(), |i| is_blank(&record[i]), |i| {
+            let bytes = &record[i];
+            std::str::from_utf8(bytes).map_err(|err| {
+                let at = err.valid_up_to();
+                let bad: Vec<String> = bytes[at..]
+                    .iter()
+                    .take(4)
+                    .map(|b| format!("{b:02X}"))
+                    .collect();
+                Error::new(
+                    ErrorKind::Csv,
+                    format!(
+                        "the cell is not UTF-8 text (bytes {} at byte {at}); the file may be in Windows-1251: save it as UTF-8",
+                        bad.join(" ")
+                    ),
+                )
+            })
+        })
+    }
+
+    /// The one way a row is read, from a CSV record or from cells: `len` cells,
+    /// whether cell `i` is blank from `blank(i)` and its text from `cell(i)`. A
+    /// row of blank cells is empty; a row with fewer cells than the header, or
+    /// non-blank cells past it, is rejected.
+    fn read_row<'t, 'r>(
+        &'t self,
+        len: usize,
+        blank: impl Fn(usize) -> bool,
+        cell: impl Fn(usize) -> Result<&'r str>,
+    ) -> Row<'t, 'r> {
+        if (0..len).all(&blank) {
             return Row::Empty;
         }
         let shape_error =
             |reason: String| Row::Rejected(Rejection::row(Error::new(ErrorKind::Csv, reason)));
-        if record.len() < self.width {
+        if len < self.width {
             return shape_error(format!(
-                "the row has {} cells, the header has {}",
-                record.len(),
+                "the row has {len} cells, the header has {}",
                 self.width
             ));
         }
-        if let Some(extra) = (self.width..record.len()).find(|&i| !is_blank(&record[i])) {
+        if let Some(extra) = (self.width..len).find(|&i| !blank(i)) {
             return shape_error(format!(
                 "cell {} is past the last of the {} header columns and is not empty",
                 extra + 1,
@@ -1035,27 +1120,9 @@ impl Layout {
         }
         let mut cells = Vec::with_capacity(self.slots.len());
         for slot in &self.slots {
-            let bytes = &record[slot.index];
-            let text = match std::str::from_utf8(bytes) {
+            let text = match cell(slot.index) {
                 Ok(text) => text,
-                Err(err) => {
-                    let at = err.valid_up_to();
-                    let bad: Vec<String> = bytes[at..]
-                        .iter()
-                        .take(4)
-                        .map(|b| format!("{b:02X}"))
-                        .collect();
-                    return Row::Rejected(Rejection::at(
-                        &slot.header,
-                        Error::new(
-                            ErrorKind::Csv,
-                            format!(
-                                "the cell is not UTF-8 text (bytes {} at byte {at}); the file may be in Windows-1251: save it as UTF-8",
-                                bad.join(" ")
-                            ),
-                        ),
-                    ));
-                }
+                Err(error) => return Row::Rejected(Rejection::at(&slot.header, error)),
             };
             if !text.trim().is_empty() {
                 cells.push(Cell {
@@ -1655,13 +1722,66 @@ impl ClientBase {
         options: &CsvOptions,
     ) -> Result<ImportReport<ClientId>> {
         let table = Table::open(reader, mapping, options, Records::Clients, self.schema())?;
+        self.import_clients(&table.layout, "line", |each| table.for_each_row(each))
+    }
+
+    /// Imports clients from rows of cells named by `headers`, reading columns as
+    /// `mapping` says: what [`ClientBase::import_clients_csv`] does with the rows
+    /// of a file, for data already in memory (a cell is `None` or text; `None`
+    /// and blank cells are empty). Every row is read by the same code as a CSV
+    /// row, with the same rules and the same errors; in the report, a row's
+    /// `line` is its index from 0. `options` is taken for symmetry with
+    /// [`ClientBase::import_deals_rows`]; its delimiter is not used.
+    ///
+    /// ```
+    /// use clientbase::{ClientBase, ColumnMapping, CsvOptions};
+    /// let mut base = ClientBase::default();
+    /// let mapping = ColumnMapping::from_pairs([("surname", "surname"), ("phone", "phone"), ("birthday", "birthday")])?;
+    /// let rows = [
+    ///     vec![Some("Иванова"), Some("8 916 123-45-67"), None],
+    ///     vec![Some("Петров"), None, Some("31.02.1985")],
+    /// ];
+    /// let report = base.import_clients_rows(["surname", "phone", "birthday"], rows, &mapping, &CsvOptions::default())?;
+    /// assert_eq!(report.imported.len(), 1);
+    /// assert_eq!(report.rejected[0].line, 1);
+    /// assert_eq!(report.rejected[0].field.as_deref(), Some("birthday"));
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn import_clients_rows<H, R, C, S>(
+        &mut self,
+        headers: H,
+        rows: R,
+        mapping: &ColumnMapping,
+        options: &CsvOptions,
+    ) -> Result<ImportReport<ClientId>>
+    where
+        H: IntoIterator,
+        H::Item: AsRef<str>,
+        R: IntoIterator<Item = C>,
+        C: IntoIterator<Item = Option<S>>,
+        S: AsRef<str>,
+    {
+        let _ = options;
+        let layout = Layout::for_rows(headers, mapping, Records::Clients, self.schema())?;
+        self.import_clients(&layout, "row", |each| layout.for_each_cells_row(rows, each))
+    }
+
+    /// The import of clients from rows, wherever they come from: `read` hands
+    /// every row to its callback with its line (`unit` says whether that is a
+    /// file's line or a row's index, for messages).
+    fn import_clients<'t>(
+        &mut self,
+        layout: &'t Layout,
+        unit: &str,
+        read: impl FnOnce(&mut dyn FnMut(u64, Row<'t, '_>)) -> Result<()>,
+    ) -> Result<ImportReport<ClientId>> {
         let mut rows = 0;
         let mut empty_rows = 0;
         let mut rejected: Vec<RejectedRow> = Vec::new();
         let mut parsed: Vec<ParsedClient<'_>> = Vec::new();
         {
             let schema = self.schema();
-            table.for_each_row(|line, row| {
+            read(&mut |line, row| {
                 rows += 1;
                 match row {
                     Row::Empty => empty_rows += 1,
@@ -1740,7 +1860,7 @@ impl ClientBase {
                         let removed = self.remove_client(id);
                         debug_assert!(removed.is_ok());
                         rejected_ids.insert(id, row.line);
-                        let error = explain_relation(error, &relations, &rejected_ids);
+                        let error = explain_relation(error, &relations, &rejected_ids, unit);
                         let column = row.sources.column(error.field().unwrap_or(""));
                         rejected.push(
                             Rejection {
@@ -1784,16 +1904,18 @@ impl ClientBase {
             imported: imported.into_iter().map(|(_, id)| id).collect(),
             rejected,
             empty_rows,
-            ignored_columns: table.layout.ignored,
+            ignored_columns: layout.ignored.clone(),
         })
     }
 }
 
-/// Adds which line a missing relation target was rejected on.
+/// Adds which line (or row, as `unit` says) a missing relation target was
+/// rejected on.
 fn explain_relation(
     error: Error,
     relations: &[Relation],
     rejected: &HashMap<ClientId, u64>,
+    unit: &str,
 ) -> Error {
     let Some(field) = error.field() else {
         return error;
@@ -1808,7 +1930,7 @@ fn explain_relation(
     {
         Some((to, line)) => Error::new(
             ErrorKind::UnknownId,
-            format!("{to} does not exist: its row (line {line}) was rejected"),
+            format!("{to} does not exist: its row ({unit} {line}) was rejected"),
         )
         .with_field(field),
         None => error,
@@ -2023,6 +2145,45 @@ impl ClientBase {
         options: &CsvOptions,
     ) -> Result<ImportReport<DealId>> {
         let table = Table::open(reader, mapping, options, Records::Deals, self.schema())?;
+        self.import_deals(&table.layout, "line", options, |each| {
+            table.for_each_row(each)
+        })
+    }
+
+    /// Imports deals from rows of cells named by `headers`: what
+    /// [`ClientBase::import_deals_csv`] does with the rows of a file, for data
+    /// already in memory; see [`ClientBase::import_clients_rows`]. In the
+    /// report, a row's `line` is its index from 0. `options.currency` is the
+    /// currency of rows without a `currency` cell; the delimiter is not used.
+    pub fn import_deals_rows<H, R, C, S>(
+        &mut self,
+        headers: H,
+        rows: R,
+        mapping: &ColumnMapping,
+        options: &CsvOptions,
+    ) -> Result<ImportReport<DealId>>
+    where
+        H: IntoIterator,
+        H::Item: AsRef<str>,
+        R: IntoIterator<Item = C>,
+        C: IntoIterator<Item = Option<S>>,
+        S: AsRef<str>,
+    {
+        let layout = Layout::for_rows(headers, mapping, Records::Deals, self.schema())?;
+        self.import_deals(&layout, "row", options, |each| {
+            layout.for_each_cells_row(rows, each)
+        })
+    }
+
+    /// The import of deals from rows, wherever they come from; see
+    /// `import_clients`.
+    fn import_deals<'t>(
+        &mut self,
+        layout: &'t Layout,
+        unit: &str,
+        options: &CsvOptions,
+        read: impl FnOnce(&mut dyn FnMut(u64, Row<'t, '_>)) -> Result<()>,
+    ) -> Result<ImportReport<DealId>> {
         let currency = options
             .currency
             .or(self.schema().currency())
@@ -2031,7 +2192,7 @@ impl ClientBase {
         let mut empty_rows = 0;
         let mut rejected: Vec<RejectedRow> = Vec::new();
         let mut parsed: Vec<ParsedDeal<'_>> = Vec::new();
-        table.for_each_row(|line, row| {
+        read(&mut |line, row| {
             rows += 1;
             match row {
                 Row::Empty => empty_rows += 1,
@@ -2123,7 +2284,9 @@ impl ClientBase {
                 } else if self.deal(original).is_none() {
                     let reason = match rejected_ids.get(&original) {
                         Some(line) => {
-                            format!("{original} does not exist: its row (line {line}) was rejected")
+                            format!(
+                                "{original} does not exist: its row ({unit} {line}) was rejected"
+                            )
                         }
                         None => format!("{original} does not exist"),
                     };
@@ -2166,7 +2329,7 @@ impl ClientBase {
             imported: imported.into_iter().map(|(_, id)| id).collect(),
             rejected,
             empty_rows,
-            ignored_columns: table.layout.ignored,
+            ignored_columns: layout.ignored.clone(),
         })
     }
 }
