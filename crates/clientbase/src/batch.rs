@@ -19,3 +19,42 @@ where
         inputs.iter().map(f).collect()
     }
 }
+
+/// Maps every element of `inputs` (with its index) to a run of outputs and
+/// concatenates the runs in input order; on all cores with `parallel`.
+pub(crate) fn flat_map_indexed<S, T, F>(inputs: &[S], f: F) -> Vec<T>
+where
+    S: Sync,
+    T: Send,
+    F: Fn(usize, &S) -> Vec<T> + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        inputs
+            .par_iter()
+            .enumerate()
+            .with_min_len(256)
+            .flat_map_iter(|(i, s)| f(i, s))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        inputs
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| f(i, s))
+            .collect()
+    }
+}
+
+/// Sorts `items`, on all cores with `parallel`.
+pub(crate) fn sort_unstable<T: Ord + Send>(items: &mut [T]) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::slice::ParallelSliceMut;
+        items.par_sort_unstable();
+    }
+    #[cfg(not(feature = "parallel"))]
+    items.sort_unstable();
+}

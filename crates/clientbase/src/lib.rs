@@ -58,6 +58,7 @@ mod contacts;
 mod csv_io;
 mod dates;
 mod deal;
+pub mod dedup;
 mod email;
 mod error;
 mod ids;
@@ -83,7 +84,7 @@ pub use email::{EmailError, EmailNormalizer, EmailProblem, ParsedEmail};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{ActivityId, ClientId, DealId};
 pub use money::{Currency, Money, Quantity};
-pub use name::{clean_name, name_key, transliterate, Gender};
+pub use name::{clean_name, given_name_keys, name_key, short_given_names, transliterate, Gender};
 pub use phone::{
     ParsedPhone, PhoneCandidate, PhoneError, PhoneFormat, PhoneNormalizer, PhoneProblem,
 };

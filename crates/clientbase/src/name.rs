@@ -387,6 +387,31 @@ fn is_given_name(word: &str) -> bool {
     KEYS.contains(&key)
 }
 
+/// The gender of a given name's [`name_key`], from the lists of common names
+/// (`None` for names of both genders, such as Женя, and names not listed).
+pub(crate) fn given_key_gender(key: &str) -> Option<Gender> {
+    static GENDERS: std::sync::LazyLock<std::collections::HashMap<String, Option<Gender>>> =
+        std::sync::LazyLock::new(|| {
+            let mut map = std::collections::HashMap::new();
+            let male = MALE_NAMES.iter().map(|n| (n, Gender::Male));
+            let female = FEMALE_NAMES.iter().map(|n| (n, Gender::Female));
+            for (name, gender) in male.chain(female) {
+                let forms = std::iter::once(*name).chain(short_given_names(name).iter().copied());
+                for form in forms {
+                    map.entry(name_key(form))
+                        .and_modify(|g: &mut Option<Gender>| {
+                            if *g != Some(gender) {
+                                *g = None;
+                            }
+                        })
+                        .or_insert(Some(gender));
+                }
+            }
+            map
+        });
+    GENDERS.get(key).copied().flatten()
+}
+
 fn looks_like_surname(word: &str) -> bool {
     let w = lower_yo(word);
     let last = w.rsplit('-').next().unwrap_or(&w);
@@ -537,6 +562,140 @@ impl PersonName {
             patronymic: clean(&self.patronymic),
         }
     }
+}
+
+/// Full given names with the everyday short forms people give instead (the most
+/// common first): what lets `Саша Иванов` meet `Александр Иванов`.
+static GIVEN_NAME_FORMS: &[(&str, &[&str])] = &[
+    ("Александр", &["Саша", "Саня", "Шура", "Алекс"]),
+    ("Алексей", &["Лёша", "Алёша", "Лёха"]),
+    ("Анатолий", &["Толя"]),
+    ("Андрей", &["Андрюша"]),
+    ("Артём", &["Тёма"]),
+    ("Борис", &["Боря"]),
+    ("Вадим", &["Вадик"]),
+    ("Валентин", &["Валя"]),
+    ("Валерий", &["Валера"]),
+    ("Василий", &["Вася"]),
+    ("Виктор", &["Витя"]),
+    ("Виталий", &["Виталик"]),
+    ("Владимир", &["Вова", "Володя"]),
+    ("Владислав", &["Влад", "Владик"]),
+    ("Вячеслав", &["Слава"]),
+    ("Геннадий", &["Гена"]),
+    ("Георгий", &["Гоша", "Жора"]),
+    ("Григорий", &["Гриша"]),
+    ("Даниил", &["Даня"]),
+    ("Денис", &["Дэн"]),
+    ("Дмитрий", &["Дима", "Митя"]),
+    ("Евгений", &["Женя"]),
+    ("Егор", &["Гоша"]),
+    ("Иван", &["Ваня"]),
+    ("Игорь", &["Гарик"]),
+    ("Илья", &["Илюша"]),
+    ("Кирилл", &["Киря"]),
+    ("Константин", &["Костя"]),
+    ("Леонид", &["Лёня"]),
+    ("Максим", &["Макс"]),
+    ("Михаил", &["Миша"]),
+    ("Никита", &["Никитка"]),
+    ("Николай", &["Коля"]),
+    ("Олег", &["Олежка"]),
+    ("Павел", &["Паша"]),
+    ("Пётр", &["Петя"]),
+    ("Роман", &["Рома"]),
+    ("Святослав", &["Слава"]),
+    ("Семён", &["Сёма"]),
+    ("Сергей", &["Серёжа", "Серж"]),
+    ("Станислав", &["Стас"]),
+    ("Степан", &["Стёпа"]),
+    ("Тимофей", &["Тима"]),
+    ("Фёдор", &["Федя"]),
+    ("Юрий", &["Юра"]),
+    ("Ярослав", &["Слава"]),
+    ("Александра", &["Саша", "Шура"]),
+    ("Алёна", &["Алёнка"]),
+    ("Алла", &["Аллочка"]),
+    ("Анастасия", &["Настя"]),
+    ("Анна", &["Аня"]),
+    ("Валентина", &["Валя"]),
+    ("Валерия", &["Лера"]),
+    ("Вера", &["Верочка"]),
+    ("Виктория", &["Вика"]),
+    ("Галина", &["Галя"]),
+    ("Дарья", &["Даша"]),
+    ("Евгения", &["Женя"]),
+    ("Екатерина", &["Катя"]),
+    ("Елена", &["Лена"]),
+    ("Елизавета", &["Лиза"]),
+    ("Зинаида", &["Зина"]),
+    ("Ирина", &["Ира"]),
+    ("Ксения", &["Ксюша"]),
+    ("Лариса", &["Лара"]),
+    ("Любовь", &["Люба"]),
+    ("Людмила", &["Люда", "Мила"]),
+    ("Маргарита", &["Рита"]),
+    ("Марина", &["Мариша"]),
+    ("Мария", &["Маша"]),
+    ("Надежда", &["Надя"]),
+    ("Наталья", &["Наташа"]),
+    ("Нина", &["Ниночка"]),
+    ("Ольга", &["Оля"]),
+    ("Полина", &["Поля"]),
+    ("Светлана", &["Света"]),
+    ("Софья", &["Соня"]),
+    ("Тамара", &["Тома"]),
+    ("Татьяна", &["Таня"]),
+    ("Юлия", &["Юля"]),
+];
+
+/// The everyday short forms of a full given name, the most common first
+/// (`Александр` → `Саша`, `Саня`, …); empty when the name has none listed.
+///
+/// ```
+/// assert_eq!(clientbase::short_given_names("Дмитрий")[0], "Дима");
+/// ```
+pub fn short_given_names(full: &str) -> &'static [&'static str] {
+    GIVEN_NAME_FORMS
+        .iter()
+        .find(|(name, _)| *name == full)
+        .map_or(&[], |(_, short)| short)
+}
+
+/// The given names a name can stand for, as [`name_key`] keys: its own key
+/// first and, for a short form, the key of every full name it is short for
+/// (`Женя`: itself, `Евгений` and `Евгения`). Spellings of either script meet
+/// (`Sasha` gives the keys of `Александр` and `Александра`).
+///
+/// ```
+/// use clientbase::{given_name_keys, name_key};
+/// assert!(given_name_keys("Саша").contains(&name_key("Александр")));
+/// assert!(given_name_keys("Sasha").contains(&name_key("Александра")));
+/// assert_eq!(given_name_keys("Ольга"), vec![name_key("Ольга")]);
+/// ```
+pub fn given_name_keys(given: &str) -> Vec<String> {
+    let own = name_key(given);
+    let mut keys = vec![own.clone()];
+    if own.is_empty() {
+        return keys;
+    }
+    for (full, shorts) in short_name_keys() {
+        if shorts.contains(&own) && !keys.contains(full) {
+            keys.push(full.clone());
+        }
+    }
+    keys
+}
+
+/// [`GIVEN_NAME_FORMS`] as keys, made once.
+fn short_name_keys() -> &'static [(String, Vec<String>)] {
+    static KEYS: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        GIVEN_NAME_FORMS
+            .iter()
+            .map(|(full, shorts)| (name_key(full), shorts.iter().map(|s| name_key(s)).collect()))
+            .collect()
+    })
 }
 
 /// ICAO 9303 transliteration of one lower-case Cyrillic letter (Russian, plus the

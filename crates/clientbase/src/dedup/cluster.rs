@@ -1,0 +1,294 @@
+//! Deduplicating a whole base: score every blocked pair, cluster the duplicates
+//! into clients with stable ids, guard against chains, and keep related links
+//! and "not a duplicate" decisions apart.
+
+use super::blocking::BlockingStats;
+use super::compare::compare;
+use super::index::MatchIndex;
+use super::model::{probability, Verdict};
+use crate::ids::ClientId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Two clients linked by the matcher.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// The older record (smaller id).
+    pub left: ClientId,
+    /// The newer record.
+    pub right: ClientId,
+    /// The match weight in bits.
+    pub weight: f64,
+    /// The match probability.
+    pub probability: f64,
+    /// Duplicate or related.
+    pub verdict: Verdict,
+}
+
+/// Records of one client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// The cluster's id: the id of its oldest record, so it stays the same
+    /// across runs while that record is in it, whatever else joins.
+    pub id: ClientId,
+    /// The records, oldest first.
+    pub members: Vec<ClientId>,
+    /// The links that joined the records (a spanning tree), strongest first.
+    pub links: Vec<Link>,
+}
+
+impl Cluster {
+    /// The weakest link, the first to review.
+    pub fn weakest(&self) -> Option<&Link> {
+        self.links.last()
+    }
+
+    /// The strongest link.
+    pub fn strongest(&self) -> Option<&Link> {
+        self.links.first()
+    }
+}
+
+/// "These two are not the same client": decisions a person made in review,
+/// remembered so the pair is not proposed again (serializable, to keep next to
+/// the base).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decisions {
+    not_duplicates: BTreeSet<(ClientId, ClientId)>,
+}
+
+impl Decisions {
+    /// No decisions.
+    pub fn new() -> Decisions {
+        Decisions::default()
+    }
+
+    fn key(a: ClientId, b: ClientId) -> (ClientId, ClientId) {
+        if a <= b {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    }
+
+    /// Records that `a` and `b` are different clients.
+    pub fn not_duplicate(&mut self, a: ClientId, b: ClientId) {
+        self.not_duplicates.insert(Decisions::key(a, b));
+    }
+
+    /// Takes a decision back.
+    pub fn forget(&mut self, a: ClientId, b: ClientId) -> bool {
+        self.not_duplicates.remove(&Decisions::key(a, b))
+    }
+
+    /// Whether `a` and `b` were decided to be different clients.
+    pub fn is_not_duplicate(&self, a: ClientId, b: ClientId) -> bool {
+        self.not_duplicates.contains(&Decisions::key(a, b))
+    }
+
+    /// Every decided pair.
+    pub fn pairs(&self) -> impl Iterator<Item = (ClientId, ClientId)> + '_ {
+        self.not_duplicates.iter().copied()
+    }
+}
+
+/// What deduplicating a base found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dedupe {
+    /// Clients compared.
+    pub records: u64,
+    /// Distinct pairs compared.
+    pub comparisons: u64,
+    /// What each blocking key did.
+    pub blocking: Vec<BlockingStats>,
+    /// Clusters of two or more records, by id.
+    pub clusters: Vec<Cluster>,
+    /// Related clients (sharing a phone, email or address, not the same
+    /// person), in no cluster together, by ids.
+    pub related: Vec<Link>,
+    /// Duplicate links left out of clusters: the records would have joined a
+    /// cluster with a clearly different person, a pair decided not to be
+    /// duplicates, or one over the size limit.
+    pub refused: Vec<Link>,
+}
+
+impl Dedupe {
+    /// The cluster of every record in a cluster.
+    pub fn cluster_of(&self) -> BTreeMap<ClientId, ClientId> {
+        self.clusters
+            .iter()
+            .flat_map(|c| c.members.iter().map(move |m| (*m, c.id)))
+            .collect()
+    }
+
+    /// How many records would be merged away (members beyond the first).
+    pub fn duplicates(&self) -> usize {
+        self.clusters.iter().map(|c| c.members.len() - 1).sum()
+    }
+}
+
+impl MatchIndex {
+    /// Deduplicates every indexed client: blocks, scores each candidate pair,
+    /// clusters the duplicates and lists related clients. Pairs in `decisions`
+    /// are never put in one cluster.
+    ///
+    /// ```
+    /// use clientbase::generator::{generate, GeneratorConfig};
+    /// use clientbase::dedup::{Decisions, MatchIndex, MatchOptions};
+    ///
+    /// let generated = generate(&GeneratorConfig::new(2_000, 7))?;
+    /// let index = MatchIndex::build(&generated.base, MatchOptions::default())?;
+    /// let found = index.dedupe(&Decisions::new());
+    /// assert!(!found.clusters.is_empty());
+    /// for cluster in &found.clusters {
+    ///     assert_eq!(cluster.id, cluster.members[0]);
+    /// }
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn dedupe(&self, decisions: &Decisions) -> Dedupe {
+        let (blocks, live) = self.current_blocks();
+        let (pairs, blocking) = blocks.pairs(self.options.max_block);
+        drop(blocks);
+        let scorer = self.scorer();
+        let records = &self.records;
+        let chunks: Vec<&[u64]> = pairs.chunks(16 * 1024).collect();
+        let scored: Vec<Vec<Link>> = crate::batch::map_column(&chunks, |chunk| {
+            let mut out = Vec::new();
+            for p in *chunk {
+                let a = &records[live[(p >> 32) as usize] as usize];
+                let b = &records[live[(p & 0xffff_ffff) as usize] as usize];
+                let score = scorer.score(a, b, &compare(a, b));
+                let verdict = scorer.verdict(&score);
+                if verdict != Verdict::Distinct {
+                    let (left, right) = if a.id < b.id {
+                        (a.id, b.id)
+                    } else {
+                        (b.id, a.id)
+                    };
+                    out.push(Link {
+                        left,
+                        right,
+                        weight: score.weight,
+                        probability: probability(score.weight),
+                        verdict,
+                    });
+                }
+            }
+            out
+        });
+        let mut duplicates = Vec::new();
+        let mut related = Vec::new();
+        for link in scored.into_iter().flatten() {
+            match link.verdict {
+                Verdict::Duplicate => duplicates.push(link),
+                _ => related.push(link),
+            }
+        }
+        let (clusters, refused) = self.cluster(duplicates, decisions);
+        let cluster_of: BTreeMap<ClientId, ClientId> = clusters
+            .iter()
+            .flat_map(|c| c.members.iter().map(move |m| (*m, c.id)))
+            .collect();
+        related.retain(|l| {
+            !cluster_of.contains_key(&l.left) || cluster_of.get(&l.left) != cluster_of.get(&l.right)
+        });
+        related.sort_by_key(|l| (l.left, l.right));
+        Dedupe {
+            records: live.len() as u64,
+            comparisons: pairs.len() as u64,
+            blocking,
+            clusters,
+            related,
+            refused,
+        }
+    }
+
+    /// Joins duplicate links strongest first, refusing a join that would put
+    /// two clearly different records (or a decided pair) in one cluster.
+    fn cluster(&self, mut links: Vec<Link>, decisions: &Decisions) -> (Vec<Cluster>, Vec<Link>) {
+        links.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then(a.left.cmp(&b.left))
+                .then(a.right.cmp(&b.right))
+        });
+        let mut cluster_of: BTreeMap<ClientId, usize> = BTreeMap::new();
+        let mut groups: Vec<(Vec<ClientId>, Vec<Link>)> = Vec::new();
+        let mut refused = Vec::new();
+        let scorer = self.scorer();
+        for link in links {
+            if decisions.is_not_duplicate(link.left, link.right) {
+                refused.push(link);
+                continue;
+            }
+            let (ga, gb) = (
+                cluster_of.get(&link.left).copied(),
+                cluster_of.get(&link.right).copied(),
+            );
+            if ga.is_some() && ga == gb {
+                continue;
+            }
+            let one = |id: ClientId| vec![id];
+            let a_members = ga.map_or_else(|| one(link.left), |g| groups[g].0.clone());
+            let b_members = gb.map_or_else(|| one(link.right), |g| groups[g].0.clone());
+            if a_members.len() + b_members.len() > self.options.max_cluster {
+                refused.push(link);
+                continue;
+            }
+            let clash = a_members.iter().any(|x| {
+                b_members.iter().any(|y| {
+                    if decisions.is_not_duplicate(*x, *y) {
+                        return true;
+                    }
+                    let (Ok(sx), Ok(sy)) = (self.slot(*x), self.slot(*y)) else {
+                        return true;
+                    };
+                    let (fx, fy) = (&self.records[sx as usize], &self.records[sy as usize]);
+                    scorer.score(fx, fy, &compare(fx, fy)).conflict.is_some()
+                })
+            });
+            if clash {
+                refused.push(link);
+                continue;
+            }
+            let target = match (ga, gb) {
+                (Some(g), None) | (None, Some(g)) => g,
+                (Some(g), Some(h)) => {
+                    let (members, moved) = std::mem::take(&mut groups[h]);
+                    for m in &members {
+                        cluster_of.insert(*m, g);
+                    }
+                    groups[g].0.extend(members);
+                    groups[g].1.extend(moved);
+                    g
+                }
+                (None, None) => {
+                    groups.push((Vec::new(), Vec::new()));
+                    groups.len() - 1
+                }
+            };
+            for id in [link.left, link.right] {
+                if cluster_of.insert(id, target).is_none() {
+                    groups[target].0.push(id);
+                }
+            }
+            groups[target].1.push(link);
+        }
+        let mut clusters: Vec<Cluster> = groups
+            .into_iter()
+            .filter(|g| g.0.len() > 1)
+            .map(|(mut members, mut links)| {
+                members.sort_unstable();
+                links.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+                Cluster {
+                    id: members[0],
+                    members,
+                    links,
+                }
+            })
+            .collect();
+        clusters.sort_by_key(|c| c.id);
+        refused.sort_by_key(|l| (l.left, l.right));
+        (clusters, refused)
+    }
+}

@@ -1,0 +1,542 @@
+//! Field by field comparison of two clients into agreement levels.
+
+use super::features::Features;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use strsim::jaro_winkler;
+
+/// A field the matcher compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchField {
+    /// Phone numbers in E.164: any number in common.
+    Phone,
+    /// Email addresses: the same mailbox, or one typo apart.
+    Email,
+    /// Surname (фамилия), across scripts; a feminine form is the same family.
+    Surname,
+    /// Given name (имя), short forms included (Саша for Александр).
+    Given,
+    /// Patronymic (отчество).
+    Patronymic,
+    /// Birthday, with day and month swapped or one part mistyped.
+    Birthday,
+    /// A company's tax id (ИНН).
+    TaxId,
+    /// A company's name without its legal form.
+    CompanyName,
+    /// City.
+    City,
+    /// Street address.
+    Address,
+}
+
+/// How many fields there are.
+pub(crate) const FIELDS: usize = 10;
+
+impl MatchField {
+    /// Every field, in the order explanations list them.
+    pub const ALL: [MatchField; FIELDS] = [
+        MatchField::Phone,
+        MatchField::Email,
+        MatchField::Surname,
+        MatchField::Given,
+        MatchField::Patronymic,
+        MatchField::Birthday,
+        MatchField::TaxId,
+        MatchField::CompanyName,
+        MatchField::City,
+        MatchField::Address,
+    ];
+
+    /// The snake_case name (`company_name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchField::Phone => "phone",
+            MatchField::Email => "email",
+            MatchField::Surname => "surname",
+            MatchField::Given => "given",
+            MatchField::Patronymic => "patronymic",
+            MatchField::Birthday => "birthday",
+            MatchField::TaxId => "tax_id",
+            MatchField::CompanyName => "company_name",
+            MatchField::City => "city",
+            MatchField::Address => "address",
+        }
+    }
+
+    /// The field with this name.
+    pub fn from_name(name: &str) -> Option<MatchField> {
+        MatchField::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The names of the field's agreement levels, level 0 (missing on one side)
+    /// first and "different" last.
+    pub fn levels(self) -> &'static [&'static str] {
+        match self {
+            MatchField::Phone | MatchField::TaxId | MatchField::City => {
+                &["missing", "same", "different"]
+            }
+            MatchField::Email => &["missing", "same", "one_typo", "different"],
+            MatchField::Surname => &["missing", "same", "close", "same_family", "different"],
+            MatchField::Given => &["missing", "same", "close", "initial", "different"],
+            MatchField::Patronymic | MatchField::CompanyName | MatchField::Address => {
+                &["missing", "same", "close", "different"]
+            }
+            MatchField::Birthday => &[
+                "missing",
+                "same",
+                "day_month_swapped",
+                "one_part_differs",
+                "different",
+            ],
+        }
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The level that means the values disagree.
+    pub(crate) fn different(self) -> u8 {
+        (self.levels().len() - 1) as u8
+    }
+
+    /// Whether an exact agreement is weighed by how common the value is.
+    pub(crate) fn term_frequency(self) -> bool {
+        matches!(
+            self,
+            MatchField::Phone
+                | MatchField::Email
+                | MatchField::Surname
+                | MatchField::Given
+                | MatchField::Patronymic
+                | MatchField::City
+                | MatchField::Address
+                | MatchField::CompanyName
+        )
+    }
+}
+
+impl fmt::Display for MatchField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+const MISSING: u8 = 0;
+const SAME: u8 = 1;
+
+/// Two clients compared: a level per field and, where they agree exactly, the
+/// value they agree on (for term frequencies).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Comparison<'a> {
+    pub levels: [u8; FIELDS],
+    pub agreed: [Option<&'a str>; FIELDS],
+    /// Phones agree on this number (kept apart: it is an integer).
+    pub agreed_phone: Option<u64>,
+    /// Surname and given name were compared crosswise (typed in each other's fields).
+    pub swapped_names: bool,
+}
+
+/// Jaro-Winkler similarity that counts as a close spelling of a name.
+const CLOSE_NAME: f64 = 0.92;
+/// Jaro-Winkler similarity that counts as a close address or company name.
+const CLOSE_TEXT: f64 = 0.90;
+
+/// Compares two clients field by field.
+pub(crate) fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
+    let mut c = Comparison {
+        levels: [MISSING; FIELDS],
+        agreed: [None; FIELDS],
+        agreed_phone: None,
+        swapped_names: false,
+    };
+    let mut set = |field: MatchField, level: u8, agreed: Option<&'a str>| {
+        c.levels[field.index()] = level;
+        if level == SAME {
+            c.agreed[field.index()] = agreed;
+        }
+    };
+    let phone = shared_phone(&a.phones, &b.phones);
+    if !a.phones.is_empty() && !b.phones.is_empty() {
+        set(
+            MatchField::Phone,
+            if phone.is_some() { SAME } else { 2 },
+            None,
+        );
+    }
+    if !a.emails.is_empty() && !b.emails.is_empty() {
+        let (level, key) = compare_emails(a, b);
+        set(MatchField::Email, level, key);
+    }
+    if !a.company && !b.company {
+        let (s, g, swapped) = compare_names(a, b);
+        set(MatchField::Surname, s.0, s.1);
+        set(MatchField::Given, g.0, g.1);
+        c.swapped_names = swapped;
+        let (level, key) = compare_words(
+            a.patronymic.as_deref(),
+            b.patronymic.as_deref(),
+            MatchField::Patronymic,
+        );
+        set(MatchField::Patronymic, level, key);
+        set(MatchField::Birthday, compare_birthdays(a, b), None);
+    }
+    if let (Some(x), Some(y)) = (&a.tax_id, &b.tax_id) {
+        set(MatchField::TaxId, if x == y { SAME } else { 2 }, Some(x));
+    }
+    let (level, key) = compare_text(
+        a.company_name.as_deref(),
+        b.company_name.as_deref(),
+        MatchField::CompanyName,
+    );
+    set(MatchField::CompanyName, level, key);
+    if let (Some(x), Some(y)) = (&a.city, &b.city) {
+        set(MatchField::City, if x == y { SAME } else { 2 }, Some(x));
+    }
+    let (level, key) = compare_text(
+        a.address.as_deref(),
+        b.address.as_deref(),
+        MatchField::Address,
+    );
+    set(MatchField::Address, level, key);
+    c.agreed_phone = phone;
+    c
+}
+
+/// The first number two sorted lists share.
+fn shared_phone(a: &[u64], b: &[u64]) -> Option<u64> {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Equal => return Some(a[i]),
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    None
+}
+
+fn compare_emails<'a>(a: &'a Features, b: &'a Features) -> (u8, Option<&'a str>) {
+    let mut best = 3;
+    for x in &a.emails {
+        for y in &b.emails {
+            if x.key == y.key {
+                return (SAME, Some(&x.key));
+            }
+            if best > 2 && one_typo_apart(x, y) {
+                best = 2;
+            }
+        }
+    }
+    (best, None)
+}
+
+/// One letter or digit changed, dropped, added or swapped anywhere in the
+/// address (`mial.ru` for `mail.ru` too).
+fn one_typo_apart(x: &super::features::EmailKeys, y: &super::features::EmailKeys) -> bool {
+    let (ax, ay) = (&*x.address, &*y.address);
+    edits_within(ax.as_bytes(), ay.as_bytes(), 1)
+}
+
+/// Whether `a` becomes `b` in at most `max` edits (a letter changed, dropped,
+/// added, or two neighbours swapped), without allocating for short strings.
+pub(crate) fn edits_within(a: &[u8], b: &[u8], max: usize) -> bool {
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    // Common prefix and suffix cost nothing.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+    if a.is_empty() || b.is_empty() {
+        return a.len().max(b.len()) <= max;
+    }
+    const MAX: usize = 64;
+    if b.len() >= MAX {
+        return strsim::osa_distance(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b))
+            <= max;
+    }
+    // Optimal string alignment distance over three rows.
+    let mut two_back = [0usize; MAX + 1];
+    let mut previous = [0usize; MAX + 1];
+    let mut current = [0usize; MAX + 1];
+    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(two_back[j - 2] + 1);
+            }
+            current[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return false;
+        }
+        two_back = previous;
+        previous = current;
+    }
+    previous[b.len()] <= max
+}
+
+type Agreement<'a> = (u8, Option<&'a str>);
+
+/// Surname and given name, straight or crosswise, whichever agrees better.
+fn compare_names<'a>(a: &'a Features, b: &'a Features) -> (Agreement<'a>, Agreement<'a>, bool) {
+    let straight = (
+        compare_surnames(a.surname.as_deref(), b.surname.as_deref(), a, b),
+        compare_given(&a.given, &b.given),
+    );
+    let (Some(bs), Some(bg)) = (b.surname.as_deref(), b.given.first()) else {
+        return (straight.0, straight.1, false);
+    };
+    if a.surname.is_none() || a.given.is_empty() || (straight.0 .0 == SAME && straight.1 .0 == SAME)
+    {
+        return (straight.0, straight.1, false);
+    }
+    // Typed in each other's fields: a's surname against b's given name and back.
+    let b_given_as_surname = [std::sync::Arc::<str>::from(bs)];
+    let crossed = (
+        compare_surnames(a.surname.as_deref(), Some(bg), a, b),
+        compare_given(&a.given, &b_given_as_surname),
+    );
+    let rank = |level: u8, field: MatchField| -> u8 {
+        match level {
+            MISSING => 2,
+            SAME => 0,
+            l if l == field.different() => 3,
+            _ => 1,
+        }
+    };
+    let score = |p: &(Agreement, Agreement)| {
+        rank(p.0 .0, MatchField::Surname) + rank(p.1 .0, MatchField::Given)
+    };
+    if score(&crossed) < score(&straight) {
+        (crossed.0, crossed.1, true)
+    } else {
+        (straight.0, straight.1, false)
+    }
+}
+
+fn compare_surnames<'a>(
+    x: Option<&'a str>,
+    y: Option<&'a str>,
+    a: &Features,
+    b: &Features,
+) -> Agreement<'a> {
+    let (Some(x), Some(y)) = (x, y) else {
+        return (MISSING, None);
+    };
+    if x == y {
+        return (SAME, Some(x));
+    }
+    if let (Some(fa), Some(fb)) = (&a.family, &b.family) {
+        let same_gender = a.gender.is_some() && a.gender == b.gender;
+        if fa == fb && (fa.len() < x.len() || fb.len() < y.len()) && !same_gender {
+            return (3, None);
+        }
+    }
+    if close_names(x, y) {
+        return (2, None);
+    }
+    (4, None)
+}
+
+/// One typo apart (two in a long name: one Cyrillic letter can be two Latin
+/// ones), or close by Jaro-Winkler.
+fn close_names(x: &str, y: &str) -> bool {
+    let shorter = x.len().min(y.len());
+    if x.len().abs_diff(y.len()) > 2 || shorter < 3 {
+        return false;
+    }
+    let typos = if shorter >= 7 { 2 } else { 1 };
+    edits_within(x.as_bytes(), y.as_bytes(), typos) || jaro_winkler(x, y) >= CLOSE_NAME
+}
+
+fn compare_given<'a>(x: &'a [std::sync::Arc<str>], y: &[std::sync::Arc<str>]) -> Agreement<'a> {
+    let (Some(fx), Some(fy)) = (x.first(), y.first()) else {
+        return (MISSING, None);
+    };
+    // A short form agrees with its full name through the full name's key.
+    if let Some(common) = x.iter().find(|k| y.contains(k)) {
+        return (SAME, Some(common));
+    }
+    if fx.chars().count() == 1 || fy.chars().count() == 1 {
+        return if fx.chars().next() == fy.chars().next() {
+            (3, None)
+        } else {
+            (4, None)
+        };
+    }
+    if close_names(fx, fy) {
+        return (2, None);
+    }
+    (4, None)
+}
+
+fn compare_words<'a>(x: Option<&'a str>, y: Option<&'a str>, field: MatchField) -> Agreement<'a> {
+    let (Some(x), Some(y)) = (x, y) else {
+        return (MISSING, None);
+    };
+    if x == y {
+        (SAME, Some(x))
+    } else if close_names(x, y) {
+        (2, None)
+    } else {
+        (field.different(), None)
+    }
+}
+
+/// The numbers in a text (house, building, flat).
+fn numbers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+}
+
+fn compare_text<'a>(x: Option<&'a str>, y: Option<&'a str>, field: MatchField) -> Agreement<'a> {
+    let (Some(x), Some(y)) = (x, y) else {
+        return (MISSING, None);
+    };
+    if x == y {
+        (SAME, Some(x))
+    } else if !numbers(x).eq(numbers(y)) {
+        // Another house or flat on the same street is another address.
+        (field.different(), None)
+    } else if jaro_winkler(x, y) >= CLOSE_TEXT || x.contains(y) || y.contains(x) {
+        (2, None)
+    } else {
+        (field.different(), None)
+    }
+}
+
+fn compare_birthdays(a: &Features, b: &Features) -> u8 {
+    let (Some((ya, ma, da)), Some((yb, mb, db))) = (a.birthday_parts(), b.birthday_parts()) else {
+        return MISSING;
+    };
+    if (ya, ma, da) == (yb, mb, db) {
+        SAME
+    } else if ya == yb && ma == db && da == mb {
+        2
+    } else if u8::from(ya == yb) + u8::from(ma == mb) + u8::from(da == db) == 2 {
+        3
+    } else {
+        4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Client;
+    use crate::contacts::ContactNormalizer;
+    use chrono::NaiveDate;
+
+    fn features(client: Client) -> Features {
+        Features::of(&client, &ContactNormalizer::default())
+    }
+
+    fn level(c: &Comparison, field: MatchField) -> &'static str {
+        field.levels()[c.levels[field.index()] as usize]
+    }
+
+    #[test]
+    fn names_across_scripts_short_forms_and_swapped_fields() {
+        let a = features(Client::person("Иванов", "Александр", Some("Петрович")));
+        let b = features(Client::person("Ivanov", "Sasha", None));
+        let c = compare(&a, &b);
+        assert_eq!(level(&c, MatchField::Surname), "same");
+        assert_eq!(level(&c, MatchField::Given), "same");
+        assert_eq!(level(&c, MatchField::Patronymic), "missing");
+        let swapped = features(Client::person("Александр", "Иванов", None));
+        let c = compare(&a, &swapped);
+        assert!(c.swapped_names);
+        assert_eq!(level(&c, MatchField::Surname), "same");
+        assert_eq!(level(&c, MatchField::Given), "same");
+        let wife = features(Client::person("Иванова", "Мария", Some("Сергеевна")));
+        let c = compare(&a, &wife);
+        assert_eq!(level(&c, MatchField::Surname), "same_family");
+        assert_eq!(level(&c, MatchField::Given), "different");
+        let typo = features(Client::person("Иваноф", "Алексанр", Some("Петрович")));
+        let c = compare(&a, &typo);
+        assert_eq!(level(&c, MatchField::Surname), "close");
+        assert_eq!(level(&c, MatchField::Given), "close");
+    }
+
+    #[test]
+    fn emails_phones_and_birthdays() {
+        let mut a = Client::person("Иванов", "Сергей", None)
+            .with_phone("8 916 123-45-67")
+            .with_email("sergey.ivanov@mail.ru");
+        a.birthday = NaiveDate::from_ymd_opt(1985, 3, 7);
+        let mut b = Client::person("Иванов", "Сергей", None)
+            .with_phone("+7 (916) 1234567")
+            .with_email("sergei.ivanov@mail.ru");
+        b.birthday = NaiveDate::from_ymd_opt(1985, 7, 3);
+        let (fa, fb) = (features(a.clone()), features(b.clone()));
+        let c = compare(&fa, &fb);
+        assert_eq!(level(&c, MatchField::Phone), "same");
+        assert_eq!(c.agreed_phone, Some(79161234567));
+        assert_eq!(level(&c, MatchField::Email), "one_typo");
+        assert_eq!(level(&c, MatchField::Birthday), "day_month_swapped");
+        b.emails[0].raw = "sergey.ivanov@mial.ru".into();
+        b.birthday = NaiveDate::from_ymd_opt(1985, 3, 8);
+        let (fa, fb) = (features(a.clone()), features(b.clone()));
+        let c = compare(&fa, &fb);
+        assert_eq!(level(&c, MatchField::Email), "one_typo");
+        assert_eq!(level(&c, MatchField::Birthday), "one_part_differs");
+        b.emails[0].raw = "petrov@yandex.ru".into();
+        b.phones[0].raw = "8 903 000-00-00".into();
+        b.birthday = NaiveDate::from_ymd_opt(1990, 1, 1);
+        let (fa, fb) = (features(a), features(b));
+        let c = compare(&fa, &fb);
+        assert_eq!(level(&c, MatchField::Email), "different");
+        assert_eq!(level(&c, MatchField::Phone), "different");
+        assert_eq!(level(&c, MatchField::Birthday), "different");
+    }
+
+    #[test]
+    fn edit_distance_bounds() {
+        assert!(edits_within(b"mail.ru", b"mial.ru", 1));
+        assert!(edits_within(b"ivanov", b"ivanv", 1));
+        assert!(edits_within(b"ivanov", b"ivanovv", 1));
+        assert!(!edits_within(b"ivanov", b"ivnaovv", 1));
+        assert!(edits_within(b"tatiana", b"tatchna", 2));
+        assert!(!edits_within(b"tatiana", b"tatchna", 1));
+        assert!(!edits_within(b"abc", b"xyz", 2));
+        assert!(edits_within(b"", b"a", 1));
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("ca", "abc"),
+            ("stepanova87", "stepanova97"),
+        ] {
+            let d = strsim::osa_distance(a, b);
+            assert!(edits_within(a.as_bytes(), b.as_bytes(), d), "{a} {b}");
+            assert!(!edits_within(a.as_bytes(), b.as_bytes(), d - 1), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn companies_by_tax_id_and_name() {
+        let a = features(Client::company("ООО «Ромашка»", Some("7707083893")));
+        let b = features(Client::company("Romashka", Some("7707083893")));
+        let c = compare(&a, &b);
+        assert_eq!(level(&c, MatchField::TaxId), "same");
+        assert_eq!(level(&c, MatchField::CompanyName), "same");
+        assert_eq!(level(&c, MatchField::Surname), "missing");
+    }
+}
