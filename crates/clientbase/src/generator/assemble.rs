@@ -9,10 +9,11 @@ use super::typos;
 use super::{Generated, GeneratorConfig, Progress, Stage};
 use crate::activity::Activity;
 use crate::base::ClientBase;
+use crate::client::Client;
 use crate::client::{Relation, RelationKind};
 use crate::deal::Deal;
 use crate::error::{Error, ErrorKind, Result};
-use crate::ids::{ClientId, DealId};
+use crate::ids::{ActivityId, ClientId, DealId};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
@@ -161,6 +162,97 @@ fn internal(what: String) -> Error {
     )
 }
 
+/// One chunk's records with their ids, each list in id order; a client comes with
+/// its numbers of deals and activities.
+struct Numbered {
+    clients: Vec<(Client, u32, u32)>,
+    deals: Vec<Deal>,
+    activities: Vec<Activity>,
+}
+
+/// Where the gathering stands in one chunk.
+struct Cursor {
+    clients: std::vec::IntoIter<(Client, u32, u32)>,
+    deals: std::vec::IntoIter<Deal>,
+    activities: std::vec::IntoIter<Activity>,
+}
+
+impl Cursor {
+    fn new(numbered: Numbered) -> Cursor {
+        Cursor {
+            clients: numbered.clients.into_iter(),
+            deals: numbered.deals.into_iter(),
+            activities: numbered.activities.into_iter(),
+        }
+    }
+}
+
+/// Gives the records of a chunk their ids: clients `ids`, and from `first_ids` on,
+/// each client's deals and activities in time order. Activities learn the ids of
+/// their deals.
+fn number(mut chunk: Chunk, ids: &[ClientId], first_ids: &[(u64, u64)]) -> Numbered {
+    let mut order: Vec<u32> = (0..chunk.clients.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| ids[i as usize]);
+    let mut deals: Vec<Option<Deal>> = std::mem::take(&mut chunk.deals)
+        .into_iter()
+        .map(|d| Some(d.deal))
+        .collect();
+    let mut activities: Vec<Option<PendingActivity>> = std::mem::take(&mut chunk.activities)
+        .into_iter()
+        .map(|a| Some((a.deal, a.activity)))
+        .collect();
+    let mut deal_ids = vec![DealId(0); deals.len()];
+    let mut out = Numbered {
+        clients: Vec::with_capacity(order.len()),
+        deals: Vec::with_capacity(deals.len()),
+        activities: Vec::with_capacity(activities.len()),
+    };
+    let mut in_time_order: Vec<(i64, u32)> = Vec::new();
+    for &i in &order {
+        let draft = &mut chunk.clients[i as usize];
+        let id = ids[i as usize];
+        let (first_deal, first_activity) = first_ids[i as usize];
+        let mut client = std::mem::take(&mut draft.client);
+        client.id = id;
+
+        in_time_order.clear();
+        in_time_order.extend(draft.deals.clone().map(|d| {
+            let at = deals[d as usize].as_ref().and_then(|deal| deal.created_at);
+            (at.map_or(0, |t| t.timestamp()), d)
+        }));
+        in_time_order.sort_unstable();
+        let mut deal_count = 0;
+        for (k, &(_, d)) in in_time_order.iter().enumerate() {
+            if let Some(mut deal) = deals[d as usize].take() {
+                deal.id = DealId(first_deal + k as u64);
+                deal.client = id;
+                deal_ids[d as usize] = deal.id;
+                out.deals.push(deal);
+                deal_count += 1;
+            }
+        }
+
+        in_time_order.clear();
+        in_time_order.extend(draft.activities.clone().map(|a| {
+            let at = activities[a as usize].as_ref().map(|(_, act)| act.at);
+            (at.map_or(0, |t| t.timestamp()), a)
+        }));
+        in_time_order.sort_unstable();
+        let mut activity_count = 0;
+        for (k, &(_, a)) in in_time_order.iter().enumerate() {
+            if let Some((deal, mut activity)) = activities[a as usize].take() {
+                activity.id = ActivityId(first_activity + k as u64);
+                activity.client = id;
+                activity.deal = deal.map(|d| deal_ids[d as usize]);
+                out.activities.push(activity);
+                activity_count += 1;
+            }
+        }
+        out.clients.push((client, deal_count, activity_count));
+    }
+    out
+}
+
 fn build(
     plan: &Plan,
     config: &GeneratorConfig,
@@ -219,106 +311,88 @@ fn build(
     }
     duplicates.sort_by_key(|p| p.duplicate);
 
-    let counts = |f: fn(&Chunk) -> usize| chunks.iter().map(f).sum::<usize>();
-    let total_inserts =
-        (client_order.len() + counts(|c| c.deals.len()) + counts(|c| c.activities.len())) as u64;
-    let mut inserted = 0u64;
-    let tick = |inserted: &mut u64| {
-        *inserted += 1;
-        if (*inserted).is_multiple_of(REPORT_EVERY) || *inserted == total_inserts {
-            progress(Progress {
-                stage: Stage::Inserting,
-                done: *inserted,
-                total: total_inserts,
-            });
-        }
-    };
-
-    let mut base = ClientBase::new(config.schema.clone());
-    base.freeze_clock(Some(plan.now));
-
-    let mut deals: Vec<Vec<Option<Deal>>> = chunks
-        .iter_mut()
-        .map(|c| {
-            std::mem::take(&mut c.deals)
-                .into_iter()
-                .map(|d| Some(d.deal))
-                .collect()
-        })
-        .collect();
-    let mut activities: Vec<Vec<Option<PendingActivity>>> = chunks
-        .iter_mut()
-        .map(|c| {
-            std::mem::take(&mut c.activities)
-                .into_iter()
-                .map(|a| Some((a.deal, a.activity)))
-                .collect()
-        })
-        .collect();
-    let mut deal_ids: Vec<Vec<DealId>> = deals.iter().map(|d| vec![DealId(0); d.len()]).collect();
-
-    // Each client with its deals and activities, so that the inserts walk memory in
-    // order; a client's deals and activities get ids in time order.
+    // Who each record is in the truth, and where its deals and activities start in
+    // id order: a client's come right after those of the client before it.
     let mut entity_ids: Vec<Vec<u64>> = chunks.iter().map(|_| vec![0; CHUNK]).collect();
     let mut entities = 0u64;
     let mut records = Vec::with_capacity(client_order.len());
-    let mut in_time_order: Vec<(i64, u32)> = Vec::new();
+    let mut first_ids: Vec<Vec<(u64, u64)>> = chunks
+        .iter()
+        .map(|c| vec![(0, 0); c.clients.len()])
+        .collect();
+    let (mut next_deal, mut next_activity) = (1u64, 1u64);
     for (k, &(_, c, i)) in client_order.iter().enumerate() {
-        let c = c as usize;
-        let draft = &mut chunks[c].clients[i as usize];
-        let id = base.add_client(std::mem::take(&mut draft.client))?;
-        if id != ClientId(k as u64 + 1) {
-            return Err(internal(format!(
-                "{id} was expected to be client {}",
-                k + 1
-            )));
-        }
+        let (c, i) = (c as usize, i as usize);
+        let draft = &mut chunks[c].clients[i];
         let slot = &mut entity_ids[c][draft.entity as usize];
         if *slot == 0 {
             entities += 1;
             *slot = entities;
         }
         records.push(RecordTruth {
-            client: id,
+            client: ClientId(k as u64 + 1),
             entity: EntityId(*slot),
             phones: std::mem::take(&mut draft.phones),
         });
-        tick(&mut inserted);
+        first_ids[c][i] = (next_deal, next_activity);
+        next_deal += draft.deals.len() as u64;
+        next_activity += draft.activities.len() as u64;
+    }
+    let total_inserts = client_order.len() as u64 + (next_deal - 1) + (next_activity - 1);
 
-        let chunk_deals = &mut deals[c];
-        in_time_order.clear();
-        in_time_order.extend(draft.deals.clone().map(|d| {
-            let at = chunk_deals[d as usize]
-                .as_ref()
-                .and_then(|deal| deal.created_at);
-            (at.map_or(0, |t| t.timestamp()), d)
-        }));
-        in_time_order.sort_unstable();
-        for &(_, d) in &in_time_order {
-            let mut deal = chunk_deals[d as usize]
-                .take()
-                .ok_or_else(|| internal(format!("deal {d} of chunk {c} is used twice")))?;
-            deal.client = id;
-            deal_ids[c][d as usize] = base.add_deal(deal)?;
-            tick(&mut inserted);
+    // Each chunk numbers its records (on all cores); then the records are gathered in
+    // id order and checked and stored by the base in one go.
+    let numbered: Vec<Numbered> = map_chunks(
+        chunks.into_iter().zip(ids).zip(first_ids).collect(),
+        |_, ((chunk, ids), first_ids)| number(chunk, &ids, &first_ids),
+    );
+    let mut clients = Vec::with_capacity(client_order.len());
+    let mut deals = Vec::with_capacity((next_deal - 1) as usize);
+    let mut activities = Vec::with_capacity((next_activity - 1) as usize);
+    let mut cursors: Vec<Cursor> = numbered.into_iter().map(Cursor::new).collect();
+    let mut gathered = 0u64;
+    for &(_, c, _) in &client_order {
+        let cursor = &mut cursors[c as usize];
+        let (client, deal_count, activity_count) = cursor
+            .clients
+            .next()
+            .ok_or_else(|| internal(format!("chunk {c} ran out of clients")))?;
+        clients.push((client.id, client));
+        for _ in 0..deal_count {
+            let deal = cursor
+                .deals
+                .next()
+                .ok_or_else(|| internal(format!("chunk {c} ran out of deals")))?;
+            deals.push((deal.id, deal));
         }
-        let chunk_activities = &mut activities[c];
-        in_time_order.clear();
-        in_time_order.extend(draft.activities.clone().map(|a| {
-            let at = chunk_activities[a as usize].as_ref().map(|(_, act)| act.at);
-            (at.map_or(0, |t| t.timestamp()), a)
-        }));
-        in_time_order.sort_unstable();
-        for &(_, a) in &in_time_order {
-            let (deal, mut activity) = chunk_activities[a as usize]
-                .take()
-                .ok_or_else(|| internal(format!("activity {a} of chunk {c} is used twice")))?;
-            activity.client = id;
-            activity.deal = deal.map(|d| deal_ids[c][d as usize]);
-            base.add_activity(activity)?;
-            tick(&mut inserted);
+        for _ in 0..activity_count {
+            let activity = cursor
+                .activities
+                .next()
+                .ok_or_else(|| internal(format!("chunk {c} ran out of activities")))?;
+            activities.push((activity.id, activity));
+        }
+        let before = gathered;
+        gathered += 1 + u64::from(deal_count) + u64::from(activity_count);
+        if before / REPORT_EVERY != gathered / REPORT_EVERY {
+            // The last step, storing, is reported when it is done.
+            progress(Progress {
+                stage: Stage::Inserting,
+                done: gathered.min(total_inserts - 1),
+                total: total_inserts,
+            });
         }
     }
+    drop(cursors);
+
+    let mut base = ClientBase::new(config.schema.clone());
+    base.freeze_clock(Some(plan.now));
+    base.add_bulk(clients, deals, activities)?;
+    progress(Progress {
+        stage: Stage::Inserting,
+        done: total_inserts,
+        total: total_inserts,
+    });
 
     let truth = GroundTruth {
         seed: plan.seed,
