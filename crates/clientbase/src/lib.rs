@@ -68,7 +68,7 @@ mod phone;
 mod schema;
 
 pub use activity::{Activity, ActivityKind, Direction};
-pub use base::{ClientBase, Counts};
+pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
 pub use client::{
     check_tax_id, complete_inn, Channel, Client, Company, Consent, ConsentState, Consents, Email,
     LifecycleStage, Messenger, MessengerKind, Party, PersonName, Phone, PhoneKind, Relation,
