@@ -15,10 +15,11 @@ fn generated() -> &'static ClientBase {
     BASE.get_or_init(|| generate(&GeneratorConfig::new(60, 3)).unwrap().base)
 }
 
+/// A client's deals, activities and incoming relations, as the indexes say.
+type Indexed = (ClientId, Vec<u64>, Vec<u64>, Vec<(ClientId, RelationKind)>);
+
 /// Everything the indexes say, to compare besides the records.
-fn indexes(
-    base: &ClientBase,
-) -> Vec<(ClientId, Vec<u64>, Vec<u64>, Vec<(ClientId, RelationKind)>)> {
+fn indexes(base: &ClientBase) -> Vec<Indexed> {
     base.clients()
         .map(|c| {
             let mut related: Vec<_> = base.related_to(c.id).collect();
