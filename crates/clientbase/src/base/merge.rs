@@ -317,6 +317,11 @@ impl ClientBase {
         Ok(())
     }
 
+    /// The base's clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
     /// Stores a checked client as it is, replacing the stored one.
     fn put_client(&mut self, client: Client) {
         self.take_client(client.id);

@@ -48,7 +48,90 @@ impl Default for MatchOptions {
     }
 }
 
+/// [`MatchOptions`] as data (JSON, Python dicts): every entry optional.
+///
+/// ```
+/// use clientbase::dedup::MatchOptions;
+/// let options = MatchOptions::from_json(r#"{"max_block": 100, "keys": ["phone", "email"], "threshold": 0.95}"#)?;
+/// assert_eq!(options.max_block, 100);
+/// assert_eq!(options.model.threshold, 0.95);
+/// assert!(MatchOptions::from_json(r#"{"keys": ["shoe_size"]}"#).is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSettings {
+    /// The whole model (weights, prior, threshold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<MatchModel>,
+    /// Just the threshold probability of the default or given model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Blocking keys by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<String>>,
+    /// The block size guard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_block: Option<usize>,
+    /// The cluster size limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_cluster: Option<usize>,
+    /// The candidate floor on insert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate_floor: Option<f64>,
+    /// The default region for phones typed without a country code (`RU`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_region: Option<String>,
+}
+
 impl MatchOptions {
+    /// Options from [`MatchSettings`]; what is not set keeps its default.
+    pub fn from_settings(settings: MatchSettings) -> Result<MatchOptions> {
+        let mut options = MatchOptions::default();
+        if let Some(model) = settings.model {
+            options.model = model;
+        }
+        if let Some(threshold) = settings.threshold {
+            options.model.threshold = threshold;
+        }
+        if let Some(keys) = settings.keys {
+            options.keys = keys
+                .iter()
+                .map(|k| {
+                    BlockingKey::from_name(k).ok_or_else(|| {
+                        let names: Vec<&str> = BlockingKey::ALL.iter().map(|k| k.name()).collect();
+                        invalid(
+                            "keys",
+                            format!("{k:?} is not a blocking key ({})", names.join(", ")),
+                        )
+                    })
+                })
+                .collect::<Result<_>>()?;
+        }
+        if let Some(max_block) = settings.max_block {
+            options.max_block = max_block;
+        }
+        if let Some(max_cluster) = settings.max_cluster {
+            options.max_cluster = max_cluster;
+        }
+        if let Some(floor) = settings.candidate_floor {
+            options.candidate_floor = floor;
+        }
+        if let Some(region) = settings.phone_region {
+            options.normalizer.phones = crate::phone::PhoneNormalizer::new(&region)?;
+        }
+        options.check()?;
+        Ok(options)
+    }
+
+    /// Options from [`MatchSettings`] as JSON; an empty object gives the defaults.
+    pub fn from_json(json: &str) -> Result<MatchOptions> {
+        let settings: MatchSettings = serde_json::from_str(json).map_err(|e| {
+            Error::new(ErrorKind::Json, format!("match options: {e}")).with_field("options")
+        })?;
+        MatchOptions::from_settings(settings)
+    }
+
     /// Checks the options.
     pub fn check(&self) -> Result<()> {
         self.model.check()?;

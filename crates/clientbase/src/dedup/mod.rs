@@ -34,6 +34,16 @@
 //! [`MatchOptions::max_block`] records are skipped, and [`Dedupe::blocking`]
 //! reports how many comparisons each key made and how many blocks it skipped.
 //!
+//! # Duplicate deals
+//!
+//! [`find_duplicate_deal`] checks a new deal against the open deals of its
+//! client's decision unit (the client, and spouses, relatives and colleagues
+//! by recorded relations or related links); [`duplicate_deals`] checks the
+//! whole base. A repeat is closed as a duplicate of the older deal
+//! ([`ClientBase::close_duplicate_deal`](crate::ClientBase::close_duplicate_deal)),
+//! unless the older deal was abandoned or is another manager's: then it is
+//! flagged for a decision ([`DealAction`]).
+//!
 //! # On insert and whole base
 //!
 //! [`MatchIndex::find`] matches one new record against the indexed base and
@@ -61,6 +71,7 @@
 mod blocking;
 mod cluster;
 mod compare;
+mod deals;
 mod features;
 mod index;
 mod model;
@@ -70,7 +81,11 @@ mod score;
 pub use blocking::{BlockingKey, BlockingStats};
 pub use cluster::{Cluster, Decisions, Dedupe, Link};
 pub use compare::MatchField;
-pub use index::{Candidate, MatchIndex, MatchOptions};
+pub use deals::{
+    decision_unit, duplicate_deals, find_duplicate_deal, open_deals, DealAction, DealRules,
+    DuplicateDeal,
+};
+pub use index::{Candidate, MatchIndex, MatchOptions, MatchSettings};
 pub use model::{Estimate, Explanation, FieldEvidence, FieldWeights, MatchModel, Verdict};
 #[cfg(feature = "generator")]
 pub use score::{accuracy, Accuracy};
