@@ -70,6 +70,7 @@ REASON_VN = "вн./доп. mark an extension like доб.; libphonenumber only k
 REASON_00 = "00 is read as the international prefix; libphonenumber only knows Russia's 8 10"
 REASON_PLUS8 = "+8 followed by a valid Russian number is read as +7, a common slip; libphonenumber finds no valid number"
 REASON_TAB = "tabs between digits are read as spaces; libphonenumber rejects them"
+REASON_EXT_SEPARATOR = "an extension after ; / | a line break or или belongs to the number before it, as after a comma; libphonenumber rejects the field"
 
 # --- Russian and Kazakh number ranges --------------------------------------------
 
@@ -282,6 +283,7 @@ class Case:
         self.ours = text  # what phonenumbers must read to give clientbase's answer
         self.reasons = []
         self.several = None  # the pieces, as clientbase's split_field finds them
+        self.one_piece = False  # whether to record split_field's one piece
 
     def rewrite(self, new, reason):
         self.ours = new
@@ -333,6 +335,40 @@ def single_case(rng):
         case.ours = case.ours.replace("\t", " ")
         case.reasons.append(REASON_TAB)
     return case
+
+
+# Fields whose extension a separator cuts from its number: typed, what
+# phonenumbers must read to give clientbase's answer, and whether clientbase
+# rewrites вн. Not drawn at random, so the random cases stay as they are.
+EXTENSION_AFTER_SEPARATOR = [
+    ("8 916 123 45 67; доб. 12", "8 916 123 45 67, доб. 12", False),
+    ("8 (495) 765-43-21 / доб. 305", "8 (495) 765-43-21, доб. 305", False),
+    ("+7 495 765 43 21 | ext. 7", "+7 495 765 43 21, ext. 7", False),
+    ("8 916 123 45 67 или доб. 12", "8 916 123 45 67, доб. 12", False),
+    ("8 812 555-12-12\nДОБ. 4", "8 812 555-12-12, ДОБ. 4", False),
+    ("8 916 123 45 67;вн.3", "8 916 123 45 67, доб. 3", True),
+    ("+49 30 1234567; ext. 12", "+49 30 1234567, ext. 12", False),
+]
+
+
+def extension_after_separator_cases():
+    """One number with its extension after a separator, and a field with two."""
+    cases = []
+    for typed, ours, vn in EXTENSION_AFTER_SEPARATOR:
+        case = Case(typed)
+        case.rewrite(ours, REASON_EXT_SEPARATOR)
+        if vn:
+            case.reasons.append(REASON_VN)
+        case.one_piece = True
+        cases.append(case)
+    first = Case("8 916 123 45 67")
+    second = Case("8 495 765 43 21; доб. 5")
+    second.rewrite("8 495 765 43 21, доб. 5", REASON_EXT_SEPARATOR)
+    case = Case("8 916 123 45 67; 8 495 765 43 21; доб. 5")
+    case.several = [first, second]
+    case.reasons.append(REASON_SEVERAL)
+    cases.append(case)
+    return cases
 
 
 def several_case(rng):
@@ -423,6 +459,8 @@ def expected(case):
             got = expected(piece)
             split.append(got["e164"] if got["valid"] == "true" else "invalid")
         row["split"] = " ".join(split)
+    if case.one_piece:
+        row["split"] = row["e164"] if row["valid"] == "true" else "invalid"
     if ref != ours:
         row["differs"] = "; ".join(reasons) if reasons else "unexplained"
         row["reference_valid"] = "true" if ref else "false"
@@ -453,6 +491,10 @@ def main():
             continue
         seen.add(case.input)
         rows.append(expected(case))
+    for case in extension_after_separator_cases():
+        if case.input not in seen:
+            seen.add(case.input)
+            rows.append(expected(case))
     unexplained = [r for r in rows if r.get("differs") == "unexplained"]
     if unexplained:
         for r in unexplained[:20]:

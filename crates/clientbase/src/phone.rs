@@ -56,6 +56,9 @@
 //!   three or more Latin letters into keypad digits.
 //! - **`вн.` and `вн`** (внутренний) mark an extension like `доб.`; libphonenumber
 //!   knows only `доб`.
+//! - **An extension after `;`, `|`, a line break or `или`** (`8 916 … ; доб. 12`)
+//!   belongs to the number before it, as after a comma; libphonenumber rejects
+//!   the field.
 //! - **`00` as the international prefix** with a default region in +7:
 //!   libphonenumber only knows Russia's `8 10`, and reads `0049…` as an invalid
 //!   national number.
@@ -549,6 +552,9 @@ impl PhoneNormalizer {
                 ))
             }
         };
+        // `…; доб. 12` is read as `…, доб. 12`.
+        let joined = split::join_extension(text);
+        let text = joined.as_deref().unwrap_or(text);
         match self.fast(text) {
             Fast::Done(result) => result,
             _ => self.parse_text(text),

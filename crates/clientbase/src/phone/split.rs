@@ -7,6 +7,10 @@
 //! Within a piece, text before the first digit and text after the last one is a
 //! label (`моб.`, `раб.:`, `(дом.)`, `work`) unless it is a word such as `тел.`
 //! that only says "phone".
+//!
+//! An extension cut from its number by a separator (`…; доб. 12`, `… / ext. 5`,
+//! `… или вн. 3`) stays with that number, and [`join_extension`] writes the
+//! separator as the comma the parser reads (`…, доб. 12`).
 
 use super::PhoneCandidate;
 
@@ -83,6 +87,47 @@ fn cut(field: &str) -> Vec<(usize, usize)> {
     }
     pieces.push((start, field.len()));
     pieces
+}
+
+/// The text of one number whose extension a separator cuts from it (`8 916 123
+/// 45 67; доб. 12`, `… / ext. 5`, `… или вн. 3`), with the separator written as
+/// a comma (`8 916 123 45 67, доб. 12`), as people write it and the parser reads
+/// it; `None` when no separator stands before an extension.
+pub(super) fn join_extension(text: &str) -> Option<String> {
+    // Most texts have no letters, hence no extension label: nothing to cut.
+    if !text.contains(char::is_alphabetic) {
+        return None;
+    }
+    let pieces = cut(text);
+    let mut joined: Option<String> = None;
+    let mut copied = 0;
+    for pair in pieces.windows(2) {
+        let ((_, before_end), (start, end)) = (pair[0], pair[1]);
+        let piece = &text[start..end];
+        if !starts_with_extension(piece) || digit_count(piece) >= MIN_NUMBER_DIGITS {
+            continue;
+        }
+        let out = joined.get_or_insert_with(String::new);
+        out.push_str(text[copied..before_end].trim_end());
+        out.push_str(", ");
+        copied = start + (piece.len() - piece.trim_start().len());
+    }
+    let mut out = joined?;
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// Whether `piece` begins with an extension label and its digits (`доб. 12`,
+/// ` ext 5`, `вн.3`).
+fn starts_with_extension(piece: &str) -> bool {
+    let piece = piece.trim_start();
+    let word_end = piece
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(piece.len());
+    let word = piece[..word_end].to_lowercase();
+    let rest = piece[word_end..].trim_start_matches(['.', ':']);
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '-');
+    DANGLING_EXTENSION_LABELS.contains(&word.as_str()) && rest.starts_with(|c: char| is_digit(c))
 }
 
 /// Splits a field into the numbers it holds.
@@ -235,6 +280,70 @@ mod tests {
         assert_eq!(pieces("123").len(), 1);
         assert!(pieces("нет").is_empty());
         assert!(pieces("").is_empty());
+    }
+
+    #[test]
+    fn keeps_an_extension_after_any_separator_with_its_number() {
+        let phones = crate::PhoneNormalizer::default();
+        for field in [
+            "8 916 123 45 67, доб. 12",
+            "8 916 123 45 67; доб. 12",
+            "8 916 123 45 67;доб.12",
+            "8 916 123 45 67 / доб. 12",
+            "8 916 123 45 67 | доб. 12",
+            "8 916 123 45 67 или доб. 12",
+            "8 916 123 45 67\nдоб. 12",
+            "8 916 123 45 67; ДОБ 12",
+            "8 916 123 45 67; вн. 12",
+            "8 916 123 45 67; ext. 12",
+        ] {
+            let candidates = phones.split_field(field);
+            assert_eq!(candidates.len(), 1, "{field:?}");
+            assert_eq!(candidates[0].raw, field, "{field:?}");
+            let phone = phones.parse(candidates[0].text);
+            let phone = phone.unwrap_or_else(|err| panic!("{field:?}: {err}"));
+            assert_eq!(phone.e164(), "+79161234567", "{field:?}");
+            assert_eq!(phone.extension(), Some("12"), "{field:?}");
+            assert_eq!(phones.parse(field).as_ref().ok(), Some(&phone), "{field:?}");
+        }
+        // Two numbers, the second with its extension.
+        let field = "8 916 123 45 67; 8 495 765 43 21; доб. 5";
+        let parsed: Vec<_> = phones
+            .split_field(field)
+            .iter()
+            .map(|c| {
+                phones
+                    .parse(c.text)
+                    .map(|p| (p.e164().to_string(), p.extension().map(str::to_string)))
+            })
+            .collect();
+        assert_eq!(
+            parsed,
+            vec![
+                Ok(("+79161234567".to_string(), None)),
+                Ok(("+74957654321".to_string(), Some("5".to_string()))),
+            ]
+        );
+        // A foreign number, read by the general path.
+        let phone = phones
+            .parse("+49 30 1234567; ext. 12")
+            .expect("a German number");
+        assert_eq!(
+            (phone.e164(), phone.extension()),
+            ("+49301234567", Some("12"))
+        );
+        assert_eq!(
+            join_extension("8 916 123 45 67 / доб. 12").as_deref(),
+            Some("8 916 123 45 67, доб. 12")
+        );
+        assert_eq!(
+            join_extension("8 916 123 45 67 или доб. 12").as_deref(),
+            Some("8 916 123 45 67, доб. 12")
+        );
+        // Short pieces that are not extensions are left as they are.
+        assert_eq!(join_extension("8-916-123-45-67/68"), None);
+        assert_eq!(join_extension("+7 916 123 45 67;123"), None);
+        assert_eq!(join_extension("8 916 123 45 67; 8 495 765 43 21"), None);
     }
 
     #[test]
