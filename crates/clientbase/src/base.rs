@@ -14,17 +14,13 @@
 //! assert_eq!(err.to_string(), "unknown tag: new client, field \"tags\": \"gold\" is not in the tag vocabulary");
 //! ```
 
-mod merge;
-
-pub use merge::{MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
-
 use crate::activity::Activity;
 use crate::client::{Client, Party, Relation, RelationKind};
 use crate::deal::{Deal, DealStatus};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ActivityId, ClientId, DealId};
 use crate::money::Currency;
-use crate::schema::{FieldDef, Schema};
+use crate::schema::{FieldDef, FieldValue, Schema};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -335,21 +331,16 @@ impl ClientBase {
         for tag in &client.tags {
             self.schema.check_tag(tag)?;
         }
-        let custom = std::mem::take(&mut client.custom);
-        for (name, value) in custom {
-            let value = self.schema.check_value(&name, value)?;
-            client.custom.insert(name, value);
+        // Checked in place: rebuilding the map would allocate it anew.
+        for (name, value) in client.custom.iter_mut() {
+            let given = std::mem::replace(value, FieldValue::Bool(false));
+            *value = self.schema.check_value(name, given)?;
         }
         Ok(())
     }
 
     fn index_relations(&mut self, client: &Client) {
-        for relation in &client.relations {
-            self.relations_to
-                .entry(relation.to)
-                .or_default()
-                .insert((client.id, relation.kind));
-        }
+        index_relations(&mut self.relations_to, client);
     }
 
     fn unindex_relations(&mut self, client: &Client) {
@@ -732,31 +723,55 @@ impl ClientBase {
         self.next_client += clients.len() as u64;
         self.next_deal += deal_count;
         self.next_activity += activities.len() as u64;
-        for (_, client) in &clients {
-            self.index_relations(client);
-        }
-        // A client's deals usually follow one another: one index entry per run.
-        for run in deals.chunk_by(|(_, a), (_, b)| a.client == b.client) {
-            self.deals_by_client
-                .entry(run[0].1.client)
-                .or_default()
-                .extend(run.iter().map(|(id, _)| *id));
-        }
-        for run in activities.chunk_by(|(_, a), (_, b)| a.client == b.client) {
-            self.activities_by_client
-                .entry(run[0].1.client)
-                .or_default()
-                .extend(run.iter().map(|(id, _)| *id));
-        }
-        for (id, activity) in &activities {
-            if let Some(deal) = activity.deal {
-                self.activities_by_deal.entry(deal).or_default().insert(*id);
-            }
-        }
-        // Built from sorted runs, the maps are filled in one pass with full nodes.
-        self.clients.append(&mut BTreeMap::from_iter(clients));
-        self.deals.append(&mut BTreeMap::from_iter(deals));
-        self.activities.append(&mut BTreeMap::from_iter(activities));
+        let ClientBase {
+            clients: client_map,
+            deals: deal_map,
+            activities: activity_map,
+            deals_by_client,
+            activities_by_client,
+            activities_by_deal,
+            relations_to,
+            ..
+        } = self;
+        // Each map is built from its sorted run in one pass with full nodes, the
+        // three side by side with their indexes.
+        join(
+            || {
+                for (_, client) in &clients {
+                    index_relations(relations_to, client);
+                }
+                client_map.append(&mut BTreeMap::from_iter(clients));
+            },
+            || {
+                join(
+                    || {
+                        // A client's deals usually follow one another: one index
+                        // entry per run.
+                        for run in deals.chunk_by(|(_, a), (_, b)| a.client == b.client) {
+                            deals_by_client
+                                .entry(run[0].1.client)
+                                .or_default()
+                                .extend(run.iter().map(|(id, _)| *id));
+                        }
+                        deal_map.append(&mut BTreeMap::from_iter(deals));
+                    },
+                    || {
+                        for run in activities.chunk_by(|(_, a), (_, b)| a.client == b.client) {
+                            activities_by_client
+                                .entry(run[0].1.client)
+                                .or_default()
+                                .extend(run.iter().map(|(id, _)| *id));
+                        }
+                        for (id, activity) in &activities {
+                            if let Some(deal) = activity.deal {
+                                activities_by_deal.entry(deal).or_default().insert(*id);
+                            }
+                        }
+                        activity_map.append(&mut BTreeMap::from_iter(activities));
+                    },
+                )
+            },
+        );
         Ok(())
     }
 
@@ -930,6 +945,31 @@ const VERSION: u32 = 1;
 
 fn unknown(what: String) -> Error {
     Error::new(ErrorKind::UnknownId, format!("{what} does not exist"))
+}
+
+fn index_relations(
+    relations_to: &mut HashMap<ClientId, BTreeSet<(ClientId, RelationKind)>>,
+    client: &Client,
+) {
+    for relation in &client.relations {
+        relations_to
+            .entry(relation.to)
+            .or_default()
+            .insert((client.id, relation.kind));
+    }
+}
+
+/// Runs `a` and `b`, side by side with the `parallel` feature.
+#[cfg(feature = "parallel")]
+#[cfg_attr(not(feature = "generator"), allow(dead_code))]
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    rayon::join(a, b)
+}
+
+#[cfg(not(feature = "parallel"))]
+#[cfg_attr(not(feature = "generator"), allow(dead_code))]
+fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
 }
 
 /// The record with `id` in a batch numbered from `first`.

@@ -3,13 +3,12 @@
 
 use super::identity::{self, Group, Planner};
 use super::plan::{Plan, CHUNK};
-use super::records::{Chunk, Typist};
+use super::records::{Chunk, DraftClient, Typist};
 use super::truth::{DuplicatePair, EntityId, GroundTruth, RecordTruth, RelatedPair};
 use super::typos;
 use super::{Generated, GeneratorConfig, Progress, Stage};
 use crate::activity::Activity;
 use crate::base::ClientBase;
-use crate::client::Client;
 use crate::client::{Relation, RelationKind};
 use crate::deal::Deal;
 use crate::error::{Error, ErrorKind, Result};
@@ -18,9 +17,6 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// An activity waiting for its client, with the chunk-local index of its deal.
-type PendingActivity = (Option<u32>, Activity);
 
 /// Inserts between two progress reports.
 const REPORT_EVERY: u64 = 1 << 16;
@@ -162,95 +158,123 @@ fn internal(what: String) -> Error {
     )
 }
 
-/// One chunk's records with their ids, each list in id order; a client comes with
-/// its numbers of deals and activities.
-struct Numbered {
-    clients: Vec<(Client, u32, u32)>,
-    deals: Vec<Deal>,
-    activities: Vec<Activity>,
+/// Runs `a` and `b`, side by side with the `parallel` feature.
+#[cfg(feature = "parallel")]
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    rayon::join(a, b)
 }
 
-/// Where the gathering stands in one chunk.
-struct Cursor {
-    clients: std::vec::IntoIter<(Client, u32, u32)>,
-    deals: std::vec::IntoIter<Deal>,
-    activities: std::vec::IntoIter<Activity>,
+#[cfg(not(feature = "parallel"))]
+fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
 }
 
-impl Cursor {
-    fn new(numbered: Numbered) -> Cursor {
-        Cursor {
-            clients: numbered.clients.into_iter(),
-            deals: numbered.deals.into_iter(),
-            activities: numbered.activities.into_iter(),
-        }
-    }
+/// The deals or activities of one chunk with their ids set, and the order in
+/// which to take them: by client in id order, each client's in time order.
+struct Numbered<T> {
+    records: Vec<Option<T>>,
+    order: Vec<u32>,
 }
 
-/// Gives the records of a chunk their ids: clients `ids`, and from `first_ids` on,
-/// each client's deals and activities in time order. Activities learn the ids of
+/// Gives the records of a chunk their ids: clients `ids`, and from `first_ids` on
+/// a client's deals and activities in time order; activities learn the ids of
 /// their deals.
-fn number(mut chunk: Chunk, ids: &[ClientId], first_ids: &[(u64, u64)]) -> Numbered {
-    let mut order: Vec<u32> = (0..chunk.clients.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| ids[i as usize]);
-    let mut deals: Vec<Option<Deal>> = std::mem::take(&mut chunk.deals)
-        .into_iter()
-        .map(|d| Some(d.deal))
-        .collect();
-    let mut activities: Vec<Option<PendingActivity>> = std::mem::take(&mut chunk.activities)
-        .into_iter()
-        .map(|a| Some((a.deal, a.activity)))
-        .collect();
-    let mut deal_ids = vec![DealId(0); deals.len()];
-    let mut out = Numbered {
-        clients: Vec::with_capacity(order.len()),
-        deals: Vec::with_capacity(deals.len()),
-        activities: Vec::with_capacity(activities.len()),
+fn number(
+    mut chunk: Chunk,
+    ids: &[ClientId],
+    first_ids: &[(u64, u64)],
+) -> (Vec<DraftClient>, Numbered<Deal>, Numbered<Activity>) {
+    let mut clients: Vec<u32> = (0..chunk.clients.len() as u32).collect();
+    clients.sort_unstable_by_key(|&i| ids[i as usize]);
+    let mut deals = Numbered {
+        order: Vec::with_capacity(chunk.deals.len()),
+        records: std::mem::take(&mut chunk.deals)
+            .into_iter()
+            .map(|d| Some(d.deal))
+            .collect(),
     };
+    let activity_deals: Vec<Option<u32>> = chunk.activities.iter().map(|a| a.deal).collect();
+    let mut activities = Numbered {
+        order: Vec::with_capacity(chunk.activities.len()),
+        records: std::mem::take(&mut chunk.activities)
+            .into_iter()
+            .map(|a| Some(a.activity))
+            .collect(),
+    };
+    let mut deal_ids = vec![DealId(0); deals.records.len()];
     let mut in_time_order: Vec<(i64, u32)> = Vec::new();
-    for &i in &order {
+    for &i in &clients {
         let draft = &mut chunk.clients[i as usize];
         let id = ids[i as usize];
+        draft.client.id = id;
         let (first_deal, first_activity) = first_ids[i as usize];
-        let mut client = std::mem::take(&mut draft.client);
-        client.id = id;
 
         in_time_order.clear();
         in_time_order.extend(draft.deals.clone().map(|d| {
-            let at = deals[d as usize].as_ref().and_then(|deal| deal.created_at);
+            let at = deals.records[d as usize]
+                .as_ref()
+                .and_then(|deal| deal.created_at);
             (at.map_or(0, |t| t.timestamp()), d)
         }));
         in_time_order.sort_unstable();
-        let mut deal_count = 0;
-        for (k, &(_, d)) in in_time_order.iter().enumerate() {
-            if let Some(mut deal) = deals[d as usize].take() {
-                deal.id = DealId(first_deal + k as u64);
+        for (&(_, d), k) in in_time_order.iter().zip(0..) {
+            if let Some(deal) = &mut deals.records[d as usize] {
+                deal.id = DealId(first_deal + k);
                 deal.client = id;
                 deal_ids[d as usize] = deal.id;
-                out.deals.push(deal);
-                deal_count += 1;
             }
+            deals.order.push(d);
         }
 
         in_time_order.clear();
         in_time_order.extend(draft.activities.clone().map(|a| {
-            let at = activities[a as usize].as_ref().map(|(_, act)| act.at);
+            let at = activities.records[a as usize].as_ref().map(|act| act.at);
             (at.map_or(0, |t| t.timestamp()), a)
         }));
         in_time_order.sort_unstable();
-        let mut activity_count = 0;
-        for (k, &(_, a)) in in_time_order.iter().enumerate() {
-            if let Some((deal, mut activity)) = activities[a as usize].take() {
-                activity.id = ActivityId(first_activity + k as u64);
+        for (&(_, a), k) in in_time_order.iter().zip(0..) {
+            if let Some(activity) = &mut activities.records[a as usize] {
+                activity.id = ActivityId(first_activity + k);
                 activity.client = id;
-                activity.deal = deal.map(|d| deal_ids[d as usize]);
-                out.activities.push(activity);
-                activity_count += 1;
+                activity.deal = activity_deals[a as usize].map(|d| deal_ids[d as usize]);
             }
+            activities.order.push(a);
         }
-        out.clients.push((client, deal_count, activity_count));
     }
-    out
+    (chunk.clients, deals, activities)
+}
+
+/// Takes the numbered records of every chunk in id order: `order` says where each
+/// client in creation order is, `counts` how many records it has.
+fn gather<T, I>(
+    order: &[(i64, u32, u32)],
+    counts: impl Fn(usize) -> u32,
+    mut parts: Vec<Numbered<T>>,
+    id: impl Fn(&T) -> I,
+    total: usize,
+    report: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<(I, T)>> {
+    let mut out = Vec::with_capacity(total);
+    let mut taken = vec![0usize; parts.len()];
+    for (k, &(_, c, _)) in order.iter().enumerate() {
+        let c = c as usize;
+        let part = &mut parts[c];
+        let count = counts(k) as usize;
+        let from = taken[c];
+        let indexes = part
+            .order
+            .get(from..from + count)
+            .ok_or_else(|| internal(format!("chunk {c} ran out of records")))?;
+        for &i in indexes {
+            let record = part.records[i as usize]
+                .take()
+                .ok_or_else(|| internal(format!("record {i} of chunk {c} is used twice")))?;
+            out.push((id(&record), record));
+        }
+        taken[c] += count;
+        report(count as u64);
+    }
+    Ok(out)
 }
 
 fn build(
@@ -320,6 +344,7 @@ fn build(
         .iter()
         .map(|c| vec![(0, 0); c.clients.len()])
         .collect();
+    let mut counts: Vec<(u32, u32)> = Vec::with_capacity(client_order.len());
     let (mut next_deal, mut next_activity) = (1u64, 1u64);
     for (k, &(_, c, i)) in client_order.iter().enumerate() {
         let (c, i) = (c as usize, i as usize);
@@ -335,59 +360,84 @@ fn build(
             phones: std::mem::take(&mut draft.phones),
         });
         first_ids[c][i] = (next_deal, next_activity);
-        next_deal += draft.deals.len() as u64;
-        next_activity += draft.activities.len() as u64;
+        let count = (draft.deals.len() as u32, draft.activities.len() as u32);
+        counts.push(count);
+        next_deal += u64::from(count.0);
+        next_activity += u64::from(count.1);
     }
-    let total_inserts = client_order.len() as u64 + (next_deal - 1) + (next_activity - 1);
-
-    // Each chunk numbers its records (on all cores); then the records are gathered in
-    // id order and checked and stored by the base in one go.
-    let numbered: Vec<Numbered> = map_chunks(
-        chunks.into_iter().zip(ids).zip(first_ids).collect(),
-        |_, ((chunk, ids), first_ids)| number(chunk, &ids, &first_ids),
-    );
-    let mut clients = Vec::with_capacity(client_order.len());
-    let mut deals = Vec::with_capacity((next_deal - 1) as usize);
-    let mut activities = Vec::with_capacity((next_activity - 1) as usize);
-    let mut cursors: Vec<Cursor> = numbered.into_iter().map(Cursor::new).collect();
-    let mut gathered = 0u64;
-    for &(_, c, _) in &client_order {
-        let cursor = &mut cursors[c as usize];
-        let (client, deal_count, activity_count) = cursor
-            .clients
-            .next()
-            .ok_or_else(|| internal(format!("chunk {c} ran out of clients")))?;
-        clients.push((client.id, client));
-        for _ in 0..deal_count {
-            let deal = cursor
-                .deals
-                .next()
-                .ok_or_else(|| internal(format!("chunk {c} ran out of deals")))?;
-            deals.push((deal.id, deal));
-        }
-        for _ in 0..activity_count {
-            let activity = cursor
-                .activities
-                .next()
-                .ok_or_else(|| internal(format!("chunk {c} ran out of activities")))?;
-            activities.push((activity.id, activity));
-        }
-        let before = gathered;
-        gathered += 1 + u64::from(deal_count) + u64::from(activity_count);
-        if before / REPORT_EVERY != gathered / REPORT_EVERY {
-            // The last step, storing, is reported when it is done.
+    let (deal_total, activity_total) = ((next_deal - 1) as usize, (next_activity - 1) as usize);
+    let total_inserts = (client_order.len() + deal_total + activity_total) as u64;
+    let gathered = AtomicU64::new(0);
+    let report = |n: u64| {
+        let before = gathered.fetch_add(n, Ordering::Relaxed);
+        if before / REPORT_EVERY != (before + n) / REPORT_EVERY {
+            // Storing is the last step; the total is reported when it is done.
             progress(Progress {
                 stage: Stage::Inserting,
-                done: gathered.min(total_inserts - 1),
+                done: (before + n).min(total_inserts.saturating_sub(1)),
                 total: total_inserts,
             });
         }
+    };
+
+    // Each chunk numbers its records (on all cores), the records are gathered in id
+    // order (clients, deals and activities side by side), and the base checks and
+    // stores them in one go.
+    let numbered = map_chunks(
+        chunks.into_iter().zip(ids).zip(first_ids).collect(),
+        |_, ((chunk, ids), first_ids)| number(chunk, &ids, &first_ids),
+    );
+    let mut drafts = Vec::with_capacity(numbered.len());
+    let mut deal_parts = Vec::with_capacity(numbered.len());
+    let mut activity_parts = Vec::with_capacity(numbered.len());
+    for (d, deals, activities) in numbered {
+        drafts.push(d);
+        deal_parts.push(deals);
+        activity_parts.push(activities);
     }
-    drop(cursors);
+    let (clients, (deals, activities)) = join(
+        || {
+            let mut clients = Vec::with_capacity(client_order.len());
+            for &(_, c, i) in &client_order {
+                let client = std::mem::take(&mut drafts[c as usize][i as usize].client);
+                clients.push((client.id, client));
+                report(1);
+            }
+            drop(drafts);
+            clients
+        },
+        || {
+            join(
+                || {
+                    let count = |k: usize| counts[k].0;
+                    gather(
+                        &client_order,
+                        count,
+                        deal_parts,
+                        |d| d.id,
+                        deal_total,
+                        &report,
+                    )
+                },
+                || {
+                    let count = |k: usize| counts[k].1;
+                    let id = |a: &Activity| a.id;
+                    gather(
+                        &client_order,
+                        count,
+                        activity_parts,
+                        id,
+                        activity_total,
+                        &report,
+                    )
+                },
+            )
+        },
+    );
 
     let mut base = ClientBase::new(config.schema.clone());
     base.freeze_clock(Some(plan.now));
-    base.add_bulk(clients, deals, activities)?;
+    base.add_bulk(clients, deals?, activities?)?;
     progress(Progress {
         stage: Stage::Inserting,
         done: total_inserts,
