@@ -2,6 +2,7 @@
 //! that share it in one block; blocks larger than the guard are skipped (a
 //! switchboard shared by a thousand employees says nothing about any two).
 
+use super::compare::MatchField;
 use super::features::Features;
 use super::model::key_hash;
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,21 @@ impl BlockingKey {
 
     fn tag(self) -> u8 {
         self as u8 + 1
+    }
+
+    /// The fields every pair of one of this key's blocks agrees on.
+    pub(crate) fn fields(self) -> &'static [MatchField] {
+        match self {
+            BlockingKey::Phone => &[MatchField::Phone],
+            BlockingKey::Email | BlockingKey::EmailLocal => &[MatchField::Email],
+            BlockingKey::Name => &[MatchField::Surname, MatchField::Given],
+            BlockingKey::NameBirthday => {
+                &[MatchField::Surname, MatchField::Given, MatchField::Birthday]
+            }
+            BlockingKey::TaxId => &[MatchField::TaxId],
+            BlockingKey::CompanyName => &[MatchField::CompanyName],
+            BlockingKey::Address => &[MatchField::Address],
+        }
     }
 
     /// Calls `each` with the hash of every value of this key `f` has.
@@ -211,6 +227,15 @@ impl BlockIndex {
     /// The candidate pairs of the whole index (each once, `(low, high)` packed
     /// as `low << 32 | high`, sorted), and what each key did.
     pub fn pairs(&self, max_block: usize) -> (Vec<u64>, Vec<BlockingStats>) {
+        self.pairs_of(None, max_block)
+    }
+
+    /// The candidate pairs of one key's blocks (all keys with `None`).
+    pub fn pairs_of(
+        &self,
+        only: Option<BlockingKey>,
+        max_block: usize,
+    ) -> (Vec<u64>, Vec<BlockingStats>) {
         let mut stats: Vec<BlockingStats> = BlockingKey::ALL
             .iter()
             .map(|k| BlockingStats {
@@ -220,6 +245,9 @@ impl BlockIndex {
             .collect();
         let mut blocks: Vec<&[u32]> = Vec::new();
         for (key, members) in self.blocks() {
+            if only.is_some_and(|k| k != key) {
+                continue;
+            }
             let s = &mut stats[key as usize];
             let n = members.len() as u64;
             if members.len() > max_block {

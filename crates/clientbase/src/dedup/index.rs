@@ -5,8 +5,8 @@ use super::blocking::{BlockIndex, BlockingKey};
 use super::compare::compare;
 use super::features::Features;
 use super::model::{
-    estimate_m, estimate_u, probability, Estimate, Explanation, MatchModel, Patterns, Scorer,
-    TermFrequencies, Verdict,
+    estimate_m, estimate_u, expected_matches, probability, Estimate, Explanation, MatchModel,
+    Patterns, Scorer, TermFrequencies, Verdict,
 };
 use crate::base::ClientBase;
 use crate::client::Client;
@@ -23,7 +23,7 @@ pub struct MatchOptions {
     pub model: MatchModel,
     /// The blocking keys (all of them by default).
     pub keys: Vec<BlockingKey>,
-    /// Blocks larger than this are skipped (default 200 records).
+    /// Blocks larger than this are skipped (default 50 records).
     pub max_block: usize,
     /// Clusters never grow beyond this many records (default 50); a larger
     /// group is a chain of look-alikes, not one client.
@@ -40,7 +40,7 @@ impl Default for MatchOptions {
         MatchOptions {
             model: MatchModel::default(),
             keys: BlockingKey::ALL.to_vec(),
-            max_block: 200,
+            max_block: 50,
             max_cluster: 50,
             candidate_floor: 0.01,
             normalizer: ContactNormalizer::default(),
@@ -398,8 +398,7 @@ impl MatchIndex {
             ));
         }
         let (blocks, live) = self.current_blocks();
-        let (pairs, _) = blocks.pairs(self.options.max_block);
-        drop(blocks);
+        let max_block = self.options.max_block;
         let records = &self.records;
         let pattern_of =
             |a: u32, b: u32| compare(&records[a as usize], &records[b as usize]).levels;
@@ -412,12 +411,36 @@ impl MatchIndex {
                 *random.entry(pattern_of(a, b)).or_insert(0) += 1;
             }
         }
-        let candidate: Patterns = count_patterns(&pairs, &live, pattern_of);
         let mut model = self.options.model.clone();
         estimate_u(&mut model, &random);
-        let (iterations, share) = estimate_m(&mut model, &candidate, 100);
-        let matches = share * pairs.len() as f64;
-        model.duplicates_per_record = (matches / n as f64).clamp(1e-6, 0.5);
+        // One EM session per blocking key, as Splink trains: within a key's
+        // blocks its own fields always agree, so they are left out and the
+        // other fields' m estimated; later sessions refine what earlier ones set.
+        let mut iterations = 0;
+        for key in [BlockingKey::Phone, BlockingKey::Name] {
+            if !self.options.keys.contains(&key) {
+                continue;
+            }
+            let (pairs, _) = blocks.pairs_of(Some(key), max_block);
+            let patterns = count_patterns(&pairs, &live, pattern_of);
+            iterations += estimate_m(&mut model, &patterns, key.fields(), 100).0;
+        }
+        let (pairs, _) = blocks.pairs(max_block);
+        drop(blocks);
+        let candidate = count_patterns(&pairs, &live, pattern_of);
+        // The prior: as many duplicates per record as the candidate pairs are
+        // expected to hold under it (a fixed point, reached in a few rounds).
+        let mut matches = 0.0;
+        for _ in 0..20 {
+            matches = expected_matches(&model, &candidate, model.prior_weight(n));
+            let next = (matches / n as f64).clamp(1e-6, 0.5);
+            let settled = (next - model.duplicates_per_record).abs() < 1e-4;
+            model.duplicates_per_record = next;
+            if settled {
+                break;
+            }
+        }
+        let share = matches / pairs.len().max(1) as f64;
         model.check()?;
         let estimate = Estimate {
             pairs: pairs.len() as u64,

@@ -609,6 +609,20 @@ pub struct Estimate {
 /// Counts of comparison patterns, the input of EM.
 pub(crate) type Patterns = FxHashMap<[u8; FIELDS], u64>;
 
+/// The expected number of matches among pairs with these patterns.
+pub(crate) fn expected_matches(model: &MatchModel, patterns: &Patterns, prior: f64) -> f64 {
+    patterns
+        .iter()
+        .map(|(pattern, n)| {
+            let mut weight = prior;
+            for field in MatchField::ALL {
+                weight += model.field(field).weight(pattern[field.index()] as usize);
+            }
+            probability(weight) * *n as f64
+        })
+        .sum()
+}
+
 /// Estimates u from random pairs: how often different clients agree by chance.
 /// Levels never seen keep a small floor so no weight is infinite.
 pub(crate) fn estimate_u(model: &mut MatchModel, random: &Patterns) {
@@ -637,10 +651,12 @@ pub(crate) fn estimate_u(model: &mut MatchModel, random: &Patterns) {
 }
 
 /// Estimates m (and the share of matches) by expectation maximisation over the
-/// candidate pairs' comparison patterns, u held fixed.
+/// comparison patterns of pairs blocked on the `fixed` fields, u held fixed;
+/// the fixed fields are left out.
 pub(crate) fn estimate_m(
     model: &mut MatchModel,
     patterns: &Patterns,
+    fixed: &[MatchField],
     max_iterations: u32,
 ) -> (u32, f64) {
     let patterns: Vec<(&[u8; FIELDS], f64)> =
@@ -660,7 +676,9 @@ pub(crate) fn estimate_m(
             let mut log_u = 0.0;
             for field in MatchField::ALL {
                 let l = pattern[field.index()] as usize;
-                if l == 0 {
+                // The blocking fields agree in every pair by construction: they
+                // tell nothing here and are estimated in another session.
+                if l == 0 || fixed.contains(&field) {
                     continue;
                 }
                 let w = model.field(field);
@@ -682,7 +700,7 @@ pub(crate) fn estimate_m(
         for field in MatchField::ALL {
             let counts = &m_counts[field.index()];
             let compared: f64 = counts[1..].iter().sum();
-            if compared < 1.0 {
+            if compared < 1.0 || fixed.contains(&field) {
                 continue;
             }
             let w = model.field_mut(field);
