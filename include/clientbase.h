@@ -429,6 +429,17 @@ typedef struct cb_email_normalizer cb_email_normalizer;
 typedef struct cb_import_report cb_import_report;
 
 /**
+ * A base's clients indexed for duplicate matching.
+ *
+ * Made by `cb_match_index_new` from a base, freed by `cb_match_index_free`.
+ * The index holds its own copy of what it matches on and no reference to the
+ * base: the base may be changed or freed while the index lives. Keep them in
+ * step yourself: `cb_match_index_insert` every client added or updated,
+ * `cb_match_index_remove` every client removed or merged away.
+ */
+typedef struct cb_match_index cb_match_index;
+
+/**
  * What was read from one email address as typed: a valid address or, when it
  * is not one, the problem and the reason; either may carry a suggestion.
  *
@@ -1588,6 +1599,249 @@ cb_status cb_contact_report_json(const struct cb_contact_report *report, char **
  * Frees a report and the strings it lent. `NULL` is ignored.
  */
 void cb_contact_report_free(struct cb_contact_report *report);
+
+/**
+ * Indexes every client of `base` for matching.
+ *
+ * `options_json` is `NULL` (or `{}`) for the defaults, or a JSON object with
+ * any of `threshold` (the duplicate probability, default of the model),
+ * `keys` (blocking keys by name, such as `["phone","email"]`), `max_block`,
+ * `max_cluster`, `candidate_floor`, `phone_region` (`"RU"`) and `model` (a
+ * whole model as `cb_match_index_model_json` writes it); it is borrowed.
+ * An unknown entry is `CB_JSON`, an unknown key or a bad value
+ * `CB_INVALID_VALUE`, both naming the field. On success `*out_index` receives
+ * a new index that the caller owns and frees with `cb_match_index_free`.
+ */
+cb_status cb_match_index_new(const struct cb_base *base,
+                             const char *options_json,
+                             struct cb_match_index **out_index);
+
+/**
+ * Frees an index. `NULL` is ignored.
+ */
+void cb_match_index_free(struct cb_match_index *index);
+
+/**
+ * How many clients the index holds; 0 for `NULL`.
+ */
+size_t cb_match_index_len(const struct cb_match_index *index);
+
+/**
+ * The existing clients that may be the client described as JSON
+ * (`client_json`, borrowed, in the form of `cb_base_add_client_json`): a new
+ * lead, a record being typed. At most `limit` candidates, best first: every
+ * duplicate and related client, and anything above the candidate floor.
+ *
+ * A client JSON with an `id` (as `cb_base_client_json` writes it) is never
+ * its own candidate, so this also finds the duplicates of a stored client.
+ *
+ * On success `*out_json` receives a JSON array of candidates, each
+ * `{"client":7,"probability":0.999,"weight":14.2,"verdict":"duplicate",
+ * "explanation":{...}}` with `verdict` one of `duplicate`, `related` and
+ * `distinct` and the explanation as in `cb_match_index_explain`; the caller
+ * owns it and frees it with `cb_string_free`.
+ */
+cb_status cb_match_index_find(const struct cb_match_index *index,
+                              const char *client_json,
+                              size_t limit,
+                              char **out_json);
+
+/**
+ * Adds client `client_id` of `base` to the index, or replaces its entry when
+ * it is indexed already (after an update or a merge). A client not in the base
+ * is `CB_UNKNOWN_ID` and leaves the index as it was.
+ */
+cb_status cb_match_index_insert(struct cb_match_index *index,
+                                const struct cb_base *base,
+                                uint64_t client_id);
+
+/**
+ * Takes client `client_id` out of the index (a client removed from the base,
+ * or merged away). `*out_removed` receives whether it was indexed.
+ */
+cb_status cb_match_index_remove(struct cb_match_index *index,
+                                uint64_t client_id,
+                                bool *out_removed);
+
+/**
+ * Why indexed clients `a` and `b` are (or are not) the same client.
+ *
+ * On success `*out_json` receives the explanation as JSON,
+ * `{"left":1,"right":4,"prior_weight":-9.1,"fields":[{"field":"phone",
+ * "level":"same","weight":18.4,...},...],"weight":21.3,"probability":0.99999,
+ * "swapped_names":false,"verdict":"duplicate"}` (with `"conflict":"birthday"`
+ * when a field shows two different people); the caller owns it and frees it
+ * with `cb_string_free`. A client that is not indexed is `CB_UNKNOWN_ID`.
+ */
+cb_status cb_match_index_explain(const struct cb_match_index *index,
+                                 uint64_t a,
+                                 uint64_t b,
+                                 char **out_json);
+
+/**
+ * The explanation of `cb_match_index_explain` as text for a person: a
+ * heading with the verdict and probability, then one line per field, strongest
+ * first (`  phone        same               +18.4  +79161234567`).
+ *
+ * On success `*out_text` receives a string the caller owns and frees with
+ * `cb_string_free`.
+ */
+cb_status cb_match_index_explain_text(const struct cb_match_index *index,
+                                      uint64_t a,
+                                      uint64_t b,
+                                      char **out_text);
+
+/**
+ * Deduplicates every indexed client into clusters.
+ *
+ * `decisions_json` is `NULL` for none, or the pairs a person decided are not
+ * the same client, `{"not_duplicates":[[3,8],[5,6]]}` (borrowed); those are
+ * never put in one cluster.
+ *
+ * On success `*out_json` receives the result as JSON: `records`,
+ * `comparisons`, `blocking` (per key: comparisons made, blocks skipped),
+ * `clusters` (`[{"id":1,"members":[1,4],"links":[{"left":1,"right":4,
+ * "weight":21.3,"probability":0.99999,"verdict":"duplicate"}]}]`, a cluster's
+ * id being its oldest member), `related` (links of related clients, never
+ * merged; pass them to the duplicate deal calls) and `refused` (duplicate
+ * links left out of clusters). The caller owns it and frees it with
+ * `cb_string_free`.
+ */
+cb_status cb_match_index_dedupe(const struct cb_match_index *index,
+                                const char *decisions_json,
+                                char **out_json);
+
+/**
+ * Estimates the match weights from the indexed clients themselves, without
+ * labels: u from `random_pairs` random pairs drawn with `seed`, m and the
+ * prior by expectation maximisation over the blocked pairs. The estimated
+ * model replaces the index's (read it with `cb_match_index_model_json`).
+ * Fewer than 100 indexed clients is `CB_INVALID_VALUE`.
+ *
+ * On success `*out_json` receives what the estimation did, `{"pairs":...,
+ * "patterns":...,"random_pairs":...,"iterations":...,"match_share":...,
+ * "duplicates_per_record":...}`; the caller owns it and frees it with
+ * `cb_string_free`.
+ */
+cb_status cb_match_index_estimate(struct cb_match_index *index,
+                                  uint64_t random_pairs,
+                                  uint64_t seed,
+                                  char **out_json);
+
+/**
+ * The match model the index scores with (weights per field and level, prior,
+ * threshold) as JSON, to store and to give back to
+ * `cb_match_index_set_model_json` or to `cb_match_index_new` as `model`.
+ *
+ * On success `*out_json` receives a string the caller owns and frees with
+ * `cb_string_free`.
+ */
+cb_status cb_match_index_model_json(const struct cb_match_index *index, char **out_json);
+
+/**
+ * Replaces the match model with the one described as JSON (borrowed), in the
+ * form `cb_match_index_model_json` writes. A model that is not valid (a
+ * threshold outside (0, 1), ...) is `CB_INVALID_VALUE` and changes nothing.
+ */
+cb_status cb_match_index_set_model_json(struct cb_match_index *index, const char *model_json);
+
+/**
+ * Checks one deal, described as JSON (borrowed, in the form of
+ * `cb_base_add_deal_json`), against the open deals of its client's decision
+ * unit (the client, and spouses, relatives and colleagues by recorded
+ * relations or `related_links_json`). The deal may be in the base already
+ * (with its `id`, as `cb_base_deal_json` writes it) or about to be added.
+ *
+ * `rules_json` is `NULL` for the defaults or `{"window_days":90,
+ * "abandoned_after_days":30}`; `related_links_json` is `NULL` for none or the
+ * `related` array of `cb_match_index_dedupe`'s result; both borrowed. A deal
+ * whose client is not in the base is `CB_UNKNOWN_ID`.
+ *
+ * On success `*out_json` receives `null` when the deal repeats no older open
+ * deal, otherwise `{"newer":5,"older":2,"older_client":1,
+ * "same_decision_unit":false,"action":{"action":"close"}}` (`newer` is `null`
+ * for a deal not yet added; `action` is `close`, `review_abandoned` with
+ * `idle_days`, or `review_other_manager` with `older` and `newer` managers).
+ * The caller owns it and frees it with `cb_string_free`.
+ */
+cb_status cb_base_find_duplicate_deal(const struct cb_base *base,
+                                      const char *deal_json,
+                                      const char *rules_json,
+                                      const char *related_links_json,
+                                      char **out_json);
+
+/**
+ * Every open deal of the base that repeats an older open one of its
+ * decision unit, oldest first, like `cb_base_find_duplicate_deal` for each.
+ *
+ * `rules_json` and `related_links_json` are as for
+ * `cb_base_find_duplicate_deal` (`NULL` for the defaults and for none). On
+ * success `*out_json` receives a JSON array of duplicate deals in the form
+ * `cb_base_find_duplicate_deal` writes; the caller owns it and frees it with
+ * `cb_string_free`.
+ */
+cb_status cb_base_duplicate_deals(const struct cb_base *base,
+                                  const char *rules_json,
+                                  const char *related_links_json,
+                                  char **out_json);
+
+/**
+ * The open deals of client `client_id`'s decision unit, the client's own
+ * first: what to show a manager when a relative or colleague comes in as a
+ * new lead. `related_links_json` is as for `cb_base_find_duplicate_deal`.
+ * A client not in the base is `CB_UNKNOWN_ID`.
+ *
+ * On success `*out_json` receives a JSON array of deal ids (`[2,5]`); the
+ * caller owns it and frees it with `cb_string_free`.
+ */
+cb_status cb_base_open_deals(const struct cb_base *base,
+                             uint64_t client_id,
+                             const char *related_links_json,
+                             char **out_json);
+
+/**
+ * Closes deal `newer` with status duplicate of deal `older` (stamping its
+ * `closed_at`). Both must be open (`CB_CONFLICT` otherwise), a deal cannot
+ * duplicate itself (`CB_INVALID_VALUE`), an unknown deal is `CB_UNKNOWN_ID`.
+ */
+cb_status cb_base_close_duplicate_deal(struct cb_base *base, uint64_t newer, uint64_t older);
+
+/**
+ * Merges clients `others` (an array of `n_others` ids, borrowed; `NULL` only
+ * when `n_others` is 0) into client `survivor`: fields chosen by the rules,
+ * contact points, tags, relations and consents united, every deal and
+ * activity moved to the survivor, the others removed from the base.
+ *
+ * `rules_json` is `NULL` for the defaults (the most recent value of every
+ * field) or survivorship rules such as `{"default":"most_recent","fields":
+ * {"city":"most_complete","source":{"source_priority":["crm","site"]},
+ * "custom.rooms":{"manual":4}}}` (rules are `most_recent`, `most_complete`,
+ * `most_frequent`, `{"source_priority":[...]}` and `{"manual":<id>}`);
+ * borrowed. An unknown client is `CB_UNKNOWN_ID`, an id given twice or a rule
+ * for an unknown field `CB_INVALID_VALUE`, a person merged with a company
+ * `CB_CONFLICT`; the base is unchanged then.
+ *
+ * On success `*out_record_json` receives the record of the merge as JSON
+ * (everything it changed); keep it to undo the merge exactly with
+ * `cb_base_undo_merge`. The caller owns it and frees it with `cb_string_free`.
+ * A match index built earlier does not see the merge: remove the merged ids
+ * from it and insert the survivor again.
+ */
+cb_status cb_base_merge_clients(struct cb_base *base,
+                                uint64_t survivor,
+                                const uint64_t *others,
+                                size_t n_others,
+                                const char *rules_json,
+                                char **out_record_json);
+
+/**
+ * Undoes a merge from its record (`record_json`, borrowed, as
+ * `cb_base_merge_clients` wrote it): the merged clients come back with their
+ * ids, and the survivor, deals, activities and other clients' relations are
+ * as they were. Refused with `CB_CONFLICT` (changing nothing) when any of them
+ * changed since the merge, so that no later edit is lost silently.
+ */
+cb_status cb_base_undo_merge(struct cb_base *base, const char *record_json);
 
 #ifdef __cplusplus
 }  // extern "C"

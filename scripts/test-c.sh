@@ -13,8 +13,9 @@
 #  4. compiles the C tests with -std=c11 -Wall -Wextra -Werror and runs them
 #     under valgrind (no leaks, no errors): the API test against a library built
 #     with the `test-panic` feature, the shared vectors, the ERP example (its
-#     output compared with tests/c/data/example_erp.expected), and the example
-#     once more linked statically against libclientbase.a;
+#     output compared with tests/c/data/example_erp.expected), duplicates and
+#     merges (tests/c/test_dedup.c), and the example once more linked
+#     statically against libclientbase.a;
 #  5. contact normalization (tests/c/test_normalize.c), the email and name
 #     vectors (with the shared vectors above) and the phone corpus
 #     (tests/vectors/phones.json, 30 000 cases). Phone parsing in a debug build
@@ -169,6 +170,7 @@ compile "$STAGE/test-panic" "$BUILD/test_api" tests/c/test_api.c -DCB_TEST_PANIC
 compile "$STAGE/prefix" "$BUILD/test_vectors" tests/c/test_vectors.c
 compile "$STAGE/prefix" "$BUILD/example_erp" tests/c/example_erp.c
 compile "$STAGE/prefix" "$BUILD/test_normalize" tests/c/test_normalize.c
+compile "$STAGE/prefix" "$BUILD/test_dedup" tests/c/test_dedup.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -188,6 +190,7 @@ run test_api "$BUILD/test_api" "$SCRATCH" || true
 run test_vectors "$BUILD/test_vectors" tests/vectors/base.json tests/vectors/emails.json \
     tests/vectors/names.json || true
 run test_normalize "$BUILD/test_normalize" 2000 || true
+run test_dedup "$BUILD/test_dedup" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

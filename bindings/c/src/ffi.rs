@@ -86,6 +86,28 @@ pub(crate) unsafe fn arg_opt_str<'a>(ptr: *const c_char, name: &str) -> CbResult
         .map_err(|err| Failure::utf8(name, err))
 }
 
+/// Reads the JSON string argument called `name` (already checked UTF-8) as a
+/// `T`; malformed JSON is `CB_JSON` naming the argument as the field.
+pub(crate) fn json_arg<T: serde::de::DeserializeOwned>(json: &str, name: &str) -> CbResult<T> {
+    serde_json::from_str(json).map_err(|err| Failure::from(Error::from(err).with_field(name)))
+}
+
+/// Borrows the `len` elements of an array argument called `name` (`NULL` is
+/// allowed when `len` is 0).
+///
+/// # Safety
+/// `ptr` is `NULL` or points to `len` initialized elements alive for the call.
+pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, name: &str) -> CbResult<&'a [T]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Failure::null(name));
+    }
+    // SAFETY: non-NULL and `len` elements long, guaranteed by the caller.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
 /// Borrows the `len` strings of an array argument called `name`, for batch
 /// calls. The array itself is required (`NULL` gives `CB_NULL_PARAMETER`, unless
 /// `len` is 0); an element that is `NULL` or not UTF-8 does not fail the call

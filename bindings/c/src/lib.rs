@@ -78,15 +78,21 @@ mod name;
 
 mod contacts;
 
+mod dedup;
+
+mod merge;
+
 pub use activity::*;
 pub use base::*;
 pub use client::*;
 pub use contacts::*;
 pub use csv_io::*;
 pub use deal::*;
+pub use dedup::*;
 pub use email::*;
 pub use error::*;
 pub use ffi::{cb_string_free, cb_version};
+pub use merge::*;
 pub use name::*;
 #[cfg(feature = "test-panic")]
 pub use panic::cb_debug_panic;
