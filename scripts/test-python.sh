@@ -2,7 +2,7 @@
 # Builds and installs the Python package the way a user does (`pip install ./python`),
 # checks the stubs against the built module and runs the Python tests.
 #
-# Run from anywhere; needs python3 (3.9+) with venv and pip, and a Rust toolchain.
+# Run from anywhere; needs python3 (3.10+) with venv and pip, and a Rust toolchain.
 # Creates .venv at the repository root when missing. Exits non-zero on any failure.
 #
 #   PYTHON=python3.12 scripts/test-python.sh     # another interpreter for the venv
@@ -17,6 +17,10 @@ python="${PYTHON:-python3}"
 start=$SECONDS
 step() { printf '\n== [%3d s] %s\n' "$((SECONDS - start))" "$*"; }
 
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "error: $python is older than Python 3.10, the oldest the package supports" >&2
+    exit 1
+fi
 if [[ ! -x "$venv/bin/python" ]]; then
     step "creating $venv"
     "$python" -m venv "$venv"

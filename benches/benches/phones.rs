@@ -52,6 +52,16 @@ fn thread_cpu_time() -> Option<Duration> {
     Some(Duration::from_nanos(nanos))
 }
 
+/// CPU time all threads of this process have run (user and system), where
+/// Linux tells it, in clock ticks of 10 ms.
+fn process_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn single_thread(phones: &PhoneNormalizer, inputs: &[String]) -> usize {
     inputs
         .iter()
@@ -108,6 +118,69 @@ fn run_peer(inputs: &[String]) -> Option<Peer> {
     })
 }
 
+/// `parse_batch` on rayon pools of 1, 2, 4, ... threads up to the number of
+/// cores, the pools taking turns run after run (so that a change in machine
+/// load hits every thread count alike), with the best and median of 5 runs
+/// each and the speed-up over one thread.
+fn scaling(phones: &PhoneNormalizer, inputs: &[String], single: f64) {
+    const RUNS: usize = 5;
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let mut counts = vec![1];
+    while counts.last().is_some_and(|&t| t < cores) {
+        counts.push((counts.last().unwrap_or(&1) * 2).min(cores));
+    }
+    let pools: Vec<rayon::ThreadPool> = counts
+        .iter()
+        .map(|&threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool")
+        })
+        .collect();
+    let mut times = vec![Vec::with_capacity(RUNS); pools.len()];
+    let mut cpu = vec![Duration::ZERO; pools.len()];
+    for _ in 0..RUNS {
+        for ((pool, times), cpu) in pools.iter().zip(&mut times).zip(&mut cpu) {
+            let cpu_before = process_cpu_time();
+            let start = Instant::now();
+            pool.install(|| black_box(phones.parse_batch(inputs)));
+            times.push(start.elapsed());
+            if let Some((after, before)) = process_cpu_time().zip(cpu_before) {
+                *cpu += after.saturating_sub(before);
+            }
+        }
+    }
+    let n = inputs.len();
+    let mut base = None;
+    for ((threads, times), cpu) in counts.iter().zip(&mut times).zip(&cpu) {
+        // How many cores the runs kept busy: CPU time over wall-clock time.
+        let busy = cpu.as_secs_f64() / times.iter().sum::<Duration>().as_secs_f64();
+        times.sort();
+        let (best, median) = (times[0], times[RUNS / 2]);
+        let (best1, median1) = *base.get_or_insert((best, median));
+        eprintln!(
+            "phones: parse_batch on {threads} thread(s) of {cores} cores: best {:.3} s \
+             ({:.0} numbers/s, {:.2}x single-thread parse), median {:.3} s; \
+             speed-up over 1 thread: {:.2}x (best), {:.2}x (median); \
+             {busy:.2} cores busy on average",
+            best.as_secs_f64(),
+            per_sec(n, best),
+            per_sec(n, best) / single,
+            median.as_secs_f64(),
+            best1.as_secs_f64() / best.as_secs_f64(),
+            median1.as_secs_f64() / median.as_secs_f64(),
+        );
+    }
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        eprintln!(
+            "phones: load average after the scaling runs {}",
+            load.join(" ")
+        );
+    }
+}
+
 /// One-off timings printed for RESULTS.md: single thread, every thread count,
 /// the peer and the ratios.
 fn report() {
@@ -144,29 +217,7 @@ fn report() {
         ),
         None => eprintln!("phones: single thread: {single:.0} numbers/s"),
     }
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let mut threads = 1;
-    while threads <= cores {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("a thread pool");
-        let rate = per_sec(
-            n,
-            best_of(3, || {
-                pool.install(|| black_box(phones.parse_batch(inputs)));
-            }),
-        );
-        eprintln!(
-            "phones: parse_batch on {threads} thread(s): {rate:.0} numbers/s ({:.2}x single thread)",
-            rate / single
-        );
-        threads = if threads == cores {
-            cores + 1
-        } else {
-            (threads * 2).min(cores)
-        };
-    }
+    scaling(&phones, inputs, single);
     if let Some(peer) = run_peer(inputs) {
         eprintln!(
             "phones: Python phonenumbers {}: parse + format_number(E164): {:.0} numbers/s; \

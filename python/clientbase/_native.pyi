@@ -38,6 +38,7 @@ __all__ = [
     "UnknownIdError",
     "UnknownTagError",
     "__version__",
+    "_last_batch_stages",
     "_messy_phones",
     "_time_phone_batch",
     "clean_name",
@@ -629,3 +630,4 @@ class ContactReport:
 # Private helpers for benches/python/phones_batch.py.
 def _messy_phones(seed: int, n: int) -> list[str]: ...
 def _time_phone_batch(values: Sequence[str], repeats: int = 3) -> float: ...
+def _last_batch_stages() -> dict[str, float]: ...

@@ -2,22 +2,23 @@
 //! (`PhoneNormalizer.parse_batch`, `EmailNormalizer.parse_batch`, `parse_names`).
 //!
 //! Turning a million Python strings into Rust text and a million results back
-//! into Python values costs about as much as parsing them, and only the thread
-//! holding the GIL can do it. So a column is read in chunks, and while this
-//! thread turns the next chunk into text and the previous chunk's output into
+//! into Python values costs a good part of what parsing them does, and only the
+//! thread holding the GIL can do it. So a column is read in chunks, and while
+//! this thread reads the next chunk and turns the previous chunk's output into
 //! Python lists, a worker thread runs the core's batch call on the current chunk
-//! (on all cores where the core's call is parallel) and lays its results out as
-//! plain Rust columns. Python strings are made in bulk at C speed (a chunk's
-//! texts joined, then `str.split`), and values that repeat down a column
-//! (kinds, regions, reasons) are made once.
+//! (on all cores where the core's call is parallel) and a second one lays the
+//! results of the chunk before out as plain Rust columns. A `str` is read without copying (its UTF-8, which the
+//! limited API gives from Python 3.10 on), Python strings are made in bulk at C
+//! speed (a chunk's texts joined, then `str.split`), and values that repeat down
+//! a column (kinds, regions, reasons) are made once.
 
 use crate::convert::type_name;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use std::ops::Range;
 use std::sync::{mpsc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// Rows per chunk: enough for the core's parallel batch to keep every core busy,
 /// few enough that a large column makes many chunks to overlap. The first
@@ -26,6 +27,40 @@ const CHUNK_ROWS: usize = 1 << 16;
 const FIRST_CHUNK_ROWS: usize = 1 << 12;
 /// How many chunks this thread may read ahead of the worker.
 const AHEAD: usize = 3;
+
+/// Where the time of a batch call went, in seconds of wall-clock time per stage:
+/// on the thread that holds the GIL, `read` (Python values to text), `write`
+/// (results to Python lists) and `wait` (for the workers); on the workers, `parse`
+/// (the core's batch call) and `shape` (laying results out as Rust columns),
+/// which overlap.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Stages {
+    pub(crate) read: Duration,
+    pub(crate) write: Duration,
+    pub(crate) wait: Duration,
+    pub(crate) parse: Duration,
+    pub(crate) shape: Duration,
+    pub(crate) total: Duration,
+}
+
+/// The stages of the last batch call in this process, for
+/// `benches/python/phones_batch.py`.
+pub(crate) static LAST_STAGES: Mutex<Stages> = Mutex::new(Stages {
+    read: Duration::ZERO,
+    write: Duration::ZERO,
+    wait: Duration::ZERO,
+    parse: Duration::ZERO,
+    shape: Duration::ZERO,
+    total: Duration::ZERO,
+});
+
+/// Runs `f` and adds the time it took to `total`.
+fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    *total += start.elapsed();
+    out
+}
 
 /// How an output column is made.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,7 +82,7 @@ pub(crate) enum Kind {
 /// a row problem (see [`cell`]); `check` sees every row problem first, on this
 /// thread, and may refuse the call. `parse` is the core call (a row without
 /// text is given the empty text), and `shape` lays each chunk's results out in
-/// `columns` through [`Rows`]; both run on the worker.
+/// `columns` through [`Rows`]; they run on the workers.
 pub(crate) fn run<'py, R: Send>(
     values: &Bound<'py, PyAny>,
     numbers: bool,
@@ -57,55 +92,75 @@ pub(crate) fn run<'py, R: Send>(
     shape: impl Fn(&mut Rows<'_>, &[R]) + Sync,
 ) -> PyResult<Bound<'py, PyDict>> {
     let py = values.py();
-    let input = column(values)?;
+    let started = Instant::now();
+    let mut stages = Stages::default();
+    let input = timed(&mut stages.read, || column(values))?;
     let mut out: Vec<Column<'py>> = columns
         .iter()
         .map(|_| Column::new(py, input.len()))
         .collect();
     let kinds: Vec<Kind> = columns.iter().map(|(_, kind)| *kind).collect();
-    let work = |chunk: &Chunk| -> Option<Shaped> {
-        let results = parse(&chunk.texts()?);
+    let parse_chunk = |chunk: &Chunk| -> Parsed<R> {
+        let start = Instant::now();
+        let results = parse(&chunk.texts());
+        Parsed {
+            results,
+            time: start.elapsed(),
+        }
+    };
+    let shape_chunk = |chunk: &Chunk, parsed: Parsed<R>| -> Shaped {
+        let start = Instant::now();
         let mut rows = Rows {
             chunk,
             shaped: Shaped::new(&kinds, chunk.range.len()),
         };
-        shape(&mut rows, &results);
-        Some(rows.shaped)
+        shape(&mut rows, &parsed.results);
+        drop(parsed.results);
+        let mut shaped = rows.shaped;
+        shaped.parse = parsed.time;
+        shaped.shape = start.elapsed();
+        shaped
     };
-    let read = |range: Range<usize>, one_by_one: bool| -> PyResult<Chunk> {
-        read_chunk(&input, range, numbers, one_by_one)
+    let mut read_time = Duration::ZERO;
+    let mut read = |range: Range<usize>| -> PyResult<Chunk> {
+        timed(&mut read_time, || read_chunk(&input, range, numbers))
     };
-    let mut write = |chunk: Chunk, shaped: Option<Shaped>| -> PyResult<()> {
-        // A joined chunk whose values hold NUL is read again one value at a time.
-        let (chunk, shaped) = match shaped {
-            Some(shaped) => (chunk, shaped),
-            None => {
-                let chunk = read(chunk.range, true)?;
-                let shaped = py.detach(|| work(&chunk));
-                (chunk, shaped.ok_or_else(worker_gone)?)
+    let mut write_time = Duration::ZERO;
+    let mut worker_time = (Duration::ZERO, Duration::ZERO);
+    let mut write = |chunk: Chunk, shaped: Shaped| -> PyResult<()> {
+        worker_time.0 += shaped.parse;
+        worker_time.1 += shaped.shape;
+        timed(&mut write_time, || {
+            for (row, problem, reason) in &chunk.problems {
+                check(chunk.range.start + row, problem, reason)?;
             }
-        };
-        for (row, problem, reason) in &chunk.problems {
-            check(chunk.range.start + row, problem, reason)?;
-        }
-        for (column, part) in out.iter_mut().zip(shaped.parts) {
-            column.append(py, part)?;
-        }
-        Ok(())
+            for (column, part) in out.iter_mut().zip(shaped.parts) {
+                column.append(py, part)?;
+            }
+            Ok::<(), PyErr>(())
+        })
     };
     let ranges = chunk_ranges(input.len());
     if ranges.len() <= 1 {
-        let chunk = read(0..input.len(), false)?;
-        let shaped = py.detach(|| work(&chunk));
+        let chunk = read(0..input.len())?;
+        let shaped = timed(&mut stages.wait, || {
+            py.detach(|| shape_chunk(&chunk, parse_chunk(&chunk)))
+        });
         write(chunk, shaped)?;
     } else {
-        pipeline(py, ranges, |range| read(range, false), &work, &mut write)?;
+        let work = (&parse_chunk, &shape_chunk);
+        stages.wait = pipeline(py, ranges, &mut read, work, &mut write)?;
     }
     let dict = PyDict::new(py);
     dict.set_item("input", input)?;
     for ((name, _), column) in columns.iter().zip(out) {
         dict.set_item(*name, column.into_list(py))?;
     }
+    stages.read += read_time;
+    stages.write = write_time;
+    (stages.parse, stages.shape) = worker_time;
+    stages.total = started.elapsed();
+    *LAST_STAGES.lock().unwrap_or_else(PoisonError::into_inner) = stages;
     Ok(dict)
 }
 
@@ -122,33 +177,56 @@ fn chunk_ranges(rows: usize) -> Vec<Range<usize>> {
     ranges
 }
 
-/// Reads chunk after chunk on this thread while the worker runs `work` on the
-/// one before, and writes out each chunk's output in order.
-fn pipeline(
+/// A chunk's results from the core, and how long the call took.
+struct Parsed<R> {
+    results: Vec<R>,
+    time: Duration,
+}
+
+/// Reads chunk after chunk on this thread while one worker runs the core's call
+/// (`work.0`) on the chunk before and another lays out (`work.1`) the results
+/// of the one before that, so that the core's call never waits for the layout;
+/// writes out each chunk's output in order. Returns the time this thread waited
+/// for the workers.
+fn pipeline<R: Send>(
     py: Python<'_>,
     ranges: Vec<Range<usize>>,
-    mut read: impl FnMut(Range<usize>) -> PyResult<Chunk>,
-    work: &(impl Fn(&Chunk) -> Option<Shaped> + Sync),
-    write: &mut impl FnMut(Chunk, Option<Shaped>) -> PyResult<()>,
-) -> PyResult<()> {
+    read: &mut impl FnMut(Range<usize>) -> PyResult<Chunk>,
+    work: (
+        &(impl Fn(&Chunk) -> Parsed<R> + Sync),
+        &(impl Fn(&Chunk, Parsed<R>) -> Shaped + Sync),
+    ),
+    write: &mut impl FnMut(Chunk, Shaped) -> PyResult<()>,
+) -> PyResult<Duration> {
+    let mut waited = Duration::ZERO;
+    let (parse_chunk, shape_chunk) = work;
     std::thread::scope(|scope| {
         let (to_worker, inbox) = mpsc::sync_channel::<Chunk>(AHEAD);
-        let (to_main, done) = mpsc::sync_channel::<(Chunk, Option<Shaped>)>(AHEAD);
+        let (to_layout, parsed) = mpsc::sync_channel::<(Chunk, Parsed<R>)>(1);
+        let (to_main, done) = mpsc::sync_channel::<(Chunk, Shaped)>(AHEAD);
         scope.spawn(move || {
             for chunk in inbox {
-                let shaped = work(&chunk);
+                let results = parse_chunk(&chunk);
+                if to_layout.send((chunk, results)).is_err() {
+                    break;
+                }
+            }
+        });
+        scope.spawn(move || {
+            for (chunk, results) in parsed {
+                let shaped = shape_chunk(&chunk, results);
                 if to_main.send((chunk, shaped)).is_err() {
                     break;
                 }
             }
         });
-        // Waiting for the worker releases the GIL (the receiver is behind a
+        // Waiting for the workers releases the GIL (the receiver is behind a
         // mutex, as a reference to a bare receiver cannot cross threads).
         let done = Mutex::new(done);
-        let receive = |wait: bool| -> PyResult<Option<(Chunk, Option<Shaped>)>> {
+        let mut receive = |wait: bool| -> PyResult<Option<(Chunk, Shaped)>> {
             let done = || done.lock().unwrap_or_else(PoisonError::into_inner);
             if wait {
-                let received = py.detach(|| done().recv());
+                let received = timed(&mut waited, || py.detach(|| done().recv()));
                 received.map(Some).map_err(|_| worker_gone())
             } else {
                 match done().try_recv() {
@@ -177,8 +255,9 @@ fn pipeline(
                 write(chunk, shaped)?;
             }
         }
-        Ok(())
-    })
+        Ok::<(), PyErr>(())
+    })?;
+    Ok(waited)
 }
 
 fn worker_gone() -> PyErr {
@@ -229,96 +308,91 @@ fn column<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
 struct Chunk {
     /// The rows of the column the chunk holds.
     range: Range<usize>,
-    /// The rows' text, separated by NUL.
-    text: ChunkText,
+    /// The chunk's values, in a list of its own that keeps every `str` alive
+    /// (and so the UTF-8 borrowed from it) until the chunk is dropped, with the
+    /// GIL, after its output is written.
+    _values: Py<PyList>,
+    /// Each row's text.
+    texts: Vec<Text>,
+    /// The text of values that are not `str` (ints read as digits).
+    owned: Vec<String>,
     /// The rows (in the chunk) without text to read, in order, with the problem
     /// (`missing`, `not_text`) and the reason.
     problems: Vec<(usize, &'static str, String)>,
 }
 
-enum ChunkText {
-    /// The UTF-8 of a Python string of `str` values joined by NUL, borrowed
-    /// (and sendable to the worker), which finds the NULs.
-    Joined(PyBackedStr),
-    /// The text of the values one by one, and where each ends.
-    Owned(String, Vec<usize>),
+enum Text {
+    /// The UTF-8 of a `str` in the chunk's values.
+    Borrowed(&'static str),
+    /// A text in `owned`.
+    Owned(usize),
+    /// No text: the row has a problem.
+    None,
 }
 
 impl Chunk {
-    /// The text of every row (empty for a row without text); `None` when a
-    /// joined value held NUL itself, so that the rows cannot be told apart.
-    fn texts(&self) -> Option<Vec<&str>> {
-        let rows = self.range.len();
-        let mut texts = Vec::with_capacity(rows);
-        match &self.text {
-            ChunkText::Joined(text) => {
-                // One pass over the bytes: NUL is never part of another UTF-8 character.
-                let mut start = 0;
-                for (at, byte) in text.bytes().enumerate() {
-                    if byte == 0 {
-                        texts.push(&text[start..at]);
-                        start = at + 1;
-                    }
-                }
-                texts.push(&text[start..]);
-            }
-            ChunkText::Owned(text, ends) => {
-                let mut start = 0;
-                for &end in ends {
-                    texts.push(&text[start..end]);
-                    start = end + 1;
-                }
-            }
-        }
-        (texts.len() == rows).then_some(texts)
+    /// The text of every row (empty for a row without text).
+    fn texts(&self) -> Vec<&str> {
+        self.texts
+            .iter()
+            .map(|text| match text {
+                Text::Borrowed(text) => text,
+                Text::Owned(i) => self.owned[*i].as_str(),
+                Text::None => "",
+            })
+            .collect()
     }
 }
 
-/// Reads `rows` of `list`. With the limited API of Python 3.9 every `str` is
-/// copied out through a new bytes object, so a chunk of nothing but `str` is
-/// read at C speed as one `"\0".join(...)` (unless `one_by_one`); anything
-/// else one value at a time.
-fn read_chunk(
-    list: &Bound<'_, PyList>,
-    rows: Range<usize>,
-    numbers: bool,
-    one_by_one: bool,
-) -> PyResult<Chunk> {
+/// Reads `rows` of `list`. A `str` is not copied: its UTF-8 (which CPython
+/// keeps with the object, and which is the object's own data for ASCII text)
+/// is borrowed for as long as the chunk lives.
+fn read_chunk(list: &Bound<'_, PyList>, rows: Range<usize>, numbers: bool) -> PyResult<Chunk> {
     let slice = list.get_slice(rows.start, rows.end);
-    if !one_by_one && !slice.is_empty() && slice.iter().all(|v| v.is_instance_of::<PyString>()) {
-        let joined = PyString::new(slice.py(), "\0")
-            .call_method1("join", (&slice,))
-            .and_then(|joined| PyBackedStr::try_from(joined.cast_into::<PyString>()?));
-        // A str that cannot be encoded (a lone surrogate) is a row problem below.
-        if let Ok(text) = joined {
-            return Ok(Chunk {
-                range: rows,
-                text: ChunkText::Joined(text),
-                problems: Vec::new(),
-            });
-        }
-    }
-    let mut text = String::new();
-    let mut ends = Vec::with_capacity(slice.len());
+    let mut texts = Vec::with_capacity(slice.len());
+    let mut owned = Vec::new();
     let mut problems = Vec::new();
     for (row, value) in slice.iter().enumerate() {
-        if row > 0 {
-            text.push('\0');
+        if let Ok(text) = value.cast::<PyString>() {
+            match text.to_str() {
+                Ok(text) => {
+                    // SAFETY: the UTF-8 of a `str` lives as long as the object, and
+                    // `slice` (moved into the chunk, so never changed) holds a
+                    // reference to it until the chunk is dropped; `texts` is private
+                    // to the chunk and lent out only as borrows of the chunk.
+                    let text: &'static str = unsafe { &*std::ptr::from_ref::<str>(text) };
+                    texts.push(Text::Borrowed(text));
+                }
+                Err(_) => {
+                    problems.push((row, "not_text", LONE_SURROGATE.to_string()));
+                    texts.push(Text::None);
+                }
+            }
+            continue;
         }
         match cell(&value, numbers)? {
-            Ok(cell) => text.push_str(&cell),
-            Err((problem, reason)) => problems.push((row, problem, reason)),
+            Ok(text) => {
+                texts.push(Text::Owned(owned.len()));
+                owned.push(text);
+            }
+            Err((problem, reason)) => {
+                problems.push((row, problem, reason));
+                texts.push(Text::None);
+            }
         }
-        ends.push(text.len());
     }
     Ok(Chunk {
         range: rows,
-        text: ChunkText::Owned(text, ends),
+        _values: slice.unbind(),
+        texts,
+        owned,
         problems,
     })
 }
 
-/// One value as text, or the row's problem. `None`, NaN and pandas' `NA`/`NaT`
+const LONE_SURROGATE: &str = "the str cannot be read as Unicode text (a lone surrogate)";
+
+/// A value that is not a `str` as text, or the row's problem. `None`, NaN and pandas' `NA`/`NaT`
 /// are missing values. With `numbers`, an `int` (and a float holding a whole
 /// number, as pandas stores integers with gaps) is read as its digits: phone
 /// numbers often arrive as numbers.
@@ -328,15 +402,6 @@ fn cell(
 ) -> PyResult<Result<String, (&'static str, String)>> {
     let missing = |what: &str| Err(("missing", format!("missing value ({what})")));
     let not_text = |what: &str| Err(("not_text", format!("expected str, got {what}")));
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(match text.to_cow() {
-            Ok(text) => Ok(text.into_owned()),
-            Err(_) => Err((
-                "not_text",
-                "the str cannot be read as Unicode text (a lone surrogate)".into(),
-            )),
-        });
-    }
     if value.is_none() {
         return Ok(missing("None"));
     }
@@ -369,6 +434,9 @@ fn cell(
 /// A chunk's output, one part per column, in plain Rust.
 struct Shaped {
     parts: Vec<Part>,
+    /// How long the core's call and laying out its results took.
+    parse: Duration,
+    shape: Duration,
 }
 
 enum Part {
@@ -404,7 +472,11 @@ impl Shaped {
                 Kind::Flag => Part::Flag(Vec::with_capacity(rows)),
             })
             .collect();
-        Shaped { parts }
+        Shaped {
+            parts,
+            parse: Duration::ZERO,
+            shape: Duration::ZERO,
+        }
     }
 }
 

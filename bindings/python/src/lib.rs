@@ -39,6 +39,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(phone::normalize_phones, module)?)?;
     module.add_function(wrap_pyfunction!(phone::_messy_phones, module)?)?;
     module.add_function(wrap_pyfunction!(phone::_time_phone_batch, module)?)?;
+    module.add_function(wrap_pyfunction!(phone::_last_batch_stages, module)?)?;
     module.add_class::<email::PyEmailNormalizer>()?;
     module.add_class::<email::PyParsedEmail>()?;
     module.add_function(wrap_pyfunction!(email::normalize_emails, module)?)?;

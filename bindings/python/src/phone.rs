@@ -393,3 +393,27 @@ pub(crate) fn _time_phone_batch(py: Python<'_>, values: Vec<String>, repeats: us
             .fold(f64::INFINITY, f64::min)
     })
 }
+
+/// Where the time of the last batch call (`parse_batch`, `normalize_emails`,
+/// `parse_names`, ...) went: seconds of wall-clock time reading the Python
+/// values (`read`), writing the result lists (`write`) and waiting for the
+/// worker (`wait`) on the thread that holds the GIL; the core's batch call
+/// (`parse`) and laying its results out (`shape`) on the worker; and the whole
+/// call (`total`).
+#[pyfunction]
+pub(crate) fn _last_batch_stages() -> std::collections::BTreeMap<&'static str, f64> {
+    let stages = *batch::LAST_STAGES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    [
+        ("read", stages.read),
+        ("write", stages.write),
+        ("wait", stages.wait),
+        ("parse", stages.parse),
+        ("shape", stages.shape),
+        ("total", stages.total),
+    ]
+    .into_iter()
+    .map(|(name, time)| (name, time.as_secs_f64()))
+    .collect()
+}
