@@ -416,3 +416,17 @@ unsafe fn related_arg(ptr: *const c_char) -> CbResult<Vec<Link>> {
         None => Ok(Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decided_pairs_hold_in_either_order() {
+        let decisions = decisions_arg(r#"{"not_duplicates":[[8,3],[5,6]]}"#).unwrap();
+        assert!(decisions.is_not_duplicate(ClientId(3), ClientId(8)));
+        assert!(decisions.is_not_duplicate(ClientId(8), ClientId(3)));
+        assert!(decisions.is_not_duplicate(ClientId(6), ClientId(5)));
+        assert!(!decisions.is_not_duplicate(ClientId(3), ClientId(5)));
+    }
+}

@@ -272,6 +272,24 @@ mod tests {
     }
 
     #[test]
+    fn json_arguments_name_the_argument_and_arrays_allow_null_when_empty() {
+        let ids: Vec<u64> = json_arg("[1,2]", "ids_json").unwrap();
+        assert_eq!(ids, [1, 2]);
+        let err = json_arg::<Vec<u64>>("[1,", "ids_json").unwrap_err();
+        assert_eq!(err.status(), cb_status::CB_JSON);
+        assert!(err
+            .message()
+            .starts_with("JSON error: field \"ids_json\": "));
+        let none = unsafe { arg_slice::<u64>(std::ptr::null(), 0, "others") }.unwrap();
+        assert!(none.is_empty());
+        let err = unsafe { arg_slice::<u64>(std::ptr::null(), 2, "others") }.unwrap_err();
+        assert_eq!(err.status(), cb_status::CB_NULL_PARAMETER);
+        let given = [3_u64, 4];
+        let some = unsafe { arg_slice(given.as_ptr(), 2, "others") }.unwrap();
+        assert_eq!(some, [3, 4]);
+    }
+
+    #[test]
     fn version_is_the_crate_version() {
         let v = unsafe { CStr::from_ptr(cb_version()) }.to_str().unwrap();
         assert_eq!(v, env!("CARGO_PKG_VERSION"));
