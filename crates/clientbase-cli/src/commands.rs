@@ -40,22 +40,22 @@ pub(crate) fn generate(args: &GenerateArgs) -> CliResult {
     Ok(())
 }
 
-pub(crate) fn import(args: &ImportArgs) -> CliResult {
-    let mapping = if args.mapping.as_os_str() == "canonical" {
-        match args.what {
+/// The column mapping in a JSON file, or the canonical one for `canonical`.
+pub(crate) fn read_mapping(path: &std::path::Path, what: What) -> CliResult<ColumnMapping> {
+    if path.as_os_str() == "canonical" {
+        return Ok(match what {
             What::Clients => ColumnMapping::canonical_clients(),
             What::Deals => ColumnMapping::canonical_deals(),
-        }
-    } else {
-        let text = std::fs::read_to_string(&args.mapping).map_err(|e| {
-            CliError::input(format!(
-                "cannot read the mapping {}: {e}",
-                args.mapping.display()
-            ))
-        })?;
-        ColumnMapping::from_json(&text)
-            .map_err(|e| CliError::input(format!("mapping {}: {e}", args.mapping.display())))?
-    };
+        });
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(format!("cannot read the mapping {}: {e}", path.display())))?;
+    ColumnMapping::from_json(&text)
+        .map_err(|e| CliError::input(format!("mapping {}: {e}", path.display())))
+}
+
+pub(crate) fn import(args: &ImportArgs) -> CliResult {
+    let mapping = read_mapping(&args.mapping, args.what)?;
     let mut base = match (&args.base, &args.schema) {
         (Some(path), _) => output::read_base(path)?,
         (None, Some(path)) => {
@@ -116,7 +116,7 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
     Ok(())
 }
 
-fn print_import_report(
+pub(crate) fn print_import_report(
     rows: u64,
     imported: usize,
     rejected: &[RejectedRow],

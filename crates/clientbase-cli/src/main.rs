@@ -4,12 +4,14 @@
 //! - `clientbase generate` writes a generated base (JSON), its ground truth and CSV;
 //! - `clientbase import` reads a CSV file through a column mapping into a base;
 //! - `clientbase export` writes a base's clients or deals as CSV or JSON;
-//! - `clientbase phones` normalizes one raw phone per stdin line into TSV.
+//! - `clientbase phones` normalizes one raw phone per stdin line into TSV;
+//! - `clientbase dedupe` clusters the clients of a CSV file into duplicates, with explanations.
 //!
 //! Exit codes: 0 on success (an import with rejected rows succeeds and reports
 //! them), 2 for a usage error or input that cannot be read, 1 when writing fails.
 
 mod commands;
+mod dedupe;
 mod demo;
 mod output;
 mod phones;
@@ -43,6 +45,35 @@ enum Command {
     /// Normalize phones: one raw value per stdin line, one TSV row per line
     /// (input, E.164 or empty, extension, type, reason).
     Phones(PhonesArgs),
+    /// Find duplicates among the clients of a CSV file: clusters with the link
+    /// that joined each record and its explanation.
+    Dedupe(DedupeArgs),
+}
+
+#[derive(clap::Args)]
+pub(crate) struct DedupeArgs {
+    /// The column mapping: a JSON file {"CSV header": "target", ...}, or
+    /// `canonical` for the columns `clientbase export --format csv` writes.
+    #[arg(long)]
+    pub mapping: PathBuf,
+    /// The schema (JSON) the clients' tags and custom fields follow, or a base
+    /// (JSON) whose schema to use; without it, tags and custom fields are refused.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+    /// Match options (JSON: threshold, keys, max_block, max_cluster, model, phone_region).
+    #[arg(long)]
+    pub options: Option<PathBuf>,
+    /// "Not a duplicate" decisions (JSON: {"not_duplicates": [[1, 2], ...]}).
+    #[arg(long)]
+    pub decisions: Option<PathBuf>,
+    /// Where to write the clusters (CSV).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Where to write the related pairs (CSV): different people sharing a contact.
+    #[arg(long)]
+    pub related: Option<PathBuf>,
+    /// The clients CSV file.
+    pub file: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -183,6 +214,7 @@ fn main() -> ExitCode {
         Command::Import(args) => commands::import(&args),
         Command::Export(args) => commands::export(&args),
         Command::Phones(args) => phones::run(&args),
+        Command::Dedupe(args) => dedupe::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -53,8 +53,26 @@ impl Cluster {
 /// remembered so the pair is not proposed again (serializable, to keep next to
 /// the base).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "DecisionsData")]
 pub struct Decisions {
     not_duplicates: BTreeSet<(ClientId, ClientId)>,
+}
+
+/// Decisions as written: pairs in any order.
+#[derive(Deserialize)]
+struct DecisionsData {
+    #[serde(default)]
+    not_duplicates: Vec<(ClientId, ClientId)>,
+}
+
+impl From<DecisionsData> for Decisions {
+    fn from(data: DecisionsData) -> Decisions {
+        let mut decisions = Decisions::new();
+        for (a, b) in data.not_duplicates {
+            decisions.not_duplicate(a, b);
+        }
+        decisions
+    }
 }
 
 impl Decisions {
@@ -89,6 +107,22 @@ impl Decisions {
     /// Every decided pair.
     pub fn pairs(&self) -> impl Iterator<Item = (ClientId, ClientId)> + '_ {
         self.not_duplicates.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_read_pairs_in_either_order() {
+        let read: Decisions =
+            serde_json::from_str(r#"{"not_duplicates": [[8, 3], [1, 2]]}"#).unwrap();
+        assert!(read.is_not_duplicate(ClientId(3), ClientId(8)));
+        assert!(read.is_not_duplicate(ClientId(2), ClientId(1)));
+        let again: Decisions =
+            serde_json::from_str(&serde_json::to_string(&read).unwrap()).unwrap();
+        assert_eq!(again, read);
     }
 }
 

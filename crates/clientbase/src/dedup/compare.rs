@@ -357,14 +357,14 @@ fn compare_surnames<'a>(
     (4, None)
 }
 
-/// One typo apart (two in a long name: one Cyrillic letter can be two Latin
-/// ones), or close by Jaro-Winkler.
+/// One typo apart (two in a name of six letters or more: one Cyrillic letter
+/// can be two Latin ones), or close by Jaro-Winkler.
 fn close_names(x: &str, y: &str) -> bool {
     let shorter = x.len().min(y.len());
     if x.len().abs_diff(y.len()) > 2 || shorter < 3 {
         return false;
     }
-    let typos = if shorter >= 7 { 2 } else { 1 };
+    let typos = if shorter >= 6 { 2 } else { 1 };
     edits_within(x.as_bytes(), y.as_bytes(), typos) || jaro_winkler(x, y) >= CLOSE_NAME
 }
 

@@ -350,6 +350,18 @@ impl Explanation {
         self.fields.iter().find(|e| e.field == field)
     }
 
+    /// The evidence in one line, strongest first:
+    /// `phone same +18.4; surname same +7.9; given different -4.2`.
+    pub fn summary(&self) -> String {
+        let mut fields: Vec<&FieldEvidence> = self.fields.iter().collect();
+        fields.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+        fields
+            .iter()
+            .map(|e| format!("{} {} {:+.1}", e.field.name(), e.level, e.weight))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// One line per field, strongest first: `phone  same  +18.4`.
     pub fn to_text(&self) -> String {
         let mut fields: Vec<&FieldEvidence> = self.fields.iter().collect();
