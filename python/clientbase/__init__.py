@@ -23,6 +23,15 @@ column at a time (:meth:`PhoneNormalizer.parse_batch` returns columns):
 >>> parse_name("Сергей Петрович Иванов").initials
 'Иванов С. П.'
 
+Duplicates are found on insert and across the whole base, with the evidence
+(:class:`MatchIndex`), and merged without losing anything
+(:meth:`ClientBase.merge_clients`):
+
+>>> index = MatchIndex(base)
+>>> lead = Client.person("Ivanova", "Anna", phones=["+7 916 1234567"])
+>>> [(c["client"], c["verdict"]) for c in index.find(lead)]
+[(1, 'duplicate')]
+
 The engine is written in Rust (``clientbase._native``); this package re-exports it.
 """
 
@@ -42,6 +51,7 @@ from clientbase._native import (
     InvalidValueError,
     IoError,
     JsonError,
+    MatchIndex,
     Money,
     ParsedEmail,
     ParsedPhone,
@@ -55,9 +65,12 @@ from clientbase._native import (
     UnknownIdError,
     UnknownTagError,
     clean_name,
+    duplicate_deals,
+    find_duplicate_deal,
     name_key,
     normalize_emails,
     normalize_phones,
+    open_deals,
     parse_name,
     parse_names,
     transliterate,
@@ -80,6 +93,7 @@ __all__ = [
     "InvalidValueError",
     "IoError",
     "JsonError",
+    "MatchIndex",
     "Money",
     "ParsedEmail",
     "ParsedPhone",
@@ -93,9 +107,12 @@ __all__ = [
     "UnknownIdError",
     "UnknownTagError",
     "clean_name",
+    "duplicate_deals",
+    "find_duplicate_deal",
     "name_key",
     "normalize_emails",
     "normalize_phones",
+    "open_deals",
     "parse_name",
     "parse_names",
     "transliterate",

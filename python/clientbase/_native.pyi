@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypedDict, final
 
-from typing_extensions import Self, TypeAlias
+from typing_extensions import NotRequired, Self, TypeAlias
 
 __version__: str
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "InvalidValueError",
     "IoError",
     "JsonError",
+    "MatchIndex",
     "Money",
     "ParsedEmail",
     "ParsedPhone",
@@ -42,9 +43,12 @@ __all__ = [
     "_messy_phones",
     "_time_phone_batch",
     "clean_name",
+    "duplicate_deals",
+    "find_duplicate_deal",
     "name_key",
     "normalize_emails",
     "normalize_phones",
+    "open_deals",
     "parse_name",
     "parse_names",
     "transliterate",
@@ -431,6 +435,14 @@ class ClientBase:
     def normalize_contacts(
         self, phones: PhoneNormalizer | None = None, emails: EmailNormalizer | None = None
     ) -> ContactReport: ...
+    def merge_clients(
+        self,
+        survivor: int,
+        others: Sequence[int],
+        rules: Mapping[str, _JsonValue] | None = None,
+    ) -> _MergeRecord: ...
+    def undo_merge(self, record: _MergeRecord | Mapping[str, _JsonValue]) -> None: ...
+    def close_duplicate_deal(self, newer: int, older: int) -> None: ...
 
 # ---- contact normalization -------------------------------------------------------
 
@@ -626,6 +638,143 @@ class ContactReport:
     def invalid_columns(self) -> dict[str, list[Any]]: ...
     def to_dict(self) -> dict[str, _JsonValue]: ...
     def to_json(self) -> str: ...
+
+# ---- duplicates ----------------------------------------------------------------
+
+_Verdict: TypeAlias = Literal["duplicate", "related", "distinct"]
+
+class _FieldEvidence(TypedDict):
+    field: str
+    level: str
+    weight: float
+    term_frequency: NotRequired[float]
+    left: NotRequired[str]
+    right: NotRequired[str]
+
+class _Explanation(TypedDict):
+    left: int
+    right: int
+    prior_weight: float
+    fields: list[_FieldEvidence]
+    weight: float
+    probability: float
+    swapped_names: bool
+    conflict: NotRequired[str]
+    verdict: _Verdict
+
+class _Candidate(TypedDict):
+    client: int
+    probability: float
+    weight: float
+    verdict: _Verdict
+    explanation: _Explanation
+
+class _Link(TypedDict):
+    left: int
+    right: int
+    weight: float
+    probability: float
+    verdict: _Verdict
+
+class _Cluster(TypedDict):
+    id: int
+    members: list[int]
+    links: list[_Link]
+
+class _BlockingStats(TypedDict):
+    key: str | None
+    blocks: int
+    comparisons: int
+    oversized_blocks: int
+    oversized_records: int
+    largest_block: int
+
+class _ClusterOf(TypedDict):
+    client: list[int]
+    cluster: list[int]
+
+class _Dedupe(TypedDict):
+    records: int
+    comparisons: int
+    blocking: list[_BlockingStats]
+    clusters: list[_Cluster]
+    related: list[_Link]
+    refused: list[_Link]
+    cluster_of: _ClusterOf
+    duplicates: int
+
+class _Estimate(TypedDict):
+    pairs: int
+    patterns: int
+    random_pairs: int
+    iterations: int
+    match_share: float
+    duplicates_per_record: float
+
+class _FoundColumns(TypedDict):
+    client: list[int | None]
+    probability: list[float | None]
+    verdict: list[_Verdict | None]
+    problem: list[str | None]
+    reason: list[str | None]
+
+class _MergeRecord(TypedDict):
+    survivor: int
+    merged: list[int]
+    at: str
+    before: list[dict[str, _JsonValue]]
+    after: dict[str, _JsonValue]
+    relinked: list[dict[str, _JsonValue]]
+    relinked_after: list[dict[str, _JsonValue]]
+    deals: list[tuple[int, int]]
+    activities: list[tuple[int, int]]
+
+class _DuplicateDeal(TypedDict):
+    newer: int | None
+    older: int
+    older_client: int
+    same_decision_unit: bool
+    action: dict[str, _JsonValue]
+
+_ClientArg: TypeAlias = Client | Mapping[str, _JsonValue] | str
+_Related: TypeAlias = _Dedupe | Sequence[_Link] | Sequence[Mapping[str, _JsonValue]]
+"""A ``MatchIndex.dedupe()`` result, or its ``related`` links."""
+
+@final
+class MatchIndex:
+    """A base's clients indexed for matching: find duplicates, deduplicate, explain."""
+
+    def __new__(
+        cls, base: ClientBase, options: Mapping[str, _JsonValue] | str | None = None
+    ) -> Self: ...
+    @property
+    def base(self) -> ClientBase: ...
+    def find(self, client: _ClientArg, limit: int = 10) -> list[_Candidate]: ...
+    def find_many(self, leads: _Columns | Sequence[_ClientArg]) -> _FoundColumns: ...
+    def insert(self, client: int | _ClientArg) -> None: ...
+    def remove(self, id: int) -> bool: ...
+    def __len__(self) -> int: ...
+    def explain(self, a: int, b: int) -> _Explanation: ...
+    def explain_text(self, a: int, b: int) -> str: ...
+    def dedupe(self, not_duplicates: Sequence[tuple[int, int]] | None = None) -> _Dedupe: ...
+    def estimate(self, random_pairs: int = 1_000_000, seed: int = 0) -> _Estimate: ...
+    @property
+    def model(self) -> dict[str, _JsonValue]: ...
+    @model.setter
+    def model(self, model: Mapping[str, _JsonValue]) -> None: ...
+
+def duplicate_deals(
+    base: ClientBase,
+    rules: Mapping[str, int] | None = None,
+    related: _Related | None = None,
+) -> list[_DuplicateDeal]: ...
+def find_duplicate_deal(
+    base: ClientBase,
+    deal: Deal | Mapping[str, _JsonValue] | str,
+    rules: Mapping[str, int] | None = None,
+    related: _Related | None = None,
+) -> _DuplicateDeal | None: ...
+def open_deals(base: ClientBase, client: int, related: _Related | None = None) -> list[int]: ...
 
 # Private helpers for benches/python/phones_batch.py.
 def _messy_phones(seed: int, n: int) -> list[str]: ...

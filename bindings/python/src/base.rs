@@ -7,15 +7,16 @@
 use crate::activity::{activity_arg, PyActivity};
 use crate::client::{client_arg, PyClient};
 use crate::contacts::{contact_normalizer, PyContactReport};
-use crate::convert::to_py;
+use crate::convert::{from_py, to_py};
 use crate::csv_io::{self, PyImportReport};
 use crate::deal::{deal_arg, PyDeal};
+use crate::dedup;
 use crate::email::PyEmailNormalizer;
 use crate::error::OrRaise;
 use crate::phone::PyPhoneNormalizer;
 use crate::schema::{field_def, schema_arg, PySchema};
 use chrono::{DateTime, Utc};
-use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId};
+use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId, MergeRecord};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::sync::{PoisonError, RwLock};
@@ -286,6 +287,44 @@ impl PyClientBase {
         let normalizer = contact_normalizer(phones, emails);
         let inner = self.write(py, |base| base.normalize_contacts(&normalizer));
         PyContactReport { inner }
+    }
+
+    // ---- duplicates (rules read in dedup.rs) -------------------------------------
+
+    /// Merges the clients `others` into `survivor`: fields chosen by `rules`
+    /// (a dict; default: the most recent value of every field), contact points,
+    /// tags, relations and consents united, deals and activities moved, the
+    /// others removed. Returns the merge record (a dict) that `undo_merge` takes.
+    #[pyo3(signature = (survivor, others, rules = None))]
+    fn merge_clients<'py>(
+        &self,
+        py: Python<'py>,
+        survivor: u64,
+        others: Vec<u64>,
+        rules: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let rules = dedup::merge_rules(rules)?;
+        let others: Vec<ClientId> = others.into_iter().map(ClientId).collect();
+        let record = self
+            .write(py, |base| {
+                base.merge_clients(ClientId(survivor), &others, &rules)
+            })
+            .or_raise()?;
+        to_py(py, &record)
+    }
+
+    /// Undoes a merge exactly; a `ConflictError` when anything it touched changed since.
+    fn undo_merge(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        let record: MergeRecord = from_py(record)?;
+        self.write(py, |base| base.undo_merge(&record)).or_raise()
+    }
+
+    /// Closes the open deal `newer` as a duplicate of the open deal `older`.
+    fn close_duplicate_deal(&self, py: Python<'_>, newer: u64, older: u64) -> PyResult<()> {
+        self.write(py, |base| {
+            base.close_duplicate_deal(DealId(newer), DealId(older))
+        })
+        .or_raise()
     }
 
     // ---- summary ---------------------------------------------------------------

@@ -211,6 +211,17 @@ impl ColumnTable {
         })
     }
 
+    /// The column names, and each row's cells (for the core's row imports).
+    pub(crate) fn rows(&self) -> (&[String], impl Iterator<Item = Vec<Option<&str>>> + '_) {
+        let rows = (0..self.rows).map(|row| {
+            self.columns
+                .iter()
+                .map(|column| column[row].as_deref())
+                .collect()
+        });
+        (&self.headers, rows)
+    }
+
     /// Runs a core CSV import over the columns; rejected rows come back with
     /// their row index (from 0) as `line`.
     pub(crate) fn import<Id: RawId>(

@@ -13,6 +13,7 @@ mod contacts;
 mod convert;
 mod csv_io;
 mod deal;
+mod dedup;
 mod email;
 mod error;
 mod money;
@@ -50,5 +51,9 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(name::name_key, module)?)?;
     module.add_function(wrap_pyfunction!(name::transliterate, module)?)?;
     module.add_class::<contacts::PyContactReport>()?;
+    module.add_class::<dedup::PyMatchIndex>()?;
+    module.add_function(wrap_pyfunction!(dedup::duplicate_deals, module)?)?;
+    module.add_function(wrap_pyfunction!(dedup::find_duplicate_deal, module)?)?;
+    module.add_function(wrap_pyfunction!(dedup::open_deals, module)?)?;
     error::register(module)
 }

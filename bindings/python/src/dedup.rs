@@ -1,0 +1,571 @@
+//! Duplicates: `MatchIndex` (find a new lead's duplicates, deduplicate a whole
+//! base, explain a verdict, estimate the model) and the duplicate-deal checks.
+//! Mirrors the core's `dedup` module; merging is on `ClientBase` (`base.rs`),
+//! with its rules read here.
+//!
+//! Every call converts its Python arguments first and runs the core with the
+//! GIL released; results come back as plain data (dicts and lists in the
+//! core's JSON shape), and batches as columns.
+
+use crate::base::PyClientBase;
+use crate::client::client_arg;
+use crate::convert::{to_json_value, to_py, type_name};
+use crate::csv_io::ColumnTable;
+use crate::deal::deal_arg;
+use crate::error::OrRaise;
+use clientbase::dedup::{
+    duplicate_deals as core_duplicate_deals, find_duplicate_deal as core_find_duplicate_deal,
+    open_deals as core_open_deals, Candidate, DealRules, Decisions, Link, MatchIndex, MatchModel,
+    MatchOptions,
+};
+use clientbase::{
+    Client, ClientBase, ClientId, ColumnMapping, CsvOptions, Error, ErrorKind, MergeRules,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::{PoisonError, RwLock};
+
+// ---- arguments -------------------------------------------------------------------
+
+/// Match options from a dict (or its JSON text) of `MatchSettings`: `model`,
+/// `threshold`, `keys`, `max_block`, `max_cluster`, `candidate_floor`,
+/// `phone_region`. Read by the core, so an unknown key is a `JsonError` and a
+/// bad value an `InvalidValueError` naming its field, as from JSON.
+fn match_options(options: Option<&Bound<'_, PyAny>>) -> PyResult<MatchOptions> {
+    let Some(options) = options.filter(|o| !o.is_none()) else {
+        return Ok(MatchOptions::default());
+    };
+    let json = if let Ok(text) = options.cast::<PyString>() {
+        text.to_cow()?.into_owned()
+    } else {
+        let value = to_json_value(options)?;
+        if !value.is_object() {
+            return Err(PyTypeError::new_err(format!(
+                "options must be a dict of match settings, not {}",
+                type_name(options)
+            )));
+        }
+        value.to_string()
+    };
+    MatchOptions::from_json(&json).or_raise()
+}
+
+/// Rules given as a dict over their defaults: the keys given replace the
+/// default's, a key the rules do not have is a `JsonError` naming it.
+pub(crate) fn rules_arg<T>(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<T>
+where
+    T: Serialize + DeserializeOwned + Default,
+{
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(T::default());
+    };
+    let json_error = |reason: String, field: &str| {
+        Err(Error::new(ErrorKind::Json, format!("{what}: {reason}")).with_field(field)).or_raise()
+    };
+    let Value::Object(given) = to_json_value(obj)? else {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a dict, not {}",
+            type_name(obj)
+        )));
+    };
+    let Value::Object(mut rules) = serde_json::to_value(T::default())
+        .map_err(Error::from)
+        .or_raise()?
+    else {
+        return json_error("the defaults are not a mapping".into(), what);
+    };
+    for (key, value) in given {
+        if !rules.contains_key(&key) {
+            let known: Vec<&str> = rules.keys().map(String::as_str).collect();
+            return json_error(
+                format!("unknown key {key:?}; the keys are {}", known.join(", ")),
+                &key,
+            );
+        }
+        rules.insert(key, value);
+    }
+    match serde_json::from_value(Value::Object(rules)) {
+        Ok(rules) => Ok(rules),
+        Err(err) => json_error(err.to_string(), what),
+    }
+}
+
+/// Merge rules from a dict: `{"default": "most_recent", "fields": {"city":
+/// {"source_priority": ["crm", "site"]}, "custom.rooms": "most_complete"}}`.
+pub(crate) fn merge_rules(rules: Option<&Bound<'_, PyAny>>) -> PyResult<MergeRules> {
+    rules_arg(rules, "merge rules")
+}
+
+/// Related links from a dedupe result (its `related`) or a list of link dicts.
+fn related_links(related: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Link>> {
+    let Some(related) = related.filter(|r| !r.is_none()) else {
+        return Ok(Vec::new());
+    };
+    let value = match to_json_value(related)? {
+        Value::Object(mut result) => result.remove("related").ok_or_else(|| {
+            PyTypeError::new_err("related must be a dedupe() result or a list of its links")
+        })?,
+        links => links,
+    };
+    serde_json::from_value(value)
+        .map_err(|err| {
+            Error::new(ErrorKind::Json, format!("related links: {err}")).with_field("related")
+        })
+        .or_raise()
+}
+
+/// An int, not a bool (which Python counts as an int).
+fn as_id(obj: &Bound<'_, PyAny>) -> Option<u64> {
+    if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+        return None;
+    }
+    obj.extract().ok()
+}
+
+// ---- leads for find_many -------------------------------------------------------------
+
+/// One lead's outcome: read into a client, or why it could not be.
+type Lead = Result<Client, (&'static str, String)>;
+
+/// Leads to match, converted before the GIL is released: rows (clients) as
+/// they are, columns to be read by the core's row import.
+enum Leads {
+    Rows(Vec<Client>),
+    Table(ColumnTable),
+}
+
+impl Leads {
+    fn from_py(leads: &Bound<'_, PyAny>) -> PyResult<Leads> {
+        if leads.is_instance_of::<PyList>() || leads.is_instance_of::<PyTuple>() {
+            let rows = leads
+                .try_iter()?
+                .enumerate()
+                .map(|(row, lead)| {
+                    client_arg(&lead?).map_err(|err| {
+                        let message = format!("leads[{row}]: {}", err.value(leads.py()));
+                        if err.is_instance_of::<PyTypeError>(leads.py()) {
+                            PyTypeError::new_err(message)
+                        } else {
+                            err
+                        }
+                    })
+                })
+                .collect::<PyResult<_>>()?;
+            return Ok(Leads::Rows(rows));
+        }
+        Ok(Leads::Table(ColumnTable::from_py(leads, None)?))
+    }
+
+    /// Every row as a client, in order. Columns are read by the core's row
+    /// import into a scratch base with `schema` (the same rules as
+    /// `add_clients`); a row it rejects or finds empty is an outcome, not an error.
+    fn read(self, schema: clientbase::Schema) -> clientbase::Result<Vec<Lead>> {
+        let table = match self {
+            Leads::Rows(rows) => return Ok(rows.into_iter().map(Ok).collect()),
+            Leads::Table(table) => table,
+        };
+        let (headers, rows) = table.rows();
+        let rows: Vec<Vec<Option<&str>>> = rows.collect();
+        let mapping = ColumnMapping::from_pairs(headers.iter().map(|h| (h.clone(), h.as_str())))?;
+        let mut scratch = ClientBase::new(schema);
+        let report = scratch.import_clients_rows(
+            headers,
+            rows.iter().cloned(),
+            &mapping,
+            &CsvOptions::default(),
+        )?;
+        let rejected: BTreeMap<u64, &clientbase::RejectedRow> =
+            report.rejected.iter().map(|r| (r.line, r)).collect();
+        let mut imported = report.imported.iter();
+        let blank =
+            |cell: &Option<&str>| cell.is_none_or(|c| c.bytes().all(|b| b.is_ascii_whitespace()));
+        let mut leads = Vec::with_capacity(rows.len());
+        for (row, cells) in rows.iter().enumerate() {
+            let lead = if let Some(rejected) = rejected.get(&(row as u64)) {
+                let reason = match &rejected.column {
+                    Some(column) => format!("column {column:?}: {}", rejected.reason),
+                    None => rejected.reason.clone(),
+                };
+                Err((kind_name(&rejected.kind), reason))
+            } else if cells.iter().all(blank) {
+                Err(("empty", "every cell of the row is empty".to_string()))
+            } else {
+                let id = imported.next().ok_or_else(row_mismatch)?;
+                let mut client = scratch.get_client(*id)?.clone();
+                // A lead is not a client of the base: with id 0 it is never
+                // taken for the base's client that has its scratch id.
+                client.id = ClientId::default();
+                Ok(client)
+            };
+            leads.push(lead);
+        }
+        if imported.next().is_some() {
+            return Err(row_mismatch());
+        }
+        Ok(leads)
+    }
+}
+
+fn row_mismatch() -> Error {
+    Error::new(
+        ErrorKind::InvalidValue,
+        "the leads read do not line up with the rows given",
+    )
+    .with_field("leads")
+}
+
+/// The static name of an error kind (the report carries it as text).
+fn kind_name(kind: &str) -> &'static str {
+    ErrorKind::ALL
+        .into_iter()
+        .map(ErrorKind::name)
+        .find(|name| *name == kind)
+        .unwrap_or("invalid_value")
+}
+
+/// The best candidate of every lead, on all cores.
+fn best_candidates(index: &MatchIndex, leads: &[Lead]) -> Vec<Option<Candidate>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = leads.len().div_ceil(threads).max(64);
+    let find = |leads: &[Lead]| -> Vec<Option<Candidate>> {
+        leads
+            .iter()
+            .map(|lead| index.find(lead.as_ref().ok()?, 1).into_iter().next())
+            .collect()
+    };
+    if leads.len() <= chunk {
+        return find(leads);
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = leads
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || find(part)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+// ---- MatchIndex ------------------------------------------------------------------------
+
+/// A base's clients indexed for matching: find the existing clients a new lead
+/// may be, deduplicate the whole base, explain any verdict.
+///
+/// The index is a snapshot of the base when it was built: `insert()` every
+/// client added or changed since, `remove()` every client removed or merged away.
+#[pyclass(frozen, name = "MatchIndex", module = "clientbase")]
+pub(crate) struct PyMatchIndex {
+    base: Py<PyClientBase>,
+    inner: RwLock<MatchIndex>,
+}
+
+impl PyMatchIndex {
+    fn read<T: Send>(&self, py: Python<'_>, work: impl FnOnce(&MatchIndex) -> T + Send) -> T {
+        py.detach(|| work(&self.inner.read().unwrap_or_else(PoisonError::into_inner)))
+    }
+
+    fn write<T: Send>(&self, py: Python<'_>, work: impl FnOnce(&mut MatchIndex) -> T + Send) -> T {
+        py.detach(|| work(&mut self.inner.write().unwrap_or_else(PoisonError::into_inner)))
+    }
+}
+
+#[pymethods]
+impl PyMatchIndex {
+    /// Indexes every client of `base`. `options` is a dict of match settings
+    /// (or its JSON text), every entry optional: `threshold` (the probability
+    /// from which a pair is a duplicate, default 0.9), `keys` (blocking keys by
+    /// name), `max_block`, `max_cluster`, `candidate_floor`, `phone_region`
+    /// and a whole `model` (as the `model` property gives it).
+    #[new]
+    #[pyo3(signature = (base, options = None))]
+    fn new(
+        py: Python<'_>,
+        base: Bound<'_, PyClientBase>,
+        options: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyMatchIndex> {
+        let options = match_options(options)?;
+        let index = base
+            .get()
+            .read(py, |b| MatchIndex::build(b, options))
+            .or_raise()?;
+        Ok(PyMatchIndex {
+            base: base.unbind(),
+            inner: RwLock::new(index),
+        })
+    }
+
+    /// The base the index was built from.
+    #[getter]
+    fn base(&self, py: Python<'_>) -> Py<PyClientBase> {
+        self.base.clone_ref(py)
+    }
+
+    /// The existing clients `client` (a `Client`, dict or JSON, not yet in the
+    /// base or already in it) may be, best first, at most `limit`: dicts with
+    /// `client` (its id), `probability`, `weight`, `verdict` (`duplicate`,
+    /// `related` or `distinct`) and the `explanation`.
+    #[pyo3(signature = (client, limit = 10))]
+    fn find<'py>(
+        &self,
+        py: Python<'py>,
+        client: &Bound<'py, PyAny>,
+        limit: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = client_arg(client)?;
+        let found = self.read(py, |index| index.find(&client, limit));
+        to_py(py, &found)
+    }
+
+    /// The best candidate of every lead, on all cores with the GIL released.
+    /// `leads` are columns (a dict of lists, or a pandas or polars DataFrame,
+    /// named by import target as for `ClientBase.add_clients`) or rows (a list
+    /// of `Client`s or dicts). Returns columns, one value per lead: `client`
+    /// (the best candidate's id, or `None`), `probability`, `verdict`
+    /// (`distinct` when nothing matches), and `problem` and `reason` for a row
+    /// that could not be read (`None` otherwise); such a row is reported, not raised.
+    fn find_many<'py>(
+        &self,
+        py: Python<'py>,
+        leads: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let leads = Leads::from_py(leads)?;
+        let schema = self.base.bind(py).get().read(py, |b| b.schema().clone());
+        let (leads, best) = self
+            .read(py, |index| {
+                let leads = leads.read(schema)?;
+                let best = best_candidates(index, &leads);
+                Ok::<_, Error>((leads, best))
+            })
+            .or_raise()?;
+        let mut client = Vec::with_capacity(leads.len());
+        let mut probability = Vec::with_capacity(leads.len());
+        let mut verdict = Vec::with_capacity(leads.len());
+        let mut problem = Vec::with_capacity(leads.len());
+        let mut reason = Vec::with_capacity(leads.len());
+        for (lead, best) in leads.iter().zip(&best) {
+            client.push(best.as_ref().map(|c| c.client.get()));
+            probability.push(best.as_ref().map(|c| c.probability));
+            match lead {
+                Ok(_) => {
+                    verdict.push(Some(best.as_ref().map_or("distinct", |c| c.verdict.name())));
+                    problem.push(None);
+                    reason.push(None);
+                }
+                Err((kind, why)) => {
+                    verdict.push(None);
+                    problem.push(Some(*kind));
+                    reason.push(Some(why.as_str()));
+                }
+            }
+        }
+        let columns = PyDict::new(py);
+        columns.set_item("client", client)?;
+        columns.set_item("probability", probability)?;
+        columns.set_item("verdict", verdict)?;
+        columns.set_item("problem", problem)?;
+        columns.set_item("reason", reason)?;
+        Ok(columns)
+    }
+
+    /// Adds a client added to the base, or replaces one changed since: its id
+    /// (read from the base) or the client itself.
+    fn insert(&self, py: Python<'_>, client: &Bound<'_, PyAny>) -> PyResult<()> {
+        let client = match as_id(client) {
+            Some(id) => self
+                .base
+                .bind(py)
+                .get()
+                .read(py, |b| b.get_client(ClientId(id)).cloned())
+                .or_raise()?,
+            None => client_arg(client)?,
+        };
+        if client.id == ClientId::default() {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "a client not yet in the base has no id to index; add it to the base first",
+            )
+            .with_record("new client")
+            .with_field("id"))
+            .or_raise();
+        }
+        self.write(py, |index| index.insert(&client));
+        Ok(())
+    }
+
+    /// Takes a client out of the index (removed from the base, or merged
+    /// away); `False` when it was not in it.
+    fn remove(&self, py: Python<'_>, id: u64) -> bool {
+        self.write(py, |index| index.remove(ClientId(id)))
+    }
+
+    fn __len__(&self, py: Python<'_>) -> usize {
+        self.read(py, MatchIndex::len)
+    }
+
+    /// Why two indexed clients are (or are not) the same client: the prior,
+    /// every compared field's level, weight and values, the total weight,
+    /// probability and verdict. An id not in the index raises `UnknownIdError`.
+    fn explain<'py>(&self, py: Python<'py>, a: u64, b: u64) -> PyResult<Bound<'py, PyAny>> {
+        let explanation = self
+            .read(py, |index| index.explain(ClientId(a), ClientId(b)))
+            .or_raise()?;
+        to_py(py, &explanation)
+    }
+
+    /// `explain(a, b)` as text, one line per field, strongest first.
+    fn explain_text(&self, py: Python<'_>, a: u64, b: u64) -> PyResult<String> {
+        self.read(py, |index| {
+            index.explain(ClientId(a), ClientId(b)).map(|e| e.to_text())
+        })
+        .or_raise()
+    }
+
+    /// Deduplicates every indexed client on all cores with the GIL released.
+    /// `not_duplicates` are `(a, b)` pairs a person decided are different
+    /// clients; they are never put in one cluster.
+    ///
+    /// Returns a dict: `clusters` (each with `id`, its oldest record's id,
+    /// `members` and the `links` that joined them), `related` links (different
+    /// people sharing a contact), `refused` links, `blocking` statistics per
+    /// key, `records`, `comparisons`, `duplicates` (records a merge would
+    /// remove) and `cluster_of` as columns `{"client": [...], "cluster": [...]}`.
+    #[pyo3(signature = (not_duplicates = None))]
+    fn dedupe<'py>(
+        &self,
+        py: Python<'py>,
+        not_duplicates: Option<Vec<(u64, u64)>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut decisions = Decisions::new();
+        for (a, b) in not_duplicates.unwrap_or_default() {
+            decisions.not_duplicate(ClientId(a), ClientId(b));
+        }
+        let found = self.read(py, |index| index.dedupe(&decisions));
+        let (members, clusters): (Vec<u64>, Vec<u64>) = found
+            .cluster_of()
+            .into_iter()
+            .map(|(member, cluster)| (member.get(), cluster.get()))
+            .unzip();
+        let result = to_py(py, &found)?;
+        let cluster_of = PyDict::new(py);
+        cluster_of.set_item("client", members)?;
+        cluster_of.set_item("cluster", clusters)?;
+        result.set_item("cluster_of", cluster_of)?;
+        result.set_item("duplicates", found.duplicates())?;
+        Ok(result)
+    }
+
+    /// Estimates the model from the base itself, without labels (u from
+    /// `random_pairs` random pairs, m and the prior by EM over the blocked
+    /// pairs), and uses it from now on. Returns what the estimation did; a base
+    /// of fewer than 100 clients raises `InvalidValueError`.
+    #[pyo3(signature = (random_pairs = 1_000_000, seed = 0))]
+    fn estimate<'py>(
+        &self,
+        py: Python<'py>,
+        random_pairs: u64,
+        seed: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let estimate = self
+            .write(py, |index| index.estimate(random_pairs, seed))
+            .or_raise()?;
+        to_py(py, &estimate)
+    }
+
+    /// The match model as a dict: per-field `m` and `u` probabilities,
+    /// `duplicates_per_record`, `threshold`, `term_frequencies`. Set it to a
+    /// changed copy to match with other weights.
+    #[getter]
+    fn model<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let model = self.read(py, |index| index.model().clone());
+        to_py(py, &model)
+    }
+
+    #[setter]
+    fn set_model(&self, py: Python<'_>, model: &Bound<'_, PyAny>) -> PyResult<()> {
+        let model: MatchModel = serde_json::from_value(to_json_value(model)?)
+            .map_err(|err| {
+                Error::new(ErrorKind::Json, format!("match model: {err}")).with_field("model")
+            })
+            .or_raise()?;
+        self.write(py, |index| index.set_model(model)).or_raise()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let (clients, threshold) = self.read(py, |index| (index.len(), index.model().threshold));
+        format!("MatchIndex(clients={clients}, threshold={threshold})")
+    }
+}
+
+// ---- duplicate deals -------------------------------------------------------------------
+
+/// Every open deal of `base` that repeats an older open deal of its client's
+/// decision unit (spouses, relatives, colleagues; `related` links from
+/// `MatchIndex.dedupe()` widen it), oldest first: dicts with `newer`, `older`,
+/// `older_client`, `same_decision_unit` and `action` (`{"action": "close"}`,
+/// or a review: `review_abandoned` with `idle_days`, `review_other_manager`
+/// with both managers). `rules`: `{"window_days": 90, "abandoned_after_days": 30}`.
+#[pyfunction]
+#[pyo3(signature = (base, rules = None, related = None))]
+pub(crate) fn duplicate_deals<'py>(
+    py: Python<'py>,
+    base: &Bound<'py, PyClientBase>,
+    rules: Option<&Bound<'py, PyAny>>,
+    related: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let rules: DealRules = rules_arg(rules, "deal rules")?;
+    let related = related_links(related)?;
+    let found = base
+        .get()
+        .read(py, |b| core_duplicate_deals(b, &rules, &related));
+    to_py(py, &found)
+}
+
+/// The older open deal `deal` (a `Deal`, dict or JSON, in the base or about to
+/// be added) repeats, as `duplicate_deals` describes it, or `None`.
+#[pyfunction]
+#[pyo3(signature = (base, deal, rules = None, related = None))]
+pub(crate) fn find_duplicate_deal<'py>(
+    py: Python<'py>,
+    base: &Bound<'py, PyClientBase>,
+    deal: &Bound<'py, PyAny>,
+    rules: Option<&Bound<'py, PyAny>>,
+    related: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let deal = deal_arg(deal)?;
+    let rules: DealRules = rules_arg(rules, "deal rules")?;
+    let related = related_links(related)?;
+    let found = base
+        .get()
+        .read(py, |b| core_find_duplicate_deal(b, &deal, &rules, &related))
+        .or_raise()?;
+    to_py(py, &found)
+}
+
+/// The open deals of `client`'s decision unit, the client's own first: what to
+/// show a manager when a relative or colleague comes in as a new lead.
+#[pyfunction]
+#[pyo3(signature = (base, client, related = None))]
+pub(crate) fn open_deals(
+    py: Python<'_>,
+    base: &Bound<'_, PyClientBase>,
+    client: u64,
+    related: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<u64>> {
+    let related = related_links(related)?;
+    let deals = base.get().read(py, |b| {
+        b.get_client(ClientId(client))?;
+        Ok::<_, Error>(core_open_deals(b, ClientId(client), &related))
+    });
+    Ok(deals.or_raise()?.into_iter().map(|d| d.get()).collect())
+}
