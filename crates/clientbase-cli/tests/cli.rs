@@ -49,6 +49,10 @@ fn demo_summarizes_every_section() {
         "Phones as typed",
         "invalid: typed wrong",
         "Contact normalization",
+        "Duplicates",
+        "against the ground truth: precision",
+        "the weakest link to review",
+        "every merge undone: the base is identical to before",
         "Export and round trip",
         "read back identical",
         "identical (activities are not in CSV)",
@@ -310,4 +314,86 @@ fn phones_writes_one_tsv_row_per_input_line() {
     assert_eq!(rows[6][4], "the line is not UTF-8");
     assert_eq!(rows[7][0], "1\\t2");
     assert_ne!(rows[7][4], "");
+}
+
+#[test]
+fn dedupe_writes_clusters_with_explanations() {
+    let dir = scratch("dedupe");
+    let base = dir.join("base.json");
+    let csv = dir.join("clients.csv");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "1500",
+        "--seed",
+        "5",
+        "--out",
+        path(&base),
+        "--csv",
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clusters = dir.join("clusters.csv");
+    let related = dir.join("related.csv");
+    let out = clientbase(&[
+        "dedupe",
+        "--mapping",
+        "canonical",
+        "--schema",
+        path(&base),
+        "--out",
+        path(&clusters),
+        "--related",
+        path(&related),
+        path(&csv),
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains("1 500 rows: 1 500 imported, 0 rejected"),
+        "{text}"
+    );
+    assert!(text.contains(" clusters, "), "{text}");
+    assert!(text.contains("  phone "), "{text}");
+    let written = std::fs::read_to_string(&clusters).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(
+        lines.next(),
+        Some("cluster,client,name,linked_to,probability,weight,explanation")
+    );
+    // Every record but a cluster's first is linked, with its evidence.
+    let linked: Vec<&str> = lines.filter(|l| !l.ends_with(",,,,")).collect();
+    assert!(!linked.is_empty());
+    assert!(linked.iter().all(|l| l.contains(" same +")), "{written}");
+    assert!(std::fs::read_to_string(&related)
+        .unwrap()
+        .starts_with("left,right,verdict,probability,explanation"));
+
+    // Without the schema, tags are refused row by row and still nothing panics.
+    let out = clientbase(&[
+        "dedupe",
+        "--mapping",
+        "canonical",
+        "--out",
+        path(&clusters),
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("not in the tag vocabulary"));
+
+    // Bad options are named.
+    let options = dir.join("options.json");
+    std::fs::write(&options, r#"{"keys": ["shoe_size"]}"#).unwrap();
+    let out = clientbase(&[
+        "dedupe",
+        "--mapping",
+        "canonical",
+        "--options",
+        path(&options),
+        "--out",
+        path(&clusters),
+        path(&csv),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("shoe_size"), "{}", stderr(&out));
 }
