@@ -52,3 +52,40 @@ fn readme_csv_import() -> clientbase::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn readme_duplicates() -> clientbase::Result<()> {
+    use clientbase::dedup::{Decisions, MatchIndex, MatchOptions, Verdict};
+    use clientbase::MergeRules;
+
+    let mut base = ClientBase::default();
+    // Other clients, so that weights are those of a real base.
+    for i in 0..200 {
+        base.add_client(
+            Client::person(&format!("Клиентов{i}"), "Иван", None)
+                .with_phone(&format!("+7 905 {i:07}")),
+        )?;
+    }
+    let olga = base.add_client(
+        Client::person("Смирнова", "Ольга", Some("Игоревна")).with_phone("8 (916) 123-45-67"),
+    )?;
+    base.add_client(Client::person("Smirnova", "Olya", None).with_phone("+7 916 123 45 67"))?;
+
+    let index = MatchIndex::build(&base, MatchOptions::default())?;
+    let lead = Client::person("Smirnova", "Olga", None).with_phone("+7 916 1234567");
+    let found = index.find(&lead, 5);
+    assert_eq!(found[0].client, olga);
+    assert_eq!(found[0].verdict, Verdict::Duplicate);
+    assert!(found[0].explanation.to_text().contains("phone"));
+
+    let before = base.clone();
+    let dupes = index.dedupe(&Decisions::new());
+    assert_eq!(dupes.clusters.len(), 1);
+    for cluster in &dupes.clusters {
+        let others = &cluster.members[1..];
+        let record = base.merge_clients(cluster.id, others, &MergeRules::default())?;
+        base.undo_merge(&record)?;
+    }
+    assert!(base == before);
+    Ok(())
+}
