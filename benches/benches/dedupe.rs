@@ -11,7 +11,7 @@
 //! `benches/peers/README.md` to install it.
 
 use clientbase::dedup::{accuracy, Decisions, MatchIndex, MatchOptions};
-use clientbase::generator::{generate, GeneratorConfig, Generated};
+use clientbase::generator::{generate, Generated, GeneratorConfig};
 use clientbase::ClientId;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
