@@ -14,6 +14,10 @@
 //! assert_eq!(err.to_string(), "unknown tag: new client, field \"tags\": \"gold\" is not in the tag vocabulary");
 //! ```
 
+mod merge;
+
+pub use merge::{MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
+
 use crate::activity::Activity;
 use crate::client::{Client, Party, Relation, RelationKind};
 use crate::deal::{Deal, DealStatus};
