@@ -4,7 +4,7 @@
 
 use super::compare::MatchField;
 use super::features::Features;
-use super::model::key_hash;
+use super::model::{key_hash, parts_hash};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -87,7 +87,7 @@ impl BlockingKey {
         match self {
             BlockingKey::Phone => {
                 for p in &f.phones {
-                    each(key_hash(tag, &p.to_string()));
+                    each(parts_hash(tag, &[&p.to_le_bytes()]));
                 }
             }
             BlockingKey::Email => {
@@ -111,14 +111,15 @@ impl BlockingKey {
                         } else {
                             (surname, &**given)
                         };
-                        each(key_hash(tag, &format!("{x}|{y}")));
+                        each(parts_hash(tag, &[x.as_bytes(), y.as_bytes()]));
                     }
                 }
             }
             BlockingKey::NameBirthday => {
                 if let Some(day) = f.birthday {
+                    let day = day.to_epoch_days().to_le_bytes();
                     for word in f.surname.as_deref().into_iter().chain(f.given_key()) {
-                        each(key_hash(tag, &format!("{word}|{day}")));
+                        each(parts_hash(tag, &[word.as_bytes(), &day]));
                     }
                 }
             }

@@ -179,13 +179,13 @@ struct PartKeys {
 fn cached(part: Part, raw: &str) -> PartKeys {
     const LIMIT: usize = 200_000;
     thread_local! {
-        static CACHE: RefCell<FxHashMap<(Part, Box<str>), PartKeys>> =
-            RefCell::new(FxHashMap::default());
+        static CACHE: RefCell<[FxHashMap<Box<str>, PartKeys>; 4]> =
+            RefCell::new(Default::default());
     }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        let lookup = (part, Box::<str>::from(raw));
-        if let Some(keys) = cache.get(&lookup) {
+        let cache = &mut cache[part as usize];
+        if let Some(keys) = cache.get(raw) {
             return keys.clone();
         }
         let key = boxed(name_key(raw));
@@ -224,7 +224,7 @@ fn cached(part: Part, raw: &str) -> PartKeys {
         if cache.len() >= LIMIT {
             cache.clear();
         }
-        cache.insert(lookup, keys.clone());
+        cache.insert(raw.into(), keys.clone());
         keys
     })
 }

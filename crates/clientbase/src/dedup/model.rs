@@ -204,10 +204,17 @@ impl MatchModel {
 
 /// Hashes a key for the frequency tables and the blocking index.
 pub(crate) fn key_hash(tag: u8, key: &str) -> u64 {
+    parts_hash(tag, &[key.as_bytes()])
+}
+
+/// Hashes a key of several parts without joining them.
+pub(crate) fn parts_hash(tag: u8, parts: &[&[u8]]) -> u64 {
     let mut h = FxHasher::default();
     h.write_u8(tag);
-    h.write(key.as_bytes());
-    h.write_u8(0xff);
+    for part in parts {
+        h.write(part);
+        h.write_u8(0xff);
+    }
     h.finish()
 }
 
