@@ -91,7 +91,8 @@ fn fix_typo_emails(plan: &Plan, chunks: &mut [Chunk]) {
     for (c, chunk) in chunks.iter().enumerate() {
         typo_records.extend(chunk.typo_emails.iter().map(|&i| (c, i)));
     }
-    let mut used: HashSet<u64> = HashSet::new();
+    let records = chunks.iter().map(|c| c.clients.len()).sum::<usize>();
+    let mut used: HashSet<u64> = HashSet::with_capacity(records + records / 4);
     for (c, chunk) in chunks.iter().enumerate() {
         for (i, draft) in chunk.clients.iter().enumerate() {
             let skip_first = typo_records.contains(&(c, i as u32));

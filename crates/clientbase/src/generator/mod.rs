@@ -60,12 +60,15 @@
 //! ## Speed
 //!
 //! Records are generated in chunks of 2048, each from its own random stream
-//! derived from the seed, in parallel when the `parallel` feature is on, then
-//! inserted through the validating [`ClientBase`] API. The default config makes
-//! about ten deal lines per client: one million clients with ten million lines
-//! take some 35 s of CPU time, about half a minute on two idle cores, and 10 GB
-//! of memory (the `generate` benchmark prints the figures). Freeing such a base
-//! takes a while too; a program that is about to exit may leak it instead.
+//! derived from the seed, in parallel when the `parallel` feature is on. Then they
+//! are numbered in creation order and stored by one bulk insert that runs the same
+//! checks as [`ClientBase`]'s single adds, on all cores, and builds the maps in one
+//! pass. The default config makes about ten deal lines per client: one million
+//! clients with ten million lines take about 26 to 32 s of CPU time (a third of it
+//! the kernel handing out fresh memory), 29 to 33 s on two cores shared with other
+//! work, and 8 GB of memory (the `generate` benchmark prints the figures). Freeing
+//! such a base takes a while too; a program that is about to exit may leak it
+//! instead.
 
 mod assemble;
 mod catalog;
