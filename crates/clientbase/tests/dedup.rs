@@ -1,5 +1,6 @@
 //! Duplicates: on insert, whole base, related persons, decisions, chains,
 //! estimation, duplicate deals, and accuracy on a generated base.
+#![cfg(feature = "generator")]
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use clientbase::dedup::{

@@ -1,4 +1,5 @@
 //! Merging clients loses nothing and undoes exactly.
+#![cfg(feature = "generator")]
 
 use chrono::NaiveDate;
 use clientbase::generator::{generate, GeneratorConfig};
