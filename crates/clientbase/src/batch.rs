@@ -58,3 +58,22 @@ pub(crate) fn sort_unstable<T: Ord + Send>(items: &mut [T]) {
     #[cfg(not(feature = "parallel"))]
     items.sort_unstable();
 }
+
+/// Maps each of a few expensive items on its own core (no minimum chunk), in
+/// input order.
+pub(crate) fn map_each<S, T, F>(inputs: &[S], f: F) -> Vec<T>
+where
+    S: Sync,
+    T: Send,
+    F: Fn(&S) -> T + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        inputs.par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        inputs.iter().map(f).collect()
+    }
+}

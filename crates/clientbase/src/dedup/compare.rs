@@ -3,7 +3,6 @@
 use super::features::Features;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use strsim::jaro_winkler;
 
 /// A field the matcher compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -240,6 +239,56 @@ fn one_typo_apart(x: &super::features::EmailKeys, y: &super::features::EmailKeys
     edits_within(ax.as_bytes(), ay.as_bytes(), 1)
 }
 
+/// Jaro-Winkler similarity of two keys, over bytes and without allocating for
+/// keys up to 64 bytes (longer ones go to `strsim`).
+pub(crate) fn jaro_winkler(x: &str, y: &str) -> f64 {
+    let (a, b) = (x.as_bytes(), y.as_bytes());
+    const MAX: usize = 64;
+    if a.len() > MAX || b.len() > MAX {
+        return strsim::jaro_winkler(x, y);
+    }
+    if a.is_empty() || b.is_empty() {
+        return if a.len() == b.len() { 1.0 } else { 0.0 };
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut a_hit = [false; MAX];
+    let mut b_hit = [false; MAX];
+    let mut matches = 0usize;
+    for (i, &c) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if !b_hit[j] && b[j] == c {
+                a_hit[i] = true;
+                b_hit[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0;
+    for (i, &c) in a.iter().enumerate() {
+        if a_hit[i] {
+            while !b_hit[j] {
+                j += 1;
+            }
+            if c != b[j] {
+                transpositions += 1;
+            }
+            j += 1;
+        }
+    }
+    let m = matches as f64;
+    let jaro =
+        (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(p, q)| p == q).count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
+}
+
 /// Whether `a` becomes `b` in at most `max` edits (a letter changed, dropped,
 /// added, or two neighbours swapped), without allocating for short strings.
 pub(crate) fn edits_within(a: &[u8], b: &[u8], max: usize) -> bool {
@@ -310,10 +359,9 @@ fn compare_names<'a>(a: &'a Features, b: &'a Features) -> (Agreement<'a>, Agreem
         return (straight.0, straight.1, false);
     }
     // Typed in each other's fields: a's surname against b's given name and back.
-    let b_given_as_surname = [std::sync::Arc::<str>::from(bs)];
     let crossed = (
         compare_surnames(a.surname.as_deref(), Some(bg), a, b),
-        compare_given(&a.given, &b_given_as_surname),
+        compare_given(&a.given, &[bs]),
     );
     let rank = |level: u8, field: MatchField| -> u8 {
         match level {
@@ -368,12 +416,13 @@ fn close_names(x: &str, y: &str) -> bool {
     edits_within(x.as_bytes(), y.as_bytes(), typos) || jaro_winkler(x, y) >= CLOSE_NAME
 }
 
-fn compare_given<'a>(x: &'a [std::sync::Arc<str>], y: &[std::sync::Arc<str>]) -> Agreement<'a> {
+fn compare_given<'a, Y: AsRef<str>>(x: &'a [std::sync::Arc<str>], y: &[Y]) -> Agreement<'a> {
     let (Some(fx), Some(fy)) = (x.first(), y.first()) else {
         return (MISSING, None);
     };
+    let fy = fy.as_ref();
     // A short form agrees with its full name through the full name's key.
-    if let Some(common) = x.iter().find(|k| y.contains(k)) {
+    if let Some(common) = x.iter().find(|k| y.iter().any(|g| g.as_ref() == &***k)) {
         return (SAME, Some(common));
     }
     if fx.chars().count() == 1 || fy.chars().count() == 1 {
@@ -507,6 +556,27 @@ mod tests {
         assert_eq!(level(&c, MatchField::Email), "different");
         assert_eq!(level(&c, MatchField::Phone), "different");
         assert_eq!(level(&c, MatchField::Birthday), "different");
+    }
+
+    #[test]
+    fn jaro_winkler_agrees_with_strsim() {
+        for (a, b) in [
+            ("martha", "marhta"),
+            ("dwayne", "duane"),
+            ("ivanov", "ivanova"),
+            ("sergei", "maria"),
+            ("ул ленина д 5", "ул ленина д 5 кв 7"),
+            ("a", "b"),
+            ("abc", "abc"),
+        ] {
+            let ours = jaro_winkler(a, b);
+            let theirs = strsim::jaro_winkler(a, b);
+            if a.is_ascii() && b.is_ascii() {
+                assert!((ours - theirs).abs() < 1e-9, "{a} {b}: {ours} {theirs}");
+            } else {
+                assert!((0.0..=1.0).contains(&ours));
+            }
+        }
     }
 
     #[test]

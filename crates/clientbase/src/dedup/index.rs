@@ -206,10 +206,7 @@ impl MatchIndex {
         let records: Vec<Features> =
             crate::batch::map_column(&clients, |c| Features::of(c, &options.normalizer));
         let blocks = BlockIndex::build(&records, &options.keys);
-        let mut tf = TermFrequencies::new();
-        for f in &records {
-            tf.count(f, 1);
-        }
+        let tf = TermFrequencies::of(&records);
         let by_id = records
             .iter()
             .enumerate()
