@@ -309,38 +309,37 @@ pub(crate) fn edits_within(a: &[u8], b: &[u8], max: usize) -> bool {
         return a.len().max(b.len()) <= max;
     }
     const MAX: usize = 64;
-    if b.len() >= MAX {
+    if a.len() >= MAX || b.len() >= MAX {
         return strsim::osa_distance(&String::from_utf8_lossy(a), &String::from_utf8_lossy(b))
             <= max;
     }
-    // Optimal string alignment distance over three rows.
-    let mut two_back = [0usize; MAX + 1];
-    let mut previous = [0usize; MAX + 1];
-    let mut current = [0usize; MAX + 1];
-    for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
+    // Optimal string alignment distance over three rotating rows of one buffer.
+    let width = b.len() + 1;
+    let mut rows = [0u8; 3 * (MAX + 1)];
+    let row = |i: usize| (i % 3) * width;
+    for (j, cell) in rows.iter_mut().enumerate().take(width) {
+        *cell = j as u8;
     }
     for i in 1..=a.len() {
-        current[0] = i;
-        let mut row_min = i;
+        let (cur, prev, back) = (row(i), row(i - 1), row(i.wrapping_sub(2)));
+        rows[cur] = i as u8;
+        let mut row_min = i as u8;
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[prev + j] + 1)
+                .min(rows[cur + j - 1] + 1)
+                .min(rows[prev + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(two_back[j - 2] + 1);
+                d = d.min(rows[back + j - 2] + 1);
             }
-            current[j] = d;
+            rows[cur + j] = d;
             row_min = row_min.min(d);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return false;
         }
-        two_back = previous;
-        previous = current;
     }
-    previous[b.len()] <= max
+    usize::from(rows[row(a.len()) + b.len()]) <= max
 }
 
 type Agreement<'a> = (u8, Option<&'a str>);

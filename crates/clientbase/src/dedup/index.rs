@@ -23,7 +23,10 @@ pub struct MatchOptions {
     pub model: MatchModel,
     /// The blocking keys (all of them by default).
     pub keys: Vec<BlockingKey>,
-    /// Blocks larger than this are skipped (default 50 records).
+    /// Blocks larger than this are skipped (default 20 records: a name more
+    /// common than that cannot make a match on its own, and two records of
+    /// one client that share it usually share a phone, email, birthday or
+    /// address too, whose blocks are small).
     pub max_block: usize,
     /// Clusters never grow beyond this many records (default 50); a larger
     /// group is a chain of look-alikes, not one client.
@@ -40,7 +43,7 @@ impl Default for MatchOptions {
         MatchOptions {
             model: MatchModel::default(),
             keys: BlockingKey::ALL.to_vec(),
-            max_block: 50,
+            max_block: 20,
             max_cluster: 50,
             candidate_floor: 0.01,
             normalizer: ContactNormalizer::default(),
