@@ -8,8 +8,6 @@ import itertools
 import json
 import random
 import sys
-import threading
-import time
 from datetime import date
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import pytest
 
 import clientbase as cb
+from gil import ticks_during
 
 SURNAMES = ["Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
             "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов"]
@@ -256,34 +255,6 @@ def test_find_many_does_not_add_the_leads(with_anna: tuple[cb.ClientBase, int]) 
 
 
 # ---- the GIL -----------------------------------------------------------------------
-
-
-def ticks_during(call: Any) -> tuple[int, float, float]:
-    """Runs `call` while another thread counts; returns the ticks counted during
-    the call, the call's duration, and the counter's rate on its own (ticks/s)."""
-    ticks = 0
-    stop = False
-
-    def count() -> None:
-        nonlocal ticks
-        while not stop:
-            ticks += 1
-
-    counter = threading.Thread(target=count)
-    counter.start()
-    try:
-        time.sleep(0.05)
-        rate_start, rate_ticks = time.perf_counter(), ticks
-        time.sleep(0.1)
-        rate = (ticks - rate_ticks) / (time.perf_counter() - rate_start)
-        before, start = ticks, time.perf_counter()
-        call()
-        duration = time.perf_counter() - start
-        during = ticks - before
-    finally:
-        stop = True
-        counter.join()
-    return during, duration, rate
 
 
 @pytest.fixture(scope="module")
