@@ -328,4 +328,13 @@ fn a_repeated_deal_is_closed_or_flagged() {
     );
     let err = base.close_duplicate_deal(second, first).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
+
+    // A deal dated before every open one repeats none of them.
+    let mut earlier = pet_food(Deal::new(sergey, Money::zero(Currency::RUB)));
+    earlier.created_at = Some(Utc.with_ymd_and_hms(2024, 11, 1, 10, 0, 0).unwrap());
+    assert!(
+        find_duplicate_deal(&base, &earlier, &DealRules::default(), &[])
+            .unwrap()
+            .is_none()
+    );
 }

@@ -160,7 +160,12 @@ pub fn find_duplicate_deal(
     for client in &unit {
         for older in base.deals_of(*client) {
             let older_opened = older.created_at.unwrap_or(opened);
-            let earlier = (older_opened, older.id) < (opened, deal.id) || deal.id.0 == 0;
+            // A deal not yet added (id 0) repeats deals opened before it.
+            let earlier = if deal.id.0 == 0 {
+                older_opened <= opened
+            } else {
+                (older_opened, older.id) < (opened, deal.id)
+            };
             if older.id == deal.id
                 || older.status != DealStatus::Open
                 || !earlier
