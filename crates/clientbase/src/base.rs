@@ -74,6 +74,8 @@ pub struct ClientBase {
     activities_by_client: HashMap<ClientId, BTreeSet<ActivityId>>,
     activities_by_deal: HashMap<DealId, BTreeSet<ActivityId>>,
     relations_to: HashMap<ClientId, BTreeSet<(ClientId, RelationKind)>>,
+    /// The merges made and not undone, oldest first.
+    merges: Vec<MergeRecord>,
     clock: Clock,
 }
 
@@ -92,9 +94,11 @@ impl Default for ClientBase {
 }
 
 impl PartialEq for ClientBase {
-    /// Two bases are equal when they hold the same schema, records and id counters.
+    /// Two bases are equal when they hold the same schema, records, id counters
+    /// and merge log.
     fn eq(&self, other: &ClientBase) -> bool {
         self.schema == other.schema
+            && self.merges == other.merges
             && self.clients == other.clients
             && self.deals == other.deals
             && self.activities == other.activities
@@ -119,6 +123,7 @@ impl ClientBase {
             activities_by_client: HashMap::new(),
             activities_by_deal: HashMap::new(),
             relations_to: HashMap::new(),
+            merges: Vec::new(),
             clock: Arc::new(Utc::now),
         }
     }
@@ -818,6 +823,7 @@ impl ClientBase {
             clients: self.clients.values().collect(),
             deals: self.deals.values().collect(),
             activities: self.activities.values().collect(),
+            merges: &self.merges,
         };
         serde_json::to_writer(writer, &snapshot)?;
         Ok(())
@@ -932,6 +938,7 @@ impl ClientBase {
         base.next_activity = snapshot.next_ids.activity.max(max_plus_one(
             base.activities.keys().next_back().map(|i| i.0),
         ));
+        base.merges = snapshot.merges;
         Ok(base)
     }
 
@@ -1124,6 +1131,8 @@ struct SnapshotRef<'a> {
     clients: Vec<&'a Client>,
     deals: Vec<&'a Deal>,
     activities: Vec<&'a Activity>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    merges: &'a [MergeRecord],
 }
 
 #[derive(Deserialize)]
@@ -1140,6 +1149,8 @@ struct Snapshot {
     deals: Vec<Deal>,
     #[serde(default)]
     activities: Vec<Activity>,
+    #[serde(default)]
+    merges: Vec<MergeRecord>,
 }
 
 #[cfg(test)]

@@ -103,7 +103,9 @@ proptest! {
             prop_assert!(reread.is_ok(), "{:?}", reread.err());
         }
 
+        prop_assert_eq!(base.merges().len(), 1);
         base.undo_merge(&record).unwrap();
+        prop_assert!(base.merges().is_empty());
         prop_assert!(&base == original);
         prop_assert_eq!(indexes(&base), indexes(original));
     }
@@ -225,8 +227,18 @@ fn bad_merges_are_refused_and_change_nothing() {
     );
     assert!(base == before);
 
-    // An undo after the survivor changed would lose the change: refused.
+    // The merge is logged in the base, and the log is part of its JSON.
     let record = base.merge_clients(a, &[b], &MergeRules::default()).unwrap();
+    assert_eq!(base.merges(), std::slice::from_ref(&record));
+    let reread = ClientBase::from_json(&base.to_json().unwrap()).unwrap();
+    assert!(reread == base);
+    assert_eq!(reread.merges()[0], record);
+    let mut undone = reread.clone();
+    undone.undo_merge(&undone.merges()[0].clone()).unwrap();
+    assert!(undone.merges().is_empty());
+    assert!(undone == before);
+
+    // An undo after the survivor changed would lose the change: refused.
     let mut edited = base.get_client(a).unwrap().clone();
     edited.city = Some("Тула".into());
     base.update_client(edited).unwrap();

@@ -139,8 +139,10 @@ pub struct MergeRecord {
 impl ClientBase {
     /// Merges `others` into `survivor`: fields chosen by `rules`, contact
     /// points, tags, relations and consents united, every deal and activity
-    /// moved to the survivor, the others removed. Returns the record of the
-    /// merge, which [`ClientBase::undo_merge`] takes to restore the base exactly.
+    /// moved to the survivor, the others removed. The merge is logged in the
+    /// base ([`ClientBase::merges`]) and its record returned;
+    /// [`ClientBase::undo_merge`] takes it to restore the base exactly (and
+    /// takes it off the log).
     ///
     /// ```
     /// use clientbase::{Client, ClientBase, MergeRules};
@@ -253,7 +255,7 @@ impl ClientBase {
             self.take_client(*id);
         }
         self.put_client(after.clone());
-        Ok(MergeRecord {
+        let record = MergeRecord {
             survivor,
             merged: others.to_vec(),
             at: now,
@@ -263,7 +265,15 @@ impl ClientBase {
             relinked_after,
             deals,
             activities,
-        })
+        };
+        self.merges.push(record.clone());
+        Ok(record)
+    }
+
+    /// The merge log: every merge made and not undone, oldest first. It is
+    /// part of the base's JSON, so a merge can be undone after a restart.
+    pub fn merges(&self) -> &[MergeRecord] {
+        &self.merges
     }
 
     /// Undoes a merge: the merged records come back with their ids, the
@@ -313,6 +323,9 @@ impl ClientBase {
         }
         for (id, client) in &merge.activities {
             self.move_activity(*id, *client);
+        }
+        if let Some(at) = self.merges.iter().rposition(|m| m == merge) {
+            self.merges.remove(at);
         }
         Ok(())
     }
