@@ -228,33 +228,21 @@ fn kind_name(kind: &str) -> &'static str {
         .unwrap_or("invalid_value")
 }
 
-/// The best candidate of every lead, on all cores.
+/// The best candidate of every lead that could be read, through the core's
+/// batch (on all cores).
 fn best_candidates(index: &MatchIndex, leads: &[Lead]) -> Vec<Option<Candidate>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = leads.len().div_ceil(threads).max(64);
-    let find = |leads: &[Lead]| -> Vec<Option<Candidate>> {
-        leads
-            .iter()
-            .map(|lead| index.find(lead.as_ref().ok()?, 1).into_iter().next())
-            .collect()
-    };
-    if leads.len() <= chunk {
-        return find(leads);
-    }
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = leads
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || find(part)))
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    let clients: Vec<Client> = leads
+        .iter()
+        .filter_map(|l| l.as_ref().ok().cloned())
+        .collect();
+    let mut found = index.find_many(&clients, 1).into_iter();
+    leads
+        .iter()
+        .map(|lead| match lead {
+            Ok(_) => found.next().and_then(|c| c.into_iter().next()),
+            Err(_) => None,
+        })
+        .collect()
 }
 
 // ---- MatchIndex ------------------------------------------------------------------------

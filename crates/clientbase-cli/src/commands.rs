@@ -3,7 +3,7 @@
 use crate::output::{self, int};
 use crate::{CliError, CliResult, ExportArgs, Format, GenerateArgs, ImportArgs, What};
 use clientbase::generator::GeneratorConfig;
-use clientbase::{ClientBase, ColumnMapping, CsvOptions, RejectedRow, Schema};
+use clientbase::{ClientBase, ColumnMapping, CsvOptions, ImportReport, Schema};
 use std::io::{BufReader, Write};
 use std::time::Instant;
 
@@ -84,61 +84,44 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
     let bar = output::byte_bar(len, "importing");
     let reader = bar.wrap_read(BufReader::new(file));
     let name = args.file.display();
-    let (rows, imported, rejected, empty, ignored) = match args.what {
+    match args.what {
         What::Clients => {
-            let r = base
+            let report = base
                 .import_clients_csv(reader, &mapping, &options)
                 .map_err(|e| CliError::input(format!("{name}: {e}")))?;
-            (
-                r.rows,
-                r.imported.len(),
-                r.rejected,
-                r.empty_rows,
-                r.ignored_columns,
-            )
+            bar.finish_and_clear();
+            output::write_base(&base, &args.out)?;
+            print_import_report(&report);
         }
         What::Deals => {
-            let r = base
+            let report = base
                 .import_deals_csv(reader, &mapping, &options)
                 .map_err(|e| CliError::input(format!("{name}: {e}")))?;
-            (
-                r.rows,
-                r.imported.len(),
-                r.rejected,
-                r.empty_rows,
-                r.ignored_columns,
-            )
+            bar.finish_and_clear();
+            output::write_base(&base, &args.out)?;
+            print_import_report(&report);
         }
-    };
-    bar.finish_and_clear();
-    output::write_base(&base, &args.out)?;
-    print_import_report(rows, imported, &rejected, empty, &ignored);
+    }
     Ok(())
 }
 
-pub(crate) fn print_import_report(
-    rows: u64,
-    imported: usize,
-    rejected: &[RejectedRow],
-    empty: u64,
-    ignored: &[String],
-) {
+pub(crate) fn print_import_report<Id>(report: &ImportReport<Id>) {
     println!(
         "{} rows: {} imported, {} rejected, {} empty",
-        int(rows),
-        int(imported as u64),
-        int(rejected.len() as u64),
-        int(empty)
+        int(report.rows),
+        int(report.imported.len() as u64),
+        int(report.rejected.len() as u64),
+        int(report.empty_rows)
     );
-    if !ignored.is_empty() {
+    if !report.ignored_columns.is_empty() {
         println!(
             "columns not in the mapping, not read: {}",
-            ignored.join(", ")
+            report.ignored_columns.join(", ")
         );
     }
-    if !rejected.is_empty() {
+    if !report.rejected.is_empty() {
         println!("rejected rows:");
-        for row in rejected {
+        for row in &report.rejected {
             println!("  {row}");
         }
     }

@@ -38,13 +38,7 @@ pub(crate) fn run(args: &DedupeArgs) -> CliResult {
     let report = base
         .import_clients_csv(BufReader::new(file), &mapping, &CsvOptions::default())
         .map_err(|e| CliError::input(format!("{}: {e}", args.file.display())))?;
-    print_import_report(
-        report.rows,
-        report.imported.len(),
-        &report.rejected,
-        report.empty_rows,
-        &report.ignored_columns,
-    );
+    print_import_report(&report);
     let index = MatchIndex::build(&base, options).map_err(|e| CliError::input(e.to_string()))?;
     let found = index.dedupe(&decisions);
     write_clusters(&base, &index, &found, &args.out)?;

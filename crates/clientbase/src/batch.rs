@@ -9,13 +9,24 @@ where
     T: Send,
     F: Fn(&S) -> T + Sync + Send,
 {
+    map_column_with_min(inputs, 1024, f)
+}
+
+/// [`map_column`] with chunks of at least `min_len` (smaller for costly items).
+pub(crate) fn map_column_with_min<S, T, F>(inputs: &[S], min_len: usize, f: F) -> Vec<T>
+where
+    S: Sync,
+    T: Send,
+    F: Fn(&S) -> T + Sync + Send,
+{
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        inputs.par_iter().with_min_len(1024).map(f).collect()
+        inputs.par_iter().with_min_len(min_len).map(f).collect()
     }
     #[cfg(not(feature = "parallel"))]
     {
+        let _ = min_len;
         inputs.iter().map(f).collect()
     }
 }
@@ -57,23 +68,4 @@ pub(crate) fn sort_unstable<T: Ord + Send>(items: &mut [T]) {
     }
     #[cfg(not(feature = "parallel"))]
     items.sort_unstable();
-}
-
-/// Maps each of a few expensive items on its own core (no minimum chunk), in
-/// input order.
-pub(crate) fn map_each<S, T, F>(inputs: &[S], f: F) -> Vec<T>
-where
-    S: Sync,
-    T: Send,
-    F: Fn(&S) -> T + Sync + Send,
-{
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        inputs.par_iter().map(f).collect()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        inputs.iter().map(f).collect()
-    }
 }

@@ -63,6 +63,10 @@ fn a_lead_typed_in_latin_with_another_phone_format_is_found_on_insert() {
     let top = &found[0];
     assert_eq!(top.client.0, 1);
     assert_eq!(top.verdict, Verdict::Duplicate);
+    // The batch gives each lead what `find` gives it.
+    let stranger = person("Новиков", "Вадим", None, "8 903 555-00-00");
+    let many = index.find_many(&[lead.clone(), stranger.clone()], 5);
+    assert_eq!(many, vec![found.clone(), index.find(&stranger, 5)]);
     assert!(top.probability > 0.99, "{}", top.explanation.to_text());
     let phone = top.explanation.evidence(MatchField::Phone).unwrap();
     assert_eq!(phone.level, "same");

@@ -359,6 +359,12 @@ impl MatchIndex {
             .collect()
     }
 
+    /// [`MatchIndex::find`] for many leads at once, on all cores with the
+    /// `parallel` feature; one list of candidates per lead, in input order.
+    pub fn find_many(&self, clients: &[Client], limit: usize) -> Vec<Vec<Candidate>> {
+        crate::batch::map_column_with_min(clients, 64, |client| self.find(client, limit))
+    }
+
     /// Why two indexed clients are (or are not) the same client.
     pub fn explain(&self, a: ClientId, b: ClientId) -> Result<Explanation> {
         let (x, y) = (self.slot(a)?, self.slot(b)?);

@@ -267,7 +267,7 @@ impl TermFrequencies {
     /// Counts the values of every record, each field's table on its own core.
     pub fn of(records: &[Features]) -> TermFrequencies {
         let fields: Vec<MatchField> = MatchField::ALL.to_vec();
-        let tables = crate::batch::map_each(&fields, |field| {
+        let tables = crate::batch::map_column_with_min(&fields, 1, |field| {
             let mut table: FxHashMap<u64, u32> = FxHashMap::default();
             let mut total = 0u64;
             for f in records {
