@@ -82,8 +82,11 @@ mod dedup;
 
 mod merge;
 
+mod capability;
+
 pub use activity::*;
 pub use base::*;
+pub use capability::*;
 pub use client::*;
 pub use contacts::*;
 pub use csv_io::*;

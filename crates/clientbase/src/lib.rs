@@ -35,6 +35,9 @@
 //!   [`EmailNormalizer`] (syntax, IDN, matching keys, typo suggestions), names
 //!   ([`PersonName::parse`], [`name_key`], initials), and
 //!   [`ClientBase::normalize_contacts`] to apply them to a whole base;
+//! - [`capability`]: every capability by name, for bindings: params from JSON
+//!   data with defaults and unknown keys refused, a report or a table back;
+//! - [`sales`]: won revenue by year and by product category;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -52,6 +55,7 @@
 mod activity;
 mod base;
 mod batch;
+pub mod capability;
 mod client;
 mod contacts;
 #[cfg(feature = "csv")]
@@ -65,6 +69,7 @@ mod ids;
 mod money;
 mod name;
 mod phone;
+pub mod sales;
 mod schema;
 
 pub use activity::{Activity, ActivityKind, Direction};

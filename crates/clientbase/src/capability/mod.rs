@@ -1,0 +1,300 @@
+//! Capabilities: the one bridge every binding goes through.
+//!
+//! A capability is a core function taking a `Params` type and returning a
+//! report (anything `Serialize`) or a [`Table`](crate::Table). `Params` types
+//! are serde with defaults and `deny_unknown_fields`, so any subset of keys
+//! works, a missing key keeps its default and a typo is an error naming the key
+//! and the keys allowed; they are validated here, in the core, never in a
+//! binding.
+//!
+//! Rust code calls the typed functions directly ([`dedupe`],
+//! [`sales_summary`](crate::sales::sales_summary), …). Bindings and the shared
+//! test vectors call them by name through [`call`], [`call_read`] and
+//! [`call_write`], which read the params from JSON data and give back an
+//! [`Output`]: C passes JSON text both ways, Python passes dicts (and gets Arrow
+//! tables), and a new capability is one entry in [`CAPABILITIES`] plus, if
+//! wanted, a one-line named wrapper per binding.
+//!
+//! ```
+//! use clientbase::capability::{call_read, Output};
+//! use clientbase::{Client, ClientBase, Schema};
+//!
+//! let mut base = ClientBase::new(Schema::new());
+//! base.add_client(Client::person("Смирнова", "Ольга", None))?;
+//! let Output::Report(counts) = call_read(&base, "counts", serde_json::json!({}))? else {
+//!     unreachable!()
+//! };
+//! assert_eq!(counts["clients"], 1);
+//!
+//! let typo = call_read(&base, "counts", serde_json::json!({"cleints": 1})).unwrap_err();
+//! assert!(typo.to_string().contains("unknown field `cleints`"), "{typo}");
+//! # Ok::<(), clientbase::Error>(())
+//! ```
+
+mod parse;
+mod registry;
+
+pub use parse::{
+    parse_emails, parse_names, parse_phones, EmailsParams, Missing, NameReading, NamesParams,
+    PhonesParams, Reading, RowProblem,
+};
+
+pub use registry::{
+    call, call_read, call_write, find, Access, CapabilityInfo, Output, CAPABILITIES,
+};
+
+use crate::base::{ClientBase, MergeRecord, MergeRules};
+use crate::client::Client;
+use crate::contacts::ContactReport;
+use crate::dedup::{
+    duplicate_deals, open_deals, Candidate, DealRules, Decisions, Dedupe, DuplicateDeal, Link,
+    MatchIndex, MatchOptions, MatchSettings,
+};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{ClientId, DealId};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Reads the params of capability `name` from JSON data: `null` is the
+/// defaults, an object sets the keys it has. A key the params do not have, a
+/// missing required key or a value of the wrong type is a [`ErrorKind::Json`]
+/// error about field `params` that names the capability and the key.
+pub fn params<P: DeserializeOwned>(name: &str, value: serde_json::Value) -> Result<P> {
+    let value = match value {
+        serde_json::Value::Null => serde_json::Value::Object(Default::default()),
+        other => other,
+    };
+    if !value.is_object() {
+        return Err(Error::new(
+            ErrorKind::Json,
+            format!("{name} params must be an object of named options, not {value}"),
+        )
+        .with_field("params"));
+    }
+    serde_json::from_value(value).map_err(|err| {
+        Error::new(ErrorKind::Json, format!("{name} params: {err}")).with_field("params")
+    })
+}
+
+/// Params of a capability that takes none: only `{}` (or `null`) is accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// Params of [`normalize_contacts`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NormalizeParams {
+    /// The region of phones typed without a country code (default `RU`).
+    pub phone_region: String,
+    /// Whether provider rules make matching keys (dots in Gmail, `+tags`;
+    /// default true).
+    pub email_provider_rules: bool,
+}
+
+impl Default for NormalizeParams {
+    fn default() -> NormalizeParams {
+        NormalizeParams {
+            phone_region: "RU".into(),
+            email_provider_rules: true,
+        }
+    }
+}
+
+/// Normalizes every client's phones and emails in place (see
+/// [`ClientBase::normalize_contacts`]).
+pub fn normalize_contacts(
+    base: &mut ClientBase,
+    params: &NormalizeParams,
+) -> Result<ContactReport> {
+    let phones = crate::phone::PhoneNormalizer::new(&params.phone_region)
+        .map_err(|e| e.with_field("phone_region"))?;
+    let emails =
+        crate::email::EmailNormalizer::new().with_provider_rules(params.email_provider_rules);
+    Ok(base.normalize_contacts(&crate::contacts::ContactNormalizer::new(phones, emails)))
+}
+
+/// Params of [`dedupe`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DedupeParams {
+    /// How clients are matched (defaults for what is not set).
+    pub options: MatchSettings,
+    /// Pairs decided not to be duplicates, in either order: `[[3, 8]]`.
+    pub not_duplicates: Vec<(ClientId, ClientId)>,
+}
+
+impl DedupeParams {
+    fn decisions(&self) -> Decisions {
+        let mut decisions = Decisions::new();
+        for &(a, b) in &self.not_duplicates {
+            decisions.not_duplicate(a, b);
+        }
+        decisions
+    }
+}
+
+/// Which cluster each clustered client is in, as two columns of equal length
+/// (clients in id order).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterOf {
+    /// The client.
+    pub client: Vec<ClientId>,
+    /// Its cluster's id (the cluster's oldest record).
+    pub cluster: Vec<ClientId>,
+}
+
+/// What [`dedupe`] found: the clusters, related and refused links and the
+/// blocking report, with the cluster of every clustered client and how many
+/// records a merge of every cluster would remove.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DedupeReport {
+    /// The clusters, links and blocking statistics.
+    #[serde(flatten)]
+    pub found: Dedupe,
+    /// The cluster of every record in a cluster.
+    pub cluster_of: ClusterOf,
+    /// Records a merge of every cluster would remove.
+    pub duplicates: u64,
+}
+
+impl From<Dedupe> for DedupeReport {
+    fn from(found: Dedupe) -> DedupeReport {
+        let (client, cluster) = found.cluster_of().into_iter().unzip();
+        DedupeReport {
+            duplicates: found.duplicates() as u64,
+            cluster_of: ClusterOf { client, cluster },
+            found,
+        }
+    }
+}
+
+/// Deduplicates the whole base: indexes it with the given options, clusters
+/// the duplicates and lists related clients. The same as
+/// [`MatchIndex::build`] then [`MatchIndex::dedupe`], with the report.
+pub fn dedupe(base: &ClientBase, params: &DedupeParams) -> Result<DedupeReport> {
+    let options = MatchOptions::from_settings(params.options.clone())?;
+    let index = MatchIndex::build(base, options)?;
+    Ok(index.dedupe(&params.decisions()).into())
+}
+
+/// Params of [`find_duplicates`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FindParams {
+    /// The new record, as a client is written in JSON (its id is ignored).
+    pub client: Option<Client>,
+    /// At most this many candidates, best first (default 5).
+    pub limit: usize,
+    /// How clients are matched.
+    pub options: MatchSettings,
+}
+
+impl Default for FindParams {
+    fn default() -> FindParams {
+        FindParams {
+            client: None,
+            limit: 5,
+            options: MatchSettings::default(),
+        }
+    }
+}
+
+/// Matches one new record against the base: existing clients that may be the
+/// same (or related), best first, each with its explanation.
+pub fn find_duplicates(base: &ClientBase, params: &FindParams) -> Result<Vec<Candidate>> {
+    let client = params
+        .client
+        .as_ref()
+        .ok_or_else(|| crate::error::invalid("client", "the record to match is required"))?;
+    let options = MatchOptions::from_settings(params.options.clone())?;
+    let index = MatchIndex::build(base, options)?;
+    Ok(index.find(client, params.limit))
+}
+
+/// Params of [`duplicate_deals_report`] and [`open_deals_report`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DealParams {
+    /// The client whose decision unit's open deals are listed
+    /// ([`open_deals_report`] only; required there).
+    pub client: Option<ClientId>,
+    /// When a deal repeats an older one.
+    pub rules: DealRules,
+    /// Related links (from [`dedupe`]) that join clients into one decision unit.
+    pub related: Vec<Link>,
+}
+
+/// Every open deal that repeats an older open one of the same decision unit.
+pub fn duplicate_deals_report(
+    base: &ClientBase,
+    params: &DealParams,
+) -> Result<Vec<DuplicateDeal>> {
+    if params.client.is_some() {
+        return Err(crate::error::invalid(
+            "client",
+            "duplicate_deals looks at the whole base; open_deals takes a client",
+        ));
+    }
+    check_links(base, &params.related)?;
+    Ok(duplicate_deals(base, &params.rules, &params.related))
+}
+
+/// The open deals of a client's decision unit: what a manager checks before
+/// opening a new one. An unknown client is an [`ErrorKind::UnknownId`] error.
+pub fn open_deals_report(base: &ClientBase, params: &DealParams) -> Result<Vec<DealId>> {
+    let client = params
+        .client
+        .ok_or_else(|| crate::error::invalid("client", "the client is required"))?;
+    base.get_client(client)
+        .map_err(|e| e.with_field("client"))?;
+    check_links(base, &params.related)?;
+    Ok(open_deals(base, client, &params.related))
+}
+
+fn check_links(base: &ClientBase, links: &[Link]) -> Result<()> {
+    for link in links {
+        for id in [link.left, link.right] {
+            base.get_client(id).map_err(|e| e.with_field("related"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Params of [`merge_clients`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MergeParams {
+    /// The record that stays (required).
+    pub survivor: Option<ClientId>,
+    /// The records merged into it (at least one).
+    pub others: Vec<ClientId>,
+    /// Survivorship rules.
+    pub rules: MergeRules,
+}
+
+/// Merges clients into a survivor (see [`ClientBase::merge_clients`]).
+pub fn merge_clients(base: &mut ClientBase, params: &MergeParams) -> Result<MergeRecord> {
+    let survivor = params
+        .survivor
+        .ok_or_else(|| crate::error::invalid("survivor", "the surviving client is required"))?;
+    base.merge_clients(survivor, &params.others, &params.rules)
+}
+
+/// Params of [`undo_merge`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UndoParams {
+    /// The record [`merge_clients`] returned.
+    pub record: MergeRecord,
+}
+
+/// Undoes a merge exactly (see [`ClientBase::undo_merge`]).
+pub fn undo_merge(base: &mut ClientBase, params: &UndoParams) -> Result<NoParams> {
+    base.undo_merge(&params.record)?;
+    Ok(NoParams {})
+}
+
+#[cfg(test)]
+mod tests;

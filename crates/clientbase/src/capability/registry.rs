@@ -1,0 +1,219 @@
+//! The list of capabilities by name, and the generic calls over it.
+
+use super::parse::*;
+use super::*;
+use crate::sales::{sales_summary, SalesParams};
+use serde_json::Value;
+
+/// What a capability gives back.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Output {
+    /// A report: the capability's `Serialize` result as JSON data.
+    Report(Value),
+}
+
+impl Output {
+    /// The output as JSON text: a report as it is, with its object keys sorted
+    /// so that equal outputs are equal texts.
+    pub fn to_json(&self) -> Result<String> {
+        match self {
+            Output::Report(value) => Ok(serde_json::to_string(value)?),
+        }
+    }
+
+    /// The output as JSON data.
+    pub fn into_json(self) -> Value {
+        match self {
+            Output::Report(value) => value,
+        }
+    }
+}
+
+fn report<R: Serialize>(result: Result<R>) -> Result<Output> {
+    Ok(Output::Report(serde_json::to_value(result?)?))
+}
+
+/// What a capability needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Plain inputs in its params, no base.
+    Plain,
+    /// Reads a base.
+    Read,
+    /// Changes a base.
+    Write,
+}
+
+type PlainFn = fn(Value) -> Result<Output>;
+type ReadFn = fn(&ClientBase, Value) -> Result<Output>;
+type WriteFn = fn(&mut ClientBase, Value) -> Result<Output>;
+
+#[derive(Clone, Copy)]
+enum Runner {
+    Plain(PlainFn),
+    Read(ReadFn),
+    Write(WriteFn),
+}
+
+/// One entry of [`CAPABILITIES`].
+#[derive(Clone, Copy)]
+pub struct CapabilityInfo {
+    /// The name bindings call it by (`dedupe`).
+    pub name: &'static str,
+    /// One line on what it does.
+    pub summary: &'static str,
+    run: Runner,
+}
+
+impl CapabilityInfo {
+    /// Whether it takes plain inputs, reads a base or changes one.
+    pub fn access(&self) -> Access {
+        match self.run {
+            Runner::Plain(_) => Access::Plain,
+            Runner::Read(_) => Access::Read,
+            Runner::Write(_) => Access::Write,
+        }
+    }
+}
+
+impl std::fmt::Debug for CapabilityInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CapabilityInfo")
+            .field("name", &self.name)
+            .field("access", &self.access())
+            .finish()
+    }
+}
+
+impl Serialize for CapabilityInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("CapabilityInfo", 3)?;
+        out.serialize_field("name", self.name)?;
+        out.serialize_field("access", &self.access())?;
+        out.serialize_field("summary", self.summary)?;
+        out.end()
+    }
+}
+
+/// Declares a capability: its name, summary, access and typed core function.
+macro_rules! capability {
+    (plain $name:literal, $summary:literal, $params:ty => $run:expr) => {
+        CapabilityInfo {
+            name: $name,
+            summary: $summary,
+            run: Runner::Plain(|value| {
+                let p: $params = params($name, value)?;
+                report($run(&p))
+            }),
+        }
+    };
+    (read $name:literal, $summary:literal, $params:ty => $run:expr) => {
+        CapabilityInfo {
+            name: $name,
+            summary: $summary,
+            run: Runner::Read(|base, value| {
+                let p: $params = params($name, value)?;
+                report($run(base, &p))
+            }),
+        }
+    };
+    (write $name:literal, $summary:literal, $params:ty => $run:expr) => {
+        CapabilityInfo {
+            name: $name,
+            summary: $summary,
+            run: Runner::Write(|base, value| {
+                let p: $params = params($name, value)?;
+                report($run(base, &p))
+            }),
+        }
+    };
+}
+
+/// Every capability, by name.
+pub static CAPABILITIES: &[CapabilityInfo] = &[
+    capability!(read "counts", "How many clients, deals and activities the base holds.",
+        NoParams => |base: &ClientBase, _: &NoParams| Ok::<_, Error>(base.counts())),
+    capability!(write "normalize_contacts", "Phones to E.164 and emails checked, in place, with a report of what changed and what is invalid.",
+        NormalizeParams => normalize_contacts),
+    capability!(read "dedupe", "Clusters of duplicate clients, related clients and the blocking report.",
+        DedupeParams => dedupe),
+    capability!(read "find_duplicates", "Existing clients that may be the same as a new record, best first, with explanations.",
+        FindParams => find_duplicates),
+    capability!(read "duplicate_deals", "Open deals that repeat an older open deal of the same decision unit.",
+        DealParams => duplicate_deals_report),
+    capability!(read "open_deals", "The open deals of a client's decision unit.",
+        DealParams => open_deals_report),
+    capability!(write "merge_clients", "Merges clients into a survivor; the record undoes it.",
+        MergeParams => merge_clients),
+    capability!(write "undo_merge", "Undoes a merge exactly from its record.",
+        UndoParams => undo_merge),
+    capability!(plain "parse_phones", "Phone numbers to E.164 with kind, region and extension, or the problem and reason, one row per value (or per number with split).",
+        PhonesParams => parse_phones),
+    capability!(plain "parse_emails", "Email addresses checked and normalized, with matching keys and typo suggestions, one row per value.",
+        EmailsParams => parse_emails),
+    capability!(plain "parse_names", "Full names split into surname, given name and patronymic, with gender, initials and the matching key.",
+        NamesParams => parse_names),
+    capability!(read "sales_summary", "Won revenue by year and by product category.",
+        SalesParams => sales_summary),
+];
+
+/// The capability called `name`; an unknown name is an
+/// [`ErrorKind::InvalidValue`] error listing the names there are.
+pub fn find(name: &str) -> Result<&'static CapabilityInfo> {
+    CAPABILITIES.iter().find(|c| c.name == name).ok_or_else(|| {
+        let names: Vec<&str> = CAPABILITIES.iter().map(|c| c.name).collect();
+        Error::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "{name:?} is not a capability; there are {}",
+                names.join(", ")
+            ),
+        )
+        .with_field("capability")
+    })
+}
+
+fn wrong_access(info: &CapabilityInfo, given: &str) -> Error {
+    let needs = match info.access() {
+        Access::Plain => "takes no base",
+        Access::Read => "reads a base",
+        Access::Write => "changes a base and needs it writable",
+    };
+    Error::new(
+        ErrorKind::InvalidValue,
+        format!("{} {needs}, but was called {given}", info.name),
+    )
+    .with_field("capability")
+}
+
+/// Calls a capability that takes plain inputs (no base).
+pub fn call(name: &str, params: Value) -> Result<Output> {
+    let info = find(name)?;
+    match info.run {
+        Runner::Plain(run) => run(params),
+        _ => Err(wrong_access(info, "without a base")),
+    }
+}
+
+/// Calls a capability that reads the base (or takes no base at all).
+pub fn call_read(base: &ClientBase, name: &str, params: Value) -> Result<Output> {
+    let info = find(name)?;
+    match info.run {
+        Runner::Plain(run) => run(params),
+        Runner::Read(run) => run(base, params),
+        Runner::Write(_) => Err(wrong_access(info, "on a read-only base")),
+    }
+}
+
+/// Calls any capability on a base it may change.
+pub fn call_write(base: &mut ClientBase, name: &str, params: Value) -> Result<Output> {
+    let info = find(name)?;
+    match info.run {
+        Runner::Plain(run) => run(params),
+        Runner::Read(run) => run(base, params),
+        Runner::Write(run) => run(base, params),
+    }
+}
