@@ -1704,7 +1704,9 @@ cb_status cb_match_index_explain_text(const struct cb_match_index *index,
  * "weight":21.3,"probability":0.99999,"verdict":"duplicate"}]}]`, a cluster's
  * id being its oldest member), `related` (links of related clients, never
  * merged; pass them to the duplicate deal calls) and `refused` (duplicate
- * links left out of clusters). The caller owns it and frees it with
+ * links left out of clusters), `cluster_of` (`{"client":[1,4],"cluster":
+ * [1,1]}`, the cluster of every clustered client) and `duplicates` (records a
+ * merge of every cluster would remove). The caller owns it and frees it with
  * `cb_string_free`.
  */
 cb_status cb_match_index_dedupe(const struct cb_match_index *index,
@@ -1842,6 +1844,62 @@ cb_status cb_base_merge_clients(struct cb_base *base,
  * changed since the merge, so that no later edit is lost silently.
  */
 cb_status cb_base_undo_merge(struct cb_base *base, const char *record_json);
+
+/**
+ * Lists every capability as JSON: `[{"name":"dedupe","access":"read",
+ * "summary":"..."}, ...]`, where `access` is `plain` (call with `cb_call`),
+ * `read` (`cb_base_call`) or `write` (`cb_base_call_mut`). On success
+ * `*out_json` receives a string the caller owns and frees with `cb_string_free`.
+ */
+cb_status cb_capabilities_json(char **out_json);
+
+/**
+ * Calls the capability named `capability` that takes no base, with
+ * `params_json` (a JSON object, or `NULL` for the defaults; both borrowed).
+ * An unknown name, or a capability that needs a base, is `CB_INVALID_VALUE`.
+ * On success `*out_json` receives the report as JSON, owned by the caller and
+ * freed with `cb_string_free`.
+ */
+cb_status cb_call(const char *capability, const char *params_json, char **out_json);
+
+/**
+ * Calls the capability named `capability` on a base it only reads, with
+ * `params_json` (a JSON object, or `NULL` for the defaults; both borrowed).
+ * A capability that changes the base is `CB_INVALID_VALUE` here: use
+ * `cb_base_call_mut`. On success `*out_json` receives the report as JSON,
+ * owned by the caller and freed with `cb_string_free`.
+ */
+cb_status cb_base_call(const struct cb_base *base,
+                       const char *capability,
+                       const char *params_json,
+                       char **out_json);
+
+/**
+ * Calls any capability on a base it may change (see `cb_base_call`). When it
+ * fails, the base is unchanged.
+ */
+cb_status cb_base_call_mut(struct cb_base *base,
+                           const char *capability,
+                           const char *params_json,
+                           char **out_json);
+
+/**
+ * Deduplicates the whole base: `params_json` is `{"options": {match
+ * settings}, "not_duplicates": [[a, b], ...]}` (every key optional). The
+ * report has `clusters`, `related`, `refused`, `blocking`, `records`,
+ * `comparisons`, `cluster_of` (`{"client": [...], "cluster": [...]}`) and
+ * `duplicates`. See `cb_base_call` for ownership.
+ */
+cb_status cb_base_dedupe(const struct cb_base *base, const char *params_json, char **out_json);
+
+/**
+ * Won revenue by year and by product category: `params_json` is
+ * `{"top_categories": 10, "include_recurring": false}` (every key optional).
+ * See `cb_base_call` for ownership.
+ */
+cb_status cb_base_sales_summary(const struct cb_base *base,
+                                const char *params_json,
+                                char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

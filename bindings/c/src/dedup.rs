@@ -7,8 +7,8 @@
 use std::ffi::c_char;
 
 use clientbase::dedup::{
-    duplicate_deals, find_duplicate_deal, open_deals, DealRules, Decisions, Link, MatchIndex,
-    MatchModel, MatchOptions,
+    duplicate_deals, find_duplicate_deal, DealRules, Decisions, Link, MatchIndex, MatchModel,
+    MatchOptions,
 };
 use clientbase::{Client, ClientId, Deal, DealId};
 
@@ -16,6 +16,7 @@ use crate::base::{cb_base, record_json};
 use crate::error::{cb_status, CbResult};
 use crate::ffi::{arg_opt_str, arg_str, json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
+use clientbase::capability::{open_deals_report, DealParams};
 
 /// A base's clients indexed for duplicate matching.
 ///
@@ -118,7 +119,7 @@ pub unsafe extern "C" fn cb_match_index_insert(
         let index = cb_match_index::arg_mut(index, "index")?;
         let base = cb_base::arg(base, "base")?;
         let client = base.get_client(ClientId(client_id))?;
-        index.insert(client);
+        index.insert(client)?;
         Ok(())
     })
 }
@@ -197,7 +198,9 @@ pub unsafe extern "C" fn cb_match_index_explain_text(
 /// "weight":21.3,"probability":0.99999,"verdict":"duplicate"}]}]`, a cluster's
 /// id being its oldest member), `related` (links of related clients, never
 /// merged; pass them to the duplicate deal calls) and `refused` (duplicate
-/// links left out of clusters). The caller owns it and frees it with
+/// links left out of clusters), `cluster_of` (`{"client":[1,4],"cluster":
+/// [1,1]}`, the cluster of every clustered client) and `duplicates` (records a
+/// merge of every cluster would remove). The caller owns it and frees it with
 /// `cb_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn cb_match_index_dedupe(
@@ -213,7 +216,8 @@ pub unsafe extern "C" fn cb_match_index_dedupe(
             Some(json) => decisions_arg(json)?,
             None => Decisions::new(),
         };
-        *out_json = record_json(&index.dedupe(&decisions))?;
+        let report = clientbase::capability::DedupeReport::from(index.dedupe(&decisions));
+        *out_json = record_json(&report)?;
         Ok(())
     })
 }
@@ -361,9 +365,12 @@ pub unsafe extern "C" fn cb_base_open_deals(
         let base = cb_base::arg(base, "base")?;
         let related = related_arg(related_links_json)?;
         let out_json = out_arg(out_json, "out_json")?;
-        let client = ClientId(client_id);
-        base.get_client(client)?;
-        *out_json = record_json(&open_deals(base, client, &related))?;
+        let params = DealParams {
+            client: Some(ClientId(client_id)),
+            related,
+            ..DealParams::default()
+        };
+        *out_json = record_json(&open_deals_report(base, &params)?)?;
         Ok(())
     })
 }

@@ -251,21 +251,18 @@ pub unsafe extern "C" fn cb_email_normalizer_parse_batch(
         let normalizer = cb_email_normalizer::arg(normalizer, "normalizer")?;
         let inputs = arg_str_array(inputs, len, "inputs")?;
         let out_batch = out_arg(out_batch, "out_batch")?;
-        let texts: Vec<&str> = inputs
+        let texts: Vec<Option<&str>> = inputs
             .iter()
-            .filter_map(|input| input.as_ref().ok().copied())
+            .map(|input| input.as_ref().ok().copied())
             .collect();
-        let mut parsed = normalizer.parse_batch(&texts).into_iter();
-        let rows = inputs
-            .iter()
-            .map(|input| match input {
-                Ok(_) => {
-                    let result = parsed
-                        .next()
-                        .expect("parse_batch gives one result per input");
-                    EmailResult::new(result)
-                }
-                Err(failure) => EmailResult::bad_element(failure),
+        let rows = normalizer
+            .parse_rows(&texts)
+            .into_iter()
+            .zip(&inputs)
+            .map(|(parsed, input)| match (parsed, input) {
+                (Some(result), _) => EmailResult::new(result),
+                (None, Err(failure)) => EmailResult::bad_element(failure),
+                (None, Ok(_)) => unreachable!("a readable element is parsed"),
             })
             .collect();
         *out_batch = cb_email_batch::into_raw(rows);

@@ -434,21 +434,18 @@ pub unsafe extern "C" fn cb_phone_normalizer_parse_batch(
         let normalizer = cb_phone_normalizer::arg(normalizer, "normalizer")?;
         let inputs = arg_str_array(inputs, len, "inputs")?;
         let out_batch = out_arg(out_batch, "out_batch")?;
-        let texts: Vec<&str> = inputs
+        let texts: Vec<Option<&str>> = inputs
             .iter()
-            .filter_map(|input| input.as_ref().ok().copied())
+            .map(|input| input.as_ref().ok().copied())
             .collect();
-        let mut parsed = normalizer.parse_batch(&texts).into_iter();
-        let rows = inputs
-            .iter()
-            .map(|input| match input {
-                Ok(text) => {
-                    let result = parsed
-                        .next()
-                        .expect("parse_batch gives one result per input");
-                    PhoneResult::new(Some(text), None, result)
-                }
-                Err(failure) => PhoneResult::bad_element(failure),
+        let rows = normalizer
+            .parse_rows(&texts)
+            .into_iter()
+            .zip(&inputs)
+            .map(|(parsed, input)| match (parsed, input) {
+                (Some(result), Ok(text)) => PhoneResult::new(Some(text), None, result),
+                (_, Err(failure)) => PhoneResult::bad_element(failure),
+                (None, Ok(_)) => unreachable!("a readable element is parsed"),
             })
             .collect();
         *out_batch = cb_phone_batch::into_raw(rows);
@@ -475,10 +472,9 @@ pub unsafe extern "C" fn cb_phone_normalizer_split(
         let field = arg_str(field, "field")?;
         let out_batch = out_arg(out_batch, "out_batch")?;
         let rows = normalizer
-            .split_field(field)
+            .split_parse(field)
             .into_iter()
-            .map(|candidate| {
-                let parsed = normalizer.parse(candidate.text);
+            .map(|(candidate, parsed)| {
                 PhoneResult::new(Some(candidate.raw), candidate.label, parsed)
             })
             .collect();

@@ -336,6 +336,49 @@ impl PyClientBase {
         to_py(py, &counts)
     }
 
+    /// Calls the capability `name` on this base (see `clientbase.capabilities()`):
+    /// `base.call("sales_summary", top_categories=5)`. Params come as a dict, as
+    /// keyword arguments, or both (keywords win); a key the capability does not
+    /// have raises `JsonError` naming it. Returns the report as plain Python data.
+    #[pyo3(signature = (name, params = None, **kwargs))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        params: Option<&Bound<'py, PyAny>>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = crate::capability::params_arg(params, kwargs)?;
+        self.call_capability(py, name, params)
+    }
+
+    /// Won revenue by year and by product category (`top_categories=10`,
+    /// `include_recurring=False`): `{"by_year": [...], "by_category": [...],
+    /// "skipped": [...]}`, money as `{"amount": "4990.00", "currency": "RUB"}`.
+    #[pyo3(signature = (**params))]
+    fn sales_summary<'py>(
+        &self,
+        py: Python<'py>,
+        params: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = crate::capability::params_arg(None, params)?;
+        self.call_capability(py, "sales_summary", params)
+    }
+
+    /// Deduplicates the whole base (`options={match settings}`,
+    /// `not_duplicates=[(a, b), ...]`): clusters, related and refused links,
+    /// the blocking report, `cluster_of` columns and `duplicates`. To match
+    /// many times against one base, build a `MatchIndex` once instead.
+    #[pyo3(signature = (**params))]
+    fn dedupe<'py>(
+        &self,
+        py: Python<'py>,
+        params: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = crate::capability::params_arg(None, params)?;
+        self.call_capability(py, "dedupe", params)
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         let counts = self.read(py, ClientBase::counts);
         format!(

@@ -13,10 +13,10 @@ use crate::convert::{to_json_value, to_py, type_name};
 use crate::csv_io::ColumnTable;
 use crate::deal::deal_arg;
 use crate::error::OrRaise;
+use clientbase::capability::{open_deals_report, DealParams, DedupeReport};
 use clientbase::dedup::{
     duplicate_deals as core_duplicate_deals, find_duplicate_deal as core_find_duplicate_deal,
-    open_deals as core_open_deals, Candidate, DealRules, Decisions, Link, MatchIndex, MatchModel,
-    MatchOptions,
+    Candidate, DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions,
 };
 use clientbase::{
     Client, ClientBase, ClientId, ColumnMapping, CsvOptions, Error, ErrorKind, MergeRules,
@@ -378,17 +378,7 @@ impl PyMatchIndex {
                 .or_raise()?,
             None => client_arg(client)?,
         };
-        if client.id == ClientId::default() {
-            return Err(Error::new(
-                ErrorKind::InvalidValue,
-                "a client not yet in the base has no id to index; add it to the base first",
-            )
-            .with_record("new client")
-            .with_field("id"))
-            .or_raise();
-        }
-        self.write(py, |index| index.insert(&client));
-        Ok(())
+        self.write(py, |index| index.insert(&client)).or_raise()
     }
 
     /// Takes a client out of the index (removed from the base, or merged
@@ -438,18 +428,8 @@ impl PyMatchIndex {
         for (a, b) in not_duplicates.unwrap_or_default() {
             decisions.not_duplicate(ClientId(a), ClientId(b));
         }
-        let found = self.read(py, |index| index.dedupe(&decisions));
-        let (members, clusters): (Vec<u64>, Vec<u64>) = found
-            .cluster_of()
-            .into_iter()
-            .map(|(member, cluster)| (member.get(), cluster.get()))
-            .unzip();
+        let found = self.read(py, |index| DedupeReport::from(index.dedupe(&decisions)));
         let result = to_py(py, &found)?;
-        let cluster_of = PyDict::new(py);
-        cluster_of.set_item("client", members)?;
-        cluster_of.set_item("cluster", clusters)?;
-        result.set_item("cluster_of", cluster_of)?;
-        result.set_item("duplicates", found.duplicates())?;
         Ok(result)
     }
 
@@ -550,10 +530,11 @@ pub(crate) fn open_deals(
     client: u64,
     related: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<u64>> {
-    let related = related_links(related)?;
-    let deals = base.get().read(py, |b| {
-        b.get_client(ClientId(client))?;
-        Ok::<_, Error>(core_open_deals(b, ClientId(client), &related))
-    });
+    let params = DealParams {
+        client: Some(ClientId(client)),
+        related: related_links(related)?,
+        ..DealParams::default()
+    };
+    let deals = base.get().read(py, |b| open_deals_report(b, &params));
     Ok(deals.or_raise()?.into_iter().map(|d| d.get()).collect())
 }

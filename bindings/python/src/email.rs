@@ -12,7 +12,6 @@ use crate::error::OrRaise;
 use clientbase::{EmailNormalizer, Error, ParsedEmail};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde::Serialize;
 
 /// Checks and normalizes email addresses.
 ///
@@ -129,16 +128,6 @@ fn parse_column<'py>(
     )
 }
 
-/// The dict form of a valid address.
-#[derive(Serialize)]
-struct EmailDict<'a> {
-    address: &'a str,
-    local: &'a str,
-    domain: &'a str,
-    key: &'a str,
-    suggestion: Option<&'a str>,
-}
-
 /// A valid email address, normalized, with its matching key and a suggested
 /// fix when the domain looks like a typo.
 #[pyclass(
@@ -196,16 +185,7 @@ impl PyParsedEmail {
 
     /// `{"address": ..., "local": ..., "domain": ..., "key": ..., "suggestion": ...}`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(
-            py,
-            &EmailDict {
-                address: self.inner.address(),
-                local: self.inner.local(),
-                domain: self.inner.domain(),
-                key: self.inner.key(),
-                suggestion: self.inner.suggestion(),
-            },
-        )
+        to_py(py, &self.inner)
     }
 
     /// The normalized address.

@@ -8,6 +8,7 @@
 mod activity;
 mod base;
 mod batch;
+mod capability;
 mod client;
 mod contacts;
 mod convert;
@@ -55,5 +56,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(dedup::duplicate_deals, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::find_duplicate_deal, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::open_deals, module)?)?;
+    module.add_function(wrap_pyfunction!(capability::call, module)?)?;
+    module.add_function(wrap_pyfunction!(capability::capabilities, module)?)?;
     error::register(module)
 }

@@ -4,11 +4,11 @@
 
 use crate::batch::{self, Kind};
 use crate::convert::{repr_text, to_py};
+use clientbase::capability::NameReading;
 use clientbase::{clean_name as core_clean_name, Gender, PersonName};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde::Serialize;
 
 fn gender_name(gender: Gender) -> &'static str {
     match gender {
@@ -32,16 +32,6 @@ fn gender_name(gender: Gender) -> &'static str {
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyPersonName {
     inner: PersonName,
-}
-
-#[derive(Serialize)]
-struct NameDict<'a> {
-    surname: Option<&'a str>,
-    given: Option<&'a str>,
-    patronymic: Option<&'a str>,
-    gender: Option<&'static str>,
-    initials: String,
-    key: String,
 }
 
 #[pymethods]
@@ -108,17 +98,7 @@ impl PyPersonName {
     /// `{"surname": ..., "given": ..., "patronymic": ..., "gender": ...,
     /// "initials": ..., "key": ...}`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(
-            py,
-            &NameDict {
-                surname: self.surname(),
-                given: self.given(),
-                patronymic: self.patronymic(),
-                gender: self.gender(),
-                initials: self.initials(),
-                key: self.key(),
-            },
-        )
+        to_py(py, &NameReading::from(&self.inner))
     }
 
     /// The parts in the official order: `Иванов Сергей Петрович`.

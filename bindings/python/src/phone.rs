@@ -13,7 +13,6 @@ use crate::error::OrRaise;
 use clientbase::{Error, ErrorKind, ParsedPhone, PhoneError, PhoneFormat, PhoneNormalizer};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde::Serialize;
 
 /// Reads phone numbers as people type them against a default region.
 ///
@@ -57,13 +56,13 @@ impl PyPhoneNormalizer {
     fn split(&self, py: Python<'_>, field: &str) -> Vec<PyPhoneCandidate> {
         py.detach(|| {
             self.inner
-                .split_field(field)
+                .split_parse(field)
                 .into_iter()
-                .map(|candidate| PyPhoneCandidate {
+                .map(|(candidate, parsed)| PyPhoneCandidate {
                     raw: candidate.raw.to_string(),
                     text: candidate.text.to_string(),
                     label: candidate.label.map(str::to_string),
-                    parsed: self.inner.parse(candidate.text),
+                    parsed,
                 })
                 .collect()
         })
@@ -156,18 +155,6 @@ fn phone_format(name: &str) -> PyResult<PhoneFormat> {
     }
 }
 
-/// The dict form of a valid number.
-#[derive(Serialize)]
-struct PhoneDict<'a> {
-    e164: &'a str,
-    extension: Option<&'a str>,
-    kind: &'a str,
-    region: &'a str,
-    country_code: u16,
-    national: String,
-    international: String,
-}
-
 /// A valid phone number: E.164, extension, kind, region and display formats.
 #[pyclass(
     frozen,
@@ -244,18 +231,7 @@ impl PyParsedPhone {
     /// `{"e164": ..., "extension": ..., "kind": ..., "region": ...,
     /// "country_code": ..., "national": ..., "international": ...}`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(
-            py,
-            &PhoneDict {
-                e164: self.inner.e164(),
-                extension: self.inner.extension(),
-                kind: self.inner.kind().name(),
-                region: self.inner.region(),
-                country_code: self.inner.country_code(),
-                national: self.inner.format(PhoneFormat::National),
-                international: self.inner.format(PhoneFormat::International),
-            },
-        )
+        to_py(py, &self.inner)
     }
 
     /// The international format.

@@ -144,7 +144,7 @@ fn whole_base_clusters_have_stable_ids_and_honour_decisions() {
 
     // The same through the incremental index.
     index.remove(third);
-    index.insert(base.get_client(third).unwrap());
+    index.insert(base.get_client(third).unwrap()).unwrap();
     assert_eq!(index.dedupe(&Decisions::new()).clusters[0].members.len(), 3);
 
     // "Not a duplicate" is remembered.

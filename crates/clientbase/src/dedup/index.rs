@@ -255,7 +255,18 @@ impl MatchIndex {
     }
 
     /// Adds a client added to the base (or replaces the entry of one updated).
-    pub fn insert(&mut self, client: &Client) {
+    /// A client not yet in the base has no id to index: that is an
+    /// [`ErrorKind::InvalidValue`] error about its `id`, and the index is
+    /// unchanged.
+    pub fn insert(&mut self, client: &Client) -> Result<()> {
+        if client.id == ClientId::default() {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "a client not yet in the base has no id to index; add it to the base first",
+            )
+            .with_record("new client")
+            .with_field("id"));
+        }
         self.remove(client.id);
         let features = Features::of(client, &self.options.normalizer);
         let slot = self.records.len() as u32;
@@ -273,6 +284,7 @@ impl MatchIndex {
         self.records.push(features);
         self.live.push(true);
         self.live_count += 1;
+        Ok(())
     }
 
     /// Takes a client removed from the base (or merged away) out of the index.

@@ -1,0 +1,87 @@
+//! Capabilities by name: params from a dict or keyword arguments, the report
+//! back as a dict. Mirrors `clientbase`'s `capability` module: the core reads
+//! and checks the params (a key it does not know is a `JsonError` naming it),
+//! and the work runs with the GIL released.
+
+use crate::base::PyClientBase;
+use crate::convert::{to_json_value, to_py, type_name};
+use crate::error::OrRaise;
+use clientbase::capability::{self, Access, Output};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use serde_json::Value;
+
+/// The params of a call: a dict (or None) updated with the keyword arguments.
+pub(crate) fn params_arg(
+    params: Option<&Bound<'_, PyAny>>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Value> {
+    let mut value = match params.filter(|p| !p.is_none()) {
+        Some(params) => {
+            let value = to_json_value(params)?;
+            if !value.is_object() {
+                return Err(PyTypeError::new_err(format!(
+                    "params must be a dict of named options, not {}",
+                    type_name(params)
+                )));
+            }
+            value
+        }
+        None => Value::Object(Default::default()),
+    };
+    if let (Some(kwargs), Value::Object(map)) = (kwargs, &mut value) {
+        for (key, item) in kwargs.iter() {
+            map.insert(key.extract::<String>()?, to_json_value(&item)?);
+        }
+    }
+    Ok(value)
+}
+
+/// An output as Python data.
+pub(crate) fn output<'py>(py: Python<'py>, out: Output) -> PyResult<Bound<'py, PyAny>> {
+    to_py(py, &out.into_json())
+}
+
+/// Calls the capability `name` that takes no base: `call("parse_phones",
+/// values=[...], region="KZ")`. Params come as a dict, as keyword arguments,
+/// or both (keywords win). Returns the report as plain Python data.
+#[pyfunction]
+#[pyo3(signature = (name, params = None, **kwargs))]
+pub(crate) fn call<'py>(
+    py: Python<'py>,
+    name: &str,
+    params: Option<&Bound<'py, PyAny>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let params = params_arg(params, kwargs)?;
+    let out = py.detach(|| capability::call(name, params)).or_raise()?;
+    output(py, out)
+}
+
+/// Every capability: `[{"name": ..., "access": "plain" | "read" | "write",
+/// "summary": ...}, ...]`.
+#[pyfunction]
+pub(crate) fn capabilities(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &capability::CAPABILITIES)
+}
+
+impl PyClientBase {
+    /// Calls a capability on this base: under the write lock when it changes
+    /// the base, the read lock otherwise; the GIL released either way.
+    pub(crate) fn call_capability<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        params: Value,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let info = capability::find(name).or_raise()?;
+        let out = if info.access() == Access::Write {
+            self.write(py, |base| capability::call_write(base, name, params))
+        } else {
+            self.read(py, |base| capability::call_read(base, name, params))
+        }
+        .or_raise()?;
+        output(py, out)
+    }
+}
