@@ -1,0 +1,212 @@
+//! The base as lossless JSON: writing a snapshot and reading it back with every
+//! record validated, and the counts of what the base holds.
+
+use super::{unknown, ClientBase, Counts, MergeRecord};
+use crate::activity::Activity;
+use crate::client::Client;
+use crate::deal::Deal;
+use crate::error::{invalid, Error, ErrorKind, Result};
+use crate::ids::{ClientId, DealId};
+use crate::schema::Schema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+impl ClientBase {
+    /// Counts of clients, deals, lines and activities.
+    pub fn counts(&self) -> Counts {
+        let companies = self.clients.values().filter(|c| c.is_company()).count();
+        Counts {
+            clients: self.clients.len(),
+            persons: self.clients.len() - companies,
+            companies,
+            deals: self.deals.len(),
+            open_deals: self
+                .deals
+                .values()
+                .filter(|d| !d.status.is_closed())
+                .count(),
+            deal_lines: self.deals.values().map(|d| d.lines.len()).sum(),
+            activities: self.activities.len(),
+            open_tasks: self
+                .activities
+                .values()
+                .filter(|a| a.is_open_task())
+                .count(),
+        }
+    }
+
+    /// Writes the whole base as JSON. [`ClientBase::read_json`] gives back an equal base.
+    pub fn write_json<W: Write>(&self, writer: W) -> Result<()> {
+        let snapshot = SnapshotRef {
+            format: FORMAT,
+            version: VERSION,
+            schema: &self.schema,
+            next_ids: NextIds {
+                client: self.next_client,
+                deal: self.next_deal,
+                activity: self.next_activity,
+            },
+            clients: self.clients.values().collect(),
+            deals: self.deals.values().collect(),
+            activities: self.activities.values().collect(),
+            merges: &self.merges,
+        };
+        serde_json::to_writer(writer, &snapshot)?;
+        Ok(())
+    }
+
+    /// The whole base as a JSON string.
+    pub fn to_json(&self) -> Result<String> {
+        let mut out = Vec::new();
+        self.write_json(&mut out)?;
+        String::from_utf8(out).map_err(|e| Error::new(ErrorKind::Json, e.to_string()))
+    }
+
+    /// Reads a base written by [`ClientBase::write_json`], validating every record.
+    /// Errors name the record (`client 17`) and the field.
+    pub fn read_json<R: Read>(reader: R) -> Result<ClientBase> {
+        let snapshot: Snapshot = serde_json::from_reader(std::io::BufReader::new(reader))?;
+        ClientBase::from_snapshot(snapshot)
+    }
+
+    /// Reads a base from a JSON string.
+    pub fn from_json(json: &str) -> Result<ClientBase> {
+        let snapshot: Snapshot = serde_json::from_str(json)?;
+        ClientBase::from_snapshot(snapshot)
+    }
+
+    fn from_snapshot(snapshot: Snapshot) -> Result<ClientBase> {
+        if snapshot.format != FORMAT {
+            return Err(invalid(
+                "format",
+                format!("{:?} is not {FORMAT:?}", snapshot.format),
+            ));
+        }
+        if snapshot.version != VERSION {
+            return Err(invalid(
+                "version",
+                format!(
+                    "version {} is not supported (this library reads {VERSION})",
+                    snapshot.version
+                ),
+            ));
+        }
+        let mut base = ClientBase::new(snapshot.schema);
+        // Relations may point forward, so clients are checked against the full set.
+        let mut clients = BTreeMap::new();
+        for client in snapshot.clients {
+            let id = client.id;
+            if id.0 == 0 {
+                return Err(invalid("id", "ids start at 1").with_record(id.to_string()));
+            }
+            if clients.insert(id, client).is_some() {
+                return Err(Error::new(ErrorKind::Conflict, "the id appears twice")
+                    .with_record(id.to_string()));
+            }
+        }
+        base.clients = clients;
+        let ids: Vec<ClientId> = base.clients.keys().copied().collect();
+        for id in ids {
+            let client = base
+                .clients
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| unknown(id.to_string()))?;
+            let client = base
+                .validated_client(client, id)
+                .map_err(|e| e.or_record(|| id.to_string()))?;
+            base.index_relations(&client);
+            base.clients.insert(id, client);
+        }
+        for deal in snapshot.deals {
+            let id = deal.id;
+            if id.0 == 0 || base.deals.contains_key(&id) {
+                return Err(invalid("id", "missing or repeated id").with_record(id.to_string()));
+            }
+            base.deals.insert(id, deal);
+        }
+        let ids: Vec<DealId> = base.deals.keys().copied().collect();
+        for id in ids {
+            let deal = base
+                .deals
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| unknown(id.to_string()))?;
+            let deal = base
+                .validated_deal(deal, id)
+                .map_err(|e| e.or_record(|| id.to_string()))?;
+            base.deals_by_client
+                .entry(deal.client)
+                .or_default()
+                .insert(id);
+            base.deals.insert(id, deal);
+        }
+        for activity in snapshot.activities {
+            let id = activity.id;
+            if id.0 == 0 || base.activities.contains_key(&id) {
+                return Err(invalid("id", "missing or repeated id").with_record(id.to_string()));
+            }
+            let activity = base
+                .validated_activity(activity, id)
+                .map_err(|e| e.or_record(|| id.to_string()))?;
+            base.index_activity(&activity);
+            base.activities.insert(id, activity);
+        }
+        let max_plus_one = |max: Option<u64>| max.map_or(1, |m| m + 1);
+        base.next_client = snapshot
+            .next_ids
+            .client
+            .max(max_plus_one(base.clients.keys().next_back().map(|i| i.0)));
+        base.next_deal = snapshot
+            .next_ids
+            .deal
+            .max(max_plus_one(base.deals.keys().next_back().map(|i| i.0)));
+        base.next_activity = snapshot.next_ids.activity.max(max_plus_one(
+            base.activities.keys().next_back().map(|i| i.0),
+        ));
+        base.merges = snapshot.merges;
+        Ok(base)
+    }
+}
+
+const FORMAT: &str = "clientbase";
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize, Default)]
+struct NextIds {
+    client: u64,
+    deal: u64,
+    activity: u64,
+}
+
+#[derive(Serialize)]
+struct SnapshotRef<'a> {
+    format: &'a str,
+    version: u32,
+    schema: &'a Schema,
+    next_ids: NextIds,
+    clients: Vec<&'a Client>,
+    deals: Vec<&'a Deal>,
+    activities: Vec<&'a Activity>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    merges: &'a [MergeRecord],
+}
+
+#[derive(Deserialize)]
+struct Snapshot {
+    format: String,
+    version: u32,
+    #[serde(default)]
+    schema: Schema,
+    #[serde(default)]
+    next_ids: NextIds,
+    #[serde(default)]
+    clients: Vec<Client>,
+    #[serde(default)]
+    deals: Vec<Deal>,
+    #[serde(default)]
+    activities: Vec<Activity>,
+    #[serde(default)]
+    merges: Vec<MergeRecord>,
+}
