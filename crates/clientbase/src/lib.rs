@@ -35,6 +35,10 @@
 //!   [`EmailNormalizer`] (syntax, IDN, matching keys, typo suggestions), names
 //!   ([`PersonName::parse`], [`name_key`], initials), and
 //!   [`ClientBase::normalize_contacts`] to apply them to a whole base;
+//! - [`table`]: typed [`Table`]s of named columns, what capabilities return one
+//!   row per client, deal or period ([`ClientBase::clients_table`],
+//!   [`ClientBase::deals_table`]), with a JSON form and (feature `arrow`) Arrow
+//!   record batches;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -46,6 +50,8 @@
 //!   rlibphonenumber (Google's libphonenumber metadata; needs Rust 1.88). Without
 //!   it, Russian numbers are still read by the built-in fast path and other
 //!   numbers are a [`PhoneProblem::Unsupported`] error.
+//! - `arrow` (off): [`Table::to_record_batch`] and [`Table::from_record_batch`]
+//!   through arrow-rs (`arrow-array`, `arrow-schema`).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -66,6 +72,7 @@ mod money;
 mod name;
 mod phone;
 mod schema;
+pub mod table;
 
 pub use activity::{Activity, ActivityKind, Direction};
 pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
@@ -89,6 +96,7 @@ pub use phone::{
     ParsedPhone, PhoneCandidate, PhoneError, PhoneFormat, PhoneNormalizer, PhoneProblem,
 };
 pub use schema::{FieldDef, FieldType, FieldValue, Schema};
+pub use table::{Column, ColumnData, ColumnType, Table};
 
 #[cfg(feature = "generator")]
 pub mod generator;
