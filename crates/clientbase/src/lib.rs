@@ -38,6 +38,10 @@
 //! - [`capability`]: every capability by name, for bindings: params from JSON
 //!   data with defaults and unknown keys refused, a report or a table back;
 //! - [`sales`]: won revenue by year and by product category;
+//! - [`table`]: typed [`Table`]s of named columns, what capabilities return one
+//!   row per client, deal or period ([`ClientBase::clients_table`],
+//!   [`ClientBase::deals_table`]), with a JSON form and (feature `arrow`) Arrow
+//!   record batches;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -49,6 +53,8 @@
 //!   rlibphonenumber (Google's libphonenumber metadata; needs Rust 1.88). Without
 //!   it, Russian numbers are still read by the built-in fast path and other
 //!   numbers are a [`PhoneProblem::Unsupported`] error.
+//! - `arrow` (off): [`Table::to_record_batch`] and [`Table::from_record_batch`]
+//!   through arrow-rs (`arrow-array`, `arrow-schema`).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -71,6 +77,7 @@ mod name;
 mod phone;
 pub mod sales;
 mod schema;
+pub mod table;
 
 pub use activity::{Activity, ActivityKind, Direction};
 pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
@@ -94,6 +101,7 @@ pub use phone::{
     ParsedPhone, PhoneCandidate, PhoneError, PhoneFormat, PhoneNormalizer, PhoneProblem,
 };
 pub use schema::{FieldDef, FieldType, FieldValue, Schema};
+pub use table::{Column, ColumnData, ColumnType, Table};
 
 #[cfg(feature = "generator")]
 pub mod generator;

@@ -1,0 +1,417 @@
+//! [`Table`] to and from Apache Arrow record batches (feature `arrow`).
+//!
+//! No global state: each call converts one batch, so an engine can call these per
+//! batch from any thread.
+
+use super::{Column, ColumnData, Table, TextListValues, TextValues};
+use crate::error::{Error, ErrorKind, Result};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    ArrowDictionaryKeyType, Date32Type, Date64Type, Decimal128Type, Decimal32Type, Decimal64Type,
+    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
+};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array,
+    LargeListArray, LargeStringArray, ListArray, OffsetSizeTrait, RecordBatch, StringArray,
+    TimestampMicrosecondArray, UInt64Array,
+};
+use arrow_array::{ArrowPrimitiveType, GenericListArray};
+use arrow_buffer::ArrowNativeType;
+use arrow_schema::{ArrowError, DataType, Field, Schema, TimeUnit};
+use std::sync::Arc;
+
+/// The buffers of Arrow's `utf8` (`i32` offsets) when the text fits, else `large_utf8`.
+fn text_to_arrow(values: TextValues, nulls: Option<arrow_buffer::NullBuffer>) -> Result<ArrayRef> {
+    let (text, offsets) = values.into_parts();
+    let bytes = arrow_buffer::Buffer::from_vec(text.into_bytes());
+    if i32::try_from(bytes.len()).is_ok() {
+        let offsets: Vec<i32> = offsets.into_iter().map(|o| o as i32).collect();
+        let offsets = arrow_buffer::OffsetBuffer::new(offsets.into());
+        Ok(Arc::new(
+            StringArray::try_new(offsets, bytes, nulls).map_err(arrow_error)?,
+        ))
+    } else {
+        let offsets: Vec<i64> = offsets.into_iter().map(|o| o as i64).collect();
+        let offsets = arrow_buffer::OffsetBuffer::new(offsets.into());
+        Ok(Arc::new(
+            LargeStringArray::try_new(offsets, bytes, nulls).map_err(arrow_error)?,
+        ))
+    }
+}
+
+fn arrow_error(err: ArrowError) -> Error {
+    Error::new(ErrorKind::InvalidValue, format!("arrow: {err}"))
+}
+
+/// A column as an Arrow field and array, moving its buffers.
+///
+/// | column type | Arrow type |
+/// |---|---|
+/// | bool, int64, uint64, float64 | the same |
+/// | text | `utf8` (`large_utf8` past 2 GiB of text) |
+/// | date | `date32` |
+/// | timestamp | `timestamp[us, tz=UTC]` |
+/// | decimal | `decimal128(38, scale)` |
+/// | text list | `list<item: utf8>` |
+pub fn column_to_arrow(column: Column) -> Result<(Field, ArrayRef)> {
+    let (name, data, validity) = column.into_parts();
+    let nulls = validity.map(arrow_buffer::NullBuffer::from);
+    let array: ArrayRef = match data {
+        ColumnData::Bool(v) => Arc::new(BooleanArray::new(v.into_iter().collect(), nulls)),
+        ColumnData::Int64(v) => Arc::new(Int64Array::new(v.into(), nulls)),
+        ColumnData::UInt64(v) => Arc::new(UInt64Array::new(v.into(), nulls)),
+        ColumnData::Float64(v) => Arc::new(Float64Array::new(v.into(), nulls)),
+        ColumnData::Text(v) => text_to_arrow(v, nulls)?,
+        ColumnData::Date(v) => Arc::new(Date32Array::new(v.into(), nulls)),
+        ColumnData::Timestamp(v) => {
+            Arc::new(TimestampMicrosecondArray::new(v.into(), nulls).with_timezone("UTC"))
+        }
+        ColumnData::Decimal { values, scale } => Arc::new(
+            Decimal128Array::new(values.into(), nulls)
+                .with_precision_and_scale(38, scale)
+                .map_err(arrow_error)?,
+        ),
+        ColumnData::TextList(lists) => {
+            let TextListValues { offsets, items } = lists;
+            let items = text_to_arrow(items, None)?;
+            let item = Arc::new(Field::new("item", items.data_type().clone(), false));
+            if let Ok(offsets) = offsets
+                .iter()
+                .map(|o| i32::try_from(*o))
+                .collect::<std::result::Result<Vec<i32>, _>>()
+            {
+                let offsets = arrow_buffer::OffsetBuffer::new(offsets.into());
+                Arc::new(ListArray::try_new(item, offsets, items, nulls).map_err(arrow_error)?)
+            } else {
+                let offsets: Vec<i64> = offsets.into_iter().map(|o| o as i64).collect();
+                let offsets = arrow_buffer::OffsetBuffer::new(offsets.into());
+                Arc::new(LargeListArray::try_new(item, offsets, items, nulls).map_err(arrow_error)?)
+            }
+        }
+    };
+    Ok((Field::new(name, array.data_type().clone(), true), array))
+}
+
+fn unsupported(name: &str, data_type: &DataType) -> Error {
+    Error::new(
+        ErrorKind::FieldType,
+        format!(
+            "column {name:?}: Arrow type {data_type} is not supported (supported: bool, integers, \
+             float32/64, utf8, large_utf8, utf8_view, dictionaries of strings, date32/64, \
+             timestamps, decimal32/64/128, null, lists of strings)"
+        ),
+    )
+}
+
+fn primitive<T, U, F>(array: &dyn Array, convert: F) -> Vec<U>
+where
+    T: ArrowPrimitiveType,
+    F: Fn(T::Native) -> U,
+{
+    array
+        .as_primitive::<T>()
+        .values()
+        .iter()
+        .map(|v| convert(*v))
+        .collect()
+}
+
+fn texts<'a>(
+    len: usize,
+    value: impl Fn(usize) -> &'a str,
+    valid: impl Fn(usize) -> bool,
+) -> TextValues {
+    let mut out = TextValues::with_capacity(len, 0);
+    for i in 0..len {
+        out.push(if valid(i) { value(i) } else { "" });
+    }
+    out
+}
+
+fn list_items<O: OffsetSizeTrait>(
+    name: &str,
+    list: &GenericListArray<O>,
+) -> Result<TextListValues> {
+    let items = column_from_arrow(name, list.values().as_ref())?;
+    if items.null_count() > 0 {
+        return Err(Error::new(
+            ErrorKind::FieldType,
+            format!("column {name:?}: a list of texts may not hold null items"),
+        ));
+    }
+    let ColumnData::Text(items) = items.into_parts().1 else {
+        return Err(unsupported(name, list.data_type()));
+    };
+    let offsets = list.value_offsets();
+    let first = offsets.first().map_or(0, |o| o.as_usize());
+    let last = offsets.last().map_or(0, |o| o.as_usize());
+    let mut kept = TextValues::with_capacity(last - first, 0);
+    for i in first..last {
+        kept.push(items.get(i));
+    }
+    let offsets: Vec<usize> = offsets.iter().map(|o| o.as_usize() - first).collect();
+    TextListValues::from_parts(offsets, kept)
+}
+
+fn dictionary<K: ArrowDictionaryKeyType>(name: &str, array: &dyn Array) -> Result<ColumnData> {
+    let dict = array.as_dictionary::<K>();
+    let values = column_from_arrow(name, dict.values().as_ref())?;
+    let ColumnData::Text(words) = values.data() else {
+        return Err(unsupported(name, array.data_type()));
+    };
+    let keys = dict.keys();
+    let mut out = TextValues::with_capacity(keys.len(), 0);
+    for i in 0..keys.len() {
+        let key = keys.value(i).as_usize();
+        out.push(if keys.is_valid(i) && key < words.len() {
+            words.get(key)
+        } else {
+            ""
+        });
+    }
+    Ok(ColumnData::Text(out))
+}
+
+/// Reads one Arrow array as a column named `name`.
+///
+/// Signed integers become int64, `uint8`..`uint32` int64 and `uint64` uint64;
+/// float32/64 float64; `utf8`, `large_utf8`, `utf8_view` and dictionaries of them
+/// (polars categoricals) text; `date32`/`date64` dates; timestamps of any unit
+/// microseconds (a time zone only changes how an instant is shown, a timestamp
+/// without one is read as UTC); `decimal32/64/128` decimals of the same scale;
+/// `null` an all-null text column; lists of strings text lists. Anything else is an
+/// [`ErrorKind::FieldType`] error naming the column and the type.
+pub fn column_from_arrow(name: &str, array: &dyn Array) -> Result<Column> {
+    let validity: Option<Vec<bool>> = array.logical_nulls().map(|n| n.iter().collect());
+    let valid = |i: usize| validity.as_ref().is_none_or(|v| v[i]);
+    let len = array.len();
+    let data = match array.data_type() {
+        DataType::Boolean => ColumnData::Bool(array.as_boolean().values().iter().collect()),
+        DataType::Int8 => ColumnData::Int64(primitive::<Int8Type, _, _>(array, i64::from)),
+        DataType::Int16 => ColumnData::Int64(primitive::<Int16Type, _, _>(array, i64::from)),
+        DataType::Int32 => ColumnData::Int64(primitive::<Int32Type, _, _>(array, i64::from)),
+        DataType::Int64 => ColumnData::Int64(array.as_primitive::<Int64Type>().values().to_vec()),
+        DataType::UInt8 => ColumnData::Int64(primitive::<UInt8Type, _, _>(array, i64::from)),
+        DataType::UInt16 => ColumnData::Int64(primitive::<UInt16Type, _, _>(array, i64::from)),
+        DataType::UInt32 => ColumnData::Int64(primitive::<UInt32Type, _, _>(array, i64::from)),
+        DataType::UInt64 => {
+            ColumnData::UInt64(array.as_primitive::<UInt64Type>().values().to_vec())
+        }
+        DataType::Float32 => ColumnData::Float64(primitive::<Float32Type, _, _>(array, f64::from)),
+        DataType::Float64 => {
+            ColumnData::Float64(array.as_primitive::<Float64Type>().values().to_vec())
+        }
+        DataType::Utf8 => {
+            let strings = array.as_string::<i32>();
+            ColumnData::Text(texts(len, |i| strings.value(i), valid))
+        }
+        DataType::LargeUtf8 => {
+            let strings = array.as_string::<i64>();
+            ColumnData::Text(texts(len, |i| strings.value(i), valid))
+        }
+        DataType::Utf8View => {
+            let strings = array.as_string_view();
+            ColumnData::Text(texts(len, |i| strings.value(i), valid))
+        }
+        DataType::Dictionary(key, _) => match key.as_ref() {
+            DataType::Int8 => dictionary::<Int8Type>(name, array)?,
+            DataType::Int16 => dictionary::<Int16Type>(name, array)?,
+            DataType::Int32 => dictionary::<Int32Type>(name, array)?,
+            DataType::Int64 => dictionary::<Int64Type>(name, array)?,
+            DataType::UInt8 => dictionary::<UInt8Type>(name, array)?,
+            DataType::UInt16 => dictionary::<UInt16Type>(name, array)?,
+            DataType::UInt32 => dictionary::<UInt32Type>(name, array)?,
+            DataType::UInt64 => dictionary::<UInt64Type>(name, array)?,
+            other => return Err(unsupported(name, other)),
+        },
+        DataType::Date32 => ColumnData::Date(array.as_primitive::<Date32Type>().values().to_vec()),
+        DataType::Date64 => ColumnData::Date(primitive::<Date64Type, _, _>(array, |ms| {
+            ms.div_euclid(86_400_000) as i32
+        })),
+        DataType::Timestamp(unit, _) => ColumnData::Timestamp(match unit {
+            TimeUnit::Second => {
+                primitive::<TimestampSecondType, _, _>(array, |s| s.saturating_mul(1_000_000))
+            }
+            TimeUnit::Millisecond => {
+                primitive::<TimestampMillisecondType, _, _>(array, |ms| ms.saturating_mul(1_000))
+            }
+            TimeUnit::Microsecond => array
+                .as_primitive::<TimestampMicrosecondType>()
+                .values()
+                .to_vec(),
+            TimeUnit::Nanosecond => {
+                primitive::<TimestampNanosecondType, _, _>(array, |ns| ns.div_euclid(1_000))
+            }
+        }),
+        DataType::Decimal128(_, scale) => ColumnData::Decimal {
+            values: array.as_primitive::<Decimal128Type>().values().to_vec(),
+            scale: *scale,
+        },
+        DataType::Decimal64(_, scale) => ColumnData::Decimal {
+            values: primitive::<Decimal64Type, _, _>(array, i128::from),
+            scale: *scale,
+        },
+        DataType::Decimal32(_, scale) => ColumnData::Decimal {
+            values: primitive::<Decimal32Type, _, _>(array, i128::from),
+            scale: *scale,
+        },
+        DataType::Null => ColumnData::Text(texts(len, |_| "", |_| false)),
+        DataType::List(item) if is_text(item.data_type()) => {
+            ColumnData::TextList(list_items(name, array.as_list::<i32>())?)
+        }
+        DataType::LargeList(item) if is_text(item.data_type()) => {
+            ColumnData::TextList(list_items(name, array.as_list::<i64>())?)
+        }
+        other => return Err(unsupported(name, other)),
+    };
+    Column::new(name, data, validity)
+}
+
+fn is_text(data_type: &DataType) -> bool {
+    match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => true,
+        DataType::Dictionary(_, value) => is_text(value),
+        _ => false,
+    }
+}
+
+impl Table {
+    /// The table as an Arrow record batch, moving the column buffers (no value is
+    /// converted). Types as in [`column_to_arrow`]; every field is nullable.
+    pub fn into_record_batch(self) -> Result<RecordBatch> {
+        let rows = self.rows;
+        let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = self
+            .columns
+            .into_iter()
+            .map(column_to_arrow)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options)
+            .map_err(arrow_error)
+    }
+
+    /// The table as an Arrow record batch (a copy; see [`Table::into_record_batch`]).
+    ///
+    /// ```
+    /// use clientbase::table::{Column, Table};
+    /// let table = Table::new(vec![Column::from_texts("city", [Some("Тверь"), None])])?;
+    /// let batch = table.to_record_batch()?;
+    /// assert_eq!(batch.num_rows(), 2);
+    /// assert_eq!(Table::from_record_batch(&batch)?, table);
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn to_record_batch(&self) -> Result<RecordBatch> {
+        self.clone().into_record_batch()
+    }
+
+    /// Reads an Arrow record batch; column types as in [`column_from_arrow`].
+    pub fn from_record_batch(batch: &RecordBatch) -> Result<Table> {
+        let columns = batch
+            .schema()
+            .fields()
+            .iter()
+            .zip(batch.columns())
+            .map(|(field, array)| column_from_arrow(field.name(), array.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        Table::with_rows(batch.num_rows(), columns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{ColumnType, Value};
+    use arrow_array::{DictionaryArray, StringViewArray};
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    fn sample() -> Table {
+        let at = DateTime::parse_from_rfc3339("2024-03-05T10:30:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        Table::new(vec![
+            Column::from_uint64s("id", [Some(1), Some(2), Some(3)]),
+            Column::from_int64s("n", [Some(-1), None, Some(7)]),
+            Column::from_bools("ok", [Some(true), Some(false), None]),
+            Column::from_float64s("x", [Some(0.5), None, Some(2.0)]),
+            Column::from_texts("city", [Some("Москва"), None, Some("")]),
+            Column::from_dates("d", [NaiveDate::from_ymd_opt(2024, 3, 5), None, None]),
+            Column::from_timestamps("at", [Some(at), None, None]),
+            Column::from_decimals("amount", 2, [Some(123450), Some(-5), None]),
+            Column::from_text_lists("tags", [Some(vec!["vip", "b2b"]), None, Some(vec![])]),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn round_trips_through_a_record_batch() {
+        let table = sample();
+        let batch = table.to_record_batch().unwrap();
+        let schema = batch.schema();
+        assert_eq!(
+            schema.field_with_name("at").unwrap().data_type(),
+            &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+        );
+        assert_eq!(
+            schema.field_with_name("amount").unwrap().data_type(),
+            &DataType::Decimal128(38, 2)
+        );
+        assert_eq!(
+            schema.field_with_name("d").unwrap().data_type(),
+            &DataType::Date32
+        );
+        assert_eq!(batch.column(4).null_count(), 1);
+        assert_eq!(Table::from_record_batch(&batch).unwrap(), table);
+    }
+
+    #[test]
+    fn reads_views_large_strings_dictionaries_and_other_units() {
+        let views: StringViewArray = vec![Some("a"), None, Some("a long string past twelve bytes")]
+            .into_iter()
+            .collect();
+        let large: LargeStringArray = vec![Some("x"), Some("y"), None].into_iter().collect();
+        let dict: DictionaryArray<Int32Type> =
+            vec![Some("hot"), None, Some("hot")].into_iter().collect();
+        let ms = arrow_array::TimestampMillisecondArray::from(vec![Some(1_000), None, Some(-1)]);
+        let small = arrow_array::Int32Array::from(vec![1, 2, 3]);
+        let nulls = arrow_array::NullArray::new(3);
+        let batch = RecordBatch::try_from_iter([
+            ("v", Arc::new(views) as ArrayRef),
+            ("l", Arc::new(large) as ArrayRef),
+            ("c", Arc::new(dict) as ArrayRef),
+            ("t", Arc::new(ms) as ArrayRef),
+            ("i", Arc::new(small) as ArrayRef),
+            ("z", Arc::new(nulls) as ArrayRef),
+        ])
+        .unwrap();
+        let table = Table::from_record_batch(&batch).unwrap();
+        let v = table.column("v").unwrap();
+        assert_eq!(v.value(2), Value::Text("a long string past twelve bytes"));
+        assert!(v.is_null(1));
+        assert_eq!(table.column("l").unwrap().value(1), Value::Text("y"));
+        assert_eq!(table.column("c").unwrap().value(2), Value::Text("hot"));
+        assert!(table.column("c").unwrap().is_null(1));
+        assert_eq!(
+            table.column("t").unwrap().data(),
+            &ColumnData::Timestamp(vec![1_000_000, 0, -1_000])
+        );
+        assert_eq!(table.column("i").unwrap().column_type(), ColumnType::Int64);
+        assert_eq!(table.column("z").unwrap().null_count(), 3);
+    }
+
+    #[test]
+    fn unsupported_types_name_the_column() {
+        let binary = arrow_array::BinaryArray::from(vec![&b"x"[..]]);
+        let batch = RecordBatch::try_from_iter([("blob", Arc::new(binary) as ArrayRef)]).unwrap();
+        let err = Table::from_record_batch(&batch).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::FieldType);
+        assert!(
+            err.reason().contains("column \"blob\": Arrow type Binary"),
+            "{}",
+            err.reason()
+        );
+    }
+}

@@ -1,0 +1,421 @@
+//! The base's clients and deals as typed tables.
+
+use super::{unknown_column, Column, Table, TextValues};
+use crate::base::ClientBase;
+use crate::client::{Client, Company, Consents, LifecycleStage, Party, PersonName, Temperature};
+use crate::deal::{Deal, DealStatus};
+use crate::error::{Error, ErrorKind, Result};
+use serde::Serialize;
+
+/// The columns of [`ClientBase::clients_table`], in order; the names of the CSV export.
+pub const CLIENT_TABLE_COLUMNS: [&str; 27] = [
+    "id",
+    "kind",
+    "surname",
+    "given_name",
+    "patronymic",
+    "company",
+    "tax_id",
+    "birthday",
+    "city",
+    "region",
+    "address",
+    "owner",
+    "source",
+    "stage",
+    "temperature",
+    "behaviour",
+    "loyalty_percent",
+    "can_refer",
+    "created_at",
+    "updated_at",
+    "tags",
+    "phones_json",
+    "emails_json",
+    "messengers_json",
+    "consents_json",
+    "relations_json",
+    "custom_json",
+];
+
+/// The columns of [`ClientBase::deals_table`], in order; the names of the CSV export.
+pub const DEAL_TABLE_COLUMNS: [&str; 14] = [
+    "id",
+    "client_id",
+    "title",
+    "pipeline",
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "created_at",
+    "closed_at",
+    "owner",
+    "source",
+    "lines_json",
+    "recurrence_json",
+];
+
+fn stage_name(stage: LifecycleStage) -> &'static str {
+    match stage {
+        LifecycleStage::Lead => "lead",
+        LifecycleStage::Prospect => "prospect",
+        LifecycleStage::Customer => "customer",
+        LifecycleStage::Loyal => "loyal",
+        LifecycleStage::Churned => "churned",
+    }
+}
+
+fn temperature_name(temperature: Temperature) -> &'static str {
+    match temperature {
+        Temperature::Cold => "cold",
+        Temperature::Warm => "warm",
+        Temperature::Hot => "hot",
+    }
+}
+
+/// A text column of each record's part as JSON, null where `skip` says the part is empty.
+fn json_column<R, T, P, S>(name: &str, records: &[&R], part: P, skip: S) -> Result<Column>
+where
+    T: Serialize + ?Sized,
+    P: Fn(&R) -> &T,
+    S: Fn(&T) -> bool,
+{
+    let mut buffer = Vec::with_capacity(records.len() * 16);
+    let mut offsets = Vec::with_capacity(records.len() + 1);
+    let mut validity = Vec::with_capacity(records.len());
+    offsets.push(0);
+    for record in records {
+        let value = part(record);
+        let present = !skip(value);
+        if present {
+            serde_json::to_writer(&mut buffer, value)?;
+        }
+        validity.push(present);
+        offsets.push(buffer.len());
+    }
+    let text = String::from_utf8(buffer)
+        .map_err(|_| Error::new(ErrorKind::Json, "JSON output is not UTF-8"))?;
+    let data = super::ColumnData::Text(TextValues::from_parts(text, offsets)?);
+    Column::new(name, data, Some(validity))
+}
+
+fn person(client: &Client) -> Option<&PersonName> {
+    match &client.party {
+        Party::Person(p) => Some(p),
+        Party::Company(_) => None,
+    }
+}
+
+fn company(client: &Client) -> Option<&Company> {
+    match &client.party {
+        Party::Company(company) => Some(company),
+        Party::Person(_) => None,
+    }
+}
+
+fn client_column(name: &str, clients: &[&Client]) -> Result<Column> {
+    let part = |get: fn(&PersonName) -> Option<&str>| {
+        Column::from_texts(name, clients.iter().map(|c| person(c).and_then(get)))
+    };
+    let text =
+        |get: fn(&Client) -> Option<&str>| Column::from_texts(name, clients.iter().map(|c| get(c)));
+    let rows = clients.iter();
+    Ok(match name {
+        "id" => Column::from_uint64s(name, rows.map(|c| Some(c.id.0))),
+        "kind" => Column::from_texts(
+            name,
+            rows.map(|c| {
+                Some(match c.party {
+                    Party::Person(_) => "person",
+                    Party::Company(_) => "company",
+                })
+            }),
+        ),
+        "surname" => part(|p| p.surname.as_deref()),
+        "given_name" => part(|p| p.given.as_deref()),
+        "patronymic" => part(|p| p.patronymic.as_deref()),
+        "company" => Column::from_texts(
+            name,
+            rows.map(|c| company(c).map(|c| c.legal_name.as_str())),
+        ),
+        "tax_id" => Column::from_texts(
+            name,
+            rows.map(|c| company(c).and_then(|c| c.tax_id.as_deref())),
+        ),
+        "birthday" => Column::from_dates(name, rows.map(|c| c.birthday)),
+        "city" => text(|c| c.city.as_deref()),
+        "region" => text(|c| c.region.as_deref()),
+        "address" => text(|c| c.address.as_deref()),
+        "owner" => text(|c| c.owner.as_deref()),
+        "source" => text(|c| c.source.as_deref()),
+        "stage" => Column::from_texts(name, rows.map(|c| Some(stage_name(c.stage)))),
+        "temperature" => {
+            Column::from_texts(name, rows.map(|c| c.temperature.map(temperature_name)))
+        }
+        "behaviour" => text(|c| c.behaviour.as_deref()),
+        "loyalty_percent" => {
+            Column::from_int64s(name, rows.map(|c| c.loyalty_percent.map(i64::from)))
+        }
+        "can_refer" => Column::from_bools(name, rows.map(|c| Some(c.can_refer))),
+        "created_at" => Column::from_timestamps(name, rows.map(|c| c.created_at)),
+        "updated_at" => Column::from_timestamps(name, rows.map(|c| c.updated_at)),
+        "tags" => {
+            Column::from_text_lists(name, rows.map(|c| Some(c.tags.iter().map(String::as_str))))
+        }
+        "phones_json" => json_column(name, clients, |c| &c.phones, |p| p.is_empty())?,
+        "emails_json" => json_column(name, clients, |c| &c.emails, |e| e.is_empty())?,
+        "messengers_json" => json_column(name, clients, |c| &c.messengers, |m| m.is_empty())?,
+        "consents_json" => {
+            let empty = Consents::default();
+            json_column(name, clients, |c| &c.consents, |c| *c == empty)?
+        }
+        "relations_json" => json_column(name, clients, |c| &c.relations, |r| r.is_empty())?,
+        "custom_json" => json_column(name, clients, |c| &c.custom, |m| m.is_empty())?,
+        other => return Err(unknown_column(other, CLIENT_TABLE_COLUMNS.to_vec())),
+    })
+}
+
+fn deal_column(name: &str, deals: &[&Deal]) -> Result<Column> {
+    let text =
+        |get: fn(&Deal) -> Option<&str>| Column::from_texts(name, deals.iter().map(|d| get(d)));
+    let rows = deals.iter();
+    Ok(match name {
+        "id" => Column::from_uint64s(name, rows.map(|d| Some(d.id.0))),
+        "client_id" => Column::from_uint64s(name, rows.map(|d| Some(d.client.0))),
+        "title" => text(|d| d.title.as_deref()),
+        "pipeline" => text(|d| Some(&d.pipeline)),
+        "stage" => text(|d| Some(&d.stage)),
+        "status" => {
+            let mut values = TextValues::with_capacity(deals.len(), deals.len() * 4);
+            for deal in deals {
+                match deal.status {
+                    DealStatus::Open => values.push("open"),
+                    DealStatus::Won => values.push("won"),
+                    DealStatus::Lost => values.push("lost"),
+                    DealStatus::DuplicateOf(id) => values.push(&format!("duplicate_of:{}", id.0)),
+                }
+            }
+            Column::new(name, super::ColumnData::Text(values), None)?
+        }
+        "amount" => {
+            // One scale for the column: the most digits any of its currencies has,
+            // so that every amount is exact (RUB 2, JPY 0, KWD 3 -> scale 3).
+            let scale = deals
+                .iter()
+                .map(|d| d.amount.currency().minor_digits())
+                .max()
+                .unwrap_or(2);
+            Column::from_decimals(
+                name,
+                scale as i8,
+                rows.map(|d| {
+                    let shift = scale - d.amount.currency().minor_digits();
+                    Some(i128::from(d.amount.minor()) * 10_i128.pow(shift))
+                }),
+            )
+        }
+        "currency" => {
+            let mut values = TextValues::with_capacity(deals.len(), deals.len() * 3);
+            for deal in deals {
+                values.push(deal.amount.currency().code());
+            }
+            Column::new(name, super::ColumnData::Text(values), None)?
+        }
+        "created_at" => Column::from_timestamps(name, rows.map(|d| d.created_at)),
+        "closed_at" => Column::from_timestamps(name, rows.map(|d| d.closed_at)),
+        "owner" => text(|d| d.owner.as_deref()),
+        "source" => text(|d| d.source.as_deref()),
+        "lines_json" => json_column(name, deals, |d| &d.lines, |l| l.is_empty())?,
+        "recurrence_json" => json_column(name, deals, |d| &d.recurrence, |r| r.is_none())?,
+        other => return Err(unknown_column(other, DEAL_TABLE_COLUMNS.to_vec())),
+    })
+}
+
+/// Builds the named columns, one task per column (on all cores with `parallel`).
+fn build<R: Sync>(
+    records: &[&R],
+    names: &[&str],
+    column: fn(&str, &[&R]) -> Result<Column>,
+) -> Result<Table> {
+    #[cfg(feature = "parallel")]
+    let columns: Result<Vec<Column>> = {
+        use rayon::prelude::*;
+        names.par_iter().map(|name| column(name, records)).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let columns: Result<Vec<Column>> = names.iter().map(|name| column(name, records)).collect();
+    Table::with_rows(records.len(), columns?)
+}
+
+impl ClientBase {
+    /// The clients as a typed [`Table`], one row per client in id order, with the
+    /// columns of [`ClientBase::export_clients_csv`] ([`CLIENT_TABLE_COLUMNS`]);
+    /// `fields` picks and orders columns (`None`: all).
+    ///
+    /// | column | type |
+    /// |---|---|
+    /// | `id` | uint64 |
+    /// | `birthday` | date |
+    /// | `loyalty_percent` | int64 |
+    /// | `can_refer` | bool |
+    /// | `created_at`, `updated_at` | timestamp (UTC, microseconds) |
+    /// | `tags` | text list, in the base's (sorted) order |
+    /// | `phones_json`, `emails_json`, `messengers_json`, `consents_json`, `relations_json`, `custom_json` | text: the part as in the JSON format, null when empty |
+    /// | the others (`kind`, `surname`, `stage`, ...) | text, null when missing |
+    ///
+    /// An unknown name in `fields` is an [`ErrorKind::UnknownField`] error listing
+    /// the columns. Columns are built in parallel with the `parallel` feature.
+    ///
+    /// ```
+    /// use clientbase::{ClientBase, Client};
+    /// use clientbase::table::Value;
+    /// let mut base = ClientBase::default();
+    /// base.add_client(Client::person("Иванова", "Анна", None))?;
+    /// let table = base.clients_table(Some(&["id", "surname", "city"]))?;
+    /// assert_eq!(table.column("id").unwrap().value(0), Value::UInt64(1));
+    /// assert_eq!(table.column("city").unwrap().value(0), Value::Null);
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn clients_table(&self, fields: Option<&[&str]>) -> Result<Table> {
+        let clients: Vec<&Client> = self.clients().collect();
+        build(
+            &clients,
+            fields.unwrap_or(&CLIENT_TABLE_COLUMNS),
+            client_column,
+        )
+    }
+
+    /// The deals as a typed [`Table`], one row per deal in id order, with the
+    /// columns of [`ClientBase::export_deals_csv`] ([`DEAL_TABLE_COLUMNS`]);
+    /// `fields` picks and orders columns (`None`: all).
+    ///
+    /// `id` and `client_id` are uint64, `created_at` and `closed_at` timestamps,
+    /// `lines_json` and `recurrence_json` JSON text (null when empty), the others text.
+    /// `amount` is a decimal whose scale is the largest number of minor digits among
+    /// the deals' currencies (2 for a base in roubles, dollars or euros; 3 once a
+    /// dinar deal is in), so every amount is exact; its currency is in `currency`.
+    pub fn deals_table(&self, fields: Option<&[&str]>) -> Result<Table> {
+        let deals: Vec<&Deal> = self.deals().collect();
+        build(&deals, fields.unwrap_or(&DEAL_TABLE_COLUMNS), deal_column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Client;
+    use crate::money::{Currency, Money};
+    use crate::table::{ColumnType, Value};
+
+    fn base() -> ClientBase {
+        let mut schema = crate::schema::Schema::new();
+        schema.declare_tag("vip").unwrap();
+        schema.declare_tag("b2b").unwrap();
+        let mut base = ClientBase::new(schema);
+        let anna = base
+            .add_client(
+                Client::person("Иванова", "Анна", None)
+                    .with_phone("8 916 123-45-67")
+                    .with_tag("vip")
+                    .with_tag("b2b"),
+            )
+            .unwrap();
+        base.add_client(Client::company("ООО Ромашка", Some("7707083893")))
+            .unwrap();
+        base.add_deal(Deal::new(
+            anna,
+            Money::parse("4 990,5", Currency::RUB).unwrap(),
+        ))
+        .unwrap();
+        base.add_deal(Deal::new(
+            anna,
+            Money::parse("12,345", Currency::new("KWD").unwrap()).unwrap(),
+        ))
+        .unwrap();
+        base
+    }
+
+    #[test]
+    fn clients_table_is_typed() {
+        let base = base();
+        let table = base.clients_table(None).unwrap();
+        assert_eq!(table.column_names(), CLIENT_TABLE_COLUMNS);
+        assert_eq!(table.rows(), 2);
+        assert_eq!(
+            table.column("id").unwrap().column_type(),
+            ColumnType::UInt64
+        );
+        assert_eq!(
+            table.column("can_refer").unwrap().value(0),
+            Value::Bool(false)
+        );
+        assert_eq!(table.column("surname").unwrap().value(1), Value::Null);
+        assert_eq!(
+            table.column("company").unwrap().value(1),
+            Value::Text("ООО Ромашка")
+        );
+        assert_eq!(
+            table.column("tags").unwrap().value(0),
+            Value::TextList(vec!["b2b", "vip"])
+        );
+        assert_eq!(
+            table.column("tags").unwrap().value(1),
+            Value::TextList(vec![])
+        );
+        let Value::Text(phones) = table.column("phones_json").unwrap().value(0) else {
+            panic!("phones_json is text")
+        };
+        assert!(phones.starts_with('['));
+        assert_eq!(table.column("phones_json").unwrap().value(1), Value::Null);
+        assert_eq!(
+            table.column("created_at").unwrap().column_type(),
+            ColumnType::Timestamp
+        );
+    }
+
+    #[test]
+    fn fields_pick_and_unknown_names_fail() {
+        let base = base();
+        let table = base.clients_table(Some(&["city", "id"])).unwrap();
+        assert_eq!(table.column_names(), ["city", "id"]);
+        let err = base.clients_table(Some(&["sity"])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownField);
+        assert!(err.reason().contains("\"sity\""));
+    }
+
+    #[test]
+    fn deal_amounts_share_the_largest_scale() {
+        let base = base();
+        let table = base.deals_table(None).unwrap();
+        assert_eq!(table.column_names(), DEAL_TABLE_COLUMNS);
+        let amount = table.column("amount").unwrap();
+        assert_eq!(amount.column_type(), ColumnType::Decimal { scale: 3 });
+        assert_eq!(
+            amount.value(0),
+            Value::Decimal {
+                value: 4_990_500,
+                scale: 3
+            }
+        );
+        assert_eq!(
+            amount.value(1),
+            Value::Decimal {
+                value: 12_345,
+                scale: 3
+            }
+        );
+        assert_eq!(
+            table.column("currency").unwrap().value(1),
+            Value::Text("KWD")
+        );
+        assert_eq!(
+            table.column("status").unwrap().value(0),
+            Value::Text("open")
+        );
+        assert_eq!(
+            table.column("client_id").unwrap().value(1),
+            Value::UInt64(1)
+        );
+    }
+}
