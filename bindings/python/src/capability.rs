@@ -40,7 +40,7 @@ pub(crate) fn params_arg(
 
 /// An output as Python data.
 pub(crate) fn output<'py>(py: Python<'py>, out: Output) -> PyResult<Bound<'py, PyAny>> {
-    to_py(py, &out.into_json())
+    to_py(py, &out.into_json().or_raise()?)
 }
 
 /// Calls the capability `name` that takes no base: `call("parse_phones",

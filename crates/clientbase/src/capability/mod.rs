@@ -40,7 +40,7 @@ pub use parse::{
 };
 
 pub use registry::{
-    call, call_read, call_write, find, Access, CapabilityInfo, Output, CAPABILITIES,
+    call, call_read, call_write, find, Access, CapabilityInfo, Output, OutputKind, CAPABILITIES,
 };
 
 use crate::base::{ClientBase, MergeRecord, MergeRules};
@@ -294,6 +294,33 @@ pub struct UndoParams {
 pub fn undo_merge(base: &mut ClientBase, params: &UndoParams) -> Result<NoParams> {
     base.undo_merge(&params.record)?;
     Ok(NoParams {})
+}
+
+/// Params of [`clients_table`] and [`deals_table`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TableParams {
+    /// The columns, in this order (default: all of them). An unknown column is
+    /// an [`ErrorKind::InvalidValue`] error listing the columns there are.
+    pub fields: Option<Vec<String>>,
+}
+
+impl TableParams {
+    fn fields(&self) -> Option<Vec<&str>> {
+        self.fields
+            .as_ref()
+            .map(|fields| fields.iter().map(String::as_str).collect())
+    }
+}
+
+/// The clients as a typed table (see [`ClientBase::clients_table`]).
+pub fn clients_table(base: &ClientBase, params: &TableParams) -> Result<crate::Table> {
+    base.clients_table(params.fields().as_deref())
+}
+
+/// The deals as a typed table (see [`ClientBase::deals_table`]).
+pub fn deals_table(base: &ClientBase, params: &TableParams) -> Result<crate::Table> {
+    base.deals_table(params.fields().as_deref())
 }
 
 #[cfg(test)]

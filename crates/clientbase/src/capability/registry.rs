@@ -3,6 +3,7 @@
 use super::parse::*;
 use super::*;
 use crate::sales::{sales_summary, SalesParams};
+use crate::table::Table;
 use serde_json::Value;
 
 /// What a capability gives back.
@@ -11,6 +12,9 @@ use serde_json::Value;
 pub enum Output {
     /// A report: the capability's `Serialize` result as JSON data.
     Report(Value),
+    /// A table: one row per client, deal, product or period. Bindings hand it
+    /// over as Arrow (Python, C) or as its JSON form (see [`crate::table`]).
+    Table(Table),
 }
 
 impl Output {
@@ -19,19 +23,25 @@ impl Output {
     pub fn to_json(&self) -> Result<String> {
         match self {
             Output::Report(value) => Ok(serde_json::to_string(value)?),
+            Output::Table(table) => Ok(serde_json::to_string(table)?),
         }
     }
 
-    /// The output as JSON data.
-    pub fn into_json(self) -> Value {
+    /// The output as JSON data (a table in its JSON form).
+    pub fn into_json(self) -> Result<Value> {
         match self {
-            Output::Report(value) => value,
+            Output::Report(value) => Ok(value),
+            Output::Table(table) => Ok(serde_json::to_value(&table)?),
         }
     }
 }
 
 fn report<R: Serialize>(result: Result<R>) -> Result<Output> {
     Ok(Output::Report(serde_json::to_value(result?)?))
+}
+
+fn table(result: Result<Table>) -> Result<Output> {
+    Ok(Output::Table(result?))
 }
 
 /// What a capability needs.
@@ -64,7 +74,19 @@ pub struct CapabilityInfo {
     pub name: &'static str,
     /// One line on what it does.
     pub summary: &'static str,
+    /// Whether it gives back a report or a table.
+    pub output: OutputKind,
     run: Runner,
+}
+
+/// What kind of [`Output`] a capability gives back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputKind {
+    /// [`Output::Report`].
+    Report,
+    /// [`Output::Table`].
+    Table,
 }
 
 impl CapabilityInfo {
@@ -83,6 +105,7 @@ impl std::fmt::Debug for CapabilityInfo {
         f.debug_struct("CapabilityInfo")
             .field("name", &self.name)
             .field("access", &self.access())
+            .field("output", &self.output)
             .finish()
     }
 }
@@ -90,74 +113,87 @@ impl std::fmt::Debug for CapabilityInfo {
 impl Serialize for CapabilityInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = s.serialize_struct("CapabilityInfo", 3)?;
+        let mut out = s.serialize_struct("CapabilityInfo", 4)?;
         out.serialize_field("name", self.name)?;
         out.serialize_field("access", &self.access())?;
+        out.serialize_field("output", &self.output)?;
         out.serialize_field("summary", self.summary)?;
         out.end()
     }
 }
 
 /// Declares a capability: its name, summary, access and typed core function.
+///
+/// `report` capabilities return anything `Serialize` (given back as JSON
+/// data), `table` capabilities return a [`Table`].
 macro_rules! capability {
-    (plain $name:literal, $summary:literal, $params:ty => $run:expr) => {
+    (plain $out:ident $name:literal, $summary:literal, $params:ty => $run:expr) => {
         CapabilityInfo {
             name: $name,
             summary: $summary,
+            output: OutputKind::$out,
             run: Runner::Plain(|value| {
                 let p: $params = params($name, value)?;
-                report($run(&p))
+                capability!(@out $out, $run(&p))
             }),
         }
     };
-    (read $name:literal, $summary:literal, $params:ty => $run:expr) => {
+    (read $out:ident $name:literal, $summary:literal, $params:ty => $run:expr) => {
         CapabilityInfo {
             name: $name,
             summary: $summary,
+            output: OutputKind::$out,
             run: Runner::Read(|base, value| {
                 let p: $params = params($name, value)?;
-                report($run(base, &p))
+                capability!(@out $out, $run(base, &p))
             }),
         }
     };
-    (write $name:literal, $summary:literal, $params:ty => $run:expr) => {
+    (write $out:ident $name:literal, $summary:literal, $params:ty => $run:expr) => {
         CapabilityInfo {
             name: $name,
             summary: $summary,
+            output: OutputKind::$out,
             run: Runner::Write(|base, value| {
                 let p: $params = params($name, value)?;
-                report($run(base, &p))
+                capability!(@out $out, $run(base, &p))
             }),
         }
     };
+    (@out Report, $result:expr) => { report($result) };
+    (@out Table, $result:expr) => { table($result) };
 }
 
 /// Every capability, by name.
 pub static CAPABILITIES: &[CapabilityInfo] = &[
-    capability!(read "counts", "How many clients, deals and activities the base holds.",
+    capability!(read Report "counts", "How many clients, deals and activities the base holds.",
         NoParams => |base: &ClientBase, _: &NoParams| Ok::<_, Error>(base.counts())),
-    capability!(write "normalize_contacts", "Phones to E.164 and emails checked, in place, with a report of what changed and what is invalid.",
+    capability!(write Report "normalize_contacts", "Phones to E.164 and emails checked, in place, with a report of what changed and what is invalid.",
         NormalizeParams => normalize_contacts),
-    capability!(read "dedupe", "Clusters of duplicate clients, related clients and the blocking report.",
+    capability!(read Report "dedupe", "Clusters of duplicate clients, related clients and the blocking report.",
         DedupeParams => dedupe),
-    capability!(read "find_duplicates", "Existing clients that may be the same as a new record, best first, with explanations.",
+    capability!(read Report "find_duplicates", "Existing clients that may be the same as a new record, best first, with explanations.",
         FindParams => find_duplicates),
-    capability!(read "duplicate_deals", "Open deals that repeat an older open deal of the same decision unit.",
+    capability!(read Report "duplicate_deals", "Open deals that repeat an older open deal of the same decision unit.",
         DealParams => duplicate_deals_report),
-    capability!(read "open_deals", "The open deals of a client's decision unit.",
+    capability!(read Report "open_deals", "The open deals of a client's decision unit.",
         DealParams => open_deals_report),
-    capability!(write "merge_clients", "Merges clients into a survivor; the record undoes it.",
+    capability!(write Report "merge_clients", "Merges clients into a survivor; the record undoes it.",
         MergeParams => merge_clients),
-    capability!(write "undo_merge", "Undoes a merge exactly from its record.",
+    capability!(write Report "undo_merge", "Undoes a merge exactly from its record.",
         UndoParams => undo_merge),
-    capability!(plain "parse_phones", "Phone numbers to E.164 with kind, region and extension, or the problem and reason, one row per value (or per number with split).",
+    capability!(plain Report "parse_phones", "Phone numbers to E.164 with kind, region and extension, or the problem and reason, one row per value (or per number with split).",
         PhonesParams => parse_phones),
-    capability!(plain "parse_emails", "Email addresses checked and normalized, with matching keys and typo suggestions, one row per value.",
+    capability!(plain Report "parse_emails", "Email addresses checked and normalized, with matching keys and typo suggestions, one row per value.",
         EmailsParams => parse_emails),
-    capability!(plain "parse_names", "Full names split into surname, given name and patronymic, with gender, initials and the matching key.",
+    capability!(plain Report "parse_names", "Full names split into surname, given name and patronymic, with gender, initials and the matching key.",
         NamesParams => parse_names),
-    capability!(read "sales_summary", "Won revenue by year and by product category.",
+    capability!(read Report "sales_summary", "Won revenue by year and by product category.",
         SalesParams => sales_summary),
+    capability!(read Table "clients_table", "The clients as a typed table, one row per client in id order (ids as integers, dates as dates).",
+        TableParams => clients_table),
+    capability!(read Table "deals_table", "The deals as a typed table, one row per deal in id order (amounts as exact decimals with their currency).",
+        TableParams => deals_table),
 ];
 
 /// The capability called `name`; an unknown name is an

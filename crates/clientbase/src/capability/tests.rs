@@ -80,7 +80,8 @@ fn dedupe_reports_cluster_of_and_duplicates() {
     let base = &generated.base;
     let report = call_read(base, "dedupe", json!({"options": {"max_block": 30}}))
         .unwrap()
-        .into_json();
+        .into_json()
+        .unwrap();
     let typed: DedupeReport = serde_json::from_value(report.clone()).unwrap();
     assert!(typed.duplicates > 0, "a generated base has duplicates");
     let members: usize = typed.found.clusters.iter().map(|c| c.members.len()).sum();
@@ -124,7 +125,7 @@ fn open_deals_checks_the_client_in_the_core() {
     let err = call_read(&base, "open_deals", json!({})).unwrap_err();
     assert_eq!(err.field(), Some("client"));
     let none = call_read(&base, "open_deals", json!({"client": 1})).unwrap();
-    assert_eq!(none.into_json(), json!([]));
+    assert_eq!(none.into_json().unwrap(), json!([]));
     let err = call_read(
         &base,
         "duplicate_deals",
@@ -143,7 +144,8 @@ fn merge_and_undo_through_the_bridge() {
         json!({"survivor": 1, "others": [2]}),
     )
     .unwrap()
-    .into_json();
+    .into_json()
+    .unwrap();
     assert_eq!(base.counts().clients, 2);
     call_write(&mut base, "undo_merge", json!({ "record": record })).unwrap();
     assert!(base == before);
@@ -186,7 +188,8 @@ fn normalize_contacts_takes_its_region_from_params() {
         json!({"phone_region": "RU"}),
     )
     .unwrap()
-    .into_json();
+    .into_json()
+    .unwrap();
     assert_eq!(report["clients"], 3);
     let err = call_write(
         &mut base,
@@ -202,7 +205,7 @@ fn the_list_serializes_with_access() {
     let list = serde_json::to_value(CAPABILITIES).unwrap();
     assert_eq!(
         list[0],
-        json!({"name": "counts", "access": "read", "summary": CAPABILITIES[0].summary})
+        json!({"name": "counts", "access": "read", "output": "report", "summary": CAPABILITIES[0].summary})
     );
     let mut names: Vec<&str> = CAPABILITIES.iter().map(|c| c.name).collect();
     names.sort_unstable();
@@ -221,7 +224,8 @@ fn phones_emails_and_names_read_as_rows() {
         json!({"values": ["8 (916) 123-45-67", null, "12"]}),
     )
     .unwrap()
-    .into_json();
+    .into_json()
+    .unwrap();
     assert_eq!(phones[0]["valid"]["e164"], "+79161234567");
     assert_eq!(phones[0]["valid"]["kind"], "mobile");
     assert_eq!(phones[0]["invalid"], json!(null));
@@ -233,7 +237,8 @@ fn phones_emails_and_names_read_as_rows() {
         json!({"values": ["8 916 123 45 67; доб. 12, 8 495 765 43 21 (раб.)"], "split": true}),
     )
     .unwrap()
-    .into_json();
+    .into_json()
+    .unwrap();
     assert_eq!(split.as_array().unwrap().len(), 2, "{split}");
     assert_eq!(split[0]["valid"]["extension"], "12");
     assert_eq!(split[1]["label"], "раб.");
@@ -248,7 +253,8 @@ fn phones_emails_and_names_read_as_rows() {
         json!({"values": ["Ivan.Petrov@GMAIL.com", "ivan@mail,ru"]}),
     )
     .unwrap()
-    .into_json();
+    .into_json()
+    .unwrap();
     assert_eq!(emails[0]["valid"]["key"], "ivanpetrov@gmail.com");
     assert_eq!(emails[1]["invalid"]["suggestion"], "ivan@mail.ru");
 
@@ -257,8 +263,35 @@ fn phones_emails_and_names_read_as_rows() {
         json!({"values": ["Сергей Петрович Иванов", null]}),
     )
     .unwrap()
-    .into_json();
+    .into_json()
+    .unwrap();
     assert_eq!(names[0]["surname"], "Иванов");
     assert_eq!(names[0]["gender"], "male");
     assert_eq!(names[1]["surname"], json!(null));
+}
+
+#[test]
+fn table_capabilities_give_typed_tables() {
+    let mut base = ClientBase::new(crate::Schema::new());
+    base.add_client(crate::Client::person("Смирнова", "Ольга", None))
+        .unwrap();
+    let out = call_read(&base, "clients_table", json!({"fields": ["id", "surname"]})).unwrap();
+    let Output::Table(table) = &out else {
+        panic!("clients_table gives a table, not {out:?}");
+    };
+    assert_eq!(table.column_names(), ["id", "surname"]);
+    assert_eq!(
+        table.column("id").unwrap().column_type(),
+        crate::ColumnType::UInt64
+    );
+    assert_eq!(
+        out.to_json().unwrap(),
+        r#"{"rows":1,"columns":[{"name":"id","type":"uint64","values":[1]},{"name":"surname","type":"text","values":["Смирнова"]}]}"#
+    );
+    let info = find("deals_table").unwrap();
+    assert_eq!(info.output, OutputKind::Table);
+    let err = call_read(&base, "clients_table", json!({"fields": ["id", "nope"]})).unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
+    let typo = call_read(&base, "deals_table", json!({"field": ["id"]})).unwrap_err();
+    assert!(typo.to_string().contains("unknown field `field`"), "{typo}");
 }
