@@ -14,7 +14,8 @@
 #     under valgrind (no leaks, no errors): the API test against a library built
 #     with the `test-panic` feature, the shared vectors, the ERP example (its
 #     output compared with tests/c/data/example_erp.expected), duplicates and
-#     merges (tests/c/test_dedup.c), and the example once more linked
+#     merges (tests/c/test_dedup.c), the shared capability vectors through the
+#     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
 #     statically against libclientbase.a;
 #  5. contact normalization (tests/c/test_normalize.c), the email and name
 #     vectors (with the shared vectors above) and the phone corpus
@@ -171,6 +172,7 @@ compile "$STAGE/prefix" "$BUILD/test_vectors" tests/c/test_vectors.c
 compile "$STAGE/prefix" "$BUILD/example_erp" tests/c/example_erp.c
 compile "$STAGE/prefix" "$BUILD/test_normalize" tests/c/test_normalize.c
 compile "$STAGE/prefix" "$BUILD/test_dedup" tests/c/test_dedup.c
+compile "$STAGE/prefix" "$BUILD/test_capability_vectors" tests/c/test_capability_vectors.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -191,6 +193,7 @@ run test_vectors "$BUILD/test_vectors" tests/vectors/base.json tests/vectors/ema
     tests/vectors/names.json || true
 run test_normalize "$BUILD/test_normalize" 2000 || true
 run test_dedup "$BUILD/test_dedup" || true
+run test_capability_vectors "$BUILD/test_capability_vectors" tests/vectors/capabilities.json || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -114,6 +114,7 @@ OTHER_FORMATS = {
     "phones.json": "the phone corpus: test_phone_corpus_*",
     "emails.json": "email vectors: test_email_vectors",
     "names.json": "name vectors: test_name_vectors",
+    "capabilities.json": "capability vectors: test_capability_vectors.py",
 }
 
 

@@ -18,12 +18,13 @@ pub enum Output {
 }
 
 impl Output {
-    /// The output as JSON text: a report as it is, with its object keys sorted
-    /// so that equal outputs are equal texts.
+    /// The output as compact JSON text with its object keys sorted, so that
+    /// equal outputs are equal texts (a table in its JSON form).
     pub fn to_json(&self) -> Result<String> {
         match self {
             Output::Report(value) => Ok(serde_json::to_string(value)?),
-            Output::Table(table) => Ok(serde_json::to_string(table)?),
+            // Through a JSON value, so that a table's keys are sorted too.
+            Output::Table(table) => Ok(serde_json::to_string(&serde_json::to_value(table)?)?),
         }
     }
 
