@@ -8,9 +8,10 @@ use crate::{CliError, CliResult, DemoArgs, What};
 use chrono::Datelike;
 use clientbase::dedup::{accuracy, Decisions, MatchIndex, MatchOptions};
 use clientbase::generator::{messy_phones, GeneratorConfig, GroundTruth, SharedContact};
+use clientbase::sales::{sales_summary, SalesParams, SalesSummary};
 use clientbase::{
-    Client, ClientBase, ClientId, ColumnMapping, ContactNormalizer, CsvOptions, Currency,
-    DealStatus, MergeRules, Money, Party,
+    Client, ClientBase, ClientId, ColumnMapping, ContactNormalizer, CsvOptions, DealStatus,
+    MergeRules, Party,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -137,62 +138,43 @@ fn ground_truth(demo: &mut Demo) -> CliResult {
     Ok(())
 }
 
-fn won_total(demo: &Demo) -> BTreeMap<i32, Money> {
-    let currency = demo.base.schema().currency().unwrap_or(Currency::RUB);
-    let mut by_year: BTreeMap<i32, Money> = BTreeMap::new();
-    for deal in demo.base.deals() {
-        if deal.status != DealStatus::Won || deal.recurrence.is_some() {
-            continue;
-        }
-        let Some(closed) = deal.closed_at else {
-            continue;
-        };
-        let sum = by_year
-            .entry(closed.year())
-            .or_insert(Money::zero(currency));
-        *sum = sum.checked_add(deal.amount).unwrap_or(*sum);
+fn sales(demo: &Demo, top_categories: usize) -> CliResult<SalesSummary> {
+    let params = SalesParams {
+        top_categories,
+        ..SalesParams::default()
+    };
+    let summary = sales_summary(&demo.base, &params)
+        .map_err(|err| CliError::failed(format!("sales summary: {err}")))?;
+    if !summary.skipped.is_empty() {
+        println!(
+            "  ({} won deals or lines left out of the sums, e.g. deal {}: {})",
+            int(summary.skipped.len() as u64),
+            summary.skipped[0].deal,
+            summary.skipped[0].reason
+        );
     }
-    by_year
+    Ok(summary)
 }
 
 fn revenue_by_year(demo: &mut Demo) -> CliResult {
-    let by_year = won_total(demo);
-    for (year, sum) in &by_year {
-        let partial = if *year == demo.config.today.year() {
+    for year in sales(demo, 1)?.by_year {
+        let partial = if year.year == demo.config.today.year() {
             format!("  (to {})", demo.config.today.format("%d.%m"))
         } else {
             String::new()
         };
-        println!("  {year}  {:>22}{partial}", money(*sum));
+        println!("  {}  {:>22}{partial}", year.year, money(year.revenue));
     }
     Ok(())
 }
 
 fn top_categories(demo: &mut Demo) -> CliResult {
-    let currency = demo.base.schema().currency().unwrap_or(Currency::RUB);
-    let mut by_category: BTreeMap<&str, Money> = BTreeMap::new();
-    let mut total = Money::zero(currency);
-    for deal in demo.base.deals() {
-        if deal.status != DealStatus::Won || deal.recurrence.is_some() {
-            continue;
-        }
-        for line in &deal.lines {
-            let Ok(line_total) = line.total() else {
-                continue;
-            };
-            let category = line.category.as_deref().unwrap_or("без категории");
-            let sum = by_category.entry(category).or_insert(Money::zero(currency));
-            *sum = sum.checked_add(line_total).unwrap_or(*sum);
-            total = total.checked_add(line_total).unwrap_or(total);
-        }
-    }
-    let mut ranked: Vec<_> = by_category.into_iter().collect();
-    ranked.sort_by_key(|(_, m)| std::cmp::Reverse(m.minor()));
-    for (category, sum) in ranked.iter().take(5) {
+    for category in sales(demo, 5)?.by_category {
         println!(
-            "  {category:<18} {:>22}  {:>6}",
-            money(*sum),
-            percent(sum.minor() as f64, total.minor() as f64)
+            "  {:<18} {:>22}  {:>6}",
+            category.category.as_deref().unwrap_or("без категории"),
+            money(category.revenue),
+            percent(category.share, 1.0)
         );
     }
     Ok(())
