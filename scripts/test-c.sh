@@ -14,7 +14,8 @@
 #     under valgrind (no leaks, no errors): the API test against a library built
 #     with the `test-panic` feature, the shared vectors, the ERP example (its
 #     output compared with tests/c/data/example_erp.expected), duplicates and
-#     merges (tests/c/test_dedup.c), and the example once more linked
+#     merges (tests/c/test_dedup.c), the bridge and tables through Arrow
+#     (tests/c/test_capability.c), and the example once more linked
 #     statically against libclientbase.a;
 #  5. contact normalization (tests/c/test_normalize.c), the email and name
 #     vectors (with the shared vectors above) and the phone corpus
@@ -95,6 +96,9 @@ native_static_libs() {
 LIBS_PRIVATE=$(native_static_libs)
 
 # stage <prefix> [cargo feature]: build and lay out a prefix as cargo-c installs it.
+# A debug build's libraries carry ~90 MB of debug info each: the release layout
+# (no feature) gets them stripped of it, as an installed library would be; the
+# test-panic layout keeps it for readable valgrind reports.
 stage() {
     local prefix=$1 features=()
     [ -n "${2:-}" ] && features=(--features "$2")
@@ -103,6 +107,9 @@ stage() {
     mkdir -p "$prefix/lib/pkgconfig" "$prefix/include/clientbase"
     cp "$CARGO_TARGET_DIR/$PROFILE/libclientbase_c.so" "$prefix/lib/libclientbase.so"
     cp "$CARGO_TARGET_DIR/$PROFILE/libclientbase_c.a" "$prefix/lib/libclientbase.a"
+    if [ -z "${2:-}" ] && [ "$PROFILE" != release ]; then
+        strip --strip-debug "$prefix/lib/libclientbase.so" "$prefix/lib/libclientbase.a"
+    fi
     cp include/clientbase.h "$prefix/include/clientbase/clientbase.h"
     cat >"$prefix/lib/pkgconfig/clientbase.pc" <<EOF
 prefix=$prefix
@@ -171,6 +178,7 @@ compile "$STAGE/prefix" "$BUILD/test_vectors" tests/c/test_vectors.c
 compile "$STAGE/prefix" "$BUILD/example_erp" tests/c/example_erp.c
 compile "$STAGE/prefix" "$BUILD/test_normalize" tests/c/test_normalize.c
 compile "$STAGE/prefix" "$BUILD/test_dedup" tests/c/test_dedup.c
+compile "$STAGE/prefix" "$BUILD/test_capability" tests/c/test_capability.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -191,6 +199,7 @@ run test_vectors "$BUILD/test_vectors" tests/vectors/base.json tests/vectors/ema
     tests/vectors/names.json || true
 run test_normalize "$BUILD/test_normalize" 2000 || true
 run test_dedup "$BUILD/test_dedup" || true
+run test_capability "$BUILD/test_capability" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -84,6 +84,8 @@ mod merge;
 
 mod capability;
 
+mod table;
+
 pub use activity::*;
 pub use base::*;
 pub use capability::*;
@@ -100,3 +102,4 @@ pub use name::*;
 #[cfg(feature = "test-panic")]
 pub use panic::cb_debug_panic;
 pub use phone::*;
+pub use table::*;
