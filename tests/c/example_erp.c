@@ -7,7 +7,8 @@
  *
  * Build and run against an installed clientbase:
  *
- *     cc -std=c11 example_erp.c $(pkg-config --cflags --libs clientbase) -o example_erp
+ *     cc -std=c11 example_erp.c $(pkg-config --cflags --libs clientbase) \
+ *        -Wl,-rpath,$(pkg-config --variable=libdir clientbase) -o example_erp
  *     ./example_erp tests/c/data/clients_export.csv
  *
  * Conventions used below: every fallible call returns a cb_status (CB_OK is 0)
