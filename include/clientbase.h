@@ -1228,6 +1228,15 @@ void cb_parsed_email_free(struct cb_parsed_email *email);
 const char *cb_email_problem_name(uint32_t problem);
 
 /**
+ * The name of a gender as the other bindings spell it: `unknown`, `male`,
+ * `female`; `NULL` for a number that is not a `cb_gender`.
+ *
+ * `gender` is a `cb_gender` (taken as a plain integer so that any number is
+ * safe to pass). The string is static: never free it.
+ */
+const char *cb_gender_name(uint32_t gender);
+
+/**
  * Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
  * петрович ИВАНОВ`, `Ivanov Sergey`) into surname, given name and patronymic,
  * each cleaned like `cb_name_clean`. The patronymic is found by its ending, the

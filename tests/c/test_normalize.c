@@ -681,6 +681,9 @@ static void test_names(void)
     CHECK(cb_person_name_patronymic(NULL) == NULL && cb_person_name_initials(NULL) == NULL);
     CHECK(cb_person_name_key(NULL) == NULL);
     CHECK(cb_person_name_gender(NULL) == CB_GENDER_UNKNOWN);
+    CHECK_STR(cb_gender_name(CB_GENDER_FEMALE), "female");
+    CHECK_STR(cb_gender_name(CB_GENDER_UNKNOWN), "unknown");
+    CHECK(cb_gender_name(3) == NULL);
     cb_person_name_free(NULL);
 }
 

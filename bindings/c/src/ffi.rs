@@ -408,6 +408,19 @@ mod mirror_tests {
             "cb_email_problem",
             crate::email::cb_email_problem_name,
         );
+        check::<crate::name::cb_gender>(header, "cb_gender", crate::name::cb_gender_name);
+        for (gender, c) in [
+            (
+                clientbase::Gender::Male,
+                crate::name::cb_gender::CB_GENDER_MALE,
+            ),
+            (
+                clientbase::Gender::Female,
+                crate::name::cb_gender::CB_GENDER_FEMALE,
+            ),
+        ] {
+            assert_eq!(crate::name::cb_gender::from_core(Some(gender)), c);
+        }
         // Every core error kind has its own status, named alike: a kind added
         // to the core without a status here fails this test.
         for kind in ErrorKind::ALL.iter().copied() {
