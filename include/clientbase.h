@@ -1672,8 +1672,9 @@ cb_status cb_base_call_table(const struct cb_base *base,
 size_t cb_table_rows(const struct cb_table *table);
 
 /**
- * The table in its JSON form: `{"columns":[{"name":"id","type":"uint64",
- * "values":[1,2]},...],"rows":2}` (see the `table` module of the core). On
+ * The table in its JSON form, compact with sorted keys, as `cb_base_call`
+ * gives it: `{"columns":[{"name":"id","type":"uint64","values":[1,2]},...],
+ * "rows":2}` (see the `table` module of the core). On
  * success `*out_json` receives a string the caller owns and frees with
  * `cb_string_free`.
  */

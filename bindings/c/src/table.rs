@@ -80,8 +80,9 @@ pub unsafe extern "C" fn cb_table_rows(table: *const cb_table) -> usize {
     })
 }
 
-/// The table in its JSON form: `{"columns":[{"name":"id","type":"uint64",
-/// "values":[1,2]},...],"rows":2}` (see the `table` module of the core). On
+/// The table in its JSON form, compact with sorted keys, as `cb_base_call`
+/// gives it: `{"columns":[{"name":"id","type":"uint64","values":[1,2]},...],
+/// "rows":2}` (see the `table` module of the core). On
 /// success `*out_json` receives a string the caller owns and frees with
 /// `cb_string_free`.
 #[no_mangle]
@@ -92,7 +93,7 @@ pub unsafe extern "C" fn cb_table_to_json(
     status_boundary(|| {
         let batch = unsafe { cb_table::arg(table, "table") }?;
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        let json = serde_json::to_string(&Table::from_record_batch(batch)?)?;
+        let json = Output::Table(Table::from_record_batch(batch)?).to_json()?;
         *out_json = owned_string(json, "out_json")?;
         Ok(())
     })

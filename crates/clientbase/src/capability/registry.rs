@@ -18,12 +18,13 @@ pub enum Output {
 }
 
 impl Output {
-    /// The output as JSON text: a report as it is, with its object keys sorted
-    /// so that equal outputs are equal texts.
+    /// The output as JSON text (a table in its JSON form), compact, with its
+    /// object keys sorted so that equal outputs are equal texts.
     pub fn to_json(&self) -> Result<String> {
         match self {
             Output::Report(value) => Ok(serde_json::to_string(value)?),
-            Output::Table(table) => Ok(serde_json::to_string(table)?),
+            // Through a `Value`, so that its keys are sorted like a report's.
+            Output::Table(table) => Ok(serde_json::to_value(table)?.to_string()),
         }
     }
 

@@ -286,7 +286,7 @@ fn table_capabilities_give_typed_tables() {
     );
     assert_eq!(
         out.to_json().unwrap(),
-        r#"{"rows":1,"columns":[{"name":"id","type":"uint64","values":[1]},{"name":"surname","type":"text","values":["Смирнова"]}]}"#
+        r#"{"columns":[{"name":"id","type":"uint64","values":[1]},{"name":"surname","type":"text","values":["Смирнова"]}],"rows":1}"#
     );
     let info = find("deals_table").unwrap();
     assert_eq!(info.output, OutputKind::Table);
