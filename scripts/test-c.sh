@@ -9,7 +9,9 @@
 #  3. builds bindings/c with plain cargo and stages it like `cargo cinstall`
 #     would: lib/libclientbase.{so,a}, include/clientbase/clientbase.h and
 #     lib/pkgconfig/clientbase.pc, so that C programs are built with
-#     `pkg-config --cflags --libs clientbase` (no cargo-c needed);
+#     `pkg-config --cflags --libs clientbase` (no cargo-c needed); in the debug
+#     profile the release layout's libraries are stripped of debug info (the
+#     .so from ~120 MB to ~20 MB), PROFILE=release builds a release instead;
 #  4. compiles the C tests with -std=c11 -Wall -Wextra -Werror and runs them
 #     under valgrind (no leaks, no errors): the API test against a library built
 #     with the `test-panic` feature, the shared vectors, the ERP example (its
