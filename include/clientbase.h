@@ -11,6 +11,51 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+  // Array type description
+  const char* format;
+  const char* name;
+  const char* metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema** children;
+  struct ArrowSchema* dictionary;
+
+  // Release callback
+  void (*release)(struct ArrowSchema*);
+  // Opaque producer-specific data
+  void* private_data;
+};
+
+struct ArrowArray {
+  // Array data description
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void** buffers;
+  struct ArrowArray** children;
+  struct ArrowArray* dictionary;
+
+  // Release callback
+  void (*release)(struct ArrowArray*);
+  // Opaque producer-specific data
+  void* private_data;
+};
+
+#endif  // ARROW_C_DATA_INTERFACE
+
+typedef struct ArrowSchema ArrowSchema;
+typedef struct ArrowArray ArrowArray;
+
 
 /**
  * The result of every fallible call. The numbers are stable across releases.
@@ -399,13 +444,6 @@ typedef uint32_t cb_phone_format;
 typedef struct cb_base cb_base;
 
 /**
- * What `cb_base_normalize_contacts` did.
- *
- * Freed by `cb_contact_report_free`.
- */
-typedef struct cb_contact_report cb_contact_report;
-
-/**
  * The results of checking many addresses (`cb_email_normalizer_parse_batch`),
  * in input order.
  *
@@ -420,13 +458,6 @@ typedef struct cb_email_batch cb_email_batch;
  * never changed after it is made, so any number of threads may use one at once.
  */
 typedef struct cb_email_normalizer cb_email_normalizer;
-
-/**
- * What an import did: the ids it created and every row it rejected, and why.
- *
- * Made by the `cb_base_import_*` functions, freed by `cb_import_report_free`.
- */
-typedef struct cb_import_report cb_import_report;
 
 /**
  * A base's clients indexed for duplicate matching.
@@ -483,6 +514,14 @@ typedef struct cb_phone_batch cb_phone_batch;
 typedef struct cb_phone_normalizer cb_phone_normalizer;
 
 /**
+ * A table a capability gave back: named, typed columns of equal length.
+ *
+ * Made by `cb_base_call_table`, freed by `cb_table_free`. Its columns live as
+ * Arrow buffers: `cb_table_export_arrow` lends them to C without copying.
+ */
+typedef struct cb_table cb_table;
+
+/**
  * How many records a base holds (`cb_base_counts`).
  */
 typedef struct cb_counts {
@@ -519,130 +558,6 @@ typedef struct cb_counts {
      */
     uint64_t open_tasks;
 } cb_counts;
-
-/**
- * One rejected row of an import, as `cb_import_report_rejected` fills it.
- *
- * The strings are owned by the report: never free them; they stay valid until
- * the report is freed.
- */
-typedef struct cb_rejected_row {
-    /**
-     * The line number in the file (the header is line 1).
-     */
-    uint64_t line;
-    /**
-     * The CSV column header the problem is in, or `NULL` when it is not one column.
-     */
-    const char *column;
-    /**
-     * The record field the problem is in (`tax_id`, `custom.rooms`), or `NULL`.
-     */
-    const char *field;
-    /**
-     * The error kind's name, as `cb_status_name` spells it (`invalid_value`).
-     */
-    const char *kind;
-    /**
-     * Why the row was rejected.
-     */
-    const char *reason;
-} cb_rejected_row;
-
-/**
- * A phone or email that is not valid, as `cb_contact_report_invalid` fills it.
- *
- * The strings are owned by the report: never free them; they stay valid until
- * the report is freed.
- */
-typedef struct cb_invalid_contact {
-    /**
-     * The client's id.
-     */
-    uint64_t client;
-    /**
-     * The field, indexed after splitting (`phones[1]`, `emails[0]`).
-     */
-    const char *field;
-    /**
-     * What was typed.
-     */
-    const char *raw;
-    /**
-     * Why it is invalid.
-     */
-    const char *reason;
-} cb_invalid_contact;
-
-/**
- * A phone field that held several numbers and became several phones, as
- * `cb_contact_report_split` fills it.
- *
- * The strings are owned by the report: never free them; they stay valid until
- * the report is freed.
- */
-typedef struct cb_split_contact {
-    /**
-     * The client's id.
-     */
-    uint64_t client;
-    /**
-     * The field before splitting (`phones[0]`); the new phones take its place.
-     */
-    const char *field;
-    /**
-     * The whole field as typed.
-     */
-    const char *original;
-    /**
-     * How many phones it became.
-     */
-    size_t into;
-} cb_split_contact;
-
-/**
- * A likely typo in an email address, offered and not applied, as
- * `cb_contact_report_suggestion` fills it.
- *
- * The strings are owned by the report: never free them; they stay valid until
- * the report is freed.
- */
-typedef struct cb_email_suggestion {
-    /**
-     * The client's id.
-     */
-    uint64_t client;
-    /**
-     * The field (`emails[0]`).
-     */
-    const char *field;
-    /**
-     * What was typed.
-     */
-    const char *raw;
-    /**
-     * The address the user probably meant.
-     */
-    const char *suggestion;
-} cb_email_suggestion;
-
-/**
- * A client the base refused to store after normalizing (this should not
- * happen), as `cb_contact_report_rejected` fills it.
- *
- * The string is owned by the report: never free it; it stays valid until the
- * report is freed.
- */
-typedef struct cb_rejected_client {
-    /**
-     * The client's id; the stored client is unchanged.
-     */
-    uint64_t client;
-    /**
-     * The error, naming the record and the field.
-     */
-    const char *reason;
-} cb_rejected_client;
 
 #ifdef __cplusplus
 extern "C" {
@@ -917,53 +832,34 @@ cb_status cb_base_update_activity_json(struct cb_base *base, const char *activit
 cb_status cb_base_activity_json(const struct cb_base *base, uint64_t activity_id, char **out_json);
 
 /**
- * Imports clients from CSV text (borrowed). Good rows are added; a bad row is
- * not an error but a rejected row in the report, with its line, column, field
- * and reason. Only input that cannot be read as CSV at all fails the call.
+ * Imports clients from CSV, the capability `import_clients_csv`. Good rows are
+ * added; a bad row is not an error but a rejected row in the report, with its
+ * line, column, field and reason. Only input that cannot be read as CSV at all
+ * fails the call (`CB_CSV`; a file that cannot be opened is `CB_IO`).
  *
- * `mapping_json` maps CSV headers to client fields, as a JSON object such as
+ * `params_json` (borrowed) is `{"csv": "...text...", "mapping": {...},
+ * "options": {...}}`, or `"path": "file.csv"` instead of `"csv"`. The mapping
+ * maps CSV headers to client fields, such as
  * `{"Фамилия":"surname","Имя":"given_name","Телефон":"phone","Комнат":"custom.rooms"}`
- * (an unknown target or a mapped header missing from the file fails the call
- * with `CB_CSV`); `options_json` is `NULL` for the defaults (the delimiter `;`,
- * `,` or tab is detected from the header) or a JSON object such as
- * `{"delimiter":";","currency":"RUB"}`. Both are borrowed. On success `*out_report` receives a report that the caller
- * owns and frees with `cb_import_report_free`.
+ * (an unknown target or a mapped header missing from the file is `CB_CSV`);
+ * `options` such as `{"delimiter":";","currency":"RUB"}` may be left out (the
+ * delimiter `;`, `,` or tab is then detected from the header).
+ *
+ * On success `*out_json` receives the report, owned by the caller and freed
+ * with `cb_string_free`:
+ * `{"empty_rows":0,"ignored_columns":[],"imported":[1,2],"rejected":[{"column":"ИНН","field":"tax_id","kind":"invalid_value","line":3,"reason":"..."}],"rows":3}`
+ * (`rows == imported + rejected + empty_rows`).
  */
 cb_status cb_base_import_clients_csv(struct cb_base *base,
-                                     const char *csv,
-                                     const char *mapping_json,
-                                     const char *options_json,
-                                     struct cb_import_report **out_report);
+                                     const char *params_json,
+                                     char **out_json);
 
 /**
- * Imports clients from the CSV file at `path` (borrowed, UTF-8), like
- * `cb_base_import_clients_csv`. A file that cannot be opened is `CB_IO`.
+ * Imports deals from CSV, the capability `import_deals_csv`, like
+ * `cb_base_import_clients_csv` with a mapping to deal fields
+ * (`{"Клиент":"client_id","Сумма":"amount"}`).
  */
-cb_status cb_base_import_clients_csv_file(struct cb_base *base,
-                                          const char *path,
-                                          const char *mapping_json,
-                                          const char *options_json,
-                                          struct cb_import_report **out_report);
-
-/**
- * Imports deals from CSV text (borrowed), like `cb_base_import_clients_csv`
- * with a mapping to deal fields (`{"Клиент":"client_id","Сумма":"amount"}`).
- */
-cb_status cb_base_import_deals_csv(struct cb_base *base,
-                                   const char *csv,
-                                   const char *mapping_json,
-                                   const char *options_json,
-                                   struct cb_import_report **out_report);
-
-/**
- * Imports deals from the CSV file at `path` (borrowed, UTF-8), like
- * `cb_base_import_deals_csv`. A file that cannot be opened is `CB_IO`.
- */
-cb_status cb_base_import_deals_csv_file(struct cb_base *base,
-                                        const char *path,
-                                        const char *mapping_json,
-                                        const char *options_json,
-                                        struct cb_import_report **out_report);
+cb_status cb_base_import_deals_csv(struct cb_base *base, const char *params_json, char **out_json);
 
 /**
  * Exports all clients as CSV text. On success `*out_csv` receives a string the
@@ -988,74 +884,6 @@ cb_status cb_base_export_deals_csv(const struct cb_base *base, char **out_csv);
  * replacing it.
  */
 cb_status cb_base_export_deals_csv_file(const struct cb_base *base, const char *path);
-
-/**
- * The number of data rows read (not counting the header); 0 for `NULL`.
- */
-uint64_t cb_import_report_rows(const struct cb_import_report *report);
-
-/**
- * How many records were imported; 0 for `NULL`.
- */
-size_t cb_import_report_imported_len(const struct cb_import_report *report);
-
-/**
- * The id of the `index`-th imported record (in file order) into `*out_id`.
- * An index past the end is `CB_INVALID_VALUE`.
- */
-cb_status cb_import_report_imported_id(const struct cb_import_report *report,
-                                       size_t index,
-                                       uint64_t *out_id);
-
-/**
- * How many rows were rejected; 0 for `NULL`.
- */
-size_t cb_import_report_rejected_len(const struct cb_import_report *report);
-
-/**
- * The `index`-th rejected row (in file order) into `*out_row` (caller-provided).
- * Its strings belong to the report and stay valid until the report is freed.
- * An index past the end is `CB_INVALID_VALUE`.
- */
-cb_status cb_import_report_rejected(const struct cb_import_report *report,
-                                    size_t index,
-                                    struct cb_rejected_row *out_row);
-
-/**
- * How many rows were skipped because all their cells were blank; 0 for `NULL`.
- * Every data row is imported, rejected or empty:
- * `rows == imported_len + rejected_len + empty_rows`.
- */
-uint64_t cb_import_report_empty_rows(const struct cb_import_report *report);
-
-/**
- * How many columns of the file the mapping does not mention (their cells were
- * not read); 0 for `NULL`.
- */
-size_t cb_import_report_ignored_columns_len(const struct cb_import_report *report);
-
-/**
- * The header of the `index`-th column that was not read into `*out_header`.
- * The string belongs to the report (never free it) and stays valid until the
- * report is freed. An index past the end is `CB_INVALID_VALUE`.
- */
-cb_status cb_import_report_ignored_column(const struct cb_import_report *report,
-                                          size_t index,
-                                          const char **out_header);
-
-/**
- * The whole report as JSON:
- * `{"rows":3,"imported":[1,2],"rejected":[{"line":3,"column":"ИНН","field":"tax_id","kind":"invalid_value","reason":"..."}],"empty_rows":0,"ignored_columns":[]}`.
- * On success `*out_json` receives a string the caller owns and frees with
- * `cb_string_free`.
- */
-cb_status cb_import_report_json(const struct cb_import_report *report,
-                                char **out_json);
-
-/**
- * Frees a report and the strings it lent. `NULL` is ignored.
- */
-void cb_import_report_free(struct cb_import_report *report);
 
 /**
  * Makes a phone normalizer.
@@ -1400,6 +1228,15 @@ void cb_parsed_email_free(struct cb_parsed_email *email);
 const char *cb_email_problem_name(uint32_t problem);
 
 /**
+ * The name of a gender as the other bindings spell it: `unknown`, `male`,
+ * `female`; `NULL` for a number that is not a `cb_gender`.
+ *
+ * `gender` is a `cb_gender` (taken as a plain integer so that any number is
+ * safe to pass). The string is static: never free it.
+ */
+const char *cb_gender_name(uint32_t gender);
+
+/**
  * Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
  * петрович ИВАНОВ`, `Ivanov Sergey`) into surname, given name and patronymic,
  * each cleaned like `cb_name_clean`. The patronymic is found by its ending, the
@@ -1494,111 +1331,24 @@ cb_status cb_name_key(const char *text, char **out_key);
 cb_status cb_name_transliterate(const char *text, char **out_text);
 
 /**
- * Normalizes every client's phones and emails in place, in parallel on all
- * cores: phones get their E.164, extension, kind and label, emails their
- * normalized address, and a phone field holding several numbers becomes
- * several phones (each keeping its piece as typed in `raw`). What was typed is
- * never lost. Changed clients are validated and stamped like any update.
- * Normalizing again changes nothing.
+ * Normalizes every client's phones and emails in place, the capability
+ * `normalize_contacts`, in parallel on all cores: phones get their E.164,
+ * extension, kind and label, emails their normalized address, and a phone
+ * field holding several numbers becomes several phones (each keeping its
+ * piece as typed in `raw`). What was typed is never lost. Changed clients are
+ * validated and stamped like any update. Normalizing again changes nothing.
  *
- * `phones` and `emails` are the normalizers to use (borrowed), or `NULL` for
- * the defaults: Russia as the default region, email keys without provider
- * rules. On success `*out_report` receives a report that the caller owns and
- * frees with `cb_contact_report_free`.
+ * `params_json` (borrowed; `NULL` for the defaults) is
+ * `{"phone_region":"RU","email_provider_rules":true}`, every key optional. On
+ * success `*out_json` receives the report, owned by the caller and freed with
+ * `cb_string_free`: `{"changed":5,"clients":2,"clients_changed":2,
+ * "invalid":[{"client":2,"field":"phones[0]","raw":"…","reason":"…"}],
+ * "rejected":[],"split":[{"client":1,"field":"phones[0]","into":2,"original":"…"}],
+ * "suggestions":[{"client":2,"field":"emails[0]","raw":"…","suggestion":"…"}]}`.
  */
 cb_status cb_base_normalize_contacts(struct cb_base *base,
-                                     const struct cb_phone_normalizer *phones,
-                                     const struct cb_email_normalizer *emails,
-                                     struct cb_contact_report **out_report);
-
-/**
- * How many clients were looked at; 0 for `NULL`.
- */
-uint64_t cb_contact_report_clients(const struct cb_contact_report *report);
-
-/**
- * How many clients had a contact point changed; 0 for `NULL`.
- */
-uint64_t cb_contact_report_clients_changed(const struct cb_contact_report *report);
-
-/**
- * How many phones and emails changed (their normalized form, label, or a
- * split); 0 for `NULL`.
- */
-uint64_t cb_contact_report_changed(const struct cb_contact_report *report);
-
-/**
- * How many phones and emails are not valid; 0 for `NULL`.
- */
-size_t cb_contact_report_invalid_len(const struct cb_contact_report *report);
-
-/**
- * The `index`-th invalid phone or email (by client, phones before emails)
- * into `*out_contact` (caller-provided). Its strings belong to the report and
- * stay valid until the report is freed. An index past the end is
- * `CB_INVALID_VALUE`.
- */
-cb_status cb_contact_report_invalid(const struct cb_contact_report *report,
-                                    size_t index,
-                                    struct cb_invalid_contact *out_contact);
-
-/**
- * How many phone fields were split into several phones; 0 for `NULL`.
- */
-size_t cb_contact_report_split_len(const struct cb_contact_report *report);
-
-/**
- * The `index`-th split phone field into `*out_split` (caller-provided). Its
- * strings belong to the report and stay valid until the report is freed. An
- * index past the end is `CB_INVALID_VALUE`.
- */
-cb_status cb_contact_report_split(const struct cb_contact_report *report,
-                                  size_t index,
-                                  struct cb_split_contact *out_split);
-
-/**
- * How many email typos are offered; 0 for `NULL`.
- */
-size_t cb_contact_report_suggestions_len(const struct cb_contact_report *report);
-
-/**
- * The `index`-th email typo to offer into `*out_suggestion` (caller-provided).
- * Its strings belong to the report and stay valid until the report is freed.
- * An index past the end is `CB_INVALID_VALUE`.
- */
-cb_status cb_contact_report_suggestion(const struct cb_contact_report *report,
-                                       size_t index,
-                                       struct cb_email_suggestion *out_suggestion);
-
-/**
- * How many clients the base refused to store after normalizing (should be
- * 0); 0 for `NULL`.
- */
-size_t cb_contact_report_rejected_len(const struct cb_contact_report *report);
-
-/**
- * The `index`-th client the base refused to store into `*out_client`
- * (caller-provided). Its string belongs to the report and stays valid until
- * the report is freed. An index past the end is `CB_INVALID_VALUE`.
- */
-cb_status cb_contact_report_rejected(const struct cb_contact_report *report,
-                                     size_t index,
-                                     struct cb_rejected_client *out_client);
-
-/**
- * The whole report as JSON: `{"clients":2,"clients_changed":2,"changed":5,
- * "invalid":[{"client":2,"field":"phones[0]","raw":"…","reason":"…"}],
- * "split":[{"client":1,"field":"phones[0]","original":"…","into":2}],
- * "suggestions":[{"client":2,"field":"emails[0]","raw":"…","suggestion":"…"}],
- * "rejected":[]}`. On success `*out_json` receives a string the caller owns
- * and frees with `cb_string_free`.
- */
-cb_status cb_contact_report_json(const struct cb_contact_report *report, char **out_json);
-
-/**
- * Frees a report and the strings it lent. `NULL` is ignored.
- */
-void cb_contact_report_free(struct cb_contact_report *report);
+                                     const char *params_json,
+                                     char **out_json);
 
 /**
  * Indexes every client of `base` for matching.
@@ -1846,9 +1596,11 @@ cb_status cb_base_merge_clients(struct cb_base *base,
 cb_status cb_base_undo_merge(struct cb_base *base, const char *record_json);
 
 /**
- * Lists every capability as JSON: `[{"name":"dedupe","access":"read",
- * "summary":"..."}, ...]`, where `access` is `plain` (call with `cb_call`),
- * `read` (`cb_base_call`) or `write` (`cb_base_call_mut`). On success
+ * Lists every capability as JSON: `[{"access":"read","name":"dedupe",
+ * "output":"report","summary":"..."}, ...]`, where `access` is `plain` (call
+ * with `cb_call`), `read` (`cb_base_call`) or `write` (`cb_base_call_mut`),
+ * and `output` is `report` (JSON text) or `table` (call with
+ * `cb_base_call_table`). On success
  * `*out_json` receives a string the caller owns and frees with `cb_string_free`.
  */
 cb_status cb_capabilities_json(char **out_json);
@@ -1900,6 +1652,55 @@ cb_status cb_base_dedupe(const struct cb_base *base, const char *params_json, ch
 cb_status cb_base_sales_summary(const struct cb_base *base,
                                 const char *params_json,
                                 char **out_json);
+
+/**
+ * Calls the capability named `capability`, which gives back a table (see the
+ * `output` of `cb_capabilities_json`), on a base it only reads, with
+ * `params_json` (a JSON object such as `{"fields":["id","surname"]}`, or
+ * `NULL` for the defaults; both borrowed). A capability that gives back a
+ * report is `CB_INVALID_VALUE` (use `cb_base_call`). On success `*out_table`
+ * receives a table that the caller owns and frees with `cb_table_free`.
+ */
+cb_status cb_base_call_table(const struct cb_base *base,
+                             const char *capability,
+                             const char *params_json,
+                             struct cb_table **out_table);
+
+/**
+ * The number of rows; 0 for `NULL`.
+ */
+size_t cb_table_rows(const struct cb_table *table);
+
+/**
+ * The table in its JSON form, compact with sorted keys, as `cb_base_call`
+ * gives it: `{"columns":[{"name":"id","type":"uint64","values":[1,2]},...],
+ * "rows":2}` (see the `table` module of the core). On
+ * success `*out_json` receives a string the caller owns and frees with
+ * `cb_string_free`.
+ */
+cb_status cb_table_to_json(const struct cb_table *table, char **out_json);
+
+/**
+ * Exports the table through the Arrow C Data Interface as one struct array
+ * (format `+s`) with a child per column: ids `uint64` (`L`), text `utf8`
+ * (`u`), dates `date32` (`tdD`), timestamps `timestamp[us, UTC]`, amounts
+ * `decimal128(38, scale)`, lists of text `list<utf8>`; every column nullable.
+ *
+ * `out_array` and `out_schema` point to structs the caller allocated; on
+ * success they are filled and the caller owns them: it must call
+ * `out_array->release(out_array)` and `out_schema->release(out_schema)` once
+ * done (they may outlive the table). The buffers are the table's own, not
+ * copies. The table is unchanged and may be exported again.
+ */
+cb_status cb_table_export_arrow(const struct cb_table *table,
+                                ArrowArray *out_array,
+                                ArrowSchema *out_schema);
+
+/**
+ * Frees a table. Arrow arrays exported from it stay valid until released.
+ * `NULL` is ignored.
+ */
+void cb_table_free(struct cb_table *table);
 
 #ifdef __cplusplus
 }  // extern "C"

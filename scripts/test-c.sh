@@ -9,12 +9,15 @@
 #  3. builds bindings/c with plain cargo and stages it like `cargo cinstall`
 #     would: lib/libclientbase.{so,a}, include/clientbase/clientbase.h and
 #     lib/pkgconfig/clientbase.pc, so that C programs are built with
-#     `pkg-config --cflags --libs clientbase` (no cargo-c needed);
+#     `pkg-config --cflags --libs clientbase` (no cargo-c needed); in the debug
+#     profile the release layout's libraries are stripped of debug info (the
+#     .so from ~120 MB to ~20 MB), PROFILE=release builds a release instead;
 #  4. compiles the C tests with -std=c11 -Wall -Wextra -Werror and runs them
 #     under valgrind (no leaks, no errors): the API test against a library built
 #     with the `test-panic` feature, the shared vectors, the ERP example (its
 #     output compared with tests/c/data/example_erp.expected), duplicates and
-#     merges (tests/c/test_dedup.c), the shared capability vectors through the
+#     merges (tests/c/test_dedup.c), the bridge and tables through Arrow
+#     (tests/c/test_capability.c), the shared capability vectors through the
 #     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
 #     statically against libclientbase.a;
 #  5. contact normalization (tests/c/test_normalize.c), the email and name
@@ -96,6 +99,9 @@ native_static_libs() {
 LIBS_PRIVATE=$(native_static_libs)
 
 # stage <prefix> [cargo feature]: build and lay out a prefix as cargo-c installs it.
+# A debug build's libraries carry ~90 MB of debug info each: the release layout
+# (no feature) gets them stripped of it, as an installed library would be; the
+# test-panic layout keeps it for readable valgrind reports.
 stage() {
     local prefix=$1 features=()
     [ -n "${2:-}" ] && features=(--features "$2")
@@ -104,6 +110,9 @@ stage() {
     mkdir -p "$prefix/lib/pkgconfig" "$prefix/include/clientbase"
     cp "$CARGO_TARGET_DIR/$PROFILE/libclientbase_c.so" "$prefix/lib/libclientbase.so"
     cp "$CARGO_TARGET_DIR/$PROFILE/libclientbase_c.a" "$prefix/lib/libclientbase.a"
+    if [ -z "${2:-}" ] && [ "$PROFILE" != release ]; then
+        strip --strip-debug "$prefix/lib/libclientbase.so" "$prefix/lib/libclientbase.a"
+    fi
     cp include/clientbase.h "$prefix/include/clientbase/clientbase.h"
     cat >"$prefix/lib/pkgconfig/clientbase.pc" <<EOF
 prefix=$prefix
@@ -173,6 +182,7 @@ compile "$STAGE/prefix" "$BUILD/example_erp" tests/c/example_erp.c
 compile "$STAGE/prefix" "$BUILD/test_normalize" tests/c/test_normalize.c
 compile "$STAGE/prefix" "$BUILD/test_dedup" tests/c/test_dedup.c
 compile "$STAGE/prefix" "$BUILD/test_capability_vectors" tests/c/test_capability_vectors.c
+compile "$STAGE/prefix" "$BUILD/test_capability" tests/c/test_capability.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -194,6 +204,7 @@ run test_vectors "$BUILD/test_vectors" tests/vectors/base.json tests/vectors/ema
 run test_normalize "$BUILD/test_normalize" 2000 || true
 run test_dedup "$BUILD/test_dedup" || true
 run test_capability_vectors "$BUILD/test_capability_vectors" tests/vectors/capabilities.json || true
+run test_capability "$BUILD/test_capability" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

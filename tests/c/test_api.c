@@ -438,71 +438,34 @@ static void test_csv(cb_base *base, const char *scratch)
                       ";;;;;\n";
     const char *mapping = "{\"Фамилия\":\"surname\",\"Имя\":\"given_name\",\"Телефон\":\"phone\","
                           "\"Метки\":\"tags\",\"Комнат\":\"custom.rooms\"}";
-    cb_import_report *report = (cb_import_report *)SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_import_clients_csv(NULL, csv, mapping, NULL, &report), "base");
-    CHECK_NULL_ARG(cb_base_import_clients_csv(base, NULL, mapping, NULL, &report), "csv");
-    CHECK_NULL_ARG(cb_base_import_clients_csv(base, csv, NULL, NULL, &report), "mapping_json");
-    CHECK_NULL_ARG(cb_base_import_clients_csv(base, csv, mapping, NULL, NULL), "out_report");
-    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, BAD_UTF8, mapping, NULL, &report), "csv");
-    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, csv, BAD_UTF8, NULL, &report), "mapping_json");
-    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, csv, mapping, BAD_UTF8, &report), "options_json");
-    CHECK_STATUS(cb_base_import_clients_csv(base, csv, "{\"Фамилия\":\"surnam\"}", NULL, &report),
-                 CB_CSV);
-    CHECK_STATUS(cb_base_import_clients_csv(base, csv, mapping, "{\"delimiter\":\";;\"}", &report),
-                 CB_JSON);
-    CHECK(report == (cb_import_report *)SENTINEL_STR);
-    CHECK_OK(cb_base_import_clients_csv(base, csv, mapping, "{\"delimiter\":\";\"}", &report));
-    CHECK(report != NULL && report != (cb_import_report *)SENTINEL_STR);
-
-    CHECK(cb_import_report_rows(report) == 3);
-    CHECK(cb_import_report_imported_len(report) == 1);
-    CHECK(cb_import_report_rejected_len(report) == 1);
-    CHECK(cb_import_report_empty_rows(report) == 1);
-    CHECK(cb_import_report_ignored_columns_len(report) == 1);
-    CHECK(cb_import_report_rows(NULL) == 0 && cb_import_report_imported_len(NULL) == 0);
-    CHECK(cb_import_report_rejected_len(NULL) == 0 && cb_import_report_empty_rows(NULL) == 0);
-    CHECK(cb_import_report_ignored_columns_len(NULL) == 0);
-
-    uint64_t id = SENTINEL_ID;
-    CHECK_NULL_ARG(cb_import_report_imported_id(NULL, 0, &id), "report");
-    CHECK_NULL_ARG(cb_import_report_imported_id(report, 0, NULL), "out_id");
-    CHECK_STATUS(cb_import_report_imported_id(report, 1, &id), CB_INVALID_VALUE);
-    CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_import_report_imported_id(report, 0, &id));
-    CHECK(id == 5);
-
-    cb_rejected_row row;
-    memset(&row, 0, sizeof row);
-    CHECK_NULL_ARG(cb_import_report_rejected(NULL, 0, &row), "report");
-    CHECK_NULL_ARG(cb_import_report_rejected(report, 0, NULL), "out_row");
-    CHECK_STATUS(cb_import_report_rejected(report, 1, &row), CB_INVALID_VALUE);
-    CHECK(row.kind == NULL);
-    CHECK_OK(cb_import_report_rejected(report, 0, &row));
-    CHECK(row.line == 3);
-    CHECK_STR(row.column, "Метки");
-    CHECK_STR(row.field, "tags");
-    CHECK_STR(row.kind, "unknown_tag");
-    CHECK_STR(row.reason, "\"gold\" is not in the tag vocabulary");
-
-    const char *header = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_import_report_ignored_column(NULL, 0, &header), "report");
-    CHECK_NULL_ARG(cb_import_report_ignored_column(report, 0, NULL), "out_header");
-    CHECK_STATUS(cb_import_report_ignored_column(report, 1, &header), CB_INVALID_VALUE);
-    CHECK(header == SENTINEL_STR);
-    CHECK_OK(cb_import_report_ignored_column(report, 0, &header));
-    CHECK_STR(header, "Заметки");
-
-    char *json = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_import_report_json(NULL, &json), "report");
-    CHECK_NULL_ARG(cb_import_report_json(report, NULL), "out_json");
-    CHECK_OK(cb_import_report_json(report, &json));
-    CHECK_STR(json, "{\"rows\":3,\"imported\":[5],\"rejected\":[{\"line\":3,\"column\":\"Метки\","
-                    "\"field\":\"tags\",\"kind\":\"unknown_tag\","
-                    "\"reason\":\"\\\"gold\\\" is not in the tag vocabulary\"}],"
-                    "\"empty_rows\":1,\"ignored_columns\":[\"Заметки\"]}");
-    cb_string_free(json);
-    cb_import_report_free(report);
-    cb_import_report_free(NULL);
+    char csv_json[1024], params[2048];
+    CHECK(ts_json_string(csv, csv_json, sizeof csv_json));
+    snprintf(params, sizeof params, "{\"csv\":%s,\"mapping\":%s,\"options\":{\"delimiter\":\";\"}}",
+             csv_json, mapping);
+    char *report = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_import_clients_csv(NULL, params, &report), "base");
+    CHECK_NULL_ARG(cb_base_import_clients_csv(base, params, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, BAD_UTF8, &report), "params_json");
+    /* No params: the mapping is required. */
+    check_failed_with(cb_base_import_clients_csv(base, NULL, &report), CB_INVALID_VALUE,
+                      "the column mapping is required", __FILE__, __LINE__);
+    char bad[2048];
+    snprintf(bad, sizeof bad, "{\"csv\":%s,\"mapping\":{\"Фамилия\":\"surnam\"}}", csv_json);
+    CHECK_STATUS(cb_base_import_clients_csv(base, bad, &report), CB_CSV);
+    snprintf(bad, sizeof bad, "{\"csv\":%s,\"mapping\":%s,\"options\":{\"delimiter\":\";;\"}}",
+             csv_json, mapping);
+    CHECK_STATUS(cb_base_import_clients_csv(base, bad, &report), CB_JSON);
+    snprintf(bad, sizeof bad, "{\"csv\":%s,\"mapping\":%s,\"optoins\":{}}", csv_json, mapping);
+    check_failed_with(cb_base_import_clients_csv(base, bad, &report), CB_JSON,
+                      "unknown field `optoins`", __FILE__, __LINE__);
+    CHECK(report == SENTINEL_STR);
+    CHECK_OK(cb_base_import_clients_csv(base, params, &report));
+    /* rows 3 = 1 imported (id 5) + 1 rejected + 1 empty; "Заметки" was not read. */
+    CHECK_STR(report, "{\"empty_rows\":1,\"ignored_columns\":[\"Заметки\"],\"imported\":[5],"
+                      "\"rejected\":[{\"column\":\"Метки\",\"field\":\"tags\",\"kind\":\"unknown_tag\","
+                      "\"line\":3,\"reason\":\"\\\"gold\\\" is not in the tag vocabulary\"}],"
+                      "\"rows\":3}");
+    cb_string_free(report);
 
     /* Export, then import the export from a file into a fresh base. */
     char *exported = SENTINEL_STR;
@@ -555,29 +518,28 @@ static void test_csv(cb_base *base, const char *scratch)
                          "\"type\":\"money\",\"currency\":\"RUB\"},{\"name\":\"rooms\","
                          "\"type\":\"integer\"}]}",
                          &copy));
-    report = (cb_import_report *)SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_import_clients_csv_file(NULL, clients_path, client_mapping, NULL, &report), "base");
-    CHECK_NULL_ARG(cb_base_import_clients_csv_file(copy, NULL, client_mapping, NULL, &report), "path");
-    CHECK_NULL_ARG(cb_base_import_clients_csv_file(copy, clients_path, NULL, NULL, &report), "mapping_json");
-    CHECK_NULL_ARG(cb_base_import_clients_csv_file(copy, clients_path, client_mapping, NULL, NULL), "out_report");
-    CHECK_BAD_UTF8(cb_base_import_clients_csv_file(copy, BAD_UTF8, client_mapping, NULL, &report), "path");
-    CHECK_STATUS(cb_base_import_clients_csv_file(copy, missing_path, client_mapping, NULL, &report), CB_IO);
+    char path_json[1100];
+    report = SENTINEL_STR;
+    CHECK(ts_json_string(missing_path, path_json, sizeof path_json));
+    snprintf(params, sizeof params, "{\"path\":%s,\"mapping\":%s}", path_json, client_mapping);
+    CHECK_STATUS(cb_base_import_clients_csv(copy, params, &report), CB_IO);
     CHECK(strstr(cb_last_error_message(), "no/such/file.csv") != NULL);
-    CHECK(report == (cb_import_report *)SENTINEL_STR);
-    CHECK_OK(cb_base_import_clients_csv_file(copy, clients_path, client_mapping, NULL, &report));
-    CHECK(cb_import_report_rejected_len(report) == 0);
-    CHECK(cb_import_report_imported_len(report) == 5);
-    cb_import_report_free(report);
+    CHECK(report == SENTINEL_STR);
+    CHECK(ts_json_string(clients_path, path_json, sizeof path_json));
+    snprintf(params, sizeof params, "{\"path\":%s,\"mapping\":%s}", path_json, client_mapping);
+    CHECK_OK(cb_base_import_clients_csv(copy, params, &report));
+    CHECK(strstr(report, "\"rejected\":[]") != NULL);
+    CHECK(strstr(report, "\"imported\":[1,2,3,4,5]") != NULL);
+    cb_string_free(report);
 
-    report = (cb_import_report *)SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_import_deals_csv_file(NULL, deals_path, deal_mapping, NULL, &report), "base");
-    CHECK_NULL_ARG(cb_base_import_deals_csv_file(copy, NULL, deal_mapping, NULL, &report), "path");
-    CHECK_NULL_ARG(cb_base_import_deals_csv_file(copy, deals_path, NULL, NULL, &report), "mapping_json");
-    CHECK_NULL_ARG(cb_base_import_deals_csv_file(copy, deals_path, deal_mapping, NULL, NULL), "out_report");
-    CHECK_OK(cb_base_import_deals_csv_file(copy, deals_path, deal_mapping, NULL, &report));
-    CHECK(cb_import_report_rejected_len(report) == 0);
-    CHECK(cb_import_report_imported_len(report) == 2);
-    cb_import_report_free(report);
+    CHECK(ts_json_string(deals_path, path_json, sizeof path_json));
+    snprintf(params, sizeof params, "{\"path\":%s,\"mapping\":%s}", path_json, deal_mapping);
+    CHECK_NULL_ARG(cb_base_import_deals_csv(NULL, params, &report), "base");
+    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, params, NULL), "out_json");
+    CHECK_OK(cb_base_import_deals_csv(copy, params, &report));
+    CHECK(strstr(report, "\"rejected\":[]") != NULL);
+    CHECK(strstr(report, "\"imported\":[1,2]") != NULL);
+    cb_string_free(report);
 
     cb_counts a, b;
     CHECK_OK(cb_base_counts(base, &a));
@@ -587,18 +549,15 @@ static void test_csv(cb_base *base, const char *scratch)
     /* Deals from CSV text. */
     const char *deals_csv = "Клиент;Сумма;Название\n1;4 990,00;Абонемент\n42;100;Нет клиента\n";
     const char *deals_mapping = "{\"Клиент\":\"client_id\",\"Сумма\":\"amount\",\"Название\":\"title\"}";
-    CHECK_NULL_ARG(cb_base_import_deals_csv(NULL, deals_csv, deals_mapping, NULL, &report), "base");
-    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, NULL, deals_mapping, NULL, &report), "csv");
-    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, deals_csv, NULL, NULL, &report), "mapping_json");
-    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, deals_csv, deals_mapping, NULL, NULL), "out_report");
-    CHECK_BAD_UTF8(cb_base_import_deals_csv(copy, BAD_UTF8, deals_mapping, NULL, &report), "csv");
-    CHECK_OK(cb_base_import_deals_csv(copy, deals_csv, deals_mapping, "{\"currency\":\"RUB\"}", &report));
-    CHECK(cb_import_report_imported_len(report) == 1);
-    CHECK(cb_import_report_rejected_len(report) == 1);
-    CHECK_OK(cb_import_report_rejected(report, 0, &row));
-    CHECK(row.line == 3);
-    CHECK_STR(row.kind, "unknown_id");
-    cb_import_report_free(report);
+    CHECK(ts_json_string(deals_csv, csv_json, sizeof csv_json));
+    snprintf(params, sizeof params, "{\"csv\":%s,\"mapping\":%s,\"options\":{\"currency\":\"RUB\"}}",
+             csv_json, deals_mapping);
+    CHECK_BAD_UTF8(cb_base_import_deals_csv(copy, BAD_UTF8, &report), "params_json");
+    CHECK_OK(cb_base_import_deals_csv(copy, params, &report));
+    /* One imported, one rejected at line 3 for its unknown client. */
+    CHECK(strstr(report, "\"imported\":[3]") != NULL);
+    CHECK(strstr(report, "\"kind\":\"unknown_id\",\"line\":3,") != NULL);
+    cb_string_free(report);
     cb_base_free(copy);
 }
 

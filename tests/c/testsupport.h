@@ -47,11 +47,38 @@ static void ts_check(int ok, const char *file, int line, const char *what, const
         const char *ts_e_ = (expected);                                                    \
         int ts_ok_ = (ts_a_ == NULL && ts_e_ == NULL) ||                                   \
                      (ts_a_ != NULL && ts_e_ != NULL && strcmp(ts_a_, ts_e_) == 0);        \
-        char ts_msg_[1024];                                                                \
+        char ts_msg_[8192];                                                                \
         snprintf(ts_msg_, sizeof ts_msg_, "got \"%s\", expected \"%s\"",                   \
                  ts_a_ ? ts_a_ : "(null)", ts_e_ ? ts_e_ : "(null)");                      \
         ts_check(ts_ok_, __FILE__, __LINE__, #actual " == " #expected, ts_msg_);           \
     } while (0)
+
+/* Writes `text` as a JSON string literal (with its quotes) into `out` of
+ * `size` bytes; returns 0 when it did not fit. */
+static inline int ts_json_string(const char *text, char *out, size_t size)
+{
+    size_t n = 0;
+    if (size < 3) {
+        return 0;
+    }
+    out[n++] = '"';
+    for (const char *p = text; *p; p++) {
+        const char *esc = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : NULL;
+        size_t len = esc ? 2 : 1;
+        if (n + len + 2 > size) {
+            return 0;
+        }
+        if (esc) {
+            out[n++] = esc[0];
+            out[n++] = esc[1];
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n++] = '"';
+    out[n] = '\0';
+    return 1;
+}
 
 /* Prints the closing line and gives the exit status. */
 static int ts_finish(void)

@@ -22,7 +22,7 @@ use crate::panic::status_boundary;
 ///
 /// # Safety
 /// `params_json` is `NULL` or a NUL-terminated string alive for the call.
-unsafe fn params_arg(params_json: *const c_char) -> CbResult<Value> {
+pub(crate) unsafe fn params_arg(params_json: *const c_char) -> CbResult<Value> {
     match unsafe { arg_opt_str(params_json, "params_json") }? {
         Some(json) => json_arg(json, "params_json"),
         None => Ok(Value::Null),
@@ -38,7 +38,7 @@ fn output(out: Output) -> CbResult<*mut c_char> {
 ///
 /// # Safety
 /// As for `cb_base_call`.
-unsafe fn read_call(
+pub(crate) unsafe fn read_call(
     base: *const cb_base,
     capability: &str,
     params_json: *const c_char,
@@ -56,7 +56,7 @@ unsafe fn read_call(
 ///
 /// # Safety
 /// As for `cb_base_call_mut`.
-unsafe fn write_call(
+pub(crate) unsafe fn write_call(
     base: *mut cb_base,
     capability: &str,
     params_json: *const c_char,
@@ -69,15 +69,19 @@ unsafe fn write_call(
     Ok(())
 }
 
-/// Lists every capability as JSON: `[{"name":"dedupe","access":"read",
-/// "summary":"..."}, ...]`, where `access` is `plain` (call with `cb_call`),
-/// `read` (`cb_base_call`) or `write` (`cb_base_call_mut`). On success
+/// Lists every capability as JSON: `[{"access":"read","name":"dedupe",
+/// "output":"report","summary":"..."}, ...]`, where `access` is `plain` (call
+/// with `cb_call`), `read` (`cb_base_call`) or `write` (`cb_base_call_mut`),
+/// and `output` is `report` (JSON text) or `table` (call with
+/// `cb_base_call_table`). On success
 /// `*out_json` receives a string the caller owns and frees with `cb_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn cb_capabilities_json(out_json: *mut *mut c_char) -> cb_status {
     status_boundary(|| {
         let out_json = out_arg(out_json, "out_json")?;
-        *out_json = owned_string(serde_json::to_string(capability::CAPABILITIES)?, "out_json")?;
+        // Through a `Value`, so that the keys are sorted like every output's.
+        let list = serde_json::to_value(capability::CAPABILITIES)?;
+        *out_json = owned_string(list.to_string(), "out_json")?;
         Ok(())
     })
 }

@@ -12,7 +12,8 @@ use std::ffi::{c_char, CString};
 use clientbase::{EmailError, EmailNormalizer, EmailProblem, ParsedEmail};
 
 use crate::error::{c_text, cb_status, Failure};
-use crate::ffi::{arg_str, arg_str_array, out_arg, out_of_range, BoxHandle, NameTable};
+use crate::ffi::c_enum;
+use crate::ffi::{arg_str, arg_str_array, out_arg, out_of_range, BoxHandle, Mirror};
 use crate::panic::{status_boundary, value_boundary};
 
 /// Checks and normalizes email addresses.
@@ -79,42 +80,30 @@ pub enum cb_email_problem {
     CB_EMAIL_PROBLEM_UNKNOWN = 102,
 }
 
+c_enum!(
+    cb_email_problem,
+    "CB_EMAIL_PROBLEM_",
+    [
+        CB_EMAIL_PROBLEM_NONE,
+        CB_EMAIL_PROBLEM_EMPTY,
+        CB_EMAIL_PROBLEM_AT,
+        CB_EMAIL_PROBLEM_LOCAL_PART,
+        CB_EMAIL_PROBLEM_DOMAIN,
+        CB_EMAIL_PROBLEM_TOO_LONG,
+        CB_EMAIL_PROBLEM_NULL_INPUT,
+        CB_EMAIL_PROBLEM_INVALID_UTF8,
+        CB_EMAIL_PROBLEM_UNKNOWN,
+    ]
+);
+
+static EMAIL_PROBLEMS: Mirror<cb_email_problem> = Mirror::new();
+
 impl cb_email_problem {
-    const ALL: [cb_email_problem; 9] = [
-        cb_email_problem::CB_EMAIL_PROBLEM_NONE,
-        cb_email_problem::CB_EMAIL_PROBLEM_EMPTY,
-        cb_email_problem::CB_EMAIL_PROBLEM_AT,
-        cb_email_problem::CB_EMAIL_PROBLEM_LOCAL_PART,
-        cb_email_problem::CB_EMAIL_PROBLEM_DOMAIN,
-        cb_email_problem::CB_EMAIL_PROBLEM_TOO_LONG,
-        cb_email_problem::CB_EMAIL_PROBLEM_NULL_INPUT,
-        cb_email_problem::CB_EMAIL_PROBLEM_INVALID_UTF8,
-        cb_email_problem::CB_EMAIL_PROBLEM_UNKNOWN,
-    ];
-
+    /// By the core's name: a problem this version does not mirror yet is `UNKNOWN`.
     fn from_core(problem: EmailProblem) -> cb_email_problem {
-        match problem {
-            EmailProblem::Empty => cb_email_problem::CB_EMAIL_PROBLEM_EMPTY,
-            EmailProblem::At => cb_email_problem::CB_EMAIL_PROBLEM_AT,
-            EmailProblem::LocalPart => cb_email_problem::CB_EMAIL_PROBLEM_LOCAL_PART,
-            EmailProblem::Domain => cb_email_problem::CB_EMAIL_PROBLEM_DOMAIN,
-            EmailProblem::TooLong => cb_email_problem::CB_EMAIL_PROBLEM_TOO_LONG,
-            _ => cb_email_problem::CB_EMAIL_PROBLEM_UNKNOWN,
-        }
-    }
-
-    fn name(self) -> Option<&'static str> {
-        Some(match self {
-            cb_email_problem::CB_EMAIL_PROBLEM_NONE => return None,
-            cb_email_problem::CB_EMAIL_PROBLEM_EMPTY => EmailProblem::Empty.name(),
-            cb_email_problem::CB_EMAIL_PROBLEM_AT => EmailProblem::At.name(),
-            cb_email_problem::CB_EMAIL_PROBLEM_LOCAL_PART => EmailProblem::LocalPart.name(),
-            cb_email_problem::CB_EMAIL_PROBLEM_DOMAIN => EmailProblem::Domain.name(),
-            cb_email_problem::CB_EMAIL_PROBLEM_TOO_LONG => EmailProblem::TooLong.name(),
-            cb_email_problem::CB_EMAIL_PROBLEM_NULL_INPUT => "null_input",
-            cb_email_problem::CB_EMAIL_PROBLEM_INVALID_UTF8 => "invalid_utf8",
-            cb_email_problem::CB_EMAIL_PROBLEM_UNKNOWN => "unknown",
-        })
+        EMAIL_PROBLEMS
+            .by_name(problem.name())
+            .unwrap_or(cb_email_problem::CB_EMAIL_PROBLEM_UNKNOWN)
     }
 }
 
@@ -424,15 +413,7 @@ pub unsafe extern "C" fn cb_parsed_email_free(email: *mut cb_parsed_email) {
 /// number is safe to pass). The string is static: never free it.
 #[no_mangle]
 pub extern "C" fn cb_email_problem_name(problem: u32) -> *const c_char {
-    static NAMES: NameTable = NameTable::new();
-    value_boundary(std::ptr::null(), || {
-        NAMES.get(problem, || {
-            cb_email_problem::ALL
-                .iter()
-                .filter_map(|problem| Some((*problem as u32, problem.name()?)))
-                .collect()
-        })
-    })
+    value_boundary(std::ptr::null(), || EMAIL_PROBLEMS.name(problem))
 }
 
 #[cfg(test)]
@@ -446,10 +427,24 @@ mod tests {
 
     #[test]
     fn problems_are_named_like_the_core() {
-        for problem in cb_email_problem::ALL {
-            let name = text(cb_email_problem_name(problem as u32));
-            assert_eq!(name.as_deref(), problem.name());
+        let core = [
+            EmailProblem::Empty,
+            EmailProblem::At,
+            EmailProblem::LocalPart,
+            EmailProblem::Domain,
+            EmailProblem::TooLong,
+        ];
+        for problem in core {
+            let c = cb_email_problem::from_core(problem);
+            assert_ne!(c, cb_email_problem::CB_EMAIL_PROBLEM_UNKNOWN, "{problem:?}");
+            let name = text(cb_email_problem_name(c as u32));
+            assert_eq!(name.as_deref(), Some(problem.name()));
         }
+        assert_eq!(
+            text(cb_email_problem_name(100)).as_deref(),
+            Some("null_input")
+        );
+        assert!(cb_email_problem_name(0).is_null());
         assert_eq!(text(cb_email_problem_name(4)).as_deref(), Some("domain"));
         assert!(cb_email_problem_name(6).is_null());
     }

@@ -8,9 +8,10 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};
-use std::sync::OnceLock;
 
 use clientbase::{Error, ErrorKind};
+
+use crate::ffi::Mirror;
 
 /// The result of every fallible call. The numbers are stable across releases.
 ///
@@ -53,44 +54,40 @@ pub enum cb_status {
     CB_UNKNOWN_ERROR = 103,
 }
 
-impl cb_status {
-    /// The status of a core error kind: one line per kind.
-    pub(crate) fn from_kind(kind: ErrorKind) -> cb_status {
-        match kind {
-            ErrorKind::InvalidValue => cb_status::CB_INVALID_VALUE,
-            ErrorKind::UnknownId => cb_status::CB_UNKNOWN_ID,
-            ErrorKind::UnknownTag => cb_status::CB_UNKNOWN_TAG,
-            ErrorKind::UnknownField => cb_status::CB_UNKNOWN_FIELD,
-            ErrorKind::FieldType => cb_status::CB_FIELD_TYPE,
-            ErrorKind::CurrencyMismatch => cb_status::CB_CURRENCY_MISMATCH,
-            ErrorKind::Schema => cb_status::CB_SCHEMA,
-            ErrorKind::Conflict => cb_status::CB_CONFLICT,
-            ErrorKind::Csv => cb_status::CB_CSV,
-            ErrorKind::Json => cb_status::CB_JSON,
-            ErrorKind::Io => cb_status::CB_IO,
-            _ => cb_status::CB_UNKNOWN_ERROR,
-        }
-    }
-}
+crate::ffi::c_enum!(
+    cb_status,
+    "CB_",
+    [
+        CB_OK,
+        CB_INVALID_VALUE,
+        CB_UNKNOWN_ID,
+        CB_UNKNOWN_TAG,
+        CB_UNKNOWN_FIELD,
+        CB_FIELD_TYPE,
+        CB_CURRENCY_MISMATCH,
+        CB_SCHEMA,
+        CB_CONFLICT,
+        CB_CSV,
+        CB_JSON,
+        CB_IO,
+        CB_NULL_PARAMETER,
+        CB_INVALID_UTF8,
+        CB_PANIC,
+        CB_UNKNOWN_ERROR,
+    ]
+);
 
-/// The names of the statuses, NUL-terminated for C: `ok`, the core kinds'
-/// names in status order, then the C layer's own.
-fn status_names() -> &'static [(u32, CString)] {
-    static NAMES: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        let c = |s: &str| CString::new(s).unwrap_or_default();
-        let mut names = vec![(cb_status::CB_OK as u32, c("ok"))];
-        for kind in ErrorKind::ALL {
-            names.push((cb_status::from_kind(kind) as u32, c(kind.name())));
-        }
-        names.extend([
-            (cb_status::CB_NULL_PARAMETER as u32, c("null_parameter")),
-            (cb_status::CB_INVALID_UTF8 as u32, c("invalid_utf8")),
-            (cb_status::CB_PANIC as u32, c("panic")),
-            (cb_status::CB_UNKNOWN_ERROR as u32, c("unknown_error")),
-        ]);
-        names
-    })
+static STATUSES: Mirror<cb_status> = Mirror::new();
+
+impl cb_status {
+    /// The status of a core error kind, by the kind's name (`invalid_value` is
+    /// `CB_INVALID_VALUE`); a kind this version does not mirror yet is
+    /// `CB_UNKNOWN_ERROR`.
+    pub(crate) fn from_kind(kind: ErrorKind) -> cb_status {
+        STATUSES
+            .by_name(kind.name())
+            .unwrap_or(cb_status::CB_UNKNOWN_ERROR)
+    }
 }
 
 /// The stable snake_case name of a status: `ok`, `invalid_value`, `unknown_id`,
@@ -103,10 +100,12 @@ fn status_names() -> &'static [(u32, CString)] {
 #[no_mangle]
 pub extern "C" fn cb_status_name(status: u32) -> *const c_char {
     crate::panic::value_boundary(c"unknown_status".as_ptr(), || {
-        status_names()
-            .iter()
-            .find(|(number, _)| *number == status)
-            .map_or(c"unknown_status".as_ptr(), |(_, name)| name.as_ptr())
+        let name = STATUSES.name(status);
+        if name.is_null() {
+            c"unknown_status".as_ptr()
+        } else {
+            name
+        }
     })
 }
 
@@ -292,7 +291,7 @@ mod tests {
 
     #[test]
     fn statuses_are_kind_index_plus_one_and_named_like_the_core() {
-        for (i, kind) in ErrorKind::ALL.into_iter().enumerate() {
+        for (i, kind) in ErrorKind::ALL.iter().copied().enumerate() {
             let status = cb_status::from_kind(kind);
             assert_eq!(status as u32, i as u32 + 1, "{kind:?}");
             assert_eq!(name(status as u32), kind.name());

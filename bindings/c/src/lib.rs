@@ -5,6 +5,18 @@
 //! back. The header `include/clientbase.h` is generated from this crate by
 //! cbindgen (`bindings/c/cbindgen.toml`) and committed.
 //!
+//! ## One bridge, few handles
+//!
+//! Structured calls go through the core's capabilities by name, JSON in and
+//! JSON out (`cb_call`, `cb_base_call`, `cb_base_call_mut`; the named calls
+//! such as `cb_base_import_clients_csv` are one line over them), so a new core
+//! capability needs no code here. Typed handles stay where C needs speed or
+//! memory control: the base, the match index, phone/email/name parsing single
+//! and by batch, and tables (`cb_base_call_table`), whose columns C reads
+//! through the Arrow C Data Interface without copying. The C enums that mirror
+//! the core's lists of names (`cb_status`, `cb_phone_kind`, ...) map to the
+//! core by name, checked against the header by a unit test.
+//!
 //! ## Conventions (they hold for every function)
 //!
 //! - Names are `cb_<object>_<verb>`. A function taking `const cb_base *` does
@@ -84,6 +96,8 @@ mod merge;
 
 mod capability;
 
+mod table;
+
 pub use activity::*;
 pub use base::*;
 pub use capability::*;
@@ -100,3 +114,4 @@ pub use name::*;
 #[cfg(feature = "test-panic")]
 pub use panic::cb_debug_panic;
 pub use phone::*;
+pub use table::*;

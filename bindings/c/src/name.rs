@@ -32,14 +32,35 @@ pub enum cb_gender {
     CB_GENDER_FEMALE = 2,
 }
 
+crate::ffi::c_enum!(
+    cb_gender,
+    "CB_GENDER_",
+    [CB_GENDER_UNKNOWN, CB_GENDER_MALE, CB_GENDER_FEMALE]
+);
+
+static GENDERS: crate::ffi::Mirror<cb_gender> = crate::ffi::Mirror::new();
+
 impl cb_gender {
-    fn from_core(gender: Option<Gender>) -> cb_gender {
-        match gender {
-            None => cb_gender::CB_GENDER_UNKNOWN,
-            Some(Gender::Male) => cb_gender::CB_GENDER_MALE,
-            Some(Gender::Female) => cb_gender::CB_GENDER_FEMALE,
-        }
+    /// By the core's (serde) name: `None`, or a gender this version does not
+    /// mirror yet, is `UNKNOWN`.
+    pub(crate) fn from_core(gender: Option<Gender>) -> cb_gender {
+        gender
+            .and_then(|gender| match serde_json::to_value(gender) {
+                Ok(serde_json::Value::String(name)) => GENDERS.by_name(&name),
+                _ => None,
+            })
+            .unwrap_or(cb_gender::CB_GENDER_UNKNOWN)
     }
+}
+
+/// The name of a gender as the other bindings spell it: `unknown`, `male`,
+/// `female`; `NULL` for a number that is not a `cb_gender`.
+///
+/// `gender` is a `cb_gender` (taken as a plain integer so that any number is
+/// safe to pass). The string is static: never free it.
+#[no_mangle]
+pub extern "C" fn cb_gender_name(gender: u32) -> *const c_char {
+    crate::panic::value_boundary(std::ptr::null(), || GENDERS.name(gender))
 }
 
 /// A split name, with NUL-terminated copies of its texts for C.

@@ -20,7 +20,7 @@ use clientbase::{
 
 use crate::error::{c_text, cb_status, Failure};
 use crate::ffi::{arg_opt_str, arg_str, arg_str_array, out_arg, out_of_range, owned_string};
-use crate::ffi::{BoxHandle, NameTable};
+use crate::ffi::{c_enum, BoxHandle, Mirror};
 use crate::panic::{status_boundary, value_boundary};
 
 /// Reads phone numbers as people type them against a default region.
@@ -94,56 +94,34 @@ pub enum cb_phone_kind {
     CB_PHONE_KIND_UNKNOWN = 12,
 }
 
+c_enum!(
+    cb_phone_kind,
+    "CB_PHONE_KIND_",
+    [
+        CB_PHONE_KIND_NONE,
+        CB_PHONE_KIND_MOBILE,
+        CB_PHONE_KIND_FIXED_LINE,
+        CB_PHONE_KIND_FIXED_LINE_OR_MOBILE,
+        CB_PHONE_KIND_TOLL_FREE,
+        CB_PHONE_KIND_PREMIUM_RATE,
+        CB_PHONE_KIND_SHARED_COST,
+        CB_PHONE_KIND_VOIP,
+        CB_PHONE_KIND_PERSONAL_NUMBER,
+        CB_PHONE_KIND_PAGER,
+        CB_PHONE_KIND_UAN,
+        CB_PHONE_KIND_VOICEMAIL,
+        CB_PHONE_KIND_UNKNOWN,
+    ]
+);
+
+static PHONE_KINDS: Mirror<cb_phone_kind> = Mirror::new();
+
 impl cb_phone_kind {
-    const ALL: [cb_phone_kind; 13] = [
-        cb_phone_kind::CB_PHONE_KIND_NONE,
-        cb_phone_kind::CB_PHONE_KIND_MOBILE,
-        cb_phone_kind::CB_PHONE_KIND_FIXED_LINE,
-        cb_phone_kind::CB_PHONE_KIND_FIXED_LINE_OR_MOBILE,
-        cb_phone_kind::CB_PHONE_KIND_TOLL_FREE,
-        cb_phone_kind::CB_PHONE_KIND_PREMIUM_RATE,
-        cb_phone_kind::CB_PHONE_KIND_SHARED_COST,
-        cb_phone_kind::CB_PHONE_KIND_VOIP,
-        cb_phone_kind::CB_PHONE_KIND_PERSONAL_NUMBER,
-        cb_phone_kind::CB_PHONE_KIND_PAGER,
-        cb_phone_kind::CB_PHONE_KIND_UAN,
-        cb_phone_kind::CB_PHONE_KIND_VOICEMAIL,
-        cb_phone_kind::CB_PHONE_KIND_UNKNOWN,
-    ];
-
+    /// By the core's name: a kind this version does not mirror yet is `UNKNOWN`.
     fn from_core(kind: PhoneKind) -> cb_phone_kind {
-        match kind {
-            PhoneKind::Mobile => cb_phone_kind::CB_PHONE_KIND_MOBILE,
-            PhoneKind::FixedLine => cb_phone_kind::CB_PHONE_KIND_FIXED_LINE,
-            PhoneKind::FixedLineOrMobile => cb_phone_kind::CB_PHONE_KIND_FIXED_LINE_OR_MOBILE,
-            PhoneKind::TollFree => cb_phone_kind::CB_PHONE_KIND_TOLL_FREE,
-            PhoneKind::PremiumRate => cb_phone_kind::CB_PHONE_KIND_PREMIUM_RATE,
-            PhoneKind::SharedCost => cb_phone_kind::CB_PHONE_KIND_SHARED_COST,
-            PhoneKind::Voip => cb_phone_kind::CB_PHONE_KIND_VOIP,
-            PhoneKind::PersonalNumber => cb_phone_kind::CB_PHONE_KIND_PERSONAL_NUMBER,
-            PhoneKind::Pager => cb_phone_kind::CB_PHONE_KIND_PAGER,
-            PhoneKind::Uan => cb_phone_kind::CB_PHONE_KIND_UAN,
-            PhoneKind::Voicemail => cb_phone_kind::CB_PHONE_KIND_VOICEMAIL,
-            PhoneKind::Unknown => cb_phone_kind::CB_PHONE_KIND_UNKNOWN,
-        }
-    }
-
-    fn core(self) -> Option<PhoneKind> {
-        Some(match self {
-            cb_phone_kind::CB_PHONE_KIND_NONE => return None,
-            cb_phone_kind::CB_PHONE_KIND_MOBILE => PhoneKind::Mobile,
-            cb_phone_kind::CB_PHONE_KIND_FIXED_LINE => PhoneKind::FixedLine,
-            cb_phone_kind::CB_PHONE_KIND_FIXED_LINE_OR_MOBILE => PhoneKind::FixedLineOrMobile,
-            cb_phone_kind::CB_PHONE_KIND_TOLL_FREE => PhoneKind::TollFree,
-            cb_phone_kind::CB_PHONE_KIND_PREMIUM_RATE => PhoneKind::PremiumRate,
-            cb_phone_kind::CB_PHONE_KIND_SHARED_COST => PhoneKind::SharedCost,
-            cb_phone_kind::CB_PHONE_KIND_VOIP => PhoneKind::Voip,
-            cb_phone_kind::CB_PHONE_KIND_PERSONAL_NUMBER => PhoneKind::PersonalNumber,
-            cb_phone_kind::CB_PHONE_KIND_PAGER => PhoneKind::Pager,
-            cb_phone_kind::CB_PHONE_KIND_UAN => PhoneKind::Uan,
-            cb_phone_kind::CB_PHONE_KIND_VOICEMAIL => PhoneKind::Voicemail,
-            cb_phone_kind::CB_PHONE_KIND_UNKNOWN => PhoneKind::Unknown,
-        })
+        PHONE_KINDS
+            .by_name(kind.name())
+            .unwrap_or(cb_phone_kind::CB_PHONE_KIND_UNKNOWN)
     }
 }
 
@@ -181,60 +159,34 @@ pub enum cb_phone_problem {
     CB_PHONE_PROBLEM_UNKNOWN = 102,
 }
 
+c_enum!(
+    cb_phone_problem,
+    "CB_PHONE_PROBLEM_",
+    [
+        CB_PHONE_PROBLEM_NONE,
+        CB_PHONE_PROBLEM_EMPTY,
+        CB_PHONE_PROBLEM_NOT_A_NUMBER,
+        CB_PHONE_PROBLEM_SEVERAL_NUMBERS,
+        CB_PHONE_PROBLEM_INVALID_COUNTRY_CODE,
+        CB_PHONE_PROBLEM_TOO_SHORT,
+        CB_PHONE_PROBLEM_TOO_LONG,
+        CB_PHONE_PROBLEM_INVALID_NUMBER,
+        CB_PHONE_PROBLEM_UNSUPPORTED,
+        CB_PHONE_PROBLEM_INTERNAL,
+        CB_PHONE_PROBLEM_NULL_INPUT,
+        CB_PHONE_PROBLEM_INVALID_UTF8,
+        CB_PHONE_PROBLEM_UNKNOWN,
+    ]
+);
+
+static PHONE_PROBLEMS: Mirror<cb_phone_problem> = Mirror::new();
+
 impl cb_phone_problem {
-    const ALL: [cb_phone_problem; 13] = [
-        cb_phone_problem::CB_PHONE_PROBLEM_NONE,
-        cb_phone_problem::CB_PHONE_PROBLEM_EMPTY,
-        cb_phone_problem::CB_PHONE_PROBLEM_NOT_A_NUMBER,
-        cb_phone_problem::CB_PHONE_PROBLEM_SEVERAL_NUMBERS,
-        cb_phone_problem::CB_PHONE_PROBLEM_INVALID_COUNTRY_CODE,
-        cb_phone_problem::CB_PHONE_PROBLEM_TOO_SHORT,
-        cb_phone_problem::CB_PHONE_PROBLEM_TOO_LONG,
-        cb_phone_problem::CB_PHONE_PROBLEM_INVALID_NUMBER,
-        cb_phone_problem::CB_PHONE_PROBLEM_UNSUPPORTED,
-        cb_phone_problem::CB_PHONE_PROBLEM_INTERNAL,
-        cb_phone_problem::CB_PHONE_PROBLEM_NULL_INPUT,
-        cb_phone_problem::CB_PHONE_PROBLEM_INVALID_UTF8,
-        cb_phone_problem::CB_PHONE_PROBLEM_UNKNOWN,
-    ];
-
+    /// By the core's name: a problem this version does not mirror yet is `UNKNOWN`.
     fn from_core(problem: PhoneProblem) -> cb_phone_problem {
-        match problem {
-            PhoneProblem::Empty => cb_phone_problem::CB_PHONE_PROBLEM_EMPTY,
-            PhoneProblem::NotANumber => cb_phone_problem::CB_PHONE_PROBLEM_NOT_A_NUMBER,
-            PhoneProblem::SeveralNumbers => cb_phone_problem::CB_PHONE_PROBLEM_SEVERAL_NUMBERS,
-            PhoneProblem::InvalidCountryCode => {
-                cb_phone_problem::CB_PHONE_PROBLEM_INVALID_COUNTRY_CODE
-            }
-            PhoneProblem::TooShort => cb_phone_problem::CB_PHONE_PROBLEM_TOO_SHORT,
-            PhoneProblem::TooLong => cb_phone_problem::CB_PHONE_PROBLEM_TOO_LONG,
-            PhoneProblem::InvalidNumber => cb_phone_problem::CB_PHONE_PROBLEM_INVALID_NUMBER,
-            PhoneProblem::Unsupported => cb_phone_problem::CB_PHONE_PROBLEM_UNSUPPORTED,
-            PhoneProblem::Internal => cb_phone_problem::CB_PHONE_PROBLEM_INTERNAL,
-            _ => cb_phone_problem::CB_PHONE_PROBLEM_UNKNOWN,
-        }
-    }
-
-    fn name(self) -> Option<&'static str> {
-        Some(match self {
-            cb_phone_problem::CB_PHONE_PROBLEM_NONE => return None,
-            cb_phone_problem::CB_PHONE_PROBLEM_EMPTY => PhoneProblem::Empty.name(),
-            cb_phone_problem::CB_PHONE_PROBLEM_NOT_A_NUMBER => PhoneProblem::NotANumber.name(),
-            cb_phone_problem::CB_PHONE_PROBLEM_SEVERAL_NUMBERS => {
-                PhoneProblem::SeveralNumbers.name()
-            }
-            cb_phone_problem::CB_PHONE_PROBLEM_INVALID_COUNTRY_CODE => {
-                PhoneProblem::InvalidCountryCode.name()
-            }
-            cb_phone_problem::CB_PHONE_PROBLEM_TOO_SHORT => PhoneProblem::TooShort.name(),
-            cb_phone_problem::CB_PHONE_PROBLEM_TOO_LONG => PhoneProblem::TooLong.name(),
-            cb_phone_problem::CB_PHONE_PROBLEM_INVALID_NUMBER => PhoneProblem::InvalidNumber.name(),
-            cb_phone_problem::CB_PHONE_PROBLEM_UNSUPPORTED => PhoneProblem::Unsupported.name(),
-            cb_phone_problem::CB_PHONE_PROBLEM_INTERNAL => PhoneProblem::Internal.name(),
-            cb_phone_problem::CB_PHONE_PROBLEM_NULL_INPUT => "null_input",
-            cb_phone_problem::CB_PHONE_PROBLEM_INVALID_UTF8 => "invalid_utf8",
-            cb_phone_problem::CB_PHONE_PROBLEM_UNKNOWN => "unknown",
-        })
+        PHONE_PROBLEMS
+            .by_name(problem.name())
+            .unwrap_or(cb_phone_problem::CB_PHONE_PROBLEM_UNKNOWN)
     }
 
     /// The row problem of a batch element that `arg_str_array` refused.
@@ -706,15 +658,7 @@ pub unsafe extern "C" fn cb_parsed_phone_free(phone: *mut cb_parsed_phone) {
 /// safe to pass). The string is static: never free it.
 #[no_mangle]
 pub extern "C" fn cb_phone_kind_name(kind: u32) -> *const c_char {
-    static NAMES: NameTable = NameTable::new();
-    value_boundary(std::ptr::null(), || {
-        NAMES.get(kind, || {
-            cb_phone_kind::ALL
-                .iter()
-                .filter_map(|kind| Some((*kind as u32, kind.core()?.name())))
-                .collect()
-        })
-    })
+    value_boundary(std::ptr::null(), || PHONE_KINDS.name(kind))
 }
 
 /// The name of a phone problem: the core's (`empty`, `not_a_number`,
@@ -727,15 +671,7 @@ pub extern "C" fn cb_phone_kind_name(kind: u32) -> *const c_char {
 /// number is safe to pass). The string is static: never free it.
 #[no_mangle]
 pub extern "C" fn cb_phone_problem_name(problem: u32) -> *const c_char {
-    static NAMES: NameTable = NameTable::new();
-    value_boundary(std::ptr::null(), || {
-        NAMES.get(problem, || {
-            cb_phone_problem::ALL
-                .iter()
-                .filter_map(|problem| Some((*problem as u32, problem.name()?)))
-                .collect()
-        })
-    })
+    value_boundary(std::ptr::null(), || PHONE_PROBLEMS.name(problem))
 }
 
 #[cfg(test)]
@@ -748,17 +684,50 @@ mod tests {
     }
 
     #[test]
-    fn kinds_round_trip_and_are_named_like_the_core() {
-        for kind in cb_phone_kind::ALL {
-            match kind.core() {
-                Some(core) => {
-                    assert_eq!(cb_phone_kind::from_core(core), kind);
-                    assert_eq!(text(cb_phone_kind_name(kind as u32)).unwrap(), core.name());
-                }
-                None => assert!(cb_phone_kind_name(kind as u32).is_null()),
-            }
+    fn kinds_and_problems_are_named_like_the_core() {
+        let kinds = [
+            PhoneKind::Mobile,
+            PhoneKind::FixedLine,
+            PhoneKind::FixedLineOrMobile,
+            PhoneKind::TollFree,
+            PhoneKind::PremiumRate,
+            PhoneKind::SharedCost,
+            PhoneKind::Voip,
+            PhoneKind::PersonalNumber,
+            PhoneKind::Pager,
+            PhoneKind::Uan,
+            PhoneKind::Voicemail,
+            PhoneKind::Unknown,
+        ];
+        for kind in kinds {
+            let c = cb_phone_kind::from_core(kind);
+            assert_eq!(text(cb_phone_kind_name(c as u32)).unwrap(), kind.name());
         }
+        assert_eq!(
+            cb_phone_kind::from_core(PhoneKind::TollFree),
+            cb_phone_kind::CB_PHONE_KIND_TOLL_FREE
+        );
+        assert!(cb_phone_kind_name(0).is_null());
         assert!(cb_phone_kind_name(13).is_null());
+        let problems = [
+            PhoneProblem::Empty,
+            PhoneProblem::NotANumber,
+            PhoneProblem::SeveralNumbers,
+            PhoneProblem::InvalidCountryCode,
+            PhoneProblem::TooShort,
+            PhoneProblem::TooLong,
+            PhoneProblem::InvalidNumber,
+            PhoneProblem::Unsupported,
+            PhoneProblem::Internal,
+        ];
+        for problem in problems {
+            let c = cb_phone_problem::from_core(problem);
+            assert_ne!(c, cb_phone_problem::CB_PHONE_PROBLEM_UNKNOWN, "{problem:?}");
+            assert_eq!(
+                text(cb_phone_problem_name(c as u32)).unwrap(),
+                problem.name()
+            );
+        }
         assert_eq!(text(cb_phone_problem_name(5)).unwrap(), "too_short");
         assert_eq!(text(cb_phone_problem_name(101)).unwrap(), "invalid_utf8");
         assert!(cb_phone_problem_name(0).is_null());

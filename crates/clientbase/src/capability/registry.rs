@@ -18,13 +18,13 @@ pub enum Output {
 }
 
 impl Output {
-    /// The output as compact JSON text with its object keys sorted, so that
-    /// equal outputs are equal texts (a table in its JSON form).
+    /// The output as JSON text (a table in its JSON form), compact, with its
+    /// object keys sorted so that equal outputs are equal texts.
     pub fn to_json(&self) -> Result<String> {
         match self {
             Output::Report(value) => Ok(serde_json::to_string(value)?),
-            // Through a JSON value, so that a table's keys are sorted too.
-            Output::Table(table) => Ok(serde_json::to_string(&serde_json::to_value(table)?)?),
+            // Through a `Value`, so that its keys are sorted like a report's.
+            Output::Table(table) => Ok(serde_json::to_value(table)?.to_string()),
         }
     }
 
@@ -183,6 +183,10 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         MergeParams => merge_clients),
     capability!(write Report "undo_merge", "Undoes a merge exactly from its record.",
         UndoParams => undo_merge),
+    capability!(write Report "import_clients_csv", "Imports clients from CSV text or a file; bad rows are reported with line, column, field and reason.",
+        ImportParams => import_clients_csv),
+    capability!(write Report "import_deals_csv", "Imports deals from CSV text or a file; bad rows are reported with line, column, field and reason.",
+        ImportParams => import_deals_csv),
     capability!(plain Report "parse_phones", "Phone numbers to E.164 with kind, region and extension, or the problem and reason, one row per value (or per number with split).",
         PhonesParams => parse_phones),
     capability!(plain Report "parse_emails", "Email addresses checked and normalized, with matching keys and typo suggestions, one row per value.",

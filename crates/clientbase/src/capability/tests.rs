@@ -286,7 +286,7 @@ fn table_capabilities_give_typed_tables() {
     );
     assert_eq!(
         out.to_json().unwrap(),
-        r#"{"rows":1,"columns":[{"name":"id","type":"uint64","values":[1]},{"name":"surname","type":"text","values":["Смирнова"]}]}"#
+        r#"{"columns":[{"name":"id","type":"uint64","values":[1]},{"name":"surname","type":"text","values":["Смирнова"]}],"rows":1}"#
     );
     let info = find("deals_table").unwrap();
     assert_eq!(info.output, OutputKind::Table);
@@ -294,4 +294,47 @@ fn table_capabilities_give_typed_tables() {
     assert!(err.to_string().contains("nope"), "{err}");
     let typo = call_read(&base, "deals_table", json!({"field": ["id"]})).unwrap_err();
     assert!(typo.to_string().contains("unknown field `field`"), "{typo}");
+}
+
+#[test]
+fn imports_from_text_or_a_file_and_reports_bad_rows() {
+    let mut base = ClientBase::new(Schema::new());
+    let csv = "Фамилия;Имя;ИНН\nИванов;Иван;\nПетров;Пётр;123\n";
+    let params = json!({"csv": csv, "mapping": {"Фамилия": "surname", "Имя": "given_name", "ИНН": "tax_id"},
+        "options": {"delimiter": ";"}});
+    let Output::Report(report) = call_write(&mut base, "import_clients_csv", params).unwrap()
+    else {
+        panic!("a report")
+    };
+    assert_eq!(report["rows"], 2);
+    assert_eq!(report["imported"], json!([1]));
+    assert_eq!(report["rejected"][0]["line"], 3);
+    assert_eq!(report["rejected"][0]["field"], "tax_id");
+    assert_eq!(base.counts().clients, 1);
+
+    let path = std::env::temp_dir().join(format!("cb-import-{}.csv", std::process::id()));
+    std::fs::write(&path, "Клиент,Сумма\n1,100\n9,5\n").unwrap();
+    let params = json!({"path": path.to_str().unwrap(), "mapping": [["Клиент", "client_id"], ["Сумма", "amount"]]});
+    let Output::Report(report) = call_write(&mut base, "import_deals_csv", params).unwrap() else {
+        panic!("a report")
+    };
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(report["imported"], json!([1]));
+    assert_eq!(report["rejected"][0]["kind"], "unknown_id");
+
+    let both = json!({"csv": "a\n", "path": "x.csv", "mapping": {}});
+    let err = call_write(&mut base, "import_clients_csv", both).unwrap_err();
+    assert_eq!(err.field(), Some("csv"), "{err}");
+    let no_mapping =
+        call_write(&mut base, "import_clients_csv", json!({"csv": "a\n"})).unwrap_err();
+    assert_eq!(no_mapping.field(), Some("mapping"), "{no_mapping}");
+    let missing = json!({"path": "/no/such/file.csv", "mapping": {"a": "surname"}});
+    let err = call_write(&mut base, "import_clients_csv", missing).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    let typo = json!({"csv": "a\n", "mapping": {"a": "surname"}, "delimeter": ";"});
+    let err = call_write(&mut base, "import_clients_csv", typo).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown field `delimeter`"),
+        "{err}"
+    );
 }
