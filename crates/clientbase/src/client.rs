@@ -12,12 +12,16 @@
 //! assert!(client.consents.allows(Channel::Sms));
 //! ```
 
-use crate::error::{invalid, Result};
+use crate::dates::parse_date;
+use crate::error::{invalid, Error, Result};
 use crate::ids::ClientId;
 use crate::schema::FieldValue;
+use crate::words::keyword;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
 
 /// The parts of a person's name as Russian forms ask for them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -101,6 +105,106 @@ impl Consent {
     }
 }
 
+impl ConsentState {
+    /// Both states.
+    pub const ALL: &'static [ConsentState] = &[ConsentState::Given, ConsentState::Withdrawn];
+
+    /// The state's name: `given` or `withdrawn` (its serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsentState::Given => "given",
+            ConsentState::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl fmt::Display for ConsentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a consent state from its name or an alias, in any case: given (`yes`,
+/// `да`, `согласие`, `согласен`, `согласна`, `+`, `1`, `true`) or withdrawn (`no`,
+/// `нет`, `отозвано`, `отозвана`, `отказ`, `-`, `0`, `false`).
+///
+/// ```
+/// use clientbase::ConsentState;
+/// assert_eq!("Да".parse::<ConsentState>()?, ConsentState::Given);
+/// assert_eq!("отозвано".parse::<ConsentState>()?, ConsentState::Withdrawn);
+/// assert!("может быть".parse::<ConsentState>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for ConsentState {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<ConsentState> {
+        let word = text.trim();
+        // `keyword` drops dashes, so the bare `-` is matched first.
+        let word = if word == "-" {
+            "no".to_string()
+        } else {
+            keyword(word)
+        };
+        match word.as_str() {
+            "да" | "yes" | "given" | "согласие" | "согласен" | "согласна" | "+" | "1" | "true" => {
+                Ok(ConsentState::Given)
+            }
+            "нет" | "no" | "withdrawn" | "отозвано" | "отозвана" | "отказ" | "0" | "false" => {
+                Ok(ConsentState::Withdrawn)
+            }
+            _ => Err(invalid(
+                "consent",
+                format!(
+                    "{:?} is neither given (да) nor withdrawn (нет)",
+                    text.trim()
+                ),
+            )),
+        }
+    }
+}
+
+/// Reads a consent as people write it in a spreadsheet: a state and a date
+/// (`да 10.01.2024`, `withdrawn, 2024-02-01`, `нет: 01.02.2024`) or a bare date,
+/// which means given on that day. The state takes the aliases of
+/// [`ConsentState`]'s `FromStr`; the date the formats of CSV import.
+///
+/// ```
+/// use clientbase::{Consent, ConsentState};
+/// let consent: Consent = "да 10.01.2024".parse()?;
+/// assert_eq!(consent.state, ConsentState::Given);
+/// assert_eq!(consent.date.to_string(), "2024-01-10");
+/// assert!("да".parse::<Consent>().is_err()); // a consent needs its date
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for Consent {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Consent> {
+        let t = text.trim();
+        if let Ok(date) = parse_date(t) {
+            return Ok(Consent::given(date));
+        }
+        let (word, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
+        let word = word.trim_end_matches([',', ':', ';']);
+        let state = word.parse::<ConsentState>().map_err(|_| {
+            invalid(
+                "consent",
+                format!("{t:?} is not a consent: write «да 10.01.2024» or «нет 01.02.2024»"),
+            )
+        })?;
+        let date_text = rest.trim().trim_start_matches([',', ':', ';']).trim();
+        if date_text.is_empty() {
+            return Err(invalid(
+                "consent",
+                format!("{t:?} has no date: a consent needs the day it was given or withdrawn"),
+            ));
+        }
+        let date = parse_date(date_text).map_err(|reason| invalid("consent", reason))?;
+        Ok(Consent { state, date })
+    }
+}
+
 /// A marketing channel that needs the client's consent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -141,6 +245,51 @@ impl Channel {
     /// The channel called `name`.
     pub fn from_name(name: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a channel from its name or an alias, in any case: `sms` (`смс`), `email`
+/// (`e-mail`, `почта`, `эл. почта`), `calls` (`звонки`, `звонок`, `телефон`),
+/// `messengers` (`мессенджеры`), `ads` (`реклама`).
+///
+/// ```
+/// use clientbase::Channel;
+/// assert_eq!("СМС".parse::<Channel>()?, Channel::Sms);
+/// assert_eq!("E-mail".parse::<Channel>()?, Channel::Email);
+/// assert!("fax".parse::<Channel>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for Channel {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Channel> {
+        match keyword(text).as_str() {
+            "sms" | "смс" => Ok(Channel::Sms),
+            "email" | "mail" | "почта" | "электроннаяпочта" | "элпочта" => {
+                Ok(Channel::Email)
+            }
+            "calls" | "call" | "звонки" | "звонок" | "телефон" => {
+                Ok(Channel::Calls)
+            }
+            "messengers" | "messenger" | "мессенджеры" | "мессенджер" => {
+                Ok(Channel::Messengers)
+            }
+            "ads" | "реклама" => Ok(Channel::Ads),
+            _ => Err(invalid(
+                "channel",
+                format!(
+                    "{:?} is not a channel ({})",
+                    text.trim(),
+                    Channel::ALL.map(Channel::name).join(", ")
+                ),
+            )),
+        }
     }
 }
 
@@ -308,6 +457,16 @@ impl MessengerKind {
     }
 }
 
+/// The same as [`MessengerKind::from_name`]: never fails, an unknown name is
+/// [`MessengerKind::Other`].
+impl FromStr for MessengerKind {
+    type Err = std::convert::Infallible;
+
+    fn from_str(name: &str) -> std::result::Result<MessengerKind, Self::Err> {
+        Ok(MessengerKind::from_name(name))
+    }
+}
+
 /// An account in a messenger or a social network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Messenger {
@@ -388,6 +547,120 @@ pub enum Temperature {
     Warm,
     /// Ready to buy.
     Hot,
+}
+
+impl LifecycleStage {
+    /// Every stage, in lifecycle order.
+    pub const ALL: &'static [LifecycleStage] = &[
+        LifecycleStage::Lead,
+        LifecycleStage::Prospect,
+        LifecycleStage::Customer,
+        LifecycleStage::Loyal,
+        LifecycleStage::Churned,
+    ];
+
+    /// The stage's name (its serde name): `lead`, `prospect`, `customer`, `loyal`, `churned`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LifecycleStage::Lead => "lead",
+            LifecycleStage::Prospect => "prospect",
+            LifecycleStage::Customer => "customer",
+            LifecycleStage::Loyal => "loyal",
+            LifecycleStage::Churned => "churned",
+        }
+    }
+}
+
+impl fmt::Display for LifecycleStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a stage from its name or a Russian alias, in any case and ignoring
+/// spaces, dots and dashes: lead (`лид`, `новый`), prospect (`потенциальный`,
+/// `потенциальный клиент`, `проспект`), customer (`клиент`, `покупатель`), loyal
+/// (`постоянный`, `постоянный клиент`, `лояльный`), churned (`ушёл`, `ушедший`,
+/// `потерян`, `отток`).
+///
+/// ```
+/// use clientbase::LifecycleStage;
+/// assert_eq!("Ушёл".parse::<LifecycleStage>()?, LifecycleStage::Churned);
+/// assert_eq!("customer".parse::<LifecycleStage>()?, LifecycleStage::Customer);
+/// assert!("vip".parse::<LifecycleStage>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for LifecycleStage {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<LifecycleStage> {
+        match keyword(text).as_str() {
+            "lead" | "лид" | "новый" => Ok(LifecycleStage::Lead),
+            "prospect" | "потенциальный" | "потенциальныйклиент" | "проспект" => {
+                Ok(LifecycleStage::Prospect)
+            }
+            "customer" | "клиент" | "покупатель" => Ok(LifecycleStage::Customer),
+            "loyal" | "постоянный" | "постоянныйклиент" | "лояльный" => {
+                Ok(LifecycleStage::Loyal)
+            }
+            "churned" | "ушел" | "ушедший" | "потерян" | "отток" => {
+                Ok(LifecycleStage::Churned)
+            }
+            _ => Err(invalid(
+                "stage",
+                format!(
+                    "{:?} is not a lifecycle stage (lead, prospect, customer, loyal, churned)",
+                    text.trim()
+                ),
+            )),
+        }
+    }
+}
+
+impl Temperature {
+    /// Every temperature, coldest first.
+    pub const ALL: &'static [Temperature] =
+        &[Temperature::Cold, Temperature::Warm, Temperature::Hot];
+
+    /// The temperature's name (its serde name): `cold`, `warm`, `hot`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Temperature::Cold => "cold",
+            Temperature::Warm => "warm",
+            Temperature::Hot => "hot",
+        }
+    }
+}
+
+impl fmt::Display for Temperature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a temperature from its name or a Russian alias, in any case: cold
+/// (`холодный`, `холодная`), warm (`тёплый`, `тёплая`), hot (`горячий`, `горячая`).
+///
+/// ```
+/// use clientbase::Temperature;
+/// assert_eq!("Тёплый".parse::<Temperature>()?, Temperature::Warm);
+/// assert!("lukewarm".parse::<Temperature>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for Temperature {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Temperature> {
+        match keyword(text).as_str() {
+            "cold" | "холодный" | "холодная" => Ok(Temperature::Cold),
+            "warm" | "теплый" | "теплая" => Ok(Temperature::Warm),
+            "hot" | "горячий" | "горячая" => Ok(Temperature::Hot),
+            _ => Err(invalid(
+                "temperature",
+                format!("{:?} is not cold, warm or hot", text.trim()),
+            )),
+        }
+    }
 }
 
 /// A client of the company: a person or a company with everything known about them.
@@ -662,6 +935,108 @@ pub fn complete_inn(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn serde_name<T: Serialize>(value: &T) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn enum_names_are_serde_names_and_parse_back() {
+        for stage in LifecycleStage::ALL {
+            assert_eq!(stage.name(), serde_name(stage));
+            assert_eq!(stage.name().parse::<LifecycleStage>().unwrap(), *stage);
+            assert_eq!(
+                stage
+                    .to_string()
+                    .to_uppercase()
+                    .parse::<LifecycleStage>()
+                    .unwrap(),
+                *stage
+            );
+        }
+        for t in Temperature::ALL {
+            assert_eq!(t.name(), serde_name(t));
+            assert_eq!(t.name().parse::<Temperature>().unwrap(), *t);
+        }
+        for c in Channel::ALL {
+            assert_eq!(c.name(), serde_name(&c));
+            assert_eq!(c.name().parse::<Channel>().unwrap(), c);
+        }
+        for s in ConsentState::ALL {
+            assert_eq!(s.name(), serde_name(s));
+            assert_eq!(s.name().parse::<ConsentState>().unwrap(), *s);
+        }
+    }
+
+    #[test]
+    fn russian_aliases_parse() {
+        let stages = [
+            ("Лид", LifecycleStage::Lead),
+            ("потенциальный клиент", LifecycleStage::Prospect),
+            ("Покупатель", LifecycleStage::Customer),
+            ("Постоянный клиент", LifecycleStage::Loyal),
+            ("Ушёл", LifecycleStage::Churned),
+            ("отток", LifecycleStage::Churned),
+        ];
+        for (text, stage) in stages {
+            assert_eq!(text.parse::<LifecycleStage>().unwrap(), stage, "{text}");
+        }
+        assert_eq!("Горячая".parse::<Temperature>().unwrap(), Temperature::Hot);
+        assert_eq!("тёплый".parse::<Temperature>().unwrap(), Temperature::Warm);
+        assert_eq!(
+            "ХОЛОДНЫЙ".parse::<Temperature>().unwrap(),
+            Temperature::Cold
+        );
+        assert_eq!("эл. почта".parse::<Channel>().unwrap(), Channel::Email);
+        assert_eq!("Звонки".parse::<Channel>().unwrap(), Channel::Calls);
+        assert_eq!(
+            "-".parse::<ConsentState>().unwrap(),
+            ConsentState::Withdrawn
+        );
+        assert_eq!(
+            "согласна".parse::<ConsentState>().unwrap(),
+            ConsentState::Given
+        );
+        assert_eq!("VK".parse::<MessengerKind>().unwrap(), MessengerKind::Vk);
+    }
+
+    #[test]
+    fn unknown_words_are_refused_naming_the_field_and_the_text() {
+        let err = "vip".parse::<LifecycleStage>().unwrap_err();
+        assert_eq!(err.field(), Some("stage"));
+        assert!(err.reason().contains("\"vip\""), "{err}");
+        let err = "lukewarm".parse::<Temperature>().unwrap_err();
+        assert_eq!(err.field(), Some("temperature"));
+        let err = "fax".parse::<Channel>().unwrap_err();
+        assert!(
+            err.reason().contains("sms, email, calls, messengers, ads"),
+            "{err}"
+        );
+        let err = "может быть 10.01.2024".parse::<Consent>().unwrap_err();
+        assert_eq!(err.field(), Some("consent"));
+        let err = "да".parse::<Consent>().unwrap_err();
+        assert!(err.reason().contains("no date"), "{err}");
+        let err = "да 31.02.2024".parse::<Consent>().unwrap_err();
+        assert!(err.reason().contains("not a calendar date"), "{err}");
+    }
+
+    #[test]
+    fn consents_parse_with_dates() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 10).unwrap();
+        assert_eq!(
+            "да 10.01.2024".parse::<Consent>().unwrap(),
+            Consent::given(d)
+        );
+        assert_eq!("10.01.2024".parse::<Consent>().unwrap(), Consent::given(d));
+        assert_eq!(
+            "нет: 2024-01-10".parse::<Consent>().unwrap(),
+            Consent::withdrawn(d)
+        );
+    }
 
     #[test]
     fn inn_check_digits() {

@@ -78,6 +78,7 @@ mod phone;
 pub mod sales;
 mod schema;
 pub mod table;
+mod words;
 
 pub use activity::{Activity, ActivityKind, Direction};
 pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};

@@ -78,8 +78,8 @@ impl ClientBase {
                 or_empty(&client.address).into(),
                 or_empty(&client.owner).into(),
                 or_empty(&client.source).into(),
-                stage_name(client.stage).into(),
-                client.temperature.map_or("", temperature_name).into(),
+                client.stage.name().into(),
+                client.temperature.map_or("", Temperature::name).into(),
                 or_empty(&client.behaviour).into(),
                 client
                     .loyalty_percent
@@ -117,7 +117,7 @@ impl ClientBase {
                 or_empty(&deal.title).into(),
                 deal.pipeline.as_str().into(),
                 deal.stage.as_str().into(),
-                status_name(deal.status),
+                deal.status.to_string().into(),
                 deal.amount.amount_string().into(),
                 deal.amount.currency().code().to_string().into(),
                 timestamp(deal.created_at).into(),

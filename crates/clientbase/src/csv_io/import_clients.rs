@@ -107,9 +107,9 @@ pub(super) fn parse_client<'t>(
             ColumnTarget::Owner => client.owner = own(),
             ColumnTarget::Source => client.source = own(),
             ColumnTarget::Behaviour => client.behaviour = own(),
-            ColumnTarget::Stage => client.stage = stage_cell(text).map_err(at)?,
+            ColumnTarget::Stage => client.stage = text.parse::<LifecycleStage>().map_err(at)?,
             ColumnTarget::Temperature => {
-                client.temperature = Some(temperature_cell(text).map_err(at)?)
+                client.temperature = Some(text.parse::<Temperature>().map_err(at)?)
             }
             ColumnTarget::LoyaltyPercent => {
                 client.loyalty_percent = Some(percent_cell(text).map_err(at)?)

@@ -90,7 +90,7 @@ pub(super) fn parse_deal<'t>(
             ColumnTarget::Title => deal.title = own(),
             ColumnTarget::Pipeline => deal.pipeline = text.to_string(),
             ColumnTarget::Stage => deal.stage = text.to_string(),
-            ColumnTarget::Status => deal.status = status_cell(text).map_err(at)?,
+            ColumnTarget::Status => deal.status = text.parse::<DealStatus>().map_err(at)?,
             ColumnTarget::Amount => amount = Some(Money::parse(text, currency).map_err(at)?),
             ColumnTarget::CreatedAt => {
                 deal.created_at = Some(datetime_cell(text, "created_at").map_err(at)?)

@@ -59,22 +59,25 @@ fn consent_cells() {
 
 #[test]
 fn statuses_and_small_cells() {
-    assert_eq!(status_cell("Выиграна").unwrap(), DealStatus::Won);
+    assert_eq!(DealStatus::from_str("Выиграна").unwrap(), DealStatus::Won);
     assert_eq!(
-        status_cell("duplicate_of:7").unwrap(),
+        DealStatus::from_str("duplicate_of:7").unwrap(),
         DealStatus::DuplicateOf(DealId(7))
     );
     assert_eq!(
-        status_cell("Дубль #12").unwrap(),
+        DealStatus::from_str("Дубль #12").unwrap(),
         DealStatus::DuplicateOf(DealId(12))
     );
-    assert!(status_cell("maybe").is_err());
+    assert!(DealStatus::from_str("maybe").is_err());
     assert_eq!(percent_cell("15,0 %").unwrap(), 15);
     assert!(percent_cell("15,5").is_err());
     assert!(percent_cell("140").is_err());
     assert!(kind_cell("Юр. лицо").unwrap());
     assert!(!kind_cell("физ.лицо").unwrap());
-    assert_eq!(stage_cell("Ушёл").unwrap(), LifecycleStage::Churned);
+    assert_eq!(
+        LifecycleStage::from_str("Ушёл").unwrap(),
+        LifecycleStage::Churned
+    );
     assert_eq!(id_cell(" 17 ", "id").unwrap(), 17);
     assert!(id_cell("0", "id").is_err());
     assert!(id_cell("18446744073709551615", "id").is_err());
