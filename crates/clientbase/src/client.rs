@@ -25,6 +25,7 @@ use std::str::FromStr;
 
 /// The parts of a person's name as Russian forms ask for them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PersonName {
     /// Фамилия.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +40,7 @@ pub struct PersonName {
 
 /// A company's legal identity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Company {
     /// The legal name (`ООО «Ромашка»`).
     pub legal_name: String,
@@ -75,6 +77,7 @@ pub enum ConsentState {
 
 /// A consent and the date it was given or withdrawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consent {
     /// Given or withdrawn.
     pub state: ConsentState,
@@ -295,6 +298,7 @@ impl FromStr for Channel {
 
 /// The client's consents: personal-data processing and marketing per channel.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consents {
     /// Consent to process personal data (152-ФЗ).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -345,6 +349,7 @@ pub enum PhoneKind {
 
 /// A phone number as typed, with its normalized form once known.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Phone {
     /// Exactly what was typed.
     pub raw: String,
@@ -377,6 +382,7 @@ impl Phone {
 
 /// An email address as typed, with its normalized form once known.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Email {
     /// Exactly what was typed.
     pub raw: String,
@@ -469,6 +475,7 @@ impl FromStr for MessengerKind {
 
 /// An account in a messenger or a social network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Messenger {
     /// Which network.
     pub kind: MessengerKind,
@@ -513,6 +520,7 @@ impl RelationKind {
 
 /// A relation from this client to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Relation {
     /// How they are related.
     pub kind: RelationKind,
@@ -664,7 +672,32 @@ impl FromStr for Temperature {
 }
 
 /// A client of the company: a person or a company with everything known about them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// # JSON
+///
+/// The JSON form (what [`ClientBase::to_json`](crate::ClientBase::to_json) writes
+/// and Python's `to_dict()` gives) is flat: `kind` (`person`, the default, or
+/// `company`), the name parts of a person (`surname`, `given`, `patronymic`) or a
+/// company (`legal_name`, `tax_id`), then the other fields by name. Reading it,
+/// every key but `kind` is optional, and the names of the CSV columns are read
+/// too where they mean one thing: `given_name` for `given`, `company` for
+/// `legal_name`, `phone` and `email` for one more phone or email as typed. A
+/// phone or email in `phones`/`emails` may be a plain string (as typed). Any
+/// other key, or a company's key on a person (and the reverse), is an error that
+/// names the key and lists the keys allowed.
+///
+/// ```
+/// use clientbase::Client;
+/// let client: Client = serde_json::from_str(
+///     r#"{"surname": "Иванов", "given_name": "Иван", "phone": "8 916 123-45-67"}"#,
+/// ).unwrap();
+/// assert_eq!(client.display_name(), "Иванов Иван");
+/// assert_eq!(client.phones[0].raw, "8 916 123-45-67");
+/// let err = serde_json::from_str::<Client>(r#"{"surname": "Иванов", "nickname": "Ваня"}"#)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("unknown field `nickname`, expected one of"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Client {
     /// Assigned by the base on insert; ignored by [`ClientBase::add_client`](crate::ClientBase::add_client).
     #[serde(default)]
@@ -732,6 +765,206 @@ pub struct Client {
     /// Relations from this client to others.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
+}
+
+/// Person or company, as the `kind` key of a client's JSON says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PartyKind {
+    #[default]
+    Person,
+    Company,
+}
+
+/// The JSON form of a [`Client`] as read: flat, with the aliases of the CSV
+/// vocabulary, and every unknown key refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientData {
+    #[serde(default)]
+    id: ClientId,
+    #[serde(default)]
+    kind: PartyKind,
+    #[serde(default)]
+    surname: Option<String>,
+    #[serde(default, alias = "given_name")]
+    given: Option<String>,
+    #[serde(default)]
+    patronymic: Option<String>,
+    #[serde(default, alias = "company")]
+    legal_name: Option<String>,
+    #[serde(default)]
+    tax_id: Option<String>,
+    #[serde(default)]
+    birthday: Option<NaiveDate>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    stage: LifecycleStage,
+    #[serde(default)]
+    temperature: Option<Temperature>,
+    #[serde(default)]
+    behaviour: Option<String>,
+    #[serde(default)]
+    loyalty_percent: Option<u8>,
+    #[serde(default)]
+    can_refer: bool,
+    #[serde(default)]
+    phones: Vec<TextOr<Phone>>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    emails: Vec<TextOr<Email>>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    messengers: Vec<Messenger>,
+    #[serde(default)]
+    consents: Consents,
+    #[serde(default)]
+    tags: BTreeSet<String>,
+    #[serde(default)]
+    custom: BTreeMap<String, FieldValue>,
+    #[serde(default)]
+    relations: Vec<Relation>,
+}
+
+impl ClientData {
+    fn into_client(self) -> std::result::Result<Client, String> {
+        let misplaced = |key: &str, kind: &str, allowed: &str| {
+            format!("`{key}` is not a field of a {kind} (a {kind} has {allowed})")
+        };
+        let party = match self.kind {
+            PartyKind::Person => {
+                for (key, value) in [("legal_name", &self.legal_name), ("tax_id", &self.tax_id)] {
+                    if value.is_some() {
+                        return Err(misplaced(
+                            key,
+                            "person",
+                            "surname, given, patronymic; set \"kind\": \"company\" for a company",
+                        ));
+                    }
+                }
+                Party::Person(PersonName {
+                    surname: self.surname,
+                    given: self.given,
+                    patronymic: self.patronymic,
+                })
+            }
+            PartyKind::Company => {
+                for (key, value) in [
+                    ("surname", &self.surname),
+                    ("given", &self.given),
+                    ("patronymic", &self.patronymic),
+                ] {
+                    if value.is_some() {
+                        return Err(misplaced(key, "company", "legal_name, tax_id"));
+                    }
+                }
+                Party::Company(Company {
+                    legal_name: self
+                        .legal_name
+                        .ok_or_else(|| "missing field `legal_name` of a company".to_string())?,
+                    tax_id: self.tax_id,
+                })
+            }
+        };
+        let mut phones: Vec<Phone> = self.phones.into_iter().map(|p| p.0).collect();
+        phones.extend(self.phone.map(Phone::raw));
+        let mut emails: Vec<Email> = self.emails.into_iter().map(|e| e.0).collect();
+        emails.extend(self.email.map(Email::raw));
+        Ok(Client {
+            id: self.id,
+            party,
+            birthday: self.birthday,
+            city: self.city,
+            region: self.region,
+            address: self.address,
+            owner: self.owner,
+            source: self.source,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            stage: self.stage,
+            temperature: self.temperature,
+            behaviour: self.behaviour,
+            loyalty_percent: self.loyalty_percent,
+            can_refer: self.can_refer,
+            phones,
+            emails,
+            messengers: self.messengers,
+            consents: self.consents,
+            tags: self.tags,
+            custom: self.custom,
+            relations: self.relations,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Client {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Client, D::Error> {
+        ClientData::deserialize(d)?
+            .into_client()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A contact point written either as the text typed (`"8 916 123-45-67"`) or
+/// as its full object (`{"raw": "8 916 123-45-67", "label": "моб."}`).
+struct TextOr<T>(T);
+
+/// A contact point made from the text typed.
+trait FromTyped {
+    fn from_typed(text: String) -> Self;
+}
+
+impl FromTyped for Phone {
+    fn from_typed(text: String) -> Phone {
+        Phone::raw(text)
+    }
+}
+
+impl FromTyped for Email {
+    fn from_typed(text: String) -> Email {
+        Email::raw(text)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + FromTyped> Deserialize<'de> for TextOr<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Typed<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + FromTyped> serde::de::Visitor<'de> for Typed<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the text as typed or an object")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<T, E> {
+                Ok(T::from_typed(text.to_string()))
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                map: M,
+            ) -> std::result::Result<T, M::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_any(Typed(std::marker::PhantomData))
+            .map(TextOr)
+    }
 }
 
 impl Client {

@@ -135,6 +135,7 @@ impl Discount {
 
 /// One product in a deal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProductLine {
     /// Product name or SKU.
     pub product: String,
@@ -247,6 +248,7 @@ pub enum Period {
 
 /// A schedule of regular supplies: "monthly on day 5", "every 2 weeks".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Recurrence {
     /// How many periods between deliveries (at least 1).
     pub every: u32,
@@ -292,11 +294,13 @@ impl Recurrence {
 
 /// A deal with a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Deal {
     /// Assigned by the base on insert.
     #[serde(default)]
     pub id: DealId,
-    /// The client.
+    /// The client (`client_id` is read too, the name of the CSV column).
+    #[serde(alias = "client_id")]
     pub client: ClientId,
     /// A short title.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -174,6 +174,7 @@ const FORMAT: &str = "clientbase";
 const VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct NextIds {
     client: u64,
     deal: u64,
@@ -194,6 +195,7 @@ struct SnapshotRef<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Snapshot {
     format: String,
     version: u32,
@@ -201,12 +203,84 @@ struct Snapshot {
     schema: Schema,
     #[serde(default)]
     next_ids: NextIds,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "records::clients")]
     clients: Vec<Client>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "records::deals")]
     deals: Vec<Deal>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "records::activities")]
     activities: Vec<Activity>,
     #[serde(default)]
     merges: Vec<MergeRecord>,
+}
+
+/// Lists of records whose errors name the record: `client 17` when the record's
+/// `id` was read before the error, else its place in the list (`clients[3]`).
+mod records {
+    use crate::activity::Activity;
+    use crate::client::Client;
+    use crate::deal::Deal;
+    use serde::de::{DeserializeOwned, Error as _, SeqAccess, Visitor};
+    use serde::Deserializer;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    struct Records<T> {
+        list: &'static str,
+        label: &'static str,
+        record: PhantomData<T>,
+    }
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for Records<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a list of {}", self.list)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            loop {
+                // Read through a `Value` only to name the record in an error.
+                let value: Option<serde_json::Value> = seq.next_element()?;
+                let Some(value) = value else {
+                    return Ok(out);
+                };
+                let id = value.get("id").and_then(serde_json::Value::as_u64);
+                match serde_json::from_value::<T>(value) {
+                    Ok(record) => out.push(record),
+                    Err(err) => {
+                        let name = match id {
+                            Some(id) if id > 0 => format!("{} {id}", self.label),
+                            _ => format!("{}[{}]", self.list, out.len()),
+                        };
+                        return Err(A::Error::custom(format!("{name}: {err}")));
+                    }
+                }
+            }
+        }
+    }
+
+    fn read<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+        d: D,
+        list: &'static str,
+        label: &'static str,
+    ) -> Result<Vec<T>, D::Error> {
+        d.deserialize_seq(Records {
+            list,
+            label,
+            record: PhantomData,
+        })
+    }
+
+    pub(super) fn clients<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Client>, D::Error> {
+        read(d, "clients", "client")
+    }
+
+    pub(super) fn deals<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Deal>, D::Error> {
+        read(d, "deals", "deal")
+    }
+
+    pub(super) fn activities<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Activity>, D::Error> {
+        read(d, "activities", "activity")
+    }
 }

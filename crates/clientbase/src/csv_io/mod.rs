@@ -77,5 +77,6 @@ pub use targets::ColumnTarget;
 
 use cells::*;
 use mapping::*;
+use options::delimiter_allowed;
 use read::*;
 use targets::*;

@@ -4,9 +4,20 @@ use super::*;
 
 /// How to read a CSV file.
 ///
-/// In JSON the delimiter is a one-character string (`";"`, `"\t"`) or a byte value.
+/// In JSON the delimiter is a one-character string (`";"`, `"\t"`) or a byte value
+/// (`59`); either way one printable ASCII character, a space or a tab, and not the
+/// quote `"`. Both keys are optional; an unknown key is an error naming it.
+///
+/// ```
+/// use clientbase::CsvOptions;
+/// let options: CsvOptions = serde_json::from_str(r#"{"delimiter": ";"}"#)?;
+/// assert_eq!(options.delimiter, Some(b';'));
+/// assert!(serde_json::from_str::<CsvOptions>(r#"{"delimeter": ";"}"#).is_err());
+/// assert!(serde_json::from_str::<CsvOptions>(r#"{"delimiter": 5}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct CsvOptions {
     /// The delimiter; `None` detects `;`, `,` or tab from the header line.
     #[serde(with = "delimiter_serde")]
@@ -15,6 +26,12 @@ pub struct CsvOptions {
     /// `None` uses the schema's currency, else RUB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
+}
+
+/// Whether `byte` can separate cells: a printable ASCII character other than the
+/// quote, a space or a tab.
+pub(super) fn delimiter_allowed(byte: u8) -> bool {
+    byte == b'\t' || byte == b' ' || (byte.is_ascii_graphic() && byte != b'"')
 }
 
 mod delimiter_serde {
@@ -34,16 +51,26 @@ mod delimiter_serde {
             Byte(u8),
             Text(String),
         }
-        match Option::<Repr>::deserialize(d)? {
-            None => Ok(None),
-            Some(Repr::Byte(byte)) => Ok(Some(byte)),
+        let byte = match Option::<Repr>::deserialize(d)? {
+            None => return Ok(None),
+            Some(Repr::Byte(byte)) => byte,
             Some(Repr::Text(text)) => match text.as_str() {
-                "\\t" | "tab" => Ok(Some(b'\t')),
-                t if t.len() == 1 && t.is_ascii() => Ok(Some(t.as_bytes()[0])),
-                _ => Err(serde::de::Error::custom(format!(
-                    "the delimiter {text:?} is not one ASCII character"
-                ))),
+                "\\t" | "tab" => b'\t',
+                t if t.len() == 1 && t.is_ascii() => t.as_bytes()[0],
+                _ => {
+                    return Err(serde::de::Error::custom(format!(
+                        "the delimiter {text:?} is not one printable ASCII character"
+                    )))
+                }
             },
+        };
+        if super::delimiter_allowed(byte) {
+            Ok(Some(byte))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "the delimiter {:?} (byte {byte}) is not a printable ASCII character, a space or a tab",
+                char::from(byte)
+            )))
         }
     }
 }

@@ -164,7 +164,7 @@ impl Table {
         reader.read_to_end(&mut data)?;
         let start = if data.starts_with(BOM) { BOM.len() } else { 0 };
         let delimiter = match options.delimiter {
-            Some(d) if d.is_ascii() && !matches!(d, b'"' | b'\n' | b'\r') => d,
+            Some(d) if delimiter_allowed(d) => d,
             Some(d) => {
                 return Err(Error::new(
                     ErrorKind::Csv,
