@@ -119,7 +119,7 @@ impl RejectedText {
             line: row.line,
             column: row.column.as_deref().map(c_text),
             field: row.field.as_deref().map(c_text),
-            kind: c_text(&row.kind),
+            kind: c_text(row.kind.name()),
             reason: c_text(&row.reason),
         }
     }

@@ -80,7 +80,7 @@ fn status_names() -> &'static [(u32, CString)] {
     NAMES.get_or_init(|| {
         let c = |s: &str| CString::new(s).unwrap_or_default();
         let mut names = vec![(cb_status::CB_OK as u32, c("ok"))];
-        for kind in ErrorKind::ALL {
+        for &kind in ErrorKind::ALL {
             names.push((cb_status::from_kind(kind) as u32, c(kind.name())));
         }
         names.extend([
@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn statuses_are_kind_index_plus_one_and_named_like_the_core() {
-        for (i, kind) in ErrorKind::ALL.into_iter().enumerate() {
+        for (i, &kind) in ErrorKind::ALL.iter().enumerate() {
             let status = cb_status::from_kind(kind);
             assert_eq!(status as u32, i as u32 + 1, "{kind:?}");
             assert_eq!(name(status as u32), kind.name());

@@ -191,7 +191,7 @@ impl Leads {
                     Some(column) => format!("column {column:?}: {}", rejected.reason),
                     None => rejected.reason.clone(),
                 };
-                Err((kind_name(&rejected.kind), reason))
+                Err((rejected.kind.name(), reason))
             } else if cells.iter().all(blank) {
                 Err(("empty", "every cell of the row is empty".to_string()))
             } else {
@@ -217,15 +217,6 @@ fn row_mismatch() -> Error {
         "the leads read do not line up with the rows given",
     )
     .with_field("leads")
-}
-
-/// The static name of an error kind (the report carries it as text).
-fn kind_name(kind: &str) -> &'static str {
-    ErrorKind::ALL
-        .into_iter()
-        .map(ErrorKind::name)
-        .find(|name| *name == kind)
-        .unwrap_or("invalid_value")
 }
 
 /// The best candidate of every lead that could be read, through the core's

@@ -6,11 +6,25 @@
 //! as `invalid value: client 17, field "loyalty_percent": 140 is above 100` tells
 //! the user exactly what to fix.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
 
 /// What went wrong, in broad strokes. Bindings map each kind to one status code
 /// (C) or one exception class (Python).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// In JSON and in reports a kind is its stable snake_case [`name`](ErrorKind::name)
+/// (`"unknown_tag"`), which [`str::parse`] reads back.
+///
+/// ```
+/// use clientbase::ErrorKind;
+/// assert_eq!("unknown_tag".parse::<ErrorKind>()?, ErrorKind::UnknownTag);
+/// assert_eq!(serde_json::to_string(&ErrorKind::InvalidValue).unwrap(), r#""invalid_value""#);
+/// assert!("bad_luck".parse::<ErrorKind>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A value is malformed or out of its allowed range.
@@ -39,7 +53,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order of their stable binding numbers (C status = index + 1).
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::InvalidValue,
         ErrorKind::UnknownId,
         ErrorKind::UnknownTag,
@@ -85,6 +99,25 @@ impl ErrorKind {
             ErrorKind::Json => "JSON error",
             ErrorKind::Io => "I/O error",
         }
+    }
+}
+
+impl FromStr for ErrorKind {
+    type Err = Error;
+
+    /// Reads a kind from its [`name`](ErrorKind::name).
+    fn from_str(name: &str) -> Result<ErrorKind> {
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+                invalid(
+                    "kind",
+                    format!("{name:?} is not an error kind ({})", names.join(", ")),
+                )
+            })
     }
 }
 
@@ -242,6 +275,18 @@ mod tests {
         assert_eq!(err.field(), Some("lines[2].unit_price"));
         let err = invalid("[0]", "empty").in_field("phones");
         assert_eq!(err.field(), Some("phones[0]"));
+    }
+
+    #[test]
+    fn kinds_are_named_once_and_read_back() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(kind.name().parse::<ErrorKind>().unwrap(), *kind);
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, serde_json::Value::from(kind.name()));
+            assert_eq!(serde_json::from_value::<ErrorKind>(json).unwrap(), *kind);
+        }
+        let err = "nope".parse::<ErrorKind>().unwrap_err();
+        assert!(err.reason().contains("invalid_value, unknown_id"), "{err}");
     }
 
     #[test]

@@ -197,7 +197,8 @@ impl ClientBase {
     /// let mapping = ColumnMapping::from_pairs([("Клиент", "client_id"), ("Сумма", "amount"), ("Статус", "status")])?;
     /// let report = base.import_deals_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
     /// assert_eq!(base.deal(report.imported[0]).unwrap().amount.to_string(), "4990.50 RUB");
-    /// assert_eq!(report.rejected[0].kind, "unknown_id");
+    /// assert_eq!(report.rejected[0].kind, clientbase::ErrorKind::UnknownId);
+    /// assert_eq!(report.rejected[0].kind.name(), "unknown_id");
     /// assert_eq!(report.rejected[0].column.as_deref(), Some("Клиент"));
     /// # Ok::<(), clientbase::Error>(())
     /// ```

@@ -86,8 +86,8 @@ pub struct RejectedRow {
     pub column: Option<String>,
     /// The record field the problem is in (`birthday`, `custom.rooms`, `phones[1]`).
     pub field: Option<String>,
-    /// The error kind's name ([`ErrorKind::name`]).
-    pub kind: String,
+    /// The error kind (in JSON its [`name`](ErrorKind::name), `"unknown_tag"`).
+    pub kind: ErrorKind,
     /// Why the row was rejected.
     pub reason: String,
 }

@@ -51,7 +51,7 @@ impl Rejection {
             line,
             column: self.column,
             field: self.error.field().map(str::to_string),
-            kind: self.error.kind().name().to_string(),
+            kind: self.error.kind(),
             reason: self.error.reason().to_string(),
         }
     }
