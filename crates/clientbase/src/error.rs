@@ -235,14 +235,29 @@ impl From<std::io::Error> for Error {
 }
 
 impl From<serde_json::Error> for Error {
+    /// A JSON error; an unknown or repeated key is named as the field.
     fn from(err: serde_json::Error) -> Error {
         let kind = if err.is_io() {
             ErrorKind::Io
         } else {
             ErrorKind::Json
         };
-        Error::new(kind, err.to_string()).with_source(err)
+        let error = Error::new(kind, err.to_string());
+        let error = match offending_key(&err.to_string()) {
+            Some(key) => error.with_field(key),
+            None => error,
+        };
+        error.with_source(err)
     }
+}
+
+/// The key serde names in an "unknown field `x`" or "duplicate field `x`" message.
+pub(crate) fn offending_key(message: &str) -> Option<&str> {
+    ["unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| message.split_once(prefix))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(key, _)| key)
 }
 
 /// `Result` with the crate's [`Error`].
@@ -287,6 +302,22 @@ mod tests {
         }
         let err = "nope".parse::<ErrorKind>().unwrap_err();
         assert!(err.reason().contains("invalid_value, unknown_id"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_the_field_of_a_json_error() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Rules {
+            window_days: u32,
+        }
+        let err = Error::from(serde_json::from_str::<Rules>(r#"{"window": 3}"#).unwrap_err());
+        assert_eq!(err.kind(), ErrorKind::Json);
+        assert_eq!(err.field(), Some("window"));
+        assert!(err.reason().contains("expected `window_days`"), "{err}");
+        let err = Error::from(serde_json::from_str::<Rules>("[").unwrap_err());
+        assert_eq!(err.field(), None);
     }
 
     #[test]
