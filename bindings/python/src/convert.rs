@@ -139,6 +139,24 @@ pub(crate) fn options_arg<T: DeserializeOwned>(
     capability::from_value(what, value).or_raise()
 }
 
+/// A record (`Client`, `Deal`, ...) from a dict or JSON text, read by the
+/// core's serde; anything else is a `TypeError` saying what was `expected`.
+pub(crate) fn record_arg<T: DeserializeOwned>(
+    obj: &Bound<'_, PyAny>,
+    expected: &str,
+) -> PyResult<T> {
+    if let Ok(json) = obj.cast::<PyString>() {
+        return from_json(&json.to_cow()?);
+    }
+    if obj.is_instance_of::<PyDict>() || obj.hasattr("items")? {
+        return from_py(obj);
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected {expected}, a dict or JSON text, got {}",
+        type_name(obj)
+    )))
+}
+
 /// Reads a core value from JSON text.
 pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> PyResult<T> {
     serde_json::from_str(json).map_err(Error::from).or_raise()
@@ -174,31 +192,6 @@ pub(crate) fn strings(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
         ));
     }
     obj.try_iter()?.map(|item| item?.extract()).collect()
-}
-
-/// Custom field values from a `{name: value}` mapping.
-pub(crate) fn custom_fields(
-    obj: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<(String, clientbase::FieldValue)>> {
-    let Some(obj) = obj else {
-        return Ok(Vec::new());
-    };
-    let Value::Object(map) = to_json_value(obj)? else {
-        return Err(PyTypeError::new_err(
-            "custom must be a mapping of field name to value",
-        ));
-    };
-    map.into_iter()
-        .map(|(name, value)| {
-            let value = serde_json::from_value(value)
-                .map_err(|err| {
-                    Error::new(ErrorKind::Json, err.to_string())
-                        .with_field(format!("custom.{name}"))
-                })
-                .or_raise()?;
-            Ok((name, value))
-        })
-        .collect()
 }
 
 /// The JSON form of a clientbase object passed where data is expected.
