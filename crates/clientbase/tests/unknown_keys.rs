@@ -80,6 +80,29 @@ fn merge_rules() {
 }
 
 #[test]
+fn merge_record() {
+    let mut base = ClientBase::new(Schema::new());
+    let a = base
+        .add_client(Client::person("Иванов", "Иван", None))
+        .unwrap();
+    let b = base
+        .add_client(Client::person("Иванов", "Ваня", None))
+        .unwrap();
+    let record = base.merge_clients(a, &[b], &MergeRules::default()).unwrap();
+    round_trips(&record);
+    let mut json = serde_json::to_value(&record).unwrap();
+    json.as_object_mut()
+        .unwrap()
+        .insert("mergd".into(), serde_json::json!([2]));
+    let err = serde_json::from_value::<clientbase::MergeRecord>(json).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("unknown field `mergd`, expected one of"),
+        "{err}"
+    );
+}
+
+#[test]
 fn decisions() {
     refused::<Decisions>(
         r#"{"not_duplicate": [[1, 2]]}"#,

@@ -118,8 +118,10 @@ impl MergeRules {
     }
 }
 
-/// Everything a merge changed, to undo it exactly.
+/// Everything a merge changed, to undo it exactly. Read back from JSON, an
+/// unknown key is an error naming it (a record that lost a key cannot undo).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MergeRecord {
     /// The record that stays.
     pub survivor: ClientId,
