@@ -4,9 +4,9 @@
 
 use clientbase::dedup::{DealRules, Decisions, MatchModel, MatchOptions, MatchSettings};
 use clientbase::{
-    Activity, Client, ClientBase, ClientId, ColumnMapping, Consent, Consents, CsvOptions, Deal,
-    Email, ErrorKind, FieldDef, MergeRules, Messenger, Money, Party, Phone, ProductLine,
-    Recurrence, Relation, Schema, Survivorship,
+    Activity, Client, ClientBase, ClientId, Consent, Consents, Deal, Email, ErrorKind, FieldDef,
+    MergeRules, Messenger, Money, Party, Phone, ProductLine, Recurrence, Relation, Schema,
+    Survivorship,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -116,8 +116,10 @@ fn decisions() {
     round_trips(&read);
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn csv_options() {
+    use clientbase::CsvOptions;
     refused::<CsvOptions>(
         r#"{"delimeter": ";"}"#,
         "delimeter",
@@ -148,8 +150,10 @@ fn csv_options() {
     round_trips(&CsvOptions::default());
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn a_control_character_set_in_rust_is_refused_on_import() {
+    use clientbase::{ColumnMapping, CsvOptions};
     let mut base = ClientBase::new(Schema::new());
     let mapping = ColumnMapping::from_pairs([("a", "surname")]).unwrap();
     let options = CsvOptions {
@@ -163,8 +167,10 @@ fn a_control_character_set_in_rust_is_refused_on_import() {
     assert!(err.to_string().contains("cannot be a delimiter"), "{err}");
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn column_mapping() {
+    use clientbase::ColumnMapping;
     let err = ColumnMapping::from_json(r#"{"Фамилия": "surnme"}"#).unwrap_err();
     let message = err.to_string();
     assert!(message.contains("\"surnme\""), "{message}");
