@@ -118,11 +118,7 @@ impl Report {
                 .iter()
                 .map(|s| [c_text(&s.field), c_text(&s.raw), c_text(&s.suggestion)])
                 .collect(),
-            rejected: core
-                .rejected
-                .iter()
-                .map(|(_, reason)| c_text(reason))
-                .collect(),
+            rejected: core.rejected.iter().map(|r| c_text(&r.reason)).collect(),
             core,
         }
     }
@@ -328,7 +324,7 @@ pub unsafe extern "C" fn cb_contact_report_rejected(
             .get(index)
             .ok_or_else(|| out_of_range(index, len, "rejected clients"))?;
         *out_client = cb_rejected_client {
-            client: report.core.rejected[index].0.get(),
+            client: report.core.rejected[index].client.get(),
             reason: reason.as_ptr(),
         };
         Ok(())

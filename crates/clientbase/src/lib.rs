@@ -88,7 +88,7 @@ pub use client::{
     RelationKind, Temperature,
 };
 pub use contacts::{
-    ContactNormalizer, ContactReport, EmailSuggestion, InvalidContact, SplitContact,
+    ContactNormalizer, ContactReport, EmailSuggestion, InvalidContact, RejectedClient, SplitContact,
 };
 #[cfg(feature = "csv")]
 pub use csv_io::{ColumnMapping, ColumnTarget, CsvOptions, ImportReport, RejectedRow};

@@ -452,3 +452,25 @@ fn base_json_round_trips_and_names_the_bad_record() {
     let bad = json.replacen("\"next_ids\"", "\"next\"", 1);
     assert!(ClientBase::from_json(&bad).is_err());
 }
+
+#[test]
+fn reports_carry_typed_error_kinds_named_in_json() {
+    let report = clientbase::ContactReport {
+        rejected: vec![clientbase::RejectedClient {
+            client: ClientId(3),
+            kind: ErrorKind::UnknownTag,
+            reason: "unknown tag: client 3, field \"tags\": \"gold\"".into(),
+        }],
+        ..Default::default()
+    };
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["rejected"][0]["kind"], "unknown_tag");
+    round_trips(&report);
+    let mut typo = json.clone();
+    typo["rejected"][0]["kind"] = "unknown_tags".into();
+    let err = serde_json::from_value::<clientbase::ContactReport>(typo).unwrap_err();
+    assert!(
+        err.to_string().contains("unknown variant `unknown_tags`"),
+        "{err}"
+    );
+}
