@@ -65,6 +65,77 @@ impl Default for Party {
     }
 }
 
+/// Person or company: the `kind` of a client in JSON and in CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    /// A private person (the default).
+    #[default]
+    Person,
+    /// A company or sole proprietor.
+    Company,
+}
+
+impl PartyKind {
+    /// Both kinds.
+    pub const ALL: &'static [PartyKind] = &[PartyKind::Person, PartyKind::Company];
+
+    /// The kind's name (its serde name): `person` or `company`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartyKind::Person => "person",
+            PartyKind::Company => "company",
+        }
+    }
+}
+
+impl fmt::Display for PartyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a kind from its name or an alias, in any case and ignoring spaces and
+/// dots: person (`individual`, `физлицо`, `физическое лицо`, `частное лицо`,
+/// `ФЛ`) or company (`organization`, `юрлицо`, `юридическое лицо`,
+/// `организация`, `компания`, `ИП`, `индивидуальный предприниматель`, `ЮЛ`).
+///
+/// ```
+/// use clientbase::PartyKind;
+/// assert_eq!("Юр. лицо".parse::<PartyKind>()?, PartyKind::Company);
+/// assert_eq!("физ.лицо".parse::<PartyKind>()?, PartyKind::Person);
+/// assert!("robot".parse::<PartyKind>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for PartyKind {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<PartyKind> {
+        match keyword(text).as_str() {
+            "person" | "individual" | "физлицо" | "физическоелицо" | "частноелицо" | "фл" => {
+                Ok(PartyKind::Person)
+            }
+            "company"
+            | "organization"
+            | "organisation"
+            | "юрлицо"
+            | "юридическоелицо"
+            | "организация"
+            | "компания"
+            | "ип"
+            | "индивидуальныйпредприниматель"
+            | "юл" => Ok(PartyKind::Company),
+            _ => Err(invalid(
+                "kind",
+                format!(
+                    "{:?} is neither person (физлицо) nor company (юрлицо)",
+                    text.trim()
+                ),
+            )),
+        }
+    }
+}
+
 /// Whether a consent is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -767,15 +838,6 @@ pub struct Client {
     pub relations: Vec<Relation>,
 }
 
-/// Person or company, as the `kind` key of a client's JSON says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum PartyKind {
-    #[default]
-    Person,
-    Company,
-}
-
 /// The JSON form of a [`Client`] as read: flat, with the aliases of the CSV
 /// vocabulary, and every unknown key refused.
 #[derive(Deserialize)]
@@ -1199,6 +1261,19 @@ mod tests {
             assert_eq!(c.name(), serde_name(&c));
             assert_eq!(c.name().parse::<Channel>().unwrap(), c);
         }
+        for k in PartyKind::ALL {
+            assert_eq!(k.name(), serde_name(k));
+            assert_eq!(k.name().parse::<PartyKind>().unwrap(), *k);
+        }
+        assert_eq!("ИП".parse::<PartyKind>().unwrap(), PartyKind::Company);
+        assert_eq!(
+            "частное лицо".parse::<PartyKind>().unwrap(),
+            PartyKind::Person
+        );
+        assert_eq!(
+            "robot".parse::<PartyKind>().unwrap_err().field(),
+            Some("kind")
+        );
         for s in ConsentState::ALL {
             assert_eq!(s.name(), serde_name(s));
             assert_eq!(s.name().parse::<ConsentState>().unwrap(), *s);

@@ -20,29 +20,9 @@ pub(super) fn id_cell(text: &str, field: &str) -> Result<u64> {
     crate::ids::parse_id(text, field)
 }
 
+/// Whether a `kind` cell says company (aliases of [`PartyKind`]'s `FromStr`).
 pub(super) fn kind_cell(text: &str) -> Result<bool> {
-    match keyword(text).as_str() {
-        "person" | "individual" | "физлицо" | "физическоелицо" | "частноелицо" | "фл" => {
-            Ok(false)
-        }
-        "company"
-        | "organization"
-        | "organisation"
-        | "юрлицо"
-        | "юридическоелицо"
-        | "организация"
-        | "компания"
-        | "ип"
-        | "индивидуальныйпредприниматель"
-        | "юл" => Ok(true),
-        _ => Err(invalid(
-            "kind",
-            format!(
-                "{:?} is neither person (физлицо) nor company (юрлицо)",
-                text.trim()
-            ),
-        )),
-    }
+    Ok(text.parse::<PartyKind>()? == PartyKind::Company)
 }
 
 pub(super) fn percent_cell(text: &str) -> Result<u8> {

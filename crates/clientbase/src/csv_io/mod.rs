@@ -41,7 +41,7 @@
 use crate::base::ClientBase;
 use crate::client::{
     Channel, Client, Company, Consent, Consents, Email, LifecycleStage, Messenger, MessengerKind,
-    Party, PersonName, Phone, Relation, Temperature,
+    Party, PartyKind, PersonName, Phone, Relation, Temperature,
 };
 use crate::dates::{parse_date, parse_datetime};
 use crate::deal::{Deal, DealStatus, ProductLine, Recurrence};
@@ -49,7 +49,6 @@ use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ClientId, DealId};
 use crate::money::{Currency, Money, Quantity};
 use crate::schema::{parse_bool, FieldType, FieldValue, Schema};
-use crate::words::keyword;
 use chrono::{DateTime, SecondsFormat, Utc};
 use csv::ByteRecord;
 use serde::de::DeserializeOwned;
