@@ -65,15 +65,15 @@ impl ClientBase {
 
     /// Reads a base written by [`ClientBase::write_json`], validating every record.
     /// Errors name the record (`client 17`) and the field.
-    pub fn read_json<R: Read>(reader: R) -> Result<ClientBase> {
-        let snapshot: Snapshot = serde_json::from_reader(std::io::BufReader::new(reader))?;
-        ClientBase::from_snapshot(snapshot)
+    pub fn read_json<R: Read>(mut reader: R) -> Result<ClientBase> {
+        let mut json = Vec::new();
+        reader.read_to_end(&mut json)?;
+        ClientBase::from_snapshot(parse_snapshot(&json)?)
     }
 
     /// Reads a base from a JSON string.
     pub fn from_json(json: &str) -> Result<ClientBase> {
-        let snapshot: Snapshot = serde_json::from_str(json)?;
-        ClientBase::from_snapshot(snapshot)
+        ClientBase::from_snapshot(parse_snapshot(json.as_bytes())?)
     }
 
     fn from_snapshot(snapshot: Snapshot) -> Result<ClientBase> {
@@ -203,14 +203,44 @@ struct Snapshot {
     schema: Schema,
     #[serde(default)]
     next_ids: NextIds,
-    #[serde(default, deserialize_with = "records::clients")]
+    #[serde(default)]
     clients: Vec<Client>,
-    #[serde(default, deserialize_with = "records::deals")]
+    #[serde(default)]
     deals: Vec<Deal>,
-    #[serde(default, deserialize_with = "records::activities")]
+    #[serde(default)]
     activities: Vec<Activity>,
     #[serde(default)]
     merges: Vec<MergeRecord>,
+}
+
+/// The records of a snapshot read one by one, only to name the record of an
+/// error the fast read found (other keys are left to that read).
+#[derive(Deserialize)]
+struct NamedRecords {
+    #[serde(rename = "clients", default, deserialize_with = "records::clients")]
+    _clients: Vec<Client>,
+    #[serde(rename = "deals", default, deserialize_with = "records::deals")]
+    _deals: Vec<Deal>,
+    #[serde(
+        rename = "activities",
+        default,
+        deserialize_with = "records::activities"
+    )]
+    _activities: Vec<Activity>,
+}
+
+/// Reads a snapshot straight into the records; when a record is wrong, reads
+/// the text again record by record so that the error names it (`client 17`).
+fn parse_snapshot(json: &[u8]) -> Result<Snapshot> {
+    serde_json::from_slice(json).map_err(|err| {
+        if !err.is_data() {
+            return Error::from(err);
+        }
+        match serde_json::from_slice::<NamedRecords>(json) {
+            Err(named) if named.is_data() => Error::from(named),
+            _ => Error::from(err),
+        }
+    })
 }
 
 /// Lists of records whose errors name the record: `client 17` when the record's
