@@ -443,6 +443,12 @@ fn base_json_round_trips_and_names_the_bad_record() {
         err.to_string().contains("client 1: unknown field `surnam`"),
         "{err}"
     );
+    assert_eq!(err.field(), Some("surnam"));
+    let err = ClientBase::read_json(bad.as_bytes()).unwrap_err();
+    assert!(
+        err.to_string().contains("client 1: unknown field `surnam`"),
+        "{err}"
+    );
     let bad = json.replacen("\"pipeline\"", "\"pipe\"", 1);
     let err = ClientBase::from_json(&bad).unwrap_err();
     assert!(
