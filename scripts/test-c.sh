@@ -183,6 +183,7 @@ compile "$STAGE/prefix" "$BUILD/test_normalize" tests/c/test_normalize.c
 compile "$STAGE/prefix" "$BUILD/test_dedup" tests/c/test_dedup.c
 compile "$STAGE/prefix" "$BUILD/test_capability_vectors" tests/c/test_capability_vectors.c
 compile "$STAGE/prefix" "$BUILD/test_capability" tests/c/test_capability.c
+compile "$STAGE/prefix" "$BUILD/test_unknown_keys" tests/c/test_unknown_keys.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -205,6 +206,7 @@ run test_normalize "$BUILD/test_normalize" 2000 || true
 run test_dedup "$BUILD/test_dedup" || true
 run test_capability_vectors "$BUILD/test_capability_vectors" tests/vectors/capabilities.json || true
 run test_capability "$BUILD/test_capability" || true
+run test_unknown_keys "$BUILD/test_unknown_keys" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -490,7 +490,8 @@ static void test_duplicate_deals(void)
     CHECK_NULL_ARG(cb_base_duplicate_deals(base, NULL, NULL, NULL), "out_json");
     CHECK_BAD_UTF8(cb_base_duplicate_deals(base, BAD_UTF8, NULL, &json), "rules_json");
     CHECK_BAD_UTF8(cb_base_duplicate_deals(base, NULL, BAD_UTF8, &json), "related_links_json");
-    CHECK_FAILS(cb_base_duplicate_deals(base, "{}", NULL, &json), CB_JSON,
+    /* Missing rules take their defaults; an unknown key is refused. */
+    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"window\":30}", NULL, &json), CB_JSON,
                 "field \"rules_json\"");
     CHECK_FAILS(cb_base_duplicate_deals(base, NULL, "[{\"left\":1}]", &json), CB_JSON,
                 "field \"related_links_json\"");

@@ -210,12 +210,8 @@ pub unsafe extern "C" fn cb_match_index_dedupe(
 ) -> cb_status {
     status_boundary(|| {
         let index = cb_match_index::arg(index, "index")?;
-        let decisions_json = arg_opt_str(decisions_json, "decisions_json")?;
+        let decisions: Decisions = opt_json_arg(decisions_json, "decisions_json")?;
         let out_json = out_arg(out_json, "out_json")?;
-        let decisions = match decisions_json {
-            Some(json) => decisions_arg(json)?,
-            None => Decisions::new(),
-        };
         let report = clientbase::capability::DedupeReport::from(index.dedupe(&decisions));
         *out_json = record_json(&report)?;
         Ok(())
@@ -312,8 +308,8 @@ pub unsafe extern "C" fn cb_base_find_duplicate_deal(
     status_boundary(|| {
         let base = cb_base::arg(base, "base")?;
         let deal_json = arg_str(deal_json, "deal_json")?;
-        let rules = rules_arg(rules_json)?;
-        let related = related_arg(related_links_json)?;
+        let rules: DealRules = opt_json_arg(rules_json, "rules_json")?;
+        let related: Vec<Link> = opt_json_arg(related_links_json, "related_links_json")?;
         let out_json = out_arg(out_json, "out_json")?;
         let deal: Deal = json_arg(deal_json, "deal_json")?;
         let found = find_duplicate_deal(base, &deal, &rules, &related)?;
@@ -339,8 +335,8 @@ pub unsafe extern "C" fn cb_base_duplicate_deals(
 ) -> cb_status {
     status_boundary(|| {
         let base = cb_base::arg(base, "base")?;
-        let rules = rules_arg(rules_json)?;
-        let related = related_arg(related_links_json)?;
+        let rules: DealRules = opt_json_arg(rules_json, "rules_json")?;
+        let related: Vec<Link> = opt_json_arg(related_links_json, "related_links_json")?;
         let out_json = out_arg(out_json, "out_json")?;
         *out_json = record_json(&duplicate_deals(base, &rules, &related))?;
         Ok(())
@@ -363,7 +359,7 @@ pub unsafe extern "C" fn cb_base_open_deals(
 ) -> cb_status {
     status_boundary(|| {
         let base = cb_base::arg(base, "base")?;
-        let related = related_arg(related_links_json)?;
+        let related: Vec<Link> = opt_json_arg(related_links_json, "related_links_json")?;
         let out_json = out_arg(out_json, "out_json")?;
         let params = DealParams {
             client: Some(ClientId(client_id)),
@@ -391,36 +387,18 @@ pub unsafe extern "C" fn cb_base_close_duplicate_deal(
     })
 }
 
-/// Decisions from JSON. Each pair goes through `Decisions::not_duplicate`, so
-/// `[8,3]` means the same as `[3,8]`.
-fn decisions_arg(json: &str) -> CbResult<Decisions> {
-    let given: Decisions = json_arg(json, "decisions_json")?;
-    let mut decisions = Decisions::new();
-    for (a, b) in given.pairs() {
-        decisions.not_duplicate(a, b);
-    }
-    Ok(decisions)
-}
-
-/// The optional `rules_json` argument of the duplicate deal calls.
+/// The optional JSON argument called `name`: `NULL` is `T`'s defaults, else the
+/// core reads it (unknown keys refused, missing keys defaulted).
 ///
 /// # Safety
 /// `ptr` is `NULL` or a NUL-terminated string alive for the call.
-unsafe fn rules_arg(ptr: *const c_char) -> CbResult<DealRules> {
-    match unsafe { arg_opt_str(ptr, "rules_json") }? {
-        Some(json) => json_arg(json, "rules_json"),
-        None => Ok(DealRules::default()),
-    }
-}
-
-/// The optional `related_links_json` argument of the duplicate deal calls.
-///
-/// # Safety
-/// `ptr` is `NULL` or a NUL-terminated string alive for the call.
-unsafe fn related_arg(ptr: *const c_char) -> CbResult<Vec<Link>> {
-    match unsafe { arg_opt_str(ptr, "related_links_json") }? {
-        Some(json) => json_arg(json, "related_links_json"),
-        None => Ok(Vec::new()),
+pub(crate) unsafe fn opt_json_arg<T: serde::de::DeserializeOwned + Default>(
+    ptr: *const c_char,
+    name: &str,
+) -> CbResult<T> {
+    match unsafe { arg_opt_str(ptr, name) }? {
+        Some(json) => json_arg(json, name),
+        None => Ok(T::default()),
     }
 }
 
@@ -430,10 +408,22 @@ mod tests {
 
     #[test]
     fn decided_pairs_hold_in_either_order() {
-        let decisions = decisions_arg(r#"{"not_duplicates":[[8,3],[5,6]]}"#).unwrap();
+        let json = c"{\"not_duplicates\":[[8,3],[5,6]]}";
+        let decisions: Decisions =
+            unsafe { opt_json_arg(json.as_ptr(), "decisions_json") }.unwrap();
         assert!(decisions.is_not_duplicate(ClientId(3), ClientId(8)));
         assert!(decisions.is_not_duplicate(ClientId(8), ClientId(3)));
         assert!(decisions.is_not_duplicate(ClientId(6), ClientId(5)));
         assert!(!decisions.is_not_duplicate(ClientId(3), ClientId(5)));
+        let typo = c"{\"not_duplicate\":[[1,2]]}";
+        let err =
+            unsafe { opt_json_arg::<Decisions>(typo.as_ptr(), "decisions_json") }.unwrap_err();
+        assert!(
+            err.message().contains("unknown field `not_duplicate`"),
+            "{}",
+            err.message()
+        );
+        let none: Decisions = unsafe { opt_json_arg(std::ptr::null(), "d") }.unwrap();
+        assert_eq!(none.pairs().count(), 0);
     }
 }

@@ -7,7 +7,7 @@ use clientbase::{ClientId, MergeRecord, MergeRules};
 
 use crate::base::{cb_base, record_json};
 use crate::error::cb_status;
-use crate::ffi::{arg_opt_str, arg_slice, arg_str, json_arg, out_arg, BoxHandle};
+use crate::ffi::{arg_slice, arg_str, json_arg, out_arg, BoxHandle};
 use crate::panic::status_boundary;
 
 /// Merges clients `others` (an array of `n_others` ids, borrowed; `NULL` only
@@ -41,12 +41,8 @@ pub unsafe extern "C" fn cb_base_merge_clients(
     status_boundary(|| {
         let base = cb_base::arg_mut(base, "base")?;
         let others = arg_slice(others, n_others, "others")?;
-        let rules_json = arg_opt_str(rules_json, "rules_json")?;
+        let rules: MergeRules = crate::dedup::opt_json_arg(rules_json, "rules_json")?;
         let out_record_json = out_arg(out_record_json, "out_record_json")?;
-        let rules: MergeRules = match rules_json {
-            Some(json) => json_arg(json, "rules_json")?,
-            None => MergeRules::default(),
-        };
         let others: Vec<ClientId> = others.iter().copied().map(ClientId).collect();
         let record = base.merge_clients(ClientId(survivor), &others, &rules)?;
         // C must never hold a merged base without the record to undo it: if

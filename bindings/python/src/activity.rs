@@ -1,12 +1,11 @@
 //! `Activity`: calls, emails, messages, meetings, tasks and notes.
 
 use crate::client::replaced;
-use crate::convert::{enum_from_name, from_json, from_py, to_json, to_py, type_name};
+use crate::convert::{enum_from_name, from_json, from_py, record_arg, to_json, to_py};
 use chrono::{DateTime, Utc};
 use clientbase::{Activity, ActivityKind, ClientId, DealId};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyTuple};
 
 /// Something that happened with a client, or is to be done.
 #[pyclass(
@@ -23,19 +22,10 @@ pub(crate) struct PyActivity {
 
 /// Reads an activity from an `Activity`, a dict or JSON text.
 pub(crate) fn activity_arg(obj: &Bound<'_, PyAny>) -> PyResult<Activity> {
-    if let Ok(activity) = obj.cast::<PyActivity>() {
-        return Ok(activity.get().inner.clone());
+    match obj.cast::<PyActivity>() {
+        Ok(activity) => Ok(activity.get().inner.clone()),
+        Err(_) => record_arg(obj, "an Activity"),
     }
-    if let Ok(json) = obj.cast::<PyString>() {
-        return from_json(&json.to_cow()?);
-    }
-    if obj.is_instance_of::<PyDict>() || obj.hasattr("items")? {
-        return from_py(obj);
-    }
-    Err(PyTypeError::new_err(format!(
-        "expected an Activity, a dict or JSON text, got {}",
-        type_name(obj)
-    )))
 }
 
 #[pymethods]

@@ -1,11 +1,10 @@
 //! `Client`: a person or a company, read through attributes, built from keyword
 //! arguments, a dict or JSON.
 
-use crate::convert::{custom_fields, from_json, from_py, strings, to_json, to_json_value, to_py};
+use crate::convert::{from_json, from_py, record_arg, strings, to_json, to_json_value, to_py};
 use crate::error::OrRaise;
 use chrono::{DateTime, NaiveDate, Utc};
 use clientbase::{Client, Error, Party};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use serde_json::Value;
@@ -61,8 +60,8 @@ impl PyClient {
         for tag in strings(tags)? {
             client = client.with_tag(&tag);
         }
-        for (name, value) in custom_fields(custom)? {
-            client = client.with_field(&name, value);
+        if let Some(custom) = custom {
+            client.custom = from_py(custom)?;
         }
         Ok(PyClient::new(client))
     }
@@ -70,19 +69,10 @@ impl PyClient {
 
 /// Reads a client from a `Client`, a dict or JSON text.
 pub(crate) fn client_arg(obj: &Bound<'_, PyAny>) -> PyResult<Client> {
-    if let Ok(client) = obj.cast::<PyClient>() {
-        return Ok(client.get().inner.clone());
+    match obj.cast::<PyClient>() {
+        Ok(client) => Ok(client.get().inner.clone()),
+        Err(_) => record_arg(obj, "a Client"),
     }
-    if let Ok(json) = obj.cast::<PyString>() {
-        return from_json(&json.to_cow()?);
-    }
-    if obj.is_instance_of::<PyDict>() || obj.hasattr("items")? {
-        return from_py(obj);
-    }
-    Err(PyTypeError::new_err(format!(
-        "expected a Client, a dict or JSON text, got {}",
-        crate::convert::type_name(obj)
-    )))
 }
 
 /// Applies `changes` (keys as in `to_dict()`) to the JSON form of a record.

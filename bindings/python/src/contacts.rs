@@ -78,7 +78,7 @@ impl PyContactReport {
         self.inner
             .rejected
             .iter()
-            .map(|(id, message)| (id.get(), message.clone()))
+            .map(|r| (r.client.get(), r.reason.clone()))
             .collect()
     }
 

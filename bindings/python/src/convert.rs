@@ -10,7 +10,7 @@ use crate::deal::PyDeal;
 use crate::error::OrRaise;
 use crate::money::PyMoney;
 use crate::schema::PySchema;
-use clientbase::{Error, ErrorKind};
+use clientbase::{capability, Error, ErrorKind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
@@ -116,6 +116,47 @@ pub(crate) fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T
         .or_raise()
 }
 
+/// Options, rules or settings from a dict or its JSON text; `None` is the
+/// defaults. The core reads them (`capability::from_value`), so a typo in a key
+/// is a `JsonError` whose `field` is the key, exactly as from C or the CLI.
+pub(crate) fn options_arg<T: DeserializeOwned>(
+    obj: Option<&Bound<'_, PyAny>>,
+    what: &str,
+) -> PyResult<T> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return capability::from_value(what, Value::Null).or_raise();
+    };
+    if let Ok(json) = obj.cast::<PyString>() {
+        return capability::from_json(what, &json.to_cow()?).or_raise();
+    }
+    let value = to_json_value(obj)?;
+    if !value.is_object() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a dict, not {}",
+            type_name(obj)
+        )));
+    }
+    capability::from_value(what, value).or_raise()
+}
+
+/// A record (`Client`, `Deal`, ...) from a dict or JSON text, read by the
+/// core's serde; anything else is a `TypeError` saying what was `expected`.
+pub(crate) fn record_arg<T: DeserializeOwned>(
+    obj: &Bound<'_, PyAny>,
+    expected: &str,
+) -> PyResult<T> {
+    if let Ok(json) = obj.cast::<PyString>() {
+        return from_json(&json.to_cow()?);
+    }
+    if obj.is_instance_of::<PyDict>() || obj.hasattr("items")? {
+        return from_py(obj);
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected {expected}, a dict or JSON text, got {}",
+        type_name(obj)
+    )))
+}
+
 /// Reads a core value from JSON text.
 pub(crate) fn from_json<T: DeserializeOwned>(json: &str) -> PyResult<T> {
     serde_json::from_str(json).map_err(Error::from).or_raise()
@@ -151,31 +192,6 @@ pub(crate) fn strings(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
         ));
     }
     obj.try_iter()?.map(|item| item?.extract()).collect()
-}
-
-/// Custom field values from a `{name: value}` mapping.
-pub(crate) fn custom_fields(
-    obj: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<(String, clientbase::FieldValue)>> {
-    let Some(obj) = obj else {
-        return Ok(Vec::new());
-    };
-    let Value::Object(map) = to_json_value(obj)? else {
-        return Err(PyTypeError::new_err(
-            "custom must be a mapping of field name to value",
-        ));
-    };
-    map.into_iter()
-        .map(|(name, value)| {
-            let value = serde_json::from_value(value)
-                .map_err(|err| {
-                    Error::new(ErrorKind::Json, err.to_string())
-                        .with_field(format!("custom.{name}"))
-                })
-                .or_raise()?;
-            Ok((name, value))
-        })
-        .collect()
 }
 
 /// The JSON form of a clientbase object passed where data is expected.

@@ -466,7 +466,7 @@ impl PyRejectedRow {
     /// The error kind's name (`invalid_value`, `unknown_tag`, ...).
     #[getter]
     fn kind(&self) -> &str {
-        &self.inner.kind
+        self.inner.kind.name()
     }
 
     /// Why the row was rejected.
@@ -492,7 +492,7 @@ impl PyRejectedRow {
             self.inner.line,
             text(self.inner.column.as_deref())?,
             text(self.inner.field.as_deref())?,
-            text(Some(&self.inner.kind))?,
+            text(Some(self.inner.kind.name()))?,
             text(Some(&self.inner.reason))?,
         ))
     }
@@ -562,7 +562,7 @@ impl PyImportReport {
         )?;
         dict.set_item(
             "kind",
-            rows.iter().map(|r| r.kind.clone()).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.kind.name()).collect::<Vec<_>>(),
         )?;
         dict.set_item(
             "reason",

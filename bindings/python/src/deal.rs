@@ -1,12 +1,11 @@
 //! `Deal`: what a client buys, for exactly how much.
 
 use crate::client::replaced;
-use crate::convert::{from_json, from_py, to_json, to_py, type_name};
+use crate::convert::{from_json, from_py, record_arg, to_json, to_py};
 use crate::error::OrRaise;
 use crate::money::PyMoney;
 use chrono::{DateTime, Utc};
 use clientbase::{ClientId, Deal};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
@@ -19,19 +18,10 @@ pub(crate) struct PyDeal {
 
 /// Reads a deal from a `Deal`, a dict or JSON text.
 pub(crate) fn deal_arg(obj: &Bound<'_, PyAny>) -> PyResult<Deal> {
-    if let Ok(deal) = obj.cast::<PyDeal>() {
-        return Ok(deal.get().inner.clone());
+    match obj.cast::<PyDeal>() {
+        Ok(deal) => Ok(deal.get().inner.clone()),
+        Err(_) => record_arg(obj, "a Deal"),
     }
-    if let Ok(json) = obj.cast::<PyString>() {
-        return from_json(&json.to_cow()?);
-    }
-    if obj.is_instance_of::<PyDict>() || obj.hasattr("items")? {
-        return from_py(obj);
-    }
-    Err(PyTypeError::new_err(format!(
-        "expected a Deal, a dict or JSON text, got {}",
-        type_name(obj)
-    )))
 }
 
 #[pymethods]

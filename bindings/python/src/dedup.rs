@@ -9,7 +9,7 @@
 
 use crate::base::PyClientBase;
 use crate::client::client_arg;
-use crate::convert::{to_json_value, to_py, type_name};
+use crate::convert::{options_arg, to_json_value, to_py, type_name};
 use crate::csv_io::ColumnTable;
 use crate::deal::deal_arg;
 use crate::error::OrRaise;
@@ -24,8 +24,6 @@ use clientbase::{
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
@@ -55,50 +53,10 @@ fn match_options(options: Option<&Bound<'_, PyAny>>) -> PyResult<MatchOptions> {
     MatchOptions::from_json(&json).or_raise()
 }
 
-/// Rules given as a dict over their defaults: the keys given replace the
-/// default's, a key the rules do not have is a `JsonError` naming it.
-pub(crate) fn rules_arg<T>(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<T>
-where
-    T: Serialize + DeserializeOwned + Default,
-{
-    let Some(obj) = obj.filter(|o| !o.is_none()) else {
-        return Ok(T::default());
-    };
-    let json_error = |reason: String, field: &str| {
-        Err(Error::new(ErrorKind::Json, format!("{what}: {reason}")).with_field(field)).or_raise()
-    };
-    let Value::Object(given) = to_json_value(obj)? else {
-        return Err(PyTypeError::new_err(format!(
-            "{what} must be a dict, not {}",
-            type_name(obj)
-        )));
-    };
-    let Value::Object(mut rules) = serde_json::to_value(T::default())
-        .map_err(Error::from)
-        .or_raise()?
-    else {
-        return json_error("the defaults are not a mapping".into(), what);
-    };
-    for (key, value) in given {
-        if !rules.contains_key(&key) {
-            let known: Vec<&str> = rules.keys().map(String::as_str).collect();
-            return json_error(
-                format!("unknown key {key:?}; the keys are {}", known.join(", ")),
-                &key,
-            );
-        }
-        rules.insert(key, value);
-    }
-    match serde_json::from_value(Value::Object(rules)) {
-        Ok(rules) => Ok(rules),
-        Err(err) => json_error(err.to_string(), what),
-    }
-}
-
 /// Merge rules from a dict: `{"default": "most_recent", "fields": {"city":
 /// {"source_priority": ["crm", "site"]}, "custom.rooms": "most_complete"}}`.
 pub(crate) fn merge_rules(rules: Option<&Bound<'_, PyAny>>) -> PyResult<MergeRules> {
-    rules_arg(rules, "merge rules")
+    options_arg(rules, "merge rules")
 }
 
 /// Related links from a dedupe result (its `related`) or a list of link dicts.
@@ -191,7 +149,7 @@ impl Leads {
                     Some(column) => format!("column {column:?}: {}", rejected.reason),
                     None => rejected.reason.clone(),
                 };
-                Err((kind_name(&rejected.kind), reason))
+                Err((rejected.kind.name(), reason))
             } else if cells.iter().all(blank) {
                 Err(("empty", "every cell of the row is empty".to_string()))
             } else {
@@ -217,15 +175,6 @@ fn row_mismatch() -> Error {
         "the leads read do not line up with the rows given",
     )
     .with_field("leads")
-}
-
-/// The static name of an error kind (the report carries it as text).
-fn kind_name(kind: &str) -> &'static str {
-    ErrorKind::ALL
-        .into_iter()
-        .map(ErrorKind::name)
-        .find(|name| *name == kind)
-        .unwrap_or("invalid_value")
 }
 
 /// The best candidate of every lead that could be read, through the core's
@@ -491,7 +440,7 @@ pub(crate) fn duplicate_deals<'py>(
     rules: Option<&Bound<'py, PyAny>>,
     related: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let rules: DealRules = rules_arg(rules, "deal rules")?;
+    let rules: DealRules = options_arg(rules, "deal rules")?;
     let related = related_links(related)?;
     let found = base
         .get()
@@ -511,7 +460,7 @@ pub(crate) fn find_duplicate_deal<'py>(
     related: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let deal = deal_arg(deal)?;
-    let rules: DealRules = rules_arg(rules, "deal rules")?;
+    let rules: DealRules = options_arg(rules, "deal rules")?;
     let related = related_links(related)?;
     let found = base
         .get()

@@ -158,7 +158,7 @@ pub(crate) fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
         base.setattr(attribute, py.None())?;
     }
     module.add("ClientbaseError", &base)?;
-    for kind in ErrorKind::ALL {
+    for &kind in ErrorKind::ALL {
         let class = exception_class(py, kind)?;
         class.setattr("kind", kind.name())?;
         module.add(class.name()?, class)?;

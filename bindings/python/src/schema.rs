@@ -1,12 +1,10 @@
 //! `Schema`: the tag vocabulary and the typed custom fields of a base.
 
-use crate::convert::{from_json, from_py, strings, to_json, to_py, type_name};
+use crate::convert::{from_json, from_py, record_arg, strings, to_json, to_py};
 use crate::error::OrRaise;
 use clientbase::{Currency, FieldDef, Schema};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 /// The tag vocabulary and the declared custom fields of a base.
 #[pyclass(eq, skip_from_py_object, name = "Schema", module = "clientbase")]
@@ -20,19 +18,10 @@ pub(crate) fn schema_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Schema> {
     let Some(obj) = obj.filter(|obj| !obj.is_none()) else {
         return Ok(Schema::new());
     };
-    if let Ok(schema) = obj.cast::<PySchema>() {
-        return Ok(schema.borrow().inner.clone());
+    match obj.cast::<PySchema>() {
+        Ok(schema) => Ok(schema.borrow().inner.clone()),
+        Err(_) => record_arg(obj, "a Schema"),
     }
-    if let Ok(json) = obj.cast::<PyString>() {
-        return from_json(&json.to_cow()?);
-    }
-    if obj.is_instance_of::<PyDict>() || obj.hasattr("items")? {
-        return from_py(obj);
-    }
-    Err(PyTypeError::new_err(format!(
-        "expected a Schema, a dict or JSON text, got {}",
-        type_name(obj)
-    )))
 }
 
 /// A field definition from the arguments of `declare_field`, read through the
@@ -44,19 +33,10 @@ pub(crate) fn field_def(
     currency: Option<&str>,
     label: Option<&str>,
 ) -> PyResult<FieldDef> {
-    let mut def = Map::new();
-    def.insert("name".into(), json!(name));
-    def.insert("type".into(), json!(field_type));
-    if options.is_some() {
-        def.insert("options".into(), json!(strings(options)?));
-    }
-    if let Some(currency) = currency {
-        def.insert("currency".into(), json!(currency));
-    }
-    if let Some(label) = label {
-        def.insert("label".into(), json!(label));
-    }
-    serde_json::from_value(Value::Object(def))
+    let options = options.map(|o| strings(Some(o))).transpose()?;
+    let def = json!({"name": name, "type": field_type, "options": options,
+                     "currency": currency, "label": label});
+    serde_json::from_value(def)
         .map_err(|err| {
             clientbase::Error::new(clientbase::ErrorKind::Schema, err.to_string())
                 .with_field(name.to_string())

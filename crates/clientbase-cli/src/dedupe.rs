@@ -23,9 +23,11 @@ pub(crate) fn run(args: &DedupeArgs) -> CliResult {
     };
     let decisions = match &args.decisions {
         Some(path) => {
-            let file = output::open(path, "the decisions")?;
-            serde_json::from_reader(BufReader::new(file))
-                .map_err(|e| CliError::input(format!("decisions {}: {e}", path.display())))?
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::input(format!("cannot read the decisions {}: {e}", path.display()))
+            })?;
+            clientbase::capability::from_json::<Decisions>("decisions", &text)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?
         }
         None => Decisions::new(),
     };

@@ -396,4 +396,73 @@ fn dedupe_writes_clusters_with_explanations() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("shoe_size"), "{}", stderr(&out));
+
+    // A typo in any option file is refused, naming the key and the keys allowed.
+    let decisions = dir.join("decisions.json");
+    let schema = dir.join("schema.json");
+    std::fs::write(&options, r#"{"treshold": 0.9}"#).unwrap();
+    std::fs::write(&decisions, r#"{"not_duplicate": [[1, 2]]}"#).unwrap();
+    std::fs::write(&schema, r#"{"tagz": ["vip"]}"#).unwrap();
+    for (flag, file, key, allowed) in [
+        ("--options", &options, "`treshold`", "`threshold`"),
+        (
+            "--decisions",
+            &decisions,
+            "`not_duplicate`",
+            "`not_duplicates`",
+        ),
+        ("--schema", &schema, "`tagz`", "`tags`"),
+    ] {
+        let out = clientbase(&[
+            "dedupe",
+            "--mapping",
+            "canonical",
+            flag,
+            path(file),
+            "--out",
+            path(&clusters),
+            path(&csv),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains(key) && err.contains(allowed), "{flag}: {err}");
+        assert!(err.contains(path(file)), "{flag}: {err}");
+    }
+
+    // Valid decisions are read: a decided pair is never put in one cluster.
+    let cluster_of = |written: &str, client: &str| {
+        written
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|cells| cells[1] == client)
+            .map(|cells| cells[0].to_string())
+    };
+    let before = std::fs::read_to_string(&clusters).unwrap();
+    let linked: Vec<String> = before
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+        .find(|cells| !cells[3].is_empty())
+        .expect("a linked record");
+    let (a, b) = (linked[1].clone(), linked[3].clone());
+    assert_eq!(cluster_of(&before, &a), cluster_of(&before, &b));
+    std::fs::write(&decisions, format!(r#"{{"not_duplicates": [[{b}, {a}]]}}"#)).unwrap();
+    let out = clientbase(&[
+        "dedupe",
+        "--mapping",
+        "canonical",
+        "--decisions",
+        path(&decisions),
+        "--out",
+        path(&clusters),
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&clusters).unwrap();
+    let (ca, cb) = (cluster_of(&after, &a), cluster_of(&after, &b));
+    assert!(
+        ca.is_none() || cb.is_none() || ca != cb,
+        "{a} and {b} still clustered"
+    );
 }

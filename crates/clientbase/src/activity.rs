@@ -42,11 +42,13 @@ pub enum Direction {
 
 /// Something that happened with a client, or is to be done.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Activity {
     /// Assigned by the base on insert.
     #[serde(default)]
     pub id: ActivityId,
-    /// The client.
+    /// The client (`client_id` is read too, the name of the CSV column).
+    #[serde(alias = "client_id")]
     pub client: ClientId,
     /// Call, email, message, ...
     pub kind: ActivityKind,

@@ -12,15 +12,20 @@
 //! assert!(client.consents.allows(Channel::Sms));
 //! ```
 
-use crate::error::{invalid, Result};
+use crate::dates::parse_date;
+use crate::error::{invalid, Error, Result};
 use crate::ids::ClientId;
 use crate::schema::FieldValue;
+use crate::words::keyword;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
 
 /// The parts of a person's name as Russian forms ask for them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PersonName {
     /// Фамилия.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +40,7 @@ pub struct PersonName {
 
 /// A company's legal identity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Company {
     /// The legal name (`ООО «Ромашка»`).
     pub legal_name: String,
@@ -59,6 +65,77 @@ impl Default for Party {
     }
 }
 
+/// Person or company: the `kind` of a client in JSON and in CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    /// A private person (the default).
+    #[default]
+    Person,
+    /// A company or sole proprietor.
+    Company,
+}
+
+impl PartyKind {
+    /// Both kinds.
+    pub const ALL: &'static [PartyKind] = &[PartyKind::Person, PartyKind::Company];
+
+    /// The kind's name (its serde name): `person` or `company`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PartyKind::Person => "person",
+            PartyKind::Company => "company",
+        }
+    }
+}
+
+impl fmt::Display for PartyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a kind from its name or an alias, in any case and ignoring spaces and
+/// dots: person (`individual`, `физлицо`, `физическое лицо`, `частное лицо`,
+/// `ФЛ`) or company (`organization`, `юрлицо`, `юридическое лицо`,
+/// `организация`, `компания`, `ИП`, `индивидуальный предприниматель`, `ЮЛ`).
+///
+/// ```
+/// use clientbase::PartyKind;
+/// assert_eq!("Юр. лицо".parse::<PartyKind>()?, PartyKind::Company);
+/// assert_eq!("физ.лицо".parse::<PartyKind>()?, PartyKind::Person);
+/// assert!("robot".parse::<PartyKind>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for PartyKind {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<PartyKind> {
+        match keyword(text).as_str() {
+            "person" | "individual" | "физлицо" | "физическоелицо" | "частноелицо" | "фл" => {
+                Ok(PartyKind::Person)
+            }
+            "company"
+            | "organization"
+            | "organisation"
+            | "юрлицо"
+            | "юридическоелицо"
+            | "организация"
+            | "компания"
+            | "ип"
+            | "индивидуальныйпредприниматель"
+            | "юл" => Ok(PartyKind::Company),
+            _ => Err(invalid(
+                "kind",
+                format!(
+                    "{:?} is neither person (физлицо) nor company (юрлицо)",
+                    text.trim()
+                ),
+            )),
+        }
+    }
+}
+
 /// Whether a consent is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,6 +148,7 @@ pub enum ConsentState {
 
 /// A consent and the date it was given or withdrawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consent {
     /// Given or withdrawn.
     pub state: ConsentState,
@@ -98,6 +176,106 @@ impl Consent {
     /// Whether the consent is in force.
     pub fn is_given(&self) -> bool {
         self.state == ConsentState::Given
+    }
+}
+
+impl ConsentState {
+    /// Both states.
+    pub const ALL: &'static [ConsentState] = &[ConsentState::Given, ConsentState::Withdrawn];
+
+    /// The state's name: `given` or `withdrawn` (its serde name).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsentState::Given => "given",
+            ConsentState::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl fmt::Display for ConsentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a consent state from its name or an alias, in any case: given (`yes`,
+/// `да`, `согласие`, `согласен`, `согласна`, `+`, `1`, `true`) or withdrawn (`no`,
+/// `нет`, `отозвано`, `отозвана`, `отказ`, `-`, `0`, `false`).
+///
+/// ```
+/// use clientbase::ConsentState;
+/// assert_eq!("Да".parse::<ConsentState>()?, ConsentState::Given);
+/// assert_eq!("отозвано".parse::<ConsentState>()?, ConsentState::Withdrawn);
+/// assert!("может быть".parse::<ConsentState>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for ConsentState {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<ConsentState> {
+        let word = text.trim();
+        // `keyword` drops dashes, so the bare `-` is matched first.
+        let word = if word == "-" {
+            "no".to_string()
+        } else {
+            keyword(word)
+        };
+        match word.as_str() {
+            "да" | "yes" | "given" | "согласие" | "согласен" | "согласна" | "+" | "1" | "true" => {
+                Ok(ConsentState::Given)
+            }
+            "нет" | "no" | "withdrawn" | "отозвано" | "отозвана" | "отказ" | "0" | "false" => {
+                Ok(ConsentState::Withdrawn)
+            }
+            _ => Err(invalid(
+                "consent",
+                format!(
+                    "{:?} is neither given (да) nor withdrawn (нет)",
+                    text.trim()
+                ),
+            )),
+        }
+    }
+}
+
+/// Reads a consent as people write it in a spreadsheet: a state and a date
+/// (`да 10.01.2024`, `withdrawn, 2024-02-01`, `нет: 01.02.2024`) or a bare date,
+/// which means given on that day. The state takes the aliases of
+/// [`ConsentState`]'s `FromStr`; the date the formats of CSV import.
+///
+/// ```
+/// use clientbase::{Consent, ConsentState};
+/// let consent: Consent = "да 10.01.2024".parse()?;
+/// assert_eq!(consent.state, ConsentState::Given);
+/// assert_eq!(consent.date.to_string(), "2024-01-10");
+/// assert!("да".parse::<Consent>().is_err()); // a consent needs its date
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for Consent {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Consent> {
+        let t = text.trim();
+        if let Ok(date) = parse_date(t) {
+            return Ok(Consent::given(date));
+        }
+        let (word, rest) = t.split_once(char::is_whitespace).unwrap_or((t, ""));
+        let word = word.trim_end_matches([',', ':', ';']);
+        let state = word.parse::<ConsentState>().map_err(|_| {
+            invalid(
+                "consent",
+                format!("{t:?} is not a consent: write «да 10.01.2024» or «нет 01.02.2024»"),
+            )
+        })?;
+        let date_text = rest.trim().trim_start_matches([',', ':', ';']).trim();
+        if date_text.is_empty() {
+            return Err(invalid(
+                "consent",
+                format!("{t:?} has no date: a consent needs the day it was given or withdrawn"),
+            ));
+        }
+        let date = parse_date(date_text).map_err(|reason| invalid("consent", reason))?;
+        Ok(Consent { state, date })
     }
 }
 
@@ -144,8 +322,54 @@ impl Channel {
     }
 }
 
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a channel from its name or an alias, in any case: `sms` (`смс`), `email`
+/// (`e-mail`, `почта`, `эл. почта`), `calls` (`звонки`, `звонок`, `телефон`),
+/// `messengers` (`мессенджеры`), `ads` (`реклама`).
+///
+/// ```
+/// use clientbase::Channel;
+/// assert_eq!("СМС".parse::<Channel>()?, Channel::Sms);
+/// assert_eq!("E-mail".parse::<Channel>()?, Channel::Email);
+/// assert!("fax".parse::<Channel>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for Channel {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Channel> {
+        match keyword(text).as_str() {
+            "sms" | "смс" => Ok(Channel::Sms),
+            "email" | "mail" | "почта" | "электроннаяпочта" | "элпочта" => {
+                Ok(Channel::Email)
+            }
+            "calls" | "call" | "звонки" | "звонок" | "телефон" => {
+                Ok(Channel::Calls)
+            }
+            "messengers" | "messenger" | "мессенджеры" | "мессенджер" => {
+                Ok(Channel::Messengers)
+            }
+            "ads" | "реклама" => Ok(Channel::Ads),
+            _ => Err(invalid(
+                "channel",
+                format!(
+                    "{:?} is not a channel ({})",
+                    text.trim(),
+                    Channel::ALL.map(Channel::name).join(", ")
+                ),
+            )),
+        }
+    }
+}
+
 /// The client's consents: personal-data processing and marketing per channel.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Consents {
     /// Consent to process personal data (152-ФЗ).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +420,7 @@ pub enum PhoneKind {
 
 /// A phone number as typed, with its normalized form once known.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Phone {
     /// Exactly what was typed.
     pub raw: String,
@@ -228,6 +453,7 @@ impl Phone {
 
 /// An email address as typed, with its normalized form once known.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Email {
     /// Exactly what was typed.
     pub raw: String,
@@ -308,8 +534,19 @@ impl MessengerKind {
     }
 }
 
+/// The same as [`MessengerKind::from_name`]: never fails, an unknown name is
+/// [`MessengerKind::Other`].
+impl FromStr for MessengerKind {
+    type Err = std::convert::Infallible;
+
+    fn from_str(name: &str) -> std::result::Result<MessengerKind, Self::Err> {
+        Ok(MessengerKind::from_name(name))
+    }
+}
+
 /// An account in a messenger or a social network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Messenger {
     /// Which network.
     pub kind: MessengerKind,
@@ -354,6 +591,7 @@ impl RelationKind {
 
 /// A relation from this client to another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Relation {
     /// How they are related.
     pub kind: RelationKind,
@@ -390,8 +628,147 @@ pub enum Temperature {
     Hot,
 }
 
+impl LifecycleStage {
+    /// Every stage, in lifecycle order.
+    pub const ALL: &'static [LifecycleStage] = &[
+        LifecycleStage::Lead,
+        LifecycleStage::Prospect,
+        LifecycleStage::Customer,
+        LifecycleStage::Loyal,
+        LifecycleStage::Churned,
+    ];
+
+    /// The stage's name (its serde name): `lead`, `prospect`, `customer`, `loyal`, `churned`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LifecycleStage::Lead => "lead",
+            LifecycleStage::Prospect => "prospect",
+            LifecycleStage::Customer => "customer",
+            LifecycleStage::Loyal => "loyal",
+            LifecycleStage::Churned => "churned",
+        }
+    }
+}
+
+impl fmt::Display for LifecycleStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a stage from its name or a Russian alias, in any case and ignoring
+/// spaces, dots and dashes: lead (`лид`, `новый`), prospect (`потенциальный`,
+/// `потенциальный клиент`, `проспект`), customer (`клиент`, `покупатель`), loyal
+/// (`постоянный`, `постоянный клиент`, `лояльный`), churned (`ушёл`, `ушедший`,
+/// `потерян`, `отток`).
+///
+/// ```
+/// use clientbase::LifecycleStage;
+/// assert_eq!("Ушёл".parse::<LifecycleStage>()?, LifecycleStage::Churned);
+/// assert_eq!("customer".parse::<LifecycleStage>()?, LifecycleStage::Customer);
+/// assert!("vip".parse::<LifecycleStage>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for LifecycleStage {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<LifecycleStage> {
+        match keyword(text).as_str() {
+            "lead" | "лид" | "новый" => Ok(LifecycleStage::Lead),
+            "prospect" | "потенциальный" | "потенциальныйклиент" | "проспект" => {
+                Ok(LifecycleStage::Prospect)
+            }
+            "customer" | "клиент" | "покупатель" => Ok(LifecycleStage::Customer),
+            "loyal" | "постоянный" | "постоянныйклиент" | "лояльный" => {
+                Ok(LifecycleStage::Loyal)
+            }
+            "churned" | "ушел" | "ушедший" | "потерян" | "отток" => {
+                Ok(LifecycleStage::Churned)
+            }
+            _ => Err(invalid(
+                "stage",
+                format!(
+                    "{:?} is not a lifecycle stage (lead, prospect, customer, loyal, churned)",
+                    text.trim()
+                ),
+            )),
+        }
+    }
+}
+
+impl Temperature {
+    /// Every temperature, coldest first.
+    pub const ALL: &'static [Temperature] =
+        &[Temperature::Cold, Temperature::Warm, Temperature::Hot];
+
+    /// The temperature's name (its serde name): `cold`, `warm`, `hot`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Temperature::Cold => "cold",
+            Temperature::Warm => "warm",
+            Temperature::Hot => "hot",
+        }
+    }
+}
+
+impl fmt::Display for Temperature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Reads a temperature from its name or a Russian alias, in any case: cold
+/// (`холодный`, `холодная`), warm (`тёплый`, `тёплая`), hot (`горячий`, `горячая`).
+///
+/// ```
+/// use clientbase::Temperature;
+/// assert_eq!("Тёплый".parse::<Temperature>()?, Temperature::Warm);
+/// assert!("lukewarm".parse::<Temperature>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for Temperature {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Temperature> {
+        match keyword(text).as_str() {
+            "cold" | "холодный" | "холодная" => Ok(Temperature::Cold),
+            "warm" | "теплый" | "теплая" => Ok(Temperature::Warm),
+            "hot" | "горячий" | "горячая" => Ok(Temperature::Hot),
+            _ => Err(invalid(
+                "temperature",
+                format!("{:?} is not cold, warm or hot", text.trim()),
+            )),
+        }
+    }
+}
+
 /// A client of the company: a person or a company with everything known about them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// # JSON
+///
+/// The JSON form (what [`ClientBase::to_json`](crate::ClientBase::to_json) writes
+/// and Python's `to_dict()` gives) is flat: `kind` (`person`, the default, or
+/// `company`), the name parts of a person (`surname`, `given`, `patronymic`) or a
+/// company (`legal_name`, `tax_id`), then the other fields by name. Reading it,
+/// every key but `kind` is optional, and the names of the CSV columns are read
+/// too where they mean one thing: `given_name` for `given`, `company` for
+/// `legal_name`, `phone` and `email` for one more phone or email as typed. A
+/// phone or email in `phones`/`emails` may be a plain string (as typed). Any
+/// other key, or a company's key on a person (and the reverse), is an error that
+/// names the key and lists the keys allowed.
+///
+/// ```
+/// use clientbase::Client;
+/// let client: Client = serde_json::from_str(
+///     r#"{"surname": "Иванов", "given_name": "Иван", "phone": "8 916 123-45-67"}"#,
+/// ).unwrap();
+/// assert_eq!(client.display_name(), "Иванов Иван");
+/// assert_eq!(client.phones[0].raw, "8 916 123-45-67");
+/// let err = serde_json::from_str::<Client>(r#"{"surname": "Иванов", "nickname": "Ваня"}"#)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("unknown field `nickname`, expected one of"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Client {
     /// Assigned by the base on insert; ignored by [`ClientBase::add_client`](crate::ClientBase::add_client).
     #[serde(default)]
@@ -459,6 +836,197 @@ pub struct Client {
     /// Relations from this client to others.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
+}
+
+/// The JSON form of a [`Client`] as read: flat, with the aliases of the CSV
+/// vocabulary, and every unknown key refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientData {
+    #[serde(default)]
+    id: ClientId,
+    #[serde(default)]
+    kind: PartyKind,
+    #[serde(default)]
+    surname: Option<String>,
+    #[serde(default, alias = "given_name")]
+    given: Option<String>,
+    #[serde(default)]
+    patronymic: Option<String>,
+    #[serde(default, alias = "company")]
+    legal_name: Option<String>,
+    #[serde(default)]
+    tax_id: Option<String>,
+    #[serde(default)]
+    birthday: Option<NaiveDate>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    stage: LifecycleStage,
+    #[serde(default)]
+    temperature: Option<Temperature>,
+    #[serde(default)]
+    behaviour: Option<String>,
+    #[serde(default)]
+    loyalty_percent: Option<u8>,
+    #[serde(default)]
+    can_refer: bool,
+    #[serde(default)]
+    phones: Vec<TextOr<Phone>>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    emails: Vec<TextOr<Email>>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    messengers: Vec<Messenger>,
+    #[serde(default)]
+    consents: Consents,
+    #[serde(default)]
+    tags: BTreeSet<String>,
+    #[serde(default)]
+    custom: BTreeMap<String, FieldValue>,
+    #[serde(default)]
+    relations: Vec<Relation>,
+}
+
+impl ClientData {
+    fn into_client(self) -> std::result::Result<Client, String> {
+        let misplaced = |key: &str, kind: &str, allowed: &str| {
+            format!("`{key}` is not a field of a {kind} (a {kind} has {allowed})")
+        };
+        let party = match self.kind {
+            PartyKind::Person => {
+                for (key, value) in [("legal_name", &self.legal_name), ("tax_id", &self.tax_id)] {
+                    if value.is_some() {
+                        return Err(misplaced(
+                            key,
+                            "person",
+                            "surname, given, patronymic; set \"kind\": \"company\" for a company",
+                        ));
+                    }
+                }
+                Party::Person(PersonName {
+                    surname: self.surname,
+                    given: self.given,
+                    patronymic: self.patronymic,
+                })
+            }
+            PartyKind::Company => {
+                for (key, value) in [
+                    ("surname", &self.surname),
+                    ("given", &self.given),
+                    ("patronymic", &self.patronymic),
+                ] {
+                    if value.is_some() {
+                        return Err(misplaced(key, "company", "legal_name, tax_id"));
+                    }
+                }
+                Party::Company(Company {
+                    legal_name: self
+                        .legal_name
+                        .ok_or_else(|| "missing field `legal_name` of a company".to_string())?,
+                    tax_id: self.tax_id,
+                })
+            }
+        };
+        let mut phones: Vec<Phone> = self.phones.into_iter().map(|p| p.0).collect();
+        phones.extend(self.phone.map(Phone::raw));
+        let mut emails: Vec<Email> = self.emails.into_iter().map(|e| e.0).collect();
+        emails.extend(self.email.map(Email::raw));
+        Ok(Client {
+            id: self.id,
+            party,
+            birthday: self.birthday,
+            city: self.city,
+            region: self.region,
+            address: self.address,
+            owner: self.owner,
+            source: self.source,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            stage: self.stage,
+            temperature: self.temperature,
+            behaviour: self.behaviour,
+            loyalty_percent: self.loyalty_percent,
+            can_refer: self.can_refer,
+            phones,
+            emails,
+            messengers: self.messengers,
+            consents: self.consents,
+            tags: self.tags,
+            custom: self.custom,
+            relations: self.relations,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Client {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Client, D::Error> {
+        ClientData::deserialize(d)?
+            .into_client()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A contact point written either as the text typed (`"8 916 123-45-67"`) or
+/// as its full object (`{"raw": "8 916 123-45-67", "label": "моб."}`).
+struct TextOr<T>(T);
+
+/// A contact point made from the text typed.
+trait FromTyped {
+    fn from_typed(text: String) -> Self;
+}
+
+impl FromTyped for Phone {
+    fn from_typed(text: String) -> Phone {
+        Phone::raw(text)
+    }
+}
+
+impl FromTyped for Email {
+    fn from_typed(text: String) -> Email {
+        Email::raw(text)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + FromTyped> Deserialize<'de> for TextOr<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Typed<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + FromTyped> serde::de::Visitor<'de> for Typed<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("the text as typed or an object")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<T, E> {
+                Ok(T::from_typed(text.to_string()))
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                map: M,
+            ) -> std::result::Result<T, M::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_any(Typed(std::marker::PhantomData))
+            .map(TextOr)
+    }
 }
 
 impl Client {
@@ -662,6 +1230,121 @@ pub fn complete_inn(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn serde_name<T: Serialize>(value: &T) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn enum_names_are_serde_names_and_parse_back() {
+        for stage in LifecycleStage::ALL {
+            assert_eq!(stage.name(), serde_name(stage));
+            assert_eq!(stage.name().parse::<LifecycleStage>().unwrap(), *stage);
+            assert_eq!(
+                stage
+                    .to_string()
+                    .to_uppercase()
+                    .parse::<LifecycleStage>()
+                    .unwrap(),
+                *stage
+            );
+        }
+        for t in Temperature::ALL {
+            assert_eq!(t.name(), serde_name(t));
+            assert_eq!(t.name().parse::<Temperature>().unwrap(), *t);
+        }
+        for c in Channel::ALL {
+            assert_eq!(c.name(), serde_name(&c));
+            assert_eq!(c.name().parse::<Channel>().unwrap(), c);
+        }
+        for k in PartyKind::ALL {
+            assert_eq!(k.name(), serde_name(k));
+            assert_eq!(k.name().parse::<PartyKind>().unwrap(), *k);
+        }
+        assert_eq!("ИП".parse::<PartyKind>().unwrap(), PartyKind::Company);
+        assert_eq!(
+            "частное лицо".parse::<PartyKind>().unwrap(),
+            PartyKind::Person
+        );
+        assert_eq!(
+            "robot".parse::<PartyKind>().unwrap_err().field(),
+            Some("kind")
+        );
+        for s in ConsentState::ALL {
+            assert_eq!(s.name(), serde_name(s));
+            assert_eq!(s.name().parse::<ConsentState>().unwrap(), *s);
+        }
+    }
+
+    #[test]
+    fn russian_aliases_parse() {
+        let stages = [
+            ("Лид", LifecycleStage::Lead),
+            ("потенциальный клиент", LifecycleStage::Prospect),
+            ("Покупатель", LifecycleStage::Customer),
+            ("Постоянный клиент", LifecycleStage::Loyal),
+            ("Ушёл", LifecycleStage::Churned),
+            ("отток", LifecycleStage::Churned),
+        ];
+        for (text, stage) in stages {
+            assert_eq!(text.parse::<LifecycleStage>().unwrap(), stage, "{text}");
+        }
+        assert_eq!("Горячая".parse::<Temperature>().unwrap(), Temperature::Hot);
+        assert_eq!("тёплый".parse::<Temperature>().unwrap(), Temperature::Warm);
+        assert_eq!(
+            "ХОЛОДНЫЙ".parse::<Temperature>().unwrap(),
+            Temperature::Cold
+        );
+        assert_eq!("эл. почта".parse::<Channel>().unwrap(), Channel::Email);
+        assert_eq!("Звонки".parse::<Channel>().unwrap(), Channel::Calls);
+        assert_eq!(
+            "-".parse::<ConsentState>().unwrap(),
+            ConsentState::Withdrawn
+        );
+        assert_eq!(
+            "согласна".parse::<ConsentState>().unwrap(),
+            ConsentState::Given
+        );
+        assert_eq!("VK".parse::<MessengerKind>().unwrap(), MessengerKind::Vk);
+    }
+
+    #[test]
+    fn unknown_words_are_refused_naming_the_field_and_the_text() {
+        let err = "vip".parse::<LifecycleStage>().unwrap_err();
+        assert_eq!(err.field(), Some("stage"));
+        assert!(err.reason().contains("\"vip\""), "{err}");
+        let err = "lukewarm".parse::<Temperature>().unwrap_err();
+        assert_eq!(err.field(), Some("temperature"));
+        let err = "fax".parse::<Channel>().unwrap_err();
+        assert!(
+            err.reason().contains("sms, email, calls, messengers, ads"),
+            "{err}"
+        );
+        let err = "может быть 10.01.2024".parse::<Consent>().unwrap_err();
+        assert_eq!(err.field(), Some("consent"));
+        let err = "да".parse::<Consent>().unwrap_err();
+        assert!(err.reason().contains("no date"), "{err}");
+        let err = "да 31.02.2024".parse::<Consent>().unwrap_err();
+        assert!(err.reason().contains("not a calendar date"), "{err}");
+    }
+
+    #[test]
+    fn consents_parse_with_dates() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 10).unwrap();
+        assert_eq!(
+            "да 10.01.2024".parse::<Consent>().unwrap(),
+            Consent::given(d)
+        );
+        assert_eq!("10.01.2024".parse::<Consent>().unwrap(), Consent::given(d));
+        assert_eq!(
+            "нет: 2024-01-10".parse::<Consent>().unwrap(),
+            Consent::withdrawn(d)
+        );
+    }
 
     #[test]
     fn inn_check_digits() {

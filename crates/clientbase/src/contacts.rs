@@ -29,6 +29,7 @@
 use crate::base::ClientBase;
 use crate::client::{Client, Email, Phone};
 use crate::email::EmailNormalizer;
+use crate::error::ErrorKind;
 use crate::ids::ClientId;
 use crate::phone::PhoneNormalizer;
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,18 @@ pub struct EmailSuggestion {
     pub suggestion: String,
 }
 
+/// A client the base refused to store after normalizing its contact points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedClient {
+    /// The client; the stored client is unchanged.
+    pub client: ClientId,
+    /// What kind of error the base raised (in JSON its name, `"unknown_tag"`).
+    pub kind: ErrorKind,
+    /// The whole error message, naming the record and the field.
+    pub reason: String,
+}
+
 /// What normalizing contact points did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactReport {
@@ -89,7 +102,7 @@ pub struct ContactReport {
     pub suggestions: Vec<EmailSuggestion>,
     /// Clients the base refused to store after normalization (should stay empty),
     /// with the error.
-    pub rejected: Vec<(ClientId, String)>,
+    pub rejected: Vec<RejectedClient>,
 }
 
 impl ContactReport {
@@ -292,7 +305,11 @@ impl ClientBase {
             let id = client.id;
             if report.changed > 0 {
                 if let Err(err) = self.update_client(client) {
-                    total.rejected.push((id, err.to_string()));
+                    total.rejected.push(RejectedClient {
+                        client: id,
+                        kind: err.kind(),
+                        reason: err.to_string(),
+                    });
                 }
             }
             total.merge(report);

@@ -10,8 +10,11 @@
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ClientId, DealId};
 use crate::money::{Currency, Money, Quantity};
+use crate::words::keyword;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
 
 /// The state of a deal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -32,6 +35,82 @@ impl DealStatus {
     /// Whether the deal is closed (won, lost or duplicate).
     pub fn is_closed(&self) -> bool {
         !matches!(self, DealStatus::Open)
+    }
+}
+
+impl fmt::Display for DealStatus {
+    /// `open`, `won`, `lost` or `duplicate_of:<id>`, what [`DealStatus::from_str`] reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DealStatus::Open => f.write_str("open"),
+            DealStatus::Won => f.write_str("won"),
+            DealStatus::Lost => f.write_str("lost"),
+            DealStatus::DuplicateOf(id) => write!(f, "duplicate_of:{}", id.0),
+        }
+    }
+}
+
+/// Reads a status from its name or a Russian alias, in any case: open (`открыта`,
+/// `в работе`), won (`выиграна`, `успешно`, `закрыта успешно`, `оплачена`), lost
+/// (`проиграна`, `неуспешно`, `закрыта неуспешно`, `отказ`, `потеряна`), or a
+/// duplicate with the other deal's id (`duplicate_of:7`, `duplicate of 7`,
+/// `дубликат 7`, `дубль #12`, `дубликат сделки 7`).
+///
+/// ```
+/// use clientbase::{DealId, DealStatus};
+/// assert_eq!("Выиграна".parse::<DealStatus>()?, DealStatus::Won);
+/// assert_eq!("Дубль #12".parse::<DealStatus>()?, DealStatus::DuplicateOf(DealId(12)));
+/// assert_eq!(DealStatus::DuplicateOf(DealId(12)).to_string().parse::<DealStatus>()?, DealStatus::DuplicateOf(DealId(12)));
+/// assert!("maybe".parse::<DealStatus>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+impl FromStr for DealStatus {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<DealStatus> {
+        let t = text.trim();
+        match keyword(t).as_str() {
+            "open" | "открыта" | "открыт" | "открыто" | "вработе" => {
+                return Ok(DealStatus::Open)
+            }
+            "won"
+            | "выиграна"
+            | "выиграно"
+            | "успешно"
+            | "успех"
+            | "успешна"
+            | "закрытауспешно"
+            | "оплачена" => return Ok(DealStatus::Won),
+            "lost"
+            | "проиграна"
+            | "проиграно"
+            | "проигрыш"
+            | "неуспешно"
+            | "закрытанеуспешно"
+            | "отказ"
+            | "потеряна" => return Ok(DealStatus::Lost),
+            _ => {}
+        }
+        let lower = t.to_lowercase();
+        let rest = [
+            "duplicate_of",
+            "duplicate of",
+            "duplicate",
+            "дубликат",
+            "дубль",
+        ]
+        .iter()
+        .find_map(|prefix| lower.strip_prefix(prefix));
+        if let Some(rest) = rest {
+            let id = rest.trim_start_matches([':', ' ', '#', '\u{a0}']);
+            let id = id.strip_prefix("сделки").unwrap_or(id).trim();
+            let id = crate::ids::parse_id(id, "status")?;
+            return Ok(DealStatus::DuplicateOf(DealId(id)));
+        }
+        Err(invalid(
+            "status",
+            format!("{t:?} is not a deal status (open, won, lost, duplicate_of:<id>)"),
+        ))
     }
 }
 
@@ -56,6 +135,7 @@ impl Discount {
 
 /// One product in a deal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProductLine {
     /// Product name or SKU.
     pub product: String,
@@ -168,6 +248,7 @@ pub enum Period {
 
 /// A schedule of regular supplies: "monthly on day 5", "every 2 weeks".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Recurrence {
     /// How many periods between deliveries (at least 1).
     pub every: u32,
@@ -213,11 +294,13 @@ impl Recurrence {
 
 /// A deal with a client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Deal {
     /// Assigned by the base on insert.
     #[serde(default)]
     pub id: DealId,
-    /// The client.
+    /// The client (`client_id` is read too, the name of the CSV column).
+    #[serde(alias = "client_id")]
     pub client: ClientId,
     /// A short title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -339,6 +422,28 @@ impl Deal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statuses_parse_names_aliases_and_duplicates() {
+        for (text, status) in [
+            ("open", DealStatus::Open),
+            ("В работе", DealStatus::Open),
+            ("won", DealStatus::Won),
+            ("Закрыта успешно", DealStatus::Won),
+            ("lost", DealStatus::Lost),
+            ("Отказ", DealStatus::Lost),
+            ("duplicate_of:7", DealStatus::DuplicateOf(DealId(7))),
+            ("Дубликат сделки 9", DealStatus::DuplicateOf(DealId(9))),
+        ] {
+            assert_eq!(text.parse::<DealStatus>().unwrap(), status, "{text}");
+            assert_eq!(status.to_string().parse::<DealStatus>().unwrap(), status);
+        }
+        let err = "maybe".parse::<DealStatus>().unwrap_err();
+        assert_eq!(err.field(), Some("status"));
+        assert!(err.reason().contains("open, won, lost"), "{err}");
+        let err = "дубль 0".parse::<DealStatus>().unwrap_err();
+        assert!(err.reason().contains("ids start at 1"), "{err}");
+    }
 
     fn rub(text: &str) -> Money {
         Money::parse(text, Currency::RUB).unwrap()

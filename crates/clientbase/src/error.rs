@@ -6,11 +6,25 @@
 //! as `invalid value: client 17, field "loyalty_percent": 140 is above 100` tells
 //! the user exactly what to fix.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::str::FromStr;
 
 /// What went wrong, in broad strokes. Bindings map each kind to one status code
 /// (C) or one exception class (Python).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// In JSON and in reports a kind is its stable snake_case [`name`](ErrorKind::name)
+/// (`"unknown_tag"`), which [`str::parse`] reads back.
+///
+/// ```
+/// use clientbase::ErrorKind;
+/// assert_eq!("unknown_tag".parse::<ErrorKind>()?, ErrorKind::UnknownTag);
+/// assert_eq!(serde_json::to_string(&ErrorKind::InvalidValue).unwrap(), r#""invalid_value""#);
+/// assert!("bad_luck".parse::<ErrorKind>().is_err());
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A value is malformed or out of its allowed range.
@@ -39,7 +53,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order of their stable binding numbers (C status = index + 1).
-    pub const ALL: [ErrorKind; 11] = [
+    pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::InvalidValue,
         ErrorKind::UnknownId,
         ErrorKind::UnknownTag,
@@ -85,6 +99,25 @@ impl ErrorKind {
             ErrorKind::Json => "JSON error",
             ErrorKind::Io => "I/O error",
         }
+    }
+}
+
+impl FromStr for ErrorKind {
+    type Err = Error;
+
+    /// Reads a kind from its [`name`](ErrorKind::name).
+    fn from_str(name: &str) -> Result<ErrorKind> {
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+                invalid(
+                    "kind",
+                    format!("{name:?} is not an error kind ({})", names.join(", ")),
+                )
+            })
     }
 }
 
@@ -202,14 +235,29 @@ impl From<std::io::Error> for Error {
 }
 
 impl From<serde_json::Error> for Error {
+    /// A JSON error; an unknown or repeated key is named as the field.
     fn from(err: serde_json::Error) -> Error {
         let kind = if err.is_io() {
             ErrorKind::Io
         } else {
             ErrorKind::Json
         };
-        Error::new(kind, err.to_string()).with_source(err)
+        let error = Error::new(kind, err.to_string());
+        let error = match offending_key(&err.to_string()) {
+            Some(key) => error.with_field(key),
+            None => error,
+        };
+        error.with_source(err)
     }
+}
+
+/// The key serde names in an "unknown field `x`" or "duplicate field `x`" message.
+pub(crate) fn offending_key(message: &str) -> Option<&str> {
+    ["unknown field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| message.split_once(prefix))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(key, _)| key)
 }
 
 /// `Result` with the crate's [`Error`].
@@ -242,6 +290,34 @@ mod tests {
         assert_eq!(err.field(), Some("lines[2].unit_price"));
         let err = invalid("[0]", "empty").in_field("phones");
         assert_eq!(err.field(), Some("phones[0]"));
+    }
+
+    #[test]
+    fn kinds_are_named_once_and_read_back() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(kind.name().parse::<ErrorKind>().unwrap(), *kind);
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, serde_json::Value::from(kind.name()));
+            assert_eq!(serde_json::from_value::<ErrorKind>(json).unwrap(), *kind);
+        }
+        let err = "nope".parse::<ErrorKind>().unwrap_err();
+        assert!(err.reason().contains("invalid_value, unknown_id"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_the_field_of_a_json_error() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Rules {
+            window_days: u32,
+        }
+        let err = Error::from(serde_json::from_str::<Rules>(r#"{"window": 3}"#).unwrap_err());
+        assert_eq!(err.kind(), ErrorKind::Json);
+        assert_eq!(err.field(), Some("window"));
+        assert!(err.reason().contains("expected `window_days`"), "{err}");
+        let err = Error::from(serde_json::from_str::<Rules>("[").unwrap_err());
+        assert_eq!(err.field(), None);
     }
 
     #[test]

@@ -78,16 +78,17 @@ mod phone;
 pub mod sales;
 mod schema;
 pub mod table;
+mod words;
 
 pub use activity::{Activity, ActivityKind, Direction};
 pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
 pub use client::{
     check_tax_id, complete_inn, Channel, Client, Company, Consent, ConsentState, Consents, Email,
-    LifecycleStage, Messenger, MessengerKind, Party, PersonName, Phone, PhoneKind, Relation,
-    RelationKind, Temperature,
+    LifecycleStage, Messenger, MessengerKind, Party, PartyKind, PersonName, Phone, PhoneKind,
+    Relation, RelationKind, Temperature,
 };
 pub use contacts::{
-    ContactNormalizer, ContactReport, EmailSuggestion, InvalidContact, SplitContact,
+    ContactNormalizer, ContactReport, EmailSuggestion, InvalidContact, RejectedClient, SplitContact,
 };
 #[cfg(feature = "csv")]
 pub use csv_io::{ColumnMapping, ColumnTarget, CsvOptions, ImportReport, RejectedRow};

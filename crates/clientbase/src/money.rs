@@ -239,6 +239,7 @@ impl fmt::Display for Money {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct MoneyRepr {
     amount: String,
     currency: Currency,

@@ -71,7 +71,11 @@ impl FieldType {
 }
 
 /// A declared custom field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// In JSON: `{"name": "rooms", "type": "integer", "label": "Комнат"}`, with
+/// `currency` for `money` and `options` for `one_of` and `many_of`. A key the
+/// type does not take is an error naming it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldDef {
     /// The field's name, as used in `Client::custom` and in column mappings (`custom.<name>`).
     pub name: String,
@@ -81,6 +85,85 @@ pub struct FieldDef {
     /// A human label for documents and UIs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+}
+
+/// The JSON form of a [`FieldDef`] as read, every unknown key refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldDefData {
+    name: String,
+    #[serde(rename = "type")]
+    field_type: FieldTypeName,
+    #[serde(default)]
+    currency: Option<Currency>,
+    #[serde(default)]
+    options: Option<Vec<String>>,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FieldTypeName {
+    Text,
+    Integer,
+    Money,
+    Date,
+    Bool,
+    OneOf,
+    ManyOf,
+}
+
+impl<'de> Deserialize<'de> for FieldDef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<FieldDef, D::Error> {
+        use serde::de::Error as _;
+        let data = FieldDefData::deserialize(d)?;
+        let name = &data.name;
+        let refuse = |key: &str, type_name: &str| {
+            D::Error::custom(format!(
+                "field {name:?}: `{key}` is not a key of a {type_name} field"
+            ))
+        };
+        let has_options = data.options.is_some();
+        let field_type = match data.field_type {
+            FieldTypeName::Money => FieldType::Money {
+                currency: data.currency.ok_or_else(|| {
+                    D::Error::custom(format!(
+                        "field {name:?}: a money field needs its `currency`"
+                    ))
+                })?,
+            },
+            FieldTypeName::OneOf | FieldTypeName::ManyOf => {
+                let options = data.options.ok_or_else(|| {
+                    D::Error::custom(format!("field {name:?}: a choice needs its `options`"))
+                })?;
+                if matches!(data.field_type, FieldTypeName::OneOf) {
+                    FieldType::OneOf { options }
+                } else {
+                    FieldType::ManyOf { options }
+                }
+            }
+            FieldTypeName::Text => FieldType::Text,
+            FieldTypeName::Integer => FieldType::Integer,
+            FieldTypeName::Date => FieldType::Date,
+            FieldTypeName::Bool => FieldType::Bool,
+        };
+        if data.currency.is_some() && !matches!(field_type, FieldType::Money { .. }) {
+            return Err(refuse("currency", field_type.name()));
+        }
+        let takes_options = matches!(
+            field_type,
+            FieldType::OneOf { .. } | FieldType::ManyOf { .. }
+        );
+        if has_options && !takes_options {
+            return Err(refuse("options", field_type.name()));
+        }
+        Ok(FieldDef {
+            name: data.name,
+            field_type,
+            label: data.label,
+        })
+    }
 }
 
 impl FieldDef {
@@ -173,6 +256,7 @@ impl<'de> Deserialize<'de> for FieldValue {
 
 /// The vocabulary of tags and the declared custom fields of a base.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Schema {
     #[serde(default)]
     tags: BTreeSet<String>,

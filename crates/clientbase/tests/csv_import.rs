@@ -78,7 +78,7 @@ fn rejected(
         line,
         column: column.map(str::to_string),
         field: field.map(str::to_string),
-        kind: kind.to_string(),
+        kind: kind.parse().unwrap(),
         reason: reason.to_string(),
     }
 }
@@ -156,7 +156,7 @@ fn a_1c_export_imports_every_good_row_and_reports_every_bad_one() {
     // quoted comment of the row starting on line 8 spans three lines.
     let cp1251 = by_line(11);
     assert_eq!(cp1251.column.as_deref(), Some("Город"));
-    assert_eq!(cp1251.kind, "csv");
+    assert_eq!(cp1251.kind.name(), "csv");
     assert!(cp1251.reason.contains("not UTF-8"), "{}", cp1251.reason);
     assert!(cp1251.reason.contains("D2"), "{}", cp1251.reason); // «Т» in Windows-1251
                                                                 // Too few cells, and a non-blank cell past the header.

@@ -383,7 +383,7 @@ fn imported_ids_are_kept_and_never_reused() {
     assert_eq!(report.imported, [ClientId(6), ClientId(5), ClientId(2)]);
     assert_eq!(report.rejected.len(), 1);
     let conflict = &report.rejected[0];
-    assert_eq!((conflict.line, conflict.kind.as_str()), (5, "conflict"));
+    assert_eq!((conflict.line, conflict.kind.name()), (5, "conflict"));
     assert_eq!(conflict.column.as_deref(), Some("id"));
     assert_eq!(conflict.reason, "client 5 already exists");
     assert_eq!(

@@ -65,15 +65,15 @@ impl ClientBase {
 
     /// Reads a base written by [`ClientBase::write_json`], validating every record.
     /// Errors name the record (`client 17`) and the field.
-    pub fn read_json<R: Read>(reader: R) -> Result<ClientBase> {
-        let snapshot: Snapshot = serde_json::from_reader(std::io::BufReader::new(reader))?;
-        ClientBase::from_snapshot(snapshot)
+    pub fn read_json<R: Read>(mut reader: R) -> Result<ClientBase> {
+        let mut json = Vec::new();
+        reader.read_to_end(&mut json)?;
+        ClientBase::from_snapshot(parse_snapshot(&json)?)
     }
 
     /// Reads a base from a JSON string.
     pub fn from_json(json: &str) -> Result<ClientBase> {
-        let snapshot: Snapshot = serde_json::from_str(json)?;
-        ClientBase::from_snapshot(snapshot)
+        ClientBase::from_snapshot(parse_snapshot(json.as_bytes())?)
     }
 
     fn from_snapshot(snapshot: Snapshot) -> Result<ClientBase> {
@@ -174,6 +174,7 @@ const FORMAT: &str = "clientbase";
 const VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct NextIds {
     client: u64,
     deal: u64,
@@ -194,6 +195,7 @@ struct SnapshotRef<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Snapshot {
     format: String,
     version: u32,
@@ -209,4 +211,106 @@ struct Snapshot {
     activities: Vec<Activity>,
     #[serde(default)]
     merges: Vec<MergeRecord>,
+}
+
+/// The records of a snapshot read one by one, only to name the record of an
+/// error the fast read found (other keys are left to that read).
+#[derive(Deserialize)]
+struct NamedRecords {
+    #[serde(rename = "clients", default, deserialize_with = "records::clients")]
+    _clients: Vec<Client>,
+    #[serde(rename = "deals", default, deserialize_with = "records::deals")]
+    _deals: Vec<Deal>,
+    #[serde(
+        rename = "activities",
+        default,
+        deserialize_with = "records::activities"
+    )]
+    _activities: Vec<Activity>,
+}
+
+/// Reads a snapshot straight into the records; when a record is wrong, reads
+/// the text again record by record so that the error names it (`client 17`).
+fn parse_snapshot(json: &[u8]) -> Result<Snapshot> {
+    serde_json::from_slice(json).map_err(|err| {
+        if !err.is_data() {
+            return Error::from(err);
+        }
+        match serde_json::from_slice::<NamedRecords>(json) {
+            Err(named) if named.is_data() => Error::from(named),
+            _ => Error::from(err),
+        }
+    })
+}
+
+/// Lists of records whose errors name the record: `client 17` when the record's
+/// `id` was read before the error, else its place in the list (`clients[3]`).
+mod records {
+    use crate::activity::Activity;
+    use crate::client::Client;
+    use crate::deal::Deal;
+    use serde::de::{DeserializeOwned, Error as _, SeqAccess, Visitor};
+    use serde::Deserializer;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    struct Records<T> {
+        list: &'static str,
+        label: &'static str,
+        record: PhantomData<T>,
+    }
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for Records<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a list of {}", self.list)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            loop {
+                // Read through a `Value` only to name the record in an error.
+                let value: Option<serde_json::Value> = seq.next_element()?;
+                let Some(value) = value else {
+                    return Ok(out);
+                };
+                let id = value.get("id").and_then(serde_json::Value::as_u64);
+                match serde_json::from_value::<T>(value) {
+                    Ok(record) => out.push(record),
+                    Err(err) => {
+                        let name = match id {
+                            Some(id) if id > 0 => format!("{} {id}", self.label),
+                            _ => format!("{}[{}]", self.list, out.len()),
+                        };
+                        return Err(A::Error::custom(format!("{name}: {err}")));
+                    }
+                }
+            }
+        }
+    }
+
+    fn read<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+        d: D,
+        list: &'static str,
+        label: &'static str,
+    ) -> Result<Vec<T>, D::Error> {
+        d.deserialize_seq(Records {
+            list,
+            label,
+            record: PhantomData,
+        })
+    }
+
+    pub(super) fn clients<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Client>, D::Error> {
+        read(d, "clients", "client")
+    }
+
+    pub(super) fn deals<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Deal>, D::Error> {
+        read(d, "deals", "deal")
+    }
+
+    pub(super) fn activities<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Activity>, D::Error> {
+        read(d, "activities", "activity")
+    }
 }

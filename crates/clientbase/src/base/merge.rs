@@ -51,7 +51,12 @@ pub const MERGE_FIELDS: [&str; 12] = [
 /// are not chosen but united: every contact point of every record survives
 /// once, and for each consent the strictest wins (a withdrawal in any record
 /// beats a consent in another; otherwise the latest consent stands).
+///
+/// In JSON both keys are optional (`default` is most recent, `fields` empty) and
+/// an unknown key is an error naming it: `{"default": "most_recent", "fields":
+/// {"city": "most_frequent"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MergeRules {
     /// The rule for fields without their own (default: most recent).
     pub default: Survivorship,
@@ -113,8 +118,10 @@ impl MergeRules {
     }
 }
 
-/// Everything a merge changed, to undo it exactly.
+/// Everything a merge changed, to undo it exactly. Read back from JSON, an
+/// unknown key is an error naming it (a record that lost a key cannot undo).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MergeRecord {
     /// The record that stays.
     pub survivor: ClientId,

@@ -76,6 +76,51 @@ pub fn params<P: DeserializeOwned>(name: &str, value: serde_json::Value) -> Resu
     })
 }
 
+/// Reads options, rules or a record of type `T` from JSON data the way every
+/// binding hands them over: `null` is the defaults, an object sets the keys it
+/// has (the type fills in the rest). An unknown key is a [`ErrorKind::Json`]
+/// error whose field is that key and whose message lists the keys allowed; any
+/// other mistake is a JSON error about `what`.
+///
+/// ```
+/// use clientbase::capability::from_value;
+/// use clientbase::MergeRules;
+/// use serde_json::json;
+/// let rules: MergeRules = from_value("merge rules", json!({"fields": {"city": "most_frequent"}}))?;
+/// assert_eq!(rules.fields.len(), 1);
+/// let err = from_value::<MergeRules>("merge rules", json!({"feilds": {}})).unwrap_err();
+/// assert_eq!(err.field(), Some("feilds"));
+/// assert!(err.to_string().contains("expected `default` or `fields`"));
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+pub fn from_value<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> Result<T> {
+    let value = match value {
+        serde_json::Value::Null => serde_json::Value::Object(Default::default()),
+        other => other,
+    };
+    if !value.is_object() {
+        return Err(Error::new(
+            ErrorKind::Json,
+            format!("{what} must be an object of named keys, not {value}"),
+        )
+        .with_field(what));
+    }
+    serde_json::from_value(value).map_err(|err| {
+        let message = format!("{what}: {err}");
+        let field = crate::error::offending_key(&message)
+            .unwrap_or(what)
+            .to_string();
+        Error::new(ErrorKind::Json, message).with_field(field)
+    })
+}
+
+/// [`from_value`] from JSON text; malformed JSON is a JSON error about `what`.
+pub fn from_json<T: DeserializeOwned>(what: &str, json: &str) -> Result<T> {
+    let value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|err| Error::new(ErrorKind::Json, format!("{what}: {err}")).with_field(what))?;
+    from_value(what, value)
+}
+
 /// Params of a capability that takes none: only `{}` (or `null`) is accepted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -60,6 +60,7 @@ pub struct Decisions {
 
 /// Decisions as written: pairs in any order.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DecisionsData {
     #[serde(default)]
     not_duplicates: Vec<(ClientId, ClientId)>,

@@ -14,7 +14,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// When a deal counts as a duplicate of an older one.
+///
+/// In JSON every key is optional (`{"window_days": 30}` keeps the default
+/// `abandoned_after_days`) and an unknown key is an error naming it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DealRules {
     /// The older deal was opened at most this many days before the newer one
     /// (default 90).

@@ -16,6 +16,7 @@ use std::hash::Hasher;
 /// `u[l]` how often two records of *different* clients do. Level 0 (missing on
 /// one side) weighs nothing and its entries are ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FieldWeights {
     /// The field.
     pub field: MatchField,
@@ -101,6 +102,7 @@ fn default_weights(field: MatchField) -> FieldWeights {
 /// assert!(model.field(MatchField::Birthday).weight(4) < -4.0);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MatchModel {
     /// Weights per field, in [`MatchField::ALL`] order.
     pub fields: Vec<FieldWeights>,

@@ -1,0 +1,124 @@
+//! Reading options and the import report.
+
+use super::*;
+
+/// How to read a CSV file.
+///
+/// In JSON the delimiter is a one-character string (`";"`, `"\t"`) or a byte value
+/// (`59`); either way one printable ASCII character, a space or a tab, and not the
+/// quote `"`. Both keys are optional; an unknown key is an error naming it.
+///
+/// ```
+/// use clientbase::CsvOptions;
+/// let options: CsvOptions = serde_json::from_str(r#"{"delimiter": ";"}"#)?;
+/// assert_eq!(options.delimiter, Some(b';'));
+/// assert!(serde_json::from_str::<CsvOptions>(r#"{"delimeter": ";"}"#).is_err());
+/// assert!(serde_json::from_str::<CsvOptions>(r#"{"delimiter": 5}"#).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CsvOptions {
+    /// The delimiter; `None` detects `;`, `,` or tab from the header line.
+    #[serde(with = "delimiter_serde")]
+    pub delimiter: Option<u8>,
+    /// The currency of deal amounts and prices when a row has no `currency` cell;
+    /// `None` uses the schema's currency, else RUB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+}
+
+/// Whether `byte` can separate cells: a printable ASCII character other than the
+/// quote, a space or a tab.
+pub(super) fn delimiter_allowed(byte: u8) -> bool {
+    byte == b'\t' || byte == b' ' || (byte.is_ascii_graphic() && byte != b'"')
+}
+
+mod delimiter_serde {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<u8>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(byte) => s.serialize_some(&char::from(*byte).to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Byte(u8),
+            Text(String),
+        }
+        let byte = match Option::<Repr>::deserialize(d)? {
+            None => return Ok(None),
+            Some(Repr::Byte(byte)) => byte,
+            Some(Repr::Text(text)) => match text.as_str() {
+                "\\t" | "tab" => b'\t',
+                t if t.len() == 1 && t.is_ascii() => t.as_bytes()[0],
+                _ => {
+                    return Err(serde::de::Error::custom(format!(
+                        "the delimiter {text:?} is not one printable ASCII character"
+                    )))
+                }
+            },
+        };
+        if super::delimiter_allowed(byte) {
+            Ok(Some(byte))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "the delimiter {:?} (byte {byte}) is not a printable ASCII character, a space or a tab",
+                char::from(byte)
+            )))
+        }
+    }
+}
+
+/// One row that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedRow {
+    /// The line number in the file where the row starts (the header is line 1);
+    /// for rows given to [`ClientBase::import_clients_rows`] or
+    /// [`ClientBase::import_deals_rows`], the row's index from 0.
+    pub line: u64,
+    /// The CSV column header the problem is in, when it is one column.
+    pub column: Option<String>,
+    /// The record field the problem is in (`birthday`, `custom.rooms`, `phones[1]`).
+    pub field: Option<String>,
+    /// The error kind (in JSON its [`name`](ErrorKind::name), `"unknown_tag"`).
+    pub kind: ErrorKind,
+    /// Why the row was rejected.
+    pub reason: String,
+}
+
+impl fmt::Display for RejectedRow {
+    /// `line 3, column "Дата рождения": "31.02.1985" is not a calendar date`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}", self.line)?;
+        match (&self.column, &self.field) {
+            (Some(column), _) => write!(f, ", column {column:?}")?,
+            (None, Some(field)) => write!(f, ", field \"{field}\"")?,
+            (None, None) => {}
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// What an import did: the ids it created and every row it rejected.
+///
+/// `rows == imported.len() + rejected.len() + empty_rows`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport<Id> {
+    /// Data rows read (not counting the header).
+    pub rows: u64,
+    /// The ids of the imported records, in file order.
+    pub imported: Vec<Id>,
+    /// The rejected rows, in file order.
+    pub rejected: Vec<RejectedRow>,
+    /// Rows whose cells were all blank, skipped.
+    pub empty_rows: u64,
+    /// Headers of the file's columns that the mapping does not mention; their
+    /// cells were not read.
+    pub ignored_columns: Vec<String>,
+}
