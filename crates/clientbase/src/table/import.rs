@@ -11,7 +11,7 @@ use crate::base::ClientBase;
 use crate::csv_io::{ColumnMapping, CsvOptions, ImportReport, RejectedRow};
 use crate::error::{ErrorKind, Result};
 use crate::ids::{ClientId, DealId};
-use chrono::SecondsFormat;
+use chrono::{NaiveTime, SecondsFormat};
 use std::borrow::Cow;
 
 /// A cell that could not be read into the table, reported as its row's rejection.
@@ -26,9 +26,9 @@ pub struct BadCell {
 }
 
 /// A value as the text a CSV cell would hold: lists joined with `, `, dates ISO
-/// 8601, instants RFC 3339, whole floats without a fraction (a gap turns an
+/// 8601, instants RFC 3339 (midnight UTC as its date), whole floats without a fraction (a gap turns an
 /// integer column into floats in some frames: `3.0` means `3`).
-fn cell_text<'a>(value: Value<'a>) -> Option<Cow<'a, str>> {
+pub(super) fn cell_text<'a>(value: Value<'a>) -> Option<Cow<'a, str>> {
     Some(match value {
         Value::Null => return None,
         Value::Float64(f) if f.is_nan() => return None,
@@ -39,6 +39,12 @@ fn cell_text<'a>(value: Value<'a>) -> Option<Cow<'a, str>> {
         Value::Float64(f) => Cow::Owned(f.to_string()),
         Value::Text(t) => Cow::Borrowed(t),
         Value::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
+        // A date that a frame holds as a datetime (pandas has no date type): the
+        // bare date reads as that date in a date column and as midnight UTC in a
+        // timestamp column.
+        Value::Timestamp(t) if t.time() == NaiveTime::MIN => {
+            Cow::Owned(t.format("%Y-%m-%d").to_string())
+        }
         Value::Timestamp(t) => Cow::Owned(t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
         Value::Decimal { value, scale } => Cow::Owned(format_decimal(value, scale)),
         Value::TextList(items) => Cow::Owned(items.join(", ")),
@@ -69,7 +75,7 @@ impl<'t> Rows<'t> {
                 column: Some(cell.column.clone()),
                 field: None,
                 kind: ErrorKind::InvalidValue.name().to_string(),
-                reason: format!("column {:?}: {}", cell.column, cell.reason),
+                reason: cell.reason.clone(),
             });
         }
         let kept = (0..table.rows())
