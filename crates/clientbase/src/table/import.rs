@@ -105,7 +105,12 @@ impl<'t> Rows<'t> {
     /// The importer's report with rows numbered as in the table, bad rows in place.
     fn report<Id>(self, mut report: ImportReport<Id>) -> ImportReport<Id> {
         for rejected in &mut report.rejected {
-            rejected.line = self.kept[rejected.line as usize] as u64;
+            let kept = usize::try_from(rejected.line)
+                .ok()
+                .and_then(|i| self.kept.get(i));
+            if let Some(row) = kept {
+                rejected.line = *row as u64;
+            }
         }
         report.rows = self.table.rows() as u64;
         report.rejected.extend(self.bad);
