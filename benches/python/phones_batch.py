@@ -30,8 +30,13 @@ When the Rust criterion benchmark has been run (``cargo bench -p clientbase-benc
 for reference (it comes from another process at another time, so it is not used for
 the ratio).
 
-Build the package in release mode first (``pip install ./python``; the test script's
-dev profile is far slower), then::
+Build the package in release mode with the benchmark hooks first (they are behind
+the cargo feature ``bench-hooks``, which the release wheel does not enable; the test
+script's dev profile is far slower)::
+
+    MATURIN_PEP517_ARGS="--features bench-hooks" pip install ./python
+
+then::
 
     python benches/python/phones_batch.py [--n 1000000] [--repeats 5]
 

@@ -4,6 +4,7 @@ with the GIL released."""
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -178,9 +179,10 @@ def test_add_deals_from_columns(base: cb.ClientBase) -> None:
     assert report.imported == [1, 2]
     assert report.rejected[0].line == 2
     assert base.deal(2).amount == cb.Money("200.50", "USD")
+    # Typed columns: ids as ints, amounts as exact decimals with their currency.
     assert base.deals_columns(["id", "amount", "currency"]) == {
-        "id": ["1", "2"],
-        "amount": ["100.00", "200.50"],
+        "id": [1, 2],
+        "amount": [Decimal("100.00"), Decimal("200.50")],
         "currency": ["USD", "USD"],
     }
 
@@ -191,10 +193,10 @@ def test_clients_columns(base: cb.ClientBase) -> None:
     assert columns == {
         "surname": ["Иванова"],
         "given_name": ["Анна"],
-        "tags": ["opt, vip"],
+        "tags": [["opt", "vip"]],
         "city": [None],
     }
-    with pytest.raises(KeyError):
+    with pytest.raises(cb.UnknownFieldError, match="nope"):
         base.clients_columns(["nope"])
 
 

@@ -5,6 +5,7 @@
 //! run, and two threads using one base wait for each other instead of failing.
 
 use crate::activity::{activity_arg, PyActivity};
+use crate::arrow::PyTable;
 use crate::client::{client_arg, PyClient};
 use crate::contacts::{contact_normalizer, PyContactReport};
 use crate::convert::{from_py, to_py};
@@ -15,8 +16,9 @@ use crate::email::PyEmailNormalizer;
 use crate::error::OrRaise;
 use crate::phone::PyPhoneNormalizer;
 use crate::schema::{field_def, schema_arg, PySchema};
+use crate::table;
 use chrono::{DateTime, Utc};
-use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId, MergeRecord};
+use clientbase::{ActivityId, ClientBase, ClientId, CsvOptions, Currency, DealId, MergeRecord};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use std::sync::{PoisonError, RwLock};
@@ -450,19 +452,22 @@ impl PyClientBase {
             .or_raise()
     }
 
-    /// Adds many clients at once from columns: a dict of equally long lists, or
-    /// a pandas or polars DataFrame, named by import target (`surname`,
-    /// `given_name`, `phone`, `email`, `tags`, `custom.<name>`, ...). Bad rows are
-    /// reported in the result with their row index (`line`), not raised. The
-    /// work runs with the GIL released.
+    /// Adds many clients at once from columns named by import target (`surname`,
+    /// `given_name`, `phone`, `email`, `tags`, `custom.<name>`, ...): a polars or
+    /// pyarrow frame (read through Arrow), a pandas DataFrame (through pyarrow
+    /// when installed), or a dict of equally long lists. Every row is read and
+    /// checked as a CSV row; bad rows are reported in the result with their row
+    /// index (`line`) and, for pandas, their index `label`, not raised. The work
+    /// runs with the GIL released.
     fn add_clients(&self, py: Python<'_>, columns: &Bound<'_, PyAny>) -> PyResult<PyImportReport> {
-        let table = csv_io::ColumnTable::from_py(columns, None)?;
+        let input = table::Columns::from_py(columns)?;
+        let options = CsvOptions::default();
         let report = self
             .write(py, |base| {
-                table.import(|r, m, o| base.import_clients_csv(r, m, o))
+                base.import_clients_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        Ok(report)
+        PyImportReport::new(report).with_labels(py, input.labels)
     }
 
     /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
@@ -474,66 +479,87 @@ impl PyClientBase {
         columns: &Bound<'_, PyAny>,
         currency: Option<&str>,
     ) -> PyResult<PyImportReport> {
-        let table = csv_io::ColumnTable::from_py(columns, currency)?;
+        let input = table::Columns::from_py(columns)?;
+        // The core may add options; they keep their defaults here.
+        #[allow(clippy::needless_update)]
+        let options = CsvOptions {
+            currency: currency.map(Currency::new).transpose().or_raise()?,
+            ..CsvOptions::default()
+        };
         let report = self
             .write(py, |base| {
-                table.import(|r, m, o| base.import_deals_csv(r, m, o))
+                base.import_deals_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        Ok(report)
+        PyImportReport::new(report).with_labels(py, input.labels)
     }
 
-    /// The clients as columns (`{"id": [...], "surname": [...], ...}`), with the
-    /// columns and text of the CSV export; empty cells are `None`. `fields`
-    /// picks and orders columns.
+    /// The clients as a typed `Table` (ids integers, dates and times temporal,
+    /// `can_refer` boolean, `tags` a list), one row per client in id order;
+    /// `fields` picks and orders columns.
+    #[pyo3(signature = (fields = None))]
+    fn clients_table(&self, py: Python<'_>, fields: Option<Vec<String>>) -> PyResult<PyTable> {
+        let fields: Option<Vec<&str>> = fields
+            .as_ref()
+            .map(|f| f.iter().map(String::as_str).collect());
+        let table = self
+            .read(py, |base| base.clients_table(fields.as_deref()))
+            .or_raise()?;
+        Ok(PyTable::new(table))
+    }
+
+    /// The deals as a typed `Table` (`amount` a decimal, its currency in
+    /// `currency`); see `clients_table`.
+    #[pyo3(signature = (fields = None))]
+    fn deals_table(&self, py: Python<'_>, fields: Option<Vec<String>>) -> PyResult<PyTable> {
+        let fields: Option<Vec<&str>> = fields
+            .as_ref()
+            .map(|f| f.iter().map(String::as_str).collect());
+        let table = self
+            .read(py, |base| base.deals_table(fields.as_deref()))
+            .or_raise()?;
+        Ok(PyTable::new(table))
+    }
+
+    /// The clients as a dict of typed lists (`clients_table(fields).to_pydict()`).
     #[pyo3(signature = (fields = None))]
     fn clients_columns<'py>(
         &self,
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let table = self
-            .read(py, |base| {
-                csv_io::export_columns(|w| base.export_clients_csv(w))
-            })
-            .or_raise()?;
-        table.into_py(py, fields)
+        self.clients_table(py, fields)?.to_pydict(py)
     }
 
-    /// The deals as columns; see `clients_columns`.
+    /// The deals as a dict of typed lists (`deals_table(fields).to_pydict()`).
     #[pyo3(signature = (fields = None))]
     fn deals_columns<'py>(
         &self,
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let table = self
-            .read(py, |base| {
-                csv_io::export_columns(|w| base.export_deals_csv(w))
-            })
-            .or_raise()?;
-        table.into_py(py, fields)
+        self.deals_table(py, fields)?.to_pydict(py)
     }
 
-    /// The clients as a pandas DataFrame (pandas must be installed).
+    /// The clients as a typed pandas DataFrame (`clients_table(fields).to_pandas()`;
+    /// needs `pip install 'clientbase[pandas]'`).
     #[pyo3(signature = (fields = None))]
     fn to_pandas<'py>(
         &self,
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let columns = self.clients_columns(py, fields)?;
-        py.import("pandas")?.call_method1("DataFrame", (columns,))
+        PyTable::to_pandas(&Bound::new(py, self.clients_table(py, fields)?)?)
     }
 
-    /// The clients as a polars DataFrame (polars must be installed).
+    /// The clients as a typed polars DataFrame (`clients_table(fields).to_polars()`;
+    /// needs `pip install 'clientbase[polars]'`).
     #[pyo3(signature = (fields = None))]
     fn to_polars<'py>(
         &self,
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let columns = self.clients_columns(py, fields)?;
-        py.import("polars")?.call_method1("DataFrame", (columns,))
+        PyTable::to_polars(&Bound::new(py, self.clients_table(py, fields)?)?)
     }
 }

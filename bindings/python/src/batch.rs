@@ -44,7 +44,8 @@ pub(crate) struct Stages {
 }
 
 /// The stages of the last batch call in this process, for
-/// `benches/python/phones_batch.py`.
+/// `benches/python/phones_batch.py` (feature `bench-hooks`).
+#[cfg(feature = "bench-hooks")]
 pub(crate) static LAST_STAGES: Mutex<Stages> = Mutex::new(Stages {
     read: Duration::ZERO,
     write: Duration::ZERO,
@@ -53,6 +54,16 @@ pub(crate) static LAST_STAGES: Mutex<Stages> = Mutex::new(Stages {
     shape: Duration::ZERO,
     total: Duration::ZERO,
 });
+
+/// Keeps a call's stages for `_last_batch_stages` (feature `bench-hooks`).
+fn record(stages: Stages) {
+    #[cfg(feature = "bench-hooks")]
+    {
+        *LAST_STAGES.lock().unwrap_or_else(PoisonError::into_inner) = stages;
+    }
+    #[cfg(not(feature = "bench-hooks"))]
+    let _ = stages;
+}
 
 /// Runs `f` and adds the time it took to `total`.
 fn timed<T>(total: &mut Duration, f: impl FnOnce() -> T) -> T {
@@ -160,7 +171,7 @@ pub(crate) fn run<'py, R: Send>(
     stages.write = write_time;
     (stages.parse, stages.shape) = worker_time;
     stages.total = started.elapsed();
-    *LAST_STAGES.lock().unwrap_or_else(PoisonError::into_inner) = stages;
+    record(stages);
     Ok(dict)
 }
 

@@ -1,8 +1,9 @@
 //! Capabilities by name: params from a dict or keyword arguments, the report
-//! back as a dict. Mirrors `clientbase`'s `capability` module: the core reads
+//! back as a dict (a table as a `Table`). Mirrors `clientbase`'s `capability` module: the core reads
 //! and checks the params (a key it does not know is a `JsonError` naming it),
 //! and the work runs with the GIL released.
 
+use crate::arrow::PyTable;
 use crate::base::PyClientBase;
 use crate::convert::{to_json_value, to_py, type_name};
 use crate::error::OrRaise;
@@ -38,9 +39,12 @@ pub(crate) fn params_arg(
     Ok(value)
 }
 
-/// An output as Python data.
+/// An output as Python data: a report as dicts and lists, a table as a `Table`.
 pub(crate) fn output<'py>(py: Python<'py>, out: Output) -> PyResult<Bound<'py, PyAny>> {
-    to_py(py, &out.into_json().or_raise()?)
+    match out {
+        Output::Table(table) => Ok(Bound::new(py, PyTable::new(table))?.into_any()),
+        other => to_py(py, &other.into_json().or_raise()?),
+    }
 }
 
 /// Calls the capability `name` that takes no base: `call("parse_phones",

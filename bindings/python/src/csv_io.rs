@@ -1,21 +1,15 @@
-//! CSV import and export, and the column batches built on them.
-//!
-//! `add_clients(columns)` hands the columns to the core CSV importer as an
-//! in-memory CSV whose headers are the target names, so a row is read by exactly
-//! the code that reads a file row; the rejected lines are mapped back to row
-//! indices. `clients_columns()` reads the core CSV export back into columns.
+//! CSV import and export, and the reports of every import (files and columns:
+//! `add_clients` reads its columns in `table.rs` and imports them in the core).
 
-use crate::convert::{temporal_text, to_json, to_py, type_name};
+use crate::convert::{repr_text, to_json, to_py, type_name};
 use crate::error::OrRaise;
 use clientbase::{
     ClientId, ColumnMapping, CsvOptions, Currency, DealId, Error, ErrorKind, ImportReport,
     RejectedRow, Result,
 };
-use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
-};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -114,7 +108,7 @@ impl CsvInput {
                 )?
             }
         };
-        Ok(PyImportReport::new(raw_report(report)))
+        Ok(PyImportReport::new(report))
     }
 }
 
@@ -151,223 +145,7 @@ fn delimiter_byte(delimiter: Option<&str>) -> PyResult<Option<u8>> {
     }
 }
 
-// ---- columns in ----------------------------------------------------------------
-
-/// Columns of text cells named by import target, converted from a dict of lists
-/// or a DataFrame before the GIL is released.
-pub(crate) struct ColumnTable {
-    headers: Vec<String>,
-    columns: Vec<Vec<Option<String>>>,
-    rows: usize,
-    options: CsvOptions,
-}
-
-impl ColumnTable {
-    pub(crate) fn from_py(
-        columns: &Bound<'_, PyAny>,
-        currency: Option<&str>,
-    ) -> PyResult<ColumnTable> {
-        let dict = as_dict_of_lists(columns)?;
-        let mut headers = Vec::new();
-        let mut cells = Vec::new();
-        for (name, values) in dict.iter() {
-            let name: String = name.extract().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "column names must be str, not {}",
-                    type_name(&name)
-                ))
-            })?;
-            if values.is_instance_of::<PyString>() || values.is_instance_of::<PyBytes>() {
-                return Err(PyTypeError::new_err(format!(
-                    "column {name:?} must be a list of values, not a single string"
-                )));
-            }
-            let column = values
-                .try_iter()?
-                .map(|cell| cell_text(&cell?))
-                .collect::<PyResult<Vec<_>>>()?;
-            headers.push(name);
-            cells.push(column);
-        }
-        let Some(rows) = cells.first().map(Vec::len) else {
-            return Err(PyValueError::new_err("no columns given"));
-        };
-        if let Some((name, column)) = headers
-            .iter()
-            .zip(&cells)
-            .find(|(_, column)| column.len() != rows)
-        {
-            return Err(PyValueError::new_err(format!(
-                "column {name:?} has {} values, column {:?} has {rows}",
-                column.len(),
-                headers[0]
-            )));
-        }
-        Ok(ColumnTable {
-            headers,
-            columns: cells,
-            rows,
-            options: csv_options(Some(b','), currency)?,
-        })
-    }
-
-    /// The column names, and each row's cells (for the core's row imports).
-    pub(crate) fn rows(&self) -> (&[String], impl Iterator<Item = Vec<Option<&str>>> + '_) {
-        let rows = (0..self.rows).map(|row| {
-            self.columns
-                .iter()
-                .map(|column| column[row].as_deref())
-                .collect()
-        });
-        (&self.headers, rows)
-    }
-
-    /// Runs a core CSV import over the columns; rejected rows come back with
-    /// their row index (from 0) as `line`.
-    pub(crate) fn import<Id: RawId>(
-        self,
-        run: impl FnOnce(&mut dyn Read, &ColumnMapping, &CsvOptions) -> Result<ImportReport<Id>>,
-    ) -> Result<PyImportReport> {
-        let (csv, first_lines) = self.to_csv()?;
-        let mapping =
-            ColumnMapping::from_pairs(self.headers.iter().map(|h| (h.clone(), h.as_str())))?;
-        let mut report = raw_report(run(&mut csv.as_slice(), &mapping, &self.options)?);
-        for rejected in &mut report.rejected {
-            // The last row starting at or before the line is the row the line is in.
-            let row = first_lines.partition_point(|first| *first <= rejected.line);
-            rejected.line = row.saturating_sub(1) as u64;
-        }
-        Ok(PyImportReport::new(report))
-    }
-
-    /// The table as CSV, and the line each row starts on (the header is line 1).
-    fn to_csv(&self) -> Result<(Vec<u8>, Vec<u64>)> {
-        let csv_error = |err: csv::Error| Error::new(ErrorKind::Csv, err.to_string());
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(Vec::new());
-        writer.write_record(&self.headers).map_err(csv_error)?;
-        let newlines = |text: &str| text.bytes().filter(|b| *b == b'\n').count() as u64;
-        let mut line = 2 + self.headers.iter().map(|h| newlines(h)).sum::<u64>();
-        let mut first_lines = Vec::with_capacity(self.rows);
-        for row in 0..self.rows {
-            first_lines.push(line);
-            let record: Vec<&str> = self
-                .columns
-                .iter()
-                .map(|column| column[row].as_deref().unwrap_or(""))
-                .collect();
-            line += 1 + record.iter().map(|cell| newlines(cell)).sum::<u64>();
-            writer.write_record(&record).map_err(csv_error)?;
-        }
-        let csv = writer
-            .into_inner()
-            .map_err(|err| Error::new(ErrorKind::Csv, err.to_string()))?;
-        Ok((csv, first_lines))
-    }
-}
-
-/// A dict of column name to values from a dict, a mapping, or a pandas or polars
-/// DataFrame (recognised by their module, so neither is imported here).
-fn as_dict_of_lists<'py>(columns: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    if let Ok(dict) = columns.cast::<PyDict>() {
-        return Ok(dict.clone());
-    }
-    let module: String = columns.get_type().getattr("__module__")?.extract()?;
-    let converted = match module.split('.').next() {
-        Some("pandas") => columns.call_method1("to_dict", ("list",))?,
-        Some("polars") => {
-            let kwargs = PyDict::new(columns.py());
-            kwargs.set_item("as_series", false)?;
-            columns.call_method("to_dict", (), Some(&kwargs))?
-        }
-        _ if columns.hasattr("items")? => {
-            let dict = PyDict::new(columns.py());
-            dict.call_method1("update", (columns,))?;
-            dict.into_any()
-        }
-        _ => {
-            return Err(PyTypeError::new_err(format!(
-                "columns must be a dict of lists or a pandas/polars DataFrame, not {}",
-                type_name(columns)
-            )))
-        }
-    };
-    Ok(converted.cast_into::<PyDict>()?)
-}
-
-/// One cell as the text a CSV file would hold: `None`, NaN and pandas' NA/NaT are
-/// empty; lists (tags, many-of values) are joined with `, `; dates are ISO 8601.
-fn cell_text(cell: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-    if cell.is_none() {
-        return Ok(None);
-    }
-    if let Ok(text) = cell.cast::<PyString>() {
-        return Ok(Some(text.to_cow()?.into_owned()));
-    }
-    if let Ok(flag) = cell.cast::<PyBool>() {
-        return Ok(Some(flag.is_true().to_string()));
-    }
-    if cell.is_instance_of::<PyInt>() {
-        return Ok(Some(cell.str()?.to_cow()?.into_owned()));
-    }
-    if let Ok(float) = cell.cast::<PyFloat>() {
-        let value = float.value();
-        return Ok(if value.is_nan() {
-            None
-        } else if value.fract() == 0.0 && value.abs() < 1e15 {
-            // pandas turns integer columns with gaps into floats: 3.0 means 3.
-            Some(format!("{value:.0}"))
-        } else {
-            Some(value.to_string())
-        });
-    }
-    if matches!(type_name(cell).as_str(), "NAType" | "NaTType") {
-        return Ok(None);
-    }
-    if cell.is_instance_of::<PyList>()
-        || cell.is_instance_of::<PyTuple>()
-        || cell.is_instance_of::<PySet>()
-        || cell.is_instance_of::<PyFrozenSet>()
-        || type_name(cell) == "ndarray"
-        || type_name(cell) == "Series"
-    {
-        let mut parts = Vec::new();
-        for item in cell.try_iter()? {
-            if let Some(text) = cell_text(&item?)? {
-                parts.push(text);
-            }
-        }
-        if cell.is_instance_of::<PySet>() || cell.is_instance_of::<PyFrozenSet>() {
-            parts.sort();
-        }
-        return Ok(Some(parts.join(", ")));
-    }
-    if is_naive_midnight(cell)? {
-        // A date column that pandas made a datetime column: the bare date reads
-        // as that date in a date column and as midnight UTC in a timestamp column.
-        let date = cell.call_method0("date")?.call_method0("isoformat")?;
-        return Ok(Some(date.extract()?));
-    }
-    if let Some(text) = temporal_text(cell)? {
-        return Ok(Some(text));
-    }
-    Ok(Some(cell.str()?.to_cow()?.into_owned()))
-}
-
-fn is_naive_midnight(cell: &Bound<'_, PyAny>) -> PyResult<bool> {
-    if !cell.hasattr("hour")? || !cell.hasattr("date")? || !cell.getattr("tzinfo")?.is_none() {
-        return Ok(false);
-    }
-    for part in ["hour", "minute", "second", "microsecond"] {
-        if cell.getattr(part)?.extract::<i64>()? != 0 {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-// ---- writing CSV and columns out ---------------------------------------------------
+// ---- writing CSV ---------------------------------------------------------------
 
 /// Runs a core export into a string.
 pub(crate) fn export(run: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<String> {
@@ -376,71 +154,18 @@ pub(crate) fn export(run: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<Str
     String::from_utf8(out).map_err(|err| Error::new(ErrorKind::Csv, err.to_string()))
 }
 
-/// A core CSV export read back as columns.
-pub(crate) struct ExportTable {
-    headers: Vec<String>,
-    columns: Vec<Vec<Option<String>>>,
-}
-
-/// Runs a core export and reads it back as columns.
-pub(crate) fn export_columns(run: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<ExportTable> {
-    let csv = export(run)?;
-    let csv_error = |err: csv::Error| Error::new(ErrorKind::Csv, err.to_string());
-    // The core exports comma-separated UTF-8 without a BOM.
-    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let mut columns = vec![Vec::new(); headers.len()];
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
-        for (i, column) in columns.iter_mut().enumerate() {
-            let cell = record.get(i).unwrap_or("");
-            column.push((!cell.is_empty()).then(|| cell.to_string()));
-        }
-    }
-    Ok(ExportTable { headers, columns })
-}
-
-impl ExportTable {
-    pub(crate) fn into_py(
-        self,
-        py: Python<'_>,
-        fields: Option<Vec<String>>,
-    ) -> PyResult<Bound<'_, PyDict>> {
-        let dict = PyDict::new(py);
-        let mut by_name: std::collections::HashMap<String, Vec<Option<String>>> =
-            self.headers.iter().cloned().zip(self.columns).collect();
-        let order = fields.unwrap_or_else(|| self.headers.clone());
-        for name in order {
-            let column = by_name.remove(&name).ok_or_else(|| {
-                PyKeyError::new_err(format!(
-                    "no column {name:?}; the columns are {}",
-                    self.headers.join(", ")
-                ))
-            })?;
-            dict.set_item(&name, column)?;
-        }
-        Ok(dict)
-    }
-}
-
 // ---- reports ---------------------------------------------------------------
 
 /// One row that was not imported, and why.
 #[pyclass(
     frozen,
-    eq,
     skip_from_py_object,
     name = "RejectedRow",
     module = "clientbase"
 )]
-#[derive(Clone, PartialEq)]
 pub(crate) struct PyRejectedRow {
     inner: RejectedRow,
+    label: Option<Py<PyAny>>,
 }
 
 #[pymethods]
@@ -449,6 +174,13 @@ impl PyRejectedRow {
     #[getter]
     fn line(&self) -> u64 {
         self.inner.line
+    }
+
+    /// The row's index label, for a pandas DataFrame given to `add_clients` or
+    /// `add_deals` (else None).
+    #[getter]
+    fn label(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.label.as_ref().map(|label| label.clone_ref(py))
     }
 
     /// The CSV column the problem is in, when it is one column.
@@ -475,25 +207,43 @@ impl PyRejectedRow {
         &self.inner.reason
     }
 
-    /// The row as a dict.
+    /// The row as a dict (with `label` when the row has one).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
+        let dict = to_py(py, &self.inner)?;
+        if let Some(label) = &self.label {
+            dict.set_item("label", label)?;
+        }
+        Ok(dict)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let py = other.py();
+        let Ok(other) = other.cast::<PyRejectedRow>() else {
+            return Ok(false);
+        };
+        let other = other.get();
+        if self.inner != other.inner {
+            return Ok(false);
+        }
+        match (&self.label, &other.label) {
+            (None, None) => Ok(true),
+            (Some(mine), Some(theirs)) => mine.bind(py).eq(theirs),
+            _ => Ok(false),
+        }
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let text = |value: Option<&str>| -> PyResult<String> {
-            Ok(match value {
-                Some(value) => PyString::new(py, value).repr()?.to_string(),
-                None => "None".into(),
-            })
+        let label = match &self.label {
+            Some(label) => format!("label={}, ", label.bind(py).repr()?),
+            None => String::new(),
         };
         Ok(format!(
-            "RejectedRow(line={}, column={}, field={}, kind={}, reason={})",
+            "RejectedRow(line={}, {label}column={}, field={}, kind={}, reason={})",
             self.inner.line,
-            text(self.inner.column.as_deref())?,
-            text(self.inner.field.as_deref())?,
-            text(Some(self.inner.kind.name()))?,
-            text(Some(&self.inner.reason))?,
+            repr_text(py, self.inner.column.as_deref())?,
+            repr_text(py, self.inner.field.as_deref())?,
+            repr_text(py, Some(self.inner.kind.name()))?,
+            repr_text(py, Some(&self.inner.reason))?,
         ))
     }
 }
@@ -502,11 +252,39 @@ impl PyRejectedRow {
 #[pyclass(frozen, name = "ImportReport", module = "clientbase")]
 pub(crate) struct PyImportReport {
     inner: ImportReport<u64>,
+    /// The index label of each rejected row (pandas input only).
+    labels: Option<Vec<Py<PyAny>>>,
 }
 
 impl PyImportReport {
-    fn new(inner: ImportReport<u64>) -> PyImportReport {
-        PyImportReport { inner }
+    pub(crate) fn new<Id: RawId>(report: ImportReport<Id>) -> PyImportReport {
+        PyImportReport {
+            inner: raw_report(report),
+            labels: None,
+        }
+    }
+
+    /// Labels the rejected rows with `index[row]` (a pandas DataFrame's index).
+    pub(crate) fn with_labels(
+        mut self,
+        py: Python<'_>,
+        index: Option<Py<PyAny>>,
+    ) -> PyResult<PyImportReport> {
+        if let Some(index) = index {
+            let index = index.bind(py);
+            let labels = self
+                .inner
+                .rejected
+                .iter()
+                .map(|row| Ok(index.get_item(row.line)?.unbind()))
+                .collect::<PyResult<Vec<_>>>()?;
+            self.labels = Some(labels);
+        }
+        Ok(self)
+    }
+
+    fn label(&self, py: Python<'_>, i: usize) -> Option<Py<PyAny>> {
+        self.labels.as_ref().map(|labels| labels[i].clone_ref(py))
     }
 }
 
@@ -526,11 +304,15 @@ impl PyImportReport {
 
     /// The rejected rows, in input order.
     #[getter]
-    fn rejected(&self) -> Vec<PyRejectedRow> {
+    fn rejected(&self, py: Python<'_>) -> Vec<PyRejectedRow> {
         self.inner
             .rejected
             .iter()
-            .map(|row| PyRejectedRow { inner: row.clone() })
+            .enumerate()
+            .map(|(i, row)| PyRejectedRow {
+                inner: row.clone(),
+                label: self.label(py, i),
+            })
             .collect()
     }
 
@@ -547,11 +329,15 @@ impl PyImportReport {
     }
 
     /// The rejected rows as columns: `{"line": [...], "column": [...], "field": [...],
-    /// "kind": [...], "reason": [...]}`, ready for a DataFrame.
+    /// "kind": [...], "reason": [...]}` (and `"label"` for pandas input), ready
+    /// for a DataFrame.
     fn rejected_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let rows = &self.inner.rejected;
         let dict = PyDict::new(py);
         dict.set_item("line", rows.iter().map(|r| r.line).collect::<Vec<_>>())?;
+        if let Some(labels) = &self.labels {
+            dict.set_item("label", PyList::new(py, labels)?)?;
+        }
         dict.set_item(
             "column",
             rows.iter().map(|r| r.column.clone()).collect::<Vec<_>>(),

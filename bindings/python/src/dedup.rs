@@ -7,25 +7,24 @@
 //! GIL released; results come back as plain data (dicts and lists in the
 //! core's JSON shape), and batches as columns.
 
+use crate::arrow::PyTable;
 use crate::base::PyClientBase;
 use crate::client::client_arg;
 use crate::convert::{options_arg, to_json_value, to_py, type_name};
-use crate::csv_io::ColumnTable;
 use crate::deal::deal_arg;
 use crate::error::OrRaise;
+use crate::table::Columns;
 use clientbase::capability::{open_deals_report, DealParams, DedupeReport};
 use clientbase::dedup::{
     duplicate_deals as core_duplicate_deals, find_duplicate_deal as core_find_duplicate_deal,
-    Candidate, DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions,
+    DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions,
 };
-use clientbase::{
-    Client, ClientBase, ClientId, ColumnMapping, CsvOptions, Error, ErrorKind, MergeRules,
-};
+use clientbase::table::{read_leads, Lead};
+use clientbase::{Client, ClientId, Error, ErrorKind, MergeRules};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
 
 // ---- arguments -------------------------------------------------------------------
@@ -87,14 +86,12 @@ fn as_id(obj: &Bound<'_, PyAny>) -> Option<u64> {
 
 // ---- leads for find_many -------------------------------------------------------------
 
-/// One lead's outcome: read into a client, or why it could not be.
-type Lead = Result<Client, (&'static str, String)>;
-
 /// Leads to match, converted before the GIL is released: rows (clients) as
-/// they are, columns to be read by the core's row import.
+/// they are, columns to be read by the core (`read_leads`, the rules of
+/// `add_clients`).
 enum Leads {
     Rows(Vec<Client>),
-    Table(ColumnTable),
+    Table(Columns),
 }
 
 impl Leads {
@@ -116,82 +113,15 @@ impl Leads {
                 .collect::<PyResult<_>>()?;
             return Ok(Leads::Rows(rows));
         }
-        Ok(Leads::Table(ColumnTable::from_py(leads, None)?))
+        Ok(Leads::Table(Columns::from_py(leads)?))
     }
 
-    /// Every row as a client, in order. Columns are read by the core's row
-    /// import into a scratch base with `schema` (the same rules as
-    /// `add_clients`); a row it rejects or finds empty is an outcome, not an error.
     fn read(self, schema: clientbase::Schema) -> clientbase::Result<Vec<Lead>> {
-        let table = match self {
-            Leads::Rows(rows) => return Ok(rows.into_iter().map(Ok).collect()),
-            Leads::Table(table) => table,
-        };
-        let (headers, rows) = table.rows();
-        let rows: Vec<Vec<Option<&str>>> = rows.collect();
-        let mapping = ColumnMapping::from_pairs(headers.iter().map(|h| (h.clone(), h.as_str())))?;
-        let mut scratch = ClientBase::new(schema);
-        let report = scratch.import_clients_rows(
-            headers,
-            rows.iter().cloned(),
-            &mapping,
-            &CsvOptions::default(),
-        )?;
-        let rejected: BTreeMap<u64, &clientbase::RejectedRow> =
-            report.rejected.iter().map(|r| (r.line, r)).collect();
-        let mut imported = report.imported.iter();
-        let blank =
-            |cell: &Option<&str>| cell.is_none_or(|c| c.bytes().all(|b| b.is_ascii_whitespace()));
-        let mut leads = Vec::with_capacity(rows.len());
-        for (row, cells) in rows.iter().enumerate() {
-            let lead = if let Some(rejected) = rejected.get(&(row as u64)) {
-                let reason = match &rejected.column {
-                    Some(column) => format!("column {column:?}: {}", rejected.reason),
-                    None => rejected.reason.clone(),
-                };
-                Err((rejected.kind.name(), reason))
-            } else if cells.iter().all(blank) {
-                Err(("empty", "every cell of the row is empty".to_string()))
-            } else {
-                let id = imported.next().ok_or_else(row_mismatch)?;
-                let mut client = scratch.get_client(*id)?.clone();
-                // A lead is not a client of the base: with id 0 it is never
-                // taken for the base's client that has its scratch id.
-                client.id = ClientId::default();
-                Ok(client)
-            };
-            leads.push(lead);
+        match self {
+            Leads::Rows(rows) => Ok(rows.into_iter().map(Ok).collect()),
+            Leads::Table(input) => read_leads(&input.table, &input.bad_cells, schema),
         }
-        if imported.next().is_some() {
-            return Err(row_mismatch());
-        }
-        Ok(leads)
     }
-}
-
-fn row_mismatch() -> Error {
-    Error::new(
-        ErrorKind::InvalidValue,
-        "the leads read do not line up with the rows given",
-    )
-    .with_field("leads")
-}
-
-/// The best candidate of every lead that could be read, through the core's
-/// batch (on all cores).
-fn best_candidates(index: &MatchIndex, leads: &[Lead]) -> Vec<Option<Candidate>> {
-    let clients: Vec<Client> = leads
-        .iter()
-        .filter_map(|l| l.as_ref().ok().cloned())
-        .collect();
-    let mut found = index.find_many(&clients, 1).into_iter();
-    leads
-        .iter()
-        .map(|lead| match lead {
-            Ok(_) => found.next().and_then(|c| c.into_iter().next()),
-            Err(_) => None,
-        })
-        .collect()
 }
 
 // ---- MatchIndex ------------------------------------------------------------------------
@@ -278,41 +208,10 @@ impl PyMatchIndex {
     ) -> PyResult<Bound<'py, PyDict>> {
         let leads = Leads::from_py(leads)?;
         let schema = self.base.bind(py).get().read(py, |b| b.schema().clone());
-        let (leads, best) = self
-            .read(py, |index| {
-                let leads = leads.read(schema)?;
-                let best = best_candidates(index, &leads);
-                Ok::<_, Error>((leads, best))
-            })
+        let found = self
+            .read(py, |index| index.find_leads(&leads.read(schema)?))
             .or_raise()?;
-        let mut client = Vec::with_capacity(leads.len());
-        let mut probability = Vec::with_capacity(leads.len());
-        let mut verdict = Vec::with_capacity(leads.len());
-        let mut problem = Vec::with_capacity(leads.len());
-        let mut reason = Vec::with_capacity(leads.len());
-        for (lead, best) in leads.iter().zip(&best) {
-            client.push(best.as_ref().map(|c| c.client.get()));
-            probability.push(best.as_ref().map(|c| c.probability));
-            match lead {
-                Ok(_) => {
-                    verdict.push(Some(best.as_ref().map_or("distinct", |c| c.verdict.name())));
-                    problem.push(None);
-                    reason.push(None);
-                }
-                Err((kind, why)) => {
-                    verdict.push(None);
-                    problem.push(Some(*kind));
-                    reason.push(Some(why.as_str()));
-                }
-            }
-        }
-        let columns = PyDict::new(py);
-        columns.set_item("client", client)?;
-        columns.set_item("probability", probability)?;
-        columns.set_item("verdict", verdict)?;
-        columns.set_item("problem", problem)?;
-        columns.set_item("reason", reason)?;
-        Ok(columns)
+        PyTable::new(found).to_pydict(py)
     }
 
     /// Adds a client added to the base, or replaces one changed since: its id

@@ -6,12 +6,12 @@
 //! (field `email`), while `parse_batch` takes and returns columns and gives
 //! every row its problem, reason and suggestion, never raising for a bad value.
 
+use crate::arrow::{text_column_from_py, PyTable};
 use crate::batch::{self, Kind};
 use crate::convert::{repr_text, to_py};
 use crate::error::OrRaise;
 use clientbase::{EmailNormalizer, Error, ParsedEmail};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 /// Checks and normalizes email addresses.
 ///
@@ -60,7 +60,7 @@ impl PyEmailNormalizer {
     /// addresses; never applied). Never raises for a bad value: `None`, NaN and
     /// pandas' NA are rows with the problem `missing`, values that are not text
     /// rows with `not_text`.
-    fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         parse_column(&self.inner, values)
     }
 
@@ -77,7 +77,7 @@ impl PyEmailNormalizer {
 pub(crate) fn normalize_emails<'py>(
     values: &Bound<'py, PyAny>,
     provider_rules: bool,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let emails = EmailNormalizer::new().with_provider_rules(provider_rules);
     parse_column(&emails, values)
 }
@@ -85,7 +85,7 @@ pub(crate) fn normalize_emails<'py>(
 fn parse_column<'py>(
     emails: &EmailNormalizer,
     values: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Bound<'py, PyAny>> {
     const COLUMNS: [(&str, Kind); 7] = [
         ("address", Kind::Text),
         ("key", Kind::Text),
@@ -95,6 +95,11 @@ fn parse_column<'py>(
         ("reason", Kind::Shared),
         ("suggestion", Kind::Text),
     ];
+    if let Some(column) = text_column_from_py(values)? {
+        let py = values.py();
+        let table = py.detach(|| emails.parse_table(&column)).or_raise()?;
+        return Ok(Bound::new(py, PyTable::new(table))?.into_any());
+    }
     batch::run(
         values,
         false,
@@ -126,6 +131,7 @@ fn parse_column<'py>(
             }
         },
     )
+    .map(Bound::into_any)
 }
 
 /// A valid email address, normalized, with its matching key and a suggested

@@ -6,6 +6,7 @@
 //! Errors become one exception class per core `ErrorKind` (see `error.rs`).
 
 mod activity;
+mod arrow;
 mod base;
 mod batch;
 mod capability;
@@ -21,6 +22,7 @@ mod money;
 mod name;
 mod phone;
 mod schema;
+mod table;
 
 use pyo3::prelude::*;
 
@@ -33,15 +35,19 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<deal::PyDeal>()?;
     module.add_class::<activity::PyActivity>()?;
     module.add_class::<money::PyMoney>()?;
+    module.add_class::<arrow::PyTable>()?;
     module.add_class::<csv_io::PyImportReport>()?;
     module.add_class::<csv_io::PyRejectedRow>()?;
     module.add_class::<phone::PyPhoneNormalizer>()?;
     module.add_class::<phone::PyParsedPhone>()?;
     module.add_class::<phone::PyPhoneCandidate>()?;
     module.add_function(wrap_pyfunction!(phone::normalize_phones, module)?)?;
-    module.add_function(wrap_pyfunction!(phone::_messy_phones, module)?)?;
-    module.add_function(wrap_pyfunction!(phone::_time_phone_batch, module)?)?;
-    module.add_function(wrap_pyfunction!(phone::_last_batch_stages, module)?)?;
+    #[cfg(feature = "bench-hooks")]
+    {
+        module.add_function(wrap_pyfunction!(phone::_messy_phones, module)?)?;
+        module.add_function(wrap_pyfunction!(phone::_time_phone_batch, module)?)?;
+        module.add_function(wrap_pyfunction!(phone::_last_batch_stages, module)?)?;
+    }
     module.add_class::<email::PyEmailNormalizer>()?;
     module.add_class::<email::PyParsedEmail>()?;
     module.add_function(wrap_pyfunction!(email::normalize_emails, module)?)?;

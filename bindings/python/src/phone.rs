@@ -7,12 +7,12 @@
 //! `parse_batch` give every number its problem and reason, and `parse_batch`
 //! takes and returns columns, reading them on all cores with the GIL released.
 
+use crate::arrow::{text_column_from_py, PyTable};
 use crate::batch::{self, Kind};
 use crate::convert::{repr_text, to_py};
 use crate::error::OrRaise;
 use clientbase::{Error, ErrorKind, ParsedPhone, PhoneError, PhoneFormat, PhoneNormalizer};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 /// Reads phone numbers as people type them against a default region.
 ///
@@ -75,7 +75,7 @@ impl PyPhoneNormalizer {
     /// raises for a bad value: `None`, NaN and pandas' NA are rows with the
     /// problem `missing`, values that are not text (nor a whole number) rows
     /// with `not_text`; ints are read as their digits.
-    fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         parse_column(&self.inner, values)
     }
 
@@ -93,7 +93,7 @@ impl PyPhoneNormalizer {
 pub(crate) fn normalize_phones<'py>(
     values: &Bound<'py, PyAny>,
     region: &str,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let phones = PhoneNormalizer::new(region).or_raise()?;
     parse_column(&phones, values)
 }
@@ -101,7 +101,7 @@ pub(crate) fn normalize_phones<'py>(
 fn parse_column<'py>(
     phones: &PhoneNormalizer,
     values: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Bound<'py, PyAny>> {
     const COLUMNS: [(&str, Kind); 7] = [
         ("e164", Kind::Text),
         ("extension", Kind::Text),
@@ -111,6 +111,11 @@ fn parse_column<'py>(
         ("problem", Kind::Shared),
         ("reason", Kind::Shared),
     ];
+    if let Some(column) = text_column_from_py(values)? {
+        let py = values.py();
+        let table = py.detach(|| phones.parse_table(&column)).or_raise()?;
+        return Ok(Bound::new(py, PyTable::new(table))?.into_any());
+    }
     batch::run(
         values,
         true,
@@ -137,6 +142,7 @@ fn parse_column<'py>(
             }
         },
     )
+    .map(Bound::into_any)
 }
 
 fn phone_format(name: &str) -> PyResult<PhoneFormat> {
@@ -334,11 +340,12 @@ impl PyPhoneCandidate {
     }
 }
 
-// ---- for benches/python/phones_batch.py ----------------------------------------------
+// ---- for benches/python/ (feature `bench-hooks`, not in the release wheel) ------------
 
 /// `n` messy phone fields from the core generator for `seed`, the inputs of the
 /// Rust phone benchmark (`benches/benches/phones.rs` uses seed 42), so both
 /// benchmarks read the same numbers.
+#[cfg(feature = "bench-hooks")]
 #[pyfunction]
 pub(crate) fn _messy_phones(py: Python<'_>, seed: u64, n: usize) -> Vec<String> {
     py.detach(|| {
@@ -353,6 +360,7 @@ pub(crate) fn _messy_phones(py: Python<'_>, seed: u64, n: usize) -> Vec<String> 
 /// only): the best of `repeats` runs in seconds, measured inside this process
 /// with the GIL released, so the Python batch can be compared with it under the
 /// same build and the same machine load.
+#[cfg(feature = "bench-hooks")]
 #[pyfunction]
 #[pyo3(signature = (values, repeats = 3))]
 pub(crate) fn _time_phone_batch(py: Python<'_>, values: Vec<String>, repeats: usize) -> f64 {
@@ -376,6 +384,7 @@ pub(crate) fn _time_phone_batch(py: Python<'_>, values: Vec<String>, repeats: us
 /// worker (`wait`) on the thread that holds the GIL; the core's batch call
 /// (`parse`) and laying its results out (`shape`) on the worker; and the whole
 /// call (`total`).
+#[cfg(feature = "bench-hooks")]
 #[pyfunction]
 pub(crate) fn _last_batch_stages() -> std::collections::BTreeMap<&'static str, f64> {
     let stages = *batch::LAST_STAGES

@@ -62,8 +62,17 @@ mod arrow;
 #[cfg(feature = "arrow")]
 pub use self::arrow::{column_from_arrow, column_to_arrow};
 pub use self::base::{CLIENT_TABLE_COLUMNS, DEAL_TABLE_COLUMNS};
+#[cfg(feature = "csv")]
+pub use self::import::BadCell;
+#[cfg(feature = "csv")]
+pub use self::leads::{read_leads, Lead, LeadProblem};
 
 mod base;
+mod batch;
+#[cfg(feature = "csv")]
+mod import;
+#[cfg(feature = "csv")]
+mod leads;
 
 /// The type of a column's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
