@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(report.rejected.len(), 1);
         assert_eq!(report.rejected[0].line, 3);
         assert_eq!(report.rejected[0].column.as_deref(), Some("tags"));
-        assert_eq!(report.rejected[0].kind, "unknown_tag");
+        assert_eq!(report.rejected[0].kind, ErrorKind::UnknownTag);
         let stored = base
             .clients_table(Some(&["birthday", "phones_json"]))
             .unwrap();
@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(report.imported.len(), 1);
         let lines: Vec<u64> = report.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, [0, 3]);
-        assert_eq!(report.rejected[0].kind, "invalid_value");
+        assert_eq!(report.rejected[0].kind, ErrorKind::InvalidValue);
         assert!(report.rejected[0].reason.contains("bytes are not text"));
         let stored = base.clients_table(Some(&["surname"])).unwrap();
         assert_eq!(stored.rows(), 1);
