@@ -1,5 +1,7 @@
 //! The list of capabilities by name, and the generic calls over it.
 
+#[cfg(feature = "csv")]
+use super::import::*;
 use super::parse::*;
 use super::*;
 use crate::sales::{sales_summary, SalesParams};
@@ -183,8 +185,10 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         MergeParams => merge_clients),
     capability!(write Report "undo_merge", "Undoes a merge exactly from its record.",
         UndoParams => undo_merge),
+    #[cfg(feature = "csv")]
     capability!(write Report "import_clients_csv", "Imports clients from CSV text or a file; bad rows are reported with line, column, field and reason.",
         ImportParams => import_clients_csv),
+    #[cfg(feature = "csv")]
     capability!(write Report "import_deals_csv", "Imports deals from CSV text or a file; bad rows are reported with line, column, field and reason.",
         ImportParams => import_deals_csv),
     capability!(plain Report "parse_phones", "Phone numbers to E.164 with kind, region and extension, or the problem and reason, one row per value (or per number with split).",

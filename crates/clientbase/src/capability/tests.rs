@@ -296,6 +296,7 @@ fn table_capabilities_give_typed_tables() {
     assert!(typo.to_string().contains("unknown field `field`"), "{typo}");
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn imports_from_text_or_a_file_and_reports_bad_rows() {
     let mut base = ClientBase::new(Schema::new());
