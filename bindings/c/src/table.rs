@@ -93,7 +93,7 @@ pub unsafe extern "C" fn cb_table_to_json(
     status_boundary(|| {
         let batch = unsafe { cb_table::arg(table, "table") }?;
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        let json = Output::Table(Table::from_record_batch(batch)?).to_json()?;
+        let json = Table::from_record_batch(batch)?.to_json()?;
         *out_json = owned_string(json, "out_json")?;
         Ok(())
     })

@@ -124,6 +124,12 @@ impl PyTable {
         self.table.rows()
     }
 
+    /// The table as JSON text: `{"columns": [{"name", "type", "values"}, ...],
+    /// "rows": N}`, keys sorted (the form C's `cb_table_to_json` gives).
+    fn to_json(&self) -> PyResult<String> {
+        self.table.to_json().or_raise()
+    }
+
     /// The column names, in order.
     #[getter]
     fn column_names(&self) -> Vec<&str> {

@@ -1003,6 +1003,13 @@ impl Table {
         self.rows
     }
 
+    /// The table in its JSON form (see the module docs), compact, with its
+    /// object keys sorted as the capabilities' reports are.
+    pub fn to_json(&self) -> Result<String> {
+        // Through a `Value`, whose maps keep their keys sorted.
+        Ok(serde_json::to_value(self)?.to_string())
+    }
+
     /// The columns, in order.
     pub fn columns(&self) -> &[Column] {
         &self.columns

@@ -25,8 +25,7 @@ impl Output {
     pub fn to_json(&self) -> Result<String> {
         match self {
             Output::Report(value) => Ok(serde_json::to_string(value)?),
-            // Through a `Value`, so that its keys are sorted like a report's.
-            Output::Table(table) => Ok(serde_json::to_value(table)?.to_string()),
+            Output::Table(table) => table.to_json(),
         }
     }
 
