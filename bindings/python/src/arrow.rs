@@ -33,26 +33,46 @@ fn arrow_error(err: ArrowError) -> PyErr {
 /// `pyarrow.table(t)`, `t.to_pandas()`, or read it from DuckDB.
 #[pyclass(frozen, name = "Table", module = "clientbase")]
 pub(crate) struct PyTable {
-    table: Table,
-    batch: OnceLock<RecordBatch>,
+    /// The columns as Arrow arrays, their buffers moved from the core table, so
+    /// that an export copies nothing.
+    batch: RecordBatch,
+    /// Each column's core type, for `schema` and the repr.
+    types: Vec<(String, ColumnType)>,
+    /// The core table again, read back from the batch only when a method walks
+    /// the values (`to_pylist`, `t["col"]`, `to_json`: small tables).
+    table: OnceLock<Table>,
 }
 
 impl PyTable {
-    pub(crate) fn new(table: Table) -> PyTable {
-        PyTable {
-            table,
-            batch: OnceLock::new(),
-        }
+    pub(crate) fn new(table: Table) -> PyResult<PyTable> {
+        let types = table
+            .schema()
+            .into_iter()
+            .map(|(name, ty)| (name.to_string(), ty))
+            .collect();
+        Ok(PyTable {
+            batch: table.into_record_batch().or_raise()?,
+            types,
+            table: OnceLock::new(),
+        })
     }
 
-    /// The table as one record batch, converted once and shared by every export.
-    fn batch(&self) -> PyResult<&RecordBatch> {
-        if let Some(batch) = self.batch.get() {
-            return Ok(batch);
+    fn table(&self) -> PyResult<&Table> {
+        if let Some(table) = self.table.get() {
+            return Ok(table);
         }
-        let batch = self.table.to_record_batch().or_raise()?;
-        Ok(self.batch.get_or_init(|| batch))
+        let table = Table::from_record_batch(&self.batch).or_raise()?;
+        Ok(self.table.get_or_init(|| table))
     }
+}
+
+/// A table's columns as a dict of lists (for small tables).
+pub(crate) fn table_to_pydict<'py>(py: Python<'py>, table: &Table) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for column in table.columns() {
+        dict.set_item(column.name(), column_to_py(py, column)?)?;
+    }
+    Ok(dict)
 }
 
 /// Imports `module` for a conversion, or says which extra installs it.
@@ -115,48 +135,47 @@ impl PyTable {
                 .with_field(bad.column.clone()))
             .or_raise();
         }
-        Ok(PyTable::new(input.table))
+        PyTable::new(input.table)
     }
 
     /// How many rows.
     #[getter]
     fn num_rows(&self) -> usize {
-        self.table.rows()
+        self.batch.num_rows()
     }
 
     /// The table as JSON text: `{"columns": [{"name", "type", "values"}, ...],
     /// "rows": N}`, keys sorted (the form C's `cb_table_to_json` gives).
     fn to_json(&self) -> PyResult<String> {
-        self.table.to_json().or_raise()
+        self.table()?.to_json().or_raise()
     }
 
     /// The column names, in order.
     #[getter]
     fn column_names(&self) -> Vec<&str> {
-        self.table.column_names()
+        self.types.iter().map(|(name, _)| name.as_str()).collect()
     }
 
     /// Each column's type name (`uint64`, `text`, `date`, `decimal`, ...).
     #[getter]
     fn schema(&self) -> Vec<(String, String)> {
-        self.table
-            .schema()
-            .into_iter()
-            .map(|(name, ty)| (name.to_string(), ty.name().to_string()))
+        self.types
+            .iter()
+            .map(|(name, ty)| (name.clone(), ty.name().to_string()))
             .collect()
     }
 
     fn __len__(&self) -> usize {
-        self.table.rows()
+        self.batch.num_rows()
     }
 
     /// One column's values as a list: `t["e164"]`.
     fn __getitem__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyList>> {
-        match self.table.column(name) {
+        match self.table()?.column(name) {
             Some(column) => column_to_py(py, column),
             None => Err(PyKeyError::new_err(format!(
                 "no column {name:?}; the columns are {}",
-                self.table.column_names().join(", ")
+                self.column_names().join(", ")
             ))),
         }
     }
@@ -164,7 +183,7 @@ impl PyTable {
     /// The Arrow schema (a struct of the columns) as an `arrow_schema` PyCapsule.
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
         let schema =
-            FFI_ArrowSchema::try_from(self.batch()?.schema().as_ref()).map_err(arrow_error)?;
+            FFI_ArrowSchema::try_from(self.batch.schema().as_ref()).map_err(arrow_error)?;
         PyCapsule::new_with_value(py, schema, c"arrow_schema")
     }
 
@@ -177,7 +196,7 @@ impl PyTable {
         requested_schema: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
-        let batch = self.batch()?.clone();
+        let batch = self.batch.clone();
         let reader = RecordBatchIterator::new([Ok(batch.clone())], batch.schema());
         let stream = FFI_ArrowArrayStream::new(Box::new(reader));
         PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
@@ -185,8 +204,9 @@ impl PyTable {
 
     /// The rows as dicts (for small tables: one Python object per value).
     fn to_pylist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let columns = self.table.columns();
-        let rows = (0..self.table.rows())
+        let table = self.table()?;
+        let columns = table.columns();
+        let rows = (0..table.rows())
             .map(|row| {
                 let dict = PyDict::new(py);
                 for column in columns {
@@ -200,11 +220,7 @@ impl PyTable {
 
     /// The columns as a dict of lists (for small tables).
     pub(crate) fn to_pydict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        for column in self.table.columns() {
-            dict.set_item(column.name(), column_to_py(py, column)?)?;
-        }
-        Ok(dict)
+        table_to_pydict(py, self.table()?)
     }
 
     /// A `pyarrow.Table` (needs pyarrow: `pip install 'clientbase[pyarrow]'`).
@@ -232,14 +248,13 @@ impl PyTable {
 
     fn __repr__(&self) -> String {
         let columns: Vec<String> = self
-            .table
-            .schema()
-            .into_iter()
+            .types
+            .iter()
             .map(|(name, ty)| format!("{name}: {ty}"))
             .collect();
         format!(
             "Table(rows={}, columns=[{}])",
-            self.table.rows(),
+            self.batch.num_rows(),
             columns.join(", ")
         )
     }

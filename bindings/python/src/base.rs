@@ -505,7 +505,7 @@ impl PyClientBase {
         let table = self
             .read(py, |base| base.clients_table(fields.as_deref()))
             .or_raise()?;
-        Ok(PyTable::new(table))
+        PyTable::new(table)
     }
 
     /// The deals as a typed `Table` (`amount` a decimal, its currency in
@@ -518,7 +518,7 @@ impl PyClientBase {
         let table = self
             .read(py, |base| base.deals_table(fields.as_deref()))
             .or_raise()?;
-        Ok(PyTable::new(table))
+        PyTable::new(table)
     }
 
     /// The clients as a dict of typed lists (`clients_table(fields).to_pydict()`).

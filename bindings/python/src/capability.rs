@@ -42,7 +42,7 @@ pub(crate) fn params_arg(
 /// An output as Python data: a report as dicts and lists, a table as a `Table`.
 pub(crate) fn output<'py>(py: Python<'py>, out: Output) -> PyResult<Bound<'py, PyAny>> {
     match out {
-        Output::Table(table) => Ok(Bound::new(py, PyTable::new(table))?.into_any()),
+        Output::Table(table) => Ok(Bound::new(py, PyTable::new(table)?)?.into_any()),
         other => to_py(py, &other.into_json().or_raise()?),
     }
 }

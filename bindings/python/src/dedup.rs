@@ -7,7 +7,7 @@
 //! GIL released; results come back as plain data (dicts and lists in the
 //! core's JSON shape), and batches as columns.
 
-use crate::arrow::PyTable;
+use crate::arrow::table_to_pydict;
 use crate::base::PyClientBase;
 use crate::client::client_arg;
 use crate::convert::{options_arg, to_json_value, to_py, type_name};
@@ -211,7 +211,7 @@ impl PyMatchIndex {
         let found = self
             .read(py, |index| index.find_leads(&leads.read(schema)?))
             .or_raise()?;
-        PyTable::new(found).to_pydict(py)
+        table_to_pydict(py, &found)
     }
 
     /// Adds a client added to the base, or replaces one changed since: its id

@@ -114,7 +114,7 @@ fn parse_column<'py>(
     if let Some(column) = text_column_from_py(values)? {
         let py = values.py();
         let table = py.detach(|| phones.parse_table(&column)).or_raise()?;
-        return Ok(Bound::new(py, PyTable::new(table))?.into_any());
+        return Ok(Bound::new(py, PyTable::new(table)?)?.into_any());
     }
     batch::run(
         values,

@@ -59,25 +59,13 @@ use crate::ids::{ClientId, DealId};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// Reads the params of capability `name` from JSON data: `null` is the
-/// defaults, an object sets the keys it has. A key the params do not have, a
-/// missing required key or a value of the wrong type is a [`ErrorKind::Json`]
-/// error about field `params` that names the capability and the key.
+/// Reads the params of capability `name` from JSON data, as [`from_value`]
+/// reads them: `null` is the defaults, an object sets the keys it has. A key
+/// the params do not have is a [`ErrorKind::Json`] error whose field is that
+/// key and whose message names the capability and the keys allowed; a missing
+/// required key or a value of the wrong type is a JSON error about the params.
 pub fn params<P: DeserializeOwned>(name: &str, value: serde_json::Value) -> Result<P> {
-    let value = match value {
-        serde_json::Value::Null => serde_json::Value::Object(Default::default()),
-        other => other,
-    };
-    if !value.is_object() {
-        return Err(Error::new(
-            ErrorKind::Json,
-            format!("{name} params must be an object of named options, not {value}"),
-        )
-        .with_field("params"));
-    }
-    serde_json::from_value(value).map_err(|err| {
-        Error::new(ErrorKind::Json, format!("{name} params: {err}")).with_field("params")
-    })
+    from_value(&format!("{name} params"), value)
 }
 
 /// Reads options, rules or a record of type `T` from JSON data the way every
