@@ -125,7 +125,7 @@ fn on_insert(generated: &Generated, queries: usize) {
     let mut times = Vec::with_capacity(held.len());
     let mut found_first = 0;
     for (original, duplicate) in &held {
-        let client = generated.base.get_client(*duplicate).expect("client");
+        let client = generated.base.client(*duplicate).expect("client");
         let start = Instant::now();
         let candidates = index.find(client, 5);
         times.push(start.elapsed());
@@ -242,7 +242,7 @@ fn bench_dedupe(c: &mut Criterion) {
             });
             let query = generated
                 .base
-                .get_client(generated.truth.duplicates[0].duplicate)
+                .client(generated.truth.duplicates[0].duplicate)
                 .expect("client");
             group.throughput(Throughput::Elements(1));
             group.bench_function(format!("find one in {n}"), |b| {

@@ -132,7 +132,7 @@ pub unsafe extern "C" fn cb_base_activity_json(
         let base = cb_base::arg(base, "base")?;
         let out_json = out_arg(out_json, "out_json")?;
         let id = ActivityId(activity_id);
-        let activity = base.get_activity(id)?;
+        let activity = base.activity(id)?;
         *out_json = record_json(activity)?;
         Ok(())
     })

@@ -165,7 +165,7 @@ pub unsafe extern "C" fn cb_base_client_json(
         let base = cb_base::arg(base, "base")?;
         let out_json = out_arg(out_json, "out_json")?;
         let id = ClientId(client_id);
-        let client = base.get_client(id)?;
+        let client = base.client(id)?;
         *out_json = record_json(client)?;
         Ok(())
     })
@@ -179,7 +179,7 @@ fn update_stored(
     change: impl FnOnce(Client) -> Client,
 ) -> CbResult<()> {
     let id = ClientId(id);
-    let client = base.get_client(id)?.clone();
+    let client = base.client(id)?.clone();
     base.update_client(change(client))?;
     Ok(())
 }

@@ -78,7 +78,7 @@ pub unsafe extern "C" fn cb_base_deal_json(
         let base = cb_base::arg(base, "base")?;
         let out_json = out_arg(out_json, "out_json")?;
         let id = DealId(deal_id);
-        let deal = base.get_deal(id)?;
+        let deal = base.deal(id)?;
         *out_json = record_json(deal)?;
         Ok(())
     })

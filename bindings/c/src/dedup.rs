@@ -118,7 +118,7 @@ pub unsafe extern "C" fn cb_match_index_insert(
     status_boundary(|| {
         let index = cb_match_index::arg_mut(index, "index")?;
         let base = cb_base::arg(base, "base")?;
-        let client = base.get_client(ClientId(client_id))?;
+        let client = base.client(ClientId(client_id))?;
         index.insert(client)?;
         Ok(())
     })

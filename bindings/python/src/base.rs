@@ -147,7 +147,7 @@ impl PyClientBase {
 
     /// The client with `id`; an unknown id raises `UnknownIdError`.
     fn client(&self, py: Python<'_>, id: u64) -> PyResult<PyClient> {
-        let client = self.read(py, |base| base.get_client(ClientId(id)).cloned());
+        let client = self.read(py, |base| base.client(ClientId(id)).cloned());
         Ok(PyClient::new(client.or_raise()?))
     }
 
@@ -195,7 +195,7 @@ impl PyClientBase {
 
     /// The deal with `id`; an unknown id raises `UnknownIdError`.
     fn deal(&self, py: Python<'_>, id: u64) -> PyResult<PyDeal> {
-        let deal = self.read(py, |base| base.get_deal(DealId(id)).cloned());
+        let deal = self.read(py, |base| base.deal(DealId(id)).cloned());
         Ok(PyDeal {
             inner: deal.or_raise()?,
         })
@@ -241,7 +241,7 @@ impl PyClientBase {
 
     /// The activity with `id`; an unknown id raises `UnknownIdError`.
     fn activity(&self, py: Python<'_>, id: u64) -> PyResult<PyActivity> {
-        let activity = self.read(py, |base| base.get_activity(ActivityId(id)).cloned());
+        let activity = self.read(py, |base| base.activity(ActivityId(id)).cloned());
         Ok(PyActivity {
             inner: activity.or_raise()?,
         })

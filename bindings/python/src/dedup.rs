@@ -222,7 +222,7 @@ impl PyMatchIndex {
                 .base
                 .bind(py)
                 .get()
-                .read(py, |b| b.get_client(ClientId(id)).cloned())
+                .read(py, |b| b.client(ClientId(id)).cloned())
                 .or_raise()?,
             None => client_arg(client)?,
         };

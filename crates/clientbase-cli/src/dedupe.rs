@@ -122,7 +122,7 @@ fn write_clusters(
     for cluster in &found.clusters {
         for member in &cluster.members {
             let name = base
-                .client(*member)
+                .get_client(*member)
                 .map(|c| c.display_name())
                 .unwrap_or_default();
             // The strongest link of this member to an earlier one of the cluster.

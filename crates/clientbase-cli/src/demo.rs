@@ -244,7 +244,7 @@ fn sample_client(demo: &mut Demo) -> CliResult {
             p.kinds.len() >= 2
                 && demo
                     .base
-                    .client(p.original)
+                    .get_client(p.original)
                     .is_some_and(|c| !c.is_company() && !c.phones.is_empty())
         })
         .or_else(|| demo.truth.duplicates.first());
@@ -253,7 +253,7 @@ fn sample_client(demo: &mut Demo) -> CliResult {
         return Ok(());
     };
     for (label, id) in [("original", pair.original), ("duplicate", pair.duplicate)] {
-        let Some(client) = demo.base.client(id) else {
+        let Some(client) = demo.base.get_client(id) else {
             continue;
         };
         for (i, line) in describe(&demo.base, client).into_iter().enumerate() {
@@ -327,7 +327,7 @@ fn normalize_contacts(demo: &mut Demo) -> CliResult {
     let (mut agree, mut with_phones) = (0u64, 0u64);
     let mut expected_invalid = 0u64;
     for record in &demo.truth.records {
-        let Some(client) = base.client(record.client) else {
+        let Some(client) = base.get_client(record.client) else {
             continue;
         };
         if record.phones.is_empty() {
@@ -399,7 +399,7 @@ fn duplicates(demo: &mut Demo) -> CliResult {
     let weakest = found
         .clusters
         .iter()
-        .filter(|c| demo.base.client(c.id).is_some_and(|x| !x.is_company()))
+        .filter(|c| demo.base.get_client(c.id).is_some_and(|x| !x.is_company()))
         .filter_map(|c| c.weakest().map(|l| (c, *l)))
         .min_by(|a, b| a.1.weight.total_cmp(&b.1.weight));
     if let Some((cluster, link)) = weakest {

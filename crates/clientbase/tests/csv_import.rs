@@ -204,7 +204,7 @@ fn a_1c_export_imports_every_good_row_and_reports_every_bad_one() {
     );
 
     // The good rows, read with their quirks.
-    let anna = base.client(report.imported[0]).unwrap();
+    let anna = base.get_client(report.imported[0]).unwrap();
     assert_eq!(anna.display_name(), "Иванова Анна Сергеевна");
     assert_eq!(anna.birthday, Some(date(1990, 3, 5)));
     let phones: Vec<&str> = anna.phones.iter().map(|p| p.raw.as_str()).collect();
@@ -223,7 +223,7 @@ fn a_1c_export_imports_every_good_row_and_reports_every_bad_one() {
     );
     assert!(anna.consents.allows(Channel::Sms));
 
-    let romashka = base.client(report.imported[1]).unwrap();
+    let romashka = base.get_client(report.imported[1]).unwrap();
     match &romashka.party {
         Party::Company(company) => {
             assert_eq!(company.legal_name, "ООО \"Ромашка\"");
@@ -232,7 +232,7 @@ fn a_1c_export_imports_every_good_row_and_reports_every_bad_one() {
         other => panic!("expected a company, got {other:?}"),
     }
 
-    let oleg = base.client(report.imported[2]).unwrap();
+    let oleg = base.get_client(report.imported[2]).unwrap();
     assert_eq!(oleg.birthday, Some(date(1985, 7, 20)));
     assert_eq!(
         oleg.consents.personal_data,
@@ -270,14 +270,14 @@ fn excel_commas_with_quoted_decimal_commas() {
             "\"1,2,3\": more than one decimal mark"
         )]
     );
-    let orlov = base.client(report.imported[0]).unwrap();
+    let orlov = base.get_client(report.imported[0]).unwrap();
     assert_eq!(orlov.display_name(), "Орлов Артём Игоревич");
     assert_eq!(orlov.custom["budget"], FieldValue::Money(rub("1234.50")));
     assert_eq!(orlov.birthday, Some(date(1990, 1, 2)));
-    let belova = base.client(report.imported[1]).unwrap();
+    let belova = base.get_client(report.imported[1]).unwrap();
     assert_eq!(belova.custom["budget"], FieldValue::Money(rub("99.90")));
     assert_eq!(belova.birthday, Some(date(1991, 1, 2)));
-    match &base.client(report.imported[2]).unwrap().party {
+    match &base.get_client(report.imported[2]).unwrap().party {
         Party::Person(name) => {
             assert_eq!(name.surname.as_deref(), Some("Мамедов"));
             assert_eq!(name.given.as_deref(), Some("Рашид"));
@@ -306,11 +306,11 @@ fn tab_separated_with_a_quoted_tab() {
         .unwrap();
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert_eq!(
-        base.client(report.imported[0]).unwrap().loyalty_percent,
+        base.get_client(report.imported[0]).unwrap().loyalty_percent,
         Some(7)
     );
     assert_eq!(
-        base.client(report.imported[1]).unwrap().phones[0].raw,
+        base.get_client(report.imported[1]).unwrap().phones[0].raw,
         "8 916\t555"
     );
 }
@@ -328,7 +328,7 @@ fn an_explicit_delimiter_overrides_detection() {
     let report = base
         .import_clients_csv(csv.as_bytes(), &mapping, &options)
         .unwrap();
-    let client = base.client(report.imported[0]).unwrap();
+    let client = base.get_client(report.imported[0]).unwrap();
     assert_eq!(client.display_name(), "Иванов,Иван");
     assert_eq!(client.city.as_deref(), Some("Москва"));
 }
@@ -421,7 +421,7 @@ fn deals_with_russian_statuses_amounts_and_one_product() {
         ]
     );
 
-    let won = base.deal(DealId(101)).unwrap();
+    let won = base.get_deal(DealId(101)).unwrap();
     assert_eq!(won.status, DealStatus::Won);
     assert_eq!(won.amount, rub("4900"));
     assert_eq!(won.lines[0].quantity, Quantity::units(2));
@@ -433,11 +433,11 @@ fn deals_with_russian_statuses_amounts_and_one_product() {
     );
     // A duplicate of a deal further down the file.
     assert_eq!(
-        base.deal(DealId(102)).unwrap().status,
+        base.get_deal(DealId(102)).unwrap().status,
         DealStatus::DuplicateOf(DealId(104))
     );
     // No amount: the lines' total, 2,5 × 99,99 rounded half away from zero.
-    let weighed = base.deal(DealId(104)).unwrap();
+    let weighed = base.get_deal(DealId(104)).unwrap();
     assert_eq!(weighed.amount, rub("249.98"));
     assert_eq!(weighed.client, ClientId(2));
     // New ids continue above the imported ones.

@@ -176,7 +176,7 @@ fn kinds_names_and_companies() {
     let names: Vec<String> = report
         .imported
         .iter()
-        .map(|id| base.client(*id).unwrap().display_name())
+        .map(|id| base.get_client(*id).unwrap().display_name())
         .collect();
     // A surname column overrides the surname from the full name.
     assert_eq!(
@@ -188,7 +188,7 @@ fn kinds_names_and_companies() {
             "Сидоров Семён Семёнович"
         ]
     );
-    assert!(base.client(report.imported[3]).unwrap().is_company());
+    assert!(base.get_client(report.imported[3]).unwrap().is_company());
     let rejected: Vec<(u64, Option<&str>, Option<&str>)> = report
         .rejected
         .iter()
@@ -204,7 +204,7 @@ fn kinds_names_and_companies() {
         ]
     );
     assert!(matches!(
-        base.client(report.imported[2]).unwrap().party,
+        base.get_client(report.imported[2]).unwrap().party,
         Party::Company(_)
     ));
 }
@@ -247,7 +247,7 @@ fn cells_of_every_client_target() {
     )
     .unwrap();
     assert_eq!(report.imported.len(), 2);
-    let anna = base.client(report.imported[0]).unwrap();
+    let anna = base.get_client(report.imported[0]).unwrap();
     assert_eq!(anna.stage, clientbase::LifecycleStage::Loyal);
     assert_eq!(anna.temperature, Some(clientbase::Temperature::Warm));
     assert!(anna.can_refer);

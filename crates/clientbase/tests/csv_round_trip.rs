@@ -159,7 +159,7 @@ fn rich_base() -> ClientBase {
                 .with_relation(RelationKind::EmployeeOf, firm),
         )
         .unwrap();
-    let mut stored = base.client(anna).unwrap().clone();
+    let mut stored = base.get_client(anna).unwrap().clone();
     stored.relations.push(clientbase::Relation {
         kind: RelationKind::Spouse,
         to: ivan,
@@ -235,7 +235,7 @@ fn rich_base() -> ClientBase {
 
     let copy = base.add_deal(Deal::new(firm, rub("10"))).unwrap();
     let original = base.add_deal(Deal::new(firm, rub("10"))).unwrap();
-    let mut copy_deal = base.deal(copy).unwrap().clone();
+    let mut copy_deal = base.get_deal(copy).unwrap().clone();
     copy_deal.status = DealStatus::DuplicateOf(original);
     copy_deal.closed_at = Some(at(2025, 3, 6, 0, 0, 0));
     base.update_deal(copy_deal).unwrap();
@@ -469,11 +469,11 @@ fn duplicate_deals_may_point_forward_or_at_each_other() {
         .unwrap();
     assert_eq!(report.imported, [DealId(1), DealId(2)]);
     assert_eq!(
-        base.deal(DealId(1)).unwrap().status,
+        base.get_deal(DealId(1)).unwrap().status,
         DealStatus::DuplicateOf(DealId(2))
     );
     assert_eq!(
-        base.deal(DealId(2)).unwrap().status,
+        base.get_deal(DealId(2)).unwrap().status,
         DealStatus::DuplicateOf(DealId(1))
     );
     let rejected: Vec<(u64, &str)> = report

@@ -264,7 +264,7 @@ fn cells_are_read_like_csv_cells() {
         .unwrap();
     assert_eq!(report.imported.len(), 2, "{:?}", report.rejected);
     assert!(report.ignored_columns.is_empty());
-    let petrov = from_rows.client(report.imported[1]).unwrap();
+    let petrov = from_rows.get_client(report.imported[1]).unwrap();
     assert!(petrov.phones.is_empty() && petrov.custom.is_empty());
 
     let borrowed: Vec<Vec<Option<&str>>> = rows
@@ -363,7 +363,7 @@ fn deal_rows_import_as_the_same_csv_does() {
     assert_eq!(rows_report, as_rows(csv_report));
     assert_eq!(from_rows.to_json().unwrap(), from_csv.to_json().unwrap());
     assert_eq!(rows_report.imported.len(), 3);
-    let first = from_rows.deal(rows_report.imported[0]).unwrap();
+    let first = from_rows.get_deal(rows_report.imported[0]).unwrap();
     assert_eq!(first.amount.to_string(), "4990.50 EUR");
     let lines: Vec<u64> = rows_report.rejected.iter().map(|r| r.line).collect();
     assert_eq!(lines, [1, 4]);

@@ -144,7 +144,7 @@ fn whole_base_clusters_have_stable_ids_and_honour_decisions() {
 
     // The same through the incremental index.
     index.remove(third);
-    index.insert(base.get_client(third).unwrap()).unwrap();
+    index.insert(base.client(third).unwrap()).unwrap();
     assert_eq!(index.dedupe(&Decisions::new()).clusters[0].members.len(), 3);
 
     // "Not a duplicate" is remembered.
@@ -313,7 +313,7 @@ fn a_repeated_deal_is_closed_or_flagged() {
     assert_eq!(found.action, DealAction::ReviewAbandoned { idle_days: 43 });
 
     // Recorded as a spouse, no matcher needed; closing marks the status.
-    let mut wife_record = base.get_client(wife).unwrap().clone();
+    let mut wife_record = base.client(wife).unwrap().clone();
     wife_record.relations.push(clientbase::Relation {
         kind: RelationKind::Spouse,
         to: sergey,
@@ -327,7 +327,7 @@ fn a_repeated_deal_is_closed_or_flagged() {
     assert_eq!(all[0].newer, Some(second));
     base.close_duplicate_deal(second, first).unwrap();
     assert_eq!(
-        base.get_deal(second).unwrap().status,
+        base.deal(second).unwrap().status,
         DealStatus::DuplicateOf(first)
     );
     let err = base.close_duplicate_deal(second, first).unwrap_err();

@@ -81,7 +81,7 @@ fn ground_truth_is_consistent() {
     assert_eq!(truth.seed, 9);
     for (k, record) in truth.records.iter().enumerate() {
         assert_eq!(record.client.get(), k as u64 + 1);
-        let client = base.client(record.client).unwrap();
+        let client = base.get_client(record.client).unwrap();
         assert_eq!(
             record.phones.len(),
             client.phones.len(),
@@ -98,16 +98,16 @@ fn ground_truth_is_consistent() {
         assert!(truth.same_entity(pair.original, pair.duplicate));
         assert!(pair.original < pair.duplicate);
         assert!(!pair.kinds.is_empty());
-        let original = base.client(pair.original).unwrap();
-        let duplicate = base.client(pair.duplicate).unwrap();
+        let original = base.get_client(pair.original).unwrap();
+        let duplicate = base.get_client(pair.duplicate).unwrap();
         assert!(duplicate.created_at > original.created_at);
         assert_eq!(original.is_company(), duplicate.is_company());
     }
     for pair in &truth.related {
         assert!(!truth.same_entity(pair.a, pair.b), "{pair:?}");
         assert!(pair.a < pair.b);
-        let later = base.client(pair.b).unwrap();
-        let earlier = base.client(pair.a).unwrap();
+        let later = base.get_client(pair.b).unwrap();
+        let earlier = base.get_client(pair.a).unwrap();
         let holds = |c: &clientbase::Client, to| c.relations.iter().any(|r| r.to == to);
         assert_eq!(
             pair.recorded,

@@ -68,14 +68,14 @@ proptest! {
         let deals_before: usize = members.iter().map(|m| base.deals_of(*m).count()).sum();
         let phones_before: BTreeSet<String> = members
             .iter()
-            .flat_map(|m| base.get_client(*m).unwrap().phones.iter().map(|p| p.raw.trim().to_string()))
+            .flat_map(|m| base.client(*m).unwrap().phones.iter().map(|p| p.raw.trim().to_string()))
             .collect();
         let tags_before: BTreeSet<String> = members
             .iter()
-            .flat_map(|m| base.get_client(*m).unwrap().tags.iter().cloned())
+            .flat_map(|m| base.client(*m).unwrap().tags.iter().cloned())
             .collect();
 
-        let companies = members.iter().filter(|m| base.get_client(**m).unwrap().is_company()).count();
+        let companies = members.iter().filter(|m| base.client(**m).unwrap().is_company()).count();
         if companies != 0 && companies != members.len() {
             let err = base.merge_clients(survivor, &others, &rules).unwrap_err();
             prop_assert_eq!(err.kind(), ErrorKind::Conflict);
@@ -86,13 +86,13 @@ proptest! {
 
         // Nothing lost: deals, contact points and tags all on the survivor.
         prop_assert_eq!(base.deals_of(survivor).count(), deals_before);
-        let merged = base.get_client(survivor).unwrap();
+        let merged = base.client(survivor).unwrap();
         for raw in &phones_before {
             prop_assert!(merged.phones.iter().any(|p| p.raw.trim() == raw), "lost phone {}", raw);
         }
         prop_assert_eq!(&merged.tags, &tags_before);
         for other in &others {
-            prop_assert!(base.client(*other).is_none());
+            prop_assert!(base.get_client(*other).is_none());
             prop_assert!(base.related_to(*other).next().is_none());
         }
         prop_assert!(merged.relations.iter().all(|r| r.to != survivor && !others.contains(&r.to)));
@@ -136,7 +136,7 @@ fn survivorship_rules_choose_per_field() {
     let pick = |rules: MergeRules| {
         let mut base = base.clone();
         base.merge_clients(a, &[b, c], &rules).unwrap();
-        base.get_client(a).unwrap().clone()
+        base.client(a).unwrap().clone()
     };
     // The newest record with a city is c (Москва), the newest name is c's.
     let recent = pick(MergeRules::default());
@@ -155,7 +155,7 @@ fn survivorship_rules_choose_per_field() {
     let manual = pick(MergeRules::default().with_field("city", Survivorship::Manual(b)));
     assert_eq!(manual.city.as_deref(), Some("Санкт-Петербург"));
     // The survivor was known since the first record.
-    assert_eq!(recent.created_at, base.get_client(a).unwrap().created_at);
+    assert_eq!(recent.created_at, base.client(a).unwrap().created_at);
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn the_strictest_consent_wins_and_contacts_are_united() {
     base.add_deal(Deal::new(b, Money::from_minor(100, Currency::RUB)))
         .unwrap();
     base.merge_clients(a, &[b], &MergeRules::default()).unwrap();
-    let merged = base.get_client(a).unwrap();
+    let merged = base.client(a).unwrap();
     assert_eq!(merged.phones.len(), 2);
     let sms = merged.consents.marketing[&Channel::Sms];
     assert_eq!(sms.state, ConsentState::Withdrawn);
@@ -239,10 +239,10 @@ fn bad_merges_are_refused_and_change_nothing() {
     assert!(undone == before);
 
     // An undo after the survivor changed would lose the change: refused.
-    let mut edited = base.get_client(a).unwrap().clone();
+    let mut edited = base.client(a).unwrap().clone();
     edited.city = Some("Тула".into());
     base.update_client(edited).unwrap();
     let err = base.undo_merge(&record).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
-    assert_eq!(base.get_client(a).unwrap().city.as_deref(), Some("Тула"));
+    assert_eq!(base.client(a).unwrap().city.as_deref(), Some("Тула"));
 }

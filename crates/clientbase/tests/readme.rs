@@ -31,7 +31,7 @@ fn readme_first_steps() -> clientbase::Result<()> {
 
     let _report = base.normalize_contacts(&ContactNormalizer::default());
     assert_eq!(
-        base.get_client(olga)?.phones[0].e164.as_deref(),
+        base.client(olga)?.phones[0].e164.as_deref(),
         Some("+79161234567")
     );
     Ok(())

@@ -49,7 +49,7 @@ fn run(base: &mut ClientBase, step: &Step) -> Result<String> {
         }
         "get_client" => {
             let id = ClientId(parse_id(input));
-            to_json(base.get_client(id)?)?
+            to_json(base.client(id)?)?
         }
         "add_deal" => base
             .add_deal(serde_json::from_str::<Deal>(input)?)?
@@ -61,7 +61,7 @@ fn run(base: &mut ClientBase, step: &Step) -> Result<String> {
         }
         "get_deal" => {
             let id = DealId(parse_id(input));
-            to_json(base.get_deal(id)?)?
+            to_json(base.deal(id)?)?
         }
         "add_activity" => base
             .add_activity(serde_json::from_str::<Activity>(input)?)?
@@ -73,7 +73,7 @@ fn run(base: &mut ClientBase, step: &Step) -> Result<String> {
         }
         "get_activity" => {
             let id = ActivityId(parse_id(input));
-            to_json(base.get_activity(id)?)?
+            to_json(base.activity(id)?)?
         }
         "import_clients_csv" => {
             let pairs: BTreeMap<String, String> = serde_json::from_str(&step["extra"])?;

@@ -48,14 +48,15 @@ impl ClientBase {
     }
 
     /// The activity with `id`, or an [`ErrorKind::UnknownId`] error naming it.
-    pub fn get_activity(&self, id: ActivityId) -> Result<&Activity> {
+    pub fn activity(&self, id: ActivityId) -> Result<&Activity> {
         self.activities
             .get(&id)
             .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))
     }
 
-    /// The activity with `id`.
-    pub fn activity(&self, id: ActivityId) -> Option<&Activity> {
+    /// The activity with `id`, or `None` when the base has none (see
+    /// [`ClientBase::activity`] for an error naming the id).
+    pub fn get_activity(&self, id: ActivityId) -> Option<&Activity> {
         self.activities.get(&id)
     }
 

@@ -88,14 +88,15 @@ impl ClientBase {
     }
 
     /// The client with `id`, or an [`ErrorKind::UnknownId`] error naming it.
-    pub fn get_client(&self, id: ClientId) -> Result<&Client> {
+    pub fn client(&self, id: ClientId) -> Result<&Client> {
         self.clients
             .get(&id)
             .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))
     }
 
-    /// The client with `id`.
-    pub fn client(&self, id: ClientId) -> Option<&Client> {
+    /// The client with `id`, or `None` when the base has none (see
+    /// [`ClientBase::client`] for an error naming the id).
+    pub fn get_client(&self, id: ClientId) -> Option<&Client> {
         self.clients.get(&id)
     }
 

@@ -105,14 +105,15 @@ impl ClientBase {
     }
 
     /// The deal with `id`, or an [`ErrorKind::UnknownId`] error naming it.
-    pub fn get_deal(&self, id: DealId) -> Result<&Deal> {
+    pub fn deal(&self, id: DealId) -> Result<&Deal> {
         self.deals
             .get(&id)
             .ok_or_else(|| unknown(id.to_string()).with_record(id.to_string()))
     }
 
-    /// The deal with `id`.
-    pub fn deal(&self, id: DealId) -> Option<&Deal> {
+    /// The deal with `id`, or `None` when the base has none (see
+    /// [`ClientBase::deal`] for an error naming the id).
+    pub fn get_deal(&self, id: DealId) -> Option<&Deal> {
         self.deals.get(&id)
     }
 

@@ -158,9 +158,9 @@ impl ClientBase {
     /// let b = base.add_client(Client::person("Ivanov", "Sergey", None).with_email("ivanov@mail.ru"))?;
     /// let before = base.clone();
     /// let record = base.merge_clients(a, &[b], &MergeRules::default())?;
-    /// let merged = base.get_client(a)?;
+    /// let merged = base.client(a)?;
     /// assert_eq!((merged.phones.len(), merged.emails.len()), (1, 1));
-    /// assert!(base.client(b).is_none());
+    /// assert!(base.get_client(b).is_none());
     /// base.undo_merge(&record)?;
     /// assert!(base == before);
     /// # Ok::<(), clientbase::Error>(())
@@ -181,7 +181,7 @@ impl ClientBase {
         }
         let before: Vec<Client> = members
             .iter()
-            .map(|id| self.get_client(*id).cloned())
+            .map(|id| self.client(*id).cloned())
             .collect::<Result<_>>()?;
         if let Some(other) = before
             .iter()
@@ -228,7 +228,7 @@ impl ClientBase {
         }
         let relinked: Vec<Client> = pointing
             .iter()
-            .map(|id| self.get_client(*id).cloned())
+            .map(|id| self.client(*id).cloned())
             .collect::<Result<_>>()?;
         let relinked_after: Vec<Client> = relinked
             .iter()
@@ -295,26 +295,26 @@ impl ClientBase {
             )
             .with_record(merge.survivor.to_string())
         };
-        if self.client(merge.survivor) != Some(&merge.after) {
+        if self.get_client(merge.survivor) != Some(&merge.after) {
             return Err(conflict(format!("the survivor {}", merge.survivor)));
         }
         for c in &merge.relinked_after {
-            if self.client(c.id) != Some(c) {
+            if self.get_client(c.id) != Some(c) {
                 return Err(conflict(format!("client {}", c.id)));
             }
         }
         for id in &merge.merged {
-            if self.client(*id).is_some() {
+            if self.get_client(*id).is_some() {
                 return Err(conflict(format!("{id} exists again and")));
             }
         }
         for (id, _) in &merge.deals {
-            if self.deal(*id).map(|d| d.client) != Some(merge.survivor) {
+            if self.get_deal(*id).map(|d| d.client) != Some(merge.survivor) {
                 return Err(conflict(format!("deal {id}")));
             }
         }
         for (id, _) in &merge.activities {
-            if self.activity(*id).map(|a| a.client) != Some(merge.survivor) {
+            if self.get_activity(*id).map(|a| a.client) != Some(merge.survivor) {
                 return Err(conflict(format!("activity {id}")));
             }
         }

@@ -228,8 +228,8 @@ mod tests {
         let a = b.add_client(Client::person("A", "B", None)).unwrap();
         let c = b.add_client(Client::person("C", "D", None)).unwrap();
         assert_eq!((a, c), (ClientId(1), ClientId(2)));
-        assert_eq!(b.client(a).unwrap().created_at, Some(fixed_clock()));
-        assert_eq!(b.client(a).unwrap().updated_at, Some(fixed_clock()));
+        assert_eq!(b.get_client(a).unwrap().created_at, Some(fixed_clock()));
+        assert_eq!(b.get_client(a).unwrap().updated_at, Some(fixed_clock()));
     }
 
     #[test]
@@ -281,7 +281,7 @@ mod tests {
             b.remove_client(wife).unwrap_err().kind(),
             ErrorKind::Conflict
         );
-        let mut h = b.client(husband).unwrap().clone();
+        let mut h = b.get_client(husband).unwrap().clone();
         h.relations
             .retain(|r: &Relation| r.kind != RelationKind::Spouse);
         b.update_client(h).unwrap();

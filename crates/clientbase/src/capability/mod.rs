@@ -284,8 +284,7 @@ pub fn open_deals_report(base: &ClientBase, params: &DealParams) -> Result<Vec<D
     let client = params
         .client
         .ok_or_else(|| crate::error::invalid("client", "the client is required"))?;
-    base.get_client(client)
-        .map_err(|e| e.with_field("client"))?;
+    base.client(client).map_err(|e| e.with_field("client"))?;
     check_links(base, &params.related)?;
     Ok(open_deals(base, client, &params.related))
 }
@@ -293,7 +292,7 @@ pub fn open_deals_report(base: &ClientBase, params: &DealParams) -> Result<Vec<D
 fn check_links(base: &ClientBase, links: &[Link]) -> Result<()> {
     for link in links {
         for id in [link.left, link.right] {
-            base.get_client(id).map_err(|e| e.with_field("related"))?;
+            base.client(id).map_err(|e| e.with_field("related"))?;
         }
     }
     Ok(())

@@ -317,7 +317,7 @@ impl ClientBase {
     /// let csv = "ФИО,Комнат,Email\n\"Сидоров Семён Семёнович\",3,s@example.ru\nКозлова Ирина,три,\n";
     /// let mapping = ColumnMapping::from_pairs([("ФИО", "full_name"), ("Комнат", "custom.rooms"), ("Email", "email")])?;
     /// let report = base.import_clients_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
-    /// assert_eq!(base.client(report.imported[0]).unwrap().display_name(), "Сидоров Семён Семёнович");
+    /// assert_eq!(base.get_client(report.imported[0]).unwrap().display_name(), "Сидоров Семён Семёнович");
     /// assert_eq!(report.rejected[0].to_string(), "line 3, column \"Комнат\": expected integer, got text \"три\"");
     /// # Ok::<(), clientbase::Error>(())
     /// ```
@@ -418,7 +418,7 @@ impl ClientBase {
                 .client
                 .relations
                 .iter()
-                .any(|r| self.client(r.to).is_none() || deferred_ids.contains(&r.to));
+                .any(|r| self.get_client(r.to).is_none() || deferred_ids.contains(&r.to));
             let relations = if forward {
                 std::mem::take(&mut row.client.relations)
             } else {
@@ -455,7 +455,7 @@ impl ClientBase {
             let mut kept = Vec::with_capacity(deferred.len());
             for (row, relations) in deferred {
                 let id = row.client.id;
-                let check = self.client(id).cloned().map(|mut stored| {
+                let check = self.get_client(id).cloned().map(|mut stored| {
                     stored.relations = relations.clone();
                     self.validated_client(stored, id)
                 });

@@ -196,7 +196,7 @@ impl ClientBase {
     /// let csv = format!("Клиент;Сумма;Статус\n{};4 990,50;выиграна\n99;100;open\n", anna.get());
     /// let mapping = ColumnMapping::from_pairs([("Клиент", "client_id"), ("Сумма", "amount"), ("Статус", "status")])?;
     /// let report = base.import_deals_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
-    /// assert_eq!(base.deal(report.imported[0]).unwrap().amount.to_string(), "4990.50 RUB");
+    /// assert_eq!(base.get_deal(report.imported[0]).unwrap().amount.to_string(), "4990.50 RUB");
     /// assert_eq!(report.rejected[0].kind, clientbase::ErrorKind::UnknownId);
     /// assert_eq!(report.rejected[0].kind.name(), "unknown_id");
     /// assert_eq!(report.rejected[0].column.as_deref(), Some("Клиент"));
@@ -300,7 +300,7 @@ impl ClientBase {
             } = row;
             let asked = deal.id;
             let forward = match deal.status {
-                DealStatus::DuplicateOf(original) => (self.deal(original).is_none()
+                DealStatus::DuplicateOf(original) => (self.get_deal(original).is_none()
                     || deferred_ids.contains(&original))
                 .then_some(original),
                 _ => None,
@@ -345,7 +345,7 @@ impl ClientBase {
                 let id = row.deal.id;
                 let problem = if original == id {
                     Some(invalid("status", "a deal cannot duplicate itself"))
-                } else if self.deal(original).is_none() {
+                } else if self.get_deal(original).is_none() {
                     let reason = match rejected_ids.get(&original) {
                         Some(line) => {
                             format!(

@@ -94,7 +94,7 @@ pub fn decision_unit(base: &ClientBase, client: ClientId, related: &[Link]) -> V
             unit.push(id);
         }
     };
-    if let Some(c) = base.client(client) {
+    if let Some(c) = base.get_client(client) {
         for r in c.relations.iter().filter(|r| decides_together(r.kind)) {
             add(r.to);
         }
@@ -152,7 +152,7 @@ pub fn find_duplicate_deal(
     rules: &DealRules,
     related: &[Link],
 ) -> Result<Option<DuplicateDeal>> {
-    base.get_client(deal.client)
+    base.client(deal.client)
         .map_err(|e| e.with_field("client"))?;
     if deal.status != DealStatus::Open {
         return Ok(None);
@@ -202,7 +202,7 @@ pub fn find_duplicate_deal(
         _ => DealAction::Close,
     };
     Ok(Some(DuplicateDeal {
-        newer: (deal.id.0 != 0 && base.deal(deal.id).is_some()).then_some(deal.id),
+        newer: (deal.id.0 != 0 && base.get_deal(deal.id).is_some()).then_some(deal.id),
         older: older.id,
         older_client: older.client,
         same_decision_unit: older.client != deal.client,
@@ -243,7 +243,7 @@ impl ClientBase {
                 invalid("status", "a deal cannot duplicate itself").with_record(newer.to_string())
             );
         }
-        let older_deal = self.get_deal(older)?;
+        let older_deal = self.deal(older)?;
         if older_deal.status != DealStatus::Open {
             return Err(Error::new(
                 ErrorKind::Conflict,
@@ -252,7 +252,7 @@ impl ClientBase {
             .with_record(newer.to_string())
             .with_field("status"));
         }
-        let mut deal = self.get_deal(newer)?.clone();
+        let mut deal = self.deal(newer)?.clone();
         if deal.status != DealStatus::Open {
             return Err(
                 Error::new(ErrorKind::Conflict, "the deal is already closed")
