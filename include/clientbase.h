@@ -1524,32 +1524,25 @@ cb_status cb_base_find_duplicate_deal(const struct cb_base *base,
 
 /**
  * Every open deal of the base that repeats an older open one of its
- * decision unit, oldest first, like `cb_base_find_duplicate_deal` for each.
- *
- * `rules_json` and `related_links_json` are as for
- * `cb_base_find_duplicate_deal` (`NULL` for the defaults and for none). On
- * success `*out_json` receives a JSON array of duplicate deals in the form
- * `cb_base_find_duplicate_deal` writes; the caller owns it and frees it with
- * `cb_string_free`.
+ * decision unit, oldest first, like `cb_base_find_duplicate_deal` for each:
+ * `params_json` is `{"rules":{"window_days":90,"abandoned_after_days":30},
+ * "related":[links]}` (every key optional; `related` is the `related` array
+ * of a dedupe report). On success `*out_json` receives a JSON array of
+ * duplicate deals in the form `cb_base_find_duplicate_deal` writes; see
+ * `cb_base_call` for ownership.
  */
 cb_status cb_base_duplicate_deals(const struct cb_base *base,
-                                  const char *rules_json,
-                                  const char *related_links_json,
+                                  const char *params_json,
                                   char **out_json);
 
 /**
- * The open deals of client `client_id`'s decision unit, the client's own
- * first: what to show a manager when a relative or colleague comes in as a
- * new lead. `related_links_json` is as for `cb_base_find_duplicate_deal`.
- * A client not in the base is `CB_UNKNOWN_ID`.
- *
- * On success `*out_json` receives a JSON array of deal ids (`[2,5]`); the
- * caller owns it and frees it with `cb_string_free`.
+ * The open deals of a client's decision unit, the client's own first: what
+ * to show a manager when a relative or colleague comes in as a new lead.
+ * `params_json` is `{"client":2,"related":[links]}` (`client` required). A
+ * client not in the base is `CB_UNKNOWN_ID`. On success `*out_json` receives
+ * a JSON array of deal ids (`[2,5]`); see `cb_base_call` for ownership.
  */
-cb_status cb_base_open_deals(const struct cb_base *base,
-                             uint64_t client_id,
-                             const char *related_links_json,
-                             char **out_json);
+cb_status cb_base_open_deals(const struct cb_base *base, const char *params_json, char **out_json);
 
 /**
  * Closes deal `newer` with status duplicate of deal `older` (stamping its
@@ -1559,41 +1552,39 @@ cb_status cb_base_open_deals(const struct cb_base *base,
 cb_status cb_base_close_duplicate_deal(struct cb_base *base, uint64_t newer, uint64_t older);
 
 /**
- * Merges clients `others` (an array of `n_others` ids, borrowed; `NULL` only
- * when `n_others` is 0) into client `survivor`: fields chosen by the rules,
- * contact points, tags, relations and consents united, every deal and
+ * Merges clients into a survivor: `params_json` is `{"survivor":1,
+ * "others":[4,9],"rules":{...}}` (`rules` optional). Fields are chosen by the
+ * rules, contact points, tags, relations and consents united, every deal and
  * activity moved to the survivor, the others removed from the base.
  *
- * `rules_json` is `NULL` for the defaults (the most recent value of every
- * field) or survivorship rules such as `{"default":"most_recent","fields":
+ * `rules` defaults to the most recent value of every field, or is
+ * survivorship rules such as `{"default":"most_recent","fields":
  * {"city":"most_complete","source":{"source_priority":["crm","site"]},
  * "custom.rooms":{"manual":4}}}` (rules are `most_recent`, `most_complete`,
- * `most_frequent`, `{"source_priority":[...]}` and `{"manual":<id>}`);
- * borrowed. An unknown client is `CB_UNKNOWN_ID`, an id given twice or a rule
- * for an unknown field `CB_INVALID_VALUE`, a person merged with a company
+ * `most_frequent`, `{"source_priority":[...]}` and `{"manual":<id>}`). An
+ * unknown client is `CB_UNKNOWN_ID`, an id given twice or a rule for an
+ * unknown field `CB_INVALID_VALUE`, a person merged with a company
  * `CB_CONFLICT`; the base is unchanged then.
  *
- * On success `*out_record_json` receives the record of the merge as JSON
+ * On success `*out_json` receives the record of the merge as JSON
  * (everything it changed); keep it to undo the merge exactly with
  * `cb_base_undo_merge`. The caller owns it and frees it with `cb_string_free`.
  * A match index built earlier does not see the merge: remove the merged ids
- * from it and insert the survivor again.
+ * from it and insert the survivor again. The same as
+ * `cb_base_call_mut(base, "merge_clients", params_json, out_json)`.
  */
-cb_status cb_base_merge_clients(struct cb_base *base,
-                                uint64_t survivor,
-                                const uint64_t *others,
-                                size_t n_others,
-                                const char *rules_json,
-                                char **out_record_json);
+cb_status cb_base_merge_clients(struct cb_base *base, const char *params_json, char **out_json);
 
 /**
- * Undoes a merge from its record (`record_json`, borrowed, as
- * `cb_base_merge_clients` wrote it): the merged clients come back with their
+ * Undoes a merge: `params_json` is `{"record":<the record
+ * cb_base_merge_clients wrote>}`. The merged clients come back with their
  * ids, and the survivor, deals, activities and other clients' relations are
  * as they were. Refused with `CB_CONFLICT` (changing nothing) when any of them
- * changed since the merge, so that no later edit is lost silently.
+ * changed since the merge, so that no later edit is lost silently. On success
+ * `*out_json` receives `{}`, freed with `cb_string_free`. The same as
+ * `cb_base_call_mut(base, "undo_merge", params_json, out_json)`.
  */
-cb_status cb_base_undo_merge(struct cb_base *base, const char *record_json);
+cb_status cb_base_undo_merge(struct cb_base *base, const char *params_json, char **out_json);
 
 /**
  * Lists every capability as JSON: `[{"access":"read","name":"dedupe",

@@ -67,6 +67,18 @@ static uint64_t add_client(cb_base *base, const char *json)
     return id;
 }
 
+/* The params of cb_base_undo_merge for a merge record; the caller frees them with free(). */
+static char *undo_params(const char *record)
+{
+    size_t size = strlen(record) + sizeof "{\"record\":}";
+    char *params = malloc(size);
+    CHECK(params != NULL);
+    if (params != NULL) {
+        snprintf(params, size, "{\"record\":%s}", record);
+    }
+    return params;
+}
+
 static uint64_t add_deal(cb_base *base, const char *json)
 {
     uint64_t id = 0;
@@ -378,33 +390,37 @@ static void test_merge_and_undo(void)
                          "\"amount\":{\"amount\":\"4900\",\"currency\":\"RUB\"}}") == 1);
     CHECK_OK(cb_base_freeze_clock(base, NOW + 3600));
     char *before = base_json(base);
-    const uint64_t others[] = {5};
-    const uint64_t unknown[] = {99};
-    const uint64_t twice[] = {5, 5};
+    const char *merge_5_into_1 = "{\"survivor\":1,\"others\":[5]}";
 
     char *record = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_merge_clients(NULL, 1, others, 1, NULL, &record), "base");
-    CHECK_NULL_ARG(cb_base_merge_clients(base, 1, NULL, 1, NULL, &record), "others");
-    CHECK_NULL_ARG(cb_base_merge_clients(base, 1, others, 1, NULL, NULL), "out_record_json");
-    CHECK_BAD_UTF8(cb_base_merge_clients(base, 1, others, 1, BAD_UTF8, &record), "rules_json");
-    CHECK_FAILS(cb_base_merge_clients(base, 1, others, 1, "{\"default\":\"newest\"}", &record),
-                CB_JSON, "field \"rules_json\"");
-    CHECK_STR(cb_last_error_field(), "rules_json");
-    CHECK_FAILS(cb_base_merge_clients(base, 1, unknown, 1, NULL, &record), CB_UNKNOWN_ID,
-                "client 99 does not exist");
+    CHECK_NULL_ARG(cb_base_merge_clients(NULL, merge_5_into_1, &record), "base");
+    CHECK_NULL_ARG(cb_base_merge_clients(base, merge_5_into_1, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_merge_clients(base, BAD_UTF8, &record), "params_json");
+    CHECK_FAILS(cb_base_merge_clients(base, NULL, &record), CB_INVALID_VALUE,
+                "surviving client is required");
+    CHECK_STR(cb_last_error_field(), "survivor");
+    CHECK_FAILS(cb_base_merge_clients(
+                    base, "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":\"newest\"}}",
+                    &record),
+                CB_JSON, "newest");
+    CHECK_FAILS(cb_base_merge_clients(base, "{\"survivor\":1,\"others\":[99]}", &record),
+                CB_UNKNOWN_ID, "client 99 does not exist");
     CHECK_STR(cb_last_error_record(), "client 99");
-    CHECK_FAILS(cb_base_merge_clients(base, 99, others, 1, NULL, &record), CB_UNKNOWN_ID,
-                "client 99");
-    CHECK_FAILS(cb_base_merge_clients(base, 1, twice, 2, NULL, &record), CB_INVALID_VALUE,
-                "given twice");
+    CHECK_FAILS(cb_base_merge_clients(base, "{\"survivor\":99,\"others\":[5]}", &record),
+                CB_UNKNOWN_ID, "client 99");
+    CHECK_FAILS(cb_base_merge_clients(base, "{\"survivor\":1,\"others\":[5,5]}", &record),
+                CB_INVALID_VALUE, "given twice");
     CHECK_STR(cb_last_error_record(), "client 1");
     CHECK_STR(cb_last_error_field(), "others");
-    CHECK_FAILS(cb_base_merge_clients(base, 1, others, 1,
-                                      "{\"default\":\"most_recent\",\"fields\":{\"shoe\":\"most_complete\"}}",
+    CHECK_FAILS(cb_base_merge_clients(base,
+                                      "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":"
+                                      "\"most_recent\",\"fields\":{\"shoe\":\"most_complete\"}}}",
                                       &record),
                 CB_INVALID_VALUE, "no such field to choose");
     CHECK_STR(cb_last_error_field(), "shoe");
-    CHECK_FAILS(cb_base_merge_clients(base, 1, others, 1, "{\"default\":{\"manual\":3}}", &record),
+    CHECK_FAILS(cb_base_merge_clients(
+                    base, "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":{\"manual\":3}}}",
+                    &record),
                 CB_INVALID_VALUE, "not one of the merged records");
     CHECK(record == SENTINEL_STR);
     /* Nothing a failed merge touched changed. */
@@ -413,10 +429,12 @@ static void test_merge_and_undo(void)
     cb_string_free(after_failures);
 
     /* Merge the lead into client 1, keeping the most complete value of every field. */
-    CHECK_OK(cb_base_merge_clients(base, 1, others, 1,
-                                   "{\"default\":\"most_complete\",\"fields\":{\"city\":{\"manual\":1}}}",
+    CHECK_OK(cb_base_merge_clients(base,
+                                   "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":"
+                                   "\"most_complete\",\"fields\":{\"city\":{\"manual\":1}}}}",
                                    &record));
-    CHECK_CONTAINS(record, "\"survivor\":1,\"merged\":[5],");
+    CHECK_CONTAINS(record, "\"survivor\":1");
+    CHECK_CONTAINS(record, "\"merged\":[5]");
     CHECK_CONTAINS(record, "\"deals\":[[1,5]]");
     cb_counts counts;
     CHECK_OK(cb_base_counts(base, &counts));
@@ -440,31 +458,42 @@ static void test_merge_and_undo(void)
     cb_match_index_free(index);
 
     /* Undo from the record: the base is exactly as before. */
-    CHECK_NULL_ARG(cb_base_undo_merge(NULL, record), "base");
-    CHECK_NULL_ARG(cb_base_undo_merge(base, NULL), "record_json");
-    CHECK_BAD_UTF8(cb_base_undo_merge(base, BAD_UTF8), "record_json");
-    CHECK_FAILS(cb_base_undo_merge(base, "{\"survivor\":1}"), CB_JSON, "field \"record_json\"");
-    CHECK_STR(cb_last_error_field(), "record_json");
-    CHECK_OK(cb_base_undo_merge(base, record));
+    char *undo = undo_params(record);
+    char *out = SENTINEL_STR;
+    CHECK_NULL_ARG(cb_base_undo_merge(NULL, undo, &out), "base");
+    CHECK_NULL_ARG(cb_base_undo_merge(base, undo, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_undo_merge(base, BAD_UTF8, &out), "params_json");
+    CHECK_FAILS(cb_base_undo_merge(base, NULL, &out), CB_JSON, "missing field `record`");
+    CHECK_FAILS(cb_base_undo_merge(base, "{\"record\":{\"survivor\":1}}", &out), CB_JSON,
+                "missing field");
+    CHECK(out == SENTINEL_STR);
+    CHECK_OK(cb_base_undo_merge(base, undo, &out));
+    CHECK_STR(out, "{}");
+    cb_string_free(out);
     char *after = base_json(base);
     CHECK_STR(after, before);
     cb_string_free(after);
     /* A second undo finds the merged client back and refuses. */
-    CHECK_FAILS(cb_base_undo_merge(base, record), CB_CONFLICT, "cannot undo the merge");
+    CHECK_FAILS(cb_base_undo_merge(base, undo, &out), CB_CONFLICT, "cannot undo the merge");
     CHECK_STR(cb_last_error_record(), "client 1");
+    free(undo);
     cb_string_free(record);
 
     /* An undo is refused once the survivor changed after the merge. */
-    CHECK_OK(cb_base_merge_clients(base, 1, others, 1, NULL, &record));
+    CHECK_OK(cb_base_merge_clients(base, merge_5_into_1, &record));
     CHECK_OK(cb_base_client_add_email(base, 1, "sergey@example.ru"));
-    CHECK_FAILS(cb_base_undo_merge(base, record), CB_CONFLICT, "the survivor client 1 changed");
+    undo = undo_params(record);
+    CHECK_FAILS(cb_base_undo_merge(base, undo, &out), CB_CONFLICT,
+                "the survivor client 1 changed");
+    free(undo);
     cb_string_free(record);
 
     /* A person and a company are never the same client. */
     uint64_t company = 0;
     CHECK_OK(cb_base_add_company(base, "ООО «Ромашка»", NULL, &company));
-    CHECK_FAILS(cb_base_merge_clients(base, 1, &company, 1, NULL, &record), CB_CONFLICT,
-                "not the same client");
+    char params[96];
+    snprintf(params, sizeof params, "{\"survivor\":1,\"others\":[%" PRIu64 "]}", company);
+    CHECK_FAILS(cb_base_merge_clients(base, params, &record), CB_CONFLICT, "not the same client");
     CHECK_STR(cb_last_error_field(), "party");
 
     cb_string_free(before);
@@ -486,25 +515,26 @@ static void test_duplicate_deals(void)
     CHECK(older == 1 && newer == 2 && husband == 3 && wife == 4);
 
     char *json = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_duplicate_deals(NULL, NULL, NULL, &json), "base");
-    CHECK_NULL_ARG(cb_base_duplicate_deals(base, NULL, NULL, NULL), "out_json");
-    CHECK_BAD_UTF8(cb_base_duplicate_deals(base, BAD_UTF8, NULL, &json), "rules_json");
-    CHECK_BAD_UTF8(cb_base_duplicate_deals(base, NULL, BAD_UTF8, &json), "related_links_json");
+    CHECK_NULL_ARG(cb_base_duplicate_deals(NULL, NULL, &json), "base");
+    CHECK_NULL_ARG(cb_base_duplicate_deals(base, NULL, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_duplicate_deals(base, BAD_UTF8, &json), "params_json");
     /* Missing rules take their defaults; an unknown key is refused. */
-    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"window\":30}", NULL, &json), CB_JSON,
-                "field \"rules_json\"");
-    CHECK_FAILS(cb_base_duplicate_deals(base, NULL, "[{\"left\":1}]", &json), CB_JSON,
-                "field \"related_links_json\"");
-    CHECK_STR(cb_last_error_field(), "related_links_json");
+    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"rules\":{\"window\":30}}", &json), CB_JSON,
+                "unknown field `window`");
+    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"related\":[{\"left\":1}]}", &json), CB_JSON,
+                "missing field");
+    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"client\":3}", &json), CB_INVALID_VALUE,
+                "open_deals takes a client");
+    CHECK_STR(cb_last_error_field(), "client");
     CHECK(json == SENTINEL_STR);
 
     /* Without related links, only client 3's repeat is a duplicate. */
-    CHECK_OK(cb_base_duplicate_deals(base, NULL, NULL, &json));
-    CHECK_STR(json, "[{\"newer\":2,\"older\":1,\"older_client\":3,\"same_decision_unit\":false,"
-                    "\"action\":{\"action\":\"close\"}}]");
+    CHECK_OK(cb_base_duplicate_deals(base, NULL, &json));
+    CHECK_STR(json, "[{\"action\":{\"action\":\"close\"},\"newer\":2,\"older\":1,"
+                    "\"older_client\":3,\"same_decision_unit\":false}]");
     cb_string_free(json);
-    CHECK_OK(cb_base_duplicate_deals(base, "{\"window_days\":90,\"abandoned_after_days\":30}",
-                                     NULL, &json));
+    CHECK_OK(cb_base_duplicate_deals(
+        base, "{\"rules\":{\"window_days\":90,\"abandoned_after_days\":30}}", &json));
     CHECK_CONTAINS(json, "\"newer\":2,\"older\":1,");
     cb_string_free(json);
 
@@ -525,20 +555,25 @@ static void test_duplicate_deals(void)
     cb_string_free(dedupe);
     cb_match_index_free(index);
 
-    CHECK_OK(cb_base_duplicate_deals(base, NULL, links, &json));
-    CHECK_CONTAINS(json, "{\"newer\":2,\"older\":1,");
-    CHECK_CONTAINS(json, "{\"newer\":4,\"older\":3,\"older_client\":1,\"same_decision_unit\":true,"
-                         "\"action\":{\"action\":\"close\"}}");
+    char params[4200];
+    snprintf(params, sizeof params, "{\"related\":%s}", links);
+    CHECK_OK(cb_base_duplicate_deals(base, params, &json));
+    CHECK_CONTAINS(json, "\"newer\":2,\"older\":1,");
+    CHECK_CONTAINS(json, "{\"action\":{\"action\":\"close\"},\"newer\":4,\"older\":3,"
+                         "\"older_client\":1,\"same_decision_unit\":true}");
     cb_string_free(json);
 
     /* The open deals of Мария's decision unit: hers, then her husband's. */
-    CHECK_NULL_ARG(cb_base_open_deals(NULL, 2, NULL, &json), "base");
-    CHECK_NULL_ARG(cb_base_open_deals(base, 2, NULL, NULL), "out_json");
-    CHECK_FAILS(cb_base_open_deals(base, 99, NULL, &json), CB_UNKNOWN_ID, "client 99");
-    CHECK_OK(cb_base_open_deals(base, 2, NULL, &json));
+    CHECK_NULL_ARG(cb_base_open_deals(NULL, "{\"client\":2}", &json), "base");
+    CHECK_NULL_ARG(cb_base_open_deals(base, "{\"client\":2}", NULL), "out_json");
+    CHECK_FAILS(cb_base_open_deals(base, "{\"client\":99}", &json), CB_UNKNOWN_ID, "client 99");
+    CHECK_FAILS(cb_base_open_deals(base, NULL, &json), CB_INVALID_VALUE, "client");
+    CHECK_STR(cb_last_error_field(), "client");
+    CHECK_OK(cb_base_open_deals(base, "{\"client\":2}", &json));
     CHECK_STR(json, "[4]");
     cb_string_free(json);
-    CHECK_OK(cb_base_open_deals(base, 2, links, &json));
+    snprintf(params, sizeof params, "{\"client\":2,\"related\":%s}", links);
+    CHECK_OK(cb_base_open_deals(base, params, &json));
     CHECK_STR(json, "[4,3]");
     cb_string_free(json);
 
@@ -599,7 +634,7 @@ static void test_duplicate_deals(void)
     CHECK_FAILS(cb_base_close_duplicate_deal(base, newer, older), CB_CONFLICT, "already closed");
     CHECK_STR(cb_last_error_field(), "status");
     CHECK_FAILS(cb_base_close_duplicate_deal(base, older, newer), CB_CONFLICT, "is closed");
-    CHECK_OK(cb_base_duplicate_deals(base, NULL, NULL, &json));
+    CHECK_OK(cb_base_duplicate_deals(base, NULL, &json));
     CHECK_LACKS(json, "\"older\":1,");
     cb_string_free(json);
 

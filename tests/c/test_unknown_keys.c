@@ -120,10 +120,10 @@ static void test_records(cb_base *base)
 static void test_rules(cb_base *base)
 {
     char *json = NULL;
-    CHECK_REFUSED(cb_base_duplicate_deals(base, "{\"window\":30}", NULL, &json), "`window`",
+    CHECK_REFUSED(cb_base_duplicate_deals(base, "{\"rules\":{\"window\":30}}", &json), "`window`",
                   "`window_days`");
     CHECK(json == NULL);
-    CHECK_OK(cb_base_duplicate_deals(base, "{\"window_days\":30}", NULL, &json));
+    CHECK_OK(cb_base_duplicate_deals(base, "{\"rules\":{\"window_days\":30}}", &json));
     CHECK_STR(json, "[]");
     cb_string_free(json);
     json = NULL;
@@ -135,15 +135,19 @@ static void test_rules(cb_base *base)
     CHECK_OK(cb_base_add_person(base, "Сидорова", "Анна", NULL, &survivor));
     CHECK_OK(cb_base_add_person(base, "Сидорова", "Аня", NULL, &other));
     char *record = NULL;
-    CHECK_REFUSED(cb_base_merge_clients(base, survivor, &other, 1,
-                                        "{\"default\":\"most_recent\",\"feilds\":{\"city\":"
-                                        "\"most_frequent\"}}",
-                                        &record),
-                  "`feilds`", "`fields`");
+    char params[160];
+    snprintf(params, sizeof params,
+             "{\"survivor\":%" PRIu64 ",\"others\":[%" PRIu64 "],\"rules\":{\"default\":"
+             "\"most_recent\",\"feilds\":{\"city\":\"most_frequent\"}}}",
+             survivor, other);
+    CHECK_REFUSED(cb_base_merge_clients(base, params, &record), "`feilds`", "`fields`");
     CHECK(record == NULL);
     /* `default` is optional. */
-    CHECK_OK(cb_base_merge_clients(base, survivor, &other, 1,
-                                   "{\"fields\":{\"city\":\"most_frequent\"}}", &record));
+    snprintf(params, sizeof params,
+             "{\"survivor\":%" PRIu64 ",\"others\":[%" PRIu64 "],\"rules\":{\"fields\":"
+             "{\"city\":\"most_frequent\"}}}",
+             survivor, other);
+    CHECK_OK(cb_base_merge_clients(base, params, &record));
     CHECK(record != NULL);
     cb_string_free(record);
 }

@@ -7,16 +7,15 @@
 use std::ffi::c_char;
 
 use clientbase::dedup::{
-    duplicate_deals, find_duplicate_deal, DealRules, Decisions, Link, MatchIndex, MatchModel,
-    MatchOptions,
+    find_duplicate_deal, DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions,
 };
 use clientbase::{Client, ClientId, Deal, DealId};
 
 use crate::base::{cb_base, record_json};
+use crate::capability::read_call;
 use crate::error::{cb_status, CbResult};
 use crate::ffi::{arg_opt_str, arg_str, json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
-use clientbase::capability::{open_deals_report, DealParams};
 
 /// A base's clients indexed for duplicate matching.
 ///
@@ -319,56 +318,33 @@ pub unsafe extern "C" fn cb_base_find_duplicate_deal(
 }
 
 /// Every open deal of the base that repeats an older open one of its
-/// decision unit, oldest first, like `cb_base_find_duplicate_deal` for each.
-///
-/// `rules_json` and `related_links_json` are as for
-/// `cb_base_find_duplicate_deal` (`NULL` for the defaults and for none). On
-/// success `*out_json` receives a JSON array of duplicate deals in the form
-/// `cb_base_find_duplicate_deal` writes; the caller owns it and frees it with
-/// `cb_string_free`.
+/// decision unit, oldest first, like `cb_base_find_duplicate_deal` for each:
+/// `params_json` is `{"rules":{"window_days":90,"abandoned_after_days":30},
+/// "related":[links]}` (every key optional; `related` is the `related` array
+/// of a dedupe report). On success `*out_json` receives a JSON array of
+/// duplicate deals in the form `cb_base_find_duplicate_deal` writes; see
+/// `cb_base_call` for ownership.
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_duplicate_deals(
     base: *const cb_base,
-    rules_json: *const c_char,
-    related_links_json: *const c_char,
+    params_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg(base, "base")?;
-        let rules: DealRules = opt_json_arg(rules_json, "rules_json")?;
-        let related: Vec<Link> = opt_json_arg(related_links_json, "related_links_json")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = record_json(&duplicate_deals(base, &rules, &related))?;
-        Ok(())
-    })
+    status_boundary(|| unsafe { read_call(base, "duplicate_deals", params_json, out_json) })
 }
 
-/// The open deals of client `client_id`'s decision unit, the client's own
-/// first: what to show a manager when a relative or colleague comes in as a
-/// new lead. `related_links_json` is as for `cb_base_find_duplicate_deal`.
-/// A client not in the base is `CB_UNKNOWN_ID`.
-///
-/// On success `*out_json` receives a JSON array of deal ids (`[2,5]`); the
-/// caller owns it and frees it with `cb_string_free`.
+/// The open deals of a client's decision unit, the client's own first: what
+/// to show a manager when a relative or colleague comes in as a new lead.
+/// `params_json` is `{"client":2,"related":[links]}` (`client` required). A
+/// client not in the base is `CB_UNKNOWN_ID`. On success `*out_json` receives
+/// a JSON array of deal ids (`[2,5]`); see `cb_base_call` for ownership.
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_open_deals(
     base: *const cb_base,
-    client_id: u64,
-    related_links_json: *const c_char,
+    params_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg(base, "base")?;
-        let related: Vec<Link> = opt_json_arg(related_links_json, "related_links_json")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        let params = DealParams {
-            client: Some(ClientId(client_id)),
-            related,
-            ..DealParams::default()
-        };
-        *out_json = record_json(&open_deals_report(base, &params)?)?;
-        Ok(())
-    })
+    status_boundary(|| unsafe { read_call(base, "open_deals", params_json, out_json) })
 }
 
 /// Closes deal `newer` with status duplicate of deal `older` (stamping its
@@ -392,7 +368,7 @@ pub unsafe extern "C" fn cb_base_close_duplicate_deal(
 ///
 /// # Safety
 /// `ptr` is `NULL` or a NUL-terminated string alive for the call.
-pub(crate) unsafe fn opt_json_arg<T: serde::de::DeserializeOwned + Default>(
+unsafe fn opt_json_arg<T: serde::de::DeserializeOwned + Default>(
     ptr: *const c_char,
     name: &str,
 ) -> CbResult<T> {

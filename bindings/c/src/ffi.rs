@@ -92,22 +92,6 @@ pub(crate) fn json_arg<T: serde::de::DeserializeOwned>(json: &str, name: &str) -
     serde_json::from_str(json).map_err(|err| Failure::from(Error::from(err).with_field(name)))
 }
 
-/// Borrows the `len` elements of an array argument called `name` (`NULL` is
-/// allowed when `len` is 0).
-///
-/// # Safety
-/// `ptr` is `NULL` or points to `len` initialized elements alive for the call.
-pub(crate) unsafe fn arg_slice<'a, T>(ptr: *const T, len: usize, name: &str) -> CbResult<&'a [T]> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if ptr.is_null() {
-        return Err(Failure::null(name));
-    }
-    // SAFETY: non-NULL and `len` elements long, guaranteed by the caller.
-    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
-}
-
 /// Borrows the `len` strings of an array argument called `name`, for batch
 /// calls. The array itself is required (`NULL` gives `CB_NULL_PARAMETER`, unless
 /// `len` is 0); an element that is `NULL` or not UTF-8 does not fail the call
@@ -320,7 +304,7 @@ mod tests {
     }
 
     #[test]
-    fn json_arguments_name_the_argument_and_arrays_allow_null_when_empty() {
+    fn json_arguments_name_the_argument() {
         let ids: Vec<u64> = json_arg("[1,2]", "ids_json").unwrap();
         assert_eq!(ids, [1, 2]);
         let err = json_arg::<Vec<u64>>("[1,", "ids_json").unwrap_err();
@@ -328,13 +312,6 @@ mod tests {
         assert!(err
             .message()
             .starts_with("JSON error: field \"ids_json\": "));
-        let none = unsafe { arg_slice::<u64>(std::ptr::null(), 0, "others") }.unwrap();
-        assert!(none.is_empty());
-        let err = unsafe { arg_slice::<u64>(std::ptr::null(), 2, "others") }.unwrap_err();
-        assert_eq!(err.status(), cb_status::CB_NULL_PARAMETER);
-        let given = [3_u64, 4];
-        let some = unsafe { arg_slice(given.as_ptr(), 2, "others") }.unwrap();
-        assert_eq!(some, [3, 4]);
     }
 
     #[test]
