@@ -70,6 +70,21 @@ pub(crate) fn capabilities(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_py(py, &capability::CAPABILITIES)
 }
 
+/// Params from named arguments, leaving out those not given (`None`), so
+/// that the core fills in their defaults.
+pub(crate) fn named<const N: usize>(args: [(&str, Option<Value>); N]) -> Value {
+    Value::Object(
+        args.into_iter()
+            .filter_map(|(key, value)| Some((key.to_string(), value?)))
+            .collect(),
+    )
+}
+
+/// An optional Python argument as JSON; `None` (or Python's `None`) is not given.
+pub(crate) fn opt_json(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
+    obj.filter(|o| !o.is_none()).map(to_json_value).transpose()
+}
+
 impl PyClientBase {
     /// Calls a capability on this base: under the write lock when it changes
     /// the base, the read lock otherwise; the GIL released either way.
@@ -87,5 +102,15 @@ impl PyClientBase {
         }
         .or_raise()?;
         output(py, out)
+    }
+
+    /// Calls a capability that gives back a table.
+    pub(crate) fn call_table<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        params: Value,
+    ) -> PyResult<Bound<'py, PyTable>> {
+        Ok(self.call_capability(py, name, params)?.cast_into()?)
     }
 }
