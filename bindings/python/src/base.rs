@@ -8,7 +8,7 @@ use crate::activity::{activity_arg, PyActivity};
 use crate::arrow::PyTable;
 use crate::capability::{named, opt_json};
 use crate::client::{client_arg, PyClient};
-use crate::contacts::{contact_normalizer, PyContactReport};
+use crate::contacts::PyContactReport;
 use crate::convert::{to_json_value, to_py};
 use crate::csv_io::{self, PyImportReport};
 use crate::deal::{deal_arg, PyDeal};
@@ -286,10 +286,17 @@ impl PyClientBase {
         py: Python<'_>,
         phones: Option<&Bound<'_, PyPhoneNormalizer>>,
         emails: Option<&Bound<'_, PyEmailNormalizer>>,
-    ) -> PyContactReport {
-        let normalizer = contact_normalizer(phones, emails);
-        let inner = self.write(py, |base| base.normalize_contacts(&normalizer));
-        PyContactReport { inner }
+    ) -> PyResult<PyContactReport> {
+        let region = phones.map(|p| Value::from(p.get().inner.default_region()));
+        let provider_rules = match emails {
+            Some(emails) => emails.getattr("provider_rules")?.extract()?,
+            None => false,
+        };
+        let params = named([
+            ("phone_region", region),
+            ("email_provider_rules", Some(Value::Bool(provider_rules))),
+        ]);
+        PyContactReport::from_output(self.run_capability(py, "normalize_contacts", params)?)
     }
 
     // ---- duplicates (capabilities) ---------------------------------------------------

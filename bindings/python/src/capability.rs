@@ -94,14 +94,25 @@ impl PyClientBase {
         name: &str,
         params: Value,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let out = self.run_capability(py, name, params)?;
+        output(py, out)
+    }
+
+    /// Runs a capability on this base and gives back its output as the core
+    /// made it, for the few methods that return a typed report.
+    pub(crate) fn run_capability(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        params: Value,
+    ) -> PyResult<Output> {
         let info = capability::find(name).or_raise()?;
-        let out = if info.access() == Access::Write {
+        if info.access() == Access::Write {
             self.write(py, |base| capability::call_write(base, name, params))
         } else {
             self.read(py, |base| capability::call_read(base, name, params))
         }
-        .or_raise()?;
-        output(py, out)
+        .or_raise()
     }
 
     /// Calls a capability that gives back a table.
