@@ -6,21 +6,22 @@
 
 use crate::activity::{activity_arg, PyActivity};
 use crate::arrow::PyTable;
+use crate::capability::{named, opt_json};
 use crate::client::{client_arg, PyClient};
-use crate::contacts::{contact_normalizer, PyContactReport};
-use crate::convert::{from_py, to_py};
+use crate::contacts::PyContactReport;
+use crate::convert::{to_json_value, to_py};
 use crate::csv_io::{self, PyImportReport};
 use crate::deal::{deal_arg, PyDeal};
-use crate::dedup;
 use crate::email::PyEmailNormalizer;
 use crate::error::OrRaise;
 use crate::phone::PyPhoneNormalizer;
 use crate::schema::{field_def, schema_arg, PySchema};
 use crate::table;
 use chrono::{DateTime, Utc};
-use clientbase::{ActivityId, ClientBase, ClientId, CsvOptions, Currency, DealId, MergeRecord};
+use clientbase::{ActivityId, ClientBase, ClientId, CsvOptions, Currency, DealId};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use serde_json::Value;
 use std::sync::{PoisonError, RwLock};
 
 /// A company's client base: clients, deals and activities, always valid.
@@ -285,13 +286,20 @@ impl PyClientBase {
         py: Python<'_>,
         phones: Option<&Bound<'_, PyPhoneNormalizer>>,
         emails: Option<&Bound<'_, PyEmailNormalizer>>,
-    ) -> PyContactReport {
-        let normalizer = contact_normalizer(phones, emails);
-        let inner = self.write(py, |base| base.normalize_contacts(&normalizer));
-        PyContactReport { inner }
+    ) -> PyResult<PyContactReport> {
+        let region = phones.map(|p| Value::from(p.get().inner.default_region()));
+        let provider_rules = match emails {
+            Some(emails) => emails.getattr("provider_rules")?.extract()?,
+            None => false,
+        };
+        let params = named([
+            ("phone_region", region),
+            ("email_provider_rules", Some(Value::Bool(provider_rules))),
+        ]);
+        PyContactReport::from_output(self.run_capability(py, "normalize_contacts", params)?)
     }
 
-    // ---- duplicates (rules read in dedup.rs) -------------------------------------
+    // ---- duplicates (capabilities) ---------------------------------------------------
 
     /// Merges the clients `others` into `survivor`: fields chosen by `rules`
     /// (a dict; default: the most recent value of every field), contact points,
@@ -305,20 +313,19 @@ impl PyClientBase {
         others: Vec<u64>,
         rules: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let rules = dedup::merge_rules(rules)?;
-        let others: Vec<ClientId> = others.into_iter().map(ClientId).collect();
-        let record = self
-            .write(py, |base| {
-                base.merge_clients(ClientId(survivor), &others, &rules)
-            })
-            .or_raise()?;
-        to_py(py, &record)
+        let params = named([
+            ("survivor", Some(survivor.into())),
+            ("others", Some(others.into())),
+            ("rules", opt_json(rules)?),
+        ]);
+        self.call_capability(py, "merge_clients", params)
     }
 
     /// Undoes a merge exactly; a `ConflictError` when anything it touched changed since.
     fn undo_merge(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let record: MergeRecord = from_py(record)?;
-        self.write(py, |base| base.undo_merge(&record)).or_raise()
+        let params = named([("record", Some(to_json_value(record)?))]);
+        self.call_capability(py, "undo_merge", params)?;
+        Ok(())
     }
 
     /// Closes the open deal `newer` as a duplicate of the open deal `older`.
@@ -498,27 +505,25 @@ impl PyClientBase {
     /// `can_refer` boolean, `tags` a list), one row per client in id order;
     /// `fields` picks and orders columns.
     #[pyo3(signature = (fields = None))]
-    fn clients_table(&self, py: Python<'_>, fields: Option<Vec<String>>) -> PyResult<PyTable> {
-        let fields: Option<Vec<&str>> = fields
-            .as_ref()
-            .map(|f| f.iter().map(String::as_str).collect());
-        let table = self
-            .read(py, |base| base.clients_table(fields.as_deref()))
-            .or_raise()?;
-        PyTable::new(table)
+    fn clients_table<'py>(
+        &self,
+        py: Python<'py>,
+        fields: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyTable>> {
+        let params = named([("fields", fields.map(Value::from))]);
+        self.call_table(py, "clients_table", params)
     }
 
     /// The deals as a typed `Table` (`amount` a decimal, its currency in
     /// `currency`); see `clients_table`.
     #[pyo3(signature = (fields = None))]
-    fn deals_table(&self, py: Python<'_>, fields: Option<Vec<String>>) -> PyResult<PyTable> {
-        let fields: Option<Vec<&str>> = fields
-            .as_ref()
-            .map(|f| f.iter().map(String::as_str).collect());
-        let table = self
-            .read(py, |base| base.deals_table(fields.as_deref()))
-            .or_raise()?;
-        PyTable::new(table)
+    fn deals_table<'py>(
+        &self,
+        py: Python<'py>,
+        fields: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyTable>> {
+        let params = named([("fields", fields.map(Value::from))]);
+        self.call_table(py, "deals_table", params)
     }
 
     /// The clients as a dict of typed lists (`clients_table(fields).to_pydict()`).
@@ -528,7 +533,7 @@ impl PyClientBase {
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        self.clients_table(py, fields)?.to_pydict(py)
+        self.clients_table(py, fields)?.get().to_pydict(py)
     }
 
     /// The deals as a dict of typed lists (`deals_table(fields).to_pydict()`).
@@ -538,7 +543,7 @@ impl PyClientBase {
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        self.deals_table(py, fields)?.to_pydict(py)
+        self.deals_table(py, fields)?.get().to_pydict(py)
     }
 
     /// The clients as a typed pandas DataFrame (`clients_table(fields).to_pandas()`;
@@ -549,7 +554,7 @@ impl PyClientBase {
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        PyTable::to_pandas(&Bound::new(py, self.clients_table(py, fields)?)?)
+        PyTable::to_pandas(&self.clients_table(py, fields)?)
     }
 
     /// The clients as a typed polars DataFrame (`clients_table(fields).to_polars()`;
@@ -560,6 +565,6 @@ impl PyClientBase {
         py: Python<'py>,
         fields: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        PyTable::to_polars(&Bound::new(py, self.clients_table(py, fields)?)?)
+        PyTable::to_polars(&self.clients_table(py, fields)?)
     }
 }

@@ -2,23 +2,11 @@
 //! and emails (the call itself is in `base.rs`, next to the lock it takes).
 
 use crate::convert::{to_json, to_py};
-use crate::email::PyEmailNormalizer;
-use crate::phone::PyPhoneNormalizer;
-use clientbase::{ContactNormalizer, ContactReport};
+use crate::error::OrRaise;
+use clientbase::capability::Output;
+use clientbase::{ContactReport, Error};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-
-/// The normalizer `normalize_contacts` uses: the given phone and email
-/// settings, the defaults for those not given.
-pub(crate) fn contact_normalizer(
-    phones: Option<&Bound<'_, PyPhoneNormalizer>>,
-    emails: Option<&Bound<'_, PyEmailNormalizer>>,
-) -> ContactNormalizer {
-    ContactNormalizer::new(
-        phones.map(|p| p.get().inner.clone()).unwrap_or_default(),
-        emails.map(|e| e.get().inner).unwrap_or_default(),
-    )
-}
 
 /// What normalizing contacts did: how many clients and contact points changed,
 /// which phones and emails are not valid and why, which phone fields were split
@@ -26,6 +14,16 @@ pub(crate) fn contact_normalizer(
 #[pyclass(frozen, name = "ContactReport", module = "clientbase")]
 pub(crate) struct PyContactReport {
     pub(crate) inner: ContactReport,
+}
+
+impl PyContactReport {
+    /// The report of the `normalize_contacts` capability.
+    pub(crate) fn from_output(out: Output) -> PyResult<PyContactReport> {
+        let inner = serde_json::from_value(out.into_json().or_raise()?);
+        Ok(PyContactReport {
+            inner: inner.map_err(Error::from).or_raise()?,
+        })
+    }
 }
 
 #[pymethods]

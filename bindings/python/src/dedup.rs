@@ -1,7 +1,7 @@
 //! Duplicates: `MatchIndex` (find a new lead's duplicates, deduplicate a whole
 //! base, explain a verdict, estimate the model) and the duplicate-deal checks.
-//! Mirrors the core's `dedup` module; merging is on `ClientBase` (`base.rs`),
-//! with its rules read here.
+//! Mirrors the core's `dedup` module; merging is on `ClientBase` (`base.rs`).
+//! `duplicate_deals` and `open_deals` forward to the core's capabilities.
 //!
 //! Every call converts its Python arguments first and runs the core with the
 //! GIL released; results come back as plain data (dicts and lists in the
@@ -9,18 +9,19 @@
 
 use crate::arrow::table_to_pydict;
 use crate::base::PyClientBase;
+use crate::capability::{named, opt_json};
 use crate::client::client_arg;
 use crate::convert::{options_arg, to_json_value, to_py, type_name};
 use crate::deal::deal_arg;
 use crate::error::OrRaise;
 use crate::table::Columns;
-use clientbase::capability::{open_deals_report, DealParams, DedupeReport};
+use clientbase::capability::DedupeReport;
 use clientbase::dedup::{
-    duplicate_deals as core_duplicate_deals, find_duplicate_deal as core_find_duplicate_deal,
-    DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions,
+    find_duplicate_deal as core_find_duplicate_deal, DealRules, Decisions, Link, MatchIndex,
+    MatchModel, MatchOptions,
 };
 use clientbase::table::{read_leads, Lead};
-use clientbase::{Client, ClientId, Error, ErrorKind, MergeRules};
+use clientbase::{Client, ClientId, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
@@ -52,22 +53,21 @@ fn match_options(options: Option<&Bound<'_, PyAny>>) -> PyResult<MatchOptions> {
     MatchOptions::from_json(&json).or_raise()
 }
 
-/// Merge rules from a dict: `{"default": "most_recent", "fields": {"city":
-/// {"source_priority": ["crm", "site"]}, "custom.rooms": "most_complete"}}`.
-pub(crate) fn merge_rules(rules: Option<&Bound<'_, PyAny>>) -> PyResult<MergeRules> {
-    options_arg(rules, "merge rules")
+/// Related links as JSON from a dedupe result (its `related`) or a list of
+/// link dicts; `None` when not given.
+fn related_arg(related: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
+    match opt_json(related)? {
+        Some(Value::Object(mut result)) => result.remove("related").map(Some).ok_or_else(|| {
+            PyTypeError::new_err("related must be a dedupe() result or a list of its links")
+        }),
+        links => Ok(links),
+    }
 }
 
-/// Related links from a dedupe result (its `related`) or a list of link dicts.
+/// Related links, read here for `find_duplicate_deal` (not a capability).
 fn related_links(related: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Link>> {
-    let Some(related) = related.filter(|r| !r.is_none()) else {
+    let Some(value) = related_arg(related)? else {
         return Ok(Vec::new());
-    };
-    let value = match to_json_value(related)? {
-        Value::Object(mut result) => result.remove("related").ok_or_else(|| {
-            PyTypeError::new_err("related must be a dedupe() result or a list of its links")
-        })?,
-        links => links,
     };
     serde_json::from_value(value)
         .map_err(|err| {
@@ -339,12 +339,11 @@ pub(crate) fn duplicate_deals<'py>(
     rules: Option<&Bound<'py, PyAny>>,
     related: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let rules: DealRules = options_arg(rules, "deal rules")?;
-    let related = related_links(related)?;
-    let found = base
-        .get()
-        .read(py, |b| core_duplicate_deals(b, &rules, &related));
-    to_py(py, &found)
+    let params = named([
+        ("rules", opt_json(rules)?),
+        ("related", related_arg(related)?),
+    ]);
+    base.get().call_capability(py, "duplicate_deals", params)
 }
 
 /// The older open deal `deal` (a `Deal`, dict or JSON, in the base or about to
@@ -372,17 +371,15 @@ pub(crate) fn find_duplicate_deal<'py>(
 /// show a manager when a relative or colleague comes in as a new lead.
 #[pyfunction]
 #[pyo3(signature = (base, client, related = None))]
-pub(crate) fn open_deals(
-    py: Python<'_>,
-    base: &Bound<'_, PyClientBase>,
+pub(crate) fn open_deals<'py>(
+    py: Python<'py>,
+    base: &Bound<'py, PyClientBase>,
     client: u64,
-    related: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<u64>> {
-    let params = DealParams {
-        client: Some(ClientId(client)),
-        related: related_links(related)?,
-        ..DealParams::default()
-    };
-    let deals = base.get().read(py, |b| open_deals_report(b, &params));
-    Ok(deals.or_raise()?.into_iter().map(|d| d.get()).collect())
+    related: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let params = named([
+        ("client", Some(client.into())),
+        ("related", related_arg(related)?),
+    ]);
+    base.get().call_capability(py, "open_deals", params)
 }
