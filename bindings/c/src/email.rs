@@ -427,14 +427,7 @@ mod tests {
 
     #[test]
     fn problems_are_named_like_the_core() {
-        let core = [
-            EmailProblem::Empty,
-            EmailProblem::At,
-            EmailProblem::LocalPart,
-            EmailProblem::Domain,
-            EmailProblem::TooLong,
-        ];
-        for problem in core {
+        for &problem in EmailProblem::ALL {
             let c = cb_email_problem::from_core(problem);
             assert_ne!(c, cb_email_problem::CB_EMAIL_PROBLEM_UNKNOWN, "{problem:?}");
             let name = text(cb_email_problem_name(c as u32));

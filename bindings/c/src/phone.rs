@@ -685,21 +685,7 @@ mod tests {
 
     #[test]
     fn kinds_and_problems_are_named_like_the_core() {
-        let kinds = [
-            PhoneKind::Mobile,
-            PhoneKind::FixedLine,
-            PhoneKind::FixedLineOrMobile,
-            PhoneKind::TollFree,
-            PhoneKind::PremiumRate,
-            PhoneKind::SharedCost,
-            PhoneKind::Voip,
-            PhoneKind::PersonalNumber,
-            PhoneKind::Pager,
-            PhoneKind::Uan,
-            PhoneKind::Voicemail,
-            PhoneKind::Unknown,
-        ];
-        for kind in kinds {
+        for &kind in PhoneKind::ALL {
             let c = cb_phone_kind::from_core(kind);
             assert_eq!(text(cb_phone_kind_name(c as u32)).unwrap(), kind.name());
         }
@@ -709,18 +695,7 @@ mod tests {
         );
         assert!(cb_phone_kind_name(0).is_null());
         assert!(cb_phone_kind_name(13).is_null());
-        let problems = [
-            PhoneProblem::Empty,
-            PhoneProblem::NotANumber,
-            PhoneProblem::SeveralNumbers,
-            PhoneProblem::InvalidCountryCode,
-            PhoneProblem::TooShort,
-            PhoneProblem::TooLong,
-            PhoneProblem::InvalidNumber,
-            PhoneProblem::Unsupported,
-            PhoneProblem::Internal,
-        ];
-        for problem in problems {
+        for &problem in PhoneProblem::ALL {
             let c = cb_phone_problem::from_core(problem);
             assert_ne!(c, cb_phone_problem::CB_PHONE_PROBLEM_UNKNOWN, "{problem:?}");
             assert_eq!(

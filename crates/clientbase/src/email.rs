@@ -106,6 +106,15 @@ pub enum EmailProblem {
 }
 
 impl EmailProblem {
+    /// Every variant, in declaration order (what bindings mirror).
+    pub const ALL: &'static [EmailProblem] = &[
+        EmailProblem::Empty,
+        EmailProblem::At,
+        EmailProblem::LocalPart,
+        EmailProblem::Domain,
+        EmailProblem::TooLong,
+    ];
+
     /// The stable snake_case name (`local_part`), for bindings and reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -621,5 +630,25 @@ mod tests {
             plain.parse("I.van+promo@gmail.com").unwrap().key(),
             "i.van+promo@gmail.com"
         );
+    }
+}
+
+#[cfg(test)]
+mod all_emailproblem_tests {
+    use super::*;
+
+    /// `ALL` lists every variant: adding one breaks this exhaustive match
+    /// until it is listed there too.
+    #[test]
+    fn all_lists_every_variant() {
+        let listed = |v: EmailProblem| match v {
+            EmailProblem::Empty
+            | EmailProblem::At
+            | EmailProblem::LocalPart
+            | EmailProblem::Domain
+            | EmailProblem::TooLong => EmailProblem::ALL.contains(&v),
+        };
+        assert!(EmailProblem::ALL.iter().all(|&v| listed(v)));
+        assert_eq!(EmailProblem::ALL.len(), 5);
     }
 }

@@ -48,6 +48,11 @@ pub enum Gender {
     Female,
 }
 
+impl Gender {
+    /// Every variant, in declaration order (what bindings mirror).
+    pub const ALL: &'static [Gender] = &[Gender::Male, Gender::Female];
+}
+
 /// Common Russian given names (and a few of the former USSR), male then female.
 const MALE_NAMES: &[&str] = &[
     "Александр",
@@ -976,5 +981,21 @@ mod tests {
         assert_eq!(clean_name("McDonald"), "McDonald");
         assert_eq!(clean_name("ＩＶＡＮ"), "Ivan");
         assert_eq!(clean_name("Гусейн ОГЛЫ"), "Гусейн оглы");
+    }
+}
+
+#[cfg(test)]
+mod all_gender_tests {
+    use super::*;
+
+    /// `ALL` lists every variant: adding one breaks this exhaustive match
+    /// until it is listed there too.
+    #[test]
+    fn all_lists_every_variant() {
+        let listed = |v: Gender| match v {
+            Gender::Male | Gender::Female => Gender::ALL.contains(&v),
+        };
+        assert!(Gender::ALL.iter().all(|&v| listed(v)));
+        assert_eq!(Gender::ALL.len(), 2);
     }
 }

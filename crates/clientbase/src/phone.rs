@@ -203,6 +203,19 @@ pub enum PhoneProblem {
 }
 
 impl PhoneProblem {
+    /// Every variant, in declaration order (what bindings mirror).
+    pub const ALL: &'static [PhoneProblem] = &[
+        PhoneProblem::Empty,
+        PhoneProblem::NotANumber,
+        PhoneProblem::SeveralNumbers,
+        PhoneProblem::InvalidCountryCode,
+        PhoneProblem::TooShort,
+        PhoneProblem::TooLong,
+        PhoneProblem::InvalidNumber,
+        PhoneProblem::Unsupported,
+        PhoneProblem::Internal,
+    ];
+
     /// The stable snake_case name (`too_short`), for bindings and reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -261,6 +274,22 @@ impl From<PhoneError> for Error {
 }
 
 impl PhoneKind {
+    /// Every variant, in declaration order (what bindings mirror).
+    pub const ALL: &'static [PhoneKind] = &[
+        PhoneKind::Mobile,
+        PhoneKind::FixedLine,
+        PhoneKind::FixedLineOrMobile,
+        PhoneKind::TollFree,
+        PhoneKind::PremiumRate,
+        PhoneKind::SharedCost,
+        PhoneKind::Voip,
+        PhoneKind::PersonalNumber,
+        PhoneKind::Pager,
+        PhoneKind::Uan,
+        PhoneKind::Voicemail,
+        PhoneKind::Unknown,
+    ];
+
     /// The stable snake_case name (`mobile`, `fixed_line`, `toll_free`, ...), as
     /// serialized.
     pub fn name(self) -> &'static str {
@@ -738,5 +767,56 @@ mod tests {
         assert_eq!(p.extension(), Some("42"));
         let p = n.parse("тел. +7 (495) 123-45-67 вн. 42").unwrap();
         assert_eq!(p.extension(), Some("42"));
+    }
+}
+
+#[cfg(test)]
+mod all_phonekind_tests {
+    use super::*;
+
+    /// `ALL` lists every variant: adding one breaks this exhaustive match
+    /// until it is listed there too.
+    #[test]
+    fn all_lists_every_variant() {
+        let listed = |v: PhoneKind| match v {
+            PhoneKind::Mobile
+            | PhoneKind::FixedLine
+            | PhoneKind::FixedLineOrMobile
+            | PhoneKind::TollFree
+            | PhoneKind::PremiumRate
+            | PhoneKind::SharedCost
+            | PhoneKind::Voip
+            | PhoneKind::PersonalNumber
+            | PhoneKind::Pager
+            | PhoneKind::Uan
+            | PhoneKind::Voicemail
+            | PhoneKind::Unknown => PhoneKind::ALL.contains(&v),
+        };
+        assert!(PhoneKind::ALL.iter().all(|&v| listed(v)));
+        assert_eq!(PhoneKind::ALL.len(), 12);
+    }
+}
+
+#[cfg(test)]
+mod all_phoneproblem_tests {
+    use super::*;
+
+    /// `ALL` lists every variant: adding one breaks this exhaustive match
+    /// until it is listed there too.
+    #[test]
+    fn all_lists_every_variant() {
+        let listed = |v: PhoneProblem| match v {
+            PhoneProblem::Empty
+            | PhoneProblem::NotANumber
+            | PhoneProblem::SeveralNumbers
+            | PhoneProblem::InvalidCountryCode
+            | PhoneProblem::TooShort
+            | PhoneProblem::TooLong
+            | PhoneProblem::InvalidNumber
+            | PhoneProblem::Unsupported
+            | PhoneProblem::Internal => PhoneProblem::ALL.contains(&v),
+        };
+        assert!(PhoneProblem::ALL.iter().all(|&v| listed(v)));
+        assert_eq!(PhoneProblem::ALL.len(), 9);
     }
 }
