@@ -300,6 +300,27 @@ const SURNAME_ENDINGS: &[&str] = &[
     "shvili",
 ];
 
+/// A single letter and a dot: `И.`.
+fn is_initial(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if c.is_alphabetic())
+}
+
+/// Initials typed together (`И.И.`, `И.И`) as separate words (`И.`, `И.`); any
+/// other word as it is.
+fn split_initials(word: &str) -> Vec<String> {
+    let parts: Vec<&str> = word.split('.').filter(|p| !p.is_empty()).collect();
+    let all_letters = parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| p.chars().count() == 1 && p.chars().all(char::is_alphabetic));
+    if all_letters {
+        parts.iter().map(|p| format!("{p}.")).collect()
+    } else {
+        vec![word.to_string()]
+    }
+}
+
 /// Cleans one name or a full name: NFKC, single spaces, and words typed all in
 /// lower or all in upper case capitalized (`иванова-петрова` → `Иванова-Петрова`;
 /// `McDonald` stays). `оглы` and `кызы` stay lower case.
@@ -330,7 +351,8 @@ fn fix_case(word: &str) -> String {
         } else {
             out.push(c);
         }
-        if c == '-' {
+        // `Петрова-Водкина`, and initials typed together: `И.И.`.
+        if c == '-' || c == '.' {
             start = true;
         }
     }
@@ -430,7 +452,11 @@ impl PersonName {
     pub fn parse(full_name: &str) -> PersonName {
         let cleaned = clean_name(&full_name.replace([',', ';'], " "));
         let mut words: Vec<String> = Vec::new();
-        for word in cleaned.split(' ').filter(|w| !w.is_empty()) {
+        for word in cleaned
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .flat_map(split_initials)
+        {
             let lower = word.to_lowercase();
             let turkic =
                 TURKIC_MALE.contains(&lower.as_str()) || TURKIC_FEMALE.contains(&lower.as_str());
@@ -438,13 +464,28 @@ impl PersonName {
                 // `Гусейн оглы`: the father's name and the word make the patronymic.
                 Some(prev) if turkic => {
                     prev.push(' ');
-                    prev.push_str(word);
+                    prev.push_str(&word);
                 }
-                _ => words.push(word.to_string()),
+                _ => words.push(word),
             }
         }
         let mut name = PersonName::default();
         if words.is_empty() {
+            return name;
+        }
+        // `Иванов И. И.`, `И.И. Иванов`: one or two initials beside the surname
+        // are the given name and the patronymic, in that order.
+        let (initials, rest): (Vec<&String>, Vec<&String>) =
+            words.iter().partition(|w| is_initial(w));
+        if (1..=2).contains(&initials.len()) && !rest.is_empty() {
+            name.given = Some(initials[0].clone());
+            name.patronymic = initials.get(1).map(|p| p.to_string());
+            name.surname = Some(
+                rest.iter()
+                    .map(|w| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
             return name;
         }
         // The patronymic: a word of that form, preferring one after a given name.
@@ -835,6 +876,26 @@ fn fold_word(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initials_beside_a_surname_are_given_name_and_patronymic() {
+        for text in ["ИВАНОВ И.И.", "Иванов И. И.", "И.И. Иванов", "иванов и.и"]
+        {
+            let name = PersonName::parse(text);
+            assert_eq!(name.surname.as_deref(), Some("Иванов"), "{text}");
+            assert_eq!(name.given.as_deref(), Some("И."), "{text}");
+            assert_eq!(name.patronymic.as_deref(), Some("И."), "{text}");
+            assert_eq!(name.initials(), "Иванов И. И.", "{text}");
+        }
+        let one = PersonName::parse("Петрова А.");
+        assert_eq!(one.surname.as_deref(), Some("Петрова"));
+        assert_eq!(one.given.as_deref(), Some("А."));
+        assert_eq!(one.patronymic, None);
+        // A surname with a hyphen keeps its capitals; a full name is read as before.
+        assert_eq!(clean_name("ПЕТРОВА-ВОДКИНА"), "Петрова-Водкина");
+        let full = PersonName::parse("Смирнова Ольга Игоревна");
+        assert_eq!(full.given.as_deref(), Some("Ольга"));
+    }
 
     fn parts(s: &str) -> (Option<String>, Option<String>, Option<String>) {
         let n = PersonName::parse(s);
