@@ -28,6 +28,28 @@ fn texts(column: &Column) -> Result<Vec<Option<&str>>> {
         .collect())
 }
 
+/// The columns every parse table ends with: `valid`, then the `problem` and
+/// `reason` of each invalid row (`missing` for a null input); `describe` gives
+/// an error's problem name and reason.
+fn outcome_columns<'a, T, E>(
+    results: &'a [Option<std::result::Result<T, E>>],
+    describe: impl Fn(&'a E) -> (&'static str, &'a str),
+) -> [Column; 3] {
+    let problems: Vec<Option<(&str, &str)>> = results
+        .iter()
+        .map(|r| match r {
+            None => Some(MISSING),
+            Some(Err(err)) => Some(describe(err)),
+            Some(Ok(_)) => None,
+        })
+        .collect();
+    [
+        Column::from_bools("valid", problems.iter().map(|p| Some(p.is_none()))),
+        Column::from_texts("problem", problems.iter().map(|p| p.map(|p| p.0))),
+        Column::from_texts("reason", problems.iter().map(|p| p.map(|p| p.1))),
+    ]
+}
+
 impl PhoneNormalizer {
     /// Reads a text column of phone numbers (nulls are rows with the problem
     /// `missing`) into a table with the columns `input`, `e164`, `extension`,
@@ -48,13 +70,8 @@ impl PhoneNormalizer {
         let inputs = texts(column)?;
         let results = self.parse_rows(&inputs);
         let ok = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().ok());
-        let problem = |i: usize| match &results[i] {
-            None => Some((MISSING.0, MISSING.1)),
-            Some(Err(err)) => Some((err.problem().name(), err.reason())),
-            Some(Ok(_)) => None,
-        };
         let rows = 0..inputs.len();
-        Table::new(vec![
+        let mut columns = vec![
             Column::from_texts("input", inputs.iter().copied()),
             Column::from_texts("e164", rows.clone().map(|i| ok(i).map(|p| p.e164()))),
             Column::from_texts(
@@ -62,11 +79,12 @@ impl PhoneNormalizer {
                 rows.clone().map(|i| ok(i).and_then(|p| p.extension())),
             ),
             Column::from_texts("kind", rows.clone().map(|i| ok(i).map(|p| p.kind().name()))),
-            Column::from_texts("region", rows.clone().map(|i| ok(i).map(|p| p.region()))),
-            Column::from_bools("valid", rows.clone().map(|i| Some(ok(i).is_some()))),
-            Column::from_texts("problem", rows.clone().map(|i| problem(i).map(|p| p.0))),
-            Column::from_texts("reason", rows.map(|i| problem(i).map(|p| p.1))),
-        ])
+            Column::from_texts("region", rows.map(|i| ok(i).map(|p| p.region()))),
+        ];
+        columns.extend(outcome_columns(&results, |e| {
+            (e.problem().name(), e.reason())
+        }));
+        Table::new(columns)
     }
 }
 
@@ -80,29 +98,25 @@ impl EmailNormalizer {
         let results = self.parse_rows(&inputs);
         let ok = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().ok());
         let err = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().err());
-        let problem = |i: usize| match &results[i] {
-            None => Some((MISSING.0, MISSING.1)),
-            Some(Err(err)) => Some((err.problem().name(), err.reason())),
-            Some(Ok(_)) => None,
-        };
         let rows = 0..inputs.len();
-        Table::new(vec![
+        let mut columns = vec![
             Column::from_texts("input", inputs.iter().copied()),
             Column::from_texts("address", rows.clone().map(|i| ok(i).map(|e| e.address()))),
             Column::from_texts("key", rows.clone().map(|i| ok(i).map(|e| e.key()))),
             Column::from_texts("domain", rows.clone().map(|i| ok(i).map(|e| e.domain()))),
-            Column::from_bools("valid", rows.clone().map(|i| Some(ok(i).is_some()))),
-            Column::from_texts("problem", rows.clone().map(|i| problem(i).map(|p| p.0))),
-            Column::from_texts("reason", rows.clone().map(|i| problem(i).map(|p| p.1))),
-            Column::from_texts(
-                "suggestion",
-                rows.map(|i| {
-                    ok(i)
-                        .and_then(|e| e.suggestion())
-                        .or_else(|| err(i).and_then(|e| e.suggestion()))
-                }),
-            ),
-        ])
+        ];
+        columns.extend(outcome_columns(&results, |e| {
+            (e.problem().name(), e.reason())
+        }));
+        columns.push(Column::from_texts(
+            "suggestion",
+            rows.map(|i| {
+                ok(i)
+                    .and_then(|e| e.suggestion())
+                    .or_else(|| err(i).and_then(|e| e.suggestion()))
+            }),
+        ));
+        Table::new(columns)
     }
 }
 
