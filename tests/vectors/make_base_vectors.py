@@ -162,9 +162,11 @@ CSV = ("\ufeffФамилия;Имя;Телефон;Дата рождения;Т�
        "Кузнецов;Пётр;;;;много;бюджет не число\n")
 MAPPING = {"Фамилия": "surname", "Имя": "given_name", "Телефон": "phone", "Дата рождения": "birthday",
            "Теги": "tags", "Бюджет": "custom.budget"}
+# A cell that cannot be used is set aside and its row kept.
 step(i, "import_clients_csv", CSV, extra=MAPPING, output={
-    "rows": 6, "imported": [1, 2],
-    "rejected": [
+    "rows": 6, "imported": [1, 2, 3, 4, 5],
+    "rejected": [],
+    "set_aside": [
         {"line": 3, "column": "Дата рождения", "field": "birthday", "kind": "invalid_value",
          "reason": '"31.02.1990" is not a calendar date'},
         {"line": 4, "column": "Теги", "field": "tags", "kind": "unknown_tag",
@@ -175,7 +177,12 @@ step(i, "import_clients_csv", CSV, extra=MAPPING, output={
     "empty_rows": 1, "ignored_columns": ["Примечание"],
 })
 step(i, "get_client", "2", output={
-    "id": 2, "kind": "person", "surname": "Смирнова", "given": "Ольга", "birthday": "2000-01-01",
+    "id": 2, "kind": "person", "surname": "Петрова", "given": "Анна",
+    "created_at": STAMP, "updated_at": STAMP, "stage": "lead", "can_refer": False,
+    "phones": [{"raw": "+7 812 555-12-12"}], "consents": {},
+})
+step(i, "get_client", "4", output={
+    "id": 4, "kind": "person", "surname": "Смирнова", "given": "Ольга", "birthday": "2000-01-01",
     "created_at": STAMP, "updated_at": STAMP, "stage": "lead", "can_refer": False, "consents": {},
     "tags": ["vip", "опт"], "custom": {"budget": {"amount": "10.00", "currency": "RUB"}},
 })

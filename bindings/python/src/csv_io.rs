@@ -35,6 +35,7 @@ fn raw_report<Id: RawId>(report: ImportReport<Id>) -> ImportReport<u64> {
         rows: report.rows,
         imported: report.imported.into_iter().map(RawId::raw).collect(),
         rejected: report.rejected,
+        set_aside: report.set_aside,
         empty_rows: report.empty_rows,
         ignored_columns: report.ignored_columns,
     }

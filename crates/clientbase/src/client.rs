@@ -1135,6 +1135,9 @@ impl Client {
                 }
             }
         }
+        if let Some(birthday) = self.birthday {
+            check_birthday(birthday).map_err(|reason| invalid("birthday", reason))?;
+        }
         if let Some(percent) = self.loyalty_percent {
             if percent > 100 {
                 return Err(invalid(
@@ -1166,6 +1169,25 @@ impl Client {
                 ));
             }
         }
+        Ok(())
+    }
+}
+
+/// Checks that a birthday is plausible: not before 1900 and not after today
+/// (UTC, with a day's grace for time zones). 1C's empty date `01.01.0001` and
+/// typos such as `01.01.2999` fail here.
+pub fn check_birthday(birthday: NaiveDate) -> std::result::Result<(), String> {
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+    let latest = Utc::now().date_naive() + chrono::Days::new(1);
+    if birthday < earliest {
+        Err(format!(
+            "{birthday} is not a plausible birthday (before 1900)"
+        ))
+    } else if birthday > latest {
+        Err(format!(
+            "{birthday} is not a plausible birthday (in the future)"
+        ))
+    } else {
         Ok(())
     }
 }

@@ -83,15 +83,54 @@ fn rejected(
     }
 }
 
+fn strict() -> CsvOptions {
+    CsvOptions {
+        strict: true,
+        ..CsvOptions::default()
+    }
+}
+
 #[test]
-fn a_1c_export_imports_every_good_row_and_reports_every_bad_one() {
-    let mut base = ClientBase::new(schema());
-    let report = base
+fn a_1c_export_keeps_every_row_and_sets_aside_every_bad_cell() {
+    let mut lenient = ClientBase::new(schema());
+    let report = lenient
         .import_clients_csv(
             &fixture("clients_1c.csv")[..],
             &one_c_mapping(),
             &CsvOptions::default(),
         )
+        .unwrap();
+    let mut strict_base = ClientBase::new(schema());
+    let strict_report = strict_base
+        .import_clients_csv(&fixture("clients_1c.csv")[..], &one_c_mapping(), &strict())
+        .unwrap();
+    assert_eq!(report.rows, 15);
+    assert_eq!(report.empty_rows, 1);
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(report.imported.len(), 14);
+    // Each row strict mode rejects is kept here, with the same problem set aside.
+    for rejection in &strict_report.rejected {
+        let aside = report
+            .set_aside
+            .iter()
+            .find(|a| a.line == rejection.line)
+            .unwrap_or_else(|| panic!("line {} has nothing set aside", rejection.line));
+        assert_eq!(aside, rejection);
+    }
+    let lines: Vec<u64> = report.set_aside.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [4, 5, 6, 7, 11, 13, 13, 14, 15, 19]);
+    // The row with a bad birthday keeps its name, phone and tags.
+    let line4 = report.imported[2];
+    let client = lenient.get_client(line4).unwrap();
+    assert_eq!(client.birthday, None);
+    assert!(!client.display_name().is_empty());
+}
+
+#[test]
+fn a_1c_export_imports_every_good_row_and_reports_every_bad_one_when_strict() {
+    let mut base = ClientBase::new(schema());
+    let report = base
+        .import_clients_csv(&fixture("clients_1c.csv")[..], &one_c_mapping(), &strict())
         .unwrap();
 
     assert_eq!(report.rows, 15);
@@ -167,7 +206,7 @@ fn a_1c_export_imports_every_good_row_and_reports_every_bad_one() {
             None,
             None,
             "csv",
-            "the row has 2 cells, the header has 18"
+            "the row has 2 cells, the header has 18; the missing cells are read as empty"
         )
     );
     assert_eq!(
@@ -177,7 +216,7 @@ fn a_1c_export_imports_every_good_row_and_reports_every_bad_one() {
             None,
             None,
             "csv",
-            "cell 19 is past the last of the 18 header columns and is not empty"
+            "cell 19 past the last of the 18 header columns is not empty and was set aside"
         )
     );
     // A consent needs its date.
@@ -252,12 +291,23 @@ fn excel_commas_with_quoted_decimal_commas() {
     ])
     .unwrap();
     let report = base
+        .import_clients_csv(&fixture("clients_excel.csv")[..], &mapping, &strict())
+        .unwrap();
+    let mut lenient = ClientBase::new(schema());
+    let kept = lenient
         .import_clients_csv(
             &fixture("clients_excel.csv")[..],
             &mapping,
             &CsvOptions::default(),
         )
         .unwrap();
+    assert_eq!(kept.imported.len(), 4);
+    assert_eq!(kept.set_aside, report.rejected);
+    assert!(!lenient
+        .get_client(kept.imported[3])
+        .unwrap()
+        .custom
+        .contains_key("budget"));
     assert_eq!(report.imported.len(), 3);
     assert_eq!(report.ignored_columns, ["Лишняя колонка"]);
     assert_eq!(
@@ -445,4 +495,104 @@ fn deals_with_russian_statuses_amounts_and_one_product() {
         .add_deal(clientbase::Deal::new(ClientId(1), rub("1")))
         .unwrap();
     assert_eq!(next, DealId(105));
+}
+
+/// 1C and Bitrix habits the import used to lose whole rows to.
+fn habits_mapping() -> ColumnMapping {
+    ColumnMapping::from_pairs([
+        ("Фамилия", "surname"),
+        ("Имя", "given_name"),
+        ("Телефон", "phone"),
+        ("Дата рождения", "birthday"),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn an_unterminated_quote_costs_one_line_not_the_rest_of_the_file() {
+    let mut csv = String::from("Фамилия;Имя;Телефон;Дата рождения\n");
+    for i in 1..=500 {
+        // Row 499 opens a quote it never closes, as a hand-edited export does.
+        let quote = if i == 499 { "\"" } else { "" };
+        csv.push_str(&format!("{quote}Фам{i};Имя{i};+7916{i:07};01.02.1980\n"));
+    }
+    let mut base = ClientBase::default();
+    let report = base
+        .import_clients_csv(csv.as_bytes(), &habits_mapping(), &CsvOptions::default())
+        .unwrap();
+    assert_eq!(report.rows, 500);
+    assert_eq!(report.imported.len(), 500, "{:?}", report.rejected);
+    assert_eq!(report.set_aside.len(), 1);
+    assert_eq!(report.set_aside[0].line, 500);
+    assert!(report.set_aside[0].reason.contains("never closes"));
+    let row499 = base.get_client(report.imported[498]).unwrap();
+    assert_eq!(row499.display_name(), "Фам499 Имя499");
+    assert_eq!(
+        base.get_client(report.imported[499])
+            .unwrap()
+            .display_name(),
+        "Фам500 Имя500"
+    );
+    // Strict: the one line is rejected, the other 499 rows are still read.
+    let mut strict_base = ClientBase::default();
+    let report = strict_base
+        .import_clients_csv(csv.as_bytes(), &habits_mapping(), &strict())
+        .unwrap();
+    assert_eq!(report.imported.len(), 499);
+    assert_eq!(report.rejected[0].line, 500);
+    // A quote that closes on a later line is still one multi-line cell.
+    let mut base = ClientBase::default();
+    let report = base
+        .import_clients_csv(
+            "Фамилия;Имя\n\"Иванов\nмл.\";Иван\nПетров;Пётр\n".as_bytes(),
+            &ColumnMapping::from_pairs([("Фамилия", "surname"), ("Имя", "given_name")]).unwrap(),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(report.imported.len(), 2);
+    assert!(report.set_aside.is_empty(), "{:?}", report.set_aside);
+}
+
+#[test]
+fn one_c_dates_empty_dates_and_implausible_birthdays() {
+    let csv = "Фамилия;Имя;Телефон;Дата рождения\n\
+               Иванов;Иван;;12.03.1985 0:00:00\n\
+               Петров;Пётр;;12.03.1985 г.\n\
+               Сидоров;Олег;;12.03.1985г.\n\
+               Козлов;Илья;;01.01.0001 0:00:00\n\
+               Орлов;Иван;;01.01.1900\n\
+               Попов;Ян;;01.01.2999\n\
+               Лебедев;Лев;;01.01.1800\n\
+               Волков;Вадим;;31.50.1987\n";
+    let mut base = ClientBase::default();
+    let report = base
+        .import_clients_csv(csv.as_bytes(), &habits_mapping(), &CsvOptions::default())
+        .unwrap();
+    assert_eq!(report.imported.len(), 8, "{:?}", report.rejected);
+    let birthdays: Vec<Option<NaiveDate>> = report
+        .imported
+        .iter()
+        .map(|id| base.get_client(*id).unwrap().birthday)
+        .collect();
+    let d = Some(date(1985, 3, 12));
+    assert_eq!(birthdays, [d, d, d, None, None, None, None, None]);
+    let aside: Vec<(u64, Option<&str>)> = report
+        .set_aside
+        .iter()
+        .map(|r| (r.line, r.field.as_deref()))
+        .collect();
+    // The placeholders are empty dates, not problems; the rest are set aside.
+    assert_eq!(
+        aside,
+        [
+            (7, Some("birthday")),
+            (8, Some("birthday")),
+            (9, Some("birthday"))
+        ]
+    );
+    assert!(
+        report.set_aside[0].reason.contains("plausible"),
+        "{}",
+        report.set_aside[0].reason
+    );
 }

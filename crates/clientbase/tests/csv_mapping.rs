@@ -185,22 +185,31 @@ fn kinds_names_and_companies() {
             "Иванов Иван Иванович",
             "Петровский Пётр",
             "ООО Ромашка",
-            "Сидоров Семён Семёнович"
+            "Сидоров Семён Семёнович",
+            "ООО Лютик",
+            "Козлов",
+            "ООО Ромашка",
         ]
     );
     assert!(base.get_client(report.imported[3]).unwrap().is_company());
-    let rejected: Vec<(u64, Option<&str>, Option<&str>)> = report
-        .rejected
-        .iter()
-        .map(|r| (r.line, r.column.as_deref(), r.field.as_deref()))
-        .collect();
+    let problems =
+        |list: &[clientbase::RejectedRow]| -> Vec<(u64, Option<String>, Option<String>)> {
+            list.iter()
+                .map(|r| (r.line, r.column.clone(), r.field.clone()))
+                .collect()
+        };
+    let some = |s: &str| Some(s.to_string());
+    // A person of kind физлицо with only a company has nothing left to be.
+    assert_eq!(problems(&report.rejected), [(6, None, some("name"))]);
+    // A surname on a company, a tax id on a person and a bad check digit are
+    // set aside; the rows stay.
     assert_eq!(
-        rejected,
+        problems(&report.set_aside),
         [
-            (6, Some("Организация"), Some("legal_name")),
-            (7, Some("Фамилия"), Some("surname")),
-            (8, Some("ИНН"), Some("tax_id")),
-            (9, Some("ИНН"), Some("tax_id")),
+            (6, some("Организация"), some("legal_name")),
+            (7, some("Фамилия"), some("surname")),
+            (8, some("ИНН"), some("tax_id")),
+            (9, some("ИНН"), some("tax_id")),
         ]
     );
     assert!(matches!(
@@ -246,7 +255,11 @@ fn cells_of_every_client_target() {
         ],
     )
     .unwrap();
-    assert_eq!(report.imported.len(), 2);
+    assert_eq!(report.imported.len(), 3);
+    assert_eq!(
+        base.get_client(report.imported[2]).unwrap().temperature,
+        None
+    );
     let anna = base.get_client(report.imported[0]).unwrap();
     assert_eq!(anna.stage, clientbase::LifecycleStage::Loyal);
     assert_eq!(anna.temperature, Some(clientbase::Temperature::Warm));
@@ -264,7 +277,7 @@ fn cells_of_every_client_target() {
     assert!(anna.consents.personal_data.unwrap().is_given());
     assert!(!anna.consents.allows(Channel::Ads));
     assert_eq!(anna.behaviour.as_deref(), Some("economical"));
-    let vera = &report.rejected[0];
+    let vera = &report.set_aside[0];
     assert_eq!((vera.line, vera.column.as_deref()), (4, Some("Теплота")));
     assert_eq!(vera.reason, "\"ледяной\" is not cold, warm or hot");
 }
@@ -302,11 +315,12 @@ fn reports_serialize_for_bindings() {
     .unwrap();
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["rows"], 1);
-    assert_eq!(json["rejected"][0]["line"], 2);
-    assert_eq!(json["rejected"][0]["column"], "Дата");
-    assert_eq!(json["rejected"][0]["kind"], "invalid_value");
+    assert_eq!(json["imported"], serde_json::json!([1]));
+    assert_eq!(json["set_aside"][0]["line"], 2);
+    assert_eq!(json["set_aside"][0]["column"], "Дата");
+    assert_eq!(json["set_aside"][0]["kind"], "invalid_value");
     assert_eq!(
-        report.rejected[0].to_string(),
+        report.set_aside[0].to_string(),
         "line 2, column \"Дата\": \"32.01.2000\" is not a calendar date"
     );
 }

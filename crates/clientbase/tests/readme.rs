@@ -45,9 +45,10 @@ fn readme_csv_import() -> clientbase::Result<()> {
         r#"{"Фамилия": "surname", "Имя": "given_name", "Телефон": "phone", "Дата рождения": "birthday"}"#,
     )?;
     let report = base.import_clients_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
-    assert_eq!(report.imported.len(), 1);
+    assert_eq!(report.imported.len(), 2);
+    assert!(report.rejected.is_empty());
     assert_eq!(
-        report.rejected[0].to_string(),
+        report.set_aside[0].to_string(),
         "line 3, column \"Дата рождения\": \"31.02.1985\" is not a calendar date"
     );
     Ok(())

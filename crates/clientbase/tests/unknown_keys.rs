@@ -123,12 +123,12 @@ fn csv_options() {
     refused::<CsvOptions>(
         r#"{"delimeter": ";"}"#,
         "delimeter",
-        "`delimiter` or `currency`",
+        "`delimiter`, `currency`, `strict`",
     );
     refused::<CsvOptions>(
         r#"{"currensy": "USD"}"#,
         "currensy",
-        "`delimiter` or `currency`",
+        "`delimiter`, `currency`, `strict`",
     );
     for bad in [
         r#"{"delimiter": 5}"#,
@@ -146,6 +146,7 @@ fn csv_options() {
     round_trips(&CsvOptions {
         delimiter: Some(b'|'),
         currency: Some(clientbase::Currency::USD),
+        strict: true,
     });
     round_trips(&CsvOptions::default());
 }

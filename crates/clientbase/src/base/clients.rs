@@ -163,7 +163,7 @@ impl ClientBase {
     }
 
     /// Everything [`ClientBase::validated_client`] checks but the relations.
-    pub(super) fn check_client_fields(&self, client: &mut Client, id: ClientId) -> Result<()> {
+    pub(crate) fn check_client_fields(&self, client: &mut Client, id: ClientId) -> Result<()> {
         client.id = id;
         client.check_own_fields()?;
         for tag in &client.tags {

@@ -308,10 +308,20 @@ fn imports_from_text_or_a_file_and_reports_bad_rows() {
         panic!("a report")
     };
     assert_eq!(report["rows"], 2);
+    assert_eq!(report["imported"], json!([1, 2]));
+    assert_eq!(report["set_aside"][0]["line"], 3);
+    assert_eq!(report["set_aside"][0]["field"], "tax_id");
+    assert_eq!(base.counts().clients, 2);
+    let mut strict = ClientBase::new(Schema::new());
+    let params = json!({"csv": csv, "mapping": {"Фамилия": "surname", "Имя": "given_name", "ИНН": "tax_id"},
+        "options": {"delimiter": ";", "strict": true}});
+    let Output::Report(report) = call_write(&mut strict, "import_clients_csv", params).unwrap()
+    else {
+        panic!("a report")
+    };
     assert_eq!(report["imported"], json!([1]));
     assert_eq!(report["rejected"][0]["line"], 3);
     assert_eq!(report["rejected"][0]["field"], "tax_id");
-    assert_eq!(base.counts().clients, 1);
 
     let path = std::env::temp_dir().join(format!("cb-import-{}.csv", std::process::id()));
     std::fs::write(&path, "Клиент,Сумма\n1,100\n9,5\n").unwrap();

@@ -2,8 +2,11 @@
 
 use super::*;
 
-pub(super) fn date_cell(text: &str, field: &str) -> Result<chrono::NaiveDate> {
-    parse_date(text).map_err(|reason| invalid(field, reason))
+/// A date cell; a placeholder for "no date" (1C's `01.01.0001`, a
+/// spreadsheet's `01.01.1900`) is an empty cell.
+pub(super) fn date_cell(text: &str, field: &str) -> Result<Option<chrono::NaiveDate>> {
+    let date = parse_date(text).map_err(|reason| invalid(field, reason))?;
+    Ok((!crate::dates::is_placeholder_date(date)).then_some(date))
 }
 
 pub(super) fn datetime_cell(text: &str, field: &str) -> Result<DateTime<Utc>> {

@@ -20,6 +20,22 @@ impl<'a> ClientSources<'a> {
             .map(|(_, h)| *h)
     }
 
+    /// Drops the column of a contact point that was removed (`phones[1]`), so
+    /// that the later ones keep their columns.
+    pub(super) fn forget(&mut self, field: &str) {
+        let list = match split_field(field) {
+            ("phones", Some(i)) => Some((&mut self.phones, i)),
+            ("emails", Some(i)) => Some((&mut self.emails, i)),
+            ("messengers", Some(i)) => Some((&mut self.messengers, i)),
+            _ => None,
+        };
+        if let Some((list, i)) = list {
+            if i < list.len() {
+                list.remove(i);
+            }
+        }
+    }
+
     /// The column that fed the record field `field`.
     pub(super) fn column(&self, field: &str) -> Option<&'a str> {
         let (head, index) = split_field(field);
@@ -65,9 +81,22 @@ pub(super) struct ParsedClient<'a> {
     pub(super) sources: ClientSources<'a>,
 }
 
+/// The value of a cell's result, or `None` with the error noted against the
+/// cell's column.
+fn keep<T>(notes: &mut Vec<Rejection>, header: &str, result: Result<T>) -> Option<T> {
+    result
+        .map_err(|e| notes.push(Rejection::at(header, e)))
+        .ok()
+}
+
+/// Reads a row's cells into a client. A cell that cannot be read is set aside
+/// with a note naming its column, field and reason, and the client is made of
+/// the rest; only an unreadable `id` rejects the row (the record's identity
+/// would be lost).
 pub(super) fn parse_client<'t>(
     schema: &Schema,
     cells: &[Cell<'t, '_>],
+    notes: &mut Vec<Rejection>,
 ) -> std::result::Result<(Client, ClientSources<'t>), Rejection> {
     let mut client = Client::default();
     let mut sources = ClientSources {
@@ -85,13 +114,15 @@ pub(super) fn parse_client<'t>(
         .filter(|c| c.target.is_json())
         .chain(cells.iter().filter(|c| !c.target.is_json()));
     for cell in ordered {
-        let at = |e: Error| Rejection::at(cell.header, e);
         let text = cell.text;
         let own = || Some(text.to_string());
         match cell.target {
             ColumnTarget::Ignore => {}
-            ColumnTarget::Id => client.id = ClientId(id_cell(text, "id").map_err(at)?),
-            ColumnTarget::Kind => kind = Some(kind_cell(text).map_err(at)?),
+            ColumnTarget::Id => {
+                client.id =
+                    ClientId(id_cell(text, "id").map_err(|e| Rejection::at(cell.header, e))?)
+            }
+            ColumnTarget::Kind => kind = keep(notes, cell.header, kind_cell(text)),
             ColumnTarget::Surname => name_parts[0] = Some(cell),
             ColumnTarget::GivenName => name_parts[1] = Some(cell),
             ColumnTarget::Patronymic => name_parts[2] = Some(cell),
@@ -99,7 +130,7 @@ pub(super) fn parse_client<'t>(
             ColumnTarget::Company => company = Some(cell),
             ColumnTarget::TaxId => tax_id = Some(cell),
             ColumnTarget::Birthday => {
-                client.birthday = Some(date_cell(text, "birthday").map_err(at)?)
+                client.birthday = keep(notes, cell.header, date_cell(text, "birthday")).flatten()
             }
             ColumnTarget::City => client.city = own(),
             ColumnTarget::Region => client.region = own(),
@@ -107,21 +138,26 @@ pub(super) fn parse_client<'t>(
             ColumnTarget::Owner => client.owner = own(),
             ColumnTarget::Source => client.source = own(),
             ColumnTarget::Behaviour => client.behaviour = own(),
-            ColumnTarget::Stage => client.stage = text.parse::<LifecycleStage>().map_err(at)?,
+            ColumnTarget::Stage => {
+                if let Some(stage) = keep(notes, cell.header, text.parse::<LifecycleStage>()) {
+                    client.stage = stage;
+                }
+            }
             ColumnTarget::Temperature => {
-                client.temperature = Some(text.parse::<Temperature>().map_err(at)?)
+                client.temperature = keep(notes, cell.header, text.parse::<Temperature>())
             }
             ColumnTarget::LoyaltyPercent => {
-                client.loyalty_percent = Some(percent_cell(text).map_err(at)?)
+                client.loyalty_percent = keep(notes, cell.header, percent_cell(text))
             }
             ColumnTarget::CanRefer => {
-                client.can_refer = bool_cell(text, "can_refer").map_err(at)?
+                client.can_refer =
+                    keep(notes, cell.header, bool_cell(text, "can_refer")).unwrap_or_default()
             }
             ColumnTarget::CreatedAt => {
-                client.created_at = Some(datetime_cell(text, "created_at").map_err(at)?)
+                client.created_at = keep(notes, cell.header, datetime_cell(text, "created_at"))
             }
             ColumnTarget::UpdatedAt => {
-                client.updated_at = Some(datetime_cell(text, "updated_at").map_err(at)?)
+                client.updated_at = keep(notes, cell.header, datetime_cell(text, "updated_at"))
             }
             ColumnTarget::Phone => {
                 client.phones.push(Phone::raw(text));
@@ -141,8 +177,9 @@ pub(super) fn parse_client<'t>(
             }
             ColumnTarget::Tags => {
                 for tag in split_list(text) {
-                    schema.check_tag(tag).map_err(at)?;
-                    client.tags.insert(tag.to_string());
+                    if keep(notes, cell.header, schema.check_tag(tag)).is_some() {
+                        client.tags.insert(tag.to_string());
+                    }
                 }
             }
             ColumnTarget::Custom(name) => {
@@ -159,78 +196,115 @@ pub(super) fn parse_client<'t>(
             }
             ColumnTarget::Consent(channel) => {
                 let field = format!("consents.marketing.{}", channel.name());
-                let consent = consent_cell(text, &field).map_err(at)?;
-                client.consents.marketing.insert(*channel, consent);
+                if let Some(consent) = keep(notes, cell.header, consent_cell(text, &field)) {
+                    client.consents.marketing.insert(*channel, consent);
+                }
             }
             ColumnTarget::PersonalDataConsent => {
-                let consent = consent_cell(text, "consents.personal_data").map_err(at)?;
-                client.consents.personal_data = Some(consent);
+                client.consents.personal_data = keep(
+                    notes,
+                    cell.header,
+                    consent_cell(text, "consents.personal_data"),
+                )
             }
             ColumnTarget::PhonesJson => {
-                let phones: Vec<Phone> = json_cell(text, "phones").map_err(at)?;
-                sources
-                    .phones
-                    .extend(std::iter::repeat_n(cell.header, phones.len()));
-                client.phones.extend(phones);
+                if let Some(phones) =
+                    keep(notes, cell.header, json_cell::<Vec<Phone>>(text, "phones"))
+                {
+                    sources
+                        .phones
+                        .extend(std::iter::repeat_n(cell.header, phones.len()));
+                    client.phones.extend(phones);
+                }
             }
             ColumnTarget::EmailsJson => {
-                let emails: Vec<Email> = json_cell(text, "emails").map_err(at)?;
-                sources
-                    .emails
-                    .extend(std::iter::repeat_n(cell.header, emails.len()));
-                client.emails.extend(emails);
+                if let Some(emails) =
+                    keep(notes, cell.header, json_cell::<Vec<Email>>(text, "emails"))
+                {
+                    sources
+                        .emails
+                        .extend(std::iter::repeat_n(cell.header, emails.len()));
+                    client.emails.extend(emails);
+                }
             }
             ColumnTarget::MessengersJson => {
-                let messengers: Vec<Messenger> = json_cell(text, "messengers").map_err(at)?;
-                sources
-                    .messengers
-                    .extend(std::iter::repeat_n(cell.header, messengers.len()));
-                client.messengers.extend(messengers);
+                if let Some(messengers) = keep(
+                    notes,
+                    cell.header,
+                    json_cell::<Vec<Messenger>>(text, "messengers"),
+                ) {
+                    sources
+                        .messengers
+                        .extend(std::iter::repeat_n(cell.header, messengers.len()));
+                    client.messengers.extend(messengers);
+                }
             }
             ColumnTarget::ConsentsJson => {
-                client.consents = json_cell::<Consents>(text, "consents").map_err(at)?;
+                if let Some(consents) =
+                    keep(notes, cell.header, json_cell::<Consents>(text, "consents"))
+                {
+                    client.consents = consents;
+                }
             }
             ColumnTarget::RelationsJson => {
-                client.relations = json_cell::<Vec<Relation>>(text, "relations").map_err(at)?;
+                if let Some(relations) = keep(
+                    notes,
+                    cell.header,
+                    json_cell::<Vec<Relation>>(text, "relations"),
+                ) {
+                    client.relations = relations;
+                }
             }
             ColumnTarget::CustomJson => {
-                let values: BTreeMap<String, FieldValue> = json_cell(text, "custom").map_err(at)?;
-                client.custom.extend(values);
+                if let Some(values) = keep(
+                    notes,
+                    cell.header,
+                    json_cell::<BTreeMap<String, FieldValue>>(text, "custom"),
+                ) {
+                    client.custom.extend(values);
+                }
             }
             deal_target => {
-                return Err(at(Error::new(
-                    ErrorKind::Csv,
-                    format!("{deal_target} is not a client field"),
-                )))
+                keep(
+                    notes,
+                    cell.header,
+                    Err::<(), _>(Error::new(
+                        ErrorKind::Csv,
+                        format!("{deal_target} is not a client field"),
+                    )),
+                );
             }
         }
     }
 
-    let is_company = kind.unwrap_or(company.is_some());
+    let has_name = full_name.is_some() || name_parts.iter().any(Option::is_some);
+    // Without a kind column a company cell makes a company, unless the row also
+    // names a person and has no tax id (a CRM's contact with an employer): then
+    // it is a person, and the company cell is set aside.
+    let is_company = kind.unwrap_or(company.is_some() && (!has_name || tax_id.is_some()));
+    let mut aside = |cell: &Cell<'t, '_>, field: &str, reason: &str| {
+        notes.push(Rejection::at(cell.header, invalid(field, reason)));
+    };
     const PART_FIELDS: [&str; 3] = ["surname", "given", "patronymic"];
     client.party = if is_company {
-        if let Some((i, part)) = name_parts
-            .iter()
-            .enumerate()
-            .find_map(|(i, p)| p.map(|p| (i, p)))
-        {
-            return Err(Rejection::at(
-                part.header,
-                invalid(
+        for (i, part) in name_parts.iter().enumerate() {
+            if let Some(part) = part {
+                aside(
+                    part,
                     PART_FIELDS[i],
-                    "a company has no personal name: set kind to person, or map the column to ignore",
-                ),
-            ));
+                    "a company has no personal name: the name was set aside (map the column to ignore, or set kind to person)",
+                );
+            }
         }
         let legal_name = match (company, full_name) {
-            (Some(_), Some(extra)) => {
-                return Err(Rejection::at(
-                    extra.header,
-                    invalid(
-                        "name",
-                        "the company's name comes from the company column: map this one to ignore or to a custom field",
-                    ),
-                ))
+            (Some(cell), Some(extra)) => {
+                aside(
+                    extra,
+                    "name",
+                    "the company's name comes from the company column: this one was set aside",
+                );
+                sources.legal_name = Some(cell.header);
+                cell.text.to_string()
             }
             (Some(cell), None) | (None, Some(cell)) => {
                 sources.legal_name = Some(cell.header);
@@ -244,22 +318,18 @@ pub(super) fn parse_client<'t>(
         })
     } else {
         if let Some(cell) = company {
-            return Err(Rejection::at(
-                cell.header,
-                invalid(
-                    "legal_name",
-                    "a person has no legal name (kind is person): map the column to ignore or to a custom field",
-                ),
-            ));
+            aside(
+                cell,
+                "legal_name",
+                "a person has no legal name (kind is person): the company was set aside",
+            );
         }
         if let Some(cell) = tax_id {
-            return Err(Rejection::at(
-                cell.header,
-                invalid(
-                    "tax_id",
-                    "only companies carry a tax id: set kind to company (also for a sole proprietor)",
-                ),
-            ));
+            aside(
+                cell,
+                "tax_id",
+                "only companies carry a tax id (set kind to company, also for a sole proprietor): it was set aside",
+            );
         }
         let mut name = PersonName::default();
         if let Some(cell) = full_name {
@@ -287,17 +357,21 @@ impl ClientBase {
     /// reading fails) or the mapping does not fit it (a mapped header is missing, a
     /// target is for deals): then nothing is imported.
     ///
-    /// # Rejected rows
+    /// # Rejected rows and cells set aside
     ///
     /// Every data row ends up in exactly one place: [`ImportReport::imported`],
     /// [`ImportReport::rejected`] or the count of [`ImportReport::empty_rows`] (rows
-    /// whose cells are all blank). A row is rejected, and the rest imported, when a cell
-    /// cannot be read, when the record fails validation (unknown tag, wrong custom field
-    /// type, bad ИНН, unknown client id, an id already in use, ...), when it has fewer
-    /// cells than the header, or non-blank cells past the last header column. The
-    /// rejection names the line where the row starts in the file (the header is line 1;
-    /// a quoted cell spanning lines counts them all), the column, the record field, the
-    /// [`ErrorKind::name`] and the reason.
+    /// whose cells are all blank). A cell that cannot be read or fails a check
+    /// (a date that is not a date, an unknown tag, a wrong custom field type, a bad
+    /// ИНН, a birthday out of range, cells past the header, a company name on a
+    /// person) is set aside in [`ImportReport::set_aside`] and the row imported
+    /// without it. A row is rejected when it cannot make a record (no name and no
+    /// contact, an unreadable or taken id, relations that do not hold), or, with
+    /// [`CsvOptions::strict`], for its first unusable cell. Each entry names the
+    /// line where the row starts in the file (the header is line 1; a quoted cell
+    /// spanning lines counts them all), the column, the record field, the
+    /// [`ErrorKind::name`] and the reason. A quote that opens a cell and never
+    /// closes costs only its own line, which is read without quotes, with a note.
     ///
     /// # Ids and relations
     ///
@@ -318,7 +392,7 @@ impl ClientBase {
     /// let mapping = ColumnMapping::from_pairs([("ФИО", "full_name"), ("Комнат", "custom.rooms"), ("Email", "email")])?;
     /// let report = base.import_clients_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
     /// assert_eq!(base.get_client(report.imported[0]).unwrap().display_name(), "Сидоров Семён Семёнович");
-    /// assert_eq!(report.rejected[0].to_string(), "line 3, column \"Комнат\": expected integer, got text \"три\"");
+    /// assert_eq!(report.set_aside[0].to_string(), "line 3, column \"Комнат\": expected integer, got text \"три\"");
     /// # Ok::<(), clientbase::Error>(())
     /// ```
     pub fn import_clients_csv<R: Read>(
@@ -328,7 +402,9 @@ impl ClientBase {
         options: &CsvOptions,
     ) -> Result<ImportReport<ClientId>> {
         let table = Table::open(reader, mapping, options, Records::Clients, self.schema())?;
-        self.import_clients(&table.layout, "line", |each| table.for_each_row(each))
+        self.import_clients(&table.layout, "line", options.strict, |each| {
+            table.for_each_row(each)
+        })
     }
 
     /// Imports clients from rows of cells named by `headers`, reading columns as
@@ -348,9 +424,9 @@ impl ClientBase {
     ///     vec![Some("Петров"), None, Some("31.02.1985")],
     /// ];
     /// let report = base.import_clients_rows(["surname", "phone", "birthday"], rows, &mapping, &CsvOptions::default())?;
-    /// assert_eq!(report.imported.len(), 1);
-    /// assert_eq!(report.rejected[0].line, 1);
-    /// assert_eq!(report.rejected[0].field.as_deref(), Some("birthday"));
+    /// assert_eq!(report.imported.len(), 2);
+    /// assert_eq!(report.set_aside[0].line, 1);
+    /// assert_eq!(report.set_aside[0].field.as_deref(), Some("birthday"));
     /// # Ok::<(), clientbase::Error>(())
     /// ```
     pub fn import_clients_rows<H, R, C, S>(
@@ -367,9 +443,10 @@ impl ClientBase {
         C: IntoIterator<Item = Option<S>>,
         S: AsRef<str>,
     {
-        let _ = options;
         let layout = Layout::for_rows(headers, mapping, Records::Clients, self.schema())?;
-        self.import_clients(&layout, "row", |each| layout.for_each_cells_row(rows, each))
+        self.import_clients(&layout, "row", options.strict, |each| {
+            layout.for_each_cells_row(rows, each)
+        })
     }
 
     /// The import of clients from rows, wherever they come from: `read` hands
@@ -379,11 +456,13 @@ impl ClientBase {
         &mut self,
         layout: &'t Layout,
         unit: &str,
+        strict: bool,
         read: impl FnOnce(&mut dyn FnMut(u64, Row<'t, '_>)) -> Result<()>,
     ) -> Result<ImportReport<ClientId>> {
         let mut rows = 0;
         let mut empty_rows = 0;
         let mut rejected: Vec<RejectedRow> = Vec::new();
+        let mut set_aside: Vec<RejectedRow> = Vec::new();
         let mut parsed: Vec<ParsedClient<'_>> = Vec::new();
         {
             let schema = self.schema();
@@ -391,17 +470,29 @@ impl ClientBase {
                 rows += 1;
                 match row {
                     Row::Empty => empty_rows += 1,
-                    Row::Rejected(rejection) => rejected.push(rejection.into_row(line)),
-                    Row::Cells(cells) => match parse_client(schema, &cells) {
-                        Ok((client, sources)) => parsed.push(ParsedClient {
-                            line,
-                            client,
-                            sources,
-                        }),
-                        Err(rejection) => rejected.push(rejection.into_row(line)),
-                    },
+                    Row::Cells(cells, mut notes) => {
+                        match parse_client(schema, &cells, &mut notes) {
+                            Ok(_) if strict && !notes.is_empty() => {
+                                rejected.push(notes.swap_remove(0).into_row(line))
+                            }
+                            Ok((client, sources)) => {
+                                set_aside.extend(notes.into_iter().map(|n| n.into_row(line)));
+                                parsed.push(ParsedClient {
+                                    line,
+                                    client,
+                                    sources,
+                                })
+                            }
+                            Err(rejection) => rejected.push(rejection.into_row(line)),
+                        }
+                    }
                 }
             })?;
+        }
+        if !strict {
+            for row in &mut parsed {
+                self.set_aside_failing_fields(row, &mut set_aside);
+            }
         }
 
         let mut imported: Vec<(u64, ClientId)> = Vec::with_capacity(parsed.len());
@@ -505,13 +596,73 @@ impl ClientBase {
 
         imported.sort_by_key(|(line, _)| *line);
         rejected.sort_by_key(|r| r.line);
+        set_aside.sort_by_key(|r| r.line);
         Ok(ImportReport {
             rows,
             imported: imported.into_iter().map(|(_, id)| id).collect(),
             rejected,
+            set_aside,
             empty_rows,
             ignored_columns: layout.ignored.clone(),
         })
+    }
+}
+
+impl ClientBase {
+    /// Checks a parsed row as the base will, and sets aside each field that
+    /// fails (a birthday out of range, an ИНН whose check digit is wrong, a
+    /// custom value of the wrong type, an empty contact), with a note, until
+    /// the rest passes or what fails cannot be set aside (the name): then the
+    /// insert rejects the row with that reason.
+    fn set_aside_failing_fields(&self, row: &mut ParsedClient<'_>, notes: &mut Vec<RejectedRow>) {
+        let asked = row.client.id;
+        // Each pass removes one field, so this ends; the bound is a guard.
+        for _ in 0..64 {
+            let Err(error) = self.check_client_fields(&mut row.client, asked) else {
+                break;
+            };
+            let Some(field) = error.field().map(str::to_string) else {
+                break;
+            };
+            if !remove_field(&mut row.client, &field) {
+                break;
+            }
+            let column = row.sources.column(&field).map(str::to_string);
+            notes.push(Rejection { column, error }.into_row(row.line));
+            row.sources.forget(&field);
+        }
+        row.client.id = asked;
+    }
+}
+
+/// Removes a record field named as in errors (`birthday`, `tax_id`,
+/// `phones[1]`, `custom.rooms`); false for fields a client cannot do without
+/// (its name) or names this does not know.
+fn remove_field(client: &mut Client, field: &str) -> bool {
+    let (head, index) = split_field(field);
+    let remove_at = |len: usize| index.filter(|i| *i < len);
+    match head {
+        "birthday" => client.birthday.take().is_some(),
+        "loyalty_percent" => client.loyalty_percent.take().is_some(),
+        "updated_at" => client.updated_at.take().is_some(),
+        "created_at" => client.created_at.take().is_some(),
+        "tax_id" => match &mut client.party {
+            Party::Company(company) => company.tax_id.take().is_some(),
+            Party::Person(_) => false,
+        },
+        "phones" => remove_at(client.phones.len())
+            .map(|i| client.phones.remove(i))
+            .is_some(),
+        "emails" => remove_at(client.emails.len())
+            .map(|i| client.emails.remove(i))
+            .is_some(),
+        "messengers" => remove_at(client.messengers.len())
+            .map(|i| client.messengers.remove(i))
+            .is_some(),
+        "custom" => field
+            .strip_prefix("custom.")
+            .is_some_and(|name| client.custom.remove(name).is_some()),
+        _ => false,
     }
 }
 

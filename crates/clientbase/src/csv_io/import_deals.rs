@@ -255,18 +255,24 @@ impl ClientBase {
         let mut rows = 0;
         let mut empty_rows = 0;
         let mut rejected: Vec<RejectedRow> = Vec::new();
+        let mut set_aside: Vec<RejectedRow> = Vec::new();
         let mut parsed: Vec<ParsedDeal<'_>> = Vec::new();
         read(&mut |line, row| {
             rows += 1;
             match row {
                 Row::Empty => empty_rows += 1,
-                Row::Rejected(rejection) => rejected.push(rejection.into_row(line)),
-                Row::Cells(cells) => match parse_deal(currency, &cells) {
-                    Ok((deal, sources)) => parsed.push(ParsedDeal {
-                        line,
-                        deal,
-                        sources,
-                    }),
+                Row::Cells(_, mut notes) if options.strict && !notes.is_empty() => {
+                    rejected.push(notes.swap_remove(0).into_row(line))
+                }
+                Row::Cells(cells, notes) => match parse_deal(currency, &cells) {
+                    Ok((deal, sources)) => {
+                        set_aside.extend(notes.into_iter().map(|n| n.into_row(line)));
+                        parsed.push(ParsedDeal {
+                            line,
+                            deal,
+                            sources,
+                        })
+                    }
                     Err(rejection) => rejected.push(rejection.into_row(line)),
                 },
             }
@@ -388,10 +394,12 @@ impl ClientBase {
 
         imported.sort_by_key(|(line, _)| *line);
         rejected.sort_by_key(|r| r.line);
+        set_aside.sort_by_key(|r| r.line);
         Ok(ImportReport {
             rows,
             imported: imported.into_iter().map(|(_, id)| id).collect(),
             rejected,
+            set_aside,
             empty_rows,
             ignored_columns: layout.ignored.clone(),
         })

@@ -2,9 +2,10 @@
 //!
 //! Client bases arrive as spreadsheets: exported from Excel, 1C or another CRM, with
 //! Russian headers, `;` between cells, decimal commas and `dd.mm.yyyy` dates. A
-//! [`ColumnMapping`] says which record field each column fills; the import reads
-//! every row it can and reports every row it cannot, with the line, the column and
-//! the reason. Nothing is dropped without a word.
+//! [`ColumnMapping`] says which record field each column fills; the import keeps
+//! every row that can make a record, sets aside each cell it cannot use and
+//! reports it with the line, the column and the reason. Nothing is dropped without
+//! a word.
 //!
 //! ```
 //! use clientbase::{ClientBase, ColumnMapping, CsvOptions, Schema};
@@ -25,12 +26,13 @@
 //! ])?;
 //! let report = base.import_clients_csv(csv.as_bytes(), &mapping, &CsvOptions::default())?;
 //!
-//! assert_eq!(report.imported.len(), 1);
-//! let rejected = &report.rejected[0];
-//! assert_eq!(rejected.line, 3);
-//! assert_eq!(rejected.column.as_deref(), Some("Дата рождения"));
-//! assert_eq!(rejected.field.as_deref(), Some("birthday"));
-//! assert_eq!(rejected.reason, "\"31.02.1985\" is not a calendar date");
+//! // Петров is imported without the date that is not a date, which is set aside.
+//! assert_eq!(report.imported.len(), 2);
+//! let aside = &report.set_aside[0];
+//! assert_eq!(aside.line, 3);
+//! assert_eq!(aside.column.as_deref(), Some("Дата рождения"));
+//! assert_eq!(aside.field.as_deref(), Some("birthday"));
+//! assert_eq!(aside.reason, "\"31.02.1985\" is not a calendar date");
 //! # Ok::<(), clientbase::Error>(())
 //! ```
 //!

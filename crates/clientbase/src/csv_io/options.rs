@@ -26,6 +26,11 @@ pub struct CsvOptions {
     /// `None` uses the schema's currency, else RUB.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
+    /// Reject a row when any of its cells cannot be used, as older versions
+    /// did. By default (`false`) such a cell is set aside with a note in
+    /// [`ImportReport::set_aside`] and the row is imported without it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
 }
 
 /// Whether `byte` can separate cells: a printable ASCII character other than the
@@ -105,9 +110,18 @@ impl fmt::Display for RejectedRow {
     }
 }
 
-/// What an import did: the ids it created and every row it rejected.
+/// What an import did: the ids it created, every row it rejected and every
+/// cell it set aside.
 ///
-/// `rows == imported.len() + rejected.len() + empty_rows`.
+/// `rows == imported.len() + rejected.len() + empty_rows`. A row is rejected
+/// only when it cannot make a record at all (no name and no contact, an
+/// unreadable or taken id, relations that do not hold) or, with
+/// [`CsvOptions::strict`], for any cell it cannot use. Otherwise a cell that
+/// cannot be read or fails a check (a date that is not a date, an ИНН with a
+/// wrong check digit, a birthday in 2999, an unknown tag, a company name on a
+/// person) is set aside: the row is imported without it and the cell is listed
+/// in `set_aside`, with the line, column, field and reason, so nothing is
+/// dropped without a word.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport<Id> {
     /// Data rows read (not counting the header).
@@ -116,6 +130,10 @@ pub struct ImportReport<Id> {
     pub imported: Vec<Id>,
     /// The rejected rows, in file order.
     pub rejected: Vec<RejectedRow>,
+    /// The cells set aside, in file order (a row may have several). A row
+    /// rejected for another reason keeps its notes here too: a company cell
+    /// set aside on a row of kind person explains why the row had no name.
+    pub set_aside: Vec<RejectedRow>,
     /// Rows whose cells were all blank, skipped.
     pub empty_rows: u64,
     /// Headers of the file's columns that the mapping does not mention; their

@@ -57,10 +57,12 @@ impl Rejection {
     }
 }
 
+/// A data row as read: blank, rejected whole, or its non-blank mapped cells
+/// with the problems of cells set aside (read, but not usable: not UTF-8, past
+/// the header, the rest of a line whose quote never closes).
 pub(super) enum Row<'t, 'r> {
     Empty,
-    Rejected(Rejection),
-    Cells(Vec<Cell<'t, 'r>>),
+    Cells(Vec<Cell<'t, 'r>>, Vec<Rejection>),
 }
 
 /// The input, its delimiter and the header checked against the mapping.
@@ -183,7 +185,7 @@ impl Table {
                 ignored: Vec::new(),
             },
         };
-        let mut reader = table.reader();
+        let mut reader = table.reader_at(table.start);
         let mut record = ByteRecord::new();
         if !reader.read_byte_record(&mut record).map_err(csv_error)? {
             return Err(Error::new(
@@ -212,22 +214,76 @@ impl Table {
         Ok(table)
     }
 
-    pub(super) fn reader(&self) -> csv::Reader<&[u8]> {
+    /// Reads every data row, handing it to `each` with its line.
+    ///
+    /// A quote that opens a cell and never closes would make the rest of the
+    /// file one cell, and every row after it would be lost. So a record that
+    /// spans lines and either leaves a quote open or has the wrong number of
+    /// cells is read again as its first line alone, without quoting (a stray
+    /// quote at either end of a cell is dropped), with a note on the row, and
+    /// reading goes on at the next line.
+    pub(super) fn for_each_row<'t>(&'t self, mut each: impl FnMut(u64, Row<'t, '_>)) -> Result<()> {
+        let mut offset = self.start;
+        let mut first_line = 1u64;
+        let mut header = true;
+        let mut record = ByteRecord::new();
+        'restart: loop {
+            let mut reader = self.reader_at(offset);
+            loop {
+                if !reader.read_byte_record(&mut record).map_err(csv_error)? {
+                    return Ok(());
+                }
+                let looked = offset + record.position().map_or(0, |p| p.byte() as usize);
+                let end = offset + reader.position().byte() as usize;
+                let line = first_line - 1 + self.line_at(looked, record.position());
+                let begin = looked
+                    + self.data[looked.min(end)..end]
+                        .iter()
+                        .take_while(|b| matches!(b, b'\r' | b'\n'))
+                        .count();
+                if header {
+                    header = false;
+                    continue;
+                }
+                let span = trim_line_end(&self.data[begin.min(end)..end]);
+                let spans_lines = span.contains(&b'\n');
+                let quotes = span.iter().filter(|b| **b == b'"').count();
+                if spans_lines && (quotes % 2 == 1 || !self.layout.fits(&record)) {
+                    let line_end =
+                        begin + span.iter().position(|b| *b == b'\n').unwrap_or(span.len());
+                    let first = trim_line_end(&self.data[begin..line_end]);
+                    let unquoted = self.unquoted_record(first)?;
+                    let note = Rejection::row(Error::new(
+                        ErrorKind::Csv,
+                        "a quote opens a cell and never closes; the line was read without quotes and the next line starts a new row",
+                    ));
+                    each(line, self.layout.row(&unquoted).with_note(note));
+                    offset = (line_end + 1).min(self.data.len());
+                    first_line = line + 1;
+                    continue 'restart;
+                }
+                each(line, self.layout.row(&record));
+            }
+        }
+    }
+
+    /// A reader from byte `offset` of the data.
+    fn reader_at(&self, offset: usize) -> csv::Reader<&[u8]> {
         csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .has_headers(false)
             .flexible(true)
-            .from_reader(&self.data[self.start..])
+            .from_reader(&self.data[offset..])
     }
 
-    /// The line the record starts on: csv counts from where it began looking,
-    /// which is before any blank lines it skipped.
-    pub(super) fn line_of(&self, record: &ByteRecord) -> u64 {
-        let Some(position) = record.position() else {
+    /// The line (from 1, relative to where the reader began) of a record that
+    /// begins at byte `begin`: csv counts from where it began looking, which is
+    /// before any blank lines it skipped.
+    fn line_at(&self, begin: usize, position: Option<&csv::Position>) -> u64 {
+        let Some(position) = position else {
             return 0;
         };
-        let from = self.start + position.byte() as usize;
-        let skipped = self.data[from.min(self.data.len())..]
+        let skipped = self.data[begin.min(self.data.len())..]
             .iter()
             .take_while(|b| matches!(b, b'\r' | b'\n'))
             .filter(|b| **b == b'\n')
@@ -235,17 +291,46 @@ impl Table {
         position.line() + skipped as u64
     }
 
-    /// Reads every data row, handing it to `each` with its line.
-    pub(super) fn for_each_row<'t>(&'t self, mut each: impl FnMut(u64, Row<'t, '_>)) -> Result<()> {
-        let mut reader = self.reader();
-        let mut record = ByteRecord::new();
-        // The header.
-        reader.read_byte_record(&mut record).map_err(csv_error)?;
-        while reader.read_byte_record(&mut record).map_err(csv_error)? {
-            let line = self.line_of(&record);
-            each(line, self.layout.row(&record));
+    /// One line read as cells with quotes taken literally, a stray quote at
+    /// either end of a cell dropped.
+    fn unquoted_record(&self, line: &[u8]) -> Result<ByteRecord> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .quoting(false)
+            .from_reader(line);
+        let mut raw = ByteRecord::new();
+        reader.read_byte_record(&mut raw).map_err(csv_error)?;
+        Ok(raw
+            .iter()
+            .map(|cell| {
+                let cell = cell.strip_prefix(b"\"").unwrap_or(cell);
+                cell.strip_suffix(b"\"").unwrap_or(cell)
+            })
+            .collect())
+    }
+}
+
+/// The bytes without the line ending at their end.
+fn trim_line_end(bytes: &[u8]) -> &[u8] {
+    let mut end = bytes.len();
+    while end > 0 && matches!(bytes[end - 1], b'\r' | b'\n') {
+        end -= 1;
+    }
+    &bytes[..end]
+}
+
+impl<'t, 'r> Row<'t, 'r> {
+    /// The row with one more note, first.
+    fn with_note(self, note: Rejection) -> Row<'t, 'r> {
+        match self {
+            Row::Cells(cells, mut notes) => {
+                notes.insert(0, note);
+                Row::Cells(cells, notes)
+            }
+            Row::Empty => Row::Cells(Vec::new(), vec![note]),
         }
-        Ok(())
     }
 }
 
@@ -379,10 +464,17 @@ impl Layout {
         })
     }
 
+    /// Whether a record has the header's shape: no fewer cells, and none
+    /// past the last header column that is not blank.
+    pub(super) fn fits(&self, record: &ByteRecord) -> bool {
+        record.len() >= self.width && (self.width..record.len()).all(|i| is_blank(&record[i]))
+    }
+
     /// The one way a row is read, from a CSV record or from cells: `len` cells,
     /// whether cell `i` is blank from `blank(i)` and its text from `cell(i)`. A
-    /// row of blank cells is empty; a row with fewer cells than the header, or
-    /// non-blank cells past it, is rejected.
+    /// row of blank cells is empty. Missing cells at the end of a short row are
+    /// blank, and non-blank cells past the header, like a cell that cannot be
+    /// read, are set aside with a note: the row keeps every cell it can use.
     pub(super) fn read_row<'t, 'r>(
         &'t self,
         len: usize,
@@ -392,26 +484,33 @@ impl Layout {
         if (0..len).all(&blank) {
             return Row::Empty;
         }
-        let shape_error =
-            |reason: String| Row::Rejected(Rejection::row(Error::new(ErrorKind::Csv, reason)));
+        let mut notes = Vec::new();
+        let shape = |reason: String| Rejection::row(Error::new(ErrorKind::Csv, reason));
         if len < self.width {
-            return shape_error(format!(
-                "the row has {len} cells, the header has {}",
+            notes.push(shape(format!(
+                "the row has {len} cells, the header has {}; the missing cells are read as empty",
                 self.width
-            ));
+            )));
         }
-        if let Some(extra) = (self.width..len).find(|&i| !blank(i)) {
-            return shape_error(format!(
-                "cell {} is past the last of the {} header columns and is not empty",
-                extra + 1,
+        let extra: Vec<String> = (self.width..len)
+            .filter(|&i| !blank(i))
+            .map(|i| (i + 1).to_string())
+            .collect();
+        if !extra.is_empty() {
+            notes.push(shape(format!(
+                "cell {} past the last of the {} header columns is not empty and was set aside",
+                extra.join(", "),
                 self.width
-            ));
+            )));
         }
         let mut cells = Vec::with_capacity(self.slots.len());
-        for slot in &self.slots {
+        for slot in self.slots.iter().filter(|s| s.index < len) {
             let text = match cell(slot.index) {
                 Ok(text) => text,
-                Err(error) => return Row::Rejected(Rejection::at(&slot.header, error)),
+                Err(error) => {
+                    notes.push(Rejection::at(&slot.header, error));
+                    continue;
+                }
             };
             if !text.trim().is_empty() {
                 cells.push(Cell {
@@ -421,6 +520,6 @@ impl Layout {
                 });
             }
         }
-        Row::Cells(cells)
+        Row::Cells(cells, notes)
     }
 }

@@ -100,6 +100,7 @@ fn options_json() {
     let json = serde_json::to_string(&CsvOptions {
         delimiter: Some(b';'),
         currency: None,
+        strict: false,
     })
     .unwrap();
     assert_eq!(json, r#"{"delimiter":";"}"#);

@@ -3,8 +3,10 @@
 //! ([`ClientBase::import_clients_rows`]), the columns named by import target.
 //!
 //! A cell the caller could not read at all (bytes where text was expected, text
-//! that is not valid Unicode) is given as a [`BadCell`]: its row is rejected with
-//! that reason and never reaches the importer, so nothing is stored as a stand-in.
+//! that is not valid Unicode) is given as a [`BadCell`]: it is read as empty and
+//! listed in the report's `set_aside` with its reason, so nothing is stored as a
+//! stand-in and the rest of the row is kept ([`CsvOptions::strict`] rejects the
+//! row instead).
 
 use super::{format_decimal, Table, Value};
 use crate::base::ClientBase;
@@ -51,24 +53,34 @@ pub(super) fn cell_text<'a>(value: Value<'a>) -> Option<Cow<'a, str>> {
     })
 }
 
-/// The rows of a table to import: those without a bad cell, as CSV cell texts.
+/// The rows of a table to import, as CSV cell texts. A bad cell is read as
+/// empty and listed as set aside; with `strict` its row is rejected instead and
+/// not given to the importer.
 struct Rows<'t> {
     table: &'t Table,
     /// The table's row index of each row given to the importer.
     kept: Vec<usize>,
-    /// The rejections of rows with a bad cell.
+    /// `(row, column index)` of the bad cells of kept rows, sorted.
+    blanked: Vec<(usize, usize)>,
+    /// The rejections of rows with a bad cell (strict), or the bad cells set
+    /// aside.
     bad: Vec<RejectedRow>,
+    strict: bool,
 }
 
 impl<'t> Rows<'t> {
-    fn new(table: &'t Table, bad_cells: &[BadCell]) -> Rows<'t> {
+    fn new(table: &'t Table, bad_cells: &[BadCell], strict: bool) -> Rows<'t> {
         let mut bad: Vec<RejectedRow> = Vec::new();
+        let mut blanked = Vec::new();
         let mut sorted: Vec<&BadCell> = bad_cells.iter().collect();
         sorted.sort_by_key(|cell| cell.row);
         for cell in sorted {
-            // One rejection per row: the first bad cell names the problem.
-            if bad.last().is_some_and(|r| r.line == cell.row as u64) {
+            // Strict: one rejection per row, the first bad cell names the problem.
+            if strict && bad.last().is_some_and(|r| r.line == cell.row as u64) {
                 continue;
+            }
+            if let Some(column) = table.column_names().iter().position(|c| *c == cell.column) {
+                blanked.push((cell.row, column));
             }
             bad.push(RejectedRow {
                 line: cell.row as u64,
@@ -78,13 +90,22 @@ impl<'t> Rows<'t> {
                 reason: cell.reason.clone(),
             });
         }
+        blanked.sort_unstable();
         let kept = (0..table.rows())
             .filter(|row| {
-                bad.binary_search_by_key(&(*row as u64), |r| r.line)
-                    .is_err()
+                !strict
+                    || bad
+                        .binary_search_by_key(&(*row as u64), |r| r.line)
+                        .is_err()
             })
             .collect();
-        Rows { table, kept, bad }
+        Rows {
+            table,
+            kept,
+            blanked,
+            bad,
+            strict,
+        }
     }
 
     fn headers(&self) -> Vec<&'t str> {
@@ -97,24 +118,39 @@ impl<'t> Rows<'t> {
 
     fn cells(&self) -> impl Iterator<Item = Vec<Option<Cow<'t, str>>>> + '_ {
         let columns = self.table.columns();
-        self.kept
-            .iter()
-            .map(move |row| columns.iter().map(|c| cell_text(c.value(*row))).collect())
+        self.kept.iter().map(move |row| {
+            columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if self.blanked.binary_search(&(*row, i)).is_ok() {
+                        None
+                    } else {
+                        cell_text(c.value(*row))
+                    }
+                })
+                .collect()
+        })
     }
 
-    /// The importer's report with rows numbered as in the table, bad rows in place.
+    /// The importer's report with rows numbered as in the table, bad cells in place.
     fn report<Id>(self, mut report: ImportReport<Id>) -> ImportReport<Id> {
-        for rejected in &mut report.rejected {
-            let kept = usize::try_from(rejected.line)
+        for row in report.rejected.iter_mut().chain(&mut report.set_aside) {
+            let kept = usize::try_from(row.line)
                 .ok()
                 .and_then(|i| self.kept.get(i));
-            if let Some(row) = kept {
-                rejected.line = *row as u64;
+            if let Some(kept) = kept {
+                row.line = *kept as u64;
             }
         }
         report.rows = self.table.rows() as u64;
-        report.rejected.extend(self.bad);
+        if self.strict {
+            report.rejected.extend(self.bad);
+        } else {
+            report.set_aside.extend(self.bad);
+        }
         report.rejected.sort_by_key(|r| r.line);
+        report.set_aside.sort_by_key(|r| r.line);
         report
     }
 }
@@ -124,7 +160,7 @@ impl ClientBase {
     /// (`surname`, `given_name`, `phone`, `tags`, `custom.<name>`, ... as in
     /// [`ColumnMapping`]), every row read and checked exactly as a CSV row.
     /// Rejected rows carry their row index (from 0) as `line`; the rows of
-    /// `bad_cells` are rejected with their reason and not read.
+    /// `bad_cells` are read as empty and set aside with their reason.
     ///
     /// ```
     /// use clientbase::{ClientBase, CsvOptions};
@@ -135,8 +171,8 @@ impl ClientBase {
     ///     Column::from_texts("birthday", [Some("1990-02-03"), Some("31.02.1985")]),
     /// ])?;
     /// let report = base.import_clients_table(&table, &[], &CsvOptions::default())?;
-    /// assert_eq!(report.imported.len(), 1);
-    /// assert_eq!(report.rejected[0].line, 1);
+    /// assert_eq!(report.imported.len(), 2);
+    /// assert_eq!(report.set_aside[0].line, 1);
     /// # Ok::<(), clientbase::Error>(())
     /// ```
     pub fn import_clients_table(
@@ -145,7 +181,7 @@ impl ClientBase {
         bad_cells: &[BadCell],
         options: &CsvOptions,
     ) -> Result<ImportReport<ClientId>> {
-        let rows = Rows::new(table, bad_cells);
+        let rows = Rows::new(table, bad_cells, options.strict);
         let report =
             self.import_clients_rows(rows.headers(), rows.cells(), &rows.mapping()?, options)?;
         Ok(rows.report(report))
@@ -159,7 +195,7 @@ impl ClientBase {
         bad_cells: &[BadCell],
         options: &CsvOptions,
     ) -> Result<ImportReport<DealId>> {
-        let rows = Rows::new(table, bad_cells);
+        let rows = Rows::new(table, bad_cells, options.strict);
         let report =
             self.import_deals_rows(rows.headers(), rows.cells(), &rows.mapping()?, options)?;
         Ok(rows.report(report))
@@ -192,18 +228,19 @@ mod tests {
     }
 
     #[test]
-    fn imports_typed_cells_and_numbers_rejections_by_row() {
+    fn imports_typed_cells_and_numbers_problems_by_row() {
         let mut base = ClientBase::default();
         let report = base
             .import_clients_table(&table(), &[], &CsvOptions::default())
             .unwrap();
         assert_eq!(report.rows, 4);
         assert_eq!(report.empty_rows, 1);
-        assert_eq!(report.imported.len(), 2, "{:?}", report.rejected);
-        assert_eq!(report.rejected.len(), 1);
-        assert_eq!(report.rejected[0].line, 3);
-        assert_eq!(report.rejected[0].column.as_deref(), Some("tags"));
-        assert_eq!(report.rejected[0].kind, ErrorKind::UnknownTag);
+        assert_eq!(report.imported.len(), 3, "{:?}", report.rejected);
+        assert!(report.rejected.is_empty());
+        assert_eq!(report.set_aside.len(), 1);
+        assert_eq!(report.set_aside[0].line, 3);
+        assert_eq!(report.set_aside[0].column.as_deref(), Some("tags"));
+        assert_eq!(report.set_aside[0].kind, ErrorKind::UnknownTag);
         let stored = base
             .clients_table(Some(&["birthday", "phones_json"]))
             .unwrap();
@@ -218,23 +255,55 @@ mod tests {
     }
 
     #[test]
-    fn bad_cells_reject_their_rows_and_keep_the_others_numbered() {
+    fn bad_cells_are_set_aside_or_reject_their_rows_when_strict() {
         let mut base = ClientBase::default();
         let bad = [
             BadCell {
                 row: 0,
-                column: "surname".into(),
+                column: "phone".into(),
                 reason: "bytes are not text".into(),
             },
             BadCell {
                 row: 0,
-                column: "phone".into(),
+                column: "tags".into(),
                 reason: "second problem".into(),
             },
         ];
-        let report = base
+        let mut kept = ClientBase::default();
+        let report = kept
             .import_clients_table(&table(), &bad, &CsvOptions::default())
             .unwrap();
+        // Row 0 keeps its birthday; both bad cells are listed, the unknown tag of
+        // row 3 too, and no row is rejected.
+        assert_eq!(report.imported.len(), 3, "{:?}", report.rejected);
+        assert!(report.rejected.is_empty());
+        let aside: Vec<(u64, Option<&str>)> = report
+            .set_aside
+            .iter()
+            .map(|r| (r.line, r.column.as_deref()))
+            .collect();
+        assert_eq!(
+            aside,
+            [(0, Some("phone")), (0, Some("tags")), (3, Some("tags"))]
+        );
+        let stored = kept
+            .clients_table(Some(&["surname", "birthday", "phones_json"]))
+            .unwrap();
+        assert_eq!(
+            stored.column("surname").unwrap().value(0),
+            Value::Text("Иванова")
+        );
+        assert_eq!(stored.column("phones_json").unwrap().value(0), Value::Null);
+        assert_eq!(
+            stored.column("birthday").unwrap().value(0),
+            Value::Date(NaiveDate::from_ymd_opt(1990, 2, 3).unwrap())
+        );
+
+        let strict = CsvOptions {
+            strict: true,
+            ..CsvOptions::default()
+        };
+        let report = base.import_clients_table(&table(), &bad, &strict).unwrap();
         assert_eq!(report.imported.len(), 1);
         let lines: Vec<u64> = report.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, [0, 3]);

@@ -35,12 +35,30 @@ pub fn read_leads(table: &Table, bad_cells: &[BadCell], schema: Schema) -> Resul
     let report = scratch.import_clients_table(table, bad_cells, &CsvOptions::default())?;
     let rejected: BTreeMap<u64, &crate::csv_io::RejectedRow> =
         report.rejected.iter().map(|r| (r.line, r)).collect();
+    // The first cell set aside in each row, to explain a row left empty by it.
+    let mut set_aside: BTreeMap<u64, &crate::csv_io::RejectedRow> = BTreeMap::new();
+    for cell in &report.set_aside {
+        set_aside.entry(cell.line).or_insert(cell);
+    }
     // Imported ids rise with the rows, and the scratch base lists clients in id order.
     let mut clients = scratch.clients();
+    let names = table.column_names();
     let blank = |row: usize| {
-        table.columns().iter().all(|column| {
-            cell_text(column.value(row)).is_none_or(|c| c.bytes().all(|b| b.is_ascii_whitespace()))
+        table.columns().iter().zip(&names).all(|(column, name)| {
+            bad_cells.iter().any(|b| b.row == row && b.column == *name)
+                || cell_text(column.value(row))
+                    .is_none_or(|c| c.bytes().all(|b| b.is_ascii_whitespace()))
         })
+    };
+    let problem = |row: &crate::csv_io::RejectedRow| {
+        let reason = match &row.column {
+            Some(column) => format!("column {column:?}: {}", row.reason),
+            None => row.reason.clone(),
+        };
+        LeadProblem {
+            problem: row.kind.name().to_string(),
+            reason,
+        }
     };
     let mismatch = || {
         Error::new(
@@ -52,18 +70,14 @@ pub fn read_leads(table: &Table, bad_cells: &[BadCell], schema: Schema) -> Resul
     let mut leads = Vec::with_capacity(table.rows());
     for row in 0..table.rows() {
         let lead = if let Some(rejected) = rejected.get(&(row as u64)) {
-            let reason = match &rejected.column {
-                Some(column) => format!("column {column:?}: {}", rejected.reason),
-                None => rejected.reason.clone(),
-            };
-            Err(LeadProblem {
-                problem: rejected.kind.name().to_string(),
-                reason,
-            })
+            Err(problem(rejected))
         } else if blank(row) {
-            Err(LeadProblem {
-                problem: "empty".into(),
-                reason: "every cell of the row is empty".into(),
+            Err(match set_aside.get(&(row as u64)) {
+                Some(cell) => problem(cell),
+                None => LeadProblem {
+                    problem: "empty".into(),
+                    reason: "every cell of the row is empty".into(),
+                },
             })
         } else {
             let mut client = clients.next().ok_or_else(mismatch)?.clone();
@@ -160,7 +174,9 @@ mod tests {
         assert_eq!(leads.len(), 4);
         assert!(leads[0].is_ok());
         assert_eq!(leads[1].as_ref().unwrap_err().problem, "empty");
-        assert_eq!(leads[2].as_ref().unwrap_err().problem, "unknown_tag");
+        // An unknown tag is set aside and the lead kept; a row whose only cell
+        // could not be read is a problem named by that cell.
+        assert!(leads[2].as_ref().unwrap().tags.is_empty());
         assert!(leads[3].as_ref().unwrap_err().reason.contains("bytes"));
         let found = index.find_leads(&leads).unwrap();
         assert_eq!(found.column("client").unwrap().value(0), Value::UInt64(1));
