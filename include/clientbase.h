@@ -367,47 +367,6 @@ typedef uint32_t cb_gender;
 #endif // __cplusplus
 
 /**
- * What kind of activity (`cb_base_add_activity`).
- */
-enum cb_activity_kind
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * A phone call.
-     */
-    CB_ACTIVITY_CALL = 0,
-    /**
-     * An email.
-     */
-    CB_ACTIVITY_EMAIL = 1,
-    /**
-     * A messenger or SMS message.
-     */
-    CB_ACTIVITY_MESSAGE = 2,
-    /**
-     * A meeting.
-     */
-    CB_ACTIVITY_MEETING = 3,
-    /**
-     * A task for a manager.
-     */
-    CB_ACTIVITY_TASK = 4,
-    /**
-     * A note.
-     */
-    CB_ACTIVITY_NOTE = 5,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cb_activity_kind cb_activity_kind;
-#else
-typedef uint32_t cb_activity_kind;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
  * How `cb_parsed_phone_format` writes a number.
  */
 enum cb_phone_format
@@ -520,44 +479,6 @@ typedef struct cb_phone_normalizer cb_phone_normalizer;
  * Arrow buffers: `cb_table_export_arrow` lends them to C without copying.
  */
 typedef struct cb_table cb_table;
-
-/**
- * How many records a base holds (`cb_base_counts`).
- */
-typedef struct cb_counts {
-    /**
-     * All clients.
-     */
-    uint64_t clients;
-    /**
-     * Clients that are people.
-     */
-    uint64_t persons;
-    /**
-     * Clients that are companies.
-     */
-    uint64_t companies;
-    /**
-     * All deals.
-     */
-    uint64_t deals;
-    /**
-     * Deals still open.
-     */
-    uint64_t open_deals;
-    /**
-     * All product lines over all deals.
-     */
-    uint64_t deal_lines;
-    /**
-     * All activities.
-     */
-    uint64_t activities;
-    /**
-     * Tasks not yet done.
-     */
-    uint64_t open_tasks;
-} cb_counts;
 
 #ifdef __cplusplus
 extern "C" {
@@ -692,11 +613,6 @@ cb_status cb_base_declare_tag(struct cb_base *base, const char *tag);
 cb_status cb_base_declare_field_json(struct cb_base *base, const char *field_json);
 
 /**
- * Counts the records in the base into `*out_counts` (caller-provided).
- */
-cb_status cb_base_counts(const struct cb_base *base, struct cb_counts *out_counts);
-
-/**
  * Adds a client described as JSON (borrowed), for example
  * `{"kind":"person","surname":"Иванов","given":"Иван","phones":[{"raw":"8 916 123-45-67"}],"tags":["vip"]}`
  * or `{"kind":"company","legal_name":"ООО «Ромашка»","tax_id":"7707083893"}`.
@@ -707,58 +623,11 @@ cb_status cb_base_add_client_json(struct cb_base *base,
                                   uint64_t *out_id);
 
 /**
- * Adds a person. `surname` and `given` are required (an empty string means
- * "unknown"), `patronymic` may be `NULL`; all are borrowed. On success `*out_id`
- * receives the new client's id.
- */
-cb_status cb_base_add_person(struct cb_base *base,
-                             const char *surname,
-                             const char *given,
-                             const char *patronymic,
-                             uint64_t *out_id);
-
-/**
- * Adds a company with its legal name and, unless `NULL`, its tax id (ИНН, whose
- * check digits are verified); both borrowed. On success `*out_id` receives the
- * new client's id.
- */
-cb_status cb_base_add_company(struct cb_base *base,
-                              const char *legal_name,
-                              const char *tax_id,
-                              uint64_t *out_id);
-
-/**
  * Replaces a client with the one described as JSON (borrowed), found by its
  * `id`. A missing `created_at` is kept from the stored client; `updated_at` is
  * stamped.
  */
 cb_status cb_base_update_client_json(struct cb_base *base, const char *client_json);
-
-/**
- * Adds a phone number, as typed (borrowed), to client `client_id`.
- */
-cb_status cb_base_client_add_phone(struct cb_base *base, uint64_t client_id, const char *phone);
-
-/**
- * Adds an email address, as typed (borrowed), to client `client_id`.
- */
-cb_status cb_base_client_add_email(struct cb_base *base, uint64_t client_id, const char *email);
-
-/**
- * Tags client `client_id` with `tag` (borrowed), which must be in the vocabulary.
- */
-cb_status cb_base_client_add_tag(struct cb_base *base, uint64_t client_id, const char *tag);
-
-/**
- * Sets custom field `name` of client `client_id` from text (both borrowed),
- * converted to the declared type: `"3"` for an integer, `"1 500 000,00"` for
- * money, `"05.03.2021"` for a date, `"да"` for a bool, `"low, high"` for a
- * many-of field.
- */
-cb_status cb_base_client_set_field(struct cb_base *base,
-                                   uint64_t client_id,
-                                   const char *name,
-                                   const char *value);
 
 /**
  * Fetches client `client_id` as JSON. On success `*out_json` receives a string
@@ -774,18 +643,6 @@ cb_status cb_base_client_json(const struct cb_base *base, uint64_t client_id, ch
 cb_status cb_base_add_deal_json(struct cb_base *base,
                                 const char *deal_json,
                                 uint64_t *out_id);
-
-/**
- * Adds an open deal of client `client_id` for `amount` in `currency` (both
- * borrowed). The amount is written as people write it: `"1 234,50"`,
- * `"1234.50"`, `"4900"`; the currency is an ISO 4217 code (`"RUB"`, `"usd"`)
- * or `"₽"`. On success `*out_id` receives the new deal's id.
- */
-cb_status cb_base_add_deal(struct cb_base *base,
-                           uint64_t client_id,
-                           const char *amount,
-                           const char *currency,
-                           uint64_t *out_id);
 
 /**
  * Replaces a deal with the one described as JSON (borrowed), found by its `id`.
@@ -806,19 +663,6 @@ cb_status cb_base_deal_json(const struct cb_base *base, uint64_t deal_id, char *
 cb_status cb_base_add_activity_json(struct cb_base *base,
                                     const char *activity_json,
                                     uint64_t *out_id);
-
-/**
- * Adds an activity of client `client_id`: `kind` is a `cb_activity_kind`,
- * `at_unix_seconds` when it happened (seconds since 1970-01-01T00:00:00Z) and
- * `text` its text or summary (borrowed), or `NULL`. On success `*out_id`
- * receives the new activity's id.
- */
-cb_status cb_base_add_activity(struct cb_base *base,
-                               uint64_t client_id,
-                               uint32_t kind,
-                               int64_t at_unix_seconds,
-                               const char *text,
-                               uint64_t *out_id);
 
 /**
  * Replaces an activity with the one described as JSON (borrowed), found by its `id`.
@@ -874,14 +718,13 @@ cb_status cb_base_export_clients_csv(const struct cb_base *base, char **out_csv)
 cb_status cb_base_export_clients_csv_file(const struct cb_base *base, const char *path);
 
 /**
- * Exports all deals as CSV text. On success `*out_csv` receives a string the
- * caller owns and frees with `cb_string_free`.
+ * Exports all deals as CSV text, like `cb_base_export_clients_csv`.
  */
 cb_status cb_base_export_deals_csv(const struct cb_base *base, char **out_csv);
 
 /**
- * Exports all deals as CSV into the file at `path` (borrowed, UTF-8),
- * replacing it.
+ * Exports all deals as CSV into the file at `path`, like
+ * `cb_base_export_clients_csv_file`.
  */
 cb_status cb_base_export_deals_csv_file(const struct cb_base *base, const char *path);
 

@@ -111,3 +111,14 @@ def test_custom_and_contacts_as_stored(base: cb.ClientBase) -> None:
         "budget": {"amount": "1500000.50", "currency": "RUB"},
         "pet": "dog",
     }
+
+
+def test_replace_takes_the_aliases_of_the_dict_form() -> None:
+    client = cb.Client.person("Иванова", "Анна")
+    renamed = client.replace(given_name="Мария")
+    assert renamed.given_name == "Мария"
+    assert renamed.surname == "Иванова"
+    company = cb.Client.company("ООО «Ромашка»").replace(company="ООО «Лютик»")
+    assert company.legal_name == "ООО «Лютик»"
+    with pytest.raises(cb.JsonError):
+        client.replace(no_such_field=1)

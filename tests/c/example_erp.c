@@ -40,6 +40,15 @@ static const char *MAPPING =
 /* The export was taken on 2025-01-01: stamp the imported records with that date. */
 #define EXPORT_TIME 1735689600
 
+/* The number after "key": in a flat JSON object of counts (0 if absent). */
+static uint64_t count_of(const char *json, const char *key)
+{
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "\"%s\":", key);
+    const char *at = strstr(json, quoted);
+    return at == NULL ? 0 : strtoull(at + strlen(quoted), NULL, 10);
+}
+
 static int fail(const char *what, cb_status status)
 {
     fprintf(stderr, "%s failed (%s): %s\n", what, cb_status_name(status),
@@ -100,10 +109,12 @@ int main(int argc, char **argv)
         }
     }
 
-    cb_counts counts;
-    if (cb_base_counts(base, &counts) == CB_OK) {
-        printf("clients in the base: %" PRIu64 " (people: %" PRIu64 ", companies: %" PRIu64 ")\n",
-               counts.clients, counts.persons, counts.companies);
+    /* Counts are a capability: a JSON object such as {"clients":3,"companies":1,...}. */
+    char *counts = NULL;
+    if (cb_base_call(base, "counts", NULL, &counts) == CB_OK) {
+        printf("clients in the base: %" PRIu64 " (people: %" PRIu64 ", companies: %" PRIu64 ")\n", count_of(counts, "clients"),
+               count_of(counts, "persons"), count_of(counts, "companies"));
+        cb_string_free(counts);
     }
 
     cb_string_free(report);

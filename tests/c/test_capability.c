@@ -58,11 +58,14 @@ static cb_base *small_base(uint64_t ids[3])
     cb_base *base = NULL;
     CHECK_OK(cb_base_new(NULL, &base));
     CHECK_OK(cb_base_freeze_clock(base, 1735689600));
-    CHECK_OK(cb_base_add_person(base, "Смирнова", "Ольга", "Игоревна", &ids[0]));
-    CHECK_OK(cb_base_client_add_phone(base, ids[0], "8 916 123-45-67"));
-    CHECK_OK(cb_base_add_person(base, "Смирнова", "Ольга", "Игоревна", &ids[1]));
-    CHECK_OK(cb_base_client_add_phone(base, ids[1], "+7 916 1234567"));
-    CHECK_OK(cb_base_add_person(base, "Петров", "Пётр", NULL, &ids[2]));
+#define SMIRNOVA(phone)                                                                            \
+    "{\"kind\":\"person\",\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"patronymic\":\"Игоревна\","  \
+    "\"phones\":[{\"raw\":\"" phone "\"}]}"
+    CHECK_OK(cb_base_add_client_json(base, SMIRNOVA("8 916 123-45-67"), &ids[0]));
+    CHECK_OK(cb_base_add_client_json(base, SMIRNOVA("+7 916 1234567"), &ids[1]));
+#undef SMIRNOVA
+    CHECK_OK(cb_base_add_client_json(
+        base, "{\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\"}", &ids[2]));
     /* Phones to E.164 through the bridge, so that both spellings match. */
     char *report = NULL;
     CHECK_OK(cb_base_normalize_contacts(base, NULL, &report));

@@ -695,14 +695,15 @@ static void test_normalize_contacts(void)
     CHECK_OK(cb_base_new(NULL, &base));
     CHECK_OK(cb_base_freeze_clock(base, 1735689600));
     uint64_t ivanov = 0, petrova = 0;
-    CHECK_OK(cb_base_add_person(base, "Иванов", "Сергей", NULL, &ivanov));
-    CHECK_OK(cb_base_client_add_phone(base, ivanov, "8 916 123 45 67, 8 495 765 43 21 (раб.)"));
-    CHECK_OK(cb_base_client_add_email(base, ivanov, "Sergey@Mail.RU"));
-    CHECK_OK(cb_base_add_person(base, "Петрова", "Анна", NULL, &petrova));
-    CHECK_OK(cb_base_client_add_phone(base, petrova, "тел. 123-45-67"));
-    CHECK_OK(cb_base_client_add_phone(base, petrova, "+7 (812) 555-12-34 доб. 12"));
-    CHECK_OK(cb_base_client_add_email(base, petrova, "anna@gmial.com"));
-    CHECK_OK(cb_base_client_add_email(base, petrova, "anna(at)mail.ru"));
+    CHECK_OK(cb_base_add_client_json(
+        base, "{\"kind\":\"person\",\"surname\":\"Иванов\",\"given\":\"Сергей\",\"phones\":[{\"raw\":"
+              "\"8 916 123 45 67, 8 495 765 43 21 (раб.)\"}],\"emails\":[{\"raw\":\"Sergey@Mail.RU\"}]}",
+        &ivanov));
+    CHECK_OK(cb_base_add_client_json(
+        base, "{\"kind\":\"person\",\"surname\":\"Петрова\",\"given\":\"Анна\",\"phones\":[{\"raw\":"
+              "\"тел. 123-45-67\"},{\"raw\":\"+7 (812) 555-12-34 доб. 12\"}],\"emails\":[{\"raw\":"
+              "\"anna@gmial.com\"},{\"raw\":\"anna(at)mail.ru\"}]}",
+        &petrova));
 
     char *report = (char *)SENTINEL_PTR;
     CHECK_NULL_ARG(cb_base_normalize_contacts(NULL, NULL, &report), "base");

@@ -132,8 +132,10 @@ static void test_rules(cb_base *base)
                   "`abandoned`", "`abandoned_after_days`");
 
     uint64_t survivor = 0, other = 0;
-    CHECK_OK(cb_base_add_person(base, "Сидорова", "Анна", NULL, &survivor));
-    CHECK_OK(cb_base_add_person(base, "Сидорова", "Аня", NULL, &other));
+    CHECK_OK(cb_base_add_client_json(
+        base, "{\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Анна\"}", &survivor));
+    CHECK_OK(cb_base_add_client_json(
+        base, "{\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Аня\"}", &other));
     char *record = NULL;
     char params[160];
     snprintf(params, sizeof params,

@@ -1,4 +1,5 @@
-//! `cb_base`: the client base handle, its schema, clock, counts and JSON.
+//! `cb_base`: the client base handle, its schema, clock and JSON (counts are
+//! the `counts` capability: `cb_base_call(base, "counts", NULL, &json)`).
 
 use std::ffi::c_char;
 
@@ -18,28 +19,6 @@ pub struct cb_base {
 
 impl BoxHandle for cb_base {
     type Inner = ClientBase;
-}
-
-/// How many records a base holds (`cb_base_counts`).
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct cb_counts {
-    /// All clients.
-    pub clients: u64,
-    /// Clients that are people.
-    pub persons: u64,
-    /// Clients that are companies.
-    pub companies: u64,
-    /// All deals.
-    pub deals: u64,
-    /// Deals still open.
-    pub open_deals: u64,
-    /// All product lines over all deals.
-    pub deal_lines: u64,
-    /// All activities.
-    pub activities: u64,
-    /// Tasks not yet done.
-    pub open_tasks: u64,
 }
 
 /// Makes an empty base.
@@ -163,31 +142,6 @@ pub unsafe extern "C" fn cb_base_declare_field_json(
         let field_json = arg_str(field_json, "field_json")?;
         let field: FieldDef = serde_json::from_str(field_json)?;
         base.declare_field(field)?;
-        Ok(())
-    })
-}
-
-/// Counts the records in the base into `*out_counts` (caller-provided).
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_counts(
-    base: *const cb_base,
-    out_counts: *mut cb_counts,
-) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg(base, "base")?;
-        let out_counts = out_arg(out_counts, "out_counts")?;
-        let counts = base.counts();
-        let n = |count: usize| count as u64;
-        *out_counts = cb_counts {
-            clients: n(counts.clients),
-            persons: n(counts.persons),
-            companies: n(counts.companies),
-            deals: n(counts.deals),
-            open_deals: n(counts.open_deals),
-            deal_lines: n(counts.deal_lines),
-            activities: n(counts.activities),
-            open_tasks: n(counts.open_tasks),
-        };
         Ok(())
     })
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::base::cb_base;
 use crate::error::{cb_status, CbResult};
-use crate::ffi::{arg_opt_str, arg_str, json_arg, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::status_boundary;
 
 /// The params argument: `NULL` is `{}`.
@@ -23,10 +23,7 @@ use crate::panic::status_boundary;
 /// # Safety
 /// `params_json` is `NULL` or a NUL-terminated string alive for the call.
 pub(crate) unsafe fn params_arg(params_json: *const c_char) -> CbResult<Value> {
-    match unsafe { arg_opt_str(params_json, "params_json") }? {
-        Some(json) => json_arg(json, "params_json"),
-        None => Ok(Value::Null),
-    }
+    unsafe { opt_json_arg(params_json, "params_json") }
 }
 
 fn output(out: Output) -> CbResult<*mut c_char> {

@@ -1,8 +1,8 @@
-//! Deals: add, update and fetch, from JSON or through a typed call.
+//! Deals: add, update and fetch, as JSON.
 
 use std::ffi::c_char;
 
-use clientbase::{ClientId, Currency, Deal, DealId, Money};
+use clientbase::{Deal, DealId};
 
 use crate::base::{cb_base, record_json};
 use crate::error::cb_status;
@@ -24,29 +24,6 @@ pub unsafe extern "C" fn cb_base_add_deal_json(
         let out_id = out_arg(out_id, "out_id")?;
         let deal: Deal = serde_json::from_str(deal_json)?;
         *out_id = base.add_deal(deal)?.get();
-        Ok(())
-    })
-}
-
-/// Adds an open deal of client `client_id` for `amount` in `currency` (both
-/// borrowed). The amount is written as people write it: `"1 234,50"`,
-/// `"1234.50"`, `"4900"`; the currency is an ISO 4217 code (`"RUB"`, `"usd"`)
-/// or `"₽"`. On success `*out_id` receives the new deal's id.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_add_deal(
-    base: *mut cb_base,
-    client_id: u64,
-    amount: *const c_char,
-    currency: *const c_char,
-    out_id: *mut u64,
-) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        let amount = arg_str(amount, "amount")?;
-        let currency = arg_str(currency, "currency")?;
-        let out_id = out_arg(out_id, "out_id")?;
-        let money = Money::parse(amount, Currency::new(currency)?)?;
-        *out_id = base.add_deal(Deal::new(ClientId(client_id), money))?.get();
         Ok(())
     })
 }

@@ -13,8 +13,8 @@ use clientbase::{Client, ClientId, Deal, DealId};
 
 use crate::base::{cb_base, record_json};
 use crate::capability::read_call;
-use crate::error::{cb_status, CbResult};
-use crate::ffi::{arg_opt_str, arg_str, json_arg, out_arg, owned_string, BoxHandle};
+use crate::error::cb_status;
+use crate::ffi::{arg_opt_str, arg_str, json_arg, opt_json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 
 /// A base's clients indexed for duplicate matching.
@@ -361,21 +361,6 @@ pub unsafe extern "C" fn cb_base_close_duplicate_deal(
         base.close_duplicate_deal(DealId(newer), DealId(older))?;
         Ok(())
     })
-}
-
-/// The optional JSON argument called `name`: `NULL` is `T`'s defaults, else the
-/// core reads it (unknown keys refused, missing keys defaulted).
-///
-/// # Safety
-/// `ptr` is `NULL` or a NUL-terminated string alive for the call.
-unsafe fn opt_json_arg<T: serde::de::DeserializeOwned + Default>(
-    ptr: *const c_char,
-    name: &str,
-) -> CbResult<T> {
-    match unsafe { arg_opt_str(ptr, name) }? {
-        Some(json) => json_arg(json, name),
-        None => Ok(T::default()),
-    }
 }
 
 #[cfg(test)]

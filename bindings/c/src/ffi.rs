@@ -92,6 +92,21 @@ pub(crate) fn json_arg<T: serde::de::DeserializeOwned>(json: &str, name: &str) -
     serde_json::from_str(json).map_err(|err| Failure::from(Error::from(err).with_field(name)))
 }
 
+/// The optional JSON argument called `name`: `NULL` is `T`'s defaults, else the
+/// core reads it (unknown keys refused, missing keys defaulted).
+///
+/// # Safety
+/// `ptr` is `NULL` or a NUL-terminated string alive for the call.
+pub(crate) unsafe fn opt_json_arg<T: serde::de::DeserializeOwned + Default>(
+    ptr: *const c_char,
+    name: &str,
+) -> CbResult<T> {
+    match unsafe { arg_opt_str(ptr, name) }? {
+        Some(json) => json_arg(json, name),
+        None => Ok(T::default()),
+    }
+}
+
 /// Borrows the `len` strings of an array argument called `name`, for batch
 /// calls. The array itself is required (`NULL` gives `CB_NULL_PARAMETER`, unless
 /// `len` is 0); an element that is `NULL` or not UTF-8 does not fail the call

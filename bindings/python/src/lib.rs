@@ -21,6 +21,7 @@ mod error;
 mod money;
 mod name;
 mod phone;
+mod record;
 mod schema;
 mod table;
 

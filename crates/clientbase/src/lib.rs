@@ -75,6 +75,7 @@ mod ids;
 mod money;
 mod name;
 mod phone;
+mod record;
 pub mod sales;
 mod schema;
 pub mod table;
@@ -101,6 +102,7 @@ pub use name::{clean_name, given_name_keys, name_key, short_given_names, transli
 pub use phone::{
     ParsedPhone, PhoneCandidate, PhoneError, PhoneFormat, PhoneNormalizer, PhoneProblem,
 };
+pub use record::Record;
 pub use schema::{FieldDef, FieldType, FieldValue, Schema};
 pub use table::{Column, ColumnData, ColumnType, Table};
 
