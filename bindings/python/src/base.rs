@@ -18,7 +18,7 @@ use crate::phone::PyPhoneNormalizer;
 use crate::schema::{field_def, schema_arg, PySchema};
 use crate::table;
 use chrono::{DateTime, Utc};
-use clientbase::{ActivityId, ClientBase, ClientId, CsvOptions, Currency, DealId};
+use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
@@ -408,8 +408,9 @@ impl PyClientBase {
     /// Imports clients from CSV: `source` is a path (`str` without a newline or
     /// `os.PathLike`), CSV text (`str` with a newline) or CSV bytes. `mapping`
     /// maps CSV headers to targets (`{"Фамилия": "surname", "Тел.": "phone"}`).
-    /// Bad rows are reported in the result, not raised.
-    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None))]
+    /// Bad rows are reported in the result, not raised; a cell that cannot be
+    /// used is set aside (`report.set_aside`) and its row kept, unless `strict`.
+    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None, strict = false))]
     fn import_clients_csv(
         &self,
         py: Python<'_>,
@@ -417,8 +418,9 @@ impl PyClientBase {
         mapping: &Bound<'_, PyAny>,
         delimiter: Option<&str>,
         currency: Option<&str>,
+        strict: bool,
     ) -> PyResult<PyImportReport> {
-        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency)?;
+        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
         let report = self
             .write(py, |base| {
                 input.import(|r, m, o| base.import_clients_csv(r, m, o))
@@ -429,7 +431,7 @@ impl PyClientBase {
 
     /// Imports deals from CSV; arguments as for `import_clients_csv`, and
     /// `currency` for rows without a `currency` column (default: the schema's, else RUB).
-    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None))]
+    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None, strict = false))]
     fn import_deals_csv(
         &self,
         py: Python<'_>,
@@ -437,8 +439,9 @@ impl PyClientBase {
         mapping: &Bound<'_, PyAny>,
         delimiter: Option<&str>,
         currency: Option<&str>,
+        strict: bool,
     ) -> PyResult<PyImportReport> {
-        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency)?;
+        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
         let report = self
             .write(py, |base| {
                 input.import(|r, m, o| base.import_deals_csv(r, m, o))
@@ -465,10 +468,17 @@ impl PyClientBase {
     /// when installed), or a dict of equally long lists. Every row is read and
     /// checked as a CSV row; bad rows are reported in the result with their row
     /// index (`line`) and, for pandas, their index `label`, not raised. The work
-    /// runs with the GIL released.
-    fn add_clients(&self, py: Python<'_>, columns: &Bound<'_, PyAny>) -> PyResult<PyImportReport> {
+    /// runs with the GIL released. A cell that cannot be used is set aside
+    /// (`report.set_aside`) and its row kept, unless `strict`.
+    #[pyo3(signature = (columns, *, strict = false))]
+    fn add_clients(
+        &self,
+        py: Python<'_>,
+        columns: &Bound<'_, PyAny>,
+        strict: bool,
+    ) -> PyResult<PyImportReport> {
         let input = table::Columns::from_py(columns)?;
-        let options = CsvOptions::default();
+        let options = csv_io::csv_options(None, None, strict)?;
         let report = self
             .write(py, |base| {
                 base.import_clients_table(&input.table, &input.bad_cells, &options)
@@ -479,20 +489,16 @@ impl PyClientBase {
 
     /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
     /// see `add_clients`. `currency` is used for rows without a `currency` column.
-    #[pyo3(signature = (columns, *, currency = None))]
+    #[pyo3(signature = (columns, *, currency = None, strict = false))]
     fn add_deals(
         &self,
         py: Python<'_>,
         columns: &Bound<'_, PyAny>,
         currency: Option<&str>,
+        strict: bool,
     ) -> PyResult<PyImportReport> {
         let input = table::Columns::from_py(columns)?;
-        // The core may add options; they keep their defaults here.
-        #[allow(clippy::needless_update)]
-        let options = CsvOptions {
-            currency: currency.map(Currency::new).transpose().or_raise()?,
-            ..CsvOptions::default()
-        };
+        let options = csv_io::csv_options(None, currency, strict)?;
         let report = self
             .write(py, |base| {
                 base.import_deals_table(&input.table, &input.bad_cells, &options)

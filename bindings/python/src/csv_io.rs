@@ -61,6 +61,7 @@ impl CsvInput {
         mapping: &Bound<'_, PyAny>,
         delimiter: Option<&str>,
         currency: Option<&str>,
+        strict: bool,
     ) -> PyResult<CsvInput> {
         let source = if let Ok(bytes) = source.cast::<PyBytes>() {
             Source::Bytes(bytes.as_bytes().to_vec())
@@ -88,7 +89,7 @@ impl CsvInput {
         Ok(CsvInput {
             source,
             mapping,
-            options: csv_options(delimiter_byte(delimiter)?, currency)?,
+            options: csv_options(delimiter_byte(delimiter)?, currency, strict)?,
         })
     }
 
@@ -126,12 +127,17 @@ fn mapping_pairs(mapping: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> 
         .collect()
 }
 
-fn csv_options(delimiter: Option<u8>, currency: Option<&str>) -> PyResult<CsvOptions> {
+pub(crate) fn csv_options(
+    delimiter: Option<u8>,
+    currency: Option<&str>,
+    strict: bool,
+) -> PyResult<CsvOptions> {
     // The core may add options; they keep their defaults here.
     #[allow(clippy::needless_update)]
     Ok(CsvOptions {
         delimiter,
         currency: currency.map(Currency::new).transpose().or_raise()?,
+        strict,
         ..CsvOptions::default()
     })
 }
@@ -249,94 +255,63 @@ impl PyRejectedRow {
     }
 }
 
-/// What an import did: the ids it created and every row it rejected.
+/// What an import did: the ids it created, every row it rejected and every
+/// cell it set aside.
 #[pyclass(frozen, name = "ImportReport", module = "clientbase")]
 pub(crate) struct PyImportReport {
     inner: ImportReport<u64>,
-    /// The index label of each rejected row (pandas input only).
-    labels: Option<Vec<Py<PyAny>>>,
+    /// A pandas DataFrame's index, to label rows (pandas input only).
+    index: Option<Py<PyAny>>,
 }
 
 impl PyImportReport {
     pub(crate) fn new<Id: RawId>(report: ImportReport<Id>) -> PyImportReport {
         PyImportReport {
             inner: raw_report(report),
-            labels: None,
+            index: None,
         }
     }
 
-    /// Labels the rejected rows with `index[row]` (a pandas DataFrame's index).
+    /// Labels rows with `index[row]` (a pandas DataFrame's index).
     pub(crate) fn with_labels(
         mut self,
-        py: Python<'_>,
+        _py: Python<'_>,
         index: Option<Py<PyAny>>,
     ) -> PyResult<PyImportReport> {
-        if let Some(index) = index {
-            let index = index.bind(py);
-            let labels = self
-                .inner
-                .rejected
-                .iter()
-                .map(|row| Ok(index.get_item(row.line)?.unbind()))
-                .collect::<PyResult<Vec<_>>>()?;
-            self.labels = Some(labels);
-        }
+        self.index = index;
         Ok(self)
     }
 
-    fn label(&self, py: Python<'_>, i: usize) -> Option<Py<PyAny>> {
-        self.labels.as_ref().map(|labels| labels[i].clone_ref(py))
-    }
-}
-
-#[pymethods]
-impl PyImportReport {
-    /// Data rows read (not counting the header).
-    #[getter]
-    fn rows(&self) -> u64 {
-        self.inner.rows
+    fn label(&self, py: Python<'_>, line: u64) -> PyResult<Option<Py<PyAny>>> {
+        self.index
+            .as_ref()
+            .map(|index| Ok(index.bind(py).get_item(line)?.unbind()))
+            .transpose()
     }
 
-    /// The ids of the imported records, in input order.
-    #[getter]
-    fn imported(&self) -> Vec<u64> {
-        self.inner.imported.clone()
-    }
-
-    /// The rejected rows, in input order.
-    #[getter]
-    fn rejected(&self, py: Python<'_>) -> Vec<PyRejectedRow> {
-        self.inner
-            .rejected
-            .iter()
-            .enumerate()
-            .map(|(i, row)| PyRejectedRow {
-                inner: row.clone(),
-                label: self.label(py, i),
+    fn rows_of(&self, py: Python<'_>, rows: &[RejectedRow]) -> PyResult<Vec<PyRejectedRow>> {
+        rows.iter()
+            .map(|row| {
+                Ok(PyRejectedRow {
+                    inner: row.clone(),
+                    label: self.label(py, row.line)?,
+                })
             })
             .collect()
     }
 
-    /// Rows whose cells were all blank, skipped.
-    #[getter]
-    fn empty_rows(&self) -> u64 {
-        self.inner.empty_rows
-    }
-
-    /// Input columns the mapping does not mention (their cells were not read).
-    #[getter]
-    fn ignored_columns(&self) -> Vec<String> {
-        self.inner.ignored_columns.clone()
-    }
-
-    /// The rejected rows as columns: `{"line": [...], "column": [...], "field": [...],
-    /// "kind": [...], "reason": [...]}` (and `"label"` for pandas input), ready
-    /// for a DataFrame.
-    fn rejected_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let rows = &self.inner.rejected;
+    fn columns_of<'py>(
+        &self,
+        py: Python<'py>,
+        rows: &[RejectedRow],
+    ) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("line", rows.iter().map(|r| r.line).collect::<Vec<_>>())?;
-        if let Some(labels) = &self.labels {
+        if self.index.is_some() {
+            let labels = rows
+                .iter()
+                .map(|r| self.label(py, r.line))
+                .collect::<PyResult<Vec<_>>>()?;
             dict.set_item("label", PyList::new(py, labels)?)?;
         }
         dict.set_item(
@@ -357,6 +332,57 @@ impl PyImportReport {
         )?;
         Ok(dict)
     }
+}
+
+#[pymethods]
+impl PyImportReport {
+    /// Data rows read (not counting the header).
+    #[getter]
+    fn rows(&self) -> u64 {
+        self.inner.rows
+    }
+
+    /// The ids of the imported records, in input order.
+    #[getter]
+    fn imported(&self) -> Vec<u64> {
+        self.inner.imported.clone()
+    }
+
+    /// The rejected rows, in input order.
+    #[getter]
+    fn rejected(&self, py: Python<'_>) -> PyResult<Vec<PyRejectedRow>> {
+        self.rows_of(py, &self.inner.rejected)
+    }
+
+    /// The cells set aside (read as empty, the row kept), in input order.
+    #[getter]
+    fn set_aside(&self, py: Python<'_>) -> PyResult<Vec<PyRejectedRow>> {
+        self.rows_of(py, &self.inner.set_aside)
+    }
+
+    /// Rows whose cells were all blank, skipped.
+    #[getter]
+    fn empty_rows(&self) -> u64 {
+        self.inner.empty_rows
+    }
+
+    /// Input columns the mapping does not mention (their cells were not read).
+    #[getter]
+    fn ignored_columns(&self) -> Vec<String> {
+        self.inner.ignored_columns.clone()
+    }
+
+    /// The rejected rows as columns: `{"line": [...], "column": [...], "field": [...],
+    /// "kind": [...], "reason": [...]}` (and `"label"` for pandas input), ready
+    /// for a DataFrame.
+    fn rejected_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.columns_of(py, &self.inner.rejected)
+    }
+
+    /// The cells set aside as columns, in the form of `rejected_columns`.
+    fn set_aside_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.columns_of(py, &self.inner.set_aside)
+    }
 
     /// The report as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -370,10 +396,11 @@ impl PyImportReport {
 
     fn __repr__(&self) -> String {
         format!(
-            "ImportReport(rows={}, imported={}, rejected={})",
+            "ImportReport(rows={}, imported={}, rejected={}, set_aside={})",
             self.inner.rows,
             self.inner.imported.len(),
-            self.inner.rejected.len()
+            self.inner.rejected.len(),
+            self.inner.set_aside.len()
         )
     }
 }

@@ -1,7 +1,7 @@
 //! `generate`, `import` and `export`.
 
 use crate::output::{self, int};
-use crate::{CliError, CliResult, ExportArgs, Format, GenerateArgs, ImportArgs, What};
+use crate::{CliError, CliResult, ExportArgs, Format, GenerateArgs, ImportArgs, ReadArgs, What};
 use clientbase::generator::GeneratorConfig;
 use clientbase::{ClientBase, ColumnMapping, CsvOptions, ImportReport, Schema};
 use std::io::{BufReader, Write};
@@ -25,7 +25,7 @@ pub(crate) fn generate(args: &GenerateArgs) -> CliResult {
     if let Some(path) = &args.deals_csv {
         write_csv(&generated.base, What::Deals, &mut output::create(path)?)?;
     }
-    println!(
+    say!(
         "generated {} clients, {} deals ({} lines), {} activities in {:.1} s; {} duplicates of {} real clients",
         int(counts.clients as u64),
         int(counts.deals as u64),
@@ -66,6 +66,42 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
         }
         (None, None) => ClientBase::default(),
     };
+    let options = csv_options(&args.read)?;
+    let file = output::open(&args.file, "the CSV file")?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = output::byte_bar(len, "importing");
+    let reader = bar.wrap_read(BufReader::new(file));
+    let name = args.file.display();
+    let rejected = match args.what {
+        What::Clients => {
+            let report = base
+                .import_clients_csv(reader, &mapping, &options)
+                .map_err(|e| CliError::input(format!("{name}: {e}")))?;
+            bar.finish_and_clear();
+            output::write_base(&base, &args.out)?;
+            print_import_report(&report, &args.read)?;
+            report.rejected.len()
+        }
+        What::Deals => {
+            let report = base
+                .import_deals_csv(reader, &mapping, &options)
+                .map_err(|e| CliError::input(format!("{name}: {e}")))?;
+            bar.finish_and_clear();
+            output::write_base(&base, &args.out)?;
+            print_import_report(&report, &args.read)?;
+            report.rejected.len()
+        }
+    };
+    if args.fail_on_reject && rejected > 0 {
+        return Err(CliError::rejected(format!(
+            "{rejected} rows were rejected (--fail-on-reject)"
+        )));
+    }
+    Ok(())
+}
+
+/// The CSV options of the command line's reading flags.
+pub(crate) fn csv_options(args: &ReadArgs) -> CliResult<CsvOptions> {
     let delimiter = match args.delimiter {
         Some(c) if c.is_ascii() => Some(c as u8),
         Some(c) => {
@@ -75,56 +111,86 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
         }
         None => None,
     };
-    let options = CsvOptions {
+    Ok(CsvOptions {
         delimiter,
+        strict: args.strict,
         ..CsvOptions::default()
-    };
-    let file = output::open(&args.file, "the CSV file")?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = output::byte_bar(len, "importing");
-    let reader = bar.wrap_read(BufReader::new(file));
-    let name = args.file.display();
-    match args.what {
-        What::Clients => {
-            let report = base
-                .import_clients_csv(reader, &mapping, &options)
-                .map_err(|e| CliError::input(format!("{name}: {e}")))?;
-            bar.finish_and_clear();
-            output::write_base(&base, &args.out)?;
-            print_import_report(&report);
-        }
-        What::Deals => {
-            let report = base
-                .import_deals_csv(reader, &mapping, &options)
-                .map_err(|e| CliError::input(format!("{name}: {e}")))?;
-            bar.finish_and_clear();
-            output::write_base(&base, &args.out)?;
-            print_import_report(&report);
-        }
-    }
-    Ok(())
+    })
 }
 
-pub(crate) fn print_import_report<Id>(report: &ImportReport<Id>) {
-    println!(
-        "{} rows: {} imported, {} rejected, {} empty",
+/// How many rejected rows and cells set aside the summary shows; the rest go
+/// to the `--problems` file.
+const SHOWN: usize = 10;
+
+/// A summary of an import on standard output, and every problem in the
+/// `--problems` file when one is given.
+pub(crate) fn print_import_report<Id>(report: &ImportReport<Id>, args: &ReadArgs) -> CliResult {
+    say!(
+        "{} rows: {} imported, {} rejected, {} empty; {} cells set aside",
         int(report.rows),
         int(report.imported.len() as u64),
         int(report.rejected.len() as u64),
-        int(report.empty_rows)
+        int(report.empty_rows),
+        int(report.set_aside.len() as u64)
     );
     if !report.ignored_columns.is_empty() {
-        println!(
+        say!(
             "columns not in the mapping, not read: {}",
             report.ignored_columns.join(", ")
         );
     }
-    if !report.rejected.is_empty() {
-        println!("rejected rows:");
-        for row in &report.rejected {
-            println!("  {row}");
+    for (title, rows) in [
+        ("rejected rows", &report.rejected),
+        ("cells set aside (the rows were kept)", &report.set_aside),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        say!("{title}:");
+        for row in rows.iter().take(SHOWN) {
+            say!("  {row}");
+        }
+        if rows.len() > SHOWN {
+            let rest = rows.len() - SHOWN;
+            match &args.problems {
+                Some(path) => say!("  … {} more in {}", int(rest as u64), path.display()),
+                None => say!(
+                    "  … {} more (--problems FILE writes them all)",
+                    int(rest as u64)
+                ),
+            }
         }
     }
+    if let Some(path) = &args.problems {
+        write_problems(report, path)?;
+    }
+    Ok(())
+}
+
+/// Every rejected row and cell set aside as CSV.
+fn write_problems<Id>(report: &ImportReport<Id>, path: &std::path::Path) -> CliResult {
+    let failed = |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
+    let mut out = csv::Writer::from_writer(output::create(path)?);
+    out.write_record(["what", "line", "column", "field", "kind", "reason"])
+        .map_err(failed)?;
+    for (what, rows) in [
+        ("rejected", &report.rejected),
+        ("set_aside", &report.set_aside),
+    ] {
+        for row in rows {
+            out.write_record([
+                what,
+                &row.line.to_string(),
+                row.column.as_deref().unwrap_or(""),
+                row.field.as_deref().unwrap_or(""),
+                row.kind.name(),
+                &row.reason,
+            ])
+            .map_err(failed)?;
+        }
+    }
+    out.flush()
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
 }
 
 pub(crate) fn export(args: &ExportArgs) -> CliResult {
@@ -140,8 +206,7 @@ pub(crate) fn export(args: &ExportArgs) -> CliResult {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             write_export(&base, args, &mut out)?;
-            out.flush()
-                .map_err(|e| CliError::failed(format!("cannot write: {e}")))
+            out.flush().map_err(|e| CliError::write("stdout", e))
         }
     }
 }
@@ -157,10 +222,8 @@ fn write_export(base: &ClientBase, args: &ExportArgs, out: &mut dyn Write) -> Cl
                 What::Deals => serde_json::to_writer(&mut *out, &base.deals().collect::<Vec<_>>()),
             };
             written
-                .map_err(|e| CliError::failed(format!("cannot write JSON: {e}")))
-                .and_then(|()| {
-                    writeln!(out).map_err(|e| CliError::failed(format!("cannot write: {e}")))
-                })
+                .map_err(|e| CliError::write("JSON", e.into()))
+                .and_then(|()| writeln!(out).map_err(|e| CliError::write("JSON", e)))
         }
     }
 }

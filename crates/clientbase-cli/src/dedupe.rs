@@ -1,11 +1,11 @@
 //! `clientbase dedupe`: clusters the clients of a CSV file and writes each
 //! cluster's records with the link that joined them and its explanation.
 
-use crate::commands::{print_import_report, read_mapping};
+use crate::commands::{csv_options, print_import_report, read_mapping};
 use crate::output::{self, int};
 use crate::{CliError, CliResult, DedupeArgs, What};
 use clientbase::dedup::{Decisions, Dedupe, Link, MatchIndex, MatchOptions};
-use clientbase::{ClientBase, CsvOptions, Schema};
+use clientbase::{ClientBase, Schema};
 use std::io::{BufReader, Write};
 use std::time::Instant;
 
@@ -38,16 +38,16 @@ pub(crate) fn run(args: &DedupeArgs) -> CliResult {
     };
     let file = output::open(&args.file, "the CSV file")?;
     let report = base
-        .import_clients_csv(BufReader::new(file), &mapping, &CsvOptions::default())
+        .import_clients_csv(BufReader::new(file), &mapping, &csv_options(&args.read)?)
         .map_err(|e| CliError::input(format!("{}: {e}", args.file.display())))?;
-    print_import_report(&report);
+    print_import_report(&report, &args.read)?;
     let index = MatchIndex::build(&base, options).map_err(|e| CliError::input(e.to_string()))?;
     let found = index.dedupe(&decisions);
     write_clusters(&base, &index, &found, &args.out)?;
     if let Some(path) = &args.related {
         write_links(&index, &found.related, path)?;
     }
-    println!(
+    say!(
         "{} clients compared in {:.1} s ({} pairs): {} clusters, {} records to merge, {} related pairs, {} joins refused",
         int(found.records),
         started.elapsed().as_secs_f64(),
@@ -59,7 +59,7 @@ pub(crate) fn run(args: &DedupeArgs) -> CliResult {
     );
     for stats in &found.blocking {
         if let (Some(key), true) = (stats.key, stats.comparisons + stats.oversized_blocks > 0) {
-            println!(
+            say!(
                 "  {:<13} {:>10} comparisons{}",
                 key.name(),
                 int(stats.comparisons),
@@ -75,7 +75,7 @@ pub(crate) fn run(args: &DedupeArgs) -> CliResult {
             );
         }
     }
-    println!("clusters written to {}", args.out.display());
+    say!("clusters written to {}", args.out.display());
     Ok(())
 }
 

@@ -41,13 +41,13 @@ const SECTIONS: &[(&str, Section)] = &[
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {
     let config = GeneratorConfig::new(args.clients, args.seed);
-    println!(
+    say!(
         "clientbase demo: {} clients, seed {}, as of {}",
         int(args.clients as u64),
         args.seed,
         config.today.format("%d.%m.%Y")
     );
-    println!();
+    say!();
     let started = Instant::now();
     let generated = output::generate(&config)?;
     let elapsed = started.elapsed();
@@ -65,8 +65,8 @@ pub(crate) fn run(args: &DemoArgs) -> CliResult {
     };
     print_counts(&demo, elapsed.as_secs_f64());
     for (title, section) in SECTIONS {
-        println!();
-        println!("{title}");
+        say!();
+        say!("{title}");
         section(&mut demo)?;
     }
     // The process ends here; freeing the base record by record is wasted time.
@@ -76,20 +76,20 @@ pub(crate) fn run(args: &DemoArgs) -> CliResult {
 
 fn print_counts(demo: &Demo, seconds: f64) {
     let c = demo.base.counts();
-    println!("Generated base ({seconds:.1} s)");
-    println!(
+    say!("Generated base ({seconds:.1} s)");
+    say!(
         "  clients      {} ({} persons, {} companies)",
         int(c.clients as u64),
         int(c.persons as u64),
         int(c.companies as u64)
     );
-    println!(
+    say!(
         "  deals        {} ({} open), {} product lines",
         int(c.deals as u64),
         int(c.open_deals as u64),
         int(c.deal_lines as u64)
     );
-    println!(
+    say!(
         "  activities   {} ({} open tasks)",
         int(c.activities as u64),
         int(c.open_tasks as u64)
@@ -99,12 +99,12 @@ fn print_counts(demo: &Demo, seconds: f64) {
 fn ground_truth(demo: &mut Demo) -> CliResult {
     let truth = &demo.truth;
     let groups = truth.duplicate_groups();
-    println!(
+    say!(
         "  real clients {} behind {} records",
         int(truth.entities),
         int(truth.records.len() as u64)
     );
-    println!(
+    say!(
         "  duplicates   {} extra records of {} clients",
         int(truth.duplicates.len() as u64),
         int(groups.len() as u64)
@@ -114,7 +114,7 @@ fn ground_truth(demo: &mut Demo) -> CliResult {
         .into_iter()
         .map(|(kind, n)| format!("{kind} {}", int(n as u64)))
         .collect();
-    println!("               {}", kinds.join(", "));
+    say!("               {}", kinds.join(", "));
     let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
     let mut sharing = 0;
     for pair in &truth.related {
@@ -129,7 +129,7 @@ fn ground_truth(demo: &mut Demo) -> CliResult {
         .into_iter()
         .map(|(kind, n)| format!("{kind} {}", int(n as u64)))
         .collect();
-    println!(
+    say!(
         "  look-alikes  {} pairs of different clients ({}), {} sharing a phone or email",
         int(truth.related.len() as u64),
         kinds.join(", "),
@@ -146,7 +146,7 @@ fn sales(demo: &Demo, top_categories: usize) -> CliResult<SalesSummary> {
     let summary = sales_summary(&demo.base, &params)
         .map_err(|err| CliError::failed(format!("sales summary: {err}")))?;
     if !summary.skipped.is_empty() {
-        println!(
+        say!(
             "  ({} won deals or lines left out of the sums, e.g. deal {}: {})",
             int(summary.skipped.len() as u64),
             summary.skipped[0].deal,
@@ -163,14 +163,14 @@ fn revenue_by_year(demo: &mut Demo) -> CliResult {
         } else {
             String::new()
         };
-        println!("  {}  {:>22}{partial}", year.year, money(year.revenue));
+        say!("  {}  {:>22}{partial}", year.year, money(year.revenue));
     }
     Ok(())
 }
 
 fn top_categories(demo: &mut Demo) -> CliResult {
     for category in sales(demo, 5)?.by_category {
-        println!(
+        say!(
             "  {:<18} {:>22}  {:>6}",
             category.category.as_deref().unwrap_or("без категории"),
             money(category.revenue),
@@ -249,7 +249,7 @@ fn sample_client(demo: &mut Demo) -> CliResult {
         })
         .or_else(|| demo.truth.duplicates.first());
     let Some(pair) = pair else {
-        println!("  (no duplicates in so small a base)");
+        say!("  (no duplicates in so small a base)");
         return Ok(());
     };
     for (label, id) in [("original", pair.original), ("duplicate", pair.duplicate)] {
@@ -258,11 +258,11 @@ fn sample_client(demo: &mut Demo) -> CliResult {
         };
         for (i, line) in describe(&demo.base, client).into_iter().enumerate() {
             let head = if i == 0 { label } else { "" };
-            println!("  {head:<10} {line}");
+            say!("  {head:<10} {line}");
         }
     }
     let kinds: Vec<&str> = pair.kinds.iter().map(|k| k.name()).collect();
-    println!("  {:<10} {}", "how", kinds.join(", "));
+    say!("  {:<10} {}", "how", kinds.join(", "));
     Ok(())
 }
 
@@ -305,7 +305,7 @@ fn messy_phone_samples(demo: &mut Demo) -> CliResult {
             .map(|s| format!(" and {s}"))
             .unwrap_or_default();
         let typed = format!("{:?}", phone.raw);
-        println!("  {typed:<44} → {meant}{also}");
+        say!("  {typed:<44} → {meant}{also}");
     }
     Ok(())
 }
@@ -315,7 +315,7 @@ fn normalize_contacts(demo: &mut Demo) -> CliResult {
     let mut base = demo.base.clone();
     let report = base.normalize_contacts(&ContactNormalizer::default());
     let seconds = started.elapsed().as_secs_f64();
-    println!(
+    say!(
         "  {} contact points of {} clients normalized in {seconds:.1} s; {} fields split, {} invalid, {} email typo suggestions",
         int(report.changed as u64),
         int(report.clients_changed as u64),
@@ -355,7 +355,7 @@ fn normalize_contacts(demo: &mut Demo) -> CliResult {
         .iter()
         .filter(|i| i.field.starts_with("phones"))
         .count();
-    println!(
+    say!(
         "  phones match the ground truth for {} of {} clients ({}); {} invalid phones found, {} typed wrong on purpose",
         int(agree),
         int(with_phones),
@@ -379,7 +379,7 @@ fn duplicates(demo: &mut Demo) -> CliResult {
     let found = index.dedupe(&Decisions::new());
     let seconds = started.elapsed().as_secs_f64();
     let scored = accuracy(&demo.truth, &found);
-    println!(
+    say!(
         "  {} clients compared in {seconds:.1} s ({} pairs): {} clusters, {} records to merge, {} related pairs",
         int(found.records),
         int(found.comparisons),
@@ -387,7 +387,7 @@ fn duplicates(demo: &mut Demo) -> CliResult {
         int(found.duplicates() as u64),
         int(found.related.len() as u64)
     );
-    println!(
+    say!(
         "  against the ground truth: precision {:.3}, recall {:.3}, F1 {:.3}; look-alikes merged by mistake {} of {}",
         scored.precision,
         scored.recall,
@@ -406,9 +406,9 @@ fn duplicates(demo: &mut Demo) -> CliResult {
         let explanation = index
             .explain(link.left, link.right)
             .map_err(|e| CliError::failed(e.to_string()))?;
-        println!("  the weakest link to review, cluster {}:", cluster.id);
+        say!("  the weakest link to review, cluster {}:", cluster.id);
         for line in explanation.to_text().lines() {
-            println!("    {line}");
+            say!("    {line}");
         }
     }
     // A spouse or relative sharing a phone: linked as related, never merged.
@@ -424,9 +424,9 @@ fn duplicates(demo: &mut Demo) -> CliResult {
         let explanation = index
             .explain(related.left, related.right)
             .map_err(|e| CliError::failed(e.to_string()))?;
-        println!("  related, not the same person (a look-alike sharing a phone):");
+        say!("  related, not the same person (a look-alike sharing a phone):");
         for line in explanation.to_text().lines() {
-            println!("    {line}");
+            say!("    {line}");
         }
     }
     // Merge every cluster, then undo one merge exactly.
@@ -446,7 +446,7 @@ fn duplicates(demo: &mut Demo) -> CliResult {
         }
     }
     let merged_counts = base.counts();
-    println!(
+    say!(
         "  merged {} clusters in {:.1} s: {} clients left of {}, deals kept {} of {}",
         int(records.len() as u64),
         started.elapsed().as_secs_f64(),
@@ -462,7 +462,7 @@ fn duplicates(demo: &mut Demo) -> CliResult {
             break;
         }
     }
-    println!(
+    say!(
         "  every merge undone: {}",
         if undone && base == demo.base {
             "the base is identical to before"
@@ -484,7 +484,7 @@ fn export_round_trip(demo: &mut Demo) -> CliResult {
     let json_path = dir.join("base.json");
     output::write_base(&demo.base, &json_path)?;
     let back = output::read_base(&json_path)?;
-    println!(
+    say!(
         "  JSON  {} ({}): read back {}",
         json_path.display(),
         file_size(&json_path),
@@ -527,7 +527,7 @@ fn export_round_trip(demo: &mut Demo) -> CliResult {
         && deals.rejected.is_empty()
         && copy.clients().eq(demo.base.clients())
         && copy.deals().eq(demo.base.deals());
-    println!(
+    say!(
         "  CSV   {} ({}), {} ({}): re-imported {} clients and {} deals, {} (activities are not in CSV)",
         clients_path.display(),
         file_size(&clients_path),
@@ -542,7 +542,7 @@ fn export_round_trip(demo: &mut Demo) -> CliResult {
     );
     if !same {
         for row in clients.rejected.iter().chain(&deals.rejected).take(5) {
-            println!("    rejected: {row}");
+            say!("    rejected: {row}");
         }
         return Err(CliError::failed("the CSV round trip lost data"));
     }

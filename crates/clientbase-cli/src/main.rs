@@ -8,7 +8,19 @@
 //! - `clientbase dedupe` clusters the clients of a CSV file into duplicates, with explanations.
 //!
 //! Exit codes: 0 on success (an import with rejected rows succeeds and reports
-//! them), 2 for a usage error or input that cannot be read, 1 when writing fails.
+//! them, unless `--fail-on-reject`: then 3), 2 for a usage error or input that
+//! cannot be read, 1 when writing fails. A closed standard output (`| head`)
+//! is not a failure: the command finishes its work and its files quietly.
+
+/// Prints a line to standard output and never fails: when the reader has gone
+/// (`clientbase dedupe … | head -1`) the rest of the summary is dropped while
+/// the command finishes its work and writes its files.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 mod commands;
 mod dedupe;
@@ -50,8 +62,26 @@ enum Command {
     Dedupe(DedupeArgs),
 }
 
+/// How a CSV file is read, for `import` and `dedupe`.
+#[derive(clap::Args)]
+pub(crate) struct ReadArgs {
+    /// The delimiter (detected from the header line when not given).
+    #[arg(long)]
+    pub delimiter: Option<char>,
+    /// Reject a row for any cell that cannot be used, instead of setting the
+    /// cell aside and keeping the row.
+    #[arg(long)]
+    pub strict: bool,
+    /// Where to write every rejected row and every cell set aside (CSV: what,
+    /// line, column, field, kind, reason); standard output gets a summary.
+    #[arg(long)]
+    pub problems: Option<PathBuf>,
+}
+
 #[derive(clap::Args)]
 pub(crate) struct DedupeArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// The column mapping: a JSON file {"CSV header": "target", ...}, or
     /// `canonical` for the columns `clientbase export --format csv` writes.
     #[arg(long)]
@@ -148,9 +178,11 @@ pub(crate) struct ImportArgs {
     /// Whether the file holds clients or deals.
     #[arg(long, value_enum, default_value_t = What::Clients)]
     pub what: What,
-    /// The delimiter (detected from the header line when not given).
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Exit with code 3 when any row was rejected (the base is still written).
     #[arg(long)]
-    pub delimiter: Option<char>,
+    pub fail_on_reject: bool,
     /// Where to write the base (JSON).
     #[arg(long)]
     pub out: PathBuf,
@@ -189,6 +221,28 @@ impl CliError {
         }
     }
 
+    /// Writing a stream failed: a closed pipe (the reader, such as `head`, has
+    /// all it wanted) ends the command quietly with exit code 0; anything else
+    /// is a failure.
+    pub(crate) fn write(what: &str, err: std::io::Error) -> CliError {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError {
+                message: String::new(),
+                code: 0,
+            }
+        } else {
+            CliError::failed(format!("cannot write {what}: {err}"))
+        }
+    }
+
+    /// Rows were rejected and `--fail-on-reject` was given: exit code 3.
+    pub(crate) fn rejected(message: impl Into<String>) -> CliError {
+        CliError {
+            message: message.into(),
+            code: 3,
+        }
+    }
+
     /// Output that cannot be written, or a failure of the engine: exit code 1.
     pub(crate) fn failed(message: impl Into<String>) -> CliError {
         CliError {
@@ -218,6 +272,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.code == 0 => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("clientbase: {err}");
             ExitCode::from(err.code)

@@ -18,7 +18,7 @@ pub(crate) fn run(args: &PhonesArgs) -> CliResult {
     let mut input = stdin.lock();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let write_failed = |err: std::io::Error| CliError::failed(format!("writing stdout: {err}"));
+    let write_failed = |err: std::io::Error| CliError::write("stdout", err);
     if args.header {
         writeln!(out, "input\te164\textension\ttype\treason").map_err(write_failed)?;
     }

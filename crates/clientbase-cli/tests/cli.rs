@@ -187,7 +187,7 @@ fn import_reports_rejected_rows() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
     assert!(
-        text.contains("3 rows: 2 imported, 1 rejected, 0 empty"),
+        text.contains("3 rows: 3 imported, 0 rejected, 0 empty; 1 cells set aside"),
         "{text}"
     );
     assert!(
@@ -195,7 +195,36 @@ fn import_reports_rejected_rows() {
         "{text}"
     );
     let written = std::fs::read_to_string(&base).unwrap();
-    assert!(written.contains("Иванова") && !written.contains("Петров"));
+    assert!(written.contains("Иванова") && written.contains("Петров"));
+
+    // Strict: the row is rejected; --fail-on-reject makes that exit code 3, and
+    // --problems writes every problem to a file.
+    let strict = dir.join("strict.json");
+    let problems = dir.join("problems.csv");
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--strict",
+        "--fail-on-reject",
+        "--problems",
+        path(&problems),
+        "--out",
+        path(&strict),
+        path(&csv),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stdout(&out).contains("3 rows: 2 imported, 1 rejected"));
+    assert!(stderr(&out).contains("1 rows were rejected"), "{}", stderr(&out));
+    assert!(!std::fs::read_to_string(&strict).unwrap().contains("Петров"));
+    let problems = std::fs::read_to_string(&problems).unwrap();
+    assert_eq!(
+        problems.lines().collect::<Vec<_>>(),
+        [
+            "what,line,column,field,kind,reason",
+            "rejected,3,Дата рождения,birthday,invalid_value,\"\"\"31.02.1985\"\" is not a calendar date\"",
+        ]
+    );
 
     // Importing into the written base adds to it.
     let again = dir.join("again.json");
@@ -212,7 +241,7 @@ fn import_reports_rejected_rows() {
     assert!(out.status.success(), "{}", stderr(&out));
     let export = clientbase(&["export", "--format", "json", path(&again)]);
     let clients: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
-    assert_eq!(clients.as_array().unwrap().len(), 4);
+    assert_eq!(clients.as_array().unwrap().len(), 6);
 }
 
 #[test]
@@ -314,6 +343,48 @@ fn phones_writes_one_tsv_row_per_input_line() {
     assert_eq!(rows[6][4], "the line is not UTF-8");
     assert_eq!(rows[7][0], "1\\t2");
     assert_ne!(rows[7][4], "");
+}
+
+#[test]
+fn dedupe_survives_a_closed_standard_output() {
+    let dir = scratch("dedupe-pipe");
+    let base = dir.join("base.json");
+    let csv = dir.join("clients.csv");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "1000",
+        "--seed",
+        "9",
+        "--out",
+        path(&base),
+        "--csv",
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mapping = "canonical";
+    let clusters = dir.join("clusters.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clientbase"))
+        .args([
+            "dedupe",
+            "--mapping",
+            mapping,
+            "--schema",
+            path(&base),
+            "--out",
+            path(&clusters),
+            path(&csv),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away at once, as `| head -1` does after its line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
+    let written = std::fs::read_to_string(&clusters).unwrap();
+    assert!(written.lines().count() > 10, "{written}");
 }
 
 #[test]
