@@ -39,13 +39,13 @@ def check_report(report: cb.ImportReport) -> None:
 
 
 def test_import_from_text(base: cb.ClientBase) -> None:
-    report = base.import_clients_csv(CSV, MAPPING)
+    report = base.import_clients_csv(CSV, MAPPING, strict=True)
     check_report(report)
     assert base.client(2).phones == [{"raw": "8 926\n000-00-00"}]
     rejected = report.rejected[0]
     assert rejected.field == "custom.rooms"
     assert rejected.reason == 'expected integer, got text "много"'
-    assert repr(report) == "ImportReport(rows=4, imported=2, rejected=2)"
+    assert repr(report) == "ImportReport(rows=4, imported=2, rejected=2, set_aside=0)"
     assert repr(rejected).startswith("RejectedRow(line=3, column='Комнат', field='custom.rooms', kind='field_type'")
 
 
@@ -54,11 +54,11 @@ def test_import_from_bytes_path_and_str_path(schema: cb.Schema, tmp_path: Path) 
     path.write_text(CSV, encoding="utf-8")
     for source in (CSV.encode(), path, str(path)):
         base = cb.ClientBase(schema)
-        check_report(base.import_clients_csv(source, MAPPING, delimiter=";"))
+        check_report(base.import_clients_csv(source, MAPPING, delimiter=";", strict=True))
 
 
 def test_report_as_columns_and_json(base: cb.ClientBase) -> None:
-    report = base.import_clients_csv(CSV, MAPPING)
+    report = base.import_clients_csv(CSV, MAPPING, strict=True)
     columns = report.rejected_columns()
     assert columns["line"] == [3, 6]
     assert columns["kind"] == ["field_type", "unknown_tag"]
@@ -114,7 +114,8 @@ def test_add_clients_from_dict(base: cb.ClientBase) -> None:
             "phone": ["8 916 123-45-67", None, None, "+7 903 000-00-00"],
             "tags": [["vip"], [], None, ["gold"]],
             "custom.rooms": [3, 2.0, None, 1],
-        }
+        },
+        strict=True,
     )
     assert report.rows == 4
     assert report.imported == [1, 2]
@@ -127,7 +128,8 @@ def test_add_clients_from_dict(base: cb.ClientBase) -> None:
 
 def test_row_index_survives_line_breaks_in_cells(base: cb.ClientBase) -> None:
     report = base.add_clients(
-        {"surname": ["Много\nстрок\nтут", "Б", "В"], "tags": [None, None, "gold"]}
+        {"surname": ["Много\nстрок\nтут", "Б", "В"], "tags": [None, None, "gold"]},
+        strict=True,
     )
     assert [r.line for r in report.rejected] == [2]
 
@@ -222,7 +224,7 @@ def test_pandas_in_and_out(base: cb.ClientBase) -> None:
 def test_polars_in_and_out(base: cb.ClientBase) -> None:
     pl = pytest.importorskip("polars")
     frame = pl.DataFrame({"surname": ["Иванова", "Петров"], "tags": [["vip"], ["gold"]]})
-    report = base.add_clients(frame)
+    report = base.add_clients(frame, strict=True)
     assert report.imported == [1]
     assert report.rejected[0].line == 1
     out = base.to_polars()

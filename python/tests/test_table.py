@@ -158,7 +158,7 @@ def test_arrow_strings_of_every_layout(base: cb.ClientBase, string_type: str) ->
         }
     )
     assert frame.schema.field("surname").type == kind
-    report = base.add_clients(frame)
+    report = base.add_clients(frame, strict=True)
     assert report.rows == 3
     assert report.imported == [1]
     assert report.empty_rows == 1
@@ -176,7 +176,7 @@ def test_add_clients_from_polars_reports_rows(base: cb.ClientBase) -> None:
             "tags": [["vip"], [], ["gold"]],
         }
     )
-    report = base.add_clients(frame)
+    report = base.add_clients(frame, strict=True)
     assert report.imported == [1, 2]
     assert [(r.line, r.column, r.label) for r in report.rejected] == [(2, "tags", None)]
     assert base.client(1).birthday == date(1990, 2, 3)
@@ -193,7 +193,7 @@ def test_add_clients_from_pandas_labels_rejected_rows(base: cb.ClientBase) -> No
         },
         index=["a-17", "b-42", "c-99"],
     )
-    report = base.add_clients(frame)
+    report = base.add_clients(frame, strict=True)
     assert report.imported == [1, 2]
     [row] = report.rejected
     assert (row.line, row.label, row.column) == (1, "b-42", "tags")
@@ -229,7 +229,8 @@ def test_bytes_and_lone_surrogates_are_reported_rows(base: cb.ClientBase) -> Non
         {
             "surname": ["Иванова", b"\xd0\x9f", "Петр\udc80ов", "Сидоров"],
             "tags": [["vip"], None, None, [b"vip"]],
-        }
+        },
+        strict=True,
     )
     assert report.imported == [1]
     assert [(r.line, r.column, r.kind) for r in report.rejected] == [
@@ -244,7 +245,7 @@ def test_bytes_and_lone_surrogates_are_reported_rows(base: cb.ClientBase) -> Non
 
 def test_polars_bytes_column_is_reported_not_stored(base: cb.ClientBase) -> None:
     pl = pytest.importorskip("polars")
-    report = base.add_clients(pl.DataFrame({"surname": [b"abc", b"def"]}))
+    report = base.add_clients(pl.DataFrame({"surname": [b"abc", b"def"]}), strict=True)
     assert report.imported == []
     assert [r.line for r in report.rejected] == [0, 1]
     assert all("bytes" in r.reason for r in report.rejected)

@@ -2,7 +2,8 @@
  * Loading an ERP's client export into clientbase: the example to copy.
  *
  * Reads a CSV export (Russian headers, `;` between cells, decimal commas),
- * imports every row it can, reports every row it cannot (line, column, reason)
+ * imports every row, sets aside and reports every cell it cannot use (line,
+ * column, reason)
  * and prints one imported client as JSON.
  *
  * Build and run against an installed clientbase:
@@ -91,8 +92,8 @@ int main(int argc, char **argv)
         cb_base_free(base);
         return code;
     }
-    /* The report lists the ids imported and every row rejected (line, column,
-     * field, kind, reason), and the columns not read. */
+    /* The report lists the ids imported, every row rejected and every cell set
+     * aside (line, column, field, kind, reason), and the columns not read. */
     printf("import report: %s\n", report);
 
     /* The first imported client, as JSON. */
