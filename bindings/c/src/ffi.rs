@@ -125,9 +125,9 @@ pub(crate) unsafe fn arg_str_array<'a>(
         .collect())
 }
 
-/// A C enum that mirrors a list of names of the core (`PhoneKind::name`,
-/// `ErrorKind::name`, ...). Its variants are spelled `PREFIX` and the name in
-/// upper case (`CB_PHONE_KIND_FIXED_LINE` for `fixed_line`), so that the
+/// A C enum that mirrors a list of names of the core (`ErrorKind::name` for
+/// `cb_status`). Its variants are spelled `PREFIX` and the name in upper case
+/// (`CB_INVALID_VALUE` for `invalid_value`), so that the
 /// mapping to and from the core goes by name, through [`Mirror`], and never by
 /// a hand-written table; the unit test `enum_mirrors_match_the_core_and_the_header`
 /// checks every variant against the core's names and the committed header. A
