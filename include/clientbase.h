@@ -142,273 +142,11 @@ typedef uint32_t cb_status;
 #endif // __cplusplus
 
 /**
- * Why a phone number is not valid (`cb_parsed_phone_problem`);
- * `cb_phone_problem_name` gives its name. The core's problems are 1 to 9, in
- * the core's order; the C layer's own start at 100.
- */
-enum cb_phone_problem
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * No problem: the number is valid.
-     */
-    CB_PHONE_PROBLEM_NONE = 0,
-    /**
-     * Nothing was typed.
-     */
-    CB_PHONE_PROBLEM_EMPTY = 1,
-    /**
-     * The text does not look like a phone number (no digits, stray text).
-     */
-    CB_PHONE_PROBLEM_NOT_A_NUMBER = 2,
-    /**
-     * The field holds several numbers; split it with `cb_phone_normalizer_split`.
-     */
-    CB_PHONE_PROBLEM_SEVERAL_NUMBERS = 3,
-    /**
-     * The number starts with a plus and a code no country has.
-     */
-    CB_PHONE_PROBLEM_INVALID_COUNTRY_CODE = 4,
-    /**
-     * Digits are missing.
-     */
-    CB_PHONE_PROBLEM_TOO_SHORT = 5,
-    /**
-     * There are digits too many.
-     */
-    CB_PHONE_PROBLEM_TOO_LONG = 6,
-    /**
-     * The length is plausible but no number of that country looks like this.
-     */
-    CB_PHONE_PROBLEM_INVALID_NUMBER = 7,
-    /**
-     * The number is foreign and the library was built without international numbers.
-     */
-    CB_PHONE_PROBLEM_UNSUPPORTED = 8,
-    /**
-     * The parser failed on this input (a bug; please report the input).
-     */
-    CB_PHONE_PROBLEM_INTERNAL = 9,
-    /**
-     * In a batch, the element of the input array was `NULL`.
-     */
-    CB_PHONE_PROBLEM_NULL_INPUT = 100,
-    /**
-     * In a batch, the element of the input array was not UTF-8.
-     */
-    CB_PHONE_PROBLEM_INVALID_UTF8 = 101,
-    /**
-     * A problem this version of the C layer does not know yet; the reason says what.
-     */
-    CB_PHONE_PROBLEM_UNKNOWN = 102,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cb_phone_problem cb_phone_problem;
-#else
-typedef uint32_t cb_phone_problem;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * The kind of a valid phone number (`cb_parsed_phone_kind`);
- * `cb_phone_kind_name` gives its name as the other bindings spell it.
- */
-enum cb_phone_kind
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * Not a valid number, so no kind.
-     */
-    CB_PHONE_KIND_NONE = 0,
-    /**
-     * A mobile number.
-     */
-    CB_PHONE_KIND_MOBILE = 1,
-    /**
-     * A landline.
-     */
-    CB_PHONE_KIND_FIXED_LINE = 2,
-    /**
-     * Either; the numbering plan does not tell.
-     */
-    CB_PHONE_KIND_FIXED_LINE_OR_MOBILE = 3,
-    /**
-     * A free call number (8-800).
-     */
-    CB_PHONE_KIND_TOLL_FREE = 4,
-    /**
-     * A premium rate number.
-     */
-    CB_PHONE_KIND_PREMIUM_RATE = 5,
-    /**
-     * Shared cost.
-     */
-    CB_PHONE_KIND_SHARED_COST = 6,
-    /**
-     * Voice over IP.
-     */
-    CB_PHONE_KIND_VOIP = 7,
-    /**
-     * A personal number.
-     */
-    CB_PHONE_KIND_PERSONAL_NUMBER = 8,
-    /**
-     * A pager.
-     */
-    CB_PHONE_KIND_PAGER = 9,
-    /**
-     * Universal access number.
-     */
-    CB_PHONE_KIND_UAN = 10,
-    /**
-     * Voicemail access.
-     */
-    CB_PHONE_KIND_VOICEMAIL = 11,
-    /**
-     * Valid, but of a kind the numbering plan does not tell.
-     */
-    CB_PHONE_KIND_UNKNOWN = 12,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cb_phone_kind cb_phone_kind;
-#else
-typedef uint32_t cb_phone_kind;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * Why an email address is not valid (`cb_parsed_email_problem`);
- * `cb_email_problem_name` gives its name. The core's problems are 1 to 5, in
- * the core's order; the C layer's own start at 100.
- */
-enum cb_email_problem
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * No problem: the address is valid.
-     */
-    CB_EMAIL_PROBLEM_NONE = 0,
-    /**
-     * Nothing was typed.
-     */
-    CB_EMAIL_PROBLEM_EMPTY = 1,
-    /**
-     * There is no `@`, or more than one.
-     */
-    CB_EMAIL_PROBLEM_AT = 2,
-    /**
-     * The part before the `@` is empty or has characters an address cannot have.
-     */
-    CB_EMAIL_PROBLEM_LOCAL_PART = 3,
-    /**
-     * The part after the `@` is not a domain name.
-     */
-    CB_EMAIL_PROBLEM_DOMAIN = 4,
-    /**
-     * The address or its local part is too long.
-     */
-    CB_EMAIL_PROBLEM_TOO_LONG = 5,
-    /**
-     * In a batch, the element of the input array was `NULL`.
-     */
-    CB_EMAIL_PROBLEM_NULL_INPUT = 100,
-    /**
-     * In a batch, the element of the input array was not UTF-8.
-     */
-    CB_EMAIL_PROBLEM_INVALID_UTF8 = 101,
-    /**
-     * A problem this version of the C layer does not know yet; the reason says what.
-     */
-    CB_EMAIL_PROBLEM_UNKNOWN = 102,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cb_email_problem cb_email_problem;
-#else
-typedef uint32_t cb_email_problem;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * A person's gender as the patronymic tells it (`cb_person_name_gender`).
- */
-enum cb_gender
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * The name has no patronymic that tells.
-     */
-    CB_GENDER_UNKNOWN = 0,
-    /**
-     * Male (`-ович`, `-евич`, `оглы`).
-     */
-    CB_GENDER_MALE = 1,
-    /**
-     * Female (`-овна`, `-евна`, `-ична`, `кызы`).
-     */
-    CB_GENDER_FEMALE = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cb_gender cb_gender;
-#else
-typedef uint32_t cb_gender;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
- * How `cb_parsed_phone_format` writes a number.
- */
-enum cb_phone_format
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * `+79161234567`: for storage and matching; never carries the extension.
-     */
-    CB_PHONE_FORMAT_E164 = 0,
-    /**
-     * `+7 916 123-45-67`, an extension as ` ext. 12`.
-     */
-    CB_PHONE_FORMAT_INTERNATIONAL = 1,
-    /**
-     * `8 (916) 123-45-67`, an extension as ` доб. 12`.
-     */
-    CB_PHONE_FORMAT_NATIONAL = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum cb_phone_format cb_phone_format;
-#else
-typedef uint32_t cb_phone_format;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
  * A client base: clients, deals and activities, validated on every write.
  *
  * Made by `cb_base_new` or `cb_base_from_json`, freed by `cb_base_free`.
  */
 typedef struct cb_base cb_base;
-
-/**
- * The results of checking many addresses (`cb_email_normalizer_parse_batch`),
- * in input order.
- *
- * Freed by `cb_email_batch_free`, which also frees every `cb_parsed_email` it lent.
- */
-typedef struct cb_email_batch cb_email_batch;
 
 /**
  * Checks and normalizes email addresses.
@@ -428,41 +166,6 @@ typedef struct cb_email_normalizer cb_email_normalizer;
  * `cb_match_index_remove` every client removed or merged away.
  */
 typedef struct cb_match_index cb_match_index;
-
-/**
- * What was read from one email address as typed: a valid address or, when it
- * is not one, the problem and the reason; either may carry a suggestion.
- *
- * Made by `cb_email_normalizer_parse` and freed by `cb_parsed_email_free`; or
- * lent by `cb_email_batch_get`, in which case it belongs to the batch and must
- * not be freed.
- */
-typedef struct cb_parsed_email cb_parsed_email;
-
-/**
- * What was read from one phone number as typed: a valid number or, when it is
- * not one, the problem and the reason.
- *
- * Made by `cb_phone_normalizer_parse` and freed by `cb_parsed_phone_free`; or
- * lent by `cb_phone_batch_get`, in which case it belongs to the batch and must
- * not be freed.
- */
-typedef struct cb_parsed_phone cb_parsed_phone;
-
-/**
- * A person's name split into surname, given name and patronymic.
- *
- * Made by `cb_person_name_parse`, freed by `cb_person_name_free`.
- */
-typedef struct cb_person_name cb_person_name;
-
-/**
- * The results of reading many numbers (`cb_phone_normalizer_parse_batch`) or
- * the numbers of one field (`cb_phone_normalizer_split`), in order.
- *
- * Freed by `cb_phone_batch_free`, which also frees every `cb_parsed_phone` it lent.
- */
-typedef struct cb_phone_batch cb_phone_batch;
 
 /**
  * Reads phone numbers as people type them against a default region.
@@ -750,185 +453,62 @@ void cb_phone_normalizer_free(struct cb_phone_normalizer *normalizer);
  * Reads one phone number as typed (`8 (916) 123-45-67`, `+7 812 …`,
  * `8-800-…`, `… доб. 123`, `00 49 …`); labels around it (`тел.`, `(раб.)`)
  * are set aside. A field holding several numbers is not read as one: it is
- * invalid with `CB_PHONE_PROBLEM_SEVERAL_NUMBERS` (use
- * `cb_phone_normalizer_split`).
+ * invalid with the problem `several_numbers` (use `cb_phone_normalizer_split`).
  *
- * `input` is borrowed. An invalid number is not a failure: the call returns
- * `CB_OK` and `*out_phone` says why (`cb_parsed_phone_is_valid`,
- * `cb_parsed_phone_problem`, `cb_parsed_phone_reason`). Only a `NULL` argument
- * (`CB_NULL_PARAMETER`), an `input` that is not UTF-8 (`CB_INVALID_UTF8`) or
- * an internal panic fail the call. On success `*out_phone` receives a result
- * that the caller owns and frees with `cb_parsed_phone_free`.
+ * `input` is borrowed. On success `*out_json` receives a JSON object the
+ * caller owns and frees with `cb_string_free`: `{"valid":true,"e164",
+ * "extension","kind","region","country_code","national","international"}`
+ * or `{"valid":false,"problem","reason"}` (an invalid number is not a
+ * failure). Only a `NULL` argument (`CB_NULL_PARAMETER`), an `input` that is
+ * not UTF-8 (`CB_INVALID_UTF8`) or an internal panic fail the call.
  */
 cb_status cb_phone_normalizer_parse(const struct cb_phone_normalizer *normalizer,
                                     const char *input,
-                                    struct cb_parsed_phone **out_phone);
+                                    char **out_json);
 
 /**
- * Reads `len` phone numbers at once, in parallel on all cores; the results
- * are in input order, each what `cb_phone_normalizer_parse` would give.
+ * The fast path: reads one number as `cb_phone_normalizer_parse` does and
+ * gives only its E.164 form (`+79161234567`, without the extension), or
+ * `NULL` in `*out_e164` when the number is not valid (the call still returns
+ * `CB_OK`). `input` is borrowed; a non-`NULL` `*out_e164` is owned by the
+ * caller and freed with `cb_string_free`.
+ */
+cb_status cb_phone_normalizer_e164(const struct cb_phone_normalizer *normalizer,
+                                   const char *input,
+                                   char **out_e164);
+
+/**
+ * Reads `len` phone numbers at once, in parallel on all cores, into a table
+ * with one row per input, in order: the columns `input`, `e164`,
+ * `extension`, `kind`, `region`, `valid`, `problem` and `reason`, each value
+ * what `cb_phone_normalizer_parse` gives. Read it with `cb_table_to_json` or
+ * `cb_table_export_arrow`.
  *
  * `inputs` is an array of `len` strings, all borrowed for the call; it may be
  * `NULL` only when `len` is 0. One element does not fail the call: a `NULL`
- * element is a row with `CB_PHONE_PROBLEM_NULL_INPUT`, one that is not UTF-8 a
- * row with `CB_PHONE_PROBLEM_INVALID_UTF8`, each with a reason naming the
- * element (`inputs[3]`). On success `*out_batch` receives a batch of `len`
- * rows that the caller owns and frees with `cb_phone_batch_free`.
+ * element is a row with the problem `missing`, one that is not UTF-8 a row
+ * with the problem `not_text` and a reason naming the element (`inputs[3]`).
+ * On success `*out_table` receives a table that the caller owns and frees
+ * with `cb_table_free`.
  */
 cb_status cb_phone_normalizer_parse_batch(const struct cb_phone_normalizer *normalizer,
                                           const char *const *inputs,
                                           size_t len,
-                                          struct cb_phone_batch **out_batch);
+                                          struct cb_table **out_table);
 
 /**
  * Finds the numbers in a field that may hold several (`8 916 123 45 67, 8 495
- * 765 43 21 (раб.)`, separated by `,` `;` `/` `или` ...) and reads each: one
- * row per number, in order, with `cb_parsed_phone_raw` the piece of the field
- * as typed (label included) and `cb_parsed_phone_label` the label. A field
- * with one number gives one row; one without digits gives none.
- *
- * `field` is borrowed. On success `*out_batch` receives a batch that the
- * caller owns and frees with `cb_phone_batch_free`.
+ * 765 43 21 (раб.)`, separated by `,` `;` `/` `или` ...) and reads each. On
+ * success `*out_json` receives a JSON array, one object per number in order,
+ * that the caller owns and frees with `cb_string_free`: `raw` (the piece of
+ * the field as typed, label included), `text` (without the label), `label`
+ * (`раб.`, or `null`) and the keys of `cb_phone_normalizer_parse`. A field
+ * with one number gives one element; one without digits `[]`. `field` is
+ * borrowed.
  */
 cb_status cb_phone_normalizer_split(const struct cb_phone_normalizer *normalizer,
                                     const char *field,
-                                    struct cb_phone_batch **out_batch);
-
-/**
- * How many rows a batch has; 0 for `NULL`.
- */
-size_t cb_phone_batch_len(const struct cb_phone_batch *batch);
-
-/**
- * Lends the `index`-th row of a batch into `*out_phone`: read it with the
- * `cb_parsed_phone_*` functions. It belongs to the batch (never free it) and
- * stays valid until the batch is freed. An index past the end is
- * `CB_INVALID_VALUE`.
- */
-cb_status cb_phone_batch_get(const struct cb_phone_batch *batch,
-                             size_t index,
-                             const struct cb_parsed_phone **out_phone);
-
-/**
- * Frees a batch and every row it lent. `NULL` is ignored.
- */
-void cb_phone_batch_free(struct cb_phone_batch *batch);
-
-/**
- * Whether the number is valid; `false` for `NULL`.
- */
-bool cb_parsed_phone_is_valid(const struct cb_parsed_phone *phone);
-
-/**
- * Why the number is not valid; `CB_PHONE_PROBLEM_NONE` when it is valid, and
- * `CB_PHONE_PROBLEM_NULL_INPUT` for a `NULL` phone.
- */
-cb_phone_problem cb_parsed_phone_problem(const struct cb_parsed_phone *phone);
-
-/**
- * Why the number is not valid, in words (`too short: 9 digits after the
- * leading 8, a number needs 10`); `NULL` when it is valid, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_phone_reason(const struct cb_parsed_phone *phone);
-
-/**
- * The number in E.164 (`+79161234567`), without the extension; `NULL` when it
- * is not valid, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_phone_e164(const struct cb_parsed_phone *phone);
-
-/**
- * The extension's digits (`доб. 123` gives `123`); `NULL` when there is none,
- * when the number is not valid, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_phone_extension(const struct cb_parsed_phone *phone);
-
-/**
- * Mobile, fixed line, toll free, ...; `CB_PHONE_KIND_NONE` when the number is
- * not valid, and for `NULL`.
- */
-cb_phone_kind cb_parsed_phone_kind(const struct cb_parsed_phone *phone);
-
-/**
- * The region the number belongs to (`RU`, `KZ`, `DE`; `001` for
- * non-geographic numbers such as +800); `NULL` when it is not valid, and for
- * `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_phone_region(const struct cb_parsed_phone *phone);
-
-/**
- * The country calling code (`7`); 0 when the number is not valid, and for `NULL`.
- */
-uint16_t cb_parsed_phone_country_code(const struct cb_parsed_phone *phone);
-
-/**
- * The text this result was read from: the input of `cb_phone_normalizer_parse`
- * or of the batch, or, for `cb_phone_normalizer_split`, the piece of the field
- * as typed, label included (`8 495 765 43 21 (раб.)`). `NULL` for a batch row
- * whose element was `NULL` or not UTF-8, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_phone_raw(const struct cb_parsed_phone *phone);
-
-/**
- * The label typed next to the number (`раб.`, `моб.`, `work`), without
- * brackets, for the rows of `cb_phone_normalizer_split`; `NULL` when there is
- * none, for other results, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_phone_label(const struct cb_parsed_phone *phone);
-
-/**
- * Writes a valid number for display: `format` is a `cb_phone_format`
- * (`CB_PHONE_FORMAT_NATIONAL` gives `8 (916) 123-45-67 доб. 12`,
- * `CB_PHONE_FORMAT_INTERNATIONAL` `+7 916 123-45-67 ext. 12`,
- * `CB_PHONE_FORMAT_E164` `+79161234567`). A number that is not valid, or a
- * `format` that is not a `cb_phone_format`, is `CB_INVALID_VALUE`. On success
- * `*out_text` receives a string the caller owns and frees with `cb_string_free`.
- */
-cb_status cb_parsed_phone_format(const struct cb_parsed_phone *phone,
-                                 uint32_t format,
-                                 char **out_text);
-
-/**
- * Frees a result of `cb_phone_normalizer_parse`. `NULL` is ignored. Never
- * pass a row lent by `cb_phone_batch_get`: the batch frees its rows.
- */
-void cb_parsed_phone_free(struct cb_parsed_phone *phone);
-
-/**
- * The name of a phone kind as the other bindings and the vectors spell it:
- * `mobile`, `fixed_line`, `fixed_line_or_mobile`, `toll_free`,
- * `premium_rate`, `shared_cost`, `voip`, `personal_number`, `pager`, `uan`,
- * `voicemail`, `unknown`; `NULL` for `CB_PHONE_KIND_NONE` and for a number
- * that is not a `cb_phone_kind`.
- *
- * `kind` is a `cb_phone_kind` (taken as a plain integer so that any number is
- * safe to pass). The string is static: never free it.
- */
-const char *cb_phone_kind_name(uint32_t kind);
-
-/**
- * The name of a phone problem: the core's (`empty`, `not_a_number`,
- * `several_numbers`, `invalid_country_code`, `too_short`, `too_long`,
- * `invalid_number`, `unsupported`, `internal`) and the C layer's
- * (`null_input`, `invalid_utf8`, `unknown`); `NULL` for
- * `CB_PHONE_PROBLEM_NONE` and for a number that is not a `cb_phone_problem`.
- *
- * `problem` is a `cb_phone_problem` (taken as a plain integer so that any
- * number is safe to pass). The string is static: never free it.
- */
-const char *cb_phone_problem_name(uint32_t problem);
+                                    char **out_json);
 
 /**
  * Makes an email normalizer. With `provider_rules` the matching keys follow
@@ -951,133 +531,35 @@ void cb_email_normalizer_free(struct cb_email_normalizer *normalizer);
  * domain lowercased and in ASCII (`почта.рф` is `xn--80a1acny.xn--p1ai`), the
  * local part kept as typed.
  *
- * `input` is borrowed. An invalid address is not a failure: the call returns
- * `CB_OK` and `*out_email` says why (`cb_parsed_email_is_valid`,
- * `cb_parsed_email_problem`, `cb_parsed_email_reason`). Only a `NULL` argument
- * (`CB_NULL_PARAMETER`), an `input` that is not UTF-8 (`CB_INVALID_UTF8`) or
- * an internal panic fail the call. On success `*out_email` receives a result
- * that the caller owns and frees with `cb_parsed_email_free`.
+ * `input` is borrowed. On success `*out_json` receives a JSON object the
+ * caller owns and frees with `cb_string_free`: `{"valid":true,"address",
+ * "local","domain","key","suggestion"}` or `{"valid":false,"problem",
+ * "reason","suggestion"}` (an invalid address is not a failure). Only a
+ * `NULL` argument (`CB_NULL_PARAMETER`), an `input` that is not UTF-8
+ * (`CB_INVALID_UTF8`) or an internal panic fail the call.
  */
 cb_status cb_email_normalizer_parse(const struct cb_email_normalizer *normalizer,
                                     const char *input,
-                                    struct cb_parsed_email **out_email);
+                                    char **out_json);
 
 /**
- * Checks `len` addresses at once, in parallel on all cores; the results are in
- * input order, each what `cb_email_normalizer_parse` would give.
+ * Checks `len` addresses at once, in parallel on all cores, into a table with
+ * one row per input, in order: the columns `input`, `address`, `key`,
+ * `domain`, `valid`, `problem`, `reason` and `suggestion`, each value what
+ * `cb_email_normalizer_parse` gives. Read it with `cb_table_to_json` or
+ * `cb_table_export_arrow`.
  *
  * `inputs` is an array of `len` strings, all borrowed for the call; it may be
  * `NULL` only when `len` is 0. One element does not fail the call: a `NULL`
- * element is a row with `CB_EMAIL_PROBLEM_NULL_INPUT`, one that is not UTF-8 a
- * row with `CB_EMAIL_PROBLEM_INVALID_UTF8`, each with a reason naming the
- * element (`inputs[3]`). On success `*out_batch` receives a batch of `len`
- * rows that the caller owns and frees with `cb_email_batch_free`.
+ * element is a row with the problem `missing`, one that is not UTF-8 a row
+ * with the problem `not_text` and a reason naming the element (`inputs[3]`).
+ * On success `*out_table` receives a table that the caller owns and frees
+ * with `cb_table_free`.
  */
 cb_status cb_email_normalizer_parse_batch(const struct cb_email_normalizer *normalizer,
                                           const char *const *inputs,
                                           size_t len,
-                                          struct cb_email_batch **out_batch);
-
-/**
- * How many rows a batch has; 0 for `NULL`.
- */
-size_t cb_email_batch_len(const struct cb_email_batch *batch);
-
-/**
- * Lends the `index`-th row of a batch into `*out_email`: read it with the
- * `cb_parsed_email_*` functions. It belongs to the batch (never free it) and
- * stays valid until the batch is freed. An index past the end is
- * `CB_INVALID_VALUE`.
- */
-cb_status cb_email_batch_get(const struct cb_email_batch *batch,
-                             size_t index,
-                             const struct cb_parsed_email **out_email);
-
-/**
- * Frees a batch and every row it lent. `NULL` is ignored.
- */
-void cb_email_batch_free(struct cb_email_batch *batch);
-
-/**
- * Whether the address is valid; `false` for `NULL`.
- */
-bool cb_parsed_email_is_valid(const struct cb_parsed_email *email);
-
-/**
- * Why the address is not valid; `CB_EMAIL_PROBLEM_NONE` when it is valid, and
- * `CB_EMAIL_PROBLEM_NULL_INPUT` for a `NULL` email.
- */
-cb_email_problem cb_parsed_email_problem(const struct cb_parsed_email *email);
-
-/**
- * Why the address is not valid, in words (`no @`, `the domain "mail" has no
- * dot`); `NULL` when it is valid, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_email_reason(const struct cb_parsed_email *email);
-
-/**
- * The normalized address: the local part as typed, `@`, the domain lowercased
- * and in ASCII (`Anna.Petrova@mail.ru`); `NULL` when it is not valid, and for
- * `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_email_address(const struct cb_parsed_email *email);
-
-/**
- * The domain, lowercased, internationalized names in ASCII (`xn--…`); `NULL`
- * when the address is not valid, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_email_domain(const struct cb_parsed_email *email);
-
-/**
- * The key two spellings of one mailbox share (`anna.petrova@mail.ru`; with
- * provider rules `ivanpetrov@gmail.com` for `Ivan.Petrov+shop@googlemail.com`);
- * `NULL` when the address is not valid, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_email_key(const struct cb_parsed_email *email);
-
-/**
- * The address the user probably meant, to offer and never to apply silently:
- * for a valid address whose domain looks like a typo (`ivan@gmail.com` for
- * `ivan@gmial.com`) and for an invalid one with a likely fix (`ivan@mail.ru`
- * for `ivan@mail,ru`); `NULL` when there is none, and for `NULL`.
- *
- * Borrowed from the result: valid until the result (or its batch) is freed.
- */
-const char *cb_parsed_email_suggestion(const struct cb_parsed_email *email);
-
-/**
- * Frees a result of `cb_email_normalizer_parse`. `NULL` is ignored. Never
- * pass a row lent by `cb_email_batch_get`: the batch frees its rows.
- */
-void cb_parsed_email_free(struct cb_parsed_email *email);
-
-/**
- * The name of an email problem: the core's (`empty`, `at`, `local_part`,
- * `domain`, `too_long`) and the C layer's (`null_input`, `invalid_utf8`,
- * `unknown`); `NULL` for `CB_EMAIL_PROBLEM_NONE` and for a number that is not
- * a `cb_email_problem`.
- *
- * `problem` is a `cb_email_problem` (taken as a plain integer so that any
- * number is safe to pass). The string is static: never free it.
- */
-const char *cb_email_problem_name(uint32_t problem);
-
-/**
- * The name of a gender as the other bindings spell it: `unknown`, `male`,
- * `female`; `NULL` for a number that is not a `cb_gender`.
- *
- * `gender` is a `cb_gender` (taken as a plain integer so that any number is
- * safe to pass). The string is static: never free it.
- */
-const char *cb_gender_name(uint32_t gender);
+                                          struct cb_table **out_table);
 
 /**
  * Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
@@ -1087,61 +569,31 @@ const char *cb_gender_name(uint32_t gender);
  * the surname by its ending; when nothing tells, the order is the official one
  * (surname, given name, patronymic).
  *
- * `full_name` is borrowed. On success `*out_name` receives a name that the
- * caller owns and frees with `cb_person_name_free`.
+ * `full_name` is borrowed. On success `*out_json` receives a JSON object the
+ * caller owns and frees with `cb_string_free`: `surname`, `given`,
+ * `patronymic` (each `null` when not found), `gender` (`male`, `female` or
+ * `null`), `initials` (`Иванов С. П.`) and `key`, the matching key of the
+ * whole name, surname first (the same for `Иванов Сергей`, `Ivanov Sergey`
+ * and `Сергей Иванов`).
  */
 cb_status cb_person_name_parse(const char *full_name,
-                               struct cb_person_name **out_name);
+                               char **out_json);
 
 /**
- * Frees a name. `NULL` is ignored.
- */
-void cb_person_name_free(struct cb_person_name *name);
-
-/**
- * The surname (фамилия); `NULL` when the name has none, and for `NULL`.
+ * Splits `len` full names at once, in parallel on all cores, into a table
+ * with one row per input, in order: the columns `input`, `surname`, `given`,
+ * `patronymic`, `gender`, `initials` and `key`, each value what
+ * `cb_person_name_parse` gives; a `NULL` element is a row of nulls. Read it
+ * with `cb_table_to_json` or `cb_table_export_arrow`.
  *
- * Borrowed from the name: valid until the name is freed.
+ * `inputs` is an array of `len` strings, all borrowed for the call; it may be
+ * `NULL` only when `len` is 0. An element that is not UTF-8 fails the call
+ * with `CB_INVALID_UTF8` naming it (`inputs[3]`). On success `*out_table`
+ * receives a table that the caller owns and frees with `cb_table_free`.
  */
-const char *cb_person_name_surname(const struct cb_person_name *name);
-
-/**
- * The given name (имя); `NULL` when the name has none, and for `NULL`.
- *
- * Borrowed from the name: valid until the name is freed.
- */
-const char *cb_person_name_given(const struct cb_person_name *name);
-
-/**
- * The patronymic (отчество, `Гусейн оглы` included); `NULL` when the name has
- * none, and for `NULL`.
- *
- * Borrowed from the name: valid until the name is freed.
- */
-const char *cb_person_name_patronymic(const struct cb_person_name *name);
-
-/**
- * The gender the patronymic tells; `CB_GENDER_UNKNOWN` without one, and for `NULL`.
- */
-cb_gender cb_person_name_gender(const struct cb_person_name *name);
-
-/**
- * The surname and initials (`Иванов С. П.`, `Петрова-Водкина А.-М.`), or just
- * the surname or the given name when that is all there is; an empty string
- * for an empty name, `NULL` for `NULL`.
- *
- * Borrowed from the name: valid until the name is freed.
- */
-const char *cb_person_name_initials(const struct cb_person_name *name);
-
-/**
- * The matching key of the whole name, surname first, the same for `Иванов
- * Сергей`, `Ivanov Sergey` and `Сергей Иванов` (see `cb_name_key`); an empty
- * string for an empty name, `NULL` for `NULL`.
- *
- * Borrowed from the name: valid until the name is freed.
- */
-const char *cb_person_name_key(const struct cb_person_name *name);
+cb_status cb_person_name_parse_batch(const char *const *inputs,
+                                     size_t len,
+                                     struct cb_table **out_table);
 
 /**
  * Cleans a name or a full name: NFKC, single spaces, and words typed all in

@@ -1,6 +1,7 @@
 /*
- * Contact normalization through the C API: phones (one number, a batch over an
- * array of strings, a field split into its numbers), emails, names, and
+ * Contact normalization through the C API: phones (one number as JSON or its
+ * E.164, a batch over an array of strings as a table, a field split into its
+ * numbers as JSON), emails, names, and
  * cb_base_normalize_contacts on a small base. Also NULL for each pointer
  * argument, invalid UTF-8, out-parameters untouched on failure, and inputs
  * crafted to break a parser.
@@ -42,54 +43,43 @@ static void check_owned(char *text, const char *expected, const char *file, int 
 
 /* ---- phones ------------------------------------------------------------------- */
 
-/* Parses `input`, which must be valid, and checks what was read; NULL means "not checked". */
+/* `got` (may be NULL) equals `want` (may be NULL). */
+static int same_text(const char *got, const char *want)
+{
+    return (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
+}
+
+/* Parses `input`, which must be valid, and checks what was read; NULL for
+ * national/international means "not checked". */
 static void check_phone(const cb_phone_normalizer *phones, const char *input, const char *e164,
-                        const char *extension, cb_phone_kind kind, const char *region,
+                        const char *extension, const char *kind, const char *region,
                         const char *national, const char *international, const char *file,
                         int line)
 {
-    cb_parsed_phone *phone = NULL;
-    cb_status status = cb_phone_normalizer_parse(phones, input, &phone);
-    char detail[1024];
-    snprintf(detail, sizeof detail, "%s: status %s, valid %d, reason %s", input,
-             cb_status_name(status), cb_parsed_phone_is_valid(phone),
-             cb_parsed_phone_reason(phone) ? cb_parsed_phone_reason(phone) : "(none)");
-    ts_check(status == CB_OK && cb_parsed_phone_is_valid(phone) &&
-                 cb_parsed_phone_problem(phone) == CB_PHONE_PROBLEM_NONE &&
-                 cb_parsed_phone_reason(phone) == NULL,
+    char *json = NULL;
+    cb_status status = cb_phone_normalizer_parse(phones, input, &json);
+    char detail[2048];
+    snprintf(detail, sizeof detail, "%s: status %s, %s", input, cb_status_name(status),
+             json ? json : "(null)");
+    ts_check(status == CB_OK && same_text(ts_json_get(json, "valid"), "true") &&
+                 ts_json_find(json, "problem") == NULL && ts_json_find(json, "reason") == NULL,
              file, line, "valid phone", detail);
     if (status != CB_OK) {
         return;
     }
-    ts_check(strcmp(cb_parsed_phone_raw(phone), input) == 0, file, line, "raw is the input",
-             input);
-    const char *got_e164 = cb_parsed_phone_e164(phone);
-    const char *got_ext = cb_parsed_phone_extension(phone);
-    const char *got_region = cb_parsed_phone_region(phone);
-    snprintf(detail, sizeof detail, "%s: e164 %s, extension %s, kind %s, region %s", input,
-             got_e164 ? got_e164 : "(null)", got_ext ? got_ext : "(null)",
-             cb_phone_kind_name(cb_parsed_phone_kind(phone))
-                 ? cb_phone_kind_name(cb_parsed_phone_kind(phone))
-                 : "(null)",
-             got_region ? got_region : "(null)");
-    ts_check(got_e164 != NULL && strcmp(got_e164, e164) == 0 &&
-                 ((extension == NULL && got_ext == NULL) ||
-                  (extension != NULL && got_ext != NULL && strcmp(got_ext, extension) == 0)) &&
-                 cb_parsed_phone_kind(phone) == kind && got_region != NULL &&
-                 strcmp(got_region, region) == 0,
+    ts_check(same_text(ts_json_get(json, "e164"), e164) &&
+                 same_text(ts_json_get(json, "extension"), extension) &&
+                 same_text(ts_json_get(json, "kind"), kind) &&
+                 same_text(ts_json_get(json, "region"), region) &&
+                 (national == NULL || same_text(ts_json_get(json, "national"), national)) &&
+                 (international == NULL ||
+                  same_text(ts_json_get(json, "international"), international)),
              file, line, "phone fields", detail);
-    char *text = NULL;
-    if (national != NULL) {
-        CHECK_OK(cb_parsed_phone_format(phone, CB_PHONE_FORMAT_NATIONAL, &text));
-        check_owned(text, national, file, line);
-    }
-    if (international != NULL) {
-        CHECK_OK(cb_parsed_phone_format(phone, CB_PHONE_FORMAT_INTERNATIONAL, &text));
-        check_owned(text, international, file, line);
-    }
-    CHECK_OK(cb_parsed_phone_format(phone, CB_PHONE_FORMAT_E164, &text));
-    check_owned(text, e164, file, line);
-    cb_parsed_phone_free(phone);
+    cb_string_free(json);
+    /* The fast call gives the same E.164. */
+    char *fast = NULL;
+    CHECK_OK(cb_phone_normalizer_e164(phones, input, &fast));
+    check_owned(fast, e164, file, line);
 }
 #define CHECK_PHONE(phones, input, e164, ext, kind, region, national, intl)                 \
     check_phone((phones), (input), (e164), (ext), (kind), (region), (national), (intl),     \
@@ -97,82 +87,80 @@ static void check_phone(const cb_phone_normalizer *phones, const char *input, co
 
 /* Parses `input`, which must be invalid with `problem` and a reason containing `reason`. */
 static void check_invalid_phone(const cb_phone_normalizer *phones, const char *input,
-                                cb_phone_problem problem, const char *reason, const char *file,
+                                const char *problem, const char *reason, const char *file,
                                 int line)
 {
-    cb_parsed_phone *phone = NULL;
-    cb_status status = cb_phone_normalizer_parse(phones, input, &phone);
-    const char *got = cb_parsed_phone_reason(phone);
-    char detail[1024];
-    snprintf(detail, sizeof detail, "%s: status %s, problem %s, reason %s", input,
-             cb_status_name(status),
-             cb_phone_problem_name(cb_parsed_phone_problem(phone))
-                 ? cb_phone_problem_name(cb_parsed_phone_problem(phone))
-                 : "(none)",
-             got ? got : "(null)");
-    ts_check(status == CB_OK && !cb_parsed_phone_is_valid(phone) &&
-                 cb_parsed_phone_problem(phone) == problem && got != NULL &&
-                 strstr(got, reason) != NULL && cb_parsed_phone_e164(phone) == NULL &&
-                 cb_parsed_phone_extension(phone) == NULL &&
-                 cb_parsed_phone_region(phone) == NULL &&
-                 cb_parsed_phone_kind(phone) == CB_PHONE_KIND_NONE &&
-                 cb_parsed_phone_country_code(phone) == 0,
+    char *json = NULL;
+    cb_status status = cb_phone_normalizer_parse(phones, input, &json);
+    const char *got = ts_json_get(json, "reason");
+    char detail[2048];
+    snprintf(detail, sizeof detail, "%s: status %s, %s", input, cb_status_name(status),
+             json ? json : "(null)");
+    ts_check(status == CB_OK && same_text(ts_json_get(json, "valid"), "false") &&
+                 same_text(ts_json_get(json, "problem"), problem) && got != NULL &&
+                 strstr(got, reason) != NULL && ts_json_find(json, "e164") == NULL &&
+                 ts_json_find(json, "extension") == NULL &&
+                 ts_json_find(json, "region") == NULL && ts_json_find(json, "kind") == NULL &&
+                 ts_json_find(json, "country_code") == NULL,
              file, line, "invalid phone", detail);
-    cb_parsed_phone_free(phone);
+    cb_string_free(json);
+    char *fast = (char *)SENTINEL_PTR;
+    CHECK_OK(cb_phone_normalizer_e164(phones, input, &fast));
+    ts_check(fast == NULL, file, line, "no E.164 for an invalid number", input);
 }
 #define CHECK_INVALID_PHONE(phones, input, problem, reason)                                 \
     check_invalid_phone((phones), (input), (problem), (reason), __FILE__, __LINE__)
 
 static void test_phone_examples(const cb_phone_normalizer *ru)
 {
-    CHECK_PHONE(ru, "8 (916) 123-45-67", "+79161234567", NULL, CB_PHONE_KIND_MOBILE, "RU",
+    CHECK_PHONE(ru, "8 (916) 123-45-67", "+79161234567", NULL, "mobile", "RU",
                 "8 (916) 123-45-67", "+7 916 123-45-67");
-    CHECK_PHONE(ru, "+7916 123 45 67", "+79161234567", NULL, CB_PHONE_KIND_MOBILE, "RU", NULL,
-                NULL);
-    CHECK_PHONE(ru, "916 123 45 67", "+79161234567", NULL, CB_PHONE_KIND_MOBILE, "RU", NULL,
-                NULL);
+    CHECK_PHONE(ru, "+7916 123 45 67", "+79161234567", NULL, "mobile", "RU", NULL, NULL);
+    CHECK_PHONE(ru, "916 123 45 67", "+79161234567", NULL, "mobile", "RU", NULL, NULL);
     /* A +7 number keeps its 8 in the national format. */
-    CHECK_PHONE(ru, "+7 812 123-45-67", "+78121234567", NULL, CB_PHONE_KIND_FIXED_LINE, "RU",
+    CHECK_PHONE(ru, "+7 812 123-45-67", "+78121234567", NULL, "fixed_line", "RU",
                 "8 (812) 123-45-67", "+7 812 123-45-67");
-    CHECK_PHONE(ru, "8-800-555-35-35", "+78005553535", NULL, CB_PHONE_KIND_TOLL_FREE, "RU",
+    CHECK_PHONE(ru, "8-800-555-35-35", "+78005553535", NULL, "toll_free", "RU",
                 "8 (800) 555-35-35", NULL);
-    CHECK_PHONE(ru, "8 (812) 123-45-67 доб. 123", "+78121234567", "123",
-                CB_PHONE_KIND_FIXED_LINE, "RU", "8 (812) 123-45-67 доб. 123",
-                "+7 812 123-45-67 ext. 123");
-    CHECK_PHONE(ru, "тел. +7 (495) 123-45-67 вн. 42", "+74951234567", "42",
-                CB_PHONE_KIND_FIXED_LINE, "RU", NULL, NULL);
-    CHECK_PHONE(ru, "+8 (916) 123-45-67", "+79161234567", NULL, CB_PHONE_KIND_MOBILE, "RU",
+    CHECK_PHONE(ru, "8 (812) 123-45-67 доб. 123", "+78121234567", "123", "fixed_line", "RU",
+                "8 (812) 123-45-67 доб. 123", "+7 812 123-45-67 ext. 123");
+    CHECK_PHONE(ru, "тел. +7 (495) 123-45-67 вн. 42", "+74951234567", "42", "fixed_line", "RU",
                 NULL, NULL);
+    CHECK_PHONE(ru, "+8 (916) 123-45-67", "+79161234567", NULL, "mobile", "RU", NULL, NULL);
     /* Kazakhstan shares +7. */
-    CHECK_PHONE(ru, "+7 701 123 45 67", "+77011234567", NULL, CB_PHONE_KIND_MOBILE, "KZ", NULL,
-                NULL);
+    CHECK_PHONE(ru, "+7 701 123 45 67", "+77011234567", NULL, "mobile", "KZ", NULL, NULL);
     /* Foreign numbers after 00, 8 10 and +. */
-    CHECK_PHONE(ru, "00 49 30 12345678", "+493012345678", NULL, CB_PHONE_KIND_FIXED_LINE, "DE",
-                NULL, "+49 30 12345678");
-    CHECK_PHONE(ru, "8 10 49 30 12345678", "+493012345678", NULL, CB_PHONE_KIND_FIXED_LINE,
-                "DE", NULL, NULL);
-    CHECK_PHONE(ru, "+375 29 123-45-67", "+375291234567", NULL, CB_PHONE_KIND_MOBILE, "BY",
-                NULL, NULL);
+    CHECK_PHONE(ru, "00 49 30 12345678", "+493012345678", NULL, "fixed_line", "DE", NULL,
+                "+49 30 12345678");
+    CHECK_PHONE(ru, "8 10 49 30 12345678", "+493012345678", NULL, "fixed_line", "DE", NULL,
+                NULL);
+    CHECK_PHONE(ru, "+375 29 123-45-67", "+375291234567", NULL, "mobile", "BY", NULL, NULL);
 
-    cb_parsed_phone *phone = NULL;
-    CHECK_OK(cb_phone_normalizer_parse(ru, "+7 701 123 45 67", &phone));
-    CHECK(cb_parsed_phone_country_code(phone) == 7);
-    cb_parsed_phone_free(phone);
+    char *json = NULL;
+    CHECK_OK(cb_phone_normalizer_parse(ru, "+7 701 123 45 67", &json));
+    CHECK_STR(ts_json_get(json, "country_code"), "7");
+    cb_string_free(json);
+    /* The E.164 form never carries the extension; the whole JSON form. */
+    CHECK_OK(cb_phone_normalizer_parse(ru, "8 (812) 123-45-67 доб. 12", &json));
+    CHECK_STR(json, "{\"valid\":true,\"e164\":\"+78121234567\",\"extension\":\"12\","
+                    "\"kind\":\"fixed_line\",\"region\":\"RU\",\"country_code\":7,"
+                    "\"national\":\"8 (812) 123-45-67 доб. 12\","
+                    "\"international\":\"+7 812 123-45-67 ext. 12\"}");
+    cb_string_free(json);
 
-    CHECK_INVALID_PHONE(ru, "8 (916) 123-45-6", CB_PHONE_PROBLEM_TOO_SHORT,
+    CHECK_INVALID_PHONE(ru, "8 (916) 123-45-6", "too_short",
                         "too short: 9 digits after the leading 8, a number needs 10");
-    CHECK_INVALID_PHONE(ru, "", CB_PHONE_PROBLEM_EMPTY, "empty");
-    CHECK_INVALID_PHONE(ru, "   ", CB_PHONE_PROBLEM_EMPTY, "empty");
-    CHECK_INVALID_PHONE(ru, "позвонить вечером", CB_PHONE_PROBLEM_NOT_A_NUMBER, "");
-    CHECK_INVALID_PHONE(ru, "8 916 123 45 67, 8 495 765 43 21 (раб.)",
-                        CB_PHONE_PROBLEM_SEVERAL_NUMBERS, "2 numbers in one field");
-    CHECK_INVALID_PHONE(ru, "8 916 123 45 678", CB_PHONE_PROBLEM_TOO_LONG, "too long");
+    CHECK_INVALID_PHONE(ru, "", "empty", "empty");
+    CHECK_INVALID_PHONE(ru, "   ", "empty", "empty");
+    CHECK_INVALID_PHONE(ru, "позвонить вечером", "not_a_number", "");
+    CHECK_INVALID_PHONE(ru, "8 916 123 45 67, 8 495 765 43 21 (раб.)", "several_numbers",
+                        "2 numbers in one field");
+    CHECK_INVALID_PHONE(ru, "8 916 123 45 678", "too_long", "too long");
 
     /* Another default region. */
     cb_phone_normalizer *de = NULL;
     CHECK_OK(cb_phone_normalizer_new(" de ", &de));
-    CHECK_PHONE(de, "030 12345678", "+493012345678", NULL, CB_PHONE_KIND_FIXED_LINE, "DE", NULL,
-                NULL);
+    CHECK_PHONE(de, "030 12345678", "+493012345678", NULL, "fixed_line", "DE", NULL, NULL);
     cb_phone_normalizer_free(de);
 
     cb_phone_normalizer *bad = (cb_phone_normalizer *)SENTINEL_PTR;
@@ -212,13 +200,15 @@ static void test_phone_hostile_inputs(const cb_phone_normalizer *ru)
     };
     size_t n = sizeof inputs / sizeof inputs[0];
     for (size_t i = 0; i < n; i++) {
-        cb_parsed_phone *phone = NULL;
-        CHECK_OK(cb_phone_normalizer_parse(ru, inputs[i], &phone));
-        CHECK(cb_parsed_phone_is_valid(phone) || cb_parsed_phone_reason(phone) != NULL);
-        cb_parsed_phone_free(phone);
-        cb_phone_batch *split = NULL;
+        char *json = NULL;
+        CHECK_OK(cb_phone_normalizer_parse(ru, inputs[i], &json));
+        CHECK(same_text(ts_json_get(json, "valid"), "true") ||
+              ts_json_get(json, "reason") != NULL);
+        cb_string_free(json);
+        char *split = NULL;
         CHECK_OK(cb_phone_normalizer_split(ru, inputs[i], &split));
-        cb_phone_batch_free(split);
+        CHECK(split != NULL && split[0] == '[');
+        cb_string_free(split);
     }
     /* A long input: 10 000 digits and separators. */
     size_t len = 20000;
@@ -229,167 +219,139 @@ static void test_phone_hostile_inputs(const cb_phone_normalizer *ru)
             longest[i] = i % 2 ? ' ' : (char)('0' + i % 10);
         }
         longest[len] = '\0';
-        cb_parsed_phone *phone = NULL;
-        CHECK_OK(cb_phone_normalizer_parse(ru, longest, &phone));
-        CHECK(!cb_parsed_phone_is_valid(phone));
-        cb_parsed_phone_free(phone);
-        cb_phone_batch *split = NULL;
+        char *json = NULL;
+        CHECK_OK(cb_phone_normalizer_parse(ru, longest, &json));
+        CHECK_STR(ts_json_get(json, "valid"), "false");
+        cb_string_free(json);
+        char *split = NULL;
         CHECK_OK(cb_phone_normalizer_split(ru, longest, &split));
-        cb_phone_batch_free(split);
+        cb_string_free(split);
         free(longest);
     }
 }
 
 static void test_phone_split(const cb_phone_normalizer *ru)
 {
-    cb_phone_batch *numbers = NULL;
+    char *numbers = NULL;
     CHECK_OK(cb_phone_normalizer_split(ru, "8 916 123 45 67, 8 495 765 43 21 (раб.)", &numbers));
-    CHECK(cb_phone_batch_len(numbers) == 2);
-    const cb_parsed_phone *first = NULL, *second = NULL;
-    CHECK_OK(cb_phone_batch_get(numbers, 0, &first));
-    CHECK_OK(cb_phone_batch_get(numbers, 1, &second));
-    CHECK_STR(cb_parsed_phone_raw(first), "8 916 123 45 67");
-    CHECK_STR(cb_parsed_phone_label(first), NULL);
-    CHECK_STR(cb_parsed_phone_e164(first), "+79161234567");
-    CHECK(cb_parsed_phone_kind(first) == CB_PHONE_KIND_MOBILE);
-    CHECK_STR(cb_parsed_phone_raw(second), "8 495 765 43 21 (раб.)");
-    CHECK_STR(cb_parsed_phone_label(second), "раб.");
-    CHECK_STR(cb_parsed_phone_e164(second), "+74957654321");
-    CHECK(cb_parsed_phone_kind(second) == CB_PHONE_KIND_FIXED_LINE);
-    const cb_parsed_phone *past = (const cb_parsed_phone *)SENTINEL_PTR;
-    CHECK_FAILED(cb_phone_batch_get(numbers, 2, &past), CB_INVALID_VALUE,
-                 "index 2 is out of range, there are 2 rows");
-    CHECK(past == (const cb_parsed_phone *)SENTINEL_PTR);
-    cb_phone_batch_free(numbers);
+    CHECK(ts_json_len(numbers) == 2);
+    const char *first = ts_json_at(numbers, 0), *second = ts_json_at(numbers, 1);
+    CHECK_STR(ts_json_get(first, "raw"), "8 916 123 45 67");
+    CHECK_STR(ts_json_get(first, "label"), NULL);
+    CHECK_STR(ts_json_get(first, "e164"), "+79161234567");
+    CHECK_STR(ts_json_get(first, "kind"), "mobile");
+    CHECK_STR(ts_json_get(second, "raw"), "8 495 765 43 21 (раб.)");
+    CHECK_STR(ts_json_get(second, "text"), "8 495 765 43 21");
+    CHECK_STR(ts_json_get(second, "label"), "раб.");
+    CHECK_STR(ts_json_get(second, "e164"), "+74957654321");
+    CHECK_STR(ts_json_get(second, "kind"), "fixed_line");
+    CHECK(ts_json_at(numbers, 2) == NULL);
+    cb_string_free(numbers);
 
     /* The other separators, and a piece that is not a whole number. */
     CHECK_OK(cb_phone_normalizer_split(ru, "+7 916 123-45-67; 8 (812) 555-12-34 или 8 800 555 35 35",
                                        &numbers));
-    CHECK(cb_phone_batch_len(numbers) == 3);
-    cb_phone_batch_free(numbers);
+    CHECK(ts_json_len(numbers) == 3);
+    cb_string_free(numbers);
     CHECK_OK(cb_phone_normalizer_split(ru, "8 916 123 45 67 / 123-45-67", &numbers));
-    CHECK(cb_phone_batch_len(numbers) == 2);
-    const cb_parsed_phone *local = NULL;
-    CHECK_OK(cb_phone_batch_get(numbers, 1, &local));
-    CHECK(!cb_parsed_phone_is_valid(local));
-    CHECK(cb_parsed_phone_problem(local) == CB_PHONE_PROBLEM_TOO_SHORT);
-    cb_phone_batch_free(numbers);
+    CHECK(ts_json_len(numbers) == 2);
+    const char *local = ts_json_at(numbers, 1);
+    CHECK_STR(ts_json_get(local, "valid"), "false");
+    CHECK_STR(ts_json_get(local, "problem"), "too_short");
+    cb_string_free(numbers);
 
-    /* One number gives one row, no digits none. */
+    /* One number gives one element, no digits none. */
     CHECK_OK(cb_phone_normalizer_split(ru, "моб. 8 916 123 45 67", &numbers));
-    CHECK(cb_phone_batch_len(numbers) == 1);
-    CHECK_OK(cb_phone_batch_get(numbers, 0, &first));
-    CHECK_STR(cb_parsed_phone_label(first), "моб.");
-    cb_phone_batch_free(numbers);
+    CHECK(ts_json_len(numbers) == 1);
+    CHECK_STR(ts_json_get(ts_json_at(numbers, 0), "label"), "моб.");
+    cb_string_free(numbers);
     CHECK_OK(cb_phone_normalizer_split(ru, "нет телефона", &numbers));
-    CHECK(cb_phone_batch_len(numbers) == 0);
-    cb_phone_batch_free(numbers);
+    CHECK_STR(numbers, "[]");
+    cb_string_free(numbers);
 }
 
 static void test_phone_errors(const cb_phone_normalizer *ru)
 {
-    cb_parsed_phone *phone = (cb_parsed_phone *)SENTINEL_PTR;
-    cb_phone_batch *batch = (cb_phone_batch *)SENTINEL_PTR;
+    char *json = (char *)SENTINEL_PTR;
+    cb_table *batch = (cb_table *)SENTINEL_PTR;
     CHECK_NULL_ARG(cb_phone_normalizer_new(NULL, NULL), "out_normalizer");
-    CHECK_BAD_UTF8(cb_phone_normalizer_new(BAD_UTF8, (cb_phone_normalizer **)&phone),
+    CHECK_BAD_UTF8(cb_phone_normalizer_new(BAD_UTF8, (cb_phone_normalizer **)&json),
                    "default_region");
-    CHECK_NULL_ARG(cb_phone_normalizer_parse(NULL, "8 916 123 45 67", &phone), "normalizer");
-    CHECK_NULL_ARG(cb_phone_normalizer_parse(ru, NULL, &phone), "input");
-    CHECK_NULL_ARG(cb_phone_normalizer_parse(ru, "8 916 123 45 67", NULL), "out_phone");
-    CHECK_BAD_UTF8(cb_phone_normalizer_parse(ru, BAD_UTF8, &phone), "input");
-    CHECK(phone == (cb_parsed_phone *)SENTINEL_PTR);
+    CHECK_NULL_ARG(cb_phone_normalizer_parse(NULL, "8 916 123 45 67", &json), "normalizer");
+    CHECK_NULL_ARG(cb_phone_normalizer_parse(ru, NULL, &json), "input");
+    CHECK_NULL_ARG(cb_phone_normalizer_parse(ru, "8 916 123 45 67", NULL), "out_json");
+    CHECK_BAD_UTF8(cb_phone_normalizer_parse(ru, BAD_UTF8, &json), "input");
+    CHECK_NULL_ARG(cb_phone_normalizer_e164(NULL, "8 916 123 45 67", &json), "normalizer");
+    CHECK_NULL_ARG(cb_phone_normalizer_e164(ru, NULL, &json), "input");
+    CHECK_NULL_ARG(cb_phone_normalizer_e164(ru, "8 916 123 45 67", NULL), "out_e164");
+    CHECK_BAD_UTF8(cb_phone_normalizer_e164(ru, BAD_UTF8, &json), "input");
+    CHECK(json == (char *)SENTINEL_PTR);
 
     const char *inputs[] = {"8 916 123 45 67"};
     CHECK_NULL_ARG(cb_phone_normalizer_parse_batch(NULL, inputs, 1, &batch), "normalizer");
     CHECK_NULL_ARG(cb_phone_normalizer_parse_batch(ru, NULL, 1, &batch), "inputs");
-    CHECK_NULL_ARG(cb_phone_normalizer_parse_batch(ru, inputs, 1, NULL), "out_batch");
-    CHECK_NULL_ARG(cb_phone_normalizer_split(NULL, "1", &batch), "normalizer");
-    CHECK_NULL_ARG(cb_phone_normalizer_split(ru, NULL, &batch), "field");
-    CHECK_NULL_ARG(cb_phone_normalizer_split(ru, "1", NULL), "out_batch");
-    CHECK_BAD_UTF8(cb_phone_normalizer_split(ru, BAD_UTF8, &batch), "field");
-    CHECK(batch == (cb_phone_batch *)SENTINEL_PTR);
+    CHECK_NULL_ARG(cb_phone_normalizer_parse_batch(ru, inputs, 1, NULL), "out_table");
+    CHECK_NULL_ARG(cb_phone_normalizer_split(NULL, "1", &json), "normalizer");
+    CHECK_NULL_ARG(cb_phone_normalizer_split(ru, NULL, &json), "field");
+    CHECK_NULL_ARG(cb_phone_normalizer_split(ru, "1", NULL), "out_json");
+    CHECK_BAD_UTF8(cb_phone_normalizer_split(ru, BAD_UTF8, &json), "field");
+    CHECK(batch == (cb_table *)SENTINEL_PTR && json == (char *)SENTINEL_PTR);
 
-    /* An empty batch may come from a NULL array. */
+    /* An empty batch may come from a NULL array: a table of no rows with the columns. */
     CHECK_OK(cb_phone_normalizer_parse_batch(ru, NULL, 0, &batch));
-    CHECK(batch != NULL && batch != (cb_phone_batch *)SENTINEL_PTR);
-    CHECK(cb_phone_batch_len(batch) == 0);
-    const cb_parsed_phone *row = (const cb_parsed_phone *)SENTINEL_PTR;
-    CHECK_FAILED(cb_phone_batch_get(batch, 0, &row), CB_INVALID_VALUE, "out of range");
-    CHECK_NULL_ARG(cb_phone_batch_get(NULL, 0, &row), "batch");
-    CHECK_NULL_ARG(cb_phone_batch_get(batch, 0, NULL), "out_phone");
-    CHECK(row == (const cb_parsed_phone *)SENTINEL_PTR);
-    cb_phone_batch_free(batch);
+    CHECK(batch != NULL && batch != (cb_table *)SENTINEL_PTR);
+    CHECK(cb_table_rows(batch) == 0);
+    ts_table t;
+    CHECK(ts_table_read(batch, &t));
+    CHECK(t.rows == 0 && t.ncols == 8);
+    CHECK(t.ncols == 8 && strcmp(t.names[0], "input") == 0 && strcmp(t.names[1], "e164") == 0 &&
+          strcmp(t.names[7], "reason") == 0);
+    CHECK(ts_table_get(&t, "e164", 0) == NULL);
+    ts_table_free(&t);
+    cb_table_free(batch);
 
-    /* Formatting: a valid number, a bad format number, an invalid number, NULLs. */
-    char *text = (char *)SENTINEL_PTR;
-    CHECK_OK(cb_phone_normalizer_parse(ru, "8 916 123 45 67", &phone));
-    CHECK_FAILED(cb_parsed_phone_format(phone, 3, &text), CB_INVALID_VALUE,
-                 "3 is not a cb_phone_format");
-    CHECK_STR(cb_last_error_field(), "format");
-    CHECK_NULL_ARG(cb_parsed_phone_format(NULL, CB_PHONE_FORMAT_E164, &text), "phone");
-    CHECK_NULL_ARG(cb_parsed_phone_format(phone, CB_PHONE_FORMAT_E164, NULL), "out_text");
-    cb_parsed_phone_free(phone);
-    CHECK_OK(cb_phone_normalizer_parse(ru, "12", &phone));
-    CHECK_FAILED(cb_parsed_phone_format(phone, CB_PHONE_FORMAT_NATIONAL, &text),
-                 CB_INVALID_VALUE, "not a valid number, so it cannot be formatted: too short");
-    CHECK_STR(cb_last_error_field(), "phone");
-    CHECK(text == (char *)SENTINEL_PTR);
-    cb_parsed_phone_free(phone);
-
-    /* Accessors on NULL give their harmless defaults; frees ignore NULL. */
-    CHECK(!cb_parsed_phone_is_valid(NULL));
-    CHECK(cb_parsed_phone_problem(NULL) == CB_PHONE_PROBLEM_NULL_INPUT);
-    CHECK(cb_parsed_phone_reason(NULL) == NULL && cb_parsed_phone_e164(NULL) == NULL);
-    CHECK(cb_parsed_phone_extension(NULL) == NULL && cb_parsed_phone_region(NULL) == NULL);
-    CHECK(cb_parsed_phone_raw(NULL) == NULL && cb_parsed_phone_label(NULL) == NULL);
-    CHECK(cb_parsed_phone_kind(NULL) == CB_PHONE_KIND_NONE);
-    CHECK(cb_parsed_phone_country_code(NULL) == 0);
-    CHECK(cb_phone_batch_len(NULL) == 0);
-    cb_parsed_phone_free(NULL);
-    cb_phone_batch_free(NULL);
+    /* Frees ignore NULL. */
+    cb_table_free(NULL);
     cb_phone_normalizer_free(NULL);
-
-    /* Names of kinds and problems, and the numbers the ABI fixes. */
-    CHECK_STR(cb_phone_kind_name(CB_PHONE_KIND_MOBILE), "mobile");
-    CHECK_STR(cb_phone_kind_name(CB_PHONE_KIND_FIXED_LINE_OR_MOBILE), "fixed_line_or_mobile");
-    CHECK_STR(cb_phone_kind_name(CB_PHONE_KIND_TOLL_FREE), "toll_free");
-    CHECK_STR(cb_phone_kind_name(CB_PHONE_KIND_UNKNOWN), "unknown");
-    CHECK_STR(cb_phone_kind_name(CB_PHONE_KIND_NONE), NULL);
-    CHECK_STR(cb_phone_kind_name(UINT32_MAX), NULL);
-    CHECK_STR(cb_phone_problem_name(CB_PHONE_PROBLEM_TOO_SHORT), "too_short");
-    CHECK_STR(cb_phone_problem_name(CB_PHONE_PROBLEM_SEVERAL_NUMBERS), "several_numbers");
-    CHECK_STR(cb_phone_problem_name(CB_PHONE_PROBLEM_NULL_INPUT), "null_input");
-    CHECK_STR(cb_phone_problem_name(CB_PHONE_PROBLEM_INVALID_UTF8), "invalid_utf8");
-    CHECK_STR(cb_phone_problem_name(CB_PHONE_PROBLEM_NONE), NULL);
-    CHECK_STR(cb_phone_problem_name(10), NULL);
-    CHECK(CB_PHONE_KIND_NONE == 0 && CB_PHONE_KIND_MOBILE == 1 && CB_PHONE_KIND_UNKNOWN == 12);
-    CHECK(CB_PHONE_PROBLEM_EMPTY == 1 && CB_PHONE_PROBLEM_INTERNAL == 9 &&
-          CB_PHONE_PROBLEM_NULL_INPUT == 100);
-    CHECK(CB_PHONE_FORMAT_E164 == 0 && CB_PHONE_FORMAT_NATIONAL == 2);
 }
 
 /* A batch with NULL and non-UTF-8 elements: those rows are invalid, the others read. */
 static void test_phone_batch_bad_elements(const cb_phone_normalizer *ru)
 {
     const char *inputs[] = {"8 (916) 123-45-67", NULL, BAD_UTF8, "", "+7 812 123-45-67 доб. 5"};
-    cb_phone_batch *batch = NULL;
+    cb_table *batch = NULL;
     CHECK_OK(cb_phone_normalizer_parse_batch(ru, inputs, 5, &batch));
-    CHECK(cb_phone_batch_len(batch) == 5);
-    const cb_parsed_phone *row[5] = {NULL};
-    for (size_t i = 0; i < 5; i++) {
-        CHECK_OK(cb_phone_batch_get(batch, i, &row[i]));
-    }
-    CHECK_STR(cb_parsed_phone_e164(row[0]), "+79161234567");
-    CHECK_STR(cb_parsed_phone_raw(row[0]), "8 (916) 123-45-67");
-    CHECK(cb_parsed_phone_problem(row[1]) == CB_PHONE_PROBLEM_NULL_INPUT);
-    CHECK_STR(cb_parsed_phone_reason(row[1]), "null parameter: argument \"inputs[1]\" is NULL");
-    CHECK_STR(cb_parsed_phone_raw(row[1]), NULL);
-    CHECK(cb_parsed_phone_problem(row[2]) == CB_PHONE_PROBLEM_INVALID_UTF8);
-    CHECK(strstr(cb_parsed_phone_reason(row[2]), "invalid UTF-8: argument \"inputs[2]\"") != NULL);
-    CHECK(cb_parsed_phone_e164(row[2]) == NULL);
-    CHECK(cb_parsed_phone_problem(row[3]) == CB_PHONE_PROBLEM_EMPTY);
-    CHECK_STR(cb_parsed_phone_extension(row[4]), "5");
-    cb_phone_batch_free(batch);
+    CHECK(cb_table_rows(batch) == 5);
+    ts_table t;
+    CHECK(ts_table_read(batch, &t));
+    CHECK_STR(ts_table_get(&t, "e164", 0), "+79161234567");
+    CHECK_STR(ts_table_get(&t, "input", 0), "8 (916) 123-45-67");
+    CHECK_STR(ts_table_get(&t, "valid", 0), "true");
+    CHECK_STR(ts_table_get(&t, "kind", 0), "mobile");
+    CHECK_STR(ts_table_get(&t, "region", 0), "RU");
+    CHECK_STR(ts_table_get(&t, "problem", 0), NULL);
+    CHECK_STR(ts_table_get(&t, "problem", 1), "missing");
+    CHECK_STR(ts_table_get(&t, "reason", 1), "missing value (null)");
+    CHECK_STR(ts_table_get(&t, "valid", 1), "false");
+    CHECK_STR(ts_table_get(&t, "input", 1), NULL);
+    CHECK_STR(ts_table_get(&t, "problem", 2), "not_text");
+    CHECK(ts_table_get(&t, "reason", 2) != NULL &&
+          strstr(ts_table_get(&t, "reason", 2), "invalid UTF-8: argument \"inputs[2]\"") != NULL);
+    CHECK_STR(ts_table_get(&t, "e164", 2), NULL);
+    CHECK_STR(ts_table_get(&t, "input", 2), NULL);
+    CHECK_STR(ts_table_get(&t, "problem", 3), "empty");
+    CHECK_STR(ts_table_get(&t, "extension", 4), "5");
+    ts_table_free(&t);
+
+    /* The same table through Arrow: a struct array of the same 8 columns and 5 rows. */
+    struct ArrowArray array;
+    struct ArrowSchema schema;
+    CHECK_OK(cb_table_export_arrow(batch, &array, &schema));
+    CHECK(array.length == 5 && array.n_children == 8 && schema.n_children == 8);
+    CHECK_STR(schema.children[1]->name, "e164");
+    array.release(&array);
+    schema.release(&schema);
+    cb_table_free(batch);
 }
 
 /* A large batch of generated numbers, checked against what they were made from and
@@ -427,40 +389,43 @@ static void test_phone_big_batch(const cb_phone_normalizer *ru, size_t n)
             snprintf(expected[i], 16, "+79%02u%03u%02u%02u", a, b, c, d);
         }
     }
-    cb_phone_batch *batch = NULL;
+    cb_table *batch = NULL;
     CHECK_OK(cb_phone_normalizer_parse_batch(ru, (const char *const *)inputs, n, &batch));
-    CHECK(cb_phone_batch_len(batch) == n);
+    CHECK(cb_table_rows(batch) == n);
+    ts_table t;
+    int read = ts_table_read(batch, &t);
+    CHECK(read && t.rows == n);
     size_t wrong = 0, valid = 0;
-    for (size_t i = 0; i < n && batch != NULL; i++) {
-        const cb_parsed_phone *row = NULL;
-        if (cb_phone_batch_get(batch, i, &row) != CB_OK) {
-            wrong++;
-            continue;
-        }
-        const char *e164 = cb_parsed_phone_e164(row);
+    for (size_t i = 0; i < n && read; i++) {
+        const char *e164 = ts_table_get(&t, "e164", i);
+        const char *problem = ts_table_get(&t, "problem", i);
+        const char *kind = ts_table_get(&t, "kind", i);
         int ok = expected[i][0] == '\0'
-                     ? e164 == NULL && cb_parsed_phone_problem(row) == CB_PHONE_PROBLEM_TOO_SHORT
+                     ? e164 == NULL && same_text(problem, "too_short")
                      : e164 != NULL && strcmp(e164, expected[i]) == 0 &&
-                           cb_parsed_phone_kind(row) == CB_PHONE_KIND_MOBILE;
+                           same_text(kind, "mobile");
         valid += e164 != NULL;
         if (!ok && wrong++ < 5) {
+            const char *reason = ts_table_get(&t, "reason", i);
             fprintf(stderr, "batch row %zu: %s gave %s (%s)\n", i, inputs[i],
-                    e164 ? e164 : "(null)",
-                    cb_parsed_phone_reason(row) ? cb_parsed_phone_reason(row) : "");
+                    e164 ? e164 : "(null)", reason ? reason : "");
         }
         /* The batch gives what a single parse gives. */
         if (i % 997 == 0) {
-            cb_parsed_phone *single = NULL;
+            char *single = NULL;
             CHECK_OK(cb_phone_normalizer_parse(ru, inputs[i], &single));
-            CHECK_STR(cb_parsed_phone_e164(single), e164);
-            CHECK_STR(cb_parsed_phone_reason(single), cb_parsed_phone_reason(row));
-            cb_parsed_phone_free(single);
+            CHECK_STR(ts_json_get(single, "e164"), e164);
+            CHECK_STR(ts_json_get(single, "reason"), ts_table_get(&t, "reason", i));
+            cb_string_free(single);
         }
     }
     CHECK(wrong == 0);
     CHECK(valid == n - n / 10);
     printf("phone batch: %zu numbers, %zu valid\n", n, valid);
-    cb_phone_batch_free(batch);
+    if (read) {
+        ts_table_free(&t);
+    }
+    cb_table_free(batch);
     for (size_t i = 0; i < n; i++) {
         free(inputs[i]);
         free(expected[i]);
@@ -476,109 +441,92 @@ static void test_emails(void)
     cb_email_normalizer *plain = NULL, *rules = NULL;
     CHECK_OK(cb_email_normalizer_new(false, &plain));
     CHECK_OK(cb_email_normalizer_new(true, &rules));
-    cb_parsed_email *email = NULL;
+    char *email = NULL;
 
     CHECK_OK(cb_email_normalizer_parse(plain, "  Anna.Petrova@Mail.RU ", &email));
-    CHECK(cb_parsed_email_is_valid(email));
-    CHECK(cb_parsed_email_problem(email) == CB_EMAIL_PROBLEM_NONE);
-    CHECK_STR(cb_parsed_email_address(email), "Anna.Petrova@mail.ru");
-    CHECK_STR(cb_parsed_email_domain(email), "mail.ru");
-    CHECK_STR(cb_parsed_email_key(email), "anna.petrova@mail.ru");
-    CHECK_STR(cb_parsed_email_suggestion(email), NULL);
-    CHECK_STR(cb_parsed_email_reason(email), NULL);
-    cb_parsed_email_free(email);
+    CHECK_STR(email, "{\"valid\":true,\"address\":\"Anna.Petrova@mail.ru\","
+                     "\"local\":\"Anna.Petrova\",\"domain\":\"mail.ru\","
+                     "\"key\":\"anna.petrova@mail.ru\",\"suggestion\":null}");
+    CHECK(ts_json_find(email, "problem") == NULL && ts_json_find(email, "reason") == NULL);
+    cb_string_free(email);
 
     /* A typo is suggested, never applied. */
     CHECK_OK(cb_email_normalizer_parse(plain, "ivan@gmial.com", &email));
-    CHECK(cb_parsed_email_is_valid(email));
-    CHECK_STR(cb_parsed_email_address(email), "ivan@gmial.com");
-    CHECK_STR(cb_parsed_email_suggestion(email), "ivan@gmail.com");
-    cb_parsed_email_free(email);
+    CHECK_STR(ts_json_get(email, "valid"), "true");
+    CHECK_STR(ts_json_get(email, "address"), "ivan@gmial.com");
+    CHECK_STR(ts_json_get(email, "suggestion"), "ivan@gmail.com");
+    cb_string_free(email);
 
     /* An internationalized domain is written in ASCII. */
     CHECK_OK(cb_email_normalizer_parse(plain, "info@Почта.рф", &email));
-    CHECK_STR(cb_parsed_email_address(email), "info@xn--80a1acny.xn--p1ai");
-    CHECK_STR(cb_parsed_email_domain(email), "xn--80a1acny.xn--p1ai");
-    cb_parsed_email_free(email);
+    CHECK_STR(ts_json_get(email, "address"), "info@xn--80a1acny.xn--p1ai");
+    CHECK_STR(ts_json_get(email, "domain"), "xn--80a1acny.xn--p1ai");
+    cb_string_free(email);
 
     /* Gmail dots and +tags only with provider rules. */
     CHECK_OK(cb_email_normalizer_parse(rules, "Ivan.Petrov+shop@googlemail.com", &email));
-    CHECK_STR(cb_parsed_email_key(email), "ivanpetrov@gmail.com");
-    CHECK_STR(cb_parsed_email_address(email), "Ivan.Petrov+shop@googlemail.com");
-    cb_parsed_email_free(email);
+    CHECK_STR(ts_json_get(email, "key"), "ivanpetrov@gmail.com");
+    CHECK_STR(ts_json_get(email, "address"), "Ivan.Petrov+shop@googlemail.com");
+    cb_string_free(email);
     CHECK_OK(cb_email_normalizer_parse(plain, "Ivan.Petrov+shop@googlemail.com", &email));
-    CHECK_STR(cb_parsed_email_key(email), "ivan.petrov+shop@googlemail.com");
-    cb_parsed_email_free(email);
+    CHECK_STR(ts_json_get(email, "key"), "ivan.petrov+shop@googlemail.com");
+    cb_string_free(email);
 
     /* Invalid addresses are results with a reason. */
     CHECK_OK(cb_email_normalizer_parse(plain, "ivan.petrov.mail.ru", &email));
-    CHECK(!cb_parsed_email_is_valid(email));
-    CHECK(cb_parsed_email_problem(email) == CB_EMAIL_PROBLEM_AT);
-    CHECK_STR(cb_parsed_email_reason(email), "no @");
-    CHECK_STR(cb_parsed_email_address(email), NULL);
-    CHECK_STR(cb_parsed_email_key(email), NULL);
-    CHECK_STR(cb_parsed_email_domain(email), NULL);
-    cb_parsed_email_free(email);
+    CHECK_STR(email, "{\"valid\":false,\"problem\":\"at\",\"reason\":\"no @\","
+                     "\"suggestion\":null}");
+    CHECK(ts_json_find(email, "address") == NULL && ts_json_find(email, "key") == NULL &&
+          ts_json_find(email, "domain") == NULL);
+    cb_string_free(email);
     CHECK_OK(cb_email_normalizer_parse(plain, "ivan@mail,ru", &email));
-    CHECK(cb_parsed_email_problem(email) == CB_EMAIL_PROBLEM_DOMAIN);
-    CHECK(cb_parsed_email_reason(email) != NULL);
-    CHECK_STR(cb_parsed_email_suggestion(email), "ivan@mail.ru");
-    cb_parsed_email_free(email);
+    CHECK_STR(ts_json_get(email, "problem"), "domain");
+    CHECK(ts_json_get(email, "reason") != NULL);
+    CHECK_STR(ts_json_get(email, "suggestion"), "ivan@mail.ru");
+    cb_string_free(email);
     CHECK_OK(cb_email_normalizer_parse(plain, "", &email));
-    CHECK(cb_parsed_email_problem(email) == CB_EMAIL_PROBLEM_EMPTY);
-    cb_parsed_email_free(email);
+    CHECK_STR(ts_json_get(email, "problem"), "empty");
+    cb_string_free(email);
 
     /* A batch, with a NULL and a non-UTF-8 element. */
     const char *inputs[] = {"a@b.ru", NULL, BAD_UTF8, "anna@gmial.com", "@mail.ru"};
-    cb_email_batch *batch = NULL;
+    cb_table *batch = NULL;
     CHECK_OK(cb_email_normalizer_parse_batch(plain, inputs, 5, &batch));
-    CHECK(cb_email_batch_len(batch) == 5);
-    const cb_parsed_email *row = NULL;
-    CHECK_OK(cb_email_batch_get(batch, 0, &row));
-    CHECK_STR(cb_parsed_email_address(row), "a@b.ru");
-    CHECK_OK(cb_email_batch_get(batch, 1, &row));
-    CHECK(cb_parsed_email_problem(row) == CB_EMAIL_PROBLEM_NULL_INPUT);
-    CHECK_STR(cb_parsed_email_reason(row), "null parameter: argument \"inputs[1]\" is NULL");
-    CHECK_OK(cb_email_batch_get(batch, 2, &row));
-    CHECK(cb_parsed_email_problem(row) == CB_EMAIL_PROBLEM_INVALID_UTF8);
-    CHECK_OK(cb_email_batch_get(batch, 3, &row));
-    CHECK_STR(cb_parsed_email_suggestion(row), "anna@gmail.com");
-    CHECK_OK(cb_email_batch_get(batch, 4, &row));
-    CHECK(cb_parsed_email_problem(row) == CB_EMAIL_PROBLEM_LOCAL_PART);
-    const cb_parsed_email *past = (const cb_parsed_email *)SENTINEL_PTR;
-    CHECK_FAILED(cb_email_batch_get(batch, 5, &past), CB_INVALID_VALUE, "out of range");
-    CHECK(past == (const cb_parsed_email *)SENTINEL_PTR);
-    cb_email_batch_free(batch);
+    CHECK(cb_table_rows(batch) == 5);
+    ts_table t;
+    CHECK(ts_table_read(batch, &t));
+    CHECK_STR(ts_table_get(&t, "address", 0), "a@b.ru");
+    CHECK_STR(ts_table_get(&t, "key", 0), "a@b.ru");
+    CHECK_STR(ts_table_get(&t, "domain", 0), "b.ru");
+    CHECK_STR(ts_table_get(&t, "valid", 0), "true");
+    CHECK_STR(ts_table_get(&t, "problem", 1), "missing");
+    CHECK_STR(ts_table_get(&t, "reason", 1), "missing value (null)");
+    CHECK_STR(ts_table_get(&t, "problem", 2), "not_text");
+    CHECK(ts_table_get(&t, "reason", 2) != NULL &&
+          strstr(ts_table_get(&t, "reason", 2), "invalid UTF-8: argument \"inputs[2]\"") != NULL);
+    CHECK_STR(ts_table_get(&t, "suggestion", 3), "anna@gmail.com");
+    CHECK_STR(ts_table_get(&t, "problem", 4), "local_part");
+    CHECK_STR(ts_table_get(&t, "valid", 4), "false");
+    CHECK(ts_table_get(&t, "address", 5) == NULL);
+    ts_table_free(&t);
+    cb_table_free(batch);
 
     /* NULLs, bad UTF-8, untouched out-parameters. */
-    email = (cb_parsed_email *)SENTINEL_PTR;
-    batch = (cb_email_batch *)SENTINEL_PTR;
+    email = (char *)SENTINEL_PTR;
+    batch = (cb_table *)SENTINEL_PTR;
     CHECK_NULL_ARG(cb_email_normalizer_new(true, NULL), "out_normalizer");
     CHECK_NULL_ARG(cb_email_normalizer_parse(NULL, "a@b.ru", &email), "normalizer");
     CHECK_NULL_ARG(cb_email_normalizer_parse(plain, NULL, &email), "input");
-    CHECK_NULL_ARG(cb_email_normalizer_parse(plain, "a@b.ru", NULL), "out_email");
+    CHECK_NULL_ARG(cb_email_normalizer_parse(plain, "a@b.ru", NULL), "out_json");
     CHECK_BAD_UTF8(cb_email_normalizer_parse(plain, BAD_UTF8, &email), "input");
     CHECK_NULL_ARG(cb_email_normalizer_parse_batch(NULL, inputs, 1, &batch), "normalizer");
     CHECK_NULL_ARG(cb_email_normalizer_parse_batch(plain, NULL, 1, &batch), "inputs");
-    CHECK_NULL_ARG(cb_email_normalizer_parse_batch(plain, inputs, 1, NULL), "out_batch");
-    CHECK_NULL_ARG(cb_email_batch_get(NULL, 0, &past), "batch");
-    CHECK(email == (cb_parsed_email *)SENTINEL_PTR && batch == (cb_email_batch *)SENTINEL_PTR);
+    CHECK_NULL_ARG(cb_email_normalizer_parse_batch(plain, inputs, 1, NULL), "out_table");
+    CHECK(email == (char *)SENTINEL_PTR && batch == (cb_table *)SENTINEL_PTR);
     CHECK_OK(cb_email_normalizer_parse_batch(plain, NULL, 0, &batch));
-    CHECK(cb_email_batch_len(batch) == 0);
-    cb_email_batch_free(batch);
-    CHECK(!cb_parsed_email_is_valid(NULL));
-    CHECK(cb_parsed_email_problem(NULL) == CB_EMAIL_PROBLEM_NULL_INPUT);
-    CHECK(cb_parsed_email_address(NULL) == NULL && cb_parsed_email_key(NULL) == NULL);
-    CHECK(cb_parsed_email_domain(NULL) == NULL && cb_parsed_email_reason(NULL) == NULL);
-    CHECK(cb_parsed_email_suggestion(NULL) == NULL && cb_email_batch_len(NULL) == 0);
-    cb_parsed_email_free(NULL);
-    cb_email_batch_free(NULL);
+    CHECK(cb_table_rows(batch) == 0);
+    cb_table_free(batch);
     cb_email_normalizer_free(NULL);
-    CHECK_STR(cb_email_problem_name(CB_EMAIL_PROBLEM_LOCAL_PART), "local_part");
-    CHECK_STR(cb_email_problem_name(CB_EMAIL_PROBLEM_AT), "at");
-    CHECK_STR(cb_email_problem_name(CB_EMAIL_PROBLEM_INVALID_UTF8), "invalid_utf8");
-    CHECK_STR(cb_email_problem_name(CB_EMAIL_PROBLEM_NONE), NULL);
-    CHECK_STR(cb_email_problem_name(6), NULL);
 
     cb_email_normalizer_free(plain);
     cb_email_normalizer_free(rules);
@@ -587,22 +535,20 @@ static void test_emails(void)
 /* ---- names -------------------------------------------------------------------- */
 
 static void check_name(const char *full, const char *surname, const char *given,
-                       const char *patronymic, cb_gender gender, const char *initials,
+                       const char *patronymic, const char *gender, const char *initials,
                        const char *file, int line)
 {
-    cb_person_name *name = NULL;
-    cb_status status = cb_person_name_parse(full, &name);
-    const char *s = cb_person_name_surname(name), *g = cb_person_name_given(name),
-               *p = cb_person_name_patronymic(name), *i = cb_person_name_initials(name);
-#define SAME(a, b) (((a) == NULL && (b) == NULL) || ((a) && (b) && strcmp((a), (b)) == 0))
+    char *json = NULL;
+    cb_status status = cb_person_name_parse(full, &json);
     char detail[1024];
-    snprintf(detail, sizeof detail, "%s: [%s] [%s] [%s] gender %u, %s", full, s ? s : "-",
-             g ? g : "-", p ? p : "-", (unsigned)cb_person_name_gender(name), i ? i : "-");
-    ts_check(status == CB_OK && SAME(s, surname) && SAME(g, given) && SAME(p, patronymic) &&
-                 cb_person_name_gender(name) == gender && SAME(i, initials),
+    snprintf(detail, sizeof detail, "%s: %s", full, json ? json : "(null)");
+    ts_check(status == CB_OK && same_text(ts_json_get(json, "surname"), surname) &&
+                 same_text(ts_json_get(json, "given"), given) &&
+                 same_text(ts_json_get(json, "patronymic"), patronymic) &&
+                 same_text(ts_json_get(json, "gender"), gender) &&
+                 same_text(ts_json_get(json, "initials"), initials),
              file, line, "name", detail);
-#undef SAME
-    cb_person_name_free(name);
+    cb_string_free(json);
 }
 #define CHECK_NAME(full, s, g, p, gender, initials)                                         \
     check_name((full), (s), (g), (p), (gender), (initials), __FILE__, __LINE__)
@@ -610,31 +556,36 @@ static void check_name(const char *full, const char *surname, const char *given,
 /* The key of the whole name `full`, as a string the caller frees with free(). */
 static char *whole_name_key(const char *full)
 {
-    cb_person_name *name = NULL;
-    if (cb_person_name_parse(full, &name) != CB_OK) {
+    char *json = NULL;
+    if (cb_person_name_parse(full, &json) != CB_OK) {
         return NULL;
     }
-    const char *key = cb_person_name_key(name);
+    const char *key = ts_json_get(json, "key");
     char *copy = key ? malloc(strlen(key) + 1) : NULL;
     if (copy != NULL) {
         strcpy(copy, key);
     }
-    cb_person_name_free(name);
+    cb_string_free(json);
     return copy;
 }
 
 static void test_names(void)
 {
-    CHECK_NAME("Иванов Сергей Петрович", "Иванов", "Сергей", "Петрович", CB_GENDER_MALE,
+    CHECK_NAME("Иванов Сергей Петрович", "Иванов", "Сергей", "Петрович", "male",
                "Иванов С. П.");
-    CHECK_NAME("  сергей  петрович ИВАНОВ ", "Иванов", "Сергей", "Петрович", CB_GENDER_MALE,
+    CHECK_NAME("  сергей  петрович ИВАНОВ ", "Иванов", "Сергей", "Петрович", "male",
                "Иванов С. П.");
-    CHECK_NAME("Анна Ивановна Петрова", "Петрова", "Анна", "Ивановна", CB_GENDER_FEMALE,
+    CHECK_NAME("Анна Ивановна Петрова", "Петрова", "Анна", "Ивановна", "female",
                "Петрова А. И.");
-    CHECK_NAME("Сергей Иванов", "Иванов", "Сергей", NULL, CB_GENDER_UNKNOWN, "Иванов С.");
-    CHECK_NAME("рашид гусейн оглы алиев", "Алиев", "Рашид", "Гусейн оглы", CB_GENDER_MALE,
+    CHECK_NAME("Сергей Иванов", "Иванов", "Сергей", NULL, NULL, "Иванов С.");
+    CHECK_NAME("рашид гусейн оглы алиев", "Алиев", "Рашид", "Гусейн оглы", "male",
                "Алиев Р. Г.");
-    CHECK_NAME("", NULL, NULL, NULL, CB_GENDER_UNKNOWN, "");
+    CHECK_NAME("", NULL, NULL, NULL, NULL, "");
+    char *json = NULL;
+    CHECK_OK(cb_person_name_parse("", &json));
+    CHECK_STR(json, "{\"surname\":null,\"given\":null,\"patronymic\":null,\"gender\":null,"
+                    "\"initials\":\"\",\"key\":\"\"}");
+    cb_string_free(json);
 
     char *a = whole_name_key("Ivanov Sergey");
     char *b = whole_name_key("Иванов Сергей");
@@ -645,6 +596,22 @@ static void test_names(void)
     free(a);
     free(b);
     free(c);
+
+    /* A batch: one row per name, a NULL element a row of nulls. */
+    const char *names[] = {"Анна Ивановна Петрова", NULL, "Ivanov Sergey"};
+    cb_table *batch = NULL;
+    CHECK_OK(cb_person_name_parse_batch(names, 3, &batch));
+    ts_table t;
+    CHECK(ts_table_read(batch, &t));
+    CHECK(t.rows == 3);
+    CHECK_STR(ts_table_get(&t, "surname", 0), "Петрова");
+    CHECK_STR(ts_table_get(&t, "gender", 0), "female");
+    CHECK_STR(ts_table_get(&t, "initials", 0), "Петрова А. И.");
+    CHECK_STR(ts_table_get(&t, "key", 1), NULL);
+    CHECK_STR(ts_table_get(&t, "input", 1), NULL);
+    CHECK_STR(ts_table_get(&t, "surname", 2), "Ivanov");
+    ts_table_free(&t);
+    cb_table_free(batch);
 
     char *text = NULL;
     CHECK_OK(cb_name_key("Sergei", &text));
@@ -662,11 +629,16 @@ static void test_names(void)
     CHECK_OK(cb_name_clean("  иванова-петрова   АННА ", &text));
     CHECK_OWNED(text, "Иванова-Петрова Анна");
 
-    cb_person_name *name = (cb_person_name *)SENTINEL_PTR;
+    json = (char *)SENTINEL_PTR;
     text = (char *)SENTINEL_PTR;
-    CHECK_NULL_ARG(cb_person_name_parse(NULL, &name), "full_name");
-    CHECK_NULL_ARG(cb_person_name_parse("Иванов", NULL), "out_name");
-    CHECK_BAD_UTF8(cb_person_name_parse(BAD_UTF8, &name), "full_name");
+    batch = (cb_table *)SENTINEL_PTR;
+    const char *bad[] = {"Иванов", BAD_UTF8};
+    CHECK_NULL_ARG(cb_person_name_parse(NULL, &json), "full_name");
+    CHECK_NULL_ARG(cb_person_name_parse("Иванов", NULL), "out_json");
+    CHECK_BAD_UTF8(cb_person_name_parse(BAD_UTF8, &json), "full_name");
+    CHECK_NULL_ARG(cb_person_name_parse_batch(NULL, 1, &batch), "inputs");
+    CHECK_NULL_ARG(cb_person_name_parse_batch(bad, 1, NULL), "out_table");
+    CHECK_BAD_UTF8(cb_person_name_parse_batch(bad, 2, &batch), "inputs[1]");
     CHECK_NULL_ARG(cb_name_key(NULL, &text), "text");
     CHECK_NULL_ARG(cb_name_key("x", NULL), "out_key");
     CHECK_BAD_UTF8(cb_name_key(BAD_UTF8, &text), "text");
@@ -676,15 +648,8 @@ static void test_names(void)
     CHECK_NULL_ARG(cb_name_clean(NULL, &text), "text");
     CHECK_NULL_ARG(cb_name_clean("x", NULL), "out_text");
     CHECK_BAD_UTF8(cb_name_clean(BAD_UTF8, &text), "text");
-    CHECK(name == (cb_person_name *)SENTINEL_PTR && text == (char *)SENTINEL_PTR);
-    CHECK(cb_person_name_surname(NULL) == NULL && cb_person_name_given(NULL) == NULL);
-    CHECK(cb_person_name_patronymic(NULL) == NULL && cb_person_name_initials(NULL) == NULL);
-    CHECK(cb_person_name_key(NULL) == NULL);
-    CHECK(cb_person_name_gender(NULL) == CB_GENDER_UNKNOWN);
-    CHECK_STR(cb_gender_name(CB_GENDER_FEMALE), "female");
-    CHECK_STR(cb_gender_name(CB_GENDER_UNKNOWN), "unknown");
-    CHECK(cb_gender_name(3) == NULL);
-    cb_person_name_free(NULL);
+    CHECK(json == (char *)SENTINEL_PTR && text == (char *)SENTINEL_PTR &&
+          batch == (cb_table *)SENTINEL_PTR);
 }
 
 /* ---- a whole base ------------------------------------------------------------- */

@@ -676,21 +676,18 @@ static void check_fields(const step *c, const got_field *fields, size_t n, const
     ts_check(used == 0, __FILE__, __LINE__, where, used ? detail : NULL);
 }
 
-/* A display format without the extension, as the corpus writes it: the number's
- * format with " <label> <extension>" taken off the end, NULL if it does not end so.
- * Returns a string to free with free(). */
-static char *format_without_extension(const cb_parsed_phone *phone, cb_phone_format format,
-                                      const char *label)
+/* A display format without the extension, as the corpus writes it: `text` with
+ * " <label> <extension>" taken off the end, NULL if it does not end so. Returns a
+ * string to free with free(). */
+static char *format_without_extension(const char *text, const char *ext, const char *label)
 {
-    char *text = NULL;
-    if (cb_parsed_phone_format(phone, format, &text) != CB_OK) {
+    if (text == NULL) {
         return NULL;
     }
     size_t len = strlen(text);
     char *out = malloc(len + 1);
     if (out != NULL) {
         memcpy(out, text, len + 1);
-        const char *ext = cb_parsed_phone_extension(phone);
         if (ext != NULL) {
             char suffix[128];
             snprintf(suffix, sizeof suffix, " %s %s", label, ext);
@@ -703,25 +700,25 @@ static char *format_without_extension(const cb_parsed_phone *phone, cb_phone_for
             }
         }
     }
-    cb_string_free(text);
     return out;
 }
 
-/* Compares what the library read for one case with the case; `how` says which call. */
-static void check_phone_case(const step *c, const cb_parsed_phone *phone, const char *how,
+/* Compares what the library read for one case with the case: `json` is what
+ * cb_phone_normalizer_parse gave; `how` says which call. */
+static void check_phone_case(const step *c, const char *json, const char *how,
                              const char *file, size_t index)
 {
-    int valid = cb_parsed_phone_is_valid(phone);
-    char *national = valid ? format_without_extension(phone, CB_PHONE_FORMAT_NATIONAL, "доб.")
-                           : NULL;
+    const char *valid = ts_json_get(json, "valid");
+    const char *ext = ts_json_get(json, "extension");
+    char *national = format_without_extension(ts_json_get(json, "national"), ext, "доб.");
     char *international =
-        valid ? format_without_extension(phone, CB_PHONE_FORMAT_INTERNATIONAL, "ext.") : NULL;
+        format_without_extension(ts_json_get(json, "international"), ext, "ext.");
     got_field fields[] = {
-        {"valid", valid ? "true" : "false"},
-        {"e164", cb_parsed_phone_e164(phone)},
-        {"extension", cb_parsed_phone_extension(phone)},
-        {"type", cb_phone_kind_name(cb_parsed_phone_kind(phone))},
-        {"region", cb_parsed_phone_region(phone)},
+        {"valid", valid},
+        {"e164", ts_json_get(json, "e164")},
+        {"extension", ext},
+        {"type", ts_json_get(json, "kind")},
+        {"region", ts_json_get(json, "region")},
         {"national", national},
         {"international", international},
     };
@@ -730,26 +727,38 @@ static void check_phone_case(const step *c, const cb_parsed_phone *phone, const 
     free(international);
 }
 
+/* The same for row `row` of the batch table. */
+static void check_phone_row(const step *c, const ts_table *t, size_t row, const char *file,
+                            size_t index)
+{
+    const char *valid = ts_table_get(t, "valid", row);
+    got_field fields[] = {
+        {"valid", valid},
+        {"e164", ts_table_get(t, "e164", row)},
+        {"extension", ts_table_get(t, "extension", row)},
+        {"type", ts_table_get(t, "kind", row)},
+        {"region", ts_table_get(t, "region", row)},
+    };
+    check_fields(c, fields, sizeof fields / sizeof fields[0], "batch", file, index);
+}
+
 /* The `split` field of a case: the E.164 of each number split finds, or "invalid". */
 static void check_phone_split(const step *c, const cb_phone_normalizer *phones,
                               const char *file, size_t index)
 {
     const char *want = get(c, "split");
-    cb_phone_batch *numbers = NULL;
+    char *numbers = NULL;
     char got[1024];
     size_t used = 0;
     got[0] = '\0';
     if (cb_phone_normalizer_split(phones, get(c, "input"), &numbers) == CB_OK) {
-        for (size_t i = 0; i < cb_phone_batch_len(numbers) && used < sizeof got; i++) {
-            const cb_parsed_phone *number = NULL;
-            const char *e164 = cb_phone_batch_get(numbers, i, &number) == CB_OK
-                                   ? cb_parsed_phone_e164(number)
-                                   : NULL;
+        for (size_t i = 0; i < ts_json_len(numbers) && used < sizeof got; i++) {
+            const char *e164 = ts_json_get(ts_json_at(numbers, i), "e164");
             used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? " " : "",
                                      e164 ? e164 : "invalid");
         }
     }
-    cb_phone_batch_free(numbers);
+    cb_string_free(numbers);
     char where[512], detail[2200];
     snprintf(where, sizeof where, "%s case %zu (split) \"%s\"", file, index, get(c, "input"));
     snprintf(detail, sizeof detail, "expected %s, got %s", want ? want : "null", got);
@@ -773,50 +782,74 @@ static void run_phone_corpus(const char *file, const step *meta, const step *cas
         inputs[i] = get(&cases[i], "input");
     }
     int failed_before = ts_failed;
-    cb_phone_batch *batch = NULL;
+    cb_table *batch = NULL;
+    ts_table t;
     cb_status st = cb_phone_normalizer_parse_batch(phones, inputs, n, &batch);
-    ts_check(st == CB_OK && cb_phone_batch_len(batch) == n, __FILE__, __LINE__, file,
-             "the batch call reads every case");
-    for (size_t i = 0; i < n && st == CB_OK; i++) {
-        const cb_parsed_phone *row = NULL;
-        if (cb_phone_batch_get(batch, i, &row) != CB_OK) {
-            ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
-            continue;
-        }
-        check_phone_case(&cases[i], row, "batch", file, i + 1);
-        cb_parsed_phone *single = NULL;
+    int read = st == CB_OK && ts_table_read(batch, &t);
+    ts_check(read && t.rows == n, __FILE__, __LINE__, file, "the batch call reads every case");
+    for (size_t i = 0; i < n && read; i++) {
+        check_phone_row(&cases[i], &t, i, file, i + 1);
+        char *single = NULL;
         if (cb_phone_normalizer_parse(phones, inputs[i], &single) != CB_OK) {
             ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
             continue;
         }
         check_phone_case(&cases[i], single, "single", file, i + 1);
-        cb_parsed_phone_free(single);
+        cb_string_free(single);
+        char *e164 = NULL;
+        if (cb_phone_normalizer_e164(phones, inputs[i], &e164) != CB_OK) {
+            ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
+            continue;
+        }
+        if (!same(e164, get(&cases[i], "e164"))) {
+            ts_check(0, __FILE__, __LINE__, file, "cb_phone_normalizer_e164 differs");
+        }
+        cb_string_free(e164);
         if (get(&cases[i], "split") != NULL) {
             check_phone_split(&cases[i], phones, file, i + 1);
         }
     }
-    cb_phone_batch_free(batch);
+    if (read) {
+        ts_table_free(&t);
+    }
+    cb_table_free(batch);
     free(inputs);
     cb_phone_normalizer_free(phones);
     printf("%s: %zu cases, %d disagree (%s)\n", file, n, ts_failed - failed_before,
            get(meta, "reference") ? get(meta, "reference") : "no reference named");
 }
 
-/* An email case, as crates/clientbase/tests/email_vectors.rs compares it: `email` from
- * a normalizer without provider rules, `with_rules` from one with them. */
-static void check_email_case(const step *c, const cb_parsed_email *email,
-                             const cb_parsed_email *with_rules, const char *how,
+/* An email case, as crates/clientbase/tests/email_vectors.rs compares it: `get_plain`
+ * from a normalizer without provider rules, `get_rules` from one with them (the JSON
+ * of a single parse, or a row of the batch tables). */
+typedef struct {
+    const char *json;
+    const ts_table *table;
+    size_t row;
+} email_source;
+
+static const char *email_field(const email_source *s, const char *key)
+{
+    if (s->json != NULL) {
+        return ts_json_get(s->json, key);
+    }
+    return ts_table_get(s->table, key, s->row);
+}
+
+static void check_email_case(const step *c, const email_source *email,
+                             const email_source *with_rules, const char *how,
                              const char *file, size_t index)
 {
-    int valid = cb_parsed_email_is_valid(email);
+    const char *valid = email_field(email, "valid");
+    int is_valid = valid != NULL && strcmp(valid, "true") == 0;
     got_field fields[] = {
-        {"valid", valid ? "true" : "false"},
-        {"address", cb_parsed_email_address(email)},
-        {"key", cb_parsed_email_key(email)},
-        {"key_provider_rules", valid ? cb_parsed_email_key(with_rules) : NULL},
-        {"suggestion", cb_parsed_email_suggestion(email)},
-        {"problem", cb_email_problem_name(cb_parsed_email_problem(email))},
-        {"reason", cb_parsed_email_reason(email)},
+        {"valid", valid},
+        {"address", email_field(email, "address")},
+        {"key", email_field(email, "key")},
+        {"key_provider_rules", is_valid ? email_field(with_rules, "key") : NULL},
+        {"suggestion", email_field(email, "suggestion")},
+        {"problem", email_field(email, "problem")},
+        {"reason", email_field(email, "reason")},
     };
     check_fields(c, fields, sizeof fields / sizeof fields[0], how, file, index);
 }
@@ -825,7 +858,8 @@ static void run_email_corpus(const char *file, const step *cases, size_t n)
 {
     cb_email_normalizer *plain = NULL, *rules = NULL;
     const char **inputs = malloc((n ? n : 1) * sizeof *inputs);
-    cb_email_batch *batch = NULL, *batch_rules = NULL;
+    cb_table *batch = NULL, *batch_rules = NULL;
+    ts_table t, t_rules;
     int ok = inputs != NULL && cb_email_normalizer_new(false, &plain) == CB_OK &&
              cb_email_normalizer_new(true, &rules) == CB_OK;
     for (size_t i = 0; ok && i < n; i++) {
@@ -833,59 +867,87 @@ static void run_email_corpus(const char *file, const step *cases, size_t n)
     }
     ok = ok && cb_email_normalizer_parse_batch(plain, inputs, n, &batch) == CB_OK &&
          cb_email_normalizer_parse_batch(rules, inputs, n, &batch_rules) == CB_OK;
+    int read = ok && ts_table_read(batch, &t);
+    int read_rules = ok && ts_table_read(batch_rules, &t_rules);
+    ok = read && read_rules && t.rows == n && t_rules.rows == n;
     ts_check(ok, __FILE__, __LINE__, file, ok ? NULL : cb_last_error_message());
     for (size_t i = 0; ok && i < n; i++) {
-        const cb_parsed_email *row = NULL, *row_rules = NULL;
-        cb_parsed_email *single = NULL, *single_rules = NULL;
-        if (cb_email_batch_get(batch, i, &row) != CB_OK ||
-            cb_email_batch_get(batch_rules, i, &row_rules) != CB_OK ||
-            cb_email_normalizer_parse(plain, inputs[i], &single) != CB_OK ||
+        char *single = NULL, *single_rules = NULL;
+        if (cb_email_normalizer_parse(plain, inputs[i], &single) != CB_OK ||
             cb_email_normalizer_parse(rules, inputs[i], &single_rules) != CB_OK) {
             ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
         } else {
-            check_email_case(&cases[i], row, row_rules, "batch", file, i + 1);
-            check_email_case(&cases[i], single, single_rules, "single", file, i + 1);
+            email_source row = {NULL, &t, i}, row_rules = {NULL, &t_rules, i};
+            email_source one = {single, NULL, 0}, one_rules = {single_rules, NULL, 0};
+            check_email_case(&cases[i], &row, &row_rules, "batch", file, i + 1);
+            check_email_case(&cases[i], &one, &one_rules, "single", file, i + 1);
         }
-        cb_parsed_email_free(single);
-        cb_parsed_email_free(single_rules);
+        cb_string_free(single);
+        cb_string_free(single_rules);
     }
-    cb_email_batch_free(batch);
-    cb_email_batch_free(batch_rules);
+    if (read) {
+        ts_table_free(&t);
+    }
+    if (read_rules) {
+        ts_table_free(&t_rules);
+    }
+    cb_table_free(batch);
+    cb_table_free(batch_rules);
     cb_email_normalizer_free(plain);
     cb_email_normalizer_free(rules);
     free(inputs);
     printf("%s: %zu cases\n", file, n);
 }
 
-/* A name case, as crates/clientbase/tests/name_vectors.rs compares it. */
+/* A name case, as crates/clientbase/tests/name_vectors.rs compares it: by a single
+ * parse and by a row of the batch table. */
 static void run_name_corpus(const char *file, const step *cases, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *input = get(&cases[i], "input");
-        cb_person_name *name = NULL;
+    const char **inputs = malloc((n ? n : 1) * sizeof *inputs);
+    cb_table *batch = NULL;
+    ts_table t;
+    for (size_t i = 0; inputs != NULL && i < n; i++) {
+        inputs[i] = get(&cases[i], "input");
+    }
+    int read = inputs != NULL && cb_person_name_parse_batch(inputs, n, &batch) == CB_OK &&
+               ts_table_read(batch, &t);
+    ts_check(read && t.rows == n, __FILE__, __LINE__, file, "the batch call reads every case");
+    for (size_t i = 0; read && i < n; i++) {
+        char *name = NULL;
         char *text_key = NULL;
-        if (cb_person_name_parse(input, &name) != CB_OK ||
-            cb_name_key(input, &text_key) != CB_OK) {
+        if (cb_person_name_parse(inputs[i], &name) != CB_OK ||
+            cb_name_key(inputs[i], &text_key) != CB_OK) {
             ts_check(0, __FILE__, __LINE__, file, cb_last_error_message());
         } else {
-            cb_gender gender = cb_person_name_gender(name);
             got_field fields[] = {
-                {"surname", cb_person_name_surname(name)},
-                {"given", cb_person_name_given(name)},
-                {"patronymic", cb_person_name_patronymic(name)},
-                {"gender", gender == CB_GENDER_MALE     ? "male"
-                           : gender == CB_GENDER_FEMALE ? "female"
-                                                        : NULL},
-                {"initials", cb_person_name_initials(name)},
-                {"key", cb_person_name_key(name)},
+                {"surname", ts_json_get(name, "surname")},
+                {"given", ts_json_get(name, "given")},
+                {"patronymic", ts_json_get(name, "patronymic")},
+                {"gender", ts_json_get(name, "gender")},
+                {"initials", ts_json_get(name, "initials")},
+                {"key", ts_json_get(name, "key")},
                 {"text_key", text_key},
             };
             check_fields(&cases[i], fields, sizeof fields / sizeof fields[0], "parse", file,
                          i + 1);
+            got_field row[] = {
+                {"surname", ts_table_get(&t, "surname", i)},
+                {"given", ts_table_get(&t, "given", i)},
+                {"patronymic", ts_table_get(&t, "patronymic", i)},
+                {"gender", ts_table_get(&t, "gender", i)},
+                {"initials", ts_table_get(&t, "initials", i)},
+                {"key", ts_table_get(&t, "key", i)},
+            };
+            check_fields(&cases[i], row, sizeof row / sizeof row[0], "batch", file, i + 1);
         }
-        cb_person_name_free(name);
+        cb_string_free(name);
         cb_string_free(text_key);
     }
+    if (read) {
+        ts_table_free(&t);
+    }
+    cb_table_free(batch);
+    free(inputs);
     printf("%s: %zu cases\n", file, n);
 }
 

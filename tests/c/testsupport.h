@@ -80,6 +80,216 @@ static inline int ts_json_string(const char *text, char *out, size_t size)
     return 1;
 }
 
+/* ---- reading the library's JSON ---------------------------------------------------
+ * Enough JSON to read what the library writes (compact serde output): find a key
+ * of an object, an element of an array, and a value as text. */
+
+/* Past the JSON value at `p` (string, number, literal, object or array). */
+static inline const char *ts_json_skip(const char *p)
+{
+    int depth = 0;
+    do {
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1]) {
+                    p++;
+                }
+            }
+            if (*p) {
+                p++;
+            }
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+            p++;
+        } else if (*p == '}' || *p == ']') {
+            depth--;
+            p++;
+        } else if (depth == 0) {
+            while (*p && *p != ',' && *p != '}' && *p != ']') {
+                p++;
+            }
+        } else {
+            p++;
+        }
+    } while (depth > 0 && *p);
+    return p;
+}
+
+/* The value of `key` in the JSON object at `obj` ('{'), or NULL when absent. */
+static inline const char *ts_json_find(const char *obj, const char *key)
+{
+    if (obj == NULL || *obj != '{') {
+        return NULL;
+    }
+    size_t klen = strlen(key);
+    const char *p = obj + 1;
+    while (*p == '"') {
+        const char *name = p + 1;
+        const char *after = ts_json_skip(p);
+        const char *value = after + 1; /* past ':' */
+        if ((size_t)(after - 1 - name) == klen && strncmp(name, key, klen) == 0) {
+            return value;
+        }
+        p = ts_json_skip(value);
+        if (*p != ',') {
+            break;
+        }
+        p++;
+    }
+    return NULL;
+}
+
+/* The number of elements of the JSON array at `arr` ('['). */
+static inline size_t ts_json_len(const char *arr)
+{
+    if (arr == NULL || *arr != '[' || arr[1] == ']') {
+        return 0;
+    }
+    size_t n = 1;
+    for (const char *p = ts_json_skip(arr + 1); *p == ','; p = ts_json_skip(p + 1)) {
+        n++;
+    }
+    return n;
+}
+
+/* The element `index` of the JSON array at `arr`, or NULL past its end. */
+static inline const char *ts_json_at(const char *arr, size_t index)
+{
+    if (arr == NULL || *arr != '[' || index >= ts_json_len(arr)) {
+        return NULL;
+    }
+    const char *p = arr + 1;
+    for (size_t i = 0; i < index; i++) {
+        p = ts_json_skip(p) + 1;
+    }
+    return p;
+}
+
+/* The JSON value at `p` as text, in one of a ring of static buffers (valid for the
+ * next 31 calls): a string decoded, `true`, `false` or a number as written; NULL
+ * for NULL, `null`, an object or an array. */
+static inline const char *ts_json_text(const char *p)
+{
+    static char ring[32][8192];
+    static unsigned next = 0;
+    if (p == NULL || *p == 'n' || *p == '{' || *p == '[' || *p == '\0') {
+        return NULL;
+    }
+    char *out = ring[next++ % 32];
+    size_t n = 0, size = sizeof ring[0];
+    if (*p != '"') {
+        const char *end = ts_json_skip(p);
+        n = (size_t)(end - p) < size - 1 ? (size_t)(end - p) : size - 1;
+        memcpy(out, p, n);
+        out[n] = '\0';
+        return out;
+    }
+    for (p++; *p && *p != '"' && n + 4 < size; p++) {
+        if (*p != '\\') {
+            out[n++] = *p;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'n': out[n++] = '\n'; break;
+        case 't': out[n++] = '\t'; break;
+        case 'r': out[n++] = '\r'; break;
+        case 'b': out[n++] = '\b'; break;
+        case 'f': out[n++] = '\f'; break;
+        case 'u': {
+            unsigned cp = (unsigned)strtoul((char[5]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
+            p += 4;
+            if (cp < 0x80) {
+                out[n++] = (char)cp;
+            } else if (cp < 0x800) {
+                out[n++] = (char)(0xC0 | (cp >> 6));
+                out[n++] = (char)(0x80 | (cp & 0x3F));
+            } else {
+                out[n++] = (char)(0xE0 | (cp >> 12));
+                out[n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[n++] = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: out[n++] = *p; break;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* The value of `key` in the JSON object `obj` as text (see ts_json_text). */
+static inline const char *ts_json_get(const char *obj, const char *key)
+{
+    return ts_json_text(ts_json_find(obj, key));
+}
+
+/* A cb_table read through cb_table_to_json, indexed by column for cell lookups. */
+typedef struct {
+    char *json;
+    size_t rows, ncols;
+    const char *names[32];
+    const char **cells[32];
+} ts_table;
+
+/* Reads `table` (NULL gives an empty ts_table); returns 0 on failure. */
+static inline int ts_table_read(const cb_table *table, ts_table *t)
+{
+    memset(t, 0, sizeof *t);
+    if (table == NULL || cb_table_to_json(table, &t->json) != CB_OK) {
+        return 0;
+    }
+    const char *rows = ts_json_get(t->json, "rows");
+    t->rows = rows ? (size_t)strtoull(rows, NULL, 10) : 0;
+    const char *cols = ts_json_find(t->json, "columns");
+    size_t ncols = ts_json_len(cols);
+    const char *col = cols ? cols + 1 : NULL;
+    for (size_t c = 0; c < ncols && c < 32; c++) {
+        const char *name = ts_json_get(col, "name");
+        char *copy = malloc(strlen(name ? name : "") + 1);
+        const char **cells = malloc((t->rows ? t->rows : 1) * sizeof *cells);
+        if (copy == NULL || cells == NULL) {
+            free(copy);
+            free(cells);
+            return 0;
+        }
+        strcpy(copy, name ? name : "");
+        const char *v = ts_json_find(col, "values");
+        v = v ? v + 1 : v;
+        for (size_t r = 0; r < t->rows && v != NULL; r++) {
+            cells[r] = v;
+            v = ts_json_skip(v) + 1;
+        }
+        t->names[c] = copy;
+        t->cells[c] = cells;
+        t->ncols = c + 1;
+        col = ts_json_skip(col) + 1;
+    }
+    return 1;
+}
+
+/* The cell of `column` at `row` as text (see ts_json_text); NULL for a null cell,
+ * an unknown column or a row past the end. */
+static inline const char *ts_table_get(const ts_table *t, const char *column, size_t row)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (strcmp(t->names[c], column) == 0) {
+            return row < t->rows ? ts_json_text(t->cells[c][row]) : NULL;
+        }
+    }
+    return NULL;
+}
+
+static inline void ts_table_free(ts_table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        free((void *)t->names[c]);
+        free((void *)t->cells[c]);
+    }
+    cb_string_free(t->json);
+    memset(t, 0, sizeof *t);
+}
+
 /* Prints the closing line and gives the exit status. */
 static int ts_finish(void)
 {

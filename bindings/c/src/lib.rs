@@ -11,11 +11,12 @@
 //! JSON out (`cb_call`, `cb_base_call`, `cb_base_call_mut`; the named calls
 //! such as `cb_base_import_clients_csv` are one line over them), so a new core
 //! capability needs no code here. Typed handles stay where C needs speed or
-//! memory control: the base, the match index, phone/email/name parsing single
-//! and by batch, and tables (`cb_base_call_table`), whose columns C reads
-//! through the Arrow C Data Interface without copying. The C enums that mirror
-//! the core's lists of names (`cb_status`, `cb_phone_kind`, ...) map to the
-//! core by name, checked against the header by a unit test.
+//! memory control: the base, the match index, the phone and email normalizers
+//! (one value as JSON in the core's serde form, a batch as a table), and
+//! tables (`cb_base_call_table`), whose columns C reads through the Arrow C
+//! Data Interface without copying. The C enum that mirrors a core list of
+//! names (`cb_status`) maps to the core by name, checked against the header by
+//! a unit test.
 //!
 //! ## Conventions (they hold for every function)
 //!

@@ -1,90 +1,17 @@
 //! People's names: a full name split into its parts, gender, initials, and the
 //! clean-up, key and transliteration of any piece of a name.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 
-use clientbase::{clean_name, name_key, transliterate, Gender, PersonName};
+use clientbase::capability::NameReading;
+use clientbase::table::Column;
+use clientbase::{clean_name, name_key, transliterate, PersonName};
 
-use crate::error::{c_text, cb_status};
-use crate::ffi::{arg_str, out_arg, owned_string, BoxHandle};
-use crate::panic::{status_boundary, value_boundary};
-
-/// A person's name split into surname, given name and patronymic.
-///
-/// Made by `cb_person_name_parse`, freed by `cb_person_name_free`.
-pub struct cb_person_name {
-    _private: [u8; 0],
-}
-
-impl BoxHandle for cb_person_name {
-    type Inner = NameParts;
-}
-
-/// A person's gender as the patronymic tells it (`cb_person_name_gender`).
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum cb_gender {
-    /// The name has no patronymic that tells.
-    CB_GENDER_UNKNOWN = 0,
-    /// Male (`-ович`, `-евич`, `оглы`).
-    CB_GENDER_MALE = 1,
-    /// Female (`-овна`, `-евна`, `-ична`, `кызы`).
-    CB_GENDER_FEMALE = 2,
-}
-
-crate::ffi::c_enum!(
-    cb_gender,
-    "CB_GENDER_",
-    [CB_GENDER_UNKNOWN, CB_GENDER_MALE, CB_GENDER_FEMALE]
-);
-
-static GENDERS: crate::ffi::Mirror<cb_gender> = crate::ffi::Mirror::new();
-
-impl cb_gender {
-    /// By the core's (serde) name: `None`, or a gender this version does not
-    /// mirror yet, is `UNKNOWN`.
-    pub(crate) fn from_core(gender: Option<Gender>) -> cb_gender {
-        gender
-            .and_then(|gender| match serde_json::to_value(gender) {
-                Ok(serde_json::Value::String(name)) => GENDERS.by_name(&name),
-                _ => None,
-            })
-            .unwrap_or(cb_gender::CB_GENDER_UNKNOWN)
-    }
-}
-
-/// The name of a gender as the other bindings spell it: `unknown`, `male`,
-/// `female`; `NULL` for a number that is not a `cb_gender`.
-///
-/// `gender` is a `cb_gender` (taken as a plain integer so that any number is
-/// safe to pass). The string is static: never free it.
-#[no_mangle]
-pub extern "C" fn cb_gender_name(gender: u32) -> *const c_char {
-    crate::panic::value_boundary(std::ptr::null(), || GENDERS.name(gender))
-}
-
-/// A split name, with NUL-terminated copies of its texts for C.
-pub(crate) struct NameParts {
-    surname: Option<CString>,
-    given: Option<CString>,
-    patronymic: Option<CString>,
-    gender: cb_gender,
-    initials: CString,
-    key: CString,
-}
-
-impl NameParts {
-    fn new(name: &PersonName) -> NameParts {
-        NameParts {
-            surname: name.surname.as_deref().map(c_text),
-            given: name.given.as_deref().map(c_text),
-            patronymic: name.patronymic.as_deref().map(c_text),
-            gender: cb_gender::from_core(name.gender()),
-            initials: c_text(&name.initials()),
-            key: c_text(&name.key()),
-        }
-    }
-}
+use crate::error::cb_status;
+use crate::ffi::{arg_str, arg_str_array, out_arg, owned_string};
+use crate::panic::status_boundary;
+use crate::phone::table_out;
+use crate::table::cb_table;
 
 /// Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
 /// петрович ИВАНОВ`, `Ivanov Sergey`) into surname, given name and patronymic,
@@ -93,88 +20,58 @@ impl NameParts {
 /// the surname by its ending; when nothing tells, the order is the official one
 /// (surname, given name, patronymic).
 ///
-/// `full_name` is borrowed. On success `*out_name` receives a name that the
-/// caller owns and frees with `cb_person_name_free`.
+/// `full_name` is borrowed. On success `*out_json` receives a JSON object the
+/// caller owns and frees with `cb_string_free`: `surname`, `given`,
+/// `patronymic` (each `null` when not found), `gender` (`male`, `female` or
+/// `null`), `initials` (`Иванов С. П.`) and `key`, the matching key of the
+/// whole name, surname first (the same for `Иванов Сергей`, `Ivanov Sergey`
+/// and `Сергей Иванов`).
 #[no_mangle]
 pub unsafe extern "C" fn cb_person_name_parse(
     full_name: *const c_char,
-    out_name: *mut *mut cb_person_name,
+    out_json: *mut *mut c_char,
 ) -> cb_status {
     status_boundary(|| {
         let full_name = arg_str(full_name, "full_name")?;
-        let out_name = out_arg(out_name, "out_name")?;
-        *out_name = cb_person_name::into_raw(NameParts::new(&PersonName::parse(full_name)));
+        let out_json = out_arg(out_json, "out_json")?;
+        let json = serde_json::to_string(&NameReading::from(&PersonName::parse(full_name)))?;
+        *out_json = owned_string(json, "json")?;
         Ok(())
     })
 }
 
-/// Frees a name. `NULL` is ignored.
-#[no_mangle]
-pub unsafe extern "C" fn cb_person_name_free(name: *mut cb_person_name) {
-    value_boundary((), || cb_person_name::free(name))
-}
-
-/// The surname (фамилия); `NULL` when the name has none, and for `NULL`.
+/// Splits `len` full names at once, in parallel on all cores, into a table
+/// with one row per input, in order: the columns `input`, `surname`, `given`,
+/// `patronymic`, `gender`, `initials` and `key`, each value what
+/// `cb_person_name_parse` gives; a `NULL` element is a row of nulls. Read it
+/// with `cb_table_to_json` or `cb_table_export_arrow`.
 ///
-/// Borrowed from the name: valid until the name is freed.
+/// `inputs` is an array of `len` strings, all borrowed for the call; it may be
+/// `NULL` only when `len` is 0. An element that is not UTF-8 fails the call
+/// with `CB_INVALID_UTF8` naming it (`inputs[3]`). On success `*out_table`
+/// receives a table that the caller owns and frees with `cb_table_free`.
 #[no_mangle]
-pub unsafe extern "C" fn cb_person_name_surname(name: *const cb_person_name) -> *const c_char {
-    value_boundary(std::ptr::null(), || part(name, |n| n.surname.as_ref()))
-}
-
-/// The given name (имя); `NULL` when the name has none, and for `NULL`.
-///
-/// Borrowed from the name: valid until the name is freed.
-#[no_mangle]
-pub unsafe extern "C" fn cb_person_name_given(name: *const cb_person_name) -> *const c_char {
-    value_boundary(std::ptr::null(), || part(name, |n| n.given.as_ref()))
-}
-
-/// The patronymic (отчество, `Гусейн оглы` included); `NULL` when the name has
-/// none, and for `NULL`.
-///
-/// Borrowed from the name: valid until the name is freed.
-#[no_mangle]
-pub unsafe extern "C" fn cb_person_name_patronymic(name: *const cb_person_name) -> *const c_char {
-    value_boundary(std::ptr::null(), || part(name, |n| n.patronymic.as_ref()))
-}
-
-/// The gender the patronymic tells; `CB_GENDER_UNKNOWN` without one, and for `NULL`.
-#[no_mangle]
-pub unsafe extern "C" fn cb_person_name_gender(name: *const cb_person_name) -> cb_gender {
-    value_boundary(cb_gender::CB_GENDER_UNKNOWN, || {
-        cb_person_name::arg(name, "name").map_or(cb_gender::CB_GENDER_UNKNOWN, |n| n.gender)
+pub unsafe extern "C" fn cb_person_name_parse_batch(
+    inputs: *const *const c_char,
+    len: usize,
+    out_table: *mut *mut cb_table,
+) -> cb_status {
+    status_boundary(|| {
+        let items = arg_str_array(inputs, len, "inputs")?;
+        let out_table = out_arg(out_table, "out_table")?;
+        let mut texts = Vec::with_capacity(items.len());
+        for item in items {
+            texts.push(match item {
+                Ok(text) => Some(text),
+                Err(failure) if failure.status() == cb_status::CB_INVALID_UTF8 => {
+                    return Err(failure)
+                }
+                Err(_) => None,
+            });
+        }
+        let column = Column::from_texts("input", texts);
+        table_out(PersonName::parse_table(&column)?, out_table)
     })
-}
-
-/// The surname and initials (`Иванов С. П.`, `Петрова-Водкина А.-М.`), or just
-/// the surname or the given name when that is all there is; an empty string
-/// for an empty name, `NULL` for `NULL`.
-///
-/// Borrowed from the name: valid until the name is freed.
-#[no_mangle]
-pub unsafe extern "C" fn cb_person_name_initials(name: *const cb_person_name) -> *const c_char {
-    value_boundary(std::ptr::null(), || part(name, |n| Some(&n.initials)))
-}
-
-/// The matching key of the whole name, surname first, the same for `Иванов
-/// Сергей`, `Ivanov Sergey` and `Сергей Иванов` (see `cb_name_key`); an empty
-/// string for an empty name, `NULL` for `NULL`.
-///
-/// Borrowed from the name: valid until the name is freed.
-#[no_mangle]
-pub unsafe extern "C" fn cb_person_name_key(name: *const cb_person_name) -> *const c_char {
-    value_boundary(std::ptr::null(), || part(name, |n| Some(&n.key)))
-}
-
-unsafe fn part(
-    name: *const cb_person_name,
-    get: impl FnOnce(&NameParts) -> Option<&CString>,
-) -> *const c_char {
-    cb_person_name::arg(name, "name")
-        .ok()
-        .and_then(get)
-        .map_or(std::ptr::null(), |text| text.as_ptr())
 }
 
 /// Cleans a name or a full name: NFKC, single spaces, and words typed all in

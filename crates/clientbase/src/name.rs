@@ -51,6 +51,14 @@ pub enum Gender {
 impl Gender {
     /// Every variant, in declaration order (what bindings mirror).
     pub const ALL: &'static [Gender] = &[Gender::Male, Gender::Female];
+
+    /// The stable name (`male`, `female`), as serialized.
+    pub fn name(self) -> &'static str {
+        match self {
+            Gender::Male => "male",
+            Gender::Female => "female",
+        }
+    }
 }
 
 /// Common Russian given names (and a few of the former USSR), male then female.

@@ -62,6 +62,7 @@ mod arrow;
 #[cfg(feature = "arrow")]
 pub use self::arrow::{column_from_arrow, column_to_arrow};
 pub use self::base::{CLIENT_TABLE_COLUMNS, DEAL_TABLE_COLUMNS};
+pub use self::batch::{Outcome, SplitPhone};
 #[cfg(feature = "csv")]
 pub use self::import::BadCell;
 #[cfg(feature = "csv")]

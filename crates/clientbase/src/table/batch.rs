@@ -1,14 +1,112 @@
-//! Phone and email columns read into tables: one row per input row, the
+//! Phone, email and name columns read into tables: one row per input row, the
 //! columns of the bindings' batch calls, so a column that arrives as Arrow
-//! leaves as Arrow without a value per row crossing into the binding.
+//! leaves as Arrow without a value per row crossing into the binding. Also the
+//! serde form of one reading ([`Outcome`], [`SplitPhone`]), whose keys are
+//! those of a parse table's row, for the bindings' single-value calls.
 
 use super::{Column, ColumnData, Table};
+use crate::client::PersonName;
 use crate::email::EmailNormalizer;
 use crate::error::{Error, ErrorKind, Result};
-use crate::phone::PhoneNormalizer;
+use crate::phone::{ParsedPhone, PhoneError, PhoneNormalizer};
+use serde::Serialize;
 
 /// The problem name and reason of a null input row.
 const MISSING: (&str, &str) = ("missing", "missing value (null)");
+
+/// The problem name of a row whose value the caller could not read as text
+/// (bytes, text that is not Unicode): see `parse_table_with`.
+const NOT_TEXT: &str = "not_text";
+
+/// What one value reads as, in the form of a parse table's row: `{"valid":
+/// true, <the value's fields>}` or `{"valid": false, <the problem's fields>}`
+/// (`problem`, `reason`, and for emails `suggestion`).
+///
+/// ```
+/// use clientbase::PhoneNormalizer;
+/// use clientbase::table::Outcome;
+/// let phones = PhoneNormalizer::default();
+/// let json = serde_json::to_value(Outcome::from(phones.parse("12")))?;
+/// assert_eq!(json["valid"], false);
+/// assert_eq!(json["problem"], "too_short");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome<T, E> {
+    /// Whether the value is valid.
+    pub valid: bool,
+    /// What it reads as, when valid.
+    #[serde(flatten)]
+    pub value: Option<T>,
+    /// Why it is not valid, otherwise.
+    #[serde(flatten)]
+    pub problem: Option<E>,
+}
+
+impl<T, E> From<std::result::Result<T, E>> for Outcome<T, E> {
+    fn from(result: std::result::Result<T, E>) -> Outcome<T, E> {
+        match result {
+            Ok(value) => Outcome {
+                valid: true,
+                value: Some(value),
+                problem: None,
+            },
+            Err(problem) => Outcome {
+                valid: false,
+                value: None,
+                problem: Some(problem),
+            },
+        }
+    }
+}
+
+/// One number of a field that may hold several, with what it reads as; see
+/// [`PhoneNormalizer::split_readings`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SplitPhone<'a> {
+    /// The piece of the field as typed, label included (`8 495 765 43 21 (раб.)`).
+    pub raw: &'a str,
+    /// The text that was read, without the label (`8 495 765 43 21`).
+    pub text: &'a str,
+    /// A label typed next to the number (`раб.`), without brackets.
+    pub label: Option<&'a str>,
+    /// What the piece reads as.
+    #[serde(flatten)]
+    pub outcome: Outcome<ParsedPhone, PhoneError>,
+}
+
+impl PhoneNormalizer {
+    /// Finds the numbers in a field that may hold several (see
+    /// [`PhoneNormalizer::split_field`]) and reads each: one reading per
+    /// number, in order; none for a field without digits.
+    pub fn split_readings<'a>(&self, field: &'a str) -> Vec<SplitPhone<'a>> {
+        self.split_parse(field)
+            .into_iter()
+            .map(|(candidate, parsed)| SplitPhone {
+                raw: candidate.raw,
+                text: candidate.text,
+                label: candidate.label,
+                outcome: Outcome::from(parsed),
+            })
+            .collect()
+    }
+}
+
+/// The reason of each row the caller could not read (`unread`: row and
+/// reason), `None` for the others; a row past the end is an error.
+fn unread_reasons<'a>(rows: usize, unread: &[(usize, &'a str)]) -> Result<Vec<Option<&'a str>>> {
+    let mut reasons = vec![None; rows];
+    for &(row, reason) in unread {
+        let slot = reasons.get_mut(row).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("unread row {row} is out of range, there are {rows} rows"),
+            )
+        })?;
+        *slot = Some(reason);
+    }
+    Ok(reasons)
+}
 
 /// The column's texts, `None` for nulls; a column that is not text is an error
 /// naming it.
@@ -33,14 +131,17 @@ fn texts(column: &Column) -> Result<Vec<Option<&str>>> {
 /// an error's problem name and reason.
 fn outcome_columns<'a, T, E>(
     results: &'a [Option<std::result::Result<T, E>>],
+    unread: &[Option<&'a str>],
     describe: impl Fn(&'a E) -> (&'static str, &'a str),
 ) -> [Column; 3] {
     let problems: Vec<Option<(&str, &str)>> = results
         .iter()
-        .map(|r| match r {
-            None => Some(MISSING),
-            Some(Err(err)) => Some(describe(err)),
-            Some(Ok(_)) => None,
+        .zip(unread)
+        .map(|(r, unread)| match (r, unread) {
+            (_, Some(reason)) => Some((NOT_TEXT, *reason)),
+            (None, None) => Some(MISSING),
+            (Some(Err(err)), None) => Some(describe(err)),
+            (Some(Ok(_)), None) => None,
         })
         .collect();
     [
@@ -67,7 +168,16 @@ impl PhoneNormalizer {
     /// # Ok::<(), clientbase::Error>(())
     /// ```
     pub fn parse_table(&self, column: &Column) -> Result<Table> {
+        self.parse_table_with(column, &[])
+    }
+
+    /// [`PhoneNormalizer::parse_table`] for a column some of whose values the
+    /// caller could not read as text (bytes, text that is not Unicode): each
+    /// such row, given with its reason in `unread` and null in the column, has
+    /// the problem `not_text` and that reason.
+    pub fn parse_table_with(&self, column: &Column, unread: &[(usize, &str)]) -> Result<Table> {
         let inputs = texts(column)?;
+        let unread = unread_reasons(inputs.len(), unread)?;
         let results = self.parse_rows(&inputs);
         let ok = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().ok());
         let rows = 0..inputs.len();
@@ -81,7 +191,7 @@ impl PhoneNormalizer {
             Column::from_texts("kind", rows.clone().map(|i| ok(i).map(|p| p.kind().name()))),
             Column::from_texts("region", rows.map(|i| ok(i).map(|p| p.region()))),
         ];
-        columns.extend(outcome_columns(&results, |e| {
+        columns.extend(outcome_columns(&results, &unread, |e| {
             (e.problem().name(), e.reason())
         }));
         Table::new(columns)
@@ -94,7 +204,14 @@ impl EmailNormalizer {
     /// `key`, `domain`, `valid`, `problem`, `reason` and `suggestion`, one row
     /// per input row; in parallel with the `parallel` feature.
     pub fn parse_table(&self, column: &Column) -> Result<Table> {
+        self.parse_table_with(column, &[])
+    }
+
+    /// [`EmailNormalizer::parse_table`] with rows the caller could not read as
+    /// text: as for [`PhoneNormalizer::parse_table_with`].
+    pub fn parse_table_with(&self, column: &Column, unread: &[(usize, &str)]) -> Result<Table> {
         let inputs = texts(column)?;
+        let unread = unread_reasons(inputs.len(), unread)?;
         let results = self.parse_rows(&inputs);
         let ok = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().ok());
         let err = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().err());
@@ -105,7 +222,7 @@ impl EmailNormalizer {
             Column::from_texts("key", rows.clone().map(|i| ok(i).map(|e| e.key()))),
             Column::from_texts("domain", rows.clone().map(|i| ok(i).map(|e| e.domain()))),
         ];
-        columns.extend(outcome_columns(&results, |e| {
+        columns.extend(outcome_columns(&results, &unread, |e| {
             (e.problem().name(), e.reason())
         }));
         columns.push(Column::from_texts(
@@ -113,10 +230,65 @@ impl EmailNormalizer {
             rows.map(|i| {
                 ok(i)
                     .and_then(|e| e.suggestion())
+                    .filter(|_| unread[i].is_none())
                     .or_else(|| err(i).and_then(|e| e.suggestion()))
             }),
         ));
         Table::new(columns)
+    }
+}
+
+impl PersonName {
+    /// Splits a text column of full names into a table with the columns
+    /// `input`, `surname`, `given`, `patronymic`, `gender` (`male`, `female`),
+    /// `initials` and `key`, one row per input row (a null input gives a row
+    /// of nulls); in parallel with the `parallel` feature.
+    ///
+    /// ```
+    /// use clientbase::PersonName;
+    /// use clientbase::table::{Column, Value};
+    /// let column = Column::from_texts("name", [Some("Сергей Петрович Иванов"), None]);
+    /// let table = PersonName::parse_table(&column)?;
+    /// assert_eq!(table.column("surname").unwrap().value(0), Value::Text("Иванов"));
+    /// assert_eq!(table.column("key").unwrap().value(1), Value::Null);
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn parse_table(column: &Column) -> Result<Table> {
+        let inputs = texts(column)?;
+        let names = crate::batch::map_column(&inputs, |text| {
+            text.map(|text| {
+                let name = PersonName::parse(text);
+                let (initials, key) = (name.initials(), name.key());
+                (name, initials, key)
+            })
+        });
+        let part = |get: fn(&PersonName) -> Option<&str>| {
+            names
+                .iter()
+                .map(move |n| n.as_ref().and_then(|(name, _, _)| get(name)))
+        };
+        Table::new(vec![
+            Column::from_texts("input", inputs.iter().copied()),
+            Column::from_texts("surname", part(|n| n.surname.as_deref())),
+            Column::from_texts("given", part(|n| n.given.as_deref())),
+            Column::from_texts("patronymic", part(|n| n.patronymic.as_deref())),
+            Column::from_texts(
+                "gender",
+                names.iter().map(|n| {
+                    n.as_ref()
+                        .and_then(|(name, _, _)| name.gender())
+                        .map(|g| g.name())
+                }),
+            ),
+            Column::from_texts(
+                "initials",
+                names.iter().map(|n| n.as_ref().map(|(_, i, _)| i.as_str())),
+            ),
+            Column::from_texts(
+                "key",
+                names.iter().map(|n| n.as_ref().map(|(_, _, k)| k.as_str())),
+            ),
+        ])
     }
 }
 
@@ -163,5 +335,50 @@ mod tests {
         let err = emails.parse_table(&numbers).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::FieldType);
         assert!(err.to_string().contains("\"n\""), "{err}");
+    }
+
+    #[test]
+    fn unread_rows_are_not_text_and_outcomes_serialize_flat() {
+        let phones = PhoneNormalizer::new("RU").unwrap();
+        let column = Column::from_texts("p", [Some("8 916 123 45 67"), None, None]);
+        let table = phones
+            .parse_table_with(&column, &[(2, "expected str, got bytes")])
+            .unwrap();
+        assert_eq!(
+            table.column("problem").unwrap().value(1),
+            Value::Text("missing")
+        );
+        assert_eq!(
+            table.column("problem").unwrap().value(2),
+            Value::Text("not_text")
+        );
+        assert_eq!(
+            table.column("reason").unwrap().value(2),
+            Value::Text("expected str, got bytes")
+        );
+        let err = phones.parse_table_with(&column, &[(3, "x")]).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+        let json = serde_json::to_value(Outcome::from(phones.parse("8 916 123 45 67"))).unwrap();
+        assert_eq!(json["valid"], true);
+        assert_eq!(json["e164"], "+79161234567");
+        assert!(json.get("problem").is_none());
+        let split = phones.split_readings("8 916 123 45 67, 8 495 765 43 21 (раб.)");
+        let json = serde_json::to_value(&split).unwrap();
+        assert_eq!(json[1]["label"], "раб.");
+        assert_eq!(json[1]["kind"], "fixed_line");
+    }
+
+    #[test]
+    fn name_rows_line_up_with_their_inputs() {
+        let column = Column::from_texts("n", [Some("Ольга Игоревна Смирнова"), None, Some("")]);
+        let table = PersonName::parse_table(&column).unwrap();
+        assert_eq!(table.rows(), 3);
+        assert_eq!(
+            table.column("gender").unwrap().value(0),
+            Value::Text("female")
+        );
+        assert_eq!(table.column("initials").unwrap().value(1), Value::Null);
+        assert_eq!(table.column("initials").unwrap().value(2), Value::Text(""));
+        assert_eq!(table.column("surname").unwrap().value(2), Value::Null);
     }
 }
