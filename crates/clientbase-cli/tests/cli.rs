@@ -215,7 +215,11 @@ fn import_reports_rejected_rows() {
     ]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stdout(&out).contains("3 rows: 2 imported, 1 rejected"));
-    assert!(stderr(&out).contains("1 rows were rejected"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 rows were rejected"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!std::fs::read_to_string(&strict).unwrap().contains("Петров"));
     let problems = std::fs::read_to_string(&problems).unwrap();
     assert_eq!(
