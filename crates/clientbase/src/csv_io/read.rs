@@ -233,22 +233,27 @@ impl Table {
                 if !reader.read_byte_record(&mut record).map_err(csv_error)? {
                     return Ok(());
                 }
+                // csv counts lines from where it began looking, which is
+                // before any blank lines it skipped.
                 let looked = offset + record.position().map_or(0, |p| p.byte() as usize);
                 let end = offset + reader.position().byte() as usize;
-                let line = first_line - 1 + self.line_at(looked, record.position());
-                let begin = looked
-                    + self.data[looked.min(end)..end]
-                        .iter()
-                        .take_while(|b| matches!(b, b'\r' | b'\n'))
-                        .count();
+                let skipped = &self.data[looked.min(end)..end];
+                let skipped = &skipped[..skipped
+                    .iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count()];
+                let begin = looked + skipped.len();
+                let line = first_line - 1
+                    + record.position().map_or(0, |p| {
+                        p.line() + skipped.iter().filter(|b| **b == b'\n').count() as u64
+                    });
                 if header {
                     header = false;
                     continue;
                 }
                 let span = trim_line_end(&self.data[begin.min(end)..end]);
-                let spans_lines = span.contains(&b'\n');
-                let quotes = span.iter().filter(|b| **b == b'"').count();
-                if spans_lines && (quotes % 2 == 1 || !self.layout.fits(&record)) {
+                let unclosed = || span.iter().filter(|b| **b == b'"').count() % 2 == 1;
+                if span.contains(&b'\n') && (unclosed() || !self.layout.fits(&record)) {
                     let line_end =
                         begin + span.iter().position(|b| *b == b'\n').unwrap_or(span.len());
                     let first = trim_line_end(&self.data[begin..line_end]);
@@ -274,21 +279,6 @@ impl Table {
             .has_headers(false)
             .flexible(true)
             .from_reader(&self.data[offset..])
-    }
-
-    /// The line (from 1, relative to where the reader began) of a record that
-    /// begins at byte `begin`: csv counts from where it began looking, which is
-    /// before any blank lines it skipped.
-    fn line_at(&self, begin: usize, position: Option<&csv::Position>) -> u64 {
-        let Some(position) = position else {
-            return 0;
-        };
-        let skipped = self.data[begin.min(self.data.len())..]
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .filter(|b| **b == b'\n')
-            .count();
-        position.line() + skipped as u64
     }
 
     /// One line read as cells with quotes taken literally, a stray quote at

@@ -43,9 +43,13 @@ pub fn read_leads(table: &Table, bad_cells: &[BadCell], schema: Schema) -> Resul
     // Imported ids rise with the rows, and the scratch base lists clients in id order.
     let mut clients = scratch.clients();
     let names = table.column_names();
+    let bad: std::collections::HashSet<(usize, &str)> = bad_cells
+        .iter()
+        .map(|b| (b.row, b.column.as_str()))
+        .collect();
     let blank = |row: usize| {
         table.columns().iter().zip(&names).all(|(column, name)| {
-            bad_cells.iter().any(|b| b.row == row && b.column == *name)
+            bad.contains(&(row, *name))
                 || cell_text(column.value(row))
                     .is_none_or(|c| c.bytes().all(|b| b.is_ascii_whitespace()))
         })
