@@ -98,7 +98,10 @@ pub use email::{EmailError, EmailNormalizer, EmailProblem, ParsedEmail};
 pub use error::{Error, ErrorKind, Result};
 pub use ids::{ActivityId, ClientId, DealId};
 pub use money::{Currency, Money, Quantity};
-pub use name::{clean_name, given_name_keys, name_key, short_given_names, transliterate, Gender};
+pub use name::{
+    clean_name, from_latin_layout, given_name_keys, name_key, short_given_names, transliterate,
+    Gender,
+};
 pub use phone::{
     ParsedPhone, PhoneCandidate, PhoneError, PhoneFormat, PhoneNormalizer, PhoneProblem,
 };

@@ -425,6 +425,12 @@ fn is_given_name(word: &str) -> bool {
 /// The gender of a given name's [`name_key`], from the lists of common names
 /// (`None` for names of both genders, such as Женя, and names not listed).
 pub(crate) fn given_key_gender(key: &str) -> Option<Gender> {
+    given_key_gender_table().get(key).copied().flatten()
+}
+
+/// Every listed given name and short form by key, with its gender (`None`
+/// for names of both genders).
+fn given_key_gender_table() -> &'static std::collections::HashMap<String, Option<Gender>> {
     static GENDERS: std::sync::LazyLock<std::collections::HashMap<String, Option<Gender>>> =
         std::sync::LazyLock::new(|| {
             let mut map = std::collections::HashMap::new();
@@ -444,7 +450,67 @@ pub(crate) fn given_key_gender(key: &str) -> Option<Gender> {
             }
             map
         });
-    GENDERS.get(key).copied().flatten()
+    &GENDERS
+}
+
+/// Whether a given name's [`name_key`] is a listed given name or short form.
+pub(crate) fn is_known_given_key(key: &str) -> bool {
+    given_key_gender_table().contains_key(key)
+}
+
+/// The Cyrillic letter on the key of a Latin layout character (`d` → `в`,
+/// `[` → `х`), for text typed with the wrong keyboard layout.
+fn layout_letter(c: char) -> Option<char> {
+    const LOWER: &str = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
+    const CYRILLIC: &str = "йцукенгшщзхъфывапролджэячсмитьбюё";
+    const UPPER: &str = "QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~";
+    if let Some(i) = LOWER.chars().position(|l| l == c) {
+        return CYRILLIC.chars().nth(i);
+    }
+    let i = UPPER.chars().position(|u| u == c)?;
+    CYRILLIC.chars().nth(i).and_then(|l| l.to_uppercase().next())
+}
+
+/// A name typed on the Latin keyboard layout read back as the Cyrillic it was
+/// meant to be (`Bdfyjd Cthutq` → `Иванов Сергей`), or `None` when the text
+/// has a character no Russian letter sits on (a digit, a Cyrillic letter).
+/// Whether the reading makes sense is for the caller to judge: any Latin
+/// word has one.
+///
+/// ```
+/// assert_eq!(clientbase::from_latin_layout("Bdfyjd Cthutq").as_deref(), Some("Иванов Сергей"));
+/// assert_eq!(clientbase::from_latin_layout("Иванов"), None);
+/// ```
+pub fn from_latin_layout(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut letters = 0;
+    for c in text.chars() {
+        if c == ' ' || c == '-' {
+            out.push(c);
+        } else {
+            out.push(layout_letter(c)?);
+            letters += 1;
+        }
+    }
+    (letters > 0).then_some(out)
+}
+
+/// Whether a Cyrillic reading of a name looks like a Russian name part: a
+/// listed given name, a patronymic or a surname ending.
+pub(crate) fn reads_as_name(part: NamePart, word: &str) -> bool {
+    match part {
+        NamePart::Given => is_known_given_key(&name_key(word)),
+        NamePart::Patronymic => patronymic_gender(word).is_some(),
+        NamePart::Surname => looks_like_surname(word),
+    }
+}
+
+/// A part of a person's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NamePart {
+    Surname,
+    Given,
+    Patronymic,
 }
 
 fn looks_like_surname(word: &str) -> bool {
@@ -884,6 +950,20 @@ fn fold_word(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latin_layout_reads_back_to_cyrillic() {
+        assert_eq!(from_latin_layout("Cthutq").as_deref(), Some("Сергей"));
+        assert_eq!(from_latin_layout("[fhbnjyjdf").as_deref(), Some("харитонова"));
+        assert_eq!(from_latin_layout("Ctv`y").as_deref(), Some("Семён"));
+        assert_eq!(from_latin_layout("Gtnhjd-Djlrby").as_deref(), Some("Петров-Водкин"));
+        assert_eq!(from_latin_layout("Ivan2"), None);
+        assert_eq!(from_latin_layout(""), None);
+        assert!(reads_as_name(NamePart::Given, "Сергей"));
+        assert!(reads_as_name(NamePart::Patronymic, "Петрович"));
+        assert!(reads_as_name(NamePart::Surname, "Иванов"));
+        assert!(!reads_as_name(NamePart::Given, "Ыуктун"));
+    }
 
     #[test]
     fn initials_beside_a_surname_are_given_name_and_patronymic() {

@@ -20,7 +20,8 @@ pub enum BlockingKey {
     EmailLocal,
     /// Surname and given name in either order, short forms under their full name.
     Name,
-    /// Surname or given name with the birthday (a typo in the other part still meets).
+    /// Surname, given name or patronymic with the birthday (a typo in the
+    /// other parts still meets).
     NameBirthday,
     /// A company's tax id.
     TaxId,
@@ -118,7 +119,10 @@ impl BlockingKey {
             BlockingKey::NameBirthday => {
                 if let Some(day) = f.birthday {
                     let day = day.to_epoch_days().to_le_bytes();
-                    for word in f.surname.as_deref().into_iter().chain(f.given_key()) {
+                    // The patronymic too: a typo in both names still meets.
+                    let patronymic = f.patronymic.as_deref().filter(|_| !f.patronymic_initial);
+                    let words = f.surname.as_deref().into_iter().chain(f.given_key());
+                    for word in words.chain(patronymic) {
                         each(parts_hash(tag, &[word.as_bytes(), &day]));
                     }
                 }

@@ -1,6 +1,7 @@
 //! Field by field comparison of two clients into agreement levels.
 
 use super::features::Features;
+use crate::name::is_known_given_key;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -8,7 +9,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchField {
-    /// Phone numbers in E.164: any number in common.
+    /// Phone numbers in E.164: any number in common, or two numbers one digit
+    /// apart.
     Phone,
     /// Email addresses: the same mailbox, or one typo apart.
     Email,
@@ -73,13 +75,14 @@ impl MatchField {
     /// first and "different" last.
     pub fn levels(self) -> &'static [&'static str] {
         match self {
-            MatchField::Phone | MatchField::TaxId | MatchField::City => {
-                &["missing", "same", "different"]
-            }
+            MatchField::Phone => &["missing", "same", "one_digit", "different"],
+            MatchField::TaxId => &["missing", "same", "different"],
+            MatchField::City => &["missing", "same", "close", "different"],
             MatchField::Email => &["missing", "same", "one_typo", "different"],
             MatchField::Surname => &["missing", "same", "close", "same_family", "different"],
             MatchField::Given => &["missing", "same", "close", "initial", "different"],
-            MatchField::Patronymic | MatchField::CompanyName | MatchField::Address => {
+            MatchField::Patronymic => &["missing", "same", "close", "initial", "different"],
+            MatchField::CompanyName | MatchField::Address => {
                 &["missing", "same", "close", "different"]
             }
             MatchField::Birthday => &[
@@ -159,11 +162,14 @@ pub(crate) fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
     };
     let phone = shared_phone(&a.phones, &b.phones);
     if !a.phones.is_empty() && !b.phones.is_empty() {
-        set(
-            MatchField::Phone,
-            if phone.is_some() { SAME } else { 2 },
-            None,
-        );
+        let level = if phone.is_some() {
+            SAME
+        } else if one_digit_apart(&a.phones, &b.phones) {
+            2
+        } else {
+            3
+        };
+        set(MatchField::Phone, level, None);
     }
     if !a.emails.is_empty() && !b.emails.is_empty() {
         let (level, key) = compare_emails(a, b);
@@ -174,11 +180,7 @@ pub(crate) fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
         set(MatchField::Surname, s.0, s.1);
         set(MatchField::Given, g.0, g.1);
         c.swapped_names = swapped;
-        let (level, key) = compare_words(
-            a.patronymic.as_deref(),
-            b.patronymic.as_deref(),
-            MatchField::Patronymic,
-        );
+        let (level, key) = compare_patronymics(a, b);
         set(MatchField::Patronymic, level, key);
         set(MatchField::Birthday, compare_birthdays(a, b), None);
     }
@@ -191,9 +193,8 @@ pub(crate) fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
         MatchField::CompanyName,
     );
     set(MatchField::CompanyName, level, key);
-    if let (Some(x), Some(y)) = (&a.city, &b.city) {
-        set(MatchField::City, if x == y { SAME } else { 2 }, Some(x));
-    }
+    let (level, key) = compare_words(a.city.as_deref(), b.city.as_deref(), MatchField::City);
+    set(MatchField::City, level, key);
     let (level, key) = compare_text(
         a.address.as_deref(),
         b.address.as_deref(),
@@ -217,6 +218,32 @@ fn shared_phone(a: &[u64], b: &[u64]) -> Option<u64> {
     None
 }
 
+/// Whether two valid numbers of the lists are one digit apart: one digit
+/// mistyped, or two neighbours swapped.
+fn one_digit_apart(a: &[u64], b: &[u64]) -> bool {
+    let valid = |p: &&u64| **p & super::features::INVALID_NUMBER == 0;
+    a.iter().filter(valid).any(|x| {
+        b.iter().filter(valid).any(|y| {
+            let (xs, ys) = (x.to_string(), y.to_string());
+            if xs.len() != ys.len() {
+                return false;
+            }
+            let differ: Vec<usize> = (0..xs.len())
+                .filter(|&i| xs.as_bytes()[i] != ys.as_bytes()[i])
+                .collect();
+            match differ[..] {
+                [_] => true,
+                [i, j] => {
+                    j == i + 1
+                        && xs.as_bytes()[i] == ys.as_bytes()[j]
+                        && xs.as_bytes()[j] == ys.as_bytes()[i]
+                }
+                _ => false,
+            }
+        })
+    })
+}
+
 fn compare_emails<'a>(a: &'a Features, b: &'a Features) -> (u8, Option<&'a str>) {
     let mut best = 3;
     for x in &a.emails {
@@ -232,11 +259,15 @@ fn compare_emails<'a>(a: &'a Features, b: &'a Features) -> (u8, Option<&'a str>)
     (best, None)
 }
 
-/// One letter or digit changed, dropped, added or swapped anywhere in the
-/// address (`mial.ru` for `mail.ru` too).
+/// One letter changed, dropped, added or swapped anywhere in the address
+/// (`mial.ru` for `mail.ru` too). Digits are not typos: `andrey1` and
+/// `andrey2` are two mailboxes, usually of two people.
 fn one_typo_apart(x: &super::features::EmailKeys, y: &super::features::EmailKeys) -> bool {
     let (ax, ay) = (&*x.address, &*y.address);
-    edits_within(ax.as_bytes(), ay.as_bytes(), 1)
+    ax.chars()
+        .filter(char::is_ascii_digit)
+        .eq(ay.chars().filter(char::is_ascii_digit))
+        && edits_within(ax.as_bytes(), ay.as_bytes(), 1)
 }
 
 /// Jaro-Winkler similarity of two keys, over bytes and without allocating for
@@ -348,20 +379,38 @@ type Agreement<'a> = (u8, Option<&'a str>);
 fn compare_names<'a>(a: &'a Features, b: &'a Features) -> (Agreement<'a>, Agreement<'a>, bool) {
     let straight = (
         compare_surnames(a.surname.as_deref(), b.surname.as_deref(), a, b),
-        compare_given(&a.given, &b.given),
+        compare_given(&a.given, a.given_initial, &b.given, b.given_initial),
     );
-    let (Some(bs), Some(bg)) = (b.surname.as_deref(), b.given.first()) else {
+    let (Some(a_surname), Some(b_surname), Some(a_given), Some(b_given)) = (
+        a.surname.as_deref(),
+        b.surname.as_deref(),
+        a.given.first(),
+        b.given.first(),
+    ) else {
         return (straight.0, straight.1, false);
     };
-    if a.surname.is_none() || a.given.is_empty() || (straight.0 .0 == SAME && straight.1 .0 == SAME)
-    {
+    if straight.0 .0 == SAME && straight.1 .0 == SAME {
         return (straight.0, straight.1, false);
     }
-    // Typed in each other's fields: a's surname against b's given name and back.
-    let crossed = (
-        compare_surnames(a.surname.as_deref(), Some(bg), a, b),
-        compare_given(&a.given, &[bs]),
-    );
+    // Typed in each other's fields: a's surname against b's given name and
+    // back. The word in the surname field may be a short form (`Саша`).
+    let as_given = |f: &'a Features, surname: &'a str| -> Vec<&'a str> {
+        if f.surname_as_given.is_empty() {
+            vec![surname]
+        } else {
+            f.surname_as_given.iter().map(|k| &**k).collect()
+        }
+    };
+    let crossed = [
+        (
+            compare_surnames(Some(a_surname), Some(b_given), a, b),
+            compare_given(&a.given, a.given_initial, &as_given(b, b_surname), false),
+        ),
+        (
+            compare_surnames(Some(a_given), Some(b_surname), a, b),
+            compare_given(&b.given, b.given_initial, &as_given(a, a_surname), false),
+        ),
+    ];
     let rank = |level: u8, field: MatchField| -> u8 {
         match level {
             MISSING => 2,
@@ -373,10 +422,13 @@ fn compare_names<'a>(a: &'a Features, b: &'a Features) -> (Agreement<'a>, Agreem
     let score = |p: &(Agreement, Agreement)| {
         rank(p.0 .0, MatchField::Surname) + rank(p.1 .0, MatchField::Given)
     };
-    if score(&crossed) < score(&straight) {
-        (crossed.0, crossed.1, true)
-    } else {
-        (straight.0, straight.1, false)
+    let best = crossed
+        .into_iter()
+        .min_by_key(|p| score(p))
+        .filter(|p| score(p) < score(&straight));
+    match best {
+        Some((surname, given)) => (surname, given, true),
+        None => (straight.0, straight.1, false),
     }
 }
 
@@ -415,26 +467,60 @@ fn close_names(x: &str, y: &str) -> bool {
     edits_within(x.as_bytes(), y.as_bytes(), typos) || jaro_winkler(x, y) >= CLOSE_NAME
 }
 
-fn compare_given<'a, Y: AsRef<str>>(x: &'a [std::sync::Arc<str>], y: &[Y]) -> Agreement<'a> {
+/// Given names: the same name or short form, a close spelling, an initial
+/// against a name it begins. Two listed names that are not forms of one
+/// another are two people however alike they are spelled (Дарья, Мария).
+fn compare_given<'a, Y: AsRef<str>>(
+    x: &'a [std::sync::Arc<str>],
+    x_initial: bool,
+    y: &[Y],
+    y_initial: bool,
+) -> Agreement<'a> {
     let (Some(fx), Some(fy)) = (x.first(), y.first()) else {
         return (MISSING, None);
     };
     let fy = fy.as_ref();
+    if x_initial || y_initial {
+        let agree = if x_initial && y_initial {
+            **fx == *fy
+        } else if x_initial {
+            y.iter().any(|n| n.as_ref().starts_with(&**fx))
+        } else {
+            x.iter().any(|n| n.starts_with(fy))
+        };
+        return (if agree { 3 } else { 4 }, None);
+    }
     // A short form agrees with its full name through the full name's key.
     if let Some(common) = x.iter().find(|k| y.iter().any(|g| g.as_ref() == &***k)) {
         return (SAME, Some(common));
     }
-    if fx.chars().count() == 1 || fy.chars().count() == 1 {
-        return if fx.chars().next() == fy.chars().next() {
-            (3, None)
+    // A typo of a listed name is one letter off it.
+    let listed = u8::from(is_known_given_key(fx)) + u8::from(is_known_given_key(fy));
+    let close = match listed {
+        0 => close_names(fx, fy),
+        1 => edits_within(fx.as_bytes(), fy.as_bytes(), 1),
+        _ => false,
+    };
+    (if close { 2 } else { 4 }, None)
+}
+
+/// Patronymics: the same, a close spelling, or an initial against the
+/// patronymic it begins (`Я.` for `Яковлевич`).
+fn compare_patronymics<'a>(a: &'a Features, b: &'a Features) -> Agreement<'a> {
+    let (Some(x), Some(y)) = (a.patronymic.as_deref(), b.patronymic.as_deref()) else {
+        return (MISSING, None);
+    };
+    if a.patronymic_initial || b.patronymic_initial {
+        let agree = if a.patronymic_initial && b.patronymic_initial {
+            x == y
+        } else if a.patronymic_initial {
+            y.starts_with(x)
         } else {
-            (4, None)
+            x.starts_with(y)
         };
+        return (if agree { 3 } else { 4 }, None);
     }
-    if close_names(fx, fy) {
-        return (2, None);
-    }
-    (4, None)
+    compare_words(Some(x), Some(y), MatchField::Patronymic)
 }
 
 fn compare_words<'a>(x: Option<&'a str>, y: Option<&'a str>, field: MatchField) -> Agreement<'a> {

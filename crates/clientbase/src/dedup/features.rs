@@ -4,7 +4,10 @@
 use crate::client::{Client, Party, PersonName};
 use crate::contacts::ContactNormalizer;
 use crate::ids::ClientId;
-use crate::name::{given_key_gender, given_name_keys, name_key, Gender};
+use crate::name::{
+    from_latin_layout, given_key_gender, given_name_keys, is_known_given_key, name_key,
+    reads_as_name, Gender, NamePart,
+};
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -21,7 +24,14 @@ pub(crate) struct Features {
     pub family: Option<Arc<str>>,
     /// The given name's key first, then the full names it is short for.
     pub given: Vec<Arc<str>>,
+    /// The given name is an initial (`С.`).
+    pub given_initial: bool,
+    /// The given names the surname's word stands for, when it is one (a name
+    /// typed in swapped fields: surname `Саша`).
+    pub surname_as_given: Vec<Arc<str>>,
     pub patronymic: Option<Arc<str>>,
+    /// The patronymic is an initial (`П.`).
+    pub patronymic_initial: bool,
     pub gender: Option<Gender>,
     pub birthday: Option<NaiveDate>,
     /// E.164 numbers as integers, sorted, without repeats.
@@ -115,11 +125,12 @@ impl Features {
     }
 
     fn set_name(&mut self, name: &PersonName) {
+        let relaid = latin_layout_read_back(name);
+        let name = relaid.as_ref().unwrap_or(name);
         let parts = [&name.surname, &name.given, &name.patronymic];
-        let one_field = parts.iter().any(|p| {
-            p.as_deref()
-                .is_some_and(|p| p.trim().contains(char::is_whitespace))
-        });
+        let one_field = parts
+            .iter()
+            .any(|p| p.as_deref().is_some_and(holds_several_name_words));
         let parsed;
         let name = if one_field {
             let full: Vec<&str> = parts.into_iter().flatten().map(String::as_str).collect();
@@ -132,16 +143,19 @@ impl Features {
             let keys = cached(Part::Surname, surname);
             self.surname = keys.key;
             self.family = keys.family;
+            self.surname_as_given = keys.given;
         }
         if let Some(given) = &name.given {
             let keys = cached(Part::Given, given);
             self.given = keys.given;
             self.gender = keys.gender;
+            self.given_initial = is_initial(given);
         }
         if let Some(patronymic) = &name.patronymic {
             let keys = cached(Part::Patronymic, patronymic);
             self.patronymic = keys.key;
             self.gender = keys.gender.or(self.gender);
+            self.patronymic_initial = is_initial(patronymic);
         }
     }
 
@@ -156,6 +170,60 @@ impl Features {
     }
 }
 
+/// Whether a name field holds more than one word of a name (`Иванов Сергей`,
+/// `Тарасов О.Я.`): the whole name typed into one field. A space typed inside
+/// one word (`Иван ов`) leaves a fragment too short to be a name and does not count.
+fn holds_several_name_words(text: &str) -> bool {
+    let text = text.trim();
+    if text.matches('.').count() >= 2 {
+        return true;
+    }
+    text.split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3 || w.ends_with('.'))
+        .count()
+        >= 2
+}
+
+/// A single letter, with or without a dot: `С.`, `С`.
+fn is_initial(text: &str) -> bool {
+    let mut letters = text.trim().trim_end_matches('.').chars();
+    matches!((letters.next(), letters.next()), (Some(c), None) if c.is_alphabetic())
+}
+
+/// A name typed with the Latin keyboard layout on (`Bdfyjd Cthutq`), read back
+/// in Cyrillic (`Иванов Сергей`) when the reading is a Russian name and the
+/// text as typed is not.
+fn latin_layout_read_back(name: &PersonName) -> Option<PersonName> {
+    let parts = [&name.surname, &name.given, &name.patronymic];
+    if parts.iter().all(|p| p.is_none()) {
+        return None;
+    }
+    let mut read = PersonName::default();
+    let mut reads = 0;
+    let mut names_as_typed = 0;
+    for (part, (typed, out)) in [NamePart::Surname, NamePart::Given, NamePart::Patronymic]
+        .into_iter()
+        .zip(parts.into_iter().zip([&mut read.surname, &mut read.given, &mut read.patronymic]))
+    {
+        let Some(typed) = typed.as_deref() else {
+            continue;
+        };
+        let relaid = from_latin_layout(typed.trim())?;
+        // The whole name may sit in one field: judge it word by word.
+        for (typed_word, word) in typed.split_whitespace().zip(relaid.split_whitespace()) {
+            let as_given = NamePart::Given;
+            if reads_as_name(part, word) || reads_as_name(as_given, word) {
+                reads += 1;
+            }
+            if reads_as_name(as_given, typed_word) || reads_as_name(part, typed_word) {
+                names_as_typed += 1;
+            }
+        }
+        *out = Some(relaid);
+    }
+    (reads > 0 && names_as_typed == 0).then_some(read)
+}
+
 /// Which part of a name a word is.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Part {
@@ -168,6 +236,7 @@ enum Part {
 /// The keys of one name part.
 #[derive(Clone, Default)]
 struct PartKeys {
+    /// The key, spaces typed inside the word dropped (`Иван ов`).
     key: Option<Arc<str>>,
     family: Option<Arc<str>>,
     given: Vec<Arc<str>>,
@@ -188,15 +257,23 @@ fn cached(part: Part, raw: &str) -> PartKeys {
         if let Some(keys) = cache.get(raw) {
             return keys.clone();
         }
-        let key = boxed(name_key(raw));
+        let key = match part {
+            Part::City => boxed(city_key(raw)),
+            _ => boxed(name_key(raw).replace(' ', "")),
+        };
         let keys = match part {
             Part::Surname => PartKeys {
                 family: key.as_deref().map(family_key).and_then(boxed),
+                given: as_given_name(raw),
                 key,
                 ..PartKeys::default()
             },
             Part::Given => {
-                let given: Vec<Arc<str>> = given_name_keys(raw)
+                let mut keys = given_name_keys(raw);
+                if let Some(own) = keys.first_mut() {
+                    own.retain(|c| c != ' ');
+                }
+                let given: Vec<Arc<str>> = keys
                     .into_iter()
                     .filter(|k| !k.is_empty())
                     .map(Arc::from)
@@ -229,6 +306,38 @@ fn cached(part: Part, raw: &str) -> PartKeys {
     })
 }
 
+/// The given-name keys of a word typed as a surname, when it is a listed
+/// given name or short form (`Саша` → `sasha`, `aleksandr`, `aleksandra`).
+fn as_given_name(raw: &str) -> Vec<Arc<str>> {
+    let keys = given_name_keys(raw);
+    if keys.first().is_some_and(|k| is_known_given_key(k)) {
+        keys.into_iter().map(Arc::from).collect()
+    } else {
+        Vec::new()
+    }
+}
+
+/// Words that name the kind of settlement, written before or after its name
+/// (`г. Уфа`, `Уфа г.`, `город Уфа`, `пгт Янтарный`), as name keys.
+const SETTLEMENT_WORDS: &[&str] = &[
+    "g", "gor", "gorod", "pgt", "pos", "posel", "poselok", "s", "selo", "st", "stanitsa",
+    "d", "der", "derevnia", "rp", "aul",
+];
+
+/// A city's key: its name key without the kind of settlement.
+pub(crate) fn city_key(city: &str) -> String {
+    let key = name_key(city);
+    let words: Vec<&str> = key
+        .split(' ')
+        .filter(|w| !SETTLEMENT_WORDS.contains(w))
+        .collect();
+    if words.is_empty() {
+        key
+    } else {
+        words.join(" ")
+    }
+}
+
 /// `+79161234567` as the integer 79161234567.
 pub(crate) fn e164_number(e164: &str) -> Option<u64> {
     e164.strip_prefix('+')?.parse().ok()
@@ -236,7 +345,7 @@ pub(crate) fn e164_number(e164: &str) -> Option<u64> {
 
 /// Marks the digits of a number that is not a valid phone, so they meet only
 /// the same digits typed the same wrong way.
-const INVALID_NUMBER: u64 = 1 << 63;
+pub(crate) const INVALID_NUMBER: u64 = 1 << 63;
 
 /// How a phone value reads in an explanation.
 pub(crate) fn show_phone(value: u64) -> String {
@@ -406,6 +515,38 @@ mod tests {
         assert_eq!(f.given_key(), Some("sergei"));
         assert_eq!(f.patronymic.as_deref(), Some("petrovich"));
         assert_eq!(f.gender, Some(Gender::Male));
+    }
+
+    #[test]
+    fn initials_layout_slips_spaces_and_city_spellings() {
+        let normalizer = ContactNormalizer::default();
+        let f = Features::of(&Client::person("Тарасов", "О.", Some("Я.")), &normalizer);
+        assert!(f.given_initial && f.patronymic_initial);
+        assert_eq!(f.given_key(), Some("o"));
+        let f = Features::of(&Client::person("Тарасов О.Я.", "", None), &normalizer);
+        assert_eq!(f.surname.as_deref(), Some("tarasov"));
+        assert!(f.given_initial && f.patronymic_initial, "{f:?}");
+        let f = Features::of(&Client::person("Bdfyjd", "Cthutq", None), &normalizer);
+        assert_eq!(f.surname.as_deref(), Some("ivanov"));
+        assert_eq!(f.given_key(), Some("sergei"));
+        let f = Features::of(&Client::person("Bdfyjd Cthutq", "", None), &normalizer);
+        assert_eq!(f.given_key(), Some("sergei"), "{f:?}");
+        // Latin letters that are a name as typed stay as typed.
+        let f = Features::of(&Client::person("Ivanov", "Nina", None), &normalizer);
+        assert_eq!(f.surname.as_deref(), Some("ivanov"));
+        assert_eq!(f.given_key(), Some("nina"));
+        let f = Features::of(&Client::person("Smith", "Hayden", None), &normalizer);
+        assert_eq!(f.surname.as_deref(), Some("smith"));
+        // A space typed inside a word is not a second word.
+        let f = Features::of(&Client::person("Иван ов", "Сергей", None), &normalizer);
+        assert_eq!(f.surname.as_deref(), Some("ivanov"));
+        assert_eq!(f.given_key(), Some("sergei"));
+        let f = Features::of(&Client::person("Саша", "Смирнов", None), &normalizer);
+        assert!(f.surname_as_given.iter().any(|k| **k == name_key("Александр")));
+        for spelling in ["г. Уфа", "Уфа г.", "город Уфа", "УФА", "г.Уфа"] {
+            assert_eq!(city_key(spelling), "ufa", "{spelling}");
+        }
+        assert_eq!(city_key("Санкт-Петербург"), city_key("санкт петербург"));
     }
 
     #[test]

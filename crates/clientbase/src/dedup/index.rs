@@ -82,6 +82,10 @@ pub struct MatchSettings {
     /// The candidate floor on insert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub candidate_floor: Option<f64>,
+    /// Whether different given names veto a match (see
+    /// [`MatchModel::given_name_veto`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name_veto: Option<bool>,
     /// The default region for phones typed without a country code (`RU`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_region: Option<String>,
@@ -110,6 +114,9 @@ impl MatchOptions {
                     })
                 })
                 .collect::<Result<_>>()?;
+        }
+        if let Some(veto) = settings.given_name_veto {
+            options.model.given_name_veto = veto;
         }
         if let Some(max_block) = settings.max_block {
             options.max_block = max_block;

@@ -65,7 +65,7 @@ impl FieldWeights {
 fn default_weights(field: MatchField) -> FieldWeights {
     // Index 0 is the "missing" level and is never used.
     let (m, u): (&[f64], &[f64]) = match field {
-        MatchField::Phone => (&[0.0, 0.85, 0.15], &[0.0, 1e-6, 1.0 - 1e-6]),
+        MatchField::Phone => (&[0.0, 0.85, 0.02, 0.13], &[0.0, 1e-6, 2e-5, 1.0 - 2.1e-5]),
         MatchField::Email => (&[0.0, 0.85, 0.12, 0.03], &[0.0, 1e-7, 1e-5, 1.0 - 1.01e-5]),
         MatchField::Surname => (
             &[0.0, 0.85, 0.08, 0.01, 0.06],
@@ -75,14 +75,17 @@ fn default_weights(field: MatchField) -> FieldWeights {
             &[0.0, 0.85, 0.07, 0.03, 0.05],
             &[0.0, 0.02, 0.01, 0.04, 0.93],
         ),
-        MatchField::Patronymic => (&[0.0, 0.9, 0.05, 0.05], &[0.0, 0.02, 0.01, 0.97]),
+        MatchField::Patronymic => (
+            &[0.0, 0.88, 0.04, 0.04, 0.04],
+            &[0.0, 0.02, 0.01, 0.005, 0.965],
+        ),
         MatchField::Birthday => (
             &[0.0, 0.9, 0.03, 0.04, 0.03],
             &[0.0, 5e-5, 5e-5, 2e-3, 0.998],
         ),
         MatchField::TaxId => (&[0.0, 0.97, 0.03], &[0.0, 1e-7, 1.0 - 1e-7]),
         MatchField::CompanyName => (&[0.0, 0.6, 0.3, 0.1], &[0.0, 1e-5, 1e-4, 0.9999]),
-        MatchField::City => (&[0.0, 0.95, 0.05], &[0.0, 0.05, 0.95]),
+        MatchField::City => (&[0.0, 0.92, 0.03, 0.05], &[0.0, 0.05, 0.002, 0.948]),
         MatchField::Address => (&[0.0, 0.8, 0.1, 0.1], &[0.0, 1e-5, 1e-4, 0.9999]),
     };
     FieldWeights {
@@ -115,15 +118,29 @@ pub struct MatchModel {
     /// Whether exact agreement on a common value (a common surname, an office
     /// switchboard) counts for less than on a rare one.
     pub term_frequencies: bool,
+    /// Whether two different given names show two different people however
+    /// much else agrees (default `true`): twins and siblings share a surname,
+    /// patronymic, birthday or address, and a CRM must not merge them. Off,
+    /// a different given name is evidence against (its weight), not a veto,
+    /// for data where a given name is sometimes replaced by another (a
+    /// nickname, an anglicised name, a registration under a relative's
+    /// name); twins who share everything else then merge.
+    #[serde(default = "yes")]
+    pub given_name_veto: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for MatchModel {
     fn default() -> MatchModel {
         MatchModel {
             fields: MatchField::ALL.into_iter().map(default_weights).collect(),
-            duplicates_per_record: 0.05,
+            duplicates_per_record: 0.1,
             threshold: 0.9,
             term_frequencies: true,
+            given_name_veto: true,
         }
     }
 }
@@ -220,6 +237,9 @@ pub(crate) fn parts_hash(tag: u8, parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
+/// What a value only the compared pair has counts as in term frequencies.
+const OWN_SHARE: f64 = 0.5;
+
 /// How often each value of a field occurs in a base.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TermFrequencies {
@@ -299,8 +319,17 @@ impl TermFrequencies {
         });
     }
 
-    /// The share of records with `field` that have the agreed value (at least
-    /// two, since two records agree on it).
+    /// The share of a value only the two compared records have, the rarest
+    /// an agreement can be.
+    fn rarest(&self, field: MatchField) -> Option<f64> {
+        let total = self.totals[field.index()];
+        (total >= 2).then(|| OWN_SHARE / total as f64)
+    }
+
+    /// How common the agreed value is among records other than the two
+    /// compared (which have it whether or not they are one client), as a
+    /// share of the records with `field`; a value nobody else has counts as
+    /// half a record.
     fn frequency(&self, field: MatchField, hash: u64) -> Option<f64> {
         let i = field.index();
         let total = self.totals[i];
@@ -308,7 +337,8 @@ impl TermFrequencies {
             return None;
         }
         let count = self.counts[i].get(&hash).copied().unwrap_or(0).max(2);
-        Some(f64::from(count) / total as f64)
+        let others = (f64::from(count) - 2.0).max(OWN_SHARE);
+        Some(others / total as f64)
     }
 }
 
@@ -379,6 +409,9 @@ pub struct Explanation {
     /// (different given names, birthdays or tax ids, a man and a woman).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict: Option<MatchField>,
+    /// Something beyond the name agrees (a phone, email, birthday, tax id or
+    /// address, exactly or nearly); a pair without it is never a duplicate.
+    pub identified: bool,
     /// The decision.
     pub verdict: Verdict,
 }
@@ -419,6 +452,9 @@ impl Explanation {
                 ""
             }
         );
+        if !self.identified {
+            out.push_str("  nothing beyond the name agrees: never a duplicate on a name alone\n");
+        }
         for e in fields {
             let values = match (&e.left, &e.right) {
                 (Some(l), Some(r)) if l == r => format!("  {l}"),
@@ -451,6 +487,8 @@ pub(crate) struct Score {
     pub weight: f64,
     pub conflict: Option<MatchField>,
     pub shares_contact: bool,
+    /// Something beyond the name agrees: see [`identifying`].
+    pub identified: bool,
 }
 
 /// Scores comparisons against a base of a given size.
@@ -491,7 +529,9 @@ impl<'m> Scorer<'m> {
         }
     }
 
-    /// The weight of every field's level.
+    /// The weight of every field's level. A near agreement (one typo, one
+    /// digit, a close spelling) weighs at least a bit less than an exact
+    /// agreement on a value only these two records have would.
     fn field_weights(&self, c: &Comparison) -> [(f64, Option<f64>); FIELDS] {
         let mut out = [(0.0, None); FIELDS];
         for field in MatchField::ALL {
@@ -501,24 +541,37 @@ impl<'m> Scorer<'m> {
             } else {
                 None
             };
-            out[field.index()] = self.model.field_weight(field, level, tf);
+            let (mut weight, tf) = self.model.field_weight(field, level, tf);
+            let near = level > 1 && level < field.different();
+            if near && weight > 0.0 && self.model.term_frequencies && field.term_frequency() {
+                if let Some(rarest) = self.tf.rarest(field) {
+                    let exact = (self.model.field(field).m[1] / rarest).log2();
+                    weight = weight.min(exact - 1.0).max(0.0);
+                }
+            }
+            out[field.index()] = (weight, tf);
         }
         out
     }
 
     pub fn score(&self, a: &Features, b: &Features, c: &Comparison) -> Score {
         let weight = self.prior + self.field_weights(c).iter().map(|w| w.0).sum::<f64>();
+        let level = |f: MatchField| c.levels[f.index()];
+        // One street address in two cities is two homes.
+        let same_home =
+            level(MatchField::Address) == 1 && level(MatchField::City) != MatchField::City.different();
         Score {
             weight,
-            conflict: conflict(a, b, c),
-            shares_contact: c.levels[MatchField::Phone.index()] == 1
-                || c.levels[MatchField::Email.index()] == 1
-                || c.levels[MatchField::Address.index()] == 1,
+            conflict: conflict(self.model, a, b, c),
+            shares_contact: level(MatchField::Phone) == 1
+                || level(MatchField::Email) == 1
+                || same_home,
+            identified: identifying(c),
         }
     }
 
     pub fn verdict(&self, score: &Score) -> Verdict {
-        if score.weight >= self.threshold && score.conflict.is_none() {
+        if score.weight >= self.threshold && score.conflict.is_none() && score.identified {
             Verdict::Duplicate
         } else if score.shares_contact {
             Verdict::Related
@@ -555,6 +608,7 @@ impl<'m> Scorer<'m> {
             probability: probability(score.weight),
             swapped_names: c.swapped_names,
             conflict: score.conflict,
+            identified: score.identified,
             verdict: self.verdict(&score),
         }
     }
@@ -570,8 +624,22 @@ pub(crate) fn probability(weight: f64) -> f64 {
     }
 }
 
+/// Whether something beyond the name agrees, exactly or nearly: a phone, an
+/// email, the birthday, the tax id or the address. Namesakes in one city
+/// share all of a name; without such a detail a pair is never a duplicate,
+/// however rare the name.
+pub(crate) fn identifying(c: &Comparison) -> bool {
+    let level = |f: MatchField| c.levels[f.index()];
+    let agrees = |f: MatchField| level(f) != 0 && level(f) != f.different();
+    agrees(MatchField::Phone)
+        || agrees(MatchField::Email)
+        || agrees(MatchField::Birthday)
+        || agrees(MatchField::TaxId)
+        || agrees(MatchField::Address)
+}
+
 /// A field that shows two different people whatever else agrees.
-fn conflict(a: &Features, b: &Features, c: &Comparison) -> Option<MatchField> {
+fn conflict(model: &MatchModel, a: &Features, b: &Features, c: &Comparison) -> Option<MatchField> {
     if a.company != b.company {
         return Some(MatchField::CompanyName);
     }
@@ -582,7 +650,8 @@ fn conflict(a: &Features, b: &Features, c: &Comparison) -> Option<MatchField> {
     }
     // Евгений and Евгения are one letter apart and two people.
     let genders_differ = matches!((a.gender, b.gender), (Some(x), Some(y)) if x != y);
-    if differ(MatchField::Given) || (genders_differ && level(MatchField::Given) != 0) {
+    let given_differs = differ(MatchField::Given) && model.given_name_veto;
+    if given_differs || (genders_differ && level(MatchField::Given) != 0) {
         return Some(MatchField::Given);
     }
     if differ(MatchField::Birthday) {
