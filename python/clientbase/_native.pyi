@@ -742,6 +742,7 @@ class _Explanation(TypedDict):
     probability: float
     swapped_names: bool
     conflict: NotRequired[str]
+    identified: bool
     verdict: _Verdict
 
 class _Candidate(TypedDict):

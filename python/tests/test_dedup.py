@@ -179,6 +179,20 @@ def test_dedupe_with_options_and_a_changed_model(base: cb.ClientBase) -> None:
     assert [s["key"] for s in blocking if s["comparisons"]] == ["phone"]
 
 
+def test_a_replaced_given_name_merges_only_with_the_veto_off(base: cb.ClientBase) -> None:
+    born = date(1990, 2, 11)
+    elena = person("Кузьмина", "Елена", "+7 917 555 10 20", born, "Игоревна")
+    olga = person("Кузьмина", "Ольга", "8 917 555-10-20", born, "Игоревна")
+    base.add_client(elena)
+    veto = cb.MatchIndex(base).find(olga)[0]
+    assert veto["verdict"] == "related" and veto["explanation"]["conflict"] == "given"
+    assert veto["explanation"]["identified"] is True
+    evidence = cb.MatchIndex(base, {"given_name_veto": False}).find(olga)[0]
+    assert evidence["verdict"] == "duplicate", evidence["explanation"]
+    with pytest.raises(cb.ClientbaseError, match="given_name_vetoo"):
+        cb.MatchIndex(base, {"given_name_vetoo": False})
+
+
 def test_estimate_learns_the_model_from_the_base(base: cb.ClientBase) -> None:
     hand_built_duplicates(base)
     index = cb.MatchIndex(base)

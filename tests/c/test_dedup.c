@@ -652,6 +652,37 @@ static void test_duplicate_deals(void)
     cb_base_free(base);
 }
 
+/* A given name replaced while surname, patronymic, birthday and phone agree:
+ * twins by default (a veto), a duplicate with "given_name_veto": false. */
+static void test_given_name_policy(void)
+{
+    cb_base *base = small_base();
+    const char *olga = "{\"kind\":\"person\",\"surname\":\"Кузьмина\",\"given\":\"Ольга\","
+                       "\"patronymic\":\"Игоревна\",\"birthday\":\"1990-02-11\","
+                       "\"phones\":[{\"raw\":\"8 917 555-10-20\"}]}";
+    CHECK(add_client(base, "{\"kind\":\"person\",\"surname\":\"Кузьмина\",\"given\":\"Елена\","
+                           "\"patronymic\":\"Игоревна\",\"birthday\":\"1990-02-11\","
+                           "\"phones\":[{\"raw\":\"+7 917 555 10 20\"}]}") == 5);
+    cb_match_index *index = NULL;
+    char *found = NULL;
+    CHECK_OK(cb_match_index_new(base, NULL, &index));
+    CHECK_OK(cb_match_index_find(index, olga, 1, &found));
+    CHECK_CONTAINS(found, "\"client\":5,");
+    CHECK_CONTAINS(found, "\"verdict\":\"related\"");
+    CHECK_CONTAINS(found, "\"conflict\":\"given\"");
+    cb_string_free(found);
+    cb_match_index_free(index);
+    CHECK_OK(cb_match_index_new(base, "{\"given_name_veto\":false}", &index));
+    CHECK_OK(cb_match_index_find(index, olga, 1, &found));
+    CHECK_CONTAINS(found, "\"verdict\":\"duplicate\"");
+    CHECK_LACKS(found, "\"conflict\"");
+    cb_string_free(found);
+    cb_match_index_free(index);
+    CHECK_FAILS(cb_match_index_new(base, "{\"given_name_vetoo\":false}", &index), CB_JSON,
+                "given_name_vetoo");
+    cb_base_free(base);
+}
+
 int main(void)
 {
     test_index_lifecycle();
@@ -660,5 +691,6 @@ int main(void)
     test_estimate_and_model();
     test_merge_and_undo();
     test_duplicate_deals();
+    test_given_name_policy();
     return ts_finish();
 }

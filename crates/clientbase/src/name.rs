@@ -468,7 +468,10 @@ fn layout_letter(c: char) -> Option<char> {
         return CYRILLIC.chars().nth(i);
     }
     let i = UPPER.chars().position(|u| u == c)?;
-    CYRILLIC.chars().nth(i).and_then(|l| l.to_uppercase().next())
+    CYRILLIC
+        .chars()
+        .nth(i)
+        .and_then(|l| l.to_uppercase().next())
 }
 
 /// A name typed on the Latin keyboard layout read back as the Cyrillic it was
@@ -954,9 +957,15 @@ mod tests {
     #[test]
     fn the_latin_layout_reads_back_to_cyrillic() {
         assert_eq!(from_latin_layout("Cthutq").as_deref(), Some("Сергей"));
-        assert_eq!(from_latin_layout("[fhbnjyjdf").as_deref(), Some("харитонова"));
+        assert_eq!(
+            from_latin_layout("[fhbnjyjdf").as_deref(),
+            Some("харитонова")
+        );
         assert_eq!(from_latin_layout("Ctv`y").as_deref(), Some("Семён"));
-        assert_eq!(from_latin_layout("Gtnhjd-Djlrby").as_deref(), Some("Петров-Водкин"));
+        assert_eq!(
+            from_latin_layout("Gtnhjd-Djlrby").as_deref(),
+            Some("Петров-Водкин")
+        );
         assert_eq!(from_latin_layout("Ivan2"), None);
         assert_eq!(from_latin_layout(""), None);
         assert!(reads_as_name(NamePart::Given, "Сергей"));

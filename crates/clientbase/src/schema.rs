@@ -73,8 +73,9 @@ impl FieldType {
 /// A declared custom field.
 ///
 /// In JSON: `{"name": "rooms", "type": "integer", "label": "Комнат"}`, with
-/// `currency` for `money` and `options` for `one_of` and `many_of`. A key the
-/// type does not take is an error naming it.
+/// `currency` for `money` and `options` for `one_of` and `many_of`, and
+/// `"identifier": true` on a field that identifies its client (a passport
+/// number). A key the type does not take is an error naming it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldDef {
     /// The field's name, as used in `Client::custom` and in column mappings (`custom.<name>`).
@@ -85,6 +86,11 @@ pub struct FieldDef {
     /// A human label for documents and UIs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The value identifies its client: a passport, СНИЛС, a loyalty card,
+    /// a contract number. Duplicate detection compares such fields (the same
+    /// value, one character mistyped, or another value) and blocks on them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identifier: bool,
 }
 
 /// The JSON form of a [`FieldDef`] as read, every unknown key refused.
@@ -100,6 +106,8 @@ struct FieldDefData {
     options: Option<Vec<String>>,
     #[serde(default)]
     label: Option<String>,
+    #[serde(default)]
+    identifier: bool,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +170,7 @@ impl<'de> Deserialize<'de> for FieldDef {
             name: data.name,
             field_type,
             label: data.label,
+            identifier: data.identifier,
         })
     }
 }
@@ -173,7 +182,14 @@ impl FieldDef {
             name: name.into(),
             field_type,
             label: None,
+            identifier: false,
         }
+    }
+
+    /// Marks the field as identifying its client (see [`FieldDef::identifier`]).
+    pub fn as_identifier(mut self) -> FieldDef {
+        self.identifier = true;
+        self
     }
 
     /// Sets the human label.

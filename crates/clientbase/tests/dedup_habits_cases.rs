@@ -94,8 +94,8 @@ fn a_name_typed_on_the_latin_layout_is_read_back() {
 
 #[test]
 fn swapped_fields_with_a_short_form() {
-    let mut original = Client::person("Смирнов", "Александр", Some("Викторович"))
-        .with_phone("8 903 771-20-45");
+    let mut original =
+        Client::person("Смирнов", "Александр", Some("Викторович")).with_phone("8 903 771-20-45");
     original.city = Some("Казань".into());
     let swapped = Client::person("Саша", "Смирнов", None).with_phone("89037712045");
     assert_duplicate("swapped and diminutive", original, swapped);
@@ -154,8 +154,8 @@ fn a_new_phone_or_a_mistyped_digit() {
         .with_email("irina.belova@mail.ru");
     moved.birthday = born(1981, 1, 17);
     assert_duplicate("new phone", original.clone(), moved);
-    let mut digit = Client::person("Белова", "Ирина", Some("Сергеевна"))
-        .with_phone("8 917 442-18-98");
+    let mut digit =
+        Client::person("Белова", "Ирина", Some("Сергеевна")).with_phone("8 917 442-18-98");
     digit.city = Some("Уфа".into());
     let (verdict, why) = verdict(original.clone(), &digit);
     assert_eq!(verdict, Verdict::Duplicate, "{why}");
@@ -176,7 +176,8 @@ fn a_year_typo_and_city_spellings() {
     typo.birthday = born(1958, 8, 21);
     typo.city = Some("г. Уфа".into());
     assert_duplicate("year typo", original.clone(), typo);
-    for spelling in ["г. Уфа", "Уфа г.", "г Уфа", "город Уфа", "УФА", "г.Уфа"] {
+    for spelling in ["г. Уфа", "Уфа г.", "г Уфа", "город Уфа", "УФА", "г.Уфа"]
+    {
         let mut other =
             Client::person("Гарипов", "Ринат", Some("Ильдарович")).with_phone("8 917 300-12-44");
         other.city = Some(spelling.into());
@@ -185,20 +186,23 @@ fn a_year_typo_and_city_spellings() {
         let index = MatchIndex::build(&base, MatchOptions::default()).unwrap();
         let found = index.find(&other, 10);
         let candidate = found.iter().find(|c| c.client == id).expect(spelling);
-        let city = candidate.explanation.evidence(MatchField::City).expect(spelling);
+        let city = candidate
+            .explanation
+            .evidence(MatchField::City)
+            .expect(spelling);
         assert_eq!(city.level, "same", "{spelling}");
     }
 }
 
 #[test]
 fn spaces_transpositions_and_typos_in_several_fields() {
-    let mut original = Client::person("Никитина", "Светлана", Some("Олеговна"))
-        .with_phone("8 961 505-44-02");
+    let mut original =
+        Client::person("Никитина", "Светлана", Some("Олеговна")).with_phone("8 961 505-44-02");
     original.birthday = born(1975, 10, 5);
     original.city = Some("Екатеринбург".into());
     original.address = Some("ул. Малышева, д. 51, кв. 12".into());
-    let spaced = Client::person("Никит ина", "Светлана", Some("Олеговна"))
-        .with_phone("8 961 505-44-02");
+    let spaced =
+        Client::person("Никит ина", "Светлана", Some("Олеговна")).with_phone("8 961 505-44-02");
     assert_duplicate("space in name", original.clone(), spaced);
     let mut transposed = Client::person("Нкиитина", "Свтелана", Some("Олеговна"));
     transposed.birthday = born(1975, 10, 5);
@@ -230,7 +234,8 @@ fn namesakes_with_other_phones_stay_apart() {
 
 #[test]
 fn sisters_with_names_spelled_alike_are_two_people() {
-    for (a, b) in [("Дарья", "Мария"), ("Алёна", "Алина"), ("Юлия", "Юлиана")] {
+    for (a, b) in [("Дарья", "Мария"), ("Алёна", "Алина"), ("Юлия", "Юлиана")]
+    {
         let mut one = Client::person("Орлова", a, Some("Викторовна")).with_phone("8 912 000-11-22");
         one.address = Some("ул. Мира, д. 3, кв. 9".into());
         let mut other =
@@ -275,7 +280,8 @@ fn one_street_address_in_two_cities_is_no_link() {
 
 #[test]
 fn twins_and_spouses_stay_apart() {
-    let mut one = Client::person("Зайцев", "Алексей", Some("Романович")).with_phone("8 915 700-80-90");
+    let mut one =
+        Client::person("Зайцев", "Алексей", Some("Романович")).with_phone("8 915 700-80-90");
     one.birthday = born(2001, 5, 5);
     one.address = Some("ул. Садовая, д. 8, кв. 1".into());
     let mut twin =
@@ -290,4 +296,62 @@ fn twins_and_spouses_stay_apart() {
         Client::person("Зайцева", "Марина", Some("Сергеевна")).with_phone("8 915 700-80-90");
     wife.address = Some("ул. Садовая, д. 8, кв. 1".into());
     assert_eq!(assert_not_duplicate("spouse", one, wife), Verdict::Related);
+}
+
+#[test]
+fn identifying_custom_fields_are_compared_and_blocked_on() {
+    use clientbase::{FieldDef, FieldType, FieldValue};
+    let mut base = background();
+    base.declare_field(FieldDef::new("passport", FieldType::Text).as_identifier())
+        .expect("declare");
+    let mut original = Client::person("Захаров", "Игорь", None).with_phone("8 916 765-00-11");
+    original
+        .custom
+        .insert("passport".into(), FieldValue::Text("45 01 123456".into()));
+    let id = base.add_client(original).expect("add");
+    let index = MatchIndex::build(&base, MatchOptions::default()).expect("index");
+    // Another phone, a name in Latin letters with the given name as an
+    // initial: only the passport ties them, typed without spaces.
+    let mut other = Client::person("Zakharov", "I.", None).with_phone("8 925 000-77-66");
+    other
+        .custom
+        .insert("passport".into(), FieldValue::Text("4501123456".into()));
+    let found = index.find(&other, 5);
+    let first = found.first().expect("a candidate");
+    assert_eq!(first.client, id);
+    assert_eq!(
+        first.verdict,
+        Verdict::Duplicate,
+        "{}",
+        first.explanation.to_text()
+    );
+    let evidence = first
+        .explanation
+        .evidence(MatchField::Identifier)
+        .expect("compared");
+    assert_eq!(evidence.level, "same");
+    // One digit mistyped is still evidence; a different passport counts against.
+    let mut other = Client::person("Захаров", "Игорь", None).with_phone("8 925 000-77-66");
+    other
+        .custom
+        .insert("passport".into(), FieldValue::Text("4501123465".into()));
+    let found = index.find(&other, 5);
+    let typo = found.iter().find(|c| c.client == id).expect("found");
+    let level = &typo
+        .explanation
+        .evidence(MatchField::Identifier)
+        .expect("compared")
+        .level;
+    assert_eq!(level, "one_typo");
+    other
+        .custom
+        .insert("passport".into(), FieldValue::Text("4509987654".into()));
+    let found = index.find(&other, 5);
+    assert!(found
+        .iter()
+        .all(|c| c.client != id || c.verdict != Verdict::Duplicate));
+    // A field the schema does not declare cannot be an identifier.
+    let bad = MatchOptions::from_json(r#"{"identifiers": ["snils"]}"#).expect("options");
+    let err = MatchIndex::build(&base, bad).expect_err("unknown field");
+    assert!(err.to_string().contains("snils"), "{err}");
 }

@@ -29,11 +29,13 @@ pub enum BlockingKey {
     CompanyName,
     /// The street address (households, and related persons).
     Address,
+    /// An identifying custom field's value (a passport, a loyalty card).
+    Identifier,
 }
 
 impl BlockingKey {
     /// Every key, in report order.
-    pub const ALL: [BlockingKey; 8] = [
+    pub const ALL: [BlockingKey; 9] = [
         BlockingKey::Phone,
         BlockingKey::Email,
         BlockingKey::EmailLocal,
@@ -42,6 +44,7 @@ impl BlockingKey {
         BlockingKey::TaxId,
         BlockingKey::CompanyName,
         BlockingKey::Address,
+        BlockingKey::Identifier,
     ];
 
     /// The snake_case name (`name_birthday`).
@@ -55,6 +58,7 @@ impl BlockingKey {
             BlockingKey::TaxId => "tax_id",
             BlockingKey::CompanyName => "company_name",
             BlockingKey::Address => "address",
+            BlockingKey::Identifier => "identifier",
         }
     }
 
@@ -79,6 +83,7 @@ impl BlockingKey {
             BlockingKey::TaxId => &[MatchField::TaxId],
             BlockingKey::CompanyName => &[MatchField::CompanyName],
             BlockingKey::Address => &[MatchField::Address],
+            BlockingKey::Identifier => &[MatchField::Identifier],
         }
     }
 
@@ -140,6 +145,11 @@ impl BlockingKey {
             BlockingKey::Address => {
                 if let Some(a) = &f.address {
                     each(key_hash(tag, a));
+                }
+            }
+            BlockingKey::Identifier => {
+                for (field, value) in &f.identifiers {
+                    each(parts_hash(tag, &[&field.to_le_bytes(), value.as_bytes()]));
                 }
             }
         }

@@ -30,10 +30,13 @@ pub enum MatchField {
     City,
     /// Street address.
     Address,
+    /// Custom fields the schema marks as identifying (a passport, СНИЛС, a
+    /// loyalty card): the same value of one field, one character mistyped.
+    Identifier,
 }
 
 /// How many fields there are.
-pub(crate) const FIELDS: usize = 10;
+pub(crate) const FIELDS: usize = 11;
 
 impl MatchField {
     /// Every field, in the order explanations list them.
@@ -48,6 +51,7 @@ impl MatchField {
         MatchField::CompanyName,
         MatchField::City,
         MatchField::Address,
+        MatchField::Identifier,
     ];
 
     /// The snake_case name (`company_name`).
@@ -63,6 +67,7 @@ impl MatchField {
             MatchField::CompanyName => "company_name",
             MatchField::City => "city",
             MatchField::Address => "address",
+            MatchField::Identifier => "identifier",
         }
     }
 
@@ -78,7 +83,9 @@ impl MatchField {
             MatchField::Phone => &["missing", "same", "one_digit", "different"],
             MatchField::TaxId => &["missing", "same", "different"],
             MatchField::City => &["missing", "same", "close", "different"],
-            MatchField::Email => &["missing", "same", "one_typo", "different"],
+            MatchField::Email | MatchField::Identifier => {
+                &["missing", "same", "one_typo", "different"]
+            }
             MatchField::Surname => &["missing", "same", "close", "same_family", "different"],
             MatchField::Given => &["missing", "same", "close", "initial", "different"],
             MatchField::Patronymic => &["missing", "same", "close", "initial", "different"],
@@ -201,6 +208,9 @@ pub(crate) fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
         MatchField::Address,
     );
     set(MatchField::Address, level, key);
+    if !a.identifiers.is_empty() && !b.identifiers.is_empty() {
+        set(MatchField::Identifier, compare_identifiers(a, b), None);
+    }
     c.agreed_phone = phone;
     c
 }
@@ -242,6 +252,31 @@ fn one_digit_apart(a: &[u64], b: &[u64]) -> bool {
             }
         })
     })
+}
+
+/// Identifiers of the same field: equal, one character apart, or different
+/// (missing when the two records fill no field in common).
+fn compare_identifiers(a: &Features, b: &Features) -> u8 {
+    let (mut typo, mut differ) = (false, false);
+    for (field, x) in &a.identifiers {
+        for (_, y) in b.identifiers.iter().filter(|(o, _)| o == field) {
+            if x == y {
+                return SAME;
+            }
+            if edits_within(x.as_bytes(), y.as_bytes(), 1) {
+                typo = true;
+            } else {
+                differ = true;
+            }
+        }
+    }
+    if typo {
+        2
+    } else if differ {
+        3
+    } else {
+        MISSING
+    }
 }
 
 fn compare_emails<'a>(a: &'a Features, b: &'a Features) -> (u8, Option<&'a str>) {
@@ -581,7 +616,7 @@ mod tests {
     use chrono::NaiveDate;
 
     fn features(client: Client) -> Features {
-        Features::of(&client, &ContactNormalizer::default())
+        Features::of(&client, &ContactNormalizer::default(), &[])
     }
 
     fn level(c: &Comparison, field: MatchField) -> &'static str {

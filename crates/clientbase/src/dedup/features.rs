@@ -43,6 +43,9 @@ pub(crate) struct Features {
     pub company_name: Option<Arc<str>>,
     pub city: Option<Arc<str>>,
     pub address: Option<Arc<str>>,
+    /// Identifying custom fields: the field's position among the identifier
+    /// names, and the value's key (letters and digits, upper case).
+    pub identifiers: Vec<(u16, Arc<str>)>,
 }
 
 /// One email address as the matcher sees it.
@@ -69,8 +72,9 @@ fn boxed(key: String) -> Option<Arc<str>> {
 
 impl Features {
     /// The keys of `client`; phones and emails not yet normalized are read with
-    /// `normalizer` (what was typed stays in the client untouched).
-    pub fn of(client: &Client, normalizer: &ContactNormalizer) -> Features {
+    /// `normalizer` (what was typed stays in the client untouched), and the
+    /// custom fields named in `identifiers` are kept as identifiers.
+    pub fn of(client: &Client, normalizer: &ContactNormalizer, identifiers: &[String]) -> Features {
         let mut f = Features {
             id: client.id,
             company: client.is_company(),
@@ -109,6 +113,19 @@ impl Features {
         }
         f.phones.sort_unstable();
         f.phones.dedup();
+        for (i, name) in identifiers.iter().enumerate() {
+            if let Some(value) = client.custom.get(name) {
+                let key: String = value
+                    .to_text()
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_uppercase)
+                    .collect();
+                if !key.is_empty() {
+                    f.identifiers.push((i as u16, key.into()));
+                }
+            }
+        }
         for email in &client.emails {
             let raw = email.normalized.as_deref().unwrap_or(&email.raw);
             if let Ok(parsed) = normalizer.emails.parse(raw) {
@@ -203,7 +220,11 @@ fn latin_layout_read_back(name: &PersonName) -> Option<PersonName> {
     let mut names_as_typed = 0;
     for (part, (typed, out)) in [NamePart::Surname, NamePart::Given, NamePart::Patronymic]
         .into_iter()
-        .zip(parts.into_iter().zip([&mut read.surname, &mut read.given, &mut read.patronymic]))
+        .zip(
+            parts
+                .into_iter()
+                .zip([&mut read.surname, &mut read.given, &mut read.patronymic]),
+        )
     {
         let Some(typed) = typed.as_deref() else {
             continue;
@@ -320,8 +341,8 @@ fn as_given_name(raw: &str) -> Vec<Arc<str>> {
 /// Words that name the kind of settlement, written before or after its name
 /// (`г. Уфа`, `Уфа г.`, `город Уфа`, `пгт Янтарный`), as name keys.
 const SETTLEMENT_WORDS: &[&str] = &[
-    "g", "gor", "gorod", "pgt", "pos", "posel", "poselok", "s", "selo", "st", "stanitsa",
-    "d", "der", "derevnia", "rp", "aul",
+    "g", "gor", "gorod", "pgt", "pos", "posel", "poselok", "s", "selo", "st", "stanitsa", "d",
+    "der", "derevnia", "rp", "aul",
 ];
 
 /// A city's key: its name key without the kind of settlement.
@@ -510,7 +531,7 @@ mod tests {
             given: None,
             patronymic: None,
         });
-        let f = Features::of(&one, &normalizer);
+        let f = Features::of(&one, &normalizer, &[]);
         assert_eq!(f.surname.as_deref(), Some("ivanov"));
         assert_eq!(f.given_key(), Some("sergei"));
         assert_eq!(f.patronymic.as_deref(), Some("petrovich"));
@@ -520,29 +541,36 @@ mod tests {
     #[test]
     fn initials_layout_slips_spaces_and_city_spellings() {
         let normalizer = ContactNormalizer::default();
-        let f = Features::of(&Client::person("Тарасов", "О.", Some("Я.")), &normalizer);
+        let f = Features::of(
+            &Client::person("Тарасов", "О.", Some("Я.")),
+            &normalizer,
+            &[],
+        );
         assert!(f.given_initial && f.patronymic_initial);
         assert_eq!(f.given_key(), Some("o"));
-        let f = Features::of(&Client::person("Тарасов О.Я.", "", None), &normalizer);
+        let f = Features::of(&Client::person("Тарасов О.Я.", "", None), &normalizer, &[]);
         assert_eq!(f.surname.as_deref(), Some("tarasov"));
         assert!(f.given_initial && f.patronymic_initial, "{f:?}");
-        let f = Features::of(&Client::person("Bdfyjd", "Cthutq", None), &normalizer);
+        let f = Features::of(&Client::person("Bdfyjd", "Cthutq", None), &normalizer, &[]);
         assert_eq!(f.surname.as_deref(), Some("ivanov"));
         assert_eq!(f.given_key(), Some("sergei"));
-        let f = Features::of(&Client::person("Bdfyjd Cthutq", "", None), &normalizer);
+        let f = Features::of(&Client::person("Bdfyjd Cthutq", "", None), &normalizer, &[]);
         assert_eq!(f.given_key(), Some("sergei"), "{f:?}");
         // Latin letters that are a name as typed stay as typed.
-        let f = Features::of(&Client::person("Ivanov", "Nina", None), &normalizer);
+        let f = Features::of(&Client::person("Ivanov", "Nina", None), &normalizer, &[]);
         assert_eq!(f.surname.as_deref(), Some("ivanov"));
         assert_eq!(f.given_key(), Some("nina"));
-        let f = Features::of(&Client::person("Smith", "Hayden", None), &normalizer);
+        let f = Features::of(&Client::person("Smith", "Hayden", None), &normalizer, &[]);
         assert_eq!(f.surname.as_deref(), Some("smith"));
         // A space typed inside a word is not a second word.
-        let f = Features::of(&Client::person("Иван ов", "Сергей", None), &normalizer);
+        let f = Features::of(&Client::person("Иван ов", "Сергей", None), &normalizer, &[]);
         assert_eq!(f.surname.as_deref(), Some("ivanov"));
         assert_eq!(f.given_key(), Some("sergei"));
-        let f = Features::of(&Client::person("Саша", "Смирнов", None), &normalizer);
-        assert!(f.surname_as_given.iter().any(|k| **k == name_key("Александр")));
+        let f = Features::of(&Client::person("Саша", "Смирнов", None), &normalizer, &[]);
+        assert!(f
+            .surname_as_given
+            .iter()
+            .any(|k| **k == name_key("Александр")));
         for spelling in ["г. Уфа", "Уфа г.", "город Уфа", "УФА", "г.Уфа"] {
             assert_eq!(city_key(spelling), "ufa", "{spelling}");
         }
@@ -555,7 +583,7 @@ mod tests {
         let client = Client::person("Иванов", "Саша", None)
             .with_phone("8 (916) 123-45-67, +7 495 765-43-21")
             .with_email(" Ivan.Ivanov@Mail.RU ");
-        let f = Features::of(&client, &normalizer);
+        let f = Features::of(&client, &normalizer, &[]);
         assert_eq!(f.phones, vec![74957654321, 79161234567]);
         assert_eq!(&*f.emails[0].address, "ivan.ivanov@mail.ru");
         assert_eq!(f.emails[0].local(), "ivan.ivanov");

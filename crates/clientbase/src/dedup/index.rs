@@ -36,6 +36,9 @@ pub struct MatchOptions {
     pub candidate_floor: f64,
     /// How phones and emails not yet normalized are read.
     pub normalizer: ContactNormalizer,
+    /// Custom fields compared as identifiers (a passport, СНИЛС, a loyalty
+    /// card), besides those the base's schema marks as identifying.
+    pub identifiers: Vec<String>,
 }
 
 impl Default for MatchOptions {
@@ -47,6 +50,7 @@ impl Default for MatchOptions {
             max_cluster: 50,
             candidate_floor: 0.01,
             normalizer: ContactNormalizer::default(),
+            identifiers: Vec::new(),
         }
     }
 }
@@ -89,6 +93,9 @@ pub struct MatchSettings {
     /// The default region for phones typed without a country code (`RU`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_region: Option<String>,
+    /// Custom fields compared as identifiers, besides those the schema marks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifiers: Option<Vec<String>>,
 }
 
 impl MatchOptions {
@@ -126,6 +133,9 @@ impl MatchOptions {
         }
         if let Some(floor) = settings.candidate_floor {
             options.candidate_floor = floor;
+        }
+        if let Some(identifiers) = settings.identifiers {
+            options.identifiers = identifiers;
         }
         if let Some(region) = settings.phone_region {
             options.normalizer.phones = crate::phone::PhoneNormalizer::new(&region)?;
@@ -210,11 +220,25 @@ pub struct MatchIndex {
 
 impl MatchIndex {
     /// Indexes every client of `base`.
-    pub fn build(base: &ClientBase, options: MatchOptions) -> Result<MatchIndex> {
+    pub fn build(base: &ClientBase, mut options: MatchOptions) -> Result<MatchIndex> {
         options.check()?;
+        for name in &options.identifiers {
+            if base.schema().field(name).is_none() {
+                return Err(invalid(
+                    "identifiers",
+                    format!("{name:?} is not a custom field of the schema"),
+                ));
+            }
+        }
+        for field in base.schema().fields().filter(|f| f.identifier) {
+            if !options.identifiers.contains(&field.name) {
+                options.identifiers.push(field.name.clone());
+            }
+        }
         let clients: Vec<&Client> = base.clients().collect();
-        let records: Vec<Features> =
-            crate::batch::map_column(&clients, |c| Features::of(c, &options.normalizer));
+        let records: Vec<Features> = crate::batch::map_column(&clients, |c| {
+            Features::of(c, &options.normalizer, &options.identifiers)
+        });
         let blocks = BlockIndex::build(&records, &options.keys);
         let tf = TermFrequencies::of(&records);
         let by_id = records
@@ -275,7 +299,7 @@ impl MatchIndex {
             .with_field("id"));
         }
         self.remove(client.id);
-        let features = Features::of(client, &self.options.normalizer);
+        let features = Features::of(client, &self.options.normalizer, &self.options.identifiers);
         let slot = self.records.len() as u32;
         for key in &self.options.keys {
             let added = &mut self.added;
@@ -346,7 +370,7 @@ impl MatchIndex {
     /// typed), best first, at most `limit`: duplicates and related clients, and
     /// anything above the candidate floor, each with its explanation.
     pub fn find(&self, client: &Client, limit: usize) -> Vec<Candidate> {
-        let query = Features::of(client, &self.options.normalizer);
+        let query = Features::of(client, &self.options.normalizer, &self.options.identifiers);
         let scorer = self.scorer();
         let floor = self.options.candidate_floor;
         let mut found: Vec<(f64, u32, super::model::Score)> = self

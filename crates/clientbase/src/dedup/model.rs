@@ -87,6 +87,7 @@ fn default_weights(field: MatchField) -> FieldWeights {
         MatchField::CompanyName => (&[0.0, 0.6, 0.3, 0.1], &[0.0, 1e-5, 1e-4, 0.9999]),
         MatchField::City => (&[0.0, 0.92, 0.03, 0.05], &[0.0, 0.05, 0.002, 0.948]),
         MatchField::Address => (&[0.0, 0.8, 0.1, 0.1], &[0.0, 1e-5, 1e-4, 0.9999]),
+        MatchField::Identifier => (&[0.0, 0.9, 0.05, 0.05], &[0.0, 1e-7, 1e-6, 1.0 - 1.1e-6]),
     };
     FieldWeights {
         field,
@@ -272,7 +273,7 @@ impl TermFrequencies {
             MatchField::City => f.city.as_deref(),
             MatchField::Address => f.address.as_deref(),
             MatchField::CompanyName => f.company_name.as_deref(),
-            MatchField::Birthday | MatchField::TaxId => None,
+            MatchField::Birthday | MatchField::TaxId | MatchField::Identifier => None,
         };
         if let Some(v) = text {
             each(key_hash(0, v));
@@ -558,8 +559,8 @@ impl<'m> Scorer<'m> {
         let weight = self.prior + self.field_weights(c).iter().map(|w| w.0).sum::<f64>();
         let level = |f: MatchField| c.levels[f.index()];
         // One street address in two cities is two homes.
-        let same_home =
-            level(MatchField::Address) == 1 && level(MatchField::City) != MatchField::City.different();
+        let same_home = level(MatchField::Address) == 1
+            && level(MatchField::City) != MatchField::City.different();
         Score {
             weight,
             conflict: conflict(self.model, a, b, c),
@@ -625,7 +626,7 @@ pub(crate) fn probability(weight: f64) -> f64 {
 }
 
 /// Whether something beyond the name agrees, exactly or nearly: a phone, an
-/// email, the birthday, the tax id or the address. Namesakes in one city
+/// email, the birthday, the tax id, the address or an identifier. Namesakes in one city
 /// share all of a name; without such a detail a pair is never a duplicate,
 /// however rare the name.
 pub(crate) fn identifying(c: &Comparison) -> bool {
@@ -636,6 +637,7 @@ pub(crate) fn identifying(c: &Comparison) -> bool {
         || agrees(MatchField::Birthday)
         || agrees(MatchField::TaxId)
         || agrees(MatchField::Address)
+        || agrees(MatchField::Identifier)
 }
 
 /// A field that shows two different people whatever else agrees.
@@ -697,6 +699,13 @@ fn shown_values(
             MatchField::CompanyName => f.company_name.as_deref().map(str::to_string),
             MatchField::City => f.city.as_deref().map(str::to_string),
             MatchField::Address => f.address.as_deref().map(str::to_string),
+            MatchField::Identifier => Some(
+                f.identifiers
+                    .iter()
+                    .map(|(_, v)| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         }
     };
     let right = if swapped && field == MatchField::Surname {
