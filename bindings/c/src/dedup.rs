@@ -294,7 +294,8 @@ pub unsafe extern "C" fn cb_match_index_set_model_json(
 /// deal, otherwise `{"newer":5,"older":2,"older_client":1,
 /// "same_decision_unit":false,"action":{"action":"close"}}` (`newer` is `null`
 /// for a deal not yet added; `action` is `close`, `review_abandoned` with
-/// `idle_days`, or `review_other_manager` with `older` and `newer` managers).
+/// `idle_days`, `review_other_manager` with `older` and `newer` managers, or
+/// `review_same_pipeline` when a deal without lines has nothing to compare).
 /// The caller owns it and frees it with `cb_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_find_duplicate_deal(

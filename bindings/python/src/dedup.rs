@@ -330,7 +330,7 @@ impl PyMatchIndex {
 /// `MatchIndex.dedupe()` widen it), oldest first: dicts with `newer`, `older`,
 /// `older_client`, `same_decision_unit` and `action` (`{"action": "close"}`,
 /// or a review: `review_abandoned` with `idle_days`, `review_other_manager`
-/// with both managers). `rules`: `{"window_days": 90, "abandoned_after_days": 30}`.
+/// with both managers, `review_same_pipeline` for a deal without lines to compare). `rules`: `{"window_days": 90, "abandoned_after_days": 30}`.
 #[pyfunction]
 #[pyo3(signature = (base, rules = None, related = None))]
 pub(crate) fn duplicate_deals<'py>(

@@ -295,6 +295,23 @@ fn a_repeated_deal_is_closed_or_flagged() {
     assert_eq!(found.action, DealAction::Close);
     assert_eq!(open_deals(&base, wife, &related), vec![first]);
 
+    // The wife asks about the same thing in her own words, with no product
+    // lines yet: nothing to compare but the pipeline, so a person decides.
+    let mut enquiry = Deal::new(wife, Money::zero(Currency::RUB));
+    enquiry.title = Some("Вопрос по доставке".into());
+    enquiry.created_at = second.created_at;
+    let found = find_duplicate_deal(&base, &enquiry, &DealRules::default(), &related)
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.older, first);
+    assert_eq!(found.action, DealAction::ReviewSamePipeline);
+    enquiry.pipeline = "service".into();
+    assert!(
+        find_duplicate_deal(&base, &enquiry, &DealRules::default(), &related)
+            .unwrap()
+            .is_none()
+    );
+
     // Another manager's deal is flagged for a decision.
     second.owner = Some("Игорь".into());
     let found = find_duplicate_deal(&base, &second, &DealRules::default(), &related)

@@ -57,6 +57,10 @@ pub enum DealAction {
         /// The newer deal's manager.
         newer: String,
     },
+    /// An open deal in the same pipeline with nothing to compare: a deal
+    /// without product lines and another title (the wife of a client asking
+    /// about the same flat). Maybe the same purchase; a person decides.
+    ReviewSamePipeline,
 }
 
 /// A newer deal that repeats an older open one.
@@ -127,25 +131,44 @@ pub fn open_deals(base: &ClientBase, client: ClientId, related: &[Link]) -> Vec<
         .collect()
 }
 
-/// Whether two deals are for the same purchase: the same pipeline and a
-/// product or category in common (or no lines on either and the same title).
-fn same_purchase(a: &Deal, b: &Deal) -> bool {
+/// How sure it is that two deals are for one purchase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Purchase {
+    /// Nothing to compare: the same pipeline, and a deal without lines.
+    Maybe,
+    /// The same pipeline and a product or category in common (or no lines on
+    /// either and the same title).
+    Same,
+}
+
+/// Whether two deals may be for the same purchase, and how sure that is.
+fn same_purchase(a: &Deal, b: &Deal) -> Option<Purchase> {
     if a.pipeline != b.pipeline || a.amount.currency() != b.amount.currency() {
-        return false;
+        return None;
     }
     if a.lines.is_empty() || b.lines.is_empty() {
-        return a.lines.is_empty() && b.lines.is_empty() && a.title == b.title;
+        let same = a.lines.is_empty() && b.lines.is_empty() && a.title == b.title;
+        return Some(if same {
+            Purchase::Same
+        } else {
+            Purchase::Maybe
+        });
     }
-    a.lines.iter().any(|x| {
-        b.lines
-            .iter()
-            .any(|y| x.product == y.product || (x.category.is_some() && x.category == y.category))
-    })
+    a.lines
+        .iter()
+        .any(|x| {
+            b.lines.iter().any(|y| {
+                x.product == y.product || (x.category.is_some() && x.category == y.category)
+            })
+        })
+        .then_some(Purchase::Same)
 }
 
 /// The older open deal `deal` repeats, if any, with what to do. `deal` may be
 /// in the base already or about to be added; `related` are related links from
-/// a deduplication (they widen the decision unit).
+/// a deduplication (they widen the decision unit). A deal with the same
+/// product or category is preferred to one that only shares the pipeline
+/// (flagged [`DealAction::ReviewSamePipeline`]).
 pub fn find_duplicate_deal(
     base: &ClientBase,
     deal: &Deal,
@@ -160,7 +183,7 @@ pub fn find_duplicate_deal(
     let opened = deal.created_at.unwrap_or_else(|| base.now());
     let window = Duration::days(i64::from(rules.window_days));
     let unit = decision_unit(base, deal.client, related);
-    let mut best: Option<&Deal> = None;
+    let mut best: Option<(Purchase, &Deal)> = None;
     for client in &unit {
         for older in base.deals_of(*client) {
             let older_opened = older.created_at.unwrap_or(opened);
@@ -174,17 +197,20 @@ pub fn find_duplicate_deal(
                 || older.status != DealStatus::Open
                 || !earlier
                 || opened - older_opened > window
-                || !same_purchase(older, deal)
             {
                 continue;
             }
-            // The earliest repeated deal is the one to keep.
-            if best.is_none_or(|b| (older.created_at, older.id) < (b.created_at, b.id)) {
-                best = Some(older);
+            let Some(purchase) = same_purchase(older, deal) else {
+                continue;
+            };
+            // The surest, then the earliest repeated deal is the one to keep.
+            let key = |p: Purchase, d: &Deal| (std::cmp::Reverse(p), d.created_at, d.id);
+            if best.is_none_or(|(p, b)| key(purchase, older) < key(p, b)) {
+                best = Some((purchase, older));
             }
         }
     }
-    let Some(older) = best else {
+    let Some((purchase, older)) = best else {
         return Ok(None);
     };
     let last_activity: Option<DateTime<Utc>> =
@@ -192,6 +218,7 @@ pub fn find_duplicate_deal(
     let since = last_activity.or(older.created_at).unwrap_or(opened);
     let idle_days = (opened - since).num_days();
     let action = match (&older.owner, &deal.owner) {
+        _ if purchase == Purchase::Maybe => DealAction::ReviewSamePipeline,
         _ if idle_days > i64::from(rules.abandoned_after_days) => {
             DealAction::ReviewAbandoned { idle_days }
         }
