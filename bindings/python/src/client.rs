@@ -38,10 +38,7 @@ impl PyClient {
 
 /// The person's name parts, `None` for a company.
 fn person(client: &Client) -> Option<&clientbase::PersonName> {
-    match &client.party {
-        Party::Person(name) => Some(name),
-        _ => None,
-    }
+    Some(client.person_name())
 }
 
 /// The company's own fields, `None` for a person.
@@ -113,11 +110,11 @@ record_class! {
         kind -> &'static str = if c.is_company() { "company" } else { "person" };
         /// The name as shown in lists: `Surname Given Patronymic` or the legal name.
         name -> String = c.display_name();
-        /// Фамилия (people only).
+        /// Фамилия (of a company: the person behind it, an ИП's owner).
         surname -> Option<&'a str> = person(c)?.surname.as_deref();
-        /// Имя (people only).
+        /// Имя (of a company: the person behind it).
         given_name -> Option<&'a str> = person(c)?.given.as_deref();
-        /// Отчество (people only).
+        /// Отчество (of a company: the person behind it).
         patronymic -> Option<&'a str> = person(c)?.patronymic.as_deref();
         /// The legal name (companies only).
         legal_name -> Option<&'a str> = Some(company(c)?.legal_name.as_str());
@@ -131,6 +128,8 @@ record_class! {
         region -> Option<&'a str> = c.region.as_deref();
         /// Street address.
         address -> Option<&'a str> = c.address.as_deref();
+        /// The company a person works for (people only).
+        employer -> Option<&'a str> = c.employer.as_deref();
         /// The manager who owns the client.
         owner -> Option<&'a str> = c.owner.as_deref();
         /// Where the client came from.

@@ -40,13 +40,17 @@ pub struct PersonName {
 
 /// A company's legal identity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Company {
     /// The legal name (`ООО «Ромашка»`).
     pub legal_name: String,
     /// Tax id (ИНН for Russian companies: 10 digits, 12 for sole proprietors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
+    /// The person behind it, as 1C keeps it: a sole proprietor's (ИП) own
+    /// name, or the contact person. In JSON and CSV the `surname`, `given`
+    /// and `patronymic` of a company.
+    #[serde(flatten)]
+    pub person: PersonName,
 }
 
 /// Whether a client is a person or a company.
@@ -788,6 +792,10 @@ pub struct Client {
     /// Street address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The company a person works for, as typed (a CRM contact's «Компания»);
+    /// people only: a company's own name is its legal name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer: Option<String>,
     /// The manager who owns the client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
@@ -866,6 +874,8 @@ struct ClientData {
     #[serde(default)]
     address: Option<String>,
     #[serde(default)]
+    employer: Option<String>,
+    #[serde(default)]
     owner: Option<String>,
     #[serde(default)]
     source: Option<String>,
@@ -915,7 +925,7 @@ impl ClientData {
                         return Err(misplaced(
                             key,
                             "person",
-                            "surname, given, patronymic; set \"kind\": \"company\" for a company",
+                            "surname, given, patronymic, employer; set \"kind\": \"company\" for a company",
                         ));
                     }
                 }
@@ -926,20 +936,23 @@ impl ClientData {
                 })
             }
             PartyKind::Company => {
-                for (key, value) in [
-                    ("surname", &self.surname),
-                    ("given", &self.given),
-                    ("patronymic", &self.patronymic),
-                ] {
-                    if value.is_some() {
-                        return Err(misplaced(key, "company", "legal_name, tax_id"));
-                    }
+                if self.employer.is_some() {
+                    return Err(misplaced(
+                        "employer",
+                        "company",
+                        "legal_name, tax_id and the person's surname, given, patronymic",
+                    ));
                 }
                 Party::Company(Company {
                     legal_name: self
                         .legal_name
                         .ok_or_else(|| "missing field `legal_name` of a company".to_string())?,
                     tax_id: self.tax_id,
+                    person: PersonName {
+                        surname: self.surname,
+                        given: self.given,
+                        patronymic: self.patronymic,
+                    },
                 })
             }
         };
@@ -954,6 +967,7 @@ impl ClientData {
             city: self.city,
             region: self.region,
             address: self.address,
+            employer: self.employer,
             owner: self.owner,
             source: self.source,
             created_at: self.created_at,
@@ -1049,6 +1063,7 @@ impl Client {
             party: Party::Company(Company {
                 legal_name: legal_name.to_string(),
                 tax_id: tax_id.map(str::to_string),
+                person: PersonName::default(),
             }),
             ..Client::default()
         }
@@ -1088,6 +1103,15 @@ impl Client {
     pub fn with_relation(mut self, kind: RelationKind, to: ClientId) -> Client {
         self.relations.push(Relation { kind, to });
         self
+    }
+
+    /// A person's name, or the person behind a company (an ИП's owner, the
+    /// contact person).
+    pub fn person_name(&self) -> &PersonName {
+        match &self.party {
+            Party::Person(name) => name,
+            Party::Company(company) => &company.person,
+        }
     }
 
     /// Whether the client is a company.

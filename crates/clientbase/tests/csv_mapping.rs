@@ -2,8 +2,8 @@
 #![cfg(feature = "csv")]
 
 use clientbase::{
-    Channel, ClientBase, ColumnMapping, ColumnTarget, CsvOptions, ErrorKind, FieldDef, FieldType,
-    MessengerKind, Party, Schema,
+    Channel, Client, ClientBase, ColumnMapping, ColumnTarget, CsvOptions, ErrorKind, FieldDef,
+    FieldType, MessengerKind, Party, Schema,
 };
 
 fn import(
@@ -160,6 +160,8 @@ fn kinds_names_and_companies() {
 юрлицо;;Кузнецов;ООО Лютик;
 ;Козлов;;;7707083893
 ;;;ООО Ромашка;7707083894
+ИП;;Фролов;ИП Фролов А.В.;500100732259
+ИП;Сидорова Анна Викторовна;;;771234567859
 ";
     let report = import(
         &mut base,
@@ -189,6 +191,8 @@ fn kinds_names_and_companies() {
             "ООО Лютик",
             "Козлов",
             "ООО Ромашка",
+            "ИП Фролов А.В.",
+            "Сидорова Анна Викторовна",
         ]
     );
     assert!(base.get_client(report.imported[3]).unwrap().is_company());
@@ -199,23 +203,75 @@ fn kinds_names_and_companies() {
                 .collect()
         };
     let some = |s: &str| Some(s.to_string());
-    // A person of kind физлицо with only a company has nothing left to be.
+    // A person of kind физлицо with only an employer has nothing left to be.
     assert_eq!(problems(&report.rejected), [(6, None, some("name"))]);
-    // A surname on a company, a tax id on a person and a bad check digit are
-    // set aside; the rows stay.
+    // A tax id on a person and a bad check digit are set aside; the rows stay.
     assert_eq!(
         problems(&report.set_aside),
         [
-            (6, some("Организация"), some("legal_name")),
-            (7, some("Фамилия"), some("surname")),
             (8, some("ИНН"), some("tax_id")),
-            (9, some("ИНН"), some("tax_id")),
+            (9, some("ИНН"), some("tax_id"))
         ]
     );
+    // A name on a company is the person behind it, kept: 1C's sole
+    // proprietor with its owner, without a name column named after them.
+    let lyutik = base.get_client(report.imported[4]).unwrap();
+    assert_eq!(lyutik.person_name().surname.as_deref(), Some("Кузнецов"));
+    let frolov = base.get_client(report.imported[7]).unwrap();
+    assert_eq!(frolov.person_name().surname.as_deref(), Some("Фролов"));
+    let sidorova = base.get_client(report.imported[8]).unwrap();
+    assert!(sidorova.is_company());
+    assert_eq!(sidorova.person_name().given.as_deref(), Some("Анна"));
     assert!(matches!(
         base.get_client(report.imported[2]).unwrap().party,
         Party::Company(_)
     ));
+}
+
+#[test]
+fn an_employer_on_a_person_is_kept_and_exported() {
+    let mut base = ClientBase::default();
+    // Bitrix contacts: the person's employer in «Компания».
+    let csv = "\
+Фамилия;Имя;Компания;Телефон
+Орлова;Дарья;ООО «Вектор»;8 912 000-11-22
+";
+    let report = import(
+        &mut base,
+        csv,
+        &[
+            ("Фамилия", "surname"),
+            ("Имя", "given_name"),
+            ("Компания", "company"),
+            ("Телефон", "phone"),
+        ],
+    )
+    .unwrap();
+    assert!(report.set_aside.is_empty(), "{:?}", report.set_aside);
+    let orlova = base.get_client(report.imported[0]).unwrap();
+    assert!(!orlova.is_company());
+    assert_eq!(orlova.employer.as_deref(), Some("ООО «Вектор»"));
+    // The canonical export and import keep both the employer and an ИП's owner.
+    let mut ip = Client::company("ИП Фролов А.В.", Some("500100732259"));
+    if let Party::Company(company) = &mut ip.party {
+        company.person.surname = Some("Фролов".into());
+        company.person.given = Some("Андрей".into());
+    }
+    base.add_client(ip).unwrap();
+    let mut out = Vec::new();
+    base.export_clients_csv(&mut out).unwrap();
+    let mut copy = ClientBase::default();
+    copy.import_clients_csv(
+        &out[..],
+        &ColumnMapping::canonical_clients(),
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    assert!(copy == base);
+    let json = base.to_json().unwrap();
+    let back = ClientBase::from_json(&json).unwrap();
+    assert!(back == base);
+    assert!(json.contains("\"employer\":\"ООО «Вектор»\""), "{json}");
 }
 
 #[test]

@@ -320,14 +320,20 @@ fn client() {
         "{err}"
     );
     let err = serde_json::from_str::<Client>(
-        r#"{"kind": "company", "legal_name": "ООО", "surname": "И"}"#,
+        r#"{"kind": "company", "legal_name": "ООО", "employer": "И"}"#,
     )
     .unwrap_err();
     assert!(
         err.to_string()
-            .contains("`surname` is not a field of a company"),
+            .contains("`employer` is not a field of a company"),
         "{err}"
     );
+    // The person behind a company is data (an ИП's owner).
+    let ip = serde_json::from_str::<Client>(
+        r#"{"kind": "company", "legal_name": "ИП Иванов", "surname": "Иванов"}"#,
+    )
+    .unwrap();
+    assert_eq!(ip.person_name().surname.as_deref(), Some("Иванов"));
     let err =
         serde_json::from_str::<Client>(r#"{"surname": "И", "given": "А", "given_name": "Б"}"#)
             .unwrap_err();

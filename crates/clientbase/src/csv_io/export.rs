@@ -53,12 +53,13 @@ impl ClientBase {
         out.write_record(CLIENT_COLUMNS.iter().map(ToString::to_string))
             .map_err(csv_error)?;
         for client in self.clients() {
+            // A company's person is its owner or contact; a person's company
+            // column is the employer.
             let (kind, person, company) = match &client.party {
-                Party::Person(name) => ("person", Some(name), None),
-                Party::Company(company) => ("company", None, Some(company)),
+                Party::Person(name) => ("person", name, None),
+                Party::Company(company) => ("company", &company.person, Some(company)),
             };
-            let part =
-                |get: fn(&PersonName) -> &Option<String>| person.map_or("", |p| or_empty(get(p)));
+            let part = |get: fn(&PersonName) -> &Option<String>| or_empty(get(person));
             let tags: Vec<&str> = client.tags.iter().map(String::as_str).collect();
             let record: [Cow<'_, str>; CLIENT_COLUMNS.len()] = [
                 client.id.0.to_string().into(),
@@ -66,7 +67,9 @@ impl ClientBase {
                 part(|p| &p.surname).into(),
                 part(|p| &p.given).into(),
                 part(|p| &p.patronymic).into(),
-                company.map_or("", |c| c.legal_name.as_str()).into(),
+                company
+                    .map_or(or_empty(&client.employer), |c| c.legal_name.as_str())
+                    .into(),
                 company.map_or("", |c| or_empty(&c.tax_id)).into(),
                 client
                     .birthday

@@ -280,57 +280,10 @@ pub(super) fn parse_client<'t>(
     let has_name = full_name.is_some() || name_parts.iter().any(Option::is_some);
     // Without a kind column a company cell makes a company, unless the row also
     // names a person and has no tax id (a CRM's contact with an employer): then
-    // it is a person, and the company cell is set aside.
+    // it is a person, and the company cell is the employer.
     let is_company = kind.unwrap_or(company.is_some() && (!has_name || tax_id.is_some()));
-    let mut aside = |cell: &Cell<'t, '_>, field: &str, reason: &str| {
-        notes.push(Rejection::at(cell.header, invalid(field, reason)));
-    };
-    const PART_FIELDS: [&str; 3] = ["surname", "given", "patronymic"];
-    client.party = if is_company {
-        for (i, part) in name_parts.iter().enumerate() {
-            if let Some(part) = part {
-                aside(
-                    part,
-                    PART_FIELDS[i],
-                    "a company has no personal name: the name was set aside (map the column to ignore, or set kind to person)",
-                );
-            }
-        }
-        let legal_name = match (company, full_name) {
-            (Some(cell), Some(extra)) => {
-                aside(
-                    extra,
-                    "name",
-                    "the company's name comes from the company column: this one was set aside",
-                );
-                sources.legal_name = Some(cell.header);
-                cell.text.to_string()
-            }
-            (Some(cell), None) | (None, Some(cell)) => {
-                sources.legal_name = Some(cell.header);
-                cell.text.to_string()
-            }
-            (None, None) => String::new(),
-        };
-        Party::Company(Company {
-            legal_name,
-            tax_id: tax_id.map(|c| c.text.trim().to_string()),
-        })
-    } else {
-        if let Some(cell) = company {
-            aside(
-                cell,
-                "legal_name",
-                "a person has no legal name (kind is person): the company was set aside",
-            );
-        }
-        if let Some(cell) = tax_id {
-            aside(
-                cell,
-                "tax_id",
-                "only companies carry a tax id (set kind to company, also for a sole proprietor): it was set aside",
-            );
-        }
+    // The person's name: its parts, or a full name split as Фамилия Имя Отчество.
+    let person_name = |full_name: Option<&Cell<'t, '_>>| {
         let mut name = PersonName::default();
         if let Some(cell) = full_name {
             let words: Vec<&str> = cell.text.split_whitespace().collect();
@@ -344,7 +297,55 @@ pub(super) fn parse_client<'t>(
         name.surname = surname.or(name.surname);
         name.given = given.or(name.given);
         name.patronymic = patronymic.or(name.patronymic);
-        Party::Person(name)
+        name
+    };
+    client.party = if is_company {
+        // A full name beside a company column is the person behind it (an
+        // ИП's owner, the contact person); alone it is the legal name.
+        // A sole proprietor's (ИП) tax id has 12 digits: its name is a person's.
+        let sole_proprietor =
+            tax_id.is_some_and(|c| c.text.chars().filter(char::is_ascii_digit).count() == 12);
+        let (legal_name, person) = match (company, full_name) {
+            (Some(cell), extra) => {
+                sources.legal_name = Some(cell.header);
+                (cell.text.to_string(), person_name(extra))
+            }
+            (None, Some(cell)) => {
+                sources.legal_name = Some(cell.header);
+                let owner = sole_proprietor.then_some(cell);
+                (cell.text.to_string(), person_name(owner))
+            }
+            (None, None) => (String::new(), person_name(None)),
+        };
+        // Without a name column, ИП and the owner's name.
+        let legal_name = if legal_name.trim().is_empty() && sole_proprietor {
+            let parts = [&person.surname, &person.given, &person.patronymic];
+            let words: Vec<&str> = parts.into_iter().flatten().map(String::as_str).collect();
+            if words.is_empty() {
+                legal_name
+            } else {
+                format!("ИП {}", words.join(" "))
+            }
+        } else {
+            legal_name
+        };
+        Party::Company(Company {
+            legal_name,
+            tax_id: tax_id.map(|c| c.text.trim().to_string()),
+            person,
+        })
+    } else {
+        client.employer = company.map(|cell| cell.text.to_string());
+        if let Some(cell) = tax_id {
+            notes.push(Rejection::at(
+                cell.header,
+                invalid(
+                    "tax_id",
+                    "only companies carry a tax id (set kind to company, also for a sole proprietor): it was set aside",
+                ),
+            ));
+        }
+        Party::Person(person_name(full_name))
     };
     Ok((client, sources))
 }

@@ -51,9 +51,9 @@ use super::*;
 /// |---|---|---|
 /// | `id` | the client id, kept on import | `17` |
 /// | `kind` | person or company | `person`, `company`, `физлицо`, `юрлицо`, `ИП` |
-/// | `surname`, `given_name`, `patronymic` | the person's name | text |
+/// | `surname`, `given_name`, `patronymic` | the person's name; on a company, the person behind it (an ИП's owner, the contact) | text |
 /// | `full_name` | the person's name, split as `Фамилия Имя Отчество` (words past the third go to the patronymic); a company's legal name when there is no `company` column | text |
-/// | `company` | the legal name; a row with it and no `kind` is a company | text |
+/// | `company` | the legal name; a row with it and no `kind` is a company, unless it also names a person and has no tax id: then it is that person's employer | text |
 /// | `tax_id` | the company's tax id (ИНН check digits are verified) | `7707083893` |
 /// | `birthday` | date of birth | date |
 /// | `city`, `region`, `address`, `owner`, `source`, `behaviour` | text fields | text |

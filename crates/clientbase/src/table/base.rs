@@ -101,10 +101,7 @@ where
 }
 
 fn person(client: &Client) -> Option<&PersonName> {
-    match &client.party {
-        Party::Person(p) => Some(p),
-        Party::Company(_) => None,
-    }
+    Some(client.person_name())
 }
 
 fn company(client: &Client) -> Option<&Company> {
@@ -135,9 +132,10 @@ fn client_column(name: &str, clients: &[&Client]) -> Result<Column> {
         "surname" => part(|p| p.surname.as_deref()),
         "given_name" => part(|p| p.given.as_deref()),
         "patronymic" => part(|p| p.patronymic.as_deref()),
+        // A company's legal name, or the employer of a person.
         "company" => Column::from_texts(
             name,
-            rows.map(|c| company(c).map(|c| c.legal_name.as_str())),
+            rows.map(|c| company(c).map_or(c.employer.as_deref(), |c| Some(c.legal_name.as_str()))),
         ),
         "tax_id" => Column::from_texts(
             name,
