@@ -72,6 +72,7 @@
 
 mod assemble;
 mod catalog;
+pub mod habits;
 mod history;
 mod identity;
 mod names;
@@ -84,10 +85,12 @@ mod truth;
 mod typos;
 
 pub use catalog::demo_schema;
+pub use habits::{generate_habits, HabitsConfig};
 pub use names::{patronymic, surname_form, Gender};
 pub use phones::{messy_phones, type_phone_messily, IntendedPhone, MessyPhone, MessyPhones};
 pub use truth::{
-    DuplicateKind, DuplicatePair, EntityId, GroundTruth, RecordTruth, RelatedPair, SharedContact,
+    DuplicateKind, DuplicatePair, EntityId, GroundTruth, LookAlike, LookAlikePair, RecordTruth,
+    RelatedPair, SharedContact,
 };
 
 use crate::base::ClientBase;
