@@ -43,8 +43,8 @@
 //! year, an address for a twin): the original then gets one, as if a manager had
 //! filled it in later, so that the habit shows. Duplicates leave out fields the
 //! way re-entered cards do (the email, the address, the patronymic, the region),
-//! except the fields their habits are about. One million records take a few
-//! seconds more than the clean base.
+//! except the fields their habits are about. One million records take about
+//! half a minute on two cores (the `dedupe_habits` benchmark prints the time).
 
 use super::catalog::MANAGERS;
 use super::identity::email_key;
@@ -673,7 +673,8 @@ impl<'t> Maker<'t> {
         self.patched.insert(client.id, client.clone());
     }
 
-    /// Gives `client` a birthday and an address if it lacks them (as `needs` says).
+    /// Gives `client` a birthday and an address when asked to and it lacks them,
+    /// and remembers the patched client.
     fn fill_in(&mut self, client: &mut Client, birthday: bool, address: bool) {
         let mut changed = false;
         if birthday && client.birthday.is_none() {
@@ -1072,13 +1073,27 @@ impl<'t> Maker<'t> {
         let letter = names::login_part(&given).chars().next().unwrap_or('a');
         let login = names::login_part(&surname);
         let domain = weighted(&mut self.rng, PROVIDERS).to_string();
-        let dotted = format!("{letter}.{login}@{domain}");
-        let plain = format!("{letter}{login}@{domain}");
-        if self.used_emails.contains(&email_key(&dotted))
-            || self.used_emails.contains(&email_key(&plain))
-        {
-            return false;
+        // e.fedorov@ and efedorov@; when one is taken (common surnames in a large
+        // base), e.fedorov85@ and efedorov85@.
+        let mut free = None;
+        for attempt in 0..8 {
+            let digits = if attempt == 0 {
+                String::new()
+            } else {
+                self.rng.random_range(1..100).to_string()
+            };
+            let dotted = format!("{letter}.{login}{digits}@{domain}");
+            let plain = format!("{letter}{login}{digits}@{domain}");
+            if !self.used_emails.contains(&email_key(&dotted))
+                && !self.used_emails.contains(&email_key(&plain))
+            {
+                free = Some((dotted, plain));
+                break;
+            }
         }
+        let Some((dotted, plain)) = free else {
+            return false;
+        };
         self.claim_email(&dotted);
         self.claim_email(&plain);
         let (mine, theirs) = if self.rng.random_bool(0.5) {

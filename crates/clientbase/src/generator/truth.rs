@@ -73,7 +73,9 @@ pub enum DuplicateKind {
     WebLead,
     /// A new phone number instead of the old one; the other details are kept.
     NewPhone,
-    /// One digit of the phone mistyped, which gives a valid-looking other number.
+    /// One digit of the phone mistyped, which gives a valid-looking other number
+    /// (the record's intended phone in the truth is that other number: a normalizer
+    /// cannot know better).
     PhoneDigitTypo,
     /// The year of birth off by one digit (1985 as 1958 or 1986).
     BirthdayYearTypo,
@@ -249,7 +251,8 @@ pub struct RelatedPair {
 #[non_exhaustive]
 pub enum LookAlike {
     /// The same surname, given name and patronymic in the same city; another
-    /// phone, another or no birthday.
+    /// phone, another or no birthday. Without the birthday such a pair looks
+    /// exactly like a [`DuplicateKind::NewPhone`] duplicate.
     Namesake,
     /// Twins: the same surname, patronymic, birthday and address, maybe the same
     /// phone; another given name, of the same or the other gender.
