@@ -451,6 +451,7 @@ fn build(
         records,
         duplicates,
         related,
+        lookalikes: Vec::new(),
     };
     Ok(Generated { base, truth })
 }

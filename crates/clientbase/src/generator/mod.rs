@@ -51,6 +51,12 @@
 //!   children with the same surname and address and sometimes the same phone or
 //!   mailbox, and company employees reached through the office number.
 //!
+//! A second corruption profile, designed apart from this one, lives in
+//! [`habits`]: duplicates made by other habits (initials, the Latin keyboard
+//! layout, a married surname, a web lead, …) and look-alikes of other kinds
+//! (namesakes, twins, neighbouring mailboxes, …), to check that duplicate
+//! detection holds on data it was not tuned on.
+//!
 //! Client ids follow creation time, so a duplicate always has a larger id than
 //! its original, as in a real CRM; deals and activities are numbered client by
 //! client, each client's in time order. The base's clock is frozen at
@@ -72,6 +78,7 @@
 
 mod assemble;
 mod catalog;
+pub mod habits;
 mod history;
 mod identity;
 mod names;
@@ -84,10 +91,12 @@ mod truth;
 mod typos;
 
 pub use catalog::demo_schema;
+pub use habits::{generate_habits, HabitsConfig};
 pub use names::{patronymic, surname_form, Gender};
 pub use phones::{messy_phones, type_phone_messily, IntendedPhone, MessyPhone, MessyPhones};
 pub use truth::{
-    DuplicateKind, DuplicatePair, EntityId, GroundTruth, RecordTruth, RelatedPair, SharedContact,
+    DuplicateKind, DuplicatePair, EntityId, GroundTruth, LookAlike, LookAlikePair, RecordTruth,
+    RelatedPair, SharedContact,
 };
 
 use crate::base::ClientBase;

@@ -531,6 +531,35 @@ pub(crate) fn diminutive(given: &str) -> Option<&'static str> {
         .map(|(_, d)| *d)
 }
 
+/// The gender of a given name the generator knows (full names only).
+pub(crate) fn given_gender(given: &str) -> Option<Gender> {
+    if MALE_NAMES.iter().any(|(n, _)| *n == given) {
+        Some(Gender::Male)
+    } else if FEMALE_NAMES.iter().any(|(n, _)| *n == given) {
+        Some(Gender::Female)
+    } else {
+        None
+    }
+}
+
+/// The father's name a patronymic of `gender` was made from (`Яковлевна` gives
+/// `Яков`), among the male names the generator knows.
+pub(crate) fn father_of(patronymic_form: &str, gender: Gender) -> Option<&'static str> {
+    MALE_NAMES
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|father| patronymic(father, gender) == patronymic_form)
+}
+
+/// The masculine surname whose `gender` form is `surname` (`Иванова` gives
+/// `Иванов`), among the surnames the generator knows.
+pub(crate) fn masculine_surname(surname: &str, gender: Gender) -> Option<&'static str> {
+    SURNAMES
+        .iter()
+        .copied()
+        .find(|s| surname_form(s, gender) == surname)
+}
+
 /// Another accepted spelling of a name part: ё written as е, Наталья as Наталия.
 pub(crate) fn spelling_variant(part: &str) -> Option<String> {
     if let Some((_, v)) = SPELLING_VARIANTS.iter().find(|(n, _)| *n == part) {

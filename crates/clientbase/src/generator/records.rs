@@ -705,6 +705,8 @@ impl<'a> Typist<'a> {
                             typos::company_variant(&mut self.rng, c, &party.legal_name);
                     }
                 }
+                // The habits profile's kinds are never drawn by `duplicate_kinds`.
+                _ => {}
             }
         }
         let buyer = match &identity {

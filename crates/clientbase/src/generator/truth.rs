@@ -55,11 +55,49 @@ pub enum DuplicateKind {
     /// The company name written differently: without the legal form, quotes changed,
     /// legal form spelled out or moved, in Latin letters.
     CompanyNameVariant,
+    /// Given name and/or patronymic written as initials (`Тарасов О. Я.`).
+    /// Made by the habits profile ([`habits`](super::habits)), like every kind below.
+    Initials,
+    /// The Cyrillic name typed with the keyboard on the Latin layout
+    /// (`Иванов Сергей` as `Bdfyjd Cthutq`).
+    KeyboardLayout,
+    /// Surname and given name in each other's fields, and the given name as its
+    /// short form (`Саша` in the surname field, `Иванов` in the given name field).
+    SwappedDiminutive,
+    /// Another given name of the same gender with the same surname, birthday and
+    /// address: a mistake of the manager, counted as the same client by policy.
+    GivenReplaced,
+    /// A woman's new surname after marriage; the phone and birthday are the same.
+    MarriedSurname,
+    /// A lead from a web form: only the given name (maybe its short form) and the phone.
+    WebLead,
+    /// A new phone number instead of the old one; the other details are kept.
+    NewPhone,
+    /// One digit of the phone mistyped, which gives a valid-looking other number
+    /// (the record's intended phone in the truth is that other number: a normalizer
+    /// cannot know better).
+    PhoneDigitTypo,
+    /// The year of birth off by one digit (1985 as 1958 or 1986).
+    BirthdayYearTypo,
+    /// A company's ИНН with one digit of its body changed (the check digits fit it,
+    /// as a form that completes them would make them).
+    TaxIdTypo,
+    /// The city written another way: `г. Уфа`, `Уфа г.`, `город Уфа`, in capitals.
+    CitySpelling,
+    /// A space typed inside a name part (`Иван ов`).
+    SpaceInName,
+    /// Two neighbouring letters swapped in both the surname and the given name.
+    TransposedLetters,
+    /// Typos in the name, the street address and the city of one record.
+    MultiFieldTypos,
+    /// The same details typed again with cosmetic differences: letter case, spaces,
+    /// the phone in another format.
+    PlainReentry,
 }
 
 impl DuplicateKind {
     /// Every kind.
-    pub const ALL: [DuplicateKind; 12] = [
+    pub const ALL: [DuplicateKind; 27] = [
         DuplicateKind::Exact,
         DuplicateKind::PhoneRetyped,
         DuplicateKind::EmailTypo,
@@ -72,6 +110,56 @@ impl DuplicateKind {
         DuplicateKind::MissingField,
         DuplicateKind::ContactChanged,
         DuplicateKind::CompanyNameVariant,
+        DuplicateKind::Initials,
+        DuplicateKind::KeyboardLayout,
+        DuplicateKind::SwappedDiminutive,
+        DuplicateKind::GivenReplaced,
+        DuplicateKind::MarriedSurname,
+        DuplicateKind::WebLead,
+        DuplicateKind::NewPhone,
+        DuplicateKind::PhoneDigitTypo,
+        DuplicateKind::BirthdayYearTypo,
+        DuplicateKind::TaxIdTypo,
+        DuplicateKind::CitySpelling,
+        DuplicateKind::SpaceInName,
+        DuplicateKind::TransposedLetters,
+        DuplicateKind::MultiFieldTypos,
+        DuplicateKind::PlainReentry,
+    ];
+
+    /// The kinds the main generator ([`generate`](super::generate)) makes.
+    pub const GENERATOR: [DuplicateKind; 12] = [
+        DuplicateKind::Exact,
+        DuplicateKind::PhoneRetyped,
+        DuplicateKind::EmailTypo,
+        DuplicateKind::NameTypo,
+        DuplicateKind::SpellingVariant,
+        DuplicateKind::Diminutive,
+        DuplicateKind::Transliterated,
+        DuplicateKind::SwappedNameOrder,
+        DuplicateKind::NameInOneField,
+        DuplicateKind::MissingField,
+        DuplicateKind::ContactChanged,
+        DuplicateKind::CompanyNameVariant,
+    ];
+
+    /// The kinds the habits profile ([`habits`](super::habits)) makes.
+    pub const HABITS: [DuplicateKind; 15] = [
+        DuplicateKind::Initials,
+        DuplicateKind::KeyboardLayout,
+        DuplicateKind::SwappedDiminutive,
+        DuplicateKind::GivenReplaced,
+        DuplicateKind::MarriedSurname,
+        DuplicateKind::WebLead,
+        DuplicateKind::NewPhone,
+        DuplicateKind::PhoneDigitTypo,
+        DuplicateKind::BirthdayYearTypo,
+        DuplicateKind::TaxIdTypo,
+        DuplicateKind::CitySpelling,
+        DuplicateKind::SpaceInName,
+        DuplicateKind::TransposedLetters,
+        DuplicateKind::MultiFieldTypos,
+        DuplicateKind::PlainReentry,
     ];
 
     /// The snake_case name (`phone_retyped`).
@@ -89,13 +177,29 @@ impl DuplicateKind {
             DuplicateKind::MissingField => "missing_field",
             DuplicateKind::ContactChanged => "contact_changed",
             DuplicateKind::CompanyNameVariant => "company_name_variant",
+            DuplicateKind::Initials => "initials",
+            DuplicateKind::KeyboardLayout => "keyboard_layout",
+            DuplicateKind::SwappedDiminutive => "swapped_diminutive",
+            DuplicateKind::GivenReplaced => "given_replaced",
+            DuplicateKind::MarriedSurname => "married_surname",
+            DuplicateKind::WebLead => "web_lead",
+            DuplicateKind::NewPhone => "new_phone",
+            DuplicateKind::PhoneDigitTypo => "phone_digit_typo",
+            DuplicateKind::BirthdayYearTypo => "birthday_year_typo",
+            DuplicateKind::TaxIdTypo => "tax_id_typo",
+            DuplicateKind::CitySpelling => "city_spelling",
+            DuplicateKind::SpaceInName => "space_in_name",
+            DuplicateKind::TransposedLetters => "transposed_letters",
+            DuplicateKind::MultiFieldTypos => "multi_field_typos",
+            DuplicateKind::PlainReentry => "plain_reentry",
         }
     }
 }
 
 impl fmt::Display for DuplicateKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        // `pad`, so that width and alignment work in tables.
+        f.pad(self.name())
     }
 }
 
@@ -140,6 +244,81 @@ pub struct RelatedPair {
     pub recorded: bool,
 }
 
+/// How two different clients of the habits profile ([`habits`](super::habits))
+/// look alike. None of them is a duplicate: a matcher must keep them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LookAlike {
+    /// The same surname, given name and patronymic in the same city; another
+    /// phone, another or no birthday. Without the birthday such a pair looks
+    /// exactly like a [`DuplicateKind::NewPhone`] duplicate.
+    Namesake,
+    /// Twins: the same surname, patronymic, birthday and address, maybe the same
+    /// phone; another given name, of the same or the other gender.
+    Twin,
+    /// Sisters or brothers whose given names are close in spelling (Дарья and
+    /// Мария, Алёна and Алина), with the same surname and address.
+    SimilarGiven,
+    /// The same given name and mailboxes that differ in one digit
+    /// (`andrey1@mail.ru`, `andrey2@mail.ru`); other phones.
+    EmailNeighbour,
+    /// The same surname and mailboxes that differ by a dot (`e.fedorov@mail.ru`,
+    /// `efedorov@mail.ru`); another city and phone.
+    DottedEmail,
+    /// The same street address string in another city; other people and phones.
+    SameAddressOtherCity,
+    /// Husband and wife (Иванов and Иванова) with a shared phone and address.
+    Spouse,
+}
+
+impl LookAlike {
+    /// Every kind.
+    pub const ALL: [LookAlike; 7] = [
+        LookAlike::Namesake,
+        LookAlike::Twin,
+        LookAlike::SimilarGiven,
+        LookAlike::EmailNeighbour,
+        LookAlike::DottedEmail,
+        LookAlike::SameAddressOtherCity,
+        LookAlike::Spouse,
+    ];
+
+    /// The snake_case name (`same_address_other_city`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LookAlike::Namesake => "namesake",
+            LookAlike::Twin => "twin",
+            LookAlike::SimilarGiven => "similar_given",
+            LookAlike::EmailNeighbour => "email_neighbour",
+            LookAlike::DottedEmail => "dotted_email",
+            LookAlike::SameAddressOtherCity => "same_address_other_city",
+            LookAlike::Spouse => "spouse",
+        }
+    }
+}
+
+impl fmt::Display for LookAlike {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `pad`, so that width and alignment work in tables.
+        f.pad(self.name())
+    }
+}
+
+/// Two different clients made to look alike by the habits profile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LookAlikePair {
+    /// The earlier record (from the clean base).
+    pub a: ClientId,
+    /// The later record, made to look like `a`.
+    pub b: ClientId,
+    /// How they look alike.
+    pub kind: LookAlike,
+    /// What contact details they share.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<SharedContact>,
+}
+
 /// The truth about one client record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordTruth {
@@ -167,6 +346,12 @@ pub struct GroundTruth {
     pub duplicates: Vec<DuplicatePair>,
     /// Look-alike pairs of different clients, ordered by `(a, b)`.
     pub related: Vec<RelatedPair>,
+    /// Look-alikes of the habits profile ([`habits`](super::habits)) by kind, ordered
+    /// by `(a, b)`; empty for the main generator. They are not in `related`, so
+    /// [`accuracy`](crate::dedup::accuracy) does not count them: score them with
+    /// [`habits::lookalike_outcomes`](super::habits::lookalike_outcomes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lookalikes: Vec<LookAlikePair>,
 }
 
 impl GroundTruth {
