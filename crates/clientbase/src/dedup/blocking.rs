@@ -20,6 +20,9 @@ pub enum BlockingKey {
     EmailLocal,
     /// Surname and given name in either order, short forms under their full name.
     Name,
+    /// Surname and the given name's first letter (`Кравченко Д. В.` meets
+    /// `Кравченко Дмитрий`, and a typo later in the given name).
+    SurnameInitial,
     /// Surname, given name or patronymic with the birthday (a typo in the
     /// other parts still meets).
     NameBirthday,
@@ -35,11 +38,12 @@ pub enum BlockingKey {
 
 impl BlockingKey {
     /// Every key, in report order.
-    pub const ALL: [BlockingKey; 9] = [
+    pub const ALL: [BlockingKey; 10] = [
         BlockingKey::Phone,
         BlockingKey::Email,
         BlockingKey::EmailLocal,
         BlockingKey::Name,
+        BlockingKey::SurnameInitial,
         BlockingKey::NameBirthday,
         BlockingKey::TaxId,
         BlockingKey::CompanyName,
@@ -54,6 +58,7 @@ impl BlockingKey {
             BlockingKey::Email => "email",
             BlockingKey::EmailLocal => "email_local",
             BlockingKey::Name => "name",
+            BlockingKey::SurnameInitial => "surname_initial",
             BlockingKey::NameBirthday => "name_birthday",
             BlockingKey::TaxId => "tax_id",
             BlockingKey::CompanyName => "company_name",
@@ -77,6 +82,7 @@ impl BlockingKey {
             BlockingKey::Phone => &[MatchField::Phone],
             BlockingKey::Email | BlockingKey::EmailLocal => &[MatchField::Email],
             BlockingKey::Name => &[MatchField::Surname, MatchField::Given],
+            BlockingKey::SurnameInitial => &[MatchField::Surname],
             BlockingKey::NameBirthday => {
                 &[MatchField::Surname, MatchField::Given, MatchField::Birthday]
             }
@@ -110,15 +116,27 @@ impl BlockingKey {
                 }
             }
             BlockingKey::Name => {
+                let mut pair = |x: &str, y: &str| {
+                    let (x, y) = if x < y { (x, y) } else { (y, x) };
+                    each(parts_hash(tag, &[x.as_bytes(), y.as_bytes()]));
+                };
                 if let Some(surname) = f.surname.as_deref() {
                     for given in &f.given {
-                        let (x, y) = if **given < *surname {
-                            (&**given, surname)
-                        } else {
-                            (surname, &**given)
-                        };
-                        each(parts_hash(tag, &[x.as_bytes(), y.as_bytes()]));
+                        pair(surname, given);
                     }
+                    // A short form typed as the surname (`Саша` `Смирнов`)
+                    // meets the full name beside the given name.
+                    if let Some(given) = f.given_key() {
+                        for full in f.surname_as_given.iter().skip(1) {
+                            pair(given, full);
+                        }
+                    }
+                }
+            }
+            BlockingKey::SurnameInitial => {
+                if let (Some(surname), Some(given)) = (f.surname.as_deref(), f.given_key()) {
+                    let initial = &given.as_bytes()[..1];
+                    each(parts_hash(tag, &[surname.as_bytes(), initial]));
                 }
             }
             BlockingKey::NameBirthday => {

@@ -22,7 +22,7 @@ pub enum MatchField {
     Patronymic,
     /// Birthday, with day and month swapped or one part mistyped.
     Birthday,
-    /// A company's tax id (ИНН).
+    /// A company's tax id (ИНН), or one digit of it mistyped.
     TaxId,
     /// A company's name without its legal form.
     CompanyName,
@@ -81,7 +81,7 @@ impl MatchField {
     pub fn levels(self) -> &'static [&'static str] {
         match self {
             MatchField::Phone => &["missing", "same", "one_digit", "different"],
-            MatchField::TaxId => &["missing", "same", "different"],
+            MatchField::TaxId => &["missing", "same", "one_digit", "different"],
             MatchField::City => &["missing", "same", "close", "different"],
             MatchField::Email | MatchField::Identifier => {
                 &["missing", "same", "one_typo", "different"]
@@ -192,7 +192,14 @@ pub(crate) fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
         set(MatchField::Birthday, compare_birthdays(a, b), None);
     }
     if let (Some(x), Some(y)) = (&a.tax_id, &b.tax_id) {
-        set(MatchField::TaxId, if x == y { SAME } else { 2 }, Some(x));
+        let level = if x == y {
+            SAME
+        } else if tax_id_typo(x, y) {
+            2
+        } else {
+            3
+        };
+        set(MatchField::TaxId, level, Some(x));
     }
     let (level, key) = compare_text(
         a.company_name.as_deref(),
@@ -226,6 +233,20 @@ fn shared_phone(a: &[u64], b: &[u64]) -> Option<u64> {
         }
     }
     None
+}
+
+/// Whether two tax ids are one digit apart, check digits aside: a digit
+/// mistyped in an ИНН body that a form then "fixed" by recomputing the check
+/// digits differs in those too.
+fn tax_id_typo(x: &str, y: &str) -> bool {
+    let body = |t: &str| match t.len() {
+        10 => t.len() - 1,
+        12 => t.len() - 2,
+        n => n,
+    };
+    edits_within(x.as_bytes(), y.as_bytes(), 1)
+        || (x.len() == y.len()
+            && edits_within(&x.as_bytes()[..body(x)], &y.as_bytes()[..body(y)], 1))
 }
 
 /// Whether two valid numbers of the lists are one digit apart: one digit
@@ -718,6 +739,18 @@ mod tests {
             assert!(edits_within(a.as_bytes(), b.as_bytes(), d), "{a} {b}");
             assert!(!edits_within(a.as_bytes(), b.as_bytes(), d - 1), "{a} {b}");
         }
+    }
+
+    #[test]
+    fn a_tax_id_typo_is_not_another_company() {
+        assert!(tax_id_typo("7707083893", "7707083894"));
+        // A body digit changed and the check digit recomputed.
+        assert!(tax_id_typo("6614584775", "6634584773"));
+        assert!(tax_id_typo("630345955906", "630345955293"));
+        assert!(!tax_id_typo("7707083893", "7736207543"));
+        let a = features(Client::company("ООО «Ромашка»", Some("6614584775")));
+        let b = features(Client::company("ООО «Ромашка»", Some("6634584773")));
+        assert_eq!(level(&compare(&a, &b), MatchField::TaxId), "one_digit");
     }
 
     #[test]

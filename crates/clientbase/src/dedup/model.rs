@@ -83,7 +83,7 @@ fn default_weights(field: MatchField) -> FieldWeights {
             &[0.0, 0.9, 0.03, 0.04, 0.03],
             &[0.0, 5e-5, 5e-5, 2e-3, 0.998],
         ),
-        MatchField::TaxId => (&[0.0, 0.97, 0.03], &[0.0, 1e-7, 1.0 - 1e-7]),
+        MatchField::TaxId => (&[0.0, 0.95, 0.03, 0.02], &[0.0, 1e-7, 1e-6, 1.0 - 1.1e-6]),
         MatchField::CompanyName => (&[0.0, 0.6, 0.3, 0.1], &[0.0, 1e-5, 1e-4, 0.9999]),
         MatchField::City => (&[0.0, 0.92, 0.03, 0.05], &[0.0, 0.05, 0.002, 0.948]),
         MatchField::Address => (&[0.0, 0.8, 0.1, 0.1], &[0.0, 1e-5, 1e-4, 0.9999]),
@@ -626,18 +626,23 @@ pub(crate) fn probability(weight: f64) -> f64 {
 }
 
 /// Whether something beyond the name agrees, exactly or nearly: a phone, an
-/// email, the birthday, the tax id, the address or an identifier. Namesakes in one city
-/// share all of a name; without such a detail a pair is never a duplicate,
-/// however rare the name.
+/// email, the birthday, the tax id, an identifier, or the address (unless
+/// the given names are only close). Namesakes in one city share all of a
+/// name; without such a detail a pair is never a duplicate, however rare the
+/// name.
 pub(crate) fn identifying(c: &Comparison) -> bool {
     let level = |f: MatchField| c.levels[f.index()];
     let agrees = |f: MatchField| level(f) != 0 && level(f) != f.different();
+    // Siblings share an address and often a surname and patronymic: a home
+    // confirms a given name that agrees, not one that is only close to it
+    // (Ксения, Есения).
+    let home = agrees(MatchField::Address) && level(MatchField::Given) != 2;
     agrees(MatchField::Phone)
         || agrees(MatchField::Email)
         || agrees(MatchField::Birthday)
         || agrees(MatchField::TaxId)
-        || agrees(MatchField::Address)
         || agrees(MatchField::Identifier)
+        || home
 }
 
 /// A field that shows two different people whatever else agrees.
