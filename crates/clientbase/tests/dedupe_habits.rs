@@ -1,6 +1,6 @@
 //! Duplicate detection on the habits profile (issue 11): look-alikes that are
-//! different people stay apart, and the recall by habit is printed (floors come
-//! with the matcher changes).
+//! different people stay apart, and every habit is found at a floor; a given
+//! name replaced is a duplicate only with the given-name veto off.
 #![cfg(feature = "generator")]
 
 use clientbase::dedup::{accuracy, Decisions, MatchIndex, MatchOptions};
@@ -25,6 +25,23 @@ fn lookalikes_stay_apart_and_recall_by_habit_is_reported() {
             100.0 * hit as f64 / all as f64
         );
     }
+    assert!(scored.precision >= 0.99, "{scored:?}");
+    // Floors well under what is measured (see benches/RESULTS.md), so a
+    // change that loses a habit fails here. A new phone with nothing else
+    // kept reads like a namesake, and a replaced given name is vetoed by
+    // default: they have floors of their own.
+    for kind in DuplicateKind::HABITS {
+        let (all, hit) = scored.by_kind.get(&kind).copied().unwrap_or((0, 0));
+        let floor = match kind {
+            DuplicateKind::GivenReplaced => 0.0,
+            DuplicateKind::NewPhone => 0.6,
+            _ => 0.8,
+        };
+        assert!(
+            hit as f64 >= floor * all as f64,
+            "{kind}: {hit} of {all} found, floor {floor}"
+        );
+    }
     let outcomes = lookalike_outcomes(&generated.truth, &found);
     for (kind, o) in &outcomes {
         println!(
@@ -34,8 +51,7 @@ fn lookalikes_stay_apart_and_recall_by_habit_is_reported() {
         assert!(o.pairs > 0, "{kind} is missing from the profile");
         assert_eq!(o.merged + o.linked + o.apart, o.pairs);
     }
-    // The matcher keeps these apart today; its changes must keep it so.
-    for kind in [LookAlike::Twin, LookAlike::Spouse] {
+    for kind in LookAlike::ALL {
         assert_eq!(
             outcomes[&kind].merged, 0,
             "{kind} pairs merged: {outcomes:?}"
@@ -63,4 +79,18 @@ fn lookalikes_stay_apart_and_recall_by_habit_is_reported() {
         }
     }
     assert!(told_apart >= 5, "{told_apart} namesakes with two birthdays");
+}
+
+#[test]
+fn with_the_given_name_veto_off_a_replaced_given_name_merges() {
+    let generated = generate_habits(&HabitsConfig::new(5_000, 7)).unwrap();
+    let options = MatchOptions::from_json(r#"{"given_name_veto": false}"#).unwrap();
+    let index = MatchIndex::build(&generated.base, options).unwrap();
+    let found = index.dedupe(&Decisions::new());
+    let scored = accuracy(&generated.truth, &found);
+    let (all, hit) = scored.by_kind[&DuplicateKind::GivenReplaced];
+    assert!(hit as f64 >= 0.8 * all as f64, "{hit} of {all}");
+    // Spouses are a man and a woman: still apart.
+    let outcomes = lookalike_outcomes(&generated.truth, &found);
+    assert_eq!(outcomes[&LookAlike::Spouse].merged, 0, "{outcomes:?}");
 }
