@@ -38,6 +38,7 @@ fn raw_report<Id: RawId>(report: ImportReport<Id>) -> ImportReport<u64> {
         set_aside: report.set_aside,
         empty_rows: report.empty_rows,
         ignored_columns: report.ignored_columns,
+        imported_lines: report.imported_lines,
     }
 }
 
