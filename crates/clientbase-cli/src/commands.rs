@@ -72,7 +72,7 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
     let file = output::open(&args.file, "the CSV file")?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = output::byte_bar(len, "reading");
-    let reader = output::BarReader::new(BufReader::new(file), bar.clone(), "inserting");
+    let reader = output::BarReader::new(BufReader::new(file), bar.clone(), "importing");
     let name = args.file.display();
     let rejected = match args.what {
         What::Clients => {

@@ -41,7 +41,7 @@ pub(crate) fn run(args: &DedupeArgs) -> CliResult {
     let file = output::open(&args.file, "the CSV file")?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = output::byte_bar(len, "reading");
-    let reader = output::BarReader::new(BufReader::new(file), bar.clone(), "checking");
+    let reader = output::BarReader::new(BufReader::new(file), bar.clone(), "importing");
     let report = base
         .import_clients_csv(reader, &mapping, &csv_options(&args.read)?)
         .map_err(|e| CliError::input(format!("{}: {e}", args.file.display())));

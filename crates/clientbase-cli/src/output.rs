@@ -97,7 +97,7 @@ fn spin(bar: &ProgressBar, message: &str) {
 
 /// A reader that moves a byte bar (see [`byte_bar`]) and, at the end of the
 /// file, turns it into a spinner with `then` as its message: the work done
-/// after reading (checking and inserting the rows) shows as that step, not as
+/// after reading (parsing, checking and inserting the rows) shows as that step, not as
 /// a full bar with "0s left".
 pub(crate) struct BarReader<R> {
     inner: R,

@@ -128,10 +128,12 @@ mod tests {
 
     #[test]
     fn decisions_about_clients_not_in_the_base_are_refused() {
-        let generated =
-            crate::generator::generate(&crate::generator::GeneratorConfig::new(200, 3)).unwrap();
-        let index =
-            MatchIndex::build(&generated.base, super::super::MatchOptions::default()).unwrap();
+        let mut base = crate::ClientBase::default();
+        for given in ["Анна", "Ольга", "Пётр", "Иван", "Олег"] {
+            base.add_client(crate::Client::person("Иванов", given, None))
+                .unwrap();
+        }
+        let index = MatchIndex::build(&base, super::super::MatchOptions::default()).unwrap();
         let mut decisions = Decisions::new();
         decisions.not_duplicate(ClientId(2), ClientId(1));
         assert!(index.check_decisions(&decisions).is_ok());
