@@ -87,7 +87,8 @@ pub(crate) struct DedupeArgs {
     #[arg(long)]
     pub mapping: PathBuf,
     /// The schema (JSON) the clients' tags and custom fields follow, or a base
-    /// (JSON) whose schema to use; without it, tags and custom fields are refused.
+    /// (JSON) whose schema to use (only the schema is read, not the records);
+    /// without it, tags and custom fields are refused.
     #[arg(long)]
     pub schema: Option<PathBuf>,
     /// Match options (JSON: threshold, keys, max_block, max_cluster, model, phone_region).
@@ -101,7 +102,8 @@ pub(crate) struct DedupeArgs {
     /// Random pairs of clients the estimate draws (with --estimate).
     #[arg(long, default_value_t = 1_000_000, requires = "estimate")]
     pub estimate_pairs: u64,
-    /// "Not a duplicate" decisions (JSON: {"not_duplicates": [[1, 2], ...]}).
+    /// "Not a duplicate" decisions (JSON: {"not_duplicates": [[1, 2], ...]});
+    /// a decision naming a client not in the file is an error.
     #[arg(long)]
     pub decisions: Option<PathBuf>,
     /// Where to write the clusters (CSV), one row per client: cluster, client,
