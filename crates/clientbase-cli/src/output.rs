@@ -136,10 +136,10 @@ pub(crate) fn generate(config: &GeneratorConfig) -> CliResult<Generated> {
     let report = |p: Progress| {
         let Ok(bar) = bar.lock() else { return };
         if p.stage == Stage::Inserting && bar.message() != "inserting" {
-            bar.set_message("inserting");
             bar.set_length(p.total);
             bar.set_position(0);
             bar.reset_eta();
+            bar.set_message("inserting");
         }
         // Reports come from several threads and may arrive out of order: the
         // bar only moves forward.
