@@ -349,6 +349,13 @@ impl PyImportReport {
         self.inner.imported.clone()
     }
 
+    /// The line of each imported record in the file (the header is line 1),
+    /// or its row's index from 0 for rows, in the order of `imported`.
+    #[getter]
+    fn imported_lines(&self) -> Vec<u64> {
+        self.inner.imported_lines.clone()
+    }
+
     /// The rejected rows, in input order.
     #[getter]
     fn rejected(&self, py: Python<'_>) -> PyResult<Vec<PyRejectedRow>> {

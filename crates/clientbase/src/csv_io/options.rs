@@ -143,7 +143,6 @@ pub struct ImportReport<Id> {
     /// line in the file (the header is line 1; a record spanning lines has the
     /// line it starts on), or its row's index from 0 when the rows did not
     /// come from a file. With it a result given by id (a duplicate cluster)
-    /// can be joined back to the input. Not in the JSON form of the report.
-    #[serde(skip)]
+    /// can be joined back to the input.
     pub imported_lines: Vec<u64>,
 }
