@@ -394,7 +394,7 @@ cb_status cb_base_activity_json(const struct cb_base *base, uint64_t activity_id
  *
  * On success `*out_json` receives the report, owned by the caller and freed
  * with `cb_string_free`:
- * `{"empty_rows":0,"ignored_columns":[],"imported":[1,2],"rejected":[{"column":"ИНН","field":"tax_id","kind":"invalid_value","line":3,"reason":"..."}],"rows":3}`
+ * `{"empty_rows":0,"ignored_columns":[],"imported":[1,2],"imported_lines":[2,4],"rejected":[{"column":"ИНН","field":"tax_id","kind":"invalid_value","line":3,"reason":"..."}],"rows":3}`
  * (`rows == imported + rejected + empty_rows`).
  */
 cb_status cb_base_import_clients_csv(struct cb_base *base,

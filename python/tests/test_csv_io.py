@@ -32,6 +32,8 @@ MAPPING = {
 def check_report(report: cb.ImportReport) -> None:
     assert report.rows == 4
     assert report.imported == [1, 2]
+    # Сидоров's phone spans lines 4 and 5; the lines join the ids back to the file.
+    assert report.imported_lines == [2, 4]
     assert [(r.line, r.column, r.kind) for r in report.rejected] == [
         (3, "Комнат", "field_type"),
         (6, "Метки", "unknown_tag"),
@@ -119,6 +121,8 @@ def test_add_clients_from_dict(base: cb.ClientBase) -> None:
     )
     assert report.rows == 4
     assert report.imported == [1, 2]
+    # Rows are numbered from 0.
+    assert report.imported_lines == [0, 1]
     assert report.empty_rows == 1
     # The rejected row is reported with its row index, not raised.
     assert [(r.line, r.column, r.kind) for r in report.rejected] == [(3, "tags", "unknown_tag")]

@@ -441,6 +441,7 @@ static void test_csv(cb_base *base, const char *scratch)
     /* rows 3 = 2 imported (ids 5, 6; the unknown tag set aside) + 1 empty;
      * "Заметки" was not read. */
     CHECK_STR(report, "{\"empty_rows\":1,\"ignored_columns\":[\"Заметки\"],\"imported\":[5,6],"
+                      "\"imported_lines\":[2,3],"
                       "\"rejected\":[],\"rows\":3,\"set_aside\":[{\"column\":\"Метки\",\"field\":\"tags\","
                       "\"kind\":\"unknown_tag\",\"line\":3,"
                       "\"reason\":\"\\\"gold\\\" is not in the tag vocabulary\"}]}");

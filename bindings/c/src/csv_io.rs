@@ -28,7 +28,7 @@ use crate::panic::status_boundary;
 ///
 /// On success `*out_json` receives the report, owned by the caller and freed
 /// with `cb_string_free`:
-/// `{"empty_rows":0,"ignored_columns":[],"imported":[1,2],"rejected":[{"column":"ИНН","field":"tax_id","kind":"invalid_value","line":3,"reason":"..."}],"rows":3}`
+/// `{"empty_rows":0,"ignored_columns":[],"imported":[1,2],"imported_lines":[2,4],"rejected":[{"column":"ИНН","field":"tax_id","kind":"invalid_value","line":3,"reason":"..."}],"rows":3}`
 /// (`rows == imported + rejected + empty_rows`).
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_import_clients_csv(

@@ -38,6 +38,7 @@ fn raw_report<Id: RawId>(report: ImportReport<Id>) -> ImportReport<u64> {
         set_aside: report.set_aside,
         empty_rows: report.empty_rows,
         ignored_columns: report.ignored_columns,
+        imported_lines: report.imported_lines,
     }
 }
 
@@ -346,6 +347,13 @@ impl PyImportReport {
     #[getter]
     fn imported(&self) -> Vec<u64> {
         self.inner.imported.clone()
+    }
+
+    /// The line of each imported record in the file (the header is line 1),
+    /// or its row's index from 0 for rows, in the order of `imported`.
+    #[getter]
+    fn imported_lines(&self) -> Vec<u64> {
+        self.inner.imported_lines.clone()
     }
 
     /// The rejected rows, in input order.

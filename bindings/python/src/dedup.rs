@@ -276,7 +276,13 @@ impl PyMatchIndex {
         for (a, b) in not_duplicates.unwrap_or_default() {
             decisions.not_duplicate(ClientId(a), ClientId(b));
         }
-        let found = self.read(py, |index| DedupeReport::from(index.dedupe(&decisions)));
+        let found = self
+            .read(py, |index| {
+                index
+                    .check_decisions(&decisions)
+                    .map(|()| DedupeReport::from(index.dedupe(&decisions)))
+            })
+            .or_raise()?;
         let result = to_py(py, &found)?;
         Ok(result)
     }

@@ -11,6 +11,7 @@ pub(crate) fn generate(args: &GenerateArgs) -> CliResult {
     let started = Instant::now();
     let generated = output::generate(&GeneratorConfig::new(args.clients, args.seed))?;
     let counts = generated.base.counts();
+    let spinner = output::spinner("writing");
     output::write_base(&generated.base, &args.out)?;
     if let Some(path) = &args.truth {
         let mut out = output::create(path)?;
@@ -25,6 +26,7 @@ pub(crate) fn generate(args: &GenerateArgs) -> CliResult {
     if let Some(path) = &args.deals_csv {
         write_csv(&generated.base, What::Deals, &mut output::create(path)?)?;
     }
+    spinner.finish_and_clear();
     say!(
         "generated {} clients, {} deals ({} lines), {} activities in {:.1} s; {} duplicates of {} real clients",
         int(counts.clients as u64),
@@ -69,8 +71,8 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
     let options = csv_options(&args.read)?;
     let file = output::open(&args.file, "the CSV file")?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = output::byte_bar(len, "importing");
-    let reader = bar.wrap_read(BufReader::new(file));
+    let bar = output::byte_bar(len, "reading");
+    let reader = output::BarReader::new(BufReader::new(file), bar.clone(), "importing");
     let name = args.file.display();
     let rejected = match args.what {
         What::Clients => {
@@ -78,7 +80,7 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
                 .import_clients_csv(reader, &mapping, &options)
                 .map_err(|e| CliError::input(format!("{name}: {e}")))?;
             bar.finish_and_clear();
-            output::write_base(&base, &args.out)?;
+            write_base(&base, &args.out)?;
             print_import_report(&report, &args.read)?;
             report.rejected.len()
         }
@@ -87,7 +89,7 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
                 .import_deals_csv(reader, &mapping, &options)
                 .map_err(|e| CliError::input(format!("{name}: {e}")))?;
             bar.finish_and_clear();
-            output::write_base(&base, &args.out)?;
+            write_base(&base, &args.out)?;
             print_import_report(&report, &args.read)?;
             report.rejected.len()
         }
@@ -98,6 +100,14 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
         )));
     }
     Ok(())
+}
+
+/// Writes a base, with a spinner on a terminal.
+fn write_base(base: &ClientBase, path: &std::path::Path) -> CliResult {
+    let spinner = output::spinner("writing");
+    let written = output::write_base(base, path);
+    spinner.finish_and_clear();
+    written
 }
 
 /// The CSV options of the command line's reading flags.

@@ -87,18 +87,35 @@ pub(crate) struct DedupeArgs {
     #[arg(long)]
     pub mapping: PathBuf,
     /// The schema (JSON) the clients' tags and custom fields follow, or a base
-    /// (JSON) whose schema to use; without it, tags and custom fields are refused.
+    /// (JSON) whose schema to use (only the schema is read, not the records);
+    /// without it, tags and custom fields are refused.
     #[arg(long)]
     pub schema: Option<PathBuf>,
     /// Match options (JSON: threshold, keys, max_block, max_cluster, model, phone_region).
     #[arg(long)]
     pub options: Option<PathBuf>,
-    /// "Not a duplicate" decisions (JSON: {"not_duplicates": [[1, 2], ...]}).
+    /// Estimate the model's weights from the file's clients themselves (u from
+    /// random pairs, m and the prior by EM over the candidate pairs), instead
+    /// of the defaults or the options' `model`; what the estimate found is printed.
+    #[arg(long)]
+    pub estimate: bool,
+    /// Random pairs of clients the estimate draws (with --estimate).
+    #[arg(long, default_value_t = 1_000_000, requires = "estimate")]
+    pub estimate_pairs: u64,
+    /// "Not a duplicate" decisions (JSON: {"not_duplicates": [[1, 2], ...]});
+    /// a decision naming a client not in the file is an error.
     #[arg(long)]
     pub decisions: Option<PathBuf>,
-    /// Where to write the clusters (CSV).
+    /// Where to write the clusters (CSV), one row per client: cluster, client,
+    /// line (of the client's record in the CSV file, the header being line 1),
+    /// name, linked_to, probability, weight, explanation. A client in no
+    /// cluster has a row of its own with its id as the cluster, so the file
+    /// joins back to the input by `line`.
     #[arg(long)]
     pub out: PathBuf,
+    /// Leave the clients in no cluster out of the clusters file.
+    #[arg(long)]
+    pub only_clusters: bool,
     /// Where to write the related pairs (CSV): different people sharing a contact.
     #[arg(long)]
     pub related: Option<PathBuf>,

@@ -3,9 +3,9 @@
 use crate::{CliError, CliResult};
 use clientbase::generator::{generate_with_progress, Generated, GeneratorConfig, Progress, Stage};
 use clientbase::{ClientBase, Money};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -58,12 +58,12 @@ pub(crate) fn bar(len: u64, message: &str) -> ProgressBar {
     bar
 }
 
-/// A progress bar over the bytes of a file being read.
+/// A progress bar over the bytes of a file being read, cleared when dropped.
 pub(crate) fn byte_bar(len: u64, message: &str) -> ProgressBar {
     if !interactive() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(len);
+    let bar = ProgressBar::new(len).with_finish(ProgressFinish::AndClear);
     let style = ProgressStyle::with_template(
         "{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
     )
@@ -74,16 +74,78 @@ pub(crate) fn byte_bar(len: u64, message: &str) -> ProgressBar {
     bar
 }
 
+/// A spinner on stderr for a step whose size is not known beforehand, with its
+/// message and the time it has taken; hidden when stderr is not a terminal.
+pub(crate) fn spinner(message: &str) -> ProgressBar {
+    if !interactive() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner().with_finish(ProgressFinish::AndClear);
+    spin(&bar, message);
+    bar
+}
+
+/// Turns a bar into a spinner for the next step, its clock restarted.
+fn spin(bar: &ProgressBar, message: &str) {
+    let style = ProgressStyle::with_template("{msg:>12} {spinner} {elapsed}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.set_message(message.to_string());
+    bar.reset_elapsed();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+}
+
+/// A reader that moves a byte bar (see [`byte_bar`]) and, at the end of the
+/// file, turns it into a spinner with `then` as its message: the work done
+/// after reading (parsing, checking and inserting the rows) shows as that step, not as
+/// a full bar with "0s left".
+pub(crate) struct BarReader<R> {
+    inner: R,
+    bar: ProgressBar,
+    then: &'static str,
+    ended: bool,
+}
+
+impl<R: Read> BarReader<R> {
+    pub(crate) fn new(inner: R, bar: ProgressBar, then: &'static str) -> BarReader<R> {
+        BarReader {
+            inner,
+            bar,
+            then,
+            ended: false,
+        }
+    }
+}
+
+impl<R: Read> Read for BarReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.bar.inc(n as u64);
+        } else if !buf.is_empty() && !self.ended {
+            self.ended = true;
+            spin(&self.bar, self.then);
+        }
+        Ok(n)
+    }
+}
+
 /// Generates with a progress bar on a terminal.
 pub(crate) fn generate(config: &GeneratorConfig) -> CliResult<Generated> {
     let bar = Mutex::new(bar(config.clients as u64, "generating"));
     let report = |p: Progress| {
         let Ok(bar) = bar.lock() else { return };
         if p.stage == Stage::Inserting && bar.message() != "inserting" {
-            bar.set_message("inserting");
             bar.set_length(p.total);
+            bar.set_position(0);
+            bar.reset_eta();
+            bar.set_message("inserting");
         }
-        bar.set_position(p.done);
+        // Reports come from several threads and may arrive out of order: the
+        // bar only moves forward.
+        if p.done > bar.position() {
+            bar.set_position(p.done);
+        }
     };
     let generated = generate_with_progress(config, &report)
         .map_err(|e| CliError::input(format!("cannot generate: {e}")));

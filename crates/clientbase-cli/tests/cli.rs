@@ -434,7 +434,7 @@ fn dedupe_writes_clusters_with_explanations() {
     let mut lines = written.lines();
     assert_eq!(
         lines.next(),
-        Some("cluster,client,name,linked_to,probability,weight,explanation")
+        Some("cluster,client,line,name,linked_to,probability,weight,explanation")
     );
     // Every record but a cluster's first is linked, with its evidence.
     let linked: Vec<&str> = lines.filter(|l| !l.ends_with(",,,,")).collect();
@@ -518,9 +518,9 @@ fn dedupe_writes_clusters_with_explanations() {
         .lines()
         .skip(1)
         .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
-        .find(|cells| !cells[3].is_empty())
+        .find(|cells| !cells[4].is_empty())
         .expect("a linked record");
-    let (a, b) = (linked[1].clone(), linked[3].clone());
+    let (a, b) = (linked[1].clone(), linked[4].clone());
     assert_eq!(cluster_of(&before, &a), cluster_of(&before, &b));
     std::fs::write(&decisions, format!(r#"{{"not_duplicates": [[{b}, {a}]]}}"#)).unwrap();
     let out = clientbase(&[
@@ -539,5 +539,356 @@ fn dedupe_writes_clusters_with_explanations() {
     assert!(
         ca.is_none() || cb.is_none() || ca != cb,
         "{a} and {b} still clustered"
+    );
+}
+
+#[test]
+fn dedupe_reads_only_the_schema_of_a_base() {
+    let dir = scratch("dedupe-schema");
+    let base = dir.join("base.json");
+    let csv = dir.join("clients.csv");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "800",
+        "--seed",
+        "3",
+        "--out",
+        path(&base),
+        "--csv",
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The same schema in a file of its own.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    let schema = dir.join("schema.json");
+    std::fs::write(&schema, json["schema"].to_string()).unwrap();
+    assert!(json["schema"]["tags"]
+        .as_array()
+        .is_some_and(|t| !t.is_empty()));
+    let dedupe = |schema: &PathBuf, clusters: &PathBuf| {
+        let out = clientbase(&[
+            "dedupe",
+            "--mapping",
+            "canonical",
+            "--schema",
+            path(schema),
+            "--out",
+            path(clusters),
+            path(&csv),
+        ]);
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", stderr(&out));
+        assert!(
+            text.contains("800 rows: 800 imported, 0 rejected"),
+            "{text}"
+        );
+        assert!(!text.contains("not in the tag vocabulary"), "{text}");
+        std::fs::read_to_string(clusters).unwrap()
+    };
+    let from_base = dedupe(&base, &dir.join("from-base.csv"));
+    let from_schema = dedupe(&schema, &dir.join("from-schema.csv"));
+    assert!(from_base.lines().count() > 10, "{from_base}");
+    assert_eq!(from_base, from_schema);
+
+    // A base whose schema comes after its records, or that has none, still reads.
+    let mut reordered = serde_json::Map::new();
+    reordered.insert("clients".into(), json["clients"].clone());
+    reordered.insert("format".into(), json["format"].clone());
+    reordered.insert("schema".into(), json["schema"].clone());
+    std::fs::write(&schema, serde_json::Value::Object(reordered).to_string()).unwrap();
+    assert_eq!(dedupe(&schema, &dir.join("reordered.csv")), from_base);
+    std::fs::write(
+        &schema,
+        r#"{"format": "clientbase", "version": 1, "clients": []}"#,
+    )
+    .unwrap();
+    let out = clientbase(&[
+        "dedupe",
+        "--mapping",
+        "canonical",
+        "--schema",
+        path(&schema),
+        "--out",
+        path(&dir.join("none.csv")),
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("not in the tag vocabulary"));
+}
+
+/// The clusters file as sets of input lines, one set per cluster, and every
+/// line's name.
+fn clusters_by_line(written: &str) -> (Vec<Vec<u64>>, std::collections::BTreeMap<u64, String>) {
+    let mut reader = csv::Reader::from_reader(written.as_bytes());
+    let mut clusters: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    let mut names = std::collections::BTreeMap::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let line: u64 = row[2].parse().expect("every row has its line");
+        assert!(
+            names.insert(line, row[3].to_string()).is_none(),
+            "line {line} twice"
+        );
+        clusters.entry(row[0].to_string()).or_default().push(line);
+    }
+    let mut sets: Vec<Vec<u64>> = clusters.into_values().collect();
+    for set in &mut sets {
+        set.sort_unstable();
+    }
+    sets.sort();
+    (sets, names)
+}
+
+#[test]
+fn dedupe_lists_every_record_with_its_line() {
+    let dir = scratch("dedupe-lines");
+    let base = dir.join("base.json");
+    let with_ids = dir.join("with-ids.csv");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "1200",
+        "--seed",
+        "11",
+        "--out",
+        path(&base),
+        "--csv",
+        path(&with_ids),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The same file without its id column, and a mapping of the rest.
+    let mut reader = csv::Reader::from_path(&with_ids).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let without_ids = dir.join("no-ids.csv");
+    let mut writer = csv::Writer::from_path(&without_ids).unwrap();
+    writer.write_record(headers.iter().skip(1)).unwrap();
+    let mut surnames = std::collections::BTreeMap::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let line = row.position().unwrap().line();
+        // surname, given_name, patronymic, company
+        let parts: Vec<String> = (2..=5).map(|i| row[i].trim().to_string()).collect();
+        surnames.insert(line, parts);
+        writer.write_record(row.iter().skip(1)).unwrap();
+    }
+    writer.flush().unwrap();
+    let mapping = dir.join("mapping.json");
+    let pairs: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .skip(1)
+        .map(|h| (h.to_string(), serde_json::Value::from(h)))
+        .collect();
+    std::fs::write(&mapping, serde_json::Value::Object(pairs).to_string()).unwrap();
+
+    let dedupe = |csv: &PathBuf, mapping: &str, extra: &[&str], out: &PathBuf| {
+        let mut args = vec![
+            "dedupe",
+            "--mapping",
+            mapping,
+            "--schema",
+            path(&base),
+            "--out",
+            path(out),
+        ];
+        args.extend_from_slice(extra);
+        args.push(path(csv));
+        let out_ = clientbase(&args);
+        assert!(out_.status.success(), "{}", stderr(&out_));
+        std::fs::read_to_string(out).unwrap()
+    };
+    let by_id = dedupe(&with_ids, "canonical", &[], &dir.join("a.csv"));
+    let by_line = dedupe(&without_ids, path(&mapping), &[], &dir.join("b.csv"));
+    let (clusters_by_id, names) = clusters_by_line(&by_id);
+    let (clusters_without_ids, _) = clusters_by_line(&by_line);
+    // Every record has one row, singletons too, and the same lines cluster
+    // whether the file has ids or not.
+    assert_eq!(names.len(), 1200);
+    assert_eq!(clusters_by_id, clusters_without_ids);
+    assert!(clusters_by_id.iter().any(|c| c.len() > 1));
+    assert!(clusters_by_id.iter().any(|c| c.len() == 1));
+    // The line is the record's: its name is made of that line's name cells.
+    for (line, name) in &names {
+        let parts = &surnames[line];
+        assert!(
+            parts
+                .iter()
+                .any(|p| !p.is_empty() && name.contains(p.as_str())),
+            "line {line}: {name:?} is not made of {parts:?}"
+        );
+    }
+    // A singleton is its own cluster.
+    let singleton = by_line
+        .lines()
+        .skip(1)
+        .find(|l| l.ends_with(",,,,"))
+        .unwrap();
+    let cells: Vec<&str> = singleton.split(',').collect();
+    assert_eq!(cells[0], cells[1]);
+
+    // --only-clusters writes the clustered records alone.
+    let only = dedupe(
+        &without_ids,
+        path(&mapping),
+        &["--only-clusters"],
+        &dir.join("c.csv"),
+    );
+    let (only, _) = clusters_by_line(&only);
+    let clustered: Vec<Vec<u64>> = clusters_without_ids
+        .into_iter()
+        .filter(|c| c.len() > 1)
+        .collect();
+    assert_eq!(only, clustered);
+}
+
+/// Pairwise precision and recall of a clusters file against the ground truth.
+fn scored(clusters: &str, truth: &clientbase::generator::GroundTruth) -> (f64, f64) {
+    let mut members: std::collections::BTreeMap<u64, Vec<u64>> = Default::default();
+    for row in csv::Reader::from_reader(clusters.as_bytes()).records() {
+        let row = row.unwrap();
+        members
+            .entry(row[0].parse().unwrap())
+            .or_default()
+            .push(row[1].parse().unwrap());
+    }
+    let (mut found, mut right) = (0u64, 0u64);
+    for ids in members.values() {
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                found += 1;
+                right += u64::from(
+                    truth.same_entity(clientbase::ClientId(*a), clientbase::ClientId(*b)),
+                );
+            }
+        }
+    }
+    let mut entities: std::collections::HashMap<_, u64> = Default::default();
+    for record in &truth.records {
+        *entities.entry(record.entity).or_default() += 1;
+    }
+    let real: u64 = entities.values().map(|n| n * (n - 1) / 2).sum();
+    (
+        right as f64 / found.max(1) as f64,
+        right as f64 / real.max(1) as f64,
+    )
+}
+
+#[test]
+fn dedupe_estimates_the_weights_from_the_file() {
+    let dir = scratch("dedupe-estimate");
+    let base = dir.join("base.json");
+    let truth = dir.join("truth.json");
+    let csv = dir.join("clients.csv");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "4000",
+        "--seed",
+        "13",
+        "--out",
+        path(&base),
+        "--truth",
+        path(&truth),
+        "--csv",
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let truth: clientbase::generator::GroundTruth =
+        serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+    let dedupe = |extra: &[&str], name: &str| {
+        let clusters = dir.join(name);
+        let mut args = vec![
+            "dedupe",
+            "--mapping",
+            "canonical",
+            "--schema",
+            path(&base),
+            "--only-clusters",
+            "--out",
+            path(&clusters),
+        ];
+        args.extend_from_slice(extra);
+        args.push(path(&csv));
+        let out = clientbase(&args);
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", stderr(&out));
+        (text, std::fs::read_to_string(&clusters).unwrap())
+    };
+    let (_, defaults) = dedupe(&[], "defaults.csv");
+    let (text, estimated) = dedupe(
+        &["--estimate", "--estimate-pairs", "200000"],
+        "estimated.csv",
+    );
+    assert!(text.contains("weights estimated from "), "{text}");
+    assert!(text.contains(" 200 000 random pairs"), "{text}");
+    assert!(text.contains("  phone         same "), "{text}");
+    let (p0, r0) = scored(&defaults, &truth);
+    let (p1, r1) = scored(&estimated, &truth);
+    eprintln!(
+        "defaults: precision {p0:.4} recall {r0:.4}; estimated: precision {p1:.4} recall {r1:.4}"
+    );
+    let f1 = |p: f64, r: f64| 2.0 * p * r / (p + r);
+    assert!(
+        p1 >= 0.97 && r1 >= 0.9,
+        "precision {p1}, recall {r1}\n{text}"
+    );
+    assert!(
+        f1(p1, r1) >= f1(p0, r0) - 0.01,
+        "{p0} {r0} -> {p1} {r1}\n{text}"
+    );
+
+    // Too few clients to estimate from: a clear error.
+    let small = dir.join("small.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let first: String = text.lines().take(50).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&small, first).unwrap();
+    let out = clientbase(&[
+        "dedupe",
+        "--mapping",
+        "canonical",
+        "--schema",
+        path(&base),
+        "--estimate",
+        "--out",
+        path(&dir.join("small-clusters.csv")),
+        path(&small),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("too few"), "{}", stderr(&out));
+}
+
+#[test]
+fn dedupe_refuses_decisions_about_unknown_clients() {
+    let dir = scratch("dedupe-decisions");
+    let csv = dir.join("clients.csv");
+    std::fs::write(
+        &csv,
+        "surname,given_name,phones_json\nИванов,Сергей,\"[{\"\"raw\"\":\"\"+79161234567\"\"}]\"\nИванов,Сергей,\n",
+    )
+    .unwrap();
+    let mapping = dir.join("mapping.json");
+    std::fs::write(
+        &mapping,
+        r#"{"surname": "surname", "given_name": "given_name", "phones_json": "phones_json"}"#,
+    )
+    .unwrap();
+    let decisions = dir.join("decisions.json");
+    std::fs::write(&decisions, r#"{"not_duplicates": [[1, 99999]]}"#).unwrap();
+    let out = clientbase(&[
+        "dedupe",
+        "--mapping",
+        path(&mapping),
+        "--decisions",
+        path(&decisions),
+        "--out",
+        path(&dir.join("clusters.csv")),
+        path(&csv),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("client 99999") && err.contains("not in the base"),
+        "{err}"
     );
 }

@@ -49,11 +49,18 @@ impl Currency {
                 format!("{code:?} is not a three-letter ISO 4217 code"),
             ));
         }
-        Ok(Currency([
+        let upper = [
             bytes[0].to_ascii_uppercase(),
             bytes[1].to_ascii_uppercase(),
             bytes[2].to_ascii_uppercase(),
-        ]))
+        ];
+        if ISO_4217.binary_search(&upper).is_err() {
+            return Err(invalid(
+                "currency",
+                format!("{code:?} is not an ISO 4217 currency code"),
+            ));
+        }
+        Ok(Currency(upper))
     }
 
     /// The three-letter code.
@@ -75,6 +82,32 @@ impl Currency {
         10_i64.pow(self.minor_digits())
     }
 }
+
+/// The ISO 4217 codes [`Currency::new`] accepts, sorted: the current list
+/// (including the funds and metal codes, `XTS` and `XXX`) and the codes
+/// withdrawn since 2008 that old records still carry (`BYR`, `EEK`, `HRK`,
+/// `LTL`, `LVL`, `MRO`, `STD`, `VEF`).
+const ISO_4217: [[u8; 3]; 190] = [
+    *b"AED", *b"AFN", *b"ALL", *b"AMD", *b"ANG", *b"AOA", *b"ARS", *b"AUD", *b"AWG", *b"AZN",
+    *b"BAM", *b"BBD", *b"BDT", *b"BGN", *b"BHD", *b"BIF", *b"BMD", *b"BND", *b"BOB", *b"BOV",
+    *b"BRL", *b"BSD", *b"BTN", *b"BWP", *b"BYN", *b"BYR", *b"BZD", *b"CAD", *b"CDF", *b"CHE",
+    *b"CHF", *b"CHW", *b"CLF", *b"CLP", *b"CNY", *b"COP", *b"COU", *b"CRC", *b"CUC", *b"CUP",
+    *b"CVE", *b"CZK", *b"DJF", *b"DKK", *b"DOP", *b"DZD", *b"EEK", *b"EGP", *b"ERN", *b"ETB",
+    *b"EUR", *b"FJD", *b"FKP", *b"GBP", *b"GEL", *b"GHS", *b"GIP", *b"GMD", *b"GNF", *b"GTQ",
+    *b"GYD", *b"HKD", *b"HNL", *b"HRK", *b"HTG", *b"HUF", *b"IDR", *b"ILS", *b"INR", *b"IQD",
+    *b"IRR", *b"ISK", *b"JMD", *b"JOD", *b"JPY", *b"KES", *b"KGS", *b"KHR", *b"KMF", *b"KPW",
+    *b"KRW", *b"KWD", *b"KYD", *b"KZT", *b"LAK", *b"LBP", *b"LKR", *b"LRD", *b"LSL", *b"LTL",
+    *b"LVL", *b"LYD", *b"MAD", *b"MDL", *b"MGA", *b"MKD", *b"MMK", *b"MNT", *b"MOP", *b"MRO",
+    *b"MRU", *b"MUR", *b"MVR", *b"MWK", *b"MXN", *b"MXV", *b"MYR", *b"MZN", *b"NAD", *b"NGN",
+    *b"NIO", *b"NOK", *b"NPR", *b"NZD", *b"OMR", *b"PAB", *b"PEN", *b"PGK", *b"PHP", *b"PKR",
+    *b"PLN", *b"PYG", *b"QAR", *b"RON", *b"RSD", *b"RUB", *b"RWF", *b"SAR", *b"SBD", *b"SCR",
+    *b"SDG", *b"SEK", *b"SGD", *b"SHP", *b"SLE", *b"SLL", *b"SOS", *b"SRD", *b"SSP", *b"STD",
+    *b"STN", *b"SVC", *b"SYP", *b"SZL", *b"THB", *b"TJS", *b"TMT", *b"TND", *b"TOP", *b"TRY",
+    *b"TTD", *b"TWD", *b"TZS", *b"UAH", *b"UGX", *b"USD", *b"USN", *b"UYI", *b"UYU", *b"UYW",
+    *b"UZS", *b"VED", *b"VEF", *b"VES", *b"VND", *b"VUV", *b"WST", *b"XAF", *b"XAG", *b"XAU",
+    *b"XBA", *b"XBB", *b"XBC", *b"XBD", *b"XCD", *b"XCG", *b"XDR", *b"XOF", *b"XPD", *b"XPF",
+    *b"XPT", *b"XSU", *b"XTS", *b"XUA", *b"XXX", *b"YER", *b"ZAR", *b"ZMW", *b"ZWG", *b"ZWL",
+];
 
 impl fmt::Debug for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -453,6 +486,30 @@ mod tests {
         );
         assert!(Money::parse("", rub).is_err());
         assert!(Money::parse("99999999999999999999", rub).is_err());
+    }
+
+    #[test]
+    fn only_iso_4217_codes_are_currencies() {
+        assert!(
+            ISO_4217.windows(2).all(|w| w[0] < w[1]),
+            "sorted, once each"
+        );
+        for code in ["RUB", "usd", "Kzt", "BYN", "XXX", "HRK", "руб", "₸"] {
+            assert!(Currency::new(code).is_ok(), "{code}");
+        }
+        for code in ["ZZZ", "abc", "RUS"] {
+            let err = Currency::new(code).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidValue);
+            assert_eq!(err.field(), Some("currency"));
+            assert_eq!(
+                err.reason(),
+                format!("{code:?} is not an ISO 4217 currency code")
+            );
+        }
+        let err = Money::parse("10 ZZZ", Currency::RUB).unwrap_err();
+        assert_eq!(err.reason(), "unknown currency in \"10 ZZZ\"");
+        let err = serde_json::from_str::<Currency>("\"ZZZ\"").unwrap_err();
+        assert!(err.to_string().contains("ISO 4217"), "{err}");
     }
 
     #[test]

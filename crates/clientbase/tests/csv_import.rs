@@ -596,3 +596,36 @@ fn one_c_dates_empty_dates_and_implausible_birthdays() {
         report.set_aside[0].reason
     );
 }
+
+#[test]
+fn a_deal_in_an_unknown_currency_is_rejected() {
+    let mut base = ClientBase::new(schema());
+    let mapping = ColumnMapping::from_pairs([("Фамилия", "surname")]).unwrap();
+    base.import_clients_csv(
+        "Фамилия\nИванова\n".as_bytes(),
+        &mapping,
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    let mapping = ColumnMapping::from_pairs([
+        ("Клиент", "client_id"),
+        ("Сумма", "amount"),
+        ("Валюта", "currency"),
+    ])
+    .unwrap();
+    let csv = "Клиент;Сумма;Валюта\n1;100;RUB\n1;200;ZZZ\n1;300;usd\n";
+    let report = base
+        .import_deals_csv(csv.as_bytes(), &mapping, &CsvOptions::default())
+        .unwrap();
+    assert_eq!(report.imported.len(), 2);
+    assert_eq!(
+        report.rejected,
+        [rejected(
+            3,
+            Some("Валюта"),
+            Some("currency"),
+            "invalid_value",
+            "\"ZZZ\" is not an ISO 4217 currency code"
+        )]
+    );
+}

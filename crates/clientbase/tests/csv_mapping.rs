@@ -397,3 +397,37 @@ fn an_undeclared_custom_field_fails_the_whole_import() {
     );
     assert_eq!(base.clients().count(), 0);
 }
+
+#[test]
+fn imported_records_keep_their_lines() {
+    let mut base = ClientBase::default();
+    // Lines 3-4 are one record (a quoted cell), line 5 is empty, line 6 has
+    // neither a name nor a contact, line 7 asks for an id (inserted first).
+    let csv = "Фамилия,Город,Телефон,id\n\
+               Иванов,,+79161234567,\n\
+               Петров,\"Нижний\nНовгород\",,\n\
+               ,,,\n\
+               ,x,,\n\
+               Сидоров,,+79031234567,40\n";
+    let report = import(
+        &mut base,
+        csv,
+        &[
+            ("Фамилия", "surname"),
+            ("Город", "city"),
+            ("Телефон", "phone"),
+            ("id", "id"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(report.rejected.len(), 1, "{report:?}");
+    assert_eq!(report.rejected[0].line, 6);
+    assert_eq!(report.imported_lines, [2, 3, 7]);
+    let names: Vec<String> = report
+        .imported
+        .iter()
+        .map(|id| base.get_client(*id).unwrap().display_name())
+        .collect();
+    assert_eq!(names, ["Иванов", "Петров", "Сидоров"]);
+    assert_eq!(report.imported[2].0, 40);
+}

@@ -186,6 +186,9 @@ fn as_rows<Id>(mut report: ImportReport<Id>) -> ImportReport<Id> {
             row.reason = format!("{before}(row {index}){rest}");
         }
     }
+    for line in &mut report.imported_lines {
+        *line -= 2;
+    }
     report
 }
 

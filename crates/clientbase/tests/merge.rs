@@ -210,6 +210,14 @@ fn bad_merges_are_refused_and_change_nothing() {
         .merge_clients(a, &[b, b], &MergeRules::default())
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    // Nothing to merge is a mistake, not a merge logged that did nothing.
+    let err = base
+        .merge_clients(a, &[], &MergeRules::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert_eq!(err.record(), Some("client 1"));
+    assert_eq!(err.field(), Some("others"));
+    assert!(err.reason().contains("is empty"), "{err}");
     let err = base
         .merge_clients(
             a,

@@ -172,6 +172,13 @@ impl ClientBase {
         rules: &MergeRules,
     ) -> Result<MergeRecord> {
         let record = || survivor.to_string();
+        if others.is_empty() {
+            return Err(invalid(
+                "others",
+                "no client to merge: the list of clients to merge into it is empty",
+            )
+            .with_record(record()));
+        }
         let mut members = vec![survivor];
         for id in others {
             if members.contains(id) {

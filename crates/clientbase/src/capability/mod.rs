@@ -213,7 +213,9 @@ impl From<Dedupe> for DedupeReport {
 pub fn dedupe(base: &ClientBase, params: &DedupeParams) -> Result<DedupeReport> {
     let options = MatchOptions::from_settings(params.options.clone())?;
     let index = MatchIndex::build(base, options)?;
-    Ok(index.dedupe(&params.decisions()).into())
+    let decisions = params.decisions();
+    index.check_decisions(&decisions)?;
+    Ok(index.dedupe(&decisions).into())
 }
 
 /// Params of [`find_duplicates`].

@@ -397,6 +397,7 @@ impl ClientBase {
         set_aside.sort_by_key(|r| r.line);
         Ok(ImportReport {
             rows,
+            imported_lines: imported.iter().map(|(line, _)| *line).collect(),
             imported: imported.into_iter().map(|(_, id)| id).collect(),
             rejected,
             set_aside,

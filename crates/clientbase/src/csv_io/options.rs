@@ -139,4 +139,10 @@ pub struct ImportReport<Id> {
     /// Headers of the file's columns that the mapping does not mention; their
     /// cells were not read.
     pub ignored_columns: Vec<String>,
+    /// Where each imported record came from, in the order of `imported`: its
+    /// line in the file (the header is line 1; a record spanning lines has the
+    /// line it starts on), or its row's index from 0 when the rows did not
+    /// come from a file. With it a result given by id (a duplicate cluster)
+    /// can be joined back to the input.
+    pub imported_lines: Vec<u64>,
 }

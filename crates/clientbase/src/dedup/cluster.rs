@@ -125,6 +125,28 @@ mod tests {
             serde_json::from_str(&serde_json::to_string(&read).unwrap()).unwrap();
         assert_eq!(again, read);
     }
+
+    #[test]
+    fn decisions_about_clients_not_in_the_base_are_refused() {
+        let mut base = crate::ClientBase::default();
+        for given in ["Анна", "Ольга", "Пётр", "Иван", "Олег"] {
+            base.add_client(crate::Client::person("Иванов", given, None))
+                .unwrap();
+        }
+        let index = MatchIndex::build(&base, super::super::MatchOptions::default()).unwrap();
+        let mut decisions = Decisions::new();
+        decisions.not_duplicate(ClientId(2), ClientId(1));
+        assert!(index.check_decisions(&decisions).is_ok());
+        decisions.not_duplicate(ClientId(5), ClientId(99_999));
+        let err = index.check_decisions(&decisions).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::UnknownId);
+        assert_eq!(err.record(), Some("client 99999"));
+        assert_eq!(err.field(), Some("not_duplicates"));
+        assert_eq!(
+            err.reason(),
+            "the pair [5, 99999] names client 99999, which is not in the base"
+        );
+    }
 }
 
 /// What deduplicating a base found.
@@ -163,9 +185,34 @@ impl Dedupe {
 }
 
 impl MatchIndex {
+    /// Checks that every client `decisions` names is in the index: a decision
+    /// about a client the index does not hold (a typo, or a decision kept for
+    /// another base) is an `UnknownId` error naming the client and the pair,
+    /// not a decision silently ignored. Call it on decisions a user gave,
+    /// before [`MatchIndex::dedupe`].
+    pub fn check_decisions(&self, decisions: &Decisions) -> crate::Result<()> {
+        for (a, b) in decisions.pairs() {
+            for id in [a, b] {
+                if self.slot(id).is_err() {
+                    return Err(crate::Error::new(
+                        crate::ErrorKind::UnknownId,
+                        format!(
+                            "the pair [{}, {}] names {id}, which is not in the base",
+                            a.0, b.0
+                        ),
+                    )
+                    .with_record(id.to_string())
+                    .with_field("not_duplicates"));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Deduplicates every indexed client: blocks, scores each candidate pair,
     /// clusters the duplicates and lists related clients. Pairs in `decisions`
-    /// are never put in one cluster.
+    /// are never put in one cluster; decisions about clients not in the index
+    /// change nothing ([`MatchIndex::check_decisions`] refuses them).
     ///
     /// ```
     /// use clientbase::generator::{generate, GeneratorConfig};

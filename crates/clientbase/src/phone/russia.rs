@@ -29,6 +29,47 @@ impl Scanned<'_> {
     fn digits(&self) -> &[u8] {
         &self.digits[..self.len]
     }
+
+    /// The international prefix typed before `7` without a plus: `00` (typed
+    /// as two zeros together at the start of `input`, which is how the
+    /// general path reads it too) or `810` (the Russian one, separators
+    /// allowed, as libphonenumber reads it: `8 10 7 …`). `None` for anything else.
+    pub(super) fn international_prefix(&self, input: &str) -> Option<InternationalPrefix> {
+        let digits = self.digits();
+        if self.plus {
+            return None;
+        }
+        if digits.starts_with(b"007")
+            && input
+                .trim_start_matches(|c: char| !c.is_ascii_digit() && c != '+')
+                .starts_with("00")
+        {
+            return Some(InternationalPrefix::DoubleZero);
+        }
+        digits
+            .starts_with(b"8107")
+            .then_some(InternationalPrefix::EightTen)
+    }
+
+    /// Drops an international prefix: the digits left are read as typed after a plus.
+    pub(super) fn strip_international_prefix(&mut self, prefix: InternationalPrefix) {
+        let n = match prefix {
+            InternationalPrefix::DoubleZero => 2,
+            InternationalPrefix::EightTen => 3,
+        };
+        self.digits.copy_within(n..self.len, 0);
+        self.len -= n;
+        self.plus = true;
+    }
+}
+
+/// An international prefix typed instead of a plus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum InternationalPrefix {
+    /// `00`, the prefix of most of the world.
+    DoubleZero,
+    /// `8 10`, the Russian prefix.
+    EightTen,
 }
 
 /// An extension label: what follows the number, and the most digits it takes.
