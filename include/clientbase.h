@@ -808,7 +808,8 @@ cb_status cb_match_index_set_model_json(struct cb_match_index *index, const char
  * deal, otherwise `{"newer":5,"older":2,"older_client":1,
  * "same_decision_unit":false,"action":{"action":"close"}}` (`newer` is `null`
  * for a deal not yet added; `action` is `close`, `review_abandoned` with
- * `idle_days`, or `review_other_manager` with `older` and `newer` managers).
+ * `idle_days`, `review_other_manager` with `older` and `newer` managers, or
+ * `review_same_pipeline` when a deal without lines has nothing to compare).
  * The caller owns it and frees it with `cb_string_free`.
  */
 cb_status cb_base_find_duplicate_deal(const struct cb_base *base,

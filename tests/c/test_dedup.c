@@ -623,11 +623,18 @@ static void test_duplicate_deals(void)
     CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_other_manager\",\"older\":\"anna\","
                          "\"newer\":\"boris\"}");
     cb_string_free(json);
-    /* A deal for something else is no duplicate. */
+    /* Another title and no lines to compare in the same pipeline: a person decides. */
     CHECK_OK(cb_base_find_duplicate_deal(
         base,
         "{\"client\":3,\"title\":\"Поводок\",\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}",
         NULL, NULL, &json));
+    CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_same_pipeline\"}");
+    cb_string_free(json);
+    /* A deal of another pipeline is no duplicate. */
+    CHECK_OK(cb_base_find_duplicate_deal(base,
+                                         "{\"client\":3,\"title\":\"Поводок\",\"pipeline\":\"service\","
+                                         "\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}",
+                                         NULL, NULL, &json));
     CHECK_STR(json, "null");
     cb_string_free(json);
 

@@ -355,3 +355,75 @@ fn identifying_custom_fields_are_compared_and_blocked_on() {
     let err = MatchIndex::build(&base, bad).expect_err("unknown field");
     assert!(err.to_string().contains("snils"), "{err}");
 }
+
+/// A record of another country's register: Latin names, an address, a suburb
+/// and a birthday, no phone or email.
+fn latin(
+    surname: &str,
+    given: &str,
+    address: &str,
+    city: &str,
+    birthday: (i32, u32, u32),
+) -> Client {
+    let mut c = Client::person(surname, given, None);
+    c.address = Some(address.into());
+    c.city = Some(city.into());
+    c.birthday = born(birthday.0, birthday.1, birthday.2);
+    c
+}
+
+#[test]
+fn latin_names_with_typos_in_several_fields() {
+    let original = latin(
+        "Mitchell",
+        "Hayden",
+        "12 Banksia Street",
+        "Kingston",
+        (1974, 6, 2),
+    );
+    let spaced = latin(
+        "Mitchell",
+        "Hayd en",
+        "12 Banksia Street",
+        "Kingston",
+        (1974, 6, 2),
+    );
+    assert_duplicate("a space inside the given name", original.clone(), spaced);
+    let transposed = latin(
+        "Mitcehll",
+        "Haedyn",
+        "12 Banksia Street",
+        "Kingston",
+        (1974, 6, 2),
+    );
+    assert_duplicate(
+        "letters transposed in both names",
+        original.clone(),
+        transposed,
+    );
+    let typos = latin(
+        "Mitchel",
+        "Hayden",
+        "12 Banksai Street",
+        "Kingstn",
+        (1974, 6, 2),
+    );
+    assert_duplicate("typos in name, address and city", original.clone(), typos);
+    let birthday = latin(
+        "Mitchell",
+        "Hayden",
+        "12 Banksia St",
+        "Kingston",
+        (1974, 6, 12),
+    );
+    assert_duplicate("a birthday digit mistyped", original.clone(), birthday);
+    // Another house on the street and another birthday: a neighbour.
+    let neighbour = latin(
+        "Mitchell",
+        "Jordan",
+        "14 Banksia Street",
+        "Kingston",
+        (1981, 3, 9),
+    );
+    assert_not_duplicate("a neighbour", original, neighbour);
+}
