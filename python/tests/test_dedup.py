@@ -193,6 +193,21 @@ def test_a_replaced_given_name_merges_only_with_the_veto_off(base: cb.ClientBase
         cb.MatchIndex(base, {"given_name_vetoo": False})
 
 
+def test_an_identifying_custom_field_ties_two_spellings() -> None:
+    base = cb.ClientBase({"fields": [{"name": "passport", "type": "text", "identifier": True}]})
+    zakharov = base.add_client(
+        cb.Client.person("Захаров", "Игорь", phones=["8 916 765-00-11"], custom={"passport": "45 01 123456"})
+    )
+    base.add_client(cb.Client.person("Петров", "Пётр", phones=["8 903 555-12-34"]))
+    lead = cb.Client.person("Zakharov", "I.", phones=["8 925 000-77-66"], custom={"passport": "4501123456"})
+    found = cb.MatchIndex(base).find(lead)[0]
+    assert found["client"] == zakharov and found["verdict"] == "duplicate", found["explanation"]
+    levels = {e["field"]: e["level"] for e in found["explanation"]["fields"]}
+    assert levels["identifier"] == "same"
+    with pytest.raises(cb.InvalidValueError, match="snils"):
+        cb.MatchIndex(base, {"identifiers": ["snils"]})
+
+
 def test_estimate_learns_the_model_from_the_base(base: cb.ClientBase) -> None:
     hand_built_duplicates(base)
     index = cb.MatchIndex(base)

@@ -690,6 +690,38 @@ static void test_given_name_policy(void)
     cb_base_free(base);
 }
 
+/* A custom field the schema marks as identifying is compared and blocked on:
+ * another phone and a Latin spelling, one passport. */
+static void test_identifiers(void)
+{
+    cb_base *base = NULL;
+    CHECK_OK(cb_base_new("{\"fields\":[{\"name\":\"passport\",\"type\":\"text\","
+                         "\"identifier\":true}]}",
+                         &base));
+    CHECK(add_client(base, "{\"kind\":\"person\",\"surname\":\"Захаров\",\"given\":\"Игорь\","
+                           "\"phones\":[{\"raw\":\"8 916 765-00-11\"}],"
+                           "\"custom\":{\"passport\":\"45 01 123456\"}}") == 1);
+    CHECK(add_client(base, "{\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\","
+                           "\"phones\":[{\"raw\":\"8 903 555-12-34\"}]}") == 2);
+    cb_match_index *index = NULL;
+    char *found = NULL;
+    CHECK_OK(cb_match_index_new(base, NULL, &index));
+    CHECK_OK(cb_match_index_find(index,
+                                 "{\"kind\":\"person\",\"surname\":\"Zakharov\",\"given\":\"I.\","
+                                 "\"phones\":[{\"raw\":\"8 925 000-77-66\"}],"
+                                 "\"custom\":{\"passport\":\"4501123456\"}}",
+                                 1, &found));
+    CHECK_CONTAINS(found, "\"client\":1,");
+    CHECK_CONTAINS(found, "\"field\":\"identifier\",\"level\":\"same\"");
+    CHECK_CONTAINS(found, "\"verdict\":\"duplicate\"");
+    cb_string_free(found);
+    cb_match_index_free(index);
+    CHECK_FAILS(cb_match_index_new(base, "{\"identifiers\":[\"snils\"]}", &index),
+                CB_INVALID_VALUE, "snils");
+    CHECK_STR(cb_last_error_field(), "identifiers");
+    cb_base_free(base);
+}
+
 int main(void)
 {
     test_index_lifecycle();
@@ -699,5 +731,6 @@ int main(void)
     test_merge_and_undo();
     test_duplicate_deals();
     test_given_name_policy();
+    test_identifiers();
     return ts_finish();
 }

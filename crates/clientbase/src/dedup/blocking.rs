@@ -3,7 +3,7 @@
 //! switchboard shared by a thousand employees says nothing about any two).
 
 use super::compare::MatchField;
-use super::features::Features;
+use super::features::{Features, INVALID_NUMBER};
 use super::model::{key_hash, parts_hash};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -23,6 +23,10 @@ pub enum BlockingKey {
     /// Surname and the given name's first letter (`Кравченко Д. В.` meets
     /// `Кравченко Дмитрий`, and a typo later in the given name).
     SurnameInitial,
+    /// The surname (or given name) with the digits of a phone in odd places,
+    /// and with those in even places: a digit mistyped leaves one of them, so
+    /// a mistyped number still meets.
+    NamePhoneHalf,
     /// Surname, given name or patronymic with the birthday (a typo in the
     /// other parts still meets).
     NameBirthday,
@@ -38,12 +42,13 @@ pub enum BlockingKey {
 
 impl BlockingKey {
     /// Every key, in report order.
-    pub const ALL: [BlockingKey; 10] = [
+    pub const ALL: [BlockingKey; 11] = [
         BlockingKey::Phone,
         BlockingKey::Email,
         BlockingKey::EmailLocal,
         BlockingKey::Name,
         BlockingKey::SurnameInitial,
+        BlockingKey::NamePhoneHalf,
         BlockingKey::NameBirthday,
         BlockingKey::TaxId,
         BlockingKey::CompanyName,
@@ -59,6 +64,7 @@ impl BlockingKey {
             BlockingKey::EmailLocal => "email_local",
             BlockingKey::Name => "name",
             BlockingKey::SurnameInitial => "surname_initial",
+            BlockingKey::NamePhoneHalf => "name_phone_half",
             BlockingKey::NameBirthday => "name_birthday",
             BlockingKey::TaxId => "tax_id",
             BlockingKey::CompanyName => "company_name",
@@ -83,6 +89,7 @@ impl BlockingKey {
             BlockingKey::Email | BlockingKey::EmailLocal => &[MatchField::Email],
             BlockingKey::Name => &[MatchField::Surname, MatchField::Given],
             BlockingKey::SurnameInitial => &[MatchField::Surname],
+            BlockingKey::NamePhoneHalf => &[],
             BlockingKey::NameBirthday => {
                 &[MatchField::Surname, MatchField::Given, MatchField::Birthday]
             }
@@ -137,6 +144,33 @@ impl BlockingKey {
                 if let (Some(surname), Some(given)) = (f.surname.as_deref(), f.given_key()) {
                     let initial = &given.as_bytes()[..1];
                     each(parts_hash(tag, &[surname.as_bytes(), initial]));
+                }
+            }
+            BlockingKey::NamePhoneHalf => {
+                let Some(word) = f.surname.as_deref().or(f.given_key()) else {
+                    return;
+                };
+                for phone in f.phones.iter().filter(|p| **p & INVALID_NUMBER == 0) {
+                    // The digits in odd places, and those in even places:
+                    // both halves spread over the whole number, so neither
+                    // is just the operator's prefix.
+                    let (mut rest, mut odd, mut even, mut place) = (*phone, 0u64, 0u64, 0);
+                    while rest > 0 {
+                        let digit = rest % 10;
+                        if place % 2 == 0 {
+                            even = even * 10 + digit;
+                        } else {
+                            odd = odd * 10 + digit;
+                        }
+                        rest /= 10;
+                        place += 1;
+                    }
+                    for (half, value) in [(0u8, even), (1, odd)] {
+                        each(parts_hash(
+                            tag,
+                            &[word.as_bytes(), &[half], &value.to_le_bytes()],
+                        ));
+                    }
                 }
             }
             BlockingKey::NameBirthday => {

@@ -1,7 +1,6 @@
 //! Field by field comparison of two clients into agreement levels.
 
 use super::features::Features;
-use crate::name::is_known_given_key;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -254,25 +253,45 @@ fn tax_id_typo(x: &str, y: &str) -> bool {
 fn one_digit_apart(a: &[u64], b: &[u64]) -> bool {
     let valid = |p: &&u64| **p & super::features::INVALID_NUMBER == 0;
     a.iter().filter(valid).any(|x| {
-        b.iter().filter(valid).any(|y| {
-            let (xs, ys) = (x.to_string(), y.to_string());
-            if xs.len() != ys.len() {
+        b.iter()
+            .filter(valid)
+            .any(|y| numbers_one_digit_apart(*x, *y))
+    })
+}
+
+/// Two numbers of as many digits that differ in one digit or in two
+/// neighbours swapped, compared digit by digit from the right.
+fn numbers_one_digit_apart(mut x: u64, mut y: u64) -> bool {
+    let mut differ = [0usize; 2];
+    let mut count = 0;
+    let mut digits = ([0u8; 20], [0u8; 20]);
+    let mut i = 0;
+    while x > 0 || y > 0 {
+        if x == 0 || y == 0 {
+            return false;
+        }
+        let (dx, dy) = ((x % 10) as u8, (y % 10) as u8);
+        digits.0[i] = dx;
+        digits.1[i] = dy;
+        if dx != dy {
+            if count == 2 {
                 return false;
             }
-            let differ: Vec<usize> = (0..xs.len())
-                .filter(|&i| xs.as_bytes()[i] != ys.as_bytes()[i])
-                .collect();
-            match differ[..] {
-                [_] => true,
-                [i, j] => {
-                    j == i + 1
-                        && xs.as_bytes()[i] == ys.as_bytes()[j]
-                        && xs.as_bytes()[j] == ys.as_bytes()[i]
-                }
-                _ => false,
-            }
-        })
-    })
+            differ[count] = i;
+            count += 1;
+        }
+        x /= 10;
+        y /= 10;
+        i += 1;
+    }
+    match count {
+        1 => true,
+        2 => {
+            let (p, q) = (differ[0], differ[1]);
+            q == p + 1 && digits.0[p] == digits.1[q] && digits.0[q] == digits.1[p]
+        }
+        _ => false,
+    }
 }
 
 /// Identifiers of the same field: equal, one character apart, or different
@@ -435,7 +454,7 @@ type Agreement<'a> = (u8, Option<&'a str>);
 fn compare_names<'a>(a: &'a Features, b: &'a Features) -> (Agreement<'a>, Agreement<'a>, bool) {
     let straight = (
         compare_surnames(a.surname.as_deref(), b.surname.as_deref(), a, b),
-        compare_given(&a.given, a.given_initial, &b.given, b.given_initial),
+        compare_given_keys(&a.given, Given::of(a), &b.given, Given::of(b)),
     );
     let (Some(a_surname), Some(b_surname), Some(a_given), Some(b_given)) = (
         a.surname.as_deref(),
@@ -460,11 +479,21 @@ fn compare_names<'a>(a: &'a Features, b: &'a Features) -> (Agreement<'a>, Agreem
     let crossed = [
         (
             compare_surnames(Some(a_surname), Some(b_given), a, b),
-            compare_given(&a.given, a.given_initial, &as_given(b, b_surname), false),
+            compare_given_keys(
+                &a.given,
+                Given::of(a),
+                &as_given(b, b_surname),
+                Given::as_surname(b),
+            ),
         ),
         (
             compare_surnames(Some(a_given), Some(b_surname), a, b),
-            compare_given(&b.given, b.given_initial, &as_given(a, a_surname), false),
+            compare_given_keys(
+                &b.given,
+                Given::of(b),
+                &as_given(a, a_surname),
+                Given::as_surname(a),
+            ),
         ),
     ];
     let rank = |level: u8, field: MatchField| -> u8 {
@@ -526,12 +555,39 @@ fn close_names(x: &str, y: &str) -> bool {
 /// Given names: the same name or short form, a close spelling, an initial
 /// against a name it begins. Two listed names that are not forms of one
 /// another are two people however alike they are spelled (Дарья, Мария).
-fn compare_given<'a, Y: AsRef<str>>(
+/// What is known of a given name beyond its keys.
+#[derive(Clone, Copy)]
+struct Given {
+    /// Typed as an initial (`С.`).
+    initial: bool,
+    /// A listed given name or short form.
+    known: bool,
+}
+
+impl Given {
+    fn of(f: &Features) -> Given {
+        Given {
+            initial: f.given_initial,
+            known: f.given_known,
+        }
+    }
+
+    /// The word in the surname field read as a given name (swapped fields).
+    fn as_surname(f: &Features) -> Given {
+        Given {
+            initial: false,
+            known: !f.surname_as_given.is_empty(),
+        }
+    }
+}
+
+fn compare_given_keys<'a, Y: AsRef<str>>(
     x: &'a [std::sync::Arc<str>],
-    x_initial: bool,
+    x_is: Given,
     y: &[Y],
-    y_initial: bool,
+    y_is: Given,
 ) -> Agreement<'a> {
+    let (x_initial, y_initial) = (x_is.initial, y_is.initial);
     let (Some(fx), Some(fy)) = (x.first(), y.first()) else {
         return (MISSING, None);
     };
@@ -551,7 +607,7 @@ fn compare_given<'a, Y: AsRef<str>>(
         return (SAME, Some(common));
     }
     // A typo of a listed name is one letter off it.
-    let listed = u8::from(is_known_given_key(fx)) + u8::from(is_known_given_key(fy));
+    let listed = u8::from(x_is.known) + u8::from(y_is.known);
     let close = match listed {
         0 => close_names(fx, fy),
         1 => edits_within(fx.as_bytes(), fy.as_bytes(), 1),
@@ -739,6 +795,16 @@ mod tests {
             assert!(edits_within(a.as_bytes(), b.as_bytes(), d), "{a} {b}");
             assert!(!edits_within(a.as_bytes(), b.as_bytes(), d - 1), "{a} {b}");
         }
+    }
+
+    #[test]
+    fn numbers_a_digit_apart() {
+        assert!(numbers_one_digit_apart(79161234567, 79161234568));
+        assert!(numbers_one_digit_apart(79161234567, 79161234576));
+        assert!(numbers_one_digit_apart(79161234567, 79161243567));
+        assert!(!numbers_one_digit_apart(79161234567, 79161234567 + 11));
+        assert!(!numbers_one_digit_apart(79161234567, 7916123456));
+        assert!(!numbers_one_digit_apart(79161234567, 79161235476));
     }
 
     #[test]

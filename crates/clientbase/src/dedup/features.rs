@@ -26,6 +26,8 @@ pub(crate) struct Features {
     pub given: Vec<Arc<str>>,
     /// The given name is an initial (`С.`).
     pub given_initial: bool,
+    /// The given name is a listed given name or short form.
+    pub given_known: bool,
     /// The given names the surname's word stands for, when it is one (a name
     /// typed in swapped fields: surname `Саша`).
     pub surname_as_given: Vec<Arc<str>>,
@@ -166,6 +168,7 @@ impl Features {
             let keys = cached(Part::Given, given);
             self.given = keys.given;
             self.gender = keys.gender;
+            self.given_known = keys.known;
             self.given_initial = is_initial(given);
         }
         if let Some(patronymic) = &name.patronymic {
@@ -212,7 +215,17 @@ fn is_initial(text: &str) -> bool {
 /// text as typed is not.
 fn latin_layout_read_back(name: &PersonName) -> Option<PersonName> {
     let parts = [&name.surname, &name.given, &name.patronymic];
-    if parts.iter().all(|p| p.is_none()) {
+    // Most names are Cyrillic, or a Latin name with a listed given name:
+    // nothing to read back, found without converting anything.
+    let latin = |p: &&Option<String>| p.as_deref().is_none_or(|t| t.is_ascii());
+    if parts.iter().all(|p| p.is_none()) || !parts.iter().all(latin) {
+        return None;
+    }
+    if name
+        .given
+        .as_deref()
+        .is_some_and(|g| cached(Part::Given, g).known)
+    {
         return None;
     }
     let mut read = PersonName::default();
@@ -262,6 +275,8 @@ struct PartKeys {
     family: Option<Arc<str>>,
     given: Vec<Arc<str>>,
     gender: Option<Gender>,
+    /// A given name's key is a listed given name or short form.
+    known: bool,
 }
 
 /// Keys of name parts and cities, made once per thread for each spelling: a
@@ -301,6 +316,7 @@ fn cached(part: Part, raw: &str) -> PartKeys {
                     .collect();
                 PartKeys {
                     gender: given.first().and_then(|k| given_key_gender(k)),
+                    known: given.first().is_some_and(|k| is_known_given_key(k)),
                     given,
                     ..PartKeys::default()
                 }

@@ -376,8 +376,8 @@ pub struct FieldEvidence {
     pub level: String,
     /// Its weight in bits (log2 of m/u): positive for, negative against.
     pub weight: f64,
-    /// For exact agreement on a value, the share of records that have it (a
-    /// common surname weighs less).
+    /// For exact agreement on a value, the share of the other records (all
+    /// but the two compared) that have it: a common surname weighs less.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub term_frequency: Option<f64>,
     /// The first client's value, as compared (a matching key).
@@ -464,7 +464,12 @@ impl Explanation {
             };
             let tf = e
                 .term_frequency
-                .map(|tf| format!("  (value shared by {:.3}% of records)", tf * 100.0))
+                .map(|tf| {
+                    format!(
+                        "  (value shared by {:.3}% of the other records)",
+                        tf * 100.0
+                    )
+                })
                 .unwrap_or_default();
             let conflict = if self.conflict == Some(e.field) {
                 "  ← different people"
