@@ -147,9 +147,12 @@ impl Features {
         let relaid = latin_layout_read_back(name);
         let name = relaid.as_ref().unwrap_or(name);
         let parts = [&name.surname, &name.given, &name.patronymic];
-        let one_field = parts
-            .iter()
-            .any(|p| p.as_deref().is_some_and(holds_several_name_words));
+        // The whole name typed into one field leaves another field empty; with
+        // all three filled, a space is one typed inside a word (`Алек сандр`).
+        let one_field = parts.iter().any(|p| p.is_none())
+            && parts
+                .iter()
+                .any(|p| p.as_deref().is_some_and(holds_several_name_words));
         let parsed;
         let name = if one_field {
             let full: Vec<&str> = parts.into_iter().flatten().map(String::as_str).collect();
@@ -582,6 +585,10 @@ mod tests {
         let f = Features::of(&Client::person("Иван ов", "Сергей", None), &normalizer, &[]);
         assert_eq!(f.surname.as_deref(), Some("ivanov"));
         assert_eq!(f.given_key(), Some("sergei"));
+        let typed = Client::person("Матвеев", "Алек сандр", Some("Кириллович"));
+        let f = Features::of(&typed, &normalizer, &[]);
+        assert_eq!(f.surname.as_deref(), Some("matvev"));
+        assert_eq!(f.given_key(), Some("aleksandr"));
         let f = Features::of(&Client::person("Саша", "Смирнов", None), &normalizer, &[]);
         assert!(f
             .surname_as_given
