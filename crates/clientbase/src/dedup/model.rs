@@ -410,8 +410,10 @@ pub struct Explanation {
     /// (different given names, birthdays or tax ids, a man and a woman).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict: Option<MatchField>,
-    /// Something beyond the name agrees (a phone, email, birthday, tax id or
-    /// address, exactly or nearly); a pair without it is never a duplicate.
+    /// Something beyond the name agrees (a phone, email, birthday, tax id,
+    /// identifier or address, exactly or nearly); a pair without it is never
+    /// a duplicate.
+    #[serde(default = "yes")]
     pub identified: bool,
     /// The decision.
     pub verdict: Verdict,
