@@ -165,6 +165,11 @@ def test_a_pair_decided_not_duplicate_is_never_joined(base: cb.ClientBase) -> No
     found = index.dedupe(not_duplicates=[(b, a)])
     assert all(not {a, b} <= set(c["members"]) for c in found["clusters"])
     assert any((link["left"], link["right"]) == (a, b) for link in found["refused"])
+    # A decision naming a client the base does not have is an error, not ignored.
+    with pytest.raises(cb.UnknownIdError, match="99999"):
+        index.dedupe(not_duplicates=[(a, 99_999)])
+    with pytest.raises(cb.UnknownIdError, match="99999"):
+        base.dedupe(not_duplicates=[[a, 99_999]])
 
 
 def test_dedupe_with_options_and_a_changed_model(base: cb.ClientBase) -> None:

@@ -238,6 +238,10 @@ static void test_outputs(cb_base *base, const uint64_t ids[3])
     CHECK_CONTAINS(named, "\"clusters\":[],\"comparisons\":1,\"duplicates\":0,");
     CHECK_CONTAINS(named, "\"refused\":[{\"left\":1,");
     cb_string_free(named);
+    /* A decision naming a client the base does not have is an error. */
+    named = SENTINEL_STR;
+    CHECK_FAILED(cb_base_dedupe(base, "{\"not_duplicates\":[[1,999]]}", &named), CB_UNKNOWN_ID,
+                 "999");
     /* A typo inside nested options is named too. */
     named = SENTINEL_STR;
     CHECK_FAILED(cb_base_dedupe(base, "{\"options\":{\"treshold\":0.9}}", &named), CB_JSON,
