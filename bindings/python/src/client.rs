@@ -36,11 +36,6 @@ impl PyClient {
     }
 }
 
-/// The person's name parts, `None` for a company.
-fn person(client: &Client) -> Option<&clientbase::PersonName> {
-    Some(client.person_name())
-}
-
 /// The company's own fields, `None` for a person.
 fn company(client: &Client) -> Option<&clientbase::Company> {
     match &client.party {
@@ -111,11 +106,11 @@ record_class! {
         /// The name as shown in lists: `Surname Given Patronymic` or the legal name.
         name -> String = c.display_name();
         /// Фамилия (of a company: the person behind it, an ИП's owner).
-        surname -> Option<&'a str> = person(c)?.surname.as_deref();
+        surname -> Option<&'a str> = c.person_name().surname.as_deref();
         /// Имя (of a company: the person behind it).
-        given_name -> Option<&'a str> = person(c)?.given.as_deref();
+        given_name -> Option<&'a str> = c.person_name().given.as_deref();
         /// Отчество (of a company: the person behind it).
-        patronymic -> Option<&'a str> = person(c)?.patronymic.as_deref();
+        patronymic -> Option<&'a str> = c.person_name().patronymic.as_deref();
         /// The legal name (companies only).
         legal_name -> Option<&'a str> = Some(company(c)?.legal_name.as_str());
         /// The tax id, ИНН (companies only).

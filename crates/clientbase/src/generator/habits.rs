@@ -634,39 +634,38 @@ impl<'t> Maker<'t> {
         }
         for _ in 0..TRIES {
             let i = self.rng.random_range(0..self.clean.len());
-            if self.used[i] {
-                continue;
-            }
-            let id = self.clean[i];
-            let client = match self.patched.get(&id) {
-                Some(c) => c,
-                None => base.client(id).ok()?,
-            };
-            let phones = self.truth.intended_phones(id);
-            if fits(client, phones) {
-                self.used[i] = true;
-                return Some((id, client.clone(), phones.to_vec()));
+            if let Some(found) = self.take(base, i, &fits) {
+                return Some(found);
             }
         }
         // Few fit or few are left: look at every record once, from a random start.
         let start = self.rng.random_range(0..self.clean.len());
         let n = self.clean.len();
-        for i in (start..n).chain(0..start) {
-            if self.used[i] {
-                continue;
-            }
-            let id = self.clean[i];
-            let client = match self.patched.get(&id) {
-                Some(c) => c,
-                None => base.client(id).ok()?,
-            };
-            let phones = self.truth.intended_phones(id);
-            if fits(client, phones) {
-                self.used[i] = true;
-                return Some((id, client.clone(), phones.to_vec()));
-            }
+        (start..n)
+            .chain(0..start)
+            .find_map(|i| self.take(base, i, &fits))
+    }
+
+    /// Clean record `i` (as patched so far) when it is not used yet and
+    /// `fits`; marks it used.
+    fn take(
+        &mut self,
+        base: &crate::ClientBase,
+        i: usize,
+        fits: &impl Fn(&Client, &[IntendedPhone]) -> bool,
+    ) -> Option<(ClientId, Client, Vec<IntendedPhone>)> {
+        if self.used[i] {
+            return None;
         }
-        None
+        let id = self.clean[i];
+        let client = self.patched.get(&id).or_else(|| base.client(id).ok())?;
+        let phones = self.truth.intended_phones(id);
+        if !fits(client, phones) {
+            return None;
+        }
+        let found = (id, client.clone(), phones.to_vec());
+        self.used[i] = true;
+        Some(found)
     }
 
     fn patch(&mut self, client: &Client) {

@@ -100,10 +100,6 @@ where
     Column::new(name, data, Some(validity))
 }
 
-fn person(client: &Client) -> Option<&PersonName> {
-    Some(client.person_name())
-}
-
 fn company(client: &Client) -> Option<&Company> {
     match &client.party {
         Party::Company(company) => Some(company),
@@ -113,7 +109,7 @@ fn company(client: &Client) -> Option<&Company> {
 
 fn client_column(name: &str, clients: &[&Client]) -> Result<Column> {
     let part = |get: fn(&PersonName) -> Option<&str>| {
-        Column::from_texts(name, clients.iter().map(|c| person(c).and_then(get)))
+        Column::from_texts(name, clients.iter().map(|c| get(c.person_name())))
     };
     let text =
         |get: fn(&Client) -> Option<&str>| Column::from_texts(name, clients.iter().map(|c| get(c)));
