@@ -38,6 +38,7 @@
 //! - [`capability`]: every capability by name, for bindings: params from JSON
 //!   data with defaults and unknown keys refused, a report or a table back;
 //! - [`sales`]: won revenue by year and by product category;
+//! - [`value`]: client value (RFM, ABC/XYZ, lifetime value, the next purchase);
 //! - [`table`]: typed [`Table`]s of named columns, what capabilities return one
 //!   row per client, deal or period ([`ClientBase::clients_table`],
 //!   [`ClientBase::deals_table`]), with a JSON form and (feature `arrow`) Arrow
@@ -79,6 +80,7 @@ mod record;
 pub mod sales;
 mod schema;
 pub mod table;
+pub mod value;
 mod words;
 
 pub use activity::{Activity, ActivityKind, Direction};

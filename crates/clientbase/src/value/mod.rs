@@ -1,0 +1,14 @@
+//! Client value: who the best clients are, who is slipping away, and when
+//! each one needs to buy again.
+//!
+//! Every calculation reads order lines as columns (client, date, amount, and
+//! product and category where it needs them), taken from a [`Table`](crate::Table)
+//! (Arrow from Python or C, a CSV export) or from a [`ClientBase`](crate::ClientBase)'s
+//! won deals, and gives back a table with one row per client or per product.
+//! Lines are held in compressed columns, never one object per line.
+//!
+//! - [`Purchases`]: each client's purchases by day, the form the calculations share.
+
+mod purchases;
+
+pub use purchases::{ClientKeys, Purchases};
