@@ -44,7 +44,8 @@ pub use parse::{
 };
 
 pub use registry::{
-    call, call_read, call_write, find, Access, CapabilityInfo, Output, OutputKind, CAPABILITIES,
+    call, call_read, call_table, call_write, find, Access, CapabilityInfo, Output, OutputKind,
+    Rows, CAPABILITIES,
 };
 
 use crate::base::{ClientBase, MergeRecord, MergeRules};

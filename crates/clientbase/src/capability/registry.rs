@@ -56,9 +56,22 @@ pub enum Access {
     Read,
     /// Changes a base.
     Write,
+    /// Reads rows: an input table (order lines from Arrow, a DataFrame or a
+    /// CSV export), or a base's own rows of that kind (its won deals).
+    Rows,
+}
+
+/// Where a [`Access::Rows`] capability reads its rows.
+#[derive(Debug, Clone, Copy)]
+pub enum Rows<'a> {
+    /// An input table, its columns named in the params.
+    Table(&'a Table),
+    /// A base, whose own rows the capability takes.
+    Base(&'a ClientBase),
 }
 
 type PlainFn = fn(Value) -> Result<Output>;
+type RowsFn = fn(Rows<'_>, Value) -> Result<Output>;
 type ReadFn = fn(&ClientBase, Value) -> Result<Output>;
 type WriteFn = fn(&mut ClientBase, Value) -> Result<Output>;
 
@@ -67,6 +80,7 @@ enum Runner {
     Plain(PlainFn),
     Read(ReadFn),
     Write(WriteFn),
+    Rows(RowsFn),
 }
 
 /// One entry of [`CAPABILITIES`].
@@ -98,6 +112,7 @@ impl CapabilityInfo {
             Runner::Plain(_) => Access::Plain,
             Runner::Read(_) => Access::Read,
             Runner::Write(_) => Access::Write,
+            Runner::Rows(_) => Access::Rows,
         }
     }
 }
@@ -159,6 +174,17 @@ macro_rules! capability {
             run: Runner::Write(|base, value| {
                 let p: $params = params($name, value)?;
                 capability!(@out $out, $run(base, &p))
+            }),
+        }
+    };
+    (rows $out:ident $name:literal, $summary:literal, $params:ty => $run:expr) => {
+        CapabilityInfo {
+            name: $name,
+            summary: $summary,
+            output: OutputKind::$out,
+            run: Runner::Rows(|rows, value| {
+                let p: $params = params($name, value)?;
+                capability!(@out $out, $run(rows, &p))
             }),
         }
     };
@@ -225,6 +251,7 @@ fn wrong_access(info: &CapabilityInfo, given: &str) -> Error {
         Access::Plain => "takes no base",
         Access::Read => "reads a base",
         Access::Write => "changes a base and needs it writable",
+        Access::Rows => "reads rows: an input table or a base",
     };
     Error::new(
         ErrorKind::InvalidValue,
@@ -242,12 +269,22 @@ pub fn call(name: &str, params: Value) -> Result<Output> {
     }
 }
 
+/// Calls a capability that reads rows on an input table.
+pub fn call_table(name: &str, input: &Table, params: Value) -> Result<Output> {
+    let info = find(name)?;
+    match info.run {
+        Runner::Rows(run) => run(Rows::Table(input), params),
+        _ => Err(wrong_access(info, "on an input table")),
+    }
+}
+
 /// Calls a capability that reads the base (or takes no base at all).
 pub fn call_read(base: &ClientBase, name: &str, params: Value) -> Result<Output> {
     let info = find(name)?;
     match info.run {
         Runner::Plain(run) => run(params),
         Runner::Read(run) => run(base, params),
+        Runner::Rows(run) => run(Rows::Base(base), params),
         Runner::Write(_) => Err(wrong_access(info, "on a read-only base")),
     }
 }
@@ -258,6 +295,7 @@ pub fn call_write(base: &mut ClientBase, name: &str, params: Value) -> Result<Ou
     match info.run {
         Runner::Plain(run) => run(params),
         Runner::Read(run) => run(base, params),
+        Runner::Rows(run) => run(Rows::Base(base), params),
         Runner::Write(run) => run(base, params),
     }
 }

@@ -59,6 +59,8 @@ pub struct Purchases {
     offsets: Vec<usize>,
     days: Vec<i32>,
     amounts: Vec<i64>,
+    quantities: Option<Vec<i64>>,
+    products: Option<TextValues>,
     currency: Currency,
 }
 
@@ -104,8 +106,61 @@ impl Purchases {
             offsets,
             days,
             amounts,
+            quantities: None,
+            products: None,
             currency,
         })
+    }
+
+    /// With the quantity bought in each purchase, in thousandths of a unit
+    /// (see [`crate::Quantity`]). Fails when the lengths differ.
+    pub fn with_quantities(mut self, quantities: Vec<i64>) -> Result<Purchases> {
+        if quantities.len() != self.days.len() {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "purchases: {} quantities for {} purchases",
+                    quantities.len(),
+                    self.days.len()
+                ),
+            ));
+        }
+        self.quantities = Some(quantities);
+        Ok(self)
+    }
+
+    /// Keyed by client and product: key `i` is client `clients[i]`'s purchases
+    /// of `products[i]` (so a client may appear once per product). Fails when
+    /// the lengths differ.
+    pub fn with_products(mut self, products: TextValues) -> Result<Purchases> {
+        if products.len() != self.clients.len() {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "purchases: {} products for {} keys",
+                    products.len(),
+                    self.clients.len()
+                ),
+            ));
+        }
+        self.products = Some(products);
+        Ok(self)
+    }
+
+    /// Each purchase's quantity in thousandths of a unit, when known.
+    pub fn quantities(&self) -> Option<&[i64]> {
+        self.quantities.as_deref()
+    }
+
+    /// Client `i`'s purchase quantities, when known.
+    pub fn client_quantities(&self, i: usize) -> Option<&[i64]> {
+        let q = self.quantities.as_deref()?;
+        Some(&q[self.offsets[i]..self.offsets[i + 1]])
+    }
+
+    /// The product of each key, when purchases are keyed by client and product.
+    pub fn products(&self) -> Option<&TextValues> {
+        self.products.as_ref()
     }
 
     /// How many clients.
