@@ -86,7 +86,7 @@ mod words;
 pub use activity::{Activity, ActivityKind, Direction};
 pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
 pub use client::{
-    check_tax_id, complete_inn, Channel, Client, Company, Consent, ConsentState, Consents, Email,
+    check_postcode, check_tax_id, complete_inn, Channel, Client, Company, Consent, ConsentState, Consents, Email,
     LifecycleStage, Messenger, MessengerKind, Party, PartyKind, PersonName, Phone, PhoneKind,
     Relation, RelationKind, Temperature,
 };
