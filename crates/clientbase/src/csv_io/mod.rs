@@ -80,4 +80,5 @@ use cells::*;
 use mapping::*;
 use options::delimiter_allowed;
 use read::*;
+pub(crate) use read::detect_delimiter;
 use targets::*;
