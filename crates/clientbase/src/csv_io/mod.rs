@@ -79,6 +79,6 @@ pub use targets::ColumnTarget;
 use cells::*;
 use mapping::*;
 use options::delimiter_allowed;
-use read::*;
 pub(crate) use read::detect_delimiter;
+use read::*;
 use targets::*;

@@ -21,8 +21,7 @@ use crate::deal::DealStatus;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{parse_fixed, Currency};
 use crate::table::{
-    date_to_days, days_to_date, unknown_column, Column, ColumnData, Table, TableProblem,
-    TextValues,
+    date_to_days, unknown_column, Column, ColumnData, Table, TableProblem, TextValues,
 };
 use crate::value::{ClientKeys, Purchases};
 use chrono::NaiveDate;
@@ -209,7 +208,9 @@ fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
                     .and_then(|m| m.checked_mul(v))
                     .ok_or_else(too_large)?
             } else {
-                let d = 10_i128.checked_pow(shift.unsigned_abs()).ok_or_else(too_large)?;
+                let d = 10_i128
+                    .checked_pow(shift.unsigned_abs())
+                    .ok_or_else(too_large)?;
                 if v % d != 0 {
                     return Err(format!("more than {digits} decimal places"));
                 }
@@ -265,7 +266,11 @@ struct Lines<'a>(Option<&'a [u64]>);
 impl Lines<'_> {
     fn of(&self, row: usize) -> String {
         match self.0 {
-            Some(lines) => lines.get(row).copied().unwrap_or(row as u64 + 1).to_string(),
+            Some(lines) => lines
+                .get(row)
+                .copied()
+                .unwrap_or(row as u64 + 1)
+                .to_string(),
             None => (row + 1).to_string(),
         }
     }
@@ -337,21 +342,24 @@ impl Orders {
 
         let rows = table.rows();
         let mut bad: Vec<(usize, &str, String)> = Vec::new();
-        let mut note = |read: &Read<_>, field: &str| {
-            for (row, reason) in &read.bad {
-                bad.push((*row, field, reason.clone()));
-            }
-        };
-        note(&days, &source.date);
-        note(&amounts, &source.amount);
-        if let Some(m) = &margins {
-            note(m, source.margin.as_deref().unwrap_or("margin"));
+        let mut noted: Vec<(&[(usize, String)], &str)> =
+            vec![(&days.bad, &source.date), (&amounts.bad, &source.amount)];
+        if let (Some(m), Some(name)) = (&margins, &source.margin) {
+            noted.push((&m.bad, name));
         }
         if let Some(q) = &quantities {
-            note(q, &source.quantity);
+            noted.push((&q.bad, &source.quantity));
+        }
+        for (rows, field) in noted {
+            for (row, reason) in rows {
+                bad.push((*row, field, reason.clone()));
+            }
         }
         let mut ok = vec![true; rows];
-        let ids = matches!(client_col.data(), ColumnData::UInt64(_) | ColumnData::Int64(_));
+        let ids = matches!(
+            client_col.data(),
+            ColumnData::UInt64(_) | ColumnData::Int64(_)
+        );
         for row in 0..rows {
             if client_col.is_null(row) {
                 bad.push((row, &source.client, "empty".into()));
@@ -713,13 +721,17 @@ impl Orders {
             scratch.clear();
             scratch.extend_from_slice(&lines[offsets[c]..offsets[c + 1]]);
             scratch.sort_by_key(|&l| (products.codes[l as usize], self.day[l as usize]));
-            for group in scratch.chunk_by(|a, b| {
-                products.codes[*a as usize] == products.codes[*b as usize]
-            }) {
+            for group in
+                scratch.chunk_by(|a, b| products.codes[*a as usize] == products.codes[*b as usize])
+            {
                 self.sum_days(group, &mut days, &mut amounts, quantities.as_mut());
                 out_offsets.push(days.len());
                 key_rows.push(c);
-                key_products.push(products.values.get(products.codes[group[0] as usize] as usize));
+                key_products.push(
+                    products
+                        .values
+                        .get(products.codes[group[0] as usize] as usize),
+                );
             }
         }
         let keys = match &self.clients {
@@ -767,11 +779,6 @@ impl Orders {
                 last = Some(day);
             }
         }
-    }
-
-    /// The first day of the lines as a date (for messages and defaults).
-    pub(crate) fn date_of(day: i32) -> Option<NaiveDate> {
-        days_to_date(day)
     }
 }
 
@@ -842,9 +849,7 @@ pub(crate) fn key_ranks(keys: &ClientKeys) -> Vec<u32> {
     let mut order: Vec<u32> = (0..keys.len() as u32).collect();
     match keys {
         ClientKeys::Ids(ids) => sort_by_unique_key(&mut order, |&i| (ids[i as usize], i)),
-        ClientKeys::Texts(texts) => {
-            sort_by_unique_key(&mut order, |&i| (texts.get(i as usize), i))
-        }
+        ClientKeys::Texts(texts) => sort_by_unique_key(&mut order, |&i| (texts.get(i as usize), i)),
     }
     let mut ranks = vec![0u32; order.len()];
     for (rank, &i) in order.iter().enumerate() {
@@ -857,7 +862,6 @@ pub(crate) fn key_ranks(keys: &ClientKeys) -> Vec<u32> {
 #[cfg(feature = "csv")]
 mod csv_read {
     use super::*;
-    use std::io::Read as _;
 
     impl Orders {
         /// Reads order lines from a CSV export, as 1C and spreadsheets write
@@ -914,8 +918,10 @@ mod csv_read {
             Error::new(ErrorKind::Csv, format!("the CSV cannot be read: {err}")).with_field("csv")
         };
         if !reader.read_byte_record(&mut record).map_err(csv_error)? {
-            return Err(Error::new(ErrorKind::Csv, "the file is empty: it has no header line")
-                .with_field("csv"));
+            return Err(
+                Error::new(ErrorKind::Csv, "the file is empty: it has no header line")
+                    .with_field("csv"),
+            );
         }
         let headers: Vec<String> = record
             .iter()
@@ -954,7 +960,10 @@ mod csv_read {
                 }
             }
             let line = record.position().map_or(0, |p| p.line());
-            if record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
+            if record
+                .iter()
+                .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
             let mut cells = Vec::with_capacity(wanted.len());
@@ -1003,7 +1012,12 @@ mod tests {
         Table::new(vec![
             Column::from_texts(
                 "client",
-                [Some("ООО Ромашка"), Some("ИП Петров"), Some("ООО Ромашка"), None],
+                [
+                    Some("ООО Ромашка"),
+                    Some("ИП Петров"),
+                    Some("ООО Ромашка"),
+                    None,
+                ],
             ),
             Column::from_texts(
                 "date",

@@ -129,7 +129,8 @@ pub const DEFAULT_SEGMENTS: &[(&str, [u8; 2], [u8; 2])] = &[
 /// The segment of each of the 25 R×F cells (`cells[(r - 1) * 5 + f - 1]`),
 /// from `rules` checked.
 fn segment_cells(rules: &[SegmentRule]) -> Result<Vec<usize>> {
-    let bad = |reason: String| Err(Error::new(ErrorKind::InvalidValue, reason).with_field("segments"));
+    let bad =
+        |reason: String| Err(Error::new(ErrorKind::InvalidValue, reason).with_field("segments"));
     let mut cells = [usize::MAX; 25];
     let mut unreachable = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
@@ -200,7 +201,10 @@ impl RfmParams {
             for (which, edges) in [
                 (
                     "recency",
-                    bins.recency.iter().map(|&d| f64::from(d)).collect::<Vec<_>>(),
+                    bins.recency
+                        .iter()
+                        .map(|&d| f64::from(d))
+                        .collect::<Vec<_>>(),
                 ),
                 (
                     "frequency",
@@ -290,11 +294,9 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         let last = scratch.last().map_or(i32::MIN, |&d| d as i32);
         (last, scratch.len() as u32, sum)
     });
-    let clients: Vec<u32> = (0..n as u32)
-        .filter(|&c| stats[c as usize].1 > 0)
-        .collect();
+    let clients: Vec<u32> = (0..n as u32).filter(|&c| stats[c as usize].1 > 0).collect();
     let ranks = key_ranks(orders.clients());
-    let scores = |value: &dyn Fn(u32) -> (i64, u32)| -> Vec<u8> {
+    let scores = |value: &(dyn Fn(u32) -> (i64, u32) + Sync)| -> Vec<u8> {
         let mut order = clients.clone();
         sort_by_unique_key(&mut order, |&c| value(c));
         let mut out = vec![0u8; n];
@@ -329,13 +331,18 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
                     .iter()
                     .filter(|&&e| recency > i64::from(e))
                     .count() as u8;
-                f[c] = 1 + bins.frequency.iter().filter(|&&e| u64::from(freq) >= e).count() as u8;
+                f[c] = 1 + bins
+                    .frequency
+                    .iter()
+                    .filter(|&&e| u64::from(freq) >= e)
+                    .count() as u8;
                 m[c] = 1 + money.iter().filter(|&&e| sum >= e).count() as u8;
             }
             (r, f, m)
         }
     };
-    let pick = |v: &[u8]| Column::from_int64s("", clients.iter().map(|&c| Some(i64::from(v[c as usize]))));
+    let pick =
+        |v: &[u8]| Column::from_int64s("", clients.iter().map(|&c| Some(i64::from(v[c as usize]))));
     let rows: Vec<usize> = clients.iter().map(|&c| c as usize).collect();
     let digits = orders.currency().minor_digits() as i8;
     let columns = vec![
@@ -352,7 +359,9 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         ),
         Column::from_int64s(
             "frequency",
-            clients.iter().map(|&c| Some(i64::from(stats[c as usize].1))),
+            clients
+                .iter()
+                .map(|&c| Some(i64::from(stats[c as usize].1))),
         ),
         Column::new(
             "monetary",
@@ -415,17 +424,20 @@ mod tests {
         };
         let holes = segment_cells(&[rule("Best", [4, 5], [1, 5]), rule("Rest", [1, 2], [1, 5])])
             .unwrap_err();
-        assert!(holes.to_string().contains("cells R3F1, R3F2, R3F3, R3F4, R3F5 are in no segment"), "{holes}");
-        let dead = segment_cells(&[
-            rule("All", [1, 5], [1, 5]),
-            rule("Lost", [1, 1], [1, 1]),
-        ])
-        .unwrap_err();
-        assert!(dead.to_string().contains("\"Lost\" can never be reached"), "{dead}");
-        let lost_first = segment_cells(&[
-            rule("Lost", [1, 1], [1, 1]),
-            rule("All", [1, 5], [1, 5]),
-        ]);
+        assert!(
+            holes
+                .to_string()
+                .contains("cells R3F1, R3F2, R3F3, R3F4, R3F5 are in no segment"),
+            "{holes}"
+        );
+        let dead = segment_cells(&[rule("All", [1, 5], [1, 5]), rule("Lost", [1, 1], [1, 1])])
+            .unwrap_err();
+        assert!(
+            dead.to_string().contains("\"Lost\" can never be reached"),
+            "{dead}"
+        );
+        let lost_first =
+            segment_cells(&[rule("Lost", [1, 1], [1, 1]), rule("All", [1, 5], [1, 5])]);
         assert!(lost_first.is_ok());
         let out_of_range = segment_cells(&[rule("X", [0, 6], [1, 5])]).unwrap_err();
         assert!(out_of_range.to_string().contains("can never be reached"));
