@@ -82,6 +82,23 @@ impl Default for OrderSource {
     }
 }
 
+impl OrderSource {
+    /// The column names of a 1C sales export: `Контрагент`, `Дата`, `Сумма`,
+    /// `Номенклатура`, `Категория`, `Количество` (as the generator's
+    /// `write_orders_csv_1c` writes them); the rest as [`OrderSource::default`].
+    pub fn one_c() -> OrderSource {
+        OrderSource {
+            client: "Контрагент".into(),
+            date: "Дата".into(),
+            amount: "Сумма".into(),
+            product: "Номенклатура".into(),
+            category: "Категория".into(),
+            quantity: "Количество".into(),
+            ..OrderSource::default()
+        }
+    }
+}
+
 /// Texts encoded as `u32` codes into a dictionary of distinct values.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Coded {
