@@ -940,7 +940,10 @@ fn rfm_reads_a_1c_export_and_reports_the_bad_line() {
     );
     assert_eq!(lines.len(), 4);
     let problems = std::fs::read_to_string(&problems).unwrap();
-    assert!(problems.starts_with("line,field,reason\n4,Дата,"), "{problems}");
+    assert!(
+        problems.starts_with("line,field,reason\n4,Дата,"),
+        "{problems}"
+    );
 }
 
 #[test]
@@ -994,5 +997,9 @@ fn abc_splits_ten_clients_75_20_5_with_xyz() {
     assert!(stdout(&out).contains("ABC-XYZ"), "{}", stdout(&out));
     let out = clientbase(&["abc", path(&orders), "--measure", "revenu"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown variant `revenu`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown variant `revenu`"),
+        "{}",
+        stderr(&out)
+    );
 }
