@@ -109,7 +109,7 @@ pub use phone::{
 };
 pub use record::Record;
 pub use schema::{FieldDef, FieldType, FieldValue, Schema};
-pub use table::{Column, ColumnData, ColumnType, Table};
+pub use table::{Column, ColumnData, ColumnType, Table, TableProblem};
 
 #[cfg(feature = "generator")]
 pub mod generator;
