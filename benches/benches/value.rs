@@ -177,7 +177,11 @@ fn run_peer(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<Peer> {
     if out.status.code() == Some(3) {
         println!(
             "  {tool}: not installed in {python} (pip install {}); skipped",
-            if tool == "clientbase" { "./python polars" } else { tool }
+            if tool == "clientbase" {
+                "./python polars"
+            } else {
+                tool
+            }
         );
         return None;
     }
@@ -215,7 +219,10 @@ fn main() {
     let clients = env_usize("CLIENTBASE_VALUE_CLIENTS", 1_000_000);
     let python = std::env::var("CLIENTBASE_PEER_PYTHON").unwrap_or_else(|_| "python3".into());
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("value: {lines} order lines of {clients} clients; load average {}", load.trim());
+    println!(
+        "value: {lines} order lines of {clients} clients; load average {}",
+        load.trim()
+    );
 
     let start = Instant::now();
     let config = OrderConfig::new(clients, lines, 42);
@@ -279,5 +286,7 @@ fn main() {
             if peer.sums == ours { "yes" } else { "NO" }
         );
     }
-    println!("  (ratio: the tool's time over clientbase's in Rust; above 1 means clientbase is faster)");
+    println!(
+        "  (ratio: the tool's time over clientbase's in Rust; above 1 means clientbase is faster)"
+    );
 }

@@ -19,8 +19,8 @@ use serde_json::Value;
 use crate::base::cb_base;
 use crate::error::{cb_status, CbResult, Failure};
 use crate::ffi::{arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
-use crate::table::{cb_table, ArrowArray, ArrowSchema};
 use crate::panic::status_boundary;
+use crate::table::{cb_table, ArrowArray, ArrowSchema};
 
 /// The params argument: `NULL` is `{}`.
 ///

@@ -80,11 +80,12 @@ pub(crate) fn call<'py>(
 fn rows_arg(rows: &Bound<'_, PyAny>) -> PyResult<clientbase::Table> {
     let input = crate::table::Columns::from_py(rows)?;
     if let Some(bad) = input.bad_cells.first() {
-        return Err(
-            clientbase::Error::new(clientbase::ErrorKind::InvalidValue, bad.reason.clone())
-                .with_record(format!("row {}", bad.row))
-                .with_field(bad.column.clone()),
+        return Err(clientbase::Error::new(
+            clientbase::ErrorKind::InvalidValue,
+            bad.reason.clone(),
         )
+        .with_record(format!("row {}", bad.row))
+        .with_field(bad.column.clone()))
         .or_raise();
     }
     Ok(input.table)
