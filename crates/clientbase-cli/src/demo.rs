@@ -8,10 +8,13 @@ use crate::{CliError, CliResult, DemoArgs, What};
 use chrono::Datelike;
 use clientbase::dedup::{accuracy, Decisions, MatchIndex, MatchOptions};
 use clientbase::generator::{messy_phones, GeneratorConfig, GroundTruth, SharedContact};
+use clientbase::capability::Rows;
 use clientbase::sales::{sales_summary, SalesParams, SalesSummary};
+use clientbase::table::Value;
+use clientbase::value::{abc, rfm, AbcParams, RfmParams};
 use clientbase::{
     Client, ClientBase, ClientId, ColumnMapping, ContactNormalizer, CsvOptions, DealStatus,
-    MergeRules, Party,
+    MergeRules, Party, Table,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -32,6 +35,8 @@ const SECTIONS: &[(&str, Section)] = &[
     ("Ground truth", ground_truth),
     ("Revenue by year (won deals)", revenue_by_year),
     ("Top product categories (won deals)", top_categories),
+    ("RFM segments (won deals)", rfm_segments),
+    ("ABC split of clients by revenue (won deals)", abc_split),
     ("A client and its duplicate", sample_client),
     ("Phones as typed", messy_phone_samples),
     ("Contact normalization", normalize_contacts),
@@ -175,6 +180,70 @@ fn top_categories(demo: &mut Demo) -> CliResult {
             category.category.as_deref().unwrap_or("без категории"),
             money(category.revenue),
             percent(category.share, 1.0)
+        );
+    }
+    Ok(())
+}
+
+/// How many rows of `table` hold each text of `column`, largest first, with
+/// the sum of the decimal column `money` over them.
+fn count_by(table: &Table, column: &str, money: &str) -> Vec<(String, u64, i128)> {
+    let mut counts: BTreeMap<String, (u64, i128)> = BTreeMap::new();
+    let (Some(keys), Some(sums)) = (table.column(column), table.column(money)) else {
+        return Vec::new();
+    };
+    for i in 0..table.rows() {
+        let key = match keys.value(i) {
+            Value::Text(text) => text.to_string(),
+            _ => "-".to_string(),
+        };
+        let entry = counts.entry(key).or_default();
+        entry.0 += 1;
+        if let Value::Decimal { value, .. } = sums.value(i) {
+            entry.1 += value.max(0);
+        }
+    }
+    let mut out: Vec<_> = counts.into_iter().map(|(k, (n, m))| (k, n, m)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+fn rfm_segments(demo: &mut Demo) -> CliResult {
+    let params = RfmParams {
+        as_of: Some(demo.config.today),
+        ..RfmParams::default()
+    };
+    let table = rfm(Rows::Base(&demo.base), &params)
+        .map_err(|err| CliError::failed(format!("rfm: {err}")))?;
+    let segments = count_by(&table, "segment", "monetary");
+    let revenue: i128 = segments.iter().map(|s| s.2).sum();
+    say!(
+        "  {} clients with won deals, as of {}",
+        int(table.rows() as u64),
+        demo.config.today.format("%d.%m.%Y")
+    );
+    for (segment, clients, money) in segments {
+        say!(
+            "  {segment:<20} {:>8} clients  {:>6} of revenue",
+            int(clients),
+            percent(money as f64, revenue as f64)
+        );
+    }
+    Ok(())
+}
+
+fn abc_split(demo: &mut Demo) -> CliResult {
+    let table = abc(Rows::Base(&demo.base), &AbcParams::default())
+        .map_err(|err| CliError::failed(format!("abc: {err}")))?;
+    let mut classes = count_by(&table, "class", "value");
+    classes.sort();
+    let revenue: i128 = classes.iter().map(|c| c.2).sum();
+    for (class, clients, money) in classes {
+        say!(
+            "  {class}  {:>8} clients ({:>6})  {:>6} of revenue",
+            int(clients),
+            percent(clients as f64, table.rows() as f64),
+            percent(money as f64, revenue as f64)
         );
     }
     Ok(())
