@@ -86,6 +86,7 @@ mod phones;
 mod pick;
 mod places;
 mod plan;
+mod purchase_histories;
 mod records;
 mod truth;
 mod typos;
@@ -94,6 +95,7 @@ pub use catalog::demo_schema;
 pub use habits::{generate_habits, HabitsConfig};
 pub use names::{patronymic, surname_form, Gender};
 pub use phones::{messy_phones, type_phone_messily, IntendedPhone, MessyPhone, MessyPhones};
+pub use purchase_histories::{purchase_histories, PurchaseHistoryConfig};
 pub use truth::{
     DuplicateKind, DuplicatePair, EntityId, GroundTruth, LookAlike, LookAlikePair, RecordTruth,
     RelatedPair, SharedContact,

@@ -8,7 +8,14 @@
 //! Lines are held in compressed columns, never one object per line.
 //!
 //! - [`Purchases`]: each client's purchases by day, the form the calculations share.
+//! - [`fit_clv`], [`clv_table`]: lifetime value from the BG/NBD and Gamma-Gamma
+//!   models (probability alive, expected purchases and spend, discounted value).
 
+mod clv;
 mod purchases;
 
+pub use clv::{
+    bg_nbd_log_likelihood, clv_table, fit_clv, fit_summary, rfm_summary, BgNbd, ClvFit, ClvParams,
+    GammaGamma, ModelFit, RfmSummary, TimeUnit,
+};
 pub use purchases::{ClientKeys, Purchases};

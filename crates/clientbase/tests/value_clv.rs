@@ -1,0 +1,223 @@
+//! Lifetime value, next purchase and recurring dates, through the public API.
+
+use clientbase::value::{
+    bg_nbd_log_likelihood, clv_table, fit_clv, fit_summary, rfm_summary, BgNbd, ClientKeys,
+    ClvParams, GammaGamma, Purchases, RfmSummary,
+};
+use clientbase::{ColumnData, Currency, ErrorKind};
+
+fn purchases(clients: &[&[(i32, i64)]]) -> Purchases {
+    let mut offsets = vec![0];
+    let (mut days, mut amounts) = (Vec::new(), Vec::new());
+    for c in clients {
+        for &(d, a) in c.iter() {
+            days.push(d);
+            amounts.push(a);
+        }
+        offsets.push(days.len());
+    }
+    let ids = (1..=clients.len() as u64).collect();
+    Purchases::new(ClientKeys::Ids(ids), offsets, days, amounts, Currency::RUB).unwrap()
+}
+
+#[cfg(feature = "generator")]
+#[test]
+fn recovers_known_parameters_from_simulated_histories() {
+    use clientbase::generator::{purchase_histories, PurchaseHistoryConfig};
+    let config = PurchaseHistoryConfig::cdnow_like(40_000, 11);
+    let data = purchase_histories(&config).unwrap();
+    let params = ClvParams {
+        as_of: Some(config.as_of),
+        ..ClvParams::default()
+    };
+    let fit = fit_clv(&data, &params).unwrap();
+    eprintln!("{fit:#?}");
+    assert!(fit.bg_nbd.converged, "{fit:?}");
+    let got = fit.bg_nbd.params;
+    let want = config.bg_nbd;
+    let close = |name: &str, got: f64, want: f64, tolerance: f64| {
+        assert!(
+            (got / want - 1.0).abs() < tolerance,
+            "{name}: fitted {got}, drawn from {want}"
+        );
+    };
+    close("r", got.r, want.r, 0.1);
+    close("alpha", got.alpha, want.alpha, 0.15);
+    close("a", got.a, want.a, 0.25);
+    close("b", got.b, want.b, 0.3);
+    let gg = fit.gamma_gamma.unwrap();
+    assert!(gg.converged);
+    // The spend model is identified mostly through p v / (q - 1), the mean spend.
+    let mean = |g: GammaGamma| g.p * g.v / (g.q - 1.0);
+    close(
+        "mean spend",
+        mean(gg.params),
+        mean(config.gamma_gamma),
+        0.05,
+    );
+    close("p", gg.params.p, config.gamma_gamma.p, 0.15);
+    close("q", gg.params.q, config.gamma_gamma.q, 0.3);
+    // The fit is the maximum: the drawn parameters are no more likely.
+    let summary = rfm_summary(&data, &params).unwrap();
+    let at_truth = bg_nbd_log_likelihood(&summary, &want).unwrap();
+    assert!(fit.bg_nbd.log_likelihood >= at_truth);
+}
+
+#[test]
+fn log_likelihood_of_a_tiny_case_in_closed_form() {
+    let p = BgNbd {
+        r: 0.5,
+        alpha: 2.0,
+        a: 0.8,
+        b: 2.5,
+    };
+    let (r, alpha, a, b) = (p.r, p.alpha, p.a, p.b);
+    // No repeat purchase in T = 10: α^r / (α + T)^r.
+    let once = r * alpha.ln() - r * (alpha + 10.0).ln();
+    assert!((p.log_likelihood(0, 0.0, 10.0) - once).abs() < 1e-12);
+    // One repeat purchase at 3 in T = 10: r α^r b/(a+b) [(α+T)^-(r+1) + a/b (α+3)^-(r+1)].
+    let twice = (r * alpha.powf(r) * b / (a + b)
+        * ((alpha + 10.0).powf(-(r + 1.0)) + a / b * (alpha + 3.0).powf(-(r + 1.0))))
+    .ln();
+    assert!((p.log_likelihood(1, 3.0, 10.0) - twice).abs() < 1e-12);
+    let summary = RfmSummary {
+        frequency: vec![0, 1],
+        recency: vec![0.0, 3.0],
+        age: vec![10.0, 10.0],
+        monetary_value: vec![0.0, 5.0],
+    };
+    let total = bg_nbd_log_likelihood(&summary, &p).unwrap();
+    assert!((total - once - twice).abs() < 1e-12);
+}
+
+#[test]
+fn probability_alive_follows_the_bg_nbd_convention() {
+    let p = BgNbd {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
+    // Drop-out happens only after a repeat purchase.
+    assert_eq!(p.p_alive(0, 0.0, 30.0), 1.0);
+    // Bought lately: likely alive; bought long ago: less so.
+    assert!(p.p_alive(5, 38.0, 39.0) > 0.85);
+    assert!(p.p_alive(5, 5.0, 39.0) < 0.3);
+    // More purchases expected from a recent frequent buyer.
+    let soon = p.expected_purchases(52.0, 5, 38.0, 39.0).unwrap();
+    let gone = p.expected_purchases(52.0, 5, 5.0, 39.0).unwrap();
+    assert!(soon > gone && gone >= 0.0);
+    assert_eq!(p.expected_purchases(0.0, 5, 38.0, 39.0), Some(0.0));
+}
+
+#[test]
+fn the_table_has_a_row_per_client_and_no_nan() {
+    let data = purchases(&[
+        &[(19_000, 50_000), (19_030, 70_000), (19_100, 60_000)],
+        &[(19_010, 90_000)],
+        &[
+            (19_005, 30_000),
+            (19_040, 35_000),
+            (19_090, 40_001),
+            (19_150, 45_000),
+        ],
+        &[(19_020, 10_000), (19_060, 20_000)],
+        &[(19_200, 10_000)],
+    ]);
+    let params = ClvParams {
+        as_of: clientbase::table::days_to_date(19_160),
+        ..ClvParams::default()
+    };
+    let fit = fit_clv(&data, &params).unwrap();
+    assert_eq!((fit.keys, fit.clients, fit.not_yet_clients), (5, 4, 1));
+    assert_eq!(fit.repeat_clients, 3);
+    let table = clv_table(&data, &params).unwrap();
+    assert_eq!(table.rows(), 5);
+    assert_eq!(
+        table.column_names(),
+        [
+            "client",
+            "frequency",
+            "recency",
+            "age",
+            "monetary_value",
+            "p_alive",
+            "expected_purchases",
+            "expected_spend",
+            "clv"
+        ]
+    );
+    // Client 3's mean repeat purchase: (35000 + 40001 + 45000) / 3 = 40000.33 → 40000 kopecks.
+    match table.column("monetary_value").unwrap().data() {
+        ColumnData::Decimal { values, scale } => {
+            assert_eq!(*scale, 2);
+            assert_eq!(values[2], 40_000);
+        }
+        other => panic!("{other:?}"),
+    }
+    for column in table.columns() {
+        if let ColumnData::Float64(values) = column.data() {
+            assert!(values.iter().all(|v| v.is_finite()), "{}", column.name());
+        }
+    }
+    // The client who first bought after as_of has nulls past the key.
+    assert!(table.column("p_alive").unwrap().is_null(4));
+    assert!(!table.column("clv").unwrap().is_null(0));
+}
+
+#[test]
+fn degenerate_histories_are_errors_or_nulls_never_nan() {
+    // Only one-time buyers: no maximum to find.
+    let once = purchases(&[&[(19_000, 100)], &[(19_010, 200)]]);
+    let err = fit_clv(&once, &ClvParams::default()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert!(err.to_string().contains("more than one day"), "{err}");
+    // No purchases at all.
+    let none = Purchases::new(
+        ClientKeys::Ids(vec![]),
+        vec![0],
+        vec![],
+        vec![],
+        Currency::RUB,
+    )
+    .unwrap();
+    assert!(fit_clv(&none, &ClvParams::default()).is_err());
+    // Zero amounts: spend is not fitted, the count says why.
+    let free = purchases(&[&[(19_000, 0), (19_030, 0)], &[(19_010, 0), (19_011, 0)]]);
+    let fit = fit_clv(&free, &ClvParams::default()).unwrap();
+    assert!(fit.gamma_gamma.is_none());
+    assert_eq!(fit.spend_excluded, 2);
+    let table = clv_table(&free, &ClvParams::default()).unwrap();
+    assert_eq!(table.column("clv").unwrap().null_count(), 2);
+    // A single client still gives finite output.
+    let single = purchases(&[&[(19_000, 100), (19_007, 300), (19_030, 200)]]);
+    let table = clv_table(&single, &ClvParams::default()).unwrap();
+    for column in table.columns() {
+        if let ColumnData::Float64(values) = column.data() {
+            assert!(values.iter().all(|v| v.is_finite()), "{}", column.name());
+        }
+    }
+}
+
+#[test]
+fn params_are_checked_and_name_the_field() {
+    let err = serde_json::from_str::<ClvParams>(r#"{"discount":0.1}"#).unwrap_err();
+    assert!(err.to_string().contains("unknown field"), "{err}");
+    let params: ClvParams = serde_json::from_str(r#"{"period":"day","clv_months":6}"#).unwrap();
+    assert_eq!(params.clv_months, 6);
+    let data = purchases(&[&[(19_000, 100), (19_007, 300)]]);
+    let bad = ClvParams {
+        discount_rate: -0.1,
+        ..ClvParams::default()
+    };
+    let err = fit_clv(&data, &bad).unwrap_err();
+    assert_eq!(err.field(), Some("discount_rate"));
+    let summary = RfmSummary {
+        frequency: vec![1],
+        recency: vec![12.0],
+        age: vec![10.0],
+        monetary_value: vec![1.0],
+    };
+    let err = fit_summary(&summary, &ClvParams::default()).unwrap_err();
+    assert_eq!(err.field(), Some("recency"));
+}
