@@ -221,3 +221,168 @@ fn params_are_checked_and_name_the_field() {
     let err = fit_summary(&summary, &ClvParams::default()).unwrap_err();
     assert_eq!(err.field(), Some("recency"));
 }
+
+mod next_purchase {
+    use chrono::NaiveDate;
+    use clientbase::table::{date_to_days, TextValues, Value};
+    use clientbase::value::{
+        next_purchases, ClientKeys, NextPurchaseMethod, NextPurchaseParams, Purchases,
+    };
+    use clientbase::Currency;
+
+    fn day(n: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(n)
+    }
+
+    #[test]
+    fn a_water_client_is_reminded_before_day_15() {
+        // 5 bottles on day 0, one bottle every 3 days: out of water on day 15.
+        let water = Purchases::new(
+            ClientKeys::Ids(vec![42]),
+            vec![0, 1],
+            vec![date_to_days(day(0))],
+            vec![50_000],
+            Currency::RUB,
+        )
+        .unwrap()
+        .with_quantities(vec![5_000])
+        .unwrap();
+        for (remind_days_before, remind) in [(2, 13), (1, 14)] {
+            let params = NextPurchaseParams {
+                method: NextPurchaseMethod::Consumption,
+                days_per_unit: Some(3.0),
+                remind_days_before,
+                as_of: Some(day(0)),
+                ..NextPurchaseParams::default()
+            };
+            let table = next_purchases(&water, &params).unwrap();
+            let at = |name: &str| table.column(name).unwrap().value(0);
+            assert_eq!(at("client"), Value::UInt64(42));
+            assert_eq!(at("last_purchase"), Value::Date(day(0)));
+            assert_eq!(at("expected_date"), Value::Date(day(15)));
+            assert_eq!(at("remind_date"), Value::Date(day(remind)));
+            assert_eq!(at("days_left"), Value::Int64(15));
+            assert_eq!(at("method"), Value::Text("consumption"));
+            assert_eq!(at("reason"), Value::Null);
+        }
+        // Reminded this week? Not on day 0, yes on day 8.
+        let mut params = NextPurchaseParams {
+            method: NextPurchaseMethod::Consumption,
+            days_per_unit: Some(3.0),
+            due_within_days: Some(7),
+            as_of: Some(day(0)),
+            ..NextPurchaseParams::default()
+        };
+        assert_eq!(next_purchases(&water, &params).unwrap().rows(), 0);
+        params.as_of = Some(day(8));
+        assert_eq!(next_purchases(&water, &params).unwrap().rows(), 1);
+    }
+
+    #[test]
+    fn history_uses_the_median_interval_and_says_why_not() {
+        let d = |n| date_to_days(day(n));
+        let data = Purchases::new(
+            ClientKeys::Ids(vec![1, 2]),
+            vec![0, 4, 5],
+            vec![d(0), d(10), d(30), d(40), d(5)],
+            vec![1, 1, 1, 1, 1],
+            Currency::RUB,
+        )
+        .unwrap();
+        let table = next_purchases(&data, &NextPurchaseParams::default()).unwrap();
+        let col = |name: &str| table.column(name).unwrap();
+        // Gaps 10, 20, 10: median 10 after day 40.
+        assert_eq!(col("expected_date").value(0), Value::Date(day(50)));
+        assert_eq!(col("remind_date").value(0), Value::Date(day(48)));
+        assert_eq!(col("days_left").value(0), Value::Int64(10));
+        assert!(col("expected_date").is_null(1));
+        assert_eq!(
+            col("reason").value(1),
+            Value::Text("one purchase: no interval to repeat")
+        );
+    }
+
+    #[test]
+    fn rates_by_client_beat_rates_by_product() {
+        let mut products = TextValues::default();
+        products.push("water 19 l");
+        products.push("filter");
+        let d = date_to_days(day(0));
+        let data = Purchases::new(
+            ClientKeys::Ids(vec![7, 8]),
+            vec![0, 1, 2],
+            vec![d, d],
+            vec![1, 1],
+            Currency::RUB,
+        )
+        .unwrap()
+        .with_quantities(vec![2_000, 1_000])
+        .unwrap()
+        .with_products(products)
+        .unwrap();
+        let params: NextPurchaseParams = serde_json::from_value(serde_json::json!({
+            "method": "consumption",
+            "product_days_per_unit": {"water 19 l": 7.0, "filter": 90.0},
+            "client_days_per_unit": {"8": 60.0},
+        }))
+        .unwrap();
+        let table = next_purchases(&data, &params).unwrap();
+        let col = |name: &str| table.column(name).unwrap();
+        assert_eq!(col("product").value(0), Value::Text("water 19 l"));
+        assert_eq!(col("expected_date").value(0), Value::Date(day(14)));
+        assert_eq!(col("expected_date").value(1), Value::Date(day(60)));
+        let bad: NextPurchaseParams =
+            serde_json::from_value(serde_json::json!({"days_per_unit": -1.0})).unwrap();
+        assert_eq!(
+            next_purchases(&data, &bad).unwrap_err().field(),
+            Some("days_per_unit")
+        );
+    }
+}
+
+mod recurring {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use clientbase::table::Value;
+    use clientbase::value::{recurring_due_dates, RecurringParams};
+    use clientbase::{Client, ClientBase, Currency, Deal, DealStatus, Money, Recurrence, Schema};
+
+    #[test]
+    fn open_and_won_recurring_deals_list_their_next_dates() {
+        let mut base = ClientBase::new(Schema::default());
+        let client = base
+            .add_client(Client::person("Иванов", "Сергей", None))
+            .unwrap();
+        let mut won = Deal::new(client, Money::from_minor(100_000, Currency::RUB));
+        won.status = DealStatus::Won;
+        won.created_at = Some(Utc.with_ymd_and_hms(2024, 1, 10, 9, 0, 0).unwrap());
+        won.closed_at = Some(Utc.with_ymd_and_hms(2024, 1, 31, 9, 0, 0).unwrap());
+        won.recurrence = Some(Recurrence {
+            every: 1,
+            period: clientbase::Period::Month,
+            day: None,
+            until: None,
+        });
+        let won = base.add_deal(won).unwrap();
+        let mut lost = Deal::new(client, Money::from_minor(1, Currency::RUB));
+        lost.status = DealStatus::Lost;
+        lost.closed_at = Some(Utc.with_ymd_and_hms(2024, 1, 31, 9, 0, 0).unwrap());
+        lost.recurrence = Some(Recurrence::monthly_on(5));
+        base.add_deal(lost).unwrap();
+        base.add_deal(Deal::new(client, Money::from_minor(1, Currency::RUB)))
+            .unwrap();
+        let params = RecurringParams {
+            as_of: NaiveDate::from_ymd_opt(2024, 4, 1),
+            count: 2,
+        };
+        let table = recurring_due_dates(&base, &params).unwrap();
+        assert_eq!(table.rows(), 2);
+        let due = table.column("due_date").unwrap();
+        let d = |m, day| Value::Date(NaiveDate::from_ymd_opt(2024, m, day).unwrap());
+        assert_eq!(due.value(0), d(4, 30));
+        assert_eq!(due.value(1), d(5, 31));
+        assert_eq!(
+            table.column("deal").unwrap().value(0),
+            Value::UInt64(won.get())
+        );
+    }
+}

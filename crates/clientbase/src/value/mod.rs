@@ -10,12 +10,18 @@
 //! - [`Purchases`]: each client's purchases by day, the form the calculations share.
 //! - [`fit_clv`], [`clv_table`]: lifetime value from the BG/NBD and Gamma-Gamma
 //!   models (probability alive, expected purchases and spend, discounted value).
+//! - [`next_purchases`]: when each client needs to buy again and when to remind them.
+//! - [`next_due_dates`], [`recurring_due_dates`]: the next dates recurring deals are due.
 
 mod clv;
+mod next_purchase;
 mod purchases;
+mod recurring;
 
 pub use clv::{
     bg_nbd_log_likelihood, clv_table, fit_clv, fit_summary, rfm_summary, BgNbd, ClvFit, ClvParams,
     GammaGamma, ModelFit, RfmSummary, TimeUnit,
 };
+pub use next_purchase::{next_purchases, NextPurchaseMethod, NextPurchaseParams};
 pub use purchases::{ClientKeys, Purchases};
+pub use recurring::{next_due_dates, recurring_due_dates, RecurringParams};

@@ -32,7 +32,7 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
 /// The digamma function `ψ(x) = d ln Γ(x) / dx` for `x > 0`.
 pub(crate) fn digamma(mut x: f64) -> f64 {
     let mut shift = 0.0;
-    while x < 6.0 {
+    while x < 10.0 {
         shift -= 1.0 / x;
         x += 1.0;
     }
@@ -76,7 +76,7 @@ mod tests {
         // ln(9!) = ln 362880
         assert!((ln_gamma(10.0) - 362_880_f64.ln()).abs() < 1e-12);
         assert!((ln_gamma(0.1) - 2.252_712_651_734_206).abs() < 1e-12);
-        assert!((ln_gamma(1000.5) - 5_909.508_956_016_61).abs() < 1e-8);
+        assert!((ln_gamma(1000.5) - 5_908.674_175_848_678).abs() < 1e-9);
     }
 
     #[test]
