@@ -112,7 +112,7 @@ pub fn purchase_histories(config: &PurchaseHistoryConfig) -> Result<Purchases> {
         let mut t = 0.0;
         loop {
             t += exponential(&mut rng) / rate;
-            if !(t <= horizon) {
+            if t > horizon || t.is_nan() {
                 break;
             }
             let day = (first + (t * unit_days).floor() as i32).min(end);

@@ -37,7 +37,7 @@ pub(crate) fn bfgs<const N: usize>(
             d[i] = -(0..N).map(|j| h[i][j] * g[j]).sum::<f64>();
         }
         let mut slope = dot(&d, &g);
-        if !(slope < 0.0) {
+        if slope >= 0.0 || slope.is_nan() {
             h = identity::<N>();
             d = g.map(|gi| -gi);
             slope = dot(&d, &g);
