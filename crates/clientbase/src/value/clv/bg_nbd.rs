@@ -82,16 +82,28 @@ fn log_add_exp(u: f64, v: f64) -> f64 {
     hi + (lo - hi).exp().ln_1p()
 }
 
-/// Clients with the same (frequency, recency, age), counted once.
+/// Clients with the same (frequency, recency, age), counted once. Ages and
+/// recencies are few distinct values (whole days), so their logarithms are
+/// computed once per value, not once per group.
 pub(crate) struct Groups {
     x: Vec<f64>,
     x_index: Vec<u32>,
     distinct_x: Vec<f64>,
-    recency: Vec<f64>,
-    age: Vec<f64>,
+    recency_index: Vec<u32>,
+    distinct_recency: Vec<f64>,
+    age_index: Vec<u32>,
+    distinct_age: Vec<f64>,
     weight: Vec<f64>,
     pub(crate) clients: usize,
     pub(crate) rate_guess: f64,
+}
+
+/// The index of `value` among the distinct values seen so far, adding it.
+fn intern(map: &mut FxHashMap<u64, u32>, values: &mut Vec<f64>, value: f64) -> u32 {
+    *map.entry(value.to_bits()).or_insert_with(|| {
+        values.push(value);
+        (values.len() - 1) as u32
+    })
 }
 
 impl Groups {
@@ -101,12 +113,15 @@ impl Groups {
             x: Vec::new(),
             x_index: Vec::new(),
             distinct_x: Vec::new(),
-            recency: Vec::new(),
-            age: Vec::new(),
+            recency_index: Vec::new(),
+            distinct_recency: Vec::new(),
+            age_index: Vec::new(),
+            distinct_age: Vec::new(),
             weight: Vec::new(),
             clients: frequency.len(),
             rate_guess: 0.0,
         };
+        let (mut recencies, mut ages) = (FxHashMap::default(), FxHashMap::default());
         let mut raw_x = Vec::new();
         let (mut purchases, mut time) = (0.0, 0.0);
         for i in 0..frequency.len() {
@@ -118,8 +133,10 @@ impl Groups {
             if k == next {
                 raw_x.push(frequency[i]);
                 g.x.push(f64::from(frequency[i]));
-                g.recency.push(recency[i]);
-                g.age.push(age[i]);
+                g.recency_index
+                    .push(intern(&mut recencies, &mut g.distinct_recency, recency[i]));
+                g.age_index
+                    .push(intern(&mut ages, &mut g.distinct_age, age[i]));
                 g.weight.push(0.0);
             }
             g.weight[k] += 1.0;
@@ -139,6 +156,14 @@ impl Groups {
     fn len(&self) -> usize {
         self.weight.len()
     }
+}
+
+/// `ln(α + t)` and `1 / (α + t)` for each distinct time `t`.
+fn log_table(alpha: f64, times: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    times
+        .iter()
+        .map(|&t| ((alpha + t).ln(), 1.0 / (alpha + t)))
+        .unzip()
 }
 
 /// Terms that depend only on the frequency, computed once per distinct frequency.
@@ -179,19 +204,36 @@ impl PerFrequency {
     }
 }
 
+/// Terms that depend only on a time: `ln(α + t)` and `1 / (α + t)` for each
+/// distinct age and recency.
+struct PerTime {
+    log_age: Vec<f64>,
+    inv_age: Vec<f64>,
+    log_recency: Vec<f64>,
+    inv_recency: Vec<f64>,
+}
+
 /// The summed log-likelihood over `range` of groups and its gradient with
 /// respect to (r, α, a, b).
-fn accumulate(g: &Groups, t: &PerFrequency, p: &BgNbd, range: std::ops::Range<usize>) -> [f64; 5] {
+fn accumulate(
+    g: &Groups,
+    t: &PerFrequency,
+    times: &PerTime,
+    p: &BgNbd,
+    range: std::ops::Range<usize>,
+) -> [f64; 5] {
     let BgNbd { r, alpha, a, b } = *p;
     let ln_alpha = alpha.ln();
     let mut s = [0.0; 5];
     for k in range {
         let (x, xi, w) = (g.x[k], g.x_index[k] as usize, g.weight[k]);
+        let ai = g.age_index[k] as usize;
         let rx = r + x;
-        let l_age = (alpha + g.age[k]).ln();
+        let l_age = times.log_age[ai];
         let still = -rx * l_age;
         let (log_sum, w_still, w_gone, l_rec, inv_rec) = if x > 0.0 {
-            let l_rec = (alpha + g.recency[k]).ln();
+            let ri = g.recency_index[k] as usize;
+            let l_rec = times.log_recency[ri];
             let gone = t.log_gone[xi] - rx * l_rec;
             let e = (-(still - gone).abs()).exp();
             let share_hi = 1.0 / (1.0 + e);
@@ -205,14 +247,14 @@ fn accumulate(g: &Groups, t: &PerFrequency, p: &BgNbd, range: std::ops::Range<us
                 ws,
                 wg,
                 l_rec,
-                1.0 / (alpha + g.recency[k]),
+                times.inv_recency[ri],
             )
         } else {
             (still, 1.0, 0.0, 0.0, 0.0)
         };
         s[0] += w * (t.constant[xi] + r * ln_alpha + log_sum);
         s[1] += w * (t.d_r[xi] + ln_alpha - w_still * l_age - w_gone * l_rec);
-        s[2] += w * (r / alpha - rx * (w_still / (alpha + g.age[k]) + w_gone * inv_rec));
+        s[2] += w * (r / alpha - rx * (w_still * times.inv_age[ai] + w_gone * inv_rec));
         s[3] += w * (t.d_a[xi] + w_gone / a);
         s[4] += w * (t.d_b[xi] - if x > 0.0 { w_gone / (b + x - 1.0) } else { 0.0 });
     }
@@ -223,6 +265,14 @@ fn accumulate(g: &Groups, t: &PerFrequency, p: &BgNbd, range: std::ops::Range<us
 /// when the `parallel` feature is on and there are many groups.
 fn log_likelihood_and_gradient(g: &Groups, p: &BgNbd) -> [f64; 5] {
     let t = PerFrequency::new(&g.distinct_x, p.r, p.a, p.b);
+    let (log_age, inv_age) = log_table(p.alpha, &g.distinct_age);
+    let (log_recency, inv_recency) = log_table(p.alpha, &g.distinct_recency);
+    let times = PerTime {
+        log_age,
+        inv_age,
+        log_recency,
+        inv_recency,
+    };
     #[cfg(feature = "parallel")]
     if g.len() >= 32_768 {
         use rayon::prelude::*;
@@ -230,10 +280,10 @@ fn log_likelihood_and_gradient(g: &Groups, p: &BgNbd) -> [f64; 5] {
         let chunks = g.len().div_ceil(chunk);
         return (0..chunks)
             .into_par_iter()
-            .map(|c| accumulate(g, &t, p, c * chunk..((c + 1) * chunk).min(g.len())))
+            .map(|c| accumulate(g, &t, &times, p, c * chunk..((c + 1) * chunk).min(g.len())))
             .reduce(|| [0.0; 5], |u, v| std::array::from_fn(|i| u[i] + v[i]));
     }
-    accumulate(g, &t, p, 0..g.len())
+    accumulate(g, &t, &times, p, 0..g.len())
 }
 
 /// The summed log-likelihood of grouped clients.

@@ -253,7 +253,10 @@ pub struct ModelFit<P> {
     pub log_likelihood: f64,
     /// Optimizer iterations.
     pub iterations: u32,
-    /// Whether the optimizer met the tolerance.
+    /// Whether the optimizer met the tolerance with every parameter inside
+    /// e^-20 to e^20. A parameter that runs off to the edge (false here) means
+    /// the data do not pin the model down: too few clients, or none who stopped
+    /// buying; forecasts from such a fit may be null.
     pub converged: bool,
     /// The clients the model was fitted on.
     pub clients: usize,
@@ -304,11 +307,12 @@ pub fn fit_summary(
     }
     let groups = bg_nbd::Groups::new(&summary.frequency, &summary.recency, &summary.age);
     let fitted = bg_nbd::fit(&groups, params.tolerance, params.max_iterations);
+    let p = fitted.params;
     let bg = ModelFit {
         params: fitted.params,
         log_likelihood: fitted.log_likelihood,
         iterations: fitted.iterations,
-        converged: fitted.converged,
+        converged: fitted.converged && inside(&[p.r, p.alpha, p.a, p.b]),
         clients: summary.len(),
     };
     let (mut x, mut m, mut excluded) = (Vec::new(), Vec::new(), 0);
@@ -329,11 +333,17 @@ pub fn fit_summary(
             params: f.params,
             log_likelihood: f.log_likelihood,
             iterations: f.iterations,
-            converged: f.converged,
+            converged: f.converged && inside(&[f.params.p, f.params.q, f.params.v]),
             clients: x.len(),
         }
     });
     Ok((bg, gg, excluded))
+}
+
+/// Whether every parameter is within e^-20 to e^20.
+fn inside(params: &[f64]) -> bool {
+    let edge = 20_f64.exp();
+    params.iter().all(|&p| p < edge && p > 1.0 / edge)
 }
 
 /// The as-of day: the params' date, or the last purchase day in the data.
