@@ -139,6 +139,44 @@ fn probability_alive_follows_the_bg_nbd_convention() {
 }
 
 #[test]
+fn forecasts_agree_with_lifetimes_at_the_published_cdnow_parameters() {
+    // Reference values from lifetimes 0.11.3 with these parameters set by hand
+    // (conditional_probability_alive, conditional_expected_number_of_purchases_up_to_time(39),
+    // conditional_expected_average_profit, customer_lifetime_value(time=12,
+    // discount_rate=0.01, freq="W")).
+    let bg = BgNbd {
+        r: 0.243,
+        alpha: 4.414,
+        a: 0.793,
+        b: 2.426,
+    };
+    let cases = [
+        (0, 0.0, 38.86, 1.0, 0.19509805201125396),
+        (2, 30.43, 38.86, 0.726578570080673, 1.226028174767135),
+        (1, 1.71, 38.86, 0.2121009853773791, 0.20318698707975183),
+        (7, 29.43, 38.86, 0.6417563459461072, 3.3370532748513577),
+        (25, 35.0, 36.0, 0.9465366142249743, 17.59989763782011),
+    ];
+    for (x, t, age, alive, expected) in cases {
+        assert!((bg.p_alive(x, t, age) - alive).abs() < 1e-12, "{x}");
+        let got = bg.expected_purchases(39.0, x, t, age).unwrap();
+        assert!((got - expected).abs() < 1e-9 * expected, "{x}: {got}");
+    }
+    let gg = GammaGamma {
+        p: 6.25,
+        q: 3.74,
+        v: 15.44,
+    };
+    let spend = gg.expected_spend(2, 22.35).unwrap();
+    assert!((spend - 24.663713910761157).abs() < 1e-12);
+    assert!((gg.expected_spend(0, 0.0).unwrap() - 35.21897810218978).abs() < 1e-12);
+    let clv = bg
+        .lifetime_value(spend, 2, 30.43, 38.86, 12, 0.01, 4.345)
+        .unwrap();
+    assert!((clv - 36.28921112559952).abs() < 1e-8, "{clv}");
+}
+
+#[test]
 fn the_table_has_a_row_per_client_and_no_nan() {
     let data = purchases(&[
         &[(19_000, 50_000), (19_030, 70_000), (19_100, 60_000)],

@@ -77,6 +77,35 @@ impl BgNbd {
     }
 }
 
+impl BgNbd {
+    /// The discounted value of a client's next `months` months: for each
+    /// month `i`, the purchases expected in it times `spend`, divided by
+    /// `(1 + discount_rate)^i`, with `periods_per_month` model periods to a
+    /// month (as `lifetimes`' `customer_lifetime_value` sums it). `None` when
+    /// a forecast is not finite.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lifetime_value(
+        &self,
+        spend: f64,
+        frequency: u32,
+        recency: f64,
+        age: f64,
+        months: u32,
+        discount_rate: f64,
+        periods_per_month: f64,
+    ) -> Option<f64> {
+        let mut total = 0.0;
+        let mut before = 0.0;
+        for i in 1..=months {
+            let upto =
+                self.expected_purchases(f64::from(i) * periods_per_month, frequency, recency, age)?;
+            total += (upto - before) * spend / (1.0 + discount_rate).powi(i as i32);
+            before = upto;
+        }
+        total.is_finite().then_some(total)
+    }
+}
+
 fn log_add_exp(u: f64, v: f64) -> f64 {
     let (hi, lo) = if u >= v { (u, v) } else { (v, u) };
     hi + (lo - hi).exp().ln_1p()

@@ -428,14 +428,15 @@ fn client_value(
     let expected_spend = gg.and_then(|g| g.expected_spend(spend_x, mean));
     let clv = expected_spend.and_then(|spend| {
         let month = TimeUnit::Month.days() / params.period.days();
-        let mut total = 0.0;
-        let mut before = 0.0;
-        for i in 1..=params.clv_months {
-            let upto = bg.expected_purchases(f64::from(i) * month, x, recency, age)?;
-            total += (upto - before) * spend / (1.0 + params.discount_rate).powi(i as i32);
-            before = upto;
-        }
-        total.is_finite().then_some(total)
+        bg.lifetime_value(
+            spend,
+            x,
+            recency,
+            age,
+            params.clv_months,
+            params.discount_rate,
+            month,
+        )
     });
     ClientValue {
         p_alive: if p_alive.is_finite() { p_alive } else { 0.0 },
