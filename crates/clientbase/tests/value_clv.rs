@@ -1,8 +1,8 @@
 //! Lifetime value, next purchase and recurring dates, through the public API.
 
 use clientbase::value::{
-    bg_nbd_log_likelihood, clv_table, fit_clv, fit_summary, rfm_summary, BgNbd, ClientKeys,
-    ClvParams, GammaGamma, Purchases, RfmSummary,
+    bg_nbd_log_likelihood, clv_table, fit_clv, fit_pareto_nbd, fit_summary, rfm_summary, BgNbd,
+    ClientKeys, ClvParams, GammaGamma, ParetoNbd, Purchases, RfmSummary,
 };
 use clientbase::{ColumnData, Currency, ErrorKind};
 
@@ -174,6 +174,110 @@ fn forecasts_agree_with_lifetimes_at_the_published_cdnow_parameters() {
         .lifetime_value(spend, 2, 30.43, 38.86, 12, 0.01, 4.345)
         .unwrap();
     assert!((clv - 36.28921112559952).abs() < 1e-8, "{clv}");
+}
+
+#[test]
+fn pareto_nbd_agrees_with_lifetimes_at_the_published_cdnow_parameters() {
+    // Reference values from lifetimes 0.11.3 (_conditional_log_likelihood,
+    // conditional_probability_alive) at Fader & Hardie's CDNOW estimates.
+    let p = ParetoNbd {
+        r: 0.55,
+        alpha: 10.58,
+        s: 0.61,
+        beta: 11.67,
+    };
+    let cases = [
+        (0, 0.0, 38.86, -0.5170251508875388),
+        (2, 30.43, 38.86, -9.561981260842963),
+        (1, 1.71, 38.86, -4.4507725494538155),
+        (7, 29.43, 38.86, -21.605426855318164),
+        (25, 35.0, 36.0, -41.61554613460863),
+    ];
+    for (x, t, age, ll) in cases {
+        let got = p.log_likelihood(x, t, age);
+        assert!((got - ll).abs() < 1e-9, "{x}: {got} vs {ll}");
+    }
+    let alive = p.p_alive(2, 30.43, 38.86).unwrap();
+    assert!((alive - 0.8684109171320921).abs() < 1e-9, "{alive}");
+}
+
+#[cfg(feature = "generator")]
+#[test]
+fn pareto_nbd_fits_to_a_maximum() {
+    use clientbase::generator::{purchase_histories, PurchaseHistoryConfig};
+    let config = PurchaseHistoryConfig::cdnow_like(3_000, 8);
+    let data = purchase_histories(&config).unwrap();
+    let params = ClvParams {
+        as_of: Some(config.as_of),
+        ..ClvParams::default()
+    };
+    let summary = rfm_summary(&data, &params).unwrap();
+    let fit = fit_pareto_nbd(&summary, &params).unwrap();
+    assert!(fit.converged, "{fit:?}");
+    let ll = |q: ParetoNbd| -> f64 {
+        (0..summary.len())
+            .map(|i| q.log_likelihood(summary.frequency[i], summary.recency[i], summary.age[i]))
+            .sum()
+    };
+    let best = fit.params;
+    assert!((ll(best) - fit.log_likelihood).abs() < 1e-6 * fit.log_likelihood.abs());
+    for scale in [0.97, 1.03] {
+        for q in [
+            ParetoNbd {
+                r: best.r * scale,
+                ..best
+            },
+            ParetoNbd {
+                alpha: best.alpha * scale,
+                ..best
+            },
+            ParetoNbd {
+                s: best.s * scale,
+                ..best
+            },
+            ParetoNbd {
+                beta: best.beta * scale,
+                ..best
+            },
+        ] {
+            assert!(ll(q) < fit.log_likelihood, "{q:?}");
+        }
+    }
+}
+
+/// The published CDNOW fits, when the summary that the Python `lifetimes`
+/// package ships is at `CLIENTBASE_CDNOW_SUMMARY`
+/// (`lifetimes/datasets/cdnow_customers_summary_with_transactions.csv`; not
+/// committed here: third-party data).
+#[test]
+fn cdnow_published_fits_when_the_data_is_at_hand() {
+    let Ok(path) = std::env::var("CLIENTBASE_CDNOW_SUMMARY") else {
+        eprintln!("CLIENTBASE_CDNOW_SUMMARY is not set: the CDNOW check is skipped");
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut s = RfmSummary::default();
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        s.frequency.push(cells[1].parse().unwrap());
+        s.recency.push(cells[2].parse().unwrap());
+        s.age.push(cells[3].parse().unwrap());
+        s.monetary_value.push(cells[4].parse().unwrap());
+    }
+    assert_eq!(s.len(), 2357);
+    let (bg, gg, _) = fit_summary(&s, &ClvParams::default()).unwrap();
+    let gg = gg.unwrap();
+    let pareto = fit_pareto_nbd(&s, &ClvParams::default()).unwrap();
+    eprintln!("{bg:?}\n{gg:?}\n{pareto:?}");
+    let near = |got: f64, want: f64, digits: f64| (got - want).abs() <= 0.5 * 10_f64.powf(-digits);
+    assert!(near(bg.params.r, 0.243, 3.0) && near(bg.params.alpha, 4.414, 3.0));
+    assert!(near(bg.params.a, 0.793, 3.0) && near(bg.params.b, 2.426, 3.0));
+    assert!(near(bg.log_likelihood, -9582.4, 1.0));
+    assert!(near(gg.params.p, 6.25, 2.0) && near(gg.params.q, 3.74, 2.0));
+    assert!(near(gg.params.v, 15.44, 1.5));
+    assert!(near(pareto.params.r, 0.55, 2.0) && near(pareto.params.alpha, 10.58, 2.0));
+    assert!(near(pareto.params.s, 0.61, 2.0) && near(pareto.params.beta, 11.67, 2.0));
+    assert!(near(pareto.log_likelihood, -9595.0, 1.0));
 }
 
 #[test]

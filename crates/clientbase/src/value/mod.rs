@@ -19,8 +19,8 @@ mod purchases;
 mod recurring;
 
 pub use clv::{
-    bg_nbd_log_likelihood, clv_table, fit_clv, fit_summary, rfm_summary, BgNbd, ClvFit, ClvParams,
-    GammaGamma, ModelFit, RfmSummary, TimeUnit,
+    bg_nbd_log_likelihood, clv_table, fit_clv, fit_pareto_nbd, fit_summary, rfm_summary, BgNbd,
+    ClvFit, ClvParams, GammaGamma, ModelFit, ParetoNbd, RfmSummary, TimeUnit,
 };
 pub use next_purchase::{next_purchases, NextPurchaseMethod, NextPurchaseParams};
 pub use purchases::{ClientKeys, Purchases};

@@ -185,6 +185,18 @@ impl Groups {
     fn len(&self) -> usize {
         self.weight.len()
     }
+
+    /// Each group's frequency, recency, age and number of clients.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, f64, f64, f64)> + '_ {
+        (0..self.len()).map(|k| {
+            (
+                self.x[k] as u32,
+                self.distinct_recency[self.recency_index[k] as usize],
+                self.distinct_age[self.age_index[k] as usize],
+                self.weight[k],
+            )
+        })
+    }
 }
 
 /// `ln(α + t)` and `1 / (α + t)` for each distinct time `t`.

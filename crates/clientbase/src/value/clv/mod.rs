@@ -47,10 +47,12 @@
 mod bg_nbd;
 mod gamma_gamma;
 mod optimize;
+mod pareto_nbd;
 mod special;
 
 pub use bg_nbd::BgNbd;
 pub use gamma_gamma::GammaGamma;
+pub use pareto_nbd::ParetoNbd;
 
 use super::purchases::Purchases;
 use crate::error::{invalid, Error, ErrorKind, Result};
@@ -344,6 +346,35 @@ pub fn fit_summary(
 fn inside(params: &[f64]) -> bool {
     let edge = 20_f64.exp();
     params.iter().all(|&p| p < edge && p > 1.0 / edge)
+}
+
+/// Fits the Pareto/NBD model (the alternative to BG/NBD in which a client can
+/// drop out at any time, not only after a purchase) on a summary, with
+/// central-difference gradients (so the tolerance is at least 1e-6). Fails as
+/// [`fit_summary`] does. Slower than BG/NBD: two hypergeometric series per
+/// distinct history per evaluation.
+pub fn fit_pareto_nbd(summary: &RfmSummary, params: &ClvParams) -> Result<ModelFit<ParetoNbd>> {
+    params.validate()?;
+    summary.validate()?;
+    if !summary.frequency.iter().any(|&x| x > 0) {
+        return Err(Error::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "none of the {} clients bought on more than one day: Pareto/NBD needs repeat purchases",
+                summary.len()
+            ),
+        ));
+    }
+    let groups = bg_nbd::Groups::new(&summary.frequency, &summary.recency, &summary.age);
+    let f = pareto_nbd::fit(&groups, params.tolerance, params.max_iterations);
+    let p = f.params;
+    Ok(ModelFit {
+        params: p,
+        log_likelihood: f.log_likelihood,
+        iterations: f.iterations,
+        converged: f.converged && inside(&[p.r, p.alpha, p.s, p.beta]),
+        clients: summary.len(),
+    })
 }
 
 /// The as-of day: the params' date, or the last purchase day in the data.
