@@ -245,6 +245,40 @@ fn pareto_nbd_fits_to_a_maximum() {
     }
 }
 
+#[cfg(feature = "generator")]
+#[test]
+fn recovers_known_pareto_nbd_parameters() {
+    use clientbase::generator::{purchase_histories, PurchaseHistoryConfig};
+    let want = ParetoNbd {
+        r: 0.55,
+        alpha: 10.58,
+        s: 0.61,
+        beta: 11.67,
+    };
+    let config = PurchaseHistoryConfig {
+        pareto_nbd: Some(want),
+        ..PurchaseHistoryConfig::cdnow_like(15_000, 21)
+    };
+    let data = purchase_histories(&config).unwrap();
+    let params = ClvParams {
+        as_of: Some(config.as_of),
+        ..ClvParams::default()
+    };
+    let fit = fit_pareto_nbd(&rfm_summary(&data, &params).unwrap(), &params).unwrap();
+    eprintln!("{fit:?}");
+    assert!(fit.converged);
+    let got = fit.params;
+    // r and α are pinned down well; s and β (the drop-out rates) less so.
+    assert!((got.r / want.r - 1.0).abs() < 0.15, "{got:?}");
+    assert!((got.alpha / want.alpha - 1.0).abs() < 0.2, "{got:?}");
+    // The mean lifetime β / (s - 1) is undefined for s < 1: compare the median-ish
+    // drop-out rate s / β instead.
+    assert!(
+        ((got.s / got.beta) / (want.s / want.beta) - 1.0).abs() < 0.35,
+        "{got:?}"
+    );
+}
+
 /// The published CDNOW fits, when the summary that the Python `lifetimes`
 /// package ships is at `CLIENTBASE_CDNOW_SUMMARY`
 /// (`lifetimes/datasets/cdnow_customers_summary_with_transactions.csv`; not

@@ -4,7 +4,7 @@
 use crate::error::{invalid, Result};
 use crate::money::Currency;
 use crate::table::date_to_days;
-use crate::value::{BgNbd, ClientKeys, GammaGamma, Purchases, TimeUnit};
+use crate::value::{BgNbd, ClientKeys, GammaGamma, ParetoNbd, Purchases, TimeUnit};
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -19,6 +19,9 @@ pub struct PurchaseHistoryConfig {
     pub seed: u64,
     /// The purchase process, in `period` units.
     pub bg_nbd: BgNbd,
+    /// When set, purchases follow this Pareto/NBD process instead of `bg_nbd`.
+    #[serde(default)]
+    pub pareto_nbd: Option<ParetoNbd>,
     /// The spend per purchase, in major units of `currency`.
     pub gamma_gamma: GammaGamma,
     /// The time unit of `bg_nbd`.
@@ -50,6 +53,7 @@ impl PurchaseHistoryConfig {
                 a: 0.793,
                 b: 2.426,
             },
+            pareto_nbd: None,
             gamma_gamma: GammaGamma {
                 p: 6.25,
                 q: 3.74,
@@ -86,6 +90,18 @@ pub fn purchase_histories(config: &PurchaseHistoryConfig) -> Result<Purchases> {
             return Err(invalid(field, format!("{value} is not positive")));
         }
     }
+    if let Some(pareto) = &config.pareto_nbd {
+        for (field, value) in [
+            ("pareto_nbd.r", pareto.r),
+            ("pareto_nbd.alpha", pareto.alpha),
+            ("pareto_nbd.s", pareto.s),
+            ("pareto_nbd.beta", pareto.beta),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(invalid(field, format!("{value} is not positive")));
+            }
+        }
+    }
     if config.cohort_days == 0 {
         return Err(invalid("cohort_days", "must be at least 1"));
     }
@@ -102,13 +118,24 @@ pub fn purchase_histories(config: &PurchaseHistoryConfig) -> Result<Purchases> {
     let (mut days, mut amounts) = (Vec::new(), Vec::new());
     for _ in 0..config.clients {
         let first = cohort_end - rng.random_range(0..config.cohort_days) as i32;
-        let rate = gamma(&mut rng, r) / alpha;
-        let dropout = beta(&mut rng, a, b);
+        // Pareto/NBD: a lifetime drawn up front and no drop-out per purchase.
+        let (rate, dropout, lifetime) = match &config.pareto_nbd {
+            Some(p) => {
+                let rate = gamma(&mut rng, p.r) / p.alpha;
+                let death = gamma(&mut rng, p.s) / p.beta;
+                (rate, 0.0, exponential(&mut rng) / death)
+            }
+            None => (
+                gamma(&mut rng, r) / alpha,
+                beta(&mut rng, a, b),
+                f64::INFINITY,
+            ),
+        };
         let scale = gamma(&mut rng, q) / v;
         let spend = |rng: &mut ChaCha8Rng| (gamma(rng, p) / scale * minor).round() as i64;
         days.push(first);
         amounts.push(spend(&mut rng));
-        let horizon = f64::from(end - first) / unit_days;
+        let horizon = (f64::from(end - first) / unit_days).min(lifetime);
         let mut t = 0.0;
         loop {
             t += exponential(&mut rng) / rate;
