@@ -9,7 +9,8 @@
 //!
 //! - [`Purchases`]: each client's purchases by day, the form the calculations share.
 //! - [`fit_clv`], [`clv_table`]: lifetime value from the BG/NBD and Gamma-Gamma
-//!   models (probability alive, expected purchases and spend, discounted value).
+//!   models (probability alive, expected purchases and spend, discounted value);
+//!   [`fit_pareto_nbd`] for the Pareto/NBD alternative.
 //! - [`next_purchases`]: when each client needs to buy again and when to remind them.
 //! - [`next_due_dates`], [`recurring_due_dates`]: the next dates recurring deals are due.
 

@@ -10,6 +10,15 @@
 //! - **Gamma-Gamma** (Fader, Hardie & Lee 2005, "RFM and CLV") for the amount
 //!   spent per purchase ([`GammaGamma`]), giving each client's expected spend.
 //!
+//! [`fit_pareto_nbd`] fits the older Pareto/NBD model ([`ParetoNbd`]) on the
+//! same summary, for comparison; the table uses BG/NBD.
+//!
+//! Fits maximise the log-likelihood by BFGS on the logarithms of the
+//! parameters. BG/NBD and Gamma-Gamma use analytic gradients, and BG/NBD
+//! counts clients with the same (x, t_x, T) once, splitting the work over
+//! threads with the `parallel` feature: a fit of 100,000 clients takes a
+//! fraction of a second. Special functions (ln Γ, ψ, ₂F₁) are written out here.
+//!
 //! A client's history is summarised the way the `lifetimes` package and the
 //! papers do ([`RfmSummary`]): one purchase is one day with purchases (see
 //! [`Purchases`]); **frequency** `x` is the number of *repeat* purchase days
