@@ -79,6 +79,7 @@ from clientbase._native import (
     transliterate,
     __version__,
 )
+from clientbase.value import abc, abc_xyz, rfm, xyz
 
 __all__ = [
     "Activity",
@@ -122,5 +123,9 @@ __all__ = [
     "parse_name",
     "parse_names",
     "transliterate",
+    "abc",
+    "abc_xyz",
+    "rfm",
+    "xyz",
     "__version__",
 ]

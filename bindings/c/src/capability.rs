@@ -10,13 +10,17 @@
 
 use std::ffi::c_char;
 
+use arrow_array::ffi::FFI_ArrowArray;
+use arrow_array::{RecordBatch, StructArray};
 use clientbase::capability::{self, Output};
+use clientbase::{Error, ErrorKind, Table};
 use serde_json::Value;
 
 use crate::base::cb_base;
-use crate::error::{cb_status, CbResult};
+use crate::error::{cb_status, CbResult, Failure};
 use crate::ffi::{arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::status_boundary;
+use crate::table::{cb_table, ArrowArray, ArrowSchema};
 
 /// The params argument: `NULL` is `{}`.
 ///
@@ -160,4 +164,142 @@ pub unsafe extern "C" fn cb_base_sales_summary(
     out_json: *mut *mut c_char,
 ) -> cb_status {
     status_boundary(|| unsafe { read_call(base, "sales_summary", params_json, out_json) })
+}
+
+/// Reads an input table (order lines, …) from its JSON form, the one
+/// `cb_table_to_json` gives: `{"columns":[{"name":"client","type":"uint64",
+/// "values":[1,2]},...]}` (`rows` optional). A bad form is `CB_JSON` naming the
+/// column. On success `*out_table` receives a table the caller owns and frees
+/// with `cb_table_free`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_table_from_json(
+    json: *const c_char,
+    out_table: *mut *mut cb_table,
+) -> cb_status {
+    status_boundary(|| {
+        let json = unsafe { arg_str(json, "json") }?;
+        let out_table = unsafe { out_arg(out_table, "out_table") }?;
+        let table: Table = capability::from_json("table", json)?;
+        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        Ok(())
+    })
+}
+
+/// Imports an input table through the Arrow C Data Interface: `array` is a
+/// struct array (format `+s`, as Arrow exports a record batch) with a child
+/// per column, `schema` its schema. Columns may be integers, floats,
+/// `utf8`/`large_utf8`/`utf8_view`, `date32`, timestamps, decimals and booleans;
+/// others are `CB_INVALID_VALUE` naming the column.
+///
+/// On success the array is moved into the table (its `release` is set to
+/// `NULL`, the table releases it) and the schema is only read (the caller
+/// still releases it); `*out_table` receives a table the caller owns and frees
+/// with `cb_table_free`. On failure the array is left as it was.
+#[no_mangle]
+pub unsafe extern "C" fn cb_table_import_arrow(
+    array: *mut ArrowArray,
+    schema: *const ArrowSchema,
+    out_table: *mut *mut cb_table,
+) -> cb_status {
+    status_boundary(|| {
+        if array.is_null() {
+            return Err(Failure::null("array"));
+        }
+        if schema.is_null() {
+            return Err(Failure::null("schema"));
+        }
+        let out_table = unsafe { out_arg(out_table, "out_table") }?;
+        // SAFETY: both are non-NULL and point to initialized structs
+        // (guaranteed by the caller). The schema is read in place; the array
+        // is moved out only once it is known to be a struct array.
+        let schema = unsafe { &*schema };
+        let field = arrow_schema::Field::try_from(schema).map_err(arrow_error)?;
+        if !matches!(field.data_type(), arrow_schema::DataType::Struct(_)) {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "the array must be a struct array (a record batch), not {}",
+                    field.data_type()
+                ),
+            )
+            .with_field("array")
+            .into());
+        }
+        let moved = unsafe { std::ptr::replace(array, FFI_ArrowArray::empty()) };
+        let data = unsafe { arrow_array::ffi::from_ffi(moved, schema) }.map_err(arrow_error)?;
+        let batch = RecordBatch::from(StructArray::from(data));
+        // Read into the core's column types once, so a column it cannot hold
+        // is refused here, by name, rather than at the first call.
+        let table = Table::from_record_batch(&batch)?;
+        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        Ok(())
+    })
+}
+
+fn arrow_error(err: arrow_schema::ArrowError) -> Failure {
+    Error::new(ErrorKind::InvalidValue, format!("arrow: {err}")).into()
+}
+
+/// What `cb_table_call` and `cb_table_call_table` share.
+unsafe fn table_call(
+    input: *const cb_table,
+    capability: *const c_char,
+    params_json: *const c_char,
+) -> CbResult<Output> {
+    let batch = unsafe { cb_table::arg(input, "input") }?;
+    let name = unsafe { arg_str(capability, "capability") }?;
+    let params = unsafe { params_arg(params_json) }?;
+    let table = Table::from_record_batch(batch)?;
+    Ok(capability::call_table(name, &table, params)?)
+}
+
+/// Calls the capability named `capability` that reads rows (`"access":"rows"`
+/// in `cb_capabilities_json`: client value from order lines, …) on the input
+/// table `input` (borrowed, unchanged), with `params_json` (a JSON object
+/// naming the columns and options, or `NULL` for the defaults). On success
+/// `*out_json` receives the result as JSON (a table in its JSON form), owned by
+/// the caller and freed with `cb_string_free`. A capability that does not read
+/// rows is `CB_INVALID_VALUE`. The same capability on a base (`cb_base_call`)
+/// reads the base's own rows (its won deals).
+#[no_mangle]
+pub unsafe extern "C" fn cb_table_call(
+    input: *const cb_table,
+    capability: *const c_char,
+    params_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> cb_status {
+    status_boundary(|| {
+        let out_json = unsafe { out_arg(out_json, "out_json") }?;
+        *out_json = output(unsafe { table_call(input, capability, params_json) }?)?;
+        Ok(())
+    })
+}
+
+/// As `cb_table_call`, for a capability that gives back a table: on success
+/// `*out_table` receives it (the caller owns it and frees it with
+/// `cb_table_free`; read it with `cb_table_export_arrow` or
+/// `cb_table_to_json`). A capability that gives back a report is
+/// `CB_INVALID_VALUE`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_table_call_table(
+    input: *const cb_table,
+    capability: *const c_char,
+    params_json: *const c_char,
+    out_table: *mut *mut cb_table,
+) -> cb_status {
+    status_boundary(|| {
+        let out_table = unsafe { out_arg(out_table, "out_table") }?;
+        match unsafe { table_call(input, capability, params_json) }? {
+            Output::Table(table) => {
+                *out_table = cb_table::into_raw(table.into_record_batch()?);
+                Ok(())
+            }
+            _ => Err(Error::new(
+                ErrorKind::InvalidValue,
+                "the capability gives back a report, not a table: call it with cb_table_call",
+            )
+            .with_field("capability")
+            .into()),
+        }
+    })
 }

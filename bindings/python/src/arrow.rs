@@ -150,6 +150,26 @@ impl PyTable {
         self.table()?.to_json().or_raise()
     }
 
+    /// The rows of the input this table was computed from that could not be
+    /// used: `[{"line": "7", "field": "date", "reason": "..."}]` (empty when
+    /// every row was read). They travel in the Arrow schema's metadata under
+    /// `clientbase:problems`.
+    #[getter]
+    fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let problems = match self
+            .batch
+            .schema()
+            .metadata()
+            .get(clientbase::table::PROBLEMS_KEY)
+        {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| Error::new(ErrorKind::Json, format!("table problems: {e}")))
+                .or_raise()?,
+            None => serde_json::Value::Array(Vec::new()),
+        };
+        crate::convert::to_py(py, &problems)
+    }
+
     /// The column names, in order.
     #[getter]
     fn column_names(&self) -> Vec<&str> {

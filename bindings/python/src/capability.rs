@@ -49,18 +49,46 @@ pub(crate) fn output<'py>(py: Python<'py>, out: Output) -> PyResult<Bound<'py, P
 
 /// Calls the capability `name` that takes no base: `call("parse_phones",
 /// values=[...], region="KZ")`. Params come as a dict, as keyword arguments,
-/// or both (keywords win). Returns the report as plain Python data.
+/// or both (keywords win). A capability that reads rows takes them as `rows`:
+/// a polars or pyarrow frame, a pandas DataFrame, a `Table` or a dict of lists
+/// (`call("rfm", rows=orders, as_of="2024-12-31")`). Returns the report as
+/// plain Python data, or a `Table`.
 #[pyfunction]
-#[pyo3(signature = (name, params = None, **kwargs))]
+#[pyo3(signature = (name, params = None, *, rows = None, **kwargs))]
 pub(crate) fn call<'py>(
     py: Python<'py>,
     name: &str,
     params: Option<&Bound<'py, PyAny>>,
+    rows: Option<&Bound<'py, PyAny>>,
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let params = params_arg(params, kwargs)?;
-    let out = py.detach(|| capability::call(name, params)).or_raise()?;
+    let out = match rows.filter(|r| !r.is_none()) {
+        Some(rows) => {
+            let input = rows_arg(rows)?;
+            py.detach(|| capability::call_table(name, &input, params))
+        }
+        None => py.detach(|| capability::call(name, params)),
+    }
+    .or_raise()?;
     output(py, out)
+}
+
+/// The rows of a call as a core table: a `Table` as it is, anything else
+/// through Arrow or its dict of lists. A cell that cannot be read is an error
+/// naming its row and column.
+fn rows_arg(rows: &Bound<'_, PyAny>) -> PyResult<clientbase::Table> {
+    let input = crate::table::Columns::from_py(rows)?;
+    if let Some(bad) = input.bad_cells.first() {
+        return Err(clientbase::Error::new(
+            clientbase::ErrorKind::InvalidValue,
+            bad.reason.clone(),
+        )
+        .with_record(format!("row {}", bad.row))
+        .with_field(bad.column.clone()))
+        .or_raise();
+    }
+    Ok(input.table)
 }
 
 /// Every capability: `[{"name": ..., "access": "plain" | "read" | "write",

@@ -123,6 +123,8 @@ record_class! {
         region -> Option<&'a str> = c.region.as_deref();
         /// Street address.
         address -> Option<&'a str> = c.address.as_deref();
+        /// Postcode of the address (почтовый индекс).
+        postcode -> Option<&'a str> = c.postcode.as_deref();
         /// The company a person works for (people only).
         employer -> Option<&'a str> = c.employer.as_deref();
         /// The manager who owns the client.

@@ -5,7 +5,13 @@
 //! - `clientbase import` reads a CSV file through a column mapping into a base;
 //! - `clientbase export` writes a base's clients or deals as CSV or JSON;
 //! - `clientbase phones` normalizes one raw phone per stdin line into TSV;
-//! - `clientbase dedupe` clusters the clients of a CSV file into duplicates, with explanations.
+//! - `clientbase dedupe` clusters the clients of a CSV file into duplicates, with explanations;
+//! - `clientbase rfm` scores the clients of a CSV export of order lines by recency,
+//!   frequency and monetary value, with segments;
+//! - `clientbase abc` splits clients, products or categories into ABC (and XYZ) classes.
+//!
+//! `rfm` and `abc` report the order lines they cannot read (line, column,
+//! reason) and go on with the rest: a bad line is not a failure.
 //!
 //! Exit codes: 0 on success (an import with rejected rows succeeds and reports
 //! them, unless `--fail-on-reject`: then 3), 2 for a usage error or input that
@@ -27,6 +33,7 @@ mod dedupe;
 mod demo;
 mod output;
 mod phones;
+mod value;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::fmt;
@@ -60,6 +67,12 @@ enum Command {
     /// Find duplicates among the clients of a CSV file: clusters with the link
     /// that joined each record and its explanation.
     Dedupe(DedupeArgs),
+    /// RFM scores and segments of the clients of a CSV file of order lines
+    /// (a 1C export with `;`, `1 234,50` and `05.03.2024` included).
+    Rfm(value::RfmArgs),
+    /// ABC classes (and with --xyz, XYZ classes and the ABC-XYZ matrix) of
+    /// the clients, products or categories of a CSV file of order lines.
+    Abc(value::AbcArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -286,6 +299,8 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export(&args),
         Command::Phones(args) => phones::run(&args),
         Command::Dedupe(args) => dedupe::run(&args),
+        Command::Rfm(args) => value::rfm(&args),
+        Command::Abc(args) => value::abc(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

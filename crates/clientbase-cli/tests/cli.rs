@@ -892,3 +892,114 @@ fn dedupe_refuses_decisions_about_unknown_clients() {
         "{err}"
     );
 }
+
+/// A 1C export of order lines: `;`, decimal commas, `dd.mm.yyyy`, one bad date.
+const ORDERS_1C: &str = "\u{feff}Контрагент;Дата;Сумма;Номенклатура\n\
+    ООО \"Ромашка\";05.03.2024;1 234,50;Корм\n\
+    ИП Петров;05.03.2024 0:00:00;\"10 000,00\";Миска\n\
+    ИП Петров;35.03.2024;100,00;Миска\n\
+    ООО \"Ромашка\";06.03.2024;0,50;Корм\n\
+    АО Лютик;01.01.2024;500;Корм\n";
+
+#[test]
+fn rfm_reads_a_1c_export_and_reports_the_bad_line() {
+    let dir = scratch("rfm");
+    let orders = dir.join("orders.csv");
+    std::fs::write(&orders, ORDERS_1C).unwrap();
+    let table = dir.join("rfm.csv");
+    let problems = dir.join("problems.csv");
+    let out = clientbase(&[
+        "rfm",
+        path(&orders),
+        "--columns",
+        "1c",
+        "--as-of",
+        "2024-03-10",
+        "--out",
+        path(&table),
+        "--problems",
+        path(&problems),
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(text.contains("4 order lines of 3 clients read"), "{text}");
+    assert!(
+        text.contains("line 4: Дата: \"35.03.2024\" is not a calendar date"),
+        "{text}"
+    );
+    assert!(text.contains("Segments (3 clients)"), "{text}");
+    let written = std::fs::read_to_string(&table).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(
+        lines[0],
+        "client,last_purchase,recency_days,frequency,monetary,r,f,m,rfm,segment"
+    );
+    assert_eq!(
+        lines[1],
+        "\"ООО \"\"Ромашка\"\"\",2024-03-06,4,2,1235.00,4,4,2,442,Loyal"
+    );
+    assert_eq!(lines.len(), 4);
+    let problems = std::fs::read_to_string(&problems).unwrap();
+    assert!(
+        problems.starts_with("line,field,reason\n4,Дата,"),
+        "{problems}"
+    );
+}
+
+#[test]
+fn abc_splits_ten_clients_75_20_5_with_xyz() {
+    let dir = scratch("abc");
+    let orders = dir.join("orders.csv");
+    // Revenues 800 (in two lines), 50, 40, 30, 25, 20, 15, 10, 6, 4.
+    let mut csv = String::from("client;date;amount\n");
+    for (client, amount) in [
+        (1, "500"),
+        (2, "50"),
+        (3, "40"),
+        (4, "30"),
+        (5, "25"),
+        (6, "20"),
+        (7, "15"),
+        (8, "10"),
+        (9, "6"),
+        (10, "4"),
+        (1, "300"),
+    ] {
+        csv.push_str(&format!("{client};01.03.2024;{amount},00\n"));
+    }
+    csv.push_str("11;01.03.2024;много\n");
+    std::fs::write(&orders, csv).unwrap();
+    let table = dir.join("abc.csv");
+    let out = clientbase(&[
+        "abc",
+        path(&orders),
+        "--thresholds",
+        "75,20,5",
+        "--out",
+        path(&table),
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(text.contains("line 13: amount: \"много\""), "{text}");
+    assert!(text.contains("  A           1 objects"), "{text}");
+    assert!(text.contains("  B           4 objects"), "{text}");
+    assert!(text.contains("  C           5 objects"), "{text}");
+    let written = std::fs::read_to_string(&table).unwrap();
+    let classes: Vec<&str> = written
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(classes, ["A", "B", "B", "B", "B", "C", "C", "C", "C", "C"]);
+
+    let out = clientbase(&["abc", path(&orders), "--xyz", "month"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("ABC-XYZ"), "{}", stdout(&out));
+    let out = clientbase(&["abc", path(&orders), "--measure", "revenu"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown variant `revenu`"),
+        "{}",
+        stderr(&out)
+    );
+}

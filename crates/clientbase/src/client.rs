@@ -792,6 +792,10 @@ pub struct Client {
     /// Street address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// Postcode of the address (почтовый индекс): six digits in Russia, another
+    /// country's code as written (letters, digits, a space or hyphen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
     /// The company a person works for, as typed (a CRM contact's «Компания»);
     /// people only: a company's own name is its legal name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -873,6 +877,8 @@ struct ClientData {
     region: Option<String>,
     #[serde(default)]
     address: Option<String>,
+    #[serde(default, alias = "zip")]
+    postcode: Option<String>,
     #[serde(default)]
     employer: Option<String>,
     #[serde(default)]
@@ -967,6 +973,7 @@ impl ClientData {
             city: self.city,
             region: self.region,
             address: self.address,
+            postcode: self.postcode,
             employer: self.employer,
             owner: self.owner,
             source: self.source,
@@ -1162,6 +1169,9 @@ impl Client {
         if let Some(birthday) = self.birthday {
             check_birthday(birthday).map_err(|reason| invalid("birthday", reason))?;
         }
+        if let Some(postcode) = &self.postcode {
+            check_postcode(postcode).map_err(|reason| invalid("postcode", reason))?;
+        }
         if let Some(percent) = self.loyalty_percent {
             if percent > 100 {
                 return Err(invalid(
@@ -1194,6 +1204,36 @@ impl Client {
             }
         }
         Ok(())
+    }
+}
+
+/// Checks a postcode: 3 to 10 letters and digits (a space or hyphen between
+/// them allowed), with at least one digit. Russian ones are six digits, but a
+/// client abroad keeps their own (`SW1A 1AA`, `10115`, `K1A 0B1`).
+///
+/// ```
+/// use clientbase::check_postcode;
+/// assert!(check_postcode("101000").is_ok());
+/// assert!(check_postcode("SW1A 1AA").is_ok());
+/// assert!(check_postcode("Москва").is_err());
+/// ```
+pub fn check_postcode(postcode: &str) -> std::result::Result<(), String> {
+    let text = postcode.trim();
+    let chars = text.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+    let ok = (3..=10).contains(&chars)
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        && !text.contains("  ")
+        && !text.starts_with(['-', ' '])
+        && !text.ends_with(['-', ' ']);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{text:?} is not a postcode (3 to 10 letters and digits, at least one digit)"
+        ))
     }
 }
 

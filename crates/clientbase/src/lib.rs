@@ -86,9 +86,9 @@ mod words;
 pub use activity::{Activity, ActivityKind, Direction};
 pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
 pub use client::{
-    check_tax_id, complete_inn, Channel, Client, Company, Consent, ConsentState, Consents, Email,
-    LifecycleStage, Messenger, MessengerKind, Party, PartyKind, PersonName, Phone, PhoneKind,
-    Relation, RelationKind, Temperature,
+    check_postcode, check_tax_id, complete_inn, Channel, Client, Company, Consent, ConsentState,
+    Consents, Email, LifecycleStage, Messenger, MessengerKind, Party, PartyKind, PersonName, Phone,
+    PhoneKind, Relation, RelationKind, Temperature,
 };
 pub use contacts::{
     ContactNormalizer, ContactReport, EmailSuggestion, InvalidContact, RejectedClient, SplitContact,
@@ -109,7 +109,7 @@ pub use phone::{
 };
 pub use record::Record;
 pub use schema::{FieldDef, FieldType, FieldValue, Schema};
-pub use table::{Column, ColumnData, ColumnType, Table};
+pub use table::{Column, ColumnData, ColumnType, Table, TableProblem};
 
 #[cfg(feature = "generator")]
 pub mod generator;

@@ -46,6 +46,10 @@
 //! | `decimal` | `decimal128(38, scale)` | a string with `scale` digits after the point, `"1234.50"`; the column has a `"scale"` key |
 //! | `text_list` | `list<utf8>` | a list of strings |
 //!
+//! A table computed from input rows some of which could not be used carries
+//! them as [`TableProblem`]s ([`Table::problems`]); the JSON form then has a
+//! third key, `"problems": [{"line": "7", "field": "date", "reason": "…"}]`.
+//!
 //! Reading the same shape back ([`Table`]'s `Deserialize`) is strict: unknown keys,
 //! a `values` list whose length is not `rows`, or a value of the wrong type is an
 //! error that names the column and the row.
@@ -60,7 +64,7 @@ use std::fmt;
 #[cfg(feature = "arrow")]
 mod arrow;
 #[cfg(feature = "arrow")]
-pub use self::arrow::{column_from_arrow, column_to_arrow};
+pub use self::arrow::{column_from_arrow, column_to_arrow, PROBLEMS_KEY};
 pub use self::base::{CLIENT_TABLE_COLUMNS, DEAL_TABLE_COLUMNS};
 pub use self::batch::{Outcome, SplitPhone};
 #[cfg(feature = "csv")]
@@ -966,6 +970,24 @@ fn rescale(value: i128, from: i8, to: i8) -> Option<i128> {
 pub struct Table {
     rows: usize,
     columns: Vec<Column>,
+    problems: Vec<TableProblem>,
+}
+
+/// A row of the input a table was computed from that could not be used, and
+/// why: the calculations over order lines ([`crate::value`]) keep every line
+/// they can read and list the others here, so nothing is left out without a
+/// word. Carried by [`Table::problems`], written in the JSON form under
+/// `"problems"` when there are any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableProblem {
+    /// Where the row was: the line of a CSV file (the header is line 1), the
+    /// 1-based row of an input table, or the deal of a base (`"deal 12"`).
+    pub line: String,
+    /// The column or field that could not be read.
+    pub field: String,
+    /// Why.
+    pub reason: String,
 }
 
 impl Table {
@@ -996,7 +1018,24 @@ impl Table {
                 ));
             }
         }
-        Ok(Table { rows, columns })
+        Ok(Table {
+            rows,
+            columns,
+            problems: Vec::new(),
+        })
+    }
+
+    /// The table with `problems`: rows of its input that could not be used
+    /// (see [`TableProblem`]). Added to any it already has.
+    pub fn with_problems(mut self, problems: impl IntoIterator<Item = TableProblem>) -> Table {
+        self.problems.extend(problems);
+        self
+    }
+
+    /// The rows of the input that could not be used, in input order; empty
+    /// for a table computed from clean input (or not computed at all).
+    pub fn problems(&self) -> &[TableProblem] {
+        &self.problems
     }
 
     /// How many rows.
@@ -1073,6 +1112,7 @@ impl Table {
                 ));
             }
             first.rows += table.rows;
+            first.problems.extend(table.problems);
             for (mine, theirs) in first.columns.iter_mut().zip(table.columns) {
                 mine.append(theirs)?;
             }
@@ -1146,9 +1186,13 @@ impl Serialize for Column {
 
 impl Serialize for Table {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
+        let problems = !self.problems.is_empty();
+        let mut map = serializer.serialize_map(Some(2 + usize::from(problems)))?;
         map.serialize_entry("rows", &self.rows)?;
         map.serialize_entry("columns", &self.columns)?;
+        if problems {
+            map.serialize_entry("problems", &self.problems)?;
+        }
         map.end()
     }
 }
@@ -1158,6 +1202,8 @@ impl Serialize for Table {
 struct TableRepr {
     rows: usize,
     columns: Vec<ColumnRepr>,
+    #[serde(default)]
+    problems: Vec<TableProblem>,
 }
 
 #[derive(Deserialize)]
@@ -1255,7 +1301,9 @@ impl TableRepr {
             }
             columns.push(builder.finish());
         }
-        Table::with_rows(self.rows, columns).map_err(|e| Error::new(ErrorKind::Json, e.reason()))
+        Table::with_rows(self.rows, columns)
+            .map(|table| table.with_problems(self.problems))
+            .map_err(|e| Error::new(ErrorKind::Json, e.reason()))
     }
 }
 

@@ -629,3 +629,31 @@ fn a_deal_in_an_unknown_currency_is_rejected() {
         )]
     );
 }
+
+#[test]
+fn postcodes_are_kept_and_a_bad_one_is_set_aside() {
+    let csv = "Фамилия;Имя;Индекс;Адрес\n\
+               Иванов;Иван;101000;ул. Мясницкая, д. 1\n\
+               Петров;Пётр;Москва;ул. Тверская, д. 2\n";
+    let mut base = ClientBase::default();
+    let mapping = ColumnMapping::from_pairs([
+        ("Фамилия", "surname"),
+        ("Имя", "given_name"),
+        ("Индекс", "postcode"),
+        ("Адрес", "address"),
+    ])
+    .unwrap();
+    let report = base
+        .import_clients_csv(csv.as_bytes(), &mapping, &CsvOptions::default())
+        .unwrap();
+    assert_eq!(report.imported.len(), 2, "{report:?}");
+    let ivanov = base.get_client(report.imported[0]).unwrap();
+    assert_eq!(ivanov.postcode.as_deref(), Some("101000"));
+    let petrov = base.get_client(report.imported[1]).unwrap();
+    assert_eq!(petrov.postcode, None);
+    assert_eq!(petrov.address.as_deref(), Some("ул. Тверская, д. 2"));
+    assert_eq!(report.set_aside.len(), 1);
+    assert_eq!(report.set_aside[0].line, 3);
+    assert_eq!(report.set_aside[0].field.as_deref(), Some("postcode"));
+    assert!(report.set_aside[0].reason.contains("not a postcode"));
+}

@@ -109,6 +109,7 @@ fn rich_base() -> ClientBase {
     anna.birthday = Some(date(1990, 3, 5));
     anna.city = Some(" Москва ".into()); // kept exactly as typed
     anna.region = Some("Московская обл.".into());
+    anna.postcode = Some("141400".into());
     anna.owner = Some("Петров П.".into());
     anna.source = Some("сайт, форма \"заявка\"".into());
     anna.temperature = Some(Temperature::Hot);
@@ -349,7 +350,7 @@ fn the_export_is_readable() {
     let header = text.lines().next().unwrap();
     assert_eq!(
         header,
-        "id,kind,surname,given_name,patronymic,company,tax_id,birthday,city,region,address,owner,source,stage,temperature,behaviour,loyalty_percent,can_refer,created_at,updated_at,tags,phones_json,emails_json,messengers_json,consents_json,relations_json,custom_json"
+        "id,kind,surname,given_name,patronymic,company,tax_id,birthday,city,region,address,postcode,owner,source,stage,temperature,behaviour,loyalty_percent,can_refer,created_at,updated_at,tags,phones_json,emails_json,messengers_json,consents_json,relations_json,custom_json"
     );
     assert!(text.contains("1990-03-05"), "ISO dates");
     assert!(

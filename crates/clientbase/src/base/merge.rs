@@ -29,11 +29,12 @@ pub enum Survivorship {
 }
 
 /// The fields survivorship rules choose (everything else is united).
-pub const MERGE_FIELDS: [&str; 12] = [
+pub const MERGE_FIELDS: [&str; 13] = [
     "party",
     "birthday",
     "city",
     "region",
+    "postcode",
     "address",
     "owner",
     "source",

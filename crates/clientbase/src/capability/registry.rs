@@ -6,6 +6,7 @@ use super::parse::*;
 use super::*;
 use crate::sales::{sales_summary, SalesParams};
 use crate::table::Table;
+use crate::value::{abc, abc_xyz, rfm, xyz, AbcParams, AbcXyzParams, RfmParams, XyzParams};
 use serde_json::Value;
 
 /// What a capability gives back.
@@ -228,6 +229,14 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         TableParams => clients_table),
     capability!(read Table "deals_table", "The deals as a typed table, one row per deal in id order (amounts as exact decimals with their currency).",
         TableParams => deals_table),
+    capability!(rows Table "rfm", "Recency, frequency and monetary value per client from order lines or won deals, scored 1-5 (quantiles or bins) and named by an R×F segment map.",
+        RfmParams => rfm),
+    capability!(rows Table "abc", "ABC classes of clients, products or categories by cumulative share of revenue, margin, quantity or lines (80/15/5 by default), or by share of objects.",
+        AbcParams => abc),
+    capability!(rows Table "xyz", "XYZ classes by the coefficient of variation of sales per day, week, month or quarter, zero periods counted.",
+        XyzParams => xyz),
+    capability!(rows Table "abc_xyz", "ABC and XYZ classes of the same objects with their matrix cell (AX … CZ).",
+        AbcXyzParams => abc_xyz),
 ];
 
 /// The capability called `name`; an unknown name is an

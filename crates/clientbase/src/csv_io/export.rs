@@ -79,6 +79,7 @@ impl ClientBase {
                 or_empty(&client.city).into(),
                 or_empty(&client.region).into(),
                 or_empty(&client.address).into(),
+                or_empty(&client.postcode).into(),
                 or_empty(&client.owner).into(),
                 or_empty(&client.source).into(),
                 client.stage.name().into(),

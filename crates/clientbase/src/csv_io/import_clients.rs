@@ -134,6 +134,7 @@ pub(super) fn parse_client<'t>(
             }
             ColumnTarget::City => client.city = own(),
             ColumnTarget::Region => client.region = own(),
+            ColumnTarget::Postcode => client.postcode = own(),
             ColumnTarget::Address => client.address = own(),
             ColumnTarget::Owner => client.owner = own(),
             ColumnTarget::Source => client.source = own(),
@@ -645,6 +646,7 @@ fn remove_field(client: &mut Client, field: &str) -> bool {
     let remove_at = |len: usize| index.filter(|i| *i < len);
     match head {
         "birthday" => client.birthday.take().is_some(),
+        "postcode" => client.postcode.take().is_some(),
         "loyalty_percent" => client.loyalty_percent.take().is_some(),
         "updated_at" => client.updated_at.take().is_some(),
         "created_at" => client.created_at.take().is_some(),

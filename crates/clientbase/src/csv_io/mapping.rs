@@ -57,6 +57,7 @@ use super::*;
 /// | `tax_id` | the company's tax id (ИНН check digits are verified) | `7707083893` |
 /// | `birthday` | date of birth | date |
 /// | `city`, `region`, `address`, `owner`, `source`, `behaviour` | text fields | text |
+/// | `postcode` | the address's postcode (почтовый индекс) | 3-10 letters and digits, at least one digit |
 /// | `stage` | lifecycle stage | `lead`, `prospect`, `customer`, `loyal`, `churned` or Russian (`лид`, `клиент`, `постоянный`, `ушёл`, ...) |
 /// | `temperature` | lead temperature | `cold`, `warm`, `hot`, `холодный`, `тёплый`, `горячий` |
 /// | `loyalty_percent` | loyalty programme percentage, 0 to 100 | `15`, `15%`, `15,0` |
@@ -116,7 +117,7 @@ pub struct ColumnMapping {
 }
 
 /// The columns [`ClientBase::export_clients_csv`] writes, each named after its target.
-pub(super) const CLIENT_COLUMNS: [ColumnTarget; 27] = [
+pub(super) const CLIENT_COLUMNS: [ColumnTarget; 28] = [
     ColumnTarget::Id,
     ColumnTarget::Kind,
     ColumnTarget::Surname,
@@ -128,6 +129,7 @@ pub(super) const CLIENT_COLUMNS: [ColumnTarget; 27] = [
     ColumnTarget::City,
     ColumnTarget::Region,
     ColumnTarget::Address,
+    ColumnTarget::Postcode,
     ColumnTarget::Owner,
     ColumnTarget::Source,
     ColumnTarget::Stage,

@@ -79,5 +79,6 @@ pub use targets::ColumnTarget;
 use cells::*;
 use mapping::*;
 use options::delimiter_allowed;
+pub(crate) use read::detect_delimiter;
 use read::*;
 use targets::*;

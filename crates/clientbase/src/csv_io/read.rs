@@ -87,7 +87,7 @@ pub(super) fn is_blank(bytes: &[u8]) -> bool {
 }
 
 /// The most frequent of `;`, tab and `,` outside quotes in the first line.
-pub(super) fn detect_delimiter(data: &[u8]) -> u8 {
+pub(crate) fn detect_delimiter(data: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let candidates = [b';', b'\t', b','];
     let mut quoted = false;

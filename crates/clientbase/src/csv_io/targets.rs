@@ -43,6 +43,8 @@ pub enum ColumnTarget {
     Region,
     /// `address`.
     Address,
+    /// `postcode`: the address's postcode (почтовый индекс).
+    Postcode,
     /// `temperature`: cold, warm or hot.
     Temperature,
     /// `behaviour`: the behaviour type.
@@ -108,7 +110,7 @@ pub enum ColumnTarget {
 }
 
 /// The target names without a parameter, in documentation order.
-pub(super) const SIMPLE_TARGETS: [(&str, ColumnTarget); 45] = [
+pub(super) const SIMPLE_TARGETS: [(&str, ColumnTarget); 46] = [
     ("ignore", ColumnTarget::Ignore),
     ("id", ColumnTarget::Id),
     ("kind", ColumnTarget::Kind),
@@ -122,6 +124,7 @@ pub(super) const SIMPLE_TARGETS: [(&str, ColumnTarget); 45] = [
     ("city", ColumnTarget::City),
     ("region", ColumnTarget::Region),
     ("address", ColumnTarget::Address),
+    ("postcode", ColumnTarget::Postcode),
     ("owner", ColumnTarget::Owner),
     ("source", ColumnTarget::Source),
     ("stage", ColumnTarget::Stage),

@@ -208,11 +208,21 @@ pub(crate) fn compare<'a>(a: &'a Features, b: &'a Features) -> Comparison<'a> {
     set(MatchField::CompanyName, level, key);
     let (level, key) = compare_words(a.city.as_deref(), b.city.as_deref(), MatchField::City);
     set(MatchField::City, level, key);
-    let (level, key) = compare_text(
+    let (mut level, mut key) = compare_text(
         a.address.as_deref(),
         b.address.as_deref(),
         MatchField::Address,
     );
+    if let (Some(x), Some(y)) = (&a.postcode, &b.postcode) {
+        if x != y && level != MISSING && level != MatchField::Address.different() {
+            // One street address under two postcodes is two places (the same
+            // street name in two towns): no evidence either way.
+            (level, key) = (MISSING, None);
+        } else if x == y && level == 2 {
+            // A typo in the street, under one postcode, is the same address.
+            (level, key) = (SAME, a.address.as_deref());
+        }
+    }
     set(MatchField::Address, level, key);
     if !a.identifiers.is_empty() && !b.identifiers.is_empty() {
         set(MatchField::Identifier, compare_identifiers(a, b), None);
@@ -721,6 +731,35 @@ mod tests {
         let c = compare(&a, &typo);
         assert_eq!(level(&c, MatchField::Surname), "close");
         assert_eq!(level(&c, MatchField::Given), "close");
+    }
+
+    #[test]
+    fn postcodes_tell_places_with_one_street_address_apart() {
+        let at = |address: &str, postcode: Option<&str>| {
+            let mut c = Client::person("Петров", "Олег", None);
+            c.address = Some(address.into());
+            c.postcode = postcode.map(Into::into);
+            features(c)
+        };
+        let home = at("ул. Дзержинского, д. 17", Some("190000"));
+        let other1 = at("ул. Дзержинского, д. 17", Some("190 000"));
+        let c = compare(&home, &other1);
+        assert_eq!(level(&c, MatchField::Address), "same");
+        // Another town's street of the same name: no evidence either way.
+        let other2 = at("ул. Дзержинского, д. 17", Some("101000"));
+        let c = compare(&home, &other2);
+        assert_eq!(level(&c, MatchField::Address), "missing");
+        // A typo in the street under one postcode is the same address.
+        let other3 = at("ул. Дзержинскго, д. 17", Some("190000"));
+        let c = compare(&home, &other3);
+        assert_eq!(level(&c, MatchField::Address), "same");
+        let other4 = at("ул. Дзержинскго, д. 17", None);
+        let c = compare(&home, &other4);
+        assert_eq!(level(&c, MatchField::Address), "close");
+        // Another house stays another address whatever the postcode.
+        let other5 = at("ул. Дзержинского, д. 19", Some("190000"));
+        let c = compare(&home, &other5);
+        assert_eq!(level(&c, MatchField::Address), "different");
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub(crate) struct Features {
     pub company_name: Option<Arc<str>>,
     pub city: Option<Arc<str>>,
     pub address: Option<Arc<str>>,
+    /// The address's postcode: letters and digits, upper case.
+    pub postcode: Option<Arc<str>>,
     /// Identifying custom fields: the field's position among the identifier
     /// names, and the value's key (letters and digits, upper case).
     pub identifiers: Vec<(u16, Arc<str>)>,
@@ -86,6 +88,14 @@ impl Features {
                 .as_deref()
                 .and_then(|c| cached(Part::City, c).key),
             address: client.address.as_deref().map(address_key).and_then(boxed),
+            postcode: client.postcode.as_deref().and_then(|p| {
+                boxed(
+                    p.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .map(|c| c.to_ascii_uppercase())
+                        .collect(),
+                )
+            }),
             ..Features::default()
         };
         match &client.party {

@@ -82,6 +82,7 @@ pub mod habits;
 mod history;
 mod identity;
 mod names;
+mod orders;
 mod phones;
 mod pick;
 mod places;
@@ -94,6 +95,7 @@ mod typos;
 pub use catalog::demo_schema;
 pub use habits::{generate_habits, HabitsConfig};
 pub use names::{patronymic, surname_form, Gender};
+pub use orders::{generate_orders, write_orders_csv_1c, OrderConfig};
 pub use phones::{messy_phones, type_phone_messily, IntendedPhone, MessyPhone, MessyPhones};
 pub use purchase_histories::{purchase_histories, PurchaseHistoryConfig};
 pub use truth::{

@@ -277,11 +277,22 @@ fn is_text(data_type: &DataType) -> bool {
     }
 }
 
+/// The schema metadata key under which a record batch carries its table's
+/// [problems](Table::problems), as a JSON list.
+pub const PROBLEMS_KEY: &str = "clientbase:problems";
+
 impl Table {
     /// The table as an Arrow record batch, moving the column buffers (no value is
     /// converted). Types as in [`column_to_arrow`]; every field is nullable.
     pub fn into_record_batch(self) -> Result<RecordBatch> {
         let rows = self.rows;
+        let mut metadata = std::collections::HashMap::new();
+        if !self.problems.is_empty() {
+            metadata.insert(
+                PROBLEMS_KEY.to_string(),
+                serde_json::to_string(&self.problems)?,
+            );
+        }
         let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = self
             .columns
             .into_iter()
@@ -290,8 +301,8 @@ impl Table {
             .into_iter()
             .unzip();
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
-        RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), arrays, &options)
-            .map_err(arrow_error)
+        let schema = Schema::new(fields).with_metadata(metadata);
+        RecordBatch::try_new_with_options(Arc::new(schema), arrays, &options).map_err(arrow_error)
     }
 
     /// The table as an Arrow record batch (a copy; see [`Table::into_record_batch`]).
@@ -309,6 +320,9 @@ impl Table {
     }
 
     /// Reads an Arrow record batch; column types as in [`column_from_arrow`].
+    /// The table's [problems](Table::problems) come back from the schema's
+    /// metadata (key `clientbase:problems`, JSON) where
+    /// [`Table::into_record_batch`] put them.
     pub fn from_record_batch(batch: &RecordBatch) -> Result<Table> {
         let columns = batch
             .schema()
@@ -317,7 +331,17 @@ impl Table {
             .zip(batch.columns())
             .map(|(field, array)| column_from_arrow(field.name(), array.as_ref()))
             .collect::<Result<Vec<_>>>()?;
-        Table::with_rows(batch.num_rows(), columns)
+        let table = Table::with_rows(batch.num_rows(), columns)?;
+        Ok(match batch.schema().metadata().get(PROBLEMS_KEY) {
+            Some(json) => {
+                let problems: Vec<crate::table::TableProblem> = serde_json::from_str(json)
+                    .map_err(|e| {
+                        Error::new(ErrorKind::Json, format!("{PROBLEMS_KEY} metadata: {e}"))
+                    })?;
+                table.with_problems(problems)
+            }
+            None => table,
+        })
     }
 }
 
@@ -327,6 +351,31 @@ mod tests {
     use crate::table::{ColumnType, Value};
     use arrow_array::{DictionaryArray, StringViewArray};
     use chrono::{DateTime, NaiveDate, Utc};
+
+    #[test]
+    fn problems_travel_in_the_schema_metadata() {
+        let problem = crate::table::TableProblem {
+            line: "7".into(),
+            field: "date".into(),
+            reason: "\"31.02.2024\" is not a date".into(),
+        };
+        let table = Table::new(vec![Column::from_uint64s("client", [Some(1)])])
+            .unwrap()
+            .with_problems([problem.clone()]);
+        let batch = table.to_record_batch().unwrap();
+        assert!(batch.schema().metadata()[PROBLEMS_KEY].contains("31.02.2024"));
+        let back = Table::from_record_batch(&batch).unwrap();
+        assert_eq!(back.problems(), [problem]);
+        assert_eq!(back, table);
+        // No problems, no metadata.
+        let clean = Table::new(vec![Column::from_uint64s("client", [Some(1)])]).unwrap();
+        assert!(clean
+            .to_record_batch()
+            .unwrap()
+            .schema()
+            .metadata()
+            .is_empty());
+    }
 
     fn sample() -> Table {
         let at = DateTime::parse_from_rfc3339("2024-03-05T10:30:00.123456Z")

@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind, Result};
 use serde::Serialize;
 
 /// The columns of [`ClientBase::clients_table`], in order; the names of the CSV export.
-pub const CLIENT_TABLE_COLUMNS: [&str; 27] = [
+pub const CLIENT_TABLE_COLUMNS: [&str; 28] = [
     "id",
     "kind",
     "surname",
@@ -19,6 +19,7 @@ pub const CLIENT_TABLE_COLUMNS: [&str; 27] = [
     "birthday",
     "city",
     "region",
+    "postcode",
     "address",
     "owner",
     "source",
@@ -140,6 +141,7 @@ fn client_column(name: &str, clients: &[&Client]) -> Result<Column> {
         "birthday" => Column::from_dates(name, rows.map(|c| c.birthday)),
         "city" => text(|c| c.city.as_deref()),
         "region" => text(|c| c.region.as_deref()),
+        "postcode" => text(|c| c.postcode.as_deref()),
         "address" => text(|c| c.address.as_deref()),
         "owner" => text(|c| c.owner.as_deref()),
         "source" => text(|c| c.source.as_deref()),

@@ -1,0 +1,367 @@
+//! `clientbase rfm` and `clientbase abc`: client value from a CSV export of
+//! order lines.
+
+use crate::output::{create, int, open, percent};
+use crate::{CliError, CliResult};
+use clientbase::table::{format_decimal, Value};
+use clientbase::value::{
+    abc_of, abc_xyz_of, rfm_of, AbcBy, AbcMode, AbcParams, AbcXyzParams, Measure, OrderSource,
+    Orders, RfmParams, XyzPeriod,
+};
+use clientbase::{Currency, Table};
+use std::collections::BTreeMap;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// Which order-line columns to read, for `rfm` and `abc`.
+#[derive(clap::Args)]
+pub(crate) struct OrderArgs {
+    /// The column names to start from: `default` (client, date, amount,
+    /// product, category, quantity) or `1c` (Контрагент, Дата, Сумма,
+    /// Номенклатура, Категория, Количество); the options below override one.
+    #[arg(long, default_value = "default")]
+    pub columns: String,
+    /// The client column.
+    #[arg(long)]
+    pub client: Option<String>,
+    /// The date column (dd.mm.yyyy, yyyy-mm-dd, 1C's `05.03.2024 0:00:00`).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The amount column (`1 234,50` or `1234.50`).
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// The product column.
+    #[arg(long)]
+    pub product: Option<String>,
+    /// The category column.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// The quantity column.
+    #[arg(long)]
+    pub quantity: Option<String>,
+    /// The margin column.
+    #[arg(long)]
+    pub margin: Option<String>,
+    /// Only lines on or after this day (yyyy-mm-dd).
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Only lines on or before this day (yyyy-mm-dd).
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
+    /// The currency of the amounts.
+    #[arg(long, default_value = "RUB")]
+    pub currency: String,
+    /// The delimiter (detected from the header line when not given).
+    #[arg(long)]
+    pub delimiter: Option<char>,
+    /// Where to write every line that could not be read (CSV: line, field, reason).
+    #[arg(long)]
+    pub problems: Option<PathBuf>,
+    /// Where to write the table (CSV, `,`-separated, decimals with a point).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The order lines (CSV).
+    pub file: PathBuf,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RfmArgs {
+    #[command(flatten)]
+    pub orders: OrderArgs,
+    /// The analysis date (yyyy-mm-dd; default: the day after the last line).
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// More RFM params (JSON: scores with bins, a segment map); the options
+    /// above take precedence.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct AbcArgs {
+    #[command(flatten)]
+    pub orders: OrderArgs,
+    /// What to classify: clients, products or categories.
+    #[arg(long, default_value = "clients")]
+    pub by: String,
+    /// What to rank by: revenue, margin, quantity or count (of lines).
+    #[arg(long, default_value = "revenue")]
+    pub measure: String,
+    /// Class shares in percent, comma-separated (75,20,5).
+    #[arg(long, default_value = "80,15,5", value_delimiter = ',')]
+    pub thresholds: Vec<f64>,
+    /// Split by cumulative share of value, or by share of objects.
+    #[arg(long, default_value = "value")]
+    pub mode: String,
+    /// Add XYZ classes with sales per period: day, week, month or quarter.
+    #[arg(long)]
+    pub xyz: Option<String>,
+    /// The fewest periods for an XYZ class (with --xyz).
+    #[arg(long, default_value_t = 3)]
+    pub min_periods: u32,
+}
+
+/// A value of a params enum from its name, through the core's own reading.
+fn named<T: serde::de::DeserializeOwned>(what: &str, name: &str) -> CliResult<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+        .map_err(|e| CliError::input(format!("--{what} {name:?}: {e}")))
+}
+
+fn source(args: &OrderArgs) -> CliResult<OrderSource> {
+    let mut source = match args.columns.as_str() {
+        "default" => OrderSource::default(),
+        "1c" | "1C" => OrderSource::one_c(),
+        other => {
+            return Err(CliError::input(format!(
+                "--columns {other:?}: use default or 1c"
+            )))
+        }
+    };
+    for (given, field) in [
+        (&args.client, &mut source.client),
+        (&args.date, &mut source.date),
+        (&args.amount, &mut source.amount),
+        (&args.product, &mut source.product),
+        (&args.category, &mut source.category),
+        (&args.quantity, &mut source.quantity),
+    ] {
+        if let Some(name) = given {
+            *field = name.clone();
+        }
+    }
+    source.margin = args.margin.clone();
+    source.from = args.from;
+    source.to = args.to;
+    source.currency =
+        Currency::new(&args.currency).map_err(|e| CliError::input(format!("--currency: {e}")))?;
+    Ok(source)
+}
+
+fn read_orders(args: &OrderArgs, source: &OrderSource) -> CliResult<Orders> {
+    let delimiter = match args.delimiter {
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => return Err(CliError::input(format!("--delimiter {c:?} is not ASCII"))),
+        None => None,
+    };
+    let file = open(&args.file, "the orders")?;
+    let orders = Orders::read_csv(BufReader::new(file), source, delimiter)
+        .map_err(|e| CliError::input(format!("{}: {e}", args.file.display())))?;
+    say!(
+        "{}: {} order lines of {} clients read",
+        args.file.display(),
+        int(orders.len() as u64),
+        int(orders.clients().len() as u64)
+    );
+    report_problems(&orders, args)?;
+    Ok(orders)
+}
+
+fn report_problems(orders: &Orders, args: &OrderArgs) -> CliResult {
+    let problems = orders.problems();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    say!(
+        "Lines left out, unreadable: {} (the rest are kept)",
+        int(problems.len() as u64)
+    );
+    for p in problems.iter().take(5) {
+        say!("  line {}: {}: {}", p.line, p.field, p.reason);
+    }
+    if problems.len() > 5 {
+        say!("  … (all of them with --problems FILE)");
+    }
+    if let Some(path) = &args.problems {
+        let mut out = csv::Writer::from_writer(create(path)?);
+        let fail =
+            |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
+        out.write_record(["line", "field", "reason"])
+            .map_err(fail)?;
+        for p in problems {
+            out.write_record([&p.line, &p.field, &p.reason])
+                .map_err(fail)?;
+        }
+        out.flush()
+            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+fn cell(value: Value<'_>) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int64(i) => i.to_string(),
+        Value::UInt64(u) => u.to_string(),
+        Value::Float64(f) => f.to_string(),
+        Value::Text(t) => t.to_string(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Decimal { value, scale } => format_decimal(value, scale),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Writes a table as CSV with a header row.
+fn write_table(table: &Table, path: &Path) -> CliResult {
+    let fail = |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
+    let mut out = csv::Writer::from_writer(create(path)?);
+    out.write_record(table.column_names()).map_err(fail)?;
+    let mut row = Vec::with_capacity(table.columns().len());
+    for i in 0..table.rows() {
+        row.clear();
+        row.extend(table.columns().iter().map(|c| cell(c.value(i))));
+        out.write_record(&row).map_err(fail)?;
+    }
+    out.flush()
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
+    say!(
+        "{} rows written to {}",
+        int(table.rows() as u64),
+        path.display()
+    );
+    Ok(())
+}
+
+fn text_of(table: &Table, column: &str, i: usize) -> String {
+    table
+        .column(column)
+        .map(|c| cell(c.value(i)))
+        .unwrap_or_default()
+}
+
+/// `clientbase rfm`.
+pub(crate) fn rfm(args: &RfmArgs) -> CliResult {
+    let mut params: RfmParams = match &args.params {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+            clientbase::capability::from_json("rfm params", &text)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?
+        }
+        None => RfmParams::default(),
+    };
+    params.orders = source(&args.orders)?;
+    if args.as_of.is_some() {
+        params.as_of = args.as_of;
+    }
+    if let Some(as_of) = params.as_of {
+        params.orders.to = Some(params.orders.to.map_or(as_of, |to| to.min(as_of)));
+    }
+    let orders = read_orders(&args.orders, &params.orders)?;
+    let table = rfm_of(&orders, &params).map_err(|e| CliError::input(e.to_string()))?;
+    let mut segments: BTreeMap<String, (u64, i128)> = BTreeMap::new();
+    let monetary = table.column("monetary");
+    for i in 0..table.rows() {
+        let entry = segments.entry(text_of(&table, "segment", i)).or_default();
+        entry.0 += 1;
+        if let Some(Value::Decimal { value, .. }) = monetary.map(|c| c.value(i)) {
+            entry.1 += value;
+        }
+    }
+    let total: i128 = segments.values().map(|s| s.1).sum();
+    let mut sizes: Vec<_> = segments.into_iter().collect();
+    sizes.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    say!("Segments ({} clients)", int(table.rows() as u64));
+    let scale = orders.currency().minor_digits() as i8;
+    for (segment, (clients, money)) in sizes {
+        say!(
+            "  {segment:<20} {:>10}  {:>7} of clients  {:>7} of revenue ({} {})",
+            int(clients),
+            percent(clients as f64, table.rows() as f64),
+            percent(money as f64, total as f64),
+            format_decimal(money, scale),
+            orders.currency()
+        );
+    }
+    if let Some(out) = &args.orders.out {
+        write_table(&table, out)?;
+    }
+    Ok(())
+}
+
+/// `clientbase abc`.
+pub(crate) fn abc(args: &AbcArgs) -> CliResult {
+    let source = source(&args.orders)?;
+    let by: AbcBy = named("by", &args.by)?;
+    let measure: Measure = named("measure", &args.measure)?;
+    let mode: AbcMode = named("mode", &args.mode)?;
+    let orders = read_orders(&args.orders, &source)?;
+    let engine = |e: clientbase::Error| CliError::input(e.to_string());
+    let (table, class_column) = match &args.xyz {
+        None => {
+            let params = AbcParams {
+                orders: source,
+                by,
+                measure,
+                thresholds: args.thresholds.clone(),
+                mode,
+            };
+            (abc_of(&orders, &params).map_err(engine)?, "class")
+        }
+        Some(period) => {
+            let period: XyzPeriod = named("xyz", period)?;
+            let params = AbcXyzParams {
+                orders: source,
+                by,
+                measure,
+                thresholds: args.thresholds.clone(),
+                mode,
+                period,
+                min_periods: args.min_periods,
+                ..AbcXyzParams::default()
+            };
+            (abc_xyz_of(&orders, &params).map_err(engine)?, "abc")
+        }
+    };
+    let mut classes: BTreeMap<String, (u64, i128)> = BTreeMap::new();
+    let value = table.column("value");
+    for i in 0..table.rows() {
+        let entry = classes.entry(text_of(&table, class_column, i)).or_default();
+        entry.0 += 1;
+        match value.map(|c| c.value(i)) {
+            Some(Value::Decimal { value, .. }) => entry.1 += value.max(0),
+            Some(Value::Int64(v)) => entry.1 += i128::from(v.max(0)),
+            _ => {}
+        }
+    }
+    let total: i128 = classes.values().map(|c| c.1).sum();
+    say!(
+        "ABC ({} objects, thresholds {:?})",
+        int(table.rows() as u64),
+        args.thresholds
+    );
+    for (class, (count, sum)) in &classes {
+        say!(
+            "  {class}  {:>10} objects ({:>7})  {:>7} of the {}",
+            int(*count),
+            percent(*count as f64, table.rows() as f64),
+            percent(*sum as f64, total as f64),
+            args.measure
+        );
+    }
+    if args.xyz.is_some() {
+        let mut cells: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for i in 0..table.rows() {
+            let xyz = text_of(&table, "xyz", i);
+            let xyz = if xyz.is_empty() { "-".to_string() } else { xyz };
+            *cells.entry((text_of(&table, "abc", i), xyz)).or_default() += 1;
+        }
+        say!("ABC-XYZ (objects; - is too new or no positive sales)");
+        say!("       {:>10} {:>10} {:>10} {:>10}", "X", "Y", "Z", "-");
+        for class in classes.keys() {
+            let n = |x: &str| int(*cells.get(&(class.clone(), x.to_string())).unwrap_or(&0));
+            say!(
+                "  {class:<4} {:>10} {:>10} {:>10} {:>10}",
+                n("X"),
+                n("Y"),
+                n("Z"),
+                n("-")
+            );
+        }
+    }
+    if let Some(out) = &args.orders.out {
+        write_table(&table, out)?;
+    }
+    std::io::stdout().flush().ok();
+    Ok(())
+}

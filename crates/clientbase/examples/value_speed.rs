@@ -1,0 +1,31 @@
+//! A rough timing of RFM and ABC on generated order lines (the benchmark
+//! against polars is in `benches/`): `cargo run --release --example
+//! value_speed -- LINES CLIENTS`.
+
+use clientbase::generator::{generate_orders, OrderConfig};
+use clientbase::value::{abc_of, rfm_of, AbcParams, OrderSource, Orders, RfmParams};
+use std::time::Instant;
+
+fn main() -> Result<(), clientbase::Error> {
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<usize>().expect("a number"));
+    let lines = args.next().unwrap_or(1_000_000);
+    let clients = args.next().unwrap_or(lines / 10);
+    let start = Instant::now();
+    let table = generate_orders(&OrderConfig::new(clients, lines, 42))?;
+    println!(
+        "generated {lines} lines of {clients} clients in {:.2?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    let orders = Orders::from_table(&table, &OrderSource::default())?;
+    println!("read into columns in {:.2?}", start.elapsed());
+    let start = Instant::now();
+    let rfm = rfm_of(&orders, &RfmParams::default())?;
+    println!("rfm of {} clients in {:.2?}", rfm.rows(), start.elapsed());
+    let start = Instant::now();
+    let abc = abc_of(&orders, &AbcParams::default())?;
+    println!("abc of {} clients in {:.2?}", abc.rows(), start.elapsed());
+    Ok(())
+}

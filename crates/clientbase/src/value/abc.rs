@@ -1,0 +1,723 @@
+//! ABC and XYZ analysis: which clients or products bring the revenue, and
+//! how steadily they buy or sell.
+//!
+//! **ABC** ranks the objects (clients, products or categories) by a measure
+//! (revenue, margin, quantity or the number of order lines), largest first,
+//! ties by key (ids ascending, texts by their bytes), and splits them by
+//! thresholds (percent, `[80, 15, 5]` by default; `[75, 20, 5]` and any
+//! other list summing to 100 work, classes named A, B, C, D, …):
+//!
+//! - mode `value` (default): an object's class is the first whose cumulative
+//!   bound holds the cumulative share of the measure *up to and including*
+//!   it, as the spreadsheet computation does (`cumulative ≤ 80 %` is A,
+//!   `≤ 95 %` B, the rest C), compared exactly, so an object ending exactly
+//!   on 80 % is A. The first object is always in the first class, even when
+//!   it alone exceeds it (a dominant client is A, not B). Objects whose
+//!   measure is zero or negative (returns beyond sales) are in the last class
+//!   and do not count in the total.
+//! - mode `objects`: by the share of objects instead: the first 80 % of the
+//!   objects by rank are A (rank `i` of `n`, 1-based, is in the first class
+//!   whose bound holds `i / n`), and so on.
+//!
+//! **XYZ** measures how regular an object's sales are: its sales are summed
+//! per period (day, ISO week from Monday, month or quarter), from the period
+//! of its first sale to the last period of the data (or of `orders.to`),
+//! periods without sales counting as zero, and the coefficient of variation
+//! (population standard deviation over the mean, in percent) classes it:
+//! X up to 10 %, Y up to 25 %, Z above (the thresholds are params). An
+//! object with fewer periods than `min_periods` (3 by default), or without
+//! positive sales, has no class (null) and a reason.
+//!
+//! **ABC-XYZ** gives both classes per object and the cell (`AX` … `CZ`); the
+//! 3×3 matrix of counts is a group-by of that table (the CLI prints it).
+
+use super::orders::{group_by_code, key_ranks, map_indices, sort_by_unique_key, Orders};
+use super::{ClientKeys, OrderSource};
+use crate::capability::Rows;
+use crate::error::{Error, ErrorKind, Result};
+use crate::table::{date_to_days, days_to_date, Column, ColumnData, Table, TextValues};
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+
+/// What ABC and XYZ classify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbcBy {
+    /// Clients (the default).
+    Clients,
+    /// Products (the order lines need a product column).
+    Products,
+    /// Product categories (the order lines need a category column).
+    Categories,
+}
+
+/// What ABC ranks by and XYZ sums per period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// The line amounts (the default).
+    Revenue,
+    /// The line margins (`orders.margin` must name a column).
+    Margin,
+    /// The quantities (the order lines need a quantity column).
+    Quantity,
+    /// The number of order lines.
+    Count,
+}
+
+/// How ABC splits the ranked objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbcMode {
+    /// By the cumulative share of the measure (the default).
+    Value,
+    /// By the share of objects.
+    Objects,
+}
+
+/// The length of an XYZ period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum XyzPeriod {
+    /// A day.
+    Day,
+    /// A week, Monday to Sunday.
+    Week,
+    /// A calendar month (the default).
+    Month,
+    /// A calendar quarter.
+    Quarter,
+}
+
+/// Params of [`abc()`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AbcParams {
+    /// Where the order lines are and which count (see [`OrderSource`]).
+    pub orders: OrderSource,
+    /// What to classify (default `clients`).
+    pub by: AbcBy,
+    /// What to rank by (default `revenue`).
+    pub measure: Measure,
+    /// Each class's share in percent, first class first (default `[80, 15, 5]`);
+    /// two to 26 positive numbers summing to 100.
+    pub thresholds: Vec<f64>,
+    /// Split by cumulative share of the measure (`value`, default) or of
+    /// objects (`objects`).
+    pub mode: AbcMode,
+}
+
+impl Default for AbcParams {
+    fn default() -> AbcParams {
+        AbcParams {
+            orders: OrderSource::default(),
+            by: AbcBy::Clients,
+            measure: Measure::Revenue,
+            thresholds: vec![80.0, 15.0, 5.0],
+            mode: AbcMode::Value,
+        }
+    }
+}
+
+/// Params of [`xyz()`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct XyzParams {
+    /// Where the order lines are and which count (see [`OrderSource`]).
+    pub orders: OrderSource,
+    /// What to classify (default `clients`).
+    pub by: AbcBy,
+    /// What to sum per period (default `revenue`).
+    pub measure: Measure,
+    /// The period (default `month`).
+    pub period: XyzPeriod,
+    /// The fewest periods, from the object's first sale, for a class
+    /// (default 3; at least 2).
+    pub min_periods: u32,
+    /// The X and Y bounds of the coefficient of variation, in percent
+    /// (default `[10, 25]`).
+    pub thresholds: [f64; 2],
+}
+
+impl Default for XyzParams {
+    fn default() -> XyzParams {
+        XyzParams {
+            orders: OrderSource::default(),
+            by: AbcBy::Clients,
+            measure: Measure::Revenue,
+            period: XyzPeriod::Month,
+            min_periods: 3,
+            thresholds: [10.0, 25.0],
+        }
+    }
+}
+
+/// Params of [`abc_xyz()`]: ABC and XYZ on the same objects and measure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AbcXyzParams {
+    /// Where the order lines are and which count (see [`OrderSource`]).
+    pub orders: OrderSource,
+    /// What to classify (default `clients`).
+    pub by: AbcBy,
+    /// What ABC ranks by and XYZ sums (default `revenue`).
+    pub measure: Measure,
+    /// ABC shares in percent (default `[80, 15, 5]`).
+    pub thresholds: Vec<f64>,
+    /// ABC mode (default `value`).
+    pub mode: AbcMode,
+    /// XYZ period (default `month`).
+    pub period: XyzPeriod,
+    /// XYZ fewest periods (default 3).
+    pub min_periods: u32,
+    /// XYZ bounds in percent (default `[10, 25]`).
+    pub xyz_thresholds: [f64; 2],
+}
+
+impl Default for AbcXyzParams {
+    fn default() -> AbcXyzParams {
+        let abc = AbcParams::default();
+        let xyz = XyzParams::default();
+        AbcXyzParams {
+            orders: abc.orders,
+            by: abc.by,
+            measure: abc.measure,
+            thresholds: abc.thresholds,
+            mode: abc.mode,
+            period: xyz.period,
+            min_periods: xyz.min_periods,
+            xyz_thresholds: xyz.thresholds,
+        }
+    }
+}
+
+impl AbcXyzParams {
+    fn parts(&self) -> (AbcParams, XyzParams) {
+        (
+            AbcParams {
+                orders: self.orders.clone(),
+                by: self.by,
+                measure: self.measure,
+                thresholds: self.thresholds.clone(),
+                mode: self.mode,
+            },
+            XyzParams {
+                orders: self.orders.clone(),
+                by: self.by,
+                measure: self.measure,
+                period: self.period,
+                min_periods: self.min_periods,
+                thresholds: self.xyz_thresholds,
+            },
+        )
+    }
+}
+
+fn invalid(field: &str, reason: String) -> Error {
+    Error::new(ErrorKind::InvalidValue, reason).with_field(field)
+}
+
+/// The cumulative class bounds in hundredths of a percent (the last is 10000).
+fn bounds(thresholds: &[f64]) -> Result<Vec<i128>> {
+    if !(2..=26).contains(&thresholds.len()) {
+        return Err(invalid(
+            "thresholds",
+            format!(
+                "thresholds: give 2 to 26 class shares, not {}",
+                thresholds.len()
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(thresholds.len());
+    let mut sum = 0i128;
+    for &t in thresholds {
+        if !(t.is_finite() && t > 0.0) {
+            return Err(invalid(
+                "thresholds",
+                format!("thresholds: {t} is not a positive percent"),
+            ));
+        }
+        sum += (t * 100.0).round() as i128;
+        out.push(sum);
+    }
+    if sum != 10_000 {
+        return Err(invalid(
+            "thresholds",
+            format!(
+                "thresholds: {} sum to {}, not 100",
+                thresholds
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                sum as f64 / 100.0
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+fn class_name(class: usize) -> String {
+    char::from(b'A' + class as u8).to_string()
+}
+
+/// The objects classified and each line's object.
+struct Objects<'o> {
+    codes: &'o [u32],
+    count: usize,
+    by: AbcBy,
+    orders: &'o Orders,
+}
+
+impl<'o> Objects<'o> {
+    fn of(orders: &'o Orders, by: AbcBy) -> Result<Objects<'o>> {
+        let coded = |coded: Option<&'o super::Coded>, what: &str| {
+            coded.ok_or_else(|| {
+                invalid(
+                    "by",
+                    format!("by {what}s: the order lines have no {what} column"),
+                )
+            })
+        };
+        let (codes, count) = match by {
+            AbcBy::Clients => (orders.client_codes(), orders.clients().len()),
+            AbcBy::Products => {
+                let c = coded(orders.products(), "product")?;
+                (&c.codes[..], c.values.len())
+            }
+            AbcBy::Categories => {
+                let c = coded(orders.categories(), "category")?;
+                (&c.codes[..], c.values.len())
+            }
+        };
+        Ok(Objects {
+            codes,
+            count,
+            by,
+            orders,
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        match self.by {
+            AbcBy::Clients => "client",
+            AbcBy::Products => "product",
+            AbcBy::Categories => "category",
+        }
+    }
+
+    fn texts(&self) -> Option<&'o TextValues> {
+        match self.by {
+            AbcBy::Clients => None,
+            AbcBy::Products => self.orders.products().map(|c| &c.values),
+            AbcBy::Categories => self.orders.categories().map(|c| &c.values),
+        }
+    }
+
+    fn ranks(&self) -> Vec<u32> {
+        match self.texts() {
+            None => key_ranks(self.orders.clients()),
+            Some(texts) => key_ranks(&ClientKeys::Texts(texts.clone())),
+        }
+    }
+
+    fn column(&self, rows: &[usize]) -> Column {
+        match self.texts() {
+            None => self.orders.clients().column_of(self.name(), rows),
+            Some(texts) => {
+                Column::from_texts(self.name(), rows.iter().map(|&i| Some(texts.get(i))))
+            }
+        }
+    }
+}
+
+/// Each line's measure, and the scale of a decimal measure (`None`: a count).
+fn line_values(
+    orders: &Orders,
+    measure: Measure,
+) -> Result<(std::borrow::Cow<'_, [i64]>, Option<i8>)> {
+    use std::borrow::Cow;
+    let digits = orders.currency().minor_digits() as i8;
+    Ok(match measure {
+        Measure::Revenue => (Cow::Borrowed(orders.amounts()), Some(digits)),
+        Measure::Margin => (
+            Cow::Borrowed(orders.margins().ok_or_else(|| {
+                invalid(
+                    "measure",
+                    "measure margin: name the margin column in orders.margin".into(),
+                )
+            })?),
+            Some(digits),
+        ),
+        Measure::Quantity => (
+            Cow::Borrowed(orders.quantities().ok_or_else(|| {
+                invalid(
+                    "measure",
+                    "measure quantity: the order lines have no quantity column".into(),
+                )
+            })?),
+            Some(3),
+        ),
+        Measure::Count => (Cow::Owned(vec![1; orders.len()]), None),
+    })
+}
+
+/// ABC of order lines already read: per object, its total, rank and class.
+struct AbcResult {
+    /// Objects in rank order.
+    order: Vec<u32>,
+    totals: Vec<i128>,
+    classes: Vec<u8>,
+    cumulative: Vec<i128>,
+    positive_total: i128,
+}
+
+fn classify_abc(
+    objects: &Objects<'_>,
+    values: &[i64],
+    bounds: &[i128],
+    mode: AbcMode,
+) -> AbcResult {
+    let mut totals = vec![0i128; objects.count];
+    for (&code, &v) in objects.codes.iter().zip(values) {
+        totals[code as usize] += i128::from(v);
+    }
+    let ranks = objects.ranks();
+    let mut order: Vec<u32> = (0..objects.count as u32).collect();
+    sort_by_unique_key(&mut order, |&o| {
+        (std::cmp::Reverse(totals[o as usize]), ranks[o as usize])
+    });
+    let positive_total: i128 = totals.iter().filter(|&&t| t > 0).sum();
+    let last = bounds.len() as u8 - 1;
+    let n = order.len() as i128;
+    let mut classes = vec![last; objects.count];
+    let mut cumulative = vec![0i128; objects.count];
+    let mut cum = 0i128;
+    for (i, &o) in order.iter().enumerate() {
+        let o = o as usize;
+        let total = totals[o];
+        if total > 0 {
+            cum += total;
+        }
+        cumulative[o] = cum;
+        let class = match mode {
+            AbcMode::Value if total <= 0 => last,
+            AbcMode::Value => bounds
+                .iter()
+                .position(|&b| cum * 10_000 <= b * positive_total)
+                .unwrap_or(last as usize) as u8,
+            AbcMode::Objects => bounds
+                .iter()
+                .position(|&b| (i as i128 + 1) * 10_000 <= b * n)
+                .unwrap_or(last as usize) as u8,
+        };
+        classes[o] = if i == 0 { 0 } else { class };
+    }
+    AbcResult {
+        order,
+        totals,
+        classes,
+        cumulative,
+        positive_total,
+    }
+}
+
+fn value_column(
+    name: &str,
+    values: impl Iterator<Item = i128>,
+    scale: Option<i8>,
+) -> Result<Column> {
+    match scale {
+        Some(scale) => Column::new(
+            name,
+            ColumnData::Decimal {
+                values: values.collect(),
+                scale,
+            },
+            None,
+        ),
+        None => Ok(Column::from_int64s(
+            name,
+            values.map(|v| Some(i64::try_from(v).unwrap_or(i64::MAX))),
+        )),
+    }
+}
+
+/// ABC classes: reads the order lines of `rows` and calls [`abc_of`].
+pub fn abc(rows: Rows<'_>, params: &AbcParams) -> Result<Table> {
+    bounds(&params.thresholds)?;
+    let orders = Orders::read(rows, &params.orders)?;
+    abc_of(&orders, params)
+}
+
+/// ABC of order lines already read (`params.orders` is not read again).
+///
+/// One row per object, largest first: the object (`client`, `product` or
+/// `category`), `value` (the measure's total: a decimal, or an int64 count),
+/// `share` and `cumulative_share` (float64, 0 to 1, of the positive total),
+/// `rank` (int64, from 1) and `class` (text, `A`…). The lines that could
+/// not be read are its [`Table::problems`].
+pub fn abc_of(orders: &Orders, params: &AbcParams) -> Result<Table> {
+    let bounds = bounds(&params.thresholds)?;
+    let objects = Objects::of(orders, params.by)?;
+    let (values, scale) = line_values(orders, params.measure)?;
+    let result = classify_abc(&objects, &values, &bounds, params.mode);
+    let rows: Vec<usize> = result.order.iter().map(|&o| o as usize).collect();
+    let total = result.positive_total.max(1) as f64;
+    let columns = vec![
+        objects.column(&rows),
+        value_column("value", rows.iter().map(|&o| result.totals[o]), scale)?,
+        Column::from_float64s(
+            "share",
+            rows.iter()
+                .map(|&o| Some(result.totals[o].max(0) as f64 / total)),
+        ),
+        Column::from_float64s(
+            "cumulative_share",
+            rows.iter()
+                .map(|&o| Some(result.cumulative[o] as f64 / total)),
+        ),
+        Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
+        Column::from_texts(
+            "class",
+            rows.iter()
+                .map(|&o| class_name(usize::from(result.classes[o])))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|s| Some(s.as_str())),
+        ),
+    ];
+    Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
+}
+
+/// The period a day falls in, as a running index.
+fn period_of(day: i32, period: XyzPeriod) -> i64 {
+    match period {
+        XyzPeriod::Day => i64::from(day),
+        // 1970-01-01 was a Thursday: day -3 is a Monday.
+        XyzPeriod::Week => i64::from(day + 3).div_euclid(7),
+        XyzPeriod::Month | XyzPeriod::Quarter => {
+            let date = days_to_date(day).unwrap_or_default();
+            let month = i64::from(date.year()) * 12 + i64::from(date.month0());
+            if period == XyzPeriod::Month {
+                month
+            } else {
+                month.div_euclid(3)
+            }
+        }
+    }
+}
+
+/// XYZ per object: periods, mean, coefficient of variation, class, reason.
+struct XyzRow {
+    periods: i64,
+    mean: f64,
+    cv: Option<f64>,
+    class: Option<u8>,
+    reason: Option<String>,
+}
+
+fn check_xyz(min_periods: u32, thresholds: [f64; 2]) -> Result<()> {
+    if min_periods < 2 {
+        return Err(invalid(
+            "min_periods",
+            format!("min_periods: {min_periods} is too few for a variation; give at least 2"),
+        ));
+    }
+    if !(thresholds.iter().all(|t| t.is_finite() && *t >= 0.0) && thresholds[0] < thresholds[1]) {
+        return Err(invalid(
+            "thresholds",
+            format!(
+                "thresholds: [{}, {}] must be two ascending percents",
+                thresholds[0], thresholds[1]
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn classify_xyz(
+    orders: &Orders,
+    objects: &Objects<'_>,
+    values: &[i64],
+    params: &XyzParams,
+) -> Vec<XyzRow> {
+    let period = params.period;
+    let end_day = match params.orders.to {
+        Some(to) => date_to_days(to),
+        None => orders.day_range().map_or(0, |(_, last)| last),
+    };
+    let end = period_of(end_day, period);
+    let (offsets, lines) = group_by_code(objects.codes, objects.count);
+    let days = orders.days();
+    let unit = match period {
+        XyzPeriod::Day => "days",
+        XyzPeriod::Week => "weeks",
+        XyzPeriod::Month => "months",
+        XyzPeriod::Quarter => "quarters",
+    };
+    map_indices(objects.count, |sums, o| {
+        let mine = &lines[offsets[o]..offsets[o + 1]];
+        let first = mine
+            .iter()
+            .map(|&l| period_of(days[l as usize], period))
+            .min()
+            .unwrap_or(end);
+        let periods = (end - first + 1).max(1);
+        sums.clear();
+        sums.resize(periods as usize, 0);
+        for &l in mine {
+            let p = (period_of(days[l as usize], period) - first) as usize;
+            if p < sums.len() {
+                sums[p] = sums[p].saturating_add(values[l as usize]);
+            }
+        }
+        let count = sums.len() as f64;
+        let mean = sums.iter().map(|&s| s as f64).sum::<f64>() / count;
+        let mut row = XyzRow {
+            periods,
+            mean,
+            cv: None,
+            class: None,
+            reason: None,
+        };
+        if periods < i64::from(params.min_periods) {
+            row.reason = Some(format!(
+                "new: {periods} {unit} since the first sale, fewer than the {} needed",
+                params.min_periods
+            ));
+        } else if mean <= 0.0 {
+            row.reason = Some("no positive sales".into());
+        } else {
+            let variance = sums.iter().map(|&s| (s as f64 - mean).powi(2)).sum::<f64>() / count;
+            let cv = variance.sqrt() / mean * 100.0;
+            row.cv = Some(cv);
+            row.class = Some(if cv <= params.thresholds[0] {
+                0
+            } else if cv <= params.thresholds[1] {
+                1
+            } else {
+                2
+            });
+        }
+        row
+    })
+}
+
+fn xyz_name(class: u8) -> &'static str {
+    ["X", "Y", "Z"][usize::from(class)]
+}
+
+/// XYZ classes: reads the order lines of `rows` and calls [`xyz_of`].
+pub fn xyz(rows: Rows<'_>, params: &XyzParams) -> Result<Table> {
+    check_xyz(params.min_periods, params.thresholds)?;
+    let orders = Orders::read(rows, &params.orders)?;
+    xyz_of(&orders, params)
+}
+
+/// XYZ of order lines already read (`params.orders.to`, when given, ends
+/// the last period; the lines are not read again).
+///
+/// One row per object, in the order objects first appear: the object,
+/// `periods` (int64: from its first sale's period to the last), `mean`
+/// (float64, per period, in currency units for money), `cv` (float64,
+/// percent, null without a class), `class` (`X`, `Y`, `Z` or null) and
+/// `reason` (why there is no class, else null).
+pub fn xyz_of(orders: &Orders, params: &XyzParams) -> Result<Table> {
+    check_xyz(params.min_periods, params.thresholds)?;
+    let objects = Objects::of(orders, params.by)?;
+    let (values, scale) = line_values(orders, params.measure)?;
+    let rows = classify_xyz(orders, &objects, &values, params);
+    let unit = 10f64.powi(i32::from(scale.unwrap_or(0)));
+    let order: Vec<usize> = (0..objects.count).collect();
+    let columns = vec![
+        objects.column(&order),
+        Column::from_int64s("periods", rows.iter().map(|r| Some(r.periods))),
+        Column::from_float64s("mean", rows.iter().map(|r| Some(r.mean / unit))),
+        Column::from_float64s("cv", rows.iter().map(|r| r.cv)),
+        Column::from_texts("class", rows.iter().map(|r| r.class.map(xyz_name))),
+        Column::from_texts("reason", rows.iter().map(|r| r.reason.as_deref())),
+    ];
+    Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
+}
+
+/// ABC and XYZ together: reads the order lines of `rows` and calls [`abc_xyz_of`].
+pub fn abc_xyz(rows: Rows<'_>, params: &AbcXyzParams) -> Result<Table> {
+    let (abc_params, xyz_params) = params.parts();
+    bounds(&abc_params.thresholds)?;
+    check_xyz(xyz_params.min_periods, xyz_params.thresholds)?;
+    let orders = Orders::read(rows, &params.orders)?;
+    abc_xyz_of(&orders, params)
+}
+
+/// ABC and XYZ of order lines already read: one row per object in ABC rank
+/// order: the object, `value`, `rank`, `abc` (`A`…), `cv`, `xyz` (`X`, `Y`,
+/// `Z` or null), `cell` (`AX`…, null without an XYZ class) and `reason`
+/// (why there is no XYZ class).
+pub fn abc_xyz_of(orders: &Orders, params: &AbcXyzParams) -> Result<Table> {
+    let (abc_params, xyz_params) = params.parts();
+    let bounds = bounds(&abc_params.thresholds)?;
+    check_xyz(xyz_params.min_periods, xyz_params.thresholds)?;
+    let objects = Objects::of(orders, params.by)?;
+    let (values, scale) = line_values(orders, params.measure)?;
+    let abc = classify_abc(&objects, &values, &bounds, params.mode);
+    let xyz = classify_xyz(orders, &objects, &values, &xyz_params);
+    let rows: Vec<usize> = abc.order.iter().map(|&o| o as usize).collect();
+    let cells: Vec<Option<String>> = rows
+        .iter()
+        .map(|&o| {
+            xyz[o]
+                .class
+                .map(|x| format!("{}{}", class_name(usize::from(abc.classes[o])), xyz_name(x)))
+        })
+        .collect();
+    let abc_names: Vec<String> = rows
+        .iter()
+        .map(|&o| class_name(usize::from(abc.classes[o])))
+        .collect();
+    let columns = vec![
+        objects.column(&rows),
+        value_column("value", rows.iter().map(|&o| abc.totals[o]), scale)?,
+        Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
+        Column::from_texts("abc", abc_names.iter().map(|s| Some(s.as_str()))),
+        Column::from_float64s("cv", rows.iter().map(|&o| xyz[o].cv)),
+        Column::from_texts("xyz", rows.iter().map(|&o| xyz[o].class.map(xyz_name))),
+        Column::from_texts("cell", cells.iter().map(|c| c.as_deref())),
+        Column::from_texts("reason", rows.iter().map(|&o| xyz[o].reason.as_deref())),
+    ];
+    Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_are_exact_and_checked() {
+        assert_eq!(bounds(&[80.0, 15.0, 5.0]).unwrap(), vec![8000, 9500, 10000]);
+        assert_eq!(bounds(&[75.0, 20.0, 5.0]).unwrap(), vec![7500, 9500, 10000]);
+        assert!(bounds(&[80.0, 15.0])
+            .unwrap_err()
+            .to_string()
+            .contains("sum to 95"));
+        assert!(bounds(&[100.0]).is_err());
+        assert!(bounds(&[f64::NAN, 100.0]).is_err());
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        let monday = date_to_days(chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap());
+        assert_eq!(
+            period_of(monday, XyzPeriod::Week),
+            period_of(monday + 6, XyzPeriod::Week)
+        );
+        assert_ne!(
+            period_of(monday, XyzPeriod::Week),
+            period_of(monday - 1, XyzPeriod::Week)
+        );
+        assert_eq!(
+            period_of(monday, XyzPeriod::Quarter),
+            period_of(monday - 63, XyzPeriod::Quarter)
+        );
+    }
+}

@@ -1,0 +1,1111 @@
+//! Order lines as columns: the input of every client-value calculation.
+//!
+//! [`Orders`] holds one entry per order line in plain vectors: the client as
+//! a `u32` index into a dictionary of client keys, the day as days since
+//! 1970-01-01, the amount in exact minor units, and optionally the product
+//! and category (dictionary-encoded too), the quantity and the margin. Ten
+//! million lines are a handful of vectors, never ten million objects.
+//!
+//! Lines come from an input table (Arrow, a DataFrame, CSV read into a
+//! [`Table`]), from a CSV export directly ([`Orders::read_csv`]), or from a
+//! base's won deals. The columns are named in an [`OrderSource`]. A line whose
+//! client, date, amount, quantity or margin cannot be read is left out and
+//! reported as a [`TableProblem`] (where, which field, why); every result
+//! table built from the lines carries those problems
+//! ([`Table::problems`]).
+
+use crate::base::ClientBase;
+use crate::capability::Rows;
+use crate::dates::parse_date;
+use crate::deal::DealStatus;
+use crate::error::{Error, ErrorKind, Result};
+use crate::money::{parse_fixed, Currency};
+use crate::table::{
+    date_to_days, unknown_column, Column, ColumnData, Table, TableProblem, TextValues,
+};
+use crate::value::{ClientKeys, Purchases};
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// Where the order lines are and which lines count: the params every
+/// client-value capability shares (under the key `orders`).
+///
+/// The column names apply to an input table; a base's won deals have their
+/// own fields (client id, close date, amount or product lines).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrderSource {
+    /// The client column (default `client`): integer ids or text keys (a 1C
+    /// client code or name). Required.
+    pub client: String,
+    /// The date column (default `date`): dates, timestamps (the UTC day), or
+    /// text as `05.03.2024`, `2024-03-05`, `05.03.2024 0:00:00` (1C). Required.
+    pub date: String,
+    /// The amount column (default `amount`): the line's total in `currency`,
+    /// as decimals, integers, floats (rounded to the minor unit) or text such
+    /// as `1 234,50`. Required.
+    pub amount: String,
+    /// The product column (default `product`); used when present.
+    pub product: String,
+    /// The product category column (default `category`); used when present.
+    pub category: String,
+    /// The quantity column (default `quantity`); used when present. Kept in
+    /// thousandths of a unit.
+    pub quantity: String,
+    /// The margin column (default none): the line's margin in `currency`,
+    /// read like `amount`, for ABC on margin.
+    pub margin: Option<String>,
+    /// Only lines on or after this day (default: from the first line).
+    pub from: Option<NaiveDate>,
+    /// Only lines on or before this day (default: to the last line).
+    pub to: Option<NaiveDate>,
+    /// The currency of the amounts (default `RUB`). From a base, won deals
+    /// in another currency are reported and left out.
+    pub currency: Currency,
+}
+
+impl Default for OrderSource {
+    fn default() -> OrderSource {
+        OrderSource {
+            client: "client".into(),
+            date: "date".into(),
+            amount: "amount".into(),
+            product: "product".into(),
+            category: "category".into(),
+            quantity: "quantity".into(),
+            margin: None,
+            from: None,
+            to: None,
+            currency: Currency::RUB,
+        }
+    }
+}
+
+impl OrderSource {
+    /// The column names of a 1C sales export: `Контрагент`, `Дата`, `Сумма`,
+    /// `Номенклатура`, `Категория`, `Количество` (as the generator's
+    /// `write_orders_csv_1c` writes them); the rest as [`OrderSource::default`].
+    pub fn one_c() -> OrderSource {
+        OrderSource {
+            client: "Контрагент".into(),
+            date: "Дата".into(),
+            amount: "Сумма".into(),
+            product: "Номенклатура".into(),
+            category: "Категория".into(),
+            quantity: "Количество".into(),
+            ..OrderSource::default()
+        }
+    }
+}
+
+/// Texts encoded as `u32` codes into a dictionary of distinct values.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Coded {
+    /// The distinct values, in order of first appearance.
+    pub values: TextValues,
+    /// Each line's code: an index into `values`.
+    pub codes: Vec<u32>,
+}
+
+impl Coded {
+    fn push(&mut self, index: &mut FxHashMap<Box<str>, u32>, text: &str) {
+        let code = match index.get(text) {
+            Some(&code) => code,
+            None => {
+                let code = self.values.len() as u32;
+                self.values.push(text);
+                index.insert(text.into(), code);
+                code
+            }
+        };
+        self.codes.push(code);
+    }
+}
+
+/// Order lines in columns: see the [module docs](self).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Orders {
+    clients: ClientKeys,
+    client: Vec<u32>,
+    day: Vec<i32>,
+    amount: Vec<i64>,
+    quantity: Option<Vec<i64>>,
+    margin: Option<Vec<i64>>,
+    product: Option<Coded>,
+    category: Option<Coded>,
+    currency: Currency,
+    problems: Vec<TableProblem>,
+}
+
+fn problem(line: String, field: &str, reason: impl Into<String>) -> TableProblem {
+    TableProblem {
+        line,
+        field: field.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// A column read into values, with the rows that could not be read.
+struct Read<T> {
+    values: Vec<T>,
+    bad: Vec<(usize, String)>,
+}
+
+fn read_column<T: Default>(
+    column: &Column,
+    mut each: impl FnMut(&ColumnData, usize) -> std::result::Result<T, String>,
+) -> Read<T> {
+    let mut values = Vec::with_capacity(column.len());
+    let mut bad = Vec::new();
+    let data = column.data();
+    for i in 0..column.len() {
+        if column.is_null(i) {
+            bad.push((i, "empty".to_string()));
+            values.push(T::default());
+            continue;
+        }
+        match each(data, i) {
+            Ok(v) => values.push(v),
+            Err(reason) => {
+                bad.push((i, reason));
+                values.push(T::default());
+            }
+        }
+    }
+    Read { values, bad }
+}
+
+fn wrong_type(column: &Column, wants: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidValue,
+        format!(
+            "column {:?} is {}; it must hold {wants}",
+            column.name(),
+            column.column_type()
+        ),
+    )
+    .with_field(column.name().to_string())
+}
+
+/// Reads days: date columns, timestamps (their UTC day) and text.
+fn read_days(column: &Column) -> Result<Read<i32>> {
+    match column.data() {
+        ColumnData::Date(_) | ColumnData::Timestamp(_) | ColumnData::Text(_) => {}
+        _ => return Err(wrong_type(column, "dates or text")),
+    }
+    Ok(read_column(column, |data, i| match data {
+        ColumnData::Date(v) => Ok(v[i]),
+        ColumnData::Timestamp(v) => Ok(v[i].div_euclid(86_400_000_000) as i32),
+        ColumnData::Text(t) => parse_date(t.get(i)).map(date_to_days),
+        _ => unreachable!(),
+    }))
+}
+
+/// Reads fixed-point numbers with `digits` decimals: decimals (exact),
+/// integers, floats (rounded) and text (`1 234,50`, `1234.5`, `1 234,50 ₽`).
+fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
+    match column.data() {
+        ColumnData::Decimal { .. }
+        | ColumnData::Int64(_)
+        | ColumnData::UInt64(_)
+        | ColumnData::Float64(_)
+        | ColumnData::Text(_) => {}
+        _ => return Err(wrong_type(column, "numbers or text")),
+    }
+    let unit = 10_i64.pow(digits);
+    let too_large = || "the number is too large".to_string();
+    Ok(read_column(column, |data, i| match data {
+        ColumnData::Decimal { values, scale } => {
+            let shift = i32::try_from(digits).unwrap_or(0) - i32::from(*scale);
+            let v = values[i];
+            let scaled = if shift >= 0 {
+                10_i128
+                    .checked_pow(shift as u32)
+                    .and_then(|m| m.checked_mul(v))
+                    .ok_or_else(too_large)?
+            } else {
+                let d = 10_i128
+                    .checked_pow(shift.unsigned_abs())
+                    .ok_or_else(too_large)?;
+                if v % d != 0 {
+                    return Err(format!("more than {digits} decimal places"));
+                }
+                v / d
+            };
+            i64::try_from(scaled).map_err(|_| too_large())
+        }
+        ColumnData::Int64(v) => v[i].checked_mul(unit).ok_or_else(too_large),
+        ColumnData::UInt64(v) => i64::try_from(v[i])
+            .ok()
+            .and_then(|v| v.checked_mul(unit))
+            .ok_or_else(too_large),
+        ColumnData::Float64(v) => {
+            let x = (v[i] * unit as f64).round();
+            if x.is_finite() && x.abs() < 9.0e18 {
+                Ok(x as i64)
+            } else {
+                Err(format!("{} is not a finite amount", v[i]))
+            }
+        }
+        ColumnData::Text(t) => {
+            let text = t.get(i).trim();
+            parse_fixed(text, digits).or_else(|reason| {
+                // `1 234,50 ₽`, `1 234,50 руб.`: a currency after the number.
+                let number = text.trim_end_matches(|c: char| !c.is_ascii_digit());
+                if number.len() < text.len() && !number.is_empty() {
+                    parse_fixed(number, digits).map_err(|r| format!("{text:?}: {r}"))
+                } else {
+                    Err(format!("{text:?}: {reason}"))
+                }
+            })
+        }
+        _ => unreachable!(),
+    }))
+}
+
+/// Text of a key-like cell: text as is (trimmed), integers written out.
+fn key_text(data: &ColumnData, i: usize, buffer: &mut String) -> Option<()> {
+    use std::fmt::Write;
+    buffer.clear();
+    match data {
+        ColumnData::Text(t) => buffer.push_str(t.get(i).trim()),
+        ColumnData::Int64(v) => write!(buffer, "{}", v[i]).ok()?,
+        ColumnData::UInt64(v) => write!(buffer, "{}", v[i]).ok()?,
+        _ => return None,
+    }
+    Some(())
+}
+
+/// Where line `row` (0-based) of the input was, for problems.
+struct Lines<'a>(Option<&'a [u64]>);
+
+impl Lines<'_> {
+    fn of(&self, row: usize) -> String {
+        match self.0 {
+            Some(lines) => lines
+                .get(row)
+                .copied()
+                .unwrap_or(row as u64 + 1)
+                .to_string(),
+            None => (row + 1).to_string(),
+        }
+    }
+}
+
+impl Orders {
+    /// Reads the order lines of `rows`: an input table's columns named in
+    /// `source`, or a base's won deals. See [`Orders::from_table`] and
+    /// [`Orders::from_base`].
+    pub fn read(rows: Rows<'_>, source: &OrderSource) -> Result<Orders> {
+        match rows {
+            Rows::Table(table) => Orders::from_table(table, source),
+            Rows::Base(base) => Orders::from_base(base, source),
+        }
+    }
+
+    /// Reads the order lines of an input table. The client, date and amount
+    /// columns must be there (a missing one is an [`ErrorKind::UnknownField`]
+    /// error listing the columns); product, category and quantity are read
+    /// when there, and the margin when named. A line with an empty or
+    /// unreadable client, date, amount, quantity or margin is left out and
+    /// reported ([`Orders::problems`], line = the 1-based row); an empty
+    /// product or category is read as empty text. Lines outside
+    /// `from`..=`to` are left out without a problem: they are not asked for.
+    pub fn from_table(table: &Table, source: &OrderSource) -> Result<Orders> {
+        Orders::from_table_lines(table, source, None)
+    }
+
+    pub(crate) fn from_table_lines(
+        table: &Table,
+        source: &OrderSource,
+        lines: Option<&[u64]>,
+    ) -> Result<Orders> {
+        let lines = Lines(lines);
+        let need = |name: &str| {
+            table
+                .column(name)
+                .ok_or_else(|| unknown_column(name, table.column_names()).with_field(name))
+        };
+        let client_col = need(&source.client)?;
+        let date_col = need(&source.date)?;
+        let amount_col = need(&source.amount)?;
+        let margin_col = match &source.margin {
+            Some(name) => Some(need(name)?),
+            None => None,
+        };
+        let digits = source.currency.minor_digits();
+        let days = read_days(date_col)?;
+        let amounts = read_fixed(amount_col, digits)?;
+        let margins = margin_col.map(|c| read_fixed(c, digits)).transpose()?;
+        let quantity_col = table.column(&source.quantity);
+        let quantities = quantity_col.map(|c| read_fixed(c, 3)).transpose()?;
+        if !matches!(
+            client_col.data(),
+            ColumnData::Text(_) | ColumnData::Int64(_) | ColumnData::UInt64(_)
+        ) {
+            return Err(wrong_type(client_col, "integer ids or text keys"));
+        }
+        for name in [&source.product, &source.category] {
+            if let Some(c) = table.column(name) {
+                if !matches!(
+                    c.data(),
+                    ColumnData::Text(_) | ColumnData::Int64(_) | ColumnData::UInt64(_)
+                ) {
+                    return Err(wrong_type(c, "text or integer codes"));
+                }
+            }
+        }
+
+        let rows = table.rows();
+        let mut bad: Vec<(usize, &str, String)> = Vec::new();
+        let mut noted: Vec<(&[(usize, String)], &str)> =
+            vec![(&days.bad, &source.date), (&amounts.bad, &source.amount)];
+        if let (Some(m), Some(name)) = (&margins, &source.margin) {
+            noted.push((&m.bad, name));
+        }
+        if let Some(q) = &quantities {
+            noted.push((&q.bad, &source.quantity));
+        }
+        for (rows, field) in noted {
+            for (row, reason) in rows {
+                bad.push((*row, field, reason.clone()));
+            }
+        }
+        let mut ok = vec![true; rows];
+        let ids = matches!(
+            client_col.data(),
+            ColumnData::UInt64(_) | ColumnData::Int64(_)
+        );
+        for row in 0..rows {
+            if client_col.is_null(row) {
+                bad.push((row, &source.client, "empty".into()));
+                continue;
+            }
+            let empty = match client_col.data() {
+                ColumnData::Text(t) => t.get(row).trim().is_empty(),
+                ColumnData::Int64(v) => v[row] < 0,
+                _ => false,
+            };
+            if empty {
+                let reason = match client_col.data() {
+                    ColumnData::Int64(v) => format!("{} is not a client id", v[row]),
+                    _ => "empty".into(),
+                };
+                bad.push((row, &source.client, reason));
+            }
+        }
+        bad.sort_by_key(|(row, _, _)| *row);
+        let mut problems = Vec::with_capacity(bad.len());
+        for (row, field, reason) in bad {
+            if ok[row] {
+                ok[row] = false;
+                problems.push(problem(lines.of(row), field, reason));
+            }
+        }
+        let from = source.from.map_or(i32::MIN, date_to_days);
+        let to = source.to.map_or(i32::MAX, date_to_days);
+
+        let kept = ok
+            .iter()
+            .zip(&days.values)
+            .filter(|(ok, d)| **ok && (from..=to).contains(*d))
+            .count();
+        let mut orders = Orders {
+            clients: ClientKeys::Ids(Vec::new()),
+            client: Vec::with_capacity(kept),
+            day: Vec::with_capacity(kept),
+            amount: Vec::with_capacity(kept),
+            quantity: quantities.as_ref().map(|_| Vec::with_capacity(kept)),
+            margin: margins.as_ref().map(|_| Vec::with_capacity(kept)),
+            product: table.column(&source.product).map(|_| Coded::default()),
+            category: table.column(&source.category).map(|_| Coded::default()),
+            currency: source.currency,
+            problems,
+        };
+        let mut id_index: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut text_index: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut id_keys: Vec<u64> = Vec::new();
+        let mut text_keys = TextValues::default();
+        let mut product_index = FxHashMap::default();
+        let mut category_index = FxHashMap::default();
+        let mut buffer = String::new();
+        for row in 0..rows {
+            if !ok[row] || !(from..=to).contains(&days.values[row]) {
+                continue;
+            }
+            let code = match client_col.data() {
+                ColumnData::Text(t) => {
+                    let key = t.get(row).trim();
+                    *text_index.entry(key).or_insert_with(|| {
+                        text_keys.push(key);
+                        text_keys.len() as u32 - 1
+                    })
+                }
+                ColumnData::UInt64(v) => {
+                    let key = v[row];
+                    *id_index.entry(key).or_insert_with(|| {
+                        id_keys.push(key);
+                        id_keys.len() as u32 - 1
+                    })
+                }
+                ColumnData::Int64(v) => {
+                    let key = v[row] as u64;
+                    *id_index.entry(key).or_insert_with(|| {
+                        id_keys.push(key);
+                        id_keys.len() as u32 - 1
+                    })
+                }
+                _ => unreachable!(),
+            };
+            orders.client.push(code);
+            orders.day.push(days.values[row]);
+            orders.amount.push(amounts.values[row]);
+            if let (Some(out), Some(read)) = (&mut orders.quantity, &quantities) {
+                out.push(read.values[row]);
+            }
+            if let (Some(out), Some(read)) = (&mut orders.margin, &margins) {
+                out.push(read.values[row]);
+            }
+            for (coded, index, name) in [
+                (&mut orders.product, &mut product_index, &source.product),
+                (&mut orders.category, &mut category_index, &source.category),
+            ] {
+                if let Some(coded) = coded {
+                    let column = table.column(name).expect("checked above");
+                    if column.is_null(row) {
+                        buffer.clear();
+                    } else {
+                        key_text(column.data(), row, &mut buffer);
+                    }
+                    coded.push(index, &buffer);
+                }
+            }
+        }
+        orders.clients = if ids {
+            ClientKeys::Ids(id_keys)
+        } else {
+            ClientKeys::Texts(text_keys)
+        };
+        Ok(orders)
+    }
+
+    /// Reads a base's won deals as order lines: the client's id, the day the
+    /// deal was closed (UTC) and, for a deal with product lines, one order
+    /// line per product line (its total, product, category and quantity);
+    /// for a deal without, one line of the deal's amount (empty product and
+    /// category, quantity 1). Recurring deals (subscriptions) are left out,
+    /// as in [`sales_summary`](crate::sales::sales_summary). A won deal
+    /// without a close date, in another currency, or with a line whose total
+    /// overflows is reported and left out. A base's deals have no margin:
+    /// asking for one is an error.
+    pub fn from_base(base: &ClientBase, source: &OrderSource) -> Result<Orders> {
+        if let Some(margin) = &source.margin {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("a base's deals have no margin column {margin:?}"),
+            )
+            .with_field("margin"));
+        }
+        let from = source.from.map_or(i32::MIN, date_to_days);
+        let to = source.to.map_or(i32::MAX, date_to_days);
+        let mut orders = Orders {
+            clients: ClientKeys::Ids(Vec::new()),
+            client: Vec::new(),
+            day: Vec::new(),
+            amount: Vec::new(),
+            quantity: Some(Vec::new()),
+            margin: None,
+            product: Some(Coded::default()),
+            category: Some(Coded::default()),
+            currency: source.currency,
+            problems: Vec::new(),
+        };
+        let mut index: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut keys = Vec::new();
+        let mut product_index = FxHashMap::default();
+        let mut category_index = FxHashMap::default();
+        for deal in base.deals() {
+            if deal.status != DealStatus::Won || deal.recurrence.is_some() {
+                continue;
+            }
+            let at = format!("deal {}", deal.id.get());
+            let Some(closed) = deal.closed_at else {
+                orders
+                    .problems
+                    .push(problem(at, "closed_at", "won without a close date"));
+                continue;
+            };
+            if deal.amount.currency() != source.currency {
+                orders.problems.push(problem(
+                    at,
+                    "amount",
+                    format!(
+                        "in {}, the calculation is in {}",
+                        deal.amount.currency(),
+                        source.currency
+                    ),
+                ));
+                continue;
+            }
+            let day = date_to_days(closed.date_naive());
+            if !(from..=to).contains(&day) {
+                continue;
+            }
+            let mut parts: Vec<(i64, &str, &str, i64)> = Vec::new();
+            if deal.lines.is_empty() {
+                parts.push((deal.amount.minor(), "", "", 1000));
+            } else {
+                let mut failed = None;
+                for (n, line) in deal.lines.iter().enumerate() {
+                    match line.total() {
+                        Ok(total) if total.currency() == source.currency => parts.push((
+                            total.minor(),
+                            &line.product,
+                            line.category.as_deref().unwrap_or(""),
+                            line.quantity.milli(),
+                        )),
+                        Ok(total) => {
+                            failed = Some((n, format!("line in {}", total.currency())));
+                            break;
+                        }
+                        Err(err) => {
+                            failed = Some((n, err.reason().to_string()));
+                            break;
+                        }
+                    }
+                }
+                if let Some((n, reason)) = failed {
+                    orders
+                        .problems
+                        .push(problem(at, &format!("lines[{n}]"), reason));
+                    continue;
+                }
+            }
+            let key = deal.client.get();
+            let code = *index.entry(key).or_insert_with(|| {
+                keys.push(key);
+                keys.len() as u32 - 1
+            });
+            for (amount, product, category, quantity) in parts {
+                orders.client.push(code);
+                orders.day.push(day);
+                orders.amount.push(amount);
+                if let Some(q) = &mut orders.quantity {
+                    q.push(quantity);
+                }
+                if let Some(p) = &mut orders.product {
+                    p.push(&mut product_index, product);
+                }
+                if let Some(c) = &mut orders.category {
+                    c.push(&mut category_index, category);
+                }
+            }
+        }
+        orders.clients = ClientKeys::Ids(keys);
+        Ok(orders)
+    }
+
+    /// How many order lines were kept.
+    pub fn len(&self) -> usize {
+        self.day.len()
+    }
+
+    /// Whether no line was kept.
+    pub fn is_empty(&self) -> bool {
+        self.day.is_empty()
+    }
+
+    /// The distinct clients, in order of first appearance; line `i`'s client
+    /// is `clients()[client_codes()[i]]`.
+    pub fn clients(&self) -> &ClientKeys {
+        &self.clients
+    }
+
+    /// Each line's client, an index into [`Orders::clients`].
+    pub fn client_codes(&self) -> &[u32] {
+        &self.client
+    }
+
+    /// Each line's day (days since 1970-01-01).
+    pub fn days(&self) -> &[i32] {
+        &self.day
+    }
+
+    /// Each line's amount in minor units of [`Orders::currency`].
+    pub fn amounts(&self) -> &[i64] {
+        &self.amount
+    }
+
+    /// Each line's quantity in thousandths, when the input had quantities.
+    pub fn quantities(&self) -> Option<&[i64]> {
+        self.quantity.as_deref()
+    }
+
+    /// Each line's margin in minor units, when a margin column was named.
+    pub fn margins(&self) -> Option<&[i64]> {
+        self.margin.as_deref()
+    }
+
+    /// Each line's product, when the input had products.
+    pub fn products(&self) -> Option<&Coded> {
+        self.product.as_ref()
+    }
+
+    /// Each line's category, when the input had categories.
+    pub fn categories(&self) -> Option<&Coded> {
+        self.category.as_ref()
+    }
+
+    /// The currency of the amounts.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The lines that could not be read and were left out, in input order.
+    pub fn problems(&self) -> &[TableProblem] {
+        &self.problems
+    }
+
+    /// The first and last day of the lines, if any.
+    pub fn day_range(&self) -> Option<(i32, i32)> {
+        let min = *self.day.iter().min()?;
+        let max = *self.day.iter().max()?;
+        Some((min, max))
+    }
+
+    /// The lines grouped by client: `(offsets, lines)` where client `c`'s
+    /// line indices are `lines[offsets[c]..offsets[c + 1]]`, in input order
+    /// (a counting sort: linear, no comparisons).
+    pub fn lines_by_client(&self) -> (Vec<usize>, Vec<u32>) {
+        group_by_code(&self.client, self.clients.len())
+    }
+
+    /// Each client's purchases: the lines of one client on one day summed
+    /// into one purchase (amounts and, when known, quantities), days
+    /// ascending, clients in [`Orders::clients`] order. This is the form the
+    /// client-value calculations (RFM, CLV, next purchase) share.
+    pub fn purchases(&self) -> Result<Purchases> {
+        let (offsets, lines) = self.lines_by_client();
+        let mut out_offsets = Vec::with_capacity(self.clients.len() + 1);
+        out_offsets.push(0);
+        let mut days = Vec::new();
+        let mut amounts = Vec::new();
+        let mut quantities = self.quantity.as_ref().map(|_| Vec::new());
+        let mut scratch: Vec<u32> = Vec::new();
+        for c in 0..self.clients.len() {
+            scratch.clear();
+            scratch.extend_from_slice(&lines[offsets[c]..offsets[c + 1]]);
+            scratch.sort_by_key(|&l| self.day[l as usize]);
+            self.sum_days(&scratch, &mut days, &mut amounts, quantities.as_mut());
+            out_offsets.push(days.len());
+        }
+        let purchases = Purchases::new(
+            self.clients.clone(),
+            out_offsets,
+            days,
+            amounts,
+            self.currency,
+        )?;
+        match quantities {
+            Some(q) => purchases.with_quantities(q),
+            None => Ok(purchases),
+        }
+    }
+
+    /// Each client's purchases of each product: key `i` of the result is one
+    /// (client, product) pair, its client in `clients()` and its product in
+    /// `products()`; lines of one pair on one day are summed. Pairs are in
+    /// client order (as [`Orders::purchases`]), then in order of the
+    /// product's first appearance. Fails when the lines have no products.
+    pub fn product_purchases(&self) -> Result<Purchases> {
+        let Some(products) = &self.product else {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "the order lines have no product column",
+            )
+            .with_field("product"));
+        };
+        let (offsets, lines) = self.lines_by_client();
+        let mut out_offsets = vec![0];
+        let mut days = Vec::new();
+        let mut amounts = Vec::new();
+        let mut quantities = self.quantity.as_ref().map(|_| Vec::new());
+        let mut key_rows: Vec<usize> = Vec::new();
+        let mut key_products = TextValues::default();
+        let mut scratch: Vec<u32> = Vec::new();
+        for c in 0..self.clients.len() {
+            scratch.clear();
+            scratch.extend_from_slice(&lines[offsets[c]..offsets[c + 1]]);
+            scratch.sort_by_key(|&l| (products.codes[l as usize], self.day[l as usize]));
+            for group in
+                scratch.chunk_by(|a, b| products.codes[*a as usize] == products.codes[*b as usize])
+            {
+                self.sum_days(group, &mut days, &mut amounts, quantities.as_mut());
+                out_offsets.push(days.len());
+                key_rows.push(c);
+                key_products.push(
+                    products
+                        .values
+                        .get(products.codes[group[0] as usize] as usize),
+                );
+            }
+        }
+        let keys = match &self.clients {
+            ClientKeys::Ids(ids) => ClientKeys::Ids(key_rows.iter().map(|&c| ids[c]).collect()),
+            ClientKeys::Texts(texts) => {
+                let mut out = TextValues::default();
+                for &c in &key_rows {
+                    out.push(texts.get(c));
+                }
+                ClientKeys::Texts(out)
+            }
+        };
+        let purchases = Purchases::new(keys, out_offsets, days, amounts, self.currency)?
+            .with_products(key_products)?;
+        match quantities {
+            Some(q) => purchases.with_quantities(q),
+            None => Ok(purchases),
+        }
+    }
+
+    /// Appends the purchases of `lines` (sorted by day): one per day.
+    fn sum_days(
+        &self,
+        lines: &[u32],
+        days: &mut Vec<i32>,
+        amounts: &mut Vec<i64>,
+        mut quantities: Option<&mut Vec<i64>>,
+    ) {
+        let mut last = None;
+        for &l in lines {
+            let l = l as usize;
+            let day = self.day[l];
+            if last == Some(day) {
+                let n = amounts.len() - 1;
+                amounts[n] = amounts[n].saturating_add(self.amount[l]);
+                if let (Some(q), Some(src)) = (quantities.as_deref_mut(), &self.quantity) {
+                    q[n] = q[n].saturating_add(src[l]);
+                }
+            } else {
+                days.push(day);
+                amounts.push(self.amount[l]);
+                if let (Some(q), Some(src)) = (quantities.as_deref_mut(), &self.quantity) {
+                    q.push(src[l]);
+                }
+                last = Some(day);
+            }
+        }
+    }
+}
+
+/// Groups line indices by a dense code (`0..groups`): `(offsets, lines)`,
+/// each group's lines in input order.
+pub(crate) fn group_by_code(codes: &[u32], groups: usize) -> (Vec<usize>, Vec<u32>) {
+    let mut offsets = vec![0usize; groups + 1];
+    for &c in codes {
+        offsets[c as usize + 1] += 1;
+    }
+    for i in 0..groups {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut next = offsets.clone();
+    let mut lines = vec![0u32; codes.len()];
+    for (l, &c) in codes.iter().enumerate() {
+        lines[next[c as usize]] = l as u32;
+        next[c as usize] += 1;
+    }
+    (offsets, lines)
+}
+
+/// `each(scratch, i)` for `i` in `0..n`, on all cores with the `parallel`
+/// feature; each thread has its own scratch buffer. The result is in `i`
+/// order whatever the thread count.
+pub(crate) fn map_indices<T, F>(n: usize, each: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(&mut Vec<i64>, usize) -> T + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..n)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map_init(Vec::new, |scratch, i| each(scratch, i))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let mut scratch = Vec::new();
+        (0..n).map(|i| each(&mut scratch, i)).collect()
+    }
+}
+
+/// Sorts `items` by a key that is unique per item, so that the order is the
+/// same whichever sort runs (on all cores with the `parallel` feature).
+pub(crate) fn sort_by_unique_key<T, K, F>(items: &mut [T], key: F)
+where
+    T: Send,
+    K: Ord,
+    F: Fn(&T) -> K + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_sort_unstable_by_key(key);
+    }
+    #[cfg(not(feature = "parallel"))]
+    items.sort_unstable_by_key(key);
+}
+
+/// Each client's rank in the order of their keys (ids ascending, texts by
+/// their bytes): the tie-breaker of every ranking, so that equal values
+/// always rank the same way.
+pub(crate) fn key_ranks(keys: &ClientKeys) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    match keys {
+        ClientKeys::Ids(ids) => sort_by_unique_key(&mut order, |&i| (ids[i as usize], i)),
+        ClientKeys::Texts(texts) => sort_by_unique_key(&mut order, |&i| (texts.get(i as usize), i)),
+    }
+    let mut ranks = vec![0u32; order.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        ranks[i as usize] = rank as u32;
+    }
+    ranks
+}
+
+/// Reading a CSV export of order lines (feature `csv`).
+#[cfg(feature = "csv")]
+mod csv_read {
+    use super::*;
+
+    impl Orders {
+        /// Reads order lines from a CSV export, as 1C and spreadsheets write
+        /// them: `;`, tab or `,` between cells (detected from the header line
+        /// unless `delimiter` is given), a UTF-8 byte order mark or not,
+        /// decimal commas and spaces in amounts (`1 234,50`), dates as
+        /// `05.03.2024`, `05.03.2024 0:00:00` or `2024-03-05`. The header
+        /// names the columns (`source`'s names, compared after trimming).
+        /// A bad cell is reported with its file line (the header is line 1)
+        /// and the line left out; the rest are kept.
+        pub fn read_csv(
+            mut reader: impl std::io::Read,
+            source: &OrderSource,
+            delimiter: Option<u8>,
+        ) -> Result<Orders> {
+            let mut data = Vec::new();
+            reader.read_to_end(&mut data)?;
+            let (table, lines, mut problems) = orders_csv_table(&data, source, delimiter)?;
+            let mut orders = Orders::from_table_lines(&table, source, Some(&lines))?;
+            problems.append(&mut orders.problems);
+            problems.sort_by_key(|p| p.line.parse::<u64>().unwrap_or(u64::MAX));
+            orders.problems = problems;
+            Ok(orders)
+        }
+    }
+
+    /// The columns of `source` found in the CSV `data`, as text columns,
+    /// with each row's file line and the rows that could not be read at all.
+    pub(super) fn orders_csv_table(
+        data: &[u8],
+        source: &OrderSource,
+        delimiter: Option<u8>,
+    ) -> Result<(Table, Vec<u64>, Vec<TableProblem>)> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let data = data.strip_prefix(BOM).unwrap_or(data);
+        let delimiter = match delimiter {
+            Some(d) if d.is_ascii() && !matches!(d, b'"' | b'\n' | b'\r') => d,
+            Some(d) => {
+                return Err(Error::new(
+                    ErrorKind::Csv,
+                    format!("{:?} cannot be a delimiter", char::from(d)),
+                )
+                .with_field("delimiter"))
+            }
+            None => crate::csv_io::detect_delimiter(data),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data);
+        let mut record = csv::ByteRecord::new();
+        let csv_error = |err: csv::Error| {
+            Error::new(ErrorKind::Csv, format!("the CSV cannot be read: {err}")).with_field("csv")
+        };
+        if !reader.read_byte_record(&mut record).map_err(csv_error)? {
+            return Err(
+                Error::new(ErrorKind::Csv, "the file is empty: it has no header line")
+                    .with_field("csv"),
+            );
+        }
+        let headers: Vec<String> = record
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        let mut names: Vec<&str> = vec![&source.client, &source.date, &source.amount];
+        names.extend([&source.product, &source.category, &source.quantity].map(String::as_str));
+        if let Some(m) = &source.margin {
+            names.push(m);
+        }
+        let mut wanted: Vec<(&str, usize)> = Vec::new();
+        for name in names {
+            if let Some(at) = headers.iter().position(|h| h == name) {
+                if !wanted.iter().any(|(n, _)| *n == name) {
+                    wanted.push((name, at));
+                }
+            }
+        }
+        let mut texts: Vec<(TextValues, Vec<bool>)> = wanted
+            .iter()
+            .map(|_| (TextValues::default(), Vec::new()))
+            .collect();
+        let mut lines = Vec::new();
+        let mut problems = Vec::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(err) => {
+                    let line = err.position().map_or(0, |p| p.line());
+                    problems.push(problem(line.to_string(), "csv", err.to_string()));
+                    if matches!(err.kind(), csv::ErrorKind::Io(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            if record
+                .iter()
+                .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+            {
+                continue;
+            }
+            let mut cells = Vec::with_capacity(wanted.len());
+            let mut unreadable = None;
+            for (name, at) in &wanted {
+                let cell = record.get(*at).unwrap_or(b"");
+                match std::str::from_utf8(cell) {
+                    Ok(text) => cells.push(text),
+                    Err(_) => {
+                        unreadable = Some(*name);
+                        break;
+                    }
+                }
+            }
+            if let Some(name) = unreadable {
+                problems.push(problem(
+                    line.to_string(),
+                    name,
+                    "not UTF-8 text; save the file as UTF-8",
+                ));
+                continue;
+            }
+            for ((values, valid), cell) in texts.iter_mut().zip(cells) {
+                valid.push(!cell.trim().is_empty());
+                values.push(cell);
+            }
+            lines.push(line);
+        }
+        let columns = wanted
+            .iter()
+            .zip(texts)
+            .map(|((name, _), (values, valid))| {
+                Column::new(*name, ColumnData::Text(values), Some(valid))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let table = Table::with_rows(lines.len(), columns)?;
+        Ok((table, lines, problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        Table::new(vec![
+            Column::from_texts(
+                "client",
+                [
+                    Some("ООО Ромашка"),
+                    Some("ИП Петров"),
+                    Some("ООО Ромашка"),
+                    None,
+                ],
+            ),
+            Column::from_texts(
+                "date",
+                [
+                    Some("05.03.2024"),
+                    Some("2024-03-06"),
+                    Some("05.03.2024 0:00:00"),
+                    Some("07.03.2024"),
+                ],
+            ),
+            Column::from_texts(
+                "amount",
+                [Some("1 234,50"), Some("10"), Some("0,50"), Some("1")],
+            ),
+            Column::from_texts("product", [Some("Корм"), Some("Корм"), Some("Миска"), None]),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn reads_text_columns_and_reports_bad_lines() {
+        let orders = Orders::from_table(&table(), &OrderSource::default()).unwrap();
+        assert_eq!(orders.len(), 3);
+        assert_eq!(orders.amounts(), &[123450, 1000, 50]);
+        assert_eq!(orders.client_codes(), &[0, 1, 0]);
+        assert_eq!(orders.problems().len(), 1);
+        assert_eq!(orders.problems()[0].line, "4");
+        assert_eq!(orders.problems()[0].field, "client");
+        let purchases = orders.purchases().unwrap();
+        assert_eq!(purchases.len(), 2);
+        assert_eq!(purchases.client(0).1, &[123500]);
+        let by_product = orders.product_purchases().unwrap();
+        assert_eq!(by_product.len(), 3);
+        assert_eq!(by_product.products().unwrap().get(1), "Миска");
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let source = OrderSource {
+            amount: "Сумма".into(),
+            ..OrderSource::default()
+        };
+        let err = Orders::from_table(&table(), &source).unwrap_err();
+        assert_eq!(err.field(), Some("Сумма"));
+    }
+
+    #[test]
+    fn the_period_filters_lines() {
+        let source = OrderSource {
+            from: NaiveDate::from_ymd_opt(2024, 3, 6),
+            ..OrderSource::default()
+        };
+        let orders = Orders::from_table(&table(), &source).unwrap();
+        assert_eq!(orders.len(), 1);
+    }
+
+    #[cfg(feature = "csv")]
+    #[test]
+    fn reads_a_1c_export() {
+        let csv = "\u{feff}Контрагент;Дата;Сумма\nООО Ромашка;05.03.2024;1 234,50\n\
+                   ИП Петров;31.02.2024;10\n\nИП Петров;06.03.2024 0:00:00;\"2 000,00\"\n";
+        let source = OrderSource {
+            client: "Контрагент".into(),
+            date: "Дата".into(),
+            amount: "Сумма".into(),
+            ..OrderSource::default()
+        };
+        let orders = Orders::read_csv(csv.as_bytes(), &source, None).unwrap();
+        assert_eq!(orders.amounts(), &[123450, 200000]);
+        assert_eq!(orders.problems().len(), 1);
+        assert_eq!(orders.problems()[0].line, "3");
+        assert_eq!(orders.problems()[0].field, "Дата");
+    }
+}
