@@ -591,3 +591,78 @@ mod recurring {
         );
     }
 }
+
+mod from_order_lines {
+    use chrono::NaiveDate;
+    use clientbase::capability::Rows;
+    use clientbase::table::Value;
+    use clientbase::value::{clv, clv_fit, next_purchase, ClvParams, NextPurchaseParams};
+    use clientbase::{Column, Table};
+
+    fn lines() -> Table {
+        let rows = [
+            ("1", "2024-01-05", "500,00", "вода 19 л", "2"),
+            ("1", "2024-01-05", "100,00", "стаканы", "1"),
+            ("1", "2024-02-10", "700,00", "вода 19 л", "2"),
+            ("2", "2024-01-20", "900,00", "вода 19 л", "5"),
+            ("2", "2024-03-01", "300,00", "вода 19 л", "1"),
+            ("3", "2024-02-01", "not money", "вода 19 л", "1"),
+            ("4", "2024-03-20", "250,00", "стаканы", "1"),
+        ];
+        let col = |name: &str, k: usize| {
+            Column::from_texts(
+                name,
+                rows.iter().map(|r| Some([r.0, r.1, r.2, r.3, r.4][k])),
+            )
+        };
+        Table::new(vec![
+            col("client", 0),
+            col("date", 1),
+            col("amount", 2),
+            col("product", 3),
+            col("quantity", 4),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn lifetime_value_reads_order_lines_and_reports_bad_ones() {
+        let table = lines();
+        let params = ClvParams {
+            as_of: NaiveDate::from_ymd_opt(2024, 3, 31),
+            ..ClvParams::default()
+        };
+        let out = clv(Rows::Table(&table), &params).unwrap();
+        assert_eq!(out.rows(), 3);
+        assert_eq!(out.problems().len(), 1);
+        let fit = clv_fit(Rows::Table(&table), &params).unwrap();
+        assert_eq!((fit.clients, fit.repeat_clients), (3, 2));
+        assert_eq!(fit.problems.len(), 1);
+        let json = serde_json::to_value(&fit).unwrap();
+        assert!(json.get("problems").is_some());
+    }
+
+    #[test]
+    fn next_purchase_per_client_and_product_from_order_lines() {
+        let table = lines();
+        let params: NextPurchaseParams = serde_json::from_value(serde_json::json!({
+            "method": "consumption",
+            "by_product": true,
+            "as_of": "2024-03-01",
+            "product_days_per_unit": {"вода 19 л": 7.0},
+            "remind_days_before": 1,
+        }))
+        .unwrap();
+        let out = next_purchase(Rows::Table(&table), &params).unwrap();
+        let col = |name: &str| out.column(name).unwrap();
+        let date = |m, d| Value::Date(NaiveDate::from_ymd_opt(2024, m, d).unwrap());
+        // Client 1's water: 2 bottles on 10 February last 14 days.
+        assert_eq!(col("product").value(0), Value::Text("вода 19 л"));
+        assert_eq!(col("expected_date").value(0), date(2, 24));
+        assert_eq!(col("remind_date").value(0), date(2, 23));
+        // The cups have no rate: null with the reason.
+        assert_eq!(col("product").value(1), Value::Text("стаканы"));
+        assert!(col("expected_date").is_null(1));
+        assert!(!col("reason").is_null(1));
+    }
+}

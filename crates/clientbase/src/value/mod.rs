@@ -33,10 +33,10 @@ pub use abc::{
     Measure, XyzParams, XyzPeriod,
 };
 pub use clv::{
-    bg_nbd_log_likelihood, clv_table, fit_clv, fit_pareto_nbd, fit_summary, rfm_summary, BgNbd,
-    ClvFit, ClvParams, GammaGamma, ModelFit, ParetoNbd, RfmSummary, TimeUnit,
+    bg_nbd_log_likelihood, clv, clv_fit, clv_table, fit_clv, fit_pareto_nbd, fit_summary,
+    rfm_summary, BgNbd, ClvFit, ClvParams, GammaGamma, ModelFit, ParetoNbd, RfmSummary, TimeUnit,
 };
-pub use next_purchase::{next_purchases, NextPurchaseMethod, NextPurchaseParams};
+pub use next_purchase::{next_purchase, next_purchases, NextPurchaseMethod, NextPurchaseParams};
 pub use orders::{Coded, OrderSource, Orders};
 pub use purchases::{ClientKeys, Purchases};
 pub use recurring::{next_due_dates, recurring_due_dates, RecurringParams};

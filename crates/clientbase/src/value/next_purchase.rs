@@ -33,7 +33,9 @@
 //! # Ok::<(), clientbase::Error>(())
 //! ```
 
+use super::orders::{OrderSource, Orders};
 use super::purchases::{ClientKeys, Purchases};
+use crate::capability::Rows;
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::table::{date_to_days, days_to_date, Column, Table};
 use chrono::NaiveDate;
@@ -64,6 +66,12 @@ impl NextPurchaseMethod {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NextPurchaseParams {
+    /// Where the order lines are and which count (see [`OrderSource`]); read
+    /// by [`next_purchase`], not by [`next_purchases`].
+    pub orders: OrderSource,
+    /// [`next_purchase`]: one row per client and product (default false: one
+    /// row per client, all products together).
+    pub by_product: bool,
     /// `history` (default) or `consumption`.
     pub method: NextPurchaseMethod,
     /// Purchases after this date are left out, and days left count from it
@@ -90,6 +98,8 @@ pub struct NextPurchaseParams {
 impl Default for NextPurchaseParams {
     fn default() -> NextPurchaseParams {
         NextPurchaseParams {
+            orders: OrderSource::default(),
+            by_product: false,
             method: NextPurchaseMethod::History,
             as_of: None,
             remind_days_before: 2,
@@ -238,6 +248,25 @@ pub fn next_purchases(purchases: &Purchases, params: &NextPurchaseParams) -> Res
         expected.iter().map(|e| e.err()),
     ));
     Table::with_rows(rows.len(), columns)
+}
+
+/// [`next_purchases`] of the order lines of `rows` (an input table, or a
+/// base's won deals; `params.orders` names the columns), per client or, with
+/// `by_product`, per client and product. Lines that could not be read are the
+/// table's [`Table::problems`].
+pub fn next_purchase(rows: Rows<'_>, params: &NextPurchaseParams) -> Result<Table> {
+    params.validate()?;
+    let mut source = params.orders.clone();
+    if let Some(as_of) = params.as_of {
+        source.to = Some(source.to.map_or(as_of, |to| to.min(as_of)));
+    }
+    let orders = Orders::read(rows, &source)?;
+    let purchases = if params.by_product {
+        orders.product_purchases()?
+    } else {
+        orders.purchases()?
+    };
+    Ok(next_purchases(&purchases, params)?.with_problems(orders.problems().iter().cloned()))
 }
 
 /// The day the last purchase of key `i` (purchase `at`) runs out.

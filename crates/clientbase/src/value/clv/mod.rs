@@ -63,9 +63,11 @@ pub use bg_nbd::BgNbd;
 pub use gamma_gamma::GammaGamma;
 pub use pareto_nbd::ParetoNbd;
 
+use super::orders::{OrderSource, Orders};
 use super::purchases::Purchases;
+use crate::capability::Rows;
 use crate::error::{invalid, Error, ErrorKind, Result};
-use crate::table::{date_to_days, days_to_date, Column, Table};
+use crate::table::{date_to_days, days_to_date, Column, Table, TableProblem};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +98,9 @@ impl TimeUnit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ClvParams {
+    /// Where the order lines are and which count (see [`OrderSource`]); read
+    /// by [`clv`] and [`clv_fit`], not by the functions over [`Purchases`].
+    pub orders: OrderSource,
     /// Histories are read up to this date, inclusive; later purchases are left
     /// out (default `null`: the last purchase day in the data).
     pub as_of: Option<NaiveDate>,
@@ -117,6 +122,7 @@ pub struct ClvParams {
 impl Default for ClvParams {
     fn default() -> ClvParams {
         ClvParams {
+            orders: OrderSource::default(),
             as_of: None,
             period: TimeUnit::Week,
             forecast_periods: 52.0,
@@ -297,6 +303,9 @@ pub struct ClvFit {
     /// Repeat clients left out of Gamma-Gamma because their mean repeat spend
     /// is zero or negative (returns, free samples).
     pub spend_excluded: usize,
+    /// Order lines that could not be read ([`clv_fit`] only; empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<TableProblem>,
 }
 
 /// Fits both models on a summary. Fails when the summary is inconsistent, or
@@ -439,7 +448,37 @@ fn fit_from(
         bg_nbd,
         gamma_gamma,
         spend_excluded,
+        problems: Vec::new(),
     })
+}
+
+/// The order lines of `rows` as each client's purchases, `params.as_of`
+/// bounding the period read.
+fn read_purchases(rows: Rows<'_>, params: &ClvParams) -> Result<(Purchases, Orders)> {
+    params.validate()?;
+    let mut source = params.orders.clone();
+    if let Some(as_of) = params.as_of {
+        source.to = Some(source.to.map_or(as_of, |to| to.min(as_of)));
+    }
+    let orders = Orders::read(rows, &source)?;
+    Ok((orders.purchases()?, orders))
+}
+
+/// [`clv_table`] of the order lines of `rows` (an input table, or a base's
+/// won deals; `params.orders` names the columns). Lines that could not be
+/// read are the table's [`Table::problems`].
+pub fn clv(rows: Rows<'_>, params: &ClvParams) -> Result<Table> {
+    let (purchases, orders) = read_purchases(rows, params)?;
+    Ok(clv_table(&purchases, params)?.with_problems(orders.problems().iter().cloned()))
+}
+
+/// [`fit_clv`] of the order lines of `rows`, with the lines that could not
+/// be read in [`ClvFit::problems`].
+pub fn clv_fit(rows: Rows<'_>, params: &ClvParams) -> Result<ClvFit> {
+    let (purchases, orders) = read_purchases(rows, params)?;
+    let mut fit = fit_clv(&purchases, params)?;
+    fit.problems = orders.problems().to_vec();
+    Ok(fit)
 }
 
 /// Per-client results of fitted models (no money rounding: major units).
