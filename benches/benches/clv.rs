@@ -128,7 +128,8 @@ fn compare(label: &str, summary: &RfmSummary, params: &ClvParams) {
     let ours = best_of(5, || {
         fitted = Some(fit_summary(black_box(summary), params).expect("fit"));
     });
-    let (bg, gg, _) = fitted.expect("a fit");
+    let fit = fitted.expect("a fit");
+    let (bg, gg) = (fit.bg_nbd, fit.gamma_gamma);
     let bg_alone = best_of(5, || {
         let only = RfmSummary {
             monetary_value: vec![0.0; summary.len()],

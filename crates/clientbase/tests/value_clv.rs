@@ -299,8 +299,8 @@ fn cdnow_published_fits_when_the_data_is_at_hand() {
         s.monetary_value.push(cells[4].parse().unwrap());
     }
     assert_eq!(s.len(), 2357);
-    let (bg, gg, _) = fit_summary(&s, &ClvParams::default()).unwrap();
-    let gg = gg.unwrap();
+    let fit = fit_summary(&s, &ClvParams::default()).unwrap();
+    let (bg, gg) = (fit.bg_nbd, fit.gamma_gamma.unwrap());
     let pareto = fit_pareto_nbd(&s, &ClvParams::default()).unwrap();
     eprintln!("{bg:?}\n{gg:?}\n{pareto:?}");
     let near = |got: f64, want: f64, digits: f64| (got - want).abs() <= 0.5 * 10_f64.powf(-digits);

@@ -34,7 +34,8 @@ pub use abc::{
 };
 pub use clv::{
     bg_nbd_log_likelihood, clv, clv_fit, clv_table, fit_clv, fit_pareto_nbd, fit_summary,
-    rfm_summary, BgNbd, ClvFit, ClvParams, GammaGamma, ModelFit, ParetoNbd, RfmSummary, TimeUnit,
+    rfm_summary, BgNbd, ClvFit, ClvParams, GammaGamma, ModelFit, ParetoNbd, RfmSummary, SummaryFit,
+    TimeUnit,
 };
 pub use next_purchase::{next_purchase, next_purchases, NextPurchaseMethod, NextPurchaseParams};
 pub use orders::{Coded, OrderSource, Orders};

@@ -308,12 +308,21 @@ pub struct ClvFit {
     pub problems: Vec<TableProblem>,
 }
 
+/// Both models fitted on a summary ([`fit_summary`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryFit {
+    /// The BG/NBD fit on every client.
+    pub bg_nbd: ModelFit<BgNbd>,
+    /// The Gamma-Gamma fit on the repeat clients with a positive mean repeat
+    /// spend; `null` when there are none.
+    pub gamma_gamma: Option<ModelFit<GammaGamma>>,
+    /// Repeat clients left out of Gamma-Gamma: mean repeat spend ≤ 0.
+    pub spend_excluded: usize,
+}
+
 /// Fits both models on a summary. Fails when the summary is inconsistent, or
 /// when no client bought more than once (BG/NBD has no maximum then).
-pub fn fit_summary(
-    summary: &RfmSummary,
-    params: &ClvParams,
-) -> Result<(ModelFit<BgNbd>, Option<ModelFit<GammaGamma>>, usize)> {
+pub fn fit_summary(summary: &RfmSummary, params: &ClvParams) -> Result<SummaryFit> {
     params.validate()?;
     summary.validate()?;
     if !summary.frequency.iter().any(|&x| x > 0) {
@@ -357,7 +366,11 @@ pub fn fit_summary(
             clients: x.len(),
         }
     });
-    Ok((bg, gg, excluded))
+    Ok(SummaryFit {
+        bg_nbd: bg,
+        gamma_gamma: gg,
+        spend_excluded: excluded,
+    })
 }
 
 /// Whether every parameter is within e^-20 to e^20.
@@ -437,7 +450,11 @@ fn fit_from(
             format!("no client bought on or before {as_of_date}"),
         ));
     }
-    let (bg_nbd, gamma_gamma, spend_excluded) = fit_summary(summary, params)?;
+    let SummaryFit {
+        bg_nbd,
+        gamma_gamma,
+        spend_excluded,
+    } = fit_summary(summary, params)?;
     Ok(ClvFit {
         as_of: as_of_date,
         period: params.period,
