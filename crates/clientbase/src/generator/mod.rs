@@ -87,6 +87,7 @@ mod phones;
 mod pick;
 mod places;
 mod plan;
+mod purchase_histories;
 mod records;
 mod truth;
 mod typos;
@@ -96,6 +97,7 @@ pub use habits::{generate_habits, HabitsConfig};
 pub use names::{patronymic, surname_form, Gender};
 pub use orders::{generate_orders, write_orders_csv_1c, OrderConfig};
 pub use phones::{messy_phones, type_phone_messily, IntendedPhone, MessyPhone, MessyPhones};
+pub use purchase_histories::{purchase_histories, PurchaseHistoryConfig};
 pub use truth::{
     DuplicateKind, DuplicatePair, EntityId, GroundTruth, LookAlike, LookAlikePair, RecordTruth,
     RelatedPair, SharedContact,
