@@ -6,9 +6,9 @@
 use crate::output::{self, int, money, percent};
 use crate::{CliError, CliResult, DemoArgs, What};
 use chrono::Datelike;
+use clientbase::capability::Rows;
 use clientbase::dedup::{accuracy, Decisions, MatchIndex, MatchOptions};
 use clientbase::generator::{messy_phones, GeneratorConfig, GroundTruth, SharedContact};
-use clientbase::capability::Rows;
 use clientbase::sales::{sales_summary, SalesParams, SalesSummary};
 use clientbase::table::Value;
 use clientbase::value::{abc, rfm, AbcParams, RfmParams};

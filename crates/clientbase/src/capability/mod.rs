@@ -98,11 +98,21 @@ pub fn from_value<T: DeserializeOwned>(what: &str, value: serde_json::Value) -> 
         )
         .with_field(what));
     }
-    serde_json::from_value(value).map_err(|err| {
-        let message = format!("{what}: {err}");
-        let field = crate::error::offending_key(&message)
-            .unwrap_or(what)
-            .to_string();
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        // The path names the key whose value was wrong (`orders.client`,
+        // `thresholds[2]`); for an unknown key it is the object holding it.
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = if path == "." {
+            format!("{what}: {inner}")
+        } else {
+            format!("{what}: {path}: {inner}")
+        };
+        let field = match crate::error::offending_key(&message) {
+            Some(key) => key.to_string(),
+            None if path != "." => path,
+            None => what.to_string(),
+        };
         Error::new(ErrorKind::Json, message).with_field(field)
     })
 }

@@ -6,7 +6,10 @@ use super::parse::*;
 use super::*;
 use crate::sales::{sales_summary, SalesParams};
 use crate::table::Table;
-use crate::value::{abc, abc_xyz, rfm, xyz, AbcParams, AbcXyzParams, RfmParams, XyzParams};
+use crate::value::{
+    abc, abc_xyz, clv, clv_fit, next_purchase, recurring_due_dates, rfm, xyz, AbcParams,
+    AbcXyzParams, ClvParams, NextPurchaseParams, RecurringParams, RfmParams, XyzParams,
+};
 use serde_json::Value;
 
 /// What a capability gives back.
@@ -237,6 +240,14 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         XyzParams => xyz),
     capability!(rows Table "abc_xyz", "ABC and XYZ classes of the same objects with their matrix cell (AX … CZ).",
         AbcXyzParams => abc_xyz),
+    capability!(rows Table "clv", "Lifetime value per client: probability alive, expected purchases (BG/NBD), expected spend (Gamma-Gamma) and the discounted value.",
+        ClvParams => clv),
+    capability!(rows Report "clv_fit", "BG/NBD and Gamma-Gamma fitted by maximum likelihood to the clients' purchase histories: parameters, log-likelihood, convergence.",
+        ClvParams => clv_fit),
+    capability!(rows Table "next_purchase", "When each client (or client and product) needs to buy again, from the purchase history or from consumption, and when to remind them.",
+        NextPurchaseParams => next_purchase),
+    capability!(read Table "recurring_due_dates", "The next due dates of open and won recurring deals (invoices, shipments).",
+        RecurringParams => recurring_due_dates),
 ];
 
 /// The capability called `name`; an unknown name is an

@@ -174,7 +174,9 @@ pub fn next_purchases(purchases: &Purchases, params: &NextPurchaseParams) -> Res
         None => (0..purchases.len())
             .filter_map(|i| purchases.client(i).0.last().copied())
             .max()
-            .ok_or_else(|| Error::new(ErrorKind::InvalidValue, "no purchases"))?,
+            .ok_or_else(|| {
+                Error::new(ErrorKind::InvalidValue, "no purchases").with_field("orders")
+            })?,
     };
     let n = purchases.len();
     let mut rows = Vec::with_capacity(n);

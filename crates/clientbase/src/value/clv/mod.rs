@@ -206,7 +206,8 @@ impl RfmSummary {
                     self.age.len(),
                     self.monetary_value.len()
                 ),
-            ));
+            )
+            .with_field("summary"));
         }
         for i in 0..n {
             let (x, t, a, m) = (
@@ -332,7 +333,8 @@ pub fn fit_summary(summary: &RfmSummary, params: &ClvParams) -> Result<SummaryFi
                 "none of the {} clients bought on more than one day: BG/NBD needs repeat purchases",
                 summary.len()
             ),
-        ));
+        )
+        .with_field("orders"));
     }
     let groups = bg_nbd::Groups::new(&summary.frequency, &summary.recency, &summary.age);
     let fitted = bg_nbd::fit(&groups, params.tolerance, params.max_iterations);
@@ -394,7 +396,8 @@ pub fn fit_pareto_nbd(summary: &RfmSummary, params: &ClvParams) -> Result<ModelF
                 "none of the {} clients bought on more than one day: Pareto/NBD needs repeat purchases",
                 summary.len()
             ),
-        ));
+        )
+        .with_field("orders"));
     }
     let groups = bg_nbd::Groups::new(&summary.frequency, &summary.recency, &summary.age);
     let f = pareto_nbd::fit(&groups, params.tolerance, params.max_iterations);
@@ -416,7 +419,9 @@ fn as_of_day(purchases: &Purchases, params: &ClvParams) -> Result<i32> {
     (0..purchases.len())
         .filter_map(|i| purchases.client(i).0.last().copied())
         .max()
-        .ok_or_else(|| Error::new(ErrorKind::InvalidValue, "no purchases to fit"))
+        .ok_or_else(|| {
+            Error::new(ErrorKind::InvalidValue, "no purchases to fit").with_field("orders")
+        })
 }
 
 /// The summary of each key's history as of `params.as_of` in `params.period`
