@@ -79,7 +79,7 @@ from clientbase._native import (
     transliterate,
     __version__,
 )
-from clientbase.value import abc, abc_xyz, rfm, xyz
+from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
 
 __all__ = [
     "Activity",
@@ -125,6 +125,9 @@ __all__ = [
     "transliterate",
     "abc",
     "abc_xyz",
+    "clv",
+    "clv_fit",
+    "next_purchase",
     "rfm",
     "xyz",
     "__version__",

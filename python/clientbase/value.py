@@ -1,4 +1,5 @@
-"""Client value from order lines: RFM, ABC and XYZ (and, on a base, its won deals).
+"""Client value from order lines: RFM, ABC and XYZ, lifetime value and the next
+purchase (and, on a base, the same from its won deals).
 
 Each function takes the order lines as any table Python holds (a polars or
 pyarrow frame, a pandas DataFrame, a :class:`~clientbase.Table` or a dict of
@@ -26,7 +27,7 @@ from typing import Any
 
 from clientbase._native import Table, call
 
-__all__ = ["abc", "abc_xyz", "rfm", "xyz"]
+__all__ = ["abc", "abc_xyz", "clv", "clv_fit", "next_purchase", "rfm", "xyz"]
 
 
 def rfm(orders: Any, /, **params: Any) -> Table:
@@ -56,4 +57,31 @@ def xyz(orders: Any, /, **params: Any) -> Table:
 def abc_xyz(orders: Any, /, **params: Any) -> Table:
     """Both classes per object and the ABC-XYZ cell (``AX`` ... ``CZ``)."""
     result: Table = call("abc_xyz", rows=orders, **params)
+    return result
+
+
+def clv(orders: Any, /, **params: Any) -> Table:
+    """Lifetime value per client: BG/NBD (probability alive, expected
+    purchases in ``forecast_periods``) and Gamma-Gamma (expected spend),
+    discounted over ``clv_months`` at the monthly ``discount_rate``. Params:
+    ``as_of``, ``period`` (``day``/``week``/``month``), ``forecast_periods``,
+    ``clv_months``, ``discount_rate``, ``orders``."""
+    result: Table = call("clv", rows=orders, **params)
+    return result
+
+
+def clv_fit(orders: Any, /, **params: Any) -> dict[str, Any]:
+    """The fitted BG/NBD and Gamma-Gamma models: parameters, log-likelihood,
+    iterations and whether the fit converged (the params of :func:`clv`)."""
+    result: dict[str, Any] = call("clv_fit", rows=orders, **params)
+    return result
+
+
+def next_purchase(orders: Any, /, **params: Any) -> Table:
+    """When each client (or client and product, ``by_product=True``) needs to
+    buy again and when to remind them: ``method="history"`` (the median
+    interval) or ``"consumption"`` (units bought times ``days_per_unit``).
+    Params: ``as_of``, ``remind_days_before``, ``due_within_days``,
+    ``product_days_per_unit``, ``client_days_per_unit``, ``orders``."""
+    result: Table = call("next_purchase", rows=orders, **params)
     return result

@@ -149,3 +149,93 @@ def test_the_module_examples_run() -> None:
     failures, tried = doctest.testmod(clientbase.value, raise_on_error=False)
     assert tried > 0
     assert failures == 0
+
+
+def test_the_water_client_is_reminded_before_day_15() -> None:
+    import polars as pl
+
+    # Five 19-litre bottles on 1 June; one bottle lasts three days.
+    orders = pl.DataFrame(
+        {
+            "client": ["Кузнецова"],
+            "date": [date(2024, 6, 1)],
+            "amount": [1500.0],
+            "product": ["Вода 19 л"],
+            "quantity": [5],
+        }
+    )
+    result = cb.next_purchase(
+        orders,
+        method="consumption",
+        by_product=True,
+        product_days_per_unit={"Вода 19 л": 3},
+        as_of="2024-06-01",
+    )
+    row = pl.DataFrame(result).row(0, named=True)
+    assert row["expected_date"] == date(2024, 6, 16)  # day 15
+    assert row["remind_date"] in (date(2024, 6, 14), date(2024, 6, 15))
+    # "Clients to remind this week": due within 7 days of the 10th, not of the 1st.
+    week = cb.next_purchase(
+        orders, method="consumption", days_per_unit=3, due_within_days=7, as_of="2024-06-10"
+    )
+    assert week["client"] == ["Кузнецова"]
+    early = cb.next_purchase(
+        orders, method="consumption", days_per_unit=3, due_within_days=7, as_of="2024-06-01"
+    )
+    assert early.num_rows == 0
+
+
+def repeat_buyers() -> dict[str, list[Any]]:
+    """Forty clients buying every 10 to 60 days for a year, some stopping early."""
+    import random
+
+    rng = random.Random(7)
+    columns: dict[str, list[Any]] = {"client": [], "date": [], "amount": []}
+    for client in range(1, 41):
+        day = rng.randrange(0, 60)
+        stop = rng.randrange(120, 366) if client % 3 == 0 else 366
+        while day < stop:
+            columns["client"].append(client)
+            columns["date"].append(date.fromordinal(date(2024, 1, 1).toordinal() + day))
+            columns["amount"].append(rng.randrange(500, 5000))
+            day += rng.randrange(10, 60)
+    return columns
+
+
+def test_lifetime_value_from_a_frame() -> None:
+    import polars as pl
+
+    orders = pl.DataFrame(repeat_buyers())
+    fit = cb.clv_fit(orders, as_of="2025-01-01", period="week")
+    assert fit["bg_nbd"]["log_likelihood"] < 0
+    assert set(fit["bg_nbd"]["params"]) == {"r", "alpha", "a", "b"}
+    assert fit["gamma_gamma"]["clients"] > 0
+    table = pl.DataFrame(cb.clv(orders, as_of="2025-01-01", period="week"))
+    assert table.height == 40
+    assert table["p_alive"].is_between(0, 1).all()
+    assert (table["expected_purchases"] >= 0).all()
+    assert isinstance(table.schema["clv"], pl.Decimal)
+    # Those who stopped early are less likely alive than those who did not.
+    stopped = table.filter(pl.col("client") % 3 == 0)["p_alive"].mean()
+    kept = table.filter(pl.col("client") % 3 != 0)["p_alive"].mean()
+    assert isinstance(stopped, float) and isinstance(kept, float)
+    assert stopped < kept
+    with pytest.raises(cb.JsonError, match="discount_rat"):
+        cb.clv(orders, discount_rat=0.01)
+    with pytest.raises(cb.ClientbaseError, match="repeat"):
+        cb.clv({"client": [1, 2], "date": ["2024-01-01", "2024-02-01"], "amount": [1, 2]})
+
+
+def test_recurring_due_dates_on_a_base(base: cb.ClientBase) -> None:
+    client = base.add_client(cb.Client.person("Смирнова", "Ольга"))
+    deal = base.add_deal(
+        {
+            "client": client,
+            "amount": {"amount": "1500.00", "currency": "RUB"},
+            "created_at": "2025-01-15T09:00:00Z",
+            "recurrence": {"every": 1, "period": "month", "day": 31},
+        }
+    )
+    due = base.call("recurring_due_dates", as_of="2025-03-01", count=2)
+    assert due["deal"] == [deal, deal]
+    assert due["due_date"] == [date(2025, 3, 31), date(2025, 4, 30)]

@@ -155,10 +155,117 @@ static void test_on_a_base(void)
     cb_base_free(base);
 }
 
+/* The water story: five bottles bought on 1 June, one bottle every three
+ * days: out of water on day 15 (16 June), reminded two days before. */
+static void test_next_purchase(void)
+{
+    cb_table *orders = NULL;
+    CHECK_OK(cb_table_from_json(
+        "{\"columns\":[{\"name\":\"client\",\"type\":\"text\",\"values\":[\"Кузнецова\"]},"
+        "{\"name\":\"date\",\"type\":\"date\",\"values\":[\"2024-06-01\"]},"
+        "{\"name\":\"amount\",\"type\":\"int64\",\"values\":[1500]},"
+        "{\"name\":\"quantity\",\"type\":\"int64\",\"values\":[5]}]}",
+        &orders));
+    char *json = NULL;
+    CHECK_OK(cb_table_call(orders, "next_purchase",
+                           "{\"method\":\"consumption\",\"days_per_unit\":3,"
+                           "\"as_of\":\"2024-06-01\"}",
+                           &json));
+    CHECK_CONTAINS(json, "{\"name\":\"expected_date\",\"type\":\"date\",\"values\":[\"2024-06-16\"]}");
+    CHECK_CONTAINS(json, "{\"name\":\"remind_date\",\"type\":\"date\",\"values\":[\"2024-06-14\"]}");
+    cb_string_free(json);
+    /* A rate below zero names its key. */
+    json = NULL;
+    CHECK_STATUS(cb_table_call(orders, "next_purchase",
+                               "{\"method\":\"consumption\",\"days_per_unit\":-3}", &json),
+                 CB_INVALID_VALUE);
+    CHECK_CONTAINS(cb_last_error_message(), "days_per_unit");
+    cb_table_free(orders);
+}
+
+/* Thirty clients buying every 7 to 48 days over a year, every third one
+ * stopping after a few months: BG/NBD and Gamma-Gamma fit, and lifetime value
+ * per client. */
+static void test_lifetime_value(void)
+{
+    static char text[64 * 1024];
+    char clients[16 * 1024] = "", dates[32 * 1024] = "", amounts[16 * 1024] = "";
+    size_t nc = 0, nd = 0, na = 0;
+    unsigned seed = 7;
+    for (int client = 1; client <= 30; client++) {
+        int stop = client % 3 == 0 ? 150 : 366;
+        for (int day = (int)(seed % 40); day < stop; day += 7 + (int)(seed % 42)) {
+            seed = seed * 1103515245u + 12345u;
+            int month = 1, left = day;
+            static const int days_in[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+            while (month <= 12 && left >= days_in[month - 1]) {
+                left -= days_in[month - 1];
+                month++;
+            }
+            nc += (size_t)snprintf(clients + nc, sizeof clients - nc, "%s%d", nc ? "," : "", client);
+            nd += (size_t)snprintf(dates + nd, sizeof dates - nd, "%s\"2024-%02d-%02d\"",
+                                   nd ? "," : "", month, left + 1);
+            na += (size_t)snprintf(amounts + na, sizeof amounts - na, "%s%u", na ? "," : "",
+                                   500 + seed % 4500);
+        }
+    }
+    snprintf(text, sizeof text,
+             "{\"columns\":[{\"name\":\"client\",\"type\":\"uint64\",\"values\":[%s]},"
+             "{\"name\":\"date\",\"type\":\"date\",\"values\":[%s]},"
+             "{\"name\":\"amount\",\"type\":\"int64\",\"values\":[%s]}]}",
+             clients, dates, amounts);
+    cb_table *orders = NULL;
+    CHECK_OK(cb_table_from_json(text, &orders));
+    char *json = NULL;
+    CHECK_OK(cb_table_call(orders, "clv_fit", "{\"as_of\":\"2025-01-01\"}", &json));
+    CHECK_CONTAINS(json, "\"bg_nbd\":{");
+    CHECK_CONTAINS(json, "\"log_likelihood\":-");
+    CHECK_CONTAINS(json, "\"gamma_gamma\":{");
+    cb_string_free(json);
+    cb_table *values = NULL;
+    CHECK_OK(cb_table_call_table(orders, "clv", "{\"as_of\":\"2025-01-01\"}", &values));
+    CHECK(cb_table_rows(values) == 30);
+    CHECK_OK(cb_table_to_json(values, &json));
+    CHECK_CONTAINS(json, "\"name\":\"p_alive\"");
+    CHECK_CONTAINS(json, "\"name\":\"clv\",\"scale\":2,\"type\":\"decimal\"");
+    cb_string_free(json);
+    cb_table_free(values);
+    json = NULL;
+    CHECK_STATUS(cb_table_call(orders, "clv", "{\"discount_rat\":0.01}", &json), CB_JSON);
+    CHECK_CONTAINS(cb_last_error_message(), "discount_rat");
+    cb_table_free(orders);
+}
+
+/* A monthly delivery on the 31st: due on the last day of shorter months. */
+static void test_recurring_due_dates(void)
+{
+    cb_base *base = NULL;
+    CHECK_OK(cb_base_new(NULL, &base));
+    uint64_t id = 0, deal = 0;
+    CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Смирнова\"}", &id));
+    char deal_json[512];
+    snprintf(deal_json, sizeof deal_json,
+             "{\"client\":%" PRIu64 ",\"amount\":{\"amount\":\"1500.00\",\"currency\":\"RUB\"},"
+             "\"created_at\":\"2025-01-15T09:00:00Z\","
+             "\"recurrence\":{\"every\":1,\"period\":\"month\",\"day\":31}}",
+             id);
+    CHECK_OK(cb_base_add_deal_json(base, deal_json, &deal));
+    char *json = NULL;
+    CHECK_OK(cb_base_call(base, "recurring_due_dates", "{\"as_of\":\"2025-03-01\",\"count\":2}",
+                          &json));
+    CHECK_CONTAINS(json, "{\"name\":\"due_date\",\"type\":\"date\",\"values\":[\"2025-03-31\","
+                         "\"2025-04-30\"]}");
+    cb_string_free(json);
+    cb_base_free(base);
+}
+
 int main(void)
 {
     test_abc_on_a_json_table();
     test_arrow_import();
     test_on_a_base();
+    test_next_purchase();
+    test_lifetime_value();
+    test_recurring_due_dates();
     return ts_finish();
 }
