@@ -8,9 +8,10 @@
 //! - `clientbase dedupe` clusters the clients of a CSV file into duplicates, with explanations;
 //! - `clientbase rfm` scores the clients of a CSV export of order lines by recency,
 //!   frequency and monetary value, with segments;
-//! - `clientbase abc` splits clients, products or categories into ABC (and XYZ) classes.
+//! - `clientbase abc` splits clients, products or categories into ABC (and XYZ) classes;
+//! - `clientbase clv` fits BG/NBD and Gamma-Gamma and gives each client's lifetime value.
 //!
-//! `rfm` and `abc` report the order lines they cannot read (line, column,
+//! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
 //!
 //! Exit codes: 0 on success (an import with rejected rows succeeds and reports
@@ -73,6 +74,9 @@ enum Command {
     /// ABC classes (and with --xyz, XYZ classes and the ABC-XYZ matrix) of
     /// the clients, products or categories of a CSV file of order lines.
     Abc(value::AbcArgs),
+    /// Lifetime value of the clients of a CSV file of order lines: BG/NBD and
+    /// Gamma-Gamma fitted, P(alive), expected purchases and discounted value.
+    Clv(value::ClvArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -301,6 +305,7 @@ fn main() -> ExitCode {
         Command::Dedupe(args) => dedupe::run(&args),
         Command::Rfm(args) => value::rfm(&args),
         Command::Abc(args) => value::abc(&args),
+        Command::Clv(args) => value::clv(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

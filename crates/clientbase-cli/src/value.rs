@@ -1,12 +1,12 @@
-//! `clientbase rfm` and `clientbase abc`: client value from a CSV export of
-//! order lines.
+//! `clientbase rfm`, `clientbase abc` and `clientbase clv`: client value from a
+//! CSV export of order lines.
 
 use crate::output::{create, int, open, percent};
 use crate::{CliError, CliResult};
 use clientbase::table::{format_decimal, Value};
 use clientbase::value::{
-    abc_of, abc_xyz_of, rfm_of, AbcBy, AbcMode, AbcParams, AbcXyzParams, Measure, OrderSource,
-    Orders, RfmParams, XyzPeriod,
+    abc_of, abc_xyz_of, clv_table, fit_clv, rfm_of, AbcBy, AbcMode, AbcParams, AbcXyzParams,
+    ClvParams, Measure, OrderSource, Orders, RfmParams, XyzPeriod,
 };
 use clientbase::{Currency, Table};
 use std::collections::BTreeMap;
@@ -363,5 +363,131 @@ pub(crate) fn abc(args: &AbcArgs) -> CliResult {
         write_table(&table, out)?;
     }
     std::io::stdout().flush().ok();
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ClvArgs {
+    #[command(flatten)]
+    pub orders: OrderArgs,
+    /// The day histories are read to (yyyy-mm-dd; default: the last purchase day).
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// The time unit of the models: day, week or month.
+    #[arg(long, default_value = "week")]
+    pub period: String,
+    /// Periods ahead for the expected purchases.
+    #[arg(long)]
+    pub forecast_periods: Option<f64>,
+    /// Months of lifetime value.
+    #[arg(long)]
+    pub clv_months: Option<u32>,
+    /// The monthly discount rate (0.01 is 1 % a month).
+    #[arg(long)]
+    pub discount_rate: Option<f64>,
+    /// How many of the most valuable clients to print.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+/// `clientbase clv`.
+pub(crate) fn clv(args: &ClvArgs) -> CliResult {
+    let mut params = ClvParams {
+        orders: source(&args.orders)?,
+        as_of: args.as_of,
+        period: named("period", &args.period)?,
+        ..ClvParams::default()
+    };
+    if let Some(n) = args.forecast_periods {
+        params.forecast_periods = n;
+    }
+    if let Some(n) = args.clv_months {
+        params.clv_months = n;
+    }
+    if let Some(rate) = args.discount_rate {
+        params.discount_rate = rate;
+    }
+    let orders = read_orders(&args.orders, &params.orders)?;
+    let engine = |e: clientbase::Error| CliError::input(e.to_string());
+    let purchases = orders.purchases().map_err(engine)?;
+    let fit = fit_clv(&purchases, &params).map_err(engine)?;
+    let table = clv_table(&purchases, &params).map_err(engine)?;
+    let bg = &fit.bg_nbd;
+    say!(
+        "BG/NBD on {} clients ({} bought again), as of {}, per {}:",
+        int(fit.clients as u64),
+        int(fit.repeat_clients as u64),
+        fit.as_of.format("%d.%m.%Y"),
+        args.period
+    );
+    say!(
+        "  r {:.4}  alpha {:.4}  a {:.4}  b {:.4}  log-likelihood {:.2}{}",
+        bg.params.r,
+        bg.params.alpha,
+        bg.params.a,
+        bg.params.b,
+        bg.log_likelihood,
+        if bg.converged {
+            ""
+        } else {
+            "  (not converged)"
+        }
+    );
+    match &fit.gamma_gamma {
+        Some(gg) => {
+            say!(
+            "Gamma-Gamma on {} repeat buyers: p {:.4}  q {:.4}  v {:.4}  log-likelihood {:.2}{}",
+            int(gg.clients as u64),
+            gg.params.p,
+            gg.params.q,
+            gg.params.v,
+            gg.log_likelihood,
+            if gg.converged { "" } else { "  (not converged)" }
+        )
+        }
+        None => say!("Gamma-Gamma: no repeat buyer with a positive spend; no lifetime value"),
+    }
+    // The most valuable clients and how many are likely gone.
+    let values: Vec<(i128, usize)> = match table.column("clv") {
+        Some(column) => (0..table.rows())
+            .filter_map(|i| match column.value(i) {
+                Value::Decimal { value, .. } => Some((value, i)),
+                _ => None,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let gone = match table.column("p_alive") {
+        Some(column) => (0..table.rows())
+            .filter(|&i| matches!(column.value(i), Value::Float64(p) if p < 0.5))
+            .count(),
+        None => 0,
+    };
+    say!(
+        "{} of {} clients are more likely gone than active (P(alive) < 0.5)",
+        int(gone as u64),
+        int(table.rows() as u64)
+    );
+    let scale = orders.currency().minor_digits() as i8;
+    let total: i128 = values.iter().map(|v| v.0).sum();
+    say!(
+        "Lifetime value over {} months: {} {} in all",
+        params.clv_months,
+        format_decimal(total, scale),
+        orders.currency()
+    );
+    let mut top = values;
+    top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (value, i) in top.into_iter().take(args.top) {
+        say!(
+            "  {:<24} {:>16} {}",
+            text_of(&table, "client", i),
+            format_decimal(value, scale),
+            orders.currency()
+        );
+    }
+    if let Some(out) = &args.orders.out {
+        write_table(&table, out)?;
+    }
     Ok(())
 }

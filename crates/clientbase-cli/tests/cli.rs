@@ -1003,3 +1003,73 @@ fn abc_splits_ten_clients_75_20_5_with_xyz() {
         stderr(&out)
     );
 }
+
+#[test]
+fn clv_fits_the_models_on_a_1c_export() {
+    let dir = scratch("clv");
+    let orders = dir.join("orders.csv");
+    // Forty clients buying every 9 to 44 days through 2024; every third one
+    // stops in spring. One line has an amount that cannot be read.
+    let mut csv = String::from("Контрагент;Дата;Сумма\n");
+    let mut seed: u64 = 11;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for client in 1..=40u64 {
+        let stop = if client % 3 == 0 { 120 } else { 366 };
+        let mut day = next(30);
+        while day < stop {
+            let date =
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(day);
+            let amount = 500 + next(4500);
+            csv.push_str(&format!(
+                "Клиент {client};{};{amount},00\n",
+                date.format("%d.%m.%Y")
+            ));
+            day += 9 + next(36);
+        }
+    }
+    csv.push_str("Клиент 1;01.06.2024;сто\n");
+    std::fs::write(&orders, csv).unwrap();
+    let table = dir.join("clv.csv");
+    let out = clientbase(&[
+        "clv",
+        path(&orders),
+        "--columns",
+        "1c",
+        "--as-of",
+        "2025-01-01",
+        "--top",
+        "3",
+        "--out",
+        path(&table),
+    ]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    assert!(text.contains("BG/NBD on 40 clients"), "{text}");
+    assert!(text.contains("log-likelihood -"), "{text}");
+    assert!(text.contains("Gamma-Gamma on"), "{text}");
+    assert!(text.contains("Сумма: \"сто\""), "{text}");
+    let written = std::fs::read_to_string(&table).unwrap();
+    let header = written.lines().next().unwrap();
+    assert!(header.starts_with("client,"), "{header}");
+    assert!(
+        header.contains("p_alive") && header.ends_with("clv"),
+        "{header}"
+    );
+    assert_eq!(written.lines().count(), 41);
+
+    let out = clientbase(&[
+        "clv",
+        path(&orders),
+        "--columns",
+        "1c",
+        "--period",
+        "fortnight",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("fortnight"), "{}", stderr(&out));
+}
