@@ -27,9 +27,9 @@ ORDERS: dict[str, list[Any]] = {
 
 
 def frames() -> list[tuple[str, Any]]:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
     import polars as pl
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     return [
         ("dict", ORDERS),
@@ -103,7 +103,7 @@ def test_a_bad_line_is_reported_and_the_rest_used() -> None:
     assert [(p["line"], p["field"]) for p in problems] == [("2", "date"), ("3", "amount")]
     assert "31.02.2024" in problems[0]["reason"]
     # The problems travel with the Arrow export.
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     assert b"clientbase:problems" in pa.table(result).schema.metadata
 

@@ -11,7 +11,7 @@ use clientbase::dedup::{accuracy, Decisions, MatchIndex, MatchOptions};
 use clientbase::generator::{messy_phones, GeneratorConfig, GroundTruth, SharedContact};
 use clientbase::sales::{sales_summary, SalesParams, SalesSummary};
 use clientbase::table::Value;
-use clientbase::value::{abc, rfm, AbcParams, RfmParams};
+use clientbase::value::{abc, next_purchase, rfm, AbcParams, NextPurchaseParams, RfmParams};
 use clientbase::{
     Client, ClientBase, ClientId, ColumnMapping, ContactNormalizer, CsvOptions, DealStatus,
     MergeRules, Party, Table,
@@ -37,6 +37,10 @@ const SECTIONS: &[(&str, Section)] = &[
     ("Top product categories (won deals)", top_categories),
     ("RFM segments (won deals)", rfm_segments),
     ("ABC split of clients by revenue (won deals)", abc_split),
+    (
+        "Clients to remind this week (next purchase from their history)",
+        reminders,
+    ),
     ("A client and its duplicate", sample_client),
     ("Phones as typed", messy_phone_samples),
     ("Contact normalization", normalize_contacts),
@@ -244,6 +248,60 @@ fn abc_split(demo: &mut Demo) -> CliResult {
             int(clients),
             percent(clients as f64, table.rows() as f64),
             percent(money as f64, revenue as f64)
+        );
+    }
+    Ok(())
+}
+
+fn reminders(demo: &mut Demo) -> CliResult {
+    let params = NextPurchaseParams {
+        as_of: Some(demo.config.today),
+        due_within_days: Some(7),
+        ..NextPurchaseParams::default()
+    };
+    let table = next_purchase(Rows::Base(&demo.base), &params)
+        .map_err(|err| CliError::failed(format!("next purchase: {err}")))?;
+    let date = |column: &str, i: usize| match table.column(column).map(|c| c.value(i)) {
+        Some(Value::Date(d)) => d.format("%d.%m.%Y").to_string(),
+        _ => "-".to_string(),
+    };
+    let days_left: Vec<Option<i64>> = match table.column("days_left") {
+        Some(column) => (0..table.rows())
+            .map(|i| match column.value(i) {
+                Value::Int64(d) => Some(d),
+                _ => None,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let this_week: Vec<usize> = (0..days_left.len())
+        .filter(|&i| matches!(days_left[i], Some(0..=7)))
+        .collect();
+    let overdue = days_left
+        .iter()
+        .filter(|d| matches!(d, Some(d) if *d < 0))
+        .count();
+    say!(
+        "  {} clients need to buy again by {}; {} more were due earlier and have not come back",
+        int(this_week.len() as u64),
+        (demo.config.today + chrono::Days::new(7)).format("%d.%m.%Y"),
+        int(overdue as u64)
+    );
+    let ids = match table.column("client").map(|c| c.data()) {
+        Some(clientbase::ColumnData::UInt64(ids)) => ids.clone(),
+        _ => Vec::new(),
+    };
+    for &i in this_week.iter().take(5) {
+        let name = demo
+            .base
+            .get_client(ClientId(ids[i]))
+            .map(|c| c.display_name())
+            .unwrap_or_default();
+        say!(
+            "  {name:<32} last bought {}  needs {}  remind {}",
+            date("last_purchase", i),
+            date("expected_date", i),
+            date("remind_date", i)
         );
     }
     Ok(())
