@@ -103,7 +103,7 @@ def test_a_bad_line_is_reported_and_the_rest_used() -> None:
     assert [(p["line"], p["field"]) for p in problems] == [("2", "date"), ("3", "amount")]
     assert "31.02.2024" in problems[0]["reason"]
     # The problems travel with the Arrow export.
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     assert b"clientbase:problems" in pa.table(result).schema.metadata
 

@@ -100,6 +100,7 @@ fn dict_form<'py>(columns: &Bound<'py, PyAny>, module: &str) -> PyResult<Bound<'
 fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Columns> {
     let mut names = Vec::new();
     let mut cells: Vec<Vec<Option<String>>> = Vec::new();
+    let mut integers: Vec<bool> = Vec::new();
     let mut bad_cells = Vec::new();
     for (name, values) in dict.iter() {
         let name: String = name.extract().map_err(|_| {
@@ -114,8 +115,14 @@ fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Co
             )));
         }
         let mut column = Vec::new();
+        // A column of Python ints (ids, quantities) stays integers, as it would
+        // through Arrow; anything else is read as the text a CSV file holds.
+        let mut all_int = true;
         for (row, cell) in values.try_iter()?.enumerate() {
-            match cell_text(&cell?)? {
+            let cell = cell?;
+            all_int &= cell.is_none()
+                || (cell.is_instance_of::<PyInt>() && !cell.is_instance_of::<PyBool>());
+            match cell_text(&cell)? {
                 Ok(text) => column.push(text),
                 Err(reason) => {
                     bad_cells.push(BadCell {
@@ -128,6 +135,7 @@ fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Co
             }
         }
         names.push(name);
+        integers.push(all_int && column.iter().any(Option::is_some));
         cells.push(column);
     }
     let Some(rows) = cells.first().map(Vec::len) else {
@@ -143,7 +151,21 @@ fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Co
     let columns = names
         .into_iter()
         .zip(&cells)
-        .map(|(name, cells)| Column::from_texts(name, cells.iter().map(Option::as_deref)))
+        .zip(integers)
+        .map(|((name, cells), integers)| {
+            let ints: Option<Vec<Option<i64>>> = integers
+                .then(|| {
+                    cells
+                        .iter()
+                        .map(|c| c.as_deref().map(str::parse).transpose().ok())
+                        .collect()
+                })
+                .flatten();
+            match ints {
+                Some(ints) => Column::from_int64s(name, ints),
+                None => Column::from_texts(name, cells.iter().map(Option::as_deref)),
+            }
+        })
         .collect();
     Ok(Columns {
         table: Table::with_rows(rows, columns).map_err(crate::error::to_py_err)?,
