@@ -20,10 +20,9 @@ machine load, alternating, the best of ``--repeats`` runs each:
   is what the Rust benchmark's ``parse_batch_all_threads`` measures.
 
 For the Python side it also prints where the time went
-(``clientbase._native._last_batch_stages``): on the thread holding the GIL,
-reading the list into text (conversion in), writing the result lists
-(conversion out) and waiting for the worker; on the worker, the core's batch
-call (GIL released) and laying its results out.
+(``clientbase._native._last_batch_stages``): reading the list into a core text
+column (conversion in), the core's parse table (GIL released) and writing the
+result lists (conversion out).
 
 When the Rust criterion benchmark has been run (``cargo bench -p clientbase-benches
 --bench phones``), its estimate for ``phones/parse_batch_all_threads`` is printed too,
@@ -149,9 +148,8 @@ def main() -> int:
           f"({n / rust_best:,.0f} numbers/s); runs {', '.join(f'{t:.3f}' for t in rust_times)}")
     best = stages[python_times.index(python_best)]
     print(f"python best run, by stage (s): conversion in {best['read']:.3f}, "
-          f"conversion out {best['write']:.3f}, waiting for the worker {best['wait']:.3f} "
-          f"(GIL held); core batch {best['parse']:.3f}, laying out {best['shape']:.3f} "
-          f"(worker, GIL released); total {best['total']:.3f}")
+          f"core parse table {best['parse']:.3f} (GIL released), "
+          f"conversion out {best['write']:.3f}; total {best['total']:.3f}")
     criterion = criterion_estimate()
     if criterion is not None:
         print(f"rust   criterion phones/parse_batch_all_threads (another run): {criterion:.3f} s")
