@@ -21,7 +21,8 @@ use clientbase::table::{column_from_arrow, format_decimal, Column, ColumnType, V
 use clientbase::{Error, ErrorKind, Table};
 use pyo3::exceptions::{PyImportError, PyKeyError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyList, PyString, PyTuple};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 fn arrow_error(err: ArrowError) -> PyErr {
@@ -114,10 +115,34 @@ fn value_to_py<'py>(py: Python<'py>, value: Value<'_>) -> PyResult<Bound<'py, Py
     })
 }
 
-fn column_to_py<'py>(py: Python<'py>, column: &Column) -> PyResult<Bound<'py, PyList>> {
+/// A column's values as a list. Texts that repeat down a column (kinds,
+/// regions, reasons) are made once: the first `SHARED` distinct texts are kept
+/// and reused, unless the first `PROBE` rows show the column's texts rarely repeat.
+pub(crate) fn column_to_py<'py>(py: Python<'py>, column: &Column) -> PyResult<Bound<'py, PyList>> {
+    const SHARED: usize = 64;
+    const PROBE: usize = 4096;
+    let mut made: HashMap<&str, Bound<'py, PyAny>> = HashMap::new();
+    let (mut share, mut hits) = (true, 0);
     let values = column
         .values()
-        .map(|v| value_to_py(py, v))
+        .enumerate()
+        .map(|(row, value)| match value {
+            Value::Text(text) if share => {
+                if row == PROBE && hits < PROBE / 2 {
+                    share = false;
+                }
+                if let Some(made) = made.get(text) {
+                    hits += 1;
+                    return Ok(made.clone());
+                }
+                let value = PyString::new(py, text).into_any();
+                if made.len() < SHARED {
+                    made.insert(text, value.clone());
+                }
+                Ok(value)
+            }
+            value => value_to_py(py, value),
+        })
         .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, values)
 }

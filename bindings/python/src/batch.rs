@@ -8,14 +8,14 @@
 //! goes back as a `clientbase.Table` for Arrow input, else as a dict of lists
 //! whose `input` is a new list of the values given.
 
-use crate::arrow::{table_to_pydict, text_column_from_py, PyTable};
+use crate::arrow::{column_to_py, text_column_from_py, PyTable};
 use crate::convert::type_name;
 use crate::error::OrRaise;
 use clientbase::table::Column;
 use clientbase::Table;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
@@ -62,8 +62,11 @@ pub(crate) fn run<'py>(
         .collect();
     let table = py.detach(|| parse(&column, &marks)).or_raise()?;
     let parsed = started.elapsed();
-    let dict = table_to_pydict(py, &table)?;
+    let dict = PyDict::new(py);
     dict.set_item("input", list)?;
+    for column in table.columns().iter().filter(|c| c.name() != "input") {
+        dict.set_item(column.name(), column_to_py(py, column)?)?;
+    }
     record(read, parsed - read, started.elapsed());
     Ok(dict.into_any())
 }
