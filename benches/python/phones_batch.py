@@ -20,9 +20,10 @@ machine load, alternating, the best of ``--repeats`` runs each:
   is what the Rust benchmark's ``parse_batch_all_threads`` measures.
 
 For the Python side it also prints where the time went
-(``clientbase._native._last_batch_stages``): reading the list into a core text
-column (conversion in), the core's parse table (GIL released) and writing the
-result lists (conversion out).
+(``clientbase._native._last_batch_stages``), on the thread holding the GIL:
+reading the list into core text columns chunk by chunk (conversion in), waiting
+for the worker's parse tables (GIL released) and writing the result lists
+(conversion out); the worker parses one chunk while the next is read.
 
 When the Rust criterion benchmark has been run (``cargo bench -p clientbase-benches
 --bench phones``), its estimate for ``phones/parse_batch_all_threads`` is printed too,
@@ -148,7 +149,7 @@ def main() -> int:
           f"({n / rust_best:,.0f} numbers/s); runs {', '.join(f'{t:.3f}' for t in rust_times)}")
     best = stages[python_times.index(python_best)]
     print(f"python best run, by stage (s): conversion in {best['read']:.3f}, "
-          f"core parse table {best['parse']:.3f} (GIL released), "
+          f"waiting for the core's parse tables {best['wait']:.3f} (GIL released), "
           f"conversion out {best['write']:.3f}; total {best['total']:.3f}")
     criterion = criterion_estimate()
     if criterion is not None:

@@ -1,27 +1,35 @@
 //! Columns in, columns out for the batch calls (`PhoneNormalizer.parse_batch`,
 //! `EmailNormalizer.parse_batch`, `parse_names`).
 //!
-//! A column is read into one core text column: an Arrow column (polars,
-//! pyarrow) as it is, anything else value by value, each value its text or its
-//! row's problem (see [`cell`]). The core makes the parse table with the GIL
-//! released (`parse_table_marked`, `PersonName::parse_table`), and the table
-//! goes back as a `clientbase.Table` for Arrow input, else as a dict of lists
-//! whose `input` is a new list of the values given.
+//! An Arrow column (polars, pyarrow) is read as it is, the core makes the
+//! parse table with the GIL released (`parse_table_marked`,
+//! `PersonName::parse_table`) and it goes back as a `clientbase.Table`.
+//! Anything else is read value by value, each value its text or its row's
+//! problem (see [`cell`]), in chunks: a worker thread has the core parse one
+//! chunk while this thread reads the next and turns the table of the one
+//! before into lists; the answer is a dict of lists whose `input` is a new
+//! list of the values given.
 
 use crate::arrow::{column_to_py, text_column_from_py, PyTable};
 use crate::convert::type_name;
 use crate::error::OrRaise;
 use clientbase::table::Column;
 use clientbase::Table;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::{mpsc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// A row the caller's value gave no text for: row, problem (`missing`,
 /// `not_text`) and reason.
 pub(crate) type Marked = (usize, &'static str, String);
+
+/// Rows per chunk of a list: the core parses one chunk with the GIL released
+/// while this thread reads the next one and turns the one before into lists.
+const CHUNK_ROWS: usize = 1 << 17;
 
 /// Reads a column, checks its marked rows with `check` (which may refuse the
 /// call), runs `parse` over it with the GIL released and hands the table back.
@@ -31,16 +39,93 @@ pub(crate) fn run<'py>(
     values: &Bound<'py, PyAny>,
     numbers: bool,
     check: impl Fn(&Marked) -> PyResult<()>,
-    parse: impl FnOnce(&Column, &[(usize, &str, &str)]) -> clientbase::Result<Table> + Send,
+    parse: impl Fn(&Column, &[(usize, &str, &str)]) -> clientbase::Result<Table> + Sync,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = values.py();
-    let started = Instant::now();
     if let Some(column) = text_column_from_py(values)? {
         let table = py.detach(|| parse(&column, &[])).or_raise()?;
         return Ok(Bound::new(py, PyTable::new(table)?)?.into_any());
     }
+    let started = Instant::now();
     let list = new_list(values)?;
-    let items: Vec<Bound<'py, PyAny>> = list.iter().collect();
+    let dict = PyDict::new(py);
+    dict.set_item("input", &list)?;
+    let rows = list.len();
+    let (mut read_time, mut wait) = (Duration::ZERO, Duration::ZERO);
+    std::thread::scope(|scope| -> PyResult<()> {
+        let (to_worker, inbox) = mpsc::sync_channel::<(Column, Vec<Marked>)>(1);
+        let (to_main, done) = mpsc::sync_channel::<clientbase::Result<Table>>(1);
+        let parse = &parse;
+        scope.spawn(move || {
+            for (column, marked) in inbox {
+                let marks: Vec<_> = marked
+                    .iter()
+                    .map(|(r, p, w)| (*r, *p, w.as_str()))
+                    .collect();
+                if to_main.send(parse(&column, &marks)).is_err() {
+                    break;
+                }
+            }
+        });
+        // Waiting releases the GIL (the receiver is behind a mutex, as a
+        // reference to a bare receiver cannot cross threads).
+        let done = Mutex::new(done);
+        let mut receive = || -> PyResult<Table> {
+            let start = Instant::now();
+            let lock = || done.lock().unwrap_or_else(PoisonError::into_inner);
+            let table = py.detach(|| lock().recv()).map_err(|_| worker_gone());
+            wait += start.elapsed();
+            table?.or_raise()
+        };
+        let mut pending = false;
+        // One chunk at least, so that an empty column still gives every column.
+        for start in (0..rows.max(1)).step_by(CHUNK_ROWS) {
+            let begun = Instant::now();
+            let end = rows.min(start + CHUNK_ROWS);
+            let (column, marked) = read_chunk(&list, start..end, numbers)?;
+            for (row, problem, reason) in &marked {
+                check(&(start + row, problem, reason.clone()))?;
+            }
+            read_time += begun.elapsed();
+            py.detach(|| to_worker.send((column, marked)).is_ok())
+                .then_some(())
+                .ok_or_else(worker_gone)?;
+            if pending {
+                append(&dict, &receive()?)?;
+            }
+            pending = true;
+        }
+        drop(to_worker);
+        append(&dict, &receive()?)
+    })?;
+    record(read_time, wait, started.elapsed());
+    Ok(dict.into_any())
+}
+
+fn worker_gone() -> PyErr {
+    PyRuntimeError::new_err("the batch worker thread stopped")
+}
+
+/// Appends a chunk's table (but its `input`) to the output lists.
+fn append(dict: &Bound<'_, PyDict>, table: &Table) -> PyResult<()> {
+    for column in table.columns().iter().filter(|c| c.name() != "input") {
+        let part = column_to_py(dict.py(), column)?;
+        match dict.get_item(column.name())? {
+            Some(list) => list.call_method1("extend", (part,)).map(drop)?,
+            None => dict.set_item(column.name(), part)?,
+        }
+    }
+    Ok(())
+}
+
+/// Rows `range` of `list` as a text column, with the rows (in the chunk) that
+/// have no text.
+fn read_chunk(
+    list: &Bound<'_, PyList>,
+    range: Range<usize>,
+    numbers: bool,
+) -> PyResult<(Column, Vec<Marked>)> {
+    let items: Vec<Bound<'_, PyAny>> = list.get_slice(range.start, range.end).iter().collect();
     let mut marked = Vec::new();
     let mut texts = Vec::with_capacity(items.len());
     for (row, value) in items.iter().enumerate() {
@@ -52,23 +137,8 @@ pub(crate) fn run<'py>(
             }
         }
     }
-    marked.iter().try_for_each(&check)?;
     let column = Column::from_texts("input", texts.iter().map(Option::as_deref));
-    drop(texts);
-    let read = started.elapsed();
-    let marks: Vec<(usize, &str, &str)> = marked
-        .iter()
-        .map(|(r, p, w)| (*r, *p, w.as_str()))
-        .collect();
-    let table = py.detach(|| parse(&column, &marks)).or_raise()?;
-    let parsed = started.elapsed();
-    let dict = PyDict::new(py);
-    dict.set_item("input", list)?;
-    for column in table.columns().iter().filter(|c| c.name() != "input") {
-        dict.set_item(column.name(), column_to_py(py, column)?)?;
-    }
-    record(read, parsed - read, started.elapsed());
-    Ok(dict.into_any())
+    Ok((column, marked))
 }
 
 /// The values of a column as a new list (so the caller's own list is never shared).
@@ -156,20 +226,21 @@ fn cell<'a>(
 }
 
 /// Where the time of the last list-path batch call in this process went, in
-/// seconds: `read` (Python values into a core column), `parse` (the core call,
-/// GIL released), `write` (the table into Python lists) and `total`; for
+/// seconds, on the thread holding the GIL: `read` (Python values into core
+/// columns), `wait` (for the core's parse, GIL released) and `total` (the rest
+/// is writing the tables into Python lists); for
 /// `benches/python/phones_batch.py` (feature `bench-hooks`).
 #[cfg(feature = "bench-hooks")]
 pub(crate) static LAST_STAGES: std::sync::Mutex<[Duration; 3]> =
     std::sync::Mutex::new([Duration::ZERO; 3]);
 
-fn record(read: Duration, parse: Duration, total: Duration) {
+fn record(read: Duration, wait: Duration, total: Duration) {
     #[cfg(feature = "bench-hooks")]
     {
         *LAST_STAGES
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = [read, parse, total];
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = [read, wait, total];
     }
     #[cfg(not(feature = "bench-hooks"))]
-    let _ = (read, parse, total);
+    let _ = (read, wait, total);
 }

@@ -343,20 +343,20 @@ pub(crate) fn _time_phone_batch(py: Python<'_>, values: Vec<String>, repeats: us
 }
 
 /// Where the time of the last list-path batch call (`parse_batch`,
-/// `normalize_emails`, `parse_names`, ...) went, in seconds of wall-clock time:
-/// reading the Python values into a core column (`read`), the core's parse
-/// table with the GIL released (`parse`), writing the result lists (`write`)
-/// and the whole call (`total`).
+/// `normalize_emails`, `parse_names`, ...) went, in seconds of wall-clock time
+/// on the thread holding the GIL: reading the Python values into core columns
+/// (`read`), waiting for the worker's core parse tables with the GIL released
+/// (`wait`), writing the result lists (`write`) and the whole call (`total`).
 #[cfg(feature = "bench-hooks")]
 #[pyfunction]
 pub(crate) fn _last_batch_stages() -> std::collections::BTreeMap<&'static str, f64> {
-    let [read, parse, total] = *batch::LAST_STAGES
+    let [read, wait, total] = *batch::LAST_STAGES
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     [
         ("read", read),
-        ("parse", parse),
-        ("write", total.saturating_sub(read + parse)),
+        ("wait", wait),
+        ("write", total.saturating_sub(read + wait)),
         ("total", total),
     ]
     .into_iter()
