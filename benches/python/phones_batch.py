@@ -20,10 +20,10 @@ machine load, alternating, the best of ``--repeats`` runs each:
   is what the Rust benchmark's ``parse_batch_all_threads`` measures.
 
 For the Python side it also prints where the time went
-(``clientbase._native._last_batch_stages``): on the thread holding the GIL,
-reading the list into text (conversion in), writing the result lists
-(conversion out) and waiting for the worker; on the worker, the core's batch
-call (GIL released) and laying its results out.
+(``clientbase._native._last_batch_stages``), on the thread holding the GIL:
+reading the list into core text columns chunk by chunk (conversion in), waiting
+for the worker's parse tables (GIL released) and writing the result lists
+(conversion out); the worker parses one chunk while the next is read.
 
 When the Rust criterion benchmark has been run (``cargo bench -p clientbase-benches
 --bench phones``), its estimate for ``phones/parse_batch_all_threads`` is printed too,
@@ -149,9 +149,8 @@ def main() -> int:
           f"({n / rust_best:,.0f} numbers/s); runs {', '.join(f'{t:.3f}' for t in rust_times)}")
     best = stages[python_times.index(python_best)]
     print(f"python best run, by stage (s): conversion in {best['read']:.3f}, "
-          f"conversion out {best['write']:.3f}, waiting for the worker {best['wait']:.3f} "
-          f"(GIL held); core batch {best['parse']:.3f}, laying out {best['shape']:.3f} "
-          f"(worker, GIL released); total {best['total']:.3f}")
+          f"waiting for the core's parse tables {best['wait']:.3f} (GIL released), "
+          f"conversion out {best['write']:.3f}; total {best['total']:.3f}")
     criterion = criterion_estimate()
     if criterion is not None:
         print(f"rust   criterion phones/parse_batch_all_threads (another run): {criterion:.3f} s")

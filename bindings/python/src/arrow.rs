@@ -17,11 +17,11 @@ use arrow_array::{
     make_array, Array, ArrayReader, ArrayRef, RecordBatch, RecordBatchIterator, StructArray,
 };
 use arrow_schema::{ArrowError, DataType, Field};
-use clientbase::table::{column_from_arrow, format_decimal, Column, ColumnType, Value};
+use clientbase::table::{column_from_arrow, format_decimal, Column, ColumnData, ColumnType, Value};
 use clientbase::{Error, ErrorKind, Table};
 use pyo3::exceptions::{PyImportError, PyKeyError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyDict, PyList, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyList, PyString, PyTuple};
 use std::sync::OnceLock;
 
 fn arrow_error(err: ArrowError) -> PyErr {
@@ -114,12 +114,40 @@ fn value_to_py<'py>(py: Python<'py>, value: Value<'_>) -> PyResult<Bound<'py, Py
     })
 }
 
-fn column_to_py<'py>(py: Python<'py>, column: &Column) -> PyResult<Bound<'py, PyList>> {
-    let values = column
-        .values()
-        .map(|v| value_to_py(py, v))
-        .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, values)
+/// A column's values as a list. Texts that repeat down a column (kinds,
+/// regions, reasons) are made once: the first `SHARED` distinct texts are kept
+/// and reused, unless the first `PROBE` rows show the column's texts rarely repeat.
+pub(crate) fn column_to_py<'py>(py: Python<'py>, column: &Column) -> PyResult<Bound<'py, PyList>> {
+    const SHARED: usize = 32;
+    const PROBE: usize = 4096;
+    let ColumnData::Text(texts) = column.data() else {
+        let values = column.values().map(|v| value_to_py(py, v));
+        return PyList::new(py, values.collect::<PyResult<Vec<_>>>()?);
+    };
+    let none = py.None().into_bound(py);
+    let mut made: Vec<(&str, Bound<'py, PyAny>)> = Vec::new();
+    let (mut share, mut hits) = (true, 0);
+    let values = (0..texts.len()).map(|row| {
+        if column.is_null(row) {
+            return none.clone();
+        }
+        let text = texts.get(row);
+        if share {
+            if row == PROBE && hits < PROBE / 2 {
+                share = false;
+            }
+            if let Some((_, value)) = made.iter().find(|(made, _)| *made == text) {
+                hits += 1;
+                return value.clone();
+            }
+        }
+        let value = PyString::new(py, text).into_any();
+        if share && made.len() < SHARED {
+            made.push((text, value.clone()));
+        }
+        value
+    });
+    PyList::new(py, values.collect::<Vec<_>>())
 }
 
 #[pymethods]

@@ -423,7 +423,7 @@ impl PyClientBase {
         let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
         let report = self
             .write(py, |base| {
-                input.import(|r, m, o| base.import_clients_csv(r, m, o))
+                input.import(|r, m, o| base.import_clients_csv(r, m, o), ClientId::get)
             })
             .or_raise()?;
         Ok(report)
@@ -444,7 +444,7 @@ impl PyClientBase {
         let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
         let report = self
             .write(py, |base| {
-                input.import(|r, m, o| base.import_deals_csv(r, m, o))
+                input.import(|r, m, o| base.import_deals_csv(r, m, o), DealId::get)
             })
             .or_raise()?;
         Ok(report)
@@ -484,7 +484,10 @@ impl PyClientBase {
                 base.import_clients_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        PyImportReport::new(report).with_labels(py, input.labels)
+        Ok(PyImportReport::new(
+            report.map_ids(ClientId::get),
+            input.labels,
+        ))
     }
 
     /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
@@ -504,7 +507,10 @@ impl PyClientBase {
                 base.import_deals_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        PyImportReport::new(report).with_labels(py, input.labels)
+        Ok(PyImportReport::new(
+            report.map_ids(DealId::get),
+            input.labels,
+        ))
     }
 
     /// The clients as a typed `Table` (ids integers, dates and times temporal,

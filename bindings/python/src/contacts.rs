@@ -1,6 +1,7 @@
 //! `ContactReport`: what `ClientBase.normalize_contacts` did to clients' phones
 //! and emails (the call itself is in `base.rs`, next to the lock it takes).
 
+use crate::arrow::table_to_pydict;
 use crate::convert::{to_json, to_py};
 use crate::error::OrRaise;
 use clientbase::capability::Output;
@@ -83,28 +84,9 @@ impl PyContactReport {
     /// The invalid phones and emails as columns: `{"client": [...], "field":
     /// [...], "raw": [...], "reason": [...]}`, ready for a DataFrame.
     fn invalid_columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let rows = &self.inner.invalid;
-        let dict = PyDict::new(py);
-        dict.set_item(
-            "client",
-            rows.iter().map(|r| r.client.get()).collect::<Vec<_>>(),
-        )?;
-        dict.set_item(
-            "field",
-            rows.iter().map(|r| r.field.as_str()).collect::<Vec<_>>(),
-        )?;
-        dict.set_item(
-            "raw",
-            rows.iter().map(|r| r.raw.as_str()).collect::<Vec<_>>(),
-        )?;
-        dict.set_item(
-            "reason",
-            rows.iter().map(|r| r.reason.as_str()).collect::<Vec<_>>(),
-        )?;
-        Ok(dict)
+        table_to_pydict(py, &self.inner.invalid_table().or_raise()?)
     }
 
-    /// The report as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner)
     }

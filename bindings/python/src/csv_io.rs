@@ -1,46 +1,17 @@
 //! CSV import and export, and the reports of every import (files and columns:
 //! `add_clients` reads its columns in `table.rs` and imports them in the core).
 
+use crate::arrow::table_to_pydict;
 use crate::convert::{repr_text, to_json, to_py, type_name};
 use crate::error::OrRaise;
 use clientbase::{
-    ClientId, ColumnMapping, CsvOptions, Currency, DealId, Error, ErrorKind, ImportReport,
-    RejectedRow, Result,
+    ColumnMapping, CsvOptions, Currency, Error, ErrorKind, ImportReport, RejectedRow, Result,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use std::io::Read;
 use std::path::PathBuf;
-
-/// A record id as its number.
-pub(crate) trait RawId {
-    fn raw(self) -> u64;
-}
-
-impl RawId for ClientId {
-    fn raw(self) -> u64 {
-        self.get()
-    }
-}
-
-impl RawId for DealId {
-    fn raw(self) -> u64 {
-        self.get()
-    }
-}
-
-fn raw_report<Id: RawId>(report: ImportReport<Id>) -> ImportReport<u64> {
-    ImportReport {
-        rows: report.rows,
-        imported: report.imported.into_iter().map(RawId::raw).collect(),
-        rejected: report.rejected,
-        set_aside: report.set_aside,
-        empty_rows: report.empty_rows,
-        ignored_columns: report.ignored_columns,
-        imported_lines: report.imported_lines,
-    }
-}
 
 // ---- reading CSV -------------------------------------------------------------
 
@@ -95,9 +66,10 @@ impl CsvInput {
     }
 
     /// Runs a core import over the source.
-    pub(crate) fn import<Id: RawId>(
+    pub(crate) fn import<Id>(
         self,
         run: impl FnOnce(&mut dyn Read, &ColumnMapping, &CsvOptions) -> Result<ImportReport<Id>>,
+        id: fn(Id) -> u64,
     ) -> Result<PyImportReport> {
         let report = match self.source {
             Source::Bytes(bytes) => run(&mut bytes.as_slice(), &self.mapping, &self.options)?,
@@ -111,7 +83,7 @@ impl CsvInput {
                 )?
             }
         };
-        Ok(PyImportReport::new(report))
+        Ok(PyImportReport::new(report.map_ids(id), None))
     }
 }
 
@@ -266,21 +238,10 @@ pub(crate) struct PyImportReport {
 }
 
 impl PyImportReport {
-    pub(crate) fn new<Id: RawId>(report: ImportReport<Id>) -> PyImportReport {
-        PyImportReport {
-            inner: raw_report(report),
-            index: None,
-        }
-    }
-
-    /// Labels rows with `index[row]` (a pandas DataFrame's index).
-    pub(crate) fn with_labels(
-        mut self,
-        _py: Python<'_>,
-        index: Option<Py<PyAny>>,
-    ) -> PyResult<PyImportReport> {
-        self.index = index;
-        Ok(self)
+    /// A report whose rows are labelled with `index[row]` when an `index` (a
+    /// pandas DataFrame's) is given.
+    pub(crate) fn new(inner: ImportReport<u64>, index: Option<Py<PyAny>>) -> PyImportReport {
+        PyImportReport { inner, index }
     }
 
     fn label(&self, py: Python<'_>, line: u64) -> PyResult<Option<Py<PyAny>>> {
@@ -301,36 +262,25 @@ impl PyImportReport {
             .collect()
     }
 
+    /// Rows as columns (`RejectedRow::table`), with each row's `label` after
+    /// its `line` for pandas input.
     fn columns_of<'py>(
         &self,
         py: Python<'py>,
         rows: &[RejectedRow],
     ) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("line", rows.iter().map(|r| r.line).collect::<Vec<_>>())?;
-        if self.index.is_some() {
-            let labels = rows
-                .iter()
-                .map(|r| self.label(py, r.line))
-                .collect::<PyResult<Vec<_>>>()?;
-            dict.set_item("label", PyList::new(py, labels)?)?;
+        let columns = table_to_pydict(py, &RejectedRow::table(rows).or_raise()?)?;
+        if self.index.is_none() {
+            return Ok(columns);
         }
-        dict.set_item(
-            "column",
-            rows.iter().map(|r| r.column.clone()).collect::<Vec<_>>(),
-        )?;
-        dict.set_item(
-            "field",
-            rows.iter().map(|r| r.field.clone()).collect::<Vec<_>>(),
-        )?;
-        dict.set_item(
-            "kind",
-            rows.iter().map(|r| r.kind.name()).collect::<Vec<_>>(),
-        )?;
-        dict.set_item(
-            "reason",
-            rows.iter().map(|r| r.reason.clone()).collect::<Vec<_>>(),
-        )?;
+        let labels = rows
+            .iter()
+            .map(|r| self.label(py, r.line))
+            .collect::<PyResult<Vec<_>>>()?;
+        let dict = PyDict::new(py);
+        dict.set_item("line", columns.get_item("line")?)?;
+        dict.set_item("label", PyList::new(py, labels)?)?;
+        dict.update(columns.as_mapping())?;
         Ok(dict)
     }
 }

@@ -6,8 +6,7 @@
 //! (field `email`), while `parse_batch` takes and returns columns and gives
 //! every row its problem, reason and suggestion, never raising for a bad value.
 
-use crate::arrow::{text_column_from_py, PyTable};
-use crate::batch::{self, Kind};
+use crate::batch;
 use crate::convert::{repr_text, to_py};
 use crate::error::OrRaise;
 use clientbase::{EmailNormalizer, Error, ParsedEmail};
@@ -86,52 +85,12 @@ fn parse_column<'py>(
     emails: &EmailNormalizer,
     values: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    const COLUMNS: [(&str, Kind); 7] = [
-        ("address", Kind::Text),
-        ("key", Kind::Text),
-        ("domain", Kind::Shared),
-        ("valid", Kind::Flag),
-        ("problem", Kind::Shared),
-        ("reason", Kind::Shared),
-        ("suggestion", Kind::Text),
-    ];
-    if let Some(column) = text_column_from_py(values)? {
-        let py = values.py();
-        let table = py.detach(|| emails.parse_table(&column)).or_raise()?;
-        return Ok(Bound::new(py, PyTable::new(table)?)?.into_any());
-    }
     batch::run(
         values,
         false,
-        &COLUMNS,
-        |_, _, _| Ok(()),
-        |texts| emails.parse_batch(texts),
-        |rows, results| {
-            for (row, result) in results.iter().enumerate() {
-                let own_problem = rows.problem(row);
-                let parsed = result.as_ref().ok().filter(|_| own_problem.is_none());
-                rows.text(0, parsed.map(ParsedEmail::address));
-                rows.text(1, parsed.map(ParsedEmail::key));
-                rows.text(2, parsed.map(ParsedEmail::domain));
-                rows.flag(3, parsed.is_some());
-                let why = own_problem.or_else(|| {
-                    result
-                        .as_ref()
-                        .err()
-                        .map(|e| (e.problem().name(), e.reason()))
-                });
-                rows.text(4, why.map(|(name, _)| name));
-                rows.text(5, why.map(|(_, reason)| reason));
-                let suggestion = match result {
-                    _ if own_problem.is_some() => None,
-                    Ok(email) => email.suggestion(),
-                    Err(err) => err.suggestion(),
-                };
-                rows.text(6, suggestion);
-            }
-        },
+        |_| Ok(()),
+        |column, marked| emails.parse_table_marked(column, marked),
     )
-    .map(Bound::into_any)
 }
 
 /// A valid email address, normalized, with its matching key and a suggested

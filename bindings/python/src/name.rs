@@ -2,13 +2,12 @@
 //! the patronymic, initials, clean-up and matching keys across Cyrillic and
 //! Latin; `parse_names` does a column at once with the GIL released.
 
-use crate::batch::{self, Kind};
+use crate::batch;
 use crate::convert::{repr_text, to_py};
 use clientbase::capability::NameReading;
 use clientbase::{clean_name as core_clean_name, Gender, PersonName};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 fn gender_name(gender: Gender) -> &'static str {
     match gender {
@@ -134,65 +133,22 @@ pub(crate) fn parse_name(full_name: &str) -> PyPersonName {
 /// Splits a column of full names (a list, tuple, pandas or polars Series) with
 /// the GIL released and returns columns, one value per input row: `input` (the
 /// values given), `surname`, `given`, `patronymic`, `gender`, `initials` and
-/// `key`. `None`, NaN and pandas' NA give a row of `None`; a value that is not
-/// text raises `TypeError` naming its row.
+/// `key`; a `clientbase.Table` for an Arrow column (polars, pyarrow). `None`,
+/// NaN and pandas' NA give a row of `None`; a value that is not text raises
+/// `TypeError` naming its row.
 #[pyfunction]
-pub(crate) fn parse_names<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    const COLUMNS: [(&str, Kind); 6] = [
-        ("surname", Kind::Text),
-        ("given", Kind::Text),
-        ("patronymic", Kind::Text),
-        ("gender", Kind::Shared),
-        ("initials", Kind::Text),
-        ("key", Kind::Text),
-    ];
+pub(crate) fn parse_names<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     batch::run(
         values,
         false,
-        &COLUMNS,
-        |row, problem, reason| match problem {
+        |(row, problem, reason)| match *problem {
             "not_text" => Err(PyTypeError::new_err(format!(
                 "parse_names: values[{row}]: {reason}"
             ))),
             _ => Ok(()),
         },
-        |texts| {
-            texts
-                .iter()
-                .map(|text| Parts::of(PersonName::parse(text)))
-                .collect()
-        },
-        |rows, names| {
-            for (row, name) in names.iter().enumerate() {
-                let name = Some(name).filter(|_| rows.problem(row).is_none());
-                rows.text(0, name.and_then(|n| n.name.surname.as_deref()));
-                rows.text(1, name.and_then(|n| n.name.given.as_deref()));
-                rows.text(2, name.and_then(|n| n.name.patronymic.as_deref()));
-                rows.text(3, name.and_then(|n| n.gender));
-                rows.text(4, name.map(|n| n.initials.as_str()));
-                rows.text(5, name.map(|n| n.key.as_str()));
-            }
-        },
+        |column, _| PersonName::parse_table(column),
     )
-}
-
-/// What `parse_names` gives for one row, computed with the GIL released.
-struct Parts {
-    name: PersonName,
-    gender: Option<&'static str>,
-    initials: String,
-    key: String,
-}
-
-impl Parts {
-    fn of(name: PersonName) -> Parts {
-        Parts {
-            gender: name.gender().map(gender_name),
-            initials: name.initials(),
-            key: name.key(),
-            name,
-        }
-    }
 }
 
 /// Cleans a name or a full name: NFKC, single spaces, and words typed all in

@@ -7,8 +7,7 @@
 //! `parse_batch` give every number its problem and reason, and `parse_batch`
 //! takes and returns columns, reading them on all cores with the GIL released.
 
-use crate::arrow::{text_column_from_py, PyTable};
-use crate::batch::{self, Kind};
+use crate::batch;
 use crate::convert::{repr_text, to_py};
 use crate::error::OrRaise;
 use clientbase::{Error, ErrorKind, ParsedPhone, PhoneError, PhoneFormat, PhoneNormalizer};
@@ -102,47 +101,12 @@ fn parse_column<'py>(
     phones: &PhoneNormalizer,
     values: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    const COLUMNS: [(&str, Kind); 7] = [
-        ("e164", Kind::Text),
-        ("extension", Kind::Text),
-        ("kind", Kind::Shared),
-        ("region", Kind::Shared),
-        ("valid", Kind::Flag),
-        ("problem", Kind::Shared),
-        ("reason", Kind::Shared),
-    ];
-    if let Some(column) = text_column_from_py(values)? {
-        let py = values.py();
-        let table = py.detach(|| phones.parse_table(&column)).or_raise()?;
-        return Ok(Bound::new(py, PyTable::new(table)?)?.into_any());
-    }
     batch::run(
         values,
         true,
-        &COLUMNS,
-        |_, _, _| Ok(()),
-        |texts| phones.parse_batch(texts),
-        |rows, results| {
-            for (row, result) in results.iter().enumerate() {
-                let own_problem = rows.problem(row);
-                let parsed = result.as_ref().ok().filter(|_| own_problem.is_none());
-                rows.text(0, parsed.map(ParsedPhone::e164));
-                rows.text(1, parsed.and_then(ParsedPhone::extension));
-                rows.text(2, parsed.map(|p| p.kind().name()));
-                rows.text(3, parsed.map(ParsedPhone::region));
-                rows.flag(4, parsed.is_some());
-                let why = own_problem.or_else(|| {
-                    result
-                        .as_ref()
-                        .err()
-                        .map(|e| (e.problem().name(), e.reason()))
-                });
-                rows.text(5, why.map(|(name, _)| name));
-                rows.text(6, why.map(|(_, reason)| reason));
-            }
-        },
+        |_| Ok(()),
+        |column, marked| phones.parse_table_marked(column, marked),
     )
-    .map(Bound::into_any)
 }
 
 fn phone_format(name: &str) -> PyResult<PhoneFormat> {
@@ -378,25 +342,22 @@ pub(crate) fn _time_phone_batch(py: Python<'_>, values: Vec<String>, repeats: us
     })
 }
 
-/// Where the time of the last batch call (`parse_batch`, `normalize_emails`,
-/// `parse_names`, ...) went: seconds of wall-clock time reading the Python
-/// values (`read`), writing the result lists (`write`) and waiting for the
-/// worker (`wait`) on the thread that holds the GIL; the core's batch call
-/// (`parse`) and laying its results out (`shape`) on the worker; and the whole
-/// call (`total`).
+/// Where the time of the last list-path batch call (`parse_batch`,
+/// `normalize_emails`, `parse_names`, ...) went, in seconds of wall-clock time
+/// on the thread holding the GIL: reading the Python values into core columns
+/// (`read`), waiting for the worker's core parse tables with the GIL released
+/// (`wait`), writing the result lists (`write`) and the whole call (`total`).
 #[cfg(feature = "bench-hooks")]
 #[pyfunction]
 pub(crate) fn _last_batch_stages() -> std::collections::BTreeMap<&'static str, f64> {
-    let stages = *batch::LAST_STAGES
+    let [read, wait, total] = *batch::LAST_STAGES
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     [
-        ("read", stages.read),
-        ("write", stages.write),
-        ("wait", stages.wait),
-        ("parse", stages.parse),
-        ("shape", stages.shape),
-        ("total", stages.total),
+        ("read", read),
+        ("wait", wait),
+        ("write", total.saturating_sub(read + wait)),
+        ("total", total),
     ]
     .into_iter()
     .map(|(name, time)| (name, time.as_secs_f64()))

@@ -116,6 +116,22 @@ impl ContactReport {
         self.suggestions.extend(other.suggestions);
         self.rejected.extend(other.rejected);
     }
+
+    /// The invalid contact points as a table, one row each, ready for a
+    /// DataFrame: `client` (uint64), `field`, `raw` and `reason` (text).
+    pub fn invalid_table(&self) -> crate::Result<crate::table::Table> {
+        use crate::table::{Column, Table};
+        let rows = &self.invalid;
+        Table::with_rows(
+            rows.len(),
+            vec![
+                Column::from_uint64s("client", rows.iter().map(|r| Some(r.client.0))),
+                Column::from_texts("field", rows.iter().map(|r| Some(r.field.as_str()))),
+                Column::from_texts("raw", rows.iter().map(|r| Some(r.raw.as_str()))),
+                Column::from_texts("reason", rows.iter().map(|r| Some(r.reason.as_str()))),
+            ],
+        )
+    }
 }
 
 /// Normalizes the phones and emails of clients.
@@ -315,5 +331,31 @@ impl ClientBase {
             total.merge(report);
         }
         total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::Value;
+
+    #[test]
+    fn invalid_contacts_as_a_table() {
+        let report = ContactReport {
+            invalid: vec![InvalidContact {
+                client: ClientId(7),
+                field: "phones[0]".into(),
+                raw: "123".into(),
+                reason: "too short".into(),
+            }],
+            ..ContactReport::default()
+        };
+        let table = report.invalid_table().unwrap();
+        assert_eq!(table.rows(), 1);
+        assert_eq!(table.column("client").unwrap().value(0), Value::UInt64(7));
+        assert_eq!(table.column("raw").unwrap().value(0), Value::Text("123"));
+        let empty = ContactReport::default().invalid_table().unwrap();
+        assert_eq!(empty.rows(), 0);
+        assert_eq!(empty.columns().len(), 4);
     }
 }

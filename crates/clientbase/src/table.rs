@@ -194,6 +194,14 @@ impl TextValues {
         self.offsets.push(self.text.len());
     }
 
+    /// Appends every value of `other`, in one copy of its text.
+    fn append(&mut self, other: &TextValues) {
+        let start = self.text.len();
+        self.text.push_str(&other.text);
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|end| start + end));
+    }
+
     /// How many values.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
@@ -810,11 +818,7 @@ impl Column {
             (ColumnData::Decimal { values: a, .. }, ColumnData::Decimal { values: b, .. }) => {
                 a.extend(b)
             }
-            (ColumnData::Text(a), ColumnData::Text(b)) => {
-                for value in b.iter() {
-                    a.push(value);
-                }
-            }
+            (ColumnData::Text(a), ColumnData::Text(b)) => a.append(&b),
             (ColumnData::TextList(a), ColumnData::TextList(b)) => {
                 for i in 0..b.len() {
                     a.push(b.get(i));

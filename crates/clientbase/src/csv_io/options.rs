@@ -146,3 +146,54 @@ pub struct ImportReport<Id> {
     /// can be joined back to the input.
     pub imported_lines: Vec<u64>,
 }
+
+impl<Id> ImportReport<Id> {
+    /// The same report with each id turned by `id` (a binding's plain
+    /// numbers: `report.map_ids(ClientId::get)`).
+    pub fn map_ids<T>(self, id: impl FnMut(Id) -> T) -> ImportReport<T> {
+        ImportReport {
+            rows: self.rows,
+            imported: self.imported.into_iter().map(id).collect(),
+            rejected: self.rejected,
+            set_aside: self.set_aside,
+            empty_rows: self.empty_rows,
+            ignored_columns: self.ignored_columns,
+            imported_lines: self.imported_lines,
+        }
+    }
+}
+
+impl RejectedRow {
+    /// Rejected rows (or cells set aside) as a table, one row each, ready for a
+    /// DataFrame: `line` (uint64), `column`, `field`, `kind` (the error kind's
+    /// name) and `reason` (text).
+    ///
+    /// ```
+    /// use clientbase::{ErrorKind, RejectedRow};
+    /// use clientbase::table::Value;
+    /// let row = RejectedRow {
+    ///     line: 3,
+    ///     column: Some("Дата".into()),
+    ///     field: Some("birthday".into()),
+    ///     kind: ErrorKind::FieldType,
+    ///     reason: "not a date".into(),
+    /// };
+    /// let table = RejectedRow::table(&[row])?;
+    /// assert_eq!(table.column("line").unwrap().value(0), Value::UInt64(3));
+    /// assert_eq!(table.column("kind").unwrap().value(0), Value::Text("field_type"));
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn table(rows: &[RejectedRow]) -> Result<crate::table::Table> {
+        use crate::table::{Column, Table};
+        Table::with_rows(
+            rows.len(),
+            vec![
+                Column::from_uint64s("line", rows.iter().map(|r| Some(r.line))),
+                Column::from_texts("column", rows.iter().map(|r| r.column.as_deref())),
+                Column::from_texts("field", rows.iter().map(|r| r.field.as_deref())),
+                Column::from_texts("kind", rows.iter().map(|r| Some(r.kind.name()))),
+                Column::from_texts("reason", rows.iter().map(|r| Some(r.reason.as_str()))),
+            ],
+        )
+    }
+}

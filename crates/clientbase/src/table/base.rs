@@ -244,6 +244,35 @@ fn build<R: Sync>(
     Table::with_rows(records.len(), columns?)
 }
 
+/// Clients per chunk in [`ClientBase::clients_table`]: the columns are built a
+/// chunk of clients at a time (the chunks in parallel with `parallel`), so the
+/// chunk's records are still in the cache for each of its 27 columns, rather
+/// than every column walking a million records through memory once more.
+const CLIENT_CHUNK: usize = 2048;
+
+/// [`build`] a chunk of records at a time, the chunks' tables then put end to end.
+fn build_chunked<R: Sync>(
+    records: &[&R],
+    names: &[&str],
+    column: fn(&str, &[&R]) -> Result<Column>,
+) -> Result<Table> {
+    if records.len() <= CLIENT_CHUNK {
+        return build(records, names, column);
+    }
+    let chunk = |records: &[&R]| -> Result<Table> {
+        let columns = names.iter().map(|name| column(name, records));
+        Table::with_rows(records.len(), columns.collect::<Result<_>>()?)
+    };
+    #[cfg(feature = "parallel")]
+    let chunks: Result<Vec<Table>> = {
+        use rayon::prelude::*;
+        records.par_chunks(CLIENT_CHUNK).map(chunk).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let chunks: Result<Vec<Table>> = records.chunks(CLIENT_CHUNK).map(chunk).collect();
+    Table::concat(chunks?)
+}
+
 impl ClientBase {
     /// The clients as a typed [`Table`], one row per client in id order, with the
     /// columns of [`ClientBase::export_clients_csv`] ([`CLIENT_TABLE_COLUMNS`]);
@@ -275,7 +304,7 @@ impl ClientBase {
     /// ```
     pub fn clients_table(&self, fields: Option<&[&str]>) -> Result<Table> {
         let clients: Vec<&Client> = self.clients().collect();
-        build(
+        build_chunked(
             &clients,
             fields.unwrap_or(&CLIENT_TABLE_COLUMNS),
             client_column,
@@ -330,6 +359,28 @@ mod tests {
         ))
         .unwrap();
         base
+    }
+
+    #[test]
+    fn chunks_of_clients_make_the_table_of_all_of_them() {
+        let mut base = ClientBase::default();
+        for i in 0..2 * CLIENT_CHUNK + 7 {
+            let surname = format!("Иванов{i}");
+            let mut client = Client::person(&surname, "Иван", None);
+            if i % 3 == 0 {
+                client = client.with_phone(&format!("+7 916 {i:07}"));
+            }
+            if i > CLIENT_CHUNK {
+                client.city = Some("Тверь".into());
+            }
+            base.add_client(client).unwrap();
+        }
+        let clients: Vec<&Client> = base.clients().collect();
+        let whole = build(&clients, &CLIENT_TABLE_COLUMNS, client_column).unwrap();
+        assert_eq!(base.clients_table(None).unwrap(), whole);
+        assert_eq!(whole.rows(), 2 * CLIENT_CHUNK + 7);
+        let err = base.clients_table(Some(&["id", "nope"])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownField);
     }
 
     #[test]

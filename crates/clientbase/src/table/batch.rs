@@ -92,20 +92,31 @@ impl PhoneNormalizer {
     }
 }
 
-/// The reason of each row the caller could not read (`unread`: row and
-/// reason), `None` for the others; a row past the end is an error.
-fn unread_reasons<'a>(rows: usize, unread: &[(usize, &'a str)]) -> Result<Vec<Option<&'a str>>> {
-    let mut reasons = vec![None; rows];
-    for &(row, reason) in unread {
-        let slot = reasons.get_mut(row).ok_or_else(|| {
+/// The problem name and reason of each row the caller marked (`marked`: row,
+/// problem, reason), `None` for the others; a row past the end is an error.
+fn marked_rows<'a>(
+    rows: usize,
+    marked: &[(usize, &'a str, &'a str)],
+) -> Result<Vec<Option<(&'a str, &'a str)>>> {
+    let mut problems = vec![None; rows];
+    for &(row, problem, reason) in marked {
+        let slot = problems.get_mut(row).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidValue,
                 format!("unread row {row} is out of range, there are {rows} rows"),
             )
         })?;
-        *slot = Some(reason);
+        *slot = Some((problem, reason));
     }
-    Ok(reasons)
+    Ok(problems)
+}
+
+/// `unread` rows (row, reason) as marked rows with the problem `not_text`.
+fn not_text<'a>(unread: &[(usize, &'a str)]) -> Vec<(usize, &'a str, &'a str)> {
+    unread
+        .iter()
+        .map(|&(row, reason)| (row, NOT_TEXT, reason))
+        .collect()
 }
 
 /// The column's texts, `None` for nulls; a column that is not text is an error
@@ -131,14 +142,14 @@ fn texts(column: &Column) -> Result<Vec<Option<&str>>> {
 /// an error's problem name and reason.
 fn outcome_columns<'a, T, E>(
     results: &'a [Option<std::result::Result<T, E>>],
-    unread: &[Option<&'a str>],
-    describe: impl Fn(&'a E) -> (&'static str, &'a str),
+    marked: &[Option<(&'a str, &'a str)>],
+    describe: impl Fn(&'a E) -> (&'a str, &'a str),
 ) -> [Column; 3] {
     let problems: Vec<Option<(&str, &str)>> = results
         .iter()
-        .zip(unread)
-        .map(|(r, unread)| match (r, unread) {
-            (_, Some(reason)) => Some((NOT_TEXT, *reason)),
+        .zip(marked)
+        .map(|(r, marked)| match (r, marked) {
+            (_, Some(problem)) => Some(*problem),
             (None, None) => Some(MISSING),
             (Some(Err(err)), None) => Some(describe(err)),
             (Some(Ok(_)), None) => None,
@@ -176,8 +187,21 @@ impl PhoneNormalizer {
     /// such row, given with its reason in `unread` and null in the column, has
     /// the problem `not_text` and that reason.
     pub fn parse_table_with(&self, column: &Column, unread: &[(usize, &str)]) -> Result<Table> {
+        self.parse_table_marked(column, &not_text(unread))
+    }
+
+    /// [`PhoneNormalizer::parse_table`] for a column some of whose rows the
+    /// caller has already judged: each row in `marked` (row, problem name,
+    /// reason), null in the column, is invalid with that problem and reason
+    /// (`missing` with `missing value (NaN)`, `not_text` with `expected str,
+    /// got bytes`).
+    pub fn parse_table_marked(
+        &self,
+        column: &Column,
+        marked: &[(usize, &str, &str)],
+    ) -> Result<Table> {
         let inputs = texts(column)?;
-        let unread = unread_reasons(inputs.len(), unread)?;
+        let marked = marked_rows(inputs.len(), marked)?;
         let results = self.parse_rows(&inputs);
         let ok = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().ok());
         let rows = 0..inputs.len();
@@ -191,7 +215,7 @@ impl PhoneNormalizer {
             Column::from_texts("kind", rows.clone().map(|i| ok(i).map(|p| p.kind().name()))),
             Column::from_texts("region", rows.map(|i| ok(i).map(|p| p.region()))),
         ];
-        columns.extend(outcome_columns(&results, &unread, |e| {
+        columns.extend(outcome_columns(&results, &marked, |e| {
             (e.problem().name(), e.reason())
         }));
         Table::new(columns)
@@ -210,8 +234,18 @@ impl EmailNormalizer {
     /// [`EmailNormalizer::parse_table`] with rows the caller could not read as
     /// text: as for [`PhoneNormalizer::parse_table_with`].
     pub fn parse_table_with(&self, column: &Column, unread: &[(usize, &str)]) -> Result<Table> {
+        self.parse_table_marked(column, &not_text(unread))
+    }
+
+    /// [`EmailNormalizer::parse_table`] with rows the caller has already
+    /// judged: as for [`PhoneNormalizer::parse_table_marked`].
+    pub fn parse_table_marked(
+        &self,
+        column: &Column,
+        marked: &[(usize, &str, &str)],
+    ) -> Result<Table> {
         let inputs = texts(column)?;
-        let unread = unread_reasons(inputs.len(), unread)?;
+        let marked = marked_rows(inputs.len(), marked)?;
         let results = self.parse_rows(&inputs);
         let ok = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().ok());
         let err = |i: usize| results[i].as_ref().and_then(|r| r.as_ref().err());
@@ -222,7 +256,7 @@ impl EmailNormalizer {
             Column::from_texts("key", rows.clone().map(|i| ok(i).map(|e| e.key()))),
             Column::from_texts("domain", rows.clone().map(|i| ok(i).map(|e| e.domain()))),
         ];
-        columns.extend(outcome_columns(&results, &unread, |e| {
+        columns.extend(outcome_columns(&results, &marked, |e| {
             (e.problem().name(), e.reason())
         }));
         columns.push(Column::from_texts(
@@ -230,7 +264,7 @@ impl EmailNormalizer {
             rows.map(|i| {
                 ok(i)
                     .and_then(|e| e.suggestion())
-                    .filter(|_| unread[i].is_none())
+                    .filter(|_| marked[i].is_none())
                     .or_else(|| err(i).and_then(|e| e.suggestion()))
             }),
         ));
@@ -355,6 +389,13 @@ mod tests {
         assert_eq!(
             table.column("reason").unwrap().value(2),
             Value::Text("expected str, got bytes")
+        );
+        let table = phones
+            .parse_table_marked(&column, &[(1, "missing", "missing value (NaN)")])
+            .unwrap();
+        assert_eq!(
+            table.column("reason").unwrap().value(1),
+            Value::Text("missing value (NaN)")
         );
         let err = phones.parse_table_with(&column, &[(3, "x")]).unwrap_err();
         assert!(err.to_string().contains("out of range"), "{err}");
