@@ -941,6 +941,58 @@ cb_status cb_base_sales_summary(const struct cb_base *base,
                                 char **out_json);
 
 /**
+ * Reads an input table (order lines, …) from its JSON form, the one
+ * `cb_table_to_json` gives: `{"columns":[{"name":"client","type":"uint64",
+ * "values":[1,2]},...]}` (`rows` optional). A bad form is `CB_JSON` naming the
+ * column. On success `*out_table` receives a table the caller owns and frees
+ * with `cb_table_free`.
+ */
+cb_status cb_table_from_json(const char *json, struct cb_table **out_table);
+
+/**
+ * Imports an input table through the Arrow C Data Interface: `array` is a
+ * struct array (format `+s`, as Arrow exports a record batch) with a child
+ * per column, `schema` its schema. Columns may be integers, floats,
+ * `utf8`/`large_utf8`/`utf8_view`, `date32`, timestamps, decimals and booleans;
+ * others are `CB_INVALID_VALUE` naming the column.
+ *
+ * On success the array is moved into the table (its `release` is set to
+ * `NULL`, the table releases it) and the schema is only read (the caller
+ * still releases it); `*out_table` receives a table the caller owns and frees
+ * with `cb_table_free`. On failure the array is left as it was.
+ */
+cb_status cb_table_import_arrow(ArrowArray *array,
+                                const ArrowSchema *schema,
+                                struct cb_table **out_table);
+
+/**
+ * Calls the capability named `capability` that reads rows (`"access":"rows"`
+ * in `cb_capabilities_json`: client value from order lines, …) on the input
+ * table `input` (borrowed, unchanged), with `params_json` (a JSON object
+ * naming the columns and options, or `NULL` for the defaults). On success
+ * `*out_json` receives the result as JSON (a table in its JSON form), owned by
+ * the caller and freed with `cb_string_free`. A capability that does not read
+ * rows is `CB_INVALID_VALUE`. The same capability on a base (`cb_base_call`)
+ * reads the base's own rows (its won deals).
+ */
+cb_status cb_table_call(const struct cb_table *input,
+                        const char *capability,
+                        const char *params_json,
+                        char **out_json);
+
+/**
+ * As `cb_table_call`, for a capability that gives back a table: on success
+ * `*out_table` receives it (the caller owns it and frees it with
+ * `cb_table_free`; read it with `cb_table_export_arrow` or
+ * `cb_table_to_json`). A capability that gives back a report is
+ * `CB_INVALID_VALUE`.
+ */
+cb_status cb_table_call_table(const struct cb_table *input,
+                              const char *capability,
+                              const char *params_json,
+                              struct cb_table **out_table);
+
+/**
  * Calls the capability named `capability`, which gives back a table (see the
  * `output` of `cb_capabilities_json`), on a base it only reads, with
  * `params_json` (a JSON object such as `{"fields":["id","surname"]}`, or

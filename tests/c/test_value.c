@@ -188,7 +188,7 @@ static void test_next_purchase(void)
  * per client. */
 static void test_lifetime_value(void)
 {
-    static char text[64 * 1024];
+    static char text[70 * 1024];
     char clients[16 * 1024] = "", dates[32 * 1024] = "", amounts[16 * 1024] = "";
     size_t nc = 0, nd = 0, na = 0;
     unsigned seed = 7;
