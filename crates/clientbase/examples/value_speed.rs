@@ -7,12 +7,17 @@ use clientbase::value::{abc_of, rfm_of, AbcParams, OrderSource, Orders, RfmParam
 use std::time::Instant;
 
 fn main() -> Result<(), clientbase::Error> {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("a number"));
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<usize>().expect("a number"));
     let lines = args.next().unwrap_or(1_000_000);
     let clients = args.next().unwrap_or(lines / 10);
     let start = Instant::now();
     let table = generate_orders(&OrderConfig::new(clients, lines, 42))?;
-    println!("generated {lines} lines of {clients} clients in {:.2?}", start.elapsed());
+    println!(
+        "generated {lines} lines of {clients} clients in {:.2?}",
+        start.elapsed()
+    );
     let start = Instant::now();
     let orders = Orders::from_table(&table, &OrderSource::default())?;
     println!("read into columns in {:.2?}", start.elapsed());

@@ -411,7 +411,13 @@ fn classify_abc(
                 .position(|&b| (i as i128 + 1) * 10_000 <= b * n)
                 .unwrap_or(last as usize) as u8,
         };
-        classes[o] = if i == 0 { 0 } else { class };
+        // The largest object is in the first class even when it alone
+        // exceeds that class's share.
+        classes[o] = if i == 0 && (total > 0 || mode == AbcMode::Objects) {
+            0
+        } else {
+            class
+        };
     }
     AbcResult {
         order,
@@ -702,6 +708,29 @@ mod tests {
             .contains("sum to 95"));
         assert!(bounds(&[100.0]).is_err());
         assert!(bounds(&[f64::NAN, 100.0]).is_err());
+    }
+
+    #[test]
+    fn zero_totals_are_in_the_last_class() {
+        let orders = Orders::from_table(
+            &Table::new(vec![
+                Column::from_uint64s("client", [Some(1), Some(2)]),
+                Column::from_texts("date", [Some("2024-01-01"); 2]),
+                Column::from_texts("amount", [Some("0"), Some("-5")]),
+            ])
+            .unwrap(),
+            &OrderSource::default(),
+        )
+        .unwrap();
+        let table = abc_of(&orders, &AbcParams::default()).unwrap();
+        let classes: Vec<_> = table.column("class").unwrap().values().collect();
+        assert_eq!(
+            classes,
+            [
+                crate::table::Value::Text("C"),
+                crate::table::Value::Text("C")
+            ]
+        );
     }
 
     #[test]

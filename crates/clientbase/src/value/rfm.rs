@@ -16,6 +16,8 @@
 //!   with equal values may straddle a score boundary, and the same data gives
 //!   the same scores whatever the input order or thread count (pandas does
 //!   the same with `rank(method="first")` after sorting by key).
+//!   With fewer than five clients some scores are skipped (three clients
+//!   score 1, 2 and 4).
 //! - **Scores by bins**: four ascending edges per measure (see [`RfmBins`]).
 //! - **Segments** come from the R and F scores through a segment map: an
 //!   ordered list of rectangles on the 5×5 R×F grid, the first rectangle
