@@ -430,6 +430,8 @@ impl Orders {
         let mut product_index = FxHashMap::default();
         let mut category_index = FxHashMap::default();
         let mut buffer = String::new();
+        let product_col = table.column(&source.product);
+        let category_col = table.column(&source.category);
         for row in 0..rows {
             if !ok[row] || !(from..=to).contains(&days.values[row]) {
                 continue;
@@ -467,12 +469,11 @@ impl Orders {
             if let (Some(out), Some(read)) = (&mut orders.margin, &margins) {
                 out.push(read.values[row]);
             }
-            for (coded, index, name) in [
-                (&mut orders.product, &mut product_index, &source.product),
-                (&mut orders.category, &mut category_index, &source.category),
+            for (coded, index, column) in [
+                (&mut orders.product, &mut product_index, product_col),
+                (&mut orders.category, &mut category_index, category_col),
             ] {
-                if let Some(coded) = coded {
-                    let column = table.column(name).expect("checked above");
+                if let (Some(coded), Some(column)) = (coded, column) {
                     if column.is_null(row) {
                         buffer.clear();
                     } else {
