@@ -31,7 +31,7 @@
 //! **ABC-XYZ** gives both classes per object and the cell (`AX` … `CZ`); the
 //! 3×3 matrix of counts is a group-by of that table (the CLI prints it).
 
-use super::orders::{group_by_code, key_ranks, map_indices, sort_by_unique_key, Orders};
+use super::orders::{group_by_code, key_ranks, map_indices, sort_by_unique_key, Fields, Orders};
 use super::{ClientKeys, OrderSource};
 use crate::capability::Rows;
 use crate::error::{Error, ErrorKind, Result};
@@ -213,6 +213,15 @@ impl AbcXyzParams {
     }
 }
 
+/// The optional columns ABC or XYZ by `by` on `measure` reads.
+fn fields(by: AbcBy, measure: Measure) -> Fields {
+    Fields {
+        product: by == AbcBy::Products,
+        category: by == AbcBy::Categories,
+        quantity: measure == Measure::Quantity,
+    }
+}
+
 fn invalid(field: &str, reason: String) -> Error {
     Error::new(ErrorKind::InvalidValue, reason).with_field(field)
 }
@@ -259,6 +268,20 @@ fn bounds(thresholds: &[f64]) -> Result<Vec<i128>> {
 
 fn class_name(class: usize) -> String {
     char::from(b'A' + class as u8).to_string()
+}
+
+/// A text column of class letters.
+fn class_column(
+    name: &str,
+    classes: impl ExactSizeIterator<Item = u8>,
+    count: usize,
+) -> Result<Column> {
+    let names: Vec<String> = (0..count).map(class_name).collect();
+    let mut text = TextValues::with_capacity(classes.len(), classes.len());
+    for class in classes {
+        text.push(&names[usize::from(class)]);
+    }
+    Column::new(name, ColumnData::Text(text), None)
 }
 
 /// The objects classified and each line's object.
@@ -452,7 +475,7 @@ fn value_column(
 /// ABC classes: reads the order lines of `rows` and calls [`abc_of`].
 pub fn abc(rows: Rows<'_>, params: &AbcParams) -> Result<Table> {
     bounds(&params.thresholds)?;
-    let orders = Orders::read(rows, &params.orders)?;
+    let orders = Orders::read_fields(rows, &params.orders, fields(params.by, params.measure))?;
     abc_of(&orders, params)
 }
 
@@ -484,14 +507,11 @@ pub fn abc_of(orders: &Orders, params: &AbcParams) -> Result<Table> {
                 .map(|&o| Some(result.cumulative[o] as f64 / total)),
         ),
         Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
-        Column::from_texts(
+        class_column(
             "class",
-            rows.iter()
-                .map(|&o| class_name(usize::from(result.classes[o])))
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|s| Some(s.as_str())),
-        ),
+            rows.iter().map(|&o| result.classes[o]),
+            bounds.len(),
+        )?,
     ];
     Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
 }
@@ -617,7 +637,7 @@ fn xyz_name(class: u8) -> &'static str {
 /// XYZ classes: reads the order lines of `rows` and calls [`xyz_of`].
 pub fn xyz(rows: Rows<'_>, params: &XyzParams) -> Result<Table> {
     check_xyz(params.min_periods, params.thresholds)?;
-    let orders = Orders::read(rows, &params.orders)?;
+    let orders = Orders::read_fields(rows, &params.orders, fields(params.by, params.measure))?;
     xyz_of(&orders, params)
 }
 
@@ -652,7 +672,7 @@ pub fn abc_xyz(rows: Rows<'_>, params: &AbcXyzParams) -> Result<Table> {
     let (abc_params, xyz_params) = params.parts();
     bounds(&abc_params.thresholds)?;
     check_xyz(xyz_params.min_periods, xyz_params.thresholds)?;
-    let orders = Orders::read(rows, &params.orders)?;
+    let orders = Orders::read_fields(rows, &params.orders, fields(params.by, params.measure))?;
     abc_xyz_of(&orders, params)
 }
 
@@ -677,15 +697,11 @@ pub fn abc_xyz_of(orders: &Orders, params: &AbcXyzParams) -> Result<Table> {
                 .map(|x| format!("{}{}", class_name(usize::from(abc.classes[o])), xyz_name(x)))
         })
         .collect();
-    let abc_names: Vec<String> = rows
-        .iter()
-        .map(|&o| class_name(usize::from(abc.classes[o])))
-        .collect();
     let columns = vec![
         objects.column(&rows),
         value_column("value", rows.iter().map(|&o| abc.totals[o]), scale)?,
         Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
-        Column::from_texts("abc", abc_names.iter().map(|s| Some(s.as_str()))),
+        class_column("abc", rows.iter().map(|&o| abc.classes[o]), bounds.len())?,
         Column::from_float64s("cv", rows.iter().map(|&o| xyz[o].cv)),
         Column::from_texts("xyz", rows.iter().map(|&o| xyz[o].class.map(xyz_name))),
         Column::from_texts("cell", cells.iter().map(|c| c.as_deref())),

@@ -99,6 +99,27 @@ impl OrderSource {
     }
 }
 
+/// Which optional columns to read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub(crate) product: bool,
+    pub(crate) category: bool,
+    pub(crate) quantity: bool,
+}
+
+impl Fields {
+    pub(crate) const ALL: Fields = Fields {
+        product: true,
+        category: true,
+        quantity: true,
+    };
+    pub(crate) const NONE: Fields = Fields {
+        product: false,
+        category: false,
+        quantity: false,
+    };
+}
+
 /// Texts encoded as `u32` codes into a dictionary of distinct values.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Coded {
@@ -298,8 +319,18 @@ impl Orders {
     /// `source`, or a base's won deals. See [`Orders::from_table`] and
     /// [`Orders::from_base`].
     pub fn read(rows: Rows<'_>, source: &OrderSource) -> Result<Orders> {
+        Orders::read_fields(rows, source, Fields::ALL)
+    }
+
+    /// [`Orders::read`], reading from a table only the optional columns a
+    /// calculation needs.
+    pub(crate) fn read_fields(
+        rows: Rows<'_>,
+        source: &OrderSource,
+        fields: Fields,
+    ) -> Result<Orders> {
         match rows {
-            Rows::Table(table) => Orders::from_table(table, source),
+            Rows::Table(table) => Orders::from_table_lines(table, source, None, fields),
             Rows::Base(base) => Orders::from_base(base, source),
         }
     }
@@ -313,15 +344,18 @@ impl Orders {
     /// product or category is read as empty text. Lines outside
     /// `from`..=`to` are left out without a problem: they are not asked for.
     pub fn from_table(table: &Table, source: &OrderSource) -> Result<Orders> {
-        Orders::from_table_lines(table, source, None)
+        Orders::from_table_lines(table, source, None, Fields::ALL)
     }
 
     pub(crate) fn from_table_lines(
         table: &Table,
         source: &OrderSource,
         lines: Option<&[u64]>,
+        fields: Fields,
     ) -> Result<Orders> {
         let lines = Lines(lines);
+        let product_col = table.column(&source.product).filter(|_| fields.product);
+        let category_col = table.column(&source.category).filter(|_| fields.category);
         let need = |name: &str| {
             table
                 .column(name)
@@ -338,7 +372,7 @@ impl Orders {
         let days = read_days(date_col)?;
         let amounts = read_fixed(amount_col, digits)?;
         let margins = margin_col.map(|c| read_fixed(c, digits)).transpose()?;
-        let quantity_col = table.column(&source.quantity);
+        let quantity_col = table.column(&source.quantity).filter(|_| fields.quantity);
         let quantities = quantity_col.map(|c| read_fixed(c, 3)).transpose()?;
         if !matches!(
             client_col.data(),
@@ -346,8 +380,8 @@ impl Orders {
         ) {
             return Err(wrong_type(client_col, "integer ids or text keys"));
         }
-        for name in [&source.product, &source.category] {
-            if let Some(c) = table.column(name) {
+        for column in [product_col, category_col] {
+            if let Some(c) = column {
                 if !matches!(
                     c.data(),
                     ColumnData::Text(_) | ColumnData::Int64(_) | ColumnData::UInt64(_)
@@ -418,8 +452,8 @@ impl Orders {
             amount: Vec::with_capacity(kept),
             quantity: quantities.as_ref().map(|_| Vec::with_capacity(kept)),
             margin: margins.as_ref().map(|_| Vec::with_capacity(kept)),
-            product: table.column(&source.product).map(|_| Coded::default()),
-            category: table.column(&source.category).map(|_| Coded::default()),
+            product: product_col.map(|_| Coded::default()),
+            category: category_col.map(|_| Coded::default()),
             currency: source.currency,
             problems,
         };
@@ -430,8 +464,6 @@ impl Orders {
         let mut product_index = FxHashMap::default();
         let mut category_index = FxHashMap::default();
         let mut buffer = String::new();
-        let product_col = table.column(&source.product);
-        let category_col = table.column(&source.category);
         for row in 0..rows {
             if !ok[row] || !(from..=to).contains(&days.values[row]) {
                 continue;
@@ -898,7 +930,7 @@ mod csv_read {
             let mut data = Vec::new();
             reader.read_to_end(&mut data)?;
             let (table, lines, mut problems) = orders_csv_table(&data, source, delimiter)?;
-            let mut orders = Orders::from_table_lines(&table, source, Some(&lines))?;
+            let mut orders = Orders::from_table_lines(&table, source, Some(&lines), Fields::ALL)?;
             problems.append(&mut orders.problems);
             problems.sort_by_key(|p| p.line.parse::<u64>().unwrap_or(u64::MAX));
             orders.problems = problems;

@@ -26,11 +26,11 @@
 //!   covers, or a segment all of whose cells earlier segments take (it can
 //!   never be reached), is an error naming them.
 
-use super::orders::{key_ranks, map_indices, sort_by_unique_key, Orders};
+use super::orders::{key_ranks, map_indices, sort_by_unique_key, Fields, Orders};
 use super::OrderSource;
 use crate::capability::Rows;
 use crate::error::{Error, ErrorKind, Result};
-use crate::table::{date_to_days, days_to_date, Column, ColumnData, Table};
+use crate::table::{date_to_days, days_to_date, Column, ColumnData, Table, TextValues};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -254,7 +254,7 @@ pub fn rfm(rows: Rows<'_>, params: &RfmParams) -> Result<Table> {
     if let Some(as_of) = params.as_of {
         source.to = Some(source.to.map_or(as_of, |to| to.min(as_of)));
     }
-    let orders = Orders::read(rows, &source)?;
+    let orders = Orders::read_fields(rows, &source, Fields::NONE)?;
     rfm_of(&orders, params)
 }
 
@@ -276,26 +276,55 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         None => orders.day_range().map_or(0, |(_, last)| last + 1),
     };
     let n = orders.clients().len();
-    let (offsets, lines) = orders.lines_by_client();
+    let codes = orders.client_codes();
     let days = orders.days();
     let amounts = orders.amounts();
-    // (last day, purchase days, amount) per client; a client whose every line
-    // is after `as_of` has no last day.
-    let stats: Vec<(i32, u32, i64)> = map_indices(n, |scratch, c| {
-        scratch.clear();
-        let mut sum = 0i64;
-        for &l in &lines[offsets[c]..offsets[c + 1]] {
-            let day = days[l as usize];
-            if day <= limit {
-                scratch.push(i64::from(day));
-                sum = sum.saturating_add(amounts[l as usize]);
-            }
+    // One pass gives each client's last day and sum and its count of lines,
+    // a second puts each client's days side by side (a counting sort), so
+    // that counting the distinct days reads memory in order.
+    let mut last = vec![i32::MIN; n];
+    let mut sum = vec![0i64; n];
+    let mut offsets = vec![0usize; n + 1];
+    for ((&c, &day), &amount) in codes.iter().zip(days).zip(amounts) {
+        if day <= limit {
+            let c = c as usize;
+            offsets[c + 1] += 1;
+            last[c] = last[c].max(day);
+            sum[c] = sum[c].saturating_add(amount);
         }
-        scratch.sort_unstable();
-        scratch.dedup();
-        let last = scratch.last().map_or(i32::MIN, |&d| d as i32);
-        (last, scratch.len() as u32, sum)
+    }
+    for c in 0..n {
+        offsets[c + 1] += offsets[c];
+    }
+    let mut next = offsets[..n].to_vec();
+    let mut grouped = vec![0i32; offsets[n]];
+    for (&c, &day) in codes.iter().zip(days) {
+        if day <= limit {
+            let at = &mut next[c as usize];
+            grouped[*at] = day;
+            *at += 1;
+        }
+    }
+    drop(next);
+    // (last day, purchase days, amount) per client; a client whose every line
+    // is after `as_of` has no purchase days.
+    let stats: Vec<(i32, u32, i64)> = map_indices(n, |scratch, c| {
+        let mine = &grouped[offsets[c]..offsets[c + 1]];
+        let distinct = |sorted: &[i32]| {
+            sorted.windows(2).filter(|w| w[0] != w[1]).count() as u32
+                + u32::from(!sorted.is_empty())
+        };
+        let frequency = if mine.is_sorted() {
+            distinct(mine)
+        } else {
+            scratch.clear();
+            scratch.extend(mine.iter().map(|&d| i64::from(d)));
+            scratch.sort_unstable();
+            scratch.windows(2).filter(|w| w[0] != w[1]).count() as u32 + 1
+        };
+        (last[c], frequency, sum[c])
     });
+    drop(grouped);
     let clients: Vec<u32> = (0..n as u32).filter(|&c| stats[c as usize].1 > 0).collect();
     let ranks = key_ranks(orders.clients());
     let scores = |value: &(dyn Fn(u32) -> (i64, u32) + Sync)| -> Vec<u8> {
@@ -346,6 +375,14 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
     let pick =
         |v: &[u8]| Column::from_int64s("", clients.iter().map(|&c| Some(i64::from(v[c as usize]))));
     let rows: Vec<usize> = clients.iter().map(|&c| c as usize).collect();
+    let mut codes_text = TextValues::with_capacity(rows.len(), rows.len() * 3);
+    let mut segment_text = TextValues::with_capacity(rows.len(), rows.len() * 12);
+    for &c in &rows {
+        let code = [b'0' + r[c], b'0' + f[c], b'0' + m[c]];
+        codes_text.push(std::str::from_utf8(&code).unwrap_or("???"));
+        let cell = usize::from(r[c] - 1) * 5 + usize::from(f[c] - 1);
+        segment_text.push(&rules[cells[cell]].segment);
+    }
     let digits = orders.currency().minor_digits() as i8;
     let columns = vec![
         orders.clients().column_of("client", &rows),
@@ -379,26 +416,8 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         pick(&r).renamed("r"),
         pick(&f).renamed("f"),
         pick(&m).renamed("m"),
-        Column::from_texts(
-            "rfm",
-            clients
-                .iter()
-                .map(|&c| {
-                    let c = c as usize;
-                    Some(format!("{}{}{}", r[c], f[c], m[c]))
-                })
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|s| s.as_deref()),
-        ),
-        Column::from_texts(
-            "segment",
-            clients.iter().map(|&c| {
-                let c = c as usize;
-                let cell = usize::from(r[c] - 1) * 5 + usize::from(f[c] - 1);
-                Some(rules[cells[cell]].segment.as_str())
-            }),
-        ),
+        Column::new("rfm", ColumnData::Text(codes_text), None)?,
+        Column::new("segment", ColumnData::Text(segment_text), None)?,
     ];
     Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
 }
