@@ -99,6 +99,43 @@ impl OrderSource {
     }
 }
 
+/// Codes for integer client ids in order of first appearance: a direct
+/// table when the ids span a range not much larger than the lines (ids of a
+/// CRM usually do), a hash map otherwise.
+enum IdIndex {
+    Dense { min: u64, slots: Vec<u32> },
+    Hashed(FxHashMap<u64, u32>),
+}
+
+impl IdIndex {
+    fn for_ids(ids: impl Iterator<Item = u64>, rows: usize) -> IdIndex {
+        let (min, max) = ids.fold((u64::MAX, 0), |(lo, hi), id| (lo.min(id), hi.max(id)));
+        match max.checked_sub(min) {
+            Some(span) if span < 4 * rows as u64 + 1024 => IdIndex::Dense {
+                min,
+                slots: vec![u32::MAX; span as usize + 1],
+            },
+            _ => IdIndex::Hashed(FxHashMap::default()),
+        }
+    }
+
+    #[inline]
+    fn code(&mut self, key: u64, keys: &mut Vec<u64>) -> u32 {
+        let slot = match self {
+            IdIndex::Dense { min, slots } => match slots.get_mut(key.wrapping_sub(*min) as usize) {
+                Some(slot) => slot,
+                None => unreachable!("the ids were scanned for their range"),
+            },
+            IdIndex::Hashed(map) => map.entry(key).or_insert(u32::MAX),
+        };
+        if *slot == u32::MAX {
+            *slot = keys.len() as u32;
+            keys.push(key);
+        }
+        *slot
+    }
+}
+
 /// Which optional columns to read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -445,19 +482,26 @@ impl Orders {
             .zip(&days.values)
             .filter(|(ok, d)| **ok && (from..=to).contains(*d))
             .count();
+        // Every line kept: the columns read are the lines' columns as they are.
+        let all = kept == rows;
+        let room = if all { 0 } else { kept };
         let mut orders = Orders {
             clients: ClientKeys::Ids(Vec::new()),
             client: Vec::with_capacity(kept),
-            day: Vec::with_capacity(kept),
-            amount: Vec::with_capacity(kept),
-            quantity: quantities.as_ref().map(|_| Vec::with_capacity(kept)),
-            margin: margins.as_ref().map(|_| Vec::with_capacity(kept)),
+            day: Vec::with_capacity(room),
+            amount: Vec::with_capacity(room),
+            quantity: quantities.as_ref().map(|_| Vec::with_capacity(room)),
+            margin: margins.as_ref().map(|_| Vec::with_capacity(room)),
             product: product_col.map(|_| Coded::default()),
             category: category_col.map(|_| Coded::default()),
             currency: source.currency,
             problems,
         };
-        let mut id_index: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut id_index = match client_col.data() {
+            ColumnData::UInt64(v) => IdIndex::for_ids(v.iter().copied(), rows),
+            ColumnData::Int64(v) => IdIndex::for_ids(v.iter().map(|&i| i as u64), rows),
+            _ => IdIndex::for_ids(std::iter::empty(), 0),
+        };
         let mut text_index: FxHashMap<&str, u32> = FxHashMap::default();
         let mut id_keys: Vec<u64> = Vec::new();
         let mut text_keys = TextValues::default();
@@ -476,30 +520,20 @@ impl Orders {
                         text_keys.len() as u32 - 1
                     })
                 }
-                ColumnData::UInt64(v) => {
-                    let key = v[row];
-                    *id_index.entry(key).or_insert_with(|| {
-                        id_keys.push(key);
-                        id_keys.len() as u32 - 1
-                    })
-                }
-                ColumnData::Int64(v) => {
-                    let key = v[row] as u64;
-                    *id_index.entry(key).or_insert_with(|| {
-                        id_keys.push(key);
-                        id_keys.len() as u32 - 1
-                    })
-                }
+                ColumnData::UInt64(v) => id_index.code(v[row], &mut id_keys),
+                ColumnData::Int64(v) => id_index.code(v[row] as u64, &mut id_keys),
                 _ => unreachable!(),
             };
             orders.client.push(code);
-            orders.day.push(days.values[row]);
-            orders.amount.push(amounts.values[row]);
-            if let (Some(out), Some(read)) = (&mut orders.quantity, &quantities) {
-                out.push(read.values[row]);
-            }
-            if let (Some(out), Some(read)) = (&mut orders.margin, &margins) {
-                out.push(read.values[row]);
+            if !all {
+                orders.day.push(days.values[row]);
+                orders.amount.push(amounts.values[row]);
+                if let (Some(out), Some(read)) = (&mut orders.quantity, &quantities) {
+                    out.push(read.values[row]);
+                }
+                if let (Some(out), Some(read)) = (&mut orders.margin, &margins) {
+                    out.push(read.values[row]);
+                }
             }
             for (coded, index, column) in [
                 (&mut orders.product, &mut product_index, product_col),
@@ -514,6 +548,12 @@ impl Orders {
                     coded.push(index, &buffer);
                 }
             }
+        }
+        if all {
+            orders.day = days.values;
+            orders.amount = amounts.values;
+            orders.quantity = quantities.map(|q| q.values);
+            orders.margin = margins.map(|m| m.values);
         }
         orders.clients = if ids {
             ClientKeys::Ids(id_keys)
