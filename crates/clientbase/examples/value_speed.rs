@@ -3,7 +3,8 @@
 //! value_speed -- LINES CLIENTS`.
 
 use clientbase::generator::{generate_orders, OrderConfig};
-use clientbase::value::{abc_of, rfm_of, AbcParams, OrderSource, Orders, RfmParams};
+use clientbase::capability::Rows;
+use clientbase::value::{abc, abc_of, rfm, rfm_of, AbcParams, OrderSource, Orders, RfmParams};
 use std::time::Instant;
 
 fn main() -> Result<(), clientbase::Error> {
@@ -27,5 +28,12 @@ fn main() -> Result<(), clientbase::Error> {
     let start = Instant::now();
     let abc = abc_of(&orders, &AbcParams::default())?;
     println!("abc of {} clients in {:.2?}", abc.rows(), start.elapsed());
+    let start = Instant::now();
+    let rfm = rfm(Rows::Table(&table), &RfmParams::default())?;
+    println!("rfm from the table (reading included) in {:.2?}", start.elapsed());
+    let start = Instant::now();
+    abc(Rows::Table(&table), &AbcParams::default())?;
+    println!("abc from the table (reading included) in {:.2?}", start.elapsed());
+    drop(rfm);
     Ok(())
 }

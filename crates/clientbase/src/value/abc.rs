@@ -31,7 +31,7 @@
 //! **ABC-XYZ** gives both classes per object and the cell (`AX` … `CZ`); the
 //! 3×3 matrix of counts is a group-by of that table (the CLI prints it).
 
-use super::orders::{group_by_code, key_ranks, map_indices, sort_by_unique_key, Fields, Orders};
+use super::orders::{group_by_code, key_ranks, map_indices, sort_distinct, Fields, Orders};
 use super::{ClientKeys, OrderSource};
 use crate::capability::Rows;
 use crate::error::{Error, ErrorKind, Result};
@@ -337,7 +337,7 @@ impl<'o> Objects<'o> {
         }
     }
 
-    fn ranks(&self) -> Vec<u32> {
+    fn ranks(&self) -> (Vec<u32>, Vec<u32>) {
         match self.texts() {
             None => key_ranks(self.orders.clients()),
             Some(texts) => key_ranks(&ClientKeys::Texts(texts.clone())),
@@ -405,11 +405,17 @@ fn classify_abc(
     for (&code, &v) in objects.codes.iter().zip(values) {
         totals[code as usize] += i128::from(v);
     }
-    let ranks = objects.ranks();
-    let mut order: Vec<u32> = (0..objects.count as u32).collect();
-    sort_by_unique_key(&mut order, |&o| {
-        (std::cmp::Reverse(totals[o as usize]), ranks[o as usize])
-    });
+    let (ranks, by_rank) = objects.ranks();
+    let mut keyed: Vec<(std::cmp::Reverse<i128>, u32)> = totals
+        .iter()
+        .zip(&ranks)
+        .map(|(&total, &rank)| (std::cmp::Reverse(total), rank))
+        .collect();
+    sort_distinct(&mut keyed);
+    let order: Vec<u32> = keyed
+        .into_iter()
+        .map(|(_, rank)| by_rank[rank as usize])
+        .collect();
     let positive_total: i128 = totals.iter().filter(|&&t| t > 0).sum();
     let last = bounds.len() as u8 - 1;
     let n = order.len() as i128;

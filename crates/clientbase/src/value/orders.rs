@@ -915,37 +915,49 @@ where
     }
 }
 
-/// Sorts `items` by a key that is unique per item, so that the order is the
-/// same whichever sort runs (on all cores with the `parallel` feature).
-pub(crate) fn sort_by_unique_key<T, K, F>(items: &mut [T], key: F)
-where
-    T: Send,
-    K: Ord,
-    F: Fn(&T) -> K + Sync + Send,
-{
+/// Sorts `items`, all distinct, so that the order is the same whichever
+/// sort runs (on all cores with the `parallel` feature). The keys are
+/// materialized next to each other, never looked up during the sort.
+pub(crate) fn sort_distinct<T: Ord + Send>(items: &mut [T]) {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        items.par_sort_unstable_by_key(key);
+        items.par_sort_unstable();
     }
     #[cfg(not(feature = "parallel"))]
-    items.sort_unstable_by_key(key);
+    items.sort_unstable();
 }
 
-/// Each client's rank in the order of their keys (ids ascending, texts by
-/// their bytes): the tie-breaker of every ranking, so that equal values
-/// always rank the same way.
-pub(crate) fn key_ranks(keys: &ClientKeys) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
-    match keys {
-        ClientKeys::Ids(ids) => sort_by_unique_key(&mut order, |&i| (ids[i as usize], i)),
-        ClientKeys::Texts(texts) => sort_by_unique_key(&mut order, |&i| (texts.get(i as usize), i)),
-    }
-    let mut ranks = vec![0u32; order.len()];
-    for (rank, &i) in order.iter().enumerate() {
+/// The clients (or objects) in the order of their keys (ids ascending,
+/// texts by their bytes), and each one's rank in that order: the
+/// tie-breaker of every ranking, so that equal values always rank the same
+/// way. `(ranks, by_rank)` with `by_rank[ranks[i]] == i`.
+pub(crate) fn key_ranks(keys: &ClientKeys) -> (Vec<u32>, Vec<u32>) {
+    let by_rank: Vec<u32> = match keys {
+        ClientKeys::Ids(ids) => {
+            let mut keyed: Vec<(u64, u32)> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| (id, i as u32))
+                .collect();
+            sort_distinct(&mut keyed);
+            keyed.into_iter().map(|(_, i)| i).collect()
+        }
+        ClientKeys::Texts(texts) => {
+            let mut keyed: Vec<(&str, u32)> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t, i as u32))
+                .collect();
+            sort_distinct(&mut keyed);
+            keyed.into_iter().map(|(_, i)| i).collect()
+        }
+    };
+    let mut ranks = vec![0u32; by_rank.len()];
+    for (rank, &i) in by_rank.iter().enumerate() {
         ranks[i as usize] = rank as u32;
     }
-    ranks
+    (ranks, by_rank)
 }
 
 /// Reading a CSV export of order lines (feature `csv`).

@@ -26,7 +26,7 @@
 //!   covers, or a segment all of whose cells earlier segments take (it can
 //!   never be reached), is an error naming them.
 
-use super::orders::{key_ranks, map_indices, sort_by_unique_key, Fields, Orders};
+use super::orders::{key_ranks, map_indices, sort_distinct, Fields, Orders};
 use super::OrderSource;
 use crate::capability::Rows;
 use crate::error::{Error, ErrorKind, Result};
@@ -326,22 +326,25 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
     });
     drop(grouped);
     let clients: Vec<u32> = (0..n as u32).filter(|&c| stats[c as usize].1 > 0).collect();
-    let ranks = key_ranks(orders.clients());
-    let scores = |value: &(dyn Fn(u32) -> (i64, u32) + Sync)| -> Vec<u8> {
-        let mut order = clients.clone();
-        sort_by_unique_key(&mut order, |&c| value(c));
+    let (ranks, by_rank) = key_ranks(orders.clients());
+    let scores = |value: &dyn Fn(usize) -> i64| -> Vec<u8> {
+        let mut keyed: Vec<(i64, u32)> = clients
+            .iter()
+            .map(|&c| (value(c as usize), ranks[c as usize]))
+            .collect();
+        sort_distinct(&mut keyed);
         let mut out = vec![0u8; n];
-        let count = order.len();
-        for (i, &c) in order.iter().enumerate() {
-            out[c as usize] = (1 + i * 5 / count) as u8;
+        let count = keyed.len();
+        for (i, &(_, rank)) in keyed.iter().enumerate() {
+            out[by_rank[rank as usize] as usize] = (1 + i * 5 / count) as u8;
         }
         out
     };
     let (r, f, m) = match &params.scores {
         RfmScores::Quantiles => (
-            scores(&|c| (i64::from(stats[c as usize].0), ranks[c as usize])),
-            scores(&|c| (i64::from(stats[c as usize].1), ranks[c as usize])),
-            scores(&|c| (stats[c as usize].2, ranks[c as usize])),
+            scores(&|c| i64::from(stats[c].0)),
+            scores(&|c| i64::from(stats[c].1)),
+            scores(&|c| stats[c].2),
         ),
         RfmScores::Bins(bins) => {
             let unit = 10f64.powi(orders.currency().minor_digits() as i32);
