@@ -2,8 +2,8 @@
 //! against polars is in `benches/`): `cargo run --release --example
 //! value_speed -- LINES CLIENTS`.
 
-use clientbase::generator::{generate_orders, OrderConfig};
 use clientbase::capability::Rows;
+use clientbase::generator::{generate_orders, OrderConfig};
 use clientbase::value::{abc, abc_of, rfm, rfm_of, AbcParams, OrderSource, Orders, RfmParams};
 use std::time::Instant;
 
@@ -23,17 +23,31 @@ fn main() -> Result<(), clientbase::Error> {
     let orders = Orders::from_table(&table, &OrderSource::default())?;
     println!("read into columns in {:.2?}", start.elapsed());
     let start = Instant::now();
-    let rfm = rfm_of(&orders, &RfmParams::default())?;
-    println!("rfm of {} clients in {:.2?}", rfm.rows(), start.elapsed());
+    let scored = rfm_of(&orders, &RfmParams::default())?;
+    println!(
+        "rfm of {} clients in {:.2?}",
+        scored.rows(),
+        start.elapsed()
+    );
     let start = Instant::now();
-    let abc = abc_of(&orders, &AbcParams::default())?;
-    println!("abc of {} clients in {:.2?}", abc.rows(), start.elapsed());
+    let classes = abc_of(&orders, &AbcParams::default())?;
+    println!(
+        "abc of {} clients in {:.2?}",
+        classes.rows(),
+        start.elapsed()
+    );
     let start = Instant::now();
-    let rfm = rfm(Rows::Table(&table), &RfmParams::default())?;
-    println!("rfm from the table (reading included) in {:.2?}", start.elapsed());
+    let again = rfm(Rows::Table(&table), &RfmParams::default())?;
+    println!(
+        "rfm from the table (reading included) in {:.2?}",
+        start.elapsed()
+    );
     let start = Instant::now();
     abc(Rows::Table(&table), &AbcParams::default())?;
-    println!("abc from the table (reading included) in {:.2?}", start.elapsed());
-    drop(rfm);
+    println!(
+        "abc from the table (reading included) in {:.2?}",
+        start.elapsed()
+    );
+    drop(again);
     Ok(())
 }

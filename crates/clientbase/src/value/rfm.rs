@@ -228,6 +228,87 @@ impl RfmParams {
     }
 }
 
+/// What RFM needs of one client: the last purchase day, the purchase days
+/// counted so far, and the amount.
+#[derive(Debug, Clone, Copy)]
+struct Acc {
+    last: i32,
+    days: u32,
+    sum: i64,
+}
+
+/// `(last day, purchase days, amount)` per client, lines after `limit` left
+/// out; a client without a line up to `limit` has no purchase days.
+///
+/// Lines in date order (as exports and queries usually give them) take one
+/// pass: a client's new purchase day is a day other than its last. Other
+/// lines take a counting sort of each client's days, so that counting the
+/// distinct days reads memory in order.
+fn client_stats(orders: &Orders, limit: i32) -> Vec<(i32, u32, i64)> {
+    let n = orders.clients().len();
+    let codes = orders.client_codes();
+    let days = orders.days();
+    let amounts = orders.amounts();
+    let mut acc = vec![
+        Acc {
+            last: i32::MIN,
+            days: 0,
+            sum: 0
+        };
+        n
+    ];
+    if days.is_sorted() {
+        for ((&c, &day), &amount) in codes.iter().zip(days).zip(amounts) {
+            if day > limit {
+                break;
+            }
+            let a = &mut acc[c as usize];
+            if a.last != day {
+                a.days += 1;
+                a.last = day;
+            }
+            a.sum = a.sum.saturating_add(amount);
+        }
+        return acc.into_iter().map(|a| (a.last, a.days, a.sum)).collect();
+    }
+    // Here `days` counts lines, until the distinct days replace it.
+    for ((&c, &day), &amount) in codes.iter().zip(days).zip(amounts) {
+        if day <= limit {
+            let a = &mut acc[c as usize];
+            a.days += 1;
+            a.last = a.last.max(day);
+            a.sum = a.sum.saturating_add(amount);
+        }
+    }
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0usize);
+    for a in &acc {
+        offsets.push(offsets[offsets.len() - 1] + a.days as usize);
+    }
+    let mut next = offsets[..n].to_vec();
+    let mut grouped = vec![0i32; offsets[n]];
+    for (&c, &day) in codes.iter().zip(days) {
+        if day <= limit {
+            let at = &mut next[c as usize];
+            grouped[*at] = day;
+            *at += 1;
+        }
+    }
+    drop(next);
+    map_indices(n, |scratch, c| {
+        let mine = &grouped[offsets[c]..offsets[c + 1]];
+        let frequency = if mine.is_sorted() {
+            mine.windows(2).filter(|w| w[0] != w[1]).count() as u32 + u32::from(!mine.is_empty())
+        } else {
+            scratch.clear();
+            scratch.extend(mine.iter().map(|&d| i64::from(d)));
+            scratch.sort_unstable();
+            scratch.windows(2).filter(|w| w[0] != w[1]).count() as u32 + 1
+        };
+        (acc[c].last, frequency, acc[c].sum)
+    })
+}
+
 /// RFM scores and segments of every client with a purchase in the period:
 /// reads the order lines of `rows` (`params.orders`) and calls [`rfm_of`].
 ///
@@ -276,55 +357,7 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         None => orders.day_range().map_or(0, |(_, last)| last + 1),
     };
     let n = orders.clients().len();
-    let codes = orders.client_codes();
-    let days = orders.days();
-    let amounts = orders.amounts();
-    // One pass gives each client's last day and sum and its count of lines,
-    // a second puts each client's days side by side (a counting sort), so
-    // that counting the distinct days reads memory in order.
-    let mut last = vec![i32::MIN; n];
-    let mut sum = vec![0i64; n];
-    let mut offsets = vec![0usize; n + 1];
-    for ((&c, &day), &amount) in codes.iter().zip(days).zip(amounts) {
-        if day <= limit {
-            let c = c as usize;
-            offsets[c + 1] += 1;
-            last[c] = last[c].max(day);
-            sum[c] = sum[c].saturating_add(amount);
-        }
-    }
-    for c in 0..n {
-        offsets[c + 1] += offsets[c];
-    }
-    let mut next = offsets[..n].to_vec();
-    let mut grouped = vec![0i32; offsets[n]];
-    for (&c, &day) in codes.iter().zip(days) {
-        if day <= limit {
-            let at = &mut next[c as usize];
-            grouped[*at] = day;
-            *at += 1;
-        }
-    }
-    drop(next);
-    // (last day, purchase days, amount) per client; a client whose every line
-    // is after `as_of` has no purchase days.
-    let stats: Vec<(i32, u32, i64)> = map_indices(n, |scratch, c| {
-        let mine = &grouped[offsets[c]..offsets[c + 1]];
-        let distinct = |sorted: &[i32]| {
-            sorted.windows(2).filter(|w| w[0] != w[1]).count() as u32
-                + u32::from(!sorted.is_empty())
-        };
-        let frequency = if mine.is_sorted() {
-            distinct(mine)
-        } else {
-            scratch.clear();
-            scratch.extend(mine.iter().map(|&d| i64::from(d)));
-            scratch.sort_unstable();
-            scratch.windows(2).filter(|w| w[0] != w[1]).count() as u32 + 1
-        };
-        (last[c], frequency, sum[c])
-    });
-    drop(grouped);
+    let stats = client_stats(orders, limit);
     let clients: Vec<u32> = (0..n as u32).filter(|&c| stats[c as usize].1 > 0).collect();
     let (ranks, by_rank) = key_ranks(orders.clients());
     let scores = |value: &dyn Fn(usize) -> i64| -> Vec<u8> {
@@ -428,6 +461,52 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_in_date_order_or_not_give_the_same_stats() {
+        let clients = [3u64, 1, 3, 2, 1, 3, 3, 2];
+        let dates = [1, 1, 2, 2, 5, 5, 5, 9];
+        let amounts = [10, 20, 30, 40, 50, 60, 70, 80];
+        let table = |order: &[usize]| {
+            Table::new(vec![
+                Column::from_uint64s("client", order.iter().map(|&i| Some(clients[i]))),
+                Column::new(
+                    "date",
+                    ColumnData::Date(order.iter().map(|&i| dates[i]).collect()),
+                    None,
+                )
+                .unwrap(),
+                Column::from_int64s("amount", order.iter().map(|&i| Some(amounts[i]))),
+            ])
+            .unwrap()
+        };
+        let stats = |order: &[usize], limit: i32| {
+            let orders = Orders::from_table(&table(order), &OrderSource::default()).unwrap();
+            let mut out: Vec<(u64, (i32, u32, i64))> = client_stats(&orders, limit)
+                .into_iter()
+                .enumerate()
+                .map(|(c, s)| match orders.clients() {
+                    crate::value::ClientKeys::Ids(ids) => (ids[c], s),
+                    _ => unreachable!(),
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let sorted = [0, 1, 2, 3, 4, 5, 6, 7];
+        let shuffled = [7, 2, 5, 0, 6, 3, 1, 4];
+        for limit in [i32::MAX, 5, 1] {
+            assert_eq!(
+                stats(&sorted, limit),
+                stats(&shuffled, limit),
+                "limit {limit}"
+            );
+        }
+        assert_eq!(
+            stats(&sorted, i32::MAX),
+            [(1, (5, 2, 7000)), (2, (9, 2, 12000)), (3, (5, 3, 17000))]
+        );
+    }
 
     #[test]
     fn the_default_map_covers_every_cell_once() {
