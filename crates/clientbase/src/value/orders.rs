@@ -417,14 +417,12 @@ impl Orders {
         ) {
             return Err(wrong_type(client_col, "integer ids or text keys"));
         }
-        for column in [product_col, category_col] {
-            if let Some(c) = column {
-                if !matches!(
-                    c.data(),
-                    ColumnData::Text(_) | ColumnData::Int64(_) | ColumnData::UInt64(_)
-                ) {
-                    return Err(wrong_type(c, "text or integer codes"));
-                }
+        for c in [product_col, category_col].into_iter().flatten() {
+            if !matches!(
+                c.data(),
+                ColumnData::Text(_) | ColumnData::Int64(_) | ColumnData::UInt64(_)
+            ) {
+                return Err(wrong_type(c, "text or integer codes"));
             }
         }
 
