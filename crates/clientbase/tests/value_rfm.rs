@@ -3,9 +3,7 @@
 
 use clientbase::capability::{call_read, call_table, Output, Rows};
 use clientbase::table::Value;
-use clientbase::value::{
-    abc, rfm, rfm_of, xyz, AbcBy, AbcParams, OrderSource, Orders, RfmParams, XyzParams,
-};
+use clientbase::value::{abc, rfm, xyz, AbcBy, AbcParams, RfmParams, XyzParams};
 use clientbase::{Client, ClientBase, Column, Currency, Deal, DealStatus, Money, Schema, Table};
 use serde_json::json;
 
@@ -312,10 +310,12 @@ fn xyz_counts_periods_without_sales() {
 #[cfg(feature = "csv")]
 #[test]
 fn a_1c_export_is_read_and_a_bad_line_reported() {
+    use clientbase::value::{rfm_of, OrderSource, Orders};
     let csv = "\u{feff}Контрагент;Дата;Сумма;Номенклатура\n\
                ООО \"Ромашка\";05.03.2024;1 234,50;Корм\n\
                ИП Петров;05.03.2024 0:00:00;\"10 000,00\";Миска\n\
                ИП Петров;35.03.2024;100,00;Миска\n\
+               ИП Петров;01.01.0001 0:00:00;100,00;Миска\n\
                ООО \"Ромашка\";06.03.2024;0,50;Корм\n";
     let source = OrderSource {
         client: "Контрагент".into(),
@@ -327,7 +327,13 @@ fn a_1c_export_is_read_and_a_bad_line_reported() {
     let orders = Orders::read_csv(csv.as_bytes(), &source, None).unwrap();
     assert_eq!(orders.len(), 3);
     assert_eq!(orders.amounts(), &[123450, 1000000, 50]);
-    assert_eq!(orders.problems().len(), 1);
+    assert_eq!(orders.problems().len(), 2, "{:?}", orders.problems());
+    assert_eq!(orders.problems()[1].line, "5");
+    assert!(
+        orders.problems()[1].reason.contains("empty date"),
+        "{:?}",
+        orders.problems()
+    );
     let problem = &orders.problems()[0];
     assert_eq!(
         (problem.line.as_str(), problem.field.as_str()),

@@ -16,7 +16,7 @@
 
 use crate::base::ClientBase;
 use crate::capability::Rows;
-use crate::dates::parse_date;
+use crate::dates::{is_placeholder_date, parse_date};
 use crate::deal::DealStatus;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{parse_fixed, Currency};
@@ -40,7 +40,8 @@ pub struct OrderSource {
     /// client code or name). Required.
     pub client: String,
     /// The date column (default `date`): dates, timestamps (the UTC day), or
-    /// text as `05.03.2024`, `2024-03-05`, `05.03.2024 0:00:00` (1C). Required.
+    /// text as `05.03.2024`, `2024-03-05`, `05.03.2024 0:00:00` (1C). Required;
+    /// 1C's empty date `01.01.0001` (and `01.01.1900`) is reported, not read.
     pub date: String,
     /// The amount column (default `amount`): the line's total in `currency`,
     /// as decimals, integers, floats (rounded to the minor unit) or text such
@@ -255,7 +256,14 @@ fn read_days(column: &Column) -> Result<Read<i32>> {
     Ok(read_column(column, |data, i| match data {
         ColumnData::Date(v) => Ok(v[i]),
         ColumnData::Timestamp(v) => Ok(v[i].div_euclid(86_400_000_000) as i32),
-        ColumnData::Text(t) => parse_date(t.get(i)).map(date_to_days),
+        ColumnData::Text(t) => match parse_date(t.get(i)) {
+            Ok(date) if is_placeholder_date(date) => Err(format!(
+                "{:?} is the empty date of 1C or a spreadsheet, not a day",
+                t.get(i).trim()
+            )),
+            Ok(date) => Ok(date_to_days(date)),
+            Err(reason) => Err(reason),
+        },
         _ => unreachable!(),
     }))
 }
