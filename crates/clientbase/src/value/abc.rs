@@ -385,6 +385,39 @@ fn line_values(
     })
 }
 
+/// Each object's total: on all cores with the `parallel` feature, one
+/// partial total per thread added up at the end (integers: the same sums
+/// whatever the thread count).
+fn sum_by_code(codes: &[u32], values: &[i64], groups: usize) -> Vec<i128> {
+    let sequential = |codes: &[u32], values: &[i64]| {
+        let mut totals = vec![0i128; groups];
+        for (&code, &v) in codes.iter().zip(values) {
+            totals[code as usize] += i128::from(v);
+        }
+        totals
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads();
+        if threads > 1 && codes.len() >= 1 << 20 {
+            let chunk = codes.len().div_ceil(threads);
+            return codes
+                .par_chunks(chunk)
+                .zip(values.par_chunks(chunk))
+                .map(|(c, v)| sequential(c, v))
+                .reduce_with(|mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                })
+                .unwrap_or_else(|| vec![0; groups]);
+        }
+    }
+    sequential(codes, values)
+}
+
 /// ABC of order lines already read: per object, its total, rank and class.
 struct AbcResult {
     /// Objects in rank order.
@@ -401,10 +434,7 @@ fn classify_abc(
     bounds: &[i128],
     mode: AbcMode,
 ) -> AbcResult {
-    let mut totals = vec![0i128; objects.count];
-    for (&code, &v) in objects.codes.iter().zip(values) {
-        totals[code as usize] += i128::from(v);
-    }
+    let totals = sum_by_code(objects.codes, values, objects.count);
     let (ranks, by_rank) = objects.ranks();
     let mut keyed: Vec<(std::cmp::Reverse<i128>, u32)> = totals
         .iter()
@@ -752,6 +782,27 @@ mod tests {
                 crate::table::Value::Text("C"),
                 crate::table::Value::Text("C")
             ]
+        );
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn totals_do_not_depend_on_the_thread_count() {
+        let lines: usize = (1 << 20) + 7;
+        let codes: Vec<u32> = (0..lines).map(|i| (i * 7919 % 1000) as u32).collect();
+        let values: Vec<i64> = (0..lines).map(|i| (i as i64 % 201) - 50).collect();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| sum_by_code(&codes, &values, 1000))
+        };
+        let one = run(1);
+        assert_eq!(one, run(3));
+        assert_eq!(
+            one.iter().sum::<i128>(),
+            values.iter().map(|&v| i128::from(v)).sum()
         );
     }
 
