@@ -295,7 +295,7 @@ fn xyz_counts_periods_without_sales() {
     assert!((cv[1].unwrap() - 70.710678).abs() < 1e-4, "{cv:?}");
     assert!((cv[2].unwrap() - 24.494897).abs() < 1e-4, "{cv:?}");
     assert!(texts(&out, "reason")[3]
-        .starts_with("new: 1 months since the first sale, fewer than the 3 needed"));
+        .starts_with("new: 1 month since the first sale, fewer than the 3 needed"));
 
     // ABC-XYZ puts the two together.
     let Output::Table(both) = call_table("abc_xyz", &table, json!({})).unwrap() else {

@@ -613,10 +613,10 @@ fn classify_xyz(
     let (offsets, lines) = group_by_code(objects.codes, objects.count);
     let days = orders.days();
     let unit = match period {
-        XyzPeriod::Day => "days",
-        XyzPeriod::Week => "weeks",
-        XyzPeriod::Month => "months",
-        XyzPeriod::Quarter => "quarters",
+        XyzPeriod::Day => "day",
+        XyzPeriod::Week => "week",
+        XyzPeriod::Month => "month",
+        XyzPeriod::Quarter => "quarter",
     };
     map_indices(objects.count, |sums, o| {
         let mine = &lines[offsets[o]..offsets[o + 1]];
@@ -645,7 +645,8 @@ fn classify_xyz(
         };
         if periods < i64::from(params.min_periods) {
             row.reason = Some(format!(
-                "new: {periods} {unit} since the first sale, fewer than the {} needed",
+                "new: {periods} {unit}{} since the first sale, fewer than the {} needed",
+                if periods == 1 { "" } else { "s" },
                 params.min_periods
             ));
         } else if mean <= 0.0 {
