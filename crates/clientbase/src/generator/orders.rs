@@ -4,7 +4,8 @@
 //! object per line): a few big clients buy most (client `k` is drawn with a
 //! weight falling as a power of its rank), many buy once or twice, products
 //! have prices spread from tens of rubles to tens of thousands and popular
-//! products sell more, and each product belongs to one category.
+//! products sell more, and each product belongs to one category. Lines come
+//! in date order, spread evenly over the days, as exports list them.
 //! [`write_orders_csv_1c`] writes such a table as a 1C export: `;`, decimal
 //! commas with spaces between thousands, `dd.mm.yyyy` dates.
 //!
@@ -102,7 +103,7 @@ pub fn generate_orders(config: &OrderConfig) -> Result<Table> {
     let mut quantities = Vec::with_capacity(n);
     let mut products = TextValues::with_capacity(n, n * 18);
     let mut categories = TextValues::with_capacity(n, n * 16);
-    for _ in 0..n {
+    for line in 0..n {
         // u³ puts most lines on the first clients: the top 1 % buy about a
         // fifth, the last half a few percent.
         let u: f64 = rng.random();
@@ -116,7 +117,8 @@ pub fn generate_orders(config: &OrderConfig) -> Result<Table> {
             rng.random_range(1..=3)
         };
         clients.push(client as u64 + 1);
-        days.push(first + rng.random_range(0..config.days) as i32);
+        // In date order, as exports and queries give order lines.
+        days.push(first + (line as u64 * u64::from(config.days) / n.max(1) as u64) as i32);
         amounts.push(i128::from(prices[product] * quantity));
         quantities.push(quantity);
         products.push(&names[product]);

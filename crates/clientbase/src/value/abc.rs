@@ -31,7 +31,7 @@
 //! **ABC-XYZ** gives both classes per object and the cell (`AX` … `CZ`); the
 //! 3×3 matrix of counts is a group-by of that table (the CLI prints it).
 
-use super::orders::{group_by_code, key_ranks, map_indices, sort_by_unique_key, Orders};
+use super::orders::{group_by_code, key_ranks, map_indices, sort_distinct, Fields, Orders};
 use super::{ClientKeys, OrderSource};
 use crate::capability::Rows;
 use crate::error::{Error, ErrorKind, Result};
@@ -213,6 +213,15 @@ impl AbcXyzParams {
     }
 }
 
+/// The optional columns ABC or XYZ by `by` on `measure` reads.
+fn fields(by: AbcBy, measure: Measure) -> Fields {
+    Fields {
+        product: by == AbcBy::Products,
+        category: by == AbcBy::Categories,
+        quantity: measure == Measure::Quantity,
+    }
+}
+
 fn invalid(field: &str, reason: String) -> Error {
     Error::new(ErrorKind::InvalidValue, reason).with_field(field)
 }
@@ -259,6 +268,20 @@ fn bounds(thresholds: &[f64]) -> Result<Vec<i128>> {
 
 fn class_name(class: usize) -> String {
     char::from(b'A' + class as u8).to_string()
+}
+
+/// A text column of class letters.
+fn class_column(
+    name: &str,
+    classes: impl ExactSizeIterator<Item = u8>,
+    count: usize,
+) -> Result<Column> {
+    let names: Vec<String> = (0..count).map(class_name).collect();
+    let mut text = TextValues::with_capacity(classes.len(), classes.len());
+    for class in classes {
+        text.push(&names[usize::from(class)]);
+    }
+    Column::new(name, ColumnData::Text(text), None)
 }
 
 /// The objects classified and each line's object.
@@ -314,7 +337,7 @@ impl<'o> Objects<'o> {
         }
     }
 
-    fn ranks(&self) -> Vec<u32> {
+    fn ranks(&self) -> (Vec<u32>, Vec<u32>) {
         match self.texts() {
             None => key_ranks(self.orders.clients()),
             Some(texts) => key_ranks(&ClientKeys::Texts(texts.clone())),
@@ -362,6 +385,39 @@ fn line_values(
     })
 }
 
+/// Each object's total: on all cores with the `parallel` feature, one
+/// partial total per thread added up at the end (integers: the same sums
+/// whatever the thread count).
+fn sum_by_code(codes: &[u32], values: &[i64], groups: usize) -> Vec<i128> {
+    let sequential = |codes: &[u32], values: &[i64]| {
+        let mut totals = vec![0i128; groups];
+        for (&code, &v) in codes.iter().zip(values) {
+            totals[code as usize] += i128::from(v);
+        }
+        totals
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads();
+        if threads > 1 && codes.len() >= 1 << 20 {
+            let chunk = codes.len().div_ceil(threads);
+            return codes
+                .par_chunks(chunk)
+                .zip(values.par_chunks(chunk))
+                .map(|(c, v)| sequential(c, v))
+                .reduce_with(|mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    a
+                })
+                .unwrap_or_else(|| vec![0; groups]);
+        }
+    }
+    sequential(codes, values)
+}
+
 /// ABC of order lines already read: per object, its total, rank and class.
 struct AbcResult {
     /// Objects in rank order.
@@ -378,15 +434,18 @@ fn classify_abc(
     bounds: &[i128],
     mode: AbcMode,
 ) -> AbcResult {
-    let mut totals = vec![0i128; objects.count];
-    for (&code, &v) in objects.codes.iter().zip(values) {
-        totals[code as usize] += i128::from(v);
-    }
-    let ranks = objects.ranks();
-    let mut order: Vec<u32> = (0..objects.count as u32).collect();
-    sort_by_unique_key(&mut order, |&o| {
-        (std::cmp::Reverse(totals[o as usize]), ranks[o as usize])
-    });
+    let totals = sum_by_code(objects.codes, values, objects.count);
+    let (ranks, by_rank) = objects.ranks();
+    let mut keyed: Vec<(std::cmp::Reverse<i128>, u32)> = totals
+        .iter()
+        .zip(&ranks)
+        .map(|(&total, &rank)| (std::cmp::Reverse(total), rank))
+        .collect();
+    sort_distinct(&mut keyed);
+    let order: Vec<u32> = keyed
+        .into_iter()
+        .map(|(_, rank)| by_rank[rank as usize])
+        .collect();
     let positive_total: i128 = totals.iter().filter(|&&t| t > 0).sum();
     let last = bounds.len() as u8 - 1;
     let n = order.len() as i128;
@@ -411,7 +470,13 @@ fn classify_abc(
                 .position(|&b| (i as i128 + 1) * 10_000 <= b * n)
                 .unwrap_or(last as usize) as u8,
         };
-        classes[o] = if i == 0 { 0 } else { class };
+        // The largest object is in the first class even when it alone
+        // exceeds that class's share.
+        classes[o] = if i == 0 && (total > 0 || mode == AbcMode::Objects) {
+            0
+        } else {
+            class
+        };
     }
     AbcResult {
         order,
@@ -446,7 +511,7 @@ fn value_column(
 /// ABC classes: reads the order lines of `rows` and calls [`abc_of`].
 pub fn abc(rows: Rows<'_>, params: &AbcParams) -> Result<Table> {
     bounds(&params.thresholds)?;
-    let orders = Orders::read(rows, &params.orders)?;
+    let orders = Orders::read_fields(rows, &params.orders, fields(params.by, params.measure))?;
     abc_of(&orders, params)
 }
 
@@ -478,14 +543,11 @@ pub fn abc_of(orders: &Orders, params: &AbcParams) -> Result<Table> {
                 .map(|&o| Some(result.cumulative[o] as f64 / total)),
         ),
         Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
-        Column::from_texts(
+        class_column(
             "class",
-            rows.iter()
-                .map(|&o| class_name(usize::from(result.classes[o])))
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|s| Some(s.as_str())),
-        ),
+            rows.iter().map(|&o| result.classes[o]),
+            bounds.len(),
+        )?,
     ];
     Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
 }
@@ -551,10 +613,10 @@ fn classify_xyz(
     let (offsets, lines) = group_by_code(objects.codes, objects.count);
     let days = orders.days();
     let unit = match period {
-        XyzPeriod::Day => "days",
-        XyzPeriod::Week => "weeks",
-        XyzPeriod::Month => "months",
-        XyzPeriod::Quarter => "quarters",
+        XyzPeriod::Day => "day",
+        XyzPeriod::Week => "week",
+        XyzPeriod::Month => "month",
+        XyzPeriod::Quarter => "quarter",
     };
     map_indices(objects.count, |sums, o| {
         let mine = &lines[offsets[o]..offsets[o + 1]];
@@ -583,7 +645,8 @@ fn classify_xyz(
         };
         if periods < i64::from(params.min_periods) {
             row.reason = Some(format!(
-                "new: {periods} {unit} since the first sale, fewer than the {} needed",
+                "new: {periods} {unit}{} since the first sale, fewer than the {} needed",
+                if periods == 1 { "" } else { "s" },
                 params.min_periods
             ));
         } else if mean <= 0.0 {
@@ -611,7 +674,7 @@ fn xyz_name(class: u8) -> &'static str {
 /// XYZ classes: reads the order lines of `rows` and calls [`xyz_of`].
 pub fn xyz(rows: Rows<'_>, params: &XyzParams) -> Result<Table> {
     check_xyz(params.min_periods, params.thresholds)?;
-    let orders = Orders::read(rows, &params.orders)?;
+    let orders = Orders::read_fields(rows, &params.orders, fields(params.by, params.measure))?;
     xyz_of(&orders, params)
 }
 
@@ -646,7 +709,7 @@ pub fn abc_xyz(rows: Rows<'_>, params: &AbcXyzParams) -> Result<Table> {
     let (abc_params, xyz_params) = params.parts();
     bounds(&abc_params.thresholds)?;
     check_xyz(xyz_params.min_periods, xyz_params.thresholds)?;
-    let orders = Orders::read(rows, &params.orders)?;
+    let orders = Orders::read_fields(rows, &params.orders, fields(params.by, params.measure))?;
     abc_xyz_of(&orders, params)
 }
 
@@ -671,15 +734,11 @@ pub fn abc_xyz_of(orders: &Orders, params: &AbcXyzParams) -> Result<Table> {
                 .map(|x| format!("{}{}", class_name(usize::from(abc.classes[o])), xyz_name(x)))
         })
         .collect();
-    let abc_names: Vec<String> = rows
-        .iter()
-        .map(|&o| class_name(usize::from(abc.classes[o])))
-        .collect();
     let columns = vec![
         objects.column(&rows),
         value_column("value", rows.iter().map(|&o| abc.totals[o]), scale)?,
         Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
-        Column::from_texts("abc", abc_names.iter().map(|s| Some(s.as_str()))),
+        class_column("abc", rows.iter().map(|&o| abc.classes[o]), bounds.len())?,
         Column::from_float64s("cv", rows.iter().map(|&o| xyz[o].cv)),
         Column::from_texts("xyz", rows.iter().map(|&o| xyz[o].class.map(xyz_name))),
         Column::from_texts("cell", cells.iter().map(|c| c.as_deref())),
@@ -702,6 +761,50 @@ mod tests {
             .contains("sum to 95"));
         assert!(bounds(&[100.0]).is_err());
         assert!(bounds(&[f64::NAN, 100.0]).is_err());
+    }
+
+    #[test]
+    fn zero_totals_are_in_the_last_class() {
+        let orders = Orders::from_table(
+            &Table::new(vec![
+                Column::from_uint64s("client", [Some(1), Some(2)]),
+                Column::from_texts("date", [Some("2024-01-01"); 2]),
+                Column::from_texts("amount", [Some("0"), Some("-5")]),
+            ])
+            .unwrap(),
+            &OrderSource::default(),
+        )
+        .unwrap();
+        let table = abc_of(&orders, &AbcParams::default()).unwrap();
+        let classes: Vec<_> = table.column("class").unwrap().values().collect();
+        assert_eq!(
+            classes,
+            [
+                crate::table::Value::Text("C"),
+                crate::table::Value::Text("C")
+            ]
+        );
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn totals_do_not_depend_on_the_thread_count() {
+        let lines: usize = (1 << 20) + 7;
+        let codes: Vec<u32> = (0..lines).map(|i| (i * 7919 % 1000) as u32).collect();
+        let values: Vec<i64> = (0..lines).map(|i| (i as i64 % 201) - 50).collect();
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| sum_by_code(&codes, &values, 1000))
+        };
+        let one = run(1);
+        assert_eq!(one, run(3));
+        assert_eq!(
+            one.iter().sum::<i128>(),
+            values.iter().map(|&v| i128::from(v)).sum()
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use crate::base::ClientBase;
 use crate::capability::Rows;
-use crate::dates::parse_date;
+use crate::dates::{is_placeholder_date, parse_date};
 use crate::deal::DealStatus;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{parse_fixed, Currency};
@@ -40,7 +40,8 @@ pub struct OrderSource {
     /// client code or name). Required.
     pub client: String,
     /// The date column (default `date`): dates, timestamps (the UTC day), or
-    /// text as `05.03.2024`, `2024-03-05`, `05.03.2024 0:00:00` (1C). Required.
+    /// text as `05.03.2024`, `2024-03-05`, `05.03.2024 0:00:00` (1C). Required;
+    /// 1C's empty date `01.01.0001` (and `01.01.1900`) is reported, not read.
     pub date: String,
     /// The amount column (default `amount`): the line's total in `currency`,
     /// as decimals, integers, floats (rounded to the minor unit) or text such
@@ -97,6 +98,64 @@ impl OrderSource {
             ..OrderSource::default()
         }
     }
+}
+
+/// Codes for integer client ids in order of first appearance: a direct
+/// table when the ids span a range not much larger than the lines (ids of a
+/// CRM usually do), a hash map otherwise.
+enum IdIndex {
+    Dense { min: u64, slots: Vec<u32> },
+    Hashed(FxHashMap<u64, u32>),
+}
+
+impl IdIndex {
+    fn for_ids(ids: impl Iterator<Item = u64>, rows: usize) -> IdIndex {
+        let (min, max) = ids.fold((u64::MAX, 0), |(lo, hi), id| (lo.min(id), hi.max(id)));
+        match max.checked_sub(min) {
+            Some(span) if span < 4 * rows as u64 + 1024 => IdIndex::Dense {
+                min,
+                slots: vec![u32::MAX; span as usize + 1],
+            },
+            _ => IdIndex::Hashed(FxHashMap::default()),
+        }
+    }
+
+    #[inline]
+    fn code(&mut self, key: u64, keys: &mut Vec<u64>) -> u32 {
+        let slot = match self {
+            IdIndex::Dense { min, slots } => match slots.get_mut(key.wrapping_sub(*min) as usize) {
+                Some(slot) => slot,
+                None => unreachable!("the ids were scanned for their range"),
+            },
+            IdIndex::Hashed(map) => map.entry(key).or_insert(u32::MAX),
+        };
+        if *slot == u32::MAX {
+            *slot = keys.len() as u32;
+            keys.push(key);
+        }
+        *slot
+    }
+}
+
+/// Which optional columns to read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub(crate) product: bool,
+    pub(crate) category: bool,
+    pub(crate) quantity: bool,
+}
+
+impl Fields {
+    pub(crate) const ALL: Fields = Fields {
+        product: true,
+        category: true,
+        quantity: true,
+    };
+    pub(crate) const NONE: Fields = Fields {
+        product: false,
+        category: false,
+        quantity: false,
+    };
 }
 
 /// Texts encoded as `u32` codes into a dictionary of distinct values.
@@ -197,7 +256,14 @@ fn read_days(column: &Column) -> Result<Read<i32>> {
     Ok(read_column(column, |data, i| match data {
         ColumnData::Date(v) => Ok(v[i]),
         ColumnData::Timestamp(v) => Ok(v[i].div_euclid(86_400_000_000) as i32),
-        ColumnData::Text(t) => parse_date(t.get(i)).map(date_to_days),
+        ColumnData::Text(t) => match parse_date(t.get(i)) {
+            Ok(date) if is_placeholder_date(date) => Err(format!(
+                "{:?} is the empty date of 1C or a spreadsheet, not a day",
+                t.get(i).trim()
+            )),
+            Ok(date) => Ok(date_to_days(date)),
+            Err(reason) => Err(reason),
+        },
         _ => unreachable!(),
     }))
 }
@@ -298,8 +364,18 @@ impl Orders {
     /// `source`, or a base's won deals. See [`Orders::from_table`] and
     /// [`Orders::from_base`].
     pub fn read(rows: Rows<'_>, source: &OrderSource) -> Result<Orders> {
+        Orders::read_fields(rows, source, Fields::ALL)
+    }
+
+    /// [`Orders::read`], reading from a table only the optional columns a
+    /// calculation needs.
+    pub(crate) fn read_fields(
+        rows: Rows<'_>,
+        source: &OrderSource,
+        fields: Fields,
+    ) -> Result<Orders> {
         match rows {
-            Rows::Table(table) => Orders::from_table(table, source),
+            Rows::Table(table) => Orders::from_table_lines(table, source, None, fields),
             Rows::Base(base) => Orders::from_base(base, source),
         }
     }
@@ -313,15 +389,18 @@ impl Orders {
     /// product or category is read as empty text. Lines outside
     /// `from`..=`to` are left out without a problem: they are not asked for.
     pub fn from_table(table: &Table, source: &OrderSource) -> Result<Orders> {
-        Orders::from_table_lines(table, source, None)
+        Orders::from_table_lines(table, source, None, Fields::ALL)
     }
 
     pub(crate) fn from_table_lines(
         table: &Table,
         source: &OrderSource,
         lines: Option<&[u64]>,
+        fields: Fields,
     ) -> Result<Orders> {
         let lines = Lines(lines);
+        let product_col = table.column(&source.product).filter(|_| fields.product);
+        let category_col = table.column(&source.category).filter(|_| fields.category);
         let need = |name: &str| {
             table
                 .column(name)
@@ -338,7 +417,7 @@ impl Orders {
         let days = read_days(date_col)?;
         let amounts = read_fixed(amount_col, digits)?;
         let margins = margin_col.map(|c| read_fixed(c, digits)).transpose()?;
-        let quantity_col = table.column(&source.quantity);
+        let quantity_col = table.column(&source.quantity).filter(|_| fields.quantity);
         let quantities = quantity_col.map(|c| read_fixed(c, 3)).transpose()?;
         if !matches!(
             client_col.data(),
@@ -346,14 +425,12 @@ impl Orders {
         ) {
             return Err(wrong_type(client_col, "integer ids or text keys"));
         }
-        for name in [&source.product, &source.category] {
-            if let Some(c) = table.column(name) {
-                if !matches!(
-                    c.data(),
-                    ColumnData::Text(_) | ColumnData::Int64(_) | ColumnData::UInt64(_)
-                ) {
-                    return Err(wrong_type(c, "text or integer codes"));
-                }
+        for c in [product_col, category_col].into_iter().flatten() {
+            if !matches!(
+                c.data(),
+                ColumnData::Text(_) | ColumnData::Int64(_) | ColumnData::UInt64(_)
+            ) {
+                return Err(wrong_type(c, "text or integer codes"));
             }
         }
 
@@ -411,19 +488,26 @@ impl Orders {
             .zip(&days.values)
             .filter(|(ok, d)| **ok && (from..=to).contains(*d))
             .count();
+        // Every line kept: the columns read are the lines' columns as they are.
+        let all = kept == rows;
+        let room = if all { 0 } else { kept };
         let mut orders = Orders {
             clients: ClientKeys::Ids(Vec::new()),
             client: Vec::with_capacity(kept),
-            day: Vec::with_capacity(kept),
-            amount: Vec::with_capacity(kept),
-            quantity: quantities.as_ref().map(|_| Vec::with_capacity(kept)),
-            margin: margins.as_ref().map(|_| Vec::with_capacity(kept)),
-            product: table.column(&source.product).map(|_| Coded::default()),
-            category: table.column(&source.category).map(|_| Coded::default()),
+            day: Vec::with_capacity(room),
+            amount: Vec::with_capacity(room),
+            quantity: quantities.as_ref().map(|_| Vec::with_capacity(room)),
+            margin: margins.as_ref().map(|_| Vec::with_capacity(room)),
+            product: product_col.map(|_| Coded::default()),
+            category: category_col.map(|_| Coded::default()),
             currency: source.currency,
             problems,
         };
-        let mut id_index: FxHashMap<u64, u32> = FxHashMap::default();
+        let mut id_index = match client_col.data() {
+            ColumnData::UInt64(v) => IdIndex::for_ids(v.iter().copied(), rows),
+            ColumnData::Int64(v) => IdIndex::for_ids(v.iter().map(|&i| i as u64), rows),
+            _ => IdIndex::for_ids(std::iter::empty(), 0),
+        };
         let mut text_index: FxHashMap<&str, u32> = FxHashMap::default();
         let mut id_keys: Vec<u64> = Vec::new();
         let mut text_keys = TextValues::default();
@@ -442,37 +526,26 @@ impl Orders {
                         text_keys.len() as u32 - 1
                     })
                 }
-                ColumnData::UInt64(v) => {
-                    let key = v[row];
-                    *id_index.entry(key).or_insert_with(|| {
-                        id_keys.push(key);
-                        id_keys.len() as u32 - 1
-                    })
-                }
-                ColumnData::Int64(v) => {
-                    let key = v[row] as u64;
-                    *id_index.entry(key).or_insert_with(|| {
-                        id_keys.push(key);
-                        id_keys.len() as u32 - 1
-                    })
-                }
+                ColumnData::UInt64(v) => id_index.code(v[row], &mut id_keys),
+                ColumnData::Int64(v) => id_index.code(v[row] as u64, &mut id_keys),
                 _ => unreachable!(),
             };
             orders.client.push(code);
-            orders.day.push(days.values[row]);
-            orders.amount.push(amounts.values[row]);
-            if let (Some(out), Some(read)) = (&mut orders.quantity, &quantities) {
-                out.push(read.values[row]);
+            if !all {
+                orders.day.push(days.values[row]);
+                orders.amount.push(amounts.values[row]);
+                if let (Some(out), Some(read)) = (&mut orders.quantity, &quantities) {
+                    out.push(read.values[row]);
+                }
+                if let (Some(out), Some(read)) = (&mut orders.margin, &margins) {
+                    out.push(read.values[row]);
+                }
             }
-            if let (Some(out), Some(read)) = (&mut orders.margin, &margins) {
-                out.push(read.values[row]);
-            }
-            for (coded, index, name) in [
-                (&mut orders.product, &mut product_index, &source.product),
-                (&mut orders.category, &mut category_index, &source.category),
+            for (coded, index, column) in [
+                (&mut orders.product, &mut product_index, product_col),
+                (&mut orders.category, &mut category_index, category_col),
             ] {
-                if let Some(coded) = coded {
-                    let column = table.column(name).expect("checked above");
+                if let (Some(coded), Some(column)) = (coded, column) {
                     if column.is_null(row) {
                         buffer.clear();
                     } else {
@@ -481,6 +554,12 @@ impl Orders {
                     coded.push(index, &buffer);
                 }
             }
+        }
+        if all {
+            orders.day = days.values;
+            orders.amount = amounts.values;
+            orders.quantity = quantities.map(|q| q.values);
+            orders.margin = margins.map(|m| m.values);
         }
         orders.clients = if ids {
             ClientKeys::Ids(id_keys)
@@ -842,37 +921,49 @@ where
     }
 }
 
-/// Sorts `items` by a key that is unique per item, so that the order is the
-/// same whichever sort runs (on all cores with the `parallel` feature).
-pub(crate) fn sort_by_unique_key<T, K, F>(items: &mut [T], key: F)
-where
-    T: Send,
-    K: Ord,
-    F: Fn(&T) -> K + Sync + Send,
-{
+/// Sorts `items`, all distinct, so that the order is the same whichever
+/// sort runs (on all cores with the `parallel` feature). The keys are
+/// materialized next to each other, never looked up during the sort.
+pub(crate) fn sort_distinct<T: Ord + Send>(items: &mut [T]) {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        items.par_sort_unstable_by_key(key);
+        items.par_sort_unstable();
     }
     #[cfg(not(feature = "parallel"))]
-    items.sort_unstable_by_key(key);
+    items.sort_unstable();
 }
 
-/// Each client's rank in the order of their keys (ids ascending, texts by
-/// their bytes): the tie-breaker of every ranking, so that equal values
-/// always rank the same way.
-pub(crate) fn key_ranks(keys: &ClientKeys) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
-    match keys {
-        ClientKeys::Ids(ids) => sort_by_unique_key(&mut order, |&i| (ids[i as usize], i)),
-        ClientKeys::Texts(texts) => sort_by_unique_key(&mut order, |&i| (texts.get(i as usize), i)),
-    }
-    let mut ranks = vec![0u32; order.len()];
-    for (rank, &i) in order.iter().enumerate() {
+/// The clients (or objects) in the order of their keys (ids ascending,
+/// texts by their bytes), and each one's rank in that order: the
+/// tie-breaker of every ranking, so that equal values always rank the same
+/// way. `(ranks, by_rank)` with `by_rank[ranks[i]] == i`.
+pub(crate) fn key_ranks(keys: &ClientKeys) -> (Vec<u32>, Vec<u32>) {
+    let by_rank: Vec<u32> = match keys {
+        ClientKeys::Ids(ids) => {
+            let mut keyed: Vec<(u64, u32)> = ids
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| (id, i as u32))
+                .collect();
+            sort_distinct(&mut keyed);
+            keyed.into_iter().map(|(_, i)| i).collect()
+        }
+        ClientKeys::Texts(texts) => {
+            let mut keyed: Vec<(&str, u32)> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t, i as u32))
+                .collect();
+            sort_distinct(&mut keyed);
+            keyed.into_iter().map(|(_, i)| i).collect()
+        }
+    };
+    let mut ranks = vec![0u32; by_rank.len()];
+    for (rank, &i) in by_rank.iter().enumerate() {
         ranks[i as usize] = rank as u32;
     }
-    ranks
+    (ranks, by_rank)
 }
 
 /// Reading a CSV export of order lines (feature `csv`).
@@ -897,7 +988,7 @@ mod csv_read {
             let mut data = Vec::new();
             reader.read_to_end(&mut data)?;
             let (table, lines, mut problems) = orders_csv_table(&data, source, delimiter)?;
-            let mut orders = Orders::from_table_lines(&table, source, Some(&lines))?;
+            let mut orders = Orders::from_table_lines(&table, source, Some(&lines), Fields::ALL)?;
             problems.append(&mut orders.problems);
             problems.sort_by_key(|p| p.line.parse::<u64>().unwrap_or(u64::MAX));
             orders.problems = problems;

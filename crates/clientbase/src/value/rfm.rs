@@ -16,6 +16,8 @@
 //!   with equal values may straddle a score boundary, and the same data gives
 //!   the same scores whatever the input order or thread count (pandas does
 //!   the same with `rank(method="first")` after sorting by key).
+//!   With fewer than five clients some scores are skipped (three clients
+//!   score 1, 2 and 4).
 //! - **Scores by bins**: four ascending edges per measure (see [`RfmBins`]).
 //! - **Segments** come from the R and F scores through a segment map: an
 //!   ordered list of rectangles on the 5×5 R×F grid, the first rectangle
@@ -24,11 +26,11 @@
 //!   covers, or a segment all of whose cells earlier segments take (it can
 //!   never be reached), is an error naming them.
 
-use super::orders::{key_ranks, map_indices, sort_by_unique_key, Orders};
+use super::orders::{key_ranks, map_indices, sort_distinct, Fields, Orders};
 use super::OrderSource;
 use crate::capability::Rows;
 use crate::error::{Error, ErrorKind, Result};
-use crate::table::{date_to_days, days_to_date, Column, ColumnData, Table};
+use crate::table::{date_to_days, days_to_date, Column, ColumnData, Table, TextValues};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -226,6 +228,87 @@ impl RfmParams {
     }
 }
 
+/// What RFM needs of one client: the last purchase day, the purchase days
+/// counted so far, and the amount.
+#[derive(Debug, Clone, Copy)]
+struct Acc {
+    last: i32,
+    days: u32,
+    sum: i64,
+}
+
+/// `(last day, purchase days, amount)` per client, lines after `limit` left
+/// out; a client without a line up to `limit` has no purchase days.
+///
+/// Lines in date order (as exports and queries usually give them) take one
+/// pass: a client's new purchase day is a day other than its last. Other
+/// lines take a counting sort of each client's days, so that counting the
+/// distinct days reads memory in order.
+fn client_stats(orders: &Orders, limit: i32) -> Vec<(i32, u32, i64)> {
+    let n = orders.clients().len();
+    let codes = orders.client_codes();
+    let days = orders.days();
+    let amounts = orders.amounts();
+    let mut acc = vec![
+        Acc {
+            last: i32::MIN,
+            days: 0,
+            sum: 0
+        };
+        n
+    ];
+    if days.is_sorted() {
+        for ((&c, &day), &amount) in codes.iter().zip(days).zip(amounts) {
+            if day > limit {
+                break;
+            }
+            let a = &mut acc[c as usize];
+            if a.last != day {
+                a.days += 1;
+                a.last = day;
+            }
+            a.sum = a.sum.saturating_add(amount);
+        }
+        return acc.into_iter().map(|a| (a.last, a.days, a.sum)).collect();
+    }
+    // Here `days` counts lines, until the distinct days replace it.
+    for ((&c, &day), &amount) in codes.iter().zip(days).zip(amounts) {
+        if day <= limit {
+            let a = &mut acc[c as usize];
+            a.days += 1;
+            a.last = a.last.max(day);
+            a.sum = a.sum.saturating_add(amount);
+        }
+    }
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0usize);
+    for a in &acc {
+        offsets.push(offsets[offsets.len() - 1] + a.days as usize);
+    }
+    let mut next = offsets[..n].to_vec();
+    let mut grouped = vec![0i32; offsets[n]];
+    for (&c, &day) in codes.iter().zip(days) {
+        if day <= limit {
+            let at = &mut next[c as usize];
+            grouped[*at] = day;
+            *at += 1;
+        }
+    }
+    drop(next);
+    map_indices(n, |scratch, c| {
+        let mine = &grouped[offsets[c]..offsets[c + 1]];
+        let frequency = if mine.is_sorted() {
+            mine.windows(2).filter(|w| w[0] != w[1]).count() as u32 + u32::from(!mine.is_empty())
+        } else {
+            scratch.clear();
+            scratch.extend(mine.iter().map(|&d| i64::from(d)));
+            scratch.sort_unstable();
+            scratch.windows(2).filter(|w| w[0] != w[1]).count() as u32 + 1
+        };
+        (acc[c].last, frequency, acc[c].sum)
+    })
+}
+
 /// RFM scores and segments of every client with a purchase in the period:
 /// reads the order lines of `rows` (`params.orders`) and calls [`rfm_of`].
 ///
@@ -252,7 +335,7 @@ pub fn rfm(rows: Rows<'_>, params: &RfmParams) -> Result<Table> {
     if let Some(as_of) = params.as_of {
         source.to = Some(source.to.map_or(as_of, |to| to.min(as_of)));
     }
-    let orders = Orders::read(rows, &source)?;
+    let orders = Orders::read_fields(rows, &source, Fields::NONE)?;
     rfm_of(&orders, params)
 }
 
@@ -274,43 +357,27 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         None => orders.day_range().map_or(0, |(_, last)| last + 1),
     };
     let n = orders.clients().len();
-    let (offsets, lines) = orders.lines_by_client();
-    let days = orders.days();
-    let amounts = orders.amounts();
-    // (last day, purchase days, amount) per client; a client whose every line
-    // is after `as_of` has no last day.
-    let stats: Vec<(i32, u32, i64)> = map_indices(n, |scratch, c| {
-        scratch.clear();
-        let mut sum = 0i64;
-        for &l in &lines[offsets[c]..offsets[c + 1]] {
-            let day = days[l as usize];
-            if day <= limit {
-                scratch.push(i64::from(day));
-                sum = sum.saturating_add(amounts[l as usize]);
-            }
-        }
-        scratch.sort_unstable();
-        scratch.dedup();
-        let last = scratch.last().map_or(i32::MIN, |&d| d as i32);
-        (last, scratch.len() as u32, sum)
-    });
+    let stats = client_stats(orders, limit);
     let clients: Vec<u32> = (0..n as u32).filter(|&c| stats[c as usize].1 > 0).collect();
-    let ranks = key_ranks(orders.clients());
-    let scores = |value: &(dyn Fn(u32) -> (i64, u32) + Sync)| -> Vec<u8> {
-        let mut order = clients.clone();
-        sort_by_unique_key(&mut order, |&c| value(c));
+    let (ranks, by_rank) = key_ranks(orders.clients());
+    let scores = |value: &dyn Fn(usize) -> i64| -> Vec<u8> {
+        let mut keyed: Vec<(i64, u32)> = clients
+            .iter()
+            .map(|&c| (value(c as usize), ranks[c as usize]))
+            .collect();
+        sort_distinct(&mut keyed);
         let mut out = vec![0u8; n];
-        let count = order.len();
-        for (i, &c) in order.iter().enumerate() {
-            out[c as usize] = (1 + i * 5 / count) as u8;
+        let count = keyed.len();
+        for (i, &(_, rank)) in keyed.iter().enumerate() {
+            out[by_rank[rank as usize] as usize] = (1 + i * 5 / count) as u8;
         }
         out
     };
     let (r, f, m) = match &params.scores {
         RfmScores::Quantiles => (
-            scores(&|c| (i64::from(stats[c as usize].0), ranks[c as usize])),
-            scores(&|c| (i64::from(stats[c as usize].1), ranks[c as usize])),
-            scores(&|c| (stats[c as usize].2, ranks[c as usize])),
+            scores(&|c| i64::from(stats[c].0)),
+            scores(&|c| i64::from(stats[c].1)),
+            scores(&|c| stats[c].2),
         ),
         RfmScores::Bins(bins) => {
             let unit = 10f64.powi(orders.currency().minor_digits() as i32);
@@ -344,6 +411,14 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
     let pick =
         |v: &[u8]| Column::from_int64s("", clients.iter().map(|&c| Some(i64::from(v[c as usize]))));
     let rows: Vec<usize> = clients.iter().map(|&c| c as usize).collect();
+    let mut codes_text = TextValues::with_capacity(rows.len(), rows.len() * 3);
+    let mut segment_text = TextValues::with_capacity(rows.len(), rows.len() * 12);
+    for &c in &rows {
+        let code = [b'0' + r[c], b'0' + f[c], b'0' + m[c]];
+        codes_text.push(std::str::from_utf8(&code).unwrap_or("???"));
+        let cell = usize::from(r[c] - 1) * 5 + usize::from(f[c] - 1);
+        segment_text.push(&rules[cells[cell]].segment);
+    }
     let digits = orders.currency().minor_digits() as i8;
     let columns = vec![
         orders.clients().column_of("client", &rows),
@@ -377,26 +452,8 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         pick(&r).renamed("r"),
         pick(&f).renamed("f"),
         pick(&m).renamed("m"),
-        Column::from_texts(
-            "rfm",
-            clients
-                .iter()
-                .map(|&c| {
-                    let c = c as usize;
-                    Some(format!("{}{}{}", r[c], f[c], m[c]))
-                })
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|s| s.as_deref()),
-        ),
-        Column::from_texts(
-            "segment",
-            clients.iter().map(|&c| {
-                let c = c as usize;
-                let cell = usize::from(r[c] - 1) * 5 + usize::from(f[c] - 1);
-                Some(rules[cells[cell]].segment.as_str())
-            }),
-        ),
+        Column::new("rfm", ColumnData::Text(codes_text), None)?,
+        Column::new("segment", ColumnData::Text(segment_text), None)?,
     ];
     Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
 }
@@ -404,6 +461,52 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_in_date_order_or_not_give_the_same_stats() {
+        let clients = [3u64, 1, 3, 2, 1, 3, 3, 2];
+        let dates = [1, 1, 2, 2, 5, 5, 5, 9];
+        let amounts = [10, 20, 30, 40, 50, 60, 70, 80];
+        let table = |order: &[usize]| {
+            Table::new(vec![
+                Column::from_uint64s("client", order.iter().map(|&i| Some(clients[i]))),
+                Column::new(
+                    "date",
+                    ColumnData::Date(order.iter().map(|&i| dates[i]).collect()),
+                    None,
+                )
+                .unwrap(),
+                Column::from_int64s("amount", order.iter().map(|&i| Some(amounts[i]))),
+            ])
+            .unwrap()
+        };
+        let stats = |order: &[usize], limit: i32| {
+            let orders = Orders::from_table(&table(order), &OrderSource::default()).unwrap();
+            let mut out: Vec<(u64, (i32, u32, i64))> = client_stats(&orders, limit)
+                .into_iter()
+                .enumerate()
+                .map(|(c, s)| match orders.clients() {
+                    crate::value::ClientKeys::Ids(ids) => (ids[c], s),
+                    _ => unreachable!(),
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let sorted = [0, 1, 2, 3, 4, 5, 6, 7];
+        let shuffled = [7, 2, 5, 0, 6, 3, 1, 4];
+        for limit in [i32::MAX, 5, 1] {
+            assert_eq!(
+                stats(&sorted, limit),
+                stats(&shuffled, limit),
+                "limit {limit}"
+            );
+        }
+        assert_eq!(
+            stats(&sorted, i32::MAX),
+            [(1, (5, 2, 7000)), (2, (9, 2, 12000)), (3, (5, 3, 17000))]
+        );
+    }
 
     #[test]
     fn the_default_map_covers_every_cell_once() {
