@@ -52,7 +52,8 @@
 //!
 //! Reading the same shape back ([`Table`]'s `Deserialize`) is strict: unknown keys,
 //! a `values` list whose length is not `rows`, or a value of the wrong type is an
-//! error that names the column and the row.
+//! error that names the column and the row. `rows` may be left out when there are
+//! columns: the first column's length is the table's.
 
 use crate::error::{Error, ErrorKind, Result};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -1204,7 +1205,9 @@ impl Serialize for Table {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TableRepr {
-    rows: usize,
+    /// Optional when there are columns: the first column's length.
+    #[serde(default)]
+    rows: Option<usize>,
     columns: Vec<ColumnRepr>,
     #[serde(default)]
     problems: Vec<TableProblem>,
@@ -1280,6 +1283,11 @@ fn json_value<'a>(
 
 impl TableRepr {
     fn into_table(self) -> Result<Table> {
+        let rows = match (self.rows, self.columns.first()) {
+            (Some(rows), _) => rows,
+            (None, Some(first)) => first.values.len(),
+            (None, None) => 0,
+        };
         let mut columns = Vec::with_capacity(self.columns.len());
         for column in self.columns {
             let bad = |reason: String| {
@@ -1289,14 +1297,14 @@ impl TableRepr {
                 )
             };
             let ty = ColumnType::from_name(&column.ty, column.scale).map_err(bad)?;
-            if column.values.len() != self.rows {
+            if column.values.len() != rows {
                 return Err(bad(format!(
                     "{} values, the table has {} rows",
                     column.values.len(),
-                    self.rows
+                    rows
                 )));
             }
-            let mut builder = ColumnBuilder::new(column.name.clone(), ty, self.rows);
+            let mut builder = ColumnBuilder::new(column.name.clone(), ty, rows);
             for (row, value) in column.values.iter().enumerate() {
                 let value = json_value(ty, value).map_err(|e| bad(format!("row {row}: {e}")))?;
                 builder
@@ -1305,7 +1313,7 @@ impl TableRepr {
             }
             columns.push(builder.finish());
         }
-        Table::with_rows(self.rows, columns)
+        Table::with_rows(rows, columns)
             .map(|table| table.with_problems(self.problems))
             .map_err(|e| Error::new(ErrorKind::Json, e.reason()))
     }
@@ -1347,6 +1355,20 @@ mod tests {
             Column::from_text_lists("tags", [Some(vec!["vip", "b2b"]), None, Some(vec![])]),
         ])
         .unwrap()
+    }
+
+    #[test]
+    fn rows_may_be_left_out_of_the_json_form() {
+        let table: Table = serde_json::from_str(
+            r#"{"columns":[{"name":"client","type":"uint64","values":[1,2]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(table.rows(), 2);
+        let err = serde_json::from_str::<Table>(
+            r#"{"columns":[{"name":"a","type":"int64","values":[1,2]},{"name":"b","type":"int64","values":[1]}]}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("column \"b\": 1 values, the table has 2 rows"), "{err}");
     }
 
     #[test]
