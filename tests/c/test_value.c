@@ -61,7 +61,7 @@ static void test_abc_on_a_json_table(void)
     CHECK_CONTAINS(cb_last_error_message(), "clinet");
     /* A column the table lacks is named. */
     CHECK_STATUS(cb_table_call(orders, "rfm", "{\"orders\":{\"client\":\"buyer\"}}", &json),
-                 CB_INVALID_VALUE);
+                 CB_UNKNOWN_FIELD);
     CHECK_CONTAINS(cb_last_error_message(), "buyer");
     /* A capability that does not read rows. */
     CHECK_STATUS(cb_table_call(orders, "counts", NULL, &json), CB_INVALID_VALUE);
