@@ -14,7 +14,8 @@
 //!
 //! Printed per tool: the best of three wall-clock times of RFM and of ABC, the
 //! peak memory the work added (Rust: heap, counted by the allocator below;
-//! peers: peak resident memory after the work minus after loading), and
+//! peers: resident memory sampled every 2 ms during the work, less what it
+//! was before), and
 //! whether its scores and classes agree with ours (checksums over every client).
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -198,7 +199,7 @@ fn run_peer(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<Peer> {
     Some(Peer {
         rfm_s: num("rfm_s"),
         abc_s: num("abc_s"),
-        added_mb: num("peak_mb") - num("base_mb"),
+        added_mb: num("added_mb"),
         sums: (
             json["rfm"].as_u64().unwrap_or(0),
             json["abc"].as_u64().unwrap_or(0),
