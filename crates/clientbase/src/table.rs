@@ -1368,7 +1368,11 @@ mod tests {
             r#"{"columns":[{"name":"a","type":"int64","values":[1,2]},{"name":"b","type":"int64","values":[1]}]}"#,
         )
         .unwrap_err();
-        assert!(err.to_string().contains("column \"b\": 1 values, the table has 2 rows"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("column \"b\": 1 values, the table has 2 rows"),
+            "{err}"
+        );
     }
 
     #[test]
