@@ -956,10 +956,13 @@ cb_status cb_table_from_json(const char *json, struct cb_table **out_table);
  * `utf8`/`large_utf8`/`utf8_view`, `date32`, timestamps, decimals and booleans;
  * others are `CB_INVALID_VALUE` naming the column.
  *
- * On success the array is moved into the table (its `release` is set to
- * `NULL`, the table releases it) and the schema is only read (the caller
- * still releases it); `*out_table` receives a table the caller owns and frees
- * with `cb_table_free`. On failure the array is left as it was.
+ * The schema is only read: the caller still releases it. The array is moved
+ * into the table (its `release` is set to `NULL`; the table releases it)
+ * once the schema shows a struct array; `*out_table` then receives a table the
+ * caller owns and frees with `cb_table_free`. A schema that is not a struct
+ * array is refused with the array left as it was; an array whose buffers
+ * cannot be read, or a column type the core cannot hold, is refused after
+ * the move, the array released.
  */
 cb_status cb_table_import_arrow(ArrowArray *array,
                                 const ArrowSchema *schema,

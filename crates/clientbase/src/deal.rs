@@ -274,7 +274,7 @@ impl Recurrence {
         }
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         if self.every == 0 {
             return Err(invalid("recurrence.every", "must be at least 1"));
         }

@@ -29,23 +29,6 @@ use serde::{Deserialize, Serialize};
 /// The most due dates one call lists per schedule.
 const MAX_COUNT: usize = 10_000;
 
-fn check(recurrence: &Recurrence) -> Result<()> {
-    if recurrence.every == 0 {
-        return Err(invalid("recurrence.every", "must be at least 1"));
-    }
-    match (recurrence.period, recurrence.day) {
-        (Period::Week, Some(d)) if !(1..=7).contains(&d) => Err(invalid(
-            "recurrence.day",
-            format!("weekday {d} is not 1 (Monday) to 7 (Sunday)"),
-        )),
-        (Period::Month | Period::Year, Some(d)) if !(1..=31).contains(&d) => {
-            Err(invalid("recurrence.day", format!("day {d} is not 1 to 31")))
-        }
-        (Period::Day, Some(_)) => Err(invalid("recurrence.day", "a daily schedule has no day")),
-        _ => Ok(()),
-    }
-}
-
 /// Day `day` of the month `index` months after year 0's January, or the
 /// month's last day when it is shorter.
 fn clamped(index: i64, day: u32) -> Option<NaiveDate> {
@@ -136,7 +119,7 @@ pub fn next_due_dates(
     from: NaiveDate,
     count: usize,
 ) -> Result<Vec<NaiveDate>> {
-    check(recurrence)?;
+    recurrence.check()?;
     if count > MAX_COUNT {
         return Err(invalid(
             "count",

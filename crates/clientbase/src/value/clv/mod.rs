@@ -193,6 +193,22 @@ impl RfmSummary {
         self.frequency.is_empty()
     }
 
+    /// Fails, naming `model`, when no client bought on more than one day:
+    /// the models have no maximum then.
+    fn needs_repeat_buyers(&self, model: &str) -> Result<()> {
+        if self.frequency.iter().any(|&x| x > 0) {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::InvalidValue,
+            format!(
+                "none of the {} clients bought on more than one day: {model} needs repeat purchases",
+                self.len()
+            ),
+        )
+        .with_field("orders"))
+    }
+
     /// Checks the lengths and that `0 ≤ recency ≤ age`, finite, with recency 0
     /// when frequency is 0. The error names the client (its position).
     pub fn validate(&self) -> Result<()> {
@@ -326,16 +342,7 @@ pub struct SummaryFit {
 pub fn fit_summary(summary: &RfmSummary, params: &ClvParams) -> Result<SummaryFit> {
     params.validate()?;
     summary.validate()?;
-    if !summary.frequency.iter().any(|&x| x > 0) {
-        return Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!(
-                "none of the {} clients bought on more than one day: BG/NBD needs repeat purchases",
-                summary.len()
-            ),
-        )
-        .with_field("orders"));
-    }
+    summary.needs_repeat_buyers("BG/NBD")?;
     let groups = bg_nbd::Groups::new(&summary.frequency, &summary.recency, &summary.age);
     let fitted = bg_nbd::fit(&groups, params.tolerance, params.max_iterations);
     let p = fitted.params;
@@ -389,16 +396,7 @@ fn inside(params: &[f64]) -> bool {
 pub fn fit_pareto_nbd(summary: &RfmSummary, params: &ClvParams) -> Result<ModelFit<ParetoNbd>> {
     params.validate()?;
     summary.validate()?;
-    if !summary.frequency.iter().any(|&x| x > 0) {
-        return Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!(
-                "none of the {} clients bought on more than one day: Pareto/NBD needs repeat purchases",
-                summary.len()
-            ),
-        )
-        .with_field("orders"));
-    }
+    summary.needs_repeat_buyers("Pareto/NBD")?;
     let groups = bg_nbd::Groups::new(&summary.frequency, &summary.recency, &summary.age);
     let f = pareto_nbd::fit(&groups, params.tolerance, params.max_iterations);
     let p = f.params;
