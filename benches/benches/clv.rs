@@ -19,7 +19,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+
+mod common;
+use common::{best_of, load_average};
 
 struct Data {
     purchases: Purchases,
@@ -47,18 +49,6 @@ fn data() -> &'static Data {
             summary,
         }
     })
-}
-
-/// The best of `runs` timings of `f`.
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
 }
 
 fn python() -> String {
@@ -205,12 +195,7 @@ fn cdnow() -> Option<RfmSummary> {
 
 fn bench(c: &mut Criterion) {
     let data = data();
-    println!(
-        "load average: {}",
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .trim()
-    );
+    println!("load average: {}", load_average());
     compare(
         "simulated, CDNOW parameters, seed 42",
         &data.summary,

@@ -16,8 +16,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod common;
 mod dedupe_common;
-use dedupe_common::{cpu_time, load_average, on_insert, seconds, sizes, splink};
+use common::load_average;
+use dedupe_common::{cpu_time, on_insert, seconds, sizes, splink};
 
 /// Deduplicates a generated base end to end and prints stages and accuracy.
 fn whole_base(generated: &Generated) -> (Duration, f64) {

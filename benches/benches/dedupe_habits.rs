@@ -19,8 +19,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+mod common;
 mod dedupe_common;
-use dedupe_common::{cpu_time, load_average, on_insert, seconds, sizes, splink};
+use common::load_average;
+use dedupe_common::{cpu_time, on_insert, seconds, sizes, splink};
 
 fn percent(hit: u64, all: u64) -> f64 {
     100.0 * hit as f64 / all.max(1) as f64

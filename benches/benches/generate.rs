@@ -14,6 +14,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::load_average;
+
 /// User and system CPU time of this process so far, all threads (Linux only).
 fn cpu_times() -> Option<(Duration, Duration)> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -32,12 +35,6 @@ fn peak_rss() -> Option<String> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(format!("{:.2} GB", kb / 1024.0 / 1024.0))
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// The whole 1M clients run once, with its counts and costs, printed to stderr.

@@ -17,6 +17,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::best_of;
+
 fn inputs() -> &'static [String] {
     static INPUTS: OnceLock<Vec<String>> = OnceLock::new();
     INPUTS.get_or_init(|| {
@@ -30,18 +33,6 @@ fn inputs() -> &'static [String] {
 
 fn per_sec(n: usize, elapsed: Duration) -> f64 {
     n as f64 / elapsed.as_secs_f64()
-}
-
-/// The best of `runs` timings of `f`.
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
 }
 
 /// CPU time this thread has run, where Linux tells it: on a shared machine

@@ -31,6 +31,9 @@ use clientbase::table::{days_to_date, ColumnData, Value};
 use clientbase::value::{abc, rfm, AbcParams, RfmParams};
 use clientbase::Table;
 
+mod common;
+use common::load_average;
+
 /// Counts live heap bytes and their peak, for the memory figure.
 struct Counting;
 
@@ -219,10 +222,9 @@ fn main() {
     let lines = env_usize("CLIENTBASE_VALUE_LINES", 10_000_000);
     let clients = env_usize("CLIENTBASE_VALUE_CLIENTS", 1_000_000);
     let python = std::env::var("CLIENTBASE_PEER_PYTHON").unwrap_or_else(|_| "python3".into());
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "value: {lines} order lines of {clients} clients; load average {}",
-        load.trim()
+        load_average()
     );
 
     let start = Instant::now();

@@ -130,19 +130,25 @@ static void test_arrow_import(void)
     cb_table_free(imported);
 }
 
-static void test_on_a_base(void)
+/* A base holding one client, Ольга Смирнова, and one deal of hers: `deal`
+ * is the deal's JSON after its client (amount, status, dates, recurrence). */
+static cb_base *base_with_deal(const char *deal)
 {
     cb_base *base = NULL;
     CHECK_OK(cb_base_new(NULL, &base));
-    uint64_t id = 0, deal = 0;
+    uint64_t id = 0, deal_id = 0;
     CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Смирнова\",\"given\":\"Ольга\"}", &id));
-    char deal_json[256];
-    snprintf(deal_json, sizeof deal_json,
-             "{\"client\":%" PRIu64 ",\"amount\":{\"amount\":\"4990.00\",\"currency\":\"RUB\"},"
-             "\"status\":\"won\",\"created_at\":\"2024-02-20T10:00:00Z\","
-             "\"closed_at\":\"2024-03-01T12:00:00Z\"}",
-             id);
-    CHECK_OK(cb_base_add_deal_json(base, deal_json, &deal));
+    char deal_json[512];
+    snprintf(deal_json, sizeof deal_json, "{\"client\":%" PRIu64 ",%s}", id, deal);
+    CHECK_OK(cb_base_add_deal_json(base, deal_json, &deal_id));
+    return base;
+}
+
+static void test_on_a_base(void)
+{
+    cb_base *base = base_with_deal(
+        "\"amount\":{\"amount\":\"4990.00\",\"currency\":\"RUB\"},\"status\":\"won\","
+        "\"created_at\":\"2024-02-20T10:00:00Z\",\"closed_at\":\"2024-03-01T12:00:00Z\"");
     /* The base's won deals are the order lines. */
     cb_table *table = NULL;
     CHECK_OK(cb_base_call_table(base, "rfm", "{\"as_of\":\"2024-04-01\"}", &table));
@@ -239,17 +245,10 @@ static void test_lifetime_value(void)
 /* A monthly delivery on the 31st: due on the last day of shorter months. */
 static void test_recurring_due_dates(void)
 {
-    cb_base *base = NULL;
-    CHECK_OK(cb_base_new(NULL, &base));
-    uint64_t id = 0, deal = 0;
-    CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Смирнова\"}", &id));
-    char deal_json[512];
-    snprintf(deal_json, sizeof deal_json,
-             "{\"client\":%" PRIu64 ",\"amount\":{\"amount\":\"1500.00\",\"currency\":\"RUB\"},"
-             "\"created_at\":\"2025-01-15T09:00:00Z\","
-             "\"recurrence\":{\"every\":1,\"period\":\"month\",\"day\":31}}",
-             id);
-    CHECK_OK(cb_base_add_deal_json(base, deal_json, &deal));
+    cb_base *base = base_with_deal(
+        "\"amount\":{\"amount\":\"1500.00\",\"currency\":\"RUB\"},"
+        "\"created_at\":\"2025-01-15T09:00:00Z\","
+        "\"recurrence\":{\"every\":1,\"period\":\"month\",\"day\":31}");
     char *json = NULL;
     CHECK_OK(cb_base_call(base, "recurring_due_dates", "{\"as_of\":\"2025-03-01\",\"count\":2}",
                           &json));

@@ -156,14 +156,7 @@ impl PyTable {
     /// or a dict of equally long lists.
     #[new]
     fn py_new(data: &Bound<'_, PyAny>) -> PyResult<PyTable> {
-        let input = crate::table::Columns::from_py(data)?;
-        if let Some(bad) = input.bad_cells.first() {
-            return Err(Error::new(ErrorKind::InvalidValue, bad.reason.clone())
-                .with_record(format!("row {}", bad.row))
-                .with_field(bad.column.clone()))
-            .or_raise();
-        }
-        PyTable::new(input.table)
+        PyTable::new(crate::table::Columns::from_py(data)?.into_table()?)
     }
 
     /// How many rows.
@@ -184,17 +177,7 @@ impl PyTable {
     /// `clientbase:problems`.
     #[getter]
     fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let problems = match self
-            .batch
-            .schema()
-            .metadata()
-            .get(clientbase::table::PROBLEMS_KEY)
-        {
-            Some(json) => serde_json::from_str(json)
-                .map_err(|e| Error::new(ErrorKind::Json, format!("table problems: {e}")))
-                .or_raise()?,
-            None => serde_json::Value::Array(Vec::new()),
-        };
+        let problems = clientbase::table::problems_of(&self.batch.schema()).or_raise()?;
         crate::convert::to_py(py, &problems)
     }
 

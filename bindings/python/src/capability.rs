@@ -65,30 +65,13 @@ pub(crate) fn call<'py>(
     let params = params_arg(params, kwargs)?;
     let out = match rows.filter(|r| !r.is_none()) {
         Some(rows) => {
-            let input = rows_arg(rows)?;
+            let input = crate::table::Columns::from_py(rows)?.into_table()?;
             py.detach(|| capability::call_table(name, &input, params))
         }
         None => py.detach(|| capability::call(name, params)),
     }
     .or_raise()?;
     output(py, out)
-}
-
-/// The rows of a call as a core table: a `Table` as it is, anything else
-/// through Arrow or its dict of lists. A cell that cannot be read is an error
-/// naming its row and column.
-fn rows_arg(rows: &Bound<'_, PyAny>) -> PyResult<clientbase::Table> {
-    let input = crate::table::Columns::from_py(rows)?;
-    if let Some(bad) = input.bad_cells.first() {
-        return Err(clientbase::Error::new(
-            clientbase::ErrorKind::InvalidValue,
-            bad.reason.clone(),
-        )
-        .with_record(format!("row {}", bad.row))
-        .with_field(bad.column.clone()))
-        .or_raise();
-    }
-    Ok(input.table)
 }
 
 /// Every capability: `[{"name": ..., "access": "plain" | "read" | "write",

@@ -6,6 +6,7 @@
 
 use crate::arrow::{is_arrow, table_from_arrow};
 use crate::convert::{temporal_text, type_name};
+use crate::error::OrRaise;
 use clientbase::table::{BadCell, Column};
 use clientbase::Table;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -65,6 +66,24 @@ impl Columns {
     }
 }
 
+impl Columns {
+    /// The columns as a table for a calculation, where a cell that cannot be
+    /// read is an error naming its row and column (an import reports it on its
+    /// row instead).
+    pub(crate) fn into_table(self) -> PyResult<Table> {
+        if let Some(bad) = self.bad_cells.first() {
+            return Err(clientbase::Error::new(
+                clientbase::ErrorKind::InvalidValue,
+                bad.reason.clone(),
+            )
+            .with_record(format!("row {}", bad.row))
+            .with_field(bad.column.clone()))
+            .or_raise();
+        }
+        Ok(self.table)
+    }
+}
+
 fn has_dict_form(columns: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(columns.hasattr("to_pydict")? || columns.hasattr("to_dict")?)
 }
@@ -100,7 +119,7 @@ fn dict_form<'py>(columns: &Bound<'py, PyAny>, module: &str) -> PyResult<Bound<'
 fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Columns> {
     let mut names = Vec::new();
     let mut cells: Vec<Vec<Option<String>>> = Vec::new();
-    let mut integers: Vec<bool> = Vec::new();
+    let mut integers: Vec<Option<Vec<Option<i64>>>> = Vec::new();
     let mut bad_cells = Vec::new();
     for (name, values) in dict.iter() {
         let name: String = name.extract().map_err(|_| {
@@ -117,11 +136,22 @@ fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Co
         let mut column = Vec::new();
         // A column of Python ints (ids, quantities) stays integers, as it would
         // through Arrow; anything else is read as the text a CSV file holds.
-        let mut all_int = true;
+        let mut ints: Option<Vec<Option<i64>>> = Some(Vec::new());
         for (row, cell) in values.try_iter()?.enumerate() {
             let cell = cell?;
-            all_int &= cell.is_none()
-                || (cell.is_instance_of::<PyInt>() && !cell.is_instance_of::<PyBool>());
+            if let Some(list) = &mut ints {
+                if cell.is_none() {
+                    list.push(None);
+                } else if cell.is_instance_of::<PyInt>() && !cell.is_instance_of::<PyBool>() {
+                    // An int past i64 is read as text, like anything else.
+                    match cell.extract::<i64>() {
+                        Ok(value) => list.push(Some(value)),
+                        Err(_) => ints = None,
+                    }
+                } else {
+                    ints = None;
+                }
+            }
             match cell_text(&cell)? {
                 Ok(text) => column.push(text),
                 Err(reason) => {
@@ -135,7 +165,7 @@ fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Co
             }
         }
         names.push(name);
-        integers.push(all_int && column.iter().any(Option::is_some));
+        integers.push(ints.filter(|list| list.iter().any(Option::is_some)));
         cells.push(column);
     }
     let Some(rows) = cells.first().map(Vec::len) else {
@@ -152,19 +182,9 @@ fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Co
         .into_iter()
         .zip(&cells)
         .zip(integers)
-        .map(|((name, cells), integers)| {
-            let ints: Option<Vec<Option<i64>>> = integers
-                .then(|| {
-                    cells
-                        .iter()
-                        .map(|c| c.as_deref().map(str::parse).transpose().ok())
-                        .collect()
-                })
-                .flatten();
-            match ints {
-                Some(ints) => Column::from_int64s(name, ints),
-                None => Column::from_texts(name, cells.iter().map(Option::as_deref)),
-            }
+        .map(|((name, cells), ints)| match ints {
+            Some(ints) => Column::from_int64s(name, ints),
+            None => Column::from_texts(name, cells.iter().map(Option::as_deref)),
         })
         .collect();
     Ok(Columns {

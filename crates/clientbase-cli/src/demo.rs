@@ -4,6 +4,7 @@
 //! takes the [`Demo`] and prints a few lines about what it did.
 
 use crate::output::{self, int, money, percent};
+use crate::value::count_by;
 use crate::{CliError, CliResult, DemoArgs, What};
 use chrono::Datelike;
 use clientbase::capability::Rows;
@@ -14,7 +15,7 @@ use clientbase::table::Value;
 use clientbase::value::{abc, next_purchase, rfm, AbcParams, NextPurchaseParams, RfmParams};
 use clientbase::{
     Client, ClientBase, ClientId, ColumnMapping, ContactNormalizer, CsvOptions, DealStatus,
-    MergeRules, Party, Table,
+    MergeRules, Party,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -189,29 +190,6 @@ fn top_categories(demo: &mut Demo) -> CliResult {
     Ok(())
 }
 
-/// How many rows of `table` hold each text of `column`, largest first, with
-/// the sum of the decimal column `money` over them.
-fn count_by(table: &Table, column: &str, money: &str) -> Vec<(String, u64, i128)> {
-    let mut counts: BTreeMap<String, (u64, i128)> = BTreeMap::new();
-    let (Some(keys), Some(sums)) = (table.column(column), table.column(money)) else {
-        return Vec::new();
-    };
-    for i in 0..table.rows() {
-        let key = match keys.value(i) {
-            Value::Text(text) => text.to_string(),
-            _ => "-".to_string(),
-        };
-        let entry = counts.entry(key).or_default();
-        entry.0 += 1;
-        if let Value::Decimal { value, .. } = sums.value(i) {
-            entry.1 += value.max(0);
-        }
-    }
-    let mut out: Vec<_> = counts.into_iter().map(|(k, (n, m))| (k, n, m)).collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
-}
-
 fn rfm_segments(demo: &mut Demo) -> CliResult {
     let params = RfmParams {
         as_of: Some(demo.config.today),
@@ -219,14 +197,17 @@ fn rfm_segments(demo: &mut Demo) -> CliResult {
     };
     let table = rfm(Rows::Base(&demo.base), &params)
         .map_err(|err| CliError::failed(format!("rfm: {err}")))?;
-    let segments = count_by(&table, "segment", "monetary");
-    let revenue: i128 = segments.iter().map(|s| s.2).sum();
+    let mut segments: Vec<_> = count_by(&table, "segment", "monetary", true)
+        .into_iter()
+        .collect();
+    segments.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+    let revenue: i128 = segments.iter().map(|s| s.1 .1).sum();
     say!(
         "  {} clients with won deals, as of {}",
         int(table.rows() as u64),
         demo.config.today.format("%d.%m.%Y")
     );
-    for (segment, clients, money) in segments {
+    for (segment, (clients, money)) in segments {
         say!(
             "  {segment:<20} {:>8} clients  {:>6} of revenue",
             int(clients),
@@ -239,10 +220,9 @@ fn rfm_segments(demo: &mut Demo) -> CliResult {
 fn abc_split(demo: &mut Demo) -> CliResult {
     let table = abc(Rows::Base(&demo.base), &AbcParams::default())
         .map_err(|err| CliError::failed(format!("abc: {err}")))?;
-    let mut classes = count_by(&table, "class", "value");
-    classes.sort();
-    let revenue: i128 = classes.iter().map(|c| c.2).sum();
-    for (class, clients, money) in classes {
+    let classes = count_by(&table, "class", "value", true);
+    let revenue: i128 = classes.values().map(|c| c.1).sum();
+    for (class, (clients, money)) in classes {
         say!(
             "  {class}  {:>8} clients ({:>6})  {:>6} of revenue",
             int(clients),

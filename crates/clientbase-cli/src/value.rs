@@ -5,8 +5,8 @@ use crate::output::{create, int, open, percent};
 use crate::{CliError, CliResult};
 use clientbase::table::{format_decimal, Value};
 use clientbase::value::{
-    abc_of, abc_xyz_of, clv_table, fit_clv, rfm_of, AbcBy, AbcMode, AbcParams, AbcXyzParams,
-    ClvParams, Measure, OrderSource, Orders, RfmParams, XyzPeriod,
+    abc_of, abc_xyz_of, fit_and_table, rfm_of, AbcBy, AbcMode, AbcParams, AbcXyzParams, ClvParams,
+    Measure, OrderSource, Orders, RfmParams, XyzPeriod,
 };
 use clientbase::{Currency, Table};
 use std::collections::BTreeMap;
@@ -229,6 +229,30 @@ fn text_of(table: &Table, column: &str, i: usize) -> String {
         .unwrap_or_default()
 }
 
+/// How many rows of `table` hold each text of `column`, with the sum over
+/// them of the amount column `money` (decimal minor units or integers; a
+/// negative amount counts as 0 when `positive_only`).
+pub(crate) fn count_by(
+    table: &Table,
+    column: &str,
+    money: &str,
+    positive_only: bool,
+) -> BTreeMap<String, (u64, i128)> {
+    let mut counts: BTreeMap<String, (u64, i128)> = BTreeMap::new();
+    let amounts = table.column(money);
+    for i in 0..table.rows() {
+        let entry = counts.entry(text_of(table, column, i)).or_default();
+        entry.0 += 1;
+        let amount = match amounts.map(|c| c.value(i)) {
+            Some(Value::Decimal { value, .. }) => value,
+            Some(Value::Int64(v)) => i128::from(v),
+            _ => 0,
+        };
+        entry.1 += if positive_only { amount.max(0) } else { amount };
+    }
+    counts
+}
+
 /// `clientbase rfm`.
 pub(crate) fn rfm(args: &RfmArgs) -> CliResult {
     let mut params: RfmParams = match &args.params {
@@ -249,15 +273,7 @@ pub(crate) fn rfm(args: &RfmArgs) -> CliResult {
     }
     let orders = read_orders(&args.orders, &params.orders)?;
     let table = rfm_of(&orders, &params).map_err(|e| CliError::input(e.to_string()))?;
-    let mut segments: BTreeMap<String, (u64, i128)> = BTreeMap::new();
-    let monetary = table.column("monetary");
-    for i in 0..table.rows() {
-        let entry = segments.entry(text_of(&table, "segment", i)).or_default();
-        entry.0 += 1;
-        if let Some(Value::Decimal { value, .. }) = monetary.map(|c| c.value(i)) {
-            entry.1 += value;
-        }
-    }
+    let segments = count_by(&table, "segment", "monetary", false);
     let total: i128 = segments.values().map(|s| s.1).sum();
     let mut sizes: Vec<_> = segments.into_iter().collect();
     sizes.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
@@ -313,17 +329,7 @@ pub(crate) fn abc(args: &AbcArgs) -> CliResult {
             (abc_xyz_of(&orders, &params).map_err(engine)?, "abc")
         }
     };
-    let mut classes: BTreeMap<String, (u64, i128)> = BTreeMap::new();
-    let value = table.column("value");
-    for i in 0..table.rows() {
-        let entry = classes.entry(text_of(&table, class_column, i)).or_default();
-        entry.0 += 1;
-        match value.map(|c| c.value(i)) {
-            Some(Value::Decimal { value, .. }) => entry.1 += value.max(0),
-            Some(Value::Int64(v)) => entry.1 += i128::from(v.max(0)),
-            _ => {}
-        }
-    }
+    let classes = count_by(&table, class_column, "value", true);
     let total: i128 = classes.values().map(|c| c.1).sum();
     say!(
         "ABC ({} objects, thresholds {:?})",
@@ -410,8 +416,7 @@ pub(crate) fn clv(args: &ClvArgs) -> CliResult {
     let orders = read_orders(&args.orders, &params.orders)?;
     let engine = |e: clientbase::Error| CliError::input(e.to_string());
     let purchases = orders.purchases().map_err(engine)?;
-    let fit = fit_clv(&purchases, &params).map_err(engine)?;
-    let table = clv_table(&purchases, &params).map_err(engine)?;
+    let (fit, table) = fit_and_table(&purchases, &params).map_err(engine)?;
     let bg = &fit.bg_nbd;
     say!(
         "BG/NBD on {} clients ({} bought again), as of {}, per {}:",

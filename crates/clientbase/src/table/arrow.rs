@@ -281,6 +281,16 @@ fn is_text(data_type: &DataType) -> bool {
 /// [problems](Table::problems), as a JSON list.
 pub const PROBLEMS_KEY: &str = "clientbase:problems";
 
+/// The [problems](Table::problems) a record batch's schema carries (none when
+/// its metadata has no [`PROBLEMS_KEY`]).
+pub fn problems_of(schema: &Schema) -> Result<Vec<crate::table::TableProblem>> {
+    match schema.metadata().get(PROBLEMS_KEY) {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| Error::new(ErrorKind::Json, format!("{PROBLEMS_KEY} metadata: {e}"))),
+        None => Ok(Vec::new()),
+    }
+}
+
 impl Table {
     /// The table as an Arrow record batch, moving the column buffers (no value is
     /// converted). Types as in [`column_to_arrow`]; every field is nullable.
@@ -331,17 +341,8 @@ impl Table {
             .zip(batch.columns())
             .map(|(field, array)| column_from_arrow(field.name(), array.as_ref()))
             .collect::<Result<Vec<_>>>()?;
-        let table = Table::with_rows(batch.num_rows(), columns)?;
-        Ok(match batch.schema().metadata().get(PROBLEMS_KEY) {
-            Some(json) => {
-                let problems: Vec<crate::table::TableProblem> = serde_json::from_str(json)
-                    .map_err(|e| {
-                        Error::new(ErrorKind::Json, format!("{PROBLEMS_KEY} metadata: {e}"))
-                    })?;
-                table.with_problems(problems)
-            }
-            None => table,
-        })
+        Ok(Table::with_rows(batch.num_rows(), columns)?
+            .with_problems(problems_of(&batch.schema())?))
     }
 }
 

@@ -14,8 +14,8 @@
 //! - [`rfm()`]: recency, frequency and monetary scores and named segments.
 //! - [`abc()`], [`xyz()`], [`abc_xyz()`]: classes by share of revenue and by
 //!   the regularity of sales.
-//! - [`fit_clv`], [`clv_table`]: lifetime value from the BG/NBD and Gamma-Gamma
-//!   models (probability alive, expected purchases and spend, discounted value);
+//! - [`fit_clv`], [`clv_table`] (both from one fit: [`fit_and_table`]):
+//!   lifetime value from the BG/NBD and Gamma-Gamma models (probability alive, expected purchases and spend, discounted value);
 //!   [`fit_pareto_nbd`] for the Pareto/NBD alternative.
 //! - [`next_purchases`]: when each client needs to buy again and when to remind them.
 //! - [`next_due_dates`], [`recurring_due_dates`]: the next dates recurring deals are due.
@@ -33,9 +33,9 @@ pub use abc::{
     Measure, XyzParams, XyzPeriod,
 };
 pub use clv::{
-    bg_nbd_log_likelihood, clv, clv_fit, clv_table, fit_clv, fit_pareto_nbd, fit_summary,
-    rfm_summary, BgNbd, ClvFit, ClvParams, GammaGamma, ModelFit, ParetoNbd, RfmSummary, SummaryFit,
-    TimeUnit,
+    bg_nbd_log_likelihood, clv, clv_fit, clv_table, fit_and_table, fit_clv, fit_pareto_nbd,
+    fit_summary, rfm_summary, BgNbd, ClvFit, ClvParams, GammaGamma, ModelFit, ParetoNbd,
+    RfmSummary, SummaryFit, TimeUnit,
 };
 pub use next_purchase::{next_purchase, next_purchases, NextPurchaseMethod, NextPurchaseParams};
 pub use orders::{Coded, OrderSource, Orders};

@@ -570,6 +570,12 @@ fn repeat_mean_minor(amounts: &[i64]) -> Option<i128> {
 /// purchase on or before `as_of` have nulls past the key; the spend columns
 /// are null when Gamma-Gamma could not be fitted (or has `q ≤ 1`).
 pub fn clv_table(purchases: &Purchases, params: &ClvParams) -> Result<Table> {
+    Ok(fit_and_table(purchases, params)?.1)
+}
+
+/// [`fit_clv`] and [`clv_table`] from one fit of the models: the report and
+/// the per-client table together (what a caller printing both needs).
+pub fn fit_and_table(purchases: &Purchases, params: &ClvParams) -> Result<(ClvFit, Table)> {
     params.validate()?;
     let as_of = as_of_day(purchases, params)?;
     let (summary, rows) = RfmSummary::of_purchases(purchases, as_of, params.period);
@@ -658,7 +664,7 @@ pub fn clv_table(purchases: &Purchases, params: &ClvParams) -> Result<Table> {
                 .and_then(|v| to_minor(v, digits))
         }),
     ));
-    Table::with_rows(n, columns)
+    Ok((fit, Table::with_rows(n, columns)?))
 }
 
 /// The log-likelihood of BG/NBD parameters over a summary, summed over clients
