@@ -309,7 +309,19 @@ impl ClientBase {
     /// in parallel with the `parallel` feature. Changed clients are stored through
     /// [`ClientBase::update_client`], so they are validated and their
     /// `updated_at` is set.
-    pub fn normalize_contacts(&mut self, normalizer: &ContactNormalizer) -> ContactReport {
+    ///
+    /// On a base kept in a file the changes are committed in one transaction;
+    /// if that fails, nothing changed and the error is returned.
+    pub fn normalize_contacts(
+        &mut self,
+        normalizer: &ContactNormalizer,
+    ) -> crate::Result<ContactReport> {
+        self.journaled("normalize_contacts", |base| {
+            Ok(base.normalize_contacts_now(normalizer))
+        })
+    }
+
+    fn normalize_contacts_now(&mut self, normalizer: &ContactNormalizer) -> ContactReport {
         let stored: Vec<&Client> = self.clients().collect();
         let normalized = crate::batch::map_column(&stored, |client| {
             let mut client = Client::clone(client);

@@ -49,6 +49,9 @@ pub enum ErrorKind {
     Json,
     /// Reading or writing failed at the operating system level.
     Io,
+    /// A base file is missing, foreign, damaged, from a newer version, locked by
+    /// another program, or could not be written.
+    Storage,
 }
 
 impl ErrorKind {
@@ -65,6 +68,7 @@ impl ErrorKind {
         ErrorKind::Csv,
         ErrorKind::Json,
         ErrorKind::Io,
+        ErrorKind::Storage,
     ];
 
     /// The stable snake_case name (`unknown_tag`), used by bindings and test vectors.
@@ -81,6 +85,7 @@ impl ErrorKind {
             ErrorKind::Csv => "csv",
             ErrorKind::Json => "json",
             ErrorKind::Io => "io",
+            ErrorKind::Storage => "storage",
         }
     }
 
@@ -98,6 +103,7 @@ impl ErrorKind {
             ErrorKind::Csv => "CSV error",
             ErrorKind::Json => "JSON error",
             ErrorKind::Io => "I/O error",
+            ErrorKind::Storage => "storage error",
         }
     }
 }

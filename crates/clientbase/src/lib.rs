@@ -84,6 +84,8 @@ pub mod value;
 mod words;
 
 pub use activity::{Activity, ActivityKind, Direction};
+#[cfg(feature = "storage")]
+pub use base::{Change, ChangesParams, FieldChange, OpenOptions, RecordChange, RecordOp};
 pub use base::{ClientBase, Counts, MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
 pub use client::{
     check_postcode, check_tax_id, complete_inn, Channel, Client, Company, Consent, ConsentState,

@@ -9,11 +9,16 @@ use crate::ids::{ActivityId, ClientId, DealId};
 impl ClientBase {
     /// Validates and adds an activity, assigning a new id.
     pub fn add_activity(&mut self, activity: Activity) -> Result<ActivityId> {
+        self.journaled("add_activity", |base| base.add_activity_now(activity))
+    }
+
+    fn add_activity_now(&mut self, activity: Activity) -> Result<ActivityId> {
         let id = ActivityId(self.next_activity);
         let activity = self
             .validated_activity(activity, id)
             .map_err(|e| e.or_record(|| "new activity".into()))?;
         self.next_activity += 1;
+        self.touch_activity(id);
         self.index_activity(&activity);
         self.activities.insert(id, activity);
         Ok(id)
@@ -21,6 +26,10 @@ impl ClientBase {
 
     /// Replaces an activity (found by `activity.id`) after validating it.
     pub fn update_activity(&mut self, activity: Activity) -> Result<()> {
+        self.journaled("update_activity", |base| base.update_activity_now(activity))
+    }
+
+    fn update_activity_now(&mut self, activity: Activity) -> Result<()> {
         let id = activity.id;
         let record = || id.to_string();
         if !self.activities.contains_key(&id) {
@@ -29,6 +38,7 @@ impl ClientBase {
         let activity = self
             .validated_activity(activity, id)
             .map_err(|e| e.or_record(record))?;
+        self.touch_activity(id);
         if let Some(old) = self.activities.remove(&id) {
             self.unindex_activity(&old);
         }
@@ -39,6 +49,13 @@ impl ClientBase {
 
     /// Removes an activity.
     pub fn remove_activity(&mut self, id: ActivityId) -> Result<Activity> {
+        self.journaled("remove_activity", |base| {
+            base.touch_activity(id);
+            base.remove_activity_now(id)
+        })
+    }
+
+    fn remove_activity_now(&mut self, id: ActivityId) -> Result<Activity> {
         let activity = self
             .activities
             .remove(&id)

@@ -25,6 +25,17 @@ impl ClientBase {
     #[cfg_attr(not(feature = "generator"), allow(dead_code))]
     pub(crate) fn add_bulk(
         &mut self,
+        clients: Vec<(ClientId, Client)>,
+        deals: Vec<(DealId, Deal)>,
+        activities: Vec<(ActivityId, Activity)>,
+    ) -> Result<()> {
+        self.journaled("add_bulk", |base| {
+            base.add_bulk_now(clients, deals, activities)
+        })
+    }
+
+    fn add_bulk_now(
+        &mut self,
         mut clients: Vec<(ClientId, Client)>,
         mut deals: Vec<(DealId, Deal)>,
         mut activities: Vec<(ActivityId, Activity)>,
@@ -79,6 +90,15 @@ impl ClientBase {
                 .map_err(|e| e.or_record(|| id.to_string()))
         })?;
 
+        for (id, _) in &clients {
+            self.touch_client(*id);
+        }
+        for (id, _) in &deals {
+            self.touch_deal(*id);
+        }
+        for (id, _) in &activities {
+            self.touch_activity(*id);
+        }
         self.next_client += clients.len() as u64;
         self.next_deal += deal_count;
         self.next_activity += activities.len() as u64;

@@ -14,6 +14,10 @@ impl ClientBase {
     /// Validates and adds a client, assigning a new id (the `id` given is ignored).
     /// Stamps `created_at` when missing and sets `updated_at` to it when missing.
     pub fn add_client(&mut self, client: Client) -> Result<ClientId> {
+        self.journaled("add_client", |base| base.add_client_now(client))
+    }
+
+    fn add_client_now(&mut self, client: Client) -> Result<ClientId> {
         let id = ClientId(self.next_client);
         let mut client = self
             .validated_client(client, id)
@@ -22,6 +26,7 @@ impl ClientBase {
         let created = *client.created_at.get_or_insert(now);
         client.updated_at.get_or_insert(created);
         self.next_client += 1;
+        self.touch_client(id);
         self.index_relations(&client);
         self.clients.insert(id, client);
         Ok(id)
@@ -30,6 +35,10 @@ impl ClientBase {
     /// Replaces a client (found by `client.id`) after validating it; `updated_at`
     /// is set to now and a missing `created_at` is kept from the stored client.
     pub fn update_client(&mut self, client: Client) -> Result<()> {
+        self.journaled("update_client", |base| base.update_client_now(client))
+    }
+
+    fn update_client_now(&mut self, client: Client) -> Result<()> {
         let id = client.id;
         let record = || id.to_string();
         let stored_created = match self.clients.get(&id) {
@@ -44,6 +53,7 @@ impl ClientBase {
         }
         let now = (self.clock)();
         client.updated_at = Some(client.created_at.map_or(now, |c| c.max(now)));
+        self.touch_client(id);
         let old = self.clients.remove(&id);
         if let Some(old) = &old {
             self.unindex_relations(old);
@@ -56,6 +66,10 @@ impl ClientBase {
     /// Removes a client that nothing refers to any more. A client with deals,
     /// activities or incoming relations is a [`ErrorKind::Conflict`].
     pub fn remove_client(&mut self, id: ClientId) -> Result<Client> {
+        self.journaled("remove_client", |base| base.remove_client_now(id))
+    }
+
+    fn remove_client_now(&mut self, id: ClientId) -> Result<Client> {
         let record = || id.to_string();
         if !self.clients.contains_key(&id) {
             return Err(unknown(id.to_string()).with_record(record()));
@@ -79,6 +93,7 @@ impl ClientBase {
         if incoming > 0 {
             return Err(in_use("relations of other clients", incoming));
         }
+        self.touch_client(id);
         let client = self
             .clients
             .remove(&id)
@@ -130,6 +145,7 @@ impl ClientBase {
         let created = *client.created_at.get_or_insert(now);
         client.updated_at.get_or_insert(created);
         self.next_client = self.next_client.max(id.0.saturating_add(1));
+        self.touch_client(id);
         self.index_relations(&client);
         self.clients.insert(id, client);
         Ok(id)
@@ -148,6 +164,7 @@ impl ClientBase {
         let client = self
             .validated_client(client, id)
             .map_err(|e| e.or_record(|| id.to_string()))?;
+        self.touch_client(id);
         if let Some(old) = self.clients.remove(&id) {
             self.unindex_relations(&old);
         }

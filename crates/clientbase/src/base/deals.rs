@@ -10,12 +10,17 @@ use std::collections::BTreeSet;
 impl ClientBase {
     /// Validates and adds a deal, assigning a new id.
     pub fn add_deal(&mut self, deal: Deal) -> Result<DealId> {
+        self.journaled("add_deal", |base| base.add_deal_now(deal))
+    }
+
+    fn add_deal_now(&mut self, deal: Deal) -> Result<DealId> {
         let id = DealId(self.next_deal);
         let mut deal = self
             .validated_deal(deal, id)
             .map_err(|e| e.or_record(|| "new deal".into()))?;
         deal.created_at.get_or_insert_with(|| (self.clock)());
         self.next_deal += 1;
+        self.touch_deal(id);
         self.deals_by_client
             .entry(deal.client)
             .or_default()
@@ -27,6 +32,10 @@ impl ClientBase {
     /// Replaces a deal (found by `deal.id`) after validating it. The deal may move
     /// to another client only if it has no activities.
     pub fn update_deal(&mut self, deal: Deal) -> Result<()> {
+        self.journaled("update_deal", |base| base.update_deal_now(deal))
+    }
+
+    fn update_deal_now(&mut self, deal: Deal) -> Result<()> {
         let id = deal.id;
         let record = || id.to_string();
         let Some(old) = self.deals.get(&id) else {
@@ -52,6 +61,7 @@ impl ClientBase {
         if deal.created_at.is_none() {
             deal.created_at = old_created;
         }
+        self.touch_deal(id);
         if deal.client != old_client {
             if let Some(set) = self.deals_by_client.get_mut(&old_client) {
                 set.remove(&id);
@@ -67,6 +77,10 @@ impl ClientBase {
 
     /// Removes a deal that no activity and no other deal refers to.
     pub fn remove_deal(&mut self, id: DealId) -> Result<Deal> {
+        self.journaled("remove_deal", |base| base.remove_deal_now(id))
+    }
+
+    fn remove_deal_now(&mut self, id: DealId) -> Result<Deal> {
         let record = || id.to_string();
         if !self.deals.contains_key(&id) {
             return Err(unknown(id.to_string()).with_record(record()));
@@ -94,6 +108,7 @@ impl ClientBase {
             )
             .with_record(record()));
         }
+        self.touch_deal(id);
         let deal = self
             .deals
             .remove(&id)
@@ -149,6 +164,7 @@ impl ClientBase {
             .map_err(|e| e.or_record(record))?;
         deal.created_at.get_or_insert_with(|| (self.clock)());
         self.next_deal = self.next_deal.max(id.0.saturating_add(1));
+        self.touch_deal(id);
         self.deals_by_client
             .entry(deal.client)
             .or_default()

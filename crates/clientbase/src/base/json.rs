@@ -76,7 +76,7 @@ impl ClientBase {
         ClientBase::from_snapshot(parse_snapshot(json.as_bytes())?)
     }
 
-    fn from_snapshot(snapshot: Snapshot) -> Result<ClientBase> {
+    pub(super) fn from_snapshot(snapshot: Snapshot) -> Result<ClientBase> {
         if snapshot.format != FORMAT {
             return Err(invalid(
                 "format",
@@ -170,15 +170,15 @@ impl ClientBase {
     }
 }
 
-const FORMAT: &str = "clientbase";
-const VERSION: u32 = 1;
+pub(super) const FORMAT: &str = "clientbase";
+pub(super) const VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct NextIds {
-    client: u64,
-    deal: u64,
-    activity: u64,
+pub(super) struct NextIds {
+    pub(super) client: u64,
+    pub(super) deal: u64,
+    pub(super) activity: u64,
 }
 
 #[derive(Serialize)]
@@ -196,21 +196,21 @@ struct SnapshotRef<'a> {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Snapshot {
-    format: String,
-    version: u32,
+pub(super) struct Snapshot {
+    pub(super) format: String,
+    pub(super) version: u32,
     #[serde(default)]
-    schema: Schema,
+    pub(super) schema: Schema,
     #[serde(default)]
-    next_ids: NextIds,
+    pub(super) next_ids: NextIds,
     #[serde(default)]
-    clients: Vec<Client>,
+    pub(super) clients: Vec<Client>,
     #[serde(default)]
-    deals: Vec<Deal>,
+    pub(super) deals: Vec<Deal>,
     #[serde(default)]
-    activities: Vec<Activity>,
+    pub(super) activities: Vec<Activity>,
     #[serde(default)]
-    merges: Vec<MergeRecord>,
+    pub(super) merges: Vec<MergeRecord>,
 }
 
 /// The records of a snapshot read one by one, only to name the record of an

@@ -172,6 +172,17 @@ impl ClientBase {
         others: &[ClientId],
         rules: &MergeRules,
     ) -> Result<MergeRecord> {
+        self.journaled("merge_clients", |base| {
+            base.merge_clients_now(survivor, others, rules)
+        })
+    }
+
+    fn merge_clients_now(
+        &mut self,
+        survivor: ClientId,
+        others: &[ClientId],
+        rules: &MergeRules,
+    ) -> Result<MergeRecord> {
         let record = || survivor.to_string();
         if others.is_empty() {
             return Err(invalid(
@@ -281,6 +292,7 @@ impl ClientBase {
             deals,
             activities,
         };
+        self.touch_merge_pushed();
         self.merges.push(record.clone());
         Ok(record)
     }
@@ -296,6 +308,10 @@ impl ClientBase {
     /// were. Refused (a [`ErrorKind::Conflict`]) when any of them changed since
     /// the merge, so no later edit is lost silently.
     pub fn undo_merge(&mut self, merge: &MergeRecord) -> Result<()> {
+        self.journaled("undo_merge", |base| base.undo_merge_now(merge))
+    }
+
+    fn undo_merge_now(&mut self, merge: &MergeRecord) -> Result<()> {
         let conflict = |what: String| {
             Error::new(
                 ErrorKind::Conflict,
@@ -340,6 +356,7 @@ impl ClientBase {
             self.move_activity(*id, *client);
         }
         if let Some(at) = self.merges.iter().rposition(|m| m == merge) {
+            self.touch_merge_removed(at);
             self.merges.remove(at);
         }
         Ok(())
@@ -353,18 +370,21 @@ impl ClientBase {
     /// Stores a checked client as it is, replacing the stored one.
     fn put_client(&mut self, client: Client) {
         self.take_client(client.id);
+        self.touch_client(client.id);
         self.index_relations(&client);
         self.clients.insert(client.id, client);
     }
 
     /// Removes a client without checks (its references are moved first).
     fn take_client(&mut self, id: ClientId) -> Option<Client> {
+        self.touch_client(id);
         let client = self.clients.remove(&id)?;
         self.unindex_relations(&client);
         Some(client)
     }
 
     fn move_deal(&mut self, id: DealId, to: ClientId) {
+        self.touch_deal(id);
         let Some(deal) = self.deals.get_mut(&id) else {
             return;
         };
@@ -379,6 +399,7 @@ impl ClientBase {
     }
 
     fn move_activity(&mut self, id: ActivityId, to: ClientId) {
+        self.touch_activity(id);
         let Some(activity) = self.activities.get(&id).cloned() else {
             return;
         };

@@ -20,8 +20,12 @@ mod clients;
 mod deals;
 mod json;
 mod merge;
+#[cfg(feature = "storage")]
+mod store;
 
 pub use merge::{MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
+#[cfg(feature = "storage")]
+pub use store::{Change, ChangesParams, FieldChange, OpenOptions, RecordChange, RecordOp};
 
 use crate::activity::Activity;
 use crate::client::{Client, RelationKind};
@@ -81,6 +85,10 @@ pub struct ClientBase {
     /// The merges made and not undone, oldest first.
     merges: Vec<MergeRecord>,
     clock: Clock,
+    /// Who makes the writes, for the change log.
+    actor: Option<String>,
+    /// The file the base is kept in, if any.
+    journal: Attached,
 }
 
 impl fmt::Debug for ClientBase {
@@ -129,6 +137,8 @@ impl ClientBase {
             relations_to: HashMap::new(),
             merges: Vec::new(),
             clock: Arc::new(Utc::now),
+            actor: None,
+            journal: Attached::default(),
         }
     }
 
@@ -153,17 +163,27 @@ impl ClientBase {
 
     /// Adds a tag to the vocabulary.
     pub fn declare_tag(&mut self, tag: impl Into<String>) -> Result<()> {
-        self.schema.declare_tag(tag)
+        self.journaled("declare_tag", |base| {
+            base.touch_schema();
+            base.schema.declare_tag(tag)
+        })
     }
 
     /// Declares a custom field.
     pub fn declare_field(&mut self, field: FieldDef) -> Result<()> {
-        self.schema.declare_field(field)
+        self.journaled("declare_field", |base| {
+            base.touch_schema();
+            base.schema.declare_field(field)
+        })
     }
 
     /// Sets the accounting currency. Existing deals in another currency make this a
     /// [`ErrorKind::Conflict`] and nothing changes.
     pub fn set_currency(&mut self, currency: Option<Currency>) -> Result<()> {
+        self.journaled("set_currency", |base| base.set_currency_now(currency))
+    }
+
+    fn set_currency_now(&mut self, currency: Option<Currency>) -> Result<()> {
         if let Some(required) = currency {
             if let Some(deal) = self
                 .deals
@@ -181,9 +201,35 @@ impl ClientBase {
                 .with_field("currency"));
             }
         }
+        self.touch_schema();
         self.schema.set_currency(currency);
         Ok(())
     }
+}
+
+#[cfg(feature = "storage")]
+use store::Attached;
+
+/// Without the `storage` feature a base is always in memory.
+#[cfg(not(feature = "storage"))]
+#[derive(Clone, Default)]
+struct Attached;
+
+#[cfg(not(feature = "storage"))]
+impl ClientBase {
+    pub(crate) fn journaled<T>(
+        &mut self,
+        _action: &str,
+        write: impl FnOnce(&mut ClientBase) -> Result<T>,
+    ) -> Result<T> {
+        write(self)
+    }
+    fn touch_client(&mut self, _id: ClientId) {}
+    fn touch_deal(&mut self, _id: DealId) {}
+    fn touch_activity(&mut self, _id: ActivityId) {}
+    fn touch_schema(&mut self) {}
+    fn touch_merge_pushed(&mut self) {}
+    fn touch_merge_removed(&mut self, _at: usize) {}
 }
 
 fn unknown(what: String) -> Error {

@@ -159,7 +159,7 @@ pub fn normalize_contacts(
         .map_err(|e| e.with_field("phone_region"))?;
     let emails =
         crate::email::EmailNormalizer::new().with_provider_rules(params.email_provider_rules);
-    Ok(base.normalize_contacts(&crate::contacts::ContactNormalizer::new(phones, emails)))
+    base.normalize_contacts(&crate::contacts::ContactNormalizer::new(phones, emails))
 }
 
 /// Params of [`dedupe`].

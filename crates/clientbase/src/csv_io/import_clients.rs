@@ -461,6 +461,18 @@ impl ClientBase {
         strict: bool,
         read: impl FnOnce(&mut dyn FnMut(u64, Row<'t, '_>)) -> Result<()>,
     ) -> Result<ImportReport<ClientId>> {
+        self.journaled("import_clients", |base| {
+            base.import_clients_now(layout, unit, strict, read)
+        })
+    }
+
+    fn import_clients_now<'t>(
+        &mut self,
+        layout: &'t Layout,
+        unit: &str,
+        strict: bool,
+        read: impl FnOnce(&mut dyn FnMut(u64, Row<'t, '_>)) -> Result<()>,
+    ) -> Result<ImportReport<ClientId>> {
         let mut rows = 0;
         let mut empty_rows = 0;
         let mut rejected: Vec<RejectedRow> = Vec::new();

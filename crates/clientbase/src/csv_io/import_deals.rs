@@ -248,6 +248,18 @@ impl ClientBase {
         options: &CsvOptions,
         read: impl FnOnce(&mut dyn FnMut(u64, Row<'t, '_>)) -> Result<()>,
     ) -> Result<ImportReport<DealId>> {
+        self.journaled("import_deals", |base| {
+            base.import_deals_now(layout, unit, options, read)
+        })
+    }
+
+    fn import_deals_now<'t>(
+        &mut self,
+        layout: &'t Layout,
+        unit: &str,
+        options: &CsvOptions,
+        read: impl FnOnce(&mut dyn FnMut(u64, Row<'t, '_>)) -> Result<()>,
+    ) -> Result<ImportReport<DealId>> {
         let currency = options
             .currency
             .or(self.schema().currency())

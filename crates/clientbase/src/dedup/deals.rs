@@ -289,6 +289,6 @@ impl ClientBase {
         }
         deal.status = DealStatus::DuplicateOf(older);
         deal.closed_at = Some(self.now());
-        self.update_deal(deal)
+        self.journaled("close_duplicate_deal", |base| base.update_deal(deal))
     }
 }

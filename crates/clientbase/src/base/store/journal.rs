@@ -1,0 +1,285 @@
+//! What a write changed, kept while it runs and committed to the file in one
+//! transaction when it ends.
+//!
+//! Every public write of [`ClientBase`] runs inside [`ClientBase::journaled`].
+//! The places that change a map of records call a `touch_*` method first, which
+//! keeps the record as it was before the write (its before-image). When the
+//! outermost journaled write ends, [`ClientBase::flush`] stores every touched
+//! record as it is now (or deletes it), the id counters, the schema and the
+//! merge log, and appends one entry to the change log, all in one SQLite
+//! transaction. If that transaction fails, the before-images are put back, so
+//! the base in memory stays equal to the file and the write is refused.
+
+use super::changes::{record_changes, ChangeEntry};
+use super::Journal;
+use crate::activity::Activity;
+use crate::base::{ClientBase, MergeRecord};
+use crate::client::Client;
+use crate::deal::Deal;
+use crate::error::Result;
+use crate::ids::{ActivityId, ClientId, DealId};
+use crate::schema::Schema;
+use std::collections::BTreeMap;
+
+/// The before-images of one write.
+#[derive(Default)]
+pub(super) struct Pending {
+    pub(super) clients: BTreeMap<ClientId, Option<Client>>,
+    pub(super) deals: BTreeMap<DealId, Option<Deal>>,
+    pub(super) activities: BTreeMap<ActivityId, Option<Activity>>,
+    /// The schema before the write, when the write changed it.
+    pub(super) schema: Option<Schema>,
+    /// Changes to the merge log, in the order they were made.
+    pub(super) merges: Vec<MergeOp>,
+    /// The id counters (client, deal, activity) before the write.
+    pub(super) next_ids: [u64; 3],
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+            && self.deals.is_empty()
+            && self.activities.is_empty()
+            && self.schema.is_none()
+            && self.merges.is_empty()
+    }
+}
+
+/// One change to the merge log.
+pub(super) enum MergeOp {
+    /// A record was pushed at the end.
+    Pushed,
+    /// The record at this position was removed.
+    Removed(usize, MergeRecord),
+}
+
+impl ClientBase {
+    /// Runs a write. On a base kept in a file, what it changed is committed in
+    /// one transaction when the outermost write ends, with a change-log entry
+    /// named `action`; a write that fails to commit is undone in memory too and
+    /// its error returned. On a base in memory it only runs `write`.
+    ///
+    /// A write that returns an error has changed nothing (every write checks
+    /// before it changes), except an import that stopped part way, whose
+    /// imported rows are committed as they stay in memory.
+    pub(crate) fn journaled<T>(
+        &mut self,
+        action: &str,
+        write: impl FnOnce(&mut ClientBase) -> Result<T>,
+    ) -> Result<T> {
+        let next_ids = self.next_ids();
+        let Some(journal) = self.journal.get_mut() else {
+            return write(self);
+        };
+        journal.check_writable()?;
+        journal.depth += 1;
+        if journal.depth == 1 {
+            journal.pending = Pending {
+                next_ids,
+                ..Pending::default()
+            };
+        }
+        let out = write(self);
+        let Some(journal) = self.journal.get_mut() else {
+            return out;
+        };
+        journal.depth -= 1;
+        if journal.depth > 0 {
+            return out;
+        }
+        let pending = std::mem::take(&mut journal.pending);
+        if pending.is_empty() && self.next_ids() == pending.next_ids {
+            return out;
+        }
+        match self.flush(action, &pending) {
+            Ok(()) => out,
+            Err(err) => {
+                self.roll_back(pending);
+                Err(err)
+            }
+        }
+    }
+
+    fn next_ids(&self) -> [u64; 3] {
+        [self.next_client, self.next_deal, self.next_activity]
+    }
+
+    /// Keeps client `id` as it is before a write changes it.
+    pub(in crate::base) fn touch_client(&mut self, id: ClientId) {
+        if let Some(journal) = self.journal.get_mut() {
+            journal
+                .pending
+                .clients
+                .entry(id)
+                .or_insert_with(|| self.clients.get(&id).cloned());
+        }
+    }
+
+    /// Keeps deal `id` as it is before a write changes it.
+    pub(in crate::base) fn touch_deal(&mut self, id: DealId) {
+        if let Some(journal) = self.journal.get_mut() {
+            journal
+                .pending
+                .deals
+                .entry(id)
+                .or_insert_with(|| self.deals.get(&id).cloned());
+        }
+    }
+
+    /// Keeps activity `id` as it is before a write changes it.
+    pub(in crate::base) fn touch_activity(&mut self, id: ActivityId) {
+        if let Some(journal) = self.journal.get_mut() {
+            journal
+                .pending
+                .activities
+                .entry(id)
+                .or_insert_with(|| self.activities.get(&id).cloned());
+        }
+    }
+
+    /// Keeps the schema as it is before a write changes it.
+    pub(in crate::base) fn touch_schema(&mut self) {
+        if let Some(journal) = self.journal.get_mut() {
+            if journal.pending.schema.is_none() {
+                journal.pending.schema = Some(self.schema.clone());
+            }
+        }
+    }
+
+    /// Notes a record pushed at the end of the merge log.
+    pub(in crate::base) fn touch_merge_pushed(&mut self) {
+        if let Some(journal) = self.journal.get_mut() {
+            journal.pending.merges.push(MergeOp::Pushed);
+        }
+    }
+
+    /// Keeps the merge record at `at` before a write removes it from the log.
+    pub(in crate::base) fn touch_merge_removed(&mut self, at: usize) {
+        if let (Some(journal), Some(record)) = (self.journal.get_mut(), self.merges.get(at)) {
+            journal
+                .pending
+                .merges
+                .push(MergeOp::Removed(at, record.clone()));
+        }
+    }
+
+    /// Commits what `pending` names, as the base holds it now, with a change-log
+    /// entry.
+    fn flush(&mut self, action: &str, pending: &Pending) -> Result<()> {
+        let entry = ChangeEntry {
+            at: (self.clock)(),
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            records: record_changes(self, pending)?,
+        };
+        let next_ids = self.next_ids();
+        let ClientBase {
+            journal,
+            clients,
+            deals,
+            activities,
+            schema,
+            merges,
+            ..
+        } = self;
+        let Some(journal) = journal.get_mut() else {
+            return Ok(());
+        };
+        journal.write(|tx, merge_keys| {
+            for id in pending.clients.keys() {
+                tx.put("clients", id.0, clients.get(id))?;
+            }
+            for id in pending.deals.keys() {
+                tx.put("deals", id.0, deals.get(id))?;
+            }
+            for id in pending.activities.keys() {
+                tx.put("activities", id.0, activities.get(id))?;
+            }
+            if pending.schema.is_some() {
+                tx.set_meta("schema", &serde_json::to_string(&*schema)?)?;
+            }
+            if next_ids != pending.next_ids {
+                tx.set_meta("next_ids", &serde_json::to_string(&next_ids)?)?;
+            }
+            // The merges pushed by this write are the last ones of the log.
+            let mut pushed = merges.len();
+            for op in pending.merges.iter().rev() {
+                if let MergeOp::Pushed = op {
+                    pushed -= 1;
+                }
+            }
+            for op in &pending.merges {
+                match op {
+                    MergeOp::Pushed => {
+                        let key = tx.push_merge(&merges[pushed])?;
+                        merge_keys.push(key);
+                        pushed += 1;
+                    }
+                    MergeOp::Removed(at, _) => {
+                        let key = merge_keys.remove(*at);
+                        tx.remove_merge(key)?;
+                    }
+                }
+            }
+            tx.log(&entry)
+        })
+    }
+
+    /// Puts back the records, schema, counters and merge log a write changed.
+    fn roll_back(&mut self, pending: Pending) {
+        for (id, before) in pending.clients {
+            if let Some(now) = self.clients.remove(&id) {
+                self.unindex_relations(&now);
+            }
+            if let Some(before) = before {
+                self.index_relations(&before);
+                self.clients.insert(id, before);
+            }
+        }
+        for (id, before) in pending.deals {
+            if let Some(now) = self.deals.remove(&id) {
+                if let Some(set) = self.deals_by_client.get_mut(&now.client) {
+                    set.remove(&id);
+                }
+            }
+            if let Some(before) = before {
+                self.deals_by_client
+                    .entry(before.client)
+                    .or_default()
+                    .insert(id);
+                self.deals.insert(id, before);
+            }
+        }
+        for (id, before) in pending.activities {
+            if let Some(now) = self.activities.remove(&id) {
+                self.unindex_activity(&now);
+            }
+            if let Some(before) = before {
+                self.index_activity(&before);
+                self.activities.insert(id, before);
+            }
+        }
+        if let Some(schema) = pending.schema {
+            self.schema = schema;
+        }
+        for op in pending.merges.into_iter().rev() {
+            match op {
+                MergeOp::Pushed => {
+                    self.merges.pop();
+                }
+                MergeOp::Removed(at, record) => self.merges.insert(at, record),
+            }
+        }
+        [self.next_client, self.next_deal, self.next_activity] = pending.next_ids;
+    }
+}
+
+impl Journal {
+    /// Refuses writes to a base opened read-only.
+    fn check_writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(self.error("the base was opened read-only"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,661 @@
+//! A base kept in a file: [`ClientBase::open`], [`ClientBase::create`],
+//! [`ClientBase::save_as`], [`ClientBase::backup`] and the change log
+//! ([`ClientBase::changes`]).
+//!
+//! The file is an SQLite database (WAL mode, bundled SQLite), so integrators
+//! and analysts can read it with standard tools: the tables `clients`, `deals`,
+//! `activities` and `merges` hold one JSON document per record (the same JSON
+//! as [`ClientBase::write_json`]), `meta` the schema and id counters, and
+//! `changes` the change log. The base works in memory as before; every write is
+//! also committed to the file in one transaction before it returns, so a
+//! process killed at any moment leaves a file that opens with every write that
+//! returned and nothing half-written.
+//!
+//! ```
+//! use clientbase::{ClientBase, Client, Schema};
+//! let dir = std::env::temp_dir().join(format!("cb-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let path = dir.join("base.cb");
+//! # let _ = std::fs::remove_file(&path);
+//! let mut base = ClientBase::create(&path, Schema::new())?;
+//! base.set_actor(Some("manager 7"));
+//! let anna = base.add_client(Client::person("Иванова", "Анна", None))?;
+//! drop(base);
+//!
+//! let base = ClientBase::open(&path)?;
+//! assert_eq!(base.client(anna)?.display_name(), "Иванова Анна");
+//! let log = base.changes(&Default::default())?;
+//! assert_eq!((log[0].action.as_str(), log[0].actor.as_deref()), ("add_client", Some("manager 7")));
+//! # drop(base); std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod changes;
+mod journal;
+
+pub use changes::{Change, ChangesParams, FieldChange, RecordChange, RecordOp};
+
+use super::json::{NextIds, Snapshot};
+use super::ClientBase;
+use crate::activity::Activity;
+use crate::base::MergeRecord;
+use crate::client::Client;
+use crate::deal::Deal;
+use crate::error::{Error, ErrorKind, Result};
+use crate::schema::Schema;
+use changes::ChangeEntry;
+use journal::Pending;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The SQLite `application_id` of a base file ("CBAS").
+const APPLICATION_ID: i64 = 0x4342_4153;
+/// The file format this library writes; it reads this one and migrates older ones.
+const FORMAT_VERSION: i64 = 1;
+
+const TABLES: &str = "
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE clients(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE deals(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE activities(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE merges(key INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
+CREATE TABLE changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT,
+    action TEXT NOT NULL, records TEXT NOT NULL);
+CREATE TABLE change_records(record TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (record, seq)) WITHOUT ROWID;
+";
+
+/// How to open a base file ([`ClientBase::open_with`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenOptions {
+    /// Create the file holding an empty base when it does not exist.
+    pub create: bool,
+    /// Open for reading only: every write is refused, and other programs may
+    /// read the file at the same time.
+    pub read_only: bool,
+    /// Wait for the disk after every commit (SQLite `synchronous=FULL`), so that
+    /// a write survives a power cut, not only a crash of the process. Slower.
+    pub sync_every_commit: bool,
+}
+
+/// The file behind a base, and the write that is running.
+pub(crate) struct Journal {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    read_only: bool,
+    depth: u32,
+    pending: Pending,
+    /// The `merges` table's key of each record of the merge log, in order.
+    merge_keys: Vec<i64>,
+}
+
+/// The journal of a base kept in a file; a clone of the base is in memory only.
+#[derive(Default)]
+pub(crate) struct Attached(Option<Box<Journal>>);
+
+impl Clone for Attached {
+    fn clone(&self) -> Attached {
+        Attached(None)
+    }
+}
+
+impl Attached {
+    pub(crate) fn get_mut(&mut self) -> Option<&mut Journal> {
+        self.0.as_deref_mut()
+    }
+
+    fn get(&self) -> Option<&Journal> {
+        self.0.as_deref()
+    }
+}
+
+impl ClientBase {
+    /// Opens the base kept in the file at `path`, reading every record and
+    /// checking it as [`ClientBase::read_json`] does. Every later write is
+    /// committed to the file before it returns. A missing, foreign, corrupt or
+    /// newer file is an [`ErrorKind::Storage`] error naming the file.
+    pub fn open(path: impl AsRef<Path>) -> Result<ClientBase> {
+        ClientBase::open_with(path, &OpenOptions::default())
+    }
+
+    /// Opens a base file as `options` say.
+    pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<ClientBase> {
+        let path = path.as_ref();
+        if !path.exists() {
+            if options.create && !options.read_only {
+                return ClientBase::create_with(path, Schema::new(), options);
+            }
+            return Err(file_error(path, "no such file"));
+        }
+        let conn = connect(path, options, false)?;
+        let sql = |e: rusqlite::Error| sql_error(path, e);
+        let app: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(sql)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
+        if app != APPLICATION_ID {
+            return Err(file_error(
+                path,
+                "is an SQLite database of another program, not a clientbase base",
+            ));
+        }
+        if version > FORMAT_VERSION {
+            return Err(file_error(
+                path,
+                format!(
+                    "was written by a newer clientbase (file format {version}; this library \
+                     reads formats up to {FORMAT_VERSION}): open it with a newer version"
+                ),
+            ));
+        }
+        // Format 1 is the first; older formats would be migrated here.
+        let meta = |key: &str| -> Result<Option<String>> {
+            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(sql)
+        };
+        let schema: Schema = match meta("schema")? {
+            Some(json) => parse_json(path, "meta.schema", &json)?,
+            None => Schema::new(),
+        };
+        let next_ids = match meta("next_ids")? {
+            Some(json) => {
+                let [client, deal, activity]: [u64; 3] = parse_json(path, "meta.next_ids", &json)?;
+                NextIds {
+                    client,
+                    deal,
+                    activity,
+                }
+            }
+            None => NextIds::default(),
+        };
+        let clients: Vec<Client> = read_records(&conn, path, "clients", "client")?;
+        let deals: Vec<Deal> = read_records(&conn, path, "deals", "deal")?;
+        let activities: Vec<Activity> = read_records(&conn, path, "activities", "activity")?;
+        let mut merge_keys = Vec::new();
+        let mut merges = Vec::new();
+        {
+            let mut stmt = conn
+                .prepare("SELECT key, data FROM merges ORDER BY key")
+                .map_err(sql)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .map_err(sql)?;
+            for row in rows {
+                let (key, json) = row.map_err(sql)?;
+                merges.push(parse_json::<MergeRecord>(
+                    path,
+                    &format!("merge {key}"),
+                    &json,
+                )?);
+                merge_keys.push(key);
+            }
+        }
+        let mut base = ClientBase::from_snapshot(Snapshot {
+            format: super::json::FORMAT.to_string(),
+            version: super::json::VERSION,
+            schema,
+            next_ids,
+            clients,
+            deals,
+            activities,
+            merges,
+        })
+        .map_err(|e| e.or_record(|| path.display().to_string()))?;
+        base.journal = Attached(Some(Box::new(Journal {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            read_only: options.read_only,
+            depth: 0,
+            pending: Pending::default(),
+            merge_keys,
+        })));
+        Ok(base)
+    }
+
+    /// Creates a new file at `path` holding an empty base with `schema`, and
+    /// opens it. An existing file is an error (nothing is overwritten).
+    pub fn create(path: impl AsRef<Path>, schema: Schema) -> Result<ClientBase> {
+        ClientBase::create_with(path.as_ref(), schema, &OpenOptions::default())
+    }
+
+    fn create_with(path: &Path, schema: Schema, options: &OpenOptions) -> Result<ClientBase> {
+        let mut base = ClientBase::new(schema);
+        base.write_new_file(path, options.sync_every_commit)?;
+        Ok(base)
+    }
+
+    /// Writes this base into a new file at `path` and keeps it there from now
+    /// on: later writes are committed to that file (and no longer to the file
+    /// the base came from, if any). An existing file is an error.
+    pub fn save_as(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        self.write_new_file(path.as_ref(), false)
+    }
+
+    /// Copies the base into a new file at `path` while it stays in use: a
+    /// consistent copy of the file (SQLite's online backup) for a base kept in a
+    /// file, a new base file for a base in memory. An existing file is an error.
+    pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let Some(journal) = self.journal.get() else {
+            return self.clone().write_new_file(path, false);
+        };
+        refuse_existing(path)?;
+        let mut target = Connection::open(path).map_err(|e| sql_error(path, e))?;
+        let conn = journal.lock()?;
+        let backup =
+            rusqlite::backup::Backup::new(&conn, &mut target).map_err(|e| sql_error(path, e))?;
+        backup
+            .run_to_completion(1024, std::time::Duration::ZERO, None)
+            .map_err(|e| sql_error(path, e))
+    }
+
+    /// The file the base is kept in, or `None` for a base in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.journal.get().map(|j| j.path.as_path())
+    }
+
+    /// Names who makes the following writes (a manager's name or id), for the
+    /// change log. `None` (the start) logs no actor.
+    pub fn set_actor(&mut self, actor: Option<&str>) {
+        self.actor = actor.map(str::to_string);
+    }
+
+    /// Who makes the following writes, as [`ClientBase::set_actor`] said.
+    pub fn actor(&self) -> Option<&str> {
+        self.actor.as_deref()
+    }
+
+    /// Entries of the change log, oldest first. Only a base kept in a file has
+    /// a change log; on a base in memory this is an [`ErrorKind::Storage`] error.
+    pub fn changes(&self, params: &ChangesParams) -> Result<Vec<Change>> {
+        let Some(journal) = self.journal.get() else {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                "the base is in memory and keeps no change log (open or create a base file)",
+            )
+            .with_field("changes"));
+        };
+        journal.changes(params)
+    }
+
+    /// Writes every record into a new file and attaches the base to it.
+    fn write_new_file(&mut self, path: &Path, sync_every_commit: bool) -> Result<()> {
+        refuse_existing(path)?;
+        let options = OpenOptions {
+            sync_every_commit,
+            ..OpenOptions::default()
+        };
+        let mut conn = connect(path, &options, true)?;
+        let sql = |e: rusqlite::Error| sql_error(path, e);
+        let result = (|| {
+            let tx = conn.transaction().map_err(sql)?;
+            tx.execute_batch(TABLES).map_err(sql)?;
+            let mut writer = Tx { tx: &tx, path };
+            writer.set_meta("schema", &serde_json::to_string(&self.schema)?)?;
+            writer.set_meta(
+                "next_ids",
+                &serde_json::to_string(&[self.next_client, self.next_deal, self.next_activity])?,
+            )?;
+            write_all(
+                &writer,
+                "clients",
+                self.clients.iter().map(|(id, c)| (id.0, c)),
+            )?;
+            write_all(&writer, "deals", self.deals.iter().map(|(id, d)| (id.0, d)))?;
+            write_all(
+                &writer,
+                "activities",
+                self.activities.iter().map(|(id, a)| (id.0, a)),
+            )?;
+            let mut merge_keys = Vec::with_capacity(self.merges.len());
+            for merge in &self.merges {
+                merge_keys.push(writer.push_merge(merge)?);
+            }
+            writer.log(&ChangeEntry {
+                at: (self.clock)(),
+                actor: self.actor.clone(),
+                action: "create".into(),
+                records: Vec::new(),
+            })?;
+            tx.commit().map_err(sql)?;
+            Ok(merge_keys)
+        })();
+        let merge_keys = match result {
+            Ok(keys) => keys,
+            Err(err) => {
+                drop(conn);
+                let _ = std::fs::remove_file(path);
+                return Err(err);
+            }
+        };
+        self.journal = Attached(Some(Box::new(Journal {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            read_only: false,
+            depth: 0,
+            pending: Pending::default(),
+            merge_keys,
+        })));
+        Ok(())
+    }
+}
+
+impl Journal {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
+        self.conn
+            .lock()
+            .map_err(|_| self.error("a write to the file panicked; open the file again"))
+    }
+
+    /// An [`ErrorKind::Storage`] error about this file.
+    fn error(&self, reason: impl Into<String>) -> Error {
+        file_error(&self.path, reason)
+    }
+
+    /// Runs `write` in one transaction and commits it.
+    fn write(
+        &mut self,
+        write: impl FnOnce(&mut Tx<'_>, &mut Vec<i64>) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| sql_error(&path, e);
+        let conn = self
+            .conn
+            .get_mut()
+            .map_err(|_| file_error(&path, "a write to the file panicked; open it again"))?;
+        let tx = conn.transaction().map_err(sql)?;
+        let mut keys = self.merge_keys.clone();
+        write(
+            &mut Tx {
+                tx: &tx,
+                path: &path,
+            },
+            &mut keys,
+        )?;
+        tx.commit().map_err(sql)?;
+        self.merge_keys = keys;
+        Ok(())
+    }
+
+    fn changes(&self, params: &ChangesParams) -> Result<Vec<Change>> {
+        let sql = |e: rusqlite::Error| sql_error(&self.path, e);
+        let conn = self.lock()?;
+        let mut query = String::from("SELECT seq, at, actor, action, records FROM changes WHERE 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(record) = &params.record {
+            query.push_str(" AND seq IN (SELECT seq FROM change_records WHERE record = ?)");
+            args.push(record.clone().into());
+        }
+        if let Some(actor) = &params.actor {
+            query.push_str(" AND actor = ?");
+            args.push(actor.clone().into());
+        }
+        if let Some(since) = params.since {
+            query.push_str(" AND at >= ?");
+            args.push(stamp(since).into());
+        }
+        if let Some(after) = params.after_seq {
+            query.push_str(" AND seq > ?");
+            args.push(i64::try_from(after).unwrap_or(i64::MAX).into());
+        }
+        query.push_str(" ORDER BY seq");
+        if let Some(limit) = params.limit {
+            query.push_str(" LIMIT ?");
+            args.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
+        }
+        let mut stmt = conn.prepare(&query).map_err(sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(sql)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, actor, action, records) = row.map_err(sql)?;
+            let what = format!("change {seq}");
+            out.push(Change {
+                seq: seq.unsigned_abs(),
+                at: parse_json(&self.path, &what, &format!("\"{at}\""))?,
+                actor,
+                action,
+                records: parse_json(&self.path, &what, &records)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The writes of one transaction.
+struct Tx<'a> {
+    tx: &'a Transaction<'a>,
+    path: &'a Path,
+}
+
+impl Tx<'_> {
+    fn sql(&self, e: rusqlite::Error) -> Error {
+        sql_error(self.path, e)
+    }
+
+    /// Stores `record` under `id` in `table`, or deletes the row when it is `None`.
+    fn put<R: Serialize>(&mut self, table: &str, id: u64, record: Option<&R>) -> Result<()> {
+        let id = i64::try_from(id).map_err(|_| self.error_id(id))?;
+        match record {
+            Some(record) => {
+                let json = serde_json::to_string(record)?;
+                self.tx
+                    .prepare_cached(&format!(
+                        "INSERT OR REPLACE INTO {table}(id, data) VALUES (?1, ?2)"
+                    ))
+                    .and_then(|mut s| s.execute(params![id, json]))
+                    .map_err(|e| self.sql(e))?;
+            }
+            None => {
+                self.tx
+                    .prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))
+                    .and_then(|mut s| s.execute([id]))
+                    .map_err(|e| self.sql(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn error_id(&self, id: u64) -> Error {
+        file_error(self.path, format!("id {id} is too large for the file"))
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![key, value]))
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    fn push_merge(&mut self, merge: &MergeRecord) -> Result<i64> {
+        let json = serde_json::to_string(merge)?;
+        self.tx
+            .prepare_cached("INSERT INTO merges(data) VALUES (?1)")
+            .and_then(|mut s| s.execute([json]))
+            .map_err(|e| self.sql(e))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn remove_merge(&mut self, key: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM merges WHERE key = ?1")
+            .and_then(|mut s| s.execute([key]))
+            .map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
+    /// Appends a change-log entry and indexes it by record.
+    fn log(&mut self, entry: &ChangeEntry) -> Result<()> {
+        let records = serde_json::to_string(&entry.records)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO changes(at, actor, action, records) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![stamp(entry.at), entry.actor, entry.action, records])
+            })
+            .map_err(|e| self.sql(e))?;
+        let seq = self.tx.last_insert_rowid();
+        let mut stmt = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO change_records(record, seq) VALUES (?1, ?2)")
+            .map_err(|e| self.sql(e))?;
+        for record in &entry.records {
+            stmt.execute(params![record.record, seq])
+                .map_err(|e| sql_error(self.path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes every record of one kind, serialized on all cores.
+fn write_all<'r, R: Serialize + Sync + 'r>(
+    tx: &Tx<'_>,
+    table: &str,
+    records: impl Iterator<Item = (u64, &'r R)>,
+) -> Result<()> {
+    let records: Vec<(u64, &R)> = records.collect();
+    let mut stmt = tx
+        .tx
+        .prepare(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"))
+        .map_err(|e| tx.sql(e))?;
+    for chunk in records.chunks(8192) {
+        let json = crate::batch::map_column(chunk, |(id, record)| {
+            serde_json::to_string(record).map(|j| (*id, j))
+        });
+        for row in json {
+            let (id, json) = row?;
+            let id = i64::try_from(id).map_err(|_| tx.error_id(id))?;
+            stmt.execute(params![id, json]).map_err(|e| tx.sql(e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads every record of one kind, parsed on all cores; an error names the record.
+fn read_records<R: DeserializeOwned + Send>(
+    conn: &Connection,
+    path: &Path,
+    table: &str,
+    label: &str,
+) -> Result<Vec<R>> {
+    let sql = |e: rusqlite::Error| sql_error(path, e);
+    let mut stmt = conn
+        .prepare(&format!("SELECT id, data FROM {table} ORDER BY id"))
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .map_err(sql)?;
+    let rows: Vec<(i64, String)> = rows.collect::<rusqlite::Result<_>>().map_err(sql)?;
+    crate::batch::map_column(&rows, |(id, json)| {
+        parse_json::<R>(path, &format!("{label} {id}"), json)
+    })
+    .into_iter()
+    .collect()
+}
+
+/// Opens (or, with `create`, makes) the SQLite file with the pragmas a base uses.
+fn connect(path: &Path, options: &OpenOptions, create: bool) -> Result<Connection> {
+    let sql = |e: rusqlite::Error| sql_error(path, e);
+    let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    flags |= if options.read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+    };
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
+    // A base held by another program is refused at once, not after a wait.
+    conn.busy_timeout(std::time::Duration::ZERO).map_err(sql)?;
+    if options.read_only {
+        conn.execute_batch("PRAGMA query_only = ON;").map_err(sql)?;
+        return Ok(conn);
+    }
+    // One program writes a base at a time: its in-memory copy is the truth.
+    conn.execute_batch(
+        "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;",
+    )
+    .map_err(sql)?;
+    let sync = if options.sync_every_commit {
+        "FULL"
+    } else {
+        "NORMAL"
+    };
+    conn.execute_batch(&format!("PRAGMA synchronous = {sync};"))
+        .map_err(sql)?;
+    if create {
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION};"
+        ))
+        .map_err(sql)?;
+    }
+    // Take the lock now, so a second writer is refused at open, not at its
+    // first write.
+    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+        .map_err(sql)?;
+    Ok(conn)
+}
+
+fn refuse_existing(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Err(file_error(path, "already exists; nothing was overwritten"));
+    }
+    Ok(())
+}
+
+fn parse_json<T: DeserializeOwned>(path: &Path, record: &str, json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| {
+        Error::new(
+            ErrorKind::Storage,
+            format!("cannot be read from {}: {e}", path.display()),
+        )
+        .with_record(record.to_string())
+    })
+}
+
+fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+}
+
+/// An [`ErrorKind::Storage`] error naming the file.
+fn file_error(path: &Path, reason: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Storage, reason).with_record(path.display().to_string())
+}
+
+fn sql_error(path: &Path, err: rusqlite::Error) -> Error {
+    let reason = match &err {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            "is not a clientbase base (not an SQLite database)".to_string()
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+            format!("is damaged: {err}")
+        }
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::DatabaseBusy
+                || f.code == rusqlite::ErrorCode::DatabaseLocked =>
+        {
+            "is open for writing in another program".to_string()
+        }
+        _ => err.to_string(),
+    };
+    file_error(path, reason).with_source(err)
+}
