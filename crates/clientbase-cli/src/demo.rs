@@ -420,7 +420,9 @@ fn messy_phone_samples(demo: &mut Demo) -> CliResult {
 fn normalize_contacts(demo: &mut Demo) -> CliResult {
     let started = Instant::now();
     let mut base = demo.base.clone();
-    let report = base.normalize_contacts(&ContactNormalizer::default());
+    let report = base
+        .normalize_contacts(&ContactNormalizer::default())
+        .map_err(|err| CliError::failed(format!("normalize contacts: {err}")))?;
     let seconds = started.elapsed().as_secs_f64();
     say!(
         "  {} contact points of {} clients normalized in {seconds:.1} s; {} fields split, {} invalid, {} email typo suggestions",

@@ -24,7 +24,9 @@ fn base() -> ClientBase {
 #[test]
 fn normalizes_splits_and_reports() {
     let mut base = base();
-    let report = base.normalize_contacts(&ContactNormalizer::default());
+    let report = base
+        .normalize_contacts(&ContactNormalizer::default())
+        .unwrap();
     assert_eq!(report.clients, 2);
     assert_eq!(report.clients_changed, 2);
     assert_eq!(report.split.len(), 1);
@@ -64,7 +66,9 @@ fn normalizes_splits_and_reports() {
     assert_eq!(petrova.emails[0].raw, "anna@gmial.com");
 
     // Normalizing again changes nothing.
-    let again = base.normalize_contacts(&ContactNormalizer::default());
+    let again = base
+        .normalize_contacts(&ContactNormalizer::default())
+        .unwrap();
     assert_eq!(again.changed, 0);
     assert_eq!(again.clients_changed, 0);
     assert!(again.split.is_empty());
@@ -73,7 +77,8 @@ fn normalizes_splits_and_reports() {
 #[test]
 fn the_raw_text_survives_a_json_round_trip() {
     let mut base = base();
-    base.normalize_contacts(&ContactNormalizer::default());
+    base.normalize_contacts(&ContactNormalizer::default())
+        .unwrap();
     let back = ClientBase::from_json(&base.to_json().unwrap()).unwrap();
     let phones: Vec<&str> = back
         .clients()

@@ -29,7 +29,9 @@ fn readme_first_steps() -> clientbase::Result<()> {
         "unknown tag: new client, field \"tags\": \"gold\" is not in the tag vocabulary"
     );
 
-    let _report = base.normalize_contacts(&ContactNormalizer::default());
+    let _report = base
+        .normalize_contacts(&ContactNormalizer::default())
+        .unwrap();
     assert_eq!(
         base.client(olga)?.phones[0].e164.as_deref(),
         Some("+79161234567")

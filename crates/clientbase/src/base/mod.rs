@@ -88,6 +88,7 @@ pub struct ClientBase {
     /// Who makes the writes, for the change log.
     actor: Option<String>,
     /// The file the base is kept in, if any.
+    #[cfg_attr(not(feature = "storage"), allow(dead_code))]
     journal: Attached,
 }
 
@@ -161,6 +162,17 @@ impl ClientBase {
         &self.schema
     }
 
+    /// Names who makes the following writes (a manager's name or id), for the
+    /// change log of a base kept in a file. `None` (the start) logs no actor.
+    pub fn set_actor(&mut self, actor: Option<&str>) {
+        self.actor = actor.map(str::to_string);
+    }
+
+    /// Who makes the following writes, as [`ClientBase::set_actor`] said.
+    pub fn actor(&self) -> Option<&str> {
+        self.actor.as_deref()
+    }
+
     /// Adds a tag to the vocabulary.
     pub fn declare_tag(&mut self, tag: impl Into<String>) -> Result<()> {
         self.journaled("declare_tag", |base| {
@@ -213,7 +225,7 @@ use store::Attached;
 /// Without the `storage` feature a base is always in memory.
 #[cfg(not(feature = "storage"))]
 #[derive(Clone, Default)]
-struct Attached;
+struct Attached {}
 
 #[cfg(not(feature = "storage"))]
 impl ClientBase {

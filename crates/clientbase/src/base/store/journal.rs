@@ -50,7 +50,7 @@ pub(super) enum MergeOp {
     /// A record was pushed at the end.
     Pushed,
     /// The record at this position was removed.
-    Removed(usize, MergeRecord),
+    Removed(usize, Box<MergeRecord>),
 }
 
 impl ClientBase {
@@ -159,7 +159,7 @@ impl ClientBase {
             journal
                 .pending
                 .merges
-                .push(MergeOp::Removed(at, record.clone()));
+                .push(MergeOp::Removed(at, Box::new(record.clone())));
         }
     }
 
@@ -267,7 +267,7 @@ impl ClientBase {
                 MergeOp::Pushed => {
                     self.merges.pop();
                 }
-                MergeOp::Removed(at, record) => self.merges.insert(at, record),
+                MergeOp::Removed(at, record) => self.merges.insert(at, *record),
             }
         }
         [self.next_client, self.next_deal, self.next_activity] = pending.next_ids;

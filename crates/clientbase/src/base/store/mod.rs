@@ -261,17 +261,6 @@ impl ClientBase {
         self.journal.get().map(|j| j.path.as_path())
     }
 
-    /// Names who makes the following writes (a manager's name or id), for the
-    /// change log. `None` (the start) logs no actor.
-    pub fn set_actor(&mut self, actor: Option<&str>) {
-        self.actor = actor.map(str::to_string);
-    }
-
-    /// Who makes the following writes, as [`ClientBase::set_actor`] said.
-    pub fn actor(&self) -> Option<&str> {
-        self.actor.as_deref()
-    }
-
     /// Entries of the change log, oldest first. Only a base kept in a file has
     /// a change log; on a base in memory this is an [`ErrorKind::Storage`] error.
     pub fn changes(&self, params: &ChangesParams) -> Result<Vec<Change>> {

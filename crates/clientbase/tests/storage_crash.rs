@@ -1,0 +1,208 @@
+//! Crash safety of a base kept in a file: a writer process is killed (SIGKILL)
+//! at random moments, many times, and every reopened base must be valid and
+//! hold every write the writer had acknowledged, that is every write whose
+//! call had returned before the writer printed it.
+//!
+//! The writer is this test binary run again with `CB_CRASH_WRITER` set: the
+//! `writer` test below does nothing in a normal run.
+#![cfg(feature = "storage")]
+
+use clientbase::{Client, ClientBase, ClientId, Currency, Deal, DealId, MergeRules, Money, Schema};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const WRITER: &str = "CB_CRASH_WRITER";
+
+/// What the writer acknowledged, line by line on its standard output:
+/// `client <id> <surname>`, `deal <id> <client>`, `stage <deal> <n>`,
+/// `merge <survivor> <merged>`.
+#[derive(Default)]
+struct Acknowledged {
+    clients: BTreeMap<u64, String>,
+    deals: BTreeMap<u64, u64>,
+    stages: BTreeMap<u64, u32>,
+    merged: BTreeSet<u64>,
+    survivors: BTreeSet<u64>,
+}
+
+impl Acknowledged {
+    fn read(&mut self, line: &str) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let n = |i: usize| parts[i].parse::<u64>().unwrap();
+        match parts.first() {
+            Some(&"client") => {
+                self.clients.insert(n(1), parts[2].to_string());
+            }
+            Some(&"deal") => {
+                self.deals.insert(n(1), n(2));
+            }
+            Some(&"stage") => {
+                self.stages.insert(n(1), n(2) as u32);
+            }
+            Some(&"merge") => {
+                self.survivors.insert(n(1));
+                self.merged.insert(n(2));
+            }
+            // The test harness's own lines ("running 1 test").
+            _ => {}
+        }
+    }
+
+    /// Checks that the reopened base holds every acknowledged write.
+    fn check(&self, base: &ClientBase, round: usize) {
+        for (id, surname) in &self.clients {
+            let client = base.get_client(ClientId(*id));
+            if self.merged.contains(id) {
+                assert!(
+                    client.is_none(),
+                    "round {round}: merged client {id} is back"
+                );
+                continue;
+            }
+            let client = client.unwrap_or_else(|| panic!("round {round}: client {id} lost"));
+            // A merge survivor may have taken the other surname.
+            if !self.survivors.contains(id) {
+                assert!(
+                    client.display_name().starts_with(surname.as_str()),
+                    "round {round}: {} for {surname}",
+                    client.display_name()
+                );
+            }
+        }
+        for (deal, client) in &self.deals {
+            let stored = base
+                .get_deal(DealId(*deal))
+                .unwrap_or_else(|| panic!("round {round}: deal {deal} lost"));
+            if !self.merged.contains(client) {
+                assert_eq!(stored.client, ClientId(*client), "round {round}");
+            }
+        }
+        for (deal, stage) in &self.stages {
+            let stored = base.get_deal(DealId(*deal)).unwrap();
+            let at: u32 = stored.stage.trim_start_matches("Этап ").parse().unwrap();
+            // The next stage may have been committed without being printed.
+            assert!(
+                at == *stage || at == stage + 1,
+                "round {round}: deal {deal} at stage {at}, acknowledged {stage}"
+            );
+        }
+    }
+}
+
+/// The writer: opens (or creates) the base and writes until it is killed.
+#[test]
+fn writer() {
+    let Ok(path) = std::env::var(WRITER) else {
+        return;
+    };
+    let path = PathBuf::from(path);
+    let mut base = if path.exists() {
+        ClientBase::open(&path).unwrap()
+    } else {
+        ClientBase::create(&path, Schema::new()).unwrap()
+    };
+    base.set_actor(Some("writer"));
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let mut last: Option<(ClientId, DealId, u32)> = None;
+    for i in 0u64.. {
+        let surname = format!("Фамилия{i}");
+        let id = base
+            .add_client(Client::person(&surname, "Имя", None))
+            .unwrap();
+        writeln!(out, "client {} {surname}", id.0).unwrap();
+        let deal = base
+            .add_deal(Deal::new(
+                id,
+                Money::from_minor(100 * i as i64, Currency::RUB),
+            ))
+            .unwrap();
+        writeln!(out, "deal {} {}", deal.0, id.0).unwrap();
+        if let Some((previous, previous_deal, stage)) = last {
+            let mut moved = base.deal(previous_deal).unwrap().clone();
+            moved.stage = format!("Этап {}", stage + 1);
+            base.update_deal(moved).unwrap();
+            writeln!(out, "stage {} {}", previous_deal.0, stage + 1).unwrap();
+            if i % 5 == 0 {
+                base.merge_clients(id, &[previous], &MergeRules::default())
+                    .unwrap();
+                writeln!(out, "merge {} {}", id.0, previous.0).unwrap();
+            }
+        }
+        out.flush().unwrap();
+        last = Some((id, deal, 0));
+    }
+}
+
+fn spawn_writer(path: &Path) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "writer", "--nocapture", "--test-threads=1", "-q"])
+        .env(WRITER, path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn killed_writers_lose_no_acknowledged_write() {
+    if std::env::var(WRITER).is_ok() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("cb-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("base.cb");
+    let mut acknowledged = Acknowledged::default();
+    // A small deterministic generator of kill points (xorshift).
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    let rounds = 25;
+    for round in 0..rounds {
+        let mut child = spawn_writer(&path);
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        // Let it acknowledge a random number of writes, then kill it a random
+        // few microseconds later: mostly in the middle of a later write.
+        let wanted = 1 + next(40);
+        let mut seen = 0;
+        while seen < wanted {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    acknowledged.read(&line);
+                    seen += u64::from(!line.starts_with("running"));
+                }
+                _ => break,
+            }
+        }
+        std::thread::sleep(Duration::from_micros(next(3000)));
+        child.kill().unwrap();
+        // Lines already written before the kill were acknowledged too.
+        for line in lines.map_while(|l| l.ok()) {
+            acknowledged.read(&line);
+        }
+        let status = child.wait().unwrap();
+        assert!(
+            !status.success(),
+            "round {round}: the writer was not killed"
+        );
+
+        let base = ClientBase::open(&path)
+            .unwrap_or_else(|e| panic!("round {round}: the base does not reopen: {e}"));
+        acknowledged.check(&base, round);
+    }
+    assert!(
+        acknowledged.clients.len() > rounds,
+        "the writers wrote: {}",
+        acknowledged.clients.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
