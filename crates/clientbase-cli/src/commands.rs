@@ -59,7 +59,7 @@ pub(crate) fn read_mapping(path: &std::path::Path, what: What) -> CliResult<Colu
 pub(crate) fn import(args: &ImportArgs) -> CliResult {
     let mapping = read_mapping(&args.mapping, args.what)?;
     let mut base = match (&args.base, &args.schema) {
-        (Some(path), _) => output::read_base(path)?,
+        (Some(path), _) => output::open_base_for_writing(path)?,
         (None, Some(path)) => {
             let file = output::open(path, "the schema")?;
             let schema: Schema = serde_json::from_reader(BufReader::new(file))
@@ -80,7 +80,7 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
                 .import_clients_csv(reader, &mapping, &options)
                 .map_err(|e| CliError::input(format!("{name}: {e}")))?;
             bar.finish_and_clear();
-            write_base(&base, &args.out)?;
+            write_base(&base, args.out.as_deref())?;
             print_import_report(&report, &args.read)?;
             report.rejected.len()
         }
@@ -89,7 +89,7 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
                 .import_deals_csv(reader, &mapping, &options)
                 .map_err(|e| CliError::input(format!("{name}: {e}")))?;
             bar.finish_and_clear();
-            write_base(&base, &args.out)?;
+            write_base(&base, args.out.as_deref())?;
             print_import_report(&report, &args.read)?;
             report.rejected.len()
         }
@@ -102,8 +102,17 @@ pub(crate) fn import(args: &ImportArgs) -> CliResult {
     Ok(())
 }
 
-/// Writes a base, with a spinner on a terminal.
-fn write_base(base: &ClientBase, path: &std::path::Path) -> CliResult {
+/// Writes a base, with a spinner on a terminal. Without `--out`, a base file
+/// holds every change already; a JSON base needs one.
+fn write_base(base: &ClientBase, path: Option<&std::path::Path>) -> CliResult {
+    let Some(path) = path else {
+        return match base.path() {
+            Some(_) => Ok(()),
+            None => Err(CliError::input(
+                "--out is needed: the base is not a base file that keeps its changes",
+            )),
+        };
+    };
     let spinner = output::spinner("writing");
     let written = output::write_base(base, path);
     spinner.finish_and_clear();

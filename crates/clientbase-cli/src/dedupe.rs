@@ -143,11 +143,15 @@ pub(crate) fn run(args: &DedupeArgs) -> CliResult {
     Ok(())
 }
 
-/// A schema file, or the schema of a base file. A base is not loaded: its
+/// A schema file, or the schema of a base (a base file or JSON). A base is not
+/// loaded: a base file's schema is read alone, and a JSON base's
 /// `schema` comes before its records (`ClientBase::write_json` writes it
 /// third), so reading stops there, and any records met before it are skipped
 /// without being kept.
 fn read_schema(path: &Path) -> CliResult<Schema> {
+    if output::is_base_file(path) {
+        return ClientBase::schema_in_file(path).map_err(|e| CliError::input(e.to_string()));
+    }
     let file = output::open(path, "the schema")?;
     let mut found = None;
     let mut json = serde_json::Deserializer::from_reader(BufReader::new(file));

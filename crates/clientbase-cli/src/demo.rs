@@ -608,6 +608,45 @@ fn export_round_trip(demo: &mut Demo) -> CliResult {
     }
     drop(back);
 
+    // The base kept in a file: saved, changed in place, reopened.
+    let file_path = dir.join("base.cb");
+    let _ = std::fs::remove_file(&file_path);
+    let started = Instant::now();
+    let mut kept = demo.base.clone();
+    kept.set_actor(Some("demo"));
+    let failed = |e: clientbase::Error| CliError::failed(format!("base file: {e}"));
+    kept.save_as(&file_path).map_err(failed)?;
+    let saved = started.elapsed().as_secs_f64();
+    let first = kept.clients().next().map(|c| c.id);
+    if let Some(id) = first {
+        let mut client = kept.client(id).map_err(failed)?.clone();
+        client.owner = Some("Смирнова".into());
+        kept.update_client(client).map_err(failed)?;
+    }
+    let expected = kept.clone();
+    drop(kept);
+    let started = Instant::now();
+    let reopened = ClientBase::open(&file_path).map_err(failed)?;
+    let opened = started.elapsed().as_secs_f64();
+    let changes = reopened
+        .changes(&clientbase::ChangesParams::default())
+        .map_err(failed)?;
+    let same = reopened == expected;
+    say!(
+        "  file  {} ({}): saved in {saved:.1} s, one change committed (owner), reopened in {opened:.1} s: {}; change log: {}",
+        file_path.display(),
+        file_size(&file_path),
+        if same { "identical" } else { "DIFFERENT" },
+        changes
+            .iter()
+            .map(|c| format!("{} by {}", c.action, c.actor.as_deref().unwrap_or("-")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !same {
+        return Err(CliError::failed("the base file lost data"));
+    }
+
     let clients_path = dir.join("clients.csv");
     let deals_path = dir.join("deals.csv");
     crate::commands::write_csv(

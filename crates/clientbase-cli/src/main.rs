@@ -171,7 +171,7 @@ pub(crate) struct GenerateArgs {
     /// Random seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Where to write the base (JSON).
+    /// Where to write the base: a base file (SQLite) when the name ends in `.cb`, else JSON.
     #[arg(long)]
     pub out: PathBuf,
     /// Where to write the ground truth (JSON).
@@ -206,7 +206,8 @@ pub(crate) struct ImportArgs {
     /// The schema (JSON) of a new base; ignored with --base.
     #[arg(long)]
     pub schema: Option<PathBuf>,
-    /// An existing base (JSON) to import into.
+    /// An existing base to import into: a base file (`.cb`, SQLite), which
+    /// takes the rows in place, or JSON.
     #[arg(long)]
     pub base: Option<PathBuf>,
     /// Whether the file holds clients or deals.
@@ -217,9 +218,10 @@ pub(crate) struct ImportArgs {
     /// Exit with code 3 when any row was rejected (the base is still written).
     #[arg(long)]
     pub fail_on_reject: bool,
-    /// Where to write the base (JSON).
+    /// Where to write the base: a base file when the name ends in `.cb`, else
+    /// JSON. Not needed when --base is a base file.
     #[arg(long)]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// The CSV file.
     pub file: PathBuf,
 }
@@ -232,7 +234,7 @@ pub(crate) struct ExportArgs {
     /// What to export.
     #[arg(long, value_enum, default_value_t = What::Clients)]
     pub what: What,
-    /// The base (JSON).
+    /// The base: a base file (`.cb`) or JSON.
     pub base: PathBuf,
     /// Where to write (default: standard output).
     #[arg(short, long)]

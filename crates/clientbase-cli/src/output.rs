@@ -2,7 +2,7 @@
 
 use crate::{CliError, CliResult};
 use clientbase::generator::{generate_with_progress, Generated, GeneratorConfig, Progress, Stage};
-use clientbase::{ClientBase, Money};
+use clientbase::{ClientBase, Money, OpenOptions};
 use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
@@ -22,19 +22,76 @@ pub(crate) fn create(path: &Path) -> CliResult<BufWriter<File>> {
         .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Reads a base written by `ClientBase::write_json`.
+/// The first bytes of every SQLite file, so of every base file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether `path` is a base file (SQLite) rather than JSON: by its first bytes
+/// when it exists, else by its extension (`.cb`, `.db`, `.sqlite`).
+pub(crate) fn is_base_file(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    match File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head == SQLITE_MAGIC,
+        Err(_) if path.exists() => false,
+        Err(_) => matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("cb" | "db" | "sqlite")
+        ),
+    }
+}
+
+/// Reads a base: a base file (opened read-only) or JSON written by
+/// `ClientBase::write_json`.
 pub(crate) fn read_base(path: &Path) -> CliResult<ClientBase> {
+    if is_base_file(path) {
+        let options = OpenOptions {
+            read_only: true,
+            ..OpenOptions::default()
+        };
+        return ClientBase::open_with(path, &options).map_err(|e| CliError::input(e.to_string()));
+    }
     let file = open(path, "the base")?;
     ClientBase::read_json(BufReader::new(file))
         .map_err(|e| CliError::input(format!("{}: {e}", path.display())))
 }
 
-/// Writes a base as JSON.
+/// Opens a base to change it: a base file takes every change as it is made;
+/// JSON is read into memory (write it with [`write_base`]).
+pub(crate) fn open_base_for_writing(path: &Path) -> CliResult<ClientBase> {
+    if is_base_file(path) {
+        return ClientBase::open(path).map_err(|e| CliError::input(e.to_string()));
+    }
+    read_base(path)
+}
+
+/// Writes a base: a base file when `path` is one (`.cb`), else JSON. A base
+/// already kept in `path` has nothing left to write. An existing base file is
+/// replaced whole only once the new one is complete.
 pub(crate) fn write_base(base: &ClientBase, path: &Path) -> CliResult {
+    let failed =
+        |e: clientbase::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
+    if is_base_file(path) {
+        if base.path().is_some_and(|p| same_file(p, path)) {
+            return Ok(());
+        }
+        let partial = path.with_extension(format!("partial-{}", std::process::id()));
+        let _ = std::fs::remove_file(&partial);
+        base.backup(&partial).map_err(failed)?;
+        return std::fs::rename(&partial, path).map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            CliError::failed(format!("cannot write {}: {e}", path.display()))
+        });
+    }
     let mut out = create(path)?;
     base.write_json(&mut out)
         .and_then(|()| out.flush().map_err(Into::into))
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
+        .map_err(failed)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// Whether to draw progress bars: only for a person watching stderr.

@@ -55,6 +55,8 @@ fn demo_summarizes_every_section() {
         "every merge undone: the base is identical to before",
         "Export and round trip",
         "read back identical",
+        "reopened in",
+        "change log: create by demo, update_client by demo",
         "identical (activities are not in CSV)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
@@ -1072,4 +1074,93 @@ fn clv_fits_the_models_on_a_1c_export() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("fortnight"), "{}", stderr(&out));
+}
+
+#[test]
+fn commands_take_a_base_file_as_well_as_json() {
+    let dir = scratch("basefile");
+    let base = dir.join("base.cb");
+    let csv = dir.join("clients.csv");
+    let out = clientbase(&[
+        "generate",
+        "--clients",
+        "200",
+        "--seed",
+        "3",
+        "--out",
+        path(&base),
+        "--csv",
+        path(&csv),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&base)
+        .unwrap()
+        .starts_with(b"SQLite format 3\0"));
+
+    // Rows imported into a base file stay in it without --out.
+    let more = dir.join("more.csv");
+    std::fs::write(&more, "surname,phone\nНовикова,8 916 555-01-02\n").unwrap();
+    let mapping = dir.join("mapping.json");
+    std::fs::write(&mapping, r#"{"surname": "surname", "phone": "phone"}"#).unwrap();
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--base",
+        path(&base),
+        path(&more),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let json = dir.join("export.json");
+    let out = clientbase(&["export", "--format", "json", path(&base), "-o", path(&json)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clients: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let clients = clients.as_array().unwrap();
+    assert!(clients.len() > 200, "{}", clients.len());
+    assert!(json_has(clients, "Новикова"));
+
+    // A JSON base imported into with --out ending in .cb becomes a base file,
+    // and an existing base file given as --out is replaced only when complete.
+    let json_base = dir.join("base.json");
+    let out = clientbase(&["generate", "--clients", "50", "--out", path(&json_base)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--base",
+        path(&json_base),
+        "--out",
+        path(&base),
+        path(&more),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = clientbase(&["export", "--format", "json", path(&base)]);
+    let clients: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(clients.as_array().unwrap().len(), 51);
+
+    // Without --out a JSON base is an error, not a silent loss.
+    let out = clientbase(&[
+        "import",
+        "--mapping",
+        path(&mapping),
+        "--base",
+        path(&json_base),
+        path(&more),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--out"), "{}", stderr(&out));
+
+    // A file that is not a base is named.
+    let bogus = dir.join("bogus.cb");
+    std::fs::write(&bogus, "not a base").unwrap();
+    let out = clientbase(&["export", "--format", "json", path(&bogus)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bogus.cb"), "{}", stderr(&out));
+}
+
+fn json_has(clients: &[serde_json::Value], surname: &str) -> bool {
+    clients.iter().any(|c| c.to_string().contains(surname))
 }

@@ -75,6 +75,10 @@ fn every_kind_of_write_survives_a_reopen() {
     assert!(base == undone);
     assert!(base.schema().tags().any(|t| t == "gold"));
     assert!(base.get_client(petr).is_some());
+    drop(base);
+    // The schema alone, without reading the records.
+    let schema = ClientBase::schema_in_file(&path).unwrap();
+    assert!(schema.tags().any(|t| t == "gold"));
 }
 
 #[test]

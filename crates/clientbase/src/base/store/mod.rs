@@ -132,49 +132,8 @@ impl ClientBase {
             return Err(file_error(path, "no such file"));
         }
         let conn = connect(path, options, false)?;
+        let (schema, next_ids) = read_meta(&conn, path)?;
         let sql = |e: rusqlite::Error| sql_error(path, e);
-        let app: i64 = conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(sql)?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql)?;
-        if app != APPLICATION_ID {
-            return Err(file_error(
-                path,
-                "is an SQLite database of another program, not a clientbase base",
-            ));
-        }
-        if version > FORMAT_VERSION {
-            return Err(file_error(
-                path,
-                format!(
-                    "was written by a newer clientbase (file format {version}; this library \
-                     reads formats up to {FORMAT_VERSION}): open it with a newer version"
-                ),
-            ));
-        }
-        // Format 1 is the first; older formats would be migrated here.
-        let meta = |key: &str| -> Result<Option<String>> {
-            conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                .optional()
-                .map_err(sql)
-        };
-        let schema: Schema = match meta("schema")? {
-            Some(json) => parse_json(path, "meta.schema", &json)?,
-            None => Schema::new(),
-        };
-        let next_ids = match meta("next_ids")? {
-            Some(json) => {
-                let [client, deal, activity]: [u64; 3] = parse_json(path, "meta.next_ids", &json)?;
-                NextIds {
-                    client,
-                    deal,
-                    activity,
-                }
-            }
-            None => NextIds::default(),
-        };
         let clients: Vec<Client> = read_records(&conn, path, "clients", "client")?;
         let deals: Vec<Deal> = read_records(&conn, path, "deals", "deal")?;
         let activities: Vec<Activity> = read_records(&conn, path, "activities", "activity")?;
@@ -217,6 +176,20 @@ impl ClientBase {
             merge_keys,
         })));
         Ok(base)
+    }
+
+    /// The schema of the base in the file at `path`, read without reading its
+    /// records (the file is opened read-only).
+    pub fn schema_in_file(path: impl AsRef<Path>) -> Result<Schema> {
+        let path = path.as_ref();
+        if !path.exists() {
+            return Err(file_error(path, "no such file"));
+        }
+        let options = OpenOptions {
+            read_only: true,
+            ..OpenOptions::default()
+        };
+        Ok(read_meta(&connect(path, &options, false)?, path)?.0)
     }
 
     /// Creates a new file at `path` holding an empty base with `schema`, and
@@ -425,6 +398,55 @@ impl Journal {
         }
         Ok(out)
     }
+}
+
+/// Checks the file's kind and format version and reads the schema and the id
+/// counters.
+fn read_meta(conn: &Connection, path: &Path) -> Result<(Schema, NextIds)> {
+    let sql = |e: rusqlite::Error| sql_error(path, e);
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(sql)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql)?;
+    if app != APPLICATION_ID {
+        return Err(file_error(
+            path,
+            "is an SQLite database of another program, not a clientbase base",
+        ));
+    }
+    if version > FORMAT_VERSION {
+        return Err(file_error(
+            path,
+            format!(
+                "was written by a newer clientbase (file format {version}; this library \
+                 reads formats up to {FORMAT_VERSION}): open it with a newer version"
+            ),
+        ));
+    }
+    // Format 1 is the first; older formats would be migrated here.
+    let meta = |key: &str| -> Result<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(sql)
+    };
+    let schema: Schema = match meta("schema")? {
+        Some(json) => parse_json(path, "meta.schema", &json)?,
+        None => Schema::new(),
+    };
+    let next_ids = match meta("next_ids")? {
+        Some(json) => {
+            let [client, deal, activity]: [u64; 3] = parse_json(path, "meta.next_ids", &json)?;
+            NextIds {
+                client,
+                deal,
+                activity,
+            }
+        }
+        None => NextIds::default(),
+    };
+    Ok((schema, next_ids))
 }
 
 /// The writes of one transaction.
