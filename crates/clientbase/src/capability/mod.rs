@@ -345,6 +345,54 @@ pub fn undo_merge(base: &mut ClientBase, params: &UndoParams) -> Result<NoParams
     Ok(NoParams {})
 }
 
+/// Params of [`backup`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupParams {
+    /// The new file to write (required; an existing file is never overwritten).
+    pub path: Option<std::path::PathBuf>,
+}
+
+/// What [`backup`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupReport {
+    /// The file written.
+    pub path: std::path::PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// Copies the base into a new base file while it stays in use (see
+/// [`ClientBase::backup`]).
+#[cfg(feature = "storage")]
+pub fn backup(base: &ClientBase, params: &BackupParams) -> Result<BackupReport> {
+    let path = params
+        .path
+        .clone()
+        .ok_or_else(|| crate::error::invalid("path", "the file to write is required"))?;
+    base.backup(&path)?;
+    let bytes = std::fs::metadata(&path)
+        .map_err(|e| Error::from(e).with_record(path.display().to_string()))?
+        .len();
+    Ok(BackupReport { path, bytes })
+}
+
+/// Params of [`set_actor`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActorParams {
+    /// Who makes the following writes (a manager's name or id); absent or
+    /// `null` for nobody in particular.
+    pub actor: Option<String>,
+}
+
+/// Names who makes the following writes, for the change log (see
+/// [`ClientBase::set_actor`]).
+pub fn set_actor(base: &mut ClientBase, params: &ActorParams) -> Result<NoParams> {
+    base.set_actor(params.actor.as_deref());
+    Ok(NoParams {})
+}
+
 /// Params of [`clients_table`] and [`deals_table`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -226,6 +226,14 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         EmailsParams => parse_emails),
     capability!(plain Report "parse_names", "Full names split into surname, given name and patronymic, with gender, initials and the matching key.",
         NamesParams => parse_names),
+    #[cfg(feature = "storage")]
+    capability!(read Report "changes", "The change log of a base kept in a file, oldest first: when, who (the actor), the write, and each record's fields before and after; filtered by record, actor, time or entry number.",
+        crate::ChangesParams => |base: &ClientBase, p: &crate::ChangesParams| base.changes(p)),
+    #[cfg(feature = "storage")]
+    capability!(read Report "backup", "Copies the base into a new base file while it stays in use (an existing file is never overwritten).",
+        BackupParams => backup),
+    capability!(write Report "set_actor", "Names who makes the following writes (a manager's name or id), for the change log.",
+        ActorParams => set_actor),
     capability!(read Report "sales_summary", "Won revenue by year and by product category.",
         SalesParams => sales_summary),
     capability!(read Table "clients_table", "The clients as a typed table, one row per client in id order (ids as integers, dates as dates).",
