@@ -117,6 +117,11 @@ enum cb_status
      */
     CB_IO = 11,
     /**
+     * A base file is missing, foreign, damaged, from a newer version, locked by
+     * another program, or could not be written.
+     */
+    CB_STORAGE = 12,
+    /**
      * A required pointer argument was `NULL`.
      */
     CB_NULL_PARAMETER = 100,
@@ -190,7 +195,7 @@ extern "C" {
 /**
  * The stable snake_case name of a status: `ok`, `invalid_value`, `unknown_id`,
  * `unknown_tag`, `unknown_field`, `field_type`, `currency_mismatch`, `schema`,
- * `conflict`, `csv`, `json`, `io`, `null_parameter`, `invalid_utf8`, `panic`,
+ * `conflict`, `csv`, `json`, `io`, `storage`, `null_parameter`, `invalid_utf8`, `panic`,
  * `unknown_error`; `unknown_status` for a number that is not a `cb_status`.
  *
  * `status` is a `cb_status` value (taken as a plain integer so that any number

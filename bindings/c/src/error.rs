@@ -305,7 +305,7 @@ mod tests {
         assert_eq!(name(101), "invalid_utf8");
         assert_eq!(name(102), "panic");
         assert_eq!(name(103), "unknown_error");
-        assert_eq!(name(12), "unknown_status");
+        assert_eq!(name(13), "unknown_status");
         assert_eq!(name(u32::MAX), "unknown_status");
     }
 
