@@ -30,58 +30,84 @@ impl ClientBase {
         activities: Vec<(ActivityId, Activity)>,
     ) -> Result<()> {
         self.journaled("add_bulk", |base| {
-            base.add_bulk_now(clients, deals, activities)
+            base.add_batch(clients, deals, activities, Batch::New)
         })
     }
 
-    fn add_bulk_now(
+    /// Adds checked records in one pass. `Batch::New` records are numbered on
+    /// from the next free ids and stamped; `Batch::Stored` ones keep their ids
+    /// (ascending, unused, gaps allowed) and stamps, as a base read back from
+    /// JSON or a file.
+    pub(super) fn add_batch(
         &mut self,
         mut clients: Vec<(ClientId, Client)>,
         mut deals: Vec<(DealId, Deal)>,
         mut activities: Vec<(ActivityId, Activity)>,
+        batch: Batch,
     ) -> Result<()> {
-        let first_client = self.next_client;
-        let first_deal = self.next_deal;
-        let first_activity = self.next_activity;
-        check_numbering(clients.iter().map(|(id, _)| id.0), first_client, "client")?;
-        check_numbering(deals.iter().map(|(id, _)| id.0), first_deal, "deal")?;
-        check_numbering(
-            activities.iter().map(|(id, _)| id.0),
-            first_activity,
-            "activity",
-        )?;
+        match batch {
+            Batch::New => {
+                check_numbering(
+                    clients.iter().map(|(id, _)| id.0),
+                    self.next_client,
+                    "client",
+                )?;
+                check_numbering(deals.iter().map(|(id, _)| id.0), self.next_deal, "deal")?;
+                check_numbering(
+                    activities.iter().map(|(id, _)| id.0),
+                    self.next_activity,
+                    "activity",
+                )?;
+            }
+            Batch::Stored => {
+                check_stored(clients.iter().map(|(id, _)| id.0), "client", |id| {
+                    self.clients.contains_key(&ClientId(id))
+                })?;
+                check_stored(deals.iter().map(|(id, _)| id.0), "deal", |id| {
+                    self.deals.contains_key(&DealId(id))
+                })?;
+                check_stored(activities.iter().map(|(id, _)| id.0), "activity", |id| {
+                    self.activities.contains_key(&ActivityId(id))
+                })?;
+            }
+        }
+        let stamp = matches!(batch, Batch::New);
         let now = (self.clock)();
         let base = &*self;
 
         check_each_mut(&mut clients, |(id, client)| {
             base.check_client_fields(client, *id)
                 .map_err(|e| e.or_record(|| id.to_string()))?;
-            let created = *client.created_at.get_or_insert(now);
-            client.updated_at.get_or_insert(created);
+            if stamp {
+                let created = *client.created_at.get_or_insert(now);
+                client.updated_at.get_or_insert(created);
+            }
             Ok(())
         })?;
         let client = |id: ClientId| {
-            in_batch(&clients, first_client, id.0)
+            in_batch(&clients, id)
                 .map(|(_, c)| c)
                 .or_else(|| base.clients.get(&id))
         };
         check_each(&clients, |(id, c)| {
             check_relations(c, client).map_err(|e| e.or_record(|| id.to_string()))
         })?;
-        let deal_count = deals.len() as u64;
+        let deal_ids: Vec<u64> = deals.iter().map(|(id, _)| id.0).collect();
         check_each_mut(&mut deals, |(id, deal)| {
             base.check_deal(
                 deal,
                 *id,
                 |c| client(c).is_some(),
-                |d| d.0.wrapping_sub(first_deal) < deal_count || base.deals.contains_key(&d),
+                |d| deal_ids.binary_search(&d.0).is_ok() || base.deals.contains_key(&d),
             )
             .map_err(|e| e.or_record(|| id.to_string()))?;
-            deal.created_at.get_or_insert(now);
+            if stamp {
+                deal.created_at.get_or_insert(now);
+            }
             Ok(())
         })?;
         let deal_client = |id: DealId| {
-            in_batch(&deals, first_deal, id.0)
+            in_batch(&deals, id)
                 .map(|(_, d)| d.client)
                 .or_else(|| base.deals.get(&id).map(|d| d.client))
         };
@@ -99,9 +125,10 @@ impl ClientBase {
         for (id, _) in &activities {
             self.touch_activity(*id);
         }
-        self.next_client += clients.len() as u64;
-        self.next_deal += deal_count;
-        self.next_activity += activities.len() as u64;
+        let after = |last: Option<u64>, next: u64| last.map_or(next, |l| next.max(l + 1));
+        self.next_client = after(clients.last().map(|(id, _)| id.0), self.next_client);
+        self.next_deal = after(deals.last().map(|(id, _)| id.0), self.next_deal);
+        self.next_activity = after(activities.last().map(|(id, _)| id.0), self.next_activity);
         let ClientBase {
             clients: client_map,
             deals: deal_map,
@@ -167,10 +194,47 @@ fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
     (a(), b())
 }
 
-/// The record with `id` in a batch numbered from `first`.
-#[cfg_attr(not(feature = "generator"), allow(dead_code))]
-fn in_batch<T>(batch: &[T], first: u64, id: u64) -> Option<&T> {
-    batch.get(usize::try_from(id.checked_sub(first)?).ok()?)
+/// How [`ClientBase::add_batch`] takes the ids and stamps of its records.
+#[derive(Clone, Copy)]
+pub(super) enum Batch {
+    /// New records: numbered on from the next free ids, stamped now.
+    New,
+    /// Stored records read back: their own ids and stamps.
+    Stored,
+}
+
+/// The record with `id` in a batch sorted by id.
+fn in_batch<K: Copy, T>(batch: &[(K, T)], id: K) -> Option<&(K, T)>
+where
+    K: Ord,
+{
+    batch
+        .binary_search_by_key(&id, |(k, _)| *k)
+        .ok()
+        .map(|at| &batch[at])
+}
+
+/// Stored ids must ascend, start at 1 and not be in the base already.
+fn check_stored(
+    ids: impl Iterator<Item = u64>,
+    kind: &str,
+    taken: impl Fn(u64) -> bool,
+) -> Result<()> {
+    let mut last = 0;
+    for id in ids {
+        if id <= last || taken(id) {
+            let reason = match id {
+                0 => "ids start at 1",
+                _ if id < last => "the records are not in id order",
+                _ => "the id appears twice",
+            };
+            return Err(Error::new(ErrorKind::Conflict, reason)
+                .with_record(format!("{kind} {id}"))
+                .with_field("id"));
+        }
+        last = id;
+    }
+    Ok(())
 }
 
 /// Bulk ids must number on from `first` without gaps.

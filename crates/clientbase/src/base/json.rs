@@ -1,15 +1,14 @@
 //! The base as lossless JSON: writing a snapshot and reading it back with every
 //! record validated, and the counts of what the base holds.
 
-use super::{unknown, ClientBase, Counts, MergeRecord};
+use super::bulk::Batch;
+use super::{ClientBase, Counts, MergeRecord};
 use crate::activity::Activity;
 use crate::client::Client;
 use crate::deal::Deal;
 use crate::error::{invalid, Error, ErrorKind, Result};
-use crate::ids::{ClientId, DealId};
 use crate::schema::Schema;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 impl ClientBase {
@@ -93,66 +92,14 @@ impl ClientBase {
             ));
         }
         let mut base = ClientBase::new(snapshot.schema);
-        // Relations may point forward, so clients are checked against the full set.
-        let mut clients = BTreeMap::new();
-        for client in snapshot.clients {
-            let id = client.id;
-            if id.0 == 0 {
-                return Err(invalid("id", "ids start at 1").with_record(id.to_string()));
-            }
-            if clients.insert(id, client).is_some() {
-                return Err(Error::new(ErrorKind::Conflict, "the id appears twice")
-                    .with_record(id.to_string()));
-            }
-        }
-        base.clients = clients;
-        let ids: Vec<ClientId> = base.clients.keys().copied().collect();
-        for id in ids {
-            let client = base
-                .clients
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| unknown(id.to_string()))?;
-            let client = base
-                .validated_client(client, id)
-                .map_err(|e| e.or_record(|| id.to_string()))?;
-            base.index_relations(&client);
-            base.clients.insert(id, client);
-        }
-        for deal in snapshot.deals {
-            let id = deal.id;
-            if id.0 == 0 || base.deals.contains_key(&id) {
-                return Err(invalid("id", "missing or repeated id").with_record(id.to_string()));
-            }
-            base.deals.insert(id, deal);
-        }
-        let ids: Vec<DealId> = base.deals.keys().copied().collect();
-        for id in ids {
-            let deal = base
-                .deals
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| unknown(id.to_string()))?;
-            let deal = base
-                .validated_deal(deal, id)
-                .map_err(|e| e.or_record(|| id.to_string()))?;
-            base.deals_by_client
-                .entry(deal.client)
-                .or_default()
-                .insert(id);
-            base.deals.insert(id, deal);
-        }
-        for activity in snapshot.activities {
-            let id = activity.id;
-            if id.0 == 0 || base.activities.contains_key(&id) {
-                return Err(invalid("id", "missing or repeated id").with_record(id.to_string()));
-            }
-            let activity = base
-                .validated_activity(activity, id)
-                .map_err(|e| e.or_record(|| id.to_string()))?;
-            base.index_activity(&activity);
-            base.activities.insert(id, activity);
-        }
+        // Checked on all cores; relations may point forward, so each record is
+        // checked against the whole snapshot.
+        base.add_batch(
+            by_id(snapshot.clients, |c| c.id),
+            by_id(snapshot.deals, |d| d.id),
+            by_id(snapshot.activities, |a| a.id),
+            Batch::Stored,
+        )?;
         let max_plus_one = |max: Option<u64>| max.map_or(1, |m| m + 1);
         base.next_client = snapshot
             .next_ids
@@ -168,6 +115,13 @@ impl ClientBase {
         base.merges = snapshot.merges;
         Ok(base)
     }
+}
+
+/// Records with their ids, in id order.
+fn by_id<K: Ord + Copy, T>(records: Vec<T>, id: impl Fn(&T) -> K) -> Vec<(K, T)> {
+    let mut records: Vec<(K, T)> = records.into_iter().map(|r| (id(&r), r)).collect();
+    records.sort_by_key(|(k, _)| *k);
+    records
 }
 
 pub(super) const FORMAT: &str = "clientbase";

@@ -25,7 +25,8 @@
 //! let base = ClientBase::open(&path)?;
 //! assert_eq!(base.client(anna)?.display_name(), "Иванова Анна");
 //! let log = base.changes(&Default::default())?;
-//! assert_eq!((log[0].action.as_str(), log[0].actor.as_deref()), ("add_client", Some("manager 7")));
+//! assert_eq!(log[0].action, "create"); // the first entry of every file
+//! assert_eq!((log[1].action.as_str(), log[1].actor.as_deref()), ("add_client", Some("manager 7")));
 //! # drop(base); std::fs::remove_dir_all(&dir)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -200,7 +201,7 @@ impl ClientBase {
 
     fn create_with(path: &Path, schema: Schema, options: &OpenOptions) -> Result<ClientBase> {
         let mut base = ClientBase::new(schema);
-        base.write_new_file(path, options.sync_every_commit)?;
+        base.attach_new_file(path, options.sync_every_commit)?;
         Ok(base)
     }
 
@@ -208,7 +209,7 @@ impl ClientBase {
     /// on: later writes are committed to that file (and no longer to the file
     /// the base came from, if any). An existing file is an error.
     pub fn save_as(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        self.write_new_file(path.as_ref(), false)
+        self.attach_new_file(path.as_ref(), false)
     }
 
     /// Copies the base into a new file at `path` while it stays in use: a
@@ -217,7 +218,7 @@ impl ClientBase {
     pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let Some(journal) = self.journal.get() else {
-            return self.clone().write_new_file(path, false);
+            return self.write_new_file(path, false).map(drop);
         };
         refuse_existing(path)?;
         let mut target = Connection::open(path).map_err(|e| sql_error(path, e))?;
@@ -248,7 +249,26 @@ impl ClientBase {
     }
 
     /// Writes every record into a new file and attaches the base to it.
-    fn write_new_file(&mut self, path: &Path, sync_every_commit: bool) -> Result<()> {
+    fn attach_new_file(&mut self, path: &Path, sync_every_commit: bool) -> Result<()> {
+        let (conn, merge_keys) = self.write_new_file(path, sync_every_commit)?;
+        self.journal = Attached(Some(Box::new(Journal {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+            read_only: false,
+            depth: 0,
+            pending: Pending::default(),
+            merge_keys,
+        })));
+        Ok(())
+    }
+
+    /// Writes every record into a new file; gives its open connection and the
+    /// keys of the merge log's rows.
+    fn write_new_file(
+        &self,
+        path: &Path,
+        sync_every_commit: bool,
+    ) -> Result<(Connection, Vec<i64>)> {
         refuse_existing(path)?;
         let options = OpenOptions {
             sync_every_commit,
@@ -289,23 +309,14 @@ impl ClientBase {
             tx.commit().map_err(sql)?;
             Ok(merge_keys)
         })();
-        let merge_keys = match result {
-            Ok(keys) => keys,
+        match result {
+            Ok(keys) => Ok((conn, keys)),
             Err(err) => {
                 drop(conn);
                 let _ = std::fs::remove_file(path);
-                return Err(err);
+                Err(err)
             }
-        };
-        self.journal = Attached(Some(Box::new(Journal {
-            conn: Mutex::new(conn),
-            path: path.to_path_buf(),
-            read_only: false,
-            depth: 0,
-            pending: Pending::default(),
-            merge_keys,
-        })));
-        Ok(())
+        }
     }
 }
 
