@@ -204,10 +204,7 @@ pub(super) enum Batch {
 }
 
 /// The record with `id` in a batch sorted by id.
-fn in_batch<K: Copy, T>(batch: &[(K, T)], id: K) -> Option<&(K, T)>
-where
-    K: Ord,
-{
+fn in_batch<K: Copy + Ord, T>(batch: &[(K, T)], id: K) -> Option<&(K, T)> {
     batch
         .binary_search_by_key(&id, |(k, _)| *k)
         .ok()
