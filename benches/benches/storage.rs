@@ -64,7 +64,7 @@ fn main() {
     );
 
     let (generated, seconds) = timed(|| generate(&GeneratorConfig::new(clients, 42)).unwrap());
-    let mut base = generated.base;
+    let base = generated.base;
     let counts = base.counts();
     println!(
         "generated {} clients, {} deals ({} lines), {} activities in {seconds:.1} s",
