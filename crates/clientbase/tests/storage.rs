@@ -239,6 +239,13 @@ fn a_generated_base_is_saved_backed_up_and_reopened_equal() {
     assert!(err.to_string().contains("already exists"), "{err}");
     let err = ClientBase::create(&path, Schema::new()).unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
+    // A new file is written under another name and put in place whole.
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

@@ -19,6 +19,7 @@ use crate::deal::Deal;
 use crate::error::Result;
 use crate::ids::{ActivityId, ClientId, DealId};
 use crate::schema::Schema;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The before-images of one write.
@@ -173,11 +174,12 @@ impl ClientBase {
             records: record_changes(self, pending)?,
         };
         let next_ids = self.next_ids();
+        // The records' JSON, made on all cores for a big write (an import).
+        let client_rows = rows(&pending.clients, |id| self.clients.get(id), |id| id.0)?;
+        let deal_rows = rows(&pending.deals, |id| self.deals.get(id), |id| id.0)?;
+        let activity_rows = rows(&pending.activities, |id| self.activities.get(id), |id| id.0)?;
         let ClientBase {
             journal,
-            clients,
-            deals,
-            activities,
             schema,
             merges,
             ..
@@ -186,14 +188,14 @@ impl ClientBase {
             return Ok(());
         };
         journal.write(|tx, merge_keys| {
-            for id in pending.clients.keys() {
-                tx.put("clients", id.0, clients.get(id))?;
-            }
-            for id in pending.deals.keys() {
-                tx.put("deals", id.0, deals.get(id))?;
-            }
-            for id in pending.activities.keys() {
-                tx.put("activities", id.0, activities.get(id))?;
+            for (table, rows) in [
+                ("clients", &client_rows),
+                ("deals", &deal_rows),
+                ("activities", &activity_rows),
+            ] {
+                for (id, json) in rows {
+                    tx.put(table, *id, json.as_deref())?;
+                }
             }
             if pending.schema.is_some() {
                 tx.set_meta("schema", &serde_json::to_string(&*schema)?)?;
@@ -272,6 +274,21 @@ impl ClientBase {
         }
         [self.next_client, self.next_deal, self.next_activity] = pending.next_ids;
     }
+}
+
+/// The ids of the records a write touched with their JSON now (`None`: gone).
+fn rows<'a, K: Sync, R: Serialize + Sync + 'a>(
+    touched: &BTreeMap<K, Option<R>>,
+    now: impl Fn(&K) -> Option<&'a R> + Sync + Send,
+    number: impl Fn(&K) -> u64 + Sync + Send,
+) -> Result<Vec<(u64, Option<String>)>> {
+    let ids: Vec<&K> = touched.keys().collect();
+    crate::batch::map_column(&ids, |id| {
+        let json = now(id).map(serde_json::to_string).transpose()?;
+        Ok((number(id), json))
+    })
+    .into_iter()
+    .collect()
 }
 
 impl Journal {

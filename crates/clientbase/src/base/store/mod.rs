@@ -132,7 +132,7 @@ impl ClientBase {
             }
             return Err(file_error(path, "no such file"));
         }
-        let conn = connect(path, options, false)?;
+        let conn = connect(path, options)?;
         let (schema, next_ids) = read_meta(&conn, path)?;
         let sql = |e: rusqlite::Error| sql_error(path, e);
         let clients: Vec<Client> = read_records(&conn, path, "clients", "client")?;
@@ -190,7 +190,7 @@ impl ClientBase {
             read_only: true,
             ..OpenOptions::default()
         };
-        Ok(read_meta(&connect(path, &options, false)?, path)?.0)
+        Ok(read_meta(&connect(path, &options)?, path)?.0)
     }
 
     /// Creates a new file at `path` holding an empty base with `schema`, and
@@ -270,53 +270,83 @@ impl ClientBase {
         sync_every_commit: bool,
     ) -> Result<(Connection, Vec<i64>)> {
         refuse_existing(path)?;
+        // Written whole under another name without a journal, then put in
+        // place: a crash leaves no half-written base under `path`.
+        let partial = PathBuf::from(format!("{}.partial-{}", path.display(), std::process::id()));
+        let _ = std::fs::remove_file(&partial);
+        let written = self.write_records(&partial).and_then(|keys| {
+            let sql = |e: std::io::Error| file_error(path, e.to_string());
+            std::fs::File::open(&partial)
+                .and_then(|f| f.sync_all())
+                .map_err(sql)?;
+            // A link, not a rename: it never replaces a file made meanwhile.
+            std::fs::hard_link(&partial, path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => {
+                    file_error(path, "already exists; nothing was overwritten")
+                }
+                _ => sql(e),
+            })?;
+            Ok(keys)
+        });
+        let _ = std::fs::remove_file(&partial);
+        let merge_keys = written?;
         let options = OpenOptions {
             sync_every_commit,
             ..OpenOptions::default()
         };
-        let mut conn = connect(path, &options, true)?;
-        let sql = |e: rusqlite::Error| sql_error(path, e);
-        let result = (|| {
-            let tx = conn.transaction().map_err(sql)?;
-            tx.execute_batch(TABLES).map_err(sql)?;
-            let mut writer = Tx { tx: &tx, path };
-            writer.set_meta("schema", &serde_json::to_string(&self.schema)?)?;
-            writer.set_meta(
-                "next_ids",
-                &serde_json::to_string(&[self.next_client, self.next_deal, self.next_activity])?,
-            )?;
-            write_all(
-                &writer,
-                "clients",
-                self.clients.iter().map(|(id, c)| (id.0, c)),
-            )?;
-            write_all(&writer, "deals", self.deals.iter().map(|(id, d)| (id.0, d)))?;
-            write_all(
-                &writer,
-                "activities",
-                self.activities.iter().map(|(id, a)| (id.0, a)),
-            )?;
-            let mut merge_keys = Vec::with_capacity(self.merges.len());
-            for merge in &self.merges {
-                merge_keys.push(writer.push_merge(merge)?);
-            }
-            writer.log(&ChangeEntry {
-                at: (self.clock)(),
-                actor: self.actor.clone(),
-                action: "create".into(),
-                records: Vec::new(),
-            })?;
-            tx.commit().map_err(sql)?;
-            Ok(merge_keys)
-        })();
-        match result {
-            Ok(keys) => Ok((conn, keys)),
-            Err(err) => {
-                drop(conn);
-                let _ = std::fs::remove_file(path);
-                Err(err)
-            }
+        Ok((connect(path, &options)?, merge_keys))
+    }
+
+    /// Writes the tables and every record into the new file `partial` in one
+    /// transaction; gives the keys of the merge log's rows.
+    fn write_records(&self, partial: &Path) -> Result<Vec<i64>> {
+        let sql = |e: rusqlite::Error| sql_error(partial, e);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(partial, flags).map_err(sql)?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;
+             PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION};"
+        ))
+        .map_err(sql)?;
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute_batch(TABLES).map_err(sql)?;
+        let mut writer = Tx {
+            tx: &tx,
+            path: partial,
+        };
+        writer.set_meta("schema", &serde_json::to_string(&self.schema)?)?;
+        writer.set_meta(
+            "next_ids",
+            &serde_json::to_string(&[self.next_client, self.next_deal, self.next_activity])?,
+        )?;
+        write_all(
+            &writer,
+            "clients",
+            self.clients.iter().map(|(id, c)| (id.0, c)),
+        )?;
+        write_all(&writer, "deals", self.deals.iter().map(|(id, d)| (id.0, d)))?;
+        write_all(
+            &writer,
+            "activities",
+            self.activities.iter().map(|(id, a)| (id.0, a)),
+        )?;
+        let mut merge_keys = Vec::with_capacity(self.merges.len());
+        for merge in &self.merges {
+            merge_keys.push(writer.push_merge(merge)?);
         }
+        writer.log(&ChangeEntry {
+            at: (self.clock)(),
+            actor: self.actor.clone(),
+            action: "create".into(),
+            records: Vec::new(),
+        })?;
+        tx.commit().map_err(sql)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL;")
+            .map_err(sql)?;
+        conn.close().map_err(|(_, e)| sql(e))?;
+        Ok(merge_keys)
     }
 }
 
@@ -471,12 +501,12 @@ impl Tx<'_> {
         sql_error(self.path, e)
     }
 
-    /// Stores `record` under `id` in `table`, or deletes the row when it is `None`.
-    fn put<R: Serialize>(&mut self, table: &str, id: u64, record: Option<&R>) -> Result<()> {
+    /// Stores a record's JSON under `id` in `table`, or deletes the row when
+    /// it is `None`.
+    fn put(&mut self, table: &str, id: u64, json: Option<&str>) -> Result<()> {
         let id = i64::try_from(id).map_err(|_| self.error_id(id))?;
-        match record {
-            Some(record) => {
-                let json = serde_json::to_string(record)?;
+        match json {
+            Some(json) => {
                 self.tx
                     .prepare_cached(&format!(
                         "INSERT OR REPLACE INTO {table}(id, data) VALUES (?1, ?2)"
@@ -593,8 +623,8 @@ fn read_records<R: DeserializeOwned + Send>(
     .collect()
 }
 
-/// Opens (or, with `create`, makes) the SQLite file with the pragmas a base uses.
-fn connect(path: &Path, options: &OpenOptions, create: bool) -> Result<Connection> {
+/// Opens the SQLite file of a base with the pragmas a base uses.
+fn connect(path: &Path, options: &OpenOptions) -> Result<Connection> {
     let sql = |e: rusqlite::Error| sql_error(path, e);
     let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     flags |= if options.read_only {
@@ -602,9 +632,6 @@ fn connect(path: &Path, options: &OpenOptions, create: bool) -> Result<Connectio
     } else {
         OpenFlags::SQLITE_OPEN_READ_WRITE
     };
-    if create {
-        flags |= OpenFlags::SQLITE_OPEN_CREATE;
-    }
     let conn = Connection::open_with_flags(path, flags).map_err(sql)?;
     // A base held by another program is refused at once, not after a wait.
     conn.busy_timeout(std::time::Duration::ZERO).map_err(sql)?;
@@ -614,7 +641,8 @@ fn connect(path: &Path, options: &OpenOptions, create: bool) -> Result<Connectio
     }
     // One program writes a base at a time: its in-memory copy is the truth.
     conn.execute_batch(
-        "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;",
+        "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = OFF;
+         PRAGMA cache_size = -65536;",
     )
     .map_err(sql)?;
     let sync = if options.sync_every_commit {
@@ -624,12 +652,6 @@ fn connect(path: &Path, options: &OpenOptions, create: bool) -> Result<Connectio
     };
     conn.execute_batch(&format!("PRAGMA synchronous = {sync};"))
         .map_err(sql)?;
-    if create {
-        conn.execute_batch(&format!(
-            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION};"
-        ))
-        .map_err(sql)?;
-    }
     // Take the lock now, so a second writer is refused at open, not at its
     // first write.
     conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
