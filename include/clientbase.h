@@ -807,7 +807,8 @@ cb_status cb_match_index_set_model_json(struct cb_match_index *index, const char
  * `rules_json` is `NULL` for the defaults or `{"window_days":90,
  * "abandoned_after_days":30}`; `related_links_json` is `NULL` for none or the
  * `related` array of `cb_match_index_dedupe`'s result; both borrowed. A deal
- * whose client is not in the base is `CB_UNKNOWN_ID`.
+ * whose client is not in the base, or a link to a client not in it, is
+ * `CB_UNKNOWN_ID`. The capability `find_duplicate_deal` is the same call.
  *
  * On success `*out_json` receives `null` when the deal repeats no older open
  * deal, otherwise `{"newer":5,"older":2,"older_client":1,

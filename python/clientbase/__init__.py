@@ -12,15 +12,15 @@ write is checked against the :class:`Schema` and a rejected write raises a
 >>> base.client(1)
 Client(id=1, person 'Иванова Анна', phones=1, tags=['vip'])
 
-Phones, emails and names are read as people type them, one at a time or a
-column at a time (:meth:`PhoneNormalizer.parse_batch` returns columns):
+Phones, emails and names are read as people type them, one at a time (a dict)
+or a column at a time (:meth:`PhoneNormalizer.parse_batch` returns columns):
 
 >>> from clientbase import PhoneNormalizer, parse_name
->>> PhoneNormalizer().parse("8 (916) 123-45-67").e164
+>>> PhoneNormalizer().parse("8 (916) 123-45-67")["e164"]
 '+79161234567'
 >>> PhoneNormalizer().parse_batch(["8-800-555-35-35", "12345"])["kind"]
 ['toll_free', None]
->>> parse_name("Сергей Петрович Иванов").initials
+>>> parse_name("Сергей Петрович Иванов")["initials"]
 'Иванов С. П.'
 
 Duplicates are found on insert and across the whole base, with the evidence
@@ -41,24 +41,17 @@ from clientbase._native import (
     ClientBase,
     ClientbaseError,
     ConflictError,
-    ContactReport,
     CsvError,
     CurrencyMismatchError,
     Deal,
     EmailNormalizer,
     FieldTypeError,
-    ImportReport,
     InvalidValueError,
     IoError,
     JsonError,
     MatchIndex,
     Money,
-    ParsedEmail,
-    ParsedPhone,
-    PersonName,
-    PhoneCandidate,
     PhoneNormalizer,
-    RejectedRow,
     Schema,
     SchemaError,
     Table,
@@ -87,24 +80,17 @@ __all__ = [
     "ClientBase",
     "ClientbaseError",
     "ConflictError",
-    "ContactReport",
     "CsvError",
     "CurrencyMismatchError",
     "Deal",
     "EmailNormalizer",
     "FieldTypeError",
-    "ImportReport",
     "InvalidValueError",
     "IoError",
     "JsonError",
     "MatchIndex",
     "Money",
-    "ParsedEmail",
-    "ParsedPhone",
-    "PersonName",
-    "PhoneCandidate",
     "PhoneNormalizer",
-    "RejectedRow",
     "Schema",
     "SchemaError",
     "Table",

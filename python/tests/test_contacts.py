@@ -36,9 +36,8 @@ def test_normalizes_splits_and_reports(base: cb.ClientBase) -> None:
     ivanov, petrova = two_clients(base)
     base.freeze_clock(LATER)
     report = base.normalize_contacts()
-    assert repr(report) == "ContactReport(clients=2, changed=5, invalid=2, split=1, suggestions=1)"
-    assert (report.clients, report.clients_changed, report.changed) == (2, 2, 5)
-    assert report.invalid == [
+    assert (report["clients"], report["clients_changed"], report["changed"]) == (2, 2, 5)
+    assert report["invalid"] == [
         {
             "client": petrova,
             "field": "phones[0]",
@@ -47,16 +46,7 @@ def test_normalizes_splits_and_reports(base: cb.ClientBase) -> None:
         },
         {"client": petrova, "field": "emails[1]", "raw": "anna(at)mail.ru", "reason": "no @"},
     ]
-    assert report.invalid_columns() == {
-        "client": [petrova, petrova],
-        "field": ["phones[0]", "emails[1]"],
-        "raw": ["тел. 123-45-67", "anna(at)mail.ru"],
-        "reason": [
-            "too short: 7 digits is a local number without its area code",
-            "no @",
-        ],
-    }
-    assert report.split == [
+    assert report["split"] == [
         {
             "client": ivanov,
             "field": "phones[0]",
@@ -64,7 +54,7 @@ def test_normalizes_splits_and_reports(base: cb.ClientBase) -> None:
             "into": 2,
         }
     ]
-    assert report.suggestions == [
+    assert report["suggestions"] == [
         {
             "client": petrova,
             "field": "emails[0]",
@@ -72,8 +62,8 @@ def test_normalizes_splits_and_reports(base: cb.ClientBase) -> None:
             "suggestion": "anna@gmail.com",
         }
     ]
-    assert report.rejected == []
-    assert json.loads(report.to_json()) == report.to_dict()
+    assert report["rejected"] == []
+    assert json.loads(json.dumps(report)) == report
 
     phones = base.client(ivanov).phones
     assert [p["raw"] for p in phones] == ["8 916 123 45 67", "8 495 765 43 21 (раб.)"]
@@ -88,7 +78,7 @@ def test_normalizes_splits_and_reports(base: cb.ClientBase) -> None:
     assert anna.updated_at == LATER
 
     again = base.normalize_contacts()
-    assert (again.changed, again.clients_changed, again.split) == (0, 0, [])
+    assert (again["changed"], again["clients_changed"], again["split"]) == (0, 0, [])
 
 
 def test_normalizers_are_chosen(base: cb.ClientBase) -> None:
@@ -102,10 +92,9 @@ def test_normalizers_are_chosen(base: cb.ClientBase) -> None:
     # The default reads the number as Russian, where it is not valid.
     other = cb.ClientBase()
     other.add_client(cb.Client.person("Müller", phones=["030 12345678"]))
-    assert len(other.normalize_contacts(emails=cb.EmailNormalizer()).invalid) == 1
+    assert len(other.normalize_contacts(emails=cb.EmailNormalizer())["invalid"]) == 1
 
 
 def test_an_empty_base() -> None:
     report = cb.ClientBase().normalize_contacts()
-    assert (report.clients, report.changed, report.invalid) == (0, 0, [])
-    assert report.invalid_columns() == {"client": [], "field": [], "raw": [], "reason": []}
+    assert (report["clients"], report["changed"], report["invalid"]) == (0, 0, [])

@@ -136,4 +136,4 @@ def test_csv_options() -> None:
     with pytest.raises(cb.CsvError, match='"surnme"'):
         base.import_clients_csv(csv, {"Фамилия": "surnme"})
     report = base.import_clients_csv(csv, mapping, delimiter=";")
-    assert len(report.imported) == 1
+    assert len(report["imported"]) == 1

@@ -6,10 +6,9 @@
 
 use std::ffi::c_char;
 
-use clientbase::dedup::{
-    find_duplicate_deal, DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions,
-};
-use clientbase::{Client, ClientId, Deal, DealId};
+use clientbase::capability::{find_duplicate_deal_report, DealCheckParams};
+use clientbase::dedup::{DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions};
+use clientbase::{Client, ClientId, DealId};
 
 use crate::base::{cb_base, record_json};
 use crate::capability::read_call;
@@ -289,7 +288,8 @@ pub unsafe extern "C" fn cb_match_index_set_model_json(
 /// `rules_json` is `NULL` for the defaults or `{"window_days":90,
 /// "abandoned_after_days":30}`; `related_links_json` is `NULL` for none or the
 /// `related` array of `cb_match_index_dedupe`'s result; both borrowed. A deal
-/// whose client is not in the base is `CB_UNKNOWN_ID`.
+/// whose client is not in the base, or a link to a client not in it, is
+/// `CB_UNKNOWN_ID`. The capability `find_duplicate_deal` is the same call.
 ///
 /// On success `*out_json` receives `null` when the deal repeats no older open
 /// deal, otherwise `{"newer":5,"older":2,"older_client":1,
@@ -312,9 +312,13 @@ pub unsafe extern "C" fn cb_base_find_duplicate_deal(
         let rules: DealRules = opt_json_arg(rules_json, "rules_json")?;
         let related: Vec<Link> = opt_json_arg(related_links_json, "related_links_json")?;
         let out_json = out_arg(out_json, "out_json")?;
-        let deal: Deal = json_arg(deal_json, "deal_json")?;
-        let found = find_duplicate_deal(base, &deal, &rules, &related)?;
-        *out_json = record_json(&found)?;
+        let deal = Some(json_arg(deal_json, "deal_json")?);
+        let params = DealCheckParams {
+            deal,
+            rules,
+            related,
+        };
+        *out_json = record_json(&find_duplicate_deal_report(base, &params)?)?;
         Ok(())
     })
 }

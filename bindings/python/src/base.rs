@@ -8,9 +8,8 @@ use crate::activity::{activity_arg, PyActivity};
 use crate::arrow::PyTable;
 use crate::capability::{named, opt_json};
 use crate::client::{client_arg, PyClient};
-use crate::contacts::PyContactReport;
 use crate::convert::{to_json_value, to_py};
-use crate::csv_io::{self, PyImportReport};
+use crate::csv_io;
 use crate::deal::{deal_arg, PyDeal};
 use crate::email::PyEmailNormalizer;
 use crate::error::OrRaise;
@@ -280,13 +279,20 @@ impl PyClientBase {
     /// and reported, not raised. Changed clients are validated and stamped like
     /// any update. `phones` and `emails` are the normalizers to use (default:
     /// Russia as the default region, email keys without provider rules).
+    ///
+    /// Returns a dict: `clients` looked at, `clients_changed`, `changed` (phones
+    /// and emails whose form, label or split changed), `invalid` (`{"client",
+    /// "field": "phones[1]", "raw", "reason"}`), `split` (`{"client", "field",
+    /// "original", "into"}`), `suggestions` (email typos to offer: `{"client",
+    /// "field", "raw", "suggestion"}`) and `rejected` (clients the base refused
+    /// after normalizing; should stay empty).
     #[pyo3(signature = (phones = None, emails = None))]
-    fn normalize_contacts(
+    fn normalize_contacts<'py>(
         &self,
-        py: Python<'_>,
-        phones: Option<&Bound<'_, PyPhoneNormalizer>>,
-        emails: Option<&Bound<'_, PyEmailNormalizer>>,
-    ) -> PyResult<PyContactReport> {
+        py: Python<'py>,
+        phones: Option<&Bound<'py, PyPhoneNormalizer>>,
+        emails: Option<&Bound<'py, PyEmailNormalizer>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let region = phones.map(|p| Value::from(p.get().inner.default_region()));
         let provider_rules = match emails {
             Some(emails) => emails.getattr("provider_rules")?.extract()?,
@@ -296,7 +302,7 @@ impl PyClientBase {
             ("phone_region", region),
             ("email_provider_rules", Some(Value::Bool(provider_rules))),
         ]);
-        PyContactReport::from_output(self.run_capability(py, "normalize_contacts", params)?)
+        self.call_capability(py, "normalize_contacts", params)
     }
 
     // ---- duplicates (capabilities) ---------------------------------------------------
@@ -409,45 +415,48 @@ impl PyClientBase {
     /// `os.PathLike`), CSV text (`str` with a newline) or CSV bytes. `mapping`
     /// maps CSV headers to targets (`{"Фамилия": "surname", "Тел.": "phone"}`).
     /// Bad rows are reported in the result, not raised; a cell that cannot be
-    /// used is set aside (`report.set_aside`) and its row kept, unless `strict`.
+    /// used is set aside (`report["set_aside"]`) and its row kept, unless
+    /// `strict`. Returns the report as a dict: `rows`, `imported` (the new ids),
+    /// `rejected` and `set_aside` (`{"line", "column", "field", "kind",
+    /// "reason"}`), `empty_rows`, `ignored_columns` and `imported_lines`.
     #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None, strict = false))]
-    fn import_clients_csv(
+    fn import_clients_csv<'py>(
         &self,
-        py: Python<'_>,
-        source: &Bound<'_, PyAny>,
-        mapping: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        source: &Bound<'py, PyAny>,
+        mapping: &Bound<'py, PyAny>,
         delimiter: Option<&str>,
         currency: Option<&str>,
         strict: bool,
-    ) -> PyResult<PyImportReport> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
         let report = self
             .write(py, |base| {
                 input.import(|r, m, o| base.import_clients_csv(r, m, o), ClientId::get)
             })
             .or_raise()?;
-        Ok(report)
+        csv_io::report_to_py(py, &report, None)
     }
 
     /// Imports deals from CSV; arguments as for `import_clients_csv`, and
     /// `currency` for rows without a `currency` column (default: the schema's, else RUB).
     #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None, strict = false))]
-    fn import_deals_csv(
+    fn import_deals_csv<'py>(
         &self,
-        py: Python<'_>,
-        source: &Bound<'_, PyAny>,
-        mapping: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        source: &Bound<'py, PyAny>,
+        mapping: &Bound<'py, PyAny>,
         delimiter: Option<&str>,
         currency: Option<&str>,
         strict: bool,
-    ) -> PyResult<PyImportReport> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
         let report = self
             .write(py, |base| {
                 input.import(|r, m, o| base.import_deals_csv(r, m, o), DealId::get)
             })
             .or_raise()?;
-        Ok(report)
+        csv_io::report_to_py(py, &report, None)
     }
 
     /// All clients as CSV text.
@@ -469,14 +478,15 @@ impl PyClientBase {
     /// checked as a CSV row; bad rows are reported in the result with their row
     /// index (`line`) and, for pandas, their index `label`, not raised. The work
     /// runs with the GIL released. A cell that cannot be used is set aside
-    /// (`report.set_aside`) and its row kept, unless `strict`.
+    /// (`report["set_aside"]`) and its row kept, unless `strict`. Returns the
+    /// report as `import_clients_csv` does.
     #[pyo3(signature = (columns, *, strict = false))]
-    fn add_clients(
+    fn add_clients<'py>(
         &self,
-        py: Python<'_>,
-        columns: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        columns: &Bound<'py, PyAny>,
         strict: bool,
-    ) -> PyResult<PyImportReport> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let input = table::Columns::from_py(columns)?;
         let options = csv_io::csv_options(None, None, strict)?;
         let report = self
@@ -484,22 +494,19 @@ impl PyClientBase {
                 base.import_clients_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        Ok(PyImportReport::new(
-            report.map_ids(ClientId::get),
-            input.labels,
-        ))
+        csv_io::report_to_py(py, &report.map_ids(ClientId::get), input.labels.as_ref())
     }
 
     /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
     /// see `add_clients`. `currency` is used for rows without a `currency` column.
     #[pyo3(signature = (columns, *, currency = None, strict = false))]
-    fn add_deals(
+    fn add_deals<'py>(
         &self,
-        py: Python<'_>,
-        columns: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        columns: &Bound<'py, PyAny>,
         currency: Option<&str>,
         strict: bool,
-    ) -> PyResult<PyImportReport> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let input = table::Columns::from_py(columns)?;
         let options = csv_io::csv_options(None, currency, strict)?;
         let report = self
@@ -507,10 +514,7 @@ impl PyClientBase {
                 base.import_deals_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        Ok(PyImportReport::new(
-            report.map_ids(DealId::get),
-            input.labels,
-        ))
+        csv_io::report_to_py(py, &report.map_ids(DealId::get), input.labels.as_ref())
     }
 
     /// The clients as a typed `Table` (ids integers, dates and times temporal,

@@ -10,7 +10,7 @@ use crate::deal::PyDeal;
 use crate::error::OrRaise;
 use crate::money::PyMoney;
 use crate::schema::PySchema;
-use clientbase::{capability, Error, ErrorKind};
+use clientbase::{Error, ErrorKind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple};
@@ -116,29 +116,6 @@ pub(crate) fn from_py<T: DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T
         .or_raise()
 }
 
-/// Options, rules or settings from a dict or its JSON text; `None` is the
-/// defaults. The core reads them (`capability::from_value`), so a typo in a key
-/// is a `JsonError` whose `field` is the key, exactly as from C or the CLI.
-pub(crate) fn options_arg<T: DeserializeOwned>(
-    obj: Option<&Bound<'_, PyAny>>,
-    what: &str,
-) -> PyResult<T> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else {
-        return capability::from_value(what, Value::Null).or_raise();
-    };
-    if let Ok(json) = obj.cast::<PyString>() {
-        return capability::from_json(what, &json.to_cow()?).or_raise();
-    }
-    let value = to_json_value(obj)?;
-    if !value.is_object() {
-        return Err(PyTypeError::new_err(format!(
-            "{what} must be a dict, not {}",
-            type_name(obj)
-        )));
-    }
-    capability::from_value(what, value).or_raise()
-}
-
 /// A record (`Client`, `Deal`, ...) from a dict or JSON text, read by the
 /// core's serde; anything else is a `TypeError` saying what was `expected`.
 pub(crate) fn record_arg<T: DeserializeOwned>(
@@ -210,12 +187,4 @@ fn model_json(obj: &Bound<'_, PyAny>) -> PyResult<Option<Value>> {
         return Ok(None);
     };
     value.map(Some).map_err(Error::from).or_raise()
-}
-
-/// A value for `repr()`: a Python string literal, or `None`.
-pub(crate) fn repr_text(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
-    Ok(match text {
-        Some(text) => PyString::new(py, text).repr()?.to_string(),
-        None => "None".into(),
-    })
 }

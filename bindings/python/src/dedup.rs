@@ -11,15 +11,12 @@ use crate::arrow::table_to_pydict;
 use crate::base::PyClientBase;
 use crate::capability::{named, opt_json};
 use crate::client::client_arg;
-use crate::convert::{options_arg, to_json_value, to_py, type_name};
+use crate::convert::{to_json_value, to_py, type_name};
 use crate::deal::deal_arg;
 use crate::error::OrRaise;
 use crate::table::Columns;
 use clientbase::capability::DedupeReport;
-use clientbase::dedup::{
-    find_duplicate_deal as core_find_duplicate_deal, DealRules, Decisions, Link, MatchIndex,
-    MatchModel, MatchOptions,
-};
+use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
 use clientbase::table::{read_leads, Lead};
 use clientbase::{Client, ClientId, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
@@ -62,18 +59,6 @@ fn related_arg(related: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
         }),
         links => Ok(links),
     }
-}
-
-/// Related links, read here for `find_duplicate_deal` (not a capability).
-fn related_links(related: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Link>> {
-    let Some(value) = related_arg(related)? else {
-        return Ok(Vec::new());
-    };
-    serde_json::from_value(value)
-        .map_err(|err| {
-            Error::new(ErrorKind::Json, format!("related links: {err}")).with_field("related")
-        })
-        .or_raise()
 }
 
 /// An int, not a bool (which Python counts as an int).
@@ -363,14 +348,14 @@ pub(crate) fn find_duplicate_deal<'py>(
     rules: Option<&Bound<'py, PyAny>>,
     related: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let deal = deal_arg(deal)?;
-    let rules: DealRules = options_arg(rules, "deal rules")?;
-    let related = related_links(related)?;
-    let found = base
-        .get()
-        .read(py, |b| core_find_duplicate_deal(b, &deal, &rules, &related))
-        .or_raise()?;
-    to_py(py, &found)
+    let deal = serde_json::to_value(deal_arg(deal)?).map_err(Error::from);
+    let params = named([
+        ("deal", Some(deal.or_raise()?)),
+        ("rules", opt_json(rules)?),
+        ("related", related_arg(related)?),
+    ]);
+    base.get()
+        .call_capability(py, "find_duplicate_deal", params)
 }
 
 /// The open deals of `client`'s decision unit, the client's own first: what to

@@ -7,9 +7,9 @@
 //! every row its problem, reason and suggestion, never raising for a bad value.
 
 use crate::batch;
-use crate::convert::{repr_text, to_py};
+use crate::convert::to_py;
 use crate::error::OrRaise;
-use clientbase::{EmailNormalizer, Error, ParsedEmail};
+use clientbase::{EmailNormalizer, Error};
 use pyo3::prelude::*;
 
 /// Checks and normalizes email addresses.
@@ -44,12 +44,14 @@ impl PyEmailNormalizer {
 
     /// Checks and normalizes one address: trimmed, syntax checked, the domain
     /// lowercased and in ASCII (`почта.рф` is `xn--80a1acny.xn--p1ai`), the local
-    /// part kept as typed. An address that is not valid raises
+    /// part kept as typed. Returns a dict: `address`, `local`, `domain`, `key`
+    /// (two spellings of one mailbox share it) and `suggestion` (a likely fix
+    /// of a typo in the domain, never applied, or `None`). An address that is not valid raises
     /// `InvalidValueError` (field `email`) whose `reason` says why and names a
     /// likely fix when there is one.
-    fn parse(&self, text: &str) -> PyResult<PyParsedEmail> {
+    fn parse<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
         let parsed = self.inner.parse(text).map_err(Error::from).or_raise()?;
-        Ok(PyParsedEmail { inner: parsed })
+        to_py(py, &parsed)
     }
 
     /// Checks a column of addresses (a list, tuple, pandas or polars Series) on
@@ -91,82 +93,4 @@ fn parse_column<'py>(
         |_| Ok(()),
         |column, marked| emails.parse_table_marked(column, marked),
     )
-}
-
-/// A valid email address, normalized, with its matching key and a suggested
-/// fix when the domain looks like a typo.
-#[pyclass(
-    frozen,
-    eq,
-    hash,
-    skip_from_py_object,
-    name = "ParsedEmail",
-    module = "clientbase"
-)]
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct PyParsedEmail {
-    inner: ParsedEmail,
-}
-
-#[pymethods]
-impl PyParsedEmail {
-    /// The normalized address: the local part as typed, the domain lowercased
-    /// and in ASCII (`Anna.Petrova@mail.ru`).
-    #[getter]
-    fn address(&self) -> &str {
-        self.inner.address()
-    }
-
-    /// The part before the `@`, as typed.
-    #[getter]
-    fn local(&self) -> &str {
-        self.inner.local()
-    }
-
-    /// The domain, lowercased, an internationalized one in ASCII (`xn--…`).
-    #[getter]
-    fn domain(&self) -> &str {
-        self.inner.domain()
-    }
-
-    /// The domain as people read it (`почта.рф`).
-    #[getter]
-    fn domain_unicode(&self) -> String {
-        self.inner.domain_unicode()
-    }
-
-    /// The key two spellings of one mailbox share (`anna.petrova@mail.ru`).
-    #[getter]
-    fn key(&self) -> &str {
-        self.inner.key()
-    }
-
-    /// The address the user probably meant when the domain looks like a typo
-    /// (`ivan@gmail.com` for `ivan@gmial.com`), to offer, not to apply; or `None`.
-    #[getter]
-    fn suggestion(&self) -> Option<&str> {
-        self.inner.suggestion()
-    }
-
-    /// `{"address": ..., "local": ..., "domain": ..., "key": ..., "suggestion": ...}`.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
-    }
-
-    /// The normalized address.
-    fn __str__(&self) -> &str {
-        self.inner.address()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let suggestion = match self.inner.suggestion() {
-            Some(s) => format!(", suggestion={}", repr_text(py, Some(s))?),
-            None => String::new(),
-        };
-        Ok(format!(
-            "ParsedEmail({}, key={}{suggestion})",
-            repr_text(py, Some(self.inner.address()))?,
-            repr_text(py, Some(self.inner.key()))?,
-        ))
-    }
 }

@@ -17,66 +17,26 @@ create_exception!(
     PyException,
     "Base class of every clientbase error.\n\n`kind` is the error kind's name (`unknown_tag`), `record` and `field` say where\nthe problem is and `reason` says why; `str(exc)` names all three."
 );
-create_exception!(
-    clientbase,
-    InvalidValueError,
-    ClientbaseError,
-    "A value is malformed or out of its allowed range."
-);
-create_exception!(
-    clientbase,
-    UnknownIdError,
-    ClientbaseError,
-    "A referenced client, deal or activity does not exist."
-);
-create_exception!(
-    clientbase,
-    UnknownTagError,
-    ClientbaseError,
-    "A tag is not in the schema's tag vocabulary."
-);
-create_exception!(
-    clientbase,
-    UnknownFieldError,
-    ClientbaseError,
-    "A custom field is not declared in the schema."
-);
-create_exception!(
-    clientbase,
-    FieldTypeError,
-    ClientbaseError,
-    "A custom field value does not have the declared type."
-);
-create_exception!(
-    clientbase,
-    CurrencyMismatchError,
-    ClientbaseError,
-    "An amount of money is in a different currency than required."
-);
-create_exception!(
-    clientbase,
-    SchemaError,
-    ClientbaseError,
-    "A schema declaration is invalid (empty name, conflicting redeclaration, ...)."
-);
-create_exception!(
-    clientbase,
-    ConflictError,
-    ClientbaseError,
-    "The change conflicts with what the base holds (a record still referenced, ...)."
-);
-create_exception!(
-    clientbase,
-    CsvError,
-    ClientbaseError,
-    "CSV input could not be read at all (a bad row is reported, not raised)."
-);
-create_exception!(
-    clientbase,
-    JsonError,
-    ClientbaseError,
-    "JSON (or dict) input is malformed or does not describe the expected data."
-);
+
+/// One exception class per core kind, each a `ClientbaseError`.
+macro_rules! kind_exceptions {
+    ($($name:ident: $doc:literal,)*) => {
+        $(create_exception!(clientbase, $name, ClientbaseError, $doc);)*
+    };
+}
+
+kind_exceptions! {
+    InvalidValueError: "A value is malformed or out of its allowed range.",
+    UnknownIdError: "A referenced client, deal or activity does not exist.",
+    UnknownTagError: "A tag is not in the schema's tag vocabulary.",
+    UnknownFieldError: "A custom field is not declared in the schema.",
+    FieldTypeError: "A custom field value does not have the declared type.",
+    CurrencyMismatchError: "An amount of money is in a different currency than required.",
+    SchemaError: "A schema declaration is invalid (empty name, conflicting redeclaration, ...).",
+    ConflictError: "The change conflicts with what the base holds (a record still referenced, ...).",
+    CsvError: "CSV input could not be read at all (a bad row is reported, not raised).",
+    JsonError: "JSON (or dict) input is malformed or does not describe the expected data.",
+}
 
 /// `IoError` is both a `ClientbaseError` and an `OSError`, which `create_exception!`
 /// (one base class) cannot express, so it is made once per interpreter with `type()`.

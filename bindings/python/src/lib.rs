@@ -11,7 +11,6 @@ mod base;
 mod batch;
 mod capability;
 mod client;
-mod contacts;
 mod convert;
 mod csv_io;
 mod deal;
@@ -37,11 +36,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<activity::PyActivity>()?;
     module.add_class::<money::PyMoney>()?;
     module.add_class::<arrow::PyTable>()?;
-    module.add_class::<csv_io::PyImportReport>()?;
-    module.add_class::<csv_io::PyRejectedRow>()?;
     module.add_class::<phone::PyPhoneNormalizer>()?;
-    module.add_class::<phone::PyParsedPhone>()?;
-    module.add_class::<phone::PyPhoneCandidate>()?;
     module.add_function(wrap_pyfunction!(phone::normalize_phones, module)?)?;
     #[cfg(feature = "bench-hooks")]
     {
@@ -50,15 +45,12 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add_function(wrap_pyfunction!(phone::_last_batch_stages, module)?)?;
     }
     module.add_class::<email::PyEmailNormalizer>()?;
-    module.add_class::<email::PyParsedEmail>()?;
     module.add_function(wrap_pyfunction!(email::normalize_emails, module)?)?;
-    module.add_class::<name::PyPersonName>()?;
     module.add_function(wrap_pyfunction!(name::parse_name, module)?)?;
     module.add_function(wrap_pyfunction!(name::parse_names, module)?)?;
     module.add_function(wrap_pyfunction!(name::clean_name, module)?)?;
     module.add_function(wrap_pyfunction!(name::name_key, module)?)?;
     module.add_function(wrap_pyfunction!(name::transliterate, module)?)?;
-    module.add_class::<contacts::PyContactReport>()?;
     module.add_class::<dedup::PyMatchIndex>()?;
     module.add_function(wrap_pyfunction!(dedup::duplicate_deals, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::find_duplicate_deal, module)?)?;

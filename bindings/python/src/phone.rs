@@ -1,16 +1,17 @@
 //! Phone numbers: `PhoneNormalizer` reads what people type into E.164 with the
 //! number's kind, region and display formats.
 //!
-//! One number that is not valid raises `InvalidValueError` (field `phone`) with
-//! the core's reason: `parse` is for a value the caller expects to be a number.
+//! `parse` gives a number as a dict; one that is not valid raises
+//! `InvalidValueError` (field `phone`) with the core's reason: `parse` is for a
+//! value the caller expects to be a number.
 //! Reading what people typed in bulk never raises for a bad value: `split` and
 //! `parse_batch` give every number its problem and reason, and `parse_batch`
 //! takes and returns columns, reading them on all cores with the GIL released.
 
 use crate::batch;
-use crate::convert::{repr_text, to_py};
+use crate::convert::to_py;
 use crate::error::OrRaise;
-use clientbase::{Error, ErrorKind, ParsedPhone, PhoneError, PhoneFormat, PhoneNormalizer};
+use clientbase::{Error, PhoneNormalizer};
 use pyo3::prelude::*;
 
 /// Reads phone numbers as people type them against a default region.
@@ -40,31 +41,25 @@ impl PyPhoneNormalizer {
     }
 
     /// Reads one number (`8 (916) 123-45-67`, `+7 812 …`, `8-800-…`, `… доб. 12`,
-    /// `00 49 …`); labels such as `тел.` or `(раб.)` are set aside. A number that
-    /// is not valid, and a field holding several numbers, raise
-    /// `InvalidValueError` (field `phone`) whose `reason` says why; use `split`
-    /// for a field that may hold several.
-    fn parse(&self, text: &str) -> PyResult<PyParsedPhone> {
+    /// `00 49 …`); labels such as `тел.` or `(раб.)` are set aside. Returns a
+    /// dict: `e164`, `extension`, `kind`, `region`, `country_code`, `national`
+    /// and `international`. A number that is not valid, and a field holding
+    /// several numbers, raise `InvalidValueError` (field `phone`) whose `reason`
+    /// says why; use `split` for a field that may hold several.
+    fn parse<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
         let parsed = self.inner.parse(text).map_err(Error::from).or_raise()?;
-        Ok(PyParsedPhone { inner: parsed })
+        to_py(py, &parsed)
     }
 
     /// The numbers in a field that may hold several (`8 916 123 45 67, 8 495
     /// 765 43 21 (раб.)`, separated by `,` `;` `/` `или` ...), each read on its
-    /// own: valid or not, never raising. A field without digits gives `[]`.
-    fn split(&self, py: Python<'_>, field: &str) -> Vec<PyPhoneCandidate> {
-        py.detach(|| {
-            self.inner
-                .split_parse(field)
-                .into_iter()
-                .map(|(candidate, parsed)| PyPhoneCandidate {
-                    raw: candidate.raw.to_string(),
-                    text: candidate.text.to_string(),
-                    label: candidate.label.map(str::to_string),
-                    parsed,
-                })
-                .collect()
-        })
+    /// own, never raising: dicts with `raw` (the piece as typed, label
+    /// included), `text` (without the label), `label`, `valid`, and the keys of
+    /// `parse` for a valid piece or `problem` and `reason` for one that is not.
+    /// A field without digits gives `[]`.
+    fn split<'py>(&self, py: Python<'py>, field: &str) -> PyResult<Bound<'py, PyAny>> {
+        let readings = py.detach(|| self.inner.split_readings(field));
+        to_py(py, &readings)
     }
 
     /// Reads a column of numbers (a list, tuple, pandas or polars Series) on all
@@ -107,201 +102,6 @@ fn parse_column<'py>(
         |_| Ok(()),
         |column, marked| phones.parse_table_marked(column, marked),
     )
-}
-
-fn phone_format(name: &str) -> PyResult<PhoneFormat> {
-    match name {
-        "e164" => Ok(PhoneFormat::E164),
-        "international" => Ok(PhoneFormat::International),
-        "national" => Ok(PhoneFormat::National),
-        other => Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!(
-                "{other:?} is not a phone format; use \"e164\", \"international\" or \"national\""
-            ),
-        )
-        .with_field("format"))
-        .or_raise(),
-    }
-}
-
-/// A valid phone number: E.164, extension, kind, region and display formats.
-#[pyclass(
-    frozen,
-    eq,
-    hash,
-    skip_from_py_object,
-    name = "ParsedPhone",
-    module = "clientbase"
-)]
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct PyParsedPhone {
-    inner: ParsedPhone,
-}
-
-#[pymethods]
-impl PyParsedPhone {
-    /// The number in E.164 (`+79161234567`), without the extension: for storage
-    /// and matching.
-    #[getter]
-    fn e164(&self) -> &str {
-        self.inner.e164()
-    }
-
-    /// The extension digits (`доб. 12` gives `"12"`), or `None`.
-    #[getter]
-    fn extension(&self) -> Option<&str> {
-        self.inner.extension()
-    }
-
-    /// `"mobile"`, `"fixed_line"`, `"toll_free"`, ... (`"unknown"` when the
-    /// numbering plan does not tell).
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.kind().name()
-    }
-
-    /// The region the number belongs to (`"RU"`, `"KZ"`, `"DE"`; `"001"` for
-    /// non-geographic numbers).
-    #[getter]
-    fn region(&self) -> &str {
-        self.inner.region()
-    }
-
-    /// The country calling code (`7`).
-    #[getter]
-    fn country_code(&self) -> u16 {
-        self.inner.country_code()
-    }
-
-    /// The national significant number: the digits after the country code.
-    #[getter]
-    fn national_number(&self) -> &str {
-        self.inner.national_number()
-    }
-
-    /// For display at home: `8 (916) 123-45-67`, an extension as ` доб. 12`.
-    #[getter]
-    fn national(&self) -> String {
-        self.inner.format(PhoneFormat::National)
-    }
-
-    /// For display abroad: `+7 916 123-45-67`, an extension as ` ext. 12`.
-    #[getter]
-    fn international(&self) -> String {
-        self.inner.format(PhoneFormat::International)
-    }
-
-    /// The number written as `"e164"`, `"international"` or `"national"`.
-    #[pyo3(signature = (format))]
-    fn format(&self, format: &str) -> PyResult<String> {
-        Ok(self.inner.format(phone_format(format)?))
-    }
-
-    /// `{"e164": ..., "extension": ..., "kind": ..., "region": ...,
-    /// "country_code": ..., "national": ..., "international": ...}`.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
-    }
-
-    /// The international format.
-    fn __str__(&self) -> String {
-        self.inner.to_string()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let extension = match self.inner.extension() {
-            Some(ext) => format!(", extension={}", repr_text(py, Some(ext))?),
-            None => String::new(),
-        };
-        Ok(format!(
-            "ParsedPhone('{}'{extension}, kind='{}', region='{}')",
-            self.inner.e164(),
-            self.inner.kind().name(),
-            self.inner.region()
-        ))
-    }
-}
-
-/// One number found in a field by `PhoneNormalizer.split`: its piece of the
-/// field as typed, the label typed next to it, and what it reads as.
-#[pyclass(
-    frozen,
-    eq,
-    skip_from_py_object,
-    name = "PhoneCandidate",
-    module = "clientbase"
-)]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyPhoneCandidate {
-    raw: String,
-    text: String,
-    label: Option<String>,
-    parsed: Result<ParsedPhone, PhoneError>,
-}
-
-#[pymethods]
-impl PyPhoneCandidate {
-    /// The piece of the field as typed, label included (`8 495 765 43 21 (раб.)`).
-    #[getter]
-    fn raw(&self) -> &str {
-        &self.raw
-    }
-
-    /// The text that was read, without the label (`8 495 765 43 21`).
-    #[getter]
-    fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The label typed next to the number (`раб.`, `моб.`, `work`), or `None`.
-    #[getter]
-    fn label(&self) -> Option<&str> {
-        self.label.as_deref()
-    }
-
-    /// Whether the piece is a valid number.
-    #[getter]
-    fn valid(&self) -> bool {
-        self.parsed.is_ok()
-    }
-
-    /// The number, or `None` when the piece is not valid.
-    #[getter]
-    fn phone(&self) -> Option<PyParsedPhone> {
-        let inner = self.parsed.as_ref().ok()?.clone();
-        Some(PyParsedPhone { inner })
-    }
-
-    /// The E.164 form of the number, or `None` when the piece is not valid.
-    #[getter]
-    fn e164(&self) -> Option<&str> {
-        Some(self.parsed.as_ref().ok()?.e164())
-    }
-
-    /// Why the piece is not valid, as a code (`too_short`, ...), or `None`.
-    #[getter]
-    fn problem(&self) -> Option<&'static str> {
-        Some(self.parsed.as_ref().err()?.problem().name())
-    }
-
-    /// Why the piece is not valid, in words, or `None`.
-    #[getter]
-    fn reason(&self) -> Option<&str> {
-        Some(self.parsed.as_ref().err()?.reason())
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let outcome = match &self.parsed {
-            Ok(phone) => format!("e164='{}'", phone.e164()),
-            Err(err) => format!("reason={}", repr_text(py, Some(err.reason()))?),
-        };
-        Ok(format!(
-            "PhoneCandidate(raw={}, label={}, {outcome})",
-            repr_text(py, Some(&self.raw))?,
-            repr_text(py, self.label.as_deref())?,
-        ))
-    }
 }
 
 // ---- for benches/python/ (feature `bench-hooks`, not in the release wheel) ------------

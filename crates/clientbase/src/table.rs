@@ -203,6 +203,12 @@ impl TextValues {
             .extend(other.offsets[1..].iter().map(|end| start + end));
     }
 
+    /// Makes room for `rows` more values of `bytes` bytes in all.
+    fn reserve(&mut self, rows: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.offsets.reserve(rows);
+    }
+
     /// How many values.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1
@@ -285,6 +291,14 @@ impl TextListValues {
             self.items.push(item);
         }
         self.offsets.push(self.items.len());
+    }
+
+    /// Appends every list of `other`, its items in one copy.
+    fn append(&mut self, other: &TextListValues) {
+        let start = self.items.len();
+        self.items.append(&other.items);
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|end| start + end));
     }
 
     /// How many lists.
@@ -820,14 +834,53 @@ impl Column {
                 a.extend(b)
             }
             (ColumnData::Text(a), ColumnData::Text(b)) => a.append(&b),
-            (ColumnData::TextList(a), ColumnData::TextList(b)) => {
-                for i in 0..b.len() {
-                    a.push(b.get(i));
-                }
-            }
+            (ColumnData::TextList(a), ColumnData::TextList(b)) => a.append(&b),
             _ => unreachable!("types were compared above"),
         }
         Ok(())
+    }
+
+    /// `parts` end to end, the room for all of them made once.
+    fn concat(parts: Vec<Column>) -> Result<Column> {
+        let mut parts = parts.into_iter();
+        let Some(mut whole) = parts.next() else {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "no columns to concatenate",
+            ));
+        };
+        let rest: Vec<Column> = parts.collect();
+        let rows = rest.iter().map(Column::len).sum();
+        if let Some(validity) = &mut whole.validity {
+            validity.reserve(rows);
+        }
+        let text_bytes = |data: &ColumnData| match data {
+            ColumnData::Text(t) => t.text.len(),
+            ColumnData::TextList(l) => l.items.text.len(),
+            _ => 0,
+        };
+        let bytes = rest.iter().map(|c| text_bytes(&c.data)).sum();
+        match &mut whole.data {
+            ColumnData::Bool(v) => v.reserve(rows),
+            ColumnData::Int64(v) | ColumnData::Timestamp(v) => v.reserve(rows),
+            ColumnData::UInt64(v) => v.reserve(rows),
+            ColumnData::Float64(v) => v.reserve(rows),
+            ColumnData::Date(v) => v.reserve(rows),
+            ColumnData::Decimal { values, .. } => values.reserve(rows),
+            ColumnData::Text(t) => t.reserve(rows, bytes),
+            ColumnData::TextList(l) => {
+                let items = rest.iter().map(|c| match &c.data {
+                    ColumnData::TextList(l) => l.items.len(),
+                    _ => 0,
+                });
+                l.items.reserve(items.sum(), bytes);
+                l.offsets.reserve(rows);
+            }
+        }
+        for part in rest {
+            whole.append(part)?;
+        }
+        Ok(whole)
     }
 }
 
@@ -1101,28 +1154,42 @@ impl Table {
     /// The rows of `tables` one after the other. All must have the same column
     /// names and types, in the same order.
     pub fn concat(tables: impl IntoIterator<Item = Table>) -> Result<Table> {
-        let mut tables = tables.into_iter();
-        let Some(mut first) = tables.next() else {
+        let tables: Vec<Table> = tables.into_iter().collect();
+        let Some(first) = tables.first() else {
             return Ok(Table::default());
         };
+        if let Some(table) = tables
+            .iter()
+            .find(|t| t.column_names() != first.column_names())
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!(
+                    "cannot concatenate tables with columns [{}] and [{}]",
+                    first.column_names().join(", "),
+                    table.column_names().join(", ")
+                ),
+            ));
+        }
+        let rows = tables.iter().map(|t| t.rows).sum();
+        let mut problems = Vec::new();
+        let mut parts: Vec<Vec<Column>> = first.columns.iter().map(|_| Vec::new()).collect();
         for table in tables {
-            if table.column_names() != first.column_names() {
-                return Err(Error::new(
-                    ErrorKind::InvalidValue,
-                    format!(
-                        "cannot concatenate tables with columns [{}] and [{}]",
-                        first.column_names().join(", "),
-                        table.column_names().join(", ")
-                    ),
-                ));
-            }
-            first.rows += table.rows;
-            first.problems.extend(table.problems);
-            for (mine, theirs) in first.columns.iter_mut().zip(table.columns) {
-                mine.append(theirs)?;
+            problems.extend(table.problems);
+            for (column, part) in parts.iter_mut().zip(table.columns) {
+                column.push(part);
             }
         }
-        Ok(first)
+        // Each column is put together on its own (in parallel with `parallel`),
+        // its room made once rather than grown chunk by chunk.
+        #[cfg(feature = "parallel")]
+        let columns: Result<Vec<Column>> = {
+            use rayon::prelude::*;
+            parts.into_par_iter().map(Column::concat).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let columns: Result<Vec<Column>> = parts.into_iter().map(Column::concat).collect();
+        Ok(Table::with_rows(rows, columns?)?.with_problems(problems))
     }
 }
 

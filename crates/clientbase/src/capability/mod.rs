@@ -302,6 +302,33 @@ pub fn open_deals_report(base: &ClientBase, params: &DealParams) -> Result<Vec<D
     Ok(open_deals(base, client, &params.related))
 }
 
+/// Params of [`find_duplicate_deal_report`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DealCheckParams {
+    /// The deal to check, as a deal is written in JSON (required): one in the
+    /// base (with its id) or one about to be added.
+    pub deal: Option<crate::deal::Deal>,
+    /// When a deal repeats an older one.
+    pub rules: DealRules,
+    /// Related links (from [`dedupe`]) that join clients into one decision unit.
+    pub related: Vec<Link>,
+}
+
+/// The older open deal of the same decision unit that one deal repeats, or
+/// `None`; see [`find_duplicate_deal`](crate::dedup::find_duplicate_deal).
+pub fn find_duplicate_deal_report(
+    base: &ClientBase,
+    params: &DealCheckParams,
+) -> Result<Option<DuplicateDeal>> {
+    let deal = params
+        .deal
+        .as_ref()
+        .ok_or_else(|| crate::error::invalid("deal", "the deal to check is required"))?;
+    check_links(base, &params.related)?;
+    crate::dedup::find_duplicate_deal(base, deal, &params.rules, &params.related)
+}
+
 fn check_links(base: &ClientBase, links: &[Link]) -> Result<()> {
     for link in links {
         for id in [link.left, link.right] {

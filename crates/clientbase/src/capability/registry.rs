@@ -210,6 +210,8 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         DealParams => duplicate_deals_report),
     capability!(read Report "open_deals", "The open deals of a client's decision unit.",
         DealParams => open_deals_report),
+    capability!(read Report "find_duplicate_deal", "The older open deal that one deal (in the base or about to be added) repeats, or null.",
+        DealCheckParams => find_duplicate_deal_report),
     capability!(write Report "merge_clients", "Merges clients into a survivor; the record undoes it.",
         MergeParams => merge_clients),
     capability!(write Report "undo_merge", "Undoes a merge exactly from its record.",
