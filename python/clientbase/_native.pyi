@@ -28,6 +28,7 @@ __all__ = [
     "PhoneNormalizer",
     "Schema",
     "SchemaError",
+    "StorageError",
     "Table",
     "UnknownFieldError",
     "UnknownIdError",
@@ -113,6 +114,7 @@ class ConflictError(ClientbaseError): ...
 class CsvError(ClientbaseError): ...
 class JsonError(ClientbaseError): ...
 class IoError(ClientbaseError, OSError): ...
+class StorageError(ClientbaseError): ...
 
 @final
 class Money:
@@ -367,6 +369,22 @@ class Activity:
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 
+class _FieldChange(TypedDict):
+    before: _JsonValue
+    after: _JsonValue
+
+class _RecordChange(TypedDict):
+    record: str
+    op: Literal["added", "changed", "removed"]
+    fields: NotRequired[dict[str, _FieldChange]]
+
+class _Change(TypedDict):
+    seq: int
+    at: str
+    actor: NotRequired[str]
+    action: str
+    records: list[_RecordChange]
+
 class _RejectedRow(TypedDict):
     line: int
     label: NotRequired[Any]
@@ -392,6 +410,39 @@ class ClientBase:
     """A company's client base: clients, deals and activities, always valid."""
 
     def __new__(cls, schema: Schema | Mapping[str, _JsonValue] | str | None = None) -> Self: ...
+    @staticmethod
+    def open(
+        path: str | os.PathLike[str],
+        *,
+        create: bool = ...,
+        read_only: bool = ...,
+        sync_every_commit: bool = ...,
+    ) -> ClientBase: ...
+    @staticmethod
+    def create(
+        path: str | os.PathLike[str],
+        schema: Schema | Mapping[str, _JsonValue] | str | None = None,
+    ) -> ClientBase: ...
+    def save_as(self, path: str | os.PathLike[str]) -> None: ...
+    def backup(self, path: str | os.PathLike[str]) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *_exc: object) -> bool: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def actor(self) -> str | None: ...
+    @actor.setter
+    def actor(self, actor: str | None) -> None: ...
+    def changes(
+        self,
+        *,
+        record: str | None = ...,
+        actor: str | None = ...,
+        since: str | datetime | None = ...,
+        after_seq: int | None = ...,
+        limit: int | None = ...,
+    ) -> list[_Change]: ...
     @staticmethod
     def from_json(json: str) -> ClientBase: ...
     def to_json(self) -> str: ...

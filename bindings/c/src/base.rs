@@ -4,10 +4,10 @@
 use std::ffi::c_char;
 
 use chrono::DateTime;
-use clientbase::{ClientBase, Error, ErrorKind, FieldDef, Schema};
+use clientbase::{ClientBase, Error, ErrorKind, FieldDef, OpenOptions, Schema};
 
 use crate::error::{cb_status, CbResult};
-use crate::ffi::{arg_opt_str, arg_str, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_opt_str, arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 
 /// A client base: clients, deals and activities, validated on every write.
@@ -83,6 +83,90 @@ pub unsafe extern "C" fn cb_base_to_json(
         let base = cb_base::arg(base, "base")?;
         let out_json = out_arg(out_json, "out_json")?;
         *out_json = owned_string(base.to_json()?, "json")?;
+        Ok(())
+    })
+}
+
+/// Opens the base kept in the file at `path` (SQLite, made by
+/// `cb_base_create` or `cb_base_save_as`); every later write through this
+/// handle is committed to the file before the call returns.
+///
+/// `options_json` is `NULL` or `{"create": bool, "read_only": bool,
+/// "sync_every_commit": bool}`; both strings are borrowed. A missing, foreign,
+/// damaged, newer or locked file is `CB_STORAGE` with the file named in the
+/// last error. On success `*out_base` receives a base the caller frees with
+/// `cb_base_free`, which closes the file.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_open(
+    path: *const c_char,
+    options_json: *const c_char,
+    out_base: *mut *mut cb_base,
+) -> cb_status {
+    status_boundary(|| {
+        let path = arg_str(path, "path")?;
+        let options: OpenOptions = opt_json_arg(options_json, "options_json")?;
+        let out_base = out_arg(out_base, "out_base")?;
+        *out_base = cb_base::into_raw(ClientBase::open_with(path, &options)?);
+        Ok(())
+    })
+}
+
+/// Creates a new base file at `path` holding an empty base with the schema
+/// `schema_json` (`NULL`: empty), and opens it (see `cb_base_open`). An
+/// existing file is never overwritten.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_create(
+    path: *const c_char,
+    schema_json: *const c_char,
+    out_base: *mut *mut cb_base,
+) -> cb_status {
+    status_boundary(|| {
+        let path = arg_str(path, "path")?;
+        let schema_json = arg_opt_str(schema_json, "schema_json")?;
+        let out_base = out_arg(out_base, "out_base")?;
+        let schema: Schema = match schema_json {
+            Some(json) => serde_json::from_str(json)?,
+            None => Schema::new(),
+        };
+        *out_base = cb_base::into_raw(ClientBase::create(path, schema)?);
+        Ok(())
+    })
+}
+
+/// Writes the base into a new file at `path` and keeps it there: later writes
+/// are committed to that file. An existing file is never overwritten.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_save_as(base: *mut cb_base, path: *const c_char) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg_mut(base, "base")?;
+        let path = arg_str(path, "path")?;
+        base.save_as(path)?;
+        Ok(())
+    })
+}
+
+/// Copies the base into a new base file at `path` while it stays in use (an
+/// online backup of a base kept in a file). An existing file is never
+/// overwritten.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_backup(base: *const cb_base, path: *const c_char) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg(base, "base")?;
+        let path = arg_str(path, "path")?;
+        base.backup(path)?;
+        Ok(())
+    })
+}
+
+/// Names who makes the following writes (`actor`, borrowed: a manager's name
+/// or id) for the change log; `NULL` for nobody in particular. The log is read
+/// with `cb_base_call(base, "changes", params, &json)`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_set_actor(base: *mut cb_base, actor: *const c_char) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg_mut(base, "base")?;
+        let actor = arg_opt_str(actor, "actor")?;
+        base.set_actor(actor);
         Ok(())
     })
 }

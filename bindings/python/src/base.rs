@@ -67,6 +67,102 @@ impl PyClientBase {
         Ok(PyClientBase::wrap(ClientBase::new(schema_arg(schema)?)))
     }
 
+    /// Opens the base kept in the file at `path` (see `create`); every later
+    /// write is committed to the file before it returns. `create=True` makes a
+    /// missing file; `read_only=True` refuses writes; `sync_every_commit=True`
+    /// waits for the disk after every commit (survives a power cut). A missing,
+    /// foreign, damaged, newer or locked file raises `StorageError`. Use it as
+    /// a context manager (`with ClientBase.open(path) as base:`) to close it.
+    #[staticmethod]
+    #[pyo3(signature = (path, **options))]
+    fn open(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyClientBase> {
+        let options: clientbase::OpenOptions = match options {
+            Some(options) => crate::convert::from_py(options.as_any())?,
+            None => clientbase::OpenOptions::default(),
+        };
+        let base = py
+            .detach(|| ClientBase::open_with(&path, &options))
+            .or_raise()?;
+        Ok(PyClientBase::wrap(base))
+    }
+
+    /// Creates a new base file at `path` with `schema` (as for `ClientBase()`)
+    /// and opens it; an existing file is never overwritten.
+    #[staticmethod]
+    #[pyo3(signature = (path, schema = None))]
+    fn create(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        schema: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyClientBase> {
+        let schema = schema_arg(schema)?;
+        let base = py.detach(|| ClientBase::create(&path, schema)).or_raise()?;
+        Ok(PyClientBase::wrap(base))
+    }
+
+    /// Writes the base into a new base file at `path` and keeps it there: later
+    /// writes are committed to that file.
+    fn save_as(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        self.write(py, |base| base.save_as(&path)).or_raise()
+    }
+
+    /// Copies the base into a new base file at `path` while it stays in use.
+    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        self.read(py, |base| base.backup(&path)).or_raise()
+    }
+
+    /// Closes the base file (every write is in it already). The records stay
+    /// readable; writes raise `StorageError`. Nothing to do for a base in memory.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.write(py, ClientBase::close).or_raise()
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
+        self.close(py)?;
+        Ok(false)
+    }
+
+    /// The file the base is kept in, or `None` for a base in memory.
+    #[getter]
+    fn path(&self, py: Python<'_>) -> Option<std::path::PathBuf> {
+        self.read(py, |base| base.path().map(std::path::Path::to_path_buf))
+    }
+
+    /// Who makes the following writes (a manager's name or id), for the change
+    /// log; `None` for nobody in particular.
+    #[getter]
+    fn actor(&self, py: Python<'_>) -> Option<String> {
+        self.read(py, |base| base.actor().map(str::to_string))
+    }
+
+    #[setter]
+    fn set_actor(&self, py: Python<'_>, actor: Option<String>) {
+        self.write(py, |base| base.set_actor(actor.as_deref()))
+    }
+
+    /// The change log of a base kept in a file, oldest first, as dicts: `seq`,
+    /// `at`, `actor`, `action` and `records` (each `record`, `op` and the
+    /// `fields` with their values `before` and `after`). Filters: `record`
+    /// (`"client 17"`), `actor`, `since`, `after_seq`, `limit`.
+    #[pyo3(signature = (**params))]
+    fn changes<'py>(
+        &self,
+        py: Python<'py>,
+        params: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = crate::capability::params_arg(None, params)?;
+        self.call_capability(py, "changes", params)
+    }
+
     /// Reads a base written by `to_json()`, validating every record.
     #[staticmethod]
     fn from_json(py: Python<'_>, json: String) -> PyResult<PyClientBase> {

@@ -36,6 +36,7 @@ kind_exceptions! {
     ConflictError: "The change conflicts with what the base holds (a record still referenced, ...).",
     CsvError: "CSV input could not be read at all (a bad row is reported, not raised).",
     JsonError: "JSON (or dict) input is malformed or does not describe the expected data.",
+    StorageError: "A base file is missing, foreign, damaged, from a newer version, locked by another program, or could not be written.",
 }
 
 /// `IoError` is both a `ClientbaseError` and an `OSError`, which `create_exception!`
@@ -78,6 +79,7 @@ fn exception_class(py: Python<'_>, kind: ErrorKind) -> PyResult<Bound<'_, PyType
         ErrorKind::Csv => CsvError::type_object(py),
         ErrorKind::Json => JsonError::type_object(py),
         ErrorKind::Io => io_error_type(py)?.clone(),
+        ErrorKind::Storage => StorageError::type_object(py),
         // A kind added to the core after this binding was built still raises a
         // ClientbaseError with the right `kind` attribute.
         _ => ClientbaseError::type_object(py),

@@ -271,6 +271,19 @@ fn one_writer_at_a_time_and_read_only_opens() {
     assert_eq!(err.kind(), ErrorKind::Storage);
     assert!(err.to_string().contains("read-only"), "{err}");
     assert_eq!(reader.counts().clients, 1);
+    drop(reader);
+
+    // A closed base is still readable, refuses writes and frees the file.
+    let mut base = ClientBase::open(&path).unwrap();
+    base.close().unwrap();
+    assert_eq!(base.counts().clients, 1);
+    let err = base
+        .add_client(Client::person("Петров", "Пётр", None))
+        .unwrap_err();
+    assert!(err.to_string().contains("closed"), "{err}");
+    let again = ClientBase::open(&path).unwrap();
+    assert_eq!(again.counts().clients, 1);
+
     // `create` in the options makes a missing file.
     let fresh = dir.join("fresh.cb");
     let options = OpenOptions {

@@ -292,10 +292,13 @@ fn rows<'a, K: Sync, R: Serialize + Sync + 'a>(
 }
 
 impl Journal {
-    /// Refuses writes to a base opened read-only.
-    fn check_writable(&self) -> Result<()> {
+    /// Refuses writes to a base opened read-only or closed.
+    fn check_writable(&mut self) -> Result<()> {
         if self.read_only {
             return Err(self.error("the base was opened read-only"));
+        }
+        if self.conn.get_mut().map_or(true, |c| c.is_none()) {
+            return Err(self.closed());
         }
         Ok(())
     }

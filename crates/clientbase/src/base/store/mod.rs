@@ -85,7 +85,8 @@ pub struct OpenOptions {
 
 /// The file behind a base, and the write that is running.
 pub(crate) struct Journal {
-    conn: Mutex<Connection>,
+    /// The open file; `None` once the base was closed.
+    conn: Mutex<Option<Connection>>,
     path: PathBuf,
     read_only: bool,
     depth: u32,
@@ -169,7 +170,7 @@ impl ClientBase {
         })
         .map_err(|e| e.or_record(|| path.display().to_string()))?;
         base.journal = Attached(Some(Box::new(Journal {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Some(conn)),
             path: path.to_path_buf(),
             read_only: options.read_only,
             depth: 0,
@@ -222,12 +223,33 @@ impl ClientBase {
         };
         refuse_existing(path)?;
         let mut target = Connection::open(path).map_err(|e| sql_error(path, e))?;
-        let conn = journal.lock()?;
+        let guard = journal.lock()?;
+        let conn = guard.as_ref().ok_or_else(|| journal.closed())?;
         let backup =
-            rusqlite::backup::Backup::new(&conn, &mut target).map_err(|e| sql_error(path, e))?;
+            rusqlite::backup::Backup::new(conn, &mut target).map_err(|e| sql_error(path, e))?;
         backup
             .run_to_completion(1024, std::time::Duration::ZERO, None)
             .map_err(|e| sql_error(path, e))
+    }
+
+    /// Closes the base file: every write is in it already; the file is folded
+    /// into one (its WAL checkpointed) and released for other programs. The
+    /// records stay readable in memory, and a write is refused from now on.
+    /// Dropping the base closes it too. A base in memory has nothing to close.
+    pub fn close(&mut self) -> Result<()> {
+        let Some(journal) = self.journal.get_mut() else {
+            return Ok(());
+        };
+        let path = journal.path.clone();
+        let conn = journal
+            .conn
+            .get_mut()
+            .map_err(|_| file_error(&path, "a write to the file panicked"))?
+            .take();
+        match conn {
+            Some(conn) => conn.close().map_err(|(_, e)| sql_error(&path, e)),
+            None => Ok(()),
+        }
     }
 
     /// The file the base is kept in, or `None` for a base in memory.
@@ -252,7 +274,7 @@ impl ClientBase {
     fn attach_new_file(&mut self, path: &Path, sync_every_commit: bool) -> Result<()> {
         let (conn, merge_keys) = self.write_new_file(path, sync_every_commit)?;
         self.journal = Attached(Some(Box::new(Journal {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(Some(conn)),
             path: path.to_path_buf(),
             read_only: false,
             depth: 0,
@@ -351,14 +373,24 @@ impl ClientBase {
 }
 
 impl Journal {
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
-        self.conn
+    /// The open file, or an error once the base was closed.
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Option<Connection>>> {
+        let conn = self
+            .conn
             .lock()
-            .map_err(|_| self.error("a write to the file panicked; open the file again"))
+            .map_err(|_| self.error("a write to the file panicked; open the file again"))?;
+        if conn.is_none() {
+            return Err(self.closed());
+        }
+        Ok(conn)
+    }
+
+    pub(super) fn closed(&self) -> Error {
+        self.error("the base file was closed; open it again to read its log or change it")
     }
 
     /// An [`ErrorKind::Storage`] error about this file.
-    fn error(&self, reason: impl Into<String>) -> Error {
+    pub(super) fn error(&self, reason: impl Into<String>) -> Error {
         file_error(&self.path, reason)
     }
 
@@ -369,10 +401,13 @@ impl Journal {
     ) -> Result<()> {
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| sql_error(&path, e);
+        let closed = self.closed();
         let conn = self
             .conn
             .get_mut()
-            .map_err(|_| file_error(&path, "a write to the file panicked; open it again"))?;
+            .map_err(|_| file_error(&path, "a write to the file panicked; open it again"))?
+            .as_mut()
+            .ok_or(closed)?;
         let tx = conn.transaction().map_err(sql)?;
         let mut keys = self.merge_keys.clone();
         write(
@@ -389,7 +424,8 @@ impl Journal {
 
     fn changes(&self, params: &ChangesParams) -> Result<Vec<Change>> {
         let sql = |e: rusqlite::Error| sql_error(&self.path, e);
-        let conn = self.lock()?;
+        let guard = self.lock()?;
+        let conn = guard.as_ref().ok_or_else(|| self.closed())?;
         let mut query = String::from("SELECT seq, at, actor, action, records FROM changes WHERE 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(record) = &params.record {
