@@ -295,6 +295,46 @@ cb_status cb_base_from_json(const char *json, struct cb_base **out_base);
 cb_status cb_base_to_json(const struct cb_base *base, char **out_json);
 
 /**
+ * Opens the base kept in the file at `path` (SQLite, made by
+ * `cb_base_create` or `cb_base_save_as`); every later write through this
+ * handle is committed to the file before the call returns.
+ *
+ * `options_json` is `NULL` or `{"create": bool, "read_only": bool,
+ * "sync_every_commit": bool}`; both strings are borrowed. A missing, foreign,
+ * damaged, newer or locked file is `CB_STORAGE` with the file named in the
+ * last error. On success `*out_base` receives a base the caller frees with
+ * `cb_base_free`, which closes the file.
+ */
+cb_status cb_base_open(const char *path, const char *options_json, struct cb_base **out_base);
+
+/**
+ * Creates a new base file at `path` holding an empty base with the schema
+ * `schema_json` (`NULL`: empty), and opens it (see `cb_base_open`). An
+ * existing file is never overwritten.
+ */
+cb_status cb_base_create(const char *path, const char *schema_json, struct cb_base **out_base);
+
+/**
+ * Writes the base into a new file at `path` and keeps it there: later writes
+ * are committed to that file. An existing file is never overwritten.
+ */
+cb_status cb_base_save_as(struct cb_base *base, const char *path);
+
+/**
+ * Copies the base into a new base file at `path` while it stays in use (an
+ * online backup of a base kept in a file). An existing file is never
+ * overwritten.
+ */
+cb_status cb_base_backup(const struct cb_base *base, const char *path);
+
+/**
+ * Names who makes the following writes (`actor`, borrowed: a manager's name
+ * or id) for the change log; `NULL` for nobody in particular. The log is read
+ * with `cb_base_call(base, "changes", params, &json)`.
+ */
+cb_status cb_base_set_actor(struct cb_base *base, const char *actor);
+
+/**
  * Freezes the clock that stamps `created_at` and `updated_at` at
  * `unix_seconds` (seconds since 1970-01-01T00:00:00Z), for replays, imports
  * "as of" a date and reproducible tests.

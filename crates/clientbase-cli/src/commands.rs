@@ -213,7 +213,8 @@ fn write_problems<Id>(report: &ImportReport<Id>, path: &std::path::Path) -> CliR
 }
 
 pub(crate) fn export(args: &ExportArgs) -> CliResult {
-    let base = output::read_base(&args.base)?;
+    // Opened for writing, so that a base file logs the export (see `changes`).
+    let base = output::open_base_for_writing(&args.base)?;
     match &args.output {
         Some(path) => {
             let mut out = output::create(path)?;

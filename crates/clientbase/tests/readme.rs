@@ -92,3 +92,24 @@ fn readme_duplicates() -> clientbase::Result<()> {
     assert!(base == before);
     Ok(())
 }
+
+#[cfg(feature = "storage")]
+#[test]
+fn readme_a_base_kept_in_a_file() -> clientbase::Result<()> {
+    use clientbase::ChangesParams;
+    let dir = std::env::temp_dir().join(format!("cb-readme-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let mut base = ClientBase::create(dir.join("base.cb"), Schema::new())?;
+    base.set_actor(Some("manager 7"));
+    let anna = base.add_client(Client::person("Иванова", "Анна", None))?;
+    base.backup(dir.join("backup-2026-12-07.cb"))?;
+    let history = base.changes(&ChangesParams {
+        record: Some(anna.to_string()),
+        ..Default::default()
+    })?;
+    assert_eq!(history[0].action, "add_client");
+    drop(base);
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}

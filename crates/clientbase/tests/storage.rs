@@ -392,3 +392,36 @@ fn overwrite_record(path: &Path, id: ClientId) {
     bytes[at + needle.len() - 2] = b';';
     std::fs::write(path, bytes).unwrap();
 }
+
+#[test]
+fn exports_and_backups_are_logged_with_the_actor_and_count() {
+    let dir = scratch("exports");
+    let path = dir.join("base.cb");
+    let mut base = ClientBase::create(&path, schema()).unwrap();
+    for i in 0..3 {
+        base.add_client(Client::person(&format!("Ф{i}"), "И", None))
+            .unwrap();
+    }
+    base.set_actor(Some("manager 7"));
+    base.export_clients_csv(Vec::new()).unwrap();
+    base.clients_table(None).unwrap();
+    base.backup(dir.join("copy.cb")).unwrap();
+    let exports: Vec<(String, Option<u64>, Option<String>)> = base
+        .changes(&ChangesParams {
+            actor: Some("manager 7".into()),
+            ..ChangesParams::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.action, c.exported, c.actor))
+        .collect();
+    let who = Some("manager 7".to_string());
+    assert_eq!(
+        exports,
+        [
+            ("export_clients_csv".to_string(), Some(3), who.clone()),
+            ("clients_table".to_string(), Some(3), who.clone()),
+            ("backup".to_string(), Some(3), who),
+        ]
+    );
+}

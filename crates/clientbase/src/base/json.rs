@@ -37,6 +37,7 @@ impl ClientBase {
 
     /// Writes the whole base as JSON. [`ClientBase::read_json`] gives back an equal base.
     pub fn write_json<W: Write>(&self, writer: W) -> Result<()> {
+        self.log_export("export_json", self.clients.len())?;
         let snapshot = SnapshotRef {
             format: FORMAT,
             version: VERSION,

@@ -242,6 +242,9 @@ impl ClientBase {
     fn touch_schema(&mut self) {}
     fn touch_merge_pushed(&mut self) {}
     fn touch_merge_removed(&mut self, _at: usize) {}
+    pub(crate) fn log_export(&self, _action: &str, _exported: usize) -> Result<()> {
+        Ok(())
+    }
 }
 
 fn unknown(what: String) -> Error {

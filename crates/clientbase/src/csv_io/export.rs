@@ -49,6 +49,7 @@ impl ClientBase {
     /// # Ok::<(), clientbase::Error>(())
     /// ```
     pub fn export_clients_csv<W: Write>(&self, writer: W) -> Result<()> {
+        self.log_export("export_clients_csv", self.clients().len())?;
         let mut out = csv::Writer::from_writer(writer);
         out.write_record(CLIENT_COLUMNS.iter().map(ToString::to_string))
             .map_err(csv_error)?;
@@ -111,6 +112,7 @@ impl ClientBase {
     /// Exports all deals as CSV, one row per deal in id order, with the columns
     /// that [`ColumnMapping::canonical_deals`] reads back.
     pub fn export_deals_csv<W: Write>(&self, writer: W) -> Result<()> {
+        self.log_export("export_deals_csv", self.deals().len())?;
         let mut out = csv::Writer::from_writer(writer);
         out.write_record(DEAL_COLUMNS.iter().map(ToString::to_string))
             .map_err(csv_error)?;

@@ -303,6 +303,7 @@ impl ClientBase {
     /// # Ok::<(), clientbase::Error>(())
     /// ```
     pub fn clients_table(&self, fields: Option<&[&str]>) -> Result<Table> {
+        self.log_export("clients_table", self.clients().len())?;
         let clients: Vec<&Client> = self.clients().collect();
         build_chunked(
             &clients,
@@ -321,6 +322,7 @@ impl ClientBase {
     /// the deals' currencies (2 for a base in roubles, dollars or euros; 3 once a
     /// dinar deal is in), so every amount is exact; its currency is in `currency`.
     pub fn deals_table(&self, fields: Option<&[&str]>) -> Result<Table> {
+        self.log_export("deals_table", self.deals().len())?;
         let deals: Vec<&Deal> = self.deals().collect();
         build(&deals, fields.unwrap_or(&DEAL_TABLE_COLUMNS), deal_column)
     }

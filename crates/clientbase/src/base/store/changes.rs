@@ -25,10 +25,15 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The write: `add_client`, `update_deal`, `merge_clients`, `undo_merge`,
-    /// `import_clients`, `normalize_contacts`, `declare_tag`, …
+    /// `import_clients`, `normalize_contacts`, `declare_tag`, …; or a copy of
+    /// records leaving the base: `export_clients_csv`, `export_deals_csv`,
+    /// `export_json`, `clients_table`, `deals_table`, `backup`.
     pub action: String,
-    /// The records it changed.
+    /// The records it changed (none for an export).
     pub records: Vec<RecordChange>,
+    /// For an export or a backup: how many records it held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported: Option<u64>,
 }
 
 /// What one write did to one record.
@@ -89,6 +94,7 @@ pub(super) struct ChangeEntry {
     pub(super) actor: Option<String>,
     pub(super) action: String,
     pub(super) records: Vec<RecordChange>,
+    pub(super) exported: Option<u64>,
 }
 
 /// What a write changed, record by record, from the before-images in `pending`

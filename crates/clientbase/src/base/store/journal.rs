@@ -172,6 +172,7 @@ impl ClientBase {
             actor: self.actor.clone(),
             action: action.to_string(),
             records: record_changes(self, pending)?,
+            exported: None,
         };
         let next_ids = self.next_ids();
         // The records' JSON, made on all cores for a big write (an import).

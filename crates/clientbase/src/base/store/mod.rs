@@ -64,7 +64,7 @@ CREATE TABLE deals(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE activities(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE merges(key INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
 CREATE TABLE changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT,
-    action TEXT NOT NULL, records TEXT NOT NULL);
+    action TEXT NOT NULL, records TEXT NOT NULL, exported INTEGER);
 CREATE TABLE change_records(record TEXT NOT NULL, seq INTEGER NOT NULL,
     PRIMARY KEY (record, seq)) WITHOUT ROWID;
 ";
@@ -218,6 +218,7 @@ impl ClientBase {
     /// file, a new base file for a base in memory. An existing file is an error.
     pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
+        self.log_export("backup", self.clients.len())?;
         let Some(journal) = self.journal.get() else {
             return self.write_new_file(path, false).map(drop);
         };
@@ -250,6 +251,35 @@ impl ClientBase {
             Some(conn) => conn.close().map_err(|(_, e)| sql_error(&path, e)),
             None => Ok(()),
         }
+    }
+
+    /// Logs records leaving a base kept in a file (an export or a backup) with
+    /// the actor and how many records it held, before they leave: if the entry
+    /// cannot be written, the export is refused. A base in memory, or opened
+    /// read-only, logs nothing.
+    pub(crate) fn log_export(&self, action: &str, exported: usize) -> Result<()> {
+        let Some(journal) = self.journal.get() else {
+            return Ok(());
+        };
+        if journal.read_only {
+            return Ok(());
+        }
+        let mut guard = journal.lock()?;
+        let conn = guard.as_mut().ok_or_else(|| journal.closed())?;
+        let sql = |e: rusqlite::Error| sql_error(&journal.path, e);
+        let tx = conn.transaction().map_err(sql)?;
+        Tx {
+            tx: &tx,
+            path: &journal.path,
+        }
+        .log(&ChangeEntry {
+            at: (self.clock)(),
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            records: Vec::new(),
+            exported: Some(exported as u64),
+        })?;
+        tx.commit().map_err(sql)
     }
 
     /// The file the base is kept in, or `None` for a base in memory.
@@ -363,6 +393,7 @@ impl ClientBase {
             actor: self.actor.clone(),
             action: "create".into(),
             records: Vec::new(),
+            exported: None,
         })?;
         tx.commit().map_err(sql)?;
         conn.execute_batch("PRAGMA journal_mode = WAL;")
@@ -426,7 +457,8 @@ impl Journal {
         let sql = |e: rusqlite::Error| sql_error(&self.path, e);
         let guard = self.lock()?;
         let conn = guard.as_ref().ok_or_else(|| self.closed())?;
-        let mut query = String::from("SELECT seq, at, actor, action, records FROM changes WHERE 1");
+        let mut query =
+            String::from("SELECT seq, at, actor, action, records, exported FROM changes WHERE 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(record) = &params.record {
             query.push_str(" AND seq IN (SELECT seq FROM change_records WHERE record = ?)");
@@ -458,12 +490,13 @@ impl Journal {
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
                 ))
             })
             .map_err(sql)?;
         let mut out = Vec::new();
         for row in rows {
-            let (seq, at, actor, action, records) = row.map_err(sql)?;
+            let (seq, at, actor, action, records, exported) = row.map_err(sql)?;
             let what = format!("change {seq}");
             out.push(Change {
                 seq: seq.unsigned_abs(),
@@ -471,6 +504,7 @@ impl Journal {
                 actor,
                 action,
                 records: parse_json(&self.path, &what, &records)?,
+                exported: exported.map(i64::unsigned_abs),
             });
         }
         Ok(out)
@@ -594,10 +628,17 @@ impl Tx<'_> {
         let records = serde_json::to_string(&entry.records)?;
         self.tx
             .prepare_cached(
-                "INSERT INTO changes(at, actor, action, records) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO changes(at, actor, action, records, exported)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .and_then(|mut s| {
-                s.execute(params![stamp(entry.at), entry.actor, entry.action, records])
+                s.execute(params![
+                    stamp(entry.at),
+                    entry.actor,
+                    entry.action,
+                    records,
+                    entry.exported.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+                ])
             })
             .map_err(|e| self.sql(e))?;
         let seq = self.tx.last_insert_rowid();
