@@ -19,6 +19,7 @@ KINDS = {
     "csv": cb.CsvError,
     "json": cb.JsonError,
     "io": cb.IoError,
+    "storage": cb.StorageError,
 }
 
 

@@ -41,7 +41,7 @@ def test_writes_survive_a_reopen_and_the_log_names_the_actor(tmp_path: Path) -> 
             "update_deal",
         ]
         with pytest.raises(cb.JsonError, match="recrod"):
-            again.changes(recrod="client 1")
+            again.changes(recrod="client 1")  # type: ignore[call-arg]
 
 
 def test_backup_save_as_and_read_only(tmp_path: Path) -> None:
