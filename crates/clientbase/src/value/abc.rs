@@ -216,6 +216,7 @@ impl AbcXyzParams {
 /// The optional columns ABC or XYZ by `by` on `measure` reads.
 fn fields(by: AbcBy, measure: Measure) -> Fields {
     Fields {
+        days: true,
         product: by == AbcBy::Products,
         category: by == AbcBy::Categories,
         quantity: measure == Measure::Quantity,
@@ -389,7 +390,19 @@ fn line_values(
 /// partial total per thread added up at the end (integers: the same sums
 /// whatever the thread count).
 fn sum_by_code(codes: &[u32], values: &[i64], groups: usize) -> Vec<i128> {
+    // Sums in i64 (half the memory to walk), again in i128 if one overflows.
     let sequential = |codes: &[u32], values: &[i64]| {
+        let mut narrow = vec![0i64; groups];
+        let mut overflow = false;
+        for (&code, &v) in codes.iter().zip(values) {
+            let total = &mut narrow[code as usize];
+            let (sum, over) = total.overflowing_add(v);
+            *total = sum;
+            overflow |= over;
+        }
+        if !overflow {
+            return narrow.into_iter().map(i128::from).collect();
+        }
         let mut totals = vec![0i128; groups];
         for (&code, &v) in codes.iter().zip(values) {
             totals[code as usize] += i128::from(v);
@@ -418,10 +431,13 @@ fn sum_by_code(codes: &[u32], values: &[i64], groups: usize) -> Vec<i128> {
     sequential(codes, values)
 }
 
-/// ABC of order lines already read: per object, its total, rank and class.
+/// ABC of order lines already read: the objects in rank order, and for
+/// each rank its object's total, cumulative positive total and class.
 struct AbcResult {
     /// Objects in rank order.
     order: Vec<u32>,
+    /// The client ids in rank order, when the objects are clients with ids.
+    ids: Option<Vec<u64>>,
     totals: Vec<i128>,
     classes: Vec<u8>,
     cumulative: Vec<i128>,
@@ -434,31 +450,56 @@ fn classify_abc(
     bounds: &[i128],
     mode: AbcMode,
 ) -> AbcResult {
-    let totals = sum_by_code(objects.codes, values, objects.count);
-    let (ranks, by_rank) = objects.ranks();
-    let mut keyed: Vec<(std::cmp::Reverse<i128>, u32)> = totals
-        .iter()
-        .zip(&ranks)
-        .map(|(&total, &rank)| (std::cmp::Reverse(total), rank))
-        .collect();
-    sort_distinct(&mut keyed);
-    let order: Vec<u32> = keyed
-        .into_iter()
-        .map(|(_, rank)| by_rank[rank as usize])
-        .collect();
-    let positive_total: i128 = totals.iter().filter(|&&t| t > 0).sum();
+    let by_object = sum_by_code(objects.codes, values, objects.count);
+    let positive_total: i128 = by_object.iter().filter(|&&t| t > 0).sum();
+    let (order, ids, totals): (Vec<u32>, Option<Vec<u64>>, Vec<i128>) =
+        match (objects.texts(), objects.orders.clients()) {
+            // Integer ids are their own tie-breaker: one sort, whose keys
+            // are then the columns in rank order.
+            (None, ClientKeys::Ids(ids)) => {
+                let mut keyed: Vec<(std::cmp::Reverse<i128>, u64, u32)> = by_object
+                    .iter()
+                    .zip(ids)
+                    .enumerate()
+                    .map(|(o, (&total, &id))| (std::cmp::Reverse(total), id, o as u32))
+                    .collect();
+                drop(by_object);
+                sort_distinct(&mut keyed);
+                let mut order = Vec::with_capacity(keyed.len());
+                let mut ids = Vec::with_capacity(keyed.len());
+                let mut totals = Vec::with_capacity(keyed.len());
+                for (std::cmp::Reverse(total), id, o) in keyed {
+                    order.push(o);
+                    ids.push(id);
+                    totals.push(total);
+                }
+                (order, Some(ids), totals)
+            }
+            _ => {
+                let (ranks, by_rank) = objects.ranks();
+                let mut keyed: Vec<(std::cmp::Reverse<i128>, u32)> = by_object
+                    .iter()
+                    .zip(&ranks)
+                    .map(|(&total, &rank)| (std::cmp::Reverse(total), rank))
+                    .collect();
+                sort_distinct(&mut keyed);
+                let (order, totals) = keyed
+                    .into_iter()
+                    .map(|(std::cmp::Reverse(total), rank)| (by_rank[rank as usize], total))
+                    .unzip();
+                (order, None, totals)
+            }
+        };
     let last = bounds.len() as u8 - 1;
     let n = order.len() as i128;
-    let mut classes = vec![last; objects.count];
-    let mut cumulative = vec![0i128; objects.count];
+    let mut classes = Vec::with_capacity(order.len());
+    let mut cumulative = Vec::with_capacity(order.len());
     let mut cum = 0i128;
-    for (i, &o) in order.iter().enumerate() {
-        let o = o as usize;
-        let total = totals[o];
+    for (i, &total) in totals.iter().enumerate() {
         if total > 0 {
             cum += total;
         }
-        cumulative[o] = cum;
+        cumulative.push(cum);
         let class = match mode {
             AbcMode::Value if total <= 0 => last,
             AbcMode::Value => bounds
@@ -472,18 +513,33 @@ fn classify_abc(
         };
         // The largest object is in the first class even when it alone
         // exceeds that class's share.
-        classes[o] = if i == 0 && (total > 0 || mode == AbcMode::Objects) {
+        classes.push(if i == 0 && (total > 0 || mode == AbcMode::Objects) {
             0
         } else {
             class
-        };
+        });
     }
     AbcResult {
         order,
+        ids,
         totals,
         classes,
         cumulative,
         positive_total,
+    }
+}
+
+impl AbcResult {
+    /// The objects in rank order, as a column.
+    fn object_column(&mut self, objects: &Objects<'_>) -> Column {
+        match self.ids.take() {
+            Some(ids) => Column::new(objects.name(), ColumnData::UInt64(ids), None)
+                .unwrap_or_else(|_| unreachable!("a column without validity")),
+            None => {
+                let rows: Vec<usize> = self.order.iter().map(|&o| o as usize).collect();
+                objects.column(&rows)
+            }
+        }
     }
 }
 
@@ -511,7 +567,12 @@ fn value_column(
 /// ABC classes: reads the order lines of `rows` and calls [`abc_of`].
 pub fn abc(rows: Rows<'_>, params: &AbcParams) -> Result<Table> {
     bounds(&params.thresholds)?;
-    let orders = Orders::read_fields(rows, &params.orders, fields(params.by, params.measure))?;
+    // ABC needs no days: they are only checked.
+    let fields = Fields {
+        days: false,
+        ..fields(params.by, params.measure)
+    };
+    let orders = Orders::read_fields(rows, &params.orders, fields)?;
     abc_of(&orders, params)
 }
 
@@ -526,28 +587,39 @@ pub fn abc_of(orders: &Orders, params: &AbcParams) -> Result<Table> {
     let bounds = bounds(&params.thresholds)?;
     let objects = Objects::of(orders, params.by)?;
     let (values, scale) = line_values(orders, params.measure)?;
-    let result = classify_abc(&objects, &values, &bounds, params.mode);
-    let rows: Vec<usize> = result.order.iter().map(|&o| o as usize).collect();
+    let mut result = classify_abc(&objects, &values, &bounds, params.mode);
     let total = result.positive_total.max(1) as f64;
     let columns = vec![
-        objects.column(&rows),
-        value_column("value", rows.iter().map(|&o| result.totals[o]), scale)?,
-        Column::from_float64s(
+        result.object_column(&objects),
+        value_column("value", result.totals.iter().copied(), scale)?,
+        Column::new(
             "share",
-            rows.iter()
-                .map(|&o| Some(result.totals[o].max(0) as f64 / total)),
-        ),
-        Column::from_float64s(
-            "cumulative_share",
-            rows.iter()
-                .map(|&o| Some(result.cumulative[o] as f64 / total)),
-        ),
-        Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
-        class_column(
-            "class",
-            rows.iter().map(|&o| result.classes[o]),
-            bounds.len(),
+            ColumnData::Float64(
+                result
+                    .totals
+                    .iter()
+                    .map(|&t| t.max(0) as f64 / total)
+                    .collect(),
+            ),
+            None,
         )?,
+        Column::new(
+            "cumulative_share",
+            ColumnData::Float64(
+                result
+                    .cumulative
+                    .iter()
+                    .map(|&c| c as f64 / total)
+                    .collect(),
+            ),
+            None,
+        )?,
+        Column::new(
+            "rank",
+            ColumnData::Int64((1..=result.order.len() as i64).collect()),
+            None,
+        )?,
+        class_column("class", result.classes.iter().copied(), bounds.len())?,
     ];
     Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
 }
@@ -723,22 +795,23 @@ pub fn abc_xyz_of(orders: &Orders, params: &AbcXyzParams) -> Result<Table> {
     check_xyz(xyz_params.min_periods, xyz_params.thresholds)?;
     let objects = Objects::of(orders, params.by)?;
     let (values, scale) = line_values(orders, params.measure)?;
-    let abc = classify_abc(&objects, &values, &bounds, params.mode);
+    let mut abc = classify_abc(&objects, &values, &bounds, params.mode);
     let xyz = classify_xyz(orders, &objects, &values, &xyz_params);
     let rows: Vec<usize> = abc.order.iter().map(|&o| o as usize).collect();
     let cells: Vec<Option<String>> = rows
         .iter()
-        .map(|&o| {
+        .zip(&abc.classes)
+        .map(|(&o, &class)| {
             xyz[o]
                 .class
-                .map(|x| format!("{}{}", class_name(usize::from(abc.classes[o])), xyz_name(x)))
+                .map(|x| format!("{}{}", class_name(usize::from(class)), xyz_name(x)))
         })
         .collect();
     let columns = vec![
-        objects.column(&rows),
-        value_column("value", rows.iter().map(|&o| abc.totals[o]), scale)?,
+        abc.object_column(&objects),
+        value_column("value", abc.totals.iter().copied(), scale)?,
         Column::from_int64s("rank", (1..=rows.len() as i64).map(Some)),
-        class_column("abc", rows.iter().map(|&o| abc.classes[o]), bounds.len())?,
+        class_column("abc", abc.classes.iter().copied(), bounds.len())?,
         Column::from_float64s("cv", rows.iter().map(|&o| xyz[o].cv)),
         Column::from_texts("xyz", rows.iter().map(|&o| xyz[o].class.map(xyz_name))),
         Column::from_texts("cell", cells.iter().map(|c| c.as_deref())),

@@ -100,26 +100,33 @@ impl OrderSource {
     }
 }
 
-/// Codes for integer client ids in order of first appearance: a direct
-/// table when the ids span a range not much larger than the lines (ids of a
-/// CRM usually do), a hash map otherwise.
+/// A dictionary that gives keys codes in order of first appearance.
+trait KeyIndex<K> {
+    fn code(&mut self, key: K, keys: &mut Vec<K>) -> u32;
+}
+
+/// Codes for integer client ids: a direct table when the ids span a range
+/// not much larger than the lines (ids of a CRM usually do), a hash map
+/// otherwise.
 enum IdIndex {
     Dense { min: u64, slots: Vec<u32> },
     Hashed(FxHashMap<u64, u32>),
 }
 
 impl IdIndex {
-    fn for_ids(ids: impl Iterator<Item = u64>, rows: usize) -> IdIndex {
-        let (min, max) = ids.fold((u64::MAX, 0), |(lo, hi), id| (lo.min(id), hi.max(id)));
-        match max.checked_sub(min) {
-            Some(span) if span < 4 * rows as u64 + 1024 => IdIndex::Dense {
+    /// An index for `rows` ids within `range` (the smallest and largest).
+    fn for_range(range: Option<(u64, u64)>, rows: usize) -> IdIndex {
+        match range {
+            Some((min, max)) if max - min < 4 * rows as u64 + 1024 => IdIndex::Dense {
                 min,
-                slots: vec![u32::MAX; span as usize + 1],
+                slots: vec![u32::MAX; (max - min) as usize + 1],
             },
             _ => IdIndex::Hashed(FxHashMap::default()),
         }
     }
+}
 
+impl KeyIndex<u64> for IdIndex {
     #[inline]
     fn code(&mut self, key: u64, keys: &mut Vec<u64>) -> u32 {
         let slot = match self {
@@ -137,9 +144,217 @@ impl IdIndex {
     }
 }
 
+impl<K: std::hash::Hash + Eq + Copy> KeyIndex<K> for FxHashMap<K, u32> {
+    #[inline]
+    fn code(&mut self, key: K, keys: &mut Vec<K>) -> u32 {
+        *self.entry(key).or_insert_with(|| {
+            keys.push(key);
+            keys.len() as u32 - 1
+        })
+    }
+}
+
+/// Rows read per task when a column is read on all cores.
+const ROWS_PER_TASK: usize = 1 << 16;
+
+/// How many parts to cut `rows` into for coding keys: one per thread with the
+/// `parallel` feature (when there are enough rows), else one.
+fn parts_for(rows: usize) -> usize {
+    #[cfg(feature = "parallel")]
+    if rows >= 4 * ROWS_PER_TASK {
+        return rayon::current_num_threads().max(1);
+    }
+    let _ = rows;
+    1
+}
+
+/// `each(start, part)` for `out` cut into parts of `size` rows (the last may
+/// be shorter), `start` being the part's first row; on all cores with the
+/// `parallel` feature. The results are in part order.
+fn each_part<T: Send, R: Send>(
+    out: &mut [T],
+    size: usize,
+    each: impl Fn(usize, &mut [T]) -> R + Sync + Send,
+) -> Vec<R> {
+    let size = size.max(1);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        out.par_chunks_mut(size)
+            .enumerate()
+            .map(|(n, part)| each(n * size, part))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    out.chunks_mut(size)
+        .enumerate()
+        .map(|(n, part)| each(n * size, part))
+        .collect()
+}
+
+/// `each(range)` for `0..rows` cut into ranges of `size`, on all cores with
+/// the `parallel` feature; the results in range order.
+fn each_range<R: Send>(
+    rows: usize,
+    size: usize,
+    each: impl Fn(std::ops::Range<usize>) -> R + Sync + Send,
+) -> Vec<R> {
+    let size = size.max(1);
+    let ranges = (0..rows.div_ceil(size)).map(|n| n * size..((n + 1) * size).min(rows));
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        ranges
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(each)
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    ranges.map(each).collect()
+}
+
+/// The rows kept: all of them (`mask` none) or those whose mask is true.
+struct Kept {
+    mask: Option<Vec<bool>>,
+    count: usize,
+}
+
+impl Kept {
+    #[inline]
+    fn keeps(&self, row: usize) -> bool {
+        self.mask.as_ref().is_none_or(|mask| mask[row])
+    }
+
+    /// The kept rows' values.
+    fn select<T: Copy>(&self, values: Vec<T>) -> Vec<T> {
+        match &self.mask {
+            None => values,
+            Some(mask) => {
+                let mut out = Vec::with_capacity(self.count);
+                out.extend(
+                    values
+                        .iter()
+                        .zip(mask)
+                        .filter(|(_, keep)| **keep)
+                        .map(|(v, _)| *v),
+                );
+                out
+            }
+        }
+    }
+}
+
+/// Codes the keys of the kept rows in order of first appearance: each kept
+/// row's code and the distinct keys. With the `parallel` feature each part
+/// of the rows is coded on its own, then the parts' keys are coded again in
+/// part order (which keeps the order of first appearance) and each part's
+/// codes mapped: the codes are the same whatever the thread count.
+/// `index(rows)` makes an empty index for coding that many rows.
+fn code_rows<K, I>(
+    rows: usize,
+    kept: &Kept,
+    key: impl Fn(usize) -> K + Sync + Send,
+    index: impl Fn(usize) -> I + Sync + Send,
+) -> (Vec<u32>, Vec<K>)
+where
+    K: Copy + Send + Sync,
+    I: KeyIndex<K>,
+{
+    let size = rows.div_ceil(parts_for(rows)).max(1);
+    let counts: Vec<usize> = each_range(rows, size, |range| match &kept.mask {
+        None => range.len(),
+        Some(mask) => mask[range].iter().filter(|&&keep| keep).count(),
+    });
+    let mut codes = vec![0u32; kept.count];
+    let mut parts: Vec<(usize, &mut [u32])> = Vec::with_capacity(counts.len());
+    let mut rest = &mut codes[..];
+    for (n, &count) in counts.iter().enumerate() {
+        let (part, after) = rest.split_at_mut(count);
+        parts.push((n * size, part));
+        rest = after;
+    }
+    let code_part = |(start, out): (usize, &mut [u32])| {
+        let end = (start + size).min(rows);
+        let mut index = index(end - start);
+        let mut keys = Vec::new();
+        let mut out = out.iter_mut();
+        for row in start..end {
+            if kept.keeps(row) {
+                if let Some(slot) = out.next() {
+                    *slot = index.code(key(row), &mut keys);
+                }
+            }
+        }
+        keys
+    };
+    #[cfg(feature = "parallel")]
+    let mut locals: Vec<Vec<K>> = {
+        use rayon::prelude::*;
+        parts.into_par_iter().map(code_part).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let mut locals: Vec<Vec<K>> = parts.into_iter().map(code_part).collect();
+    if locals.len() <= 1 {
+        return (codes, locals.pop().unwrap_or_default());
+    }
+    let mut global = index(rows);
+    let mut keys = Vec::new();
+    let maps: Vec<Vec<u32>> = locals
+        .iter()
+        .map(|local| local.iter().map(|&k| global.code(k, &mut keys)).collect())
+        .collect();
+    drop(locals);
+    // The first part's codes are already the global ones.
+    let mut rest = &mut codes[counts[0]..];
+    let mut parts: Vec<(&[u32], &mut [u32])> = Vec::with_capacity(counts.len() - 1);
+    for (map, &count) in maps.iter().zip(&counts).skip(1) {
+        let (part, after) = rest.split_at_mut(count);
+        parts.push((map, part));
+        rest = after;
+    }
+    let remap = |(map, out): (&[u32], &mut [u32])| {
+        for code in out {
+            *code = map[*code as usize];
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        parts.into_par_iter().for_each(remap);
+    }
+    #[cfg(not(feature = "parallel"))]
+    parts.into_iter().for_each(remap);
+    (codes, keys)
+}
+
+/// The smallest and largest of the kept rows' `ids`.
+fn id_range(
+    ids: impl Fn(usize) -> u64 + Sync + Send,
+    rows: usize,
+    kept: &Kept,
+) -> Option<(u64, u64)> {
+    each_range(rows, ROWS_PER_TASK, |range| {
+        range
+            .filter(|&row| kept.keeps(row))
+            .map(&ids)
+            .fold(None, |acc: Option<(u64, u64)>, id| match acc {
+                None => Some((id, id)),
+                Some((lo, hi)) => Some((lo.min(id), hi.max(id))),
+            })
+    })
+    .into_iter()
+    .flatten()
+    .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+}
+
 /// Which optional columns to read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
+    /// Whether the days are kept: without, a date column of dates or
+    /// timestamps is only checked for empty cells (unless `from` or `to`
+    /// asks for days), and [`Orders::days`] is empty.
+    pub(crate) days: bool,
     pub(crate) product: bool,
     pub(crate) category: bool,
     pub(crate) quantity: bool,
@@ -147,11 +362,13 @@ pub(crate) struct Fields {
 
 impl Fields {
     pub(crate) const ALL: Fields = Fields {
+        days: true,
         product: true,
         category: true,
         quantity: true,
     };
     pub(crate) const NONE: Fields = Fields {
+        days: true,
         product: false,
         category: false,
         quantity: false,
@@ -211,27 +428,29 @@ struct Read<T> {
     bad: Vec<(usize, String)>,
 }
 
-fn read_column<T: Default>(
+/// Reads every row of `column` with `each` (a null is "empty"), on all cores
+/// with the `parallel` feature; the bad rows in row order.
+fn read_rows<T: Default + Clone + Send>(
     column: &Column,
-    mut each: impl FnMut(&ColumnData, usize) -> std::result::Result<T, String>,
+    each: impl Fn(usize) -> std::result::Result<T, String> + Sync + Send,
 ) -> Read<T> {
-    let mut values = Vec::with_capacity(column.len());
-    let mut bad = Vec::new();
-    let data = column.data();
-    for i in 0..column.len() {
-        if column.is_null(i) {
-            bad.push((i, "empty".to_string()));
-            values.push(T::default());
-            continue;
-        }
-        match each(data, i) {
-            Ok(v) => values.push(v),
-            Err(reason) => {
-                bad.push((i, reason));
-                values.push(T::default());
+    let validity = column.validity();
+    let mut values = vec![T::default(); column.len()];
+    let bad = each_part(&mut values, ROWS_PER_TASK, |start, out| {
+        let mut bad = Vec::new();
+        for (i, slot) in (start..).zip(out.iter_mut()) {
+            if validity.is_some_and(|valid| !valid[i]) {
+                bad.push((i, "empty".to_string()));
+                continue;
+            }
+            match each(i) {
+                Ok(v) => *slot = v,
+                Err(reason) => bad.push((i, reason)),
             }
         }
-    }
+        bad
+    })
+    .concat();
     Read { values, bad }
 }
 
@@ -249,72 +468,69 @@ fn wrong_type(column: &Column, wants: &str) -> Error {
 
 /// Reads days: date columns, timestamps (their UTC day) and text.
 fn read_days(column: &Column) -> Result<Read<i32>> {
-    match column.data() {
-        ColumnData::Date(_) | ColumnData::Timestamp(_) | ColumnData::Text(_) => {}
-        _ => return Err(wrong_type(column, "dates or text")),
-    }
-    Ok(read_column(column, |data, i| match data {
-        ColumnData::Date(v) => Ok(v[i]),
-        ColumnData::Timestamp(v) => Ok(v[i].div_euclid(86_400_000_000) as i32),
-        ColumnData::Text(t) => match parse_date(t.get(i)) {
+    Ok(match column.data() {
+        ColumnData::Date(v) => read_rows(column, |i| Ok(v[i])),
+        ColumnData::Timestamp(v) => {
+            read_rows(column, |i| Ok(v[i].div_euclid(86_400_000_000) as i32))
+        }
+        ColumnData::Text(t) => read_rows(column, |i| match parse_date(t.get(i)) {
             Ok(date) if is_placeholder_date(date) => Err(format!(
                 "{:?} is the empty date of 1C or a spreadsheet, not a day",
                 t.get(i).trim()
             )),
             Ok(date) => Ok(date_to_days(date)),
             Err(reason) => Err(reason),
-        },
-        _ => unreachable!(),
-    }))
+        }),
+        _ => return Err(wrong_type(column, "dates or text")),
+    })
+}
+
+fn too_large() -> String {
+    "the number is too large".to_string()
 }
 
 /// Reads fixed-point numbers with `digits` decimals: decimals (exact),
 /// integers, floats (rounded) and text (`1 234,50`, `1234.5`, `1 234,50 ₽`).
 fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
-    match column.data() {
-        ColumnData::Decimal { .. }
-        | ColumnData::Int64(_)
-        | ColumnData::UInt64(_)
-        | ColumnData::Float64(_)
-        | ColumnData::Text(_) => {}
-        _ => return Err(wrong_type(column, "numbers or text")),
-    }
     let unit = 10_i64.pow(digits);
-    let too_large = || "the number is too large".to_string();
-    Ok(read_column(column, |data, i| match data {
+    Ok(match column.data() {
         ColumnData::Decimal { values, scale } => {
             let shift = i32::try_from(digits).unwrap_or(0) - i32::from(*scale);
-            let v = values[i];
-            let scaled = if shift >= 0 {
-                10_i128
-                    .checked_pow(shift as u32)
-                    .and_then(|m| m.checked_mul(v))
-                    .ok_or_else(too_large)?
-            } else {
-                let d = 10_i128
-                    .checked_pow(shift.unsigned_abs())
-                    .ok_or_else(too_large)?;
-                if v % d != 0 {
-                    return Err(format!("more than {digits} decimal places"));
-                }
-                v / d
-            };
-            i64::try_from(scaled).map_err(|_| too_large())
+            match 10_i128.checked_pow(shift.unsigned_abs()) {
+                None => read_rows(column, |_| Err(too_large())),
+                Some(1) => read_rows(column, |i| {
+                    i64::try_from(values[i]).map_err(|_| too_large())
+                }),
+                Some(m) if shift > 0 => read_rows(column, |i| {
+                    m.checked_mul(values[i])
+                        .and_then(|v| i64::try_from(v).ok())
+                        .ok_or_else(too_large)
+                }),
+                Some(d) => read_rows(column, |i| {
+                    let v = values[i];
+                    if v % d != 0 {
+                        return Err(format!("more than {digits} decimal places"));
+                    }
+                    i64::try_from(v / d).map_err(|_| too_large())
+                }),
+            }
         }
-        ColumnData::Int64(v) => v[i].checked_mul(unit).ok_or_else(too_large),
-        ColumnData::UInt64(v) => i64::try_from(v[i])
-            .ok()
-            .and_then(|v| v.checked_mul(unit))
-            .ok_or_else(too_large),
-        ColumnData::Float64(v) => {
+        ColumnData::Int64(v) => read_rows(column, |i| v[i].checked_mul(unit).ok_or_else(too_large)),
+        ColumnData::UInt64(v) => read_rows(column, |i| {
+            i64::try_from(v[i])
+                .ok()
+                .and_then(|v| v.checked_mul(unit))
+                .ok_or_else(too_large)
+        }),
+        ColumnData::Float64(v) => read_rows(column, |i| {
             let x = (v[i] * unit as f64).round();
             if x.is_finite() && x.abs() < 9.0e18 {
                 Ok(x as i64)
             } else {
                 Err(format!("{} is not a finite amount", v[i]))
             }
-        }
-        ColumnData::Text(t) => {
+        }),
+        ColumnData::Text(t) => read_rows(column, |i| {
             let text = t.get(i).trim();
             parse_fixed(text, digits).or_else(|reason| {
                 // `1 234,50 ₽`, `1 234,50 руб.`: a currency after the number.
@@ -325,22 +541,100 @@ fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
                     Err(format!("{text:?}: {reason}"))
                 }
             })
-        }
-        _ => unreachable!(),
-    }))
+        }),
+        _ => return Err(wrong_type(column, "numbers or text")),
+    })
 }
 
-/// Text of a key-like cell: text as is (trimmed), integers written out.
-fn key_text(data: &ColumnData, i: usize, buffer: &mut String) -> Option<()> {
-    use std::fmt::Write;
-    buffer.clear();
-    match data {
-        ColumnData::Text(t) => buffer.push_str(t.get(i).trim()),
-        ColumnData::Int64(v) => write!(buffer, "{}", v[i]).ok()?,
-        ColumnData::UInt64(v) => write!(buffer, "{}", v[i]).ok()?,
-        _ => return None,
+/// The empty (null) rows of `column`.
+fn empty_rows(column: &Column) -> Vec<(usize, String)> {
+    let Some(validity) = column.validity() else {
+        return Vec::new();
+    };
+    each_range(column.len(), ROWS_PER_TASK, |range| {
+        range
+            .filter(|&i| !validity[i])
+            .map(|i| (i, "empty".to_string()))
+            .collect::<Vec<_>>()
+    })
+    .concat()
+}
+
+/// The rows whose client is empty or not a client id (a negative integer).
+fn client_problems(column: &Column) -> Vec<(usize, String)> {
+    let validity = column.validity();
+    let null = |i: usize| validity.is_some_and(|valid| !valid[i]);
+    let scan = |each: &(dyn Fn(usize) -> Option<String> + Sync)| {
+        each_range(column.len(), ROWS_PER_TASK, |range| {
+            range
+                .filter_map(|i| each(i).map(|reason| (i, reason)))
+                .collect::<Vec<_>>()
+        })
+        .concat()
+    };
+    match column.data() {
+        ColumnData::Text(t) => {
+            scan(&|i| (null(i) || t.get(i).trim().is_empty()).then(|| "empty".to_string()))
+        }
+        ColumnData::Int64(v) => scan(&|i| {
+            if null(i) {
+                Some("empty".to_string())
+            } else {
+                (v[i] < 0).then(|| format!("{} is not a client id", v[i]))
+            }
+        }),
+        _ => scan(&|i| null(i).then(|| "empty".to_string())),
     }
-    Some(())
+}
+
+/// Codes a product or category column: texts trimmed, integers written
+/// out, a null as empty text.
+fn code_texts(column: &Column, rows: usize, kept: &Kept) -> Coded {
+    let validity = column.validity();
+    let null = move |i: usize| validity.is_some_and(|valid| !valid[i]);
+    let (codes, values) = match column.data() {
+        ColumnData::Text(t) => {
+            let (codes, keys) = code_rows(
+                rows,
+                kept,
+                |i| if null(i) { "" } else { t.get(i).trim() },
+                |_| FxHashMap::<&str, u32>::default(),
+            );
+            let mut values = TextValues::default();
+            for key in keys {
+                values.push(key);
+            }
+            (codes, values)
+        }
+        ColumnData::Int64(v) => numbers_coded(code_rows(
+            rows,
+            kept,
+            |i| (!null(i)).then(|| v[i]),
+            |_| FxHashMap::default(),
+        )),
+        ColumnData::UInt64(v) => numbers_coded(code_rows(
+            rows,
+            kept,
+            |i| (!null(i)).then(|| v[i]),
+            |_| FxHashMap::default(),
+        )),
+        _ => unreachable!("the column types were checked"),
+    };
+    Coded { values, codes }
+}
+
+/// Integer codes written out as texts (a null as empty text).
+fn numbers_coded<N: std::fmt::Display>(
+    (codes, keys): (Vec<u32>, Vec<Option<N>>),
+) -> (Vec<u32>, TextValues) {
+    let mut values = TextValues::default();
+    for key in keys {
+        match key {
+            Some(n) => values.push(&n.to_string()),
+            None => values.push(""),
+        }
+    }
+    (codes, values)
 }
 
 /// Where line `row` (0-based) of the input was, for problems.
@@ -414,7 +708,14 @@ impl Orders {
             None => None,
         };
         let digits = source.currency.minor_digits();
-        let days = read_days(date_col)?;
+        let filtered = source.from.is_some() || source.to.is_some();
+        let days = match date_col.data() {
+            ColumnData::Date(_) | ColumnData::Timestamp(_) if !fields.days && !filtered => Read {
+                values: Vec::new(),
+                bad: empty_rows(date_col),
+            },
+            _ => read_days(date_col)?,
+        };
         let amounts = read_fixed(amount_col, digits)?;
         let margins = margin_col.map(|c| read_fixed(c, digits)).transpose()?;
         let quantity_col = table.column(&source.quantity).filter(|_| fields.quantity);
@@ -434,8 +735,10 @@ impl Orders {
             }
         }
 
+        // One problem per bad row: the first of date, amount, margin,
+        // quantity and client that could not be read.
         let rows = table.rows();
-        let mut bad: Vec<(usize, &str, String)> = Vec::new();
+        let clients_bad = client_problems(client_col);
         let mut noted: Vec<(&[(usize, String)], &str)> =
             vec![(&days.bad, &source.date), (&amounts.bad, &source.amount)];
         if let (Some(m), Some(name)) = (&margins, &source.margin) {
@@ -444,131 +747,93 @@ impl Orders {
         if let Some(q) = &quantities {
             noted.push((&q.bad, &source.quantity));
         }
-        for (rows, field) in noted {
+        noted.push((&clients_bad, &source.client));
+        let mut bad: Vec<(usize, usize, &str, &str)> = Vec::new();
+        for (order, (rows, field)) in noted.into_iter().enumerate() {
             for (row, reason) in rows {
-                bad.push((*row, field, reason.clone()));
+                bad.push((*row, order, field, reason));
             }
         }
-        let mut ok = vec![true; rows];
-        let ids = matches!(
-            client_col.data(),
-            ColumnData::UInt64(_) | ColumnData::Int64(_)
-        );
-        for row in 0..rows {
-            if client_col.is_null(row) {
-                bad.push((row, &source.client, "empty".into()));
-                continue;
-            }
-            let empty = match client_col.data() {
-                ColumnData::Text(t) => t.get(row).trim().is_empty(),
-                ColumnData::Int64(v) => v[row] < 0,
-                _ => false,
-            };
-            if empty {
-                let reason = match client_col.data() {
-                    ColumnData::Int64(v) => format!("{} is not a client id", v[row]),
-                    _ => "empty".into(),
-                };
-                bad.push((row, &source.client, reason));
-            }
-        }
-        bad.sort_by_key(|(row, _, _)| *row);
-        let mut problems = Vec::with_capacity(bad.len());
-        for (row, field, reason) in bad {
-            if ok[row] {
-                ok[row] = false;
-                problems.push(problem(lines.of(row), field, reason));
-            }
-        }
+        bad.sort_unstable_by_key(|&(row, order, _, _)| (row, order));
+        bad.dedup_by_key(|(row, _, _, _)| *row);
+        let problems: Vec<TableProblem> = bad
+            .iter()
+            .map(|&(row, _, field, reason)| problem(lines.of(row), field, reason))
+            .collect();
+
         let from = source.from.map_or(i32::MIN, date_to_days);
         let to = source.to.map_or(i32::MAX, date_to_days);
+        let kept = if bad.is_empty() && !filtered {
+            Kept {
+                mask: None,
+                count: rows,
+            }
+        } else {
+            let mut mask = vec![true; rows];
+            if filtered {
+                let day = &days.values;
+                each_part(&mut mask, ROWS_PER_TASK, |start, out| {
+                    for (keep, d) in out.iter_mut().zip(&day[start..]) {
+                        *keep = (from..=to).contains(d);
+                    }
+                });
+            }
+            for &(row, ..) in &bad {
+                mask[row] = false;
+            }
+            let count = mask.iter().filter(|&&keep| keep).count();
+            Kept {
+                mask: Some(mask),
+                count,
+            }
+        };
+        drop(bad);
 
-        let kept = ok
-            .iter()
-            .zip(&days.values)
-            .filter(|(ok, d)| **ok && (from..=to).contains(*d))
-            .count();
-        // Every line kept: the columns read are the lines' columns as they are.
-        let all = kept == rows;
-        let room = if all { 0 } else { kept };
-        let mut orders = Orders {
-            clients: ClientKeys::Ids(Vec::new()),
-            client: Vec::with_capacity(kept),
-            day: Vec::with_capacity(room),
-            amount: Vec::with_capacity(room),
-            quantity: quantities.as_ref().map(|_| Vec::with_capacity(room)),
-            margin: margins.as_ref().map(|_| Vec::with_capacity(room)),
-            product: product_col.map(|_| Coded::default()),
-            category: category_col.map(|_| Coded::default()),
+        let (client, clients) = match client_col.data() {
+            ColumnData::Text(t) => {
+                let (codes, keys) = code_rows(
+                    rows,
+                    &kept,
+                    |row| t.get(row).trim(),
+                    |_| FxHashMap::<&str, u32>::default(),
+                );
+                let mut texts = TextValues::default();
+                for key in keys {
+                    texts.push(key);
+                }
+                (codes, ClientKeys::Texts(texts))
+            }
+            ColumnData::UInt64(v) => {
+                let range = id_range(|row| v[row], rows, &kept);
+                let (codes, keys) =
+                    code_rows(rows, &kept, |row| v[row], |n| IdIndex::for_range(range, n));
+                (codes, ClientKeys::Ids(keys))
+            }
+            ColumnData::Int64(v) => {
+                let range = id_range(|row| v[row] as u64, rows, &kept);
+                let (codes, keys) = code_rows(
+                    rows,
+                    &kept,
+                    |row| v[row] as u64,
+                    |n| IdIndex::for_range(range, n),
+                );
+                (codes, ClientKeys::Ids(keys))
+            }
+            _ => unreachable!("the client column's type was checked"),
+        };
+        Ok(Orders {
+            clients,
+            client,
+            day: kept.select(days.values),
+            amount: kept.select(amounts.values),
+            quantity: quantities.map(|q| kept.select(q.values)),
+            margin: margins.map(|m| kept.select(m.values)),
+            product: product_col.map(|c| code_texts(c, rows, &kept)),
+            category: category_col.map(|c| code_texts(c, rows, &kept)),
             currency: source.currency,
             problems,
-        };
-        let mut id_index = match client_col.data() {
-            ColumnData::UInt64(v) => IdIndex::for_ids(v.iter().copied(), rows),
-            ColumnData::Int64(v) => IdIndex::for_ids(v.iter().map(|&i| i as u64), rows),
-            _ => IdIndex::for_ids(std::iter::empty(), 0),
-        };
-        let mut text_index: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut id_keys: Vec<u64> = Vec::new();
-        let mut text_keys = TextValues::default();
-        let mut product_index = FxHashMap::default();
-        let mut category_index = FxHashMap::default();
-        let mut buffer = String::new();
-        for row in 0..rows {
-            if !ok[row] || !(from..=to).contains(&days.values[row]) {
-                continue;
-            }
-            let code = match client_col.data() {
-                ColumnData::Text(t) => {
-                    let key = t.get(row).trim();
-                    *text_index.entry(key).or_insert_with(|| {
-                        text_keys.push(key);
-                        text_keys.len() as u32 - 1
-                    })
-                }
-                ColumnData::UInt64(v) => id_index.code(v[row], &mut id_keys),
-                ColumnData::Int64(v) => id_index.code(v[row] as u64, &mut id_keys),
-                _ => unreachable!(),
-            };
-            orders.client.push(code);
-            if !all {
-                orders.day.push(days.values[row]);
-                orders.amount.push(amounts.values[row]);
-                if let (Some(out), Some(read)) = (&mut orders.quantity, &quantities) {
-                    out.push(read.values[row]);
-                }
-                if let (Some(out), Some(read)) = (&mut orders.margin, &margins) {
-                    out.push(read.values[row]);
-                }
-            }
-            for (coded, index, column) in [
-                (&mut orders.product, &mut product_index, product_col),
-                (&mut orders.category, &mut category_index, category_col),
-            ] {
-                if let (Some(coded), Some(column)) = (coded, column) {
-                    if column.is_null(row) {
-                        buffer.clear();
-                    } else {
-                        key_text(column.data(), row, &mut buffer);
-                    }
-                    coded.push(index, &buffer);
-                }
-            }
-        }
-        if all {
-            orders.day = days.values;
-            orders.amount = amounts.values;
-            orders.quantity = quantities.map(|q| q.values);
-            orders.margin = margins.map(|m| m.values);
-        }
-        orders.clients = if ids {
-            ClientKeys::Ids(id_keys)
-        } else {
-            ClientKeys::Texts(text_keys)
-        };
-        Ok(orders)
+        })
     }
-
     /// Reads a base's won deals as order lines: the client's id, the day the
     /// deal was closed (UTC) and, for a deal with product lines, one order
     /// line per product line (its total, product, category and quantity);
@@ -687,12 +952,12 @@ impl Orders {
 
     /// How many order lines were kept.
     pub fn len(&self) -> usize {
-        self.day.len()
+        self.client.len()
     }
 
     /// Whether no line was kept.
     pub fn is_empty(&self) -> bool {
-        self.day.is_empty()
+        self.client.is_empty()
     }
 
     /// The distinct clients, in order of first appearance; line `i`'s client
@@ -1160,6 +1425,98 @@ mod tests {
         let by_product = orders.product_purchases().unwrap();
         assert_eq!(by_product.len(), 3);
         assert_eq!(by_product.products().unwrap().get(1), "Миска");
+    }
+
+    /// Enough rows for the parallel reading, with bad and filtered rows.
+    #[cfg(feature = "parallel")]
+    fn many_lines(text_clients: bool) -> Table {
+        let rows = 300_007;
+        let client = |i: usize| (i * 7919 + i / 1000) % 50_021;
+        let client_col = if text_clients {
+            let texts: Vec<Option<String>> = (0..rows)
+                .map(|i| match i % 9973 {
+                    5 => None,
+                    6 => Some("  ".to_string()),
+                    _ => Some(format!(" клиент {} ", client(i))),
+                })
+                .collect();
+            Column::from_texts("client", texts.iter().map(Option::as_deref))
+        } else {
+            Column::from_int64s(
+                "client",
+                (0..rows).map(|i| match i % 9973 {
+                    5 => None,
+                    6 => Some(-3),
+                    _ => Some(client(i) as i64 + 1_000),
+                }),
+            )
+        };
+        let products: Vec<Option<String>> = (0..rows)
+            .map(|i| (i % 13 != 0).then(|| format!("товар {}", i % 499)))
+            .collect();
+        Table::new(vec![
+            client_col,
+            Column::from_dates(
+                "date",
+                (0..rows).map(|i| {
+                    (i % 7919 != 3).then(|| {
+                        NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+                            + chrono::Days::new((i % 400) as u64)
+                    })
+                }),
+            ),
+            Column::from_decimals(
+                "amount",
+                2,
+                (0..rows).map(|i| match i % 10_007 {
+                    1 => Some(i128::MAX),
+                    2 => None,
+                    _ => Some((i % 1000) as i128 * 7 - 500),
+                }),
+            ),
+            Column::from_texts("product", products.iter().map(Option::as_deref)),
+        ])
+        .unwrap()
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn reading_does_not_depend_on_the_thread_count() {
+        for text_clients in [false, true] {
+            let table = many_lines(text_clients);
+            for from in [None, NaiveDate::from_ymd_opt(2024, 3, 1)] {
+                let source = OrderSource {
+                    from,
+                    ..OrderSource::default()
+                };
+                let read = |threads: usize| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap()
+                        .install(|| Orders::from_table(&table, &source).unwrap())
+                };
+                let one = read(1);
+                assert_eq!(one, read(3));
+                assert!(!one.problems().is_empty());
+                // Codes in order of first appearance, as one pass gives them.
+                let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
+                for &code in one.client_codes() {
+                    let next = seen.len() as u32;
+                    assert_eq!(*seen.entry(code).or_insert(next), code);
+                }
+                assert_eq!(seen.len(), one.clients().len());
+                let products = one.products().unwrap();
+                let mut seen: FxHashMap<u32, u32> = FxHashMap::default();
+                for &code in &products.codes {
+                    let next = seen.len() as u32;
+                    assert_eq!(*seen.entry(code).or_insert(next), code);
+                }
+                if from.is_none() {
+                    assert_eq!(products.values.get(products.codes[0] as usize), "");
+                }
+            }
+        }
     }
 
     #[test]

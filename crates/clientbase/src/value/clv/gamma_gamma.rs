@@ -3,7 +3,7 @@
 //! so a client's mean repeat spend is shrunk toward the population mean by
 //! how many repeat purchases back it.
 
-use super::optimize::bfgs;
+use super::optimize::{bfgs_from, Minimum};
 use super::special::{digamma, ln_gamma};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +58,40 @@ pub(crate) struct Fitted {
 /// Fits on clients with at least one repeat purchase and a positive mean
 /// (the caller filters). `frequency` and `mean` have the same length, at least 1.
 pub(crate) fn fit(frequency: &[u32], mean: &[f64], tolerance: f64, max_iterations: u32) -> Fitted {
+    // Many clients: a rough fit on every 16th first, whose minimum and
+    // curvature start the fit on all of them.
+    let mut from = None;
+    if frequency.len() >= 16_384 {
+        let f: Vec<u32> = frequency.iter().step_by(16).copied().collect();
+        let m: Vec<f64> = mean.iter().step_by(16).copied().collect();
+        let rough = minimise(&f, &m, None, tolerance.max(1e-6), max_iterations);
+        if rough.value.is_finite() {
+            from = Some((rough.x, rough.inverse_hessian));
+        }
+    }
+    let m = minimise(frequency, mean, from, tolerance, max_iterations);
+    let n = mean.len().max(1) as f64;
+    Fitted {
+        params: GammaGamma {
+            p: m.x[0].exp(),
+            q: m.x[1].exp(),
+            v: m.x[2].exp(),
+        },
+        log_likelihood: -m.value * n,
+        iterations: m.iterations,
+        converged: m.converged,
+    }
+}
+
+/// Minimises the mean negative log-likelihood over the log-parameters, from
+/// `from` (a point and inverse-Hessian estimate) or a default start.
+fn minimise(
+    frequency: &[u32],
+    mean: &[f64],
+    from: Option<([f64; 3], [[f64; 3]; 3])>,
+    tolerance: f64,
+    max_iterations: u32,
+) -> Minimum<3> {
     let mut distinct: Vec<u32> = frequency.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
@@ -88,17 +122,38 @@ pub(crate) fn fit(frequency: &[u32], mean: &[f64], tolerance: f64, max_iteration
                 ]
             })
             .collect();
-        let mut s = [0.0; 4];
-        for i in 0..x.len() {
-            let t = &per_x[index[i]];
-            let (xi, px) = (x[i], p * x[i]);
-            let total = xi * mean[i] + v;
-            let l_total = total.ln();
-            s[0] += t[0] + q * ln_v + (px - 1.0) * log_mean[i] + px * log_x[i] - (px + q) * l_total;
-            s[1] += xi * (t[1] + log_mean[i] + log_x[i] - l_total);
-            s[2] += t[2] + ln_v - l_total;
-            s[3] += q / v - (px + q) / total;
-        }
+        let sum = |range: std::ops::Range<usize>| {
+            let mut s = [0.0; 4];
+            for i in range {
+                let t = &per_x[index[i]];
+                let (xi, px) = (x[i], p * x[i]);
+                let total = xi * mean[i] + v;
+                let l_total = total.ln();
+                s[0] +=
+                    t[0] + q * ln_v + (px - 1.0) * log_mean[i] + px * log_x[i] - (px + q) * l_total;
+                s[1] += xi * (t[1] + log_mean[i] + log_x[i] - l_total);
+                s[2] += t[2] + ln_v - l_total;
+                s[3] += q / v - (px + q) / total;
+            }
+            s
+        };
+        // Fixed chunks summed in chunk order: the same sums whatever the
+        // thread count.
+        let chunk = 8_192;
+        let chunks = x.len().div_ceil(chunk);
+        let range = |c: usize| c * chunk..((c + 1) * chunk).min(x.len());
+        #[cfg(feature = "parallel")]
+        let parts: Vec<[f64; 4]> = if x.len() >= 4 * chunk {
+            use rayon::prelude::*;
+            (0..chunks).into_par_iter().map(|c| sum(range(c))).collect()
+        } else {
+            (0..chunks).map(|c| sum(range(c))).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let parts: Vec<[f64; 4]> = (0..chunks).map(|c| sum(range(c))).collect();
+        let s = parts
+            .into_iter()
+            .fold([0.0; 4], |u, w| std::array::from_fn(|i| u[i] + w[i]));
         grad[0] = -s[1] * p / n;
         grad[1] = -s[2] * q / n;
         grad[2] = -s[3] * v / n;
@@ -106,15 +161,7 @@ pub(crate) fn fit(frequency: &[u32], mean: &[f64], tolerance: f64, max_iteration
     };
     let average = mean.iter().sum::<f64>() / n;
     let start = [0.0, 2_f64.ln(), average.max(1e-9).ln().clamp(-30.0, 30.0)];
-    let m = bfgs(objective, start, tolerance, max_iterations);
-    Fitted {
-        params: GammaGamma {
-            p: m.x[0].exp(),
-            q: m.x[1].exp(),
-            v: m.x[2].exp(),
-        },
-        log_likelihood: -m.value * n,
-        iterations: m.iterations,
-        converged: m.converged,
-    }
+    let identity = std::array::from_fn(|i| std::array::from_fn(|j| f64::from(u8::from(i == j))));
+    let (start, h0) = from.unwrap_or((start, identity));
+    bfgs_from(objective, start, h0, tolerance, max_iterations)
 }

@@ -5,6 +5,8 @@
 /// Where a minimisation ended.
 pub(crate) struct Minimum<const N: usize> {
     pub x: [f64; N],
+    /// The inverse-Hessian estimate at the end, to start a related fit.
+    pub inverse_hessian: [[f64; N]; N],
     pub value: f64,
     pub iterations: u32,
     pub converged: bool,
@@ -14,15 +16,27 @@ pub(crate) struct Minimum<const N: usize> {
 /// gradient. Converged when the largest gradient component is below
 /// `tolerance`, or when a full step no longer changes the value.
 pub(crate) fn bfgs<const N: usize>(
+    f: impl FnMut(&[f64; N], &mut [f64; N]) -> f64,
+    x0: [f64; N],
+    tolerance: f64,
+    max_iterations: u32,
+) -> Minimum<N> {
+    bfgs_from(f, x0, identity::<N>(), tolerance, max_iterations)
+}
+
+/// [`bfgs`] from an inverse-Hessian estimate `h0` (a related fit's), so that
+/// the first steps are already scaled to the curvature.
+pub(crate) fn bfgs_from<const N: usize>(
     mut f: impl FnMut(&[f64; N], &mut [f64; N]) -> f64,
     x0: [f64; N],
+    h0: [[f64; N]; N],
     tolerance: f64,
     max_iterations: u32,
 ) -> Minimum<N> {
     let mut x = x0;
     let mut g = [0.0; N];
     let mut value = f(&x, &mut g);
-    let mut h = identity::<N>();
+    let mut h = h0;
     let mut iterations = 0;
     let mut converged = false;
     let mut reset = false;
@@ -102,6 +116,7 @@ pub(crate) fn bfgs<const N: usize>(
     }
     Minimum {
         x,
+        inverse_hessian: h,
         value,
         iterations,
         converged,
