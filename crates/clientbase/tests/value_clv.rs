@@ -1,8 +1,10 @@
 //! Lifetime value, next purchase and recurring dates, through the public API.
 
+#[cfg(feature = "generator")]
+use clientbase::value::rfm_summary;
 use clientbase::value::{
-    bg_nbd_log_likelihood, clv_table, fit_clv, fit_pareto_nbd, fit_summary, rfm_summary, BgNbd,
-    ClientKeys, ClvParams, GammaGamma, ParetoNbd, Purchases, RfmSummary,
+    bg_nbd_log_likelihood, clv_table, fit_clv, fit_pareto_nbd, fit_summary, BgNbd, ClientKeys,
+    ClvParams, GammaGamma, ParetoNbd, Purchases, RfmSummary,
 };
 use clientbase::{ColumnData, Currency, ErrorKind};
 
