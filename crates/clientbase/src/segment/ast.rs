@@ -514,7 +514,19 @@ impl<'de> Deserialize<'de> for Literal {
                         "a typed value has one key, `{key}`; `{extra}` is one too many"
                     )));
                 }
-                if key == "date" {
+                let date_shaped = text.len() == 10
+                    && text.bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    });
+                if key == "date" && !date_shaped {
+                    Err(de::Error::custom(format!(
+                        "{text:?} is not a date (yyyy-mm-dd)"
+                    )))
+                } else if key == "date" {
                     NaiveDate::parse_from_str(&text, "%Y-%m-%d")
                         .map(Literal::Date)
                         .map_err(|_| {
