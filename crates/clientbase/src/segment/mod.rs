@@ -117,6 +117,7 @@
 //! refused with a message; nothing panics or overflows the stack.
 
 mod ast;
+mod capability;
 mod compile;
 mod eval;
 mod lexer;
@@ -126,6 +127,10 @@ mod print;
 pub use ast::{
     limits, AggFunc, Aggregate, Calendar, CmpOp, Compare, ContactKind, Contains, Expr, InList,
     Literal, Mode, Period, Related, Relative, Rule, Source, Unit, When, VERSION,
+};
+pub use capability::{
+    segment, segment_explain, segment_parse, segment_sizes, ExplainParams, ParseParams, ParsedRule,
+    SegmentParams, SizesParams,
 };
 pub use compile::{compile, Compiled, Options};
 pub use eval::{Explanation, Step};
