@@ -5,7 +5,7 @@ use crate::{CliError, CliResult};
 use clientbase::segment::{compile, Options, Rule};
 use clientbase::{Client, ClientBase, ClientId};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub(crate) struct SegmentArgs {
@@ -46,7 +46,7 @@ pub(crate) struct SegmentArgs {
     pub base: PathBuf,
 }
 
-fn read(path: &PathBuf) -> CliResult<String> {
+fn read(path: &Path) -> CliResult<String> {
     std::fs::read_to_string(path)
         .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))
 }
@@ -63,7 +63,7 @@ fn first<'a>(values: impl Iterator<Item = &'a str>) -> &'a str {
     values.into_iter().next().unwrap_or("")
 }
 
-fn write_clients(base: &ClientBase, ids: &[ClientId], path: &PathBuf) -> CliResult {
+fn write_clients(base: &ClientBase, ids: &[ClientId], path: &Path) -> CliResult {
     let fail = |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
     let mut out = csv::Writer::from_writer(create(path)?);
     out.write_record(["id", "name", "city", "phone", "email"])
