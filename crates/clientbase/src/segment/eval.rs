@@ -630,6 +630,17 @@ impl<'a> Ctx<'a> {
                 let value = self.aggregate(*func, *of, filter.as_deref());
                 (check(&value, test), value.show(node.show), Vec::new())
             }
+            NodeKind::Consent(channel) => {
+                let consents = &self.client.consents;
+                let value = match (consents.personal_data, consents.marketing.get(channel)) {
+                    (Some(data), _) if !data.is_given() => {
+                        Some(format!("personal data withdrawn {}", data.date))
+                    }
+                    (_, Some(consent)) => Some(format!("{} {}", consent.state, consent.date)),
+                    (_, None) => None,
+                };
+                (self.consent(*channel), value, Vec::new())
+            }
             _ => (self.holds(node, None), None, Vec::new()),
         };
         Step {

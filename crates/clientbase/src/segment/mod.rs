@@ -36,8 +36,13 @@
 //! let rule = Rule::parse(r#"city = "москва" and not has email"#)?;
 //! let options = Options::new("2024-06-30".parse().unwrap());
 //! let compiled = compile(&base, &rule, &options, &Default::default())?;
-//! assert_eq!(compiled.evaluate(&base), vec![moscow]);
+//! assert_eq!(compiled.evaluate(&base)?, vec![moscow]);
 //! assert_eq!(Rule::parse(&rule.to_text())?, rule);
+//!
+//! let why = compiled.explain(&base, moscow)?;
+//! assert!(why.matched);
+//! assert_eq!(why.rule.steps[0].condition, r#"city = "москва""#);
+//! assert_eq!(why.rule.steps[0].value.as_deref(), Some("Москва"));
 //! # Ok::<(), clientbase::Error>(())
 //! ```
 //!
