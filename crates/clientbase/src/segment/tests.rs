@@ -390,3 +390,40 @@ fn time_zones() {
         );
     }
 }
+
+#[test]
+fn rfm_and_abc_are_computed_once_for_the_base() {
+    let (mut base, ids) = shop();
+    let rub = |s: &str| Money::parse(s, Currency::RUB).unwrap();
+    // Петров buys once, small, long ago.
+    base.add_deal(Deal {
+        status: DealStatus::Won,
+        closed_at: Some(Utc.with_ymd_and_hms(2022, 1, 10, 12, 0, 0).unwrap()),
+        ..Deal::new(ids[1], rub("100"))
+    })
+    .unwrap();
+    let as_of = "2024-06-30";
+    assert_eq!(run(&base, "abc = A", as_of), vec![1]);
+    assert_eq!(run(&base, "abc = C", as_of), vec![2]);
+    // Two clients score 1 and 3 on each measure (quantiles of two).
+    assert_eq!(
+        run(&base, "rfm.m = 3 and rfm.f = 3 and rfm.r = 3", as_of),
+        vec![1]
+    );
+    assert_eq!(
+        run(
+            &base,
+            "rfm.score = \"111\" and rfm.segment = Hibernating",
+            as_of
+        ),
+        vec![2]
+    );
+    assert_eq!(run(&base, "rfm.r < 3", as_of), vec![2]);
+    assert_eq!(run(&base, "rfm.segment is set", as_of), vec![1, 2]);
+    let rule = Rule::parse("rfm.segment = \"Need Attention\"").unwrap();
+    let compiled = compile(&base, &rule, &Options::new(date(as_of)), &BTreeMap::new()).unwrap();
+    let why = compiled.explain(&base, ids[1]).unwrap();
+    assert!(!why.matched);
+    assert_eq!(why.rule.value.as_deref(), Some("Hibernating"));
+    assert_eq!(compiled.evaluate(&base).unwrap(), vec![ids[0]]);
+}
