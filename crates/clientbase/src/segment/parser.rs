@@ -383,13 +383,15 @@ impl Parser<'_> {
                     limits::MAX_NODES
                 )));
             }
-            match self.bump() {
-                Tok::Comma => continue,
-                Tok::Close => return Ok(values),
-                _ => {
-                    self.pos -= 1;
-                    return Err(self.expected("`,` or `)`"));
+            match self.peek() {
+                Tok::Comma => {
+                    self.bump();
                 }
+                Tok::Close => {
+                    self.bump();
+                    return Ok(values);
+                }
+                _ => return Err(self.expected("`,` or `)`")),
             }
         }
     }

@@ -82,6 +82,13 @@ fn errors_point_at_the_position_and_say_what_was_expected() {
     assert!(err.message.contains("after the field `rooms`"), "{err}");
     let err = parse_expr("(a = 1").unwrap_err();
     assert!(err.message.contains("expected `)`"), "{err}");
+    let err = parse_expr("stage in (lead, prospect").unwrap_err();
+    assert_eq!(err.column, 25, "{err}");
+    assert!(
+        err.message
+            .contains("expected `,` or `)`, found the end of the rule"),
+        "{err}"
+    );
     let err = parse_expr("a = \"open").unwrap_err();
     assert_eq!(err.column, 5, "{err}");
     let err = parse_expr("d = 2023-02-29").unwrap_err();
