@@ -207,12 +207,87 @@ const TOKENS: &[&str] = &[
     "\\u{41}",
 ];
 
+/// Conditions that compile on [`base`], to reach evaluation.
+const VALID: &[&str] = &[
+    "city = москва",
+    "rooms >= 2",
+    "has tag vip",
+    "consent sms",
+    "not has email",
+    "birthday is set",
+    "days_to_birthday <= 7",
+    "age > 1",
+    "related spouse",
+    "total_spent > 99.99",
+    "last_purchase within last 2 years",
+    "created more than 90 days ago",
+    "months(lines where category = Книги and date in this year) >= 1",
+    "count(deals where status = open) = 1",
+    "sum(purchases) > 0",
+    "first(deals) < 2030-01-01",
+    "rfm.segment is set",
+    "abc = A",
+    "rfm.r in (1, 2, 3)",
+    "stage = lead",
+    "temperature >= warm",
+    "in segment a",
+    "related in segment a",
+    "date in previous month",
+    "kind = company",
+];
+
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
+        prop::collection::vec((prop::sample::select(VALID), any::<bool>()), 1..5).prop_map(|v| {
+            v.into_iter()
+                .map(|(c, or)| format!("{c} {}", if or { "or" } else { "and" }))
+                .collect::<String>()
+                + " true"
+        }),
         "\\PC{0,60}",
         prop::collection::vec(prop::sample::select(TOKENS), 0..30).prop_map(|t| t.join(" ")),
         prop::collection::vec(prop::sample::select(TOKENS), 0..30).prop_map(|t| t.concat()),
     ]
+}
+
+/// A small base every rule can run on: a client with a birthday, a tag, a
+/// custom field, a consent and purchases, and one without anything.
+fn base() -> clientbase::ClientBase {
+    use clientbase::*;
+    let mut schema = Schema::new();
+    schema.declare_tag("vip").unwrap();
+    schema
+        .declare_field(FieldDef::new("rooms", FieldType::Integer))
+        .unwrap();
+    let mut base = ClientBase::new(schema);
+    let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    let anna = base
+        .add_client(
+            Client {
+                birthday: Some(day),
+                city: Some("Москва".into()),
+                ..Client::person("Иванова", "Анна", None)
+            }
+            .with_tag("vip")
+            .with_field("rooms", FieldValue::Integer(2))
+            .with_consent(Channel::Sms, Consent::given(day)),
+        )
+        .unwrap();
+    base.add_client(
+        Client::person("Петров", "Пётр", None).with_relation(RelationKind::Spouse, anna),
+    )
+    .unwrap();
+    let rub = |s: &str| Money::parse(s, Currency::RUB).unwrap();
+    base.add_deal(Deal {
+        status: DealStatus::Won,
+        closed_at: Some(chrono::Utc::now()),
+        ..Deal::new(anna, rub("100")).with_line(
+            ProductLine::new("Книга", Quantity::units(1), rub("100")).with_category("Книги"),
+        )
+    })
+    .unwrap();
+    base.add_deal(Deal::new(anna, rub("5"))).unwrap();
+    base
 }
 
 fn json() -> impl Strategy<Value = Value> {
@@ -332,6 +407,28 @@ proptest! {
             Err(err) => {
                 prop_assert_eq!(err.field(), Some("rule"));
                 prop_assert!(err.to_string().contains("line "), "{}", err);
+            }
+        }
+    }
+
+    #[test]
+    fn any_rule_runs_or_is_refused_naming_a_field(text in text(), value in json()) {
+        use clientbase::capability::call_read;
+        let base = base();
+        let segments = serde_json::json!({"a": text.clone(), "b": value.clone()});
+        for (name, params) in [
+            ("segment", serde_json::json!({"rule": text, "as_of": "2026-12-07"})),
+            ("segment", serde_json::json!({"rule": value, "segments": segments})),
+            ("segment_explain", serde_json::json!({"rule": text, "client": 1, "time_zone": "+03:00"})),
+            ("segment_sizes", serde_json::json!({"segments": segments, "as_of": "2024-02-29"})),
+            ("segment_parse", serde_json::json!({"rule": value})),
+        ] {
+            match call_read(&base, name, params.clone()) {
+                Ok(output) => prop_assert!(output.to_json().is_ok()),
+                Err(err) => prop_assert!(
+                    err.field().is_some() || err.record().is_some(),
+                    "{name} {params}: {err}"
+                ),
             }
         }
     }
