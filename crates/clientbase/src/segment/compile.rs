@@ -222,6 +222,7 @@ pub(crate) enum Get {
     RfmScore,
     RfmSegment,
     Abc,
+    Clv,
     // A deal or a line.
     DealId,
     Title,
@@ -317,6 +318,7 @@ pub(crate) enum NodeKind {
 pub(crate) struct Needs {
     pub rfm: bool,
     pub abc: bool,
+    pub clv: bool,
 }
 
 /// A rule checked against a base, ready to run over it any number of times.
@@ -500,7 +502,7 @@ struct Compiler<'a> {
 
 fn unknown_field(name: &str, scope: Scope) -> Error {
     let known = match scope {
-        Scope::Client => "id, kind, name, surname, given, patronymic, legal_name, tax_id, birthday, city, region, address, postcode, employer, owner, source, behaviour, created, updated, stage, temperature, loyalty_percent, can_refer, tags, age, days_to_birthday, purchases, total_spent, first_purchase, last_purchase, rfm.r, rfm.f, rfm.m, rfm.score, rfm.segment, abc, and the schema's custom fields",
+        Scope::Client => "id, kind, name, surname, given, patronymic, legal_name, tax_id, birthday, city, region, address, postcode, employer, owner, source, behaviour, created, updated, stage, temperature, loyalty_percent, can_refer, tags, age, days_to_birthday, purchases, total_spent, first_purchase, last_purchase, rfm.r, rfm.f, rfm.m, rfm.score, rfm.segment, abc, clv, and the schema's custom fields",
         Scope::Row(Source::Lines) => "product, category, quantity, amount, id, title, pipeline, stage, status, created, closed, date, owner, source, recurring",
         Scope::Row(_) => "id, title, pipeline, stage, status, amount, created, closed, date, owner, source, recurring",
     };
@@ -594,6 +596,7 @@ impl Compiler<'_> {
             "rfm.score" => Some((Get::RfmScore, Ty::Text)),
             "rfm.segment" => Some((Get::RfmSegment, Ty::Text)),
             "abc" => Some((Get::Abc, Ty::Text)),
+            "clv" => Some((Get::Clv, Ty::Money(self.currency))),
             _ => None,
         };
         if let Some((get, ty)) = builtin {
@@ -602,6 +605,9 @@ impl Compiler<'_> {
             }
             if name == "abc" {
                 self.needs.abc = true;
+            }
+            if name == "clv" {
+                self.needs.clv = true;
             }
             return Ok((get, ty));
         }

@@ -65,6 +65,8 @@ struct Value {
     score: Option<String>,
     segment: Option<String>,
     abc: Option<String>,
+    /// Lifetime value in minor units.
+    clv: Option<i64>,
 }
 
 /// What one evaluation computes once for the whole base.
@@ -99,7 +101,16 @@ impl<'a> Shared<'a> {
             currency: compiled.currency,
             ..Default::default()
         };
-        if compiled.needs.rfm {
+        // With no purchase up to the analysis date every computed value is
+        // missing; the calculations would refuse the empty history.
+        let bought = base.deals().any(|d| {
+            d.status == crate::deal::DealStatus::Won
+                && d.recurrence.is_none()
+                && d.amount.currency() == compiled.currency
+                && d.closed_at
+                    .is_some_and(|at| at.date_naive() <= compiled.as_of)
+        });
+        if compiled.needs.rfm && bought {
             let params = crate::value::RfmParams {
                 orders: source.clone(),
                 as_of: Some(compiled.as_of),
@@ -127,11 +138,11 @@ impl<'a> Shared<'a> {
                 }
             }
         }
-        if compiled.needs.abc {
+        if compiled.needs.abc && bought {
             let params = crate::value::AbcParams {
                 orders: crate::value::OrderSource {
                     to: Some(compiled.as_of),
-                    ..source
+                    ..source.clone()
                 },
                 ..Default::default()
             };
@@ -140,6 +151,38 @@ impl<'a> Shared<'a> {
                 for i in 0..table.rows() {
                     if let Cell::UInt64(id) = client.value(i) {
                         values.entry(id).or_default().abc = text_of(class.value(i));
+                    }
+                }
+            }
+        }
+        if compiled.needs.clv && bought {
+            let params = crate::value::ClvParams {
+                orders: source,
+                as_of: Some(compiled.as_of),
+                ..Default::default()
+            };
+            let named = |e: crate::Error| {
+                if e.field().is_none() {
+                    e.with_field("clv")
+                } else {
+                    e
+                }
+            };
+            let table = crate::value::clv(Rows::Base(base), &params).map_err(named)?;
+            if let (Some(client), Some(clv)) = (table.column("client"), table.column("clv")) {
+                let digits = i32::try_from(compiled.currency.minor_digits()).unwrap_or(2);
+                for i in 0..table.rows() {
+                    if let (Cell::UInt64(id), Cell::Decimal { value, scale }) =
+                        (client.value(i), clv.value(i))
+                    {
+                        let shift = digits - i32::from(scale);
+                        let minor = if shift >= 0 {
+                            value.checked_mul(10i128.pow(shift.unsigned_abs()))
+                        } else {
+                            Some(value / 10i128.pow(shift.unsigned_abs()))
+                        };
+                        values.entry(id).or_default().clv =
+                            minor.and_then(|m| i64::try_from(m).ok());
                     }
                 }
             }
@@ -412,6 +455,7 @@ impl<'a> Ctx<'a> {
                 .value()
                 .and_then(|v| v.abc.clone())
                 .map_or(Val::Missing, |s| Val::Text(Cow::Owned(s))),
+            Get::Clv => opt_int(self.value().and_then(|v| v.clv)),
             row_field => match row {
                 Some(row) => self.row_value(row_field, row),
                 None => Val::Missing,

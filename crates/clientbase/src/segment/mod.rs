@@ -87,8 +87,10 @@
 //! February in other years), `purchases` (won deals), `total_spent`,
 //! `first_purchase`, `last_purchase` (won deals' close dates), and, computed
 //! once per evaluation through [`crate::value`] on the base's won deals,
-//! `rfm.r`, `rfm.f`, `rfm.m`, `rfm.score` (`"545"`), `rfm.segment` and `abc`
-//! (the client's ABC class by revenue).
+//! `rfm.r`, `rfm.f`, `rfm.m`, `rfm.score` (`"545"`), `rfm.segment`, `abc`
+//! (the client's ABC class by revenue) and `clv` (lifetime value over 12
+//! months from BG/NBD and Gamma-Gamma with their defaults; missing where the
+//! spend model could not be fitted).
 //!
 //! Inside `where`: the deal's `id`, `title`, `pipeline`, `stage`, `status`
 //! (open, won, lost, duplicate), `amount`, `created`, `closed`, `date` (the

@@ -434,3 +434,67 @@ fn rfm_and_abc_are_computed_once_for_the_base() {
     assert_eq!(why.rule.value.as_deref(), Some("Hibernating"));
     assert_eq!(compiled.evaluate(&base).unwrap(), vec![ids[0]]);
 }
+
+#[test]
+fn computed_values_on_a_base_without_purchases_are_missing() {
+    let mut base = ClientBase::new(Schema::new());
+    base.add_client(Client::person("Петров", "Пётр", None))
+        .unwrap();
+    for text in ["abc = A", "rfm.r = 1", "clv > 0", "last_purchase is set"] {
+        assert_eq!(run(&base, text, "2024-06-30"), Vec::<u64>::new(), "{text}");
+    }
+    assert_eq!(
+        run(
+            &base,
+            "total_spent = 0 and purchases = 0 and clv is not set",
+            "2024-06-30"
+        ),
+        vec![1]
+    );
+}
+
+#[test]
+fn lifetime_value_is_a_money_field() {
+    let mut base = ClientBase::new(Schema::new());
+    let rub = |minor: i64| Money::from_minor(minor, Currency::RUB);
+    for c in 0..12u32 {
+        let id = base
+            .add_client(Client::person("Клиент", &c.to_string(), None))
+            .unwrap();
+        for k in 0..(1 + c % 4) {
+            base.add_deal(Deal {
+                status: DealStatus::Won,
+                closed_at: Some(
+                    Utc.with_ymd_and_hms(2023, 1 + (c + 3 * k) % 12, 1 + c, 12, 0, 0)
+                        .unwrap(),
+                ),
+                ..Deal::new(id, rub(100_000 + 7_919 * i64::from(c * k + c)))
+            })
+            .unwrap();
+        }
+    }
+    let all = run(&base, "clv is set or clv is not set", "2024-01-01");
+    assert_eq!(all.len(), 12);
+    // On so few histories BG/NBD gives no value: `clv` is missing for all
+    // (and the rule still runs).
+    let rule = Rule::parse("clv >= 0").unwrap();
+    let compiled = compile(
+        &base,
+        &rule,
+        &Options::new(date("2024-01-01")),
+        &BTreeMap::new(),
+    )
+    .unwrap();
+    let why = compiled.explain(&base, crate::ClientId(4)).unwrap();
+    // The value, if fitted, is money with kopecks.
+    if let Some(value) = &why.rule.value {
+        assert!(value.contains('.'), "{value}");
+    }
+    assert!(compile(
+        &base,
+        &Rule::parse("clv > 1.001").unwrap(),
+        &Options::new(date("2024-01-01")),
+        &BTreeMap::new()
+    )
+    .is_err());
+}
