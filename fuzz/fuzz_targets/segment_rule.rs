@@ -11,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(input) = std::str::from_utf8(data) else {
         return;
     };
-    for rule in [Rule::parse(input), Rule::from_json(input)].into_iter().flatten() {
+    for rule in [Rule::parse(input), Rule::from_json(input)]
+        .into_iter()
+        .flatten()
+    {
         let text = rule.to_text();
         let again = Rule::parse(&text).expect("a printed rule parses");
         assert_eq!(again.to_text(), text);
