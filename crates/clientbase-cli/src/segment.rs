@@ -167,3 +167,37 @@ pub(crate) fn run(args: &SegmentArgs) -> CliResult {
     }
     Ok(())
 }
+
+/// The rules the demo shows, by name; the last uses the first.
+const DEMO_SEGMENTS: &[(&str, &str)] = &[
+    ("moscow", "city = Москва"),
+    (
+        "spent_100k_in_2_years",
+        "sum(purchases where date within last 24 months) > 100000",
+    ),
+    ("open_deal", "count(deals where status = open) >= 1"),
+    ("sms_without_email", "consent sms and not has email"),
+    ("hot_leads", "stage = lead and temperature = hot"),
+    (
+        "moscow_champions",
+        "in segment moscow and rfm.segment = Champions",
+    ),
+];
+
+/// The demo's section: a few segments of the generated base with their sizes.
+pub(crate) fn demo_section(demo: &mut crate::demo::Demo) -> CliResult {
+    let base = &demo.base;
+    let segments: BTreeMap<String, Rule> = DEMO_SEGMENTS
+        .iter()
+        .map(|(name, text)| Ok((name.to_string(), Rule::parse(text)?)))
+        .collect::<clientbase::Result<_>>()
+        .map_err(|e| CliError::failed(format!("segment: {e}")))?;
+    let options = Options::new(demo.config.today);
+    for (name, text) in DEMO_SEGMENTS {
+        let ids = compile(base, &segments[*name], &options, &segments)
+            .and_then(|c| c.evaluate(base))
+            .map_err(|e| CliError::failed(format!("segment {name}: {e}")))?;
+        say!("  {name:<22} {:>8} clients  {text}", int(ids.len() as u64));
+    }
+    Ok(())
+}
