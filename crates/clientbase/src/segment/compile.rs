@@ -722,7 +722,7 @@ impl Compiler<'_> {
                         Test::SetHas(texts, c.mode)
                     }
                     Ty::Text | Ty::Choice(_) => {
-                        Test::Substring(texts.iter().map(|t| t.to_lowercase()).collect(), c.mode)
+                        Test::Substring(texts.iter().map(|t| folded(t)).collect(), c.mode)
                     }
                     _ => {
                         return Err(wrong_type(
@@ -848,10 +848,10 @@ impl Compiler<'_> {
     fn key(&self, field: &str, ty: &Ty, value: &Literal) -> Result<Key> {
         let mismatch = || wrong_type(field, ty, &format!("{} is not", describe_literal(value)));
         match (ty, value) {
-            (Ty::Text, Literal::Text(t)) => Ok(Key::Text(t.to_lowercase())),
+            (Ty::Text, Literal::Text(t)) => Ok(Key::Text(folded(t))),
             (Ty::Choice(options), Literal::Text(t)) => {
-                if options.iter().any(|o| o.to_lowercase() == t.to_lowercase()) {
-                    Ok(Key::Text(t.to_lowercase()))
+                if options.iter().any(|o| folded(o) == folded(t)) {
+                    Ok(Key::Text(folded(t)))
                 } else {
                     Err(wrong_type(field, ty, &format!("{t:?} is not one of them")))
                 }
@@ -964,6 +964,16 @@ enum Key {
     Text(String),
     Date(NaiveDate),
     Bool(bool),
+}
+
+/// Characters as text comparisons see them: lowercase, `ё` as `е`.
+pub(crate) fn fold(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase().map(|c| if c == 'ё' { 'е' } else { c })
+}
+
+/// `text` as text comparisons see it.
+pub(crate) fn folded(text: &str) -> String {
+    text.chars().flat_map(fold).collect()
 }
 
 /// The index an enum value is compared by: its position in the enum's order.

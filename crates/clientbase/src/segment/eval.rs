@@ -327,9 +327,12 @@ fn opt_int(n: Option<i64>) -> Val<'static> {
     n.map_or(Val::Missing, Val::Int)
 }
 
-/// Equal ignoring case, `lower` already lowercased.
+/// Equal ignoring case and `ё`/`е`, `lower` already [`folded`](super::compile::folded).
 fn text_eq(value: &str, lower: &str) -> bool {
-    value.chars().flat_map(char::to_lowercase).eq(lower.chars())
+    value
+        .chars()
+        .flat_map(super::compile::fold)
+        .eq(lower.chars())
 }
 
 impl<'a> Ctx<'a> {
@@ -724,7 +727,7 @@ fn check(value: &Val<'_>, test: &Test) -> bool {
             Mode::All => values.iter().all(|v| s.contains(v)),
         },
         (Val::Text(t), Test::Substring(values, mode)) => {
-            let lower = t.to_lowercase();
+            let lower = super::compile::folded(t);
             match mode {
                 Mode::Any => values.iter().any(|v| lower.contains(v.as_str())),
                 Mode::All => values.iter().all(|v| lower.contains(v.as_str())),

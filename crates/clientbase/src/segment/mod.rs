@@ -107,7 +107,8 @@
 //! without a city, and `not city = "Москва"` does. `is set` / `is not set`
 //! test for a value. `count`, `sum`, `months`, `days`, `purchases` and
 //! `total_spent` are 0 over no rows, never missing. Text compares without
-//! regard to case; `contains` on text is a substring test.
+//! regard to case, `ё` as `е` (`name contains "алена"` finds Алёна); `contains`
+//! on text is a substring test.
 //!
 //! # Money
 //!

@@ -210,6 +210,11 @@ fn evaluates_fields_tags_consents_and_aggregates() {
     let (base, _) = shop();
     let as_of = "2024-06-30";
     assert_eq!(run(&base, "city = \"МОСКВА\"", as_of), vec![1]);
+    assert_eq!(
+        run(&base, "name contains \"пётр\" and surname = ПЕТРОВ", as_of),
+        vec![2]
+    );
+    assert_eq!(run(&base, "given = \"Петр\"", as_of), vec![2]);
     assert_eq!(run(&base, "city != \"Москва\"", as_of), Vec::<u64>::new());
     assert_eq!(run(&base, "not city = \"Москва\"", as_of), vec![2]);
     assert_eq!(run(&base, "rooms >= 2 and has tag vip", as_of), vec![1]);
