@@ -73,6 +73,7 @@ from clientbase._native import (
     transliterate,
     __version__,
 )
+from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
 
 __all__ = [
@@ -118,5 +119,9 @@ __all__ = [
     "next_purchase",
     "rfm",
     "xyz",
+    "parse_segment",
+    "segment",
+    "segment_explain",
+    "segment_sizes",
     "__version__",
 ]

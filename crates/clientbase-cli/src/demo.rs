@@ -39,6 +39,10 @@ const SECTIONS: &[(&str, Section)] = &[
     ("RFM segments (won deals)", rfm_segments),
     ("ABC split of clients by revenue (won deals)", abc_split),
     (
+        "Segments (rules over the base)",
+        crate::segment::demo_section,
+    ),
+    (
         "Clients to remind this week (next purchase from their history)",
         reminders,
     ),

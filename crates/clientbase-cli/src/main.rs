@@ -9,7 +9,9 @@
 //! - `clientbase rfm` scores the clients of a CSV export of order lines by recency,
 //!   frequency and monetary value, with segments;
 //! - `clientbase abc` splits clients, products or categories into ABC (and XYZ) classes;
-//! - `clientbase clv` fits BG/NBD and Gamma-Gamma and gives each client's lifetime value.
+//! - `clientbase clv` fits BG/NBD and Gamma-Gamma and gives each client's lifetime value;
+//! - `clientbase segment` lists (or writes as CSV, or explains for one client) the
+//!   clients of a base who meet a segment rule.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -34,6 +36,7 @@ mod dedupe;
 mod demo;
 mod output;
 mod phones;
+mod segment;
 mod value;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -77,6 +80,10 @@ enum Command {
     /// Lifetime value of the clients of a CSV file of order lines: BG/NBD and
     /// Gamma-Gamma fitted, P(alive), expected purchases and discounted value.
     Clv(value::ClvArgs),
+    /// The clients of a base (JSON) who meet a segment rule, written as text
+    /// (`sum(purchases where date within last 24 months) > 100000 and consent sms`)
+    /// or its JSON form; listed, written as CSV, or explained for one client.
+    Segment(segment::SegmentArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -308,6 +315,7 @@ fn main() -> ExitCode {
         Command::Rfm(args) => value::rfm(&args),
         Command::Abc(args) => value::abc(&args),
         Command::Clv(args) => value::clv(&args),
+        Command::Segment(args) => segment::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -38,6 +38,8 @@
 //! - [`capability`]: every capability by name, for bindings: params from JSON
 //!   data with defaults and unknown keys refused, a report or a table back;
 //! - [`sales`]: won revenue by year and by product category;
+//! - [`segment`]: segment rules (text and versioned JSON), compiled against the
+//!   schema, evaluated over the whole base in parallel, explained per client;
 //! - [`value`]: client value (RFM, ABC/XYZ, lifetime value, the next purchase);
 //! - [`table`]: typed [`Table`]s of named columns, what capabilities return one
 //!   row per client, deal or period ([`ClientBase::clients_table`],
@@ -79,6 +81,7 @@ mod phone;
 mod record;
 pub mod sales;
 mod schema;
+pub mod segment;
 pub mod table;
 pub mod value;
 mod words;

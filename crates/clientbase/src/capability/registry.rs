@@ -5,6 +5,10 @@ use super::import::*;
 use super::parse::*;
 use super::*;
 use crate::sales::{sales_summary, SalesParams};
+use crate::segment::{
+    segment, segment_explain, segment_parse, segment_sizes, ExplainParams, ParseParams,
+    SegmentParams, SizesParams,
+};
 use crate::table::Table;
 use crate::value::{
     abc, abc_xyz, clv, clv_fit, next_purchase, recurring_due_dates, rfm, xyz, AbcParams,
@@ -258,6 +262,14 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         NextPurchaseParams => next_purchase),
     capability!(read Table "recurring_due_dates", "The next due dates of open and won recurring deals (invoices, shipments).",
         RecurringParams => recurring_due_dates),
+    capability!(read Table "segment", "The clients who meet a segment rule (text or JSON), ids ascending, with named segments it may refer to.",
+        SegmentParams => segment),
+    capability!(read Report "segment_explain", "For one client, each condition of a segment rule, whether it held and the client's value.",
+        ExplainParams => segment_explain),
+    capability!(read Report "segment_sizes", "How many clients each named segment rule holds.",
+        SizesParams => segment_sizes),
+    capability!(plain Report "segment_parse", "A segment rule read from text or JSON and given back in both forms.",
+        ParseParams => segment_parse),
 ];
 
 /// The capability called `name`; an unknown name is an
