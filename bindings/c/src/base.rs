@@ -33,12 +33,8 @@ pub unsafe extern "C" fn cb_base_new(
     out_base: *mut *mut cb_base,
 ) -> cb_status {
     status_boundary(|| {
-        let schema_json = arg_opt_str(schema_json, "schema_json")?;
+        let schema: Schema = opt_json_arg(schema_json, "schema_json")?;
         let out_base = out_arg(out_base, "out_base")?;
-        let schema: Schema = match schema_json {
-            Some(json) => serde_json::from_str(json)?,
-            None => Schema::new(),
-        };
         *out_base = cb_base::into_raw(ClientBase::new(schema));
         Ok(())
     })
@@ -122,12 +118,8 @@ pub unsafe extern "C" fn cb_base_create(
 ) -> cb_status {
     status_boundary(|| {
         let path = arg_str(path, "path")?;
-        let schema_json = arg_opt_str(schema_json, "schema_json")?;
+        let schema: Schema = opt_json_arg(schema_json, "schema_json")?;
         let out_base = out_arg(out_base, "out_base")?;
-        let schema: Schema = match schema_json {
-            Some(json) => serde_json::from_str(json)?,
-            None => Schema::new(),
-        };
         *out_base = cb_base::into_raw(ClientBase::create(path, schema)?);
         Ok(())
     })
