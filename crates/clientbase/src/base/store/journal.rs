@@ -80,7 +80,19 @@ impl ClientBase {
                 ..Pending::default()
             };
         }
-        let out = write(self);
+        // A write that panics part way leaves memory unknown: the file keeps
+        // what was committed before it, and the base takes no more writes.
+        let out = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(self))) {
+            Ok(out) => out,
+            Err(panic) => {
+                if let Some(journal) = self.journal.get_mut() {
+                    journal.broken = true;
+                    journal.depth = 0;
+                    journal.pending = Pending::default();
+                }
+                std::panic::resume_unwind(panic);
+            }
+        };
         let Some(journal) = self.journal.get_mut() else {
             return out;
         };
@@ -298,9 +310,50 @@ impl Journal {
         if self.read_only {
             return Err(self.error("the base was opened read-only"));
         }
+        if self.broken {
+            return Err(self.error(
+                "a write panicked part way; open the file again (every write committed \
+                 before it is there)",
+            ));
+        }
         if self.conn.get_mut().map_or(true, |c| c.is_none()) {
             return Err(self.closed());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Client, ClientBase, ErrorKind, Schema};
+
+    #[test]
+    fn a_write_that_panics_stops_further_writes() {
+        let dir = std::env::temp_dir().join(format!("cb-journal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("base.cb");
+        let mut base = ClientBase::create(&path, Schema::new()).unwrap();
+        let kept = base
+            .add_client(Client::person("Иванова", "Анна", None))
+            .unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            base.journaled("broken_write", |b| -> crate::Result<()> {
+                b.touch_client(kept);
+                panic!("deliberate failure in a test")
+            })
+        }));
+        assert!(panicked.is_err());
+        let err = base
+            .add_client(Client::person("Петров", "Пётр", None))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Storage);
+        assert!(err.to_string().contains("panicked"), "{err}");
+        drop(base);
+        // The file holds what was committed before.
+        let base = ClientBase::open(&path).unwrap();
+        assert!(base.get_client(kept).is_some());
+        assert_eq!(base.counts().clients, 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

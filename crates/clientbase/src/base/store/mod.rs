@@ -93,6 +93,8 @@ pub(crate) struct Journal {
     pending: Pending,
     /// The `merges` table's key of each record of the merge log, in order.
     merge_keys: Vec<i64>,
+    /// A write panicked part way: no more writes.
+    broken: bool,
 }
 
 /// The journal of a base kept in a file; a clone of the base is in memory only.
@@ -176,6 +178,7 @@ impl ClientBase {
             depth: 0,
             pending: Pending::default(),
             merge_keys,
+            broken: false,
         })));
         Ok(base)
     }
@@ -222,15 +225,16 @@ impl ClientBase {
         let Some(journal) = self.journal.get() else {
             return self.write_new_file(path, false).map(drop);
         };
-        refuse_existing(path)?;
-        let mut target = Connection::open(path).map_err(|e| sql_error(path, e))?;
         let guard = journal.lock()?;
         let conn = guard.as_ref().ok_or_else(|| journal.closed())?;
-        let backup =
-            rusqlite::backup::Backup::new(conn, &mut target).map_err(|e| sql_error(path, e))?;
-        backup
-            .run_to_completion(1024, std::time::Duration::ZERO, None)
-            .map_err(|e| sql_error(path, e))
+        put_in_place(path, |partial| {
+            let sql = |e: rusqlite::Error| sql_error(partial, e);
+            let mut target = Connection::open(partial).map_err(sql)?;
+            rusqlite::backup::Backup::new(conn, &mut target)
+                .and_then(|b| b.run_to_completion(1024, std::time::Duration::ZERO, None))
+                .map_err(sql)?;
+            target.close().map_err(|(_, e)| sql(e))
+        })
     }
 
     /// Closes the base file: every write is in it already; the file is folded
@@ -310,6 +314,7 @@ impl ClientBase {
             depth: 0,
             pending: Pending::default(),
             merge_keys,
+            broken: false,
         })));
         Ok(())
     }
@@ -321,27 +326,8 @@ impl ClientBase {
         path: &Path,
         sync_every_commit: bool,
     ) -> Result<(Connection, Vec<i64>)> {
-        refuse_existing(path)?;
-        // Written whole under another name without a journal, then put in
-        // place: a crash leaves no half-written base under `path`.
-        let partial = PathBuf::from(format!("{}.partial-{}", path.display(), std::process::id()));
-        let _ = std::fs::remove_file(&partial);
-        let written = self.write_records(&partial).and_then(|keys| {
-            let sql = |e: std::io::Error| file_error(path, e.to_string());
-            std::fs::File::open(&partial)
-                .and_then(|f| f.sync_all())
-                .map_err(sql)?;
-            // A link, not a rename: it never replaces a file made meanwhile.
-            std::fs::hard_link(&partial, path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => {
-                    file_error(path, "already exists; nothing was overwritten")
-                }
-                _ => sql(e),
-            })?;
-            Ok(keys)
-        });
-        let _ = std::fs::remove_file(&partial);
-        let merge_keys = written?;
+        // Written without a journal: the file is not the base until it is whole.
+        let merge_keys = put_in_place(path, |partial| self.write_records(partial))?;
         let options = OpenOptions {
             sync_every_commit,
             ..OpenOptions::default()
@@ -734,6 +720,31 @@ fn connect(path: &Path, options: &OpenOptions) -> Result<Connection> {
     conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
         .map_err(sql)?;
     Ok(conn)
+}
+
+/// Makes a new file at `path` by writing it whole under another name and then
+/// putting it in place, synced: a crash leaves no half-written file under
+/// `path`, and a file already there (or made meanwhile) is never replaced.
+fn put_in_place<T>(path: &Path, write: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    refuse_existing(path)?;
+    let partial = PathBuf::from(format!("{}.partial-{}", path.display(), std::process::id()));
+    let _ = std::fs::remove_file(&partial);
+    let written = write(&partial).and_then(|out| {
+        let io = |e: std::io::Error| file_error(path, e.to_string());
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        // A link, not a rename: it never replaces a file made meanwhile.
+        std::fs::hard_link(&partial, path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                file_error(path, "already exists; nothing was overwritten")
+            }
+            _ => io(e),
+        })?;
+        Ok(out)
+    });
+    let _ = std::fs::remove_file(&partial);
+    written
 }
 
 fn refuse_existing(path: &Path) -> Result<()> {
