@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict, final, overload
 
 from typing_extensions import NotRequired, Self, TypeAlias
@@ -429,7 +430,7 @@ class ClientBase:
     def __enter__(self) -> Self: ...
     def __exit__(self, *_exc: object) -> bool: ...
     @property
-    def path(self) -> str | None: ...
+    def path(self) -> Path | None: ...
     @property
     def actor(self) -> str | None: ...
     @actor.setter
