@@ -120,33 +120,21 @@ impl ClientBase {
     /// Keeps client `id` as it is before a write changes it.
     pub(in crate::base) fn touch_client(&mut self, id: ClientId) {
         if let Some(journal) = self.journal.get_mut() {
-            journal
-                .pending
-                .clients
-                .entry(id)
-                .or_insert_with(|| self.clients.get(&id).cloned());
+            keep(&mut journal.pending.clients, &self.clients, id);
         }
     }
 
     /// Keeps deal `id` as it is before a write changes it.
     pub(in crate::base) fn touch_deal(&mut self, id: DealId) {
         if let Some(journal) = self.journal.get_mut() {
-            journal
-                .pending
-                .deals
-                .entry(id)
-                .or_insert_with(|| self.deals.get(&id).cloned());
+            keep(&mut journal.pending.deals, &self.deals, id);
         }
     }
 
     /// Keeps activity `id` as it is before a write changes it.
     pub(in crate::base) fn touch_activity(&mut self, id: ActivityId) {
         if let Some(journal) = self.journal.get_mut() {
-            journal
-                .pending
-                .activities
-                .entry(id)
-                .or_insert_with(|| self.activities.get(&id).cloned());
+            keep(&mut journal.pending.activities, &self.activities, id);
         }
     }
 
@@ -287,6 +275,18 @@ impl ClientBase {
         }
         [self.next_client, self.next_deal, self.next_activity] = pending.next_ids;
     }
+}
+
+/// Keeps the record `id` of `records` as it is now, unless this write kept it
+/// already (the first image is the one before the write).
+fn keep<K: Ord + Copy, R: Clone>(
+    before: &mut BTreeMap<K, Option<R>>,
+    records: &BTreeMap<K, R>,
+    id: K,
+) {
+    before
+        .entry(id)
+        .or_insert_with(|| records.get(&id).cloned());
 }
 
 /// The ids of the records a write touched with their JSON now (`None`: gone).
