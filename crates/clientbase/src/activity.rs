@@ -1,4 +1,7 @@
-//! Activities: calls, emails, messages, meetings, tasks and notes about a client.
+//! Activities: calls, emails, messages, meetings, tasks and notes about a client,
+//! and the engagement events a host tracks (site visits, submitted forms,
+//! attended events). A mailing opened or clicked is an outbound `email` whose
+//! `outcome` says so; a reply is an inbound `email` or `message`.
 //!
 //! ```
 //! use clientbase::{Activity, ActivityKind, ClientId};
@@ -28,6 +31,42 @@ pub enum ActivityKind {
     Task,
     /// A note.
     Note,
+    /// A visit to the company's website, shop or office page the host tracks.
+    Visit,
+    /// A form the client submitted (a request on the website, a landing page).
+    Form,
+    /// An event the client attended (a webinar, an exhibition, a presentation).
+    Event,
+}
+
+impl ActivityKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ActivityKind; 9] = [
+        ActivityKind::Call,
+        ActivityKind::Email,
+        ActivityKind::Message,
+        ActivityKind::Meeting,
+        ActivityKind::Task,
+        ActivityKind::Note,
+        ActivityKind::Visit,
+        ActivityKind::Form,
+        ActivityKind::Event,
+    ];
+
+    /// The kind's name (its serde name): `call`, `email`, ..., `event`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ActivityKind::Call => "call",
+            ActivityKind::Email => "email",
+            ActivityKind::Message => "message",
+            ActivityKind::Meeting => "meeting",
+            ActivityKind::Task => "task",
+            ActivityKind::Note => "note",
+            ActivityKind::Visit => "visit",
+            ActivityKind::Form => "form",
+            ActivityKind::Event => "event",
+        }
+    }
 }
 
 /// Who initiated a call or message.

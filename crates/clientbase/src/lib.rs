@@ -40,6 +40,8 @@
 //! - [`sales`]: won revenue by year and by product category;
 //! - [`segment`]: segment rules (text and versioned JSON), compiled against the
 //!   schema, evaluated over the whole base in parallel, explained per client;
+//! - [`scoring`]: lead scoring (fit and engagement rules, caps, decay),
+//!   temperature and grade with the breakdown by rule; behaviour types;
 //! - [`value`]: client value (RFM, ABC/XYZ, lifetime value, the next purchase);
 //! - [`table`]: typed [`Table`]s of named columns, what capabilities return one
 //!   row per client, deal or period ([`ClientBase::clients_table`],
@@ -81,6 +83,7 @@ mod phone;
 mod record;
 pub mod sales;
 mod schema;
+pub mod scoring;
 pub mod segment;
 pub mod table;
 pub mod value;

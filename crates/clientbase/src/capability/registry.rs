@@ -5,6 +5,7 @@ use super::import::*;
 use super::parse::*;
 use super::*;
 use crate::sales::{sales_summary, SalesParams};
+use crate::scoring::{behaviour_types, score, score_explain, BehaviourParams, ScoreExplainParams, ScoreParams};
 use crate::segment::{
     segment, segment_explain, segment_parse, segment_sizes, ExplainParams, ParseParams,
     SegmentParams, SizesParams,
@@ -270,6 +271,12 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         SizesParams => segment_sizes),
     capability!(plain Report "segment_parse", "A segment rule read from text or JSON and given back in both forms.",
         ParseParams => segment_parse),
+    capability!(read Table "score", "Lead scores of every client from fit and engagement rules (caps, decay), with temperature, fit × engagement grade and optionally the points by rule.",
+        ScoreParams => score),
+    capability!(read Report "score_explain", "One client's score with each rule's points and, for fit rules, which conditions held.",
+        ScoreExplainParams => score_explain),
+    capability!(read Table "behaviour_types", "The behaviour type of every client (loyal, discount-driven, impulsive, purposeful, browsing by default): the first configured condition that holds.",
+        BehaviourParams => behaviour_types),
 ];
 
 /// The capability called `name`; an unknown name is an

@@ -393,6 +393,8 @@ impl Typist<'_> {
             ActivityKind::Note => {
                 activity.text = Some(one_of(rng, NOTES).to_string());
             }
+            // Engagement events are not generated: the weights above never pick them.
+            ActivityKind::Visit | ActivityKind::Form | ActivityKind::Event => {}
         }
         activity
     }

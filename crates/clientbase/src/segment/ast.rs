@@ -390,11 +390,20 @@ pub enum Source {
     /// The product lines of the client's won deals; a won deal without lines
     /// is one line of its amount with no product or category.
     Lines,
+    /// The client's activities: calls, emails, messages, meetings, tasks,
+    /// notes, site visits, forms and events (`count`, `months`, `days`,
+    /// `first` and `last` only: an activity has no amount).
+    Activities,
 }
 
 impl Source {
     /// Every source.
-    pub const ALL: [Source; 3] = [Source::Deals, Source::Purchases, Source::Lines];
+    pub const ALL: [Source; 4] = [
+        Source::Deals,
+        Source::Purchases,
+        Source::Lines,
+        Source::Activities,
+    ];
 
     /// The source's name in the text syntax.
     pub fn name(self) -> &'static str {
@@ -402,6 +411,7 @@ impl Source {
             Source::Deals => "deals",
             Source::Purchases => "purchases",
             Source::Lines => "lines",
+            Source::Activities => "activities",
         }
     }
 }

@@ -239,6 +239,17 @@ pub(crate) enum Get {
     Product,
     Category,
     Quantity,
+    Discounted,
+    // An activity (its date is `Date`).
+    ActivityId,
+    ActivityKind,
+    ActivityDirection,
+    Manager,
+    Outcome,
+    ActivityText,
+    Due,
+    Done,
+    ActivityDeal,
 }
 
 /// A test of one value.
@@ -366,7 +377,6 @@ pub fn compile(
         )
         .with_field("segments"));
     }
-    let order = segment_order(&rule.rule, segments)?;
     let mut compiler = Compiler {
         schema: base.schema(),
         as_of: options.as_of,
@@ -375,16 +385,7 @@ pub fn compile(
         needs: Needs::default(),
         nodes: 0,
     };
-    let mut compiled_segments = Vec::new();
-    for name in order {
-        let node = compiler
-            .expr(&segments[&name].rule, Scope::Client)
-            .map_err(|e| e.in_field(format!("segments.{name}")))?;
-        compiler
-            .segment_index
-            .insert(name.clone(), compiled_segments.len());
-        compiled_segments.push((name, node));
-    }
+    let compiled_segments = compiler.segments(&rule.rule, segments)?;
     let main = compiler.expr(&rule.rule, Scope::Client)?;
     Ok(Compiled {
         main,
@@ -394,6 +395,74 @@ pub fn compile(
         zone,
         currency,
     })
+}
+
+/// A part of a rule set compiled together ([`compile_parts`]): a condition
+/// on the client, or the rows of the client an event rule counts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PartSpec<'a> {
+    Condition(&'a Expr),
+    Rows(Source, Option<&'a Expr>),
+}
+
+/// A compiled [`PartSpec`].
+#[derive(Debug, Clone)]
+pub(crate) enum Part {
+    Condition(Node),
+    Rows(Source, Option<Node>),
+}
+
+/// Compiles several conditions and row filters against one base at once, so
+/// that they share the named segments and the values computed once per
+/// evaluation (RFM, ABC, lifetime value). The error of a part is in the
+/// field `name(i)` gives.
+pub(crate) fn compile_parts(
+    base: &ClientBase,
+    parts: &[PartSpec<'_>],
+    name: impl Fn(usize) -> String,
+    options: &Options,
+    segments: &BTreeMap<String, Rule>,
+) -> Result<(Compiled, Vec<Part>)> {
+    // Row filters cannot refer to segments, so the conditions alone say
+    // which segments are needed.
+    let root = Expr::All(
+        parts
+            .iter()
+            .filter_map(|p| match p {
+                PartSpec::Condition(e) => Some((*e).clone()),
+                PartSpec::Rows(..) => None,
+            })
+            .collect(),
+    );
+    // Checks the options and the number of segments; compiles nothing.
+    let mut compiled = compile(base, &Rule::new(Expr::All(Vec::new())), options, segments)?;
+    let mut compiler = Compiler {
+        schema: base.schema(),
+        as_of: options.as_of,
+        currency: compiled.currency,
+        segment_index: HashMap::new(),
+        needs: Needs::default(),
+        nodes: 0,
+    };
+    compiled.segments = compiler.segments(&root, segments)?;
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, part) in parts.iter().enumerate() {
+        // The limit on conditions is per part here, not over the whole set.
+        compiler.nodes = 0;
+        let compiled_part = match part {
+            PartSpec::Condition(expr) => compiler.expr(expr, Scope::Client).map(Part::Condition),
+            PartSpec::Rows(of, filter) => match filter {
+                Some(f) => compiler
+                    .expr(f, Scope::Row(*of))
+                    .map(|node| Part::Rows(*of, Some(node)))
+                    .map_err(|e| e.in_field("where")),
+                None => Ok(Part::Rows(*of, None)),
+            },
+        };
+        out.push(compiled_part.map_err(|e| e.in_field(name(i)))?);
+    }
+    compiled.needs = compiler.needs;
+    Ok((compiled, out))
 }
 
 /// The segments referred to by `expr`, without recursion.
@@ -503,7 +572,8 @@ struct Compiler<'a> {
 fn unknown_field(name: &str, scope: Scope) -> Error {
     let known = match scope {
         Scope::Client => "id, kind, name, surname, given, patronymic, legal_name, tax_id, birthday, city, region, address, postcode, employer, owner, source, behaviour, created, updated, stage, temperature, loyalty_percent, can_refer, tags, age, days_to_birthday, purchases, total_spent, first_purchase, last_purchase, rfm.r, rfm.f, rfm.m, rfm.score, rfm.segment, abc, clv, and the schema's custom fields",
-        Scope::Row(Source::Lines) => "product, category, quantity, amount, id, title, pipeline, stage, status, created, closed, date, owner, source, recurring",
+        Scope::Row(Source::Lines) => "product, category, quantity, discounted, amount, id, title, pipeline, stage, status, created, closed, date, owner, source, recurring",
+        Scope::Row(Source::Activities) => "id, kind, direction, manager, outcome, text, date, due, done, deal",
         Scope::Row(_) => "id, title, pipeline, stage, status, amount, created, closed, date, owner, source, recurring",
     };
     let what = match scope {
@@ -537,8 +607,52 @@ fn describe_literal(value: &Literal) -> String {
 }
 
 impl Compiler<'_> {
+    /// Compiles the named segments `root` needs, each after the ones it
+    /// refers to.
+    fn segments(
+        &mut self,
+        root: &Expr,
+        segments: &BTreeMap<String, Rule>,
+    ) -> Result<Vec<(String, Node)>> {
+        let mut compiled = Vec::new();
+        for name in segment_order(root, segments)? {
+            let node = self
+                .expr(&segments[&name].rule, Scope::Client)
+                .map_err(|e| e.in_field(format!("segments.{name}")))?;
+            self.segment_index.insert(name.clone(), compiled.len());
+            compiled.push((name, node));
+        }
+        Ok(compiled)
+    }
+
     fn field(&mut self, name: &str, scope: Scope) -> Result<(Get, Ty)> {
         let text = |g: Get| Ok((g, Ty::Text));
+        if let Scope::Row(Source::Activities) = scope {
+            return match name {
+                "id" => Ok((Get::ActivityId, Ty::Int)),
+                "kind" => Ok((
+                    Get::ActivityKind,
+                    Ty::Choice(
+                        crate::activity::ActivityKind::ALL
+                            .iter()
+                            .map(|k| k.name().to_string())
+                            .collect(),
+                    ),
+                )),
+                "direction" => Ok((
+                    Get::ActivityDirection,
+                    Ty::Choice(vec!["inbound".into(), "outbound".into()]),
+                )),
+                "manager" => text(Get::Manager),
+                "outcome" => text(Get::Outcome),
+                "text" => text(Get::ActivityText),
+                "date" | "at" => Ok((Get::Date, Ty::Date)),
+                "due" => Ok((Get::Due, Ty::Date)),
+                "done" => Ok((Get::Done, Ty::Bool)),
+                "deal" => Ok((Get::ActivityDeal, Ty::Int)),
+                _ => Err(unknown_field(name, scope)),
+            };
+        }
         if let Scope::Row(source) = scope {
             return match name {
                 "id" => Ok((Get::DealId, Ty::Int)),
@@ -556,6 +670,7 @@ impl Compiler<'_> {
                 "product" if source == Source::Lines => text(Get::Product),
                 "category" if source == Source::Lines => text(Get::Category),
                 "quantity" if source == Source::Lines => Ok((Get::Quantity, Ty::Qty)),
+                "discounted" if source == Source::Lines => Ok((Get::Discounted, Ty::Bool)),
                 _ => Err(unknown_field(name, scope)),
             };
         }
@@ -814,6 +929,18 @@ impl Compiler<'_> {
                     )),
                     None => None,
                 };
+                if a.of == Source::Activities
+                    && matches!(a.func, AggFunc::Sum | AggFunc::Min | AggFunc::Max)
+                {
+                    return Err(Error::new(
+                        ErrorKind::InvalidValue,
+                        format!(
+                            "`{}` needs an amount and activities have none (use count, months, days, first or last)",
+                            a.func.name()
+                        ),
+                    )
+                    .with_field(a.func.name()));
+                }
                 let ty = match a.func {
                     AggFunc::Count | AggFunc::Months | AggFunc::Days => Ty::Int,
                     AggFunc::Sum | AggFunc::Min | AggFunc::Max => Ty::Money(self.currency),

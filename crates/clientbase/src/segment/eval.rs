@@ -5,7 +5,8 @@ use super::compile::{status_index, Compiled, EnumKind, Get, Node, NodeKind, Show
 use crate::base::ClientBase;
 use crate::capability::Rows;
 use crate::client::{Client, LifecycleStage, Party, PhoneKind, Temperature};
-use crate::deal::{Deal, DealStatus, ProductLine};
+use crate::activity::{Activity, Direction};
+use crate::deal::{Deal, DealStatus, Discount, ProductLine};
 use crate::error::Result;
 use crate::ids::ClientId;
 use crate::money::Currency;
@@ -260,6 +261,88 @@ impl Compiled {
     }
 }
 
+/// One row an event rule counts: its date and, for deals and lines, its
+/// amount in minor units of the evaluation's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowFacts {
+    pub date: Option<NaiveDate>,
+    pub amount: Option<i64>,
+}
+
+/// Evaluates compiled parts ([`super::compile::compile_parts`]) for one client.
+pub(crate) struct PartView<'a> {
+    ctx: Ctx<'a>,
+}
+
+impl PartView<'_> {
+    /// Whether a compiled condition holds for the client.
+    pub(crate) fn holds(&self, node: &Node) -> bool {
+        self.ctx.holds(node, None)
+    }
+
+    /// A compiled condition explained for the client.
+    pub(crate) fn explain(&self, node: &Node) -> Step {
+        self.ctx.explain(node)
+    }
+
+    /// Each row of `of` that passes `filter`.
+    pub(crate) fn each_row(&self, of: Source, filter: Option<&Node>, mut each: impl FnMut(RowFacts)) {
+        self.ctx.rows(of, |row| {
+            if filter.is_some_and(|f| !self.ctx.holds(f, Some(row))) {
+                return;
+            }
+            let date = match self.ctx.row_value(&Get::Date, row) {
+                Val::Date(d) => Some(d),
+                _ => None,
+            };
+            let amount = match row {
+                Row::Deal { .. } => match self.ctx.row_value(&Get::Amount, row) {
+                    Val::Int(n) => Some(n),
+                    _ => None,
+                },
+                Row::Activity(_) => None,
+            };
+            each(RowFacts { date, amount });
+        });
+    }
+}
+
+impl Compiled {
+    /// `each` for every client of the base (on all cores with the
+    /// `parallel` feature), in id order, after the values computed once per
+    /// evaluation.
+    pub(crate) fn map_clients<T: Send>(
+        &self,
+        base: &ClientBase,
+        each: impl Fn(&Client, &PartView<'_>) -> T + Sync + Send,
+    ) -> Result<Vec<T>> {
+        let shared = self.prepare(base)?;
+        let clients: Vec<&Client> = base.clients().collect();
+        Ok(map_indices(clients.len(), |i| {
+            let view = PartView {
+                ctx: shared.ctx(clients[i]),
+            };
+            each(clients[i], &view)
+        }))
+    }
+
+    /// `each` for one client; an unknown client is an
+    /// [`ErrorKind::UnknownId`](crate::ErrorKind::UnknownId) error.
+    pub(crate) fn with_client<T>(
+        &self,
+        base: &ClientBase,
+        client: ClientId,
+        each: impl FnOnce(&Client, &PartView<'_>) -> T,
+    ) -> Result<T> {
+        let record = base.client(client).map_err(|e| e.with_field("client"))?;
+        let shared = self.prepare(base)?;
+        let view = PartView {
+            ctx: shared.ctx(record),
+        };
+        Ok(each(record, &view))
+    }
+}
+
 /// Why a client is in a segment or not: [`Compiled::explain`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Explanation {
@@ -287,13 +370,17 @@ pub struct Step {
     pub steps: Vec<Step>,
 }
 
-/// A row of an aggregate: a deal, or one line of a won deal (`None` for a
-/// won deal without lines, which is one line of its amount).
+/// A row of an aggregate: a deal, one line of a won deal (`line` is `None`
+/// for a won deal without lines, which is one line of its amount), or an
+/// activity.
 #[derive(Clone, Copy)]
-struct Row<'a> {
-    deal: &'a Deal,
-    line: Option<&'a ProductLine>,
-    is_line: bool,
+enum Row<'a> {
+    Deal {
+        deal: &'a Deal,
+        line: Option<&'a ProductLine>,
+        is_line: bool,
+    },
+    Activity(&'a Activity),
 }
 
 struct Ctx<'a> {
@@ -467,7 +554,14 @@ impl<'a> Ctx<'a> {
     }
 
     fn row_value(&self, get: &Get, row: Row<'a>) -> Val<'a> {
-        let deal = row.deal;
+        let (deal, line, is_line) = match row {
+            Row::Deal {
+                deal,
+                line,
+                is_line,
+            } => (deal, line, is_line),
+            Row::Activity(activity) => return self.activity_value(get, activity),
+        };
         let zone = self.zone();
         match get {
             Get::DealId => Val::Int(i64::try_from(deal.id.get()).unwrap_or(i64::MAX)),
@@ -476,7 +570,7 @@ impl<'a> Ctx<'a> {
             Get::DealStage => Val::Text(Cow::Borrowed(&deal.stage)),
             Get::Status => Val::Int(status_index(deal.status)),
             Get::Amount => {
-                let amount = match (row.is_line, row.line) {
+                let amount = match (is_line, line) {
                     (true, Some(line)) => match line.total() {
                         Ok(total) => total,
                         Err(_) => return Val::Missing,
@@ -495,45 +589,76 @@ impl<'a> Ctx<'a> {
             Get::DealOwner => opt_text(&deal.owner),
             Get::DealSource => opt_text(&deal.source),
             Get::Recurring => Val::Bool(deal.recurrence.is_some()),
-            Get::Product => match row.line {
+            Get::Product => match line {
                 Some(line) => Val::Text(Cow::Borrowed(&line.product)),
                 None => Val::Missing,
             },
-            Get::Category => match row.line {
+            Get::Category => match line {
                 Some(line) => opt_text(&line.category),
                 None => Val::Missing,
             },
-            Get::Quantity => match row.line {
+            Get::Quantity => match line {
                 Some(line) => Val::Int(line.quantity.milli()),
                 None => Val::Int(1000),
             },
+            Get::Discounted => Val::Bool(line.is_some_and(|l| !matches!(l.discount, Discount::None))),
+            _ => Val::Missing,
+        }
+    }
+
+    fn activity_value(&self, get: &Get, activity: &'a Activity) -> Val<'a> {
+        match get {
+            Get::ActivityId => Val::Int(i64::try_from(activity.id.get()).unwrap_or(i64::MAX)),
+            Get::ActivityKind => Val::Text(Cow::Borrowed(activity.kind.name())),
+            Get::ActivityDirection => match activity.direction {
+                Some(Direction::Inbound) => Val::Text(Cow::Borrowed("inbound")),
+                Some(Direction::Outbound) => Val::Text(Cow::Borrowed("outbound")),
+                None => Val::Missing,
+            },
+            Get::Manager => opt_text(&activity.manager),
+            Get::Outcome => opt_text(&activity.outcome),
+            Get::ActivityText => opt_text(&activity.text),
+            Get::Date => opt_date(local_date(Some(activity.at), self.zone())),
+            Get::Due => opt_date(local_date(activity.due, self.zone())),
+            Get::Done => Val::Bool(activity.done),
+            Get::ActivityDeal => opt_int(
+                activity
+                    .deal
+                    .map(|d| i64::try_from(d.get()).unwrap_or(i64::MAX)),
+            ),
             _ => Val::Missing,
         }
     }
 
     fn rows(&self, of: Source, mut each: impl FnMut(Row<'a>)) {
+        if of == Source::Activities {
+            for activity in self.shared.base.activities_of(self.client.id) {
+                each(Row::Activity(activity));
+            }
+            return;
+        }
         for deal in self.shared.base.deals_of(self.client.id) {
             match of {
-                Source::Deals => each(Row {
+                Source::Deals => each(Row::Deal {
                     deal,
                     line: None,
                     is_line: false,
                 }),
-                Source::Purchases if deal.status == DealStatus::Won => each(Row {
+                Source::Purchases if deal.status == DealStatus::Won => each(Row::Deal {
                     deal,
                     line: None,
                     is_line: false,
                 }),
                 Source::Lines if deal.status == DealStatus::Won => {
                     if deal.lines.is_empty() {
-                        each(Row {
+                        each(Row::Deal {
                             deal,
                             line: None,
                             is_line: true,
                         });
                     }
                     for line in &deal.lines {
-                        each(Row {
+                        each(Row::Deal {
                             deal,
                             line: Some(line),
                             is_line: true,

@@ -62,7 +62,7 @@
 //!           | "consent" channel | "has" ("phone" | "mobile" | "email" | "messenger")
 //!           | "has" "tag" value | "has" ("any" | "all") ("tag" | "tags") "(" value, ... ")"
 //!           | "related" [kind] ["in" "segment" name] | "in" "segment" name
-//!           | func "(" ("deals" | "purchases" | "lines") ["where" or] ")" op value
+//!           | func "(" ("deals" | "purchases" | "lines" | "activities") ["where" or] ")" op value
 //!           | "true" | "false"
 //! func     := count | sum | min | max | months | days | first | last
 //! unit     := days | weeks | months | years (singular and Russian forms too: дней, месяцев, лет)
@@ -95,8 +95,13 @@
 //! Inside `where`: the deal's `id`, `title`, `pipeline`, `stage`, `status`
 //! (open, won, lost, duplicate), `amount`, `created`, `closed`, `date` (the
 //! close date, else the creation date), `owner`, `source`, `recurring`; on
-//! `lines` also `product`, `category`, `quantity` and `amount` (the line's
-//! total).
+//! `lines` also `product`, `category`, `quantity`, `discounted` (the line has
+//! a discount) and `amount` (the line's total). On `activities`: `id`,
+//! `kind` (call, email, message, meeting, task, note, visit, form, event),
+//! `direction` (inbound, outbound), `manager`, `outcome`, `text`, `date`,
+//! `due`, `done` and `deal`; only `count`, `months`, `days`, `first` and
+//! `last` run over activities (`count(activities where kind = visit and
+//! date within last 30 days) >= 3`).
 //!
 //! # Missing values
 //!
@@ -143,6 +148,11 @@ pub use capability::{
 pub use compile::{compile, Compiled, Options};
 pub use eval::{Explanation, Step};
 pub use parser::ParseError;
+
+pub(crate) use ast::{check_json_depth, check_limits};
+pub(crate) use compile::{compile_parts, time_zone, Part, PartSpec};
+pub(crate) use eval::PartView;
+pub(crate) use parser::parse_rows;
 
 use crate::error::{Error, ErrorKind, Result};
 

@@ -68,6 +68,47 @@ pub(crate) fn parse(text: &str) -> Result<Expr, ParseError> {
     Ok(expr)
 }
 
+/// Parses the rows of an aggregate without the function around them:
+/// `activities where kind = visit`, `purchases`. The scoring model's event
+/// rules are written this way.
+pub(crate) fn parse_rows(text: &str) -> Result<(Source, Option<Expr>), ParseError> {
+    if text.len() > limits::MAX_TEXT {
+        return Err(ParseError::at(
+            text,
+            limits::MAX_TEXT,
+            format!("the text is longer than {} bytes", limits::MAX_TEXT),
+        ));
+    }
+    let tokens = lex(text).map_err(|e| ParseError::at(text, e.at, e.message))?;
+    let mut parser = Parser {
+        text,
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let of = Source::ALL
+        .into_iter()
+        .find(|s| parser.is_word(s.name()))
+        .ok_or_else(|| parser.expected("`deals`, `purchases`, `lines` or `activities`"))?;
+    parser.bump();
+    let filter = if parser.eat_word("where") {
+        Some(parser.or()?)
+    } else {
+        None
+    };
+    if parser.peek() != &Tok::End {
+        return Err(parser.expected(if filter.is_some() {
+            "`and`, `or` or the end of the text"
+        } else {
+            "`where` or the end of the text"
+        }));
+    }
+    if let Some(filter) = &filter {
+        check_limits(filter).map_err(|m| ParseError::at(text, 0, m))?;
+    }
+    Ok((of, filter))
+}
+
 struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
@@ -325,7 +366,7 @@ impl Parser<'_> {
         let of = Source::ALL
             .into_iter()
             .find(|s| self.is_word(s.name()))
-            .ok_or_else(|| self.expected("`deals`, `purchases` or `lines`"))?;
+            .ok_or_else(|| self.expected("`deals`, `purchases`, `lines` or `activities`"))?;
         self.bump();
         let filter = if self.eat_word("where") {
             self.deeper()?;
