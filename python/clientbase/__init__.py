@@ -73,6 +73,7 @@ from clientbase._native import (
     transliterate,
     __version__,
 )
+from clientbase.scoring import behaviour_types, score, score_explain
 from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
 
@@ -123,5 +124,8 @@ __all__ = [
     "segment",
     "segment_explain",
     "segment_sizes",
+    "behaviour_types",
+    "score",
+    "score_explain",
     "__version__",
 ]

@@ -314,9 +314,9 @@ static void test_activities(cb_base *base)
 {
     uint64_t id = SENTINEL_ID;
     CHECK_STATUS(cb_base_add_activity_json(
-                     base, "{\"client\":1,\"kind\":\"visit\",\"at\":\"2025-01-01T01:00:00Z\"}", &id),
+                     base, "{\"client\":1,\"kind\":\"fax\",\"at\":\"2025-01-01T01:00:00Z\"}", &id),
                  CB_JSON);
-    CHECK(strstr(cb_last_error_message(), "visit") != NULL);
+    CHECK(strstr(cb_last_error_message(), "fax") != NULL);
     CHECK_STATUS(cb_base_add_activity_json(
                      base, "{\"client\":1,\"kind\":\"call\",\"at\":\"-300000-01-01T00:00:00Z\"}", &id),
                  CB_JSON);

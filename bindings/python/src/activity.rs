@@ -10,7 +10,7 @@ record_class! {
     /// Something that happened with a client, or is to be done.
     PyActivity(Activity, "Activity", activity_arg, "an Activity");
     methods {
-        /// An activity of `kind` (`call`, `email`, `message`, `meeting`, `task`, `note`)
+        /// An activity of `kind` (`call`, `email`, `message`, `meeting`, `task`, `note`, `visit`, `form`, `event`)
         /// with client `client` at `at` (an aware datetime).
         #[new]
         #[pyo3(signature = (client, kind, at, *, text = None, direction = None, manager = None, outcome = None, deal = None))]
@@ -69,7 +69,7 @@ record_class! {
         id -> u64 = r.id.get();
         /// The client's id.
         client -> u64 = r.client.get();
-        /// `call`, `email`, `message`, `meeting`, `task` or `note`.
+        /// `call`, `email`, `message`, `meeting`, `task`, `note`, `visit`, `form` or `event`.
         kind -> PyResult<Bound<'a, PyAny>> = to_py(py, &r.kind);
         /// When it happened (or was created, for tasks), UTC.
         at -> DateTime<Utc> = r.at;

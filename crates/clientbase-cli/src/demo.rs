@@ -43,6 +43,10 @@ const SECTIONS: &[(&str, Section)] = &[
         crate::segment::demo_section,
     ),
     (
+        "Lead scores (the default model)",
+        crate::scoring::demo_section,
+    ),
+    (
         "Clients to remind this week (next purchase from their history)",
         reminders,
     ),

@@ -36,6 +36,7 @@ mod dedupe;
 mod demo;
 mod output;
 mod phones;
+mod scoring;
 mod segment;
 mod value;
 
@@ -84,6 +85,10 @@ enum Command {
     /// (`sum(purchases where date within last 24 months) > 100000 and consent sms`)
     /// or its JSON form; listed, written as CSV, or explained for one client.
     Segment(segment::SegmentArgs),
+    /// Lead scores of the clients of a base from a scoring model (fit and
+    /// engagement rules; the default model when none is given): temperature,
+    /// grade, the best scores with their points, one client explained, CSV.
+    Score(scoring::ScoreArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -316,6 +321,7 @@ fn main() -> ExitCode {
         Command::Abc(args) => value::abc(&args),
         Command::Clv(args) => value::clv(&args),
         Command::Segment(args) => segment::run(&args),
+        Command::Score(args) => scoring::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -73,12 +73,15 @@ fn fit_rules_give_points_temperature_and_grade() {
     let anna = base
         .add_client(Client {
             city: Some("Москва".into()),
-            ..Client::person("Иванова", "Анна", None)
-                .with_email("anna@mail.ru")
+            ..Client::person("Иванова", "Анна", None).with_email("anna@mail.ru")
         })
         .unwrap();
-    let petr = base.add_client(Client::person("Петров", "Пётр", None)).unwrap();
-    let firm = base.add_client(Client::company("ООО Ромашка", None)).unwrap();
+    let petr = base
+        .add_client(Client::person("Петров", "Пётр", None))
+        .unwrap();
+    let firm = base
+        .add_client(Client::company("ООО Ромашка", None))
+        .unwrap();
     let m = model(json!({
         "rules": [
             {"name": "moscow", "when": "city = москва", "points": 30},
@@ -110,7 +113,9 @@ fn fit_rules_give_points_temperature_and_grade() {
 #[test]
 fn events_decay_by_full_periods_and_leave_the_window() {
     let mut base = ClientBase::new(Schema::new());
-    let c = base.add_client(Client::person("Смирнова", "Ольга", None)).unwrap();
+    let c = base
+        .add_client(Client::person("Смирнова", "Ольга", None))
+        .unwrap();
     for days in [0, 29, 30, 65] {
         visit(&mut base, c, days_ago(days));
     }
@@ -147,8 +152,7 @@ fn caps_of_rules_groups_and_the_total_and_negative_points() {
     let c = base
         .add_client(Client {
             city: Some("Казань".into()),
-            ..Client::person("Ким", "Юрий", None)
-                .with_email("kim@mail.ru")
+            ..Client::person("Ким", "Юрий", None).with_email("kim@mail.ru")
         })
         .unwrap();
     for days in 0..5 {
@@ -201,7 +205,9 @@ fn caps_of_rules_groups_and_the_total_and_negative_points() {
 #[test]
 fn points_per_amount_of_purchases_in_exact_money() {
     let mut base = ClientBase::new(Schema::new());
-    let c = base.add_client(Client::person("Орлов", "Иван", None)).unwrap();
+    let c = base
+        .add_client(Client::person("Орлов", "Иван", None))
+        .unwrap();
     base.add_deal(won(c, "25000", 10)).unwrap();
     base.add_deal(won(c, "9999.99", 20)).unwrap();
     base.add_deal(won(c, "10000", 30)).unwrap();
@@ -234,7 +240,9 @@ fn points_per_amount_of_purchases_in_exact_money() {
 #[test]
 fn engagement_of_the_default_kinds_of_events() {
     let mut base = ClientBase::new(Schema::new());
-    let c = base.add_client(Client::person("Лебедева", "Ирина", None)).unwrap();
+    let c = base
+        .add_client(Client::person("Лебедева", "Ирина", None))
+        .unwrap();
     let mut add = |kind: ActivityKind, direction: Option<Direction>, outcome: Option<&str>| {
         let mut a = Activity::new(c, kind, days_ago(1));
         a.direction = direction;
@@ -243,7 +251,11 @@ fn engagement_of_the_default_kinds_of_events() {
     };
     add(ActivityKind::Form, None, None);
     add(ActivityKind::Event, None, None);
-    add(ActivityKind::Email, Some(Direction::Outbound), Some("opened"));
+    add(
+        ActivityKind::Email,
+        Some(Direction::Outbound),
+        Some("opened"),
+    );
     add(ActivityKind::Email, Some(Direction::Outbound), Some("sent"));
     add(ActivityKind::Call, Some(Direction::Inbound), None);
     add(ActivityKind::Call, Some(Direction::Outbound), None);
@@ -257,7 +269,11 @@ fn engagement_of_the_default_kinds_of_events() {
     };
     let s = score_clients(&base, &params).unwrap().remove(0);
     assert_eq!(s.engagement, 37.0);
-    let got: BTreeMap<&str, f64> = s.rules.iter().map(|r| (r.name.as_str(), r.points)).collect();
+    let got: BTreeMap<&str, f64> = s
+        .rules
+        .iter()
+        .map(|r| (r.name.as_str(), r.points))
+        .collect();
     let want: BTreeMap<&str, f64> = [
         ("forms", 15.0),
         ("events", 10.0),
@@ -276,21 +292,32 @@ fn the_table_and_its_breakdown_column() {
     let a = base
         .add_client(Client::person("Акимов", "Олег", None).with_email("o@mail.ru"))
         .unwrap();
-    let b = base.add_client(Client::person("Белов", "Юрий", None)).unwrap();
+    let b = base
+        .add_client(Client::person("Белов", "Юрий", None))
+        .unwrap();
     let m = model(json!({"rules": [{"name": "email", "when": "has email", "points": 12}]}));
     let table = score(&base, &params(m)).unwrap();
     assert_eq!(table.rows(), 2);
     let client = table.column("client").unwrap();
     assert_eq!(client.value(0), Value::UInt64(a.get()));
     assert_eq!(client.value(1), Value::UInt64(b.get()));
-    assert_eq!(table.column("score").unwrap().value(0), Value::Float64(12.0));
-    assert_eq!(table.column("temperature").unwrap().value(1), Value::Text("cold"));
+    assert_eq!(
+        table.column("score").unwrap().value(0),
+        Value::Float64(12.0)
+    );
+    assert_eq!(
+        table.column("temperature").unwrap().value(1),
+        Value::Text("cold")
+    );
     assert_eq!(table.column("grade").unwrap().value(0), Value::Text("D4"));
     assert_eq!(
         table.column("breakdown").unwrap().value(0),
         Value::Text(r#"{"email":12.0}"#)
     );
-    assert_eq!(table.column("breakdown").unwrap().value(1), Value::Text("{}"));
+    assert_eq!(
+        table.column("breakdown").unwrap().value(1),
+        Value::Text("{}")
+    );
 }
 
 #[test]
@@ -314,7 +341,11 @@ fn explain_shows_every_rule_and_why() {
     };
     let s = score_explain(&base, &params).unwrap();
     assert_eq!(s.score, 3.0);
-    assert_eq!(s.rules.len(), 2, "every rule, the ones that gave nothing too");
+    assert_eq!(
+        s.rules.len(),
+        2,
+        "every rule, the ones that gave nothing too"
+    );
     let why = s.rules[0].why.as_ref().unwrap();
     assert!(!why.held);
     assert_eq!(why.steps[0].value.as_deref(), Some("Тверь"));
@@ -324,22 +355,27 @@ fn explain_shows_every_rule_and_why() {
         client: Some(ClientId(999)),
         ..params.clone()
     };
-    assert_eq!(score_explain(&base, &missing).unwrap_err().kind(), ErrorKind::UnknownId);
+    assert_eq!(
+        score_explain(&base, &missing).unwrap_err().kind(),
+        ErrorKind::UnknownId
+    );
     let none = ScoreExplainParams {
         client: None,
         ..params
     };
-    assert_eq!(score_explain(&base, &none).unwrap_err().field(), Some("client"));
+    assert_eq!(
+        score_explain(&base, &none).unwrap_err().field(),
+        Some("client")
+    );
 }
 
 fn model_error(value: serde_json::Value) -> clientbase::Error {
     let mut base = ClientBase::new(Schema::new());
-    base.add_client(Client::person("Нет", "Ошибок", None)).unwrap();
-    let params: ScoreParams = clientbase::capability::from_value(
-        "params",
-        json!({"model": value, "as_of": AS_OF}),
-    )
-    .unwrap_or_else(|e| panic!("the params themselves are valid JSON: {e}"));
+    base.add_client(Client::person("Нет", "Ошибок", None))
+        .unwrap();
+    let params: ScoreParams =
+        clientbase::capability::from_value("params", json!({"model": value, "as_of": AS_OF}))
+            .unwrap_or_else(|e| panic!("the params themselves are valid JSON: {e}"));
     score(&base, &params).unwrap_err()
 }
 
@@ -410,7 +446,11 @@ fn bad_models_are_errors_naming_the_rule_and_field() {
             "best first",
         ),
         (json!({"rules": []}), "model.rules", "at least one rule"),
-        (json!({"rules": [visits], "version": 2}), "model.version", "version 2"),
+        (
+            json!({"rules": [visits], "version": 2}),
+            "model.version",
+            "version 2",
+        ),
     ];
     for (value, field, reason) in cases {
         let err = model_error(value.clone());
@@ -427,15 +467,20 @@ fn bad_models_are_errors_naming_the_rule_and_field() {
     assert_eq!(err.kind(), ErrorKind::Json);
     assert!(err.to_string().contains("pionts"), "{err}");
     // Aggregates needing an amount do not run over activities.
-    let err = model_error(json!({"rules": [{"name": "a", "when": "sum(activities) > 3", "points": 1}]}));
+    let err =
+        model_error(json!({"rules": [{"name": "a", "when": "sum(activities) > 3", "points": 1}]}));
     assert!(err.to_string().contains("activities have none"), "{err}");
 }
 
 #[test]
 fn activities_and_discounted_lines_in_segment_rules() {
     let mut base = ClientBase::new(Schema::new());
-    let often = base.add_client(Client::person("Часто", "Заходит", None)).unwrap();
-    let once = base.add_client(Client::person("Один", "Раз", None)).unwrap();
+    let often = base
+        .add_client(Client::person("Часто", "Заходит", None))
+        .unwrap();
+    let once = base
+        .add_client(Client::person("Один", "Раз", None))
+        .unwrap();
     for days in [1, 5, 40] {
         visit(&mut base, often, days_ago(days));
     }
@@ -444,7 +489,8 @@ fn activities_and_discounted_lines_in_segment_rules() {
         discount: Discount::PercentBp(1000),
         ..ProductLine::new("чай", Quantity::units(1), rub("100"))
     };
-    base.add_deal(won(once, "90", 3).with_line(discounted)).unwrap();
+    base.add_deal(won(once, "90", 3).with_line(discounted))
+        .unwrap();
     let run = |text: &str| {
         let rule = Rule::parse(text).unwrap();
         assert_eq!(Rule::parse(&rule.to_text()).unwrap(), rule);
@@ -459,7 +505,10 @@ fn activities_and_discounted_lines_in_segment_rules() {
         run("count(activities where kind = visit and date within last 30 days) >= 2"),
         [often]
     );
-    assert_eq!(run("count(activities where kind = visit and date within last 3 days) = 1"), [often, once]);
+    assert_eq!(
+        run("count(activities where kind = visit and date within last 3 days) = 1"),
+        [often, once]
+    );
     assert_eq!(run("last(activities) >= 2026-06-29"), [often]);
     assert_eq!(run("count(lines where discounted = true) = 1"), [once]);
 }
@@ -468,34 +517,47 @@ fn activities_and_discounted_lines_in_segment_rules() {
 fn behaviour_types_first_match_wins() {
     let mut base = ClientBase::new(Schema::new());
     // Bought in 5 different months, the last 10 days ago: loyal.
-    let loyal = base.add_client(Client::person("Верный", "Клиент", None)).unwrap();
+    let loyal = base
+        .add_client(Client::person("Верный", "Клиент", None))
+        .unwrap();
     for month in 0..5 {
         base.add_deal(won(loyal, "1000", 10 + 31 * month)).unwrap();
     }
     // Three discounted lines, no full-price one: discount-driven.
-    let bargain = base.add_client(Client::person("Скидочный", "Клиент", None)).unwrap();
+    let bargain = base
+        .add_client(Client::person("Скидочный", "Клиент", None))
+        .unwrap();
     for days in [100, 200, 250] {
         let line = ProductLine {
             discount: Discount::PercentBp(2000),
             ..ProductLine::new("крем", Quantity::units(1), rub("1000"))
         };
-        base.add_deal(won(bargain, "800", days).with_line(line)).unwrap();
+        base.add_deal(won(bargain, "800", days).with_line(line))
+            .unwrap();
     }
     // Three purchases in a week: impulsive.
-    let impulse = base.add_client(Client::person("Порыв", "Клиент", None)).unwrap();
+    let impulse = base
+        .add_client(Client::person("Порыв", "Клиент", None))
+        .unwrap();
     for days in [5, 7, 9] {
         base.add_deal(won(impulse, "300", days)).unwrap();
     }
     // One purchase, no visits: purposeful.
-    let purpose = base.add_client(Client::person("Цель", "Клиент", None)).unwrap();
+    let purpose = base
+        .add_client(Client::person("Цель", "Клиент", None))
+        .unwrap();
     base.add_deal(won(purpose, "5000", 20)).unwrap();
     // Visits without buying: browsing.
-    let browser = base.add_client(Client::person("Зритель", "Клиент", None)).unwrap();
+    let browser = base
+        .add_client(Client::person("Зритель", "Клиент", None))
+        .unwrap();
     for days in [1, 2, 3, 4] {
         visit(&mut base, browser, days_ago(days));
     }
     // Nothing at all: no type.
-    let nobody = base.add_client(Client::person("Никто", "Клиент", None)).unwrap();
+    let nobody = base
+        .add_client(Client::person("Никто", "Клиент", None))
+        .unwrap();
     let params = BehaviourParams {
         as_of: Some(as_of()),
         ..Default::default()
@@ -505,7 +567,9 @@ fn behaviour_types_first_match_wins() {
     let types = table.column("behaviour").unwrap();
     let got: BTreeMap<u64, Option<String>> = (0..table.rows())
         .map(|i| {
-            let Value::UInt64(id) = ids.value(i) else { panic!() };
+            let Value::UInt64(id) = ids.value(i) else {
+                panic!()
+            };
             let t = match types.value(i) {
                 Value::Text(t) => Some(t.to_string()),
                 _ => None,
@@ -525,7 +589,10 @@ fn behaviour_types_first_match_wins() {
     reordered.rules.swap(0, 3);
     reordered.as_of = Some(as_of());
     let table = behaviour_types(&base, &reordered).unwrap();
-    assert_eq!(table.column("behaviour").unwrap().value(0), Value::Text("purposeful"));
+    assert_eq!(
+        table.column("behaviour").unwrap().value(0),
+        Value::Text("purposeful")
+    );
     // Two types of one name are refused.
     let mut twice = BehaviourParams::default();
     twice.rules[1].name = "loyal".into();
@@ -535,8 +602,9 @@ fn behaviour_types_first_match_wins() {
 
 #[test]
 fn the_default_model_on_a_generated_base_adds_up() {
-    let generated = clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(400, 7))
-    .unwrap();
+    let generated =
+        clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(400, 7))
+            .unwrap();
     let base = generated.base;
     let params = ScoreParams {
         as_of: Some(as_of()),

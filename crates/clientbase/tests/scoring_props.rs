@@ -49,7 +49,10 @@ fn base() -> ClientBase {
                     DealStatus::Open
                 },
                 closed_at: (k % 2 == 0).then(|| at(k * 40)),
-                ..Deal::new(id, Money::from_minor(1_000_00 * (k as i64 + 1), Currency::RUB))
+                ..Deal::new(
+                    id,
+                    Money::from_minor(1_000_00 * (k as i64 + 1), Currency::RUB),
+                )
             })
             .unwrap();
         }
@@ -139,7 +142,11 @@ fn rule() -> impl Strategy<Value = Value> {
             }
             if let Some(extra) = extra {
                 // A group name, or a key no rule has.
-                let key = if extra == "typo_key" { "pionts" } else { "group" };
+                let key = if extra == "typo_key" {
+                    "pionts"
+                } else {
+                    "group"
+                };
                 rule.insert(key.into(), json!(extra));
             }
             Value::Object(rule)
@@ -165,7 +172,10 @@ fn model() -> impl Strategy<Value = Value> {
                 m.insert("cap".into(), cap);
             }
             if let Some((percent, every)) = decay {
-                m.insert("decay".into(), json!({"percent": percent, "every_days": every}));
+                m.insert(
+                    "decay".into(),
+                    json!({"percent": percent, "every_days": every}),
+                );
             }
             if let Some(window) = window {
                 m.insert("window_days".into(), json!(window));
@@ -222,7 +232,10 @@ fn valid_model() -> impl Strategy<Value = ScoringModel> {
             for (i, rule) in rules.iter_mut().enumerate() {
                 rule["name"] = json!(format!("r{i}"));
                 if let (Some(g), Some((cap, floor))) = (rule.get("group"), limits) {
-                    groups.insert(g.as_str().unwrap().into(), json!({"cap": cap, "floor": floor}));
+                    groups.insert(
+                        g.as_str().unwrap().into(),
+                        json!({"cap": cap, "floor": floor}),
+                    );
                 }
             }
             let mut m = json!({"rules": rules, "groups": groups});

@@ -5,7 +5,9 @@ use super::import::*;
 use super::parse::*;
 use super::*;
 use crate::sales::{sales_summary, SalesParams};
-use crate::scoring::{behaviour_types, score, score_explain, BehaviourParams, ScoreExplainParams, ScoreParams};
+use crate::scoring::{
+    behaviour_types, score, score_explain, BehaviourParams, ScoreExplainParams, ScoreParams,
+};
 use crate::segment::{
     segment, segment_explain, segment_parse, segment_sizes, ExplainParams, ParseParams,
     SegmentParams, SizesParams,

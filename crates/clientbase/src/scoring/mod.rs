@@ -62,9 +62,7 @@ use crate::client::Temperature;
 use crate::error::{invalid, Result};
 use crate::ids::ClientId;
 use crate::money::Currency;
-use crate::segment::{
-    compile_parts, Compiled, Options, Part, PartSpec, PartView, Rule, Step,
-};
+use crate::segment::{compile_parts, Compiled, Options, Part, PartSpec, PartView, Rule, Step};
 use crate::table::{Column, Table};
 use chrono::NaiveDate;
 use model::{CheckedRule, Target};
@@ -217,7 +215,11 @@ fn grade(grades: &[Grade], points: f64) -> &str {
         .map_or("", |g| g.name.as_str())
 }
 
-fn options(as_of: Option<NaiveDate>, time_zone: &str, currency: Option<Currency>) -> Result<Options> {
+fn options(
+    as_of: Option<NaiveDate>,
+    time_zone: &str,
+    currency: Option<Currency>,
+) -> Result<Options> {
     let zone = crate::segment::time_zone(time_zone)?;
     Ok(Options {
         as_of: as_of.unwrap_or_else(|| chrono::Utc::now().with_timezone(&zone).date_naive()),
@@ -307,7 +309,12 @@ impl<'m> Scorer<'m> {
                 Part::Condition(node) => {
                     let held = view.holds(node);
                     let points = if held { rule.points as f64 } else { 0.0 };
-                    (true, points, u64::from(held), explain.then(|| view.explain(node)))
+                    (
+                        true,
+                        points,
+                        u64::from(held),
+                        explain.then(|| view.explain(node)),
+                    )
                 }
                 Part::Rows(of, filter) => {
                     let mut sum = 0.0;
@@ -400,9 +407,9 @@ impl<'m> Scorer<'m> {
 pub fn score_clients(base: &ClientBase, params: &ScoreParams) -> Result<Vec<Score>> {
     let options = options(params.as_of, &params.time_zone, params.currency)?;
     let scorer = Scorer::new(base, &params.model, &options, &named(&params.segments)?)?;
-    scorer
-        .compiled
-        .map_clients(base, |client, view| scorer.score(client.id, view, params.breakdown, false))
+    scorer.compiled.map_clients(base, |client, view| {
+        scorer.score(client.id, view, params.breakdown, false)
+    })
 }
 
 /// The scores as a table, one row per client in id order: `client`,
@@ -416,7 +423,10 @@ pub fn score(base: &ClientBase, params: &ScoreParams) -> Result<Table> {
         Column::from_float64s("score", scores.iter().map(|s| Some(s.score))),
         Column::from_float64s("fit", scores.iter().map(|s| Some(s.fit))),
         Column::from_float64s("engagement", scores.iter().map(|s| Some(s.engagement))),
-        Column::from_texts("temperature", scores.iter().map(|s| Some(s.temperature.name()))),
+        Column::from_texts(
+            "temperature",
+            scores.iter().map(|s| Some(s.temperature.name())),
+        ),
         Column::from_texts("grade", scores.iter().map(|s| Some(s.grade.as_str()))),
     ];
     if params.breakdown {
@@ -447,7 +457,7 @@ pub fn score_explain(base: &ClientBase, params: &ScoreExplainParams) -> Result<S
         .ok_or_else(|| invalid("client", "the client to explain is required"))?;
     let options = options(params.as_of, &params.time_zone, params.currency)?;
     let scorer = Scorer::new(base, &params.model, &options, &named(&params.segments)?)?;
-    scorer
-        .compiled
-        .with_client(base, client, |record, view| scorer.score(record.id, view, true, true))
+    scorer.compiled.with_client(base, client, |record, view| {
+        scorer.score(record.id, view, true, true)
+    })
 }

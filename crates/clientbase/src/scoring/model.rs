@@ -314,8 +314,9 @@ struct EventsJson {
 
 fn read_events(value: &serde_json::Value) -> Result<(Source, Option<Expr>)> {
     match value {
-        serde_json::Value::String(text) => crate::segment::parse_rows(text)
-            .map_err(|e| invalid("events", e.to_string())),
+        serde_json::Value::String(text) => {
+            crate::segment::parse_rows(text).map_err(|e| invalid("events", e.to_string()))
+        }
         serde_json::Value::Object(_) => {
             // The depth and size limits of a rule hold for the filter too.
             crate::segment::check_json_depth(value).map_err(|m| invalid("events", m))?;
@@ -360,7 +361,10 @@ fn check_grades(grades: &[Grade], field: &str) -> Result<()> {
     }
     for (i, grade) in grades.iter().enumerate() {
         if grade.name.trim().is_empty() {
-            return Err(invalid(format!("{field}[{i}].name"), "a grade needs a name"));
+            return Err(invalid(
+                format!("{field}[{i}].name"),
+                "a grade needs a name",
+            ));
         }
     }
     Ok(())
@@ -390,10 +394,16 @@ impl ScoringModel {
         }
         if let Some(decay) = &self.decay {
             if !(1..=100).contains(&decay.percent) {
-                return Err(invalid("decay.percent", "the share lost is 1 to 100 percent"));
+                return Err(invalid(
+                    "decay.percent",
+                    "the share lost is 1 to 100 percent",
+                ));
             }
             if decay.every_days == 0 {
-                return Err(invalid("decay.every_days", "the period is at least one day"));
+                return Err(invalid(
+                    "decay.every_days",
+                    "the period is at least one day",
+                ));
             }
         }
         if self.window_days == Some(0) {
@@ -427,7 +437,10 @@ impl ScoringModel {
             let at = |field: &str| format!("rules[{i}].{field}");
             let name = rule.name.trim();
             if name.is_empty() || name.chars().count() > 100 {
-                return Err(invalid(at("name"), "a rule needs a name of 1 to 100 characters"));
+                return Err(invalid(
+                    at("name"),
+                    "a rule needs a name of 1 to 100 characters",
+                ));
             }
             if !names.insert(name) {
                 return Err(invalid(at("name"), format!("two rules are named {name:?}")));

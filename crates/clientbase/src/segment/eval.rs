@@ -2,10 +2,10 @@
 
 use super::ast::{AggFunc, CmpOp, ContactKind, Mode, Source};
 use super::compile::{status_index, Compiled, EnumKind, Get, Node, NodeKind, Show, Test};
+use crate::activity::{Activity, Direction};
 use crate::base::ClientBase;
 use crate::capability::Rows;
 use crate::client::{Client, LifecycleStage, Party, PhoneKind, Temperature};
-use crate::activity::{Activity, Direction};
 use crate::deal::{Deal, DealStatus, Discount, ProductLine};
 use crate::error::Result;
 use crate::ids::ClientId;
@@ -286,7 +286,12 @@ impl PartView<'_> {
     }
 
     /// Each row of `of` that passes `filter`.
-    pub(crate) fn each_row(&self, of: Source, filter: Option<&Node>, mut each: impl FnMut(RowFacts)) {
+    pub(crate) fn each_row(
+        &self,
+        of: Source,
+        filter: Option<&Node>,
+        mut each: impl FnMut(RowFacts),
+    ) {
         self.ctx.rows(of, |row| {
             if filter.is_some_and(|f| !self.ctx.holds(f, Some(row))) {
                 return;
@@ -601,7 +606,9 @@ impl<'a> Ctx<'a> {
                 Some(line) => Val::Int(line.quantity.milli()),
                 None => Val::Int(1000),
             },
-            Get::Discounted => Val::Bool(line.is_some_and(|l| !matches!(l.discount, Discount::None))),
+            Get::Discounted => {
+                Val::Bool(line.is_some_and(|l| !matches!(l.discount, Discount::None)))
+            }
             _ => Val::Missing,
         }
     }
