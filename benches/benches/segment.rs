@@ -14,16 +14,13 @@
 //! deal). The issue's comparison with the same filter in polars (lazy) is
 //! not written yet.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use clientbase::segment::{compile, Options, Rule};
-use clientbase::{
-    Channel, Client, ClientBase, Consent, Currency, Deal, DealStatus, LifecycleStage, Money,
-    ProductLine, Quantity, Schema, Temperature,
-};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 mod common;
+use common::synthetic::build;
 use common::{best_of, load_average};
 
 const RULE: &str = r#"stage in (customer, loyal) and city in ("Москва", "Казань", "Пермь")
@@ -32,85 +29,13 @@ const RULE: &str = r#"stage in (customer, loyal) and city in ("Москва", "�
   and sum(purchases where date within last 24 months) > 50000
   and months(lines where category = "Книги" and date within last 12 months) >= 3"#;
 
-/// A small deterministic generator, so that every run measures the same base.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
-
-fn build(clients: usize) -> ClientBase {
-    let mut schema = Schema::new();
-    schema.declare_tag("vip").unwrap();
-    let mut base = ClientBase::new(schema);
-    base.freeze_clock(Some(Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()));
-    let mut rng = Lcg(7);
-    let cities = ["Москва", "Казань", "Пермь", "Тула", "Омск", "Самара"];
-    let categories = ["Книги", "Игрушки", "Канцтовары", "Подарки"];
-    let start = Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap();
-    let rub = |minor: i64| Money::from_minor(minor, Currency::RUB);
-    for i in 0..clients {
-        let mut client = Client {
-            city: Some(cities[rng.next(6) as usize].to_string()),
-            stage: [
-                LifecycleStage::Lead,
-                LifecycleStage::Customer,
-                LifecycleStage::Loyal,
-            ][rng.next(3) as usize],
-            temperature: Some(Temperature::ALL[rng.next(3) as usize]),
-            loyalty_percent: Some(rng.next(20) as u8),
-            ..Client::person("Клиент", &format!("№{i}"), None)
-        };
-        if rng.next(2) == 0 {
-            client = client.with_tag("vip");
-        }
-        if rng.next(3) > 0 {
-            client = client.with_consent(
-                Channel::Sms,
-                Consent::given(NaiveDate::from_ymd_opt(2023, 5, 1).unwrap()),
-            );
-        }
-        if rng.next(4) == 0 {
-            client = client.with_email("client@example.ru");
-        }
-        let id = base.add_client(client).unwrap();
-        for _ in 0..3 {
-            let closed = start + Duration::days(rng.next(1000) as i64);
-            let mut deal = Deal {
-                status: DealStatus::Won,
-                closed_at: Some(closed),
-                ..Deal::new(id, rub(0))
-            };
-            let mut total = 0;
-            for _ in 0..3 + rng.next(2) {
-                let price = 50_000 + rng.next(2_000_000) as i64;
-                total += price;
-                deal = deal.with_line(
-                    ProductLine::new("товар", Quantity::units(1), rub(price))
-                        .with_category(categories[rng.next(4) as usize]),
-                );
-            }
-            deal.amount = rub(total);
-            base.add_deal(deal).unwrap();
-        }
-        base.add_deal(Deal::new(id, rub(100_000))).unwrap();
-    }
-    base
-}
-
 fn main() {
     let clients: usize = std::env::var("CLIENTBASE_SEGMENT_CLIENTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let started = Instant::now();
-    let base = build(clients);
+    let base = build(clients, false);
     let lines: usize = base.deals().map(|d| d.lines.len().max(1)).sum();
     println!(
         "segment: {clients} clients, {} deals, {lines} deal lines (built in {:.1} s)",

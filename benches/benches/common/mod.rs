@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+pub mod synthetic;
+
 /// The best of `runs` timings of `f`.
 pub fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
     (0..runs)
