@@ -15,7 +15,9 @@
 //! under 1 s.
 
 use chrono::NaiveDate;
-use clientbase::scoring::{behaviour_types, score_clients, BehaviourParams, ScoreParams, ScoringModel};
+use clientbase::scoring::{
+    behaviour_types, score_clients, BehaviourParams, ScoreParams, ScoringModel,
+};
 use std::time::Instant;
 
 mod common;
@@ -36,8 +38,16 @@ fn model() -> ScoringModel {
         ("no_email", "not has email", -5),
         ("phone", "has phone", 5),
         ("old_client", "created more than 1 years ago", 3),
-        ("big_spender", "sum(purchases where date within last 24 months) > 50000", 15),
-        ("books", r#"months(lines where category = "Книги" and date within last 12 months) >= 3"#, 10),
+        (
+            "big_spender",
+            "sum(purchases where date within last 24 months) > 50000",
+            15,
+        ),
+        (
+            "books",
+            r#"months(lines where category = "Книги" and date within last 12 months) >= 3"#,
+            10,
+        ),
         ("toys", r#"count(lines where category = "Игрушки") >= 2"#, 5),
         ("open_deal", "count(deals where status = open) >= 1", 5),
         ("recent_buyer", "last_purchase within last 90 days", 10),
@@ -45,10 +55,25 @@ fn model() -> ScoringModel {
     ];
     let engagement = [
         ("visits", "activities where kind = visit", 2, 20),
-        ("recent_visits", "activities where kind = visit and date within last 30 days", 3, 15),
+        (
+            "recent_visits",
+            "activities where kind = visit and date within last 30 days",
+            3,
+            15,
+        ),
         ("forms", "activities where kind = form", 15, 30),
-        ("calls", "activities where kind = call and direction = inbound", 10, 30),
-        ("opens", "activities where kind = email and outcome = opened", 2, 10),
+        (
+            "calls",
+            "activities where kind = call and direction = inbound",
+            10,
+            30,
+        ),
+        (
+            "opens",
+            "activities where kind = email and outcome = opened",
+            2,
+            10,
+        ),
         ("events", "activities where kind = event", 10, 20),
         ("purchases", "purchases", 5, 30),
         ("big_purchases", "purchases where amount > 5000", 5, 20),

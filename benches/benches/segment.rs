@@ -11,12 +11,19 @@
 //!
 //! Sizes: `CLIENTBASE_SEGMENT_CLIENTS` (default 1,000,000), about ten product
 //! lines per client (three won deals of three to four lines, and an open
-//! deal). The comparison with the same filter in polars (lazy) is
-//! not written yet.
+//! deal).
+//!
+//! The same filter in polars (lazy) runs on the same data in the same run
+//! (`benches/peers/segment_peer.py`, with `CLIENTBASE_PEER_PYTHON`, default
+//! `python3`); the ratio and both counts are printed.
 
 use chrono::NaiveDate;
 use clientbase::segment::{compile, Options, Rule};
+use clientbase::{Channel, ClientBase, DealStatus, Temperature};
 use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 mod common;
@@ -57,4 +64,105 @@ fn main() {
         evaluate.as_secs_f64() * 1e3,
         load_average()
     );
+    let ids = compiled.evaluate(&base).unwrap();
+    let id_sum: u64 = ids.iter().map(|id| id.get()).sum();
+    let dir = std::env::temp_dir().join(format!("clientbase-segment-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    write_csv(&base, &dir);
+    let python = std::env::var("CLIENTBASE_PEER_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/segment_peer.py");
+    let out = Command::new(&python)
+        .arg(&script)
+        .args(["--dir", &dir.to_string_lossy(), "--as-of", "2026-09-01"])
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    match out {
+        Ok(out) if out.status.success() => {
+            let json: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("the peer's JSON line");
+            let seconds = json["seconds"].as_f64().unwrap_or(f64::NAN);
+            println!(
+                "  polars {} (lazy, same rule, frames in memory): {:.1} ms, {} clients match (ids sum {} vs {id_sum}); clientbase is {:.2}x polars; load average {}",
+                json["version"].as_str().unwrap_or("?"),
+                seconds * 1e3,
+                json["matched"],
+                json["ids"],
+                seconds / evaluate.as_secs_f64(),
+                load_average()
+            );
+            assert_eq!(
+                json["matched"].as_u64(),
+                Some(ids.len() as u64),
+                "polars and clientbase disagree"
+            );
+            assert_eq!(
+                json["ids"].as_u64(),
+                Some(id_sum),
+                "polars and clientbase disagree"
+            );
+        }
+        Ok(out) if out.status.code() == Some(3) => {
+            println!("  polars: not installed in {python} (pip install polars); skipped");
+        }
+        Ok(out) => println!(
+            "  polars: failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Err(err) => println!("  polars: could not start {python}: {err}"),
+    }
+}
+
+/// The base as the polars peer reads it: clients with the fields the rule
+/// uses, won deals' amounts and lines' categories with their UTC dates.
+fn write_csv(base: &ClientBase, dir: &Path) {
+    let file = |name: &str| std::io::BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
+    let mut clients = file("clients.csv");
+    writeln!(
+        clients,
+        "client,city,stage,temperature,loyalty,vip,sms,email,created"
+    )
+    .unwrap();
+    for c in base.clients() {
+        let temperature = c
+            .temperature
+            .and_then(|t| Temperature::ALL.iter().position(|x| *x == t))
+            .map_or(String::new(), |i| i.to_string());
+        writeln!(
+            clients,
+            "{},{},{},{},{},{},{},{},{}",
+            c.id.get(),
+            c.city.as_deref().unwrap_or(""),
+            c.stage.name(),
+            temperature,
+            c.loyalty_percent.map_or(String::new(), |l| l.to_string()),
+            c.tags.contains("vip"),
+            c.consents.allows(Channel::Sms),
+            c.emails.iter().any(|e| !e.raw.trim().is_empty()),
+            c.created_at
+                .map_or(String::new(), |t| t.date_naive().to_string()),
+        )
+        .unwrap();
+    }
+    clients.flush().unwrap();
+    let mut purchases = file("purchases.csv");
+    let mut lines = file("lines.csv");
+    writeln!(purchases, "client,date,amount").unwrap();
+    writeln!(lines, "client,date,category").unwrap();
+    for d in base.deals().filter(|d| d.status == DealStatus::Won) {
+        let Some(day) = d.closed_at.map(|t| t.date_naive()) else {
+            continue;
+        };
+        writeln!(purchases, "{},{day},{}", d.client.get(), d.amount.minor()).unwrap();
+        for line in &d.lines {
+            writeln!(
+                lines,
+                "{},{day},{}",
+                d.client.get(),
+                line.category.as_deref().unwrap_or("")
+            )
+            .unwrap();
+        }
+    }
+    purchases.flush().unwrap();
+    lines.flush().unwrap();
 }

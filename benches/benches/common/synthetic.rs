@@ -98,7 +98,8 @@ pub fn build(clients: usize, activities: bool) -> ClientBase {
                 }
                 if matches!(kind, ActivityKind::Email) {
                     activity.direction = Some(Direction::Outbound);
-                    activity.outcome = Some(if rng.next(2) == 0 { "opened" } else { "sent" }.into());
+                    activity.outcome =
+                        Some(if rng.next(2) == 0 { "opened" } else { "sent" }.into());
                 }
                 base.add_activity(activity).unwrap();
             }
@@ -106,4 +107,3 @@ pub fn build(clients: usize, activities: bool) -> ClientBase {
     }
     base
 }
-

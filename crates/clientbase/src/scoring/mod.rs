@@ -194,9 +194,20 @@ pub struct GroupPoints {
 struct Scorer<'m> {
     model: &'m ScoringModel,
     rules: Vec<CheckedRule>,
+    /// The groups rules name, in name order, with their limits.
+    groups: Vec<Group<'m>>,
+    /// Each rule's group, by position in `groups`.
+    group_of: Vec<Option<usize>>,
     compiled: Compiled,
     parts: Vec<Part>,
     as_of: NaiveDate,
+}
+
+struct Group<'m> {
+    name: &'m str,
+    is_fit: bool,
+    floor: Option<i64>,
+    cap: Option<i64>,
 }
 
 fn round2(x: f64) -> f64 {
@@ -268,9 +279,44 @@ impl<'m> Scorer<'m> {
             options,
             segments,
         )?;
+        let mut names: Vec<&str> = model
+            .rules
+            .iter()
+            .filter_map(|r| r.group.as_deref())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let groups: Vec<Group<'m>> = names
+            .iter()
+            .map(|&name| {
+                let first = model
+                    .rules
+                    .iter()
+                    .zip(&rules)
+                    .find(|(r, _)| r.group.as_deref() == Some(name));
+                let limits = model.groups.get(name);
+                Group {
+                    name,
+                    is_fit: first.is_some_and(|(_, c)| matches!(c.target, Target::Fit(_))),
+                    floor: limits.and_then(|l| l.floor),
+                    cap: limits.and_then(|l| l.cap),
+                }
+            })
+            .collect();
+        let group_of = model
+            .rules
+            .iter()
+            .map(|r| {
+                r.group
+                    .as_deref()
+                    .and_then(|g| names.binary_search(&g).ok())
+            })
+            .collect();
         Ok(Scorer {
             model,
             rules,
+            groups,
+            group_of,
             compiled,
             parts,
             as_of: options.as_of,
@@ -303,8 +349,14 @@ impl<'m> Scorer<'m> {
         let mut rules = Vec::with_capacity(if detail { model.rules.len() } else { 0 });
         let mut fit = 0.0;
         let mut engagement = 0.0;
-        let mut groups: BTreeMap<&str, (bool, f64)> = BTreeMap::new();
-        for ((rule, checked), part) in model.rules.iter().zip(&self.rules).zip(&self.parts) {
+        let mut sums = vec![0.0; self.groups.len()];
+        for (((rule, checked), part), group) in model
+            .rules
+            .iter()
+            .zip(&self.rules)
+            .zip(&self.parts)
+            .zip(&self.group_of)
+        {
             let (is_fit, raw, matched, why) = match part {
                 Part::Condition(node) => {
                     let held = view.holds(node);
@@ -319,7 +371,7 @@ impl<'m> Scorer<'m> {
                 Part::Rows(of, filter) => {
                     let mut sum = 0.0;
                     let mut count = 0u64;
-                    view.each_row(*of, filter.as_ref(), |row| {
+                    view.each_row(*of, filter.as_ref(), checked.per.is_some(), |row| {
                         let Some(weight) = self.weight(row.date) else {
                             return;
                         };
@@ -334,11 +386,8 @@ impl<'m> Scorer<'m> {
                 }
             };
             let points = rule.max.map_or(raw, |m| raw.clamp(-(m as f64), m as f64));
-            match &rule.group {
-                Some(g) => {
-                    let entry = groups.entry(g.as_str()).or_insert((is_fit, 0.0));
-                    entry.1 += points;
-                }
+            match group {
+                Some(g) => sums[*g] += points,
                 None if is_fit => fit += points,
                 None => engagement += points,
             }
@@ -354,21 +403,16 @@ impl<'m> Scorer<'m> {
             }
         }
         let mut limited = Vec::new();
-        for (name, (is_fit, sum)) in groups {
-            let limits = model.groups.get(name);
-            let points = clamp(
-                sum,
-                limits.and_then(|l| l.floor),
-                limits.and_then(|l| l.cap),
-            );
+        for (group, sum) in self.groups.iter().zip(sums) {
+            let points = clamp(sum, group.floor, group.cap);
             if detail && points != sum {
                 limited.push(GroupPoints {
-                    group: name.to_string(),
+                    group: group.name.to_string(),
                     sum: round2(sum),
                     points: round2(points),
                 });
             }
-            if is_fit {
+            if group.is_fit {
                 fit += points;
             } else {
                 engagement += points;

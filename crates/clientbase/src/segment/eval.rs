@@ -14,6 +14,7 @@ use crate::table::Value as Cell;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap};
 
 /// A value read from a client, a deal or a line.
@@ -201,6 +202,8 @@ impl<'a> Shared<'a> {
         Ctx {
             shared: self,
             client,
+            deals: OnceCell::new(),
+            activities: OnceCell::new(),
         }
     }
 }
@@ -285,11 +288,12 @@ impl PartView<'_> {
         self.ctx.explain(node)
     }
 
-    /// Each row of `of` that passes `filter`.
+    /// Each row of `of` that passes `filter`, with its amount when `amounts`.
     pub(crate) fn each_row(
         &self,
         of: Source,
         filter: Option<&Node>,
+        amounts: bool,
         mut each: impl FnMut(RowFacts),
     ) {
         self.ctx.rows(of, |row| {
@@ -301,11 +305,11 @@ impl PartView<'_> {
                 _ => None,
             };
             let amount = match row {
-                Row::Deal { .. } => match self.ctx.row_value(&Get::Amount, row) {
+                Row::Deal { .. } if amounts => match self.ctx.row_value(&Get::Amount, row) {
                     Val::Int(n) => Some(n),
                     _ => None,
                 },
-                Row::Activity(_) => None,
+                _ => None,
             };
             each(RowFacts { date, amount });
         });
@@ -391,6 +395,10 @@ enum Row<'a> {
 struct Ctx<'a> {
     shared: &'a Shared<'a>,
     client: &'a Client,
+    /// The client's deals and activities, looked up in the base once per
+    /// client however many conditions run over them.
+    deals: OnceCell<Vec<&'a Deal>>,
+    activities: OnceCell<Vec<&'a Activity>>,
 }
 
 fn local_date(at: Option<DateTime<Utc>>, zone: FixedOffset) -> Option<NaiveDate> {
@@ -432,10 +440,20 @@ impl<'a> Ctx<'a> {
         self.shared.compiled.zone
     }
 
-    fn purchases(&self) -> impl Iterator<Item = &'a Deal> + 'a {
-        self.shared
-            .base
-            .deals_of(self.client.id)
+    fn deals(&self) -> &[&'a Deal] {
+        self.deals
+            .get_or_init(|| self.shared.base.deals_of(self.client.id).collect())
+    }
+
+    fn activities(&self) -> &[&'a Activity] {
+        self.activities
+            .get_or_init(|| self.shared.base.activities_of(self.client.id).collect())
+    }
+
+    fn purchases(&self) -> impl Iterator<Item = &'a Deal> + '_ {
+        self.deals()
+            .iter()
+            .copied()
             .filter(|d| d.status == DealStatus::Won)
     }
 
@@ -639,12 +657,12 @@ impl<'a> Ctx<'a> {
 
     fn rows(&self, of: Source, mut each: impl FnMut(Row<'a>)) {
         if of == Source::Activities {
-            for activity in self.shared.base.activities_of(self.client.id) {
+            for &activity in self.activities() {
                 each(Row::Activity(activity));
             }
             return;
         }
-        for deal in self.shared.base.deals_of(self.client.id) {
+        for &deal in self.deals() {
             match of {
                 Source::Deals => each(Row::Deal {
                     deal,
