@@ -62,6 +62,7 @@
 #![forbid(unsafe_code)]
 
 mod activity;
+pub mod analytics;
 mod base;
 mod batch;
 pub mod capability;
