@@ -270,6 +270,16 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         SizesParams => segment_sizes),
     capability!(plain Report "segment_parse", "A segment rule read from text or JSON and given back in both forms.",
         ParseParams => segment_parse),
+    capability!(rows Table "sales_analytics", "Revenue (exact, per currency), deals, won, lost, won rate, average deal and sales cycle over a period, by client, manager, product, category, city, region, source or month; slices add up to the whole.",
+        crate::analytics::AnalyticsParams => crate::analytics::sales_analytics),
+    capability!(read Table "manager_effectiveness", "Per manager: deals, conversion, revenue, sales cycle, activities and activities per deal over a period.",
+        crate::analytics::AnalyticsParams => crate::analytics::manager_effectiveness),
+    capability!(read Table "funnel", "Deals per pipeline stage (open, won, lost), deals that reached each stage, stage-to-stage conversion and the age of open deals.",
+        crate::analytics::FunnelParams => crate::analytics::funnel),
+    capability!(read Table "source_conversion", "Per lead source: clients, buyers, conversion to a sale, won deals and days to the first sale.",
+        crate::analytics::SourceParams => crate::analytics::source_conversion),
+    capability!(rows Table "monthly_dynamics", "Revenue, deals and won rate per month with the same month a year before and the year-over-year change.",
+        crate::analytics::AnalyticsParams => crate::analytics::monthly_dynamics),
 ];
 
 /// The capability called `name`; an unknown name is an
