@@ -79,6 +79,7 @@ mod ids;
 mod money;
 mod name;
 mod phone;
+pub mod quality;
 mod record;
 pub mod sales;
 mod schema;

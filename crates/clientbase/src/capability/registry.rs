@@ -280,6 +280,10 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         crate::analytics::SourceParams => crate::analytics::source_conversion),
     capability!(rows Table "monthly_dynamics", "Revenue, deals and won rate per month with the same month a year before and the year-over-year change.",
         crate::analytics::AnalyticsParams => crate::analytics::monthly_dynamics),
+    capability!(read Report "quality_report", "Data quality of the base: completeness by field (required ones marked), invalid and non-normalized contacts, phone-only and email-only clients, duplicate rate and review queue, consent coverage by channel, tags and fields outside the schema.",
+        crate::quality::QualityParams => crate::quality::quality_report),
+    capability!(read Table "quality_checklist", "Per client, what is missing or wrong: required fields, invalid contacts and values, contacts to normalize, no contact, duplicate of, tags and fields outside the schema.",
+        crate::quality::QualityParams => crate::quality::quality_checklist),
 ];
 
 /// The capability called `name`; an unknown name is an
