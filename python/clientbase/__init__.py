@@ -75,6 +75,14 @@ from clientbase._native import (
 )
 from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
+from clientbase.analytics import (
+    funnel,
+    manager_effectiveness,
+    monthly_dynamics,
+    sales_analytics,
+    source_conversion,
+)
+from clientbase.quality import quality_checklist, quality_report
 
 __all__ = [
     "Activity",
@@ -123,5 +131,12 @@ __all__ = [
     "segment",
     "segment_explain",
     "segment_sizes",
+    "funnel",
+    "manager_effectiveness",
+    "monthly_dynamics",
+    "sales_analytics",
+    "source_conversion",
+    "quality_checklist",
+    "quality_report",
     "__version__",
 ]
