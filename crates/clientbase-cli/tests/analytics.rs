@@ -87,7 +87,7 @@ fn quality_prints_the_summary_and_writes_the_checklist() {
         "{written}"
     );
     assert!(
-        lines[2].starts_with("2,Петров Пётр,email; city,phones[0]: 12: "),
+        lines[2].starts_with("2,Петров Пётр,email; city,\"phones[0]: 12: "),
         "{written}"
     );
 
