@@ -375,15 +375,25 @@ fn through_the_registry_and_on_a_table() {
     assert_eq!(err.record(), Some("deal 2"));
     assert_eq!(err.field(), Some("amount"));
     let one = Table::new(vec![
-        Column::from_int64s("deal", [Some(1), Some(3)]),
-        Column::from_texts("status", [Some("won"), Some("maybe")]),
-        Column::from_texts("amount", [Some("1 234,50"), Some("1")]),
-        Column::from_texts("closed", [Some("05.03.2024"), Some("05.03.2024")]),
+        Column::from_int64s("deal", [Some(1), Some(3), None, Some(1)]),
+        Column::from_texts(
+            "status",
+            [Some("won"), Some("maybe"), Some("won"), Some("won")],
+        ),
+        Column::from_texts(
+            "amount",
+            [Some("1 234,50"), Some("1"), Some("5"), Some("x")],
+        ),
+        Column::from_texts("closed", [Some("05.03.2024"); 4]),
     ])
     .unwrap();
     let t = sales_analytics(Rows::Table(&one), &AnalyticsParams::default()).unwrap();
     assert_eq!(cells(&t, "revenue"), ["1234.50"]);
-    assert_eq!(t.problems().len(), 1);
-    assert_eq!(t.problems()[0].line, "2");
-    assert_eq!(t.problems()[0].field, "status");
+    assert_eq!(cells(&t, "lines"), ["1"]);
+    let problems: Vec<(&str, &str)> = t
+        .problems()
+        .iter()
+        .map(|p| (p.line.as_str(), p.field.as_str()))
+        .collect();
+    assert_eq!(problems, [("2", "status"), ("3", "deal"), ("4", "amount")]);
 }

@@ -210,18 +210,23 @@ proptest! {
             .map(|mut g| { g.client %= cities.len(); g.rub = true; g })
             .collect();
         let base = base_of(&cities, &deals);
-        let table = lines_table(&base);
+        let table = lines_table(&base, false);
+        // The same lines with the even rows first: a deal's lines apart.
+        let shuffled = lines_table(&base, true);
         for by in By::ALL {
             let params = AnalyticsParams { by, from, to, ..AnalyticsParams::default() };
             let a = sales_analytics(Rows::Base(&base), &params).unwrap();
             let b = sales_analytics(Rows::Table(&table), &params).unwrap();
             prop_assert_eq!(a.to_json().unwrap(), b.to_json().unwrap(), "{:?}", by);
+            let c = sales_analytics(Rows::Table(&shuffled), &params).unwrap();
+            prop_assert_eq!(a.to_json().unwrap(), c.to_json().unwrap(), "{:?} apart", by);
         }
     }
 }
 
-/// The base's deals as a table of deal lines with the default column names.
-fn lines_table(base: &ClientBase) -> Table {
+/// The base's deals as a table of deal lines with the default column names
+/// (with `apart`, the even rows first, then the odd ones).
+fn lines_table(base: &ClientBase, apart: bool) -> Table {
     let mut rows: Vec<[Option<String>; 10]> = Vec::new();
     let mut amounts = Vec::new();
     let mut days: Vec<(Option<NaiveDate>, Option<NaiveDate>)> = Vec::new();
@@ -260,6 +265,15 @@ fn lines_table(base: &ClientBase) -> Table {
                 deal.closed_at.map(|t| t.date_naive()),
             ));
         }
+    }
+    if apart {
+        let order: Vec<usize> = (0..rows.len())
+            .step_by(2)
+            .chain((1..rows.len()).step_by(2))
+            .collect();
+        rows = order.iter().map(|&i| rows[i].clone()).collect();
+        amounts = order.iter().map(|&i| amounts[i]).collect();
+        days = order.iter().map(|&i| days[i]).collect();
     }
     let text =
         |name: &str, i: usize| Column::from_texts(name, rows.iter().map(|r| r[i].as_deref()));

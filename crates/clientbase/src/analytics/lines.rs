@@ -12,7 +12,9 @@ use crate::money::Currency;
 use crate::table::{
     date_to_days, unknown_column, Column, ColumnData, Table, TableProblem, TextValues,
 };
-use crate::value::orders::{code_texts, read_days, read_fixed, wrong_type, Kept};
+use crate::value::orders::{
+    code_rows, code_texts, id_range, read_days, read_fixed, wrong_type, IdIndex, Kept,
+};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -111,6 +113,38 @@ fn code_of(values: &mut TextValues, index: &mut FxHashMap<Box<str>, u32>, text: 
     }
 }
 
+/// The deals' keys, in deal order.
+#[derive(Debug, Clone)]
+pub(crate) enum DealKeys {
+    Ids(Vec<u64>),
+    Signed(Vec<u64>),
+    Texts(TextValues),
+}
+
+impl Default for DealKeys {
+    fn default() -> DealKeys {
+        DealKeys::Ids(Vec::new())
+    }
+}
+
+impl DealKeys {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            DealKeys::Ids(v) | DealKeys::Signed(v) => v.len(),
+            DealKeys::Texts(t) => t.len(),
+        }
+    }
+
+    /// Deal `d`'s key as text.
+    pub(crate) fn text(&self, d: usize) -> String {
+        match self {
+            DealKeys::Ids(v) => v[d].to_string(),
+            DealKeys::Signed(v) => (v[d] as i64).to_string(),
+            DealKeys::Texts(t) => t.get(d).to_string(),
+        }
+    }
+}
+
 /// Deal lines in columns (see the module docs).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DealLines {
@@ -121,8 +155,10 @@ pub(crate) struct DealLines {
     /// Each line's product and category (empty text when none).
     pub(crate) product: Attr,
     pub(crate) category: Attr,
-    /// Each deal's key (its id as text, or the table's key).
-    pub(crate) deal_key: TextValues,
+    /// Each deal's key: its id, or the table's key.
+    pub(crate) deal_key: DealKeys,
+    /// Whether the lines of each deal are next to each other.
+    pub(crate) contiguous: bool,
     /// Each deal's status; `None` for a deal left out (reported).
     pub(crate) state: Vec<Option<State>>,
     /// Each deal's creation and close day (days since 1970-01-01) or [`NO_DAY`].
@@ -169,10 +205,11 @@ impl DealLines {
         rows: Rows<'_>,
         source: &DealLineSource,
         include_recurring: bool,
+        by: super::By,
     ) -> Result<DealLines> {
         match rows {
             Rows::Base(base) => Ok(DealLines::from_base(base, include_recurring)),
-            Rows::Table(table) => DealLines::from_table(table, source),
+            Rows::Table(table) => DealLines::from_table(table, source, by),
         }
     }
 
@@ -182,7 +219,11 @@ impl DealLines {
     /// of its own and is left out without a word; recurring deals only with
     /// `include_recurring`.
     pub(crate) fn from_base(base: &ClientBase, include_recurring: bool) -> DealLines {
-        let mut out = DealLines::default();
+        let mut out = DealLines {
+            deal_key: DealKeys::Ids(Vec::new()),
+            contiguous: true,
+            ..DealLines::default()
+        };
         let mut currencies: FxHashMap<Currency, u8> = FxHashMap::default();
         let mut indexes: [FxHashMap<Box<str>, u32>; 7] = Default::default();
         for deal in base.deals() {
@@ -236,7 +277,9 @@ impl DealLines {
                 }
             }
             let code = out.state.len() as u32;
-            out.deal_key.push(&deal.id.get().to_string());
+            if let DealKeys::Ids(ids) = &mut out.deal_key {
+                ids.push(deal.id.get());
+            }
             out.state.push(Some(state));
             out.created.push(created.unwrap_or(NO_DAY));
             out.closed.push(closed.unwrap_or(NO_DAY));
@@ -276,12 +319,17 @@ impl DealLines {
         out
     }
 
-    /// An input table of deal lines. A line whose amount cannot be read is
-    /// reported and left out; a deal whose status cannot be read, a closed
-    /// deal without a close date and an open one without a creation date are
-    /// reported (at their first line) and left out. A deal's own fields are
-    /// read from its first line.
-    pub(crate) fn from_table(table: &Table, source: &DealLineSource) -> Result<DealLines> {
+    /// An input table of deal lines. A line whose deal is empty or whose
+    /// amount cannot be read is reported and left out; a deal whose status
+    /// cannot be read, a closed deal without a close date and an open one
+    /// without a creation date are reported (at their first line) and left
+    /// out. A deal's own fields are read from its first line. The product
+    /// and category columns are read only when `by` slices by them.
+    pub(crate) fn from_table(
+        table: &Table,
+        source: &DealLineSource,
+        by: super::By,
+    ) -> Result<DealLines> {
         let need = |name: &str| {
             table
                 .column(name)
@@ -317,45 +365,108 @@ impl DealLines {
             }
         }
         let rows = table.rows();
-        let all = Kept {
-            mask: None,
-            count: rows,
-        };
         let line = |row: usize| (row + 1).to_string();
         let mut problems: Vec<(usize, TableProblem)> = Vec::new();
 
-        let deals = code_texts(deal_col, rows, &all);
-        let n = deals.values.len();
-        let mut first = vec![u32::MAX; n];
-        for (row, &d) in deals.codes.iter().enumerate() {
-            let slot = &mut first[d as usize];
-            if *slot == u32::MAX {
-                *slot = row as u32;
+        // Lines left out: an empty deal or an amount that cannot be read.
+        let digits = source.currency.minor_digits();
+        let amounts = read_fixed(amount_col, digits)?;
+        let mut bad: Vec<(usize, &str, String)> = amounts
+            .bad
+            .into_iter()
+            .map(|(row, reason)| (row, source.amount.as_str(), reason))
+            .collect();
+        let validity = deal_col.validity();
+        let empty_deal = |row: usize| {
+            validity.is_some_and(|v| !v[row])
+                || matches!(deal_col.data(), ColumnData::Text(t) if t.get(row).trim().is_empty())
+        };
+        if validity.is_some() || matches!(deal_col.data(), ColumnData::Text(_)) {
+            for row in 0..rows {
+                if empty_deal(row) {
+                    bad.push((row, source.deal.as_str(), "empty".to_string()));
+                }
             }
         }
+        bad.sort_by_key(|(row, ..)| *row);
+        bad.dedup_by_key(|(row, ..)| *row);
+        let kept = if bad.is_empty() {
+            Kept {
+                mask: None,
+                count: rows,
+            }
+        } else {
+            let mut mask = vec![true; rows];
+            for (row, field, reason) in bad {
+                mask[row] = false;
+                problems.push((row, problem(line(row), field, reason)));
+            }
+            let count = mask.iter().filter(|&&k| k).count();
+            Kept {
+                mask: Some(mask),
+                count,
+            }
+        };
+        // The input row of each kept line.
+        let orig: Option<Vec<u32>> = kept
+            .mask
+            .as_ref()
+            .map(|mask| (0..rows as u32).filter(|&r| mask[r as usize]).collect());
+        let row_of = |l: usize| orig.as_ref().map_or(l, |o| o[l] as usize);
+
+        let (line_deal, deal_key) = match deal_col.data() {
+            ColumnData::Int64(v) => {
+                let range = id_range(|r| v[r] as u64, rows, &kept);
+                let (codes, keys) = code_rows(
+                    rows,
+                    &kept,
+                    |r| v[r] as u64,
+                    |n| IdIndex::for_range(range, n),
+                );
+                (codes, DealKeys::Signed(keys))
+            }
+            ColumnData::UInt64(v) => {
+                let range = id_range(|r| v[r], rows, &kept);
+                let (codes, keys) =
+                    code_rows(rows, &kept, |r| v[r], |n| IdIndex::for_range(range, n));
+                (codes, DealKeys::Ids(keys))
+            }
+            _ => {
+                let coded = code_texts(deal_col, rows, &kept);
+                (coded.codes, DealKeys::Texts(coded.values))
+            }
+        };
+        let n = deal_key.len();
+        let mut first = vec![u32::MAX; n];
+        let mut contiguous = true;
+        let mut previous = u32::MAX;
+        for (l, &d) in line_deal.iter().enumerate() {
+            let slot = &mut first[d as usize];
+            if *slot == u32::MAX {
+                *slot = l as u32;
+            } else if d != previous {
+                contiguous = false;
+            }
+            previous = d;
+        }
+        // The first lines' input rows, ascending (first lines come in deal order).
+        let first_rows: Vec<u32> = first.iter().map(|&l| row_of(l as usize) as u32).collect();
         let mut mask = vec![false; rows];
-        for &row in &first {
+        for &row in &first_rows {
             mask[row as usize] = true;
         }
         let firsts = Kept {
             mask: Some(mask),
             count: n,
         };
-        let mut first_rows = first.clone();
-        first_rows.sort_unstable();
-        // Coded over the first lines only, then put in deal order.
         let per_deal = |name: &str| -> Attr {
-            match optional(name) {
+            match optional(name).filter(|_| !name.is_empty()) {
+                // Coded over the first lines only, in row order = deal order.
                 Some(c) => {
                     let coded = code_texts(c, rows, &firsts);
-                    let mut codes = vec![0u32; n];
-                    // `coded.codes` follow the first lines in row order.
-                    for (i, &row) in first_rows.iter().enumerate() {
-                        codes[deals.codes[row as usize] as usize] = coded.codes[i];
-                    }
                     Attr {
                         values: coded.values,
-                        codes,
+                        codes: coded.codes,
                     }
                 }
                 None => Attr {
@@ -392,19 +503,19 @@ impl DealLines {
                 if validity.is_some_and(|v| !v[row]) || reason == "empty" {
                     continue;
                 }
-                if first[deals.codes[row] as usize] == row as u32 {
+                if firsts.keeps(row) {
                     return Err(Error::new(ErrorKind::InvalidValue, reason)
                         .with_record(format!("line {}", row + 1))
                         .with_field(name.to_string()));
                 }
             }
-            Ok(first.iter().map(|&row| values[row as usize]).collect())
+            Ok(first_rows.iter().map(|&row| values[row as usize]).collect())
         };
         let created = days(&source.created)?;
         let closed = days(&source.closed)?;
         let mut state = Vec::with_capacity(n);
         for d in 0..n {
-            let row = first[d] as usize;
+            let row = first_rows[d] as usize;
             let s = match &statuses[status_codes.codes[d] as usize] {
                 Ok(s) => *s,
                 Err(reason) => {
@@ -431,61 +542,49 @@ impl DealLines {
             };
             state.push(s);
         }
-        let digits = source.currency.minor_digits();
-        let amounts = read_fixed(amount_col, digits)?;
-        let mut amount = amounts.values;
-        let (client, manager, source_attr, city, region) = (
-            per_deal(&source.client),
-            per_deal(&source.manager),
-            per_deal(&source.source),
-            per_deal(&source.city),
-            per_deal(&source.region),
-        );
-        let mut line_deal = deals.codes;
-        let (product, category) = (
-            line_attr(optional(&source.product), rows, &all),
-            line_attr(optional(&source.category), rows, &all),
-        );
-        let (mut product, mut category) = (product, category);
-        if !amounts.bad.is_empty() {
-            let mut keep = vec![true; rows];
-            for (row, reason) in amounts.bad {
-                keep[row] = false;
-                problems.push((row, problem(line(row), &source.amount, reason)));
-            }
-            let filter = |v: &mut Vec<u32>| {
-                let mut i = 0;
-                v.retain(|_| {
-                    i += 1;
-                    keep[i - 1]
-                });
-            };
-            filter(&mut line_deal);
-            filter(&mut product.codes);
-            filter(&mut category.codes);
-            let mut i = 0;
-            amount.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
-        }
+        let lines_of =
+            |name: &str, wanted: bool| line_attr(optional(name).filter(|_| wanted), rows, &kept);
+        let product = lines_of(&source.product, by == super::By::Product);
+        let category = lines_of(&source.category, by == super::By::Category);
         problems.sort_by_key(|(row, _)| *row);
         Ok(DealLines {
             line_deal,
-            amount,
+            amount: kept.select(amounts.values),
             product,
             category,
-            deal_key: deals.values,
+            contiguous,
+            deal_key,
             state,
             created,
             closed,
             currency: vec![0; n],
             currencies: vec![source.currency],
-            client,
-            manager,
-            source: source_attr,
-            city,
-            region,
+            // Only the field the slices are by is read.
+            client: per_deal(if by == super::By::Client {
+                &source.client
+            } else {
+                ""
+            }),
+            manager: per_deal(if by == super::By::Manager {
+                &source.manager
+            } else {
+                ""
+            }),
+            source: per_deal(if by == super::By::Source {
+                &source.source
+            } else {
+                ""
+            }),
+            city: per_deal(if by == super::By::City {
+                &source.city
+            } else {
+                ""
+            }),
+            region: per_deal(if by == super::By::Region {
+                &source.region
+            } else {
+                ""
+            }),
             problems: problems.into_iter().map(|(_, p)| p).collect(),
         })
     }
@@ -506,7 +605,7 @@ fn line_attr(column: Option<&Column>, rows: usize, all: &Kept) -> Attr {
             values.push("");
             Attr {
                 values,
-                codes: vec![0; rows],
+                codes: vec![0; all.count],
             }
         }
     }

@@ -175,7 +175,7 @@ pub(crate) fn check_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Re
 /// the table's problems.
 pub fn sales_analytics(rows: Rows<'_>, params: &AnalyticsParams) -> Result<Table> {
     check_period(params.from, params.to)?;
-    let lines = DealLines::read(rows, &params.lines, params.include_recurring)?;
+    let lines = DealLines::read(rows, &params.lines, params.include_recurring, params.by)?;
     let (from, to) = period_days(params.from, params.to);
     let slices = slices::slices(&lines, params.by, from, to)?;
     Ok(Table::new(slices::slice_columns(&slices, params.by))?.with_problems(lines.problems))

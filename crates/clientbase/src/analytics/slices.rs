@@ -164,16 +164,38 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Ve
         (None, Some(attr)) => {
             // A deal counts once in each slice it has lines in.
             let mut seen: Vec<u32> = vec![u32::MAX; attr.values.len().max(1)];
-            let (offsets, by_deal) = crate::value::orders::group_by_code(&lines.line_deal, n);
-            for d in 0..n {
-                if !included[d] {
-                    continue;
-                }
-                for &l in &by_deal[offsets[d]..offsets[d + 1]] {
-                    let k = attr.codes[l as usize] as usize;
+            let mut visit = |d: usize, ls: &mut dyn Iterator<Item = usize>| {
+                for l in ls {
+                    let k = attr.codes[l] as usize;
                     if seen[k] != d as u32 {
                         seen[k] = d as u32;
                         count(&mut out[k * ncur + lines.currency[d] as usize], d);
+                    }
+                }
+            };
+            if lines.contiguous {
+                // Each deal's lines are one run: no grouping needed.
+                let total = lines.line_deal.len();
+                let mut start = 0;
+                while start < total {
+                    let d = lines.line_deal[start] as usize;
+                    let mut end = start + 1;
+                    while end < total && lines.line_deal[end] as usize == d {
+                        end += 1;
+                    }
+                    if included[d] {
+                        visit(d, &mut (start..end));
+                    }
+                    start = end;
+                }
+            } else {
+                let (offsets, by_deal) = crate::value::orders::group_by_code(&lines.line_deal, n);
+                for d in 0..n {
+                    if included[d] {
+                        let mut ls = by_deal[offsets[d]..offsets[d + 1]]
+                            .iter()
+                            .map(|&l| l as usize);
+                        visit(d, &mut ls);
                     }
                 }
             }
@@ -298,7 +320,7 @@ fn overflowing_deal(
         }
         sum += i128::from(lines.amount[l]);
         if i64::try_from(sum).is_err() {
-            return lines.deal_key.get(d).to_string();
+            return lines.deal_key.text(d);
         }
     }
     "?".to_string()

@@ -87,7 +87,7 @@ pub fn monthly_dynamics(rows: Rows<'_>, params: &AnalyticsParams) -> Result<Tabl
         ));
     }
     check_period(params.from, params.to)?;
-    let lines = DealLines::read(rows, &params.lines, params.include_recurring)?;
+    let lines = DealLines::read(rows, &params.lines, params.include_recurring, params.by)?;
     let (from, to) = period_days(params.from, params.to);
     let earlier = params
         .from

@@ -222,12 +222,12 @@ pub(crate) struct Kept {
 
 impl Kept {
     #[inline]
-    fn keeps(&self, row: usize) -> bool {
+    pub(crate) fn keeps(&self, row: usize) -> bool {
         self.mask.as_ref().is_none_or(|mask| mask[row])
     }
 
     /// The kept rows' values.
-    fn select<T: Copy>(&self, values: Vec<T>) -> Vec<T> {
+    pub(crate) fn select<T: Copy>(&self, values: Vec<T>) -> Vec<T> {
         match &self.mask {
             None => values,
             Some(mask) => {
