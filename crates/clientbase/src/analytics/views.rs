@@ -151,7 +151,7 @@ pub fn monthly_dynamics(rows: Rows<'_>, params: &AnalyticsParams) -> Result<Tabl
 }
 
 /// Params of [`funnel`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FunnelParams {
     /// Only deals created on or after this date (default: all).
@@ -167,17 +167,6 @@ pub struct FunnelParams {
     /// pipeline its conversion columns are null. Stages a pipeline's deals
     /// are in but its order does not name are listed after the named ones.
     pub stages: BTreeMap<String, Vec<String>>,
-}
-
-impl Default for FunnelParams {
-    fn default() -> FunnelParams {
-        FunnelParams {
-            from: None,
-            to: None,
-            as_of: None,
-            stages: BTreeMap::new(),
-        }
-    }
 }
 
 /// The funnel: one row per pipeline and stage (pipelines by name; stages in
@@ -253,7 +242,9 @@ pub fn funnel(base: &ClientBase, params: &FunnelParams) -> Result<Table> {
             }
         }
     }
-    let mut rows: Vec<(String, String, Stage, Option<u64>, Option<f64>)> = Vec::new();
+    // A row: pipeline, stage, its counts, `reached`, conversion to the next.
+    type Row = (String, String, Stage, Option<u64>, Option<f64>);
+    let mut rows: Vec<Row> = Vec::new();
     for (pipeline, mut stages) in pipelines {
         let order = params.stages.get(pipeline);
         let mut listed: Vec<(String, Stage)> = Vec::new();
