@@ -61,8 +61,8 @@ def test_a_bad_line_is_reported_and_a_typo_refused() -> None:
 
 def shop() -> cb.ClientBase:
     base = cb.ClientBase(cb.Schema())
-    a = base.add_client({"party": {"kind": "person", "surname": "Антонова"}, "source": "сайт"})
-    b = base.add_client({"party": {"kind": "person", "surname": "Белова"}})
+    a = base.add_client({"kind": "person", "surname": "Антонова", "source": "сайт"})
+    b = base.add_client({"kind": "person", "surname": "Белова"})
     for client, owner, status, stage, created, closed, amount in [
         (a, "Оля", "won", "closed", "2024-02-20T10:00:00Z", "2024-03-01T10:00:00Z", "150"),
         (b, "Петя", "lost", "offer", "2024-02-01T10:00:00Z", "2024-03-02T10:00:00Z", "70"),
@@ -98,3 +98,12 @@ def test_views_over_a_base() -> None:
     assert s["buyers"] == [1, 0]
     with pytest.raises(cb.InvalidValueError, match="named twice"):
         cb.funnel(base, stages={"default": ["new", "new"]})
+
+
+def test_module_examples() -> None:
+    import doctest
+
+    import clientbase.analytics
+
+    failures, tried = doctest.testmod(clientbase.analytics)
+    assert tried > 0 and failures == 0

@@ -44,3 +44,12 @@ def test_checklist_and_typos() -> None:
         cb.quality_checklist(base(), only_issue=True)
     with pytest.raises(cb.InvalidValueError, match="phne"):
         cb.quality_report(base(), required=["phne"])
+
+
+def test_module_examples() -> None:
+    import doctest
+
+    import clientbase.quality
+
+    failures, tried = doctest.testmod(clientbase.quality)
+    assert tried > 0 and failures == 0
