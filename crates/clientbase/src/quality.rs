@@ -20,7 +20,7 @@
 //!
 //! let mut base = ClientBase::new(Schema::new());
 //! base.add_client(Client::person("Смирнова", "Ольга", None).with_phone("8 916 123-45-67"))?;
-//! base.add_client(Client::person("Орлов", "Пётр", None).with_email("petr@mail"))?;
+//! base.add_client(Client::person("Орлов", "Пётр", None).with_email("petr-at-mail.ru"))?;
 //! let params = QualityParams { required: vec!["city".into()], ..QualityParams::default() };
 //! let report = quality_report(&base, &params)?;
 //! assert_eq!(report.clients, 2);
