@@ -190,6 +190,7 @@ compile "$STAGE/prefix" "$BUILD/test_value" tests/c/test_value.c
 compile "$STAGE/prefix" "$BUILD/test_storage" tests/c/test_storage.c
 compile "$STAGE/prefix" "$BUILD/test_segment" tests/c/test_segment.c
 compile "$STAGE/prefix" "$BUILD/test_scoring" tests/c/test_scoring.c
+compile "$STAGE/prefix" "$BUILD/test_analytics" tests/c/test_analytics.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -217,6 +218,7 @@ run test_value "$BUILD/test_value" || true
 run test_storage "$BUILD/test_storage" "$SCRATCH" || true
 run test_segment "$BUILD/test_segment" || true
 run test_scoring "$BUILD/test_scoring" || true
+run test_analytics "$BUILD/test_analytics" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -76,6 +76,14 @@ from clientbase._native import (
 from clientbase.scoring import behaviour_types, score, score_explain
 from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
+from clientbase.analytics import (
+    funnel,
+    manager_effectiveness,
+    monthly_dynamics,
+    sales_analytics,
+    source_conversion,
+)
+from clientbase.quality import quality_checklist, quality_report
 
 __all__ = [
     "Activity",
@@ -127,5 +135,12 @@ __all__ = [
     "behaviour_types",
     "score",
     "score_explain",
+    "funnel",
+    "manager_effectiveness",
+    "monthly_dynamics",
+    "sales_analytics",
+    "source_conversion",
+    "quality_checklist",
+    "quality_report",
     "__version__",
 ]

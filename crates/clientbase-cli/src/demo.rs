@@ -55,6 +55,10 @@ const SECTIONS: &[(&str, Section)] = &[
     ("Contact normalization", normalize_contacts),
     ("Duplicates", duplicates),
     ("Export and round trip", export_round_trip),
+    (
+        "Data quality and revenue by manager",
+        crate::analytics::demo_section,
+    ),
 ];
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {

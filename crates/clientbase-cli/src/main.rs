@@ -11,7 +11,9 @@
 //! - `clientbase abc` splits clients, products or categories into ABC (and XYZ) classes;
 //! - `clientbase clv` fits BG/NBD and Gamma-Gamma and gives each client's lifetime value;
 //! - `clientbase segment` lists (or writes as CSV, or explains for one client) the
-//!   clients of a base who meet a segment rule.
+//!   clients of a base who meet a segment rule;
+//! - `clientbase quality` reports the data quality of a base, with a per-client checklist;
+//! - `clientbase analytics` gives sales figures over a period by manager, category, month, ...
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -31,6 +33,7 @@ macro_rules! say {
     }};
 }
 
+mod analytics;
 mod commands;
 mod dedupe;
 mod demo;
@@ -89,6 +92,13 @@ enum Command {
     /// engagement rules; the default model when none is given): temperature,
     /// grade, the best scores with their points, one client explained, CSV.
     Score(scoring::ScoreArgs),
+    /// The data quality of a base: completeness, invalid contacts, duplicates,
+    /// consents; with --checklist, what each client lacks (CSV).
+    Quality(analytics::QualityArgs),
+    /// Sales analytics of a base over a period: revenue, deals, won rate,
+    /// average deal and sales cycle by manager, category, month, ...; managers,
+    /// the funnel, lead sources, months with the year before.
+    Analytics(analytics::AnalyticsArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -322,6 +332,8 @@ fn main() -> ExitCode {
         Command::Clv(args) => value::clv(&args),
         Command::Segment(args) => segment::run(&args),
         Command::Score(args) => scoring::run(&args),
+        Command::Quality(args) => analytics::quality(&args),
+        Command::Analytics(args) => analytics::analytics(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -64,6 +64,7 @@
 #![forbid(unsafe_code)]
 
 mod activity;
+pub mod analytics;
 mod base;
 mod batch;
 pub mod capability;
@@ -80,6 +81,7 @@ mod ids;
 mod money;
 mod name;
 mod phone;
+pub mod quality;
 mod record;
 pub mod sales;
 mod schema;

@@ -91,6 +91,12 @@ pub struct FieldDef {
     /// value, one character mistyped, or another value) and blocks on them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub identifier: bool,
+    /// Every client should have a value (`"required": true`): the quality
+    /// report ([`quality_report`](crate::quality::quality_report)) counts the
+    /// clients without one and lists it in their checklist. Writes are not
+    /// refused for it, so incomplete data can still be imported and completed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
 }
 
 /// The JSON form of a [`FieldDef`] as read, every unknown key refused.
@@ -108,6 +114,8 @@ struct FieldDefData {
     label: Option<String>,
     #[serde(default)]
     identifier: bool,
+    #[serde(default)]
+    required: bool,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +179,7 @@ impl<'de> Deserialize<'de> for FieldDef {
             field_type,
             label: data.label,
             identifier: data.identifier,
+            required: data.required,
         })
     }
 }
@@ -183,12 +192,19 @@ impl FieldDef {
             field_type,
             label: None,
             identifier: false,
+            required: false,
         }
     }
 
     /// Marks the field as identifying its client (see [`FieldDef::identifier`]).
     pub fn as_identifier(mut self) -> FieldDef {
         self.identifier = true;
+        self
+    }
+
+    /// Marks the field as one every client should fill (see [`FieldDef::required`]).
+    pub fn as_required(mut self) -> FieldDef {
+        self.required = true;
         self
     }
 

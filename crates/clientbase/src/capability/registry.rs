@@ -279,6 +279,20 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         ScoreExplainParams => score_explain),
     capability!(read Table "behaviour_types", "The behaviour type of every client (loyal, discount-driven, impulsive, purposeful, browsing by default): the first configured condition that holds.",
         BehaviourParams => behaviour_types),
+    capability!(rows Table "sales_analytics", "Revenue (exact, per currency), deals, won, lost, won rate, average deal and sales cycle over a period, by client, manager, product, category, city, region, source or month; slices add up to the whole.",
+        crate::analytics::AnalyticsParams => crate::analytics::sales_analytics),
+    capability!(read Table "manager_effectiveness", "Per manager: deals, conversion, revenue, sales cycle, activities and activities per deal over a period.",
+        crate::analytics::AnalyticsParams => crate::analytics::manager_effectiveness),
+    capability!(read Table "funnel", "Deals per pipeline stage (open, won, lost), deals that reached each stage, stage-to-stage conversion and the age of open deals.",
+        crate::analytics::FunnelParams => crate::analytics::funnel),
+    capability!(read Table "source_conversion", "Per lead source: clients, buyers, conversion to a sale, won deals and days to the first sale.",
+        crate::analytics::SourceParams => crate::analytics::source_conversion),
+    capability!(rows Table "monthly_dynamics", "Revenue, deals and won rate per month with the same month a year before and the year-over-year change.",
+        crate::analytics::AnalyticsParams => crate::analytics::monthly_dynamics),
+    capability!(read Report "quality_report", "Data quality of the base: completeness by field (required ones marked), invalid and non-normalized contacts, phone-only and email-only clients, duplicate rate and review queue, consent coverage by channel, tags and fields outside the schema.",
+        crate::quality::QualityParams => crate::quality::quality_report),
+    capability!(read Table "quality_checklist", "Per client, what is missing or wrong: required fields, invalid contacts and values, contacts to normalize, no contact, duplicate of, tags and fields outside the schema.",
+        crate::quality::QualityParams => crate::quality::quality_checklist),
 ];
 
 /// The capability called `name`; an unknown name is an

@@ -23,7 +23,7 @@
 mod abc;
 mod clv;
 mod next_purchase;
-mod orders;
+pub(crate) mod orders;
 mod purchases;
 mod recurring;
 mod rfm;

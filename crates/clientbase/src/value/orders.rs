@@ -101,21 +101,21 @@ impl OrderSource {
 }
 
 /// A dictionary that gives keys codes in order of first appearance.
-trait KeyIndex<K> {
+pub(crate) trait KeyIndex<K> {
     fn code(&mut self, key: K, keys: &mut Vec<K>) -> u32;
 }
 
 /// Codes for integer client ids: a direct table when the ids span a range
 /// not much larger than the lines (ids of a CRM usually do), a hash map
 /// otherwise.
-enum IdIndex {
+pub(crate) enum IdIndex {
     Dense { min: u64, slots: Vec<u32> },
     Hashed(FxHashMap<u64, u32>),
 }
 
 impl IdIndex {
     /// An index for `rows` ids within `range` (the smallest and largest).
-    fn for_range(range: Option<(u64, u64)>, rows: usize) -> IdIndex {
+    pub(crate) fn for_range(range: Option<(u64, u64)>, rows: usize) -> IdIndex {
         match range {
             Some((min, max)) if max - min < 4 * rows as u64 + 1024 => IdIndex::Dense {
                 min,
@@ -194,7 +194,7 @@ fn each_part<T: Send, R: Send>(
 
 /// `each(range)` for `0..rows` cut into ranges of `size`, on all cores with
 /// the `parallel` feature; the results in range order.
-fn each_range<R: Send>(
+pub(crate) fn each_range<R: Send>(
     rows: usize,
     size: usize,
     each: impl Fn(std::ops::Range<usize>) -> R + Sync + Send,
@@ -215,19 +215,19 @@ fn each_range<R: Send>(
 }
 
 /// The rows kept: all of them (`mask` none) or those whose mask is true.
-struct Kept {
-    mask: Option<Vec<bool>>,
-    count: usize,
+pub(crate) struct Kept {
+    pub(crate) mask: Option<Vec<bool>>,
+    pub(crate) count: usize,
 }
 
 impl Kept {
     #[inline]
-    fn keeps(&self, row: usize) -> bool {
+    pub(crate) fn keeps(&self, row: usize) -> bool {
         self.mask.as_ref().is_none_or(|mask| mask[row])
     }
 
     /// The kept rows' values.
-    fn select<T: Copy>(&self, values: Vec<T>) -> Vec<T> {
+    pub(crate) fn select<T: Copy>(&self, values: Vec<T>) -> Vec<T> {
         match &self.mask {
             None => values,
             Some(mask) => {
@@ -251,7 +251,7 @@ impl Kept {
 /// part order (which keeps the order of first appearance) and each part's
 /// codes mapped: the codes are the same whatever the thread count.
 /// `index(rows)` makes an empty index for coding that many rows.
-fn code_rows<K, I>(
+pub(crate) fn code_rows<K, I>(
     rows: usize,
     kept: &Kept,
     key: impl Fn(usize) -> K + Sync + Send,
@@ -329,7 +329,7 @@ where
 }
 
 /// The smallest and largest of the kept rows' `ids`.
-fn id_range(
+pub(crate) fn id_range(
     ids: impl Fn(usize) -> u64 + Sync + Send,
     rows: usize,
     kept: &Kept,
@@ -423,9 +423,9 @@ fn problem(line: String, field: &str, reason: impl Into<String>) -> TableProblem
 }
 
 /// A column read into values, with the rows that could not be read.
-struct Read<T> {
-    values: Vec<T>,
-    bad: Vec<(usize, String)>,
+pub(crate) struct Read<T> {
+    pub(crate) values: Vec<T>,
+    pub(crate) bad: Vec<(usize, String)>,
 }
 
 /// Reads every row of `column` with `each` (a null is "empty"), on all cores
@@ -454,7 +454,7 @@ fn read_rows<T: Default + Clone + Send>(
     Read { values, bad }
 }
 
-fn wrong_type(column: &Column, wants: &str) -> Error {
+pub(crate) fn wrong_type(column: &Column, wants: &str) -> Error {
     Error::new(
         ErrorKind::InvalidValue,
         format!(
@@ -467,7 +467,7 @@ fn wrong_type(column: &Column, wants: &str) -> Error {
 }
 
 /// Reads days: date columns, timestamps (their UTC day) and text.
-fn read_days(column: &Column) -> Result<Read<i32>> {
+pub(crate) fn read_days(column: &Column) -> Result<Read<i32>> {
     Ok(match column.data() {
         ColumnData::Date(v) => read_rows(column, |i| Ok(v[i])),
         ColumnData::Timestamp(v) => {
@@ -491,7 +491,7 @@ fn too_large() -> String {
 
 /// Reads fixed-point numbers with `digits` decimals: decimals (exact),
 /// integers, floats (rounded) and text (`1 234,50`, `1234.5`, `1 234,50 ₽`).
-fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
+pub(crate) fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
     let unit = 10_i64.pow(digits);
     Ok(match column.data() {
         ColumnData::Decimal { values, scale } => {
@@ -589,7 +589,7 @@ fn client_problems(column: &Column) -> Vec<(usize, String)> {
 
 /// Codes a product or category column: texts trimmed, integers written
 /// out, a null as empty text.
-fn code_texts(column: &Column, rows: usize, kept: &Kept) -> Coded {
+pub(crate) fn code_texts(column: &Column, rows: usize, kept: &Kept) -> Coded {
     let validity = column.validity();
     let null = move |i: usize| validity.is_some_and(|valid| !valid[i]);
     let (codes, values) = match column.data() {

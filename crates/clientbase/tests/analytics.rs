@@ -1,0 +1,399 @@
+//! Sales analytics on a small hand-written base whose answers are worked out
+//! by hand, through the typed functions and the generic capability calls.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clientbase::analytics::{
+    funnel, manager_effectiveness, monthly_dynamics, sales_analytics, source_conversion,
+    AnalyticsParams, By, FunnelParams, SourceParams,
+};
+use clientbase::capability::{call_read, call_table, Rows};
+use clientbase::table::{format_decimal, Value};
+use clientbase::{
+    Activity, ActivityKind, Client, ClientBase, Column, Currency, Deal, DealId, DealStatus,
+    ErrorKind, Money, ProductLine, Quantity, Schema, Table,
+};
+use serde_json::json;
+
+fn at(day: &str) -> DateTime<Utc> {
+    format!("{day}T10:00:00Z").parse().unwrap()
+}
+
+fn date(day: &str) -> NaiveDate {
+    day.parse().unwrap()
+}
+
+fn rub(text: &str) -> Money {
+    Money::parse(text, Currency::RUB).unwrap()
+}
+
+fn cells(table: &Table, name: &str) -> Vec<String> {
+    let column = table
+        .column(name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    column
+        .values()
+        .map(|v| match v {
+            Value::Text(t) => t.to_string(),
+            Value::Null => "-".to_string(),
+            Value::Int64(i) => i.to_string(),
+            Value::Float64(f) => format!("{f:.4}"),
+            Value::Decimal { value, scale } => format_decimal(value, scale),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deal(
+    client: clientbase::ClientId,
+    owner: Option<&str>,
+    source: Option<&str>,
+    status: DealStatus,
+    stage: &str,
+    created: &str,
+    closed: Option<&str>,
+    amount: &str,
+) -> Deal {
+    let mut d = Deal::new(client, rub(amount));
+    d.owner = owner.map(str::to_string);
+    d.source = source.map(str::to_string);
+    d.status = status;
+    d.stage = stage.to_string();
+    d.created_at = Some(at(created));
+    d.closed_at = closed.map(at);
+    d
+}
+
+/// Three clients, seven deals (one a duplicate, one won without a close
+/// date), three activities.
+fn shop() -> ClientBase {
+    let mut base = ClientBase::new(Schema::new());
+    let mut client = |name: &str,
+                      city: Option<&str>,
+                      region: Option<&str>,
+                      source: Option<&str>,
+                      created: &str| {
+        let mut c = Client::person(name, "Анна", None);
+        c.city = city.map(str::to_string);
+        c.region = region.map(str::to_string);
+        c.source = source.map(str::to_string);
+        c.created_at = Some(at(created));
+        base.add_client(c).unwrap()
+    };
+    let a = client(
+        "Антонова",
+        Some("Москва"),
+        Some("Москва"),
+        Some("сайт"),
+        "2024-01-01",
+    );
+    let b = client(
+        "Белова",
+        Some("Казань"),
+        Some("Татарстан"),
+        Some("сайт"),
+        "2023-01-01",
+    );
+    let c = client("Волкова", None, None, None, "2024-01-01");
+    let won = DealStatus::Won;
+    let first = deal(
+        a,
+        Some("Иванов"),
+        Some("сайт"),
+        won,
+        "closed",
+        "2024-01-10",
+        Some("2024-01-20"),
+        "2500",
+    )
+    .with_line(ProductLine::new("Корм", Quantity::units(2), rub("1000")).with_category("Корма"))
+    .with_line(ProductLine::new("Миска", Quantity::ONE, rub("500")).with_category("Аксессуары"));
+    let deals = [
+        first,
+        deal(
+            a,
+            Some("Иванов"),
+            Some("звонок"),
+            DealStatus::Lost,
+            "proposal",
+            "2024-02-01",
+            Some("2024-02-15"),
+            "3000",
+        ),
+        deal(
+            b,
+            Some("Петров"),
+            Some("сайт"),
+            won,
+            "closed",
+            "2024-02-01",
+            Some("2024-03-02"),
+            "1000",
+        ),
+        deal(
+            c,
+            None,
+            None,
+            DealStatus::Open,
+            "qualified",
+            "2024-03-05",
+            None,
+            "700",
+        ),
+        deal(
+            b,
+            Some("Петров"),
+            None,
+            won,
+            "closed",
+            "2023-03-01",
+            Some("2023-03-10"),
+            "400",
+        ),
+        deal(
+            b,
+            Some("Петров"),
+            None,
+            DealStatus::DuplicateOf(DealId(3)),
+            "closed",
+            "2024-02-02",
+            None,
+            "1000",
+        ),
+        deal(
+            a,
+            Some("Иванов"),
+            None,
+            won,
+            "closed",
+            "2024-03-01",
+            None,
+            "9999",
+        ),
+    ];
+    for d in deals {
+        base.add_deal(d).unwrap();
+    }
+    let mut call = Activity::new(a, ActivityKind::Call, at("2024-01-12"));
+    call.manager = Some("Иванов".into());
+    base.add_activity(call).unwrap();
+    let mut linked = Activity::new(a, ActivityKind::Meeting, at("2024-01-15"));
+    linked.deal = Some(DealId(1));
+    base.add_activity(linked).unwrap();
+    let mut old = Activity::new(b, ActivityKind::Call, at("2023-03-02"));
+    old.manager = Some("Петров".into());
+    base.add_activity(old).unwrap();
+    base
+}
+
+fn year_2024(by: By) -> AnalyticsParams {
+    AnalyticsParams {
+        by,
+        from: Some(date("2024-01-01")),
+        to: Some(date("2024-12-31")),
+        ..AnalyticsParams::default()
+    }
+}
+
+#[test]
+fn by_manager() {
+    let base = shop();
+    let t = sales_analytics(Rows::Base(&base), &year_2024(By::Manager)).unwrap();
+    assert_eq!(cells(&t, "manager"), ["Иванов", "Петров", "-"]);
+    assert_eq!(cells(&t, "currency"), ["RUB", "RUB", "RUB"]);
+    assert_eq!(cells(&t, "revenue"), ["2500.00", "1000.00", "0.00"]);
+    assert_eq!(cells(&t, "deals"), ["2", "1", "1"]);
+    assert_eq!(cells(&t, "won"), ["1", "1", "0"]);
+    assert_eq!(cells(&t, "lost"), ["1", "0", "0"]);
+    assert_eq!(cells(&t, "open"), ["0", "0", "1"]);
+    assert_eq!(cells(&t, "won_rate"), ["0.5000", "1.0000", "-"]);
+    assert_eq!(cells(&t, "average_deal"), ["2500.00", "1000.00", "-"]);
+    assert_eq!(cells(&t, "cycle_mean_days"), ["10.0000", "30.0000", "-"]);
+    assert_eq!(cells(&t, "cycle_median_days"), ["10.0000", "30.0000", "-"]);
+    assert_eq!(cells(&t, "lines"), ["3", "1", "1"]);
+    // The won deal without a close date is reported, not counted.
+    assert_eq!(t.problems().len(), 1);
+    assert_eq!(t.problems()[0].line, "deal 7");
+    assert_eq!(t.problems()[0].field, "closed_at");
+}
+
+#[test]
+fn by_category_month_city_and_whole() {
+    let base = shop();
+    let t = sales_analytics(Rows::Base(&base), &year_2024(By::Category)).unwrap();
+    assert_eq!(cells(&t, "category"), ["Аксессуары", "Корма", "-"]);
+    assert_eq!(cells(&t, "revenue"), ["500.00", "2000.00", "1000.00"]);
+    assert_eq!(cells(&t, "deals"), ["1", "1", "3"]);
+
+    let t = sales_analytics(Rows::Base(&base), &year_2024(By::Month)).unwrap();
+    assert_eq!(cells(&t, "month"), ["2024-01", "2024-02", "2024-03"]);
+    assert_eq!(cells(&t, "revenue"), ["2500.00", "0.00", "1000.00"]);
+    assert_eq!(cells(&t, "deals"), ["1", "1", "2"]);
+
+    let t = sales_analytics(Rows::Base(&base), &year_2024(By::City)).unwrap();
+    assert_eq!(cells(&t, "city"), ["Казань", "Москва", "-"]);
+    assert_eq!(cells(&t, "revenue"), ["1000.00", "2500.00", "0.00"]);
+
+    // Without a period the 2023 sale counts too.
+    let t = sales_analytics(Rows::Base(&base), &AnalyticsParams::default()).unwrap();
+    assert!(t.column("none").is_none());
+    assert_eq!(cells(&t, "revenue"), ["3900.00"]);
+    assert_eq!(cells(&t, "deals"), ["5"]);
+    assert_eq!(cells(&t, "won"), ["3"]);
+    assert_eq!(cells(&t, "won_rate"), ["0.7500"]);
+    assert_eq!(cells(&t, "average_deal"), ["1300.00"]);
+    assert_eq!(cells(&t, "cycle_median_days"), ["10.0000"]);
+}
+
+#[test]
+fn monthly_dynamics_compare_with_the_year_before() {
+    let base = shop();
+    let t = monthly_dynamics(Rows::Base(&base), &year_2024(By::None)).unwrap();
+    assert_eq!(cells(&t, "month"), ["2024-01", "2024-02", "2024-03"]);
+    assert_eq!(cells(&t, "prev_year_revenue"), ["-", "-", "400.00"]);
+    assert_eq!(cells(&t, "prev_year_won"), ["-", "-", "1"]);
+    assert_eq!(cells(&t, "revenue_yoy"), ["-", "-", "1.5000"]);
+    let err = monthly_dynamics(Rows::Base(&base), &year_2024(By::City)).unwrap_err();
+    assert_eq!(err.field(), Some("by"));
+}
+
+#[test]
+fn managers_with_activities() {
+    let base = shop();
+    let t = manager_effectiveness(&base, &year_2024(By::None)).unwrap();
+    assert_eq!(cells(&t, "manager"), ["Иванов", "Петров", "-"]);
+    // One call named Иванов, one meeting on his deal; Петров's call is in 2023.
+    assert_eq!(cells(&t, "activities"), ["2", "0", "0"]);
+    assert_eq!(
+        cells(&t, "activities_per_deal"),
+        ["1.0000", "0.0000", "0.0000"]
+    );
+}
+
+#[test]
+fn funnel_with_a_stage_order() {
+    let base = shop();
+    let params = FunnelParams {
+        as_of: Some(date("2024-03-15")),
+        stages: [(
+            "default".to_string(),
+            vec![
+                "new".into(),
+                "qualified".into(),
+                "proposal".into(),
+                "closed".into(),
+            ],
+        )]
+        .into(),
+        ..FunnelParams::default()
+    };
+    let t = funnel(&base, &params).unwrap();
+    assert_eq!(
+        cells(&t, "stage"),
+        ["new", "qualified", "proposal", "closed"]
+    );
+    assert_eq!(cells(&t, "deals"), ["0", "1", "1", "4"]);
+    assert_eq!(cells(&t, "reached"), ["6", "6", "5", "4"]);
+    assert_eq!(
+        cells(&t, "conversion_to_next"),
+        ["1.0000", "0.8333", "0.8000", "-"]
+    );
+    assert_eq!(cells(&t, "open_age_mean_days"), ["-", "10.0000", "-", "-"]);
+    // Without an order: stages by name, no conversion.
+    let t = funnel(&base, &FunnelParams::default()).unwrap();
+    assert_eq!(cells(&t, "stage"), ["closed", "proposal", "qualified"]);
+    assert_eq!(cells(&t, "conversion_to_next"), ["-", "-", "-"]);
+    // The default as_of is the latest day among the deals (2024-03-05).
+    assert_eq!(cells(&t, "open_age_median_days"), ["-", "-", "0.0000"]);
+    let twice = FunnelParams {
+        stages: [("default".to_string(), vec!["a".into(), "a".into()])].into(),
+        ..FunnelParams::default()
+    };
+    assert_eq!(
+        funnel(&base, &twice).unwrap_err().field(),
+        Some("stages.default")
+    );
+}
+
+#[test]
+fn lead_sources() {
+    let base = shop();
+    let t = source_conversion(&base, &SourceParams::default()).unwrap();
+    assert_eq!(cells(&t, "source"), ["сайт", "-"]);
+    assert_eq!(cells(&t, "clients"), ["2", "1"]);
+    assert_eq!(cells(&t, "buyers"), ["2", "0"]);
+    assert_eq!(cells(&t, "conversion"), ["1.0000", "0.0000"]);
+    assert_eq!(cells(&t, "won_deals"), ["3", "0"]);
+    // 2024-01-01 -> 2024-01-20 and 2023-01-01 -> 2023-03-10.
+    assert_eq!(cells(&t, "days_to_first_sale_mean"), ["43.5000", "-"]);
+}
+
+#[test]
+fn through_the_registry_and_on_a_table() {
+    let base = shop();
+    let out = call_read(
+        &base,
+        "sales_analytics",
+        json!({"by": "manager", "from": "2024-01-01"}),
+    )
+    .unwrap()
+    .into_json()
+    .unwrap();
+    assert!(out.to_string().contains("Иванов"), "{out}");
+    let err = call_read(&base, "sales_analytics", json!({"by": "week"})).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Json);
+    let err = call_read(
+        &base,
+        "sales_analytics",
+        json!({"from": "2024-02-01", "to": "2024-01-01"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.field(), Some("from"));
+
+    // Two won deals whose sum leaves the exact range: the error names the second.
+    let lines = Table::new(vec![
+        Column::from_int64s("deal", [Some(1), Some(2), Some(3)]),
+        Column::from_texts("status", [Some("won"), Some("выиграна"), Some("maybe")]),
+        Column::from_decimals(
+            "amount",
+            0,
+            [
+                Some(5_000_000_000_000_000_000),
+                Some(5_000_000_000_000_000_000),
+                Some(1),
+            ],
+        ),
+        Column::from_dates("closed", [Some(date("2024-01-01")); 3]),
+    ])
+    .unwrap();
+    let err = call_table(
+        "sales_analytics",
+        &lines,
+        json!({"lines": {"currency": "JPY"}}),
+    )
+    .unwrap_err();
+    assert_eq!(err.record(), Some("deal 2"));
+    assert_eq!(err.field(), Some("amount"));
+    let one = Table::new(vec![
+        Column::from_int64s("deal", [Some(1), Some(3), None, Some(1)]),
+        Column::from_texts(
+            "status",
+            [Some("won"), Some("maybe"), Some("won"), Some("won")],
+        ),
+        Column::from_texts(
+            "amount",
+            [Some("1 234,50"), Some("1"), Some("5"), Some("x")],
+        ),
+        Column::from_texts("closed", [Some("05.03.2024"); 4]),
+    ])
+    .unwrap();
+    let t = sales_analytics(Rows::Table(&one), &AnalyticsParams::default()).unwrap();
+    assert_eq!(cells(&t, "revenue"), ["1234.50"]);
+    assert_eq!(cells(&t, "lines"), ["1"]);
+    let problems: Vec<(&str, &str)> = t
+        .problems()
+        .iter()
+        .map(|p| (p.line.as_str(), p.field.as_str()))
+        .collect();
+    assert_eq!(problems, [("2", "status"), ("3", "deal"), ("4", "amount")]);
+}
