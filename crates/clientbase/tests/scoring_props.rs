@@ -51,7 +51,7 @@ fn base() -> ClientBase {
                 closed_at: (k % 2 == 0).then(|| at(k * 40)),
                 ..Deal::new(
                     id,
-                    Money::from_minor(1_000_00 * (k as i64 + 1), Currency::RUB),
+                    Money::from_minor(100_000 * (k as i64 + 1), Currency::RUB),
                 )
             })
             .unwrap();
