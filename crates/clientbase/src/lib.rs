@@ -45,6 +45,8 @@
 //!   row per client, deal or period ([`ClientBase::clients_table`],
 //!   [`ClientBase::deals_table`]), with a JSON form and (feature `arrow`) Arrow
 //!   record batches;
+//! - [`audience`]: acting on the base: campaign audiences per channel with
+//!   consents and exclusions by reason, hashed ad audiences, call tasks;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -62,6 +64,7 @@
 #![forbid(unsafe_code)]
 
 mod activity;
+pub mod audience;
 mod base;
 mod batch;
 pub mod capability;
