@@ -652,10 +652,24 @@ fn collapse<'a>(members: &[Member<'a>]) -> Vec<(usize, &'a Client)> {
     dropped
 }
 
+/// Whether two records sharing a contact are one person: the same company
+/// name, or the same surname and given name (a missing given name matches
+/// any), compared by [`name_key`](crate::name_key).
 fn same_person(a: &Client, b: &Client) -> bool {
-    let key = |c: &Client| crate::name::name_key(&c.display_name());
-    let (ka, kb) = (key(a), key(b));
-    !ka.is_empty() && ka == kb
+    use crate::client::Party;
+    let key = |text: &Option<String>| text.as_deref().map(crate::name::name_key).unwrap_or_default();
+    match (&a.party, &b.party) {
+        (Party::Company(x), Party::Company(y)) => {
+            let (kx, ky) = (crate::name::name_key(&x.legal_name), crate::name::name_key(&y.legal_name));
+            !kx.is_empty() && kx == ky
+        }
+        (Party::Person(x), Party::Person(y)) => {
+            let (sx, sy) = (key(&x.surname), key(&y.surname));
+            let (gx, gy) = (key(&x.given), key(&y.given));
+            !sx.is_empty() && sx == sy && (gx.is_empty() || gy.is_empty() || gx == gy)
+        }
+        _ => false,
+    }
 }
 
 /// The clients of the segment reachable on the channel: one row per member

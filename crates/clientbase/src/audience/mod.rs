@@ -65,8 +65,9 @@
 //! One message per person: members whose chosen contacts are equal once
 //! normalized (E.164 phones, lower-cased addresses, account ids) get one
 //! message, sent to the member with the lowest id. The others are counted
-//! as `duplicate` when their name matches that member's
-//! ([`name_key`](crate::name_key) of the display name) and `shared_contact`
+//! as `duplicate` when their name matches that member's (the same company
+//! name, or the same surname and given name by [`name_key`](crate::name_key))
+//! and `shared_contact`
 //! otherwise (a family phone, an office mailbox). Records of one person
 //! with different contacts are not caught here: merge them first with
 //! [`dedup`](crate::dedup), whose fuzzy matching is too slow for a
