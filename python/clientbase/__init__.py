@@ -75,6 +75,14 @@ from clientbase._native import (
 )
 from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
+from clientbase.audience import (
+    ad_audience,
+    add_call_tasks,
+    audience,
+    audience_exclusions,
+    audience_summary,
+    call_tasks,
+)
 
 __all__ = [
     "Activity",
@@ -123,5 +131,11 @@ __all__ = [
     "segment",
     "segment_explain",
     "segment_sizes",
+    "ad_audience",
+    "add_call_tasks",
+    "audience",
+    "audience_exclusions",
+    "audience_summary",
+    "call_tasks",
     "__version__",
 ]

@@ -51,6 +51,10 @@ const SECTIONS: &[(&str, Section)] = &[
     ("Contact normalization", normalize_contacts),
     ("Duplicates", duplicates),
     ("Export and round trip", export_round_trip),
+    (
+        "Acting on the base: an SMS audience and a call campaign",
+        crate::audience::demo_section,
+    ),
 ];
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {

@@ -11,7 +11,10 @@
 //! - `clientbase abc` splits clients, products or categories into ABC (and XYZ) classes;
 //! - `clientbase clv` fits BG/NBD and Gamma-Gamma and gives each client's lifetime value;
 //! - `clientbase segment` lists (or writes as CSV, or explains for one client) the
-//!   clients of a base who meet a segment rule.
+//!   clients of a base who meet a segment rule;
+//! - `clientbase audience` writes who a campaign reaches on a channel, with the
+//!   clients left out by reason (or an ad platform's hashed list), and
+//!   `clientbase tasks` a segment as call tasks for managers.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -31,6 +34,7 @@ macro_rules! say {
     }};
 }
 
+mod audience;
 mod commands;
 mod dedupe;
 mod demo;
@@ -84,6 +88,13 @@ enum Command {
     /// (`sum(purchases where date within last 24 months) > 100000 and consent sms`)
     /// or its JSON form; listed, written as CSV, or explained for one client.
     Segment(segment::SegmentArgs),
+    /// The clients of a segment a campaign reaches on a channel (a usable
+    /// contact and a valid consent), those left out by reason; written as CSV,
+    /// or as an ad platform's hashed customer list.
+    Audience(audience::AudienceArgs),
+    /// A segment as call tasks for managers (own manager first, the rest by
+    /// load or in turn), with due date, reason and script line, written as CSV.
+    Tasks(audience::TasksArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -316,6 +327,8 @@ fn main() -> ExitCode {
         Command::Abc(args) => value::abc(&args),
         Command::Clv(args) => value::clv(&args),
         Command::Segment(args) => segment::run(&args),
+        Command::Audience(args) => audience::run(&args),
+        Command::Tasks(args) => audience::tasks(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -657,10 +657,17 @@ fn collapse<'a>(members: &[Member<'a>]) -> Vec<(usize, &'a Client)> {
 /// any), compared by [`name_key`](crate::name_key).
 fn same_person(a: &Client, b: &Client) -> bool {
     use crate::client::Party;
-    let key = |text: &Option<String>| text.as_deref().map(crate::name::name_key).unwrap_or_default();
+    let key = |text: &Option<String>| {
+        text.as_deref()
+            .map(crate::name::name_key)
+            .unwrap_or_default()
+    };
     match (&a.party, &b.party) {
         (Party::Company(x), Party::Company(y)) => {
-            let (kx, ky) = (crate::name::name_key(&x.legal_name), crate::name::name_key(&y.legal_name));
+            let (kx, ky) = (
+                crate::name::name_key(&x.legal_name),
+                crate::name::name_key(&y.legal_name),
+            );
             !kx.is_empty() && kx == ky
         }
         (Party::Person(x), Party::Person(y)) => {
