@@ -2,6 +2,7 @@
 //! without a valid consent as of the campaign date ever enters a marketing
 //! audience, and every client of the segment is either in the audience or
 //! left out for exactly one reason.
+#![cfg(feature = "generator")]
 
 use chrono::{Days, NaiveDate};
 use clientbase::audience::{Audience, AudienceChannel, AudienceParams, Purpose, Reason};
