@@ -1,6 +1,7 @@
 //! Audiences at scale: a generated base (no deals, contacts normalized as a
 //! base in use has them), the SMS audience of every client and of a segment
-//! rule, each with the exclusions by reason and one member per phone; the
+//! rule (reading contacts that failed normalization again from what was
+//! typed, the default, and with `read_typed: false`), each with the exclusions by reason and one member per phone; the
 //! call tasks of a segment with the managers' load. The load average is
 //! printed beside the figures (the machine may be shared).
 //!
@@ -46,7 +47,20 @@ fn bench(c: &mut Criterion) {
         segment: Some("not stage = churned and created more than 30 days ago".into()),
         ..all.clone()
     };
-    for (name, params) in [("every client", &all), ("segment rule", &segment)] {
+    let stored = AudienceParams {
+        read_typed: false,
+        ..all.clone()
+    };
+    let stored_segment = AudienceParams {
+        read_typed: false,
+        ..segment.clone()
+    };
+    for (name, params) in [
+        ("every client, typed contacts read again", &all),
+        ("segment rule, typed contacts read again", &segment),
+        ("every client, normalized forms only", &stored),
+        ("segment rule, normalized forms only", &stored_segment),
+    ] {
         let summary = Audience::build(&base, params).unwrap().summary();
         let time = best_of(5, || {
             audience(&base, params).unwrap();
@@ -64,11 +78,11 @@ fn bench(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
-    group.bench_function("sms, every client", |b| {
-        b.iter(|| audience(&base, &all).unwrap())
+    group.bench_function("sms, every client, normalized forms", |b| {
+        b.iter(|| audience(&base, &stored).unwrap())
     });
-    group.bench_function("sms, segment rule", |b| {
-        b.iter(|| audience(&base, &segment).unwrap())
+    group.bench_function("sms, segment rule, normalized forms", |b| {
+        b.iter(|| audience(&base, &stored_segment).unwrap())
     });
     group.finish();
 }

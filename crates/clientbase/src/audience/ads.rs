@@ -124,6 +124,9 @@ pub struct AdParams {
     pub time_zone: String,
     /// One row per contact, as in [`AudienceParams::dedupe`](super::AudienceParams::dedupe) (default true).
     pub dedupe: bool,
+    /// Read contacts without a normalized form from what was typed, as in
+    /// [`AudienceParams::read_typed`](super::AudienceParams::read_typed) (default true).
+    pub read_typed: bool,
 }
 
 impl Default for AdParams {
@@ -135,6 +138,7 @@ impl Default for AdParams {
             as_of: None,
             time_zone: "UTC".into(),
             dedupe: true,
+            read_typed: true,
         }
     }
 }
@@ -192,8 +196,9 @@ pub fn ad_audience(base: &ClientBase, params: &AdParams) -> Result<Table> {
         Purpose::Marketing,
         scope.as_of,
         params.dedupe,
+        &Readers::new(params.read_typed),
     );
-    let readers = Readers::default();
+    let readers = Readers::new(params.read_typed);
     let rows = crate::batch::map_column(&audience.members, |member| {
         let (email, phone) = identifiers(member.client, scope.as_of, &readers);
         (

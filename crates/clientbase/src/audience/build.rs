@@ -40,6 +40,12 @@ pub struct AudienceParams {
     /// One message per contact: members sharing a contact are reduced to
     /// the one with the lowest id (default true).
     pub dedupe: bool,
+    /// Read contacts that have no normalized form (a phone without `e164`,
+    /// an email without `normalized`) from what was typed (default true).
+    /// `false` takes the base's normalized forms only: after
+    /// [`ClientBase::normalize_contacts`] it gives the same audience much
+    /// faster, since contacts that failed normalization are not read again.
+    pub read_typed: bool,
 }
 
 impl Default for AudienceParams {
@@ -52,6 +58,7 @@ impl Default for AudienceParams {
             time_zone: "UTC".into(),
             purpose: Purpose::Marketing,
             dedupe: true,
+            read_typed: true,
         }
     }
 }
@@ -162,11 +169,23 @@ pub(crate) struct Candidate<'a> {
     pub consent: Option<Consent>,
 }
 
-/// The normalizers a judgement reads unnormalized contacts with.
-#[derive(Default)]
+/// The normalizers a judgement reads unnormalized contacts with, and
+/// whether it does.
 pub(crate) struct Readers {
     pub phones: PhoneNormalizer,
     pub emails: EmailNormalizer,
+    /// Read contacts without a normalized form from what was typed.
+    pub typed: bool,
+}
+
+impl Readers {
+    pub fn new(typed: bool) -> Readers {
+        Readers {
+            phones: PhoneNormalizer::default(),
+            emails: EmailNormalizer::default(),
+            typed,
+        }
+    }
 }
 
 /// A phone's E.164 form and kind: stored ones as they are, otherwise read
@@ -177,6 +196,9 @@ fn phone_reading<'a>(
 ) -> Option<(Cow<'a, str>, PhoneKind)> {
     if let (Some(e164), Some(kind)) = (&phone.e164, phone.kind) {
         return Some((Cow::Borrowed(e164.as_str()), kind));
+    }
+    if phone.e164.is_none() && !readers.typed {
+        return None;
     }
     let text = if phone.raw.trim().is_empty() {
         phone.e164.as_deref()?
@@ -201,6 +223,7 @@ pub(crate) fn email_key<'a>(
 ) -> Option<Cow<'a, str>> {
     let address: Cow<'a, str> = match &email.normalized {
         Some(n) => Cow::Borrowed(n.as_str()),
+        None if !readers.typed => return None,
         None => Cow::Owned(readers.emails.parse(&email.raw).ok()?.address().to_string()),
     };
     if address.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -503,6 +526,7 @@ impl<'a> Audience<'a> {
             params.purpose,
             scope.as_of,
             params.dedupe,
+            &Readers::new(params.read_typed),
         ))
     }
 
@@ -513,10 +537,10 @@ impl<'a> Audience<'a> {
         purpose: Purpose,
         as_of: NaiveDate,
         dedupe: bool,
+        readers: &Readers,
     ) -> Audience<'a> {
-        let readers = Readers::default();
         let verdicts = crate::batch::map_column(clients, |client| {
-            match judge(client, channel, purpose, as_of, &readers) {
+            match judge(client, channel, purpose, as_of, readers) {
                 Verdict::In(c) => Ok((c.key.unwrap_or_default(), c.field)),
                 Verdict::Out(reason) => Err(reason),
             }
@@ -540,27 +564,31 @@ impl<'a> Audience<'a> {
         if dedupe {
             let dropped = collapse(&members);
             if !dropped.is_empty() {
+                let reasons = crate::batch::map_column_with_min(&dropped, 64, |&(at, other)| {
+                    if same_person(members[at].client, other) {
+                        Reason::Duplicate
+                    } else {
+                        Reason::SharedContact
+                    }
+                });
                 let mut out = vec![None; members.len()];
-                for (at, other) in dropped {
-                    out[at] = Some(other);
+                for ((at, other), reason) in dropped.into_iter().zip(reasons) {
+                    out[at] = Some((other.id, reason));
                 }
                 let mut kept = Vec::with_capacity(members.len());
+                let mut collapsed = Vec::new();
                 for (member, other) in members.into_iter().zip(out) {
                     match other {
                         None => kept.push(member),
-                        Some(other) => excluded.push(Excluded {
+                        Some((other, reason)) => collapsed.push(Excluded {
                             client: member.client.id,
-                            reason: if same_person(member.client, other) {
-                                Reason::Duplicate
-                            } else {
-                                Reason::SharedContact
-                            },
-                            other: Some(other.id),
+                            reason,
+                            other: Some(other),
                         }),
                     }
                 }
                 members = kept;
-                excluded.sort_unstable_by_key(|e| e.client);
+                excluded = merge_by_client(excluded, collapsed);
             }
         }
         Audience {
@@ -619,6 +647,23 @@ impl<'a> Audience<'a> {
             ],
         )
     }
+}
+
+/// Two lists in client order as one.
+fn merge_by_client(a: Vec<Excluded>, b: Vec<Excluded>) -> Vec<Excluded> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.client <= y.client => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
 }
 
 /// For each member whose contact an earlier member (lower id) has too: its

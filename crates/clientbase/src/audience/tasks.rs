@@ -13,7 +13,8 @@
 //! base's won deals); the same for all their purchases (`last bought 41 days
 //! ago, usually every 30`); the segment (`in segment: <rule>`).
 //!
-//! The script line is the plain text given, the same on every task. Lines
+//! Contacts without a normalized form are read from what was typed. The
+//! script line is the plain text given, the same on every task. Lines
 //! made for each client belong to a template renderer: the table carries what
 //! one needs (name, manager, contact, reason) row by row.
 //!
@@ -22,7 +23,7 @@
 //! manager, the due date (00:00 UTC of the day), the text (the reason, then
 //! the script line on its own line).
 
-use super::build::{scope, Audience};
+use super::build::{scope, Audience, Readers};
 use super::{AudienceChannel, Purpose};
 use crate::activity::{Activity, ActivityKind};
 use crate::base::ClientBase;
@@ -180,6 +181,7 @@ pub(crate) fn plan(
             params.purpose,
             as_of,
             params.dedupe,
+            &Readers::new(true),
         )
         .members
         .into_iter()
