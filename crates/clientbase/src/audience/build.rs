@@ -545,8 +545,9 @@ impl<'a> Audience<'a> {
                 Verdict::Out(reason) => Err(reason),
             }
         });
-        let mut members = Vec::with_capacity(verdicts.len());
-        let mut excluded = Vec::new();
+        let reached = verdicts.iter().filter(|v| v.is_ok()).count();
+        let mut members = Vec::with_capacity(reached);
+        let mut excluded = Vec::with_capacity(verdicts.len() - reached);
         for (client, verdict) in clients.iter().zip(verdicts) {
             match verdict {
                 Ok((contact, field)) => members.push(Member {
