@@ -43,8 +43,8 @@ pub struct AudienceParams {
     /// Read contacts that have no normalized form (a phone without `e164`,
     /// an email without `normalized`) from what was typed (default true).
     /// `false` takes the base's normalized forms only: after
-    /// [`ClientBase::normalize_contacts`] it gives the same audience much
-    /// faster, since contacts that failed normalization are not read again.
+    /// [`ClientBase::normalize_contacts`] it gives the same audience without
+    /// reading contacts that failed normalization again.
     pub read_typed: bool,
 }
 
