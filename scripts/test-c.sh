@@ -19,7 +19,8 @@
 #     merges (tests/c/test_dedup.c), the bridge and tables through Arrow
 #     (tests/c/test_capability.c), client value from tables and Arrow
 #     (tests/c/test_value.c), base files (tests/c/test_storage.c), segments
-#     (tests/c/test_segment.c), scoring (tests/c/test_scoring.c), the shared capability vectors through the
+#     (tests/c/test_segment.c), scoring (tests/c/test_scoring.c), audiences and call tasks
+#     (tests/c/test_audience.c), the shared capability vectors through the
 #     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
 #     statically against libclientbase.a;
 #  5. contact normalization (tests/c/test_normalize.c), the email and name
@@ -191,6 +192,7 @@ compile "$STAGE/prefix" "$BUILD/test_storage" tests/c/test_storage.c
 compile "$STAGE/prefix" "$BUILD/test_segment" tests/c/test_segment.c
 compile "$STAGE/prefix" "$BUILD/test_scoring" tests/c/test_scoring.c
 compile "$STAGE/prefix" "$BUILD/test_analytics" tests/c/test_analytics.c
+compile "$STAGE/prefix" "$BUILD/test_audience" tests/c/test_audience.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -219,6 +221,7 @@ run test_storage "$BUILD/test_storage" "$SCRATCH" || true
 run test_segment "$BUILD/test_segment" || true
 run test_scoring "$BUILD/test_scoring" || true
 run test_analytics "$BUILD/test_analytics" || true
+run test_audience "$BUILD/test_audience" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -84,6 +84,14 @@ from clientbase.analytics import (
     source_conversion,
 )
 from clientbase.quality import quality_checklist, quality_report
+from clientbase.audience import (
+    ad_audience,
+    add_call_tasks,
+    audience,
+    audience_exclusions,
+    audience_summary,
+    call_tasks,
+)
 
 __all__ = [
     "Activity",
@@ -142,5 +150,11 @@ __all__ = [
     "source_conversion",
     "quality_checklist",
     "quality_report",
+    "ad_audience",
+    "add_call_tasks",
+    "audience",
+    "audience_exclusions",
+    "audience_summary",
+    "call_tasks",
     "__version__",
 ]

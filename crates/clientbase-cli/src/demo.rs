@@ -59,6 +59,10 @@ const SECTIONS: &[(&str, Section)] = &[
         "Data quality and revenue by manager",
         crate::analytics::demo_section,
     ),
+    (
+        "Acting on the base: an SMS audience and a call campaign",
+        crate::audience::demo_section,
+    ),
 ];
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {

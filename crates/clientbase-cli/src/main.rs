@@ -14,6 +14,9 @@
 //!   clients of a base who meet a segment rule;
 //! - `clientbase quality` reports the data quality of a base, with a per-client checklist;
 //! - `clientbase analytics` gives sales figures over a period by manager, category, month, ...
+//! - `clientbase audience` writes who a campaign reaches on a channel, with the
+//!   clients left out by reason (or an ad platform's hashed list), and
+//!   `clientbase tasks` a segment as call tasks for managers.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -34,6 +37,7 @@ macro_rules! say {
 }
 
 mod analytics;
+mod audience;
 mod commands;
 mod dedupe;
 mod demo;
@@ -99,6 +103,13 @@ enum Command {
     /// average deal and sales cycle by manager, category, month, ...; managers,
     /// the funnel, lead sources, months with the year before.
     Analytics(analytics::AnalyticsArgs),
+    /// The clients of a segment a campaign reaches on a channel (a usable
+    /// contact and a valid consent), those left out by reason; written as CSV,
+    /// or as an ad platform's hashed customer list.
+    Audience(audience::AudienceArgs),
+    /// A segment as call tasks for managers (own manager first, the rest by
+    /// load or in turn), with due date, reason and script line, written as CSV.
+    Tasks(audience::TasksArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -334,6 +345,8 @@ fn main() -> ExitCode {
         Command::Score(args) => scoring::run(&args),
         Command::Quality(args) => analytics::quality(&args),
         Command::Analytics(args) => analytics::analytics(&args),
+        Command::Audience(args) => audience::run(&args),
+        Command::Tasks(args) => audience::tasks(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

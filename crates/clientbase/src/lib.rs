@@ -47,6 +47,8 @@
 //!   row per client, deal or period ([`ClientBase::clients_table`],
 //!   [`ClientBase::deals_table`]), with a JSON form and (feature `arrow`) Arrow
 //!   record batches;
+//! - [`audience`]: acting on the base: campaign audiences per channel with
+//!   consents and exclusions by reason, hashed ad audiences, call tasks;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -65,6 +67,7 @@
 
 mod activity;
 pub mod analytics;
+pub mod audience;
 mod base;
 mod batch;
 pub mod capability;

@@ -4,6 +4,10 @@
 use super::import::*;
 use super::parse::*;
 use super::*;
+use crate::audience::{
+    ad_audience, add_call_tasks, audience, audience_exclusions, audience_summary, call_tasks,
+    AdParams, AudienceParams, CallTasksParams,
+};
 use crate::sales::{sales_summary, SalesParams};
 use crate::scoring::{
     behaviour_types, score, score_explain, BehaviourParams, ScoreExplainParams, ScoreParams,
@@ -293,6 +297,18 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         crate::quality::QualityParams => crate::quality::quality_report),
     capability!(read Table "quality_checklist", "Per client, what is missing or wrong: required fields, invalid contacts and values, contacts to normalize, no contact, duplicate of, tags and fields outside the schema.",
         crate::quality::QualityParams => crate::quality::quality_checklist),
+    capability!(read Table "audience", "The clients of a segment reachable on a channel (a usable contact and a valid consent as of the date), one per contact.",
+        AudienceParams => audience),
+    capability!(read Report "audience_summary", "How many clients of a segment a channel reaches and how many are left out, by reason.",
+        AudienceParams => audience_summary),
+    capability!(read Table "audience_exclusions", "The clients of a segment left out of a channel's audience, with the reason.",
+        AudienceParams => audience_exclusions),
+    capability!(read Table "ad_audience", "A segment's ads audience as an ad platform's customer list: normalized emails and phones hashed with SHA-256.",
+        AdParams => ad_audience),
+    capability!(read Table "call_tasks", "A segment as call tasks for managers: own manager first, the rest by round robin or load, with due date, reason and script line.",
+        CallTasksParams => call_tasks),
+    capability!(write Report "add_call_tasks", "Adds a call campaign's tasks to the base as activities (tasks with manager, due date and text).",
+        CallTasksParams => add_call_tasks),
 ];
 
 /// The capability called `name`; an unknown name is an

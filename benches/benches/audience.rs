@@ -1,0 +1,91 @@
+//! Audiences at scale: a generated base (no deals, contacts normalized as a
+//! base in use has them), the SMS audience of every client and of a segment
+//! rule (reading contacts that failed normalization again from what was
+//! typed, the default, and with `read_typed: false`), each with the exclusions by reason and one member per phone; the
+//! call tasks of a segment with the managers' load. The load average is
+//! printed beside the figures (the machine may be shared).
+//!
+//! ```sh
+//! cargo bench -p clientbase-benches --bench audience
+//! CLIENTBASE_AUDIENCE_CLIENTS=100000 cargo bench -p clientbase-benches --bench audience
+//! ```
+//!
+//! Size: `CLIENTBASE_AUDIENCE_CLIENTS` (default 1,000,000). Target: under
+//! 200 ms for the audience of a segment of a million clients.
+
+use clientbase::audience::{audience, Audience, AudienceChannel, AudienceParams};
+use clientbase::generator::{generate, GeneratorConfig};
+use clientbase::ContactNormalizer;
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::time::{Duration, Instant};
+
+mod common;
+use common::{best_of, load_average};
+
+fn bench(c: &mut Criterion) {
+    let clients: usize = std::env::var("CLIENTBASE_AUDIENCE_CLIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let started = Instant::now();
+    let mut config = GeneratorConfig::new(clients, 7);
+    config.deals_per_client = 0.0;
+    config.activities_per_client = 0.0;
+    let mut base = generate(&config).unwrap().base;
+    base.normalize_contacts(&ContactNormalizer::default())
+        .unwrap();
+    println!(
+        "audience: {clients} clients generated and normalized in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let all = AudienceParams {
+        channel: Some(AudienceChannel::Sms),
+        as_of: Some(config.today),
+        ..AudienceParams::default()
+    };
+    let segment = AudienceParams {
+        segment: Some("not stage = churned and created more than 30 days ago".into()),
+        ..all.clone()
+    };
+    let stored = AudienceParams {
+        read_typed: false,
+        ..all.clone()
+    };
+    let stored_segment = AudienceParams {
+        read_typed: false,
+        ..segment.clone()
+    };
+    for (name, params) in [
+        ("every client, typed contacts read again", &all),
+        ("segment rule, typed contacts read again", &segment),
+        ("every client, normalized forms only", &stored),
+        ("segment rule, normalized forms only", &stored_segment),
+    ] {
+        let summary = Audience::build(&base, params).unwrap().summary();
+        let time = best_of(5, || {
+            audience(&base, params).unwrap();
+        });
+        println!(
+            "  sms audience, {name}: segment {}, audience {}, left out {:?}; {:.1} ms (best of 5), load average {}",
+            summary.segment,
+            summary.audience,
+            summary.excluded,
+            time.as_secs_f64() * 1e3,
+            load_average()
+        );
+    }
+    let mut group = c.benchmark_group("audience");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function("sms, every client, normalized forms", |b| {
+        b.iter(|| audience(&base, &stored).unwrap())
+    });
+    group.bench_function("sms, segment rule, normalized forms", |b| {
+        b.iter(|| audience(&base, &stored_segment).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
