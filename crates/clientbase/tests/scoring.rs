@@ -600,6 +600,7 @@ fn behaviour_types_first_match_wins() {
     assert_eq!(err.field(), Some("rules[1].name"));
 }
 
+#[cfg(feature = "generator")]
 #[test]
 fn the_default_model_on_a_generated_base_adds_up() {
     let generated =
