@@ -45,7 +45,9 @@
 //!   row per client, deal or period ([`ClientBase::clients_table`],
 //!   [`ClientBase::deals_table`]), with a JSON form and (feature `arrow`) Arrow
 //!   record batches;
-//! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
+//! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth;
+//! - [`render`] (feature `render`): documents and messages from Jinja templates,
+//!   with amounts in words, names in cases and SMS mail merge.
 //!
 //! ## Feature flags
 //!
@@ -56,6 +58,7 @@
 //!   rlibphonenumber (Google's libphonenumber metadata; needs Rust 1.88). Without
 //!   it, Russian numbers are still read by the built-in fast path and other
 //!   numbers are a [`PhoneProblem::Unsupported`] error.
+//! - `render` (default): [`render`], templates through minijinja (sandboxed).
 //! - `arrow` (off): [`Table::to_record_batch`] and [`Table::from_record_batch`]
 //!   through arrow-rs (`arrow-array`, `arrow-schema`).
 #![deny(missing_docs)]
@@ -79,6 +82,8 @@ mod money;
 mod name;
 mod phone;
 mod record;
+#[cfg(feature = "render")]
+pub mod render;
 pub mod sales;
 mod schema;
 pub mod segment;

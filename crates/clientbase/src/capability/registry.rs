@@ -4,6 +4,11 @@
 use super::import::*;
 use super::parse::*;
 use super::*;
+#[cfg(feature = "render")]
+use crate::render::{
+    mail_merge, render, render_check, render_text, sms_parts, MergeParams as MailMergeParams,
+    RenderParams, SmsParams, TextParams,
+};
 use crate::sales::{sales_summary, SalesParams};
 use crate::segment::{
     segment, segment_explain, segment_parse, segment_sizes, ExplainParams, ParseParams,
@@ -270,6 +275,21 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         SizesParams => segment_sizes),
     capability!(plain Report "segment_parse", "A segment rule read from text or JSON and given back in both forms.",
         ParseParams => segment_parse),
+    #[cfg(feature = "render")]
+    capability!(read Report "render", "Fills a Jinja template from a client, a deal with its lines, the manager and your company; strict about missing values, with limits.",
+        RenderParams => render),
+    #[cfg(feature = "render")]
+    capability!(plain Report "render_text", "Fills a Jinja template from your own variables, without a base.",
+        TextParams => render_text),
+    #[cfg(feature = "render")]
+    capability!(read Report "render_check", "The variables a template reads and which of them the context of a client and deal lacks.",
+        RenderParams => render_check),
+    #[cfg(feature = "render")]
+    capability!(read Table "mail_merge", "One text per client (all, a list or a segment) from a template, in parallel, with the address and, for SMS, the encoding and parts; failures reported per row.",
+        MailMergeParams => mail_merge),
+    #[cfg(feature = "render")]
+    capability!(plain Report "sms_parts", "The encoding (GSM-7 or UCS-2), length and number of parts of an SMS text.",
+        SmsParams => sms_parts),
 ];
 
 /// The capability called `name`; an unknown name is an
