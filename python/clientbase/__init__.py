@@ -75,6 +75,7 @@ from clientbase._native import (
 )
 from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
+from clientbase.render import check as render_check, mail_merge, render, render_text, sms_parts
 
 __all__ = [
     "Activity",
@@ -123,5 +124,10 @@ __all__ = [
     "segment",
     "segment_explain",
     "segment_sizes",
+    "render",
+    "render_text",
+    "render_check",
+    "mail_merge",
+    "sms_parts",
     "__version__",
 ]

@@ -11,7 +11,9 @@
 //!
 //! **Strict mode** (the default): a value the template prints that is
 //! missing, `null` or empty is an error naming the variable and the line,
-//! before anything is sent. [`render_check`] lists the variables a template
+//! before anything is sent (a value that may be absent is written
+//! `{% if client.email %}…{% endif %}` or `{{ client.email or "—" }}`).
+//! [`render_check`] lists the variables a template
 //! reads and which of them a context lacks.
 //!
 //! **Russian business formats** are filters (see [`filters`]): `money`

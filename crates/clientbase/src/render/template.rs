@@ -79,7 +79,8 @@ pub enum Escape {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TemplateOptions {
     /// A printed value that is missing, `null` or empty is an error naming
-    /// it and its line (default true); otherwise it prints as nothing.
+    /// it and its line (default true); otherwise it prints as nothing
+    /// (`null` too, never as `none`).
     pub strict: bool,
     /// How printed values are escaped.
     pub escape: Escape,
@@ -285,6 +286,10 @@ impl Template {
                     EMPTY,
                 ));
             }
+            if value.is_none() {
+                // Lenient: a missing value prints as nothing, never as "none".
+                return Ok(());
+            }
             minijinja::escape_formatter(out, state, value)
         });
         add_filters(&mut env);
@@ -353,6 +358,42 @@ fn variable_of(expression: &str) -> Option<String> {
     (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
 }
 
+/// The variable a failing part of the template reads: the part itself when
+/// it is a variable (`client.nmae`), else the first variable of the tag it is
+/// in (`client.nmae` of `{{ client.nmae | upper }}` when `upper` failed).
+fn failing_variable(source: &str, range: std::ops::Range<usize>) -> Option<String> {
+    let part = source.get(range.clone())?;
+    let before = source.get(..range.start)?.trim_end();
+    if !before.ends_with('|') && !before.ends_with('(') {
+        if let Some(v) = variable_of(part) {
+            return Some(v);
+        }
+    }
+    let open = before.rfind("{{").max(before.rfind("{%"))?;
+    let after = source.get(open + 2..)?;
+    let close = after
+        .find("}}")
+        .into_iter()
+        .chain(after.find("%}"))
+        .min()
+        .unwrap_or(after.len());
+    let mut inner = after[..close].trim_start_matches(['-', '+']).trim();
+    for keyword in ["if ", "elif ", "set ", "for "] {
+        if let Some(rest) = inner.strip_prefix(keyword) {
+            inner = rest.trim_start();
+            if keyword == "for " {
+                inner = inner
+                    .split_once(" in ")
+                    .map_or(inner, |(_, r)| r.trim_start());
+            }
+            if keyword == "set " {
+                inner = inner.split_once('=').map_or(inner, |(_, r)| r.trim_start());
+            }
+        }
+    }
+    variable_of(inner)
+}
+
 fn template_error(err: minijinja::Error, source: &str, limits: &Limits, over: bool) -> Error {
     use minijinja::ErrorKind as K;
     let expression = err
@@ -377,7 +418,7 @@ fn template_error(err: minijinja::Error, source: &str, limits: &Limits, over: bo
         K::UndefinedError | K::InvalidOperation
             if err.kind() == K::UndefinedError || detail == EMPTY =>
         {
-            let variable = expression.as_deref().and_then(variable_of);
+            let variable = err.range().and_then(|r| failing_variable(source, r));
             let what = if err.kind() == K::UndefinedError { "missing" } else { "empty" };
             match variable {
                 Some(v) => invalid(v.clone(), format!("{v} is {what} (strict mode: every printed value must be there)")),
