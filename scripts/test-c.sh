@@ -19,7 +19,7 @@
 #     merges (tests/c/test_dedup.c), the bridge and tables through Arrow
 #     (tests/c/test_capability.c), client value from tables and Arrow
 #     (tests/c/test_value.c), base files (tests/c/test_storage.c), segments
-#     (tests/c/test_segment.c), the shared capability vectors through the
+#     (tests/c/test_segment.c), templates (tests/c/test_render.c), the shared capability vectors through the
 #     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
 #     statically against libclientbase.a;
 #  5. contact normalization (tests/c/test_normalize.c), the email and name
@@ -189,6 +189,7 @@ compile "$STAGE/prefix" "$BUILD/test_unknown_keys" tests/c/test_unknown_keys.c
 compile "$STAGE/prefix" "$BUILD/test_value" tests/c/test_value.c
 compile "$STAGE/prefix" "$BUILD/test_storage" tests/c/test_storage.c
 compile "$STAGE/prefix" "$BUILD/test_segment" tests/c/test_segment.c
+compile "$STAGE/prefix" "$BUILD/test_render" tests/c/test_render.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -215,6 +216,7 @@ run test_unknown_keys "$BUILD/test_unknown_keys" || true
 run test_value "$BUILD/test_value" || true
 run test_storage "$BUILD/test_storage" "$SCRATCH" || true
 run test_segment "$BUILD/test_segment" || true
+run test_render "$BUILD/test_render" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

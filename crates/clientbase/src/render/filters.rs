@@ -363,7 +363,7 @@ fn person_of(
             given: part("given"),
             patronymic: part("patronymic"),
         };
-        if name.surname.is_some() || name.given.is_some() {
+        if name.surname.is_some() || name.given.is_some() || name.patronymic.is_some() {
             let gender = part("gender").and_then(|g| gender_of(&g).ok().flatten());
             return Ok((name, gender, None));
         }

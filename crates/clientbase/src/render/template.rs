@@ -166,7 +166,7 @@ fn is_person(map: &serde_json::Map<String, Value>) -> Option<PersonValue> {
         given: text("given"),
         patronymic: text("patronymic"),
     };
-    if name.surname.is_none() && name.given.is_none() {
+    if name.surname.is_none() && name.given.is_none() && name.patronymic.is_none() {
         return None;
     }
     let gender = match map.get("gender").and_then(Value::as_str) {
