@@ -51,6 +51,7 @@ const SECTIONS: &[(&str, Section)] = &[
     ("Contact normalization", normalize_contacts),
     ("Duplicates", duplicates),
     ("Export and round trip", export_round_trip),
+    ("Documents and messages", crate::render::demo_section),
 ];
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {

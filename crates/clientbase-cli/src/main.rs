@@ -11,7 +11,8 @@
 //! - `clientbase abc` splits clients, products or categories into ABC (and XYZ) classes;
 //! - `clientbase clv` fits BG/NBD and Gamma-Gamma and gives each client's lifetime value;
 //! - `clientbase segment` lists (or writes as CSV, or explains for one client) the
-//!   clients of a base who meet a segment rule.
+//!   clients of a base who meet a segment rule;
+//! - `clientbase render` fills a text template (Jinja) from a client and a deal of a base.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -36,6 +37,7 @@ mod dedupe;
 mod demo;
 mod output;
 mod phones;
+mod render;
 mod segment;
 mod value;
 
@@ -84,6 +86,10 @@ enum Command {
     /// (`sum(purchases where date within last 24 months) > 100000 and consent sms`)
     /// or its JSON form; listed, written as CSV, or explained for one client.
     Segment(segment::SegmentArgs),
+    /// Fill a text template (Jinja: `{{ client.name }}`, `{{ deal.amount |
+    /// amount_words }}`) from a client and a deal of a base (JSON), with your
+    /// company's details; a missing value names the variable and the line.
+    Render(render::RenderArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -316,6 +322,7 @@ fn main() -> ExitCode {
         Command::Abc(args) => value::abc(&args),
         Command::Clv(args) => value::clv(&args),
         Command::Segment(args) => segment::run(&args),
+        Command::Render(args) => render::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -230,17 +230,83 @@ impl std::io::Write for Capped<'_> {
     }
 }
 
+/// A missing value passes through a filter as it is, so that strict mode
+/// names the variable when it is printed and lenient mode prints nothing.
+fn absent(value: &MjValue) -> bool {
+    value.is_undefined() || value.is_none()
+}
+
+type MjResult = std::result::Result<MjValue, minijinja::Error>;
+
 fn add_filters(env: &mut Environment<'static>) {
-    env.add_filter("money", filters::money);
-    env.add_filter("amount_words", filters::amount_words_filter);
-    env.add_filter("number_words", filters::number_words_filter);
-    env.add_filter("plural", filters::plural_filter);
-    env.add_filter("vat", filters::vat_filter);
-    env.add_filter("date_ru", filters::date_ru);
-    env.add_filter("initials", filters::initials);
-    env.add_filter("initials_first", filters::initials_first);
-    env.add_filter("inflect", filters::inflect_filter);
-    env.add_filter("case", filters::inflect_filter);
+    env.add_filter("money", |v: &MjValue, suffix: Option<String>| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::money(v, suffix).map(MjValue::from)
+    });
+    env.add_filter(
+        "amount_words",
+        |v: &MjValue, style: Option<String>| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::amount_words_filter(v, style).map(MjValue::from)
+        },
+    );
+    env.add_filter(
+        "number_words",
+        |v: &MjValue, gender: Option<String>| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::number_words_filter(v, gender).map(MjValue::from)
+        },
+    );
+    env.add_filter(
+        "plural",
+        |v: &MjValue, one: String, few: String, many: String| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::plural_filter(v, one, few, many).map(MjValue::from)
+        },
+    );
+    env.add_filter("vat", |v: &MjValue, rate: Option<MjValue>| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::vat_filter(v, rate)
+    });
+    env.add_filter(
+        "date_ru",
+        |v: &MjValue, style: Option<String>| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::date_ru(v, style).map(MjValue::from)
+        },
+    );
+    env.add_filter("initials", |v: &MjValue| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::initials(v).map(MjValue::from)
+    });
+    env.add_filter("initials_first", |v: &MjValue| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::initials_first(v).map(MjValue::from)
+    });
+    let inflect = |v: &MjValue, case: String, gender: Option<String>| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::inflect_filter(v, case, gender).map(MjValue::from)
+    };
+    env.add_filter("inflect", inflect);
+    env.add_filter("case", inflect);
 }
 
 impl Template {
