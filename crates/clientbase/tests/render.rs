@@ -186,7 +186,11 @@ fn strict_mode_names_the_variable_and_the_line() {
 
     // A filter passes a missing value on: the variable is still named.
     let err = render(&base, &params("\n\n{{ client.birthday | date_ru }}", deal)).unwrap_err();
-    assert_eq!((err.record(), err.field()), (Some("template line 3"), Some("client.birthday")), "{err}");
+    assert_eq!(
+        (err.record(), err.field()),
+        (Some("template line 3"), Some("client.birthday")),
+        "{err}"
+    );
 
     let err = render(&base, &params("{{ vars_typo }}", deal)).unwrap_err();
     assert_eq!(err.field(), Some("vars_typo"), "{err}");
