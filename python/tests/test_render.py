@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import doctest
+import importlib
 import io
 import re
 
 import pytest
 
 import clientbase as cb
-import clientbase.render as render_module
 
 from conftest import REPO_ROOT
 
@@ -96,7 +96,9 @@ def test_sms_parts() -> None:
 
 
 def test_module_docstring_examples() -> None:
-    failures, tried = doctest.testmod(render_module, raise_on_error=False)
+    # The package exports the function `render`; the module is reached by name.
+    module = importlib.import_module("clientbase.render")
+    failures, tried = doctest.testmod(module, raise_on_error=False)
     assert tried > 0 and failures == 0
 
 

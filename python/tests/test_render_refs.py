@@ -111,7 +111,7 @@ def _block(name: str) -> str:
 SURNAMES = re.findall(r'"([^"]+)"', _block("SURNAMES"))
 MALE = re.findall(r'\("([^"]+)",\s*\d+\)', _block("MALE_NAMES"))
 FEMALE = re.findall(r'\("([^"]+)",\s*\d+\)', _block("FEMALE_NAMES"))
-IRREGULAR = {m: (p_m, p_f) for m, p_m, p_f in re.findall(r'\("([^"]+)", "([^"]+)", "([^"]+)"\)', _block("IRREGULAR_PATRONYMICS"))}
+IRREGULAR: dict[str, tuple[str, str]] = {m: (p_m, p_f) for m, p_m, p_f in re.findall(r'\("([^"]+)", "([^"]+)", "([^"]+)"\)', _block("IRREGULAR_PATRONYMICS"))}
 
 # Hard cases written by hand: indeclinable, adjectival, borrowed, -ия, -а.
 EXTRA_SURNAMES = ["Шевченко", "Дурново", "Гюго", "Гринберг", "Толстой", "Трубецкой", "Гоголь",
@@ -174,8 +174,9 @@ KNOWN_DIFFERENCES: list[tuple[str, Callable[[Diff], bool]]] = [
     ("a male -ия surname declines like a noun (Берии, Берией); the package skips the androgynous "
      "-ия rule and leaves it unchanged",
      lambda d: d[0] == "surname" and d[1].endswith("ия") and d[5] == d[1] and d[4] != d[1]),
-    ("a male -а surname declines (Сороки, Сорокой); the package skips the androgynous rule",
-     lambda d: d[0] == "surname" and d[2] == "male" and d[1].endswith("а") and d[5] == d[1] and d[4] != d[1]),
+    ("a surname in -а after a consonant declines for both genders (Сороки, Сорокой); the package "
+     "skips the androgynous rule and leaves it unchanged",
+     lambda d: d[0] == "surname" and d[1].endswith("а") and d[5] == d[1] and d[4] != d[1]),
 ]
 
 

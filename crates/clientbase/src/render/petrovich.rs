@@ -166,16 +166,11 @@ fn inflect_word(
     let lower = word.to_lowercase().replace('ё', "е");
     let lower_yo = word.to_lowercase();
     let (exceptions, suffixes) = tables(part);
+    if part == NamePart::Surname && first && rules::SURNAME_FIRST_WORDS.contains(&lower.as_str()) {
+        return word.to_string();
+    }
     for rule in exceptions {
-        if !rule.gender.fits(gender) {
-            continue;
-        }
-        // The "first word" exceptions of surnames (фон, ван, бонч) only hold
-        // before another word.
-        if part == NamePart::Surname && std::ptr::eq(rule, &exceptions[0]) && !first {
-            continue;
-        }
-        if rule.test.iter().any(|t| *t == lower || *t == lower_yo) {
+        if rule.gender.fits(gender) && rule.test.iter().any(|t| *t == lower || *t == lower_yo) {
             return apply(word, rule.mods[index]);
         }
     }

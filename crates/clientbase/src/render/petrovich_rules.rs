@@ -25,30 +25,28 @@ const fn r(gender: RuleGender, test: &'static [&'static str], mods: [&'static st
 
 const KEEP: [&str; 5] = [".", ".", ".", ".", "."];
 
+/// First words of compound surnames that do not change when another word
+/// follows (petrovich's `first_word` tag): Бонч-Бруевич, фон Мекк, ван Гог.
+pub(crate) static SURNAME_FIRST_WORDS: &[&str] = &[
+    "бонч",
+    "абдул",
+    "белиц",
+    "гасан",
+    "дюссар",
+    "дюмон",
+    "книппер",
+    "корвин",
+    "ван",
+    "шолом",
+    "тер",
+    "призван",
+    "мелик",
+    "вар",
+    "фон",
+];
+
 /// Whole surnames with their own forms.
 pub(crate) static SURNAME_EXCEPTIONS: &[Rule] = &[
-    // The first word of a compound surname that does not change: Бонч-Бруевич, фон Мекк.
-    r(
-        Any,
-        &[
-            "бонч",
-            "абдул",
-            "белиц",
-            "гасан",
-            "дюссар",
-            "дюмон",
-            "книппер",
-            "корвин",
-            "ван",
-            "шолом",
-            "тер",
-            "призван",
-            "мелик",
-            "вар",
-            "фон",
-        ],
-        KEEP,
-    ),
     r(
         Any,
         &[
