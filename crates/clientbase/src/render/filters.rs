@@ -120,30 +120,43 @@ impl Object for PersonValue {
 /// `123 456,78 ₽`: no-break spaces between thousands and before the
 /// sign, a decimal comma; `suffix` replaces the sign (`Some("")`: none).
 pub fn format_money(amount: Money, suffix: Option<&str>) -> String {
-    let digits = amount.currency().minor_digits() as usize;
-    let plain = amount.amount_string();
-    let (sign, plain) = match plain.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", plain.as_str()),
-    };
-    let (whole, fraction) = match plain.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (plain, ""),
-    };
-    let mut out = String::with_capacity(plain.len() + 12);
-    out.push_str(sign);
-    let len = whole.len();
-    for (i, c) in whole.chars().enumerate() {
+    let currency = amount.currency();
+    let digits = currency.minor_digits();
+    let scale = 10_u64.pow(digits);
+    let value = amount.minor().unsigned_abs();
+    let (whole, fraction) = (value / scale, value % scale);
+    // The whole part's digits, most significant first (u64 has at most 20).
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut rest = whole;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let whole_digits = &buf[at..];
+    let mut out = String::with_capacity(whole_digits.len() * 2 + 16);
+    if amount.minor() < 0 {
+        out.push('-');
+    }
+    let len = whole_digits.len();
+    for (i, &d) in whole_digits.iter().enumerate() {
         if i > 0 && (len - i) % 3 == 0 {
             out.push(NBSP);
         }
-        out.push(c);
+        out.push(d as char);
     }
     if digits > 0 {
         out.push(',');
-        out.push_str(fraction);
+        let mut div = scale / 10;
+        while div > 0 {
+            out.push((b'0' + (fraction / div % 10) as u8) as char);
+            div /= 10;
+        }
     }
-    let currency = amount.currency();
     let symbol = match suffix {
         Some(s) => s,
         None => match currency.code() {
@@ -321,11 +334,13 @@ pub(crate) fn date_ru(value: &Value, style: Option<String>) -> Result<String, Mj
     Ok(format_date_ru(date, short))
 }
 
+/// A person read from a value: the name, its gender if known, and for a
+/// name written as text, which part each word is (in the text's order).
+type PersonRead = (PersonName, Option<Gender>, Option<Vec<NamePart>>);
+
 /// The person a value names: a person object, a map with `surname`,
 /// `given`, `patronymic`, or a full name as text.
-fn person_of(
-    value: &Value,
-) -> Result<(PersonName, Option<Gender>, Option<Vec<NamePart>>), MjError> {
+fn person_of(value: &Value) -> Result<PersonRead, MjError> {
     if let Some(p) = value.downcast_object_ref::<PersonValue>() {
         return Ok((p.name.clone(), p.gender, None));
     }
@@ -432,6 +447,10 @@ pub(crate) fn inflect_filter(
 ) -> Result<String, MjError> {
     let case = Case::parse(&case).map_err(|e| bad(e.reason().to_string()))?;
     let given_gender = gender.as_deref().map(gender_of).transpose()?.flatten();
+    if let Some(p) = value.downcast_object_ref::<PersonValue>() {
+        let gender = given_gender.or(p.gender);
+        return Ok(full_name(&inflect_name(&p.name, case, gender)));
+    }
     let (name, own_gender, order) = person_of(value)?;
     let gender = given_gender
         .or(own_gender)

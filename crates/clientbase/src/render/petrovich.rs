@@ -14,6 +14,8 @@ use crate::client::PersonName;
 use crate::error::{invalid, Result};
 use crate::name::Gender;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// A grammatical case of Russian.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,6 +50,18 @@ impl Case {
     /// abbreviations, in any case: `genitive`, `gen`, `родительный`, `р`,
     /// `рп`, `кого`.
     pub fn parse(text: &str) -> Result<Case> {
+        let exact = match text {
+            "genitive" => Some(Case::Genitive),
+            "dative" => Some(Case::Dative),
+            "accusative" => Some(Case::Accusative),
+            "instrumental" => Some(Case::Instrumental),
+            "prepositional" => Some(Case::Prepositional),
+            "nominative" => Some(Case::Nominative),
+            _ => None,
+        };
+        if let Some(case) = exact {
+            return Ok(case);
+        }
         let key = text.trim().to_lowercase().replace(['.', ' '], "");
         let case = match key.as_str() {
             "nominative" | "nom" | "именительный" | "им" | "и" | "ип" | "кто" => Case::Nominative,
@@ -134,15 +148,22 @@ fn apply(word: &str, modification: &str) -> String {
     if modification == "." {
         return word.to_string();
     }
-    let drop = modification.chars().take_while(|&c| c == '-').count();
-    let keep = word.chars().count().saturating_sub(drop);
-    let mut out: String = word.chars().take(keep).collect();
+    let drop = modification.bytes().take_while(|&b| b == b'-').count();
+    // The byte where the last `drop` letters start.
+    let cut = match drop {
+        0 => word.len(),
+        n => word.char_indices().rev().nth(n - 1).map_or(0, |(at, _)| at),
+    };
+    let mut out = String::with_capacity(word.len() + modification.len());
+    out.push_str(&word[..cut]);
     let tail = &modification[drop..];
-    // Keep the word's case: an all-capital word gets capital endings.
-    let upper = word.chars().any(char::is_alphabetic)
+    // Keep the word's case: an all-capital word (two letters or more) gets
+    // capital endings.
+    let mut letters = word.chars().filter(|c| is_letter(*c));
+    let upper = matches!((letters.next(), letters.next()), (Some(a), Some(b)) if a.is_uppercase() && b.is_uppercase())
         && word
             .chars()
-            .filter(|c| c.is_alphabetic())
+            .filter(|c| is_letter(*c))
             .all(char::is_uppercase);
     if upper {
         out.extend(tail.chars().flat_map(char::to_uppercase));
@@ -150,6 +171,58 @@ fn apply(word: &str, modification: &str) -> String {
         out.push_str(tail);
     }
     out
+}
+
+/// A letter, with a fast path for Russian and Latin ones.
+fn is_letter(c: char) -> bool {
+    matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' | 'a'..='z' | 'A'..='Z')
+        || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// Lower case, with a fast path for Russian letters.
+fn lowercase(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            'а'..='я' | 'ё' => out.push(c),
+            'А'..='Я' => out.push(char::from_u32(c as u32 + 32).unwrap_or(c)),
+            'Ё' => out.push('ё'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// For each table of suffix rules, the rules whose endings end in a given
+/// letter, in rule order: a word is tested against those only.
+type LastLetterIndex = HashMap<char, Vec<usize>>;
+
+fn build_index(rules: &[Rule]) -> LastLetterIndex {
+    let mut index: LastLetterIndex = HashMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        for test in rule.test {
+            if let Some(last) = test.chars().last() {
+                let list = index.entry(last).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+    }
+    index
+}
+
+fn suffix_index(part: NamePart) -> &'static LastLetterIndex {
+    static SURNAME: LazyLock<LastLetterIndex> =
+        LazyLock::new(|| build_index(rules::SURNAME_SUFFIXES));
+    static GIVEN: LazyLock<LastLetterIndex> = LazyLock::new(|| build_index(rules::GIVEN_SUFFIXES));
+    static PATRONYMIC: LazyLock<LastLetterIndex> =
+        LazyLock::new(|| build_index(rules::PATRONYMIC_SUFFIXES));
+    match part {
+        NamePart::Surname => &SURNAME,
+        NamePart::Given => &GIVEN,
+        NamePart::Patronymic => &PATRONYMIC,
+    }
 }
 
 /// One word (no spaces or hyphens) in `case`, by the first rule that fits.
@@ -163,10 +236,13 @@ fn inflect_word(
     let Some(index) = case.index() else {
         return word.to_string();
     };
-    let lower = word.to_lowercase().replace('ё', "е");
-    let lower_yo = word.to_lowercase();
+    // Rules are written with е and ё as the names are; a word is tested as
+    // written and with ё as е.
+    let lower_yo = lowercase(word);
+    let folded = lower_yo.contains('ё').then(|| lower_yo.replace('ё', "е"));
+    let lower = folded.as_deref().unwrap_or(&lower_yo);
     let (exceptions, suffixes) = tables(part);
-    if part == NamePart::Surname && first && rules::SURNAME_FIRST_WORDS.contains(&lower.as_str()) {
+    if part == NamePart::Surname && first && rules::SURNAME_FIRST_WORDS.contains(&lower) {
         return word.to_string();
     }
     for rule in exceptions {
@@ -174,14 +250,27 @@ fn inflect_word(
             return apply(word, rule.mods[index]);
         }
     }
-    for rule in suffixes {
-        if !rule.gender.fits(gender) {
-            continue;
+    let by_last = suffix_index(part);
+    let mut candidates: Vec<usize> = Vec::new();
+    for form in [Some(lower_yo.as_str()), folded.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(list) = form.chars().last().and_then(|c| by_last.get(&c)) {
+            candidates.extend(list);
         }
-        if rule
-            .test
-            .iter()
-            .any(|t| lower_yo.ends_with(t) || lower.ends_with(t))
+    }
+    if folded.is_some() {
+        candidates.sort_unstable();
+        candidates.dedup();
+    }
+    for i in candidates {
+        let rule = &suffixes[i];
+        if rule.gender.fits(gender)
+            && rule
+                .test
+                .iter()
+                .any(|t| lower_yo.ends_with(t) || (folded.is_some() && lower.ends_with(t)))
         {
             return apply(word, rule.mods[index]);
         }
@@ -203,9 +292,8 @@ pub fn inflect(text: &str, part: NamePart, case: Case, gender: Option<Gender>) -
     let mut out = String::with_capacity(text.len() + 8);
     let mut word = String::new();
     let mut first = true;
-    let followed = |rest: &str| rest.chars().any(char::is_alphabetic);
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
+    let followed = |rest: &str| rest.chars().any(is_letter);
+    for (at, c) in text.char_indices() {
         if c == '-' || c.is_whitespace() {
             if !word.is_empty() {
                 let is_first = first && followed(&text[at..]);

@@ -345,7 +345,9 @@ impl Template {
             if strict
                 && (value.is_none()
                     || value.is_undefined()
-                    || value.as_str().is_some_and(|s| s.trim().is_empty()))
+                    || value
+                        .as_str()
+                        .is_some_and(|s| s.chars().all(char::is_whitespace)))
             {
                 return Err(minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
@@ -355,6 +357,12 @@ impl Template {
             if value.is_none() {
                 // Lenient: a missing value prints as nothing, never as "none".
                 return Ok(());
+            }
+            if escape == Escape::None {
+                // Text as it is, without the formatting machinery.
+                if let Some(text) = value.as_str() {
+                    return out.write_str(text).map_err(minijinja::Error::from);
+                }
             }
             minijinja::escape_formatter(out, state, value)
         });
