@@ -140,6 +140,7 @@ pub use capability::{
     segment, segment_explain, segment_parse, segment_sizes, ExplainParams, ParseParams, ParsedRule,
     SegmentParams, SizesParams,
 };
+#[cfg(feature = "render")]
 pub(crate) use compile::time_zone;
 pub use compile::{compile, Compiled, Options};
 pub use eval::{Explanation, Step};
