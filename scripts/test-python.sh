@@ -34,6 +34,9 @@ step "installing build and test tools"
 # Arrow tests read tables with pyarrow, polars, pandas and DuckDB.
 "$py" -m pip install --quiet --disable-pip-version-check \
     "pandas>=2.2" "pyarrow>=14" "polars>=1" "duckdb>=1"
+# Independent references for amounts in words and names in cases (render tests).
+"$py" -m pip install --quiet --disable-pip-version-check \
+    "num2words>=0.5.13" "pytils>=0.4" "petrovich>=2"
 
 step "pip install ./python (maturin, profile ${CLIENTBASE_PY_PROFILE:-dev})"
 MATURIN_PEP517_ARGS="--profile ${CLIENTBASE_PY_PROFILE:-dev}" \

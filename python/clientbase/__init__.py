@@ -92,6 +92,7 @@ from clientbase.audience import (
     audience_summary,
     call_tasks,
 )
+from clientbase.render import check as render_check, mail_merge, render, render_text, sms_parts
 
 __all__ = [
     "Activity",
@@ -156,5 +157,10 @@ __all__ = [
     "audience_exclusions",
     "audience_summary",
     "call_tasks",
+    "render",
+    "render_text",
+    "render_check",
+    "mail_merge",
+    "sms_parts",
     "__version__",
 ]

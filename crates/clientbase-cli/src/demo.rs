@@ -63,6 +63,7 @@ const SECTIONS: &[(&str, Section)] = &[
         "Acting on the base: an SMS audience and a call campaign",
         crate::audience::demo_section,
     ),
+    ("Documents and messages", crate::render::demo_section),
 ];
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {

@@ -16,7 +16,8 @@
 //! - `clientbase analytics` gives sales figures over a period by manager, category, month, ...
 //! - `clientbase audience` writes who a campaign reaches on a channel, with the
 //!   clients left out by reason (or an ad platform's hashed list), and
-//!   `clientbase tasks` a segment as call tasks for managers.
+//!   `clientbase tasks` a segment as call tasks for managers;
+//! - `clientbase render` fills a text template (Jinja) from a client and a deal of a base.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -44,6 +45,7 @@ mod demo;
 mod output;
 mod phones;
 mod scoring;
+mod render;
 mod segment;
 mod value;
 
@@ -110,6 +112,10 @@ enum Command {
     /// A segment as call tasks for managers (own manager first, the rest by
     /// load or in turn), with due date, reason and script line, written as CSV.
     Tasks(audience::TasksArgs),
+    /// Fill a text template (Jinja: `{{ client.name }}`, `{{ deal.amount |
+    /// amount_words }}`) from a client and a deal of a base (JSON), with your
+    /// company's details; a missing value names the variable and the line.
+    Render(render::RenderArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -347,6 +353,7 @@ fn main() -> ExitCode {
         Command::Analytics(args) => analytics::analytics(&args),
         Command::Audience(args) => audience::run(&args),
         Command::Tasks(args) => audience::tasks(&args),
+        Command::Render(args) => render::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

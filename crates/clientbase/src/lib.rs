@@ -49,6 +49,8 @@
 //!   record batches;
 //! - [`audience`]: acting on the base: campaign audiences per channel with
 //!   consents and exclusions by reason, hashed ad audiences, call tasks;
+//! - [`render`] (feature `render`): documents and messages from Jinja templates,
+//!   with amounts in words, names in cases and SMS mail merge;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -60,6 +62,7 @@
 //!   rlibphonenumber (Google's libphonenumber metadata; needs Rust 1.88). Without
 //!   it, Russian numbers are still read by the built-in fast path and other
 //!   numbers are a [`PhoneProblem::Unsupported`] error.
+//! - `render` (default): [`render`], templates through minijinja (sandboxed).
 //! - `arrow` (off): [`Table::to_record_batch`] and [`Table::from_record_batch`]
 //!   through arrow-rs (`arrow-array`, `arrow-schema`).
 #![deny(missing_docs)]
@@ -86,6 +89,8 @@ mod name;
 mod phone;
 pub mod quality;
 mod record;
+#[cfg(feature = "render")]
+pub mod render;
 pub mod sales;
 mod schema;
 pub mod scoring;

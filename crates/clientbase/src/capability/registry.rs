@@ -7,6 +7,10 @@ use super::*;
 use crate::audience::{
     ad_audience, add_call_tasks, audience, audience_exclusions, audience_summary, call_tasks,
     AdParams, AudienceParams, CallTasksParams,
+#[cfg(feature = "render")]
+use crate::render::{
+    mail_merge, render, render_check, render_text, sms_parts, MergeParams as MailMergeParams,
+    RenderParams, SmsParams, TextParams,
 };
 use crate::sales::{sales_summary, SalesParams};
 use crate::scoring::{
@@ -309,6 +313,21 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         CallTasksParams => call_tasks),
     capability!(write Report "add_call_tasks", "Adds a call campaign's tasks to the base as activities (tasks with manager, due date and text).",
         CallTasksParams => add_call_tasks),
+    #[cfg(feature = "render")]
+    capability!(read Report "render", "Fills a Jinja template from a client, a deal with its lines, the manager and your company; strict about missing values, with limits.",
+        RenderParams => render),
+    #[cfg(feature = "render")]
+    capability!(plain Report "render_text", "Fills a Jinja template from your own variables, without a base.",
+        TextParams => render_text),
+    #[cfg(feature = "render")]
+    capability!(read Report "render_check", "The variables a template reads and which of them the context of a client and deal lacks.",
+        RenderParams => render_check),
+    #[cfg(feature = "render")]
+    capability!(read Table "mail_merge", "One text per client (all, a list or a segment) from a template, in parallel, with the address and, for SMS, the encoding and parts; failures reported per row.",
+        MailMergeParams => mail_merge),
+    #[cfg(feature = "render")]
+    capability!(plain Report "sms_parts", "The encoding (GSM-7 or UCS-2), length and number of parts of an SMS text.",
+        SmsParams => sms_parts),
 ];
 
 /// The capability called `name`; an unknown name is an

@@ -1,0 +1,148 @@
+//! `clientbase render`, run as a user would: a template and a company file
+//! filled from a client and a deal of a base written by hand.
+
+use clientbase::{Client, ClientBase, Currency, Deal, Money, ProductLine, Quantity, Schema};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn clientbase(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clientbase"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("clientbase-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn write_base(dir: &Path) -> String {
+    let mut base = ClientBase::new(Schema::new());
+    let olga = base
+        .add_client(Client::person("Смирнова", "Ольга", Some("Игоревна")))
+        .unwrap();
+    let price = Money::parse("2 495,00", Currency::RUB).unwrap();
+    base.add_deal(
+        Deal::new(olga, Money::parse("4 990", Currency::RUB).unwrap()).with_line(ProductLine::new(
+            "Корм для кошек",
+            Quantity::units(2),
+            price,
+        )),
+    )
+    .unwrap();
+    write(dir, "base.json", &base.to_json().unwrap())
+}
+
+#[test]
+fn render_fills_a_template_from_a_client_and_a_deal() {
+    let dir = scratch("render");
+    let base = write_base(&dir);
+    let template = write(
+        &dir,
+        "letter.txt",
+        "{{ company.name }}, {{ today | date_ru }}\nУважаемая {{ client.given }} {{ client.patronymic }}!\n\
+         {% for l in deal.lines %}{{ l.product }}: {{ l.quantity }} × {{ l.unit_price | money }}\n{% endfor %}\
+         Итого {{ deal.amount | amount_words }}.\nДля {{ client.person | inflect('genitive') }}\n",
+    );
+    let company = write(
+        &dir,
+        "company.json",
+        r#"{"name": "ООО «Ромашка»", "inn": "7707083893"}"#,
+    );
+    let out = dir.join("letter.out.txt");
+    let run = clientbase(&[
+        "render",
+        "--base",
+        &base,
+        "--deal",
+        "1",
+        "--template",
+        &template,
+        "--company",
+        &company,
+        "--today",
+        "2026-11-22",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "ООО «Ромашка», 22 ноября 2026 г.\nУважаемая Ольга Игоревна!\nКорм для кошек: 2 × 2\u{a0}495,00\u{a0}₽\n\
+         Итого Четыре тысячи девятьсот девяносто рублей 00 копеек.\nДля Смирновой Ольги Игоревны\n"
+    );
+
+    // To standard output, by client.
+    let run = clientbase(&[
+        "render",
+        "--base",
+        &base,
+        "--client",
+        "1",
+        "--template",
+        &template,
+        "--today",
+        "2026-11-22",
+        "--lenient",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        text.starts_with(", 22 ноября 2026 г.\nУважаемая Ольга Игоревна!\nИтого"),
+        "{text}"
+    );
+}
+
+#[test]
+fn render_names_a_missing_value_and_its_line() {
+    let dir = scratch("render-missing");
+    let base = write_base(&dir);
+    let template = write(&dir, "t.txt", "Здравствуйте!\n{{ client.city }}\n");
+    let run = clientbase(&[
+        "render",
+        "--base",
+        &base,
+        "--client",
+        "1",
+        "--template",
+        &template,
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("template line 2, field \"client.city\""),
+        "{err}"
+    );
+
+    let company = write(&dir, "company.json", r#"{"nmae": "x"}"#);
+    let run = clientbase(&[
+        "render",
+        "--base",
+        &base,
+        "--client",
+        "1",
+        "--template",
+        &template,
+        "--company",
+        &company,
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("nmae"));
+}

@@ -1,0 +1,526 @@
+//! The filters of Russian business formats, and the template objects for
+//! money and people they read.
+//!
+//! | filter | gives |
+//! | --- | --- |
+//! | `money` | `123 456,78 ₽`: a no-break space (U+00A0) between thousands and before the sign, a decimal comma; `money("руб.")` another sign, `money("")` none |
+//! | `amount_words` | `Сто двадцать три тысячи … рублей 78 копеек` (RUB, USD, EUR); `amount_words("words")` kopecks in words, `amount_words("none")` left out |
+//! | `number_words` | a whole number in words, `number_words("f")` feminine (`две`) |
+//! | `plural("товар", "товара", "товаров")` | the form that follows the number |
+//! | `vat(20)` | the VAT included in an amount at 20 %, as money, rounded half away from zero |
+//! | `date_ru` | `22 ноября 2026 г.`; `date_ru("short")` `22.11.2026` |
+//! | `initials` / `initials_first` | `Иванов С. П.` / `С. П. Иванов`, with no-break spaces |
+//! | `inflect("genitive")` (alias `case`) | a name in a case: `Иванова Сергея Петровича`; an optional second argument `"male"` / `"female"` |
+//!
+//! Money is exact everywhere: a template's money values are [`Money`]
+//! objects, and a filter given text (`"123456.78"`) or a whole number reads
+//! it as an exact decimal; a float is refused, since it may not be exact.
+
+use super::petrovich::{inflect, inflect_name, Case, NamePart};
+use super::words::{amount_words, number_words, plural, MinorStyle, WordGender};
+use crate::client::PersonName;
+use crate::money::{Currency, Money};
+use crate::name::Gender;
+use chrono::{Datelike, NaiveDate};
+use minijinja::value::{Object, ObjectRepr, Value, ValueKind};
+use minijinja::{Error as MjError, ErrorKind as MjKind};
+use std::fmt;
+use std::sync::Arc;
+
+/// The no-break space between thousands, before `₽` and in initials.
+pub const NBSP: char = '\u{a0}';
+
+fn bad(message: impl Into<String>) -> MjError {
+    MjError::new(MjKind::InvalidOperation, message.into())
+}
+
+/// Money in a template: prints as [`format_money`], with the attributes
+/// `amount` (`"4990.00"`), `currency` (`"RUB"`), `minor` (499000),
+/// `major` (4990) and `cents` (0).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MoneyValue(pub Money);
+
+impl Object for MoneyValue {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let m = self.0;
+        let scale = 10_i64.pow(m.currency().minor_digits());
+        Some(match key.as_str()? {
+            "amount" => Value::from(m.amount_string()),
+            "currency" => Value::from(m.currency().code()),
+            "minor" => Value::from(m.minor()),
+            "major" => Value::from(m.minor() / scale),
+            "cents" => Value::from((m.minor() % scale).abs()),
+            _ => return None,
+        })
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        self.0.minor() != 0
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_money(self.0, None))
+    }
+}
+
+/// A person's name in a template: prints in full (`Иванов Сергей
+/// Петрович`), with the attributes `surname`, `given`, `patronymic`,
+/// `gender`.
+#[derive(Debug, Clone)]
+pub(crate) struct PersonValue {
+    pub name: PersonName,
+    pub gender: Option<Gender>,
+}
+
+impl PersonValue {
+    fn full(&self) -> String {
+        full_name(&self.name)
+    }
+}
+
+fn full_name(name: &PersonName) -> String {
+    [&name.surname, &name.given, &name.patronymic]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Object for PersonValue {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let part = |p: &Option<String>| Value::from(p.clone());
+        Some(match key.as_str()? {
+            "surname" => part(&self.name.surname),
+            "given" => part(&self.name.given),
+            "patronymic" => part(&self.name.patronymic),
+            "gender" => Value::from(self.gender.map(Gender::name)),
+            "full" => Value::from(self.full()),
+            _ => return None,
+        })
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.full().is_empty()
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.full())
+    }
+}
+
+/// `123 456,78 ₽`: no-break spaces between thousands and before the
+/// sign, a decimal comma; `suffix` replaces the sign (`Some("")`: none).
+pub fn format_money(amount: Money, suffix: Option<&str>) -> String {
+    let currency = amount.currency();
+    let digits = currency.minor_digits();
+    let scale = 10_u64.pow(digits);
+    let value = amount.minor().unsigned_abs();
+    let (whole, fraction) = (value / scale, value % scale);
+    // The whole part's digits, most significant first (u64 has at most 20).
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut rest = whole;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let whole_digits = &buf[at..];
+    let mut out = String::with_capacity(whole_digits.len() * 2 + 16);
+    if amount.minor() < 0 {
+        out.push('-');
+    }
+    let len = whole_digits.len();
+    for (i, &d) in whole_digits.iter().enumerate() {
+        if i > 0 && (len - i) % 3 == 0 {
+            out.push(NBSP);
+        }
+        out.push(d as char);
+    }
+    if digits > 0 {
+        out.push(',');
+        let mut div = scale / 10;
+        while div > 0 {
+            out.push((b'0' + (fraction / div % 10) as u8) as char);
+            div /= 10;
+        }
+    }
+    let symbol = match suffix {
+        Some(s) => s,
+        None => match currency.code() {
+            "RUB" => "₽",
+            "USD" => "$",
+            "EUR" => "€",
+            "KZT" => "₸",
+            code => code,
+        },
+    };
+    if !symbol.is_empty() {
+        out.push(NBSP);
+        out.push_str(symbol);
+    }
+    out
+}
+
+/// Reads an exact amount from a template value: a money object, text
+/// (`"123456.78"`, `"123 456,78 ₽"`, in RUB unless it says otherwise) or a
+/// whole number of roubles.
+pub(crate) fn money_of(value: &Value) -> Result<Money, MjError> {
+    if let Some(m) = value.downcast_object_ref::<MoneyValue>() {
+        return Ok(m.0);
+    }
+    match value.kind() {
+        ValueKind::String => {
+            let text = value.as_str().unwrap_or_default();
+            Money::parse_with_currency(text)
+                .or_else(|_| Money::parse(text, Currency::RUB))
+                .map_err(|e| bad(format!("{text:?} is not an amount: {}", e.reason())))
+        }
+        ValueKind::Number => match value.as_i64() {
+            Some(n) if value.is_integer() => n
+                .checked_mul(100)
+                .map(|minor| Money::from_minor(minor, Currency::RUB))
+                .ok_or_else(|| bad(format!("{n} is too large an amount"))),
+            _ => Err(bad(format!(
+                "{value} is a fractional number, which may not be exact: give amounts as money or as text (\"{value}\")"
+            ))),
+        },
+        ValueKind::Undefined => Err(MjError::new(MjKind::UndefinedError, "undefined value")),
+        _ => Err(bad(format!("{value} is not an amount of money"))),
+    }
+}
+
+pub(crate) fn money(value: &Value, suffix: Option<String>) -> Result<String, MjError> {
+    Ok(format_money(money_of(value)?, suffix.as_deref()))
+}
+
+pub(crate) fn amount_words_filter(value: &Value, style: Option<String>) -> Result<String, MjError> {
+    let style = match style.as_deref().unwrap_or("digits") {
+        "digits" => MinorStyle::Digits,
+        "words" => MinorStyle::Words,
+        "none" => MinorStyle::None,
+        other => {
+            return Err(bad(format!(
+                "amount_words({other:?}): the kopecks are \"digits\", \"words\" or \"none\""
+            )))
+        }
+    };
+    amount_words(money_of(value)?, style).map_err(|e| bad(e.reason().to_string()))
+}
+
+fn whole_number(value: &Value, filter: &str) -> Result<i64, MjError> {
+    match value.as_i64() {
+        Some(n) if value.is_integer() => Ok(n),
+        _ => match value.as_str().map(|s| s.trim().parse::<i64>()) {
+            Some(Ok(n)) => Ok(n),
+            _ => Err(bad(format!("{filter}: {value} is not a whole number"))),
+        },
+    }
+}
+
+pub(crate) fn number_words_filter(
+    value: &Value,
+    gender: Option<String>,
+) -> Result<String, MjError> {
+    let n = whole_number(value, "number_words")?;
+    let gender = match gender.as_deref().unwrap_or("m") {
+        "m" | "male" | "masculine" | "м" => WordGender::Masculine,
+        "f" | "female" | "feminine" | "ж" => WordGender::Feminine,
+        "n" | "neuter" | "с" => WordGender::Neuter,
+        other => {
+            return Err(bad(format!(
+                "number_words({other:?}): the gender is \"m\", \"f\" or \"n\""
+            )))
+        }
+    };
+    let words = number_words(n.unsigned_abs(), gender);
+    Ok(if n < 0 {
+        format!("минус {words}")
+    } else {
+        words
+    })
+}
+
+pub(crate) fn plural_filter(
+    value: &Value,
+    one: String,
+    few: String,
+    many: String,
+) -> Result<String, MjError> {
+    let n = whole_number(value, "plural")?;
+    Ok(plural(n.unsigned_abs(), &one, &few, &many).to_string())
+}
+
+pub(crate) fn vat_filter(value: &Value, rate: Option<Value>) -> Result<Value, MjError> {
+    let amount = money_of(value)?;
+    let rate = match rate {
+        None => 20,
+        Some(r) => whole_number(&r, "vat").and_then(|r| {
+            u32::try_from(r)
+                .ok()
+                .filter(|r| *r <= 100)
+                .ok_or_else(|| bad(format!("vat({r}): the rate is a whole percent 0 to 100")))
+        })? as i128,
+    };
+    // VAT inside a gross amount: gross × rate / (100 + rate), half away from zero.
+    let num = amount.minor() as i128 * rate;
+    let den = 100 + rate;
+    let vat = if num >= 0 {
+        (num * 2 + den) / (den * 2)
+    } else {
+        (num * 2 - den) / (den * 2)
+    };
+    Ok(Value::from_object(MoneyValue(Money::from_minor(
+        vat as i64,
+        amount.currency(),
+    ))))
+}
+
+const MONTHS_GENITIVE: [&str; 12] = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+];
+
+/// `22 ноября 2026 г.` (`short`: `22.11.2026`).
+pub fn format_date_ru(date: NaiveDate, short: bool) -> String {
+    if short {
+        return date.format("%d.%m.%Y").to_string();
+    }
+    format!(
+        "{} {} {} г.",
+        date.day(),
+        MONTHS_GENITIVE[date.month0() as usize],
+        date.year()
+    )
+}
+
+pub(crate) fn date_ru(value: &Value, style: Option<String>) -> Result<String, MjError> {
+    let short = match style.as_deref().unwrap_or("long") {
+        "long" => false,
+        "short" => true,
+        other => {
+            return Err(bad(format!(
+                "date_ru({other:?}): the style is \"long\" or \"short\""
+            )))
+        }
+    };
+    let text = value
+        .as_str()
+        .ok_or_else(|| bad(format!("date_ru: {value} is not a date (YYYY-MM-DD)")))?;
+    let date = crate::dates::parse_date(text)
+        .map_err(|reason| bad(format!("date_ru: {text:?} is not a date: {reason}")))?;
+    Ok(format_date_ru(date, short))
+}
+
+/// A person read from a value: the name, its gender if known, and for a
+/// name written as text, which part each word is (in the text's order).
+type PersonRead = (PersonName, Option<Gender>, Option<Vec<NamePart>>);
+
+/// The person a value names: a person object, a map with `surname`,
+/// `given`, `patronymic`, or a full name as text.
+fn person_of(value: &Value) -> Result<PersonRead, MjError> {
+    if let Some(p) = value.downcast_object_ref::<PersonValue>() {
+        return Ok((p.name.clone(), p.gender, None));
+    }
+    if let Some(text) = value.as_str() {
+        let name = PersonName::parse(text);
+        // Keep the order the text has: each word inflected as the part it is.
+        let order = text
+            .split_whitespace()
+            .map(|w| {
+                if name
+                    .patronymic
+                    .as_deref()
+                    .is_some_and(|p| p.split_whitespace().any(|x| x == w))
+                {
+                    NamePart::Patronymic
+                } else if name.given.as_deref() == Some(w) {
+                    NamePart::Given
+                } else {
+                    NamePart::Surname
+                }
+            })
+            .collect();
+        return Ok((name, None, Some(order)));
+    }
+    if value.kind() == ValueKind::Map {
+        let part = |key: &str| -> Option<String> {
+            value
+                .get_attr(key)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .filter(|s| !s.is_empty())
+        };
+        let name = PersonName {
+            surname: part("surname"),
+            given: part("given"),
+            patronymic: part("patronymic"),
+        };
+        if name.surname.is_some() || name.given.is_some() || name.patronymic.is_some() {
+            let gender = part("gender").and_then(|g| gender_of(&g).ok().flatten());
+            return Ok((name, gender, None));
+        }
+    }
+    if value.is_undefined() {
+        return Err(MjError::new(MjKind::UndefinedError, "undefined value"));
+    }
+    Err(bad(format!("{value} is not a person's name")))
+}
+
+fn gender_of(text: &str) -> Result<Option<Gender>, MjError> {
+    match text.trim().to_lowercase().as_str() {
+        "" | "auto" => Ok(None),
+        "male" | "m" | "м" | "муж" | "мужской" => Ok(Some(Gender::Male)),
+        "female" | "f" | "ж" | "жен" | "женский" => Ok(Some(Gender::Female)),
+        other => Err(bad(format!(
+            "{other:?} is not a gender: \"male\" or \"female\""
+        ))),
+    }
+}
+
+fn initial(part: &str) -> String {
+    part.split('-')
+        .filter_map(|p| p.chars().next())
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn initials_of(name: &PersonName) -> String {
+    [&name.given, &name.patronymic]
+        .into_iter()
+        .flatten()
+        .map(|p| initial(p))
+        .collect::<Vec<_>>()
+        .join(&NBSP.to_string())
+}
+
+/// `Иванов С. П.` with no-break spaces.
+pub(crate) fn initials(value: &Value) -> Result<String, MjError> {
+    let (name, _, _) = person_of(value)?;
+    let initials = initials_of(&name);
+    Ok(match (&name.surname, initials.is_empty()) {
+        (Some(s), false) => format!("{s}{NBSP}{initials}"),
+        (Some(s), true) => s.clone(),
+        (None, _) => initials,
+    })
+}
+
+/// `С. П. Иванов` with no-break spaces.
+pub(crate) fn initials_first(value: &Value) -> Result<String, MjError> {
+    let (name, _, _) = person_of(value)?;
+    let initials = initials_of(&name);
+    Ok(match (&name.surname, initials.is_empty()) {
+        (Some(s), false) => format!("{initials}{NBSP}{s}"),
+        (Some(s), true) => s.clone(),
+        (None, _) => initials,
+    })
+}
+
+/// A name in a grammatical case, in the order it was written.
+pub(crate) fn inflect_filter(
+    value: &Value,
+    case: String,
+    gender: Option<String>,
+) -> Result<String, MjError> {
+    let case = Case::parse(&case).map_err(|e| bad(e.reason().to_string()))?;
+    let given_gender = gender.as_deref().map(gender_of).transpose()?.flatten();
+    if let Some(p) = value.downcast_object_ref::<PersonValue>() {
+        let gender = given_gender.or(p.gender);
+        return Ok(full_name(&inflect_name(&p.name, case, gender)));
+    }
+    let (name, own_gender, order) = person_of(value)?;
+    let gender = given_gender
+        .or(own_gender)
+        .or_else(|| super::petrovich::name_gender(&name));
+    match (order, value.as_str()) {
+        (Some(order), Some(text)) => {
+            let words: Vec<String> = text
+                .split_whitespace()
+                .zip(order)
+                .map(|(w, part)| inflect(w, part, case, gender))
+                .collect();
+            Ok(words.join(" "))
+        }
+        _ => Ok(full_name(&inflect_name(&name, case, gender))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_no_break_spaces_and_a_comma() {
+        let m = Money::from_minor(12_345_678, Currency::RUB);
+        assert_eq!(format_money(m, None), "123\u{a0}456,78\u{a0}₽");
+        assert_eq!(
+            format_money(Money::from_minor(-100_000_050, Currency::USD), None),
+            "-1\u{a0}000\u{a0}000,50\u{a0}$"
+        );
+        assert_eq!(
+            format_money(Money::from_minor(99, Currency::RUB), Some("")),
+            "0,99"
+        );
+        assert_eq!(
+            format_money(Money::from_minor(5, Currency::new("JPY").unwrap()), None),
+            "5\u{a0}JPY"
+        );
+    }
+
+    #[test]
+    fn dates_in_russian() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(format_date_ru(d, false), "22 ноября 2026 г.");
+        assert_eq!(format_date_ru(d, true), "22.11.2026");
+    }
+
+    #[test]
+    fn initials_both_ways() {
+        let v = Value::from("Иванов Сергей Петрович");
+        assert_eq!(initials(&v).unwrap(), "Иванов\u{a0}С.\u{a0}П.");
+        assert_eq!(initials_first(&v).unwrap(), "С.\u{a0}П.\u{a0}Иванов");
+        assert_eq!(
+            inflect_filter(&v, "genitive".into(), None).unwrap(),
+            "Иванова Сергея Петровича"
+        );
+        let v = Value::from("Сергей Петрович Иванов");
+        assert_eq!(
+            inflect_filter(&v, "dative".into(), None).unwrap(),
+            "Сергею Петровичу Иванову"
+        );
+    }
+
+    #[test]
+    fn vat_inside_an_amount() {
+        let v = vat_filter(&Value::from("120.00"), None).unwrap();
+        assert_eq!(
+            v.downcast_object_ref::<MoneyValue>().unwrap().0.minor(),
+            2000
+        );
+        assert!(money_of(&Value::from(1.5)).is_err());
+        assert_eq!(money_of(&Value::from(7)).unwrap().minor(), 700);
+    }
+}

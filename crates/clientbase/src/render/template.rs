@@ -1,0 +1,548 @@
+//! The template engine: Jinja syntax through minijinja, sandboxed and
+//! limited, with strict checking of the values a template prints.
+
+use super::filters::{self, MoneyValue, PersonValue};
+use crate::client::PersonName;
+use crate::error::{invalid, Error, Result};
+use crate::name::Gender;
+use minijinja::value::Value as MjValue;
+use minijinja::{Environment, UndefinedBehavior};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// How much an untrusted template may do. Hitting a limit is an
+/// [`ErrorKind::InvalidValue`] error whose field names the limit
+/// (`limits.fuel`) and whose record is the template line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Instructions one rendering may run (default 1 000 000, about a
+    /// million loop steps and prints; a commercial offer of ten lines takes
+    /// a few hundred). An endless loop stops here.
+    pub fuel: u64,
+    /// Bytes one rendering may write (default 1 048 576, 1 MiB).
+    pub max_output_bytes: usize,
+    /// How deep macros and blocks may call each other (default 32, at most 500).
+    pub max_depth: usize,
+    /// Bytes of template text accepted (default 262 144, 256 KiB).
+    pub max_template_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            fuel: 1_000_000,
+            max_output_bytes: 1 << 20,
+            max_depth: 32,
+            max_template_bytes: 256 << 10,
+        }
+    }
+}
+
+impl Limits {
+    /// Checks each limit is usable.
+    pub fn validate(&self) -> Result<()> {
+        if self.fuel == 0 {
+            return Err(invalid("limits.fuel", "must be at least 1"));
+        }
+        if self.max_output_bytes == 0 {
+            return Err(invalid("limits.max_output_bytes", "must be at least 1"));
+        }
+        if !(1..=500).contains(&self.max_depth) {
+            return Err(invalid(
+                "limits.max_depth",
+                format!("{} is not 1 to 500", self.max_depth),
+            ));
+        }
+        if self.max_template_bytes == 0 {
+            return Err(invalid("limits.max_template_bytes", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// How printed values are escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Escape {
+    /// As they are: texts, SMS, plain email (the default).
+    #[default]
+    None,
+    /// HTML: `<`, `>`, `&`, `"`, `'` as entities (HTML email bodies).
+    Html,
+}
+
+/// How a template is compiled and run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateOptions {
+    /// A printed value that is missing, `null` or empty is an error naming
+    /// it and its line (default true); otherwise it prints as nothing
+    /// (`null` too, never as `none`).
+    pub strict: bool,
+    /// How printed values are escaped.
+    pub escape: Escape,
+    /// The limits.
+    pub limits: Limits,
+}
+
+impl Default for TemplateOptions {
+    fn default() -> TemplateOptions {
+        TemplateOptions {
+            strict: true,
+            escape: Escape::None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+const NAME: &str = "template";
+/// The marker of the strict formatter's error.
+const EMPTY: &str = "the value is empty";
+
+/// A compiled template, ready to render many contexts (from many threads).
+///
+/// ```
+/// use clientbase::render::{Template, TemplateOptions, RenderContext};
+/// let t = Template::new("{{ total | money }}: {{ total | amount_words }}", &TemplateOptions::default())?;
+/// let ctx = RenderContext::new(serde_json::json!({"total": {"amount": "2001.05", "currency": "RUB"}}));
+/// assert_eq!(t.render(&ctx)?, "2\u{a0}001,05\u{a0}₽: Две тысячи один рубль 05 копеек");
+/// # Ok::<(), clientbase::Error>(())
+/// ```
+pub struct Template {
+    env: Environment<'static>,
+    source: Arc<str>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Template")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A context converted once for rendering: money and people typed (see
+/// [`context`](super::context)).
+#[derive(Debug, Clone)]
+pub struct RenderContext {
+    json: Value,
+    value: MjValue,
+}
+
+impl RenderContext {
+    /// Converts a JSON context.
+    pub fn new(json: Value) -> RenderContext {
+        let value = to_template_value(&json);
+        RenderContext { json, value }
+    }
+
+    /// The context as JSON data.
+    pub fn json(&self) -> &Value {
+        &self.json
+    }
+}
+
+fn is_money(map: &serde_json::Map<String, Value>) -> Option<crate::money::Money> {
+    if map.len() != 2 {
+        return None;
+    }
+    let amount = map.get("amount")?.as_str()?;
+    let currency = crate::money::Currency::new(map.get("currency")?.as_str()?).ok()?;
+    crate::money::Money::parse(amount, currency).ok()
+}
+
+fn is_person(map: &serde_json::Map<String, Value>) -> Option<PersonValue> {
+    const KEYS: [&str; 4] = ["surname", "given", "patronymic", "gender"];
+    if map.is_empty() || !map.keys().all(|k| KEYS.contains(&k.as_str())) {
+        return None;
+    }
+    let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_string);
+    let name = PersonName {
+        surname: text("surname"),
+        given: text("given"),
+        patronymic: text("patronymic"),
+    };
+    if name.surname.is_none() && name.given.is_none() && name.patronymic.is_none() {
+        return None;
+    }
+    let gender = match map.get("gender").and_then(Value::as_str) {
+        Some("male") => Some(Gender::Male),
+        Some("female") => Some(Gender::Female),
+        _ => super::petrovich::name_gender(&name),
+    };
+    Some(PersonValue { name, gender })
+}
+
+/// A JSON value as a template value: money and person objects typed.
+pub(crate) fn to_template_value(json: &Value) -> MjValue {
+    match json {
+        Value::Null => MjValue::from(()),
+        Value::Bool(b) => MjValue::from(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => MjValue::from(i),
+            (_, Some(u), _) => MjValue::from(u),
+            (_, _, Some(f)) => MjValue::from(f),
+            _ => MjValue::from(()),
+        },
+        Value::String(s) => MjValue::from(s.as_str()),
+        Value::Array(items) => {
+            MjValue::from(items.iter().map(to_template_value).collect::<Vec<_>>())
+        }
+        Value::Object(map) => {
+            if let Some(money) = is_money(map) {
+                return MjValue::from_object(MoneyValue(money));
+            }
+            if let Some(person) = is_person(map) {
+                return MjValue::from_object(person);
+            }
+            MjValue::from(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), to_template_value(v)))
+                    .collect::<BTreeMap<String, MjValue>>(),
+            )
+        }
+    }
+}
+
+/// Writes into memory, refusing past the limit.
+struct Capped<'a> {
+    buf: Vec<u8>,
+    max: usize,
+    over: &'a AtomicBool,
+}
+
+impl std::io::Write for Capped<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > self.max {
+            self.over.store(true, Ordering::Relaxed);
+            return Err(std::io::Error::other("output limit"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A missing value passes through a filter as it is, so that strict mode
+/// names the variable when it is printed and lenient mode prints nothing.
+fn absent(value: &MjValue) -> bool {
+    value.is_undefined() || value.is_none()
+}
+
+type MjResult = std::result::Result<MjValue, minijinja::Error>;
+
+fn add_filters(env: &mut Environment<'static>) {
+    env.add_filter("money", |v: &MjValue, suffix: Option<String>| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::money(v, suffix).map(MjValue::from)
+    });
+    env.add_filter(
+        "amount_words",
+        |v: &MjValue, style: Option<String>| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::amount_words_filter(v, style).map(MjValue::from)
+        },
+    );
+    env.add_filter(
+        "number_words",
+        |v: &MjValue, gender: Option<String>| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::number_words_filter(v, gender).map(MjValue::from)
+        },
+    );
+    env.add_filter(
+        "plural",
+        |v: &MjValue, one: String, few: String, many: String| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::plural_filter(v, one, few, many).map(MjValue::from)
+        },
+    );
+    env.add_filter("vat", |v: &MjValue, rate: Option<MjValue>| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::vat_filter(v, rate)
+    });
+    env.add_filter(
+        "date_ru",
+        |v: &MjValue, style: Option<String>| -> MjResult {
+            if absent(v) {
+                return Ok(v.clone());
+            }
+            filters::date_ru(v, style).map(MjValue::from)
+        },
+    );
+    env.add_filter("initials", |v: &MjValue| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::initials(v).map(MjValue::from)
+    });
+    env.add_filter("initials_first", |v: &MjValue| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::initials_first(v).map(MjValue::from)
+    });
+    let inflect = |v: &MjValue, case: String, gender: Option<String>| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::inflect_filter(v, case, gender).map(MjValue::from)
+    };
+    env.add_filter("inflect", inflect);
+    env.add_filter("case", inflect);
+}
+
+impl Template {
+    /// Compiles `source`; a syntax error names its line, a template over
+    /// [`Limits::max_template_bytes`] is refused.
+    pub fn new(source: &str, options: &TemplateOptions) -> Result<Template> {
+        let limits = options.limits;
+        limits.validate()?;
+        if source.len() > limits.max_template_bytes {
+            return Err(invalid(
+                "limits.max_template_bytes",
+                format!(
+                    "the template is {} bytes, more than {}",
+                    source.len(),
+                    limits.max_template_bytes
+                ),
+            ));
+        }
+        let mut env = Environment::new();
+        env.set_debug(true);
+        env.set_keep_trailing_newline(true);
+        env.set_fuel(Some(limits.fuel));
+        env.set_recursion_limit(limits.max_depth);
+        let strict = options.strict;
+        env.set_undefined_behavior(if strict {
+            UndefinedBehavior::SemiStrict
+        } else {
+            UndefinedBehavior::Lenient
+        });
+        let escape = options.escape;
+        env.set_auto_escape_callback(move |_| match escape {
+            Escape::None => minijinja::AutoEscape::None,
+            Escape::Html => minijinja::AutoEscape::Html,
+        });
+        env.set_formatter(move |out, state, value| {
+            if strict
+                && (value.is_none()
+                    || value.is_undefined()
+                    || value
+                        .as_str()
+                        .is_some_and(|s| s.chars().all(char::is_whitespace)))
+            {
+                return Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    EMPTY,
+                ));
+            }
+            if value.is_none() {
+                // Lenient: a missing value prints as nothing, never as "none".
+                return Ok(());
+            }
+            if escape == Escape::None {
+                // Text as it is, without the formatting machinery.
+                if let Some(text) = value.as_str() {
+                    return out.write_str(text).map_err(minijinja::Error::from);
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
+        add_filters(&mut env);
+        let source: Arc<str> = Arc::from(source);
+        env.add_template_owned(NAME, source.to_string())
+            .map_err(|e| template_error(e, &source, &limits, false))?;
+        Ok(Template {
+            env,
+            source,
+            limits,
+        })
+    }
+
+    /// Renders `context`; an error names the template line and the variable
+    /// or limit.
+    pub fn render(&self, context: &RenderContext) -> Result<String> {
+        let template = self
+            .env
+            .get_template(NAME)
+            .map_err(|e| template_error(e, &self.source, &self.limits, false))?;
+        let over = AtomicBool::new(false);
+        let mut out = Capped {
+            buf: Vec::with_capacity(self.source.len() * 2),
+            max: self.limits.max_output_bytes,
+            over: &over,
+        };
+        match template.render_captured_to(&context.value, &mut out) {
+            Ok(_) => String::from_utf8(out.buf)
+                .map_err(|_| invalid("template", "the output is not UTF-8")),
+            Err(err) => Err(template_error(
+                err,
+                &self.source,
+                &self.limits,
+                over.load(Ordering::Relaxed),
+            )),
+        }
+    }
+
+    /// The variables the template reads from its context, as dotted paths
+    /// (`client.name`, `deal.lines`), sorted; loop variables and names the
+    /// template sets itself are not among them.
+    pub fn variables(&self) -> Vec<String> {
+        let Ok(template) = self.env.get_template(NAME) else {
+            return Vec::new();
+        };
+        let globals: BTreeSet<&str> = self.env.globals().map(|(name, _)| name).collect();
+        let mut names: Vec<String> = template
+            .undeclared_variables(true)
+            .into_iter()
+            .filter(|v| !globals.contains(v.split('.').next().unwrap_or(v)))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// The variable an expression starts with: `client.email` of `client.email | upper`.
+fn variable_of(expression: &str) -> Option<String> {
+    let name: String = expression
+        .trim()
+        .trim_start_matches(['(', '{', ' '])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+        .collect();
+    let name = name.trim_matches('.').to_string();
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// The variable a failing part of the template reads: the part itself when
+/// it is a variable (`client.nmae`), else the first variable of the tag it is
+/// in (`client.nmae` of `{{ client.nmae | upper }}` when `upper` failed).
+fn failing_variable(source: &str, range: std::ops::Range<usize>) -> Option<String> {
+    let part = source.get(range.clone())?;
+    let before = source.get(..range.start)?.trim_end();
+    if !before.ends_with('|') && !before.ends_with('(') {
+        if let Some(v) = variable_of(part) {
+            return Some(v);
+        }
+    }
+    let open = before.rfind("{{").max(before.rfind("{%"))?;
+    let after = source.get(open + 2..)?;
+    let close = after
+        .find("}}")
+        .into_iter()
+        .chain(after.find("%}"))
+        .min()
+        .unwrap_or(after.len());
+    let mut inner = after[..close].trim_start_matches(['-', '+']).trim();
+    for keyword in ["if ", "elif ", "set ", "for "] {
+        if let Some(rest) = inner.strip_prefix(keyword) {
+            inner = rest.trim_start();
+            if keyword == "for " {
+                inner = inner
+                    .split_once(" in ")
+                    .map_or(inner, |(_, r)| r.trim_start());
+            }
+            if keyword == "set " {
+                inner = inner.split_once('=').map_or(inner, |(_, r)| r.trim_start());
+            }
+        }
+    }
+    variable_of(inner)
+}
+
+fn template_error(err: minijinja::Error, source: &str, limits: &Limits, over: bool) -> Error {
+    use minijinja::ErrorKind as K;
+    let expression = err
+        .range()
+        .and_then(|r| source.get(r))
+        .map(|s| s.trim().to_string());
+    let detail = err.detail().unwrap_or_default().to_string();
+    let error = match err.kind() {
+        K::SyntaxError => invalid("template", format!("syntax error: {detail}")),
+        K::OutOfFuel => invalid(
+            "limits.fuel",
+            format!("the template ran out of fuel ({} instructions): a loop that does not end, or raise the limit", limits.fuel),
+        ),
+        K::WriteFailure if over => invalid(
+            "limits.max_output_bytes",
+            format!("the output grew over {} bytes", limits.max_output_bytes),
+        ),
+        K::InvalidOperation if detail.contains("recursion limit") => invalid(
+            "limits.max_depth",
+            format!("calls nest deeper than {}", limits.max_depth),
+        ),
+        K::UndefinedError | K::InvalidOperation
+            if err.kind() == K::UndefinedError || detail == EMPTY =>
+        {
+            let variable = err.range().and_then(|r| failing_variable(source, r));
+            let what = if err.kind() == K::UndefinedError { "missing" } else { "empty" };
+            match variable {
+                Some(v) => invalid(v.clone(), format!("{v} is {what} (strict mode: every printed value must be there)")),
+                None => invalid("template", format!("a value is {what} (strict mode)")),
+            }
+        }
+        K::TemplateNotFound => {
+            invalid("template", "templates cannot include, import or extend other templates")
+        }
+        _ => {
+            let reason = if detail.is_empty() { err.kind().to_string() } else { detail };
+            match expression {
+                Some(e) if !e.is_empty() => invalid("template", format!("{e}: {reason}")),
+                _ => invalid("template", reason),
+            }
+        }
+    };
+    match err.line() {
+        Some(line) => error.with_record(format!("template line {line}")),
+        None => error,
+    }
+    .with_source(err)
+}
+
+/// The variables a template reads and which of them `context` lacks
+/// (missing, `null` or empty text).
+pub(crate) fn lacking(variables: &[String], context: &Value) -> Vec<String> {
+    variables
+        .iter()
+        .filter(|path| {
+            let mut at = context;
+            for key in path.split('.') {
+                match at.get(key) {
+                    Some(next) => at = next,
+                    None => return true,
+                }
+            }
+            match at {
+                Value::Null => true,
+                Value::String(s) => s.trim().is_empty(),
+                _ => false,
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+#[allow(dead_code)]
+fn _assert_send_sync() {
+    fn is<T: Send + Sync>() {}
+    is::<Template>();
+    is::<RenderContext>();
+}
