@@ -7,6 +7,7 @@ use super::*;
 use crate::audience::{
     ad_audience, add_call_tasks, audience, audience_exclusions, audience_summary, call_tasks,
     AdParams, AudienceParams, CallTasksParams,
+};
 #[cfg(feature = "render")]
 use crate::render::{
     mail_merge, render, render_check, render_text, sms_parts, MergeParams as MailMergeParams,
