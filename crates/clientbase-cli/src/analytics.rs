@@ -1,7 +1,7 @@
 //! `clientbase quality` and `clientbase analytics`: the quality report of a
 //! base with its per-client checklist, and sales analytics over a period.
 
-use crate::output::{create, int, percent, read_base};
+use crate::output::{int, percent, read_base, write_table};
 use crate::{CliError, CliResult};
 use clientbase::analytics::{
     funnel, manager_effectiveness, monthly_dynamics, sales_analytics, source_conversion,
@@ -11,7 +11,7 @@ use clientbase::capability::Rows;
 use clientbase::quality::{quality_checklist, quality_report, QualityParams, QualityReport};
 use clientbase::table::{format_decimal, Value};
 use clientbase::Table;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub(crate) struct QualityArgs {
@@ -99,24 +99,6 @@ fn cell(value: Value<'_>) -> String {
         Value::TextList(items) => items.join("; "),
         other => format!("{other:?}"),
     }
-}
-
-fn write_csv(table: &Table, path: &Path) -> CliResult {
-    let fail = |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
-    let mut out = csv::Writer::from_writer(create(path)?);
-    out.write_record(table.column_names()).map_err(fail)?;
-    for i in 0..table.rows() {
-        out.write_record(table.columns().iter().map(|c| cell(c.value(i))))
-            .map_err(fail)?;
-    }
-    out.flush()
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
-    say!(
-        "{} rows written to {}",
-        int(table.rows() as u64),
-        path.display()
-    );
-    Ok(())
 }
 
 /// The first `show` rows of a table, columns aligned.
@@ -253,7 +235,7 @@ pub(crate) fn quality(args: &QualityArgs) -> CliResult {
     }
     if let Some(path) = &args.checklist {
         let table = quality_checklist(&base, &params).map_err(failed)?;
-        write_csv(&table, path)?;
+        write_table(&table, path, "rows", cell)?;
     }
     Ok(())
 }
@@ -317,7 +299,7 @@ pub(crate) fn analytics(args: &AnalyticsArgs) -> CliResult {
         say!("left out: {} more", int(table.problems().len() as u64 - 5));
     }
     if let Some(path) = &args.out {
-        write_csv(&table, path)?;
+        write_table(&table, path, "rows", cell)?;
     }
     Ok(())
 }

@@ -2,15 +2,15 @@
 //! channel (with the clients left out, by reason), ad audiences with hashed
 //! contacts, and call campaigns as tasks for managers, written as CSV.
 
-use crate::output::{create, int, read_base};
+use crate::output::{cell, int, read_base, write_table};
 use crate::{CliError, CliResult};
 use clientbase::audience::{
     AdParams, AdPlatform, Audience, AudienceChannel, AudienceParams, CallTasksParams, Distribute,
     Purpose, Reason,
 };
-use clientbase::table::{format_decimal, Table, Value};
+use clientbase::table::{Table, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub(crate) struct AudienceArgs {
@@ -101,41 +101,6 @@ fn from_name<T: serde::de::DeserializeOwned>(what: &str, name: &str) -> CliResul
         .map_err(|e| CliError::input(format!("{what} {name:?}: {e}")))
 }
 
-fn cell(value: Value<'_>) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int64(i) => i.to_string(),
-        Value::UInt64(u) => u.to_string(),
-        Value::Float64(f) => f.to_string(),
-        Value::Text(t) => t.to_string(),
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Value::Decimal { value, scale } => format_decimal(value, scale),
-        other => format!("{other:?}"),
-    }
-}
-
-/// Writes a table as CSV with a header row.
-fn write_table(table: &Table, path: &Path, what: &str) -> CliResult {
-    let fail = |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
-    let mut out = csv::Writer::from_writer(create(path)?);
-    out.write_record(table.column_names()).map_err(fail)?;
-    let mut row = Vec::with_capacity(table.columns().len());
-    for i in 0..table.rows() {
-        row.clear();
-        row.extend(table.columns().iter().map(|c| cell(c.value(i))));
-        out.write_record(&row).map_err(fail)?;
-    }
-    out.flush()
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
-    say!(
-        "{} {what} written to {}",
-        int(table.rows() as u64),
-        path.display()
-    );
-    Ok(())
-}
-
 fn say_exclusions(audience: &Audience<'_>) {
     let summary = audience.summary();
     say!(
@@ -199,13 +164,13 @@ pub(crate) fn run(args: &AudienceArgs) -> CliResult {
             None => audience.members_table(),
         }
         .map_err(|e| CliError::failed(e.to_string()))?;
-        write_table(&table, path, "members")?;
+        write_table(&table, path, "members", cell)?;
     }
     if let Some(path) = &args.exclusions {
         let table = audience
             .exclusions_table()
             .map_err(|e| CliError::failed(e.to_string()))?;
-        write_table(&table, path, "clients left out")?;
+        write_table(&table, path, "clients left out", cell)?;
     }
     Ok(())
 }
@@ -257,7 +222,7 @@ pub(crate) fn tasks(args: &TasksArgs) -> CliResult {
         say!("  {manager:<24} {:>8}", int(n as u64));
     }
     if let Some(path) = &args.out {
-        write_table(&table, path, "tasks")?;
+        write_table(&table, path, "tasks", cell)?;
     }
     Ok(())
 }

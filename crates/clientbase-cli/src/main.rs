@@ -44,8 +44,8 @@ mod dedupe;
 mod demo;
 mod output;
 mod phones;
-mod scoring;
 mod render;
+mod scoring;
 mod segment;
 mod value;
 

@@ -283,3 +283,46 @@ mod tests {
         assert_eq!(money(Money::from_minor(5, Currency::RUB)), "0.05 RUB");
     }
 }
+
+/// A table cell as CSV text: dates as yyyy-mm-dd, decimals exact, lists
+/// joined with `; `, a null as nothing.
+pub(crate) fn cell(value: clientbase::table::Value<'_>) -> String {
+    use clientbase::table::{format_decimal, Value};
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int64(i) => i.to_string(),
+        Value::UInt64(u) => u.to_string(),
+        Value::Float64(f) => f.to_string(),
+        Value::Text(t) => t.to_string(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Decimal { value, scale } => format_decimal(value, scale),
+        Value::TextList(items) => items.join("; "),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Writes a table as CSV with a header row, each cell as `text` gives it,
+/// and says how many rows (`what`) were written.
+pub(crate) fn write_table(
+    table: &clientbase::Table,
+    path: &Path,
+    what: &str,
+    text: fn(clientbase::table::Value<'_>) -> String,
+) -> CliResult {
+    let fail = |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
+    let mut out = csv::Writer::from_writer(create(path)?);
+    out.write_record(table.column_names()).map_err(fail)?;
+    for i in 0..table.rows() {
+        out.write_record(table.columns().iter().map(|c| text(c.value(i))))
+            .map_err(fail)?;
+    }
+    out.flush()
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
+    say!(
+        "{} {what} written to {}",
+        int(table.rows() as u64),
+        path.display()
+    );
+    Ok(())
+}

@@ -1,7 +1,7 @@
 //! `clientbase rfm`, `clientbase abc` and `clientbase clv`: client value from a
 //! CSV export of order lines.
 
-use crate::output::{create, int, open, percent};
+use crate::output::{cell, create, int, open, percent, write_table};
 use crate::{CliError, CliResult};
 use clientbase::table::{format_decimal, Value};
 use clientbase::value::{
@@ -11,7 +11,7 @@ use clientbase::value::{
 use clientbase::{Currency, Table};
 use std::collections::BTreeMap;
 use std::io::{BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Which order-line columns to read, for `rfm` and `abc`.
 #[derive(clap::Args)]
@@ -187,41 +187,6 @@ fn report_problems(orders: &Orders, args: &OrderArgs) -> CliResult {
     Ok(())
 }
 
-fn cell(value: Value<'_>) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int64(i) => i.to_string(),
-        Value::UInt64(u) => u.to_string(),
-        Value::Float64(f) => f.to_string(),
-        Value::Text(t) => t.to_string(),
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Value::Decimal { value, scale } => format_decimal(value, scale),
-        other => format!("{other:?}"),
-    }
-}
-
-/// Writes a table as CSV with a header row.
-fn write_table(table: &Table, path: &Path) -> CliResult {
-    let fail = |e: csv::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
-    let mut out = csv::Writer::from_writer(create(path)?);
-    out.write_record(table.column_names()).map_err(fail)?;
-    let mut row = Vec::with_capacity(table.columns().len());
-    for i in 0..table.rows() {
-        row.clear();
-        row.extend(table.columns().iter().map(|c| cell(c.value(i))));
-        out.write_record(&row).map_err(fail)?;
-    }
-    out.flush()
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
-    say!(
-        "{} rows written to {}",
-        int(table.rows() as u64),
-        path.display()
-    );
-    Ok(())
-}
-
 fn text_of(table: &Table, column: &str, i: usize) -> String {
     table
         .column(column)
@@ -290,7 +255,7 @@ pub(crate) fn rfm(args: &RfmArgs) -> CliResult {
         );
     }
     if let Some(out) = &args.orders.out {
-        write_table(&table, out)?;
+        write_table(&table, out, "rows", cell)?;
     }
     Ok(())
 }
@@ -366,7 +331,7 @@ pub(crate) fn abc(args: &AbcArgs) -> CliResult {
         }
     }
     if let Some(out) = &args.orders.out {
-        write_table(&table, out)?;
+        write_table(&table, out, "rows", cell)?;
     }
     std::io::stdout().flush().ok();
     Ok(())
@@ -492,7 +457,7 @@ pub(crate) fn clv(args: &ClvArgs) -> CliResult {
         );
     }
     if let Some(out) = &args.orders.out {
-        write_table(&table, out)?;
+        write_table(&table, out, "rows", cell)?;
     }
     Ok(())
 }

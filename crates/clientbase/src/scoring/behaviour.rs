@@ -1,11 +1,11 @@
 //! Behaviour types from purchase history: the first named condition that
 //! holds for a client.
 
-use super::{named, options};
 use crate::base::ClientBase;
 use crate::error::{invalid, Result};
 use crate::money::Currency;
 use crate::segment::{compile_parts, PartSpec, Rule};
+use crate::segment::{named, options};
 use crate::table::{Column, Table};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -62,7 +62,9 @@ use crate::client::Temperature;
 use crate::error::{invalid, Result};
 use crate::ids::ClientId;
 use crate::money::Currency;
-use crate::segment::{compile_parts, Compiled, Options, Part, PartSpec, PartView, Rule, Step};
+use crate::segment::{
+    compile_parts, named, options, Compiled, Options, Part, PartSpec, PartView, Rule, Step,
+};
 use crate::table::{Column, Table};
 use chrono::NaiveDate;
 use model::{CheckedRule, Target};
@@ -224,30 +226,6 @@ fn grade(grades: &[Grade], points: f64) -> &str {
         .iter()
         .find(|g| g.min.is_none_or(|m| points >= m as f64))
         .map_or("", |g| g.name.as_str())
-}
-
-fn options(
-    as_of: Option<NaiveDate>,
-    time_zone: &str,
-    currency: Option<Currency>,
-) -> Result<Options> {
-    let zone = crate::segment::time_zone(time_zone)?;
-    Ok(Options {
-        as_of: as_of.unwrap_or_else(|| chrono::Utc::now().with_timezone(&zone).date_naive()),
-        time_zone: time_zone.to_string(),
-        currency,
-    })
-}
-
-fn named(segments: &BTreeMap<String, serde_json::Value>) -> Result<BTreeMap<String, Rule>> {
-    segments
-        .iter()
-        .map(|(name, value)| {
-            Rule::from_input(value)
-                .map(|rule| (name.clone(), rule))
-                .map_err(|e| e.in_field(format!("segments.{name}")))
-        })
-        .collect()
 }
 
 impl<'m> Scorer<'m> {

@@ -42,7 +42,8 @@ impl Default for SegmentParams {
     }
 }
 
-fn options(
+/// Rule options from params: `as_of` defaults to today in the time zone.
+pub(crate) fn options(
     as_of: Option<NaiveDate>,
     time_zone: &str,
     currency: Option<Currency>,
@@ -56,7 +57,10 @@ fn options(
     })
 }
 
-fn named(segments: &BTreeMap<String, serde_json::Value>) -> Result<BTreeMap<String, Rule>> {
+/// Named segments given as text or JSON, each error under `segments.<name>`.
+pub(crate) fn named(
+    segments: &BTreeMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, Rule>> {
     segments
         .iter()
         .map(|(name, value)| {

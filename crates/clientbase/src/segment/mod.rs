@@ -150,6 +150,7 @@ pub use eval::{Explanation, Step};
 pub use parser::ParseError;
 
 pub(crate) use ast::{check_json_depth, check_limits};
+pub(crate) use capability::{named, options};
 pub(crate) use compile::{compile_parts, time_zone, Part, PartSpec};
 pub(crate) use eval::PartView;
 pub(crate) use parser::parse_rows;

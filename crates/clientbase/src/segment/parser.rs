@@ -46,20 +46,7 @@ impl ParseError {
 
 /// Parses the text syntax into a condition, within the limits.
 pub(crate) fn parse(text: &str) -> Result<Expr, ParseError> {
-    if text.len() > limits::MAX_TEXT {
-        return Err(ParseError::at(
-            text,
-            limits::MAX_TEXT,
-            format!("the rule is longer than {} bytes", limits::MAX_TEXT),
-        ));
-    }
-    let tokens = lex(text).map_err(|e| ParseError::at(text, e.at, e.message))?;
-    let mut parser = Parser {
-        text,
-        tokens,
-        pos: 0,
-        depth: 0,
-    };
+    let mut parser = Parser::new(text, "the rule")?;
     let expr = parser.or()?;
     if parser.peek() != &Tok::End {
         return Err(parser.expected("`and`, `or` or the end of the rule"));
@@ -72,20 +59,7 @@ pub(crate) fn parse(text: &str) -> Result<Expr, ParseError> {
 /// `activities where kind = visit`, `purchases`. The scoring model's event
 /// rules are written this way.
 pub(crate) fn parse_rows(text: &str) -> Result<(Source, Option<Expr>), ParseError> {
-    if text.len() > limits::MAX_TEXT {
-        return Err(ParseError::at(
-            text,
-            limits::MAX_TEXT,
-            format!("the text is longer than {} bytes", limits::MAX_TEXT),
-        ));
-    }
-    let tokens = lex(text).map_err(|e| ParseError::at(text, e.at, e.message))?;
-    let mut parser = Parser {
-        text,
-        tokens,
-        pos: 0,
-        depth: 0,
-    };
+    let mut parser = Parser::new(text, "the text")?;
     let of = Source::ALL
         .into_iter()
         .find(|s| parser.is_word(s.name()))
@@ -118,6 +92,26 @@ struct Parser<'a> {
 
 const COMPARISONS: &str =
     "a comparison (=, !=, <, <=, >, >=), `in`, `contains`, `is set`, `within` or `more than`";
+
+impl<'a> Parser<'a> {
+    /// A parser over `text` (`what` names it in the error of a text too long).
+    fn new(text: &'a str, what: &str) -> Result<Parser<'a>, ParseError> {
+        if text.len() > limits::MAX_TEXT {
+            return Err(ParseError::at(
+                text,
+                limits::MAX_TEXT,
+                format!("{what} is longer than {} bytes", limits::MAX_TEXT),
+            ));
+        }
+        let tokens = lex(text).map_err(|e| ParseError::at(text, e.at, e.message))?;
+        Ok(Parser {
+            text,
+            tokens,
+            pos: 0,
+            depth: 0,
+        })
+    }
+}
 
 impl Parser<'_> {
     fn peek(&self) -> &Tok {
