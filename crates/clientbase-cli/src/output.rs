@@ -266,24 +266,6 @@ pub(crate) fn size(bytes: u64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clientbase::Currency;
-
-    #[test]
-    fn numbers_are_grouped() {
-        assert_eq!(int(1234567u64), "1 234 567");
-        assert_eq!(int(999u64), "999");
-        assert_eq!(int(0u64), "0");
-        assert_eq!(
-            money(Money::from_minor(-123456789, Currency::RUB)),
-            "-1 234 567.89 RUB"
-        );
-        assert_eq!(money(Money::from_minor(5, Currency::RUB)), "0.05 RUB");
-    }
-}
-
 /// A table cell as CSV text: dates as yyyy-mm-dd, decimals exact, lists
 /// joined with `; `, a null as nothing.
 pub(crate) fn cell(value: clientbase::table::Value<'_>) -> String {
@@ -325,4 +307,22 @@ pub(crate) fn write_table(
         path.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientbase::Currency;
+
+    #[test]
+    fn numbers_are_grouped() {
+        assert_eq!(int(1234567u64), "1 234 567");
+        assert_eq!(int(999u64), "999");
+        assert_eq!(int(0u64), "0");
+        assert_eq!(
+            money(Money::from_minor(-123456789, Currency::RUB)),
+            "-1 234 567.89 RUB"
+        );
+        assert_eq!(money(Money::from_minor(5, Currency::RUB)), "0.05 RUB");
+    }
 }
