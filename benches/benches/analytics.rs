@@ -4,7 +4,7 @@
 //! (lazy API) computing the same table on the same lines in the same run.
 //!
 //! ```sh
-//! CLIENTBASE_PEER_PYTHON=/work/venv-value/bin/python cargo bench -p clientbase-benches --bench analytics
+//! CLIENTBASE_PEER_PYTHON=/tmp/venv-value/bin/python cargo bench -p clientbase-benches --bench analytics
 //! ```
 //!
 //! Size: `CLIENTBASE_ANALYTICS_LINES` (default 10,000,000). The peer runs

@@ -65,8 +65,8 @@ fn run_peer(args: &[&str]) -> Option<String> {
     let skip = |why: &str| {
         eprintln!(
             "clv: the Python peer was skipped ({why}). Install it with \
-             `python3 -m venv /work/venv-lifetimes && /work/venv-lifetimes/bin/pip install lifetimes` \
-             and run with CLIENTBASE_PEER_PYTHON=/work/venv-lifetimes/bin/python"
+             `python3 -m venv /tmp/venv-lifetimes && /tmp/venv-lifetimes/bin/pip install lifetimes` \
+             and run with CLIENTBASE_PEER_PYTHON=/tmp/venv-lifetimes/bin/python"
         );
     };
     match Command::new(&python).arg(script()).args(args).output() {

@@ -81,8 +81,8 @@ fn run_peer(inputs: &[String]) -> Option<Peer> {
     let skip = |why: &str| {
         eprintln!(
             "phones: the Python peer was skipped ({why}). Install it with \
-             `python3 -m venv /work/venv-corpus && /work/venv-corpus/bin/pip install phonenumbers` \
-             and run with CLIENTBASE_PEER_PYTHON=/work/venv-corpus/bin/python"
+             `python3 -m venv /tmp/venv-corpus && /tmp/venv-corpus/bin/pip install phonenumbers` \
+             and run with CLIENTBASE_PEER_PYTHON=/tmp/venv-corpus/bin/python"
         );
     };
     let output = match output {

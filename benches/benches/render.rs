@@ -8,7 +8,7 @@
 //! render) is timed too.
 //!
 //! ```sh
-//! CLIENTBASE_PEER_PYTHON=/work/venv-render/bin/python cargo bench -p clientbase-benches --bench render
+//! CLIENTBASE_PEER_PYTHON=/tmp/venv-render/bin/python cargo bench -p clientbase-benches --bench render
 //! CLIENTBASE_RENDERS=50000 cargo bench -p clientbase-benches --bench render
 //! ```
 

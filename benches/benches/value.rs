@@ -4,7 +4,7 @@
 //! clientbase from Python on a polars DataFrame (the Arrow path).
 //!
 //! ```sh
-//! CLIENTBASE_PEER_PYTHON=/work/venv-value/bin/python cargo bench -p clientbase-benches --bench value
+//! CLIENTBASE_PEER_PYTHON=/tmp/venv-value/bin/python cargo bench -p clientbase-benches --bench value
 //! ```
 //!
 //! Sizes: `CLIENTBASE_VALUE_LINES` (default 10,000,000) and

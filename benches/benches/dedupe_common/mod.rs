@@ -104,9 +104,9 @@ pub fn splink(generated: &Generated) -> Option<Peer> {
         Ok(o) if o.status.success() => o,
         Ok(o) => {
             eprintln!(
-                "splink: the peer was skipped ({}). Install it with `python3 -m venv /work/venv-splink && \
-                 /work/venv-splink/bin/pip install splink pandas` and run with \
-                 CLIENTBASE_PEER_PYTHON=/work/venv-splink/bin/python",
+                "splink: the peer was skipped ({}). Install it with `python3 -m venv /tmp/venv-splink && \
+                 /tmp/venv-splink/bin/pip install splink pandas` and run with \
+                 CLIENTBASE_PEER_PYTHON=/tmp/venv-splink/bin/python",
                 String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("it failed")
             );
             return None;
