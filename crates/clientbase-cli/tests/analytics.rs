@@ -3,22 +3,9 @@
 
 use chrono::{TimeZone, Utc};
 use clientbase::{Client, ClientBase, Currency, Deal, DealStatus, Money, Schema};
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn clientbase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clientbase"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clientbase-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{clientbase, scratch};
 
 /// Two clients (one with an invalid phone); Оля won 1 500 ₽ in March 2024
 /// (10 days), Петя lost a deal in April.

@@ -3,12 +3,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn clientbase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clientbase"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{clientbase, scratch};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -16,14 +12,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A fresh folder for one test's files.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clientbase-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn path(p: &std::path::Path) -> &str {

@@ -2,22 +2,10 @@
 //! filled from a client and a deal of a base written by hand.
 
 use clientbase::{Client, ClientBase, Currency, Deal, Money, ProductLine, Quantity, Schema};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn clientbase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clientbase"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clientbase-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{clientbase, scratch};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

@@ -2,22 +2,10 @@
 
 use chrono::{TimeZone, Utc};
 use clientbase::{Activity, ActivityKind, Client, ClientBase, Schema};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn clientbase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clientbase"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clientbase-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{clientbase, scratch};
 
 /// Anna in Moscow with two site visits and a form on 2026-06-29; Petr with nothing.
 fn write_base(dir: &Path) -> String {

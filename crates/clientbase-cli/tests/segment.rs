@@ -2,22 +2,9 @@
 
 use chrono::{TimeZone, Utc};
 use clientbase::{Channel, Client, ClientBase, Consent, Currency, Deal, DealStatus, Money, Schema};
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn clientbase(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clientbase"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("clientbase-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{clientbase, scratch};
 
 /// Three clients; the first bought for 150 000 ₽ in 2026 and consented to SMS.
 fn write_base(dir: &std::path::Path) -> String {
