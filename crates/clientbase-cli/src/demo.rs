@@ -64,6 +64,10 @@ const SECTIONS: &[(&str, Section)] = &[
         crate::audience::demo_section,
     ),
     ("Documents and messages", crate::render::demo_section),
+    (
+        "A client's history and the report on the base",
+        crate::report::demo_section,
+    ),
 ];
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {

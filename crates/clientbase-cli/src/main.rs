@@ -18,6 +18,8 @@
 //!   clients left out by reason (or an ad platform's hashed list), and
 //!   `clientbase tasks` a segment as call tasks for managers;
 //! - `clientbase render` fills a text template (Jinja) from a client and a deal of a base.
+//! - `clientbase report` writes one self-contained HTML page on a base, and
+//!   `clientbase history` gives one client's history in time order.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -45,6 +47,7 @@ mod demo;
 mod output;
 mod phones;
 mod render;
+mod report;
 mod scoring;
 mod segment;
 mod value;
@@ -116,6 +119,14 @@ enum Command {
     /// amount_words }}`) from a client and a deal of a base (JSON), with your
     /// company's details; a missing value names the variable and the line.
     Render(render::RenderArgs),
+    /// One self-contained HTML page on a base (JSON or a base file): data
+    /// quality, the funnel, the ABC Pareto curve, the RFM grid, months with
+    /// the year before and the managers, as charts and tables.
+    Report(report::ReportArgs),
+    /// One client's history in time order: deals won and lost, activities,
+    /// merges, consents (and from a base file's change log: consent,
+    /// contact and stage changes, undone merges, who made them).
+    History(report::HistoryArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -354,6 +365,8 @@ fn main() -> ExitCode {
         Command::Audience(args) => audience::run(&args),
         Command::Tasks(args) => audience::tasks(&args),
         Command::Render(args) => render::run(&args),
+        Command::Report(args) => report::report(&args),
+        Command::History(args) => report::history(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -131,3 +131,6 @@ pub use table::{Column, ColumnData, ColumnType, Table, TableProblem};
 
 #[cfg(feature = "generator")]
 pub mod generator;
+
+pub mod history;
+pub mod report;

@@ -329,6 +329,10 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
     #[cfg(feature = "render")]
     capability!(plain Report "sms_parts", "The encoding (GSM-7 or UCS-2), length and number of parts of an SMS text.",
         SmsParams => sms_parts),
+    capability!(read Table "client_history", "One client's history in time order: deals opened, won and lost, activities, merges and their undo, consents given and withdrawn, contact and stage changes (the last ones from a base file's change log).",
+        crate::history::HistoryParams => crate::history::client_history),
+    capability!(read Report "report_html", "One self-contained HTML page on the base: data quality, the funnel, the ABC Pareto curve, the RFM grid, monthly dynamics and managers, with charts, Russian labels and number formats.",
+        crate::report::ReportParams => crate::report::report_html),
 ];
 
 /// The capability called `name`; an unknown name is an
