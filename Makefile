@@ -4,12 +4,12 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test test-rust test-c test-python lint bench
+.PHONY: demo test test-rust test-c test-python lint bench test-report
 
 demo:
 	$(CARGO) run --release --quiet -p clientbase-cli -- demo
 
-test: lint test-rust test-c test-python
+test: lint test-rust test-c test-python test-report
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -27,3 +27,8 @@ test-python:
 
 bench:
 	$(CARGO) bench -p clientbase-benches
+
+# The HTML report opened in headless Chromium: no console errors, charts equal
+# to their tables; the page and a screenshot kept in target/test-artifacts/.
+test-report:
+	bash scripts/test-report.sh

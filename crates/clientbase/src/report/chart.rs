@@ -134,7 +134,7 @@ pub(crate) fn lines(
     series: &[Line],
     axis: &dyn Fn(f64) -> String,
 ) -> String {
-    let (height, top, bottom, left, right) = (300.0, 16.0, 44.0, 90.0, 16.0);
+    let (height, top, bottom, left, right) = (310.0, 16.0, 58.0, 90.0, 16.0);
     let values = series
         .iter()
         .flat_map(|s| s.points.iter().flatten().map(|(_, v)| v.as_f64()));
@@ -158,16 +158,29 @@ pub(crate) fn lines(
             esc(&axis(v))
         );
     }
+    // `мар 2025`: the month under its point, the year below it when it changes.
     let every = n.div_ceil(12);
+    let mut last_year = "";
     for (i, l) in xlabels.iter().enumerate() {
+        let (first, second) = l.split_once(' ').unwrap_or((l.as_str(), ""));
         if i % every == 0 {
             let _ = write!(
                 svg,
                 r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
                 x(i),
-                height - bottom + 18.0,
-                esc(l)
+                height - bottom + 16.0,
+                esc(first)
             );
+        }
+        if second != last_year {
+            let _ = write!(
+                svg,
+                r#"<text class="axis year" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                x(i),
+                height - bottom + 30.0,
+                esc(second)
+            );
+            last_year = second;
         }
     }
     for s in series {
@@ -260,7 +273,7 @@ pub(crate) fn pareto(
             x(*b),
             height - bottom,
             x(*b) + 4.0,
-            top + 14.0,
+            height - bottom - 8.0,
             esc(name)
         );
     }

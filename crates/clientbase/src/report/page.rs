@@ -37,9 +37,11 @@ h3{font-size:15px;margin:16px 0 6px}
 .kpi b{display:block;font-size:20px}
 .kpi span{color:var(--muted);font-size:12px}
 table{border-collapse:collapse;width:100%;margin:6px 0 14px;font-size:13px}
+.scroll{overflow-x:auto}
+svg .year{font-weight:600}
 caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{color:var(--muted);font-weight:600;background:#fafbfc}
+th{color:var(--muted);font-weight:600;background:#fafbfc;font-size:12px}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 details{margin:4px 0 10px}
 summary{cursor:pointer;color:var(--main);font-size:13px}
@@ -114,7 +116,7 @@ fn date(d: Option<NaiveDate>) -> String {
 fn table_html(out: &mut String, t: &DataTable) {
     let _ = write!(
         out,
-        r#"<table class="data" data-table="{}"><caption>{}</caption><thead><tr>"#,
+        r#"<div class="scroll"><table class="data" data-table="{}"><caption>{}</caption><thead><tr>"#,
         esc(&t.id),
         esc(&t.caption)
     );
@@ -152,7 +154,7 @@ fn table_html(out: &mut String, t: &DataTable) {
             t.columns.len()
         );
     }
-    out.push_str("</tbody></table>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 /// The whole page.
