@@ -93,6 +93,7 @@ from clientbase.audience import (
     call_tasks,
 )
 from clientbase.render import check as render_check, mail_merge, render, render_text, sms_parts
+from clientbase.report import client_history, report
 
 __all__ = [
     "Activity",
@@ -162,5 +163,7 @@ __all__ = [
     "render_check",
     "mail_merge",
     "sms_parts",
+    "client_history",
+    "report",
     "__version__",
 ]

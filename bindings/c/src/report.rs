@@ -9,7 +9,7 @@ use clientbase::report::{report_html, ReportParams};
 use crate::base::cb_base;
 use crate::capability::params_arg;
 use crate::error::cb_status;
-use crate::ffi::{out_arg, owned_string};
+use crate::ffi::{out_arg, owned_string, BoxHandle};
 use crate::panic::status_boundary;
 
 /// Writes the report on a base as one self-contained HTML page (UTF-8):

@@ -100,9 +100,9 @@ pub(crate) struct HistoryArgs {
 fn stage_orders(specs: &[String]) -> CliResult<BTreeMap<String, Vec<String>>> {
     let mut stages = BTreeMap::new();
     for spec in specs {
-        let (pipeline, list) = spec
-            .split_once('=')
-            .ok_or_else(|| CliError::input(format!("--stages {spec:?}: write pipeline=stage1,stage2")))?;
+        let (pipeline, list) = spec.split_once('=').ok_or_else(|| {
+            CliError::input(format!("--stages {spec:?}: write pipeline=stage1,stage2"))
+        })?;
         stages.insert(
             pipeline.trim().to_string(),
             list.split(',').map(|s| s.trim().to_string()).collect(),
@@ -176,7 +176,11 @@ fn text(value: Value<'_>) -> String {
 
 /// The rows of a history, one line each.
 pub(crate) fn print_history(table: &Table, indent: &str) {
-    let col = |name: &str, i: usize| table.column(name).map_or(String::new(), |c| text(c.value(i)));
+    let col = |name: &str, i: usize| {
+        table
+            .column(name)
+            .map_or(String::new(), |c| text(c.value(i)))
+    };
     let width = (0..table.rows())
         .map(|i| col("kind", i).chars().count())
         .max()
@@ -189,8 +193,16 @@ pub(crate) fn print_history(table: &Table, indent: &str) {
             col("time", i),
             col("kind", i),
             col("what", i),
-            if detail.is_empty() { String::new() } else { format!(": {detail}") },
-            if actor.is_empty() { String::new() } else { format!(" [{actor}]") },
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {detail}")
+            },
+            if actor.is_empty() {
+                String::new()
+            } else {
+                format!(" [{actor}]")
+            },
         );
     }
 }
@@ -219,7 +231,13 @@ pub(crate) fn history(args: &HistoryArgs) -> CliResult {
 const DEMO_STAGES: &[(&str, &[&str])] = &[
     (
         "Розница",
-        &["Новая заявка", "Подбор товара", "Ожидает оплаты", "Сборка заказа", "Доставка"],
+        &[
+            "Новая заявка",
+            "Подбор товара",
+            "Ожидает оплаты",
+            "Сборка заказа",
+            "Доставка",
+        ],
     ),
     (
         "Опт",

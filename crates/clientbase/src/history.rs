@@ -162,7 +162,11 @@ pub fn client_history(base: &ClientBase, params: &HistoryParams) -> Result<Table
                     time: at,
                     kind: "client_added",
                     what: c.display_name(),
-                    detail: c.source.clone().map(|s| format!("source {s}")).unwrap_or_default(),
+                    detail: c
+                        .source
+                        .clone()
+                        .map(|s| format!("source {s}"))
+                        .unwrap_or_default(),
                     actor: log.added_by(id).or_else(|| c.owner.clone()),
                     client: id,
                     deal: None,
@@ -364,9 +368,10 @@ fn deal_events(deal: &Deal, events: &mut Vec<Event>) {
                 "deal_lost",
                 format!("lost {} at stage {}", deal.amount, deal.stage),
             ),
-            DealStatus::DuplicateOf(other) => {
-                ("deal_duplicate", format!("closed as a duplicate of {other}"))
-            }
+            DealStatus::DuplicateOf(other) => (
+                "deal_duplicate",
+                format!("closed as a duplicate of {other}"),
+            ),
             DealStatus::Open => return,
         };
         events.push(event(at, kind, detail));
@@ -676,9 +681,8 @@ mod log {
                 consents.push((id, channel, c));
             }
             // Logged transitions first, in log order; the current state is then a repeat.
-            consents.sort_by_key(|(id, channel, c)| {
-                (!self.consent_logged(*id, channel, c), c.date)
-            });
+            consents
+                .sort_by_key(|(id, channel, c)| (!self.consent_logged(*id, channel, c), c.date));
         }
     }
 

@@ -149,10 +149,7 @@ fn a_base_in_memory_gives_deals_activities_consents_in_time_order() {
         ("2024-03-01 10:00", "deal_lost"),
         ("2024-05-02 00:00", "consent_withdrawn"),
     ];
-    let short: Vec<(&str, &str)> = got
-        .iter()
-        .map(|r| (r.0.as_str(), r.1.as_str()))
-        .collect();
+    let short: Vec<(&str, &str)> = got.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
     assert_eq!(short, expected);
     assert_eq!(got[7].2, "consent sms");
     assert_eq!(got[7].4, "client");
@@ -225,8 +222,12 @@ fn period_and_kinds_filter_and_bad_params_are_named() {
     };
     assert_eq!(kinds(&table), ["consent_given"]);
 
-    let err = call_read(&base, "client_history", json!({"client": 1, "kinds": ["deal"]}))
-        .unwrap_err();
+    let err = call_read(
+        &base,
+        "client_history",
+        json!({"client": 1, "kinds": ["deal"]}),
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidValue);
     assert_eq!(err.field(), Some("kinds"));
     assert!(err.to_string().contains("deal_won"), "{err}");
@@ -242,7 +243,8 @@ fn period_and_kinds_filter_and_bad_params_are_named() {
     let err = call_read(&base, "client_history", json!({"client": 99})).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnknownId);
     assert!(
-        err.to_string().contains("not in the base and was not merged"),
+        err.to_string()
+            .contains("not in the base and was not merged"),
         "{err}"
     );
     let err = call_read(&base, "client_history", json!({"client": 1, "kind": []})).unwrap_err();

@@ -201,10 +201,19 @@ pub(crate) fn lines(
                 None => pen_up = true,
             }
         }
-        let _ = write!(svg, r#"<path class="line {}" d="{}"/>"#, s.class, path.trim());
+        let _ = write!(
+            svg,
+            r#"<path class="line {}" d="{}"/>"#,
+            s.class,
+            path.trim()
+        );
         for (i, p) in s.points.iter().enumerate() {
             if let Some((key, v)) = p {
-                let tip = format!("{} — {}", xlabels.get(i).map_or("", String::as_str), s.label);
+                let tip = format!(
+                    "{} — {}",
+                    xlabels.get(i).map_or("", String::as_str),
+                    s.label
+                );
                 let _ = write!(
                     svg,
                     r#"<circle class="point {}" cx="{:.1}" cy="{:.1}" r="4"{}>{}</circle>"#,

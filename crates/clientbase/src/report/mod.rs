@@ -310,10 +310,7 @@ pub fn report_html(base: &ClientBase, params: &ReportParams) -> Result<Report> {
         .unwrap_or_else(|| ReportSection::ALL.to_vec());
     for (i, s) in sections.iter().enumerate() {
         if sections[..i].contains(s) {
-            return Err(invalid(
-                "sections",
-                format!("{} is named twice", s.name()),
-            ));
+            return Err(invalid("sections", format!("{} is named twice", s.name())));
         }
     }
     let as_of = params.as_of.or_else(|| {
@@ -525,11 +522,7 @@ impl Context<'_> {
             Num::Int(c.phone_only as i64),
         );
         figure("email_only", "Только почта", Num::Int(c.email_only as i64));
-        figure(
-            "no_contact",
-            "Без контактов",
-            Num::Int(c.no_contact as i64),
-        );
+        figure("no_contact", "Без контактов", Num::Int(c.no_contact as i64));
         if let Some(d) = &q.duplicates {
             figure("duplicates", "Дублей", Num::Int(d.duplicates as i64));
             figure("duplicate_rate", "Доля дублей", Num::Share(d.rate));
@@ -631,7 +624,12 @@ impl Context<'_> {
         if q.clients > 0 {
             parts.push(Part::Chart {
                 title: "Согласия: дали, отозвали, не спрашивали".into(),
-                svg: chart::hbars("quality-consents", "Согласия по каналам", &consent_bars, None),
+                svg: chart::hbars(
+                    "quality-consents",
+                    "Согласия по каналам",
+                    &consent_bars,
+                    None,
+                ),
             });
         }
         parts.push(Part::Table(consents));
@@ -692,8 +690,8 @@ impl Context<'_> {
                     num(float(&t, "open_age_median_days", i).map(Num::Days)),
                 ],
             ));
-            let group = (last_pipeline.as_deref() != Some(pipeline.as_str()))
-                .then(|| pipeline.clone());
+            let group =
+                (last_pipeline.as_deref() != Some(pipeline.as_str())).then(|| pipeline.clone());
             last_pipeline = Some(pipeline);
             let seg = |series: &str, label: &str, class| Segment {
                 series: series.into(),

@@ -193,9 +193,9 @@ pub(crate) fn page(head: &Head<'_>) -> String {
     }
     out.push_str("</nav></header>\n<main>\n");
     for s in head.sections {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<section id=\"{}\" data-section=\"{}\"><h2>{}</h2><p class=\"lead\">{}</p>\n",
+            "<section id=\"{}\" data-section=\"{}\"><h2>{}</h2><p class=\"lead\">{}</p>",
             s.section.name(),
             s.section.name(),
             s.section.title(),
@@ -209,9 +209,9 @@ pub(crate) fn page(head: &Head<'_>) -> String {
                 Part::Table(t) => {
                     // Long tables fold away; the numbers stay in the page.
                     if t.rows.len() > 15 {
-                        let _ = write!(
+                        let _ = writeln!(
                             out,
-                            "<details><summary>{} — {} строк</summary>\n",
+                            "<details><summary>{} — {} строк</summary>",
                             esc(&t.caption),
                             format_int(t.rows.len() as i64)
                         );
@@ -222,7 +222,7 @@ pub(crate) fn page(head: &Head<'_>) -> String {
                     }
                 }
                 Part::Note(text) => {
-                    let _ = write!(out, "<p class=\"note\">{}</p>\n", esc(text));
+                    let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(text));
                 }
             }
         }
