@@ -50,7 +50,7 @@ def test_in_memory_history_in_time_order() -> None:
     base = cb.ClientBase()
     fill(base)
     t = cb.client_history(base, 1)
-    assert t.column_names() == ["time", "kind", "what", "detail", "actor", "client", "deal", "source"]
+    assert t.column_names == ["time", "kind", "what", "detail", "actor", "client", "deal", "source"]
     assert t["kind"] == ["consent_given", "client_added", "deal_opened", "activity", "deal_won"]
     assert t["source"] == ["client", "client", "deal", "activity", "deal"]
     assert t["actor"][2:] == ["Оля", "Оля", "Оля"]

@@ -205,13 +205,6 @@ pub fn client_history(base: &ClientBase, params: &HistoryParams) -> Result<Table
         }
         events.push(event);
     }
-    if !log.present {
-        for merge in base.merges() {
-            if ids.contains(&merge.survivor) {
-                events.push(merge_event(merge));
-            }
-        }
-    }
     let mut consents: Vec<(ClientId, String, Consent)> = Vec::new();
     for &id in &ids {
         if let Some(c) = base.get_client(id) {
@@ -221,6 +214,19 @@ pub fn client_history(base: &ClientBase, params: &HistoryParams) -> Result<Table
         }
     }
     log.events(&mut events, &mut consents);
+    // The merge log's merges, unless the change log told of them already (a
+    // base saved to a file after merging has them in the merge log only).
+    for merge in base.merges() {
+        let logged = events.iter().any(|e| {
+            e.kind == "merge"
+                && e.source == "change_log"
+                && e.client == merge.survivor
+                && (e.time - merge.at).num_seconds().abs() <= 5
+        });
+        if ids.contains(&merge.survivor) && !logged {
+            events.push(merge_event(merge));
+        }
+    }
     let mut seen = BTreeSet::new();
     for (id, channel, consent) in consents {
         if !seen.insert((id, channel.clone(), consent.state.name(), consent.date)) {
@@ -292,6 +298,7 @@ fn resolve(base: &ClientBase, id: ClientId) -> Result<ClientId> {
             None => break,
         }
     }
+    #[cfg_attr(not(feature = "storage"), allow(unused_mut))]
     let mut reason = format!("{id} is not in the base and was not merged into another client");
     #[cfg(feature = "storage")]
     if base.path().is_some() {
@@ -467,7 +474,7 @@ mod log {
 
     /// The change log entries about a client, its merged records and its deals.
     pub(super) struct ChangeLog {
-        pub(super) present: bool,
+        present: bool,
         entries: BTreeMap<u64, Change>,
         clients: Vec<ClientId>,
         deals: BTreeMap<DealId, ClientId>,
@@ -752,14 +759,12 @@ mod log {
 
 /// A base in memory has no change log: nothing to add.
 #[cfg(not(feature = "storage"))]
-struct ChangeLog {
-    present: bool,
-}
+struct ChangeLog;
 
 #[cfg(not(feature = "storage"))]
 impl ChangeLog {
     fn of(_: &ClientBase, _: &[ClientId]) -> Result<ChangeLog> {
-        Ok(ChangeLog { present: false })
+        Ok(ChangeLog)
     }
     fn added_by(&self, _: ClientId) -> Option<String> {
         None

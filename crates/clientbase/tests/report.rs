@@ -2,17 +2,9 @@
 //! draw what its tables hold, user strings are escaped, an empty base
 //! renders, and no name breaks the page.
 
-use clientbase::analytics::{funnel, manager_effectiveness, monthly_dynamics, FunnelParams};
-use clientbase::capability::{call_read, Rows};
-use clientbase::quality::{quality_report, QualityParams};
-use clientbase::report::{report_html, row_key, Report, ReportParams, ReportSection};
-use clientbase::table::{format_decimal, Value};
-use clientbase::value::{abc, rfm, AbcParams, OrderSource, RfmParams};
-use clientbase::{
-    Client, ClientBase, Currency, Deal, DealStatus, Money, ProductLine, Schema, Table,
-};
+use clientbase::report::{report_html, row_key, ReportParams, ReportSection};
+use clientbase::{Client, ClientBase, Currency, Deal, DealStatus, Money, ProductLine, Schema};
 use proptest::prelude::*;
-use serde_json::json;
 use std::collections::BTreeMap;
 
 type Cells = BTreeMap<String, BTreeMap<String, String>>;
@@ -99,28 +91,6 @@ fn cell<'a>(tables: &'a BTreeMap<String, Cells>, table: &str, key: &str, col: &s
         .unwrap_or_else(|| panic!("{table} {key}: no {col}"))
 }
 
-fn raw(value: Value<'_>) -> Option<String> {
-    match value {
-        Value::Int64(v) => Some(v.to_string()),
-        Value::UInt64(v) => Some(v.to_string()),
-        Value::Float64(v) => Some(v.to_string()),
-        Value::Decimal { value, scale } => Some(format_decimal(value, scale)),
-        _ => None,
-    }
-}
-
-fn text(t: &Table, col: &str, i: usize) -> Option<String> {
-    match t.column(col).unwrap().value(i) {
-        Value::Text(s) => Some(s.to_string()),
-        _ => None,
-    }
-}
-
-fn generated() -> ClientBase {
-    let config = clientbase::generator::GeneratorConfig::new(800, 11);
-    clientbase::generator::generate(&config).unwrap().base
-}
-
 fn every_mark_matches_its_cell(html: &str) -> usize {
     let tables = tables(html);
     let marks = marks(html);
@@ -132,187 +102,6 @@ fn every_mark_matches_its_cell(html: &str) -> usize {
         );
     }
     marks.len()
-}
-
-#[test]
-fn the_tables_hold_what_the_capabilities_give() {
-    let base = generated();
-    let report: Report = report_html(&base, &ReportParams::default()).unwrap();
-    let html = &report.html;
-    let t = tables(html);
-    assert_eq!(report.sections, ReportSection::ALL);
-    let (from, to) = (report.from.unwrap(), report.to.unwrap());
-    assert_eq!(Some(to), report.as_of);
-    assert_eq!(from.format("%d").to_string(), "01");
-    assert!((to - from).num_days() > 300 && (to - from).num_days() < 366);
-
-    let q = quality_report(&base, &QualityParams::default()).unwrap();
-    assert_eq!(
-        cell(&t, "quality-summary", "clients", "value"),
-        q.clients.to_string()
-    );
-    assert_eq!(
-        cell(&t, "quality-summary", "phones_invalid", "value"),
-        q.contacts.phones_invalid.to_string()
-    );
-    for f in &q.completeness {
-        assert_eq!(
-            cell(&t, "quality-fields", &f.field, "filled"),
-            f.filled.to_string()
-        );
-        assert!(close(
-            cell(&t, "quality-fields", &f.field, "share"),
-            &f.share.to_string()
-        ));
-    }
-    for c in &q.consents {
-        assert_eq!(
-            cell(&t, "quality-consents", &c.channel, "withdrawn"),
-            c.withdrawn.to_string()
-        );
-    }
-
-    let f = funnel(
-        &base,
-        &FunnelParams {
-            from: report.from,
-            to: report.to,
-            as_of: report.as_of,
-            ..FunnelParams::default()
-        },
-    )
-    .unwrap();
-    assert!(f.rows() > 3);
-    assert_eq!(t["funnel"].len(), f.rows());
-    for i in 0..f.rows() {
-        let key = format!(
-            "{} / {}",
-            text(&f, "pipeline", i).unwrap(),
-            text(&f, "stage", i).unwrap()
-        );
-        for col in ["deals", "open", "won", "lost"] {
-            let expected = raw(f.column(col).unwrap().value(i)).unwrap();
-            assert_eq!(cell(&t, "funnel", &key, col), expected, "{key} {col}");
-        }
-    }
-
-    let params = report.analytics_params();
-    let m = manager_effectiveness(&base, &params).unwrap();
-    assert!(m.rows() > 1);
-    assert_eq!(t["managers"].len(), m.rows());
-    for i in 0..m.rows() {
-        let key = row_key(
-            text(&m, "manager", i).as_deref(),
-            &text(&m, "currency", i).unwrap(),
-        );
-        for col in ["deals", "won", "revenue", "activities"] {
-            let expected = raw(m.column(col).unwrap().value(i)).unwrap();
-            assert_eq!(cell(&t, "managers", &key, col), expected, "{key} {col}");
-        }
-    }
-
-    let d = monthly_dynamics(Rows::Base(&base), &params).unwrap();
-    assert_eq!(t["monthly"].len(), d.rows());
-    assert!(d.rows() >= 12);
-    for i in 0..d.rows() {
-        let key = row_key(
-            text(&d, "month", i).as_deref(),
-            &text(&d, "currency", i).unwrap(),
-        );
-        for col in ["revenue", "prev_year_revenue", "deals"] {
-            match raw(d.column(col).unwrap().value(i)) {
-                Some(expected) => assert_eq!(cell(&t, "monthly", &key, col), expected),
-                None => assert!(!t["monthly"][&key].contains_key(col)),
-            }
-        }
-    }
-
-    let orders = OrderSource {
-        from: report.from,
-        to: report.to,
-        ..OrderSource::default()
-    };
-    let a = abc(
-        Rows::Base(&base),
-        &AbcParams {
-            orders: orders.clone(),
-            ..AbcParams::default()
-        },
-    )
-    .unwrap();
-    let n = a.rows();
-    assert!(n > 50);
-    let mut by_rank: Vec<usize> = (0..n).collect();
-    by_rank.sort_by_key(|&i| match a.column("rank").unwrap().value(i) {
-        Value::Int64(r) => r,
-        other => panic!("{other:?}"),
-    });
-    for step in [1usize, 4, 10, 20] {
-        let k = (n * step).div_ceil(20);
-        let expected = raw(a.column("cumulative_share").unwrap().value(by_rank[k - 1])).unwrap();
-        let key = (step * 5).to_string();
-        assert!(close(
-            cell(&t, "abc-pareto", &key, "cumulative_share"),
-            &expected
-        ));
-        assert_eq!(cell(&t, "abc-pareto", &key, "clients"), k.to_string());
-    }
-    let a_count = (0..n)
-        .filter(|&i| text(&a, "class", i).as_deref() == Some("A"))
-        .count();
-    assert_eq!(cell(&t, "abc-classes", "A", "objects"), a_count.to_string());
-
-    let r = rfm(
-        Rows::Base(&base),
-        &RfmParams {
-            orders,
-            as_of: report.as_of,
-            ..RfmParams::default()
-        },
-    )
-    .unwrap();
-    let mut grid = [[0u64; 6]; 6];
-    let score = |col: &str, i: usize| match r.column(col).unwrap().value(i) {
-        Value::Int64(v) => v as usize,
-        other => panic!("{other:?}"),
-    };
-    for i in 0..r.rows() {
-        grid[score("r", i)][score("f", i)] += 1;
-    }
-    let mut total = 0;
-    for (rs, row) in grid.iter().enumerate().skip(1) {
-        for (fs, count) in row.iter().enumerate().skip(1) {
-            let got = cell(&t, "rfm-grid", &format!("r{rs}"), &format!("f{fs}"));
-            assert_eq!(got, count.to_string(), "r{rs} f{fs}");
-            total += count;
-        }
-    }
-    assert_eq!(total as usize, r.rows());
-
-    // And every chart draws its table's numbers.
-    let marks = every_mark_matches_its_cell(html);
-    assert!(marks > 100, "{marks} marks");
-    for chart in [
-        "quality-fields",
-        "quality-consents",
-        "funnel",
-        "abc-pareto",
-        "rfm-grid",
-        "monthly",
-        "managers",
-    ] {
-        assert!(html.contains(&format!("data-chart=\"{chart}\"")), "{chart}");
-    }
-    // One page, nothing loaded from anywhere.
-    assert!(html.contains("Content-Security-Policy"));
-    assert!(!html.contains("src=\"http"));
-    assert!(!html.contains("href=\"http"));
-    assert_eq!(html.matches("<script").count(), 1);
-    // Russian numbers: thousands apart by a no-break space.
-    let deals = base.counts().deals;
-    assert!(deals > 1000);
-    let grouped = format!("{}\u{a0}{:03}", deals / 1000, deals % 1000);
-    assert!(html.contains(&format!("сделок {grouped}")), "{grouped}");
 }
 
 #[test]
@@ -379,41 +168,259 @@ fn an_empty_base_renders_every_section() {
     assert!(report.html.ends_with("</html>\n"));
 }
 
-#[test]
-fn params_through_the_registry() {
-    let base = generated();
-    let out = call_read(
-        &base,
-        "report_html",
-        json!({"sections": ["managers", "funnel"], "as_of": "2024-06-30", "title": "Отчёт"}),
-    )
-    .unwrap()
-    .into_json()
-    .unwrap();
-    assert_eq!(out["sections"], json!(["managers", "funnel"]));
-    assert_eq!(out["to"], json!("2024-06-30"));
-    assert_eq!(out["from"], json!("2023-07-01"));
-    let html = out["html"].as_str().unwrap();
-    assert!(html.find("id=\"managers\"").unwrap() < html.find("id=\"funnel\"").unwrap());
-    assert!(!html.contains("id=\"rfm\""));
-    let err = call_read(
-        &base,
-        "report_html",
-        json!({"sections": ["funnel", "funnel"]}),
-    )
-    .unwrap_err();
-    assert_eq!(err.field(), Some("sections"));
-    let err = call_read(&base, "report_html", json!({"sections": ["pie"]})).unwrap_err();
-    assert_eq!(err.kind(), clientbase::ErrorKind::Json);
-    let err = call_read(&base, "report_html", json!({"titel": "x"})).unwrap_err();
-    assert_eq!(err.kind(), clientbase::ErrorKind::Json);
-    let err = call_read(
-        &base,
-        "report_html",
-        json!({"from": "2025-01-01", "to": "2024-01-01"}),
-    )
-    .unwrap_err();
-    assert_eq!(err.field(), Some("from"));
+/// On a generated base.
+#[cfg(feature = "generator")]
+mod generated {
+    use super::*;
+    use clientbase::analytics::{funnel, manager_effectiveness, monthly_dynamics, FunnelParams};
+    use clientbase::capability::{call_read, Rows};
+    use clientbase::quality::{quality_report, QualityParams};
+    use clientbase::report::Report;
+    use clientbase::table::{format_decimal, Value};
+    use clientbase::value::{abc, rfm, AbcParams, OrderSource, RfmParams};
+    use clientbase::Table;
+    use serde_json::json;
+
+    fn raw(value: Value<'_>) -> Option<String> {
+        match value {
+            Value::Int64(v) => Some(v.to_string()),
+            Value::UInt64(v) => Some(v.to_string()),
+            Value::Float64(v) => Some(v.to_string()),
+            Value::Decimal { value, scale } => Some(format_decimal(value, scale)),
+            _ => None,
+        }
+    }
+
+    fn text(t: &Table, col: &str, i: usize) -> Option<String> {
+        match t.column(col).unwrap().value(i) {
+            Value::Text(s) => Some(s.to_string()),
+            _ => None,
+        }
+    }
+
+    fn generated() -> ClientBase {
+        let config = clientbase::generator::GeneratorConfig::new(800, 11);
+        clientbase::generator::generate(&config).unwrap().base
+    }
+
+    #[test]
+    fn the_tables_hold_what_the_capabilities_give() {
+        let base = generated();
+        let report: Report = report_html(&base, &ReportParams::default()).unwrap();
+        let html = &report.html;
+        let t = tables(html);
+        assert_eq!(report.sections, ReportSection::ALL);
+        let (from, to) = (report.from.unwrap(), report.to.unwrap());
+        assert_eq!(Some(to), report.as_of);
+        assert_eq!(from.format("%d").to_string(), "01");
+        assert!((to - from).num_days() > 300 && (to - from).num_days() < 366);
+
+        let q = quality_report(&base, &QualityParams::default()).unwrap();
+        assert_eq!(
+            cell(&t, "quality-summary", "clients", "value"),
+            q.clients.to_string()
+        );
+        assert_eq!(
+            cell(&t, "quality-summary", "phones_invalid", "value"),
+            q.contacts.phones_invalid.to_string()
+        );
+        for f in &q.completeness {
+            assert_eq!(
+                cell(&t, "quality-fields", &f.field, "filled"),
+                f.filled.to_string()
+            );
+            assert!(close(
+                cell(&t, "quality-fields", &f.field, "share"),
+                &f.share.to_string()
+            ));
+        }
+        for c in &q.consents {
+            assert_eq!(
+                cell(&t, "quality-consents", &c.channel, "withdrawn"),
+                c.withdrawn.to_string()
+            );
+        }
+
+        let f = funnel(
+            &base,
+            &FunnelParams {
+                from: report.from,
+                to: report.to,
+                as_of: report.as_of,
+                ..FunnelParams::default()
+            },
+        )
+        .unwrap();
+        assert!(f.rows() > 3);
+        assert_eq!(t["funnel"].len(), f.rows());
+        for i in 0..f.rows() {
+            let key = format!(
+                "{} / {}",
+                text(&f, "pipeline", i).unwrap(),
+                text(&f, "stage", i).unwrap()
+            );
+            for col in ["deals", "open", "won", "lost"] {
+                let expected = raw(f.column(col).unwrap().value(i)).unwrap();
+                assert_eq!(cell(&t, "funnel", &key, col), expected, "{key} {col}");
+            }
+        }
+
+        let params = report.analytics_params();
+        let m = manager_effectiveness(&base, &params).unwrap();
+        assert!(m.rows() > 1);
+        assert_eq!(t["managers"].len(), m.rows());
+        for i in 0..m.rows() {
+            let key = row_key(
+                text(&m, "manager", i).as_deref(),
+                &text(&m, "currency", i).unwrap(),
+            );
+            for col in ["deals", "won", "revenue", "activities"] {
+                let expected = raw(m.column(col).unwrap().value(i)).unwrap();
+                assert_eq!(cell(&t, "managers", &key, col), expected, "{key} {col}");
+            }
+        }
+
+        let d = monthly_dynamics(Rows::Base(&base), &params).unwrap();
+        assert_eq!(t["monthly"].len(), d.rows());
+        assert!(d.rows() >= 12);
+        for i in 0..d.rows() {
+            let key = row_key(
+                text(&d, "month", i).as_deref(),
+                &text(&d, "currency", i).unwrap(),
+            );
+            for col in ["revenue", "prev_year_revenue", "deals"] {
+                match raw(d.column(col).unwrap().value(i)) {
+                    Some(expected) => assert_eq!(cell(&t, "monthly", &key, col), expected),
+                    None => assert!(!t["monthly"][&key].contains_key(col)),
+                }
+            }
+        }
+
+        let orders = OrderSource {
+            from: report.from,
+            to: report.to,
+            ..OrderSource::default()
+        };
+        let a = abc(
+            Rows::Base(&base),
+            &AbcParams {
+                orders: orders.clone(),
+                ..AbcParams::default()
+            },
+        )
+        .unwrap();
+        let n = a.rows();
+        assert!(n > 50);
+        let mut by_rank: Vec<usize> = (0..n).collect();
+        by_rank.sort_by_key(|&i| match a.column("rank").unwrap().value(i) {
+            Value::Int64(r) => r,
+            other => panic!("{other:?}"),
+        });
+        for step in [1usize, 4, 10, 20] {
+            let k = (n * step).div_ceil(20);
+            let expected =
+                raw(a.column("cumulative_share").unwrap().value(by_rank[k - 1])).unwrap();
+            let key = (step * 5).to_string();
+            assert!(close(
+                cell(&t, "abc-pareto", &key, "cumulative_share"),
+                &expected
+            ));
+            assert_eq!(cell(&t, "abc-pareto", &key, "clients"), k.to_string());
+        }
+        let a_count = (0..n)
+            .filter(|&i| text(&a, "class", i).as_deref() == Some("A"))
+            .count();
+        assert_eq!(cell(&t, "abc-classes", "A", "objects"), a_count.to_string());
+
+        let r = rfm(
+            Rows::Base(&base),
+            &RfmParams {
+                orders,
+                as_of: report.as_of,
+                ..RfmParams::default()
+            },
+        )
+        .unwrap();
+        let mut grid = [[0u64; 6]; 6];
+        let score = |col: &str, i: usize| match r.column(col).unwrap().value(i) {
+            Value::Int64(v) => v as usize,
+            other => panic!("{other:?}"),
+        };
+        for i in 0..r.rows() {
+            grid[score("r", i)][score("f", i)] += 1;
+        }
+        let mut total = 0;
+        for (rs, row) in grid.iter().enumerate().skip(1) {
+            for (fs, count) in row.iter().enumerate().skip(1) {
+                let got = cell(&t, "rfm-grid", &format!("r{rs}"), &format!("f{fs}"));
+                assert_eq!(got, count.to_string(), "r{rs} f{fs}");
+                total += count;
+            }
+        }
+        assert_eq!(total as usize, r.rows());
+
+        // And every chart draws its table's numbers.
+        let marks = every_mark_matches_its_cell(html);
+        assert!(marks > 100, "{marks} marks");
+        for chart in [
+            "quality-fields",
+            "quality-consents",
+            "funnel",
+            "abc-pareto",
+            "rfm-grid",
+            "monthly",
+            "managers",
+        ] {
+            assert!(html.contains(&format!("data-chart=\"{chart}\"")), "{chart}");
+        }
+        // One page, nothing loaded from anywhere.
+        assert!(html.contains("Content-Security-Policy"));
+        assert!(!html.contains("src=\"http"));
+        assert!(!html.contains("href=\"http"));
+        assert_eq!(html.matches("<script").count(), 1);
+        // Russian numbers: thousands apart by a no-break space.
+        let deals = base.counts().deals;
+        assert!(deals > 1000);
+        let grouped = format!("{}\u{a0}{:03}", deals / 1000, deals % 1000);
+        assert!(html.contains(&format!("сделок {grouped}")), "{grouped}");
+    }
+
+    #[test]
+    fn params_through_the_registry() {
+        let base = generated();
+        let out = call_read(
+            &base,
+            "report_html",
+            json!({"sections": ["managers", "funnel"], "as_of": "2024-06-30", "title": "Отчёт"}),
+        )
+        .unwrap()
+        .into_json()
+        .unwrap();
+        assert_eq!(out["sections"], json!(["managers", "funnel"]));
+        assert_eq!(out["to"], json!("2024-06-30"));
+        assert_eq!(out["from"], json!("2023-07-01"));
+        let html = out["html"].as_str().unwrap();
+        assert!(html.find("id=\"managers\"").unwrap() < html.find("id=\"funnel\"").unwrap());
+        assert!(!html.contains("id=\"rfm\""));
+        let err = call_read(
+            &base,
+            "report_html",
+            json!({"sections": ["funnel", "funnel"]}),
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some("sections"));
+        let err = call_read(&base, "report_html", json!({"sections": ["pie"]})).unwrap_err();
+        assert_eq!(err.kind(), clientbase::ErrorKind::Json);
+        let err = call_read(&base, "report_html", json!({"titel": "x"})).unwrap_err();
+        assert_eq!(err.kind(), clientbase::ErrorKind::Json);
+        let err = call_read(
+            &base,
+            "report_html",
+            json!({"from": "2025-01-01", "to": "2024-01-01"}),
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some("from"));
+    }
 }
 
 /// The count of `<` in a page: its markup, since every user `<` is escaped.
