@@ -376,3 +376,51 @@ mod file {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+mod params {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            any::<String>().prop_map(serde_json::Value::from),
+            "(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]".prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            Just(serde_json::Value::Null),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Params are user input: any client, period and kinds give a
+        /// history or an error naming a field, never a panic; a history
+        /// is in time order and holds only the kinds asked for.
+        #[test]
+        fn any_params_give_a_history_or_a_named_error(
+            client in prop_oneof![0u64..6, any::<u64>()],
+            from in text(),
+            to in text(),
+            kinds in proptest::option::of(proptest::collection::vec(
+                prop_oneof![proptest::sample::select(HISTORY_KINDS.to_vec()).prop_map(String::from), any::<String>()],
+                0..4,
+            )),
+        ) {
+            let (base, _, _) = memory_base();
+            let params = json!({"client": client, "from": from, "to": to, "kinds": kinds});
+            match call_read(&base, "client_history", params) {
+                Ok(Output::Table(table)) => {
+                    let got = rows(&table);
+                    let mut sorted = got.clone();
+                    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+                    prop_assert_eq!(got.iter().map(|r| &r.0).collect::<Vec<_>>(), sorted.iter().map(|r| &r.0).collect::<Vec<_>>());
+                    if let Some(kinds) = &kinds {
+                        prop_assert!(got.iter().all(|r| kinds.contains(&r.1)));
+                    }
+                }
+                Ok(other) => prop_assert!(false, "not a table: {other:?}"),
+                Err(err) => prop_assert!(err.field().is_some() || err.kind() == ErrorKind::Json, "{err}"),
+            }
+        }
+    }
+}
