@@ -2,7 +2,7 @@
 //!
 //! [`report_html`] puts the figures of the other capabilities on one page:
 //! the [data quality](crate::quality::quality_report), the
-//! [funnel](crate::analytics::funnel), the [ABC](crate::value::abc) Pareto
+//! [sales funnel](crate::analytics::funnel), the [ABC](crate::value::abc) Pareto
 //! curve of clients by revenue, the [RFM](crate::value::rfm) R×F grid,
 //! [monthly dynamics](crate::analytics::monthly_dynamics) with the year before
 //! and the [managers](crate::analytics::manager_effectiveness), each as a
