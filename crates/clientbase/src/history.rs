@@ -137,8 +137,9 @@ struct Event {
 /// The client's history in time order: one row per event with the columns
 /// `time` (timestamp), `kind` (one of [`HISTORY_KINDS`]), `what` (the
 /// subject: `deal 3 «Кухня»`, `call`, `phone +79161234567`, `consent sms`),
-/// `detail`, `actor` (who: the deal's owner, the activity's manager, or the
-/// change log's actor), `client` (the record it happened to: the client or
+/// `detail`, `actor` (who: the deal's owner, the activity's manager, the
+/// change log's actor; for the client's creation the actor who added it, else
+/// its owner), `client` (the record it happened to: the client or
 /// one merged into it), `deal` and `source` (`client`, `deal`, `activity`,
 /// `merge` or `change_log`). See the [module docs](self) for what a base in
 /// memory gives and what a base file adds.

@@ -38,6 +38,7 @@ h3{font-size:15px;margin:16px 0 6px}
 .kpi span{color:var(--muted);font-size:12px}
 table{border-collapse:collapse;width:100%;margin:6px 0 14px;font-size:13px}
 .scroll{overflow-x:auto}
+table[data-table="quality-summary"],table[data-table="abc-classes"],table[data-table="rfm-grid"]{width:auto;min-width:60%}
 svg .year{font-weight:600}
 caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
