@@ -4,7 +4,7 @@
 # distribution's packages) with scripts/check_report.py: no console errors,
 # every chart's numbers equal to its table's, the page's own check agreeing.
 # The pages and a screenshot are kept in target/test-artifacts/ (report.html,
-# report.png, report-empty.html).
+# report.png, report-hostile.html, report-empty.html).
 #
 # Environment: CARGO_TARGET_DIR (default ./target), CLIENTS (default 3000).
 set -euo pipefail
@@ -36,6 +36,36 @@ step "a generated base ($CLIENTS clients) and its report"
     --stages "Розница=Новая заявка,Подбор товара,Ожидает оплаты,Сборка заказа,Доставка" \
     --stages "Опт=Новая заявка,Квалификация,КП отправлено,Согласование договора,Счёт выставлен,Отгрузка"
 python3 scripts/check_report.py "$OUT/report.html" --screenshot "$OUT/report.png"
+
+step "a report of hostile names: markup and scripts in every name stay text"
+python3 - "$work/hostile.json" <<'PY'
+import json, sys
+evil = "<img src=x onerror=console.error(1)><script>console.error(2)</script> & \"'"
+deals = []
+for i, status in enumerate(["won", "lost", "open", "won"]):
+    deals.append({
+        "id": i + 1, "client": 1 + i % 2, "title": evil, "status": status,
+        "amount": {"amount": "1234567.89", "currency": "RUB"}, "owner": evil + str(i % 2),
+        "pipeline": evil, "stage": evil + " этап",
+        "created_at": f"2025-0{i + 1}-03T10:00:00Z",
+        **({} if status == "open" else {"closed_at": f"2025-0{i + 2}-03T10:00:00Z"}),
+        "lines": [{"product": evil, "category": evil, "quantity": "1",
+                   "unit_price": {"amount": "1234567.89", "currency": "RUB"}}],
+    })
+base = {
+    "format": "clientbase", "version": 1, "schema": {}, "next_ids": {"activity": 1, "client": 3, "deal": 5},
+    "clients": [
+        {"id": 1, "kind": "company", "legal_name": evil, "owner": evil, "source": evil,
+         "created_at": "2025-01-01T09:00:00Z", "phones": [{"raw": "+79161234567"}]},
+        {"id": 2, "kind": "person", "surname": evil, "given": "Анна", "city": evil,
+         "created_at": "2025-01-02T09:00:00Z", "emails": [{"raw": "a@mail.ru"}]},
+    ],
+    "deals": deals,
+}
+json.dump(base, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+"$cli" report --base "$work/hostile.json" --out "$OUT/report-hostile.html" --title "<script>console.error(3)</script>"
+python3 scripts/check_report.py "$OUT/report-hostile.html" --small
 
 step "an empty base's report"
 "$cli" generate --clients 0 --out "$work/empty.json" >/dev/null
