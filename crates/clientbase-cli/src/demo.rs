@@ -64,6 +64,10 @@ const SECTIONS: &[(&str, Section)] = &[
         crate::audience::demo_section,
     ),
     ("Documents and messages", crate::render::demo_section),
+    (
+        "Today's reminders and routing (automation rules)",
+        crate::automation::demo_section,
+    ),
 ];
 
 pub(crate) fn run(args: &DemoArgs) -> CliResult {

@@ -17,7 +17,10 @@
 //! - `clientbase audience` writes who a campaign reaches on a channel, with the
 //!   clients left out by reason (or an ad platform's hashed list), and
 //!   `clientbase tasks` a segment as call tasks for managers;
-//! - `clientbase render` fills a text template (Jinja) from a client and a deal of a base.
+//! - `clientbase render` fills a text template (Jinja) from a client and a deal of a base;
+//! - `clientbase due` writes the day's actions by automation rules (reminders,
+//!   recurring deals, birthdays, stuck deals, missing contacts, stage moves),
+//!   and `clientbase route` tells which manager an incoming lead goes to.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -39,6 +42,7 @@ macro_rules! say {
 
 mod analytics;
 mod audience;
+mod automation;
 mod commands;
 mod dedupe;
 mod demo;
@@ -116,6 +120,13 @@ enum Command {
     /// amount_words }}`) from a client and a deal of a base (JSON), with your
     /// company's details; a missing value names the variable and the line.
     Render(render::RenderArgs),
+    /// The actions due on a day by automation rules (next purchases, recurring
+    /// deals, birthdays, stuck deals, missing contacts, stage moves), each with
+    /// its idempotency key, written as CSV; --record keeps them in the base.
+    Due(automation::DueArgs),
+    /// Which manager an incoming lead goes to: a known client to their own
+    /// manager, else by rules, working hours and open-task load.
+    Route(automation::RouteArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -354,6 +365,8 @@ fn main() -> ExitCode {
         Command::Audience(args) => audience::run(&args),
         Command::Tasks(args) => audience::tasks(&args),
         Command::Render(args) => render::run(&args),
+        Command::Due(args) => automation::due(&args),
+        Command::Route(args) => automation::route(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -329,6 +329,14 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
     #[cfg(feature = "render")]
     capability!(plain Report "sms_parts", "The encoding (GSM-7 or UCS-2), length and number of parts of an SMS text.",
         SmsParams => sms_parts),
+    capability!(read Table "due", "The actions due on a day by automation rules (next purchases, recurring deals, birthdays, stuck deals, missing contacts, stage moves), each with an idempotency key; keys already done are skipped.",
+        crate::automation::DueParams => crate::automation::due),
+    capability!(write Report "add_due_tasks", "Records the day's due actions in the base (tasks for managers, messages to clients), each carrying its key so that it is never given again.",
+        crate::automation::DueParams => crate::automation::add_due_tasks),
+    capability!(read Table "stage_actions", "The actions a deal's move to a stage triggers (a message to the client, a task), for one move or the change log's moves since a time.",
+        crate::automation::StageParams => crate::automation::stage_actions),
+    capability!(read Report "route", "Which manager takes an incoming lead: a known client to their own manager, else by rules, working hours and load, with the reason.",
+        crate::automation::RouteParams => crate::automation::route),
 ];
 
 /// The capability called `name`; an unknown name is an

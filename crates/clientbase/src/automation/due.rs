@@ -1,0 +1,727 @@
+//! The actions due on a day, and recording them in the base.
+
+use super::{action_key, key_of_text, ActionKind, AutomationRule, AutomationRules, ContactNeeded};
+use super::{RuleKind, MAX_RULES};
+use crate::activity::{Activity, ActivityKind, Direction};
+use crate::audience::AudienceChannel;
+use crate::base::ClientBase;
+use crate::capability::Rows;
+use crate::client::{Client, MessengerKind};
+use crate::deal::{Deal, DealStatus};
+use crate::error::{invalid, Result};
+use crate::ids::{ActivityId, ClientId, DealId};
+use crate::segment::{compile, named, Options, Rule};
+use crate::table::{Column, Table, Value};
+use crate::value::{next_due_dates, next_purchase, NextPurchaseParams};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Params of [`due`] and [`add_due_tasks`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DueParams {
+    /// The day (default: today in the time zone).
+    pub as_of: Option<NaiveDate>,
+    /// The time zone dates are read in (default `UTC`; `+03:00`, `Europe/Moscow`).
+    pub time_zone: String,
+    /// The rules (default `null`: [`AutomationRules::default`]).
+    pub rules: Option<AutomationRules>,
+    /// Named segments the rules' `when` conditions may refer to (default: none).
+    pub segments: BTreeMap<String, serde_json::Value>,
+    /// Keys of actions already done elsewhere, skipped like those the
+    /// base's activities carry (default: none).
+    pub done: Vec<String>,
+}
+
+impl Default for DueParams {
+    fn default() -> DueParams {
+        DueParams {
+            as_of: None,
+            time_zone: "UTC".into(),
+            rules: None,
+            segments: BTreeMap::new(),
+            done: Vec::new(),
+        }
+    }
+}
+
+/// One action of the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Action {
+    pub key: String,
+    pub rule: String,
+    pub kind: RuleKind,
+    pub action: ActionKind,
+    pub client: ClientId,
+    pub name: String,
+    pub deal: Option<DealId>,
+    pub manager: Option<String>,
+    pub due: NaiveDate,
+    pub occurs: Option<NaiveDate>,
+    pub reason: String,
+    pub channel: Option<AudienceChannel>,
+    pub contact: Option<String>,
+    pub text: String,
+}
+
+/// A rule ready to run: its `when` as the sorted ids of the clients who
+/// meet it, its text template compiled.
+pub(crate) struct Prepared<'r> {
+    pub rule: &'r AutomationRule,
+    pub index: usize,
+    members: Option<Vec<ClientId>>,
+    #[cfg(feature = "render")]
+    template: Option<crate::render::Template>,
+}
+
+impl Prepared<'_> {
+    pub(crate) fn admits(&self, client: ClientId) -> bool {
+        self.members
+            .as_ref()
+            .is_none_or(|m| m.binary_search(&client).is_ok())
+    }
+}
+
+/// What the planner of one call knows: the base, the day, the rules.
+pub(crate) struct Planner<'a> {
+    pub base: &'a ClientBase,
+    pub as_of: NaiveDate,
+    pub zone: FixedOffset,
+    pub done: HashSet<String>,
+}
+
+/// The rules of params, validated (the default set when `None`).
+pub(crate) fn rules_of(rules: &Option<AutomationRules>) -> Result<std::borrow::Cow<'_, AutomationRules>> {
+    let rules = match rules {
+        Some(r) => std::borrow::Cow::Borrowed(r),
+        None => std::borrow::Cow::Owned(AutomationRules::default()),
+    };
+    rules.validate()?;
+    Ok(rules)
+}
+
+impl<'a> Planner<'a> {
+    /// A planner for `base` on the day, with the keys already done: those in
+    /// `done` and those the base's activities carry.
+    pub(crate) fn new(
+        base: &'a ClientBase,
+        as_of: Option<NaiveDate>,
+        time_zone: &str,
+        done: &[String],
+    ) -> Result<Planner<'a>> {
+        check_done(done)?;
+        let zone = crate::segment::time_zone(time_zone)?;
+        let as_of = as_of.unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive());
+        let mut keys: HashSet<String> = done.iter().cloned().collect();
+        for activity in base.activities() {
+            if let Some(key) = activity.text.as_deref().and_then(key_of_text) {
+                keys.insert(key.to_string());
+            }
+        }
+        Ok(Planner {
+            base,
+            as_of,
+            zone,
+            done: keys,
+        })
+    }
+
+    /// Compiles each rule's `when` and text; errors name `rules[i].when` and
+    /// `rules[i].text`.
+    pub(crate) fn prepare<'r>(
+        &self,
+        rules: &'r AutomationRules,
+        segments: &BTreeMap<String, serde_json::Value>,
+        only: impl Fn(&AutomationRule) -> bool,
+    ) -> Result<Vec<Prepared<'r>>> {
+        let named = named(segments)?;
+        let options = Options {
+            as_of: self.as_of,
+            time_zone: self.zone.to_string(),
+            currency: None,
+        };
+        let mut out = Vec::new();
+        for (index, rule) in rules.rules.iter().enumerate().take(MAX_RULES) {
+            if !only(rule) {
+                continue;
+            }
+            let members = match &rule.when {
+                None => None,
+                Some(when) => {
+                    let field = format!("rules[{index}].when");
+                    let parsed = Rule::from_input(when).map_err(|e| e.in_field(&field))?;
+                    let compiled = compile(self.base, &parsed, &options, &named)
+                        .map_err(|e| e.in_field(&field))?;
+                    Some(compiled.evaluate(self.base).map_err(|e| e.in_field(&field))?)
+                }
+            };
+            #[cfg(feature = "render")]
+            let template = match &rule.text {
+                None => None,
+                Some(text) => Some(
+                    crate::render::Template::new(
+                        text,
+                        &crate::render::TemplateOptions {
+                            strict: false,
+                            ..Default::default()
+                        },
+                    )
+                    .map_err(|e| e.in_field(format!("rules[{index}].text")))?,
+                ),
+            };
+            out.push(Prepared {
+                rule,
+                index,
+                members,
+                #[cfg(feature = "render")]
+                template,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The action of `rule` about `client` (and `deal`), unless its key is
+    /// done or a message has no contact on its channel.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn action(
+        &self,
+        prepared: &Prepared<'_>,
+        client: &Client,
+        deal: Option<&Deal>,
+        object: String,
+        occurs: Option<NaiveDate>,
+        reason: String,
+    ) -> Result<Option<Action>> {
+        let rule = prepared.rule;
+        let key = action_key(&rule.name, &object, occurs);
+        if self.done.contains(&key) {
+            return Ok(None);
+        }
+        let (channel, contact) = match rule.action {
+            ActionKind::Task => (None, None),
+            ActionKind::NotifyClient => {
+                let channel = rule.notify_channel();
+                match contact_on(client, channel) {
+                    Some(contact) => (Some(channel), Some(contact)),
+                    None => return Ok(None),
+                }
+            }
+        };
+        let start = match (rule.kind, occurs) {
+            (RuleKind::NextPurchase | RuleKind::Recurring | RuleKind::Birthday, Some(day)) => {
+                day.max(self.as_of)
+            }
+            _ => self.as_of,
+        };
+        let due = start
+            .checked_add_days(Days::new(u64::from(rule.due_in_days)))
+            .unwrap_or(start);
+        let manager = deal
+            .and_then(|d| d.owner.clone())
+            .or_else(|| client.owner.clone());
+        let text = self.text(prepared, client, deal, &reason)?;
+        Ok(Some(Action {
+            key,
+            rule: rule.name.clone(),
+            kind: rule.kind,
+            action: rule.action,
+            client: client.id,
+            name: client.display_name(),
+            deal: deal.map(|d| d.id),
+            manager,
+            due,
+            occurs,
+            reason,
+            channel,
+            contact,
+            text,
+        }))
+    }
+
+    #[cfg(feature = "render")]
+    fn text(
+        &self,
+        prepared: &Prepared<'_>,
+        client: &Client,
+        deal: Option<&Deal>,
+        reason: &str,
+    ) -> Result<String> {
+        let Some(template) = &prepared.template else {
+            return Ok(reason.to_string());
+        };
+        let source = crate::render::ContextSource {
+            client: Some(client.id),
+            deal: deal.map(|d| d.id),
+            company: None,
+            managers: None,
+            vars: None,
+            today: Some(self.as_of),
+            offset: Some(self.zone),
+        };
+        let mut context = crate::render::build_context(self.base, &source)?;
+        if let serde_json::Value::Object(map) = &mut context {
+            map.insert("reason".into(), serde_json::Value::from(reason));
+        }
+        template
+            .render(&crate::render::RenderContext::new(context))
+            .map_err(|e| {
+                e.in_field(format!("rules[{}].text", prepared.index))
+                    .with_record(client.id.to_string())
+            })
+    }
+
+    #[cfg(not(feature = "render"))]
+    fn text(
+        &self,
+        prepared: &Prepared<'_>,
+        _client: &Client,
+        _deal: Option<&Deal>,
+        reason: &str,
+    ) -> Result<String> {
+        Ok(prepared.rule.text.clone().unwrap_or_else(|| reason.to_string()))
+    }
+
+    /// The day each deal entered its stage: from the change log of a base
+    /// kept in a file, else (and for deals the log does not tell) the
+    /// deal's creation.
+    pub(crate) fn stage_entries(&self) -> Result<HashMap<DealId, DateTime<Utc>>> {
+        let mut entered = HashMap::new();
+        #[cfg(feature = "storage")]
+        if self.base.path().is_some() {
+            let changes = self.base.changes(&crate::base::ChangesParams::default())?;
+            for change in changes {
+                for record in &change.records {
+                    let Some(id) = deal_of_record(&record.record) else {
+                        continue;
+                    };
+                    match record.op {
+                        crate::base::RecordOp::Removed => {
+                            entered.remove(&id);
+                        }
+                        crate::base::RecordOp::Added => {
+                            entered.insert(id, change.at);
+                        }
+                        crate::base::RecordOp::Changed => {
+                            if record.fields.contains_key("stage")
+                                || record.fields.contains_key("pipeline")
+                            {
+                                entered.insert(id, change.at);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(entered)
+    }
+
+    /// The day (in the time zone) `deal` entered its stage.
+    pub(crate) fn entered(
+        &self,
+        entries: &HashMap<DealId, DateTime<Utc>>,
+        deal: &Deal,
+    ) -> Option<NaiveDate> {
+        entries
+            .get(&deal.id)
+            .copied()
+            .or(deal.created_at)
+            .map(|at| at.with_timezone(&self.zone).date_naive())
+    }
+}
+
+/// The deal id of a change-log record name (`deal 17`).
+#[cfg(feature = "storage")]
+pub(crate) fn deal_of_record(record: &str) -> Option<DealId> {
+    record
+        .strip_prefix("deal ")
+        .and_then(|id| id.parse().ok())
+        .map(DealId)
+}
+
+/// The client's contact on a channel: the first phone (E.164 when known)
+/// for calls, SMS and the phone messengers, the first email, or the
+/// account of the messenger.
+pub(crate) fn contact_on(client: &Client, channel: AudienceChannel) -> Option<String> {
+    let phone = || {
+        client
+            .phones
+            .iter()
+            .map(|p| p.e164.clone().unwrap_or_else(|| p.raw.trim().to_string()))
+            .find(|p| !p.is_empty())
+    };
+    let messenger = |kind: MessengerKind| {
+        client
+            .messengers
+            .iter()
+            .find(|m| m.kind == kind && !m.id.trim().is_empty())
+            .map(|m| m.id.trim().to_string())
+    };
+    match channel {
+        AudienceChannel::Calls | AudienceChannel::Sms | AudienceChannel::VoiceRobot => phone(),
+        AudienceChannel::Email | AudienceChannel::Ads => client
+            .emails
+            .iter()
+            .map(|e| {
+                e.normalized
+                    .clone()
+                    .unwrap_or_else(|| e.raw.trim().to_string())
+            })
+            .find(|e| !e.is_empty()),
+        AudienceChannel::Whatsapp => messenger(MessengerKind::Whatsapp).or_else(phone),
+        AudienceChannel::Viber => messenger(MessengerKind::Viber).or_else(phone),
+        AudienceChannel::Telegram => messenger(MessengerKind::Telegram),
+        AudienceChannel::Max => messenger(MessengerKind::Max),
+        AudienceChannel::Vk => messenger(MessengerKind::Vk),
+        AudienceChannel::Ok => messenger(MessengerKind::Ok),
+    }
+}
+
+/// A birthday's day in `year`: 29 February is 28 February in other years.
+pub(crate) fn birthday_in(birthday: NaiveDate, year: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, birthday.month(), birthday.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, birthday.month(), birthday.day() - 1))
+}
+
+fn days(n: u32) -> Days {
+    Days::new(u64::from(n))
+}
+
+/// Whether an occurrence on `day` is due on `as_of`: from `lead` days
+/// before it to `catch_up` days after.
+fn in_window(day: NaiveDate, as_of: NaiveDate, lead: u32, catch_up: u32) -> bool {
+    let from = day.checked_sub_days(days(lead)).unwrap_or(NaiveDate::MIN);
+    let to = day.checked_add_days(days(catch_up)).unwrap_or(NaiveDate::MAX);
+    from <= as_of && as_of <= to
+}
+
+/// One client's next purchase by product: expected date, last purchase,
+/// the product.
+type Expected = (NaiveDate, NaiveDate, String);
+
+fn expected_purchases(base: &ClientBase, as_of: NaiveDate) -> HashMap<ClientId, Vec<Expected>> {
+    let params = NextPurchaseParams {
+        by_product: true,
+        as_of: Some(as_of),
+        remind_days_before: 0,
+        ..NextPurchaseParams::default()
+    };
+    let mut out: HashMap<ClientId, Vec<Expected>> = HashMap::new();
+    // No won deals with lines: nobody has a rhythm to remind of.
+    let Ok(table) = next_purchase(Rows::Base(base), &params) else {
+        return out;
+    };
+    let (Some(client), Some(product), Some(last), Some(expected)) = (
+        table.column("client"),
+        table.column("product"),
+        table.column("last_purchase"),
+        table.column("expected_date"),
+    ) else {
+        return out;
+    };
+    for i in 0..table.rows() {
+        if let (Value::UInt64(id), Value::Text(name), Value::Date(last), Value::Date(expected)) = (
+            client.value(i),
+            product.value(i),
+            last.value(i),
+            expected.value(i),
+        ) {
+            out.entry(ClientId(id))
+                .or_default()
+                .push((expected, last, name.to_string()));
+        }
+    }
+    out
+}
+
+fn matches_stage(rule: &AutomationRule, deal: &Deal, stage: &str) -> bool {
+    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+    rule.pipeline.as_deref().is_none_or(|p| same(p, &deal.pipeline))
+        && rule.stage.as_deref().is_none_or(|s| same(s, stage))
+}
+
+/// Whether `rule` (a stage rule) applies to `deal` now in `stage`.
+pub(crate) fn stage_rule_applies(rule: &AutomationRule, deal: &Deal, stage: &str) -> bool {
+    deal.status == DealStatus::Open && matches_stage(rule, deal, stage)
+}
+
+/// The actions of the day, rule by rule in the rules' order, each rule's in
+/// client and deal id order.
+pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>, NaiveDate)> {
+    let rules = rules_of(&params.rules)?;
+    let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done)?;
+    let prepared = planner.prepare(&rules, &params.segments, |_| true)?;
+    let as_of = planner.as_of;
+    let purchases = if prepared.iter().any(|p| p.rule.kind == RuleKind::NextPurchase) {
+        expected_purchases(base, as_of)
+    } else {
+        HashMap::new()
+    };
+    let on_stage = prepared
+        .iter()
+        .any(|p| matches!(p.rule.kind, RuleKind::StuckInStage | RuleKind::StageEntered));
+    let entries = if on_stage {
+        planner.stage_entries()?
+    } else {
+        HashMap::new()
+    };
+    let mut actions = Vec::new();
+    for p in &prepared {
+        let rule = p.rule;
+        match rule.kind {
+            RuleKind::NextPurchase => {
+                let mut ids: Vec<&ClientId> = purchases.keys().collect();
+                ids.sort_unstable();
+                for id in ids {
+                    let Some(client) = base.get_client(*id).filter(|_| p.admits(*id)) else {
+                        continue;
+                    };
+                    let window = |e: &&Expected| {
+                        in_window(e.0, as_of, rule.lead_days(), rule.catch_up_days())
+                    };
+                    let Some((expected, last, product)) = purchases[id]
+                        .iter()
+                        .filter(window)
+                        .min_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)))
+                    else {
+                        continue;
+                    };
+                    let every = (*expected - *last).num_days();
+                    let ago = (as_of - *last).num_days();
+                    let reason = format!("bought {product} {ago} days ago, usually every {every}");
+                    let object = format!("client-{}", id.get());
+                    actions.extend(planner.action(p, client, None, object, Some(*expected), reason)?);
+                }
+            }
+            RuleKind::Recurring => {
+                let lead = rule.lead_days();
+                let catch_up = rule.catch_up_days();
+                let from = as_of.checked_sub_days(days(catch_up)).unwrap_or(as_of);
+                let count = (catch_up as usize + lead as usize + 1).min(10_000);
+                for deal in base.deals() {
+                    let Some(recurrence) = &deal.recurrence else {
+                        continue;
+                    };
+                    let start = match deal.status {
+                        DealStatus::Won => deal.closed_at.or(deal.created_at),
+                        DealStatus::Open => deal.created_at,
+                        _ => continue,
+                    };
+                    let Some(start) = start.map(|s| s.with_timezone(&planner.zone).date_naive())
+                    else {
+                        continue;
+                    };
+                    let Some(client) = base.get_client(deal.client).filter(|_| p.admits(deal.client))
+                    else {
+                        continue;
+                    };
+                    let dates = next_due_dates(recurrence, start, from, count)
+                        .map_err(|e| e.with_record(deal.id.to_string()))?;
+                    for day in dates.into_iter().filter(|d| in_window(*d, as_of, lead, catch_up)) {
+                        let what = deal.title.as_deref().unwrap_or("recurring deal");
+                        let reason = format!("{what}: invoice and shipment due {day}");
+                        let object = format!("deal-{}", deal.id.get());
+                        actions.extend(planner.action(p, client, Some(deal), object, Some(day), reason)?);
+                    }
+                }
+            }
+            RuleKind::Birthday => {
+                let (lead, catch_up) = (rule.lead_days(), rule.catch_up_days());
+                for client in base.clients() {
+                    let Some(born) = client.birthday else { continue };
+                    if !p.admits(client.id) {
+                        continue;
+                    }
+                    for year in [as_of.year() - 1, as_of.year(), as_of.year() + 1] {
+                        let Some(day) = birthday_in(born, year).filter(|_| year > born.year())
+                        else {
+                            continue;
+                        };
+                        if !in_window(day, as_of, lead, catch_up) {
+                            continue;
+                        }
+                        let age = year - born.year();
+                        let reason = format!("birthday on {day}: turns {age}");
+                        let object = format!("client-{}", client.id.get());
+                        actions.extend(planner.action(p, client, None, object, Some(day), reason)?);
+                    }
+                }
+            }
+            RuleKind::MissingContact => {
+                let need = rule.contact.unwrap_or(ContactNeeded::Email);
+                for client in base.clients() {
+                    let missing = match need {
+                        ContactNeeded::Phone => client.phones.iter().all(|p| p.raw.trim().is_empty()),
+                        ContactNeeded::Email => client.emails.iter().all(|e| e.raw.trim().is_empty()),
+                    };
+                    if !missing || !p.admits(client.id) {
+                        continue;
+                    }
+                    let reason = format!("no {}: ask the client for one", need.name());
+                    let object = format!("client-{}", client.id.get());
+                    actions.extend(planner.action(p, client, None, object, None, reason)?);
+                }
+            }
+            RuleKind::StuckInStage | RuleKind::StageEntered => {
+                for deal in base.deals() {
+                    if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
+                        continue;
+                    }
+                    let Some(entered) = planner.entered(&entries, deal) else {
+                        continue;
+                    };
+                    let Some(client) = base.get_client(deal.client) else {
+                        continue;
+                    };
+                    let in_stage = (as_of - entered).num_days();
+                    let reason = if rule.kind == RuleKind::StuckInStage {
+                        let max = rule.max_days.unwrap_or(0);
+                        if in_stage <= i64::from(max) {
+                            continue;
+                        }
+                        format!(
+                            "in stage {:?} of {:?} for {in_stage} days, more than {max}",
+                            deal.stage, deal.pipeline
+                        )
+                    } else {
+                        if in_stage < 0 || in_stage > i64::from(rule.catch_up_days()) {
+                            continue;
+                        }
+                        format!("moved to stage {:?} on {entered}", deal.stage)
+                    };
+                    let object = format!("deal-{}", deal.id.get());
+                    actions.extend(planner.action(p, client, Some(deal), object, Some(entered), reason)?);
+                }
+            }
+        }
+    }
+    Ok((actions, as_of))
+}
+
+/// The actions as a table.
+pub(crate) fn actions_table(actions: &[Action]) -> Result<Table> {
+    Table::with_rows(
+        actions.len(),
+        vec![
+            Column::from_texts("key", actions.iter().map(|a| Some(a.key.as_str()))),
+            Column::from_texts("rule", actions.iter().map(|a| Some(a.rule.as_str()))),
+            Column::from_texts("kind", actions.iter().map(|a| Some(a.kind.name()))),
+            Column::from_texts("action", actions.iter().map(|a| Some(a.action.name()))),
+            Column::from_uint64s("client", actions.iter().map(|a| Some(a.client.get()))),
+            Column::from_texts("name", actions.iter().map(|a| Some(a.name.as_str()))),
+            Column::from_uint64s("deal", actions.iter().map(|a| a.deal.map(|d| d.get()))),
+            Column::from_texts("manager", actions.iter().map(|a| a.manager.as_deref())),
+            Column::from_dates("due", actions.iter().map(|a| Some(a.due))),
+            Column::from_dates("occurs", actions.iter().map(|a| a.occurs)),
+            Column::from_texts("reason", actions.iter().map(|a| Some(a.reason.as_str()))),
+            Column::from_texts("channel", actions.iter().map(|a| a.channel.map(|c| c.name()))),
+            Column::from_texts("contact", actions.iter().map(|a| a.contact.as_deref())),
+            Column::from_texts("text", actions.iter().map(|a| Some(a.text.as_str()))),
+        ],
+    )
+}
+
+/// The actions due on the day, one row each: `key` (the idempotency key),
+/// `rule`, `kind`, `action` (`task` or `notify_client`), `client` (uint64),
+/// `name`, `deal` (uint64, null when the action is about the client),
+/// `manager` (the deal's owner, else the client's; null when none), `due`
+/// (date: the occurrence, or the day when it is past or a state, plus
+/// `due_in_days`), `occurs` (the occurrence date; null for a missing
+/// contact), `reason` (`bought Корм для собак 41 days ago, usually every
+/// 30`), `channel` and `contact` (for a message; null for a task) and `text`
+/// (the rendered text, else the reason). Rows are in the rules' order, each
+/// rule's in client or deal id order. Actions whose key is done are left
+/// out (see the [module docs](super)).
+pub fn due(base: &ClientBase, params: &DueParams) -> Result<Table> {
+    actions_table(&plan(base, params)?.0)
+}
+
+/// What [`add_due_tasks`] recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddedActions {
+    /// How many tasks were added.
+    pub tasks: usize,
+    /// How many messages to clients were recorded.
+    pub messages: usize,
+    /// How many have no manager.
+    pub unassigned: usize,
+    /// The new activities' ids, in the actions' order.
+    pub activities: Vec<ActivityId>,
+    /// The keys recorded, in the same order.
+    pub keys: Vec<String>,
+}
+
+/// Records the day's actions ([`due`]) in the base in one write: a task
+/// action as an open task for its manager (created at 00:00 UTC of the day,
+/// due at 00:00 UTC of its due day), a `notify_client` action as an
+/// outbound message (an `email` activity on the email channel), to be
+/// called once the host has sent them. Each text ends with the line
+/// `[key]`, so that [`due`] never gives the action again.
+pub fn add_due_tasks(base: &mut ClientBase, params: &DueParams) -> Result<AddedActions> {
+    let (actions, as_of) = plan(base, params)?;
+    record(base, "add_due_tasks", &actions, as_of)
+}
+
+/// Writes actions as activities (see [`add_due_tasks`]).
+pub(crate) fn record(
+    base: &mut ClientBase,
+    write: &str,
+    actions: &[Action],
+    as_of: NaiveDate,
+) -> Result<AddedActions> {
+    let midnight = |day: NaiveDate| Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN));
+    base.journaled(write, |base| {
+        let mut added = AddedActions {
+            tasks: 0,
+            messages: 0,
+            unassigned: 0,
+            activities: Vec::with_capacity(actions.len()),
+            keys: Vec::with_capacity(actions.len()),
+        };
+        for action in actions {
+            let text = format!("{}\n[{}]", action.text, action.key);
+            let activity = match action.action {
+                ActionKind::Task => {
+                    added.tasks += 1;
+                    Activity {
+                        manager: action.manager.clone(),
+                        deal: action.deal,
+                        ..Activity::task(action.client, midnight(as_of), midnight(action.due), &text)
+                    }
+                }
+                ActionKind::NotifyClient => {
+                    added.messages += 1;
+                    let kind = if action.channel == Some(AudienceChannel::Email) {
+                        ActivityKind::Email
+                    } else {
+                        ActivityKind::Message
+                    };
+                    Activity {
+                        direction: Some(Direction::Outbound),
+                        manager: action.manager.clone(),
+                        deal: action.deal,
+                        text: Some(text),
+                        ..Activity::new(action.client, kind, midnight(as_of))
+                    }
+                }
+            };
+            if action.manager.is_none() {
+                added.unassigned += 1;
+            }
+            added.activities.push(base.add_activity(activity)?);
+            added.keys.push(action.key.clone());
+        }
+        Ok(added)
+    })
+}
+
+/// Checks a `done` list's keys are not empty; errors name `done[i]`.
+pub(crate) fn check_done(done: &[String]) -> Result<()> {
+    for (i, key) in done.iter().enumerate() {
+        if key.trim().is_empty() {
+            return Err(invalid(format!("done[{i}]"), "an empty key"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+use super::due::birthday_in;
+use super::*;
+use chrono::NaiveDate;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+#[test]
+fn the_default_set_is_valid_and_round_trips() {
+    let rules = AutomationRules::default();
+    rules.validate().unwrap();
+    let json = serde_json::to_string(&rules).unwrap();
+    assert_eq!(AutomationRules::from_json(&json).unwrap(), rules);
+    assert_eq!(rules.rules.len(), 6);
+}
+
+#[test]
+fn errors_name_the_rule_and_the_key() {
+    let err = |json: &str| AutomationRules::from_json(json).unwrap_err();
+    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday", "colour": 1}]}"#);
+    assert_eq!(e.kind(), crate::ErrorKind::Json);
+    assert!(e.to_string().contains("colour"), "{e}");
+    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday"}, {"name": "s", "kind": "stuck_in_stage"}]}"#);
+    assert_eq!(e.field(), Some("rules[1].max_days"));
+    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday", "max_days": 3}]}"#);
+    assert_eq!(e.field(), Some("rules[0].max_days"));
+    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday", "when": "city = "}]}"#);
+    assert_eq!(e.field(), Some("rules[0].when.rule"));
+    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday"}, {"name": "a", "kind": "recurring"}]}"#);
+    assert_eq!(e.field(), Some("rules[1].name"));
+    let e = err(r#"{"version": 2, "rules": []}"#);
+    assert_eq!(e.field(), Some("version"));
+    let e = err(r#"{"version": 1, "rules": [{"name": "a b", "kind": "birthday"}]}"#);
+    assert_eq!(e.field(), Some("rules[0].name"));
+    let e = err(
+        r#"{"version": 1, "rules": [{"name": "r", "kind": "stage_entered", "stage": "ready", "action": "notify_client"}]}"#,
+    );
+    assert_eq!(e.field(), Some("rules[0].text"));
+    let e = err(r#"{"version": 1, "rules": [{"name": "r", "kind": "birthday", "channel": "sms"}]}"#);
+    assert_eq!(e.field(), Some("rules[0].channel"));
+}
+
+#[test]
+fn keys_are_read_back_from_the_last_line() {
+    assert_eq!(
+        key_of_text("call about food\n[next_purchase/client-3/2024-05-01]"),
+        Some("next_purchase/client-3/2024-05-01")
+    );
+    assert_eq!(key_of_text("[ask_email/client-3]\n"), Some("ask_email/client-3"));
+    assert_eq!(key_of_text("just a note [x]"), None);
+    assert_eq!(key_of_text("[not a key]"), None);
+    assert_eq!(key_of_text(""), None);
+    assert_eq!(
+        action_key("birthday", "client-1", Some(d(2024, 2, 29))),
+        "birthday/client-1/2024-02-29"
+    );
+}
+
+#[test]
+fn february_29_falls_on_the_28th_in_other_years() {
+    assert_eq!(birthday_in(d(2000, 2, 29), 2023), Some(d(2023, 2, 28)));
+    assert_eq!(birthday_in(d(2000, 2, 29), 2024), Some(d(2024, 2, 29)));
+    assert_eq!(birthday_in(d(1990, 12, 31), 2026), Some(d(2026, 12, 31)));
+}
