@@ -30,7 +30,7 @@ use crate::dedup::{MatchIndex, MatchOptions, Verdict};
 use crate::error::{invalid, Result};
 use crate::ids::ClientId;
 use crate::money::Money;
-use crate::name::PersonName;
+use crate::client::PersonName;
 use crate::segment::{compile, Options, Rule};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
