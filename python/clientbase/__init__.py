@@ -93,6 +93,7 @@ from clientbase.audience import (
     call_tasks,
 )
 from clientbase.render import check as render_check, mail_merge, render, render_text, sms_parts
+from clientbase.automation import add_due_tasks, due, route, stage_actions
 
 __all__ = [
     "Activity",
@@ -162,5 +163,9 @@ __all__ = [
     "render_check",
     "mail_merge",
     "sms_parts",
+    "add_due_tasks",
+    "due",
+    "route",
+    "stage_actions",
     "__version__",
 ]
