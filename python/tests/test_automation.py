@@ -12,6 +12,11 @@ import pytest
 
 import clientbase as cb
 
+ROBOT = [
+    {"name": "ask_email", "kind": "missing_contact", "contact": "email"},
+    {"name": "ask_phone", "kind": "missing_contact", "contact": "phone", "due_in_days": 2},
+]
+
 RULES = {
     "version": 1,
     "rules": [
@@ -23,8 +28,7 @@ RULES = {
             "action": "notify_client",
             "text": "{{ client.given }}, ваш заказ готов",
         },
-        {"name": "ask_email", "kind": "missing_contact", "contact": "email"},
-        {"name": "ask_phone", "kind": "missing_contact", "contact": "phone", "due_in_days": 2},
+        *ROBOT,
     ],
 }
 
@@ -38,7 +42,7 @@ def printing_shop(base: cb.ClientBase) -> int:
         )
     )
     base.add_client(
-        cb.Client.from_dict({"legal_name": "ООО «Печать»", "owner": "oleg", "emails": ["a@pechat.ru"]})
+        cb.Client.from_dict({"kind": "company", "legal_name": "ООО «Печать»", "owner": "oleg", "emails": ["a@pechat.ru"]})
     )
     base.freeze_clock(DAY - dt.timedelta(days=3))
     deal = base.add_deal(
@@ -82,7 +86,7 @@ def test_printing_shop_on_a_base_file(tmp_path: Path) -> None:
 def test_the_completeness_robot_asks_once() -> None:
     base = cb.ClientBase(cb.Schema())
     printing_shop(base)
-    rules = {"version": 1, "rules": RULES["rules"][1:]}
+    rules = {"version": 1, "rules": ROBOT}
     table = cb.due(base, as_of="2026-12-07", rules=rules)
     assert table["key"] == ["ask_email/client-1", "ask_phone/client-2"]
     assert table["manager"] == ["nina", "oleg"]
