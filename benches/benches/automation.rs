@@ -149,6 +149,23 @@ fn bench(c: &mut Criterion) {
         time.as_secs_f64() * 1e3,
         load_average()
     );
+    for rule in &rules().rules {
+        let one = DueParams {
+            rules: Some(AutomationRules {
+                version: 1,
+                rules: vec![rule.clone()],
+            }),
+            ..params.clone()
+        };
+        let time = best_of(3, || {
+            due(&base, &one).unwrap();
+        });
+        println!(
+            "    rule {} alone: {:.0} ms (best of 3)",
+            rule.name,
+            time.as_secs_f64() * 1e3
+        );
+    }
     let keys = table.column("key").unwrap();
     let done = DueParams {
         done: (0..table.rows())

@@ -321,7 +321,7 @@ fn deals_stuck_in_a_stage_in_memory_count_from_their_creation() {
     assert_eq!(texts(&table, "manager"), [Some("ivan".into())]);
     assert_eq!(
         texts(&table, "reason"),
-        [Some("in stage \"offer\" of \"sales\" for 20 days, more than 14".into())]
+        [Some("in stage «offer» of «sales» for 20 days, more than 14".into())]
     );
     assert_eq!(table.column("deal").unwrap().value(0), Value::UInt64(stuck.get()));
 }

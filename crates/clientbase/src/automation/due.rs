@@ -62,7 +62,15 @@ pub(crate) struct Action {
     pub reason: String,
     pub channel: Option<AudienceChannel>,
     pub contact: Option<String>,
-    pub text: String,
+    /// The rendered text; `None`: the reason.
+    pub text: Option<String>,
+}
+
+impl Action {
+    /// The text: the rendered one, else the reason.
+    pub(crate) fn text(&self) -> &str {
+        self.text.as_deref().unwrap_or(&self.reason)
+    }
 }
 
 /// A rule ready to run: its `when` as the sorted ids of the clients who
@@ -181,21 +189,20 @@ impl<'a> Planner<'a> {
         Ok(out)
     }
 
-    /// The action of `rule` about `client` (and `deal`), unless its key is
-    /// done or a message has no contact on its channel.
-    #[allow(clippy::too_many_arguments)]
+    /// The action of `rule` about `client` (and `deal`: the action's
+    /// object then), unless its key is done or a message has no contact on
+    /// its channel. The reason is made only for an action given.
     pub(crate) fn action(
         &self,
         prepared: &Prepared<'_>,
         client: &Client,
         deal: Option<&Deal>,
-        object: String,
         occurs: Option<NaiveDate>,
-        reason: String,
+        reason: impl FnOnce() -> String,
     ) -> Result<Option<Action>> {
         let rule = prepared.rule;
-        let key = action_key(&rule.name, &object, occurs);
-        if self.done.contains(&key) {
+        let key = action_key(&rule.name, client.id, deal.map(|d| d.id), occurs);
+        if !self.done.is_empty() && self.done.contains(&key) {
             return Ok(None);
         }
         let (channel, contact) = match rule.action {
@@ -220,6 +227,7 @@ impl<'a> Planner<'a> {
         let manager = deal
             .and_then(|d| d.owner.clone())
             .or_else(|| client.owner.clone());
+        let reason = reason();
         let text = self.text(prepared, client, deal, &reason)?;
         Ok(Some(Action {
             key,
@@ -246,9 +254,9 @@ impl<'a> Planner<'a> {
         client: &Client,
         deal: Option<&Deal>,
         reason: &str,
-    ) -> Result<String> {
+    ) -> Result<Option<String>> {
         let Some(template) = &prepared.template else {
-            return Ok(reason.to_string());
+            return Ok(None);
         };
         let source = crate::render::ContextSource {
             client: Some(client.id),
@@ -265,6 +273,7 @@ impl<'a> Planner<'a> {
         }
         template
             .render(&crate::render::RenderContext::new(context))
+            .map(Some)
             .map_err(|e| {
                 e.in_field(format!("rules[{}].text", prepared.index))
                     .with_record(client.id.to_string())
@@ -277,9 +286,9 @@ impl<'a> Planner<'a> {
         prepared: &Prepared<'_>,
         _client: &Client,
         _deal: Option<&Deal>,
-        reason: &str,
-    ) -> Result<String> {
-        Ok(prepared.rule.text.clone().unwrap_or_else(|| reason.to_string()))
+        _reason: &str,
+    ) -> Result<Option<String>> {
+        Ok(prepared.rule.text.clone())
     }
 
     /// The day each deal entered its stage: from the change log of a base
@@ -435,14 +444,60 @@ fn expected_purchases(base: &ClientBase, as_of: NaiveDate) -> HashMap<ClientId, 
 }
 
 fn matches_stage(rule: &AutomationRule, deal: &Deal, stage: &str) -> bool {
-    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
-    rule.pipeline.as_deref().is_none_or(|p| same(p, &deal.pipeline))
-        && rule.stage.as_deref().is_none_or(|s| same(s, stage))
+    rule.pipeline.as_deref().is_none_or(|p| same_name(p, &deal.pipeline))
+        && rule.stage.as_deref().is_none_or(|s| same_name(s, stage))
+}
+
+/// Whether two names are the same but for case and surrounding spaces.
+fn same_name(a: &str, b: &str) -> bool {
+    a == b
+        || a.trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.trim().chars().flat_map(char::to_lowercase))
 }
 
 /// Whether `rule` (a stage rule) applies to `deal` now in `stage`.
 pub(crate) fn stage_rule_applies(rule: &AutomationRule, deal: &Deal, stage: &str) -> bool {
     deal.status == DealStatus::Open && matches_stage(rule, deal, stage)
+}
+
+/// Runs `each` over `items` in chunks, on all cores with the `parallel`
+/// feature, and gives the actions in the items' order (the first error).
+fn gather<S: Sync>(
+    items: &[S],
+    each: impl Fn(&S, &mut Vec<Result<Action>>) + Sync + Send,
+) -> Result<Vec<Action>> {
+    let run = |chunk: &[S]| {
+        let mut out = Vec::new();
+        for item in chunk {
+            each(item, &mut out);
+        }
+        out
+    };
+    #[cfg(feature = "parallel")]
+    let chunks: Vec<Vec<Result<Action>>> = {
+        use rayon::prelude::*;
+        items.par_chunks(4096).map(run).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let chunks = vec![run(items)];
+    let mut actions = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    for chunk in chunks {
+        for action in chunk {
+            actions.push(action?);
+        }
+    }
+    Ok(actions)
+}
+
+/// Pushes the action (if any) or the error.
+fn push(out: &mut Vec<Result<Action>>, action: Result<Option<Action>>) {
+    match action {
+        Ok(Some(a)) => out.push(Ok(a)),
+        Ok(None) => {}
+        Err(e) => out.push(Err(e)),
+    }
 }
 
 /// The actions of the day, rule by rule in the rules' order, each rule's in
@@ -465,135 +520,159 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
     } else {
         HashMap::new()
     };
+    let on_clients = prepared.iter().any(|p| {
+        matches!(
+            p.rule.kind,
+            RuleKind::Birthday | RuleKind::MissingContact | RuleKind::NextPurchase
+        )
+    });
+    let clients: Vec<&Client> = if on_clients {
+        base.clients().collect()
+    } else {
+        Vec::new()
+    };
+    let deals: Vec<&Deal> = if prepared.iter().any(|p| {
+        matches!(
+            p.rule.kind,
+            RuleKind::Recurring | RuleKind::StuckInStage | RuleKind::StageEntered
+        )
+    }) {
+        base.deals().collect()
+    } else {
+        Vec::new()
+    };
     let mut actions = Vec::new();
     for p in &prepared {
         let rule = p.rule;
-        match rule.kind {
+        let found = match rule.kind {
             RuleKind::NextPurchase => {
-                let mut ids: Vec<&ClientId> = purchases.keys().collect();
-                ids.sort_unstable();
-                for id in ids {
-                    let Some(client) = base.get_client(*id).filter(|_| p.admits(*id)) else {
-                        continue;
+                let (lead, catch_up) = (rule.lead_days(), rule.catch_up_days());
+                gather(&clients, |client, out| {
+                    let Some(expected) = purchases.get(&client.id) else {
+                        return;
                     };
-                    let window = |e: &&Expected| {
-                        in_window(e.0, as_of, rule.lead_days(), rule.catch_up_days())
-                    };
-                    let Some((expected, last, product)) = purchases[id]
+                    if !p.admits(client.id) {
+                        return;
+                    }
+                    let Some((expected, last, product)) = expected
                         .iter()
-                        .filter(window)
+                        .filter(|e| in_window(e.0, as_of, lead, catch_up))
                         .min_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)))
                     else {
-                        continue;
+                        return;
                     };
-                    let every = (*expected - *last).num_days();
-                    let ago = (as_of - *last).num_days();
-                    let reason = format!("bought {product} {ago} days ago, usually every {every}");
-                    let object = format!("client-{}", id.get());
-                    actions.extend(planner.action(p, client, None, object, Some(*expected), reason)?);
-                }
+                    let reason = || {
+                        let every = (*expected - *last).num_days();
+                        let ago = (as_of - *last).num_days();
+                        format!("bought {product} {ago} days ago, usually every {every}")
+                    };
+                    push(out, planner.action(p, client, None, Some(*expected), reason));
+                })?
             }
             RuleKind::Recurring => {
                 let lead = rule.lead_days();
                 let catch_up = rule.catch_up_days();
                 let from = as_of.checked_sub_days(days(catch_up)).unwrap_or(as_of);
                 let count = (catch_up as usize + lead as usize + 1).min(10_000);
-                for deal in base.deals() {
+                gather(&deals, |deal, out| {
                     let Some(recurrence) = &deal.recurrence else {
-                        continue;
+                        return;
                     };
                     let start = match deal.status {
                         DealStatus::Won => deal.closed_at.or(deal.created_at),
                         DealStatus::Open => deal.created_at,
-                        _ => continue,
+                        _ => return,
                     };
                     let Some(start) = start.map(|s| s.with_timezone(&planner.zone).date_naive())
                     else {
-                        continue;
+                        return;
                     };
-                    let Some(client) = base.get_client(deal.client).filter(|_| p.admits(deal.client))
-                    else {
-                        continue;
-                    };
-                    let dates = next_due_dates(recurrence, start, from, count)
-                        .map_err(|e| e.with_record(deal.id.to_string()))?;
-                    for day in dates.into_iter().filter(|d| in_window(*d, as_of, lead, catch_up)) {
-                        let what = deal.title.as_deref().unwrap_or("recurring deal");
-                        let reason = format!("{what}: invoice and shipment due {day}");
-                        let object = format!("deal-{}", deal.id.get());
-                        actions.extend(planner.action(p, client, Some(deal), object, Some(day), reason)?);
+                    if !p.admits(deal.client) {
+                        return;
                     }
-                }
+                    let Some(client) = base.get_client(deal.client) else {
+                        return;
+                    };
+                    let dates = match next_due_dates(recurrence, start, from, count) {
+                        Ok(dates) => dates,
+                        Err(e) => return out.push(Err(e.with_record(deal.id.to_string()))),
+                    };
+                    for day in dates.into_iter().filter(|d| in_window(*d, as_of, lead, catch_up)) {
+                        let reason = || {
+                            let what = deal.title.as_deref().unwrap_or("recurring deal");
+                            format!("{what}: invoice and shipment due {day}")
+                        };
+                        push(out, planner.action(p, client, Some(deal), Some(day), reason));
+                    }
+                })?
             }
             RuleKind::Birthday => {
                 let (lead, catch_up) = (rule.lead_days(), rule.catch_up_days());
-                for client in base.clients() {
-                    let Some(born) = client.birthday else { continue };
-                    if !p.admits(client.id) {
-                        continue;
-                    }
+                gather(&clients, |client, out| {
+                    let Some(born) = client.birthday else { return };
                     for year in [as_of.year() - 1, as_of.year(), as_of.year() + 1] {
                         let Some(day) = birthday_in(born, year).filter(|_| year > born.year())
                         else {
                             continue;
                         };
-                        if !in_window(day, as_of, lead, catch_up) {
+                        if !in_window(day, as_of, lead, catch_up) || !p.admits(client.id) {
                             continue;
                         }
-                        let age = year - born.year();
-                        let reason = format!("birthday on {day}: turns {age}");
-                        let object = format!("client-{}", client.id.get());
-                        actions.extend(planner.action(p, client, None, object, Some(day), reason)?);
+                        let reason = || format!("birthday on {day}: turns {}", year - born.year());
+                        push(out, planner.action(p, client, None, Some(day), reason));
                     }
-                }
+                })?
             }
             RuleKind::MissingContact => {
                 let need = rule.contact.unwrap_or(ContactNeeded::Email);
-                for client in base.clients() {
+                gather(&clients, |client, out| {
                     let missing = match need {
                         ContactNeeded::Phone => client.phones.iter().all(|p| p.raw.trim().is_empty()),
                         ContactNeeded::Email => client.emails.iter().all(|e| e.raw.trim().is_empty()),
                     };
                     if !missing || !p.admits(client.id) {
-                        continue;
+                        return;
                     }
-                    let reason = format!("no {}: ask the client for one", need.name());
-                    let object = format!("client-{}", client.id.get());
-                    actions.extend(planner.action(p, client, None, object, None, reason)?);
-                }
+                    let reason = || format!("no {}: ask the client for one", need.name());
+                    push(out, planner.action(p, client, None, None, reason));
+                })?
             }
             RuleKind::StuckInStage | RuleKind::StageEntered => {
-                for deal in base.deals() {
+                gather(&deals, |deal, out| {
                     if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
-                        continue;
+                        return;
                     }
                     let Some(entered) = planner.entered(&entries, deal) else {
-                        continue;
-                    };
-                    let Some(client) = base.get_client(deal.client) else {
-                        continue;
+                        return;
                     };
                     let in_stage = (as_of - entered).num_days();
-                    let reason = if rule.kind == RuleKind::StuckInStage {
-                        let max = rule.max_days.unwrap_or(0);
-                        if in_stage <= i64::from(max) {
-                            continue;
-                        }
-                        format!(
-                            "in stage {:?} of {:?} for {in_stage} days, more than {max}",
-                            deal.stage, deal.pipeline
-                        )
+                    let max = rule.max_days.unwrap_or(0);
+                    let held = if rule.kind == RuleKind::StuckInStage {
+                        in_stage > i64::from(max)
                     } else {
-                        if in_stage < 0 || in_stage > i64::from(rule.catch_up_days()) {
-                            continue;
-                        }
-                        format!("moved to stage {:?} on {entered}", deal.stage)
+                        (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
                     };
-                    let object = format!("deal-{}", deal.id.get());
-                    actions.extend(planner.action(p, client, Some(deal), object, Some(entered), reason)?);
-                }
+                    if !held {
+                        return;
+                    }
+                    let Some(client) = base.get_client(deal.client) else {
+                        return;
+                    };
+                    let reason = || {
+                        if rule.kind == RuleKind::StuckInStage {
+                            format!(
+                                "in stage «{}» of «{}» for {in_stage} days, more than {max}",
+                                deal.stage, deal.pipeline
+                            )
+                        } else {
+                            format!("moved to stage «{}» on {entered}", deal.stage)
+                        }
+                    };
+                    push(out, planner.action(p, client, Some(deal), Some(entered), reason));
+                })?
             }
-        }
+        };
+        actions.extend(found);
     }
     Ok((actions, as_of))
 }
@@ -616,7 +695,7 @@ pub(crate) fn actions_table(actions: &[Action]) -> Result<Table> {
             Column::from_texts("reason", actions.iter().map(|a| Some(a.reason.as_str()))),
             Column::from_texts("channel", actions.iter().map(|a| a.channel.map(|c| c.name()))),
             Column::from_texts("contact", actions.iter().map(|a| a.contact.as_deref())),
-            Column::from_texts("text", actions.iter().map(|a| Some(a.text.as_str()))),
+            Column::from_texts("text", actions.iter().map(|a| Some(a.text()))),
         ],
     )
 }
@@ -680,7 +759,7 @@ pub(crate) fn record(
             keys: Vec::with_capacity(actions.len()),
         };
         for action in actions {
-            let text = format!("{}\n[{}]", action.text, action.key);
+            let text = format!("{}\n[{}]", action.text(), action.key);
             let activity = match action.action {
                 ActionKind::Task => {
                     added.tasks += 1;

@@ -492,13 +492,24 @@ impl AutomationRules {
     }
 }
 
-/// The idempotency key of an action: `rule/object` and, for an event,
-/// `/yyyy-mm-dd`.
-pub(crate) fn action_key(rule: &str, object: &str, date: Option<chrono::NaiveDate>) -> String {
-    match date {
-        Some(d) => format!("{rule}/{object}/{d}"),
-        None => format!("{rule}/{object}"),
+/// The idempotency key of an action: `rule/deal-N` (or `rule/client-N`)
+/// and, for an event, `/yyyy-mm-dd`.
+pub(crate) fn action_key(
+    rule: &str,
+    client: crate::ids::ClientId,
+    deal: Option<crate::ids::DealId>,
+    date: Option<chrono::NaiveDate>,
+) -> String {
+    use std::fmt::Write;
+    let mut key = String::with_capacity(rule.len() + 32);
+    let _ = match deal {
+        Some(d) => write!(key, "{rule}/deal-{}", d.get()),
+        None => write!(key, "{rule}/client-{}", client.get()),
+    };
+    if let Some(d) = date {
+        let _ = write!(key, "/{d}");
     }
+    key
 }
 
 /// The key an activity's text carries on its last line (`[key]`), if any.

@@ -52,8 +52,12 @@ fn keys_are_read_back_from_the_last_line() {
     assert_eq!(key_of_text("[not a key]"), None);
     assert_eq!(key_of_text(""), None);
     assert_eq!(
-        action_key("birthday", "client-1", Some(d(2024, 2, 29))),
+        action_key("birthday", crate::ClientId(1), None, Some(d(2024, 2, 29))),
         "birthday/client-1/2024-02-29"
+    );
+    assert_eq!(
+        action_key("stuck", crate::ClientId(1), Some(crate::DealId(7)), None),
+        "stuck/deal-7"
     );
 }
 
