@@ -50,7 +50,7 @@ impl Default for DueParams {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Action {
     pub key: String,
-    pub rule: String,
+    pub rule: std::sync::Arc<str>,
     pub kind: RuleKind,
     pub action: ActionKind,
     pub client: ClientId,
@@ -77,6 +77,7 @@ impl Action {
 /// meet it, its text template compiled.
 pub(crate) struct Prepared<'r> {
     pub rule: &'r AutomationRule,
+    name: std::sync::Arc<str>,
     pub index: usize,
     members: Option<Vec<ClientId>>,
     #[cfg(feature = "render")]
@@ -180,6 +181,7 @@ impl<'a> Planner<'a> {
             };
             out.push(Prepared {
                 rule,
+                name: rule.name.as_str().into(),
                 index,
                 members,
                 #[cfg(feature = "render")]
@@ -231,7 +233,7 @@ impl<'a> Planner<'a> {
         let text = self.text(prepared, client, deal, &reason)?;
         Ok(Some(Action {
             key,
-            rule: rule.name.clone(),
+            rule: prepared.name.clone(),
             kind: rule.kind,
             action: rule.action,
             client: client.id,
@@ -331,9 +333,12 @@ impl<'a> Planner<'a> {
         entries: &HashMap<DealId, DateTime<Utc>>,
         deal: &Deal,
     ) -> Option<NaiveDate> {
-        entries
-            .get(&deal.id)
-            .copied()
+        let logged = if entries.is_empty() {
+            None
+        } else {
+            entries.get(&deal.id).copied()
+        };
+        logged
             .or(deal.created_at)
             .map(|at| at.with_timezone(&self.zone).date_naive())
     }
@@ -387,6 +392,7 @@ pub(crate) fn contact_on(client: &Client, channel: AudienceChannel) -> Option<St
 }
 
 /// A birthday's day in `year`: 29 February is 28 February in other years.
+#[cfg(test)]
 pub(crate) fn birthday_in(birthday: NaiveDate, year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, birthday.month(), birthday.day())
         .or_else(|| NaiveDate::from_ymd_opt(year, birthday.month(), birthday.day() - 1))
@@ -462,41 +468,82 @@ pub(crate) fn stage_rule_applies(rule: &AutomationRule, deal: &Deal, stage: &str
     deal.status == DealStatus::Open && matches_stage(rule, deal, stage)
 }
 
-/// Runs `each` over `items` in chunks, on all cores with the `parallel`
-/// feature, and gives the actions in the items' order (the first error).
-fn gather<S: Sync>(
-    items: &[S],
-    each: impl Fn(&S, &mut Vec<Result<Action>>) + Sync + Send,
-) -> Result<Vec<Action>> {
-    let run = |chunk: &[S]| {
-        let mut out = Vec::new();
-        for item in chunk {
-            each(item, &mut out);
+/// What one chunk of a pass found: its actions and its first error.
+#[derive(Default)]
+struct Found {
+    actions: Vec<Action>,
+    error: Option<crate::error::Error>,
+}
+
+impl Found {
+    /// Keeps the action (if any) or the first error.
+    fn push(&mut self, action: Result<Option<Action>>) {
+        match action {
+            Ok(Some(a)) => self.actions.push(a),
+            Ok(None) => {}
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
         }
-        out
+    }
+}
+
+/// Runs `each` over `items` in chunks, on all cores with the `parallel`
+/// feature, and gives the actions in the items' order (or the first error).
+fn gather<S: Sync>(items: &[S], each: impl Fn(&S, &mut Found) + Sync + Send) -> Result<Vec<Action>> {
+    let run = |chunk: &[S]| {
+        let mut found = Found::default();
+        for item in chunk {
+            each(item, &mut found);
+        }
+        found
     };
     #[cfg(feature = "parallel")]
-    let chunks: Vec<Vec<Result<Action>>> = {
+    let chunks: Vec<Found> = {
         use rayon::prelude::*;
-        items.par_chunks(4096).map(run).collect()
+        items.par_chunks(8192).map(run).collect()
     };
     #[cfg(not(feature = "parallel"))]
     let chunks = vec![run(items)];
-    let mut actions = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    let mut actions = Vec::with_capacity(chunks.iter().map(|c| c.actions.len()).sum());
     for chunk in chunks {
-        for action in chunk {
-            actions.push(action?);
+        if let Some(e) = chunk.error {
+            return Err(e);
         }
+        actions.extend(chunk.actions);
     }
     Ok(actions)
 }
 
-/// Pushes the action (if any) or the error.
-fn push(out: &mut Vec<Result<Action>>, action: Result<Option<Action>>) {
-    match action {
-        Ok(Some(a)) => out.push(Ok(a)),
-        Ok(None) => {}
-        Err(e) => out.push(Err(e)),
+/// The occurrences of birthdays from `lead` days ahead to `catch_up` days
+/// back, by month and day of birth: 29 February falls on the 28th in other
+/// years. A lookup per client instead of date arithmetic.
+pub(crate) struct BirthdayWindow {
+    days: Vec<Vec<NaiveDate>>,
+}
+
+impl BirthdayWindow {
+    pub(crate) fn new(as_of: NaiveDate, lead: u32, catch_up: u32) -> BirthdayWindow {
+        let mut days = vec![Vec::new(); 13 * 32];
+        let from = as_of.checked_sub_days(self::days(catch_up)).unwrap_or(as_of);
+        let to = as_of.checked_add_days(self::days(lead)).unwrap_or(as_of);
+        let mut day = from;
+        while day <= to {
+            days[(day.month() * 32 + day.day()) as usize].push(day);
+            let leap = NaiveDate::from_ymd_opt(day.year(), 2, 29).is_some();
+            if day.month() == 2 && day.day() == 28 && !leap {
+                days[(2 * 32 + 29) as usize].push(day);
+            }
+            match day.succ_opt() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+        BirthdayWindow { days }
+    }
+
+    pub(crate) fn of(&self, born: NaiveDate) -> &[NaiveDate] {
+        &self.days[(born.month() * 32 + born.day()) as usize]
     }
 }
 
@@ -566,7 +613,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                         let ago = (as_of - *last).num_days();
                         format!("bought {product} {ago} days ago, usually every {every}")
                     };
-                    push(out, planner.action(p, client, None, Some(*expected), reason));
+                    out.push(planner.action(p, client, None, Some(*expected), reason));
                 })?
             }
             RuleKind::Recurring => {
@@ -602,24 +649,20 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                             let what = deal.title.as_deref().unwrap_or("recurring deal");
                             format!("{what}: invoice and shipment due {day}")
                         };
-                        push(out, planner.action(p, client, Some(deal), Some(day), reason));
+                        out.push(planner.action(p, client, Some(deal), Some(day), reason));
                     }
                 })?
             }
             RuleKind::Birthday => {
-                let (lead, catch_up) = (rule.lead_days(), rule.catch_up_days());
+                let window = BirthdayWindow::new(as_of, rule.lead_days(), rule.catch_up_days());
                 gather(&clients, |client, out| {
                     let Some(born) = client.birthday else { return };
-                    for year in [as_of.year() - 1, as_of.year(), as_of.year() + 1] {
-                        let Some(day) = birthday_in(born, year).filter(|_| year > born.year())
-                        else {
-                            continue;
-                        };
-                        if !in_window(day, as_of, lead, catch_up) || !p.admits(client.id) {
+                    for &day in window.of(born) {
+                        if day.year() <= born.year() || !p.admits(client.id) {
                             continue;
                         }
-                        let reason = || format!("birthday on {day}: turns {}", year - born.year());
-                        push(out, planner.action(p, client, None, Some(day), reason));
+                        let reason = || format!("birthday on {day}: turns {}", day.year() - born.year());
+                        out.push(planner.action(p, client, None, Some(day), reason));
                     }
                 })?
             }
@@ -634,7 +677,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                         return;
                     }
                     let reason = || format!("no {}: ask the client for one", need.name());
-                    push(out, planner.action(p, client, None, None, reason));
+                    out.push(planner.action(p, client, None, None, reason));
                 })?
             }
             RuleKind::StuckInStage | RuleKind::StageEntered => {
@@ -668,7 +711,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                             format!("moved to stage «{}» on {entered}", deal.stage)
                         }
                     };
-                    push(out, planner.action(p, client, Some(deal), Some(entered), reason));
+                    out.push(planner.action(p, client, Some(deal), Some(entered), reason));
                 })?
             }
         };
@@ -683,7 +726,7 @@ pub(crate) fn actions_table(actions: &[Action]) -> Result<Table> {
         actions.len(),
         vec![
             Column::from_texts("key", actions.iter().map(|a| Some(a.key.as_str()))),
-            Column::from_texts("rule", actions.iter().map(|a| Some(a.rule.as_str()))),
+            Column::from_texts("rule", actions.iter().map(|a| Some(&*a.rule))),
             Column::from_texts("kind", actions.iter().map(|a| Some(a.kind.name()))),
             Column::from_texts("action", actions.iter().map(|a| Some(a.action.name()))),
             Column::from_uint64s("client", actions.iter().map(|a| Some(a.client.get()))),

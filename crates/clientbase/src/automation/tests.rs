@@ -1,6 +1,6 @@
-use super::due::birthday_in;
+use super::due::{birthday_in, BirthdayWindow};
 use super::*;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -66,4 +66,28 @@ fn february_29_falls_on_the_28th_in_other_years() {
     assert_eq!(birthday_in(d(2000, 2, 29), 2023), Some(d(2023, 2, 28)));
     assert_eq!(birthday_in(d(2000, 2, 29), 2024), Some(d(2024, 2, 29)));
     assert_eq!(birthday_in(d(1990, 12, 31), 2026), Some(d(2026, 12, 31)));
+}
+
+#[test]
+fn the_birthday_window_agrees_with_the_dates() {
+    for (lead, catch_up) in [(0, 0), (1, 3), (7, 7), (40, 0)] {
+        let mut as_of = d(2023, 1, 1);
+        while as_of < d(2029, 1, 1) {
+            let window = BirthdayWindow::new(as_of, lead, catch_up);
+            for born in [d(1990, 2, 28), d(2000, 2, 29), d(1985, 3, 1), d(1970, 12, 31), d(1999, 1, 1)] {
+                let mut expected: Vec<NaiveDate> = (as_of.year() - 1..=as_of.year() + 1)
+                    .filter_map(|y| birthday_in(born, y))
+                    .filter(|day| {
+                        *day - chrono::Days::new(lead.into()) <= as_of
+                            && as_of <= *day + chrono::Days::new(catch_up.into())
+                    })
+                    .collect();
+                expected.sort();
+                let mut got = window.of(born).to_vec();
+                got.sort();
+                assert_eq!(got, expected, "{born} on {as_of}, lead {lead}, catch-up {catch_up}");
+            }
+            as_of = as_of.succ_opt().unwrap();
+        }
+    }
 }
