@@ -15,7 +15,7 @@ use crate::table::{Column, Table, Value};
 use crate::value::{next_due_dates, next_purchase, NextPurchaseParams};
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Params of [`due`] and [`add_due_tasks`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,7 +97,28 @@ pub(crate) struct Planner<'a> {
     pub base: &'a ClientBase,
     pub as_of: NaiveDate,
     pub zone: FixedOffset,
-    pub done: HashSet<String>,
+    /// The keys done, read once: (rule index, whether the object is a
+    /// deal, its id, the occurrence day or `i32::MIN`). Keys of rules not in
+    /// the set cannot match and are not kept.
+    done: rustc_hash::FxHashSet<DoneKey>,
+}
+
+type DoneKey = (u32, bool, u64, i32);
+
+/// A key read back into its parts, for the rule at its index in `rules`.
+fn parse_key(key: &str, rules: &HashMap<&str, u32>) -> Option<DoneKey> {
+    let mut parts = key.splitn(3, '/');
+    let rule = *rules.get(parts.next()?)?;
+    let (is_deal, id) = match parts.next()?.split_once('-')? {
+        ("deal", id) => (true, id.parse().ok()?),
+        ("client", id) => (false, id.parse().ok()?),
+        _ => return None,
+    };
+    let day = match parts.next() {
+        None => i32::MIN,
+        Some(date) => crate::table::date_to_days(date.parse().ok()?),
+    };
+    Some((rule, is_deal, id, day))
 }
 
 /// The rules of params, validated (the default set when `None`).
@@ -118,16 +139,24 @@ impl<'a> Planner<'a> {
         as_of: Option<NaiveDate>,
         time_zone: &str,
         done: &[String],
+        rules: &AutomationRules,
     ) -> Result<Planner<'a>> {
         check_done(done)?;
         let zone = crate::segment::time_zone(time_zone)?;
         let as_of = as_of.unwrap_or_else(|| Utc::now().with_timezone(&zone).date_naive());
-        let mut keys: HashSet<String> = done.iter().cloned().collect();
-        for activity in base.activities() {
-            if let Some(key) = activity.text.as_deref().and_then(key_of_text) {
-                keys.insert(key.to_string());
-            }
-        }
+        let names: HashMap<&str, u32> = rules
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.as_str(), i as u32))
+            .collect();
+        let mut keys = rustc_hash::FxHashSet::default();
+        keys.extend(done.iter().filter_map(|k| parse_key(k.trim(), &names)));
+        keys.extend(
+            base.activities()
+                .filter_map(|a| a.text.as_deref().and_then(key_of_text))
+                .filter_map(|k| parse_key(k, &names)),
+        );
         Ok(Planner {
             base,
             as_of,
@@ -203,9 +232,16 @@ impl<'a> Planner<'a> {
         reason: impl FnOnce() -> String,
     ) -> Result<Option<Action>> {
         let rule = prepared.rule;
-        let key = action_key(&rule.name, client.id, deal.map(|d| d.id), occurs);
-        if !self.done.is_empty() && self.done.contains(&key) {
-            return Ok(None);
+        if !self.done.is_empty() {
+            let done = (
+                prepared.index as u32,
+                deal.is_some(),
+                deal.map_or(client.id.get(), |d| d.id.get()),
+                occurs.map_or(i32::MIN, crate::table::date_to_days),
+            );
+            if self.done.contains(&done) {
+                return Ok(None);
+            }
         }
         let (channel, contact) = match rule.action {
             ActionKind::Task => (None, None),
@@ -229,6 +265,7 @@ impl<'a> Planner<'a> {
         let manager = deal
             .and_then(|d| d.owner.clone())
             .or_else(|| client.owner.clone());
+        let key = action_key(&rule.name, client.id, deal.map(|d| d.id), occurs);
         let reason = reason();
         let text = self.text(prepared, client, deal, &reason)?;
         Ok(Some(Action {
@@ -551,7 +588,7 @@ impl BirthdayWindow {
 /// client and deal id order.
 pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>, NaiveDate)> {
     let rules = rules_of(&params.rules)?;
-    let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done)?;
+    let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, &rules)?;
     let prepared = planner.prepare(&rules, &params.segments, |_| true)?;
     let as_of = planner.as_of;
     let purchases = if prepared.iter().any(|p| p.rule.kind == RuleKind::NextPurchase) {

@@ -67,7 +67,7 @@ impl Default for StageParams {
 /// key is done (on the base's activities or in `done`) are left out.
 pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
     let rules = rules_of(&params.rules)?;
-    let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done)?;
+    let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, &rules)?;
     let prepared = planner.prepare(&rules, &params.segments, |r| {
         r.kind == RuleKind::StageEntered
     })?;
