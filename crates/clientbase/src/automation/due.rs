@@ -103,10 +103,24 @@ pub(crate) struct Planner<'a> {
     done: rustc_hash::FxHashSet<DoneKey>,
 }
 
-type DoneKey = (u32, bool, u64, i32);
+pub(crate) type DoneKey = (u32, bool, u64, i32);
+
+/// `yyyy-mm-dd` as the key writes it, without the general date parser.
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
 
 /// A key read back into its parts, for the rule at its index in `rules`.
-fn parse_key(key: &str, rules: &HashMap<&str, u32>) -> Option<DoneKey> {
+pub(crate) fn parse_key(key: &str, rules: &HashMap<&str, u32>) -> Option<DoneKey> {
     let mut parts = key.splitn(3, '/');
     let rule = *rules.get(parts.next()?)?;
     let (is_deal, id) = match parts.next()?.split_once('-')? {
@@ -116,7 +130,7 @@ fn parse_key(key: &str, rules: &HashMap<&str, u32>) -> Option<DoneKey> {
     };
     let day = match parts.next() {
         None => i32::MIN,
-        Some(date) => crate::table::date_to_days(date.parse().ok()?),
+        Some(date) => crate::table::date_to_days(parse_day(date)?),
     };
     Some((rule, is_deal, id, day))
 }
@@ -152,11 +166,21 @@ impl<'a> Planner<'a> {
             .collect();
         let mut keys = rustc_hash::FxHashSet::default();
         keys.extend(done.iter().filter_map(|k| parse_key(k.trim(), &names)));
-        keys.extend(
-            base.activities()
-                .filter_map(|a| a.text.as_deref().and_then(key_of_text))
-                .filter_map(|k| parse_key(k, &names)),
-        );
+        // Only tasks and messages carry keys; read them on all cores.
+        let texts: Vec<&str> = base
+            .activities()
+            .filter(|a| {
+                matches!(
+                    a.kind,
+                    ActivityKind::Task | ActivityKind::Message | ActivityKind::Email
+                )
+            })
+            .filter_map(|a| a.text.as_deref())
+            .collect();
+        let parsed = crate::batch::map_column(&texts, |text| {
+            key_of_text(text).and_then(|k| parse_key(k, &names))
+        });
+        keys.extend(parsed.into_iter().flatten());
         Ok(Planner {
             base,
             as_of,

@@ -91,3 +91,20 @@ fn the_birthday_window_agrees_with_the_dates() {
         }
     }
 }
+
+#[test]
+fn keys_read_back_into_their_parts() {
+    use super::due::parse_key;
+    let names: std::collections::HashMap<&str, u32> = [("birthday", 0), ("stuck", 1)].into();
+    let day = d(2024, 2, 29);
+    let key = action_key("birthday", crate::ClientId(17), None, Some(day));
+    assert_eq!(
+        parse_key(&key, &names),
+        Some((0, false, 17, crate::table::date_to_days(day)))
+    );
+    let key = action_key("stuck", crate::ClientId(1), Some(crate::DealId(9)), None);
+    assert_eq!(parse_key(&key, &names), Some((1, true, 9, i32::MIN)));
+    for bad in ["other/client-1", "birthday/client-x", "birthday/person-1", "birthday/client-1/2024-02-30", "birthday/client-1/24-2-3", "", "birthday"] {
+        assert_eq!(parse_key(bad, &names), None, "{bad}");
+    }
+}
