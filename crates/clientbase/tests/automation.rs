@@ -692,3 +692,53 @@ fn routing_params_are_checked() {
     assert_eq!(report.manager, None);
     assert_eq!(report.reason, "no managers to route to");
 }
+
+/// The rhythms `due` reads in one pass over the deals are those of the
+/// value capability (`next_purchase` by product, its defaults), on a
+/// generated base: every client's earliest expected date, with a window
+/// wide enough to hold them all.
+#[cfg(feature = "generator")]
+#[test]
+fn next_purchase_reminders_agree_with_the_value_capability() {
+    use clientbase::capability::Rows;
+    use clientbase::value::{next_purchase, NextPurchaseParams};
+    use std::collections::BTreeMap;
+    let base = clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(3_000, 9))
+        .unwrap()
+        .base;
+    let as_of = date(2026, 6, 1);
+    let table = next_purchase(
+        Rows::Base(&base),
+        &NextPurchaseParams {
+            by_product: true,
+            as_of: Some(as_of),
+            ..NextPurchaseParams::default()
+        },
+    )
+    .unwrap();
+    let mut earliest: BTreeMap<u64, NaiveDate> = BTreeMap::new();
+    let (client, expected) = (table.column("client").unwrap(), table.column("expected_date").unwrap());
+    for i in 0..table.rows() {
+        if let (Value::UInt64(id), Value::Date(day)) = (client.value(i), expected.value(i)) {
+            let e = earliest.entry(id).or_insert(day);
+            *e = (*e).min(day);
+        }
+    }
+    assert!(earliest.len() > 100, "{} clients with a rhythm", earliest.len());
+    let params = DueParams {
+        as_of: Some(as_of),
+        rules: rules(
+            r#"{"version": 1, "rules": [{"name": "np", "kind": "next_purchase", "lead_days": 3650, "catch_up_days": 3650}]}"#,
+        ),
+        ..DueParams::default()
+    };
+    let actions = due(&base, &params).unwrap();
+    let mut got: BTreeMap<u64, NaiveDate> = BTreeMap::new();
+    let (client, occurs) = (actions.column("client").unwrap(), actions.column("occurs").unwrap());
+    for i in 0..actions.rows() {
+        if let (Value::UInt64(id), Value::Date(day)) = (client.value(i), occurs.value(i)) {
+            assert!(got.insert(id, day).is_none(), "client {id} twice");
+        }
+    }
+    assert_eq!(got, earliest);
+}

@@ -136,6 +136,27 @@ proptest! {
     }
 
     #[test]
+    fn any_working_hours_are_read_or_refused_by_name(
+        hours in "[0-9:\\- ]{0,14}|.{0,20}",
+        start in 0u32..24, end in 0u32..24, minute in 0u32..60,
+    ) {
+        let managers = |hours: String| RouteParams {
+            managers: vec![clientbase::automation::ManagerShift {
+                name: "a".into(),
+                working_hours: Some(hours),
+                ..Default::default()
+            }],
+            ..RouteParams::default()
+        };
+        if let Err(e) = route(base(), &managers(hours)) {
+            prop_assert_eq!(e.field(), Some("managers[0].working_hours"));
+        }
+        let written = format!("{start:02}:{minute:02}-{end:02}:00");
+        let read = route(base(), &managers(written.clone()));
+        prop_assert_eq!(read.is_ok(), start != end || minute != 0, "{}", written);
+    }
+
+    #[test]
     fn no_action_for_a_client_who_fails_the_condition(
         condition in 0usize..CONDITIONS.len(),
         negate in any::<bool>(),

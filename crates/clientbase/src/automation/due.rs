@@ -5,14 +5,13 @@ use super::{RuleKind, MAX_RULES};
 use crate::activity::{Activity, ActivityKind, Direction};
 use crate::audience::AudienceChannel;
 use crate::base::ClientBase;
-use crate::capability::Rows;
 use crate::client::{Client, MessengerKind};
 use crate::deal::{Deal, DealStatus};
 use crate::error::{invalid, Result};
 use crate::ids::{ActivityId, ClientId, DealId};
 use crate::segment::{compile, named, Options, Rule};
-use crate::table::{Column, Table, Value};
-use crate::value::{next_due_dates, next_purchase, NextPurchaseParams};
+use crate::table::{Column, Table};
+use crate::value::next_due_dates;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -471,40 +470,73 @@ fn in_window(day: NaiveDate, as_of: NaiveDate, lead: u32, catch_up: u32) -> bool
     from <= as_of && as_of <= to
 }
 
-/// One client's next purchase by product: expected date, last purchase,
-/// the product.
-type Expected = (NaiveDate, NaiveDate, String);
+/// One client's next purchase of a product: expected date, last purchase,
+/// the product (empty for a deal without lines).
+type Expected<'a> = (NaiveDate, NaiveDate, &'a str);
 
-fn expected_purchases(base: &ClientBase, as_of: NaiveDate) -> HashMap<ClientId, Vec<Expected>> {
-    let params = NextPurchaseParams {
-        by_product: true,
-        as_of: Some(as_of),
-        remind_days_before: 0,
-        ..NextPurchaseParams::default()
-    };
-    let mut out: HashMap<ClientId, Vec<Expected>> = HashMap::new();
-    // No won deals with lines: nobody has a rhythm to remind of.
-    let Ok(table) = next_purchase(Rows::Base(base), &params) else {
-        return out;
-    };
-    let (Some(client), Some(product), Some(last), Some(expected)) = (
-        table.column("client"),
-        table.column("product"),
-        table.column("last_purchase"),
-        table.column("expected_date"),
-    ) else {
-        return out;
-    };
-    for i in 0..table.rows() {
-        if let (Value::UInt64(id), Value::Text(name), Value::Date(last), Value::Date(expected)) = (
-            client.value(i),
-            product.value(i),
-            last.value(i),
-            expected.value(i),
+/// Each client's next purchases by product, by the history method of
+/// [`crate::value::next_purchase`] (`by_product`, its defaults): won deals
+/// that are not recurring, closed on or before `as_of` (their UTC day), in
+/// the base's currency (else RUB), each line a purchase of its product (a
+/// deal without lines one of no product), one per day; the expected date is
+/// the last day plus the median gap, rounded half up; a product bought on
+/// one day only has none. Read in one pass over the deals, not through the
+/// order-line table the value capability builds (`tests/automation.rs`
+/// checks both agree).
+fn expected_purchases(
+    base: &ClientBase,
+    as_of: NaiveDate,
+) -> rustc_hash::FxHashMap<ClientId, Vec<Expected<'_>>> {
+    let currency = base.schema().currency().unwrap_or(crate::money::Currency::RUB);
+    let last_day = crate::table::date_to_days(as_of);
+    let mut lines: Vec<(ClientId, &str, i32)> = Vec::new();
+    for deal in base.deals() {
+        if deal.status != DealStatus::Won
+            || deal.recurrence.is_some()
+            || deal.amount.currency() != currency
+        {
+            continue;
+        }
+        let Some(closed) = deal.closed_at else { continue };
+        let day = crate::table::date_to_days(closed.date_naive());
+        if day > last_day {
+            continue;
+        }
+        if deal.lines.is_empty() {
+            lines.push((deal.client, "", day));
+        } else if deal
+            .lines
+            .iter()
+            .all(|l| l.total().is_ok_and(|t| t.currency() == currency))
+        {
+            lines.extend(deal.lines.iter().map(|l| (deal.client, l.product.as_str(), day)));
+        }
+    }
+    crate::batch::sort_unstable(&mut lines);
+    lines.dedup();
+    let mut out: rustc_hash::FxHashMap<ClientId, Vec<Expected<'_>>> = Default::default();
+    let mut gaps: Vec<i32> = Vec::new();
+    for group in lines.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+        if group.len() < 2 {
+            continue;
+        }
+        gaps.clear();
+        gaps.extend(group.windows(2).map(|w| w[1].2 - w[0].2));
+        gaps.sort_unstable();
+        let n = gaps.len();
+        let median = if n % 2 == 1 {
+            gaps[n / 2]
+        } else {
+            (gaps[n / 2 - 1] + gaps[n / 2] + 1) / 2
+        };
+        let last = group[n].2;
+        if let (Some(expected), Some(last)) = (
+            crate::table::days_to_date(last + median),
+            crate::table::days_to_date(last),
         ) {
-            out.entry(ClientId(id))
+            out.entry(group[0].0)
                 .or_default()
-                .push((expected, last, name.to_string()));
+                .push((expected, last, group[0].1));
         }
     }
     out
@@ -618,7 +650,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
     let purchases = if prepared.iter().any(|p| p.rule.kind == RuleKind::NextPurchase) {
         expected_purchases(base, as_of)
     } else {
-        HashMap::new()
+        Default::default()
     };
     let on_stage = prepared
         .iter()
@@ -672,7 +704,11 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                     let reason = || {
                         let every = (*expected - *last).num_days();
                         let ago = (as_of - *last).num_days();
-                        format!("bought {product} {ago} days ago, usually every {every}")
+                        if product.is_empty() {
+                            format!("last bought {ago} days ago, usually every {every}")
+                        } else {
+                            format!("bought {product} {ago} days ago, usually every {every}")
+                        }
                     };
                     out.push(planner.action(p, client, None, Some(*expected), reason));
                 })?

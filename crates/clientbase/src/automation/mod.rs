@@ -351,6 +351,12 @@ impl AutomationRule {
             "channel",
             self.action != ActionKind::NotifyClient && self.channel.is_some(),
         )?;
+        if self.channel == Some(AudienceChannel::Ads) {
+            return Err(invalid(
+                "channel",
+                "ads is an audience for ad platforms, not a channel to message a client on",
+            ));
+        }
         match kind {
             RuleKind::StuckInStage if self.max_days.is_none() => {
                 return Err(invalid("max_days", "a stuck_in_stage rule needs max_days"))
