@@ -14,6 +14,7 @@ use crate::table::{Column, Table};
 use crate::value::next_due_dates;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// Params of [`due`] and [`add_due_tasks`].
@@ -58,7 +59,7 @@ pub(crate) struct Action {
     pub manager: Option<String>,
     pub due: NaiveDate,
     pub occurs: Option<NaiveDate>,
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     pub channel: Option<AudienceChannel>,
     pub contact: Option<String>,
     /// The rendered text; `None`: the reason.
@@ -252,7 +253,7 @@ impl<'a> Planner<'a> {
         client: &Client,
         deal: Option<&Deal>,
         occurs: Option<NaiveDate>,
-        reason: impl FnOnce() -> String,
+        reason: impl FnOnce() -> Cow<'static, str>,
     ) -> Result<Option<Action>> {
         let rule = prepared.rule;
         if !self.done.is_empty() {
@@ -297,7 +298,7 @@ impl<'a> Planner<'a> {
             kind: rule.kind,
             action: rule.action,
             client: client.id,
-            name: client.display_name(),
+            name: list_name(client),
             deal: deal.map(|d| d.id),
             manager,
             due,
@@ -411,6 +412,25 @@ pub(crate) fn deal_of_record(record: &str) -> Option<DealId> {
         .strip_prefix("deal ")
         .and_then(|id| id.parse().ok())
         .map(DealId)
+}
+
+/// [`Client::display_name`] in one allocation.
+fn list_name(client: &Client) -> String {
+    match &client.party {
+        crate::client::Party::Person(name) => {
+            let parts = [&name.surname, &name.given, &name.patronymic];
+            let mut out =
+                String::with_capacity(parts.iter().flat_map(|p| p.as_ref()).map(|p| p.len() + 1).sum());
+            for part in parts.into_iter().flatten() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(part);
+            }
+            out
+        }
+        crate::client::Party::Company(company) => company.legal_name.clone(),
+    }
 }
 
 /// The client's contact on a channel: the first phone (E.164 when known)
@@ -705,9 +725,9 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                         let every = (*expected - *last).num_days();
                         let ago = (as_of - *last).num_days();
                         if product.is_empty() {
-                            format!("last bought {ago} days ago, usually every {every}")
+                            format!("last bought {ago} days ago, usually every {every}").into()
                         } else {
-                            format!("bought {product} {ago} days ago, usually every {every}")
+                            format!("bought {product} {ago} days ago, usually every {every}").into()
                         }
                     };
                     out.push(planner.action(p, client, None, Some(*expected), reason));
@@ -744,7 +764,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                     for day in dates.into_iter().filter(|d| in_window(*d, as_of, lead, catch_up)) {
                         let reason = || {
                             let what = deal.title.as_deref().unwrap_or("recurring deal");
-                            format!("{what}: invoice and shipment due {day}")
+                            format!("{what}: invoice and shipment due {day}").into()
                         };
                         out.push(planner.action(p, client, Some(deal), Some(day), reason));
                     }
@@ -758,7 +778,8 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                         if day.year() <= born.year() || !p.admits(client.id) {
                             continue;
                         }
-                        let reason = || format!("birthday on {day}: turns {}", day.year() - born.year());
+                        let reason =
+                            || format!("birthday on {day}: turns {}", day.year() - born.year()).into();
                         out.push(planner.action(p, client, None, Some(day), reason));
                     }
                 })?
@@ -773,7 +794,12 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                     if !missing || !p.admits(client.id) {
                         return;
                     }
-                    let reason = || format!("no {}: ask the client for one", need.name());
+                    let reason = || {
+                        Cow::Borrowed(match need {
+                            ContactNeeded::Phone => "no phone: ask the client for one",
+                            ContactNeeded::Email => "no email: ask the client for one",
+                        })
+                    };
                     out.push(planner.action(p, client, None, None, reason));
                 })?
             }
@@ -804,8 +830,9 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                                 "in stage «{}» of «{}» for {in_stage} days, more than {max}",
                                 deal.stage, deal.pipeline
                             )
+                            .into()
                         } else {
-                            format!("moved to stage «{}» on {entered}", deal.stage)
+                            format!("moved to stage «{}» on {entered}", deal.stage).into()
                         }
                     };
                     out.push(planner.action(p, client, Some(deal), Some(entered), reason));
@@ -832,7 +859,7 @@ pub(crate) fn actions_table(actions: &[Action]) -> Result<Table> {
             Column::from_texts("manager", actions.iter().map(|a| a.manager.as_deref())),
             Column::from_dates("due", actions.iter().map(|a| Some(a.due))),
             Column::from_dates("occurs", actions.iter().map(|a| a.occurs)),
-            Column::from_texts("reason", actions.iter().map(|a| Some(a.reason.as_str()))),
+            Column::from_texts("reason", actions.iter().map(|a| Some(&*a.reason))),
             Column::from_texts("channel", actions.iter().map(|a| a.channel.map(|c| c.name()))),
             Column::from_texts("contact", actions.iter().map(|a| a.contact.as_deref())),
             Column::from_texts("text", actions.iter().map(|a| Some(a.text()))),
