@@ -152,8 +152,8 @@ pub(crate) fn route(args: &RouteArgs) -> CliResult {
     let mut params: RouteParams = clientbase::capability::from_value("params", value)
         .map_err(|e| CliError::input(e.to_string()))?;
     if let Some(lead) = &args.lead {
-        let value: serde_json::Value = serde_json::from_str(lead)
-            .map_err(|e| CliError::input(format!("--lead: {e}")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(lead).map_err(|e| CliError::input(format!("--lead: {e}")))?;
         params.lead = clientbase::capability::from_value::<Lead>("lead", value)
             .map_err(|e| CliError::input(e.to_string()))?;
     }
@@ -185,12 +185,16 @@ pub(crate) fn route(args: &RouteArgs) -> CliResult {
         "manager: {} (rule {}{})",
         report.manager.as_deref().unwrap_or("nobody"),
         report.rule,
-        if report.after_hours { ", after hours" } else { "" }
+        if report.after_hours {
+            ", after hours"
+        } else {
+            ""
+        }
     );
     say!("why: {}", report.reason);
     if let Some(path) = &args.out {
-        let json = serde_json::to_string_pretty(&report)
-            .map_err(|e| CliError::failed(e.to_string()))?;
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::failed(e.to_string()))?;
         std::fs::write(path, json)
             .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -227,7 +231,9 @@ pub(crate) fn demo_section(demo: &mut crate::demo::Demo) -> CliResult {
             ..Default::default()
         })
         .collect();
-    let known = base.clients().find(|c| c.owner.is_some() && !c.phones.is_empty());
+    let known = base
+        .clients()
+        .find(|c| c.owner.is_some() && !c.phones.is_empty());
     let leads = [
         (
             "a new lead at 22:00",
@@ -246,11 +252,7 @@ pub(crate) fn demo_section(demo: &mut crate::demo::Demo) -> CliResult {
             },
         ),
     ];
-    let at = demo
-        .config
-        .today
-        .and_hms_opt(22, 0, 0)
-        .map(|t| t.and_utc());
+    let at = demo.config.today.and_hms_opt(22, 0, 0).map(|t| t.and_utc());
     let index = clientbase::dedup::MatchIndex::build(base, Default::default())
         .map_err(|e| CliError::failed(e.to_string()))?;
     for (what, lead) in leads {

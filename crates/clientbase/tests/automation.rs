@@ -8,8 +8,8 @@ use clientbase::automation::{
 };
 use clientbase::table::{Table, Value};
 use clientbase::{
-    Activity, Client, ClientBase, ClientId, Currency, Deal, DealStatus, Money, Period,
-    ProductLine, Quantity, Recurrence, Schema,
+    Activity, Client, ClientBase, ClientId, Currency, Deal, DealStatus, Money, Period, ProductLine,
+    Quantity, Recurrence, Schema,
 };
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -84,12 +84,17 @@ fn check_sms(table: &Table, deal: u64, day: NaiveDate) {
     assert_eq!(table.rows(), 1, "{table:?}");
     assert_eq!(keys(table), [format!("order_ready/deal-{deal}/{day}")]);
     assert_eq!(texts(table, "channel"), [Some("sms".to_string())]);
-    assert_eq!(texts(table, "contact"), [Some("8 (916) 555-12-34".to_string())]);
+    assert_eq!(
+        texts(table, "contact"),
+        [Some("8 (916) 555-12-34".to_string())]
+    );
     assert_eq!(texts(table, "action"), [Some("notify_client".to_string())]);
     #[cfg(feature = "render")]
     assert_eq!(
         texts(table, "text"),
-        [Some("Мария, ваш заказ «Визитки 500 шт» готов. Типография «Оттиск»".to_string())]
+        [Some(
+            "Мария, ваш заказ «Визитки 500 шт» готов. Типография «Оттиск»".to_string()
+        )]
     );
 }
 
@@ -120,7 +125,14 @@ fn printing_shop_notifies_the_client_when_the_order_is_ready() {
         ..DueParams::default()
     };
     let table = due(&base, &due_params).unwrap();
-    assert_eq!(keys(&table), [format!("order_ready/deal-{}/{}", id.get(), day - Days::new(5))]);
+    assert_eq!(
+        keys(&table),
+        [format!(
+            "order_ready/deal-{}/{}",
+            id.get(),
+            day - Days::new(5)
+        )]
+    );
     // Sent and recorded: never again, on either path.
     let added = add_due_tasks(&mut base, &due_params).unwrap();
     assert_eq!((added.messages, added.tasks), (1, 0));
@@ -178,10 +190,16 @@ fn the_completeness_robot_asks_each_manager_for_the_missing_contacts() {
     let day = date(2026, 12, 7);
     let mut base = ClientBase::new(Schema::new());
     let only_phone = base
-        .add_client(owned(Client::person("Петров", "Иван", None).with_phone("+7 903 111-22-33"), "olga"))
+        .add_client(owned(
+            Client::person("Петров", "Иван", None).with_phone("+7 903 111-22-33"),
+            "olga",
+        ))
         .unwrap();
     let only_email = base
-        .add_client(owned(Client::person("Сидорова", "Анна", None).with_email("anna@example.ru"), "ivan"))
+        .add_client(owned(
+            Client::person("Сидорова", "Анна", None).with_email("anna@example.ru"),
+            "ivan",
+        ))
         .unwrap();
     base.add_client(owned(
         Client::person("Полный", "Пётр", None)
@@ -190,7 +208,9 @@ fn the_completeness_robot_asks_each_manager_for_the_missing_contacts() {
         "olga",
     ))
     .unwrap();
-    let nothing = base.add_client(Client::company("ООО «Без связи»", None)).unwrap();
+    let nothing = base
+        .add_client(Client::company("ООО «Без связи»", None))
+        .unwrap();
     let params = DueParams {
         as_of: Some(day),
         rules: rules(ROBOT),
@@ -210,8 +230,13 @@ fn the_completeness_robot_asks_each_manager_for_the_missing_contacts() {
         texts(&table, "manager"),
         [Some("olga".into()), None, Some("ivan".into()), None]
     );
-    assert_eq!(texts(&table, "reason")[0].as_deref(), Some("no email: ask the client for one"));
-    let due_days: Vec<Value> = (0..4).map(|i| table.column("due").unwrap().value(i)).collect();
+    assert_eq!(
+        texts(&table, "reason")[0].as_deref(),
+        Some("no email: ask the client for one")
+    );
+    let due_days: Vec<Value> = (0..4)
+        .map(|i| table.column("due").unwrap().value(i))
+        .collect();
     assert_eq!(due_days[0], Value::Date(day));
     assert_eq!(due_days[2], Value::Date(day + Days::new(2)));
 
@@ -231,8 +256,13 @@ fn the_completeness_robot_asks_each_manager_for_the_missing_contacts() {
     assert_eq!(due(&reopened, &next_day).unwrap().rows(), 0);
     // A new client without an email is asked, the others still are not.
     let mut base = reopened;
-    let newcomer = base.add_client(Client::person("Новый", "Олег", None).with_phone("+7 903 000-00-01")).unwrap();
-    assert_eq!(keys(&due(&base, &next_day).unwrap()), [format!("ask_email/client-{}", newcomer.get())]);
+    let newcomer = base
+        .add_client(Client::person("Новый", "Олег", None).with_phone("+7 903 000-00-01"))
+        .unwrap();
+    assert_eq!(
+        keys(&due(&base, &next_day).unwrap()),
+        [format!("ask_email/client-{}", newcomer.get())]
+    );
 }
 
 #[test]
@@ -264,7 +294,10 @@ fn running_the_same_day_twice_gives_the_same_actions_and_never_a_second_reminder
     assert_eq!(due(&base, &params).unwrap(), first);
     let kinds = texts(&first, "kind");
     for kind in ["birthday", "missing_contact", "stuck_in_stage"] {
-        assert!(kinds.iter().any(|k| k.as_deref() == Some(kind)), "{kind} in {kinds:?}");
+        assert!(
+            kinds.iter().any(|k| k.as_deref() == Some(kind)),
+            "{kind} in {kinds:?}"
+        );
     }
     let added = add_due_tasks(&mut base, &params).unwrap();
     assert_eq!(added.keys, keys(&first));
@@ -294,7 +327,9 @@ const STUCK: &str = r#"{"version": 1, "rules": [
 fn deals_stuck_in_a_stage_in_memory_count_from_their_creation() {
     let day = date(2026, 12, 7);
     let mut base = ClientBase::new(Schema::new());
-    let client = base.add_client(owned(Client::person("Орлов", "Глеб", None), "olga")).unwrap();
+    let client = base
+        .add_client(owned(Client::person("Орлов", "Глеб", None), "olga"))
+        .unwrap();
     let deal = |days: u64, stage: &str, status: DealStatus| Deal {
         pipeline: "sales".into(),
         stage: stage.into(),
@@ -306,7 +341,8 @@ fn deals_stuck_in_a_stage_in_memory_count_from_their_creation() {
     let stuck = base.add_deal(deal(20, "offer", DealStatus::Open)).unwrap();
     base.add_deal(deal(14, "offer", DealStatus::Open)).unwrap();
     base.add_deal(deal(40, "offer", DealStatus::Lost)).unwrap();
-    base.add_deal(deal(40, "contract", DealStatus::Open)).unwrap();
+    base.add_deal(deal(40, "contract", DealStatus::Open))
+        .unwrap();
     let params = DueParams {
         as_of: Some(day),
         rules: rules(STUCK),
@@ -315,15 +351,24 @@ fn deals_stuck_in_a_stage_in_memory_count_from_their_creation() {
     let table = due(&base, &params).unwrap();
     assert_eq!(
         keys(&table),
-        [format!("stuck_offer/deal-{}/{}", stuck.get(), day - Days::new(20))]
+        [format!(
+            "stuck_offer/deal-{}/{}",
+            stuck.get(),
+            day - Days::new(20)
+        )]
     );
     // The deal's owner takes it, before the client's.
     assert_eq!(texts(&table, "manager"), [Some("ivan".into())]);
     assert_eq!(
         texts(&table, "reason"),
-        [Some("in stage «offer» of «sales» for 20 days, more than 14".into())]
+        [Some(
+            "in stage «offer» of «sales» for 20 days, more than 14".into()
+        )]
     );
-    assert_eq!(table.column("deal").unwrap().value(0), Value::UInt64(stuck.get()));
+    assert_eq!(
+        table.column("deal").unwrap().value(0),
+        Value::UInt64(stuck.get())
+    );
 }
 
 #[cfg(feature = "storage")]
@@ -331,7 +376,9 @@ fn deals_stuck_in_a_stage_in_memory_count_from_their_creation() {
 fn deals_stuck_in_a_stage_on_a_base_file_count_from_the_move() {
     let day = date(2026, 12, 7);
     let mut base = ClientBase::create(scratch("stuck"), Schema::new()).unwrap();
-    let client = base.add_client(Client::person("Орлов", "Глеб", None)).unwrap();
+    let client = base
+        .add_client(Client::person("Орлов", "Глеб", None))
+        .unwrap();
     base.freeze_clock(Some(noon(day - Days::new(60))));
     let moved = base
         .add_deal(Deal {
@@ -364,7 +411,11 @@ fn deals_stuck_in_a_stage_on_a_base_file_count_from_the_move() {
     };
     assert_eq!(
         keys(&due(&base, &params).unwrap()),
-        [format!("stuck_offer/deal-{}/{}", waiting.get(), day - Days::new(60))]
+        [format!(
+            "stuck_offer/deal-{}/{}",
+            waiting.get(),
+            day - Days::new(60)
+        )]
     );
     // The same base in memory falls back to the creation date: both stuck.
     let memory = ClientBase::from_json(&base.to_json().unwrap()).unwrap();
@@ -391,16 +442,34 @@ fn birthday_keys(born: NaiveDate, as_of: NaiveDate) -> Vec<String> {
 fn birthdays_across_month_and_year_ends_and_february_29() {
     let b = "birthday/client-1/";
     // A day ahead, across a month's end and a year's end.
-    assert_eq!(birthday_keys(date(1990, 2, 1), date(2026, 1, 31)), [format!("{b}2026-02-01")]);
-    assert_eq!(birthday_keys(date(1990, 1, 1), date(2026, 12, 31)), [format!("{b}2027-01-01")]);
+    assert_eq!(
+        birthday_keys(date(1990, 2, 1), date(2026, 1, 31)),
+        [format!("{b}2026-02-01")]
+    );
+    assert_eq!(
+        birthday_keys(date(1990, 1, 1), date(2026, 12, 31)),
+        [format!("{b}2027-01-01")]
+    );
     // Caught up three days late, across the year's end.
-    assert_eq!(birthday_keys(date(1990, 12, 31), date(2027, 1, 3)), [format!("{b}2026-12-31")]);
+    assert_eq!(
+        birthday_keys(date(1990, 12, 31), date(2027, 1, 3)),
+        [format!("{b}2026-12-31")]
+    );
     assert!(birthday_keys(date(1990, 12, 31), date(2027, 1, 4)).is_empty());
     assert!(birthday_keys(date(1990, 12, 31), date(2026, 12, 29)).is_empty());
     // 29 February: the 28th in other years, the 29th in leap years.
-    assert_eq!(birthday_keys(date(2000, 2, 29), date(2027, 2, 28)), [format!("{b}2027-02-28")]);
-    assert_eq!(birthday_keys(date(2000, 2, 29), date(2028, 2, 28)), [format!("{b}2028-02-29")]);
-    assert_eq!(birthday_keys(date(2000, 2, 29), date(2027, 3, 2)), [format!("{b}2027-02-28")]);
+    assert_eq!(
+        birthday_keys(date(2000, 2, 29), date(2027, 2, 28)),
+        [format!("{b}2027-02-28")]
+    );
+    assert_eq!(
+        birthday_keys(date(2000, 2, 29), date(2028, 2, 28)),
+        [format!("{b}2028-02-29")]
+    );
+    assert_eq!(
+        birthday_keys(date(2000, 2, 29), date(2027, 3, 2)),
+        [format!("{b}2027-02-28")]
+    );
     // Not before being born.
     assert!(birthday_keys(date(2026, 12, 8), date(2026, 12, 7)).is_empty());
 }
@@ -408,7 +477,9 @@ fn birthdays_across_month_and_year_ends_and_february_29() {
 #[test]
 fn recurring_deals_are_due_ahead_of_their_dates() {
     let mut base = ClientBase::new(Schema::new());
-    let client = base.add_client(owned(Client::company("ООО «Вода»", None), "olga")).unwrap();
+    let client = base
+        .add_client(owned(Client::company("ООО «Вода»", None), "olga"))
+        .unwrap();
     let won = base
         .add_deal(Deal {
             title: Some("Вода 19 л по договору".into()),
@@ -451,8 +522,12 @@ fn recurring_deals_are_due_ahead_of_their_dates() {
 #[test]
 fn next_purchase_reminders_tell_the_product_and_the_rhythm() {
     let mut base = ClientBase::new(Schema::new());
-    let client = base.add_client(owned(Client::person("Собакина", "Вера", None), "olga")).unwrap();
-    let quiet = base.add_client(Client::person("Разовая", "Ольга", None)).unwrap();
+    let client = base
+        .add_client(owned(Client::person("Собакина", "Вера", None), "olga"))
+        .unwrap();
+    let quiet = base
+        .add_client(Client::person("Разовая", "Ольга", None))
+        .unwrap();
     let food = ProductLine::new("Корм для собак", Quantity::units(1), rub("2490"));
     for (who, day) in [
         (client, date(2024, 1, 1)),
@@ -474,10 +549,15 @@ fn next_purchase_reminders_tell_the_product_and_the_rhythm() {
         ..DueParams::default()
     };
     let table = due(&base, &params).unwrap();
-    assert_eq!(keys(&table), [format!("food/client-{}/2024-03-31", client.get())]);
+    assert_eq!(
+        keys(&table),
+        [format!("food/client-{}/2024-03-31", client.get())]
+    );
     assert_eq!(
         texts(&table, "reason"),
-        [Some("bought Корм для собак 41 days ago, usually every 30".into())]
+        [Some(
+            "bought Корм для собак 41 days ago, usually every 30".into()
+        )]
     );
     assert_eq!(texts(&table, "manager"), [Some("olga".into())]);
     // Two days ahead by default; not before.
@@ -514,7 +594,10 @@ fn a_when_condition_keeps_the_clients_who_meet_it() {
         ),
         ..DueParams::default()
     };
-    assert_eq!(keys(&due(&base, &params).unwrap()), [format!("ask/client-{}", moscow.get())]);
+    assert_eq!(
+        keys(&due(&base, &params).unwrap()),
+        [format!("ask/client-{}", moscow.get())]
+    );
     let bad = DueParams {
         rules: rules(
             r#"{"version": 1, "rules": [{"name": "ask", "kind": "missing_contact", "contact": "phone", "when": "shoe_size = 42"}]}"#,
@@ -556,7 +639,12 @@ fn routing_base() -> (ClientBase, ClientId) {
     for _ in 0..2 {
         base.add_activity(Activity {
             manager: Some("olga".into()),
-            ..Activity::task(known, noon(date(2026, 12, 1)), noon(date(2026, 12, 9)), "call")
+            ..Activity::task(
+                known,
+                noon(date(2026, 12, 1)),
+                noon(date(2026, 12, 9)),
+                "call",
+            )
         })
         .unwrap();
     }
@@ -615,14 +703,20 @@ fn a_new_lead_goes_by_rules_load_and_working_hours() {
     // At 11:00 both olga and sveta work; sveta has fewer open tasks.
     let report = route(&base, &params).unwrap();
     assert_eq!(report.client, None);
-    assert_eq!((report.rule.as_str(), report.manager.as_deref()), ("big_orders", Some("sveta")));
+    assert_eq!(
+        (report.rule.as_str(), report.manager.as_deref()),
+        ("big_orders", Some("sveta"))
+    );
     assert_eq!(report.pool[0].open_tasks, 2);
     // At 17:00 sveta has gone home: olga, though busier.
     let late = RouteParams {
         at: Some(msk(7, 17)),
         ..params.clone()
     };
-    assert_eq!(route(&base, &late).unwrap().manager.as_deref(), Some("olga"));
+    assert_eq!(
+        route(&base, &late).unwrap().manager.as_deref(),
+        Some("olga")
+    );
     // At 22:00 nobody works: the one who starts first (olga at 09:00, sveta at 10:00).
     let night = RouteParams {
         at: Some(msk(7, 22)),
@@ -637,7 +731,10 @@ fn a_new_lead_goes_by_rules_load_and_working_hours() {
         at: Some(msk(11, 20)),
         ..params.clone()
     };
-    assert_eq!(route(&base, &saturday).unwrap().manager.as_deref(), Some("sveta"));
+    assert_eq!(
+        route(&base, &saturday).unwrap().manager.as_deref(),
+        Some("sveta")
+    );
     // A small order falls through to the default pool, in turn.
     let small = RouteParams {
         lead: Lead {
@@ -678,13 +775,17 @@ fn routing_params_are_checked() {
     assert_eq!(e.field(), Some("managers[1].working_hours"));
     let e = err(RouteParams {
         managers: managers(),
-        rules: serde_json::from_value(serde_json::json!([{"name": "x", "managers": ["nobody"]}])).unwrap(),
+        rules: serde_json::from_value(serde_json::json!([{"name": "x", "managers": ["nobody"]}]))
+            .unwrap(),
         ..RouteParams::default()
     });
     assert_eq!(e.field(), Some("rules[0].managers[0]"));
     let e = err(RouteParams {
         managers: managers(),
-        rules: serde_json::from_value(serde_json::json!([{"name": "x", "when": {"client": "stage = "}}])).unwrap(),
+        rules: serde_json::from_value(
+            serde_json::json!([{"name": "x", "when": {"client": "stage = "}}]),
+        )
+        .unwrap(),
         ..RouteParams::default()
     });
     assert_eq!(e.field(), Some("rules[0].when.client.rule"));
@@ -703,9 +804,10 @@ fn next_purchase_reminders_agree_with_the_value_capability() {
     use clientbase::capability::Rows;
     use clientbase::value::{next_purchase, NextPurchaseParams};
     use std::collections::BTreeMap;
-    let base = clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(3_000, 9))
-        .unwrap()
-        .base;
+    let base =
+        clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(3_000, 9))
+            .unwrap()
+            .base;
     let as_of = date(2026, 6, 1);
     let table = next_purchase(
         Rows::Base(&base),
@@ -717,14 +819,21 @@ fn next_purchase_reminders_agree_with_the_value_capability() {
     )
     .unwrap();
     let mut earliest: BTreeMap<u64, NaiveDate> = BTreeMap::new();
-    let (client, expected) = (table.column("client").unwrap(), table.column("expected_date").unwrap());
+    let (client, expected) = (
+        table.column("client").unwrap(),
+        table.column("expected_date").unwrap(),
+    );
     for i in 0..table.rows() {
         if let (Value::UInt64(id), Value::Date(day)) = (client.value(i), expected.value(i)) {
             let e = earliest.entry(id).or_insert(day);
             *e = (*e).min(day);
         }
     }
-    assert!(earliest.len() > 100, "{} clients with a rhythm", earliest.len());
+    assert!(
+        earliest.len() > 100,
+        "{} clients with a rhythm",
+        earliest.len()
+    );
     let params = DueParams {
         as_of: Some(as_of),
         rules: rules(
@@ -734,7 +843,10 @@ fn next_purchase_reminders_agree_with_the_value_capability() {
     };
     let actions = due(&base, &params).unwrap();
     let mut got: BTreeMap<u64, NaiveDate> = BTreeMap::new();
-    let (client, occurs) = (actions.column("client").unwrap(), actions.column("occurs").unwrap());
+    let (client, occurs) = (
+        actions.column("client").unwrap(),
+        actions.column("occurs").unwrap(),
+    );
     for i in 0..actions.rows() {
         if let (Value::UInt64(id), Value::Date(day)) = (client.value(i), occurs.value(i)) {
             assert!(got.insert(id, day).is_none(), "client {id} twice");

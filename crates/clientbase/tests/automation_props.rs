@@ -37,8 +37,20 @@ const KINDS: &[&str] = &[
 ];
 
 const KEYS: &[&str] = &[
-    "name", "kind", "when", "action", "channel", "text", "lead_days", "catch_up_days",
-    "due_in_days", "pipeline", "stage", "max_days", "contact", "colour",
+    "name",
+    "kind",
+    "when",
+    "action",
+    "channel",
+    "text",
+    "lead_days",
+    "catch_up_days",
+    "due_in_days",
+    "pipeline",
+    "stage",
+    "max_days",
+    "contact",
+    "colour",
 ];
 
 fn base() -> &'static ClientBase {

@@ -136,7 +136,9 @@ pub(crate) fn parse_key(key: &str, rules: &HashMap<&str, u32>) -> Option<DoneKey
 }
 
 /// The rules of params, validated (the default set when `None`).
-pub(crate) fn rules_of(rules: &Option<AutomationRules>) -> Result<std::borrow::Cow<'_, AutomationRules>> {
+pub(crate) fn rules_of(
+    rules: &Option<AutomationRules>,
+) -> Result<std::borrow::Cow<'_, AutomationRules>> {
     let rules = match rules {
         Some(r) => std::borrow::Cow::Borrowed(r),
         None => std::borrow::Cow::Owned(AutomationRules::default()),
@@ -215,7 +217,11 @@ impl<'a> Planner<'a> {
                     let parsed = Rule::from_input(when).map_err(|e| e.in_field(&field))?;
                     let compiled = compile(self.base, &parsed, &options, &named)
                         .map_err(|e| e.in_field(&field))?;
-                    Some(compiled.evaluate(self.base).map_err(|e| e.in_field(&field))?)
+                    Some(
+                        compiled
+                            .evaluate(self.base)
+                            .map_err(|e| e.in_field(&field))?,
+                    )
                 }
             };
             #[cfg(feature = "render")]
@@ -419,8 +425,13 @@ fn list_name(client: &Client) -> String {
     match &client.party {
         crate::client::Party::Person(name) => {
             let parts = [&name.surname, &name.given, &name.patronymic];
-            let mut out =
-                String::with_capacity(parts.iter().flat_map(|p| p.as_ref()).map(|p| p.len() + 1).sum());
+            let mut out = String::with_capacity(
+                parts
+                    .iter()
+                    .flat_map(|p| p.as_ref())
+                    .map(|p| p.len() + 1)
+                    .sum(),
+            );
             for part in parts.into_iter().flatten() {
                 if !out.is_empty() {
                     out.push(' ');
@@ -486,7 +497,9 @@ fn days(n: u32) -> Days {
 /// before it to `catch_up` days after.
 fn in_window(day: NaiveDate, as_of: NaiveDate, lead: u32, catch_up: u32) -> bool {
     let from = day.checked_sub_days(days(lead)).unwrap_or(NaiveDate::MIN);
-    let to = day.checked_add_days(days(catch_up)).unwrap_or(NaiveDate::MAX);
+    let to = day
+        .checked_add_days(days(catch_up))
+        .unwrap_or(NaiveDate::MAX);
     from <= as_of && as_of <= to
 }
 
@@ -507,7 +520,10 @@ fn expected_purchases(
     base: &ClientBase,
     as_of: NaiveDate,
 ) -> rustc_hash::FxHashMap<ClientId, Vec<Expected<'_>>> {
-    let currency = base.schema().currency().unwrap_or(crate::money::Currency::RUB);
+    let currency = base
+        .schema()
+        .currency()
+        .unwrap_or(crate::money::Currency::RUB);
     let last_day = crate::table::date_to_days(as_of);
     let mut lines: Vec<(ClientId, &str, i32)> = Vec::new();
     for deal in base.deals() {
@@ -517,7 +533,9 @@ fn expected_purchases(
         {
             continue;
         }
-        let Some(closed) = deal.closed_at else { continue };
+        let Some(closed) = deal.closed_at else {
+            continue;
+        };
         let day = crate::table::date_to_days(closed.date_naive());
         if day > last_day {
             continue;
@@ -529,7 +547,11 @@ fn expected_purchases(
             .iter()
             .all(|l| l.total().is_ok_and(|t| t.currency() == currency))
         {
-            lines.extend(deal.lines.iter().map(|l| (deal.client, l.product.as_str(), day)));
+            lines.extend(
+                deal.lines
+                    .iter()
+                    .map(|l| (deal.client, l.product.as_str(), day)),
+            );
         }
     }
     crate::batch::sort_unstable(&mut lines);
@@ -563,7 +585,9 @@ fn expected_purchases(
 }
 
 fn matches_stage(rule: &AutomationRule, deal: &Deal, stage: &str) -> bool {
-    rule.pipeline.as_deref().is_none_or(|p| same_name(p, &deal.pipeline))
+    rule.pipeline
+        .as_deref()
+        .is_none_or(|p| same_name(p, &deal.pipeline))
         && rule.stage.as_deref().is_none_or(|s| same_name(s, stage))
 }
 
@@ -603,7 +627,10 @@ impl Found {
 
 /// Runs `each` over `items` in chunks, on all cores with the `parallel`
 /// feature, and gives the actions in the items' order (or the first error).
-fn gather<S: Sync>(items: &[S], each: impl Fn(&S, &mut Found) + Sync + Send) -> Result<Vec<Action>> {
+fn gather<S: Sync>(
+    items: &[S],
+    each: impl Fn(&S, &mut Found) + Sync + Send,
+) -> Result<Vec<Action>> {
     let run = |chunk: &[S]| {
         let mut found = Found::default();
         for item in chunk {
@@ -638,7 +665,9 @@ pub(crate) struct BirthdayWindow {
 impl BirthdayWindow {
     pub(crate) fn new(as_of: NaiveDate, lead: u32, catch_up: u32) -> BirthdayWindow {
         let mut days = vec![Vec::new(); 13 * 32];
-        let from = as_of.checked_sub_days(self::days(catch_up)).unwrap_or(as_of);
+        let from = as_of
+            .checked_sub_days(self::days(catch_up))
+            .unwrap_or(as_of);
         let to = as_of.checked_add_days(self::days(lead)).unwrap_or(as_of);
         let mut day = from;
         while day <= to {
@@ -667,7 +696,10 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
     let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, &rules)?;
     let prepared = planner.prepare(&rules, &params.segments, |_| true)?;
     let as_of = planner.as_of;
-    let purchases = if prepared.iter().any(|p| p.rule.kind == RuleKind::NextPurchase) {
+    let purchases = if prepared
+        .iter()
+        .any(|p| p.rule.kind == RuleKind::NextPurchase)
+    {
         expected_purchases(base, as_of)
     } else {
         Default::default()
@@ -761,7 +793,10 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                         Ok(dates) => dates,
                         Err(e) => return out.push(Err(e.with_record(deal.id.to_string()))),
                     };
-                    for day in dates.into_iter().filter(|d| in_window(*d, as_of, lead, catch_up)) {
+                    for day in dates
+                        .into_iter()
+                        .filter(|d| in_window(*d, as_of, lead, catch_up))
+                    {
                         let reason = || {
                             let what = deal.title.as_deref().unwrap_or("recurring deal");
                             format!("{what}: invoice and shipment due {day}").into()
@@ -778,8 +813,9 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                         if day.year() <= born.year() || !p.admits(client.id) {
                             continue;
                         }
-                        let reason =
-                            || format!("birthday on {day}: turns {}", day.year() - born.year()).into();
+                        let reason = || {
+                            format!("birthday on {day}: turns {}", day.year() - born.year()).into()
+                        };
                         out.push(planner.action(p, client, None, Some(day), reason));
                     }
                 })?
@@ -788,8 +824,12 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                 let need = rule.contact.unwrap_or(ContactNeeded::Email);
                 gather(&clients, |client, out| {
                     let missing = match need {
-                        ContactNeeded::Phone => client.phones.iter().all(|p| p.raw.trim().is_empty()),
-                        ContactNeeded::Email => client.emails.iter().all(|e| e.raw.trim().is_empty()),
+                        ContactNeeded::Phone => {
+                            client.phones.iter().all(|p| p.raw.trim().is_empty())
+                        }
+                        ContactNeeded::Email => {
+                            client.emails.iter().all(|e| e.raw.trim().is_empty())
+                        }
                     };
                     if !missing || !p.admits(client.id) {
                         return;
@@ -803,41 +843,39 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                     out.push(planner.action(p, client, None, None, reason));
                 })?
             }
-            RuleKind::StuckInStage | RuleKind::StageEntered => {
-                gather(&deals, |deal, out| {
-                    if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
-                        return;
-                    }
-                    let Some(entered) = planner.entered(&entries, deal) else {
-                        return;
-                    };
-                    let in_stage = (as_of - entered).num_days();
-                    let max = rule.max_days.unwrap_or(0);
-                    let held = if rule.kind == RuleKind::StuckInStage {
-                        in_stage > i64::from(max)
+            RuleKind::StuckInStage | RuleKind::StageEntered => gather(&deals, |deal, out| {
+                if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
+                    return;
+                }
+                let Some(entered) = planner.entered(&entries, deal) else {
+                    return;
+                };
+                let in_stage = (as_of - entered).num_days();
+                let max = rule.max_days.unwrap_or(0);
+                let held = if rule.kind == RuleKind::StuckInStage {
+                    in_stage > i64::from(max)
+                } else {
+                    (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
+                };
+                if !held {
+                    return;
+                }
+                let Some(client) = base.get_client(deal.client) else {
+                    return;
+                };
+                let reason = || {
+                    if rule.kind == RuleKind::StuckInStage {
+                        format!(
+                            "in stage «{}» of «{}» for {in_stage} days, more than {max}",
+                            deal.stage, deal.pipeline
+                        )
+                        .into()
                     } else {
-                        (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
-                    };
-                    if !held {
-                        return;
+                        format!("moved to stage «{}» on {entered}", deal.stage).into()
                     }
-                    let Some(client) = base.get_client(deal.client) else {
-                        return;
-                    };
-                    let reason = || {
-                        if rule.kind == RuleKind::StuckInStage {
-                            format!(
-                                "in stage «{}» of «{}» for {in_stage} days, more than {max}",
-                                deal.stage, deal.pipeline
-                            )
-                            .into()
-                        } else {
-                            format!("moved to stage «{}» on {entered}", deal.stage).into()
-                        }
-                    };
-                    out.push(planner.action(p, client, Some(deal), Some(entered), reason));
-                })?
-            }
+                };
+                out.push(planner.action(p, client, Some(deal), Some(entered), reason));
+            })?,
         };
         actions.extend(found);
     }
@@ -860,7 +898,10 @@ pub(crate) fn actions_table(actions: &[Action]) -> Result<Table> {
             Column::from_dates("due", actions.iter().map(|a| Some(a.due))),
             Column::from_dates("occurs", actions.iter().map(|a| a.occurs)),
             Column::from_texts("reason", actions.iter().map(|a| Some(&*a.reason))),
-            Column::from_texts("channel", actions.iter().map(|a| a.channel.map(|c| c.name()))),
+            Column::from_texts(
+                "channel",
+                actions.iter().map(|a| a.channel.map(|c| c.name())),
+            ),
             Column::from_texts("contact", actions.iter().map(|a| a.contact.as_deref())),
             Column::from_texts("text", actions.iter().map(|a| Some(a.text()))),
         ],
@@ -933,7 +974,12 @@ pub(crate) fn record(
                     Activity {
                         manager: action.manager.clone(),
                         deal: action.deal,
-                        ..Activity::task(action.client, midnight(as_of), midnight(action.due), &text)
+                        ..Activity::task(
+                            action.client,
+                            midnight(as_of),
+                            midnight(action.due),
+                            &text,
+                        )
                     }
                 }
                 ActionKind::NotifyClient => {

@@ -321,10 +321,7 @@ impl AutomationRule {
         let kind = self.kind;
         let refuse = |key: &str, set: bool| -> Result<()> {
             if set {
-                Err(invalid(
-                    key,
-                    format!("a {kind} rule does not read `{key}`"),
-                ))
+                Err(invalid(key, format!("a {kind} rule does not read `{key}`")))
             } else {
                 Ok(())
             }
@@ -384,7 +381,10 @@ impl AutomationRule {
             ("due_in_days", Some(self.due_in_days)),
         ] {
             if value.is_some_and(|v| v > 3650) {
-                return Err(invalid(key, format!("{} is more than 3650 days", value.unwrap_or(0))));
+                return Err(invalid(
+                    key,
+                    format!("{} is more than 3650 days", value.unwrap_or(0)),
+                ));
             }
         }
         match &self.text {
@@ -482,7 +482,8 @@ impl AutomationRules {
             ));
         }
         for (i, rule) in self.rules.iter().enumerate() {
-            rule.validate().map_err(|e| e.in_field(format!("rules[{i}]")))?;
+            rule.validate()
+                .map_err(|e| e.in_field(format!("rules[{i}]")))?;
             if self.rules[..i].iter().any(|r| r.name == rule.name) {
                 return Err(invalid(
                     format!("rules[{i}].name"),

@@ -26,11 +26,11 @@
 use crate::audience::Distribute;
 use crate::base::ClientBase;
 use crate::client::Client;
+use crate::client::PersonName;
 use crate::dedup::{MatchIndex, MatchOptions, Verdict};
 use crate::error::{invalid, Result};
 use crate::ids::ClientId;
 use crate::money::Money;
-use crate::client::PersonName;
 use crate::segment::{compile, Options, Rule};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -324,7 +324,8 @@ impl RouteParams {
                     format!("{:?} is listed twice", m.name),
                 ));
             }
-            m.shift().map_err(|e| e.in_field(format!("managers[{i}]")))?;
+            m.shift()
+                .map_err(|e| e.in_field(format!("managers[{i}]")))?;
         }
         for (i, rule) in self.rules.iter().enumerate() {
             let field = |key: &str| format!("rules[{i}].{key}");
@@ -384,9 +385,16 @@ pub fn route_with_index(
         .find(&query, 3)
         .into_iter()
         .find(|c| c.verdict == Verdict::Duplicate)
-        .and_then(|c| base.get_client(c.client).map(|client| (client, c.probability)));
+        .and_then(|c| {
+            base.get_client(c.client)
+                .map(|client| (client, c.probability))
+        });
     let client_owner = matched.and_then(|(c, _)| c.owner.clone());
-    let mut load: HashMap<&str, u64> = params.managers.iter().map(|m| (m.name.as_str(), 0)).collect();
+    let mut load: HashMap<&str, u64> = params
+        .managers
+        .iter()
+        .map(|m| (m.name.as_str(), 0))
+        .collect();
     for task in base.activities().filter(|a| a.is_open_task()) {
         if let Some(n) = task.manager.as_deref().and_then(|m| load.get_mut(m)) {
             *n += 1;
@@ -515,7 +523,8 @@ pub fn route_with_index(
             );
         }
         None => {
-            report.reason = format!("{new_or_known}; rule {rule_name}; nobody works in the next week");
+            report.reason =
+                format!("{new_or_known}; rule {rule_name}; nobody works in the next week");
         }
     }
     Ok(report)
@@ -554,14 +563,17 @@ fn holds(
     if !amount_ok(when.min_amount, true) || !amount_ok(when.max_amount, false) {
         return Ok(false);
     }
-    if when.known_client.is_some_and(|known| known != client.is_some()) {
+    if when
+        .known_client
+        .is_some_and(|known| known != client.is_some())
+    {
         return Ok(false);
     }
     if let Some(segment) = &when.client {
         let Some(id) = client else { return Ok(false) };
         let rule = Rule::from_input(segment)?;
-        let options = Options::new(at.with_timezone(&zone).date_naive())
-            .in_time_zone(&zone.to_string());
+        let options =
+            Options::new(at.with_timezone(&zone).date_naive()).in_time_zone(&zone.to_string());
         let compiled = compile(base, &rule, &options, &Default::default())?;
         return Ok(compiled.explain(base, id)?.matched);
     }

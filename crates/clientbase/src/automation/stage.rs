@@ -136,11 +136,7 @@ fn moves_since(
             let Some(id) = super::due::deal_of_record(&record.record) else {
                 continue;
             };
-            let Some(stage) = record
-                .fields
-                .get("stage")
-                .and_then(|f| f.after.as_str())
-            else {
+            let Some(stage) = record.fields.get("stage").and_then(|f| f.after.as_str()) else {
                 continue;
             };
             let day = change.at.with_timezone(&planner.zone).date_naive();

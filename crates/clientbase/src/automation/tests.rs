@@ -21,13 +21,18 @@ fn errors_name_the_rule_and_the_key() {
     let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday", "colour": 1}]}"#);
     assert_eq!(e.kind(), crate::ErrorKind::Json);
     assert!(e.to_string().contains("colour"), "{e}");
-    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday"}, {"name": "s", "kind": "stuck_in_stage"}]}"#);
+    let e = err(
+        r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday"}, {"name": "s", "kind": "stuck_in_stage"}]}"#,
+    );
     assert_eq!(e.field(), Some("rules[1].max_days"));
     let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday", "max_days": 3}]}"#);
     assert_eq!(e.field(), Some("rules[0].max_days"));
-    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday", "when": "city = "}]}"#);
+    let e =
+        err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday", "when": "city = "}]}"#);
     assert_eq!(e.field(), Some("rules[0].when.rule"));
-    let e = err(r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday"}, {"name": "a", "kind": "recurring"}]}"#);
+    let e = err(
+        r#"{"version": 1, "rules": [{"name": "a", "kind": "birthday"}, {"name": "a", "kind": "recurring"}]}"#,
+    );
     assert_eq!(e.field(), Some("rules[1].name"));
     let e = err(r#"{"version": 2, "rules": []}"#);
     assert_eq!(e.field(), Some("version"));
@@ -37,7 +42,8 @@ fn errors_name_the_rule_and_the_key() {
         r#"{"version": 1, "rules": [{"name": "r", "kind": "stage_entered", "stage": "ready", "action": "notify_client"}]}"#,
     );
     assert_eq!(e.field(), Some("rules[0].text"));
-    let e = err(r#"{"version": 1, "rules": [{"name": "r", "kind": "birthday", "channel": "sms"}]}"#);
+    let e =
+        err(r#"{"version": 1, "rules": [{"name": "r", "kind": "birthday", "channel": "sms"}]}"#);
     assert_eq!(e.field(), Some("rules[0].channel"));
 }
 
@@ -47,7 +53,10 @@ fn keys_are_read_back_from_the_last_line() {
         key_of_text("call about food\n[next_purchase/client-3/2024-05-01]"),
         Some("next_purchase/client-3/2024-05-01")
     );
-    assert_eq!(key_of_text("[ask_email/client-3]\n"), Some("ask_email/client-3"));
+    assert_eq!(
+        key_of_text("[ask_email/client-3]\n"),
+        Some("ask_email/client-3")
+    );
     assert_eq!(key_of_text("just a note [x]"), None);
     assert_eq!(key_of_text("[not a key]"), None);
     assert_eq!(key_of_text(""), None);
@@ -74,7 +83,13 @@ fn the_birthday_window_agrees_with_the_dates() {
         let mut as_of = d(2023, 1, 1);
         while as_of < d(2029, 1, 1) {
             let window = BirthdayWindow::new(as_of, lead, catch_up);
-            for born in [d(1990, 2, 28), d(2000, 2, 29), d(1985, 3, 1), d(1970, 12, 31), d(1999, 1, 1)] {
+            for born in [
+                d(1990, 2, 28),
+                d(2000, 2, 29),
+                d(1985, 3, 1),
+                d(1970, 12, 31),
+                d(1999, 1, 1),
+            ] {
                 let mut expected: Vec<NaiveDate> = (as_of.year() - 1..=as_of.year() + 1)
                     .filter_map(|y| birthday_in(born, y))
                     .filter(|day| {
@@ -85,7 +100,10 @@ fn the_birthday_window_agrees_with_the_dates() {
                 expected.sort();
                 let mut got = window.of(born).to_vec();
                 got.sort();
-                assert_eq!(got, expected, "{born} on {as_of}, lead {lead}, catch-up {catch_up}");
+                assert_eq!(
+                    got, expected,
+                    "{born} on {as_of}, lead {lead}, catch-up {catch_up}"
+                );
             }
             as_of = as_of.succ_opt().unwrap();
         }
@@ -104,7 +122,15 @@ fn keys_read_back_into_their_parts() {
     );
     let key = action_key("stuck", crate::ClientId(1), Some(crate::DealId(9)), None);
     assert_eq!(parse_key(&key, &names), Some((1, true, 9, i32::MIN)));
-    for bad in ["other/client-1", "birthday/client-x", "birthday/person-1", "birthday/client-1/2024-02-30", "birthday/client-1/24-2-3", "", "birthday"] {
+    for bad in [
+        "other/client-1",
+        "birthday/client-x",
+        "birthday/person-1",
+        "birthday/client-1/2024-02-30",
+        "birthday/client-1/24-2-3",
+        "",
+        "birthday",
+    ] {
         assert_eq!(parse_key(bad, &names), None, "{bad}");
     }
 }
