@@ -749,7 +749,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                     let Some((expected, last, product)) = expected
                         .iter()
                         .filter(|e| in_window(e.0, as_of, lead, catch_up))
-                        .min_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)))
+                        .min_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(b.2)))
                     else {
                         return;
                     };

@@ -85,7 +85,7 @@ impl Lead {
 }
 
 /// A manager who takes leads: when they work and how much they may hold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ManagerShift {
     /// The manager as the base names owners. Required.
@@ -99,17 +99,6 @@ pub struct ManagerShift {
     /// The most open tasks they may hold to take a new lead (default `null`:
     /// no limit).
     pub max_open: Option<u32>,
-}
-
-impl Default for ManagerShift {
-    fn default() -> ManagerShift {
-        ManagerShift {
-            name: String::new(),
-            working_hours: None,
-            days: None,
-            max_open: None,
-        }
-    }
 }
 
 /// A manager's shift read once.
