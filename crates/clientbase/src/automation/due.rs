@@ -364,9 +364,9 @@ impl<'a> Planner<'a> {
     /// kept in a file, else (and for deals the log does not tell) the
     /// deal's creation.
     pub(crate) fn stage_entries(&self) -> Result<HashMap<DealId, DateTime<Utc>>> {
-        let mut entered = HashMap::new();
         #[cfg(feature = "storage")]
         if self.base.path().is_some() {
+            let mut entered = HashMap::new();
             let changes = self.base.changes(&crate::base::ChangesParams::default())?;
             for change in changes {
                 for record in &change.records {
@@ -390,8 +390,9 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
+            return Ok(entered);
         }
-        Ok(entered)
+        Ok(HashMap::new())
     }
 
     /// The day (in the time zone) `deal` entered its stage.
