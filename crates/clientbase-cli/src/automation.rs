@@ -219,21 +219,26 @@ pub(crate) fn demo_section(demo: &mut crate::demo::Demo) -> CliResult {
         started.elapsed().as_secs_f64() * 1000.0
     );
     say_actions(&table, "    ");
+    let known = base
+        .clients()
+        .find(|c| c.owner.is_some() && !c.phones.is_empty());
     let mut owners: Vec<&str> = base.clients().filter_map(|c| c.owner.as_deref()).collect();
     owners.sort_unstable();
     owners.dedup();
+    owners.truncate(3);
+    if let Some(own) = known.and_then(|c| c.owner.as_deref()) {
+        if !owners.contains(&own) {
+            owners.push(own);
+        }
+    }
     let managers: Vec<clientbase::automation::ManagerShift> = owners
         .into_iter()
-        .take(3)
         .map(|name| clientbase::automation::ManagerShift {
             name: name.to_string(),
             working_hours: Some("09:00-18:00".into()),
             ..Default::default()
         })
         .collect();
-    let known = base
-        .clients()
-        .find(|c| c.owner.is_some() && !c.phones.is_empty());
     let leads = [
         (
             "a new lead at 22:00",
