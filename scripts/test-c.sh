@@ -21,7 +21,8 @@
 #     (tests/c/test_value.c), base files (tests/c/test_storage.c), segments
 #     (tests/c/test_segment.c), scoring (tests/c/test_scoring.c), audiences and call tasks
 #     (tests/c/test_audience.c), templates (tests/c/test_render.c), a client's history and
-#     the HTML report (tests/c/test_history.c), the shared capability
+#     the HTML report (tests/c/test_history.c), reminders and routing
+#     (tests/c/test_automation.c), the shared capability
 #     vectors through the
 #     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
 #     statically against libclientbase.a;
@@ -197,6 +198,7 @@ compile "$STAGE/prefix" "$BUILD/test_analytics" tests/c/test_analytics.c
 compile "$STAGE/prefix" "$BUILD/test_audience" tests/c/test_audience.c
 compile "$STAGE/prefix" "$BUILD/test_render" tests/c/test_render.c
 compile "$STAGE/prefix" "$BUILD/test_history" tests/c/test_history.c
+compile "$STAGE/prefix" "$BUILD/test_automation" tests/c/test_automation.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -228,6 +230,7 @@ run test_analytics "$BUILD/test_analytics" || true
 run test_audience "$BUILD/test_audience" || true
 run test_render "$BUILD/test_render" || true
 run test_history "$BUILD/test_history" "$SCRATCH" || true
+run test_automation "$BUILD/test_automation" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

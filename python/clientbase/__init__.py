@@ -94,6 +94,7 @@ from clientbase.audience import (
 )
 from clientbase.render import check as render_check, mail_merge, render, render_text, sms_parts
 from clientbase.report import client_history, report
+from clientbase.automation import add_due_tasks, due, route, stage_actions
 
 __all__ = [
     "Activity",
@@ -165,5 +166,9 @@ __all__ = [
     "sms_parts",
     "client_history",
     "report",
+    "add_due_tasks",
+    "due",
+    "route",
+    "stage_actions",
     "__version__",
 ]

@@ -65,6 +65,10 @@ const SECTIONS: &[(&str, Section)] = &[
     ),
     ("Documents and messages", crate::render::demo_section),
     (
+        "Today's reminders and routing (automation rules)",
+        crate::automation::demo_section,
+    ),
+    (
         "A client's history and the report on the base",
         crate::report::demo_section,
     ),

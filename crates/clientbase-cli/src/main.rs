@@ -20,6 +20,9 @@
 //! - `clientbase render` fills a text template (Jinja) from a client and a deal of a base.
 //! - `clientbase report` writes one self-contained HTML page on a base, and
 //!   `clientbase history` gives one client's history in time order.
+//! - `clientbase due` writes the day's actions by automation rules (reminders,
+//!   recurring deals, birthdays, stuck deals, missing contacts, stage moves),
+//!   and `clientbase route` tells which manager an incoming lead goes to.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -41,6 +44,7 @@ macro_rules! say {
 
 mod analytics;
 mod audience;
+mod automation;
 mod commands;
 mod dedupe;
 mod demo;
@@ -127,6 +131,13 @@ enum Command {
     /// merges, consents (and from a base file's change log: consent,
     /// contact and stage changes, undone merges, who made them).
     History(report::HistoryArgs),
+    /// The actions due on a day by automation rules (next purchases, recurring
+    /// deals, birthdays, stuck deals, missing contacts, stage moves), each with
+    /// its idempotency key, written as CSV; --record keeps them in the base.
+    Due(automation::DueArgs),
+    /// Which manager an incoming lead goes to: a known client to their own
+    /// manager, else by rules, working hours and open-task load.
+    Route(automation::RouteArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -367,6 +378,8 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Report(args) => report::report(&args),
         Command::History(args) => report::history(&args),
+        Command::Due(args) => automation::due(&args),
+        Command::Route(args) => automation::route(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

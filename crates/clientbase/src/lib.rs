@@ -49,6 +49,9 @@
 //!   record batches;
 //! - [`audience`]: acting on the base: campaign audiences per channel with
 //!   consents and exclusions by reason, hashed ad audiences, call tasks;
+//! - [`automation`]: the actions due on a day by rules (reminders, recurring
+//!   deals, birthdays, stuck deals, missing contacts, stage moves), recorded
+//!   once each, and the routing of incoming leads to managers;
 //! - [`render`] (feature `render`): documents and messages from Jinja templates,
 //!   with amounts in words, names in cases and SMS mail merge;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
@@ -71,6 +74,7 @@
 mod activity;
 pub mod analytics;
 pub mod audience;
+pub mod automation;
 mod base;
 mod batch;
 pub mod capability;

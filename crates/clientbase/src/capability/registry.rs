@@ -333,6 +333,14 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         crate::history::HistoryParams => crate::history::client_history),
     capability!(read Report "report_html", "One self-contained HTML page on the base: data quality, the funnel, the ABC Pareto curve, the RFM grid, monthly dynamics and managers, with charts, Russian labels and number formats.",
         crate::report::ReportParams => crate::report::report_html),
+    capability!(read Table "due", "The actions due on a day by automation rules (next purchases, recurring deals, birthdays, stuck deals, missing contacts, stage moves), each with an idempotency key; keys already done are skipped.",
+        crate::automation::DueParams => crate::automation::due),
+    capability!(write Report "add_due_tasks", "Records the day's due actions in the base (tasks for managers, messages to clients), each carrying its key so that it is never given again.",
+        crate::automation::DueParams => crate::automation::add_due_tasks),
+    capability!(read Table "stage_actions", "The actions a deal's move to a stage triggers (a message to the client, a task), for one move or the change log's moves since a time.",
+        crate::automation::StageParams => crate::automation::stage_actions),
+    capability!(read Report "route", "Which manager takes an incoming lead: a known client to their own manager, else by rules, working hours and load, with the reason.",
+        crate::automation::RouteParams => crate::automation::route),
 ];
 
 /// The capability called `name`; an unknown name is an
