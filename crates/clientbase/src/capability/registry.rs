@@ -329,6 +329,15 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
     #[cfg(feature = "render")]
     capability!(plain Report "sms_parts", "The encoding (GSM-7 or UCS-2), length and number of parts of an SMS text.",
         SmsParams => sms_parts),
+    #[cfg(feature = "docx")]
+    capability!(read Report "render_docx", "Fills a .docx template file (Word, LibreOffice) from a client, a deal with its lines, the manager and your company, and writes the document atomically.",
+        crate::render::DocxParams => crate::render::render_docx_file),
+    #[cfg(feature = "docx")]
+    capability!(read Report "render_docx_check", "The parts with tags, the variables a .docx template reads and which of them the context of a client and deal lacks.",
+        crate::render::DocxParams => crate::render::render_docx_check),
+    #[cfg(feature = "docx")]
+    capability!(plain Report "docx_to_pdf", "Converts a .docx file to PDF with LibreOffice (headless, time-limited), written atomically.",
+        crate::render::PdfParams => crate::render::docx_to_pdf_file),
 ];
 
 /// The capability called `name`; an unknown name is an
