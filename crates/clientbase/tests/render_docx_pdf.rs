@@ -79,7 +79,11 @@ fn offer_converts_to_pdf_with_its_text() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 
-    // A document LibreOffice cannot read is an error, not a PDF.
-    let err = docx_to_pdf(b"not a document", &PdfParams::default());
-    assert!(err.is_err());
+    // Without LibreOffice: a clear error (the only test of this file, so
+    // changing the environment touches no other).
+    std::env::set_var("CLIENTBASE_SOFFICE", dir.join("no-soffice"));
+    let err = docx_to_pdf(&docx, &PdfParams::default()).unwrap_err();
+    assert_eq!(err.kind(), clientbase::ErrorKind::Io);
+    assert!(err.reason().contains("cannot start LibreOffice"), "{err}");
+    std::env::remove_var("CLIENTBASE_SOFFICE");
 }
