@@ -20,7 +20,8 @@
 #     (tests/c/test_capability.c), client value from tables and Arrow
 #     (tests/c/test_value.c), base files (tests/c/test_storage.c), segments
 #     (tests/c/test_segment.c), scoring (tests/c/test_scoring.c), audiences and call tasks
-#     (tests/c/test_audience.c), templates (tests/c/test_render.c), the shared capability
+#     (tests/c/test_audience.c), templates (tests/c/test_render.c), DOCX
+#     (tests/c/test_render_docx.c), the shared capability
 #     vectors through the
 #     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
 #     statically against libclientbase.a;
@@ -195,6 +196,7 @@ compile "$STAGE/prefix" "$BUILD/test_scoring" tests/c/test_scoring.c
 compile "$STAGE/prefix" "$BUILD/test_analytics" tests/c/test_analytics.c
 compile "$STAGE/prefix" "$BUILD/test_audience" tests/c/test_audience.c
 compile "$STAGE/prefix" "$BUILD/test_render" tests/c/test_render.c
+compile "$STAGE/prefix" "$BUILD/test_render_docx" tests/c/test_render_docx.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -225,6 +227,7 @@ run test_scoring "$BUILD/test_scoring" || true
 run test_analytics "$BUILD/test_analytics" || true
 run test_audience "$BUILD/test_audience" || true
 run test_render "$BUILD/test_render" || true
+run test_render_docx "$BUILD/test_render_docx" crates/clientbase/tests/inputs/docx "$SCRATCH" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -99,6 +99,8 @@ mod capability;
 
 mod table;
 
+mod render;
+
 pub use activity::*;
 pub use base::*;
 pub use capability::*;
@@ -115,4 +117,5 @@ pub use name::*;
 #[cfg(feature = "test-panic")]
 pub use panic::cb_debug_panic;
 pub use phone::*;
+pub use render::*;
 pub use table::*;

@@ -22,14 +22,21 @@ fn offer_converts_to_pdf_with_its_text() {
         .add_client(Client::company("ООО «Рога & Копыта»", Some("7736207543")))
         .unwrap();
     let mut deal = Deal::new(client, rub("0"))
-        .with_line(ProductLine::new("Стеллаж", Quantity::units(3), rub("12 990,00")))
-        .with_line(ProductLine::new("Лампа", Quantity::units(10), rub("1 990,90")));
+        .with_line(ProductLine::new(
+            "Стеллаж",
+            Quantity::units(3),
+            rub("12 990,00"),
+        ))
+        .with_line(ProductLine::new(
+            "Лампа",
+            Quantity::units(10),
+            rub("1 990,90"),
+        ));
     deal.amount = deal.lines_total().unwrap();
     let deal = base.add_deal(deal).unwrap();
-    let template = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/docx/offer.docx"),
-    )
-    .unwrap();
+    let template =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inputs/docx/offer.docx"))
+            .unwrap();
     let params = DocxParams {
         deal: Some(deal),
         company: CompanyDetails {
@@ -75,7 +82,10 @@ fn offer_converts_to_pdf_with_its_text() {
         "Пятьдесят восемь тысяч восемьсот семьдесят девять рублей 00 копеек",
         "ООО «Ромашка», ИНН 7707083893",
     ] {
-        assert!(text.contains(wanted), "{wanted:?} not in the PDF text: {text}");
+        assert!(
+            text.contains(wanted),
+            "{wanted:?} not in the PDF text: {text}"
+        );
     }
     std::fs::remove_dir_all(&dir).unwrap();
 

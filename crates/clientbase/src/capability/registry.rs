@@ -338,6 +338,9 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
     #[cfg(feature = "docx")]
     capability!(plain Report "docx_to_pdf", "Converts a .docx file to PDF with LibreOffice (headless, time-limited), written atomically.",
         crate::render::PdfParams => crate::render::docx_to_pdf_file),
+    #[cfg(feature = "docx")]
+    capability!(plain Report "docx_text", "The body text of a .docx file, one line per paragraph, for previews and tests.",
+        crate::render::DocxTextParams => crate::render::docx_text_file),
 ];
 
 /// The capability called `name`; an unknown name is an

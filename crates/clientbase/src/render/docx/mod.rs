@@ -621,3 +621,30 @@ pub fn docx_text(docx: &[u8]) -> Result<String> {
     }
     Ok(text)
 }
+
+/// Params of the `docx_text` capability.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocxTextParams {
+    /// The `.docx` file to read. Required.
+    pub docx: Option<PathBuf>,
+}
+
+/// The text of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocxTextReport {
+    /// One line per paragraph (see [`docx_text`]).
+    pub text: String,
+}
+
+/// The `docx_text` capability: the body text of the `.docx` file
+/// `params.docx`, for previews and tests.
+pub fn docx_text_file(params: &DocxTextParams) -> Result<DocxTextReport> {
+    let path = params
+        .docx
+        .as_deref()
+        .ok_or_else(|| invalid("docx", "the path of the .docx to read is required"))?;
+    Ok(DocxTextReport {
+        text: docx_text(&read_file(path, "docx")?)?,
+    })
+}
