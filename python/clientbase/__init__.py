@@ -93,6 +93,7 @@ from clientbase.audience import (
     call_tasks,
 )
 from clientbase.render import check as render_check, mail_merge, render, render_text, sms_parts
+from clientbase.render import docx_to_pdf, render_docx, render_docx_check
 
 __all__ = [
     "Activity",
@@ -162,5 +163,8 @@ __all__ = [
     "render_check",
     "mail_merge",
     "sms_parts",
+    "render_docx",
+    "render_docx_check",
+    "docx_to_pdf",
     "__version__",
 ]

@@ -78,9 +78,9 @@ pub use context::{
 #[cfg(feature = "docx")]
 pub use docx::{
     docx_check, docx_from_body, docx_from_paragraphs, docx_limits, docx_text, docx_text_file,
-    docx_to_pdf, docx_to_pdf_file, render_docx, render_docx_check, render_docx_file,
-    render_docx_path, write_atomic, DocxCheck, DocxParams, DocxTemplate, DocxTextParams,
-    DocxTextReport, DocxWritten, PdfParams, PdfWritten,
+    docx_to_pdf, docx_to_pdf_file, docx_to_pdf_path, render_docx, render_docx_check,
+    render_docx_file, render_docx_path, write_atomic, DocxCheck, DocxParams, DocxTemplate,
+    DocxTextParams, DocxTextReport, DocxWritten, PdfParams, PdfWritten,
 };
 pub use merge::{mail_merge, DealPick, MergeChannel, MergeParams};
 pub use petrovich::{inflect, inflect_name, name_gender, Case, NamePart};

@@ -48,7 +48,7 @@
 mod pdf;
 mod xml;
 
-pub use pdf::{docx_to_pdf, docx_to_pdf_file, PdfParams, PdfWritten};
+pub use pdf::{docx_to_pdf, docx_to_pdf_file, docx_to_pdf_path, PdfParams, PdfWritten};
 
 use super::context::{build_context, plain_context, CompanyDetails, ContextSource, ManagerDetails};
 use super::template::{Escape, Limits, RenderContext, Template, TemplateOptions};

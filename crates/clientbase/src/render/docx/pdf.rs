@@ -190,19 +190,23 @@ fn convert(docx: &[u8], params: &PdfParams) -> Result<Vec<u8>> {
     }
 }
 
-/// The `docx_to_pdf` capability: converts `params.docx` and writes the PDF
-/// to `params.out` (both required).
-pub fn docx_to_pdf_file(params: &PdfParams) -> Result<PdfWritten> {
+/// [`docx_to_pdf`] of the file `params.docx` (required).
+pub fn docx_to_pdf_path(params: &PdfParams) -> Result<Vec<u8>> {
     let path: &Path = params
         .docx
         .as_deref()
         .ok_or_else(|| invalid("docx", "the path of the .docx to convert is required"))?;
+    convert(&read_file(path, "docx")?, params)
+}
+
+/// The `docx_to_pdf` capability: converts `params.docx` and writes the PDF
+/// to `params.out` (both required).
+pub fn docx_to_pdf_file(params: &PdfParams) -> Result<PdfWritten> {
     let out = params
         .out
         .clone()
         .ok_or_else(|| invalid("out", "the path to write the PDF to is required"))?;
-    let docx = read_file(path, "docx")?;
-    let pdf = convert(&docx, params)?;
+    let pdf = docx_to_pdf_path(params)?;
     Ok(PdfWritten {
         out,
         bytes: pdf.len(),
