@@ -17,7 +17,8 @@
 //! - `clientbase audience` writes who a campaign reaches on a channel, with the
 //!   clients left out by reason (or an ad platform's hashed list), and
 //!   `clientbase tasks` a segment as call tasks for managers;
-//! - `clientbase render` fills a text template (Jinja) from a client and a deal of a base.
+//! - `clientbase render` fills a text or DOCX template (Jinja tags) from a client and a deal of
+//!   a base; `--pdf` converts the document with LibreOffice.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -112,9 +113,10 @@ enum Command {
     /// A segment as call tasks for managers (own manager first, the rest by
     /// load or in turn), with due date, reason and script line, written as CSV.
     Tasks(audience::TasksArgs),
-    /// Fill a text template (Jinja: `{{ client.name }}`, `{{ deal.amount |
+    /// Fill a text or DOCX template (Jinja: `{{ client.name }}`, `{{ deal.amount |
     /// amount_words }}`) from a client and a deal of a base (JSON), with your
-    /// company's details; a missing value names the variable and the line.
+    /// company's details; a missing value names the variable and the line (the
+    /// paragraph in a DOCX); `--pdf` converts the DOCX with LibreOffice.
     Render(render::RenderArgs),
 }
 
