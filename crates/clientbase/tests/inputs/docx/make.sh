@@ -3,4 +3,4 @@
 # bash crates/clientbase/tests/inputs/docx/make.sh
 set -euo pipefail
 cd "$(dirname "$0")"
-soffice --headless --norestore --convert-to docx:"MS Word 2007 XML" --outdir . offer.fodt contract.fodt broken.fodt
+soffice --headless --norestore --convert-to docx:"MS Word 2007 XML" --outdir . offer.fodt contract.fodt broken.fodt offer_ascii.fodt
