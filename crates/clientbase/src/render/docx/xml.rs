@@ -489,8 +489,9 @@ fn paragraph(
         let display = shorten(&text[start..stop]);
         let mut body = normalize_tag(&text[start..stop]);
         let mut scope = None;
-        if body.starts_with("{%") {
-            let inner = body[2..].trim_start_matches('-');
+        if let Some(after) = body.strip_prefix("{%") {
+            let inner = after.trim_start_matches('-');
+            let dash = &after[..after.len() - inner.len()];
             for (prefix, s) in [
                 ("p", Scope::Paragraph),
                 ("tr", Scope::Row),
@@ -500,21 +501,20 @@ fn paragraph(
                 if let Some(rest) = inner.strip_prefix(prefix) {
                     if rest.starts_with(char::is_whitespace) {
                         scope = Some(s);
-                        body = format!("{{%{rest}");
+                        body = format!("{{%{dash}{rest}");
                         break;
                     }
                 }
             }
         }
-        let keyword = if body.starts_with("{%") {
-            body[2..]
+        let keyword: String = match body.strip_prefix("{%") {
+            Some(after) => after
                 .trim_start_matches(['-', '+'])
                 .trim_start()
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect()
-        } else {
-            String::new()
+                .collect(),
+            None => String::new(),
         };
         let keyword = if keyword == "set" && !body.contains('=') {
             "set-block".to_string()
