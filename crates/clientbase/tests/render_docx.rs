@@ -409,6 +409,20 @@ fn paths_and_calls_by_name() {
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Io);
+    // Limits given in part keep the DOCX defaults for the rest; a typo is named.
+    let p: DocxParams =
+        clientbase::capability::from_value("p", json!({"limits": {"fuel": 5000}})).unwrap();
+    assert_eq!(
+        (p.limits.fuel, p.limits.max_template_bytes),
+        (5000, 16 << 20)
+    );
+    let err = call_read(
+        &base,
+        "render_docx_check",
+        json!({"template": template, "limits": {"fule": 1}}),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("fule"), "{err}");
     let check = docx_check(None, &input("contract.docx"), &DocxParams::default()).unwrap();
     assert!(check.variables.contains(&"days".to_string()), "{check:?}");
 }

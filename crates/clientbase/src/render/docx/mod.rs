@@ -76,6 +76,19 @@ pub fn docx_limits() -> Limits {
     }
 }
 
+/// [`docx_limits`] with the keys a caller gave.
+fn docx_limits_given<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Limits, D::Error> {
+    let given = Map::<String, Value>::deserialize(d)?;
+    let mut limits = match serde_json::to_value(docx_limits()) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    limits.extend(given);
+    serde_json::from_value(Value::Object(limits)).map_err(serde::de::Error::custom)
+}
+
 /// Params of the DOCX calls: whom the document is about and how it runs;
 /// for the calls by name (and the paths a user gives) where the template is
 /// and where the document goes.
@@ -103,7 +116,9 @@ pub struct DocxParams {
     /// Whether a printed value that is missing or empty is an error (default true).
     pub strict: bool,
     /// The limits of one part's rendering (default [`docx_limits`]; the
-    /// template and output sizes count each part's XML).
+    /// template and output sizes count each part's XML). Keys left out keep
+    /// the DOCX defaults.
+    #[serde(deserialize_with = "docx_limits_given")]
     pub limits: Limits,
     /// Today's date, `today` in the template (default: today in the time zone).
     pub today: Option<NaiveDate>,
