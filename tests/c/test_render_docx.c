@@ -140,6 +140,16 @@ static void test_bytes_in_bytes_out(void)
     CHECK_CONTAINS(cb_last_error_message(), "{{ deal.id }}");
     cb_bytes_free(NULL, 0);
 
+    /* PDF: the params are checked before LibreOffice is looked for. */
+    CHECK_STATUS(cb_docx_to_pdf(NULL, 10, NULL, &none, &none_len), CB_NULL_PARAMETER);
+    CHECK_STATUS(cb_docx_to_pdf(template, len, "{\"timeout_seconds\":0}", &none, &none_len),
+                 CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_field(), "timeout_seconds");
+    CHECK_STATUS(cb_docx_to_pdf(template, len, "{\"docx\":\"x.docx\"}", &none, &none_len),
+                 CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_field(), "docx");
+    CHECK(none_len == 7);
+
     free(template);
     cb_base_free(base);
 }
