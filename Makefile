@@ -16,6 +16,7 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --exclude clientbase-python -- -D warnings
 
 test-rust:
+	bash scripts/install-deb.sh libreoffice-writer-nogui poppler-utils
 	$(CARGO) test --workspace --exclude clientbase-python
 	$(CARGO) test -p clientbase --no-default-features --lib --tests
 

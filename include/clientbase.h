@@ -1105,6 +1105,56 @@ void cb_table_free(struct cb_table *table);
  */
 cb_status cb_base_report_html(const struct cb_base *base, const char *params_json, char **out_html);
 
+/**
+ * Fills a DOCX template (`template_len` bytes of a `.docx` made in Word or
+ * LibreOffice, borrowed) from your own variables: `params_json` (borrowed,
+ * `NULL` for the defaults) holds `vars`, `company`, `strict`, `limits`,
+ * `today`, `time_zone`, and optionally `out`, a path the document is also
+ * written to, atomically. A broken template is `CB_INVALID_VALUE` whose
+ * last error record names the part and paragraph
+ * (`word/document.xml, paragraph 12 (table 1, row 2, cell 3)`). On success
+ * `*out` receives the document's bytes and `*out_len` their number; the
+ * caller owns them and frees them with `cb_bytes_free(*out, *out_len)`.
+ */
+cb_status cb_render_docx(const uint8_t *template_,
+                         size_t template_len,
+                         const char *params_json,
+                         uint8_t **out,
+                         size_t *out_len);
+
+/**
+ * Fills a DOCX template (as `cb_render_docx`) from a client and a deal of
+ * `base`, which it only reads: `params_json` may also hold `client`,
+ * `deal` and `managers`.
+ */
+cb_status cb_base_render_docx(const struct cb_base *base,
+                              const uint8_t *template_,
+                              size_t template_len,
+                              const char *params_json,
+                              uint8_t **out,
+                              size_t *out_len);
+
+/**
+ * Converts a DOCX (`docx_len` bytes, borrowed) to PDF with LibreOffice
+ * (headless, in a temporary folder, stopped after `timeout_seconds` of
+ * `params_json`, default 120; `out` writes the PDF to a path too). Without
+ * LibreOffice it is `CB_IO` saying how to install it. On success `*out`
+ * receives the PDF's bytes and `*out_len` their number, freed with
+ * `cb_bytes_free`.
+ */
+cb_status cb_docx_to_pdf(const uint8_t *docx,
+                         size_t docx_len,
+                         const char *params_json,
+                         uint8_t **out,
+                         size_t *out_len);
+
+/**
+ * Frees bytes the library returned through a `uint8_t **` out-parameter
+ * (`cb_render_docx`, `cb_docx_to_pdf`), with the length it returned beside
+ * them. `NULL` is ignored.
+ */
+void cb_bytes_free(uint8_t *bytes, size_t len);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

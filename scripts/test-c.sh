@@ -22,7 +22,7 @@
 #     (tests/c/test_segment.c), scoring (tests/c/test_scoring.c), audiences and call tasks
 #     (tests/c/test_audience.c), templates (tests/c/test_render.c), a client's history and
 #     the HTML report (tests/c/test_history.c), reminders and routing
-#     (tests/c/test_automation.c), the shared capability
+#     (tests/c/test_automation.c), DOCX (tests/c/test_render_docx.c), the shared capability
 #     vectors through the
 #     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
 #     statically against libclientbase.a;
@@ -199,6 +199,7 @@ compile "$STAGE/prefix" "$BUILD/test_audience" tests/c/test_audience.c
 compile "$STAGE/prefix" "$BUILD/test_render" tests/c/test_render.c
 compile "$STAGE/prefix" "$BUILD/test_history" tests/c/test_history.c
 compile "$STAGE/prefix" "$BUILD/test_automation" tests/c/test_automation.c
+compile "$STAGE/prefix" "$BUILD/test_render_docx" tests/c/test_render_docx.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -231,6 +232,7 @@ run test_audience "$BUILD/test_audience" || true
 run test_render "$BUILD/test_render" || true
 run test_history "$BUILD/test_history" "$SCRATCH" || true
 run test_automation "$BUILD/test_automation" || true
+run test_render_docx "$BUILD/test_render_docx" crates/clientbase/tests/inputs/docx "$SCRATCH" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -95,6 +95,7 @@ from clientbase.audience import (
 from clientbase.render import check as render_check, mail_merge, render, render_text, sms_parts
 from clientbase.report import client_history, report
 from clientbase.automation import add_due_tasks, due, route, stage_actions
+from clientbase.render import docx_to_pdf, render_docx, render_docx_check
 
 __all__ = [
     "Activity",
@@ -170,5 +171,8 @@ __all__ = [
     "due",
     "route",
     "stage_actions",
+    "render_docx",
+    "render_docx_check",
+    "docx_to_pdf",
     "__version__",
 ]

@@ -47,6 +47,8 @@ __all__ = [
     "parse_name",
     "parse_names",
     "transliterate",
+    "render_docx",
+    "docx_to_pdf",
 ]
 
 _JsonValue: TypeAlias = Any
@@ -832,3 +834,8 @@ def open_deals(base: ClientBase, client: int, related: _Related | None = None) -
 
 # Built with the cargo feature `bench-hooks` only (benches/python/), the module also
 # has `_messy_phones`, `_time_phone_batch` and `_last_batch_stages`.
+
+def render_docx(
+    template: bytes | str, base: ClientBase | None = None, **params: Any
+) -> bytes: ...
+def docx_to_pdf(docx: bytes | str, **params: Any) -> bytes: ...

@@ -21,15 +21,36 @@ no-break spaces), ``amount_words``, ``date_ru`` (``22 ноября 2026 г.``),
 'Иванова Сергея Петровича'
 >>> cb.sms_parts("Здравствуйте!")["encoding"]
 'UCS-2'
+
+Word documents: :func:`render_docx` fills a ``.docx`` made in Word or
+LibreOffice (``{{ client.name }}`` even when the editor split it over runs,
+``{%tr for line in deal.lines %}`` repeating table rows, ``{%p if ... %}``
+keeping paragraphs) and returns its bytes; :func:`docx_to_pdf` converts one
+with LibreOffice. A broken template raises
+:class:`~clientbase.InvalidValueError` whose ``record`` names the part and
+paragraph.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Union
 
+from clientbase import _native
 from clientbase._native import ClientBase, Table, call
 
-__all__ = ["check", "mail_merge", "render", "render_text", "sms_parts"]
+__all__ = [
+    "check",
+    "docx_to_pdf",
+    "mail_merge",
+    "render",
+    "render_docx",
+    "render_docx_check",
+    "render_text",
+    "sms_parts",
+]
+
+_Source = Union[bytes, str, "os.PathLike[str]"]
 
 
 def render(base: ClientBase, template: str, /, **params: Any) -> str:
@@ -68,3 +89,44 @@ def sms_parts(text: str, /) -> dict[str, Any]:
     ``parts`` and ``per_part`` of an SMS text."""
     result: dict[str, Any] = call("sms_parts", text=text)
     return result
+
+
+def _source(value: _Source) -> bytes | str:
+    return value if isinstance(value, bytes) else os.fspath(value)
+
+
+def render_docx(
+    template: _Source,
+    /,
+    base: ClientBase | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    **params: Any,
+) -> bytes:
+    """``template`` (a ``.docx``'s bytes or path) filled from the ``client`` /
+    ``deal`` of ``base``, or without a base from ``vars``, ``company`` and
+    ``today``; returns the document's bytes and, with ``out``, writes them
+    there too (atomically: a failure leaves no half-written file)."""
+    if out is not None:
+        params["out"] = os.fspath(out)
+    return _native.render_docx(_source(template), base, **params)
+
+
+def render_docx_check(base: ClientBase, template: str | os.PathLike[str], /, **params: Any) -> dict[str, list[str]]:
+    """The ``parts`` of a ``.docx`` template that hold tags, the ``variables``
+    it reads and which of them the context of ``client`` / ``deal`` lacks
+    (``missing``)."""
+    result: dict[str, list[str]] = base.call("render_docx_check", template=os.fspath(template), **params)
+    return result
+
+
+def docx_to_pdf(
+    docx: _Source, /, *, out: str | os.PathLike[str] | None = None, timeout_seconds: int = 120
+) -> bytes:
+    """``docx`` (bytes or a path) converted to PDF by LibreOffice (headless,
+    stopped after ``timeout_seconds``); with ``out`` written there too.
+    Without LibreOffice it raises :class:`~clientbase.IoError`."""
+    params: dict[str, Any] = {"timeout_seconds": timeout_seconds}
+    if out is not None:
+        params["out"] = os.fspath(out)
+    return _native.docx_to_pdf(_source(docx), **params)

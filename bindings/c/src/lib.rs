@@ -99,6 +99,7 @@ mod capability;
 
 mod table;
 
+mod render;
 mod report;
 
 pub use activity::*;
@@ -117,5 +118,6 @@ pub use name::*;
 #[cfg(feature = "test-panic")]
 pub use panic::cb_debug_panic;
 pub use phone::*;
+pub use render::*;
 pub use report::*;
 pub use table::*;

@@ -21,6 +21,7 @@ mod money;
 mod name;
 mod phone;
 mod record;
+mod render;
 mod schema;
 mod table;
 
@@ -57,5 +58,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(dedup::open_deals, module)?)?;
     module.add_function(wrap_pyfunction!(capability::call, module)?)?;
     module.add_function(wrap_pyfunction!(capability::capabilities, module)?)?;
+    module.add_function(wrap_pyfunction!(render::render_docx, module)?)?;
+    module.add_function(wrap_pyfunction!(render::docx_to_pdf, module)?)?;
     error::register(module)
 }

@@ -23,6 +23,8 @@
 //! - `clientbase due` writes the day's actions by automation rules (reminders,
 //!   recurring deals, birthdays, stuck deals, missing contacts, stage moves),
 //!   and `clientbase route` tells which manager an incoming lead goes to.
+//! - `clientbase render` fills a text or DOCX template (Jinja tags) from a client and a deal of
+//!   a base; `--pdf` converts the document with LibreOffice.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -119,9 +121,10 @@ enum Command {
     /// A segment as call tasks for managers (own manager first, the rest by
     /// load or in turn), with due date, reason and script line, written as CSV.
     Tasks(audience::TasksArgs),
-    /// Fill a text template (Jinja: `{{ client.name }}`, `{{ deal.amount |
+    /// Fill a text or DOCX template (Jinja: `{{ client.name }}`, `{{ deal.amount |
     /// amount_words }}`) from a client and a deal of a base (JSON), with your
-    /// company's details; a missing value names the variable and the line.
+    /// company's details; a missing value names the variable and the line (the
+    /// paragraph in a DOCX); `--pdf` converts the DOCX with LibreOffice.
     Render(render::RenderArgs),
     /// One self-contained HTML page on a base (JSON or a base file): data
     /// quality, the funnel, the ABC Pareto curve, the RFM grid, months with

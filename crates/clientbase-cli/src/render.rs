@@ -1,10 +1,14 @@
-//! `clientbase render`: a text template filled from a client and a deal of
-//! a base; and the demo's section of documents and messages.
+//! `clientbase render`: a text or DOCX template filled from a client and a
+//! deal of a base (a DOCX optionally converted to PDF); and the demo's
+//! section of documents and messages.
 
 use crate::output::{create, read_base};
 use crate::{CliError, CliResult};
 use clientbase::capability::from_json;
-use clientbase::render::{mail_merge, render, CompanyDetails, MergeParams, RenderParams};
+use clientbase::render::{
+    docx_to_pdf, mail_merge, render, render_docx, write_atomic, CompanyDetails, DocxParams,
+    MergeParams, PdfParams, RenderParams,
+};
 use clientbase::table::Value;
 use clientbase::{ClientId, DealId, DealStatus};
 use std::io::Write;
@@ -21,7 +25,9 @@ pub(crate) struct RenderArgs {
     /// The deal, with its product lines.
     #[arg(long)]
     pub deal: Option<u64>,
-    /// The template (Jinja text: `{{ client.name }}`, `{{ deal.amount | amount_words }}`).
+    /// The template: Jinja text (`{{ client.name }}`, `{{ deal.amount |
+    /// amount_words }}`) or a `.docx` made in Word or LibreOffice with the
+    /// same tags (`{%tr for line in deal.lines %}` repeats a table row).
     #[arg(long)]
     pub template: PathBuf,
     /// Your own company's details (JSON: name, inn, kpp, address, bank, bik,
@@ -37,9 +43,22 @@ pub(crate) struct RenderArgs {
     /// The time zone of today and of the base's dates (UTC, +03:00, Europe/Moscow).
     #[arg(long, default_value = "UTC")]
     pub time_zone: String,
-    /// Where to write the text (default: standard output).
+    /// Where to write the text (default: standard output) or the document
+    /// (required for a DOCX; written whole or not at all).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Convert the filled DOCX to PDF with LibreOffice and write the PDF to
+    /// `--out` instead.
+    #[arg(long)]
+    pub pdf: bool,
+}
+
+/// Whether a template file is a DOCX (a ZIP package) rather than text.
+fn is_docx(path: &Path, bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
 }
 
 fn read(path: &Path, what: &str) -> CliResult<String> {
@@ -50,12 +69,31 @@ fn read(path: &Path, what: &str) -> CliResult<String> {
 /// `clientbase render`.
 pub(crate) fn run(args: &RenderArgs) -> CliResult {
     let base = read_base(&args.base)?;
-    let template = read(&args.template, "the template")?;
+    let bytes = std::fs::read(&args.template).map_err(|e| {
+        CliError::input(format!(
+            "cannot read the template {}: {e}",
+            args.template.display()
+        ))
+    })?;
     let company: CompanyDetails = match &args.company {
         Some(path) => from_json("company", &read(path, "the company")?)
             .map_err(|e| CliError::input(e.to_string()))?,
         None => CompanyDetails::default(),
     };
+    if is_docx(&args.template, &bytes) {
+        return run_docx(args, &base, &bytes, company);
+    }
+    if args.pdf {
+        return Err(CliError::input(
+            "--pdf converts a DOCX template's document; this template is text",
+        ));
+    }
+    let template = String::from_utf8(bytes).map_err(|_| {
+        CliError::input(format!(
+            "the template {} is neither UTF-8 text nor a DOCX",
+            args.template.display()
+        ))
+    })?;
     let params = RenderParams {
         template,
         client: args.client.map(ClientId),
@@ -83,6 +121,45 @@ pub(crate) fn run(args: &RenderArgs) -> CliResult {
     }
     Ok(())
 }
+
+/// `clientbase render` of a DOCX template: the document (or its PDF) to `--out`.
+fn run_docx(
+    args: &RenderArgs,
+    base: &clientbase::ClientBase,
+    template: &[u8],
+    company: CompanyDetails,
+) -> CliResult {
+    let out = args.out.as_ref().ok_or_else(|| {
+        CliError::input("a DOCX template needs --out (the document is not text for the terminal)")
+    })?;
+    let params = DocxParams {
+        client: args.client.map(ClientId),
+        deal: args.deal.map(DealId),
+        company,
+        strict: !args.lenient,
+        today: args.today,
+        time_zone: args.time_zone.clone(),
+        ..Default::default()
+    };
+    let docx =
+        render_docx(Some(base), template, &params).map_err(|e| CliError::input(e.to_string()))?;
+    let written = if args.pdf {
+        let pdf = docx_to_pdf(&docx, &PdfParams::default())
+            .map_err(|e| CliError::failed(e.to_string()))?;
+        write_atomic(out, &pdf).map_err(|e| CliError::failed(e.to_string()))?;
+        pdf.len()
+    } else {
+        write_atomic(out, &docx).map_err(|e| CliError::failed(e.to_string()))?;
+        docx.len()
+    };
+    say!("{written} bytes written to {}", out.display());
+    Ok(())
+}
+
+/// The commercial offer and the contract the demo fills: DOCX templates
+/// made in LibreOffice (their sources are the `.fodt` files beside them).
+const OFFER_DOCX: &[u8] = include_bytes!("../../clientbase/tests/inputs/docx/offer.docx");
+const CONTRACT_DOCX: &[u8] = include_bytes!("../../clientbase/tests/inputs/docx/contract.docx");
 
 /// The commercial offer the demo writes.
 pub(crate) const OFFER: &str = "\
@@ -146,6 +223,32 @@ pub(crate) fn demo_section(demo: &mut crate::demo::Demo) -> CliResult {
         deal.lines.len(),
         path.display()
     );
+    let mut company = demo_company();
+    company.phone = Some("+7 495 000-00-00".into());
+    let params = DocxParams {
+        deal: Some(deal.id),
+        company,
+        today: Some(demo.config.today),
+        // A generated client may lack an email or phone: printed as nothing.
+        strict: false,
+        ..Default::default()
+    };
+    for (template, name, what) in [
+        (OFFER_DOCX, "offer.docx", "commercial offer"),
+        (CONTRACT_DOCX, "contract.docx", "contract"),
+    ] {
+        let path = demo.out_dir.join(name);
+        let params = DocxParams {
+            out: Some(path.clone()),
+            ..params.clone()
+        };
+        let docx = render_docx(Some(base), template, &params).map_err(fail)?;
+        say!(
+            "  {what} (DOCX, {} KB) written to {}",
+            docx.len().div_ceil(1024),
+            path.display()
+        );
+    }
     let merge = MergeParams {
         template: SMS.into(),
         company: demo_company(),

@@ -134,3 +134,97 @@ fn render_names_a_missing_value_and_its_line() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("nmae"));
 }
+
+fn docx_template(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../clientbase/tests/inputs/docx")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn render_fills_a_docx_and_converts_it_to_pdf() {
+    let dir = scratch("render-docx");
+    let base = write_base(&dir);
+    let company = write(
+        &dir,
+        "company.json",
+        r#"{"name": "ООО «Ромашка»", "inn": "7707083893", "phone": "+7 495 000-00-00",
+            "director": "Иванов Сергей Петрович", "director_position": "Генеральный директор"}"#,
+    );
+    let out = dir.join("offer.docx");
+    let args = |template: &str, out: &Path, extra: &[&'static str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "render",
+            "--base",
+            &base,
+            "--deal",
+            "1",
+            "--company",
+            &company,
+            "--lenient",
+            "--template",
+            template,
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let run_args = args(&docx_template("offer.docx"), &out, &[]);
+    let run = clientbase(&run_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = clientbase::render::docx_text(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(text.contains("Кому: Смирнова Ольга Игоревна"), "{text}");
+    assert!(text.contains("Корм для кошек"), "{text}");
+    assert!(
+        text.contains("Четыре тысячи девятьсот девяносто рублей 00 копеек"),
+        "{text}"
+    );
+
+    let pdf = dir.join("offer.pdf");
+    let run_args = args(&docx_template("contract.docx"), &pdf, &["--pdf"]);
+    let run = clientbase(&run_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    // A broken template: the place named, nothing written.
+    let never = dir.join("never.docx");
+    let run_args = args(&docx_template("broken.docx"), &never, &[]);
+    let run = clientbase(&run_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        err.contains("word/document.xml, paragraph 2 (table 1, row 1, cell 1)"),
+        "{err}"
+    );
+    assert!(!never.exists());
+    // A DOCX needs --out; --pdf needs a DOCX.
+    let run = clientbase(&[
+        "render",
+        "--base",
+        &base,
+        "--deal",
+        "1",
+        "--template",
+        &docx_template("offer.docx"),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let text_template = write(&dir, "t.txt", "{{ client.name }}");
+    let run_args = args(&text_template, &dir.join("t.pdf"), &["--pdf"]);
+    let run = clientbase(&run_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.status.code(), Some(2));
+}

@@ -341,6 +341,18 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         crate::automation::StageParams => crate::automation::stage_actions),
     capability!(read Report "route", "Which manager takes an incoming lead: a known client to their own manager, else by rules, working hours and load, with the reason.",
         crate::automation::RouteParams => crate::automation::route),
+    #[cfg(feature = "docx")]
+    capability!(read Report "render_docx", "Fills a .docx template file (Word, LibreOffice) from a client, a deal with its lines, the manager and your company, and writes the document atomically.",
+        crate::render::DocxParams => crate::render::render_docx_file),
+    #[cfg(feature = "docx")]
+    capability!(read Report "render_docx_check", "The parts with tags, the variables a .docx template reads and which of them the context of a client and deal lacks.",
+        crate::render::DocxParams => crate::render::render_docx_check),
+    #[cfg(feature = "docx")]
+    capability!(plain Report "docx_to_pdf", "Converts a .docx file to PDF with LibreOffice (headless, time-limited), written atomically.",
+        crate::render::PdfParams => crate::render::docx_to_pdf_file),
+    #[cfg(feature = "docx")]
+    capability!(plain Report "docx_text", "The body text of a .docx file, one line per paragraph, for previews and tests.",
+        crate::render::DocxTextParams => crate::render::docx_text_file),
 ];
 
 /// The capability called `name`; an unknown name is an

@@ -24,6 +24,11 @@
 //! генерального директора {{ company.director | inflect("genitive") }}»),
 //! `number_words`, `plural`, `vat`.
 //!
+//! **Word documents** (feature `docx`): [`render_docx`] fills a `.docx`
+//! made in Word or LibreOffice from the same context, tags split across
+//! runs joined, `{%tr for %}` repeating table rows, `{%p if %}` keeping
+//! paragraphs; [`docx_to_pdf`] converts with LibreOffice (see `DocxTemplate`).
+//!
 //! **Messages**: [`mail_merge`] renders one template for many clients (all,
 //! a list, or a segment rule) in parallel, one row per client with the
 //! address, the text, and for SMS the encoding and parts ([`sms_info`]); a
@@ -56,6 +61,8 @@
 //! ```
 
 mod context;
+#[cfg(feature = "docx")]
+mod docx;
 pub mod filters;
 mod merge;
 mod petrovich;
@@ -67,6 +74,13 @@ mod words;
 pub use context::{
     build_context, client_json, company_json, deal_json, plain_context, CompanyDetails,
     ContextSource, ManagerDetails, RESERVED,
+};
+#[cfg(feature = "docx")]
+pub use docx::{
+    docx_check, docx_from_body, docx_from_paragraphs, docx_limits, docx_text, docx_text_file,
+    docx_to_pdf, docx_to_pdf_file, docx_to_pdf_path, render_docx, render_docx_check,
+    render_docx_file, render_docx_path, write_atomic, DocxCheck, DocxParams, DocxTemplate,
+    DocxTextParams, DocxTextReport, DocxWritten, PdfParams, PdfWritten,
 };
 pub use merge::{mail_merge, DealPick, MergeChannel, MergeParams};
 pub use petrovich::{inflect, inflect_name, name_gender, Case, NamePart};

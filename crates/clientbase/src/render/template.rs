@@ -73,6 +73,11 @@ pub enum Escape {
     None,
     /// HTML: `<`, `>`, `&`, `"`, `'` as entities (HTML email bodies).
     Html,
+    /// The text of a Word document (WordprocessingML, what DOCX templates
+    /// use): `<`, `>`, `&`, `"` as XML entities, a line break as `<w:br/>`, a
+    /// tab as `<w:tab/>`, characters XML cannot hold dropped. A value marked
+    /// `| safe` is written as it is (raw XML).
+    Docx,
 }
 
 /// How a template is compiled and run.
@@ -313,18 +318,39 @@ impl Template {
     /// Compiles `source`; a syntax error names its line, a template over
     /// [`Limits::max_template_bytes`] is refused.
     pub fn new(source: &str, options: &TemplateOptions) -> Result<Template> {
+        Template::new_located(source.to_string(), options).map_err(|(err, _)| err)
+    }
+
+    /// [`Template::new`] from an owned source; an error comes with the byte
+    /// range of the source it is about, when known (DOCX maps it back to a
+    /// paragraph).
+    pub(crate) fn new_located(
+        source: String,
+        options: &TemplateOptions,
+    ) -> std::result::Result<Template, (Error, Option<std::ops::Range<usize>>)> {
         let limits = options.limits;
-        limits.validate()?;
+        limits.validate().map_err(|e| (e, None))?;
         if source.len() > limits.max_template_bytes {
-            return Err(invalid(
-                "limits.max_template_bytes",
-                format!(
-                    "the template is {} bytes, more than {}",
-                    source.len(),
-                    limits.max_template_bytes
+            return Err((
+                invalid(
+                    "limits.max_template_bytes",
+                    format!(
+                        "the template is {} bytes, more than {}",
+                        source.len(),
+                        limits.max_template_bytes
+                    ),
                 ),
+                None,
             ));
         }
+        Template::build(source, options)
+    }
+
+    fn build(
+        source: String,
+        options: &TemplateOptions,
+    ) -> std::result::Result<Template, (Error, Option<std::ops::Range<usize>>)> {
+        let limits = options.limits;
         let mut env = Environment::new();
         env.set_debug(true);
         env.set_keep_trailing_newline(true);
@@ -338,7 +364,7 @@ impl Template {
         });
         let escape = options.escape;
         env.set_auto_escape_callback(move |_| match escape {
-            Escape::None => minijinja::AutoEscape::None,
+            Escape::None | Escape::Docx => minijinja::AutoEscape::None,
             Escape::Html => minijinja::AutoEscape::Html,
         });
         env.set_formatter(move |out, state, value| {
@@ -358,6 +384,13 @@ impl Template {
                 // Lenient: a missing value prints as nothing, never as "none".
                 return Ok(());
             }
+            if escape == Escape::Docx && !value.is_safe() {
+                return match value.as_str() {
+                    Some(text) => write_docx_text(out, text),
+                    None => write_docx_text(out, &value.to_string()),
+                }
+                .map_err(minijinja::Error::from);
+            }
             if escape == Escape::None {
                 // Text as it is, without the formatting machinery.
                 if let Some(text) = value.as_str() {
@@ -369,7 +402,10 @@ impl Template {
         add_filters(&mut env);
         let source: Arc<str> = Arc::from(source);
         env.add_template_owned(NAME, source.to_string())
-            .map_err(|e| template_error(e, &source, &limits, false))?;
+            .map_err(|e| {
+                let range = e.range();
+                (template_error(e, &source, &limits, false), range)
+            })?;
         Ok(Template {
             env,
             source,
@@ -380,10 +416,19 @@ impl Template {
     /// Renders `context`; an error names the template line and the variable
     /// or limit.
     pub fn render(&self, context: &RenderContext) -> Result<String> {
+        self.render_located(context).map_err(|(err, _)| err)
+    }
+
+    /// [`Template::render`], an error with the byte range of the source it
+    /// is about, when known.
+    pub(crate) fn render_located(
+        &self,
+        context: &RenderContext,
+    ) -> std::result::Result<String, (Error, Option<std::ops::Range<usize>>)> {
         let template = self
             .env
             .get_template(NAME)
-            .map_err(|e| template_error(e, &self.source, &self.limits, false))?;
+            .map_err(|e| (template_error(e, &self.source, &self.limits, false), None))?;
         let over = AtomicBool::new(false);
         let mut out = Capped {
             buf: Vec::with_capacity(self.source.len() * 2),
@@ -392,13 +437,19 @@ impl Template {
         };
         match template.render_captured_to(&context.value, &mut out) {
             Ok(_) => String::from_utf8(out.buf)
-                .map_err(|_| invalid("template", "the output is not UTF-8")),
-            Err(err) => Err(template_error(
-                err,
-                &self.source,
-                &self.limits,
-                over.load(Ordering::Relaxed),
-            )),
+                .map_err(|_| (invalid("template", "the output is not UTF-8"), None)),
+            Err(err) => {
+                let range = err.range();
+                Err((
+                    template_error(
+                        err,
+                        &self.source,
+                        &self.limits,
+                        over.load(Ordering::Relaxed),
+                    ),
+                    range,
+                ))
+            }
         }
     }
 
@@ -418,6 +469,27 @@ impl Template {
         names.sort();
         names
     }
+}
+
+/// Writes a printed value as the text of a Word run (see [`Escape::Docx`]).
+fn write_docx_text(out: &mut minijinja::Output<'_>, text: &str) -> std::fmt::Result {
+    let mut plain = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\n' => "</w:t><w:br/><w:t xml:space=\"preserve\">",
+            '\t' => "</w:t><w:tab/><w:t xml:space=\"preserve\">",
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => "",
+            _ => continue,
+        };
+        out.write_str(&text[plain..i])?;
+        out.write_str(replacement)?;
+        plain = i + c.len_utf8();
+    }
+    out.write_str(&text[plain..])
 }
 
 /// The variable an expression starts with: `client.email` of `client.email | upper`.
