@@ -1091,21 +1091,6 @@ cb_status cb_table_export_arrow(const struct cb_table *table,
 void cb_table_free(struct cb_table *table);
 
 /**
- * Writes the report on a base as one self-contained HTML page (UTF-8):
- * data quality, the funnel, the ABC Pareto curve, the RFM grid, monthly
- * dynamics and the managers. `params_json` is `NULL` or `{"title": "...",
- * "as_of": "2025-03-01", "from": ..., "to": ..., "sections": ["funnel",
- * ...], "stages": {"pipeline": ["stage", ...]}, "required": [...],
- * "duplicates": bool}` (every key optional; an unknown key is `CB_JSON`).
- * The same call through the bridge, `cb_base_call(base, "report_html", ...)`,
- * gives the page inside a JSON report with the period it covers.
- *
- * On success `*out_html` receives the page, a string the caller owns and
- * frees with `cb_string_free`; `params_json` is borrowed.
- */
-cb_status cb_base_report_html(const struct cb_base *base, const char *params_json, char **out_html);
-
-/**
  * Fills a DOCX template (`template_len` bytes of a `.docx` made in Word or
  * LibreOffice, borrowed) from your own variables: `params_json` (borrowed,
  * `NULL` for the defaults) holds `vars`, `company`, `strict`, `limits`,
@@ -1154,6 +1139,21 @@ cb_status cb_docx_to_pdf(const uint8_t *docx,
  * them. `NULL` is ignored.
  */
 void cb_bytes_free(uint8_t *bytes, size_t len);
+
+/**
+ * Writes the report on a base as one self-contained HTML page (UTF-8):
+ * data quality, the funnel, the ABC Pareto curve, the RFM grid, monthly
+ * dynamics and the managers. `params_json` is `NULL` or `{"title": "...",
+ * "as_of": "2025-03-01", "from": ..., "to": ..., "sections": ["funnel",
+ * ...], "stages": {"pipeline": ["stage", ...]}, "required": [...],
+ * "duplicates": bool}` (every key optional; an unknown key is `CB_JSON`).
+ * The same call through the bridge, `cb_base_call(base, "report_html", ...)`,
+ * gives the page inside a JSON report with the period it covers.
+ *
+ * On success `*out_html` receives the page, a string the caller owns and
+ * frees with `cb_string_free`; `params_json` is borrowed.
+ */
+cb_status cb_base_report_html(const struct cb_base *base, const char *params_json, char **out_html);
 
 #ifdef __cplusplus
 }  // extern "C"
