@@ -226,33 +226,6 @@ pub(crate) fn history(args: &HistoryArgs) -> CliResult {
     Ok(())
 }
 
-/// The stage orders of the generator's pipelines, so that the demo's funnel
-/// shows conversion from stage to stage.
-const DEMO_STAGES: &[(&str, &[&str])] = &[
-    (
-        "Розница",
-        &[
-            "Новая заявка",
-            "Подбор товара",
-            "Ожидает оплаты",
-            "Сборка заказа",
-            "Доставка",
-        ],
-    ),
-    (
-        "Опт",
-        &[
-            "Новая заявка",
-            "Квалификация",
-            "КП отправлено",
-            "Согласование договора",
-            "Счёт выставлен",
-            "Отгрузка",
-        ],
-    ),
-    ("Подписка", &["Активна"]),
-];
-
 /// The demo's last section: a client's history and the report on the base.
 pub(crate) fn demo_section(demo: &mut crate::demo::Demo) -> CliResult {
     let failed = |e: clientbase::Error| CliError::failed(e.to_string());
@@ -299,10 +272,8 @@ pub(crate) fn demo_section(demo: &mut crate::demo::Demo) -> CliResult {
     }
     let params = ReportParams {
         title: "Клиентская база: демо".into(),
-        stages: DEMO_STAGES
-            .iter()
-            .map(|(p, s)| (p.to_string(), s.iter().map(|s| s.to_string()).collect()))
-            .collect(),
+        // The generator's stage orders, so that the demo's funnel shows conversion.
+        stages: clientbase::generator::stage_orders(),
         ..ReportParams::default()
     };
     let path = demo.out_dir.join("report.html");

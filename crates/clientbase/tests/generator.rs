@@ -324,3 +324,24 @@ fn phones_are_a_realistic_mix() {
         .flat_map(|c| &c.phones)
         .all(|p| p.e164.is_none()));
 }
+
+#[test]
+fn open_deals_sit_in_the_stage_orders_the_generator_publishes() {
+    let orders = clientbase::generator::stage_orders();
+    let generated = generate(&small(5)).unwrap();
+    let mut open = 0;
+    for deal in generated.base.deals().filter(|d| !d.status.is_closed()) {
+        let stages = orders
+            .get(&deal.pipeline)
+            .unwrap_or_else(|| panic!("pipeline {:?} has no stage order", deal.pipeline));
+        assert!(
+            stages.contains(&deal.stage),
+            "deal {} is in stage {:?}, not in the order of {:?}",
+            deal.id.0,
+            deal.stage,
+            deal.pipeline
+        );
+        open += 1;
+    }
+    assert!(open > 0, "the generated base has open deals to check");
+}

@@ -197,6 +197,19 @@ pub(crate) static SUBSCRIPTION: Pipeline = Pipeline {
     lost: "Отменена",
 };
 
+/// The open stages of the generator's pipelines in their order, by pipeline
+/// name: what the funnel of the analytics and the report needs to show
+/// conversion from stage to stage on a generated base.
+pub fn stage_orders() -> std::collections::BTreeMap<String, Vec<String>> {
+    [&RETAIL, &WHOLESALE, &SUBSCRIPTION]
+        .iter()
+        .map(|p| {
+            let stages = p.open.iter().map(|s| s.to_string()).collect();
+            (p.name.to_string(), stages)
+        })
+        .collect()
+}
+
 /// Words companies are named after.
 pub(crate) static COMPANY_WORDS: &[&str] = &[
     "Зоомир",

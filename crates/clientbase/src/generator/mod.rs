@@ -92,7 +92,7 @@ mod records;
 mod truth;
 mod typos;
 
-pub use catalog::demo_schema;
+pub use catalog::{demo_schema, stage_orders};
 pub use habits::{generate_habits, HabitsConfig};
 pub use names::{patronymic, surname_form, Gender};
 pub use orders::{generate_orders, write_orders_csv_1c, OrderConfig};
