@@ -54,6 +54,12 @@
 //!   once each, and the routing of incoming leads to managers;
 //! - [`render`] (feature `render`): documents and messages from Jinja templates,
 //!   with amounts in words, names in cases and SMS mail merge;
+//! - [`dedup`]: duplicate detection in batch and on insert, with explanations;
+//! - [`quality`] and [`analytics`]: data quality of the base and sales analytics
+//!   (slices, managers, the funnel, sources, months);
+//! - [`history`]: one client's history in time order (deals, activities, merges,
+//!   and from a base file's change log consents, contacts and who changed them);
+//! - [`report`]: the base as one self-contained HTML page with charts;
 //! - [`generator`]: seeded realistic Russian client bases with duplicate ground truth.
 //!
 //! ## Feature flags
@@ -66,6 +72,10 @@
 //!   it, Russian numbers are still read by the built-in fast path and other
 //!   numbers are a [`PhoneProblem::Unsupported`] error.
 //! - `render` (default): [`render`], templates through minijinja (sandboxed).
+//! - `docx` (default, with `render`): DOCX templates made in Word or LibreOffice
+//!   (zip, quick-xml) and their conversion to PDF with LibreOffice.
+//! - `storage` (default): a base kept in a file ([`ClientBase::open`]: SQLite,
+//!   bundled) with its change log and backups.
 //! - `arrow` (off): [`Table::to_record_batch`] and [`Table::from_record_batch`]
 //!   through arrow-rs (`arrow-array`, `arrow-schema`).
 #![deny(missing_docs)]
