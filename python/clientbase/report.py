@@ -37,17 +37,9 @@ from datetime import date
 from typing import Any
 
 from clientbase._native import ClientBase, Table
+from clientbase.analytics import _period
 
 __all__ = ["client_history", "report"]
-
-
-def _period(params: dict[str, Any], period: tuple[date | str | None, date | str | None] | None) -> None:
-    if period is not None:
-        start, end = period
-        if start is not None:
-            params["from"] = str(start)
-        if end is not None:
-            params["to"] = str(end)
 
 
 def client_history(

@@ -269,16 +269,7 @@ pub(crate) fn analytics(args: &AnalyticsArgs) -> CliResult {
             },
         ),
         View::Funnel => {
-            let mut stages = std::collections::BTreeMap::new();
-            for spec in &args.stages {
-                let (pipeline, list) = spec.split_once('=').ok_or_else(|| {
-                    CliError::input(format!("--stages {spec:?}: write pipeline=stage1,stage2"))
-                })?;
-                stages.insert(
-                    pipeline.trim().to_string(),
-                    list.split(',').map(|s| s.trim().to_string()).collect(),
-                );
-            }
+            let stages = crate::report::stage_orders(&args.stages)?;
             funnel(
                 &base,
                 &FunnelParams {

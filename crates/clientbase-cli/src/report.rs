@@ -97,7 +97,7 @@ pub(crate) struct HistoryArgs {
 }
 
 /// `pipeline=stage1,stage2` specs as the funnel's stage orders.
-fn stage_orders(specs: &[String]) -> CliResult<BTreeMap<String, Vec<String>>> {
+pub(crate) fn stage_orders(specs: &[String]) -> CliResult<BTreeMap<String, Vec<String>>> {
     let mut stages = BTreeMap::new();
     for spec in specs {
         let (pipeline, list) = spec.split_once('=').ok_or_else(|| {
