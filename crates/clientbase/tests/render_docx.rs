@@ -227,6 +227,33 @@ fn values_are_escaped_and_breaks_kept() {
     );
 }
 
+/// Blocks that drop every paragraph of a cell, or every row of a table,
+/// leave a document Word opens: the cell keeps an empty paragraph, the table
+/// goes.
+#[test]
+fn emptied_cells_and_tables_are_mended() {
+    let body = r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>{%p if x %}</w:t></w:r></w:p><w:p><w:r><w:t>скрыто</w:t></w:r></w:p><w:p><w:r><w:t>{%p endif %}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>видно</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:tbl><w:tr><w:tc><w:p><w:r><w:t>{%tr for l in lines %}</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>{{ l }}</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>{%tr endfor %}</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p><w:r><w:t>конец</w:t></w:r></w:p>"#;
+    let template = docx_from_body(body).unwrap();
+    let mut p = DocxParams::default();
+    p.vars.insert("x".into(), json!(false));
+    p.vars.insert("lines".into(), json!([]));
+    let docx = render_docx(None, &template, &p).unwrap();
+    let xml = part(&docx, "word/document.xml");
+    assert!(
+        xml.contains("<w:tc><w:p/></w:tc><w:tc><w:p><w:r>"),
+        "the emptied cell holds a paragraph: {xml}"
+    );
+    assert_eq!(xml.matches("<w:tbl>").count(), 1, "{xml}");
+    assert_eq!(docx_text(&docx).unwrap(), "видно\nконец\n");
+    // With values, nothing is mended away.
+    p.vars.insert("x".into(), json!(true));
+    p.vars.insert("lines".into(), json!(["a", "b"]));
+    let docx = render_docx(None, &template, &p).unwrap();
+    let xml = part(&docx, "word/document.xml");
+    assert!(!xml.contains("<w:p/>"), "{xml}");
+    assert_eq!(xml.matches("<w:tbl>").count(), 2, "{xml}");
+}
+
 fn assert_error(template: &[u8], record: &str, reason: &str) {
     let dir = scratch("err");
     let out = dir.join("out.docx");
@@ -276,9 +303,22 @@ fn broken_templates_name_the_place() {
         "not inside a table row",
     );
     assert_error(
-        &docx_from_paragraphs(&["{%p if x %} и {{ y }}", "{%p endif %}"]).unwrap(),
+        &docx_from_paragraphs(&["{%p if x %} {{ y }}", "{%p endif %}"]).unwrap(),
         "word/document.xml, paragraph 1",
         "`{{ y }}` is in a paragraph or table row that a block tag",
+    );
+    // Text beside a block tag would go with the paragraph or row it
+    // replaces: refused, naming the text.
+    assert_error(
+        &docx_from_paragraphs(&["Итого: {%p if x %}", "{%p endif %}"]).unwrap(),
+        "word/document.xml, paragraph 1",
+        "the text `Итого:` is in the paragraph that `{%p if x %}` replaces",
+    );
+    let row = r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>{%tr for l in lines %}</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Цена</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>{{ l }}</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>{%tr endfor %}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#;
+    assert_error(
+        &docx_from_body(row).unwrap(),
+        "word/document.xml, paragraph 1 (table 1, row 1, cell 1)",
+        "the text `Цена` is in the table row that `{%tr for l in lines %}` replaces",
     );
     assert_error(
         &docx_from_paragraphs(&["a", "{{ 1 + }}"]).unwrap(),

@@ -18,7 +18,9 @@
 //!   `{%tr endfor %}` in table rows of their own repeat the rows between (the
 //!   product lines); `{%tc %}` does the same for table cells and `{%r %}` for
 //!   runs. The paragraph, row, cell or run holding such a tag is replaced by
-//!   it.
+//!   it; text beside the tag there would be lost with it, so it is an error.
+//!   A table cell whose paragraphs were all dropped keeps an empty one, and a
+//!   table whose rows were all dropped is removed (Word opens neither).
 //! - Values are escaped for XML (`&`, `<`, `"` in a client's name are
 //!   text); a line break in a value is a line break in the document.
 //!
@@ -351,14 +353,14 @@ impl DocxTemplate {
                 .template
                 .render_located(context)
                 .map_err(|(err, range)| locate(&part.name, &part.map, err, range))?;
-            check_xml(&xml).map_err(|reason| {
+            let mended = check_xml(&xml).map_err(|reason| {
                 invalid(
                     "template",
                     format!("the filled XML does not read ({reason}): a value marked `safe` is not whole XML"),
                 )
                 .with_record(part.name.clone())
             })?;
-            rendered.push(Some(xml));
+            rendered.push(Some(mended.unwrap_or(xml)));
         }
         let mut archive = ZipArchive::new(Cursor::new(self.bytes.as_slice())).map_err(not_docx)?;
         let mut writer = ZipWriter::new(Cursor::new(Vec::with_capacity(self.bytes.len() + 4096)));
@@ -388,23 +390,78 @@ impl DocxTemplate {
     }
 }
 
-/// Whether a filled part is whole XML.
-fn check_xml(xml: &str) -> std::result::Result<(), String> {
+/// Checks that a filled part is whole XML and mends what the blocks may have
+/// left that Word refuses to open: a table cell whose paragraphs were all
+/// dropped gets an empty paragraph (a cell must hold one), and a table whose
+/// rows were all dropped is removed. The mended text, if anything was mended.
+fn check_xml(xml: &str) -> std::result::Result<Option<String>, String> {
+    use quick_xml::events::Event;
+    struct Open {
+        name: String,
+        start: usize,
+        has_p: bool,
+        has_tr: bool,
+    }
+    // (at, to, insert): replace xml[at..to] with `insert`.
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut depth = 0usize;
+    let note_child = |stack: &mut Vec<Open>, name: &str| {
+        if let Some(parent) = stack.last_mut() {
+            parent.has_p |= name == "w:p";
+            parent.has_tr |= name == "w:tr";
+        }
+    };
     loop {
+        let before = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
-            Ok(quick_xml::events::Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) => break,
+            Ok(Event::Start(e)) => stack.push(Open {
+                name: e.name().into_inner().to_string(),
+                start: before,
+                has_p: false,
+                has_tr: false,
+            }),
+            Ok(Event::Empty(e)) => note_child(&mut stack, e.name().into_inner()),
+            Ok(Event::End(_)) => {
+                let Some(open) = stack.pop() else {
+                    return Err("an end tag closes no element".into());
+                };
+                let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+                match open.name.as_str() {
+                    "w:tc" if !open.has_p => edits.push((before, before, "<w:p/>")),
+                    "w:tbl" if !open.has_tr => {
+                        edits.push((open.start, after, ""));
+                        continue;
+                    }
+                    _ => {}
+                }
+                note_child(&mut stack, &open.name);
+            }
             Ok(_) => {}
             Err(e) => return Err(format!("at byte {}: {e}", reader.error_position())),
         }
     }
-    if depth != 0 {
+    if !stack.is_empty() {
         return Err("an element is not closed".into());
     }
-    Ok(())
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    edits.sort_by_key(|&(at, to, _)| (at, std::cmp::Reverse(to)));
+    let mut out = String::with_capacity(xml.len() + 8 * edits.len());
+    let mut done = 0;
+    for (at, to, insert) in edits {
+        if at < done {
+            // Inside a table already removed.
+            continue;
+        }
+        out.push_str(&xml[done..at]);
+        out.push_str(insert);
+        done = to;
+    }
+    out.push_str(&xml[done..]);
+    Ok(Some(out))
 }
 
 /// Fills a DOCX template (its bytes) from a client and deal of `base`, or

@@ -658,6 +658,25 @@ fn emit(
         if let Some((end, level)) = replaced.get(&i) {
             let end = *end;
             literal(&mut out, &xml[pending..token.start]);
+            // Text beside the block tags would go with the element: refused,
+            // so that nothing the template's author wrote is lost unseen.
+            if let Some(text) = text_beside(xml, tokens, &pieces, i, end) {
+                let tag = found[next_tag..]
+                    .iter()
+                    .find(|t| t.at >= i && t.at <= end && t.scope.is_some());
+                if let Some(tag) = tag {
+                    let what = tag.scope.map_or("element", Scope::what);
+                    return Err(invalid(
+                        "template",
+                        format!(
+                            "the text `{}` is in the {what} that `{}` replaces and would be dropped with it: put the block tag in a {what} of its own",
+                            shorten(&text),
+                            tag.display
+                        ),
+                    )
+                    .with_record(tag.place.clone()));
+                }
+            }
             // Every tag inside goes; only block tags may be there, and they
             // act at the level of the outermost element replaced.
             while next_tag < found.len() && found[next_tag].at <= end {
@@ -738,6 +757,35 @@ fn emit(
     literal(&mut out, &xml[pending..]);
     check_blocks(&found, &emitted)?;
     Ok(PartTemplate { source: out, tags })
+}
+
+/// The text of the `w:t`s between tokens `from` and `to` that is not a tag,
+/// if any of it is more than white space.
+fn text_beside(
+    xml: &str,
+    tokens: &[Token<'_>],
+    pieces: &HashMap<usize, Vec<Piece>>,
+    from: usize,
+    to: usize,
+) -> Option<String> {
+    let mut text = String::new();
+    for (j, tok) in tokens.iter().enumerate().take(to).skip(from) {
+        if tok.kind != Kind::Start || tok.name != "w:t" {
+            continue;
+        }
+        match pieces.get(&j) {
+            Some(list) => {
+                for piece in list {
+                    if let Piece::Text(t) = piece {
+                        text.push_str(t);
+                    }
+                }
+            }
+            None => text.push_str(&unescape(&xml[tok.end..tokens[tok.pair].start])),
+        }
+    }
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
 }
 
 fn closes(keyword: &str) -> Option<&str> {
