@@ -102,8 +102,10 @@ def manager_effectiveness(
 
 def funnel(base: ClientBase, /, **params: Any) -> Table:
     """Deals per pipeline stage, the deals that reached each stage,
-    stage-to-stage conversion (with ``stages={"pipeline": [...]}``) and the
-    age of open deals. Params: ``from``, ``to``, ``as_of``, ``stages``."""
+    stage-to-stage conversion (with ``stages={"pipeline": [...]}``), the
+    age of open deals and, on a base opened from a file, the time deals
+    stayed in each stage (from the change log; null on a base in memory).
+    Params: ``from``, ``to``, ``as_of``, ``stages``."""
     result: Table = base.call("funnel", params)
     return result
 

@@ -100,6 +100,36 @@ def test_views_over_a_base() -> None:
         cb.funnel(base, stages={"default": ["new", "new"]})
 
 
+def test_time_in_stage_on_a_base_file(tmp_path: Any) -> None:
+    from datetime import datetime, timezone
+
+    def at(day: str) -> datetime:
+        return datetime.fromisoformat(f"{day}T10:00:00").replace(tzinfo=timezone.utc)
+
+    with cb.ClientBase.create(tmp_path / "base.cb") as base:
+        base.freeze_clock(at("2024-01-01"))
+        client = base.add_client({"kind": "person", "surname": "Антонова"})
+        deal = base.add_deal(
+            {
+                "client": client,
+                "stage": "new",
+                "created_at": "2024-01-01T10:00:00Z",
+                "amount": {"amount": "10", "currency": "RUB"},
+            }
+        )
+        for day, stage in [("2024-01-04", "offer"), ("2024-01-10", "closed")]:
+            base.freeze_clock(at(day))
+            moved = base.deal(deal).to_dict()
+            moved["stage"] = stage
+            base.update_deal(moved)
+        f = cb.funnel(base, stages={"default": ["new", "offer", "closed"]})
+        assert f["time_in_stage_deals"] == [1, 1, 0]
+        assert f["time_in_stage_mean_days"] == [3.0, 6.0, None]
+        # In memory, no history of moves.
+        memory = cb.ClientBase.from_json(base.to_json())
+        assert cb.funnel(memory)["time_in_stage_deals"] == [None, None, None]
+
+
 def test_module_examples() -> None:
     import doctest
 

@@ -397,3 +397,87 @@ fn through_the_registry_and_on_a_table() {
         .collect();
     assert_eq!(problems, [("2", "status"), ("3", "deal"), ("4", "amount")]);
 }
+
+/// Time in stage, read from the change log of a base file: stays worked out
+/// by hand from the moves made at frozen clock times.
+#[cfg(feature = "storage")]
+#[test]
+fn funnel_time_in_stage_from_the_change_log() {
+    let dir = std::env::temp_dir().join(format!("clientbase-funnel-stays-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut base = ClientBase::create(dir.join("base.cb"), Schema::new()).unwrap();
+    base.freeze_clock(Some(at("2024-01-10")));
+    let client = base
+        .add_client(Client::person("Иванов", "Иван", None))
+        .unwrap();
+    let add = |base: &mut ClientBase, created: &str| {
+        let mut d = Deal::new(client, rub("100"));
+        d.stage = "new".into();
+        d.created_at = Some(at(created));
+        base.add_deal(d).unwrap()
+    };
+    let step = |base: &mut ClientBase, id: DealId, when: &str, stage: &str, status: DealStatus| {
+        base.freeze_clock(Some(at(when)));
+        let mut d = base.get_deal(id).unwrap().clone();
+        d.stage = stage.into();
+        d.status = status;
+        base.update_deal(d).unwrap();
+    };
+    // a: new from its creation (Jan 1) to Jan 11, proposal to Jan 21, then won there.
+    let a = add(&mut base, "2024-01-01");
+    step(&mut base, a, "2024-01-11", "proposal", DealStatus::Open);
+    step(&mut base, a, "2024-01-21", "proposal", DealStatus::Won);
+    // b: new from Jan 5 to Jan 9, proposal from Jan 9, still open (no finished stay there).
+    let b = add(&mut base, "2024-01-05");
+    step(&mut base, b, "2024-01-09", "proposal", DealStatus::Open);
+    // c: lost in new after 30 days, reopened on Mar 1 and moved on Mar 3.
+    let c = add(&mut base, "2024-01-01");
+    step(&mut base, c, "2024-01-31", "new", DealStatus::Lost);
+    step(&mut base, c, "2024-03-01", "new", DealStatus::Open);
+    step(&mut base, c, "2024-03-03", "closed", DealStatus::Open);
+    // A stage change of a field other than stage is no move.
+    base.freeze_clock(Some(at("2024-03-04")));
+    let mut d = base.get_deal(b).unwrap().clone();
+    d.owner = Some("Петрова".into());
+    base.update_deal(d).unwrap();
+
+    let params = FunnelParams {
+        stages: [(
+            "default".to_string(),
+            vec!["new".into(), "proposal".into(), "closed".into()],
+        )]
+        .into(),
+        ..FunnelParams::default()
+    };
+    let t = funnel(&base, &params).unwrap();
+    assert_eq!(cells(&t, "stage"), ["new", "proposal", "closed"]);
+    // new: a 10 days, b 4, c 30 then 2.
+    assert_eq!(cells(&t, "time_in_stage_deals"), ["4", "1", "0"]);
+    assert_eq!(
+        cells(&t, "time_in_stage_mean_days"),
+        ["11.5000", "10.0000", "-"]
+    );
+    assert_eq!(
+        cells(&t, "time_in_stage_median_days"),
+        ["7.0000", "10.0000", "-"]
+    );
+    // Only deals created in the period: b alone.
+    let t = funnel(
+        &base,
+        &FunnelParams {
+            from: Some(date("2024-01-05")),
+            ..params.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(cells(&t, "time_in_stage_deals"), ["1", "0", "0"]);
+    assert_eq!(cells(&t, "time_in_stage_mean_days"), ["4.0000", "-", "-"]);
+    // The same base in memory keeps no moves: the columns are null.
+    let memory = ClientBase::from_json(&base.to_json().unwrap()).unwrap();
+    let t = funnel(&memory, &params).unwrap();
+    assert_eq!(cells(&t, "time_in_stage_deals"), ["-", "-", "-"]);
+    assert_eq!(cells(&t, "time_in_stage_mean_days"), ["-", "-", "-"]);
+    drop(base);
+    let _ = std::fs::remove_dir_all(&dir);
+}

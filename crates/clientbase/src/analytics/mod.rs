@@ -60,6 +60,7 @@
 
 mod lines;
 mod slices;
+mod stays;
 mod views;
 
 pub use lines::DealLineSource;

@@ -179,11 +179,19 @@ pub struct FunnelParams {
 /// `open_age_median_days`, how long the open deals in the stage have been
 /// open as of `as_of`.
 ///
-/// A deal keeps its current stage only, not the history of its moves, so
-/// the time a deal spent in each stage is not recorded: the age of the open
-/// deals is the closest figure the data allows, and `reached` assumes deals
-/// move forward through the declared order (a lost deal reached the stage
-/// it was lost in).
+/// Time in stage, on a base kept in a file: `time_in_stage_deals` (the
+/// stays in the stage that ended, by a move on or a close, of the deals
+/// created in the period), `time_in_stage_mean_days` and
+/// `time_in_stage_median_days` (their length in days), read from the change
+/// log: a stay starts when the deal is made (its `created_at`) or moved
+/// into the stage, and ends when it is moved on or closed; a reopened deal
+/// starts a new one. A stage deals passed
+/// through but none is in now has a row too. A base in memory keeps no
+/// history of moves: these three columns are null there, and the age of
+/// the open deals is the closest figure it allows.
+///
+/// `reached` assumes deals move forward through the declared order (a lost
+/// deal reached the stage it was lost in).
 pub fn funnel(base: &ClientBase, params: &FunnelParams) -> Result<Table> {
     check_period(params.from, params.to)?;
     for (pipeline, stages) in &params.stages {
@@ -213,7 +221,9 @@ pub fn funnel(base: &ClientBase, params: &FunnelParams) -> Result<Table> {
         won: u64,
         lost: u64,
         ages: Vec<i32>,
+        stays: Vec<f64>,
     }
+    let stays = super::stays::finished_stays(base)?;
     let mut pipelines: BTreeMap<&str, BTreeMap<&str, Stage>> = BTreeMap::new();
     for deal in base.deals() {
         if matches!(deal.status, DealStatus::DuplicateOf(_)) {
@@ -224,6 +234,20 @@ pub fn funnel(base: &ClientBase, params: &FunnelParams) -> Result<Table> {
             && !created.is_some_and(|c| (from..=to).contains(&c))
         {
             continue;
+        }
+        for stay in stays
+            .as_ref()
+            .and_then(|s| s.get(&deal.id))
+            .into_iter()
+            .flatten()
+        {
+            pipelines
+                .entry(stay.pipeline.as_str())
+                .or_default()
+                .entry(stay.stage.as_str())
+                .or_default()
+                .stays
+                .push(stay.days);
         }
         let stage = pipelines
             .entry(deal.pipeline.as_str())
@@ -276,18 +300,7 @@ pub fn funnel(base: &ClientBase, params: &FunnelParams) -> Result<Table> {
     let ints = |name: &str, f: &dyn Fn(&Stage) -> u64| {
         Column::from_int64s(name, rows.iter().map(|r| Some(f(&r.2) as i64)))
     };
-    let median = |ages: &[i32]| {
-        let mut a = ages.to_vec();
-        a.sort_unstable();
-        let m = a.len() / 2;
-        (!a.is_empty()).then(|| {
-            if a.len() % 2 == 1 {
-                f64::from(a[m])
-            } else {
-                (f64::from(a[m - 1]) + f64::from(a[m])) / 2.0
-            }
-        })
-    };
+    let median = |ages: &[i32]| median_of(&ages.iter().map(|&a| f64::from(a)).collect::<Vec<_>>());
     Table::new(vec![
         Column::from_texts("pipeline", rows.iter().map(|r| Some(r.0.as_str()))),
         Column::from_texts("stage", rows.iter().map(|r| Some(r.1.as_str()))),
@@ -309,7 +322,37 @@ pub fn funnel(base: &ClientBase, params: &FunnelParams) -> Result<Table> {
             "open_age_median_days",
             rows.iter().map(|r| median(&r.2.ages)),
         ),
+        Column::from_int64s(
+            "time_in_stage_deals",
+            rows.iter()
+                .map(|r| stays.as_ref().map(|_| r.2.stays.len() as i64)),
+        ),
+        Column::from_float64s(
+            "time_in_stage_mean_days",
+            rows.iter().map(|r| {
+                let s = &r.2.stays;
+                (!s.is_empty()).then(|| s.iter().sum::<f64>() / s.len() as f64)
+            }),
+        ),
+        Column::from_float64s(
+            "time_in_stage_median_days",
+            rows.iter().map(|r| median_of(&r.2.stays)),
+        ),
     ])
+}
+
+/// The median of `values` (`None` when empty).
+fn median_of(values: &[f64]) -> Option<f64> {
+    let mut a = values.to_vec();
+    a.sort_unstable_by(f64::total_cmp);
+    let m = a.len() / 2;
+    (!a.is_empty()).then(|| {
+        if a.len() % 2 == 1 {
+            a[m]
+        } else {
+            (a[m - 1] + a[m]) / 2.0
+        }
+    })
 }
 
 /// Params of [`source_conversion`].
