@@ -66,6 +66,40 @@ pub(crate) fn month_index(day: i32) -> i32 {
     days_to_date(day).map_or(0, |d| d.year() * 12 + d.month0() as i32)
 }
 
+/// Each included deal's month index (0 for the others). The days of a
+/// period span a few thousand at most, so each day's month is worked out
+/// once, in a table, rather than once per deal.
+fn deal_months(lines: &DealLines, included: &[bool]) -> Vec<i32> {
+    let (lo, hi) = (0..included.len())
+        .filter(|&d| included[d])
+        .map(|d| lines.day(d))
+        .fold((i32::MAX, i32::MIN), |(lo, hi), day| {
+            (lo.min(day), hi.max(day))
+        });
+    const MAX_TABLE: i64 = 1 << 20;
+    if lo > hi || i64::from(hi) - i64::from(lo) >= MAX_TABLE {
+        return (0..included.len())
+            .map(|d| {
+                if included[d] {
+                    month_index(lines.day(d))
+                } else {
+                    0
+                }
+            })
+            .collect();
+    }
+    let table: Vec<i32> = (lo..=hi).map(month_index).collect();
+    (0..included.len())
+        .map(|d| {
+            if included[d] {
+                table[(lines.day(d) - lo) as usize]
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
 /// The slices of the deals whose day (close day, or creation day for open
 /// deals) is within `from..=to`, by `by`, in key order (a missing key last)
 /// and currency order.
@@ -85,15 +119,7 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Ve
         By::City => Some((lines.city.codes.clone(), &lines.city.values)),
         By::Region => Some((lines.region.codes.clone(), &lines.region.values)),
         By::Month => {
-            let months: Vec<i32> = (0..n)
-                .map(|d| {
-                    if included[d] {
-                        month_index(lines.day(d))
-                    } else {
-                        0
-                    }
-                })
-                .collect();
+            let months = deal_months(lines, &included);
             let (lo, hi) = months
                 .iter()
                 .zip(&included)
