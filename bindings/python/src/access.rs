@@ -61,7 +61,10 @@ impl PyView {
     {
         let inner = &self.inner;
         self.base.get().read(py, |base| {
-            work(&mut inner.lock().unwrap_or_else(PoisonError::into_inner), base)
+            work(
+                &mut inner.lock().unwrap_or_else(PoisonError::into_inner),
+                base,
+            )
         })
     }
 }
@@ -134,8 +137,10 @@ impl PyView {
     /// The deals of the clients the actor sees as CSV text, if the policy
     /// allows CSV exports.
     fn export_deals_csv(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, |view, base| csv_io::export(|w| view.export_deals_csv(base, w)))
-            .or_raise()
+        self.with(py, |view, base| {
+            csv_io::export(|w| view.export_deals_csv(base, w))
+        })
+        .or_raise()
     }
 
     /// The base as the actor sees it as JSON, if the policy allows JSON exports.

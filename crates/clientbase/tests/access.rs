@@ -8,8 +8,9 @@ use chrono::{TimeZone, Utc};
 use clientbase::access::{ContactAccess, ExportKind, Policy, Scope, View};
 use clientbase::capability::{Access, CAPABILITIES};
 use clientbase::{
-    Channel, Consent, Activity, ActivityKind, Client, ClientBase, ClientId, Currency, Deal, DealStatus, Email,
-    ErrorKind, Money, Phone, ProductLine, Quantity, Relation, RelationKind, Schema,
+    Activity, ActivityKind, Channel, Client, ClientBase, ClientId, Consent, Currency, Deal,
+    DealStatus, Email, ErrorKind, Money, Phone, ProductLine, Quantity, Relation, RelationKind,
+    Schema,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -64,7 +65,9 @@ fn build(specs: &[Spec], seed: u32) -> ClientBase {
         let mut client = Client::person(&marker(i).to_uppercase(), "Ольга", None);
         client.owner = spec.owner.map(|o| OWNERS[o].to_string());
         client.city = Some("Москва".into());
-        client.phones.push(Phone::raw(format!("+7{}", national(i, seed))));
+        client
+            .phones
+            .push(Phone::raw(format!("+7{}", national(i, seed))));
         client.consents.marketing.insert(
             Channel::Sms,
             Consent::given(chrono::NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()),
@@ -81,11 +84,8 @@ fn build(specs: &[Spec], seed: u32) -> ClientBase {
         let id = base.add_client(client).unwrap();
         for &(amount, status) in &spec.deals {
             let money = Money::from_minor(amount as i64 * 100, Currency::RUB);
-            let mut deal = Deal::new(id, money).with_line(ProductLine::new(
-                "Корм",
-                Quantity::units(1),
-                money,
-            ));
+            let mut deal =
+                Deal::new(id, money).with_line(ProductLine::new("Корм", Quantity::units(1), money));
             deal.owner = spec.owner.map(|o| OWNERS[o].to_string());
             deal.status = match status {
                 0 => DealStatus::Open,
@@ -108,7 +108,10 @@ fn build(specs: &[Spec], seed: u32) -> ClientBase {
 /// The params tried for each capability: `{}`, the shared vectors' params,
 /// and those with `client` (and `deal`) set to each record of the base.
 fn param_sets(base: &ClientBase) -> BTreeMap<String, Vec<Value>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/capabilities.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/capabilities.json"
+    );
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut sets: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for case in doc["vectors"].as_array().unwrap() {
@@ -162,7 +165,11 @@ fn leaks(out: &Value, base: &ClientBase, view: &View) -> Vec<String> {
                     .iter()
                     .map(|p| p.raw.chars().filter(char::is_ascii_digit).skip(1).collect())
                     .collect();
-                v.extend(c.emails.iter().map(|e| e.raw.split('@').next().unwrap().to_string() + "@"));
+                v.extend(
+                    c.emails
+                        .iter()
+                        .map(|e| e.raw.split('@').next().unwrap().to_string() + "@"),
+                );
                 v
             })
             .collect()
@@ -176,7 +183,11 @@ fn leaks(out: &Value, base: &ClientBase, view: &View) -> Vec<String> {
                 // A table's column: its values are under the column's name.
                 let column = map.get("name").and_then(Value::as_str);
                 for (k, v) in map {
-                    let key = if k == "values" { column } else { Some(k.as_str()) };
+                    let key = if k == "values" {
+                        column
+                    } else {
+                        Some(k.as_str())
+                    };
                     walk(v, key, each);
                 }
             }
@@ -215,7 +226,12 @@ fn leaks(out: &Value, base: &ClientBase, view: &View) -> Vec<String> {
     found
 }
 
-fn policy_of(clients: Scope, contacts: ContactAccess, owns: &[usize], forbid: &[ExportKind]) -> Policy {
+fn policy_of(
+    clients: Scope,
+    contacts: ContactAccess,
+    owns: &[usize],
+    forbid: &[ExportKind],
+) -> Policy {
     let owns: Vec<&str> = owns.iter().map(|&o| OWNERS[o]).collect();
     Policy::from_value(json!({
         "roles": {"r": {"clients": clients, "contacts": contacts, "forbid_exports": forbid,
@@ -352,9 +368,24 @@ fn manager_policy() -> Policy {
 #[test]
 fn a_manager_sees_own_clients_masked_and_relatives_deals_as_owned_by() {
     let specs = vec![
-        Spec { owner: Some(0), email: true, spouse_of: None, deals: vec![(10, 0)] },
-        Spec { owner: Some(1), email: true, spouse_of: Some(0), deals: vec![(20, 0), (30, 1)] },
-        Spec { owner: None, email: false, spouse_of: None, deals: vec![] },
+        Spec {
+            owner: Some(0),
+            email: true,
+            spouse_of: None,
+            deals: vec![(10, 0)],
+        },
+        Spec {
+            owner: Some(1),
+            email: true,
+            spouse_of: Some(0),
+            deals: vec![(20, 0), (30, 1)],
+        },
+        Spec {
+            owner: None,
+            email: false,
+            spouse_of: None,
+            deals: vec![],
+        },
     ];
     let base = build(&specs, 1_234_567);
     let mut view = View::new(&base, &manager_policy(), "anna").unwrap();
@@ -362,11 +393,20 @@ fn a_manager_sees_own_clients_masked_and_relatives_deals_as_owned_by() {
     assert_eq!(clients.len(), 1);
     assert_eq!(clients[0].phones[0].raw, "+7 916 ***-**-67");
     assert_eq!(clients[0].emails[0].raw, "m***@example.ru");
-    let table = view.call(&base, "clients_table", json!({"fields": ["id", "phones_json"]})).unwrap();
+    let table = view
+        .call(
+            &base,
+            "clients_table",
+            json!({"fields": ["id", "phones_json"]}),
+        )
+        .unwrap();
     let table = table.into_json().unwrap();
     assert_eq!(table["columns"][0]["values"], json!([1]));
     let phones = table["columns"][1]["values"][0].as_str().unwrap();
-    assert!(phones.contains("+7 916 ***-**-67") && !phones.contains("4567"), "{phones}");
+    assert!(
+        phones.contains("+7 916 ***-**-67") && !phones.contains("4567"),
+        "{phones}"
+    );
     // The detector of leaks finds them in what the base itself gives.
     let plain = clientbase::capability::call_read(&base, "clients_table", json!({})).unwrap();
     let found = leaks(&plain.into_json().unwrap(), &base, &view);
@@ -405,9 +445,24 @@ fn exports_through_a_view_are_logged_with_the_actor_and_count() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let specs = vec![
-        Spec { owner: Some(0), email: true, spouse_of: None, deals: vec![(10, 0)] },
-        Spec { owner: Some(0), email: true, spouse_of: None, deals: vec![] },
-        Spec { owner: Some(1), email: true, spouse_of: None, deals: vec![(20, 0)] },
+        Spec {
+            owner: Some(0),
+            email: true,
+            spouse_of: None,
+            deals: vec![(10, 0)],
+        },
+        Spec {
+            owner: Some(0),
+            email: true,
+            spouse_of: None,
+            deals: vec![],
+        },
+        Spec {
+            owner: Some(1),
+            email: true,
+            spouse_of: None,
+            deals: vec![(20, 0)],
+        },
     ];
     let mut base = build(&specs, 42);
     base.save_as(dir.join("base.cb")).unwrap();
@@ -415,7 +470,8 @@ fn exports_through_a_view_are_logged_with_the_actor_and_count() {
     let policy = manager_policy();
     let mut anna = View::new(&base, &policy, "anna").unwrap();
     anna.call(&base, "clients_table", json!({})).unwrap();
-    anna.call(&base, "audience", json!({"channel": "sms"})).unwrap();
+    anna.call(&base, "audience", json!({"channel": "sms"}))
+        .unwrap();
     assert!(anna.export_clients_csv(&base, Vec::new()).is_err());
     let mut head = View::new(&base, &policy, "head").unwrap();
     head.call(&base, "deals_table", json!({})).unwrap();

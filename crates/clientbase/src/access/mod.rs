@@ -206,11 +206,7 @@ impl Policy {
         };
         for name in self.roles.keys() {
             if name.trim().is_empty() {
-                return Err(bad(
-                    "policy".into(),
-                    "roles",
-                    "a role name is blank".into(),
-                ));
+                return Err(bad("policy".into(), "roles", "a role name is blank".into()));
             }
         }
         let known = |role: &str| self.roles.contains_key(role);
@@ -474,7 +470,9 @@ impl View {
             return refuse("a view only reads; write on the base, naming the actor with set_actor");
         }
         if name == "changes" && !self.grant.is_unrestricted() {
-            return refuse("the change log holds every client's data and is not in a restricted view");
+            return refuse(
+                "the change log holds every client's data and is not in a restricted view",
+            );
         }
         let kind = export_kind(name);
         if let Some(kind) = kind {
@@ -531,7 +529,9 @@ impl View {
     /// Writes the base as the actor sees it as JSON (see
     /// [`ClientBase::write_json`]), if the policy allows JSON exports.
     pub fn write_json<W: std::io::Write>(&mut self, base: &ClientBase, writer: W) -> Result<()> {
-        self.export(base, ExportKind::Json, "export_json", |b| b.write_json(writer))
+        self.export(base, ExportKind::Json, "export_json", |b| {
+            b.write_json(writer)
+        })
     }
 
     /// [`View::write_json`] into a string.
@@ -605,8 +605,7 @@ fn open_deals_seen(
     let client = params
         .client
         .ok_or_else(|| crate::error::invalid("client", "the client is required"))?;
-    let unknown =
-        |id: ClientId| Error::new(ErrorKind::UnknownId, format!("{id} does not exist"));
+    let unknown = |id: ClientId| Error::new(ErrorKind::UnknownId, format!("{id} does not exist"));
     if !sees(client) {
         return Err(unknown(client).with_field("client"));
     }
@@ -622,10 +621,10 @@ fn open_deals_seen(
         .into_iter()
         .filter_map(|id| base.deal(id).ok())
         .map(|deal| {
-            let owner = deal.owner.clone().or_else(|| {
-                base.get_client(deal.client)
-                    .and_then(|c| c.owner.clone())
-            });
+            let owner = deal
+                .owner
+                .clone()
+                .or_else(|| base.get_client(deal.client).and_then(|c| c.owner.clone()));
             if sees(deal.client) {
                 SeenDeal {
                     deal: Some(deal.id),

@@ -33,7 +33,10 @@ fn policy() -> Policy {
 fn policies_are_checked() {
     let typo = Policy::from_json(r#"{"roles": {"m": {"client": "own"}}}"#).unwrap_err();
     assert_eq!(typo.kind(), ErrorKind::Json);
-    assert!(typo.to_string().contains("unknown field `client`"), "{typo}");
+    assert!(
+        typo.to_string().contains("unknown field `client`"),
+        "{typo}"
+    );
     let missing = Policy::from_json(r#"{"actors": {"a": {"role": "nobody"}}}"#).unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::InvalidValue);
     assert_eq!(missing.record(), Some("actor \"a\""));
@@ -51,16 +54,25 @@ fn policies_are_checked() {
 fn grants_resolve_roles_owners_and_exports() {
     let p = policy();
     let ivanov = p.grant("ivanov").unwrap();
-    assert_eq!((ivanov.clients, ivanov.contacts), (Scope::Own, ContactAccess::Full));
+    assert_eq!(
+        (ivanov.clients, ivanov.contacts),
+        (Scope::Own, ContactAccess::Full)
+    );
     assert!(ivanov.owns.contains("Иванов") && !ivanov.owns.contains("ivanov"));
     let stranger = p.grant("Петрова").unwrap();
     assert_eq!(stranger.role, "operator");
     assert!(stranger.owns.contains("Петрова"));
-    let err = stranger.check_export(ExportKind::Table, "clients_table").unwrap_err();
+    let err = stranger
+        .check_export(ExportKind::Table, "clients_table")
+        .unwrap_err();
     assert!(err.to_string().contains("operators only call"), "{err}");
     let boss = p.grant("boss").unwrap();
-    assert!(boss.check_export(ExportKind::Table, "clients_table").is_ok());
-    let err = boss.check_export(ExportKind::Csv, "export_clients_csv").unwrap_err();
+    assert!(boss
+        .check_export(ExportKind::Table, "clients_table")
+        .is_ok());
+    let err = boss
+        .check_export(ExportKind::Csv, "export_clients_csv")
+        .unwrap_err();
     assert!(err.to_string().contains("actor \"boss\""), "{err}");
 }
 
@@ -110,10 +122,17 @@ fn a_manager_sees_own_clients_and_relatives_deals_only_as_owned_by() {
     let mut view = View::new(&base, &policy(), "ivanov").unwrap();
     let ids: Vec<ClientId> = view.clients(&base).unwrap().iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![mine]);
-    assert_eq!(view.client(&base, wife).unwrap_err().kind(), ErrorKind::UnknownId);
+    assert_eq!(
+        view.client(&base, wife).unwrap_err().kind(),
+        ErrorKind::UnknownId
+    );
     assert!(view.base(&base).related_to(mine).next().is_none());
     let seen = view
-        .call(&base, "open_deals_owners", serde_json::json!({"client": mine.0}))
+        .call(
+            &base,
+            "open_deals_owners",
+            serde_json::json!({"client": mine.0}),
+        )
         .unwrap()
         .into_json()
         .unwrap();
@@ -125,7 +144,11 @@ fn a_manager_sees_own_clients_and_relatives_deals_only_as_owned_by() {
         ])
     );
     let err = view
-        .call(&base, "open_deals_owners", serde_json::json!({"client": wife.0}))
+        .call(
+            &base,
+            "open_deals_owners",
+            serde_json::json!({"client": wife.0}),
+        )
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnknownId);
     // A write on the base reaches the view at its next call.
@@ -143,7 +166,9 @@ fn views_refuse_writes_and_the_change_log() {
         .call(&base, "set_actor", serde_json::json!({"actor": "x"}))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
-    let err = view.call(&base, "changes", serde_json::json!({})).unwrap_err();
+    let err = view
+        .call(&base, "changes", serde_json::json!({}))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Forbidden);
 }
 
