@@ -390,6 +390,7 @@ class _Change(TypedDict):
     actor: NotRequired[str]
     action: str
     records: list[_RecordChange]
+    exported: NotRequired[int]
 
 class _RejectedRow(TypedDict):
     line: int
