@@ -3,8 +3,9 @@
 
 use super::clients::index_relations;
 use super::{Attached, ClientBase};
+use crate::batch::{map_column, sort_unstable};
 use crate::client::Client;
-use crate::ids::ClientId;
+use crate::ids::{ActivityId, ClientId, DealId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 impl ClientBase {
@@ -16,53 +17,58 @@ impl ClientBase {
     /// were valid in this base and `mask` only blanks contact points.
     ///
     /// The work is one pass over the clients and then proportional to what is
-    /// kept: deals and activities are reached through the per-client indexes.
+    /// kept: deals and activities are reached through the per-client indexes,
+    /// cloned on all cores (with the `parallel` feature) and the maps built
+    /// from sorted runs.
     pub(crate) fn restricted_copy(
         &self,
-        keep: impl Fn(&Client) -> bool,
-        mask: impl Fn(&mut Client),
+        keep: impl Fn(&Client) -> bool + Sync,
+        mask: impl Fn(&mut Client) + Sync,
         actor: &str,
     ) -> ClientBase {
-        let kept: BTreeSet<ClientId> = self
+        let kept: Vec<ClientId> = self
             .clients
             .iter()
             .filter(|(_, client)| keep(client))
             .map(|(id, _)| *id)
             .collect();
-        let mut clients = BTreeMap::new();
-        let mut relations_to = HashMap::new();
-        let mut deals = BTreeMap::new();
-        let mut activities = BTreeMap::new();
-        let mut deals_by_client = HashMap::new();
-        let mut activities_by_client = HashMap::new();
-        let mut activities_by_deal = HashMap::new();
-        for &id in &kept {
-            let mut client = self.clients[&id].clone();
-            client.relations.retain(|r| kept.contains(&r.to));
+        let kept_set: BTreeSet<ClientId> = kept.iter().copied().collect();
+        let clients: Vec<(ClientId, Client)> = map_column(&kept, |id| {
+            let mut client = self.clients[id].clone();
+            client.relations.retain(|r| kept_set.contains(&r.to));
             mask(&mut client);
-            index_relations(&mut relations_to, &client);
-            clients.insert(id, client);
-            if let Some(ids) = self.deals_by_client.get(&id) {
-                for deal in ids {
-                    deals.insert(*deal, self.deals[deal].clone());
-                    if let Some(acts) = self.activities_by_deal.get(deal) {
-                        activities_by_deal.insert(*deal, acts.clone());
-                    }
-                }
-                deals_by_client.insert(id, ids.clone());
-            }
-            if let Some(ids) = self.activities_by_client.get(&id) {
-                for activity in ids {
-                    activities.insert(*activity, self.activities[activity].clone());
-                }
-                activities_by_client.insert(id, ids.clone());
-            }
+            (*id, client)
+        });
+        let mut deal_ids: Vec<DealId> = kept
+            .iter()
+            .filter_map(|id| self.deals_by_client.get(id))
+            .flatten()
+            .copied()
+            .collect();
+        sort_unstable(&mut deal_ids);
+        let mut activity_ids: Vec<ActivityId> = kept
+            .iter()
+            .filter_map(|id| self.activities_by_client.get(id))
+            .flatten()
+            .copied()
+            .collect();
+        sort_unstable(&mut activity_ids);
+        let deals = map_column(&deal_ids, |id| (*id, self.deals[id].clone()));
+        let activities = map_column(&activity_ids, |id| (*id, self.activities[id].clone()));
+
+        let mut relations_to = HashMap::new();
+        for (_, client) in &clients {
+            index_relations(&mut relations_to, client);
         }
+        let deals_by_client = pick(&kept, &self.deals_by_client);
+        let activities_by_client = pick(&kept, &self.activities_by_client);
+        let activities_by_deal = pick(&deal_ids, &self.activities_by_deal);
         ClientBase {
             schema: self.schema.clone(),
-            clients,
-            deals,
-            activities,
+            // Sorted runs: the maps are built in one pass.
+            clients: BTreeMap::from_iter(clients),
+            deals: BTreeMap::from_iter(deals),
+            activities: BTreeMap::from_iter(activities),
             next_client: self.next_client,
             next_deal: self.next_deal,
             next_activity: self.next_activity,
@@ -77,4 +83,15 @@ impl ClientBase {
             journal: Attached::default(),
         }
     }
+}
+
+/// The entries of `index` under `ids`.
+fn pick<K, V>(ids: &[K], index: &HashMap<K, BTreeSet<V>>) -> HashMap<K, BTreeSet<V>>
+where
+    K: Copy + Eq + std::hash::Hash,
+    V: Clone,
+{
+    ids.iter()
+        .filter_map(|id| Some((*id, index.get(id)?.clone())))
+        .collect()
 }
