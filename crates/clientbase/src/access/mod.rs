@@ -358,6 +358,7 @@ thread_local! {
 }
 
 /// The actor of the [`View`] whose call runs on this thread, for the change log.
+#[cfg_attr(not(feature = "storage"), allow(dead_code))]
 pub(crate) fn acting_actor() -> Option<String> {
     ACTING.with(|acting| acting.borrow().clone())
 }
