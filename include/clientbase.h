@@ -122,6 +122,11 @@ enum cb_status
      */
     CB_STORAGE = 12,
     /**
+     * The actor's access policy forbids the call (an export, the change log, a
+     * write through a read-only view); the message gives the reason.
+     */
+    CB_FORBIDDEN = 13,
+    /**
      * A required pointer argument was `NULL`.
      */
     CB_NULL_PARAMETER = 100,
@@ -188,6 +193,12 @@ typedef struct cb_phone_normalizer cb_phone_normalizer;
  */
 typedef struct cb_table cb_table;
 
+/**
+ * A base as one actor sees it: made by `cb_base_view`, freed by
+ * `cb_view_free`; every call takes the base it was made from.
+ */
+typedef struct cb_view cb_view;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -195,7 +206,7 @@ extern "C" {
 /**
  * The stable snake_case name of a status: `ok`, `invalid_value`, `unknown_id`,
  * `unknown_tag`, `unknown_field`, `field_type`, `currency_mismatch`, `schema`,
- * `conflict`, `csv`, `json`, `io`, `storage`, `null_parameter`, `invalid_utf8`, `panic`,
+ * `conflict`, `csv`, `json`, `io`, `storage`, `forbidden`, `null_parameter`, `invalid_utf8`, `panic`,
  * `unknown_error`; `unknown_status` for a number that is not a `cb_status`.
  *
  * `status` is a `cb_status` value (taken as a plain integer so that any number
@@ -1154,6 +1165,76 @@ void cb_bytes_free(uint8_t *bytes, size_t len);
  * frees with `cb_string_free`; `params_json` is borrowed.
  */
 cb_status cb_base_report_html(const struct cb_base *base, const char *params_json, char **out_html);
+
+/**
+ * Makes the view of `actor` under `policy_json` on `base` (all borrowed).
+ * The policy is JSON: `{"roles": {"manager": {"clients": "own", "contacts":
+ * "masked", "forbid_exports": ["csv"], "export_reason": "..."}}, "actors":
+ * {"ivanov": {"role": "manager", "owns": ["Иванов"]}}, "default_role": null}`;
+ * an unknown key is `CB_JSON`, a role that does not exist `CB_INVALID_VALUE`,
+ * an actor the policy does not cover `CB_FORBIDDEN`. On success `*out_view`
+ * receives a view the caller owns and frees with `cb_view_free`; it must be
+ * freed before the base, and called only with this base.
+ */
+cb_status cb_base_view(const struct cb_base *base,
+                       const char *actor,
+                       const char *policy_json,
+                       struct cb_view **out_view);
+
+/**
+ * Frees a view. `NULL` is ignored.
+ */
+void cb_view_free(struct cb_view *view);
+
+/**
+ * What the view's actor may see and export, as JSON: `{"actor", "role",
+ * "clients", "contacts", "owns", "forbid_exports": {kind: reason}}`. On
+ * success `*out_json` receives a string the caller owns and frees with
+ * `cb_string_free`.
+ */
+cb_status cb_view_grant_json(const struct cb_view *view, char **out_json);
+
+/**
+ * Calls the capability named `capability` as the view's actor, like
+ * `cb_base_call` on the base as the actor sees it (a table comes back in its
+ * JSON form). A capability that changes the base, the change log for a
+ * restricted actor and an export the policy forbids are `CB_FORBIDDEN`. On
+ * success `*out_json` receives the output as JSON, owned by the caller and
+ * freed with `cb_string_free`.
+ */
+cb_status cb_view_call(struct cb_view *view,
+                       const struct cb_base *base,
+                       const char *capability,
+                       const char *params_json,
+                       char **out_json);
+
+/**
+ * Calls a capability that gives back a table as the view's actor, like
+ * `cb_base_call_table`. On success `*out_table` receives a table the caller
+ * owns and frees with `cb_table_free`.
+ */
+cb_status cb_view_call_table(struct cb_view *view,
+                             const struct cb_base *base,
+                             const char *capability,
+                             const char *params_json,
+                             struct cb_table **out_table);
+
+/**
+ * Exports the clients the actor sees as CSV text, if the policy allows CSV
+ * exports (else `CB_FORBIDDEN`); logged with the actor. On success `*out_csv`
+ * receives a string the caller owns and frees with `cb_string_free`.
+ */
+cb_status cb_view_export_clients_csv(struct cb_view *view,
+                                     const struct cb_base *base,
+                                     char **out_csv);
+
+/**
+ * Writes the base as the actor sees it as JSON, if the policy allows JSON
+ * exports (else `CB_FORBIDDEN`); logged with the actor. On success
+ * `*out_json` receives a string the caller owns and frees with
+ * `cb_string_free`.
+ */
+cb_status cb_view_to_json(struct cb_view *view, const struct cb_base *base, char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -24,7 +24,8 @@
 #     the HTML report (tests/c/test_history.c), reminders and routing
 #     (tests/c/test_automation.c), DOCX (tests/c/test_render_docx.c), the shared capability
 #     vectors through the
-#     generic bridge (tests/c/test_capability_vectors.c), and the example once more linked
+#     generic bridge (tests/c/test_capability_vectors.c), role views and export
+#     policies (tests/c/test_access.c), and the example once more linked
 #     statically against libclientbase.a;
 #  5. contact normalization (tests/c/test_normalize.c), the email and name
 #     vectors (with the shared vectors above) and the phone corpus
@@ -200,6 +201,7 @@ compile "$STAGE/prefix" "$BUILD/test_render" tests/c/test_render.c
 compile "$STAGE/prefix" "$BUILD/test_history" tests/c/test_history.c
 compile "$STAGE/prefix" "$BUILD/test_automation" tests/c/test_automation.c
 compile "$STAGE/prefix" "$BUILD/test_render_docx" tests/c/test_render_docx.c
+compile "$STAGE/prefix" "$BUILD/test_access" tests/c/test_access.c
 
 # The same example linked statically: libclientbase.a plus Libs.private.
 PC=(env PKG_CONFIG_PATH="$STAGE/prefix/lib/pkgconfig")
@@ -233,6 +235,7 @@ run test_render "$BUILD/test_render" || true
 run test_history "$BUILD/test_history" "$SCRATCH" || true
 run test_automation "$BUILD/test_automation" || true
 run test_render_docx "$BUILD/test_render_docx" crates/clientbase/tests/inputs/docx "$SCRATCH" || true
+run test_access "$BUILD/test_access" "$SCRATCH" || true
 run "phone corpus, first $CORPUS_SLICE cases" \
     "$BUILD/test_vectors" --cases "$CORPUS_SLICE" tests/vectors/phones.json || true
 

@@ -176,3 +176,7 @@ __all__ = [
     "docx_to_pdf",
     "__version__",
 ]
+
+from ._native import ForbiddenError, View
+
+__all__ += ["ForbiddenError", "View"]

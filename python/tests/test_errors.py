@@ -20,6 +20,7 @@ KINDS = {
     "json": cb.JsonError,
     "io": cb.IoError,
     "storage": cb.StorageError,
+    "forbidden": cb.ForbiddenError,
 }
 
 

@@ -67,11 +67,12 @@ static void test_statuses(void)
     CHECK_STR(cb_status_name(CB_JSON), "json");
     CHECK_STR(cb_status_name(CB_IO), "io");
     CHECK_STR(cb_status_name(CB_STORAGE), "storage");
+    CHECK_STR(cb_status_name(CB_FORBIDDEN), "forbidden");
     CHECK_STR(cb_status_name(CB_NULL_PARAMETER), "null_parameter");
     CHECK_STR(cb_status_name(CB_INVALID_UTF8), "invalid_utf8");
     CHECK_STR(cb_status_name(CB_PANIC), "panic");
     CHECK_STR(cb_status_name(CB_UNKNOWN_ERROR), "unknown_error");
-    CHECK_STR(cb_status_name(13), "unknown_status");
+    CHECK_STR(cb_status_name(14), "unknown_status");
     CHECK_STR(cb_status_name(UINT32_MAX), "unknown_status");
     /* The numbers are part of the ABI. */
     CHECK(CB_OK == 0 && CB_INVALID_VALUE == 1 && CB_IO == 11 && CB_STORAGE == 12);

@@ -47,6 +47,9 @@ pub enum cb_status {
     /// A base file is missing, foreign, damaged, from a newer version, locked by
     /// another program, or could not be written.
     CB_STORAGE = 12,
+    /// The actor's access policy forbids the call (an export, the change log, a
+    /// write through a read-only view); the message gives the reason.
+    CB_FORBIDDEN = 13,
     /// A required pointer argument was `NULL`.
     CB_NULL_PARAMETER = 100,
     /// A string argument was not valid UTF-8.
@@ -74,6 +77,7 @@ crate::ffi::c_enum!(
         CB_JSON,
         CB_IO,
         CB_STORAGE,
+        CB_FORBIDDEN,
         CB_NULL_PARAMETER,
         CB_INVALID_UTF8,
         CB_PANIC,
@@ -96,7 +100,7 @@ impl cb_status {
 
 /// The stable snake_case name of a status: `ok`, `invalid_value`, `unknown_id`,
 /// `unknown_tag`, `unknown_field`, `field_type`, `currency_mismatch`, `schema`,
-/// `conflict`, `csv`, `json`, `io`, `storage`, `null_parameter`, `invalid_utf8`, `panic`,
+/// `conflict`, `csv`, `json`, `io`, `storage`, `forbidden`, `null_parameter`, `invalid_utf8`, `panic`,
 /// `unknown_error`; `unknown_status` for a number that is not a `cb_status`.
 ///
 /// `status` is a `cb_status` value (taken as a plain integer so that any number
@@ -305,7 +309,7 @@ mod tests {
         assert_eq!(name(101), "invalid_utf8");
         assert_eq!(name(102), "panic");
         assert_eq!(name(103), "unknown_error");
-        assert_eq!(name(13), "unknown_status");
+        assert_eq!(name(14), "unknown_status");
         assert_eq!(name(u32::MAX), "unknown_status");
     }
 

@@ -121,3 +121,6 @@ pub use phone::*;
 pub use render::*;
 pub use report::*;
 pub use table::*;
+
+mod access;
+pub use access::*;

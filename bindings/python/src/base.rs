@@ -567,6 +567,19 @@ impl PyClientBase {
             .or_raise()
     }
 
+    /// The base as `actor` may read it under `policy` (a dict or JSON text:
+    /// `{"roles": {"manager": {"clients": "own", "contacts": "masked",
+    /// "forbid_exports": ["csv"], "export_reason": "..."}}, "actors":
+    /// {"ivanov": {"role": "manager", "owns": ["Иванов"]}}}`). An unknown key
+    /// raises `JsonError`, an actor the policy does not cover `ForbiddenError`.
+    fn view(
+        slf: &Bound<'_, Self>,
+        actor: &str,
+        policy: &Bound<'_, PyAny>,
+    ) -> PyResult<crate::access::PyView> {
+        crate::access::PyView::make(slf, actor, policy)
+    }
+
     /// Adds many clients at once from columns named by import target (`surname`,
     /// `given_name`, `phone`, `email`, `tags`, `custom.<name>`, ...): a polars or
     /// pyarrow frame (read through Arrow), a pandas DataFrame (through pyarrow

@@ -37,6 +37,7 @@ kind_exceptions! {
     CsvError: "CSV input could not be read at all (a bad row is reported, not raised).",
     JsonError: "JSON (or dict) input is malformed or does not describe the expected data.",
     StorageError: "A base file is missing, foreign, damaged, from a newer version, locked by another program, or could not be written.",
+    ForbiddenError: "The actor's access policy forbids the call (an export, the change log, a write through a read-only view); the message gives the reason.",
 }
 
 /// `IoError` is both a `ClientbaseError` and an `OSError`, which `create_exception!`
@@ -80,6 +81,7 @@ fn exception_class(py: Python<'_>, kind: ErrorKind) -> PyResult<Bound<'_, PyType
         ErrorKind::Json => JsonError::type_object(py),
         ErrorKind::Io => io_error_type(py)?.clone(),
         ErrorKind::Storage => StorageError::type_object(py),
+        ErrorKind::Forbidden => ForbiddenError::type_object(py),
         // A kind added to the core after this binding was built still raises a
         // ClientbaseError with the right `kind` attribute.
         _ => ClientbaseError::type_object(py),

@@ -5,6 +5,7 @@
 //! call (with the GIL released for anything that may take long), values out.
 //! Errors become one exception class per core `ErrorKind` (see `error.rs`).
 
+mod access;
 mod activity;
 mod arrow;
 mod base;
@@ -60,5 +61,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(capability::capabilities, module)?)?;
     module.add_function(wrap_pyfunction!(render::render_docx, module)?)?;
     module.add_function(wrap_pyfunction!(render::docx_to_pdf, module)?)?;
+    module.add_class::<access::PyView>()?;
     error::register(module)
 }

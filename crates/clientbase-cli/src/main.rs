@@ -25,6 +25,8 @@
 //!   and `clientbase route` tells which manager an incoming lead goes to.
 //! - `clientbase render` fills a text or DOCX template (Jinja tags) from a client and a deal of
 //!   a base; `--pdf` converts the document with LibreOffice.
+//! - `clientbase view` calls a read capability (or an export) as one actor sees the
+//!   base under an access policy: their clients only, contacts masked, exports checked.
 //!
 //! `rfm`, `abc` and `clv` report the order lines they cannot read (line, column,
 //! reason) and go on with the rest: a bad line is not a failure.
@@ -44,6 +46,7 @@ macro_rules! say {
     }};
 }
 
+mod access;
 mod analytics;
 mod audience;
 mod automation;
@@ -141,6 +144,12 @@ enum Command {
     /// Which manager an incoming lead goes to: a known client to their own
     /// manager, else by rules, working hours and open-task load.
     Route(automation::RouteArgs),
+    /// A read capability (a table as CSV, a report as JSON) or an export
+    /// (`export_clients_csv`, `export_deals_csv`, `export_json`) as one actor
+    /// sees the base under an access policy (JSON): their clients only,
+    /// contacts masked, forbidden exports refused with the reason, allowed
+    /// ones logged in a base file's change log.
+    View(access::ViewArgs),
 }
 
 /// How a CSV file is read, for `import` and `dedupe`.
@@ -383,6 +392,7 @@ fn main() -> ExitCode {
         Command::History(args) => report::history(&args),
         Command::Due(args) => automation::due(&args),
         Command::Route(args) => automation::route(&args),
+        Command::View(args) => access::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

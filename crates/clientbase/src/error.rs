@@ -52,6 +52,9 @@ pub enum ErrorKind {
     /// A base file is missing, foreign, damaged, from a newer version, locked by
     /// another program, or could not be written.
     Storage,
+    /// The actor's access policy forbids the call (an export, the change log, a
+    /// write through a read-only view); the message gives the reason.
+    Forbidden,
 }
 
 impl ErrorKind {
@@ -69,6 +72,7 @@ impl ErrorKind {
         ErrorKind::Json,
         ErrorKind::Io,
         ErrorKind::Storage,
+        ErrorKind::Forbidden,
     ];
 
     /// The stable snake_case name (`unknown_tag`), used by bindings and test vectors.
@@ -86,6 +90,7 @@ impl ErrorKind {
             ErrorKind::Json => "json",
             ErrorKind::Io => "io",
             ErrorKind::Storage => "storage",
+            ErrorKind::Forbidden => "forbidden",
         }
     }
 
@@ -104,6 +109,7 @@ impl ErrorKind {
             ErrorKind::Json => "JSON error",
             ErrorKind::Io => "I/O error",
             ErrorKind::Storage => "storage error",
+            ErrorKind::Forbidden => "forbidden",
         }
     }
 }

@@ -20,6 +20,7 @@ mod clients;
 mod deals;
 mod json;
 mod merge;
+mod restrict;
 #[cfg(feature = "storage")]
 mod store;
 
@@ -87,6 +88,8 @@ pub struct ClientBase {
     clock: Clock,
     /// Who makes the writes, for the change log.
     actor: Option<String>,
+    /// How many writes were started on this base (see [`ClientBase::version`]).
+    version: u64,
     /// The file the base is kept in, if any.
     #[cfg_attr(not(feature = "storage"), allow(dead_code))]
     journal: Attached,
@@ -139,6 +142,7 @@ impl ClientBase {
             merges: Vec::new(),
             clock: Arc::new(Utc::now),
             actor: None,
+            version: 0,
             journal: Attached::default(),
         }
     }
@@ -171,6 +175,14 @@ impl ClientBase {
     /// Who makes the following writes, as [`ClientBase::set_actor`] said.
     pub fn actor(&self) -> Option<&str> {
         self.actor.as_deref()
+    }
+
+    /// A number that changes whenever the records or the schema may have
+    /// changed: it counts the writes started on this base (a refused write
+    /// counts too). A [`View`](crate::access::View) rebuilds itself when it
+    /// differs from the one it was built at.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Adds a tag to the vocabulary.
@@ -234,6 +246,7 @@ impl ClientBase {
         _action: &str,
         write: impl FnOnce(&mut ClientBase) -> Result<T>,
     ) -> Result<T> {
+        self.version = self.version.wrapping_add(1);
         write(self)
     }
     fn touch_client(&mut self, _id: ClientId) {}

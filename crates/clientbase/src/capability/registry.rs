@@ -353,6 +353,8 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
     #[cfg(feature = "docx")]
     capability!(plain Report "docx_text", "The body text of a .docx file, one line per paragraph, for previews and tests.",
         crate::render::DocxTextParams => crate::render::docx_text_file),
+    capability!(read Report "open_deals_owners", "The open deals of a client's decision unit with their owners; through an actor's view, deals of clients outside it come only as existing, owned by X.",
+        DealParams => crate::access::open_deals_owners),
 ];
 
 /// The capability called `name`; an unknown name is an
@@ -408,10 +410,20 @@ pub fn call_read(base: &ClientBase, name: &str, params: Value) -> Result<Output>
     let info = find(name)?;
     match info.run {
         Runner::Plain(run) => run(params),
-        Runner::Read(run) => run(base, params),
+        Runner::Read(run) => logged(base, name, run(base, params)),
         Runner::Rows(run) => run(Rows::Base(base), params),
         Runner::Write(_) => Err(wrong_access(info, "on a read-only base")),
     }
+}
+
+/// Logs an audience leaving the base (the tables and backups log themselves)
+/// with the actor and its number of records, before it is handed over.
+fn logged(base: &ClientBase, name: &str, output: Result<Output>) -> Result<Output> {
+    let output = output?;
+    if crate::access::export_kind(name) == Some(crate::access::ExportKind::Audience) {
+        base.log_export(name, crate::access::records_in(&output))?;
+    }
+    Ok(output)
 }
 
 /// Calls any capability on a base it may change.
@@ -419,7 +431,7 @@ pub fn call_write(base: &mut ClientBase, name: &str, params: Value) -> Result<Ou
     let info = find(name)?;
     match info.run {
         Runner::Plain(run) => run(params),
-        Runner::Read(run) => run(base, params),
+        Runner::Read(run) => logged(base, name, run(base, params)),
         Runner::Rows(run) => run(Rows::Base(base), params),
         Runner::Write(run) => run(base, params),
     }

@@ -68,6 +68,7 @@ impl ClientBase {
         action: &str,
         write: impl FnOnce(&mut ClientBase) -> Result<T>,
     ) -> Result<T> {
+        self.version = self.version.wrapping_add(1);
         let next_ids = self.next_ids();
         let Some(journal) = self.journal.get_mut() else {
             return write(self);

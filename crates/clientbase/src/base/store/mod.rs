@@ -258,7 +258,8 @@ impl ClientBase {
     }
 
     /// Logs records leaving a base kept in a file (an export or a backup) with
-    /// the actor and how many records it held, before they leave: if the entry
+    /// the actor (the [`View`](crate::access::View)'s actor while a view's call
+    /// runs, else the base's) and how many records it held, before they leave: if the entry
     /// cannot be written, the export is refused. A base in memory, or opened
     /// read-only, logs nothing.
     pub(crate) fn log_export(&self, action: &str, exported: usize) -> Result<()> {
@@ -278,7 +279,7 @@ impl ClientBase {
         }
         .log(&ChangeEntry {
             at: (self.clock)(),
-            actor: self.actor.clone(),
+            actor: crate::access::acting_actor().or_else(|| self.actor.clone()),
             action: action.to_string(),
             records: Vec::new(),
             exported: Some(exported as u64),
