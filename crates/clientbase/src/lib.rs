@@ -148,3 +148,5 @@ pub mod generator;
 
 pub mod history;
 pub mod report;
+
+pub mod columns;

@@ -90,6 +90,9 @@ pub struct ClientBase {
     /// The file the base is kept in, if any.
     #[cfg_attr(not(feature = "storage"), allow(dead_code))]
     journal: Attached,
+    /// The columnar snapshot of the records, built on first use and
+    /// forgotten on every write ([`crate::columns`]).
+    columns: crate::columns::Cache,
 }
 
 impl fmt::Debug for ClientBase {
@@ -140,7 +143,13 @@ impl ClientBase {
             clock: Arc::new(Utc::now),
             actor: None,
             journal: Attached::default(),
+            columns: crate::columns::Cache::default(),
         }
+    }
+
+    /// The columnar snapshot's cache: forgotten by every write.
+    pub(crate) fn columns_cache(&self) -> &crate::columns::Cache {
+        &self.columns
     }
 
     /// Replaces the clock used to stamp `created_at` and `updated_at` (tests, replays).
@@ -234,14 +243,29 @@ impl ClientBase {
         _action: &str,
         write: impl FnOnce(&mut ClientBase) -> Result<T>,
     ) -> Result<T> {
-        write(self)
+        self.columns.forget();
+        let out = write(self);
+        self.columns.forget();
+        out
     }
-    fn touch_client(&mut self, _id: ClientId) {}
-    fn touch_deal(&mut self, _id: DealId) {}
-    fn touch_activity(&mut self, _id: ActivityId) {}
-    fn touch_schema(&mut self) {}
-    fn touch_merge_pushed(&mut self) {}
-    fn touch_merge_removed(&mut self, _at: usize) {}
+    fn touch_client(&mut self, _id: ClientId) {
+        self.columns.forget();
+    }
+    fn touch_deal(&mut self, _id: DealId) {
+        self.columns.forget();
+    }
+    fn touch_activity(&mut self, _id: ActivityId) {
+        self.columns.forget();
+    }
+    fn touch_schema(&mut self) {
+        self.columns.forget();
+    }
+    fn touch_merge_pushed(&mut self) {
+        self.columns.forget();
+    }
+    fn touch_merge_removed(&mut self, _at: usize) {
+        self.columns.forget();
+    }
     pub(crate) fn log_export(&self, _action: &str, _exported: usize) -> Result<()> {
         Ok(())
     }

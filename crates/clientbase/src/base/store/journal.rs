@@ -68,6 +68,18 @@ impl ClientBase {
         action: &str,
         write: impl FnOnce(&mut ClientBase) -> Result<T>,
     ) -> Result<T> {
+        // The columnar snapshot is forgotten before and after any write.
+        self.columns.forget();
+        let out = self.journaled_write(action, write);
+        self.columns.forget();
+        out
+    }
+
+    fn journaled_write<T>(
+        &mut self,
+        action: &str,
+        write: impl FnOnce(&mut ClientBase) -> Result<T>,
+    ) -> Result<T> {
         let next_ids = self.next_ids();
         let Some(journal) = self.journal.get_mut() else {
             return write(self);
@@ -119,6 +131,7 @@ impl ClientBase {
 
     /// Keeps client `id` as it is before a write changes it.
     pub(in crate::base) fn touch_client(&mut self, id: ClientId) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.clients, &self.clients, id);
         }
@@ -126,6 +139,7 @@ impl ClientBase {
 
     /// Keeps deal `id` as it is before a write changes it.
     pub(in crate::base) fn touch_deal(&mut self, id: DealId) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.deals, &self.deals, id);
         }
@@ -133,6 +147,7 @@ impl ClientBase {
 
     /// Keeps activity `id` as it is before a write changes it.
     pub(in crate::base) fn touch_activity(&mut self, id: ActivityId) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.activities, &self.activities, id);
         }
@@ -140,6 +155,7 @@ impl ClientBase {
 
     /// Keeps the schema as it is before a write changes it.
     pub(in crate::base) fn touch_schema(&mut self) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             if journal.pending.schema.is_none() {
                 journal.pending.schema = Some(self.schema.clone());
@@ -149,6 +165,7 @@ impl ClientBase {
 
     /// Notes a record pushed at the end of the merge log.
     pub(in crate::base) fn touch_merge_pushed(&mut self) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             journal.pending.merges.push(MergeOp::Pushed);
         }
@@ -156,6 +173,7 @@ impl ClientBase {
 
     /// Keeps the merge record at `at` before a write removes it from the log.
     pub(in crate::base) fn touch_merge_removed(&mut self, at: usize) {
+        self.columns.forget();
         if let (Some(journal), Some(record)) = (self.journal.get_mut(), self.merges.get(at)) {
             journal
                 .pending
