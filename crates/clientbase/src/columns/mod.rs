@@ -14,12 +14,12 @@
 //! until the next write: every write to the base forgets it.
 
 use crate::base::ClientBase;
-use crate::client::{Channel, LifecycleStage, PhoneKind, Temperature};
-use crate::deal::{DealStatus, Discount};
+use crate::client::{Channel, Client, LifecycleStage, PhoneKind, Temperature};
+use crate::deal::{Deal, DealStatus, Discount};
 use crate::ids::ClientId;
 use crate::money::Currency;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The snapshot kept in a base until its next write.
@@ -32,6 +32,9 @@ impl Cache {
         self.0 = OnceLock::new();
     }
 }
+
+/// Clients per chunk of a parallel build.
+const CHUNK: usize = 16_384;
 
 /// No value in an interned text column.
 pub(crate) const NO_TEXT: u32 = u32::MAX;
@@ -47,7 +50,7 @@ pub(crate) const NO_MONEY: i64 = i64::MIN;
 pub(crate) struct Dict {
     /// The texts by id.
     pub texts: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
 }
 
 impl Dict {
@@ -95,6 +98,23 @@ impl TextColumn {
     fn push_raw(&mut self, text: &str) {
         let id = self.dict.intern(text);
         self.ids.push(id);
+    }
+
+    /// Appends another column, its texts interned in this one's.
+    fn append(&mut self, other: TextColumn) {
+        let map: Vec<u32> = other
+            .dict
+            .texts
+            .iter()
+            .map(|t| self.dict.intern(t))
+            .collect();
+        self.ids.extend(other.ids.iter().map(|&id| {
+            if id == NO_TEXT {
+                NO_TEXT
+            } else {
+                map[id as usize]
+            }
+        }));
     }
 
     fn bytes(&self) -> usize {
@@ -219,26 +239,88 @@ impl Columns {
         Arc::clone(cache.get_or_init(|| Arc::new(Columns::build(base))))
     }
 
-    /// Builds a snapshot of `base` without keeping it.
+    /// Builds a snapshot of `base` without keeping it: the clients in
+    /// chunks on all cores (with the `parallel` feature), each chunk with its
+    /// deals and lines and its own interned texts, joined in order.
     pub fn build(base: &ClientBase) -> Columns {
-        let n = base.clients().len();
-        let mut c = ClientColumns {
-            ids: Vec::with_capacity(n),
-            kind: Vec::with_capacity(n),
-            stage: Vec::with_capacity(n),
-            temperature: Vec::with_capacity(n),
-            loyalty: Vec::with_capacity(n),
-            can_refer: Vec::with_capacity(n),
-            birthday: Vec::with_capacity(n),
-            created: Vec::with_capacity(n),
-            updated: Vec::with_capacity(n),
-            consent: Vec::with_capacity(n),
-            contacts: Vec::with_capacity(n),
-            tag_offsets: Vec::with_capacity(n + 1),
-            ..ClientColumns::default()
+        Columns::build_in(base, CHUNK)
+    }
+
+    fn build_in(base: &ClientBase, chunk: usize) -> Columns {
+        let chunk = chunk.max(1);
+        let clients: Vec<&Client> = base.clients().collect();
+        let n = clients.len();
+        let ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+        // Deals grouped by client: each deal's client position (a binary
+        // search in the sorted ids), then a stable counting pass keeps the
+        // deal id order within a client.
+        let all: Vec<&Deal> = base.deals().collect();
+        let owners: Vec<usize> = crate::batch::map_column(&all, |deal| {
+            // A deal always has its client in the base; one without is skipped.
+            ids.binary_search(&deal.client).unwrap_or(usize::MAX)
+        });
+        let mut starts = vec![0usize; n + 1];
+        for &at in &owners {
+            if at != usize::MAX {
+                starts[at + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut order: Vec<&Deal> = Vec::with_capacity(starts[n]);
+        {
+            let mut slots: Vec<Option<&Deal>> = vec![None; starts[n]];
+            let mut next = starts.clone();
+            for (deal, &at) in all.iter().zip(&owners) {
+                if at != usize::MAX {
+                    slots[next[at]] = Some(deal);
+                    next[at] += 1;
+                }
+            }
+            order.extend(slots.into_iter().flatten());
+        }
+        drop(owners);
+        let chunks: Vec<(usize, usize)> = (0..n)
+            .step_by(chunk)
+            .map(|lo| (lo, lo.saturating_add(chunk).min(n)))
+            .collect();
+        let parts = crate::batch::map_column_with_min(&chunks, 1, |&(lo, hi)| {
+            let mut part = Columns::default();
+            part.push_clients(&clients[lo..hi]);
+            part.push_deals(&order[starts[lo]..starts[hi]], &starts[lo..=hi]);
+            part
+        });
+        let mut out = Columns {
+            counts: (n, all.len()),
+            ..Columns::default()
         };
-        c.tag_offsets.push(0);
-        for client in base.clients() {
+        out.clients.tag_offsets.push(0);
+        out.deals.offsets.push(0);
+        out.lines.offsets.push(0);
+        for part in parts {
+            out.append(part);
+        }
+        out
+    }
+
+    /// Pushes client columns (without the leading 0 of the tag offsets).
+    fn push_clients(&mut self, clients: &[&Client]) {
+        let c = &mut self.clients;
+        let n = clients.len();
+        c.ids.reserve(n);
+        c.kind.reserve(n);
+        c.stage.reserve(n);
+        c.temperature.reserve(n);
+        c.loyalty.reserve(n);
+        c.can_refer.reserve(n);
+        c.birthday.reserve(n);
+        c.created.reserve(n);
+        c.updated.reserve(n);
+        c.consent.reserve(n);
+        c.contacts.reserve(n);
+        c.tag_offsets.reserve(n);
+        for client in clients {
             c.ids.push(client.id);
             c.kind.push(u8::from(client.is_company()));
             c.stage.push(
@@ -299,57 +381,26 @@ impl Columns {
             }
             c.tag_offsets.push(c.tag_ids.len());
         }
+    }
 
-        // Deals grouped by client with a counting pass: the base's deals in
-        // id order, placed stably after the deals of the clients before.
-        let mut per_client = vec![0usize; n + 1];
-        let position = |client: ClientId| c.ids.binary_search(&client).ok();
-        let all: Vec<&crate::deal::Deal> = base.deals().collect();
-        let mut owners: Vec<usize> = Vec::with_capacity(all.len());
-        for deal in &all {
-            // A deal always has its client in the base; one without is skipped.
-            let at = position(deal.client).unwrap_or(usize::MAX);
-            owners.push(at);
-            if at != usize::MAX {
-                per_client[at + 1] += 1;
-            }
-        }
-        for i in 0..n {
-            per_client[i + 1] += per_client[i];
-        }
-        let deal_offsets = per_client.clone();
-        let placed = deal_offsets[n];
-        let mut order: Vec<usize> = vec![0; placed];
-        let mut next = per_client;
-        for (d, &at) in owners.iter().enumerate() {
-            if at != usize::MAX {
-                order[next[at]] = d;
-                next[at] += 1;
-            }
-        }
-        let mut d = DealColumns {
-            offsets: deal_offsets,
-            id: Vec::with_capacity(placed),
-            status: Vec::with_capacity(placed),
-            amount: Vec::with_capacity(placed),
-            currency: Vec::with_capacity(placed),
-            created: Vec::with_capacity(placed),
-            closed: Vec::with_capacity(placed),
-            recurring: Vec::with_capacity(placed),
-            ..DealColumns::default()
-        };
-        let line_count: usize = all.iter().map(|d| d.lines.len()).sum();
-        let mut l = LineColumns {
-            offsets: Vec::with_capacity(placed + 1),
-            quantity: Vec::with_capacity(line_count),
-            total: Vec::with_capacity(line_count),
-            currency: Vec::with_capacity(line_count),
-            discounted: Vec::with_capacity(line_count),
-            ..LineColumns::default()
-        };
-        l.offsets.push(0);
-        for &index in &order {
-            let deal = all[index];
+    /// Pushes deal and line columns for `deals`, grouped by client at
+    /// `starts` (global positions; the offsets pushed are relative to the
+    /// first, without a leading 0).
+    fn push_deals(&mut self, deals: &[&Deal], starts: &[usize]) {
+        let d = &mut self.deals;
+        let l = &mut self.lines;
+        let first = starts.first().copied().unwrap_or(0);
+        d.offsets.extend(starts.iter().skip(1).map(|s| s - first));
+        let n = deals.len();
+        d.id.reserve(n);
+        d.status.reserve(n);
+        d.amount.reserve(n);
+        d.currency.reserve(n);
+        d.created.reserve(n);
+        d.closed.reserve(n);
+        d.recurring.reserve(n);
+        l.offsets.reserve(n);
+        for deal in deals {
             d.id.push(deal.id.get());
             d.status.push(match deal.status {
                 DealStatus::Open => 0,
@@ -384,12 +435,63 @@ impl Columns {
             }
             l.offsets.push(l.quantity.len());
         }
-        Columns {
-            counts: (n, all.len()),
-            clients: c,
-            deals: d,
-            lines: l,
-        }
+    }
+
+    /// Appends a part built by [`Columns::push_clients`] and
+    /// [`Columns::push_deals`]: offsets moved, texts interned again.
+    fn append(&mut self, part: Columns) {
+        let Columns {
+            clients: pc,
+            deals: pd,
+            lines: pl,
+            ..
+        } = part;
+        let c = &mut self.clients;
+        let tag_base = c.tag_ids.len();
+        c.tag_offsets
+            .extend(pc.tag_offsets.iter().map(|o| o + tag_base));
+        let tags: Vec<u32> = pc.tags.texts.iter().map(|t| c.tags.intern(t)).collect();
+        c.tag_ids
+            .extend(pc.tag_ids.iter().map(|&id| tags[id as usize]));
+        c.ids.extend(pc.ids);
+        c.kind.extend(pc.kind);
+        c.stage.extend(pc.stage);
+        c.temperature.extend(pc.temperature);
+        c.loyalty.extend(pc.loyalty);
+        c.can_refer.extend(pc.can_refer);
+        c.birthday.extend(pc.birthday);
+        c.created.extend(pc.created);
+        c.updated.extend(pc.updated);
+        c.consent.extend(pc.consent);
+        c.contacts.extend(pc.contacts);
+        c.city.append(pc.city);
+        c.region.append(pc.region);
+        c.owner.append(pc.owner);
+        c.source.append(pc.source);
+        c.behaviour.append(pc.behaviour);
+        let d = &mut self.deals;
+        let deal_base = d.id.len();
+        d.offsets.extend(pd.offsets.iter().map(|o| o + deal_base));
+        d.id.extend(pd.id);
+        d.status.extend(pd.status);
+        d.amount.extend(pd.amount);
+        d.currency.extend(pd.currency);
+        d.created.extend(pd.created);
+        d.closed.extend(pd.closed);
+        d.recurring.extend(pd.recurring);
+        d.pipeline.append(pd.pipeline);
+        d.stage.append(pd.stage);
+        d.owner.append(pd.owner);
+        d.source.append(pd.source);
+        let l = &mut self.lines;
+        let line_base = l.quantity.len();
+        l.offsets.extend(pl.offsets.iter().map(|o| o + line_base));
+        l.quantity.extend(pl.quantity);
+        l.total.extend(pl.total);
+        l.currency.extend(pl.currency);
+        l.discounted.extend(pl.discounted);
+        l.product.append(pl.product);
+        l.category.append(pl.category);
     }
 
     /// The number of clients.
@@ -457,5 +559,103 @@ fn counts(base: &ClientBase) -> (usize, usize) {
     (base.clients().len(), base.deals().len())
 }
 
-#[cfg(test)]
-mod tests;
+#[cfg(all(test, feature = "generator"))]
+mod tests {
+    use super::*;
+
+    fn text(column: &TextColumn, at: usize) -> String {
+        match column.ids[at] {
+            NO_TEXT => "-".into(),
+            id => column.dict.texts[id as usize].clone(),
+        }
+    }
+
+    /// Every row of the snapshot written out, texts resolved.
+    fn rows(c: &Columns) -> Vec<String> {
+        let mut out = Vec::new();
+        for i in 0..c.clients() {
+            let k = &c.clients;
+            let tags: Vec<&str> = k.tag_ids[k.tag_offsets[i]..k.tag_offsets[i + 1]]
+                .iter()
+                .map(|&t| k.tags.texts[t as usize].as_str())
+                .collect();
+            out.push(format!(
+                "client {:?} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {} {:?} deals {}..{}",
+                k.ids[i],
+                k.kind[i],
+                k.stage[i],
+                k.temperature[i],
+                k.loyalty[i],
+                k.can_refer[i],
+                k.birthday[i],
+                k.created[i],
+                k.updated[i],
+                text(&k.city, i),
+                text(&k.region, i),
+                text(&k.owner, i),
+                text(&k.source, i),
+                text(&k.behaviour, i),
+                k.consent[i],
+                k.contacts[i],
+                tags.len(),
+                tags,
+                c.deals.offsets[i],
+                c.deals.offsets[i + 1],
+            ));
+        }
+        let d = &c.deals;
+        for j in 0..c.deals() {
+            out.push(format!(
+                "deal {} {} {} {} {} {} {} {} {} {} {} lines {}..{}",
+                d.id[j],
+                d.status[j],
+                d.amount[j],
+                d.currency[j],
+                d.created[j],
+                d.closed[j],
+                d.recurring[j],
+                text(&d.pipeline, j),
+                text(&d.stage, j),
+                text(&d.owner, j),
+                text(&d.source, j),
+                c.lines.offsets[j],
+                c.lines.offsets[j + 1],
+            ));
+        }
+        let l = &c.lines;
+        for j in 0..c.lines() {
+            out.push(format!(
+                "line {} {} {} {} {} {}",
+                text(&l.product, j),
+                text(&l.category, j),
+                l.quantity[j],
+                l.total[j],
+                l.currency[j],
+                l.discounted[j],
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_join_into_the_same_snapshot() {
+        let config = crate::generator::GeneratorConfig::new(150, 3);
+        let base = crate::generator::generate(&config).unwrap().base;
+        let whole = Columns::build_in(&base, usize::MAX);
+        assert_eq!(whole.clients(), 150);
+        assert!(whole.deals() > 0 && whole.lines() > whole.deals());
+        for chunk in [1, 7, 64] {
+            assert_eq!(
+                rows(&Columns::build_in(&base, chunk)),
+                rows(&whole),
+                "chunk {chunk}"
+            );
+        }
+        // The deals of each client are the base's, in id order.
+        for (i, client) in base.clients().enumerate() {
+            let ids: Vec<u64> = base.deals_of(client.id).map(|d| d.id.get()).collect();
+            let d = &whole.deals;
+            assert_eq!(&d.id[d.offsets[i]..d.offsets[i + 1]], ids.as_slice());
+        }
+    }
+}
