@@ -7,7 +7,10 @@ use chrono::{Days, Months, NaiveDate, TimeZone, Utc};
 use clientbase::columns::Columns;
 use clientbase::generator::{generate, GeneratorConfig};
 use clientbase::segment::{compile, Options, Rule};
-use clientbase::{Client, ClientBase, Currency, Deal, DealStatus, Money, ProductLine, Quantity};
+use clientbase::{
+    Activity, ActivityKind, Client, ClientBase, Currency, Deal, DealStatus, Money, ProductLine,
+    Quantity,
+};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -277,5 +280,19 @@ fn a_write_forgets_the_snapshot() {
     let again = compiled.evaluate(&base).unwrap();
     assert!(again.contains(&buyer));
     assert_eq!(again, compiled.evaluate_records(&base).unwrap());
+    let kept = Columns::of(&base);
+    assert_eq!(kept.deals(), base.deals().len());
+
+    // Activities are not in the snapshot: writing one keeps it.
+    base.add_activity(Activity::new(buyer, ActivityKind::Note, Utc::now()))
+        .unwrap();
+    assert!(std::sync::Arc::ptr_eq(&kept, &Columns::of(&base)));
+    // A deal removed: forgotten.
+    let last = base.deals().last().unwrap().id;
+    base.remove_deal(last).unwrap();
     assert_eq!(Columns::of(&base).deals(), base.deals().len());
+    assert_eq!(
+        compiled.evaluate(&base).unwrap(),
+        compiled.evaluate_records(&base).unwrap()
+    );
 }

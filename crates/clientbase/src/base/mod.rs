@@ -90,8 +90,9 @@ pub struct ClientBase {
     /// The file the base is kept in, if any.
     #[cfg_attr(not(feature = "storage"), allow(dead_code))]
     journal: Attached,
-    /// The columnar snapshot of the records, built on first use and
-    /// forgotten on every write ([`crate::columns`]).
+    /// The columnar snapshot of the clients and deals, built on first use
+    /// and forgotten by every write to them (each calls a `touch_*` first;
+    /// activities are not in it) ([`crate::columns`]).
     columns: crate::columns::Cache,
 }
 
@@ -243,10 +244,7 @@ impl ClientBase {
         _action: &str,
         write: impl FnOnce(&mut ClientBase) -> Result<T>,
     ) -> Result<T> {
-        self.columns.forget();
-        let out = write(self);
-        self.columns.forget();
-        out
+        write(self)
     }
     fn touch_client(&mut self, _id: ClientId) {
         self.columns.forget();
@@ -254,9 +252,7 @@ impl ClientBase {
     fn touch_deal(&mut self, _id: DealId) {
         self.columns.forget();
     }
-    fn touch_activity(&mut self, _id: ActivityId) {
-        self.columns.forget();
-    }
+    fn touch_activity(&mut self, _id: ActivityId) {}
     fn touch_schema(&mut self) {
         self.columns.forget();
     }

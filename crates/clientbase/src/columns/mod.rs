@@ -11,7 +11,8 @@
 //! applied when a rule runs), money is minor units with its currency.
 //!
 //! [`Columns::of`] builds the snapshot on first use and keeps it in the base
-//! until the next write: every write to the base forgets it.
+//! until the next write to its clients, deals or schema, which forgets it
+//! (activities are not in the snapshot: writing them keeps it).
 
 use crate::base::ClientBase;
 use crate::client::{Channel, Client, LifecycleStage, PhoneKind, Temperature};
@@ -82,13 +83,15 @@ impl Dict {
 pub(crate) struct TextColumn {
     pub ids: Vec<u32>,
     pub dict: Dict,
+    /// The id pushed last: runs of one text skip the hash.
+    last: Option<u32>,
 }
 
 impl TextColumn {
     /// Pushes a text as the segment rules read it: trimmed, none when blank.
     fn push_opt(&mut self, text: Option<&str>) {
         let id = match text.map(str::trim) {
-            Some(t) if !t.is_empty() => self.dict.intern(t),
+            Some(t) if !t.is_empty() => self.id_of(t),
             _ => NO_TEXT,
         };
         self.ids.push(id);
@@ -96,8 +99,19 @@ impl TextColumn {
 
     /// Pushes a text as it is (never none).
     fn push_raw(&mut self, text: &str) {
-        let id = self.dict.intern(text);
+        let id = self.id_of(text);
         self.ids.push(id);
+    }
+
+    fn id_of(&mut self, text: &str) -> u32 {
+        if let Some(last) = self.last {
+            if self.dict.texts[last as usize] == text {
+                return last;
+            }
+        }
+        let id = self.dict.intern(text);
+        self.last = Some(id);
+        id
     }
 
     /// Appends another column, its texts interned in this one's.
@@ -295,6 +309,7 @@ impl Columns {
             counts: (n, all.len()),
             ..Columns::default()
         };
+        out.reserve(&parts);
         out.clients.tag_offsets.push(0);
         out.deals.offsets.push(0);
         out.lines.offsets.push(0);
@@ -302,6 +317,60 @@ impl Columns {
             out.append(part);
         }
         out
+    }
+
+    /// Room for the rows of `parts`, so that joining them copies each once.
+    fn reserve(&mut self, parts: &[Columns]) {
+        let sum = |f: fn(&Columns) -> usize| parts.iter().map(f).sum::<usize>();
+        let (n, deals, lines) = (
+            sum(Columns::clients),
+            sum(Columns::deals),
+            sum(Columns::lines),
+        );
+        let tags = sum(|p| p.clients.tag_ids.len());
+        let c = &mut self.clients;
+        c.ids.reserve(n);
+        c.kind.reserve(n);
+        c.stage.reserve(n);
+        c.temperature.reserve(n);
+        c.loyalty.reserve(n);
+        c.can_refer.reserve(n);
+        c.birthday.reserve(n);
+        c.created.reserve(n);
+        c.updated.reserve(n);
+        c.consent.reserve(n);
+        c.contacts.reserve(n);
+        c.tag_offsets.reserve(n + 1);
+        c.tag_ids.reserve(tags);
+        for column in [
+            &mut c.city,
+            &mut c.region,
+            &mut c.owner,
+            &mut c.source,
+            &mut c.behaviour,
+        ] {
+            column.ids.reserve(n);
+        }
+        let d = &mut self.deals;
+        d.offsets.reserve(n + 1);
+        d.id.reserve(deals);
+        d.status.reserve(deals);
+        d.amount.reserve(deals);
+        d.currency.reserve(deals);
+        d.created.reserve(deals);
+        d.closed.reserve(deals);
+        d.recurring.reserve(deals);
+        for column in [&mut d.pipeline, &mut d.stage, &mut d.owner, &mut d.source] {
+            column.ids.reserve(deals);
+        }
+        let l = &mut self.lines;
+        l.offsets.reserve(deals + 1);
+        l.quantity.reserve(lines);
+        l.total.reserve(lines);
+        l.currency.reserve(lines);
+        l.discounted.reserve(lines);
+        l.product.ids.reserve(lines);
+        l.category.ids.reserve(lines);
     }
 
     /// Pushes client columns (without the leading 0 of the tag offsets).

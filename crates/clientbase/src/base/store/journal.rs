@@ -68,18 +68,6 @@ impl ClientBase {
         action: &str,
         write: impl FnOnce(&mut ClientBase) -> Result<T>,
     ) -> Result<T> {
-        // The columnar snapshot is forgotten before and after any write.
-        self.columns.forget();
-        let out = self.journaled_write(action, write);
-        self.columns.forget();
-        out
-    }
-
-    fn journaled_write<T>(
-        &mut self,
-        action: &str,
-        write: impl FnOnce(&mut ClientBase) -> Result<T>,
-    ) -> Result<T> {
         let next_ids = self.next_ids();
         let Some(journal) = self.journal.get_mut() else {
             return write(self);
@@ -147,7 +135,7 @@ impl ClientBase {
 
     /// Keeps activity `id` as it is before a write changes it.
     pub(in crate::base) fn touch_activity(&mut self, id: ActivityId) {
-        self.columns.forget();
+        // The columnar snapshot holds no activities: it stays.
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.activities, &self.activities, id);
         }
@@ -248,6 +236,7 @@ impl ClientBase {
 
     /// Puts back the records, schema, counters and merge log a write changed.
     fn roll_back(&mut self, pending: Pending) {
+        self.columns.forget();
         for (id, before) in pending.clients {
             if let Some(now) = self.clients.remove(&id) {
                 self.unindex_relations(&now);
