@@ -216,14 +216,18 @@ proptest! {
         let options = Options::new(as_of).in_time_zone(zone(tz));
         let compiled = compile(&base, &rule, &options, &segments()).unwrap_or_else(|e| panic!("{text}: {e}"));
         let records = compiled.evaluate_records(&base).unwrap();
-        let columns = compiled.evaluate(&base).unwrap();
+        let snapshot = Columns::build(&base);
+        let columns = compiled.evaluate_columns(&base, &snapshot).unwrap();
         prop_assert_eq!(&columns, &records, "{}", text);
+        // `evaluate` gives the same, on the records first, then the snapshot.
+        prop_assert_eq!(&compiled.evaluate(&base).unwrap(), &records);
+        prop_assert_eq!(&compiled.evaluate(&base).unwrap(), &records);
         // Every condition alone, on the same base.
         for condition in CONDITIONS {
             let rule = Rule::parse(condition).unwrap();
             let compiled = compile(&base, &rule, &options, &segments()).unwrap();
             prop_assert_eq!(
-                compiled.evaluate(&base).unwrap(),
+                compiled.evaluate_columns(&base, &snapshot).unwrap(),
                 compiled.evaluate_records(&base).unwrap(),
                 "{}", condition
             );
@@ -246,6 +250,8 @@ fn a_write_forgets_the_snapshot() {
         .unwrap()
         .evaluate(&base)
         .unwrap();
+    // The first evaluation ran on the records; the second builds the snapshot.
+    assert!(Columns::when_worth_it(&base).is_some());
     let snapshot = Columns::of(&base);
     assert_eq!(snapshot.clients(), 60);
     assert!(

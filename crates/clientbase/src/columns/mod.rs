@@ -21,16 +21,18 @@ use crate::ids::ClientId;
 use crate::money::Currency;
 use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 /// The snapshot kept in a base until its next write.
 #[derive(Clone, Default)]
-pub(crate) struct Cache(OnceLock<Arc<Columns>>);
+pub(crate) struct Cache(OnceLock<Arc<Columns>>, Arc<AtomicU32>);
 
 impl Cache {
     /// Drops the snapshot (a write changed the base).
     pub(crate) fn forget(&mut self) {
         self.0 = OnceLock::new();
+        self.1 = Arc::default();
     }
 }
 
@@ -238,6 +240,24 @@ pub(crate) fn local_day(seconds: i64, offset: i64) -> i64 {
 }
 
 impl Columns {
+    /// The snapshot kept by `base`, if it keeps one; otherwise, from the
+    /// second call since the base's last write on, a new one (kept). The
+    /// first evaluation after a write runs on the records: building the
+    /// snapshot costs several evaluations' worth of time and pays only when
+    /// the base is read again before its next write.
+    pub fn when_worth_it(base: &ClientBase) -> Option<Arc<Columns>> {
+        let cache = base.columns_cache();
+        if let Some(columns) = cache.0.get() {
+            if columns.counts == counts(base) {
+                return Some(Arc::clone(columns));
+            }
+        }
+        if cache.1.fetch_add(1, Ordering::Relaxed) == 0 {
+            return None;
+        }
+        Some(Columns::of(base))
+    }
+
     /// The snapshot of `base`: the one kept since its last write, or a new
     /// one (kept until the next write).
     pub fn of(base: &ClientBase) -> Arc<Columns> {

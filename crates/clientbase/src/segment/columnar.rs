@@ -264,7 +264,7 @@ impl<'c> Planner<'c> {
                 test,
             } if *of != Source::Activities => {
                 let filter = match filter {
-                    Some(f) => match self.row(f, *of) {
+                    Some(f) => match self.row(f) {
                         Some(plan) => Some(plan),
                         None => return Plan::Records(node),
                     },
@@ -283,23 +283,17 @@ impl<'c> Planner<'c> {
     }
 
     /// A row filter over the columns, if every field it reads is one.
-    fn row(&self, node: &Node, of: Source) -> Option<RowPlan> {
+    fn row(&self, node: &Node) -> Option<RowPlan> {
         let d = &self.columns.deals;
         let l = &self.columns.lines;
         Some(match &node.kind {
-            NodeKind::All(items) => RowPlan::All(
-                items
-                    .iter()
-                    .map(|n| self.row(n, of))
-                    .collect::<Option<_>>()?,
-            ),
-            NodeKind::Any(items) => RowPlan::Any(
-                items
-                    .iter()
-                    .map(|n| self.row(n, of))
-                    .collect::<Option<_>>()?,
-            ),
-            NodeKind::Not(inner) => RowPlan::Not(Box::new(self.row(inner, of)?)),
+            NodeKind::All(items) => {
+                RowPlan::All(items.iter().map(|n| self.row(n)).collect::<Option<_>>()?)
+            }
+            NodeKind::Any(items) => {
+                RowPlan::Any(items.iter().map(|n| self.row(n)).collect::<Option<_>>()?)
+            }
+            NodeKind::Not(inner) => RowPlan::Not(Box::new(self.row(inner)?)),
             NodeKind::Test(get, test) => {
                 let int = |col| RowPlan::Int(col, test.clone());
                 let day = |col| RowPlan::Day(col, DayTest::of(test));
@@ -659,14 +653,18 @@ impl<'a> Run<'a> {
 }
 
 impl Compiled {
-    /// The ids of the clients who meet the rule, ascending. Runs over the
-    /// base's columnar snapshot ([`Columns::of`]: built on first use, kept
-    /// until the base's next write) on all cores with the `parallel`
-    /// feature; named segments are evaluated once each, RFM and ABC (when
-    /// the rule uses them) once for the whole base.
+    /// The ids of the clients who meet the rule, ascending, on all cores
+    /// with the `parallel` feature; named segments are evaluated once each,
+    /// RFM and ABC (when the rule uses them) once for the whole base. Runs
+    /// over the base's columnar snapshot when it keeps one, or from the
+    /// second evaluation after a write, which builds it
+    /// ([`Columns::when_worth_it`]); the first runs on the records
+    /// ([`Compiled::evaluate_records`]). The result is the same.
     pub fn evaluate(&self, base: &ClientBase) -> Result<Vec<ClientId>> {
-        let columns = Columns::of(base);
-        self.evaluate_columns(base, &columns)
+        match Columns::when_worth_it(base) {
+            Some(columns) => self.evaluate_columns(base, &columns),
+            None => self.evaluate_records(base),
+        }
     }
 
     /// [`Compiled::evaluate`] over a given snapshot of `base` (one
