@@ -150,3 +150,4 @@ pub mod history;
 pub mod report;
 
 pub mod access;
+pub mod columns;

@@ -854,3 +854,187 @@ fn next_purchase_reminders_agree_with_the_value_capability() {
     }
     assert_eq!(got, earliest);
 }
+
+fn column(table: &Table, name: &str) -> Vec<Option<String>> {
+    texts(table, name)
+}
+
+const BIRTHDAY_SMS: &str = r#"{"version": 1, "rules": [
+    {"name": "bday", "kind": "birthday", "action": "notify_client", "channel": "sms",
+     "text": "С днём рождения!"}]}"#;
+
+/// A birthday message is marketing: sent only with the SMS consent, to the
+/// number in E.164; without the consent it is a task for the manager, never
+/// a message and never nothing.
+#[test]
+fn a_marketing_message_needs_the_consent_and_an_unsent_one_is_a_task() {
+    let day = date(2026, 12, 7);
+    let mut base = ClientBase::new(Schema::new());
+    let born = date(1990, 12, 7);
+    let consented = base
+        .add_client(owned(
+            Client {
+                birthday: Some(born),
+                ..Client::person("Иванова", "Анна", None)
+                    .with_phone("8 (916) 123-45-67")
+                    .with_consent(
+                        clientbase::Channel::Sms,
+                        clientbase::Consent::given(date(2026, 1, 10)),
+                    )
+            },
+            "nina",
+        ))
+        .unwrap();
+    let withdrawn = base
+        .add_client(owned(
+            Client {
+                birthday: Some(born),
+                ..Client::person("Петров", "Пётр", None)
+                    .with_phone("8 (916) 765-43-21")
+                    .with_consent(
+                        clientbase::Channel::Sms,
+                        clientbase::Consent::withdrawn(date(2026, 3, 1)),
+                    )
+            },
+            "nina",
+        ))
+        .unwrap();
+    let silent = base
+        .add_client(owned(
+            Client {
+                birthday: Some(born),
+                ..Client::person("Сидорова", "Ольга", None)
+            },
+            "oleg",
+        ))
+        .unwrap();
+    let params = DueParams {
+        as_of: Some(day),
+        rules: rules(BIRTHDAY_SMS),
+        ..DueParams::default()
+    };
+    let table = due(&base, &params).unwrap();
+    assert_eq!(table.rows(), 3, "{table:?}");
+    let clients: Vec<u64> = {
+        let c = table.column("client").unwrap();
+        (0..table.rows())
+            .map(|i| match c.value(i) {
+                Value::UInt64(id) => id,
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(clients, [consented.get(), withdrawn.get(), silent.get()]);
+    assert_eq!(
+        column(&table, "action"),
+        [
+            Some("notify_client".into()),
+            Some("task".into()),
+            Some("task".into())
+        ]
+    );
+    assert_eq!(
+        column(&table, "contact"),
+        [Some("+79161234567".into()), None, None]
+    );
+    assert_eq!(column(&table, "channel"), [Some("sms".into()), None, None]);
+    let reasons = column(&table, "reason");
+    assert!(
+        reasons[1]
+            .as_deref()
+            .unwrap()
+            .ends_with("the sms message was not sent: consent_withdrawn"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2]
+            .as_deref()
+            .unwrap()
+            .ends_with("the sms message was not sent: no_contact"),
+        "{reasons:?}"
+    );
+    #[cfg(feature = "render")]
+    assert_eq!(
+        column(&table, "text")[1].as_deref(),
+        Some("The sms message was not sent (consent_withdrawn): С днём рождения!")
+    );
+    // The same keys either way: once the task is recorded, it is done.
+    assert_eq!(
+        keys(&table)[1],
+        format!("bday/client-{}/2026-12-07", withdrawn.get())
+    );
+}
+
+/// An order-ready message is service: no marketing consent needed, but a
+/// client without a phone gets a task for the manager instead of nothing,
+/// and `purpose: marketing` makes the consent required again.
+#[test]
+fn a_service_message_without_a_contact_is_a_task() {
+    let day = date(2026, 12, 7);
+    let mut base = ClientBase::new(Schema::new());
+    let id = printing_shop(&mut base, day);
+    let no_phone = base
+        .add_client(owned(Client::person("Орлов", "Иван", None), "nina"))
+        .unwrap();
+    base.freeze_clock(Some(noon(day - Days::new(3))));
+    let deal = base
+        .add_deal(Deal {
+            title: Some("Буклеты".into()),
+            pipeline: "orders".into(),
+            stage: "ready".into(),
+            ..Deal::new(no_phone, rub("1200"))
+        })
+        .unwrap();
+    let params = DueParams {
+        as_of: Some(day),
+        rules: rules(PRINT_RULES),
+        ..DueParams::default()
+    };
+    let table = due(&base, &params).unwrap();
+    assert_eq!(
+        keys(&table),
+        [
+            // In memory a deal entered its stage when it was created.
+            format!("order_ready/deal-{}/{}", id.get(), day - Days::new(5)),
+            format!("order_ready/deal-{}/{}", deal.get(), day - Days::new(3)),
+        ]
+    );
+    assert_eq!(
+        column(&table, "action"),
+        [Some("notify_client".into()), Some("task".into())]
+    );
+    assert_eq!(
+        column(&table, "contact")[0].as_deref(),
+        Some("8 (916) 555-12-34")
+    );
+    assert!(column(&table, "reason")[1]
+        .as_deref()
+        .unwrap()
+        .ends_with("not sent: no_contact"));
+
+    // As marketing, the shop's client (no SMS consent) is not messaged either.
+    let marketing = PRINT_RULES.replace(
+        r#""channel": "sms","#,
+        r#""channel": "sms", "purpose": "marketing","#,
+    );
+    let params = DueParams {
+        rules: rules(&marketing),
+        ..params
+    };
+    let table = due(&base, &params).unwrap();
+    assert_eq!(
+        column(&table, "action"),
+        [Some("task".into()), Some("task".into())]
+    );
+    assert!(column(&table, "reason")[0]
+        .as_deref()
+        .unwrap()
+        .ends_with("not sent: no_consent"));
+
+    // `purpose` is read by messages only.
+    let err = AutomationRules::from_json(
+        r#"{"version": 1, "rules": [{"name": "b", "kind": "birthday", "purpose": "service"}]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.field(), Some("rules[0].purpose"), "{err}");
+}

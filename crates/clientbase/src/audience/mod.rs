@@ -74,7 +74,7 @@
 //! campaign-time check over a million clients.
 
 mod ads;
-mod build;
+pub(crate) mod build;
 mod tasks;
 
 pub use ads::{

@@ -3,7 +3,8 @@
 use super::{action_key, key_of_text, ActionKind, AutomationRule, AutomationRules, ContactNeeded};
 use super::{RuleKind, MAX_RULES};
 use crate::activity::{Activity, ActivityKind, Direction};
-use crate::audience::AudienceChannel;
+use crate::audience::build::{judge, standing, Readers, Standing, Verdict};
+use crate::audience::{AudienceChannel, Purpose, Reason};
 use crate::base::ClientBase;
 use crate::client::{Client, MessengerKind};
 use crate::deal::{Deal, DealStatus};
@@ -101,6 +102,8 @@ pub(crate) struct Planner<'a> {
     /// deal, its id, the occurrence day or `i32::MIN`). Keys of rules not in
     /// the set cannot match and are not kept.
     done: rustc_hash::FxHashSet<DoneKey>,
+    /// Contact readers for marketing messages, made on first use.
+    readers: std::sync::OnceLock<Readers>,
 }
 
 pub(crate) type DoneKey = (u32, bool, u64, i32);
@@ -188,6 +191,7 @@ impl<'a> Planner<'a> {
             as_of,
             zone,
             done: keys,
+            readers: std::sync::OnceLock::new(),
         })
     }
 
@@ -251,8 +255,9 @@ impl<'a> Planner<'a> {
     }
 
     /// The action of `rule` about `client` (and `deal`: the action's
-    /// object then), unless its key is done or a message has no contact on
-    /// its channel. The reason is made only for an action given.
+    /// object then), unless its key is done. A message that cannot be sent
+    /// (no contact, no consent) is a task for the manager instead. The
+    /// reason is made only for an action given.
     pub(crate) fn action(
         &self,
         prepared: &Prepared<'_>,
@@ -273,16 +278,20 @@ impl<'a> Planner<'a> {
                 return Ok(None);
             }
         }
-        let (channel, contact) = match rule.action {
-            ActionKind::Task => (None, None),
+        let (mut action, channel, contact, unsent) = match rule.action {
+            ActionKind::Task => (ActionKind::Task, None, None, None),
             ActionKind::NotifyClient => {
                 let channel = rule.notify_channel();
-                match contact_on(client, channel) {
-                    Some(contact) => (Some(channel), Some(contact)),
-                    None => return Ok(None),
+                match self.notify_contact(client, channel, rule.notify_purpose()) {
+                    Ok(contact) => (ActionKind::NotifyClient, Some(channel), Some(contact), None),
+                    // Not sent: a task for the manager instead, never nothing.
+                    Err(why) => (ActionKind::Task, None, None, Some((channel, why))),
                 }
             }
         };
+        if rule.action == ActionKind::Task {
+            action = ActionKind::Task;
+        }
         let start = match (rule.kind, occurs) {
             (RuleKind::NextPurchase | RuleKind::Recurring | RuleKind::Birthday, Some(day)) => {
                 day.max(self.as_of)
@@ -296,13 +305,24 @@ impl<'a> Planner<'a> {
             .and_then(|d| d.owner.clone())
             .or_else(|| client.owner.clone());
         let key = action_key(&rule.name, client.id, deal.map(|d| d.id), occurs);
-        let reason = reason();
-        let text = self.text(prepared, client, deal, &reason)?;
+        let mut reason = reason();
+        let mut text = self.text(prepared, client, deal, &reason)?;
+        if let Some((channel, why)) = unsent {
+            reason = Cow::Owned(format!(
+                "{reason}; the {channel} message was not sent: {}",
+                why.name()
+            ));
+            let note = format!("The {channel} message was not sent ({})", why.name());
+            text = Some(match text {
+                Some(message) => format!("{note}: {message}"),
+                None => note,
+            });
+        }
         Ok(Some(Action {
             key,
             rule: prepared.name.clone(),
             kind: rule.kind,
-            action: rule.action,
+            action,
             client: client.id,
             name: list_name(client),
             deal: deal.map(|d| d.id),
@@ -314,6 +334,38 @@ impl<'a> Planner<'a> {
             contact,
             text,
         }))
+    }
+
+    /// The contact a message of `purpose` goes to on `channel`, or why it
+    /// cannot be sent (see the module docs).
+    fn notify_contact(
+        &self,
+        client: &Client,
+        channel: AudienceChannel,
+        purpose: Purpose,
+    ) -> std::result::Result<String, Reason> {
+        match purpose {
+            Purpose::Marketing => {
+                let readers = self.readers.get_or_init(|| Readers::new(true));
+                match judge(client, channel, Purpose::Marketing, self.as_of, readers) {
+                    Verdict::In(candidate) => candidate
+                        .key
+                        .map(Cow::into_owned)
+                        .ok_or(Reason::InvalidContact),
+                    Verdict::Out(reason) => Err(reason),
+                }
+            }
+            Purpose::Service => {
+                if let Some(data) = client.consents.personal_data {
+                    match standing(Some(data), self.as_of) {
+                        Standing::Withdrawn => return Err(Reason::ConsentWithdrawn),
+                        Standing::Missing => return Err(Reason::NoConsent),
+                        Standing::Valid => {}
+                    }
+                }
+                contact_on(client, channel).ok_or(Reason::NoContact)
+            }
+        }
     }
 
     #[cfg(feature = "render")]

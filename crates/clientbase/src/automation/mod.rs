@@ -63,6 +63,9 @@
 //! ...), `text` (the message or the task text; a template of
 //! [`crate::render`] with the feature `render`, seeing `client`, `deal`,
 //! `manager`, `today` and `reason`; required for `notify_client`),
+//! `purpose` (for `notify_client`: `marketing`, the default for
+//! `next_purchase` and `birthday`, or `service`, the default for the other
+//! kinds; see below),
 //! `due_in_days` (a task is due this many days after the action's date,
 //! default 0) and `catch_up_days` (an occurrence this many days past still
 //! counts, so a day the robot did not run is caught up; default 60 for
@@ -72,6 +75,23 @@
 //! [`AutomationRules::default`] is the documented default set: `next_purchase`,
 //! `recurring`, `birthday` (each a task), `ask_phone` and `ask_email`
 //! (`missing_contact`), `stuck` (`stuck_in_stage` in any stage, 30 days).
+//!
+//! # Messages to clients
+//!
+//! A `notify_client` action goes to the client's contact on the rule's
+//! channel. A `marketing` message needs what a marketing
+//! [audience](crate::audience) needs: personal-data processing not
+//! withdrawn, a usable contact for the channel and the channel's (or the
+//! contact's own) marketing consent given on or before the day; the contact
+//! is then the one the audience would choose, normalized (E.164, a
+//! lower-cased address). A `service` message needs no marketing consent:
+//! it goes to the first contact of the channel as stored (E.164 when
+//! known), unless personal-data processing is withdrawn (or given only after
+//! the day). A message that cannot be sent is never dropped in silence: the
+//! action becomes a `task` for the manager with the same key, its reason
+//! saying why the message was not sent (`no_contact`, `no_consent`,
+//! `consent_withdrawn`, `invalid_contact`) and its text carrying the
+//! message.
 //!
 //! # Idempotency
 //!
@@ -116,7 +136,7 @@ pub use routing::{
 };
 pub use stage::{stage_actions, StageParams};
 
-use crate::audience::AudienceChannel;
+use crate::audience::{AudienceChannel, Purpose};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -265,6 +285,14 @@ pub struct AutomationRule {
     /// missing_contact: `phone` or `email` (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<ContactNeeded>,
+    /// What a `notify_client` message is for: `marketing` (the channel's
+    /// marketing consent as of the day is required, as for an
+    /// [audience](crate::audience)) or `service` (an order is ready: no
+    /// marketing consent needed; personal-data processing still is).
+    /// Default: `marketing` for `next_purchase` and `birthday`, `service`
+    /// for the other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
 }
 
 impl AutomationRule {
@@ -284,7 +312,17 @@ impl AutomationRule {
             stage: None,
             max_days: None,
             contact: None,
+            purpose: None,
         }
+    }
+
+    /// What a `notify_client` message is for: the rule's `purpose`, else
+    /// `marketing` for `next_purchase` and `birthday`, `service` otherwise.
+    pub fn notify_purpose(&self) -> Purpose {
+        self.purpose.unwrap_or(match self.kind {
+            RuleKind::NextPurchase | RuleKind::Birthday => Purpose::Marketing,
+            _ => Purpose::Service,
+        })
     }
 
     /// Days before the occurrence the action is due.
@@ -351,6 +389,12 @@ impl AutomationRule {
             "channel",
             self.action != ActionKind::NotifyClient && self.channel.is_some(),
         )?;
+        if self.action != ActionKind::NotifyClient && self.purpose.is_some() {
+            return Err(invalid(
+                "purpose",
+                "only a notify_client action reads `purpose`",
+            ));
+        }
         if self.channel == Some(AudienceChannel::Ads) {
             return Err(invalid(
                 "channel",

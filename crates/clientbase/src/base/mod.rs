@@ -93,6 +93,10 @@ pub struct ClientBase {
     /// The file the base is kept in, if any.
     #[cfg_attr(not(feature = "storage"), allow(dead_code))]
     journal: Attached,
+    /// The columnar snapshot of the clients and deals, built on first use
+    /// and forgotten by every write to them (each calls a `touch_*` first;
+    /// activities are not in it) ([`crate::columns`]).
+    columns: crate::columns::Cache,
 }
 
 impl fmt::Debug for ClientBase {
@@ -144,7 +148,13 @@ impl ClientBase {
             actor: None,
             version: 0,
             journal: Attached::default(),
+            columns: crate::columns::Cache::default(),
         }
+    }
+
+    /// The columnar snapshot's cache: forgotten by every write.
+    pub(crate) fn columns_cache(&self) -> &crate::columns::Cache {
+        &self.columns
     }
 
     /// Replaces the clock used to stamp `created_at` and `updated_at` (tests, replays).
@@ -249,12 +259,22 @@ impl ClientBase {
         self.version = self.version.wrapping_add(1);
         write(self)
     }
-    fn touch_client(&mut self, _id: ClientId) {}
-    fn touch_deal(&mut self, _id: DealId) {}
+    fn touch_client(&mut self, _id: ClientId) {
+        self.columns.forget();
+    }
+    fn touch_deal(&mut self, _id: DealId) {
+        self.columns.forget();
+    }
     fn touch_activity(&mut self, _id: ActivityId) {}
-    fn touch_schema(&mut self) {}
-    fn touch_merge_pushed(&mut self) {}
-    fn touch_merge_removed(&mut self, _at: usize) {}
+    fn touch_schema(&mut self) {
+        self.columns.forget();
+    }
+    fn touch_merge_pushed(&mut self) {
+        self.columns.forget();
+    }
+    fn touch_merge_removed(&mut self, _at: usize) {
+        self.columns.forget();
+    }
     pub(crate) fn log_export(&self, _action: &str, _exported: usize) -> Result<()> {
         Ok(())
     }

@@ -81,6 +81,7 @@ impl ClientBase {
             actor: Some(actor.to_string()),
             version: 0,
             journal: Attached::default(),
+            columns: crate::columns::Cache::default(),
         }
     }
 }

@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap};
 
 /// A value read from a client, a deal or a line.
 #[derive(Debug, Clone, PartialEq)]
-enum Val<'a> {
+pub(super) enum Val<'a> {
     Missing,
     Text(Cow<'a, str>),
     /// Integers, money in minor units, quantities, enum indexes.
@@ -72,13 +72,13 @@ struct Value {
 }
 
 /// What one evaluation computes once for the whole base.
-struct Shared<'a> {
+pub(super) struct Shared<'a> {
     base: &'a ClientBase,
     compiled: &'a Compiled,
     ids: Vec<ClientId>,
     values: HashMap<u64, Value>,
     /// For each segment, whether each client (by position) is in it.
-    members: Vec<Vec<bool>>,
+    pub(super) members: Vec<Vec<bool>>,
 }
 
 fn text_of(cell: Cell<'_>) -> Option<String> {
@@ -97,7 +97,11 @@ fn int_of(cell: Cell<'_>) -> Option<i64> {
 }
 
 impl<'a> Shared<'a> {
-    fn new(base: &'a ClientBase, compiled: &'a Compiled) -> Result<Shared<'a>> {
+    pub(super) fn new(
+        base: &'a ClientBase,
+        compiled: &'a Compiled,
+        ids: Option<Vec<ClientId>>,
+    ) -> Result<Shared<'a>> {
         let mut values: HashMap<u64, Value> = HashMap::new();
         let source = crate::value::OrderSource {
             currency: compiled.currency,
@@ -192,13 +196,13 @@ impl<'a> Shared<'a> {
         Ok(Shared {
             base,
             compiled,
-            ids: base.clients().map(|c| c.id).collect(),
+            ids: ids.unwrap_or_else(|| base.clients().map(|c| c.id).collect()),
             values,
             members: Vec::new(),
         })
     }
 
-    fn ctx(&self, client: &'a Client) -> Ctx<'_> {
+    pub(super) fn ctx(&self, client: &'a Client) -> Ctx<'_> {
         Ctx {
             shared: self,
             client,
@@ -209,7 +213,7 @@ impl<'a> Shared<'a> {
 }
 
 /// `each(i)` for `i` in `0..n`, on all cores with the `parallel` feature, in `i` order.
-fn map_indices<T: Send>(n: usize, each: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+pub(super) fn map_indices<T: Send>(n: usize, each: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -222,10 +226,10 @@ fn map_indices<T: Send>(n: usize, each: impl Fn(usize) -> T + Sync + Send) -> Ve
 }
 
 impl Compiled {
-    /// The ids of the clients who meet the rule, ascending. Named segments
-    /// are evaluated once each, RFM and ABC (when the rule uses them) once
-    /// for the whole base.
-    pub fn evaluate(&self, base: &ClientBase) -> Result<Vec<ClientId>> {
+    /// The ids of the clients who meet the rule, ascending, by the record
+    /// interpreter: each client's records followed one by one. The reference
+    /// the columnar [`Compiled::evaluate`] is tested against; same result.
+    pub fn evaluate_records(&self, base: &ClientBase) -> Result<Vec<ClientId>> {
         let shared = self.prepare(base)?;
         let clients: Vec<&Client> = base.clients().collect();
         let hits = map_indices(clients.len(), |i| {
@@ -240,7 +244,7 @@ impl Compiled {
     }
 
     fn prepare<'a>(&'a self, base: &'a ClientBase) -> Result<Shared<'a>> {
-        let mut shared = Shared::new(base, self)?;
+        let mut shared = Shared::new(base, self, None)?;
         let clients: Vec<&Client> = base.clients().collect();
         for (_, node) in &self.segments {
             let members = map_indices(clients.len(), |i| shared.ctx(clients[i]).holds(node, None));
@@ -383,7 +387,7 @@ pub struct Step {
 /// for a won deal without lines, which is one line of its amount), or an
 /// activity.
 #[derive(Clone, Copy)]
-enum Row<'a> {
+pub(super) enum Row<'a> {
     Deal {
         deal: &'a Deal,
         line: Option<&'a ProductLine>,
@@ -392,7 +396,7 @@ enum Row<'a> {
     Activity(&'a Activity),
 }
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     shared: &'a Shared<'a>,
     client: &'a Client,
     /// The client's deals and activities, looked up in the base once per
@@ -780,7 +784,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Whether `node` holds (for the client, or for `row` of an aggregate).
-    fn holds(&self, node: &Node, row: Option<Row<'a>>) -> bool {
+    pub(super) fn holds(&self, node: &Node, row: Option<Row<'a>>) -> bool {
         match &node.kind {
             NodeKind::All(items) => items.iter().all(|n| self.holds(n, row)),
             NodeKind::Any(items) => items.iter().any(|n| self.holds(n, row)),
@@ -851,7 +855,7 @@ impl<'a> Ctx<'a> {
 
 /// Whether `value` passes `test`; a missing value passes only nothing (not
 /// even `!=`), except that it is what `is set` tests for.
-fn check(value: &Val<'_>, test: &Test) -> bool {
+pub(super) fn check(value: &Val<'_>, test: &Test) -> bool {
     match (value, test) {
         (Val::Missing, _) => false,
         (Val::Text(t), Test::IsSet) => !t.trim().is_empty(),

@@ -131,6 +131,7 @@
 
 mod ast;
 mod capability;
+mod columnar;
 mod compile;
 mod eval;
 mod lexer;

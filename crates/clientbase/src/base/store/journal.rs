@@ -120,6 +120,7 @@ impl ClientBase {
 
     /// Keeps client `id` as it is before a write changes it.
     pub(in crate::base) fn touch_client(&mut self, id: ClientId) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.clients, &self.clients, id);
         }
@@ -127,6 +128,7 @@ impl ClientBase {
 
     /// Keeps deal `id` as it is before a write changes it.
     pub(in crate::base) fn touch_deal(&mut self, id: DealId) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.deals, &self.deals, id);
         }
@@ -134,6 +136,7 @@ impl ClientBase {
 
     /// Keeps activity `id` as it is before a write changes it.
     pub(in crate::base) fn touch_activity(&mut self, id: ActivityId) {
+        // The columnar snapshot holds no activities: it stays.
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.activities, &self.activities, id);
         }
@@ -141,6 +144,7 @@ impl ClientBase {
 
     /// Keeps the schema as it is before a write changes it.
     pub(in crate::base) fn touch_schema(&mut self) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             if journal.pending.schema.is_none() {
                 journal.pending.schema = Some(self.schema.clone());
@@ -150,6 +154,7 @@ impl ClientBase {
 
     /// Notes a record pushed at the end of the merge log.
     pub(in crate::base) fn touch_merge_pushed(&mut self) {
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             journal.pending.merges.push(MergeOp::Pushed);
         }
@@ -157,6 +162,7 @@ impl ClientBase {
 
     /// Keeps the merge record at `at` before a write removes it from the log.
     pub(in crate::base) fn touch_merge_removed(&mut self, at: usize) {
+        self.columns.forget();
         if let (Some(journal), Some(record)) = (self.journal.get_mut(), self.merges.get(at)) {
             journal
                 .pending
@@ -231,6 +237,7 @@ impl ClientBase {
 
     /// Puts back the records, schema, counters and merge log a write changed.
     fn roll_back(&mut self, pending: Pending) {
+        self.columns.forget();
         for (id, before) in pending.clients {
             if let Some(now) = self.clients.remove(&id) {
                 self.unindex_relations(&now);
