@@ -723,10 +723,12 @@ pub fn cluster_component(
     ))
 }
 
-/// The blocking statistics of block sizes counted elsewhere: `blocks` holds
-/// `(key, records in the block)` for every block key with two or more
-/// records, as [`MatchIndex::dedupe`](super::MatchIndex::dedupe) reports them.
-pub fn blocking_stats(blocks: &[(u8, u64)], max_block: usize) -> Vec<BlockingStats> {
+/// The blocking statistics of block sizes counted elsewhere, as
+/// [`MatchIndex::dedupe`](super::MatchIndex::dedupe) reports them: `blocks`
+/// holds `(key, records in a block, blocks of that key and size)`, the key
+/// as its position in [`BlockingKey::ALL`] (blocks of one record count for
+/// nothing; an unknown key is left out).
+pub fn blocking_stats(blocks: &[(u8, u64, u64)], max_block: usize) -> Vec<BlockingStats> {
     let mut stats: Vec<BlockingStats> = BlockingKey::ALL
         .iter()
         .map(|k| BlockingStats {
@@ -734,23 +736,28 @@ pub fn blocking_stats(blocks: &[(u8, u64)], max_block: usize) -> Vec<BlockingSta
             ..BlockingStats::default()
         })
         .collect();
-    for (kind, n) in blocks {
-        let (Some(s), n) = (stats.get_mut(*kind as usize), *n) else {
+    for &(kind, n, times) in blocks {
+        let Some(s) = stats.get_mut(kind as usize) else {
             continue;
         };
-        if n < 2 {
+        if n < 2 || times == 0 {
             continue;
         }
         if n > max_block as u64 {
-            s.oversized_blocks += 1;
-            s.oversized_records += n;
+            s.oversized_blocks += times;
+            s.oversized_records += n * times;
         } else {
-            s.blocks += 1;
-            s.comparisons += n * (n - 1) / 2;
+            s.blocks += times;
+            s.comparisons += n * (n - 1) / 2 * times;
             s.largest_block = s.largest_block.max(n);
         }
     }
     stats
+}
+
+/// The probability of a match weight in bits, as links report it.
+pub fn link_probability(weight: f64) -> f64 {
+    probability(weight)
 }
 
 /// The matcher's fields by name, in the order their positions number them.
@@ -845,7 +852,7 @@ mod tests {
                 sizes.entry(*hash).or_insert((*kind, 0)).1 += 1;
             }
         }
-        let blocks: Vec<(u8, u64)> = sizes.values().copied().collect();
+        let blocks: Vec<(u8, u64, u64)> = sizes.values().map(|(k, n)| (*k, *n, 1)).collect();
         assert_eq!(
             blocking_stats(&blocks, options.max_block),
             expected.blocking
