@@ -34,6 +34,7 @@ The steps:
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -127,26 +128,24 @@ def components(edges: DataFrame, *, max_rounds: int = 100) -> DataFrame:
             .withColumnRenamed("dst", "id")
         )
         spread = labels.join(reached, "id", "left").select(
-            "id", F.least("label", F.coalesce("p", "label")).alias("label")
+            "id",
+            F.col("label").alias("old"),
+            F.least("label", F.coalesce("p", "label")).alias("label"),
         )
         a, b = spread.alias("a"), spread.alias("b")
         jumped = (
             a.join(b, F.col("a.label") == F.col("b.id"), "left")
             .select(
                 F.col("a.id").alias("id"),
+                F.col("a.old").alias("old"),
                 F.least(F.col("a.label"), F.coalesce(F.col("b.label"), F.col("a.label"))).alias(
                     "label"
                 ),
             )
             .localCheckpoint()
         )
-        changed = (
-            jumped.alias("n")
-            .join(labels.alias("o"), "id")
-            .filter(F.col("n.label") != F.col("o.label"))
-            .count()
-        )
-        labels = jumped
+        changed = jumped.filter("label != old").count()
+        labels = jumped.select("id", "label")
         if changed == 0:
             return labels.withColumnRenamed("label", "component")
     raise RuntimeError(f"connected components did not settle in {max_rounds} rounds")
@@ -179,6 +178,9 @@ class SparkDedupe:
     links: DataFrame
     related: DataFrame
     refused: DataFrame
+    timings: dict[str, float]
+    """Seconds each stage took on the driver's clock (``prepare``, ``counts``,
+    ``blocks``, ``score``, ``components``, ``cluster``), for sizing a cluster."""
 
     def to_dict(self) -> dict[str, Any]:
         """Everything collected to the driver in the shape of
@@ -266,14 +268,35 @@ def dedupe(
     max_block = int(settings.get("max_block", 20))
     decisions = _decisions_json(not_duplicates)
 
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timings[stage] = now - clock[0]
+        clock[0] = now
+
     prepared = clients.mapInArrow(_prepare_fn(options_json, id_column), _PREPARED).localCheckpoint()
-    counts = {r["kind"]: r["n"] for r in prepared.groupBy("kind").agg(F.count("*").alias("n")).collect()}
-    records, unread = counts.get(0, 0), counts.get(4, 0)
-    values = prepared.filter("kind = 2").select(F.col("aux").alias("field"), "hash")
+    lap("prepare")
+    # One pass: records read (kind 0), rows unread (kind 4) and term-frequency
+    # values per field (kind 2, the field in aux).
+    tally = (
+        prepared.filter("kind in (0, 2, 4)")
+        .groupBy("kind", F.when(F.col("kind") == 2, F.col("aux")).otherwise(0).alias("field"))
+        .agg(F.count("*").alias("n"))
+        .collect()
+    )
     fields = _native._spark_fields()
     totals = [0] * len(fields)
-    for row in values.groupBy("field").count().collect():
-        totals[row["field"]] = row["count"]
+    records = unread = 0
+    for row in tally:
+        if row["kind"] == 0:
+            records = row["n"]
+        elif row["kind"] == 4:
+            unread = row["n"]
+        else:
+            totals[row["field"]] = row["n"]
+    values = prepared.filter("kind = 2").select(F.col("aux").alias("field"), "hash")
     stats = json.dumps({"records": records, "totals": totals})
 
     entries = prepared.filter("kind = 1").select("hash", "id", F.col("aux").alias("key"))
@@ -289,6 +312,7 @@ def dedupe(
     blocking = _native._spark_blocking_stats(
         [(r["key"], r["n"], r["times"]) for r in classes], max_block
     )
+    lap("counts")
     kept = sizes.filter((F.col("n") >= 2) & (F.col("n") <= max_block)).select("hash")
     keys = (
         entries.join(kept, "hash", "left_semi")
@@ -319,6 +343,7 @@ def dedupe(
         .join(terms, "id", "left")
         .localCheckpoint()
     )
+    lap("blocks")
 
     rows = blocked.select(F.explode("keys").alias("hash"), "id", "blob", "terms", "keys")
     rows = rows.repartition(partitions, "hash") if partitions else rows.repartition("hash")
@@ -327,15 +352,23 @@ def dedupe(
         .mapInArrow(_score_fn(options_json, stats), _SCORED)
         .localCheckpoint()
     )
-    comparisons = scored.filter("verdict = -1").agg(F.sum("left")).collect()[0][0] or 0
+    summary = {
+        r["verdict"]: (r["n"], r["total"])
+        for r in scored.groupBy("verdict")
+        .agg(F.count("*").alias("n"), F.sum("left").alias("total"))
+        .collect()
+    }
+    comparisons = summary.get(-1, (0, 0))[1] or 0
     duplicates = scored.filter("verdict = 0").select("left", "right", "weight")
     related = scored.filter("verdict = 1").select("left", "right", "weight", "probability")
+    lap("score")
 
     spark = clients.sparkSession
-    if duplicates.isEmpty():
+    if 0 not in summary:
         comp = spark.createDataFrame([], "id long, component long")
     else:
         comp = components(duplicates.select("left", "right"))
+    lap("components")
     link_rows = duplicates.join(
         comp.withColumnRenamed("id", "left"), "left"
     ).select(
@@ -364,6 +397,7 @@ def dedupe(
         .applyInArrow(_cluster_fn(options_json, stats, decisions), _CLUSTERED)
         .localCheckpoint()
     )
+    lap("cluster")
     members = clustered.filter("kind = 0").select("cluster", F.col("left").alias("client"))
     cluster_links = clustered.filter("kind = 1").select(
         "cluster", "left", "right", "weight", "probability"
@@ -386,4 +420,5 @@ def dedupe(
         links=cluster_links,
         related=related,
         refused=refused,
+        timings=timings,
     )

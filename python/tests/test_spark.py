@@ -124,29 +124,21 @@ def test_a_phone_shared_by_ten_thousand_records_is_guarded(spark: SparkSession) 
     assert_same(got, want)
 
 
-def test_decisions_are_honoured(spark: SparkSession) -> None:
-    base = generated(2_000, 7)
-    index = cb.MatchIndex(base)
+def test_decisions_and_options_are_honoured(spark: SparkSession) -> None:
+    base = generated(2_000, 3)
+    options = {"max_block": 5, "max_cluster": 3, "threshold": 0.99}
+    index = cb.MatchIndex(base, options)
     first = index.dedupe()["clusters"][0]["links"][0]
     decided = [(first["right"], first["left"])]
     want = index.dedupe(not_duplicates=decided)
-    got = cs.dedupe(frame(spark, base), not_duplicates=decided)
+    got = cs.dedupe(frame(spark, base), options=options, not_duplicates=decided)
     assert_same(got, want)
     as_dict = got.to_dict()
-    together = [
-        c for c in as_dict["clusters"] if {first["left"], first["right"]} <= set(c["members"])
-    ]
-    assert together == []
+    pair = {first["left"], first["right"]}
+    assert not [c for c in as_dict["clusters"] if pair <= set(c["members"])]
     assert (first["left"], first["right"]) in {(x["left"], x["right"]) for x in as_dict["refused"]}
-
-
-def test_options_reach_the_workers(spark: SparkSession) -> None:
-    base = generated(2_000, 3)
-    options = {"max_block": 5, "max_cluster": 3, "threshold": 0.99}
-    want = cb.MatchIndex(base, options).dedupe()
-    got = cs.dedupe(frame(spark, base), options=options)
-    assert_same(got, want)
-    assert all(len(c["members"]) <= 3 for c in got.to_dict()["clusters"])
+    assert all(len(c["members"]) <= 3 for c in as_dict["clusters"])
+    assert any(s["oversized_blocks"] > 0 for s in as_dict["blocking"])
 
 
 def test_components_settle_on_a_long_chain(spark: SparkSession) -> None:
