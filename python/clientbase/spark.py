@@ -20,8 +20,8 @@ The steps:
    (``repartition(hash).sortWithinPartitions(hash)``), every run of one key
    compared pair by pair in ``mapInArrow``; a pair sharing several keys is
    compared once, under its smallest key;
-4. connected components of the duplicate links (min-label propagation with
-   pointer jumping, ``localCheckpoint`` between rounds), then each component
+4. connected components of the duplicate links (on the driver when they fit,
+   else min-label propagation with pointer jumping in DataFrame operations), then each component
    clustered in ``applyInArrow`` under the chain guard, the cluster size
    limit and the "not a duplicate" decisions.
 
@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -98,16 +99,40 @@ def _cluster_fn(options: str, stats: str, decisions: str) -> Callable[[pa.Table]
     return cluster
 
 
-def components(edges: DataFrame, *, max_rounds: int = 100) -> DataFrame:
+def _kept(frame: DataFrame) -> DataFrame:
+    """``frame`` computed once and kept (memory, then disk) until unpersisted:
+    the intermediate steps are released as soon as the next one holds its
+    result, so repeated runs in one session do not pile up."""
+    frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+    frame.count()
+    return frame
+
+
+def components(
+    edges: DataFrame, *, driver_edges: int = 20_000_000, max_rounds: int = 200
+) -> DataFrame:
     """The connected components of an undirected graph given as a DataFrame of
     edges ``(left, right)`` (longs): one row ``(id, component)`` per node, the
     component named by its smallest id.
 
-    Min-label propagation with pointer jumping in DataFrame operations, each
-    round cut from its lineage with ``localCheckpoint``; a chain of ``n`` nodes
-    settles in about ``log2(n)`` rounds. More than ``max_rounds`` rounds is an
-    error (``RuntimeError``), not a wrong answer.
+    A graph of at most ``driver_edges`` edges (20 million by default, 320 MB of
+    Arrow: the duplicate links of a base of a few hundred million clients) is
+    collected to the driver and solved there by a union-find in Rust. A larger
+    one runs as DataFrame operations: min-label propagation with pointer
+    jumping, each round cut from its lineage with ``localCheckpoint``. That
+    path is for graphs of short components: a long chain takes many rounds,
+    and Spark's size estimates of the checkpointed self-joins grow each round
+    (a chain of 200 nodes exhausts a 1 GB driver); more than ``max_rounds``
+    rounds is an error (``RuntimeError``), not a wrong answer.
     """
+    spark = edges.sparkSession
+    if edges.count() <= driver_edges:
+        table = edges.select(F.col("left").cast("long"), F.col("right").cast("long")).toArrow()
+        batches = table.combine_chunks().to_batches()
+        if not batches:
+            return spark.createDataFrame([], "id long, component long")
+        found = pa.Table.from_batches([pa.record_batch(_native._spark_components(batches[0]))])
+        return spark.createDataFrame(found)
     both = (
         edges.select(F.col("left").alias("src"), F.col("right").alias("dst"))
         .union(edges.select(F.col("right").alias("src"), F.col("left").alias("dst")))
@@ -127,10 +152,17 @@ def components(edges: DataFrame, *, max_rounds: int = 100) -> DataFrame:
             .agg(F.min("label").alias("p"))
             .withColumnRenamed("dst", "id")
         )
-        spread = labels.join(reached, "id", "left").select(
-            "id",
-            F.col("label").alias("old"),
-            F.least("label", F.coalesce("p", "label")).alias("label"),
+        # Checkpointed before the self-join: a join of a plan with itself
+        # sends the optimizer's runtime filters into a plan that grows
+        # without end (out of memory on a chain of 1000).
+        spread = (
+            labels.join(reached, "id", "left")
+            .select(
+                "id",
+                F.col("label").alias("old"),
+                F.least("label", F.coalesce("p", "label")).alias("label"),
+            )
+            .localCheckpoint()
         )
         a, b = spread.alias("a"), spread.alias("b")
         jumped = (
@@ -243,6 +275,7 @@ def dedupe(
     options: Mapping[str, Any] | None = None,
     not_duplicates: Sequence[tuple[int, int]] | None = None,
     partitions: int | None = None,
+    driver_edges: int = 20_000_000,
 ) -> SparkDedupe:
     """Deduplicates a DataFrame of clients as :meth:`clientbase.MatchIndex.dedupe`
     would on one machine.
@@ -259,6 +292,8 @@ def dedupe(
     the pairs decided not to be one client. ``partitions`` sets how many
     partitions the blocks are spread over (default: Spark's shuffle
     partitions).
+    Components of up to ``driver_edges``
+    duplicate links are found on the driver (see :func:`components`).
     """
     options_json = json.dumps(dict(options or {}))
     # Checked on the driver first: a bad option fails here, not in a task.
@@ -276,7 +311,7 @@ def dedupe(
         timings[stage] = now - clock[0]
         clock[0] = now
 
-    prepared = clients.mapInArrow(_prepare_fn(options_json, id_column), _PREPARED).localCheckpoint()
+    prepared = _kept(clients.mapInArrow(_prepare_fn(options_json, id_column), _PREPARED))
     lap("prepare")
     # One pass: records read (kind 0), rows unread (kind 4) and term-frequency
     # values per field (kind 2, the field in aux).
@@ -336,12 +371,8 @@ def dedupe(
             ).alias("terms")
         )
     )
-    blocked = (
-        prepared.filter("kind = 0")
-        .select("id", "blob")
-        .join(keys, "id")
-        .join(terms, "id", "left")
-        .localCheckpoint()
+    blocked = _kept(
+        prepared.filter("kind = 0").select("id", "blob").join(keys, "id").join(terms, "id", "left")
     )
     lap("blocks")
 
@@ -367,7 +398,7 @@ def dedupe(
     if 0 not in summary:
         comp = spark.createDataFrame([], "id long, component long")
     else:
-        comp = components(duplicates.select("left", "right"))
+        comp = components(duplicates.select("left", "right"), driver_edges=driver_edges)
     lap("components")
     link_rows = duplicates.join(
         comp.withColumnRenamed("id", "left"), "left"
@@ -398,6 +429,8 @@ def dedupe(
         .localCheckpoint()
     )
     lap("cluster")
+    for done in (prepared, blocked):
+        done.unpersist()
     members = clustered.filter("kind = 0").select("cluster", F.col("left").alias("client"))
     cluster_links = clustered.filter("kind = 1").select(
         "cluster", "left", "right", "weight", "probability"

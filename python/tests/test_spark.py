@@ -141,21 +141,32 @@ def test_decisions_and_options_are_honoured(spark: SparkSession) -> None:
     assert any(s["oversized_blocks"] > 0 for s in as_dict["blocking"])
 
 
-def test_components_settle_on_a_long_chain(spark: SparkSession) -> None:
-    # A chain of 3000 nodes with shuffled ids, and a second component.
+def chain(spark: SparkSession, nodes: int) -> tuple[DataFrame, list[int]]:
+    """A chain of `nodes` nodes with shuffled ids, and a second component."""
     rng = random.Random(5)
-    ids = list(range(1, 3_001))
+    ids = list(range(1, nodes + 1))
     rng.shuffle(ids)
     edges = [(ids[i], ids[i + 1]) for i in range(len(ids) - 1)]
-    edges += [(5_000, 5_001), (5_001, 5_002)]
-    frame_ = spark.createDataFrame(edges, "left long, right long")
-    found = {r["id"]: r["component"] for r in cs.components(frame_).collect()}
-    assert len(found) == 3_003
+    edges += [(50_000, 50_001), (50_001, 50_002)]
+    return spark.createDataFrame(edges, "left long, right long"), ids
+
+
+@pytest.mark.parametrize(("nodes", "driver_edges"), [(3_000, 2_000_000), (40, 0)])
+def test_components_settle_on_a_long_chain(
+    spark: SparkSession, nodes: int, driver_edges: int
+) -> None:
+    edges, ids = chain(spark, nodes)
+    found = {
+        r["id"]: r["component"]
+        for r in cs.components(edges, driver_edges=driver_edges).collect()
+    }
+    assert len(found) == nodes + 3
     assert {found[i] for i in ids} == {1}
-    assert {found[i] for i in (5_000, 5_001, 5_002)} == {5_000}
+    assert {found[i] for i in (50_000, 50_001, 50_002)} == {50_000}
 
 
-def test_components_equal_a_union_find(spark: SparkSession) -> None:
+@pytest.mark.parametrize("driver_edges", [2_000_000, 0])
+def test_components_equal_a_union_find(spark: SparkSession, driver_edges: int) -> None:
     rng = random.Random(9)
     edges = [(rng.randrange(1, 400), rng.randrange(1, 400)) for _ in range(300)]
     edges = [(a, b) for a, b in edges if a != b]
@@ -171,7 +182,10 @@ def test_components_equal_a_union_find(spark: SparkSession) -> None:
         parent[max(ra, rb)] = min(ra, rb)
     want = {x: root(x) for x in parent}
     frame_ = spark.createDataFrame(edges, "left long, right long")
-    got = {r["id"]: r["component"] for r in cs.components(frame_).collect()}
+    got = {
+        r["id"]: r["component"]
+        for r in cs.components(frame_, driver_edges=driver_edges).collect()
+    }
     assert got == want
 
 

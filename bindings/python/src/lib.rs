@@ -67,6 +67,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(spark::_spark_cluster, module)?)?;
     module.add_function(wrap_pyfunction!(spark::_spark_blocking_stats, module)?)?;
     module.add_function(wrap_pyfunction!(spark::_spark_fields, module)?)?;
+    module.add_function(wrap_pyfunction!(spark::_spark_components, module)?)?;
     module.add_function(wrap_pyfunction!(spark::_generate_base_json, module)?)?;
     error::register(module)
 }

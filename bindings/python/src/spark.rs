@@ -25,6 +25,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// A row of `_spark_cluster`'s answer: kind, cluster, left, right, weight.
+type ClusterRow = (i8, i64, i64, i64, f64);
+
 fn bad(reason: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidValue, reason.into()).with_field("batch")
 }
@@ -387,7 +390,7 @@ pub(crate) fn _spark_cluster(
         })
         .or_raise()?;
     let rows = py
-        .detach(|| -> clientbase::Result<Vec<(i8, i64, i64, i64, f64)>> {
+        .detach(|| -> clientbase::Result<Vec<ClusterRow>> {
             let kinds = column(&batch, "kind")?;
             let kinds: Vec<i8> = kinds
                 .as_primitive_opt::<Int8Type>()
@@ -487,6 +490,33 @@ pub(crate) fn _generate_base_json(py: Python<'_>, clients: usize, seed: u64) -> 
         clientbase::generator::generate(&config)?.base.to_json()
     })
     .or_raise()
+}
+
+/// The connected components of the edges of a batch (`left`, `right`):
+/// rows `id`, `component` (the smallest id of each component).
+#[pyfunction]
+pub(crate) fn _spark_components(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+) -> PyResult<PySparkBatch> {
+    let batch = batch_arg(batch)?;
+    let found = py
+        .detach(|| -> clientbase::Result<Vec<(i64, i64)>> {
+            let (left, right) = (int64s(&batch, "left")?, int64s(&batch, "right")?);
+            let edges: Vec<(i64, i64)> = left.into_iter().zip(right).collect();
+            Ok(partitioned::components(&edges))
+        })
+        .or_raise()?;
+    let mut id = Int64Builder::with_capacity(found.len());
+    let mut component = Int64Builder::with_capacity(found.len());
+    for (i, c) in found {
+        id.append_value(i);
+        component.append_value(c);
+    }
+    out(vec![
+        ("id", Arc::new(id.finish())),
+        ("component", Arc::new(component.finish())),
+    ])
 }
 
 /// The match fields by name, in the order `field` numbers them.

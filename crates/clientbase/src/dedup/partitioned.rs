@@ -228,10 +228,11 @@ pub(crate) fn encode_features(f: &Features) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     out.push(BLOB_VERSION);
     out.extend_from_slice(&f.id.0.to_le_bytes());
-    let flags = u8::from(f.company) * COMPANY
-        | u8::from(f.given_initial) * GIVEN_INITIAL
-        | u8::from(f.given_known) * GIVEN_KNOWN
-        | u8::from(f.patronymic_initial) * PATRONYMIC_INITIAL;
+    let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+    let flags = flag(f.company, COMPANY)
+        | flag(f.given_initial, GIVEN_INITIAL)
+        | flag(f.given_known, GIVEN_KNOWN)
+        | flag(f.patronymic_initial, PATRONYMIC_INITIAL);
     out.push(flags);
     out.push(match f.gender {
         None => 0,
@@ -755,6 +756,45 @@ pub fn blocking_stats(blocks: &[(u8, u64, u64)], max_block: usize) -> Vec<Blocki
     stats
 }
 
+/// The connected components of an undirected graph given by its `edges`:
+/// every node once, with its component named by the component's smallest
+/// node, sorted by node (a union-find, for graphs that fit one machine).
+pub fn components(edges: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut parent: FxHashMap<i64, i64> = FxHashMap::default();
+    fn root(parent: &mut FxHashMap<i64, i64>, x: i64) -> i64 {
+        let mut r = x;
+        while let Some(&up) = parent.get(&r) {
+            if up == r {
+                break;
+            }
+            r = up;
+        }
+        // Path compression.
+        let mut y = x;
+        while y != r {
+            let up = parent[&y];
+            parent.insert(y, r);
+            y = up;
+        }
+        r
+    }
+    for &(a, b) in edges {
+        parent.entry(a).or_insert(a);
+        parent.entry(b).or_insert(b);
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent.insert(ra.max(rb), ra.min(rb));
+        }
+    }
+    let nodes: Vec<i64> = parent.keys().copied().collect();
+    let mut out: Vec<(i64, i64)> = nodes
+        .into_iter()
+        .map(|x| (x, root(&mut parent, x)))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 /// The probability of a match weight in bits, as links report it.
 pub fn link_probability(weight: f64) -> f64 {
     probability(weight)
@@ -971,6 +1011,20 @@ mod tests {
             })
             .collect();
         assert_eq!(kept, expected.related);
+    }
+
+    #[test]
+    fn components_name_each_by_its_smallest_node() {
+        let chain: Vec<(i64, i64)> = (0..1000)
+            .map(|i| ((i * 7919) % 1000 + 10, ((i + 1) * 7919) % 1000 + 10))
+            .collect();
+        let mut edges = chain;
+        edges.push((5000, 5001));
+        edges.push((5002, 5001));
+        let found = components(&edges);
+        assert_eq!(found.len(), 1003);
+        assert!(found[..1000].iter().all(|(_, c)| *c == 10));
+        assert_eq!(&found[1000..], &[(5000, 5000), (5001, 5000), (5002, 5000)]);
     }
 
     #[test]
