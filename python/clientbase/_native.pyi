@@ -49,6 +49,14 @@ __all__ = [
     "transliterate",
     "render_docx",
     "docx_to_pdf",
+    "_SparkBatch",
+    "_SparkBlockScorer",
+    "_spark_prepare",
+    "_spark_cluster",
+    "_spark_blocking_stats",
+    "_spark_fields",
+    "_spark_components",
+    "_generate_base_json",
 ]
 
 _JsonValue: TypeAlias = Any
@@ -843,9 +851,6 @@ def docx_to_pdf(docx: bytes | str, **params: Any) -> bytes: ...
 # clientbase.spark's partition steps (dedup::partitioned) on Arrow record batches:
 # batches in through `__arrow_c_array__`, out as `_SparkBatch` (read with
 # `pyarrow.record_batch(...)`). Private: clientbase.spark is the API.
-
-class _ArrowArray(Protocol):
-    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
 
 @final
 class _SparkBatch:

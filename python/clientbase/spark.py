@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -448,7 +448,7 @@ def dedupe(
         records=records,
         unread=unread,
         comparisons=int(comparisons),
-        blocking=blocking,
+        blocking=[dict(s) for s in blocking],
         clusters=members,
         links=cluster_links,
         related=related,
