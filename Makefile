@@ -4,7 +4,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: demo test test-rust test-c test-python lint bench test-report
+.PHONY: demo test test-rust test-c test-python lint bench test-report bench-spark
 
 demo:
 	$(CARGO) run --release --quiet -p clientbase-cli -- demo
@@ -28,6 +28,16 @@ test-python:
 
 bench:
 	$(CARGO) bench -p clientbase-benches
+	$(MAKE) bench-spark
+
+# clientbase.spark against MatchIndex.dedupe in Spark local mode (benches/RESULTS.md);
+# the package built in release into .venv.
+bench-spark:
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+	    "maturin>=1.9,<2" "pyarrow>=14" "pyspark==4.3.0"
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
+	.venv/bin/python benches/python/spark_dedupe.py --clients 100000
 
 # The HTML report opened in headless Chromium: no console errors, charts equal
 # to their tables; the page and a screenshot kept in target/test-artifacts/.

@@ -34,6 +34,14 @@ step "installing build and test tools"
 # Arrow tests read tables with pyarrow, polars, pandas and DuckDB.
 "$py" -m pip install --quiet --disable-pip-version-check \
     "pandas>=2.2" "pyarrow>=14" "polars>=1" "duckdb>=1"
+# clientbase.spark's tests run a local Spark: pyspark from PyPI (pinned) and Java 17+
+# on PATH. Both are required: a missing one fails the tests, it does not skip them.
+"$py" -m pip install --quiet --disable-pip-version-check "pyspark==4.3.0"
+if ! java -version >/dev/null 2>&1; then
+    echo "error: java is not on PATH; the Spark tests (python/tests/test_spark.py) need Java 17+" >&2
+    exit 1
+fi
+export SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON="$py" PYSPARK_DRIVER_PYTHON="$py"
 # Independent references for amounts in words and names in cases (render tests).
 "$py" -m pip install --quiet --disable-pip-version-check \
     "num2words>=0.5.13" "pytils>=0.4" "petrovich>=2"

@@ -24,6 +24,7 @@ mod phone;
 mod record;
 mod render;
 mod schema;
+mod spark;
 mod table;
 
 use pyo3::prelude::*;
@@ -62,5 +63,13 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(render::render_docx, module)?)?;
     module.add_function(wrap_pyfunction!(render::docx_to_pdf, module)?)?;
     module.add_class::<access::PyView>()?;
+    module.add_class::<spark::PySparkBatch>()?;
+    module.add_class::<spark::PySparkBlockScorer>()?;
+    module.add_function(wrap_pyfunction!(spark::_spark_prepare, module)?)?;
+    module.add_function(wrap_pyfunction!(spark::_spark_cluster, module)?)?;
+    module.add_function(wrap_pyfunction!(spark::_spark_blocking_stats, module)?)?;
+    module.add_function(wrap_pyfunction!(spark::_spark_fields, module)?)?;
+    module.add_function(wrap_pyfunction!(spark::_spark_components, module)?)?;
+    module.add_function(wrap_pyfunction!(spark::_generate_base_json, module)?)?;
     error::register(module)
 }

@@ -4,8 +4,9 @@
 
 use super::blocking::BlockingStats;
 use super::compare::compare;
+use super::features::Features;
 use super::index::MatchIndex;
-use super::model::{probability, Verdict};
+use super::model::{probability, Scorer, Verdict};
 use crate::ids::ClientId;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -287,90 +288,106 @@ impl MatchIndex {
 
     /// Joins duplicate links strongest first, refusing a join that would put
     /// two clearly different records (or a decided pair) in one cluster.
-    fn cluster(&self, mut links: Vec<Link>, decisions: &Decisions) -> (Vec<Cluster>, Vec<Link>) {
-        links.sort_by(|a, b| {
-            b.weight
-                .total_cmp(&a.weight)
-                .then(a.left.cmp(&b.left))
-                .then(a.right.cmp(&b.right))
-        });
-        let mut cluster_of: BTreeMap<ClientId, usize> = BTreeMap::new();
-        let mut groups: Vec<(Vec<ClientId>, Vec<Link>)> = Vec::new();
-        let mut refused = Vec::new();
+    fn cluster(&self, links: Vec<Link>, decisions: &Decisions) -> (Vec<Cluster>, Vec<Link>) {
         let scorer = self.scorer();
-        for link in links {
-            if decisions.is_not_duplicate(link.left, link.right) {
-                refused.push(link);
-                continue;
-            }
-            let (ga, gb) = (
-                cluster_of.get(&link.left).copied(),
-                cluster_of.get(&link.right).copied(),
-            );
-            if ga.is_some() && ga == gb {
-                continue;
-            }
-            let one = |id: ClientId| vec![id];
-            let a_members = ga.map_or_else(|| one(link.left), |g| groups[g].0.clone());
-            let b_members = gb.map_or_else(|| one(link.right), |g| groups[g].0.clone());
-            if a_members.len() + b_members.len() > self.options.max_cluster {
-                refused.push(link);
-                continue;
-            }
-            let clash = a_members.iter().any(|x| {
-                b_members.iter().any(|y| {
-                    if decisions.is_not_duplicate(*x, *y) {
-                        return true;
-                    }
-                    let (Ok(sx), Ok(sy)) = (self.slot(*x), self.slot(*y)) else {
-                        return true;
-                    };
-                    let (fx, fy) = (&self.records[sx as usize], &self.records[sy as usize]);
-                    scorer.score(fx, fy, &compare(fx, fy)).conflict.is_some()
-                })
-            });
-            if clash {
-                refused.push(link);
-                continue;
-            }
-            let target = match (ga, gb) {
-                (Some(g), None) | (None, Some(g)) => g,
-                (Some(g), Some(h)) => {
-                    let (members, moved) = std::mem::take(&mut groups[h]);
-                    for m in &members {
-                        cluster_of.insert(*m, g);
-                    }
-                    groups[g].0.extend(members);
-                    groups[g].1.extend(moved);
-                    g
-                }
-                (None, None) => {
-                    groups.push((Vec::new(), Vec::new()));
-                    groups.len() - 1
-                }
-            };
-            for id in [link.left, link.right] {
-                if cluster_of.insert(id, target).is_none() {
-                    groups[target].0.push(id);
-                }
-            }
-            groups[target].1.push(link);
-        }
-        let mut clusters: Vec<Cluster> = groups
-            .into_iter()
-            .filter(|g| g.0.len() > 1)
-            .map(|(mut members, mut links)| {
-                members.sort_unstable();
-                links.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-                Cluster {
-                    id: members[0],
-                    members,
-                    links,
-                }
-            })
-            .collect();
-        clusters.sort_by_key(|c| c.id);
-        refused.sort_by_key(|l| (l.left, l.right));
-        (clusters, refused)
+        cluster_links(links, decisions, self.options.max_cluster, &scorer, |id| {
+            self.slot(id).ok().map(|s| &self.records[s as usize])
+        })
     }
+}
+
+/// Joins duplicate `links` strongest first, refusing a join that would put
+/// two clearly different records (or a decided pair) in one cluster, or grow
+/// one over `max_cluster`; `features` gives a record's keys (a record it does
+/// not know clashes with everything). Shared by [`MatchIndex::dedupe`] and the
+/// partitioned dedupe, which runs it on one connected component at a time.
+pub(crate) fn cluster_links<'f>(
+    mut links: Vec<Link>,
+    decisions: &Decisions,
+    max_cluster: usize,
+    scorer: &Scorer<'_>,
+    features: impl Fn(ClientId) -> Option<&'f Features>,
+) -> (Vec<Cluster>, Vec<Link>) {
+    links.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then(a.left.cmp(&b.left))
+            .then(a.right.cmp(&b.right))
+    });
+    let mut cluster_of: BTreeMap<ClientId, usize> = BTreeMap::new();
+    let mut groups: Vec<(Vec<ClientId>, Vec<Link>)> = Vec::new();
+    let mut refused = Vec::new();
+    for link in links {
+        if decisions.is_not_duplicate(link.left, link.right) {
+            refused.push(link);
+            continue;
+        }
+        let (ga, gb) = (
+            cluster_of.get(&link.left).copied(),
+            cluster_of.get(&link.right).copied(),
+        );
+        if ga.is_some() && ga == gb {
+            continue;
+        }
+        let one = |id: ClientId| vec![id];
+        let a_members = ga.map_or_else(|| one(link.left), |g| groups[g].0.clone());
+        let b_members = gb.map_or_else(|| one(link.right), |g| groups[g].0.clone());
+        if a_members.len() + b_members.len() > max_cluster {
+            refused.push(link);
+            continue;
+        }
+        let clash = a_members.iter().any(|x| {
+            b_members.iter().any(|y| {
+                if decisions.is_not_duplicate(*x, *y) {
+                    return true;
+                }
+                let (Some(fx), Some(fy)) = (features(*x), features(*y)) else {
+                    return true;
+                };
+                scorer.score(fx, fy, &compare(fx, fy)).conflict.is_some()
+            })
+        });
+        if clash {
+            refused.push(link);
+            continue;
+        }
+        let target = match (ga, gb) {
+            (Some(g), None) | (None, Some(g)) => g,
+            (Some(g), Some(h)) => {
+                let (members, moved) = std::mem::take(&mut groups[h]);
+                for m in &members {
+                    cluster_of.insert(*m, g);
+                }
+                groups[g].0.extend(members);
+                groups[g].1.extend(moved);
+                g
+            }
+            (None, None) => {
+                groups.push((Vec::new(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        for id in [link.left, link.right] {
+            if cluster_of.insert(id, target).is_none() {
+                groups[target].0.push(id);
+            }
+        }
+        groups[target].1.push(link);
+    }
+    let mut clusters: Vec<Cluster> = groups
+        .into_iter()
+        .filter(|g| g.0.len() > 1)
+        .map(|(mut members, mut links)| {
+            members.sort_unstable();
+            links.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+            Cluster {
+                id: members[0],
+                members,
+                links,
+            }
+        })
+        .collect();
+    clusters.sort_by_key(|c| c.id);
+    refused.sort_by_key(|l| (l.left, l.right));
+    (clusters, refused)
 }

@@ -75,6 +75,7 @@ mod deals;
 mod features;
 mod index;
 mod model;
+pub mod partitioned;
 #[cfg(feature = "generator")]
 mod score;
 

@@ -244,8 +244,8 @@ const OWN_SHARE: f64 = 0.5;
 /// How often each value of a field occurs in a base.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TermFrequencies {
-    counts: Vec<FxHashMap<u64, u32>>,
-    totals: [u64; FIELDS],
+    pub(crate) counts: Vec<FxHashMap<u64, u32>>,
+    pub(crate) totals: [u64; FIELDS],
 }
 
 impl TermFrequencies {
@@ -281,7 +281,7 @@ impl TermFrequencies {
     }
 
     /// The counted values of `f`, by field.
-    fn each_value(f: &Features, mut each: impl FnMut(MatchField, u64)) {
+    pub(crate) fn each_value(f: &Features, mut each: impl FnMut(MatchField, u64)) {
         for field in MatchField::ALL {
             Self::field_values(f, field, |hash| each(field, hash));
         }

@@ -1,0 +1,115 @@
+"""clientbase.spark.dedupe against MatchIndex.dedupe on one machine, on a generated base.
+
+Run from the repository root with the package installed in .venv (``make bench-spark``
+builds it in release and runs this):
+
+    .venv/bin/python benches/python/spark_dedupe.py --clients 100000 --cores 2
+
+Prints the one-machine time, the Spark local-mode time with each stage's seconds
+(``SparkDedupe.timings``), whether the two answers are equal, and the load average.
+The Spark session is ``local[cores]`` with the UI off; the workers run the
+venv's interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import pyarrow as pa
+
+FIELDS = [
+    "id",
+    "kind",
+    "surname",
+    "given_name",
+    "patronymic",
+    "company",
+    "tax_id",
+    "birthday",
+    "city",
+    "region",
+    "postcode",
+    "address",
+    "phones_json",
+    "emails_json",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument("--memory", default="3g", help="spark.driver.memory")
+    args = parser.parse_args()
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+
+    import clientbase as cb
+    import clientbase.spark as cs
+    from clientbase import _native
+    from pyspark.sql import SparkSession
+
+    t = time.perf_counter()
+    base = cb.ClientBase.from_json(_native._generate_base_json(args.clients, args.seed))
+    generate_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    want = cb.MatchIndex(base).dedupe()
+    one_machine_s = time.perf_counter() - t
+
+    spark = (
+        SparkSession.builder.master(f"local[{args.cores}]")
+        .appName("clientbase-spark-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", args.memory)
+        .config("spark.sql.shuffle.partitions", str(args.partitions))
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    table = pa.table(base.clients_table(FIELDS))
+    table = table.set_column(0, "id", table.column("id").cast(pa.int64()))
+    clients = spark.createDataFrame(table).repartition(args.partitions).localCheckpoint()
+
+    t = time.perf_counter()
+    found = cs.dedupe(clients, partitions=args.partitions)
+    got = found.to_dict()
+    spark_s = time.perf_counter() - t
+
+    def members(result: dict) -> list:
+        return [(c["id"], list(c["members"])) for c in result["clusters"]]
+
+    equal = (
+        members(got) == members(want)
+        and got["comparisons"] == want["comparisons"]
+        and got["blocking"] == list(want["blocking"])
+    )
+    report = {
+        "clients": args.clients,
+        "cores": args.cores,
+        "partitions": args.partitions,
+        "generate_s": round(generate_s, 2),
+        "one_machine_s": round(one_machine_s, 2),
+        "spark_s": round(spark_s, 2),
+        "spark_stages_s": {k: round(v, 2) for k, v in found.timings.items()},
+        "comparisons": got["comparisons"],
+        "clusters": len(got["clusters"]),
+        "equal_to_one_machine": equal,
+        "load_average": os.getloadavg(),
+    }
+    print(json.dumps(report, indent=2))
+    spark.stop()
+    if not equal:
+        sys.exit("the Spark answer differs from one machine's")
+
+
+if __name__ == "__main__":
+    main()
