@@ -315,6 +315,32 @@ pub(crate) fn table_from_arrow(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
     Ok(read_arrow(obj)?.0)
 }
 
+/// Takes the array an object gives through `__arrow_c_array__` (the
+/// PyCapsule protocol): its field and its data.
+pub(crate) fn import_c_array(obj: &Bound<'_, PyAny>) -> PyResult<(Field, ArrayRef)> {
+    let pair = obj.call_method0("__arrow_c_array__")?;
+    let pair = pair.cast::<PyTuple>()?;
+    let schema = pair.get_item(0)?;
+    let schema = schema.cast::<PyCapsule>()?;
+    let array = pair.get_item(1)?;
+    let array = array.cast::<PyCapsule>()?;
+    let schema_pointer = schema.pointer_checked(Some(c"arrow_schema"))?;
+    let array_pointer = array.pointer_checked(Some(c"arrow_array"))?;
+    // SAFETY: the capsules hold an `ArrowSchema` and an `ArrowArray` (their names
+    // say so); the schema is only borrowed (its capsule releases it), the array is
+    // moved out and its capsule's copy marked released.
+    let (schema, array) = unsafe {
+        (
+            &*schema_pointer.cast::<FFI_ArrowSchema>().as_ptr(),
+            FFI_ArrowArray::from_raw(array_pointer.cast().as_ptr()),
+        )
+    };
+    let field = Field::try_from(schema).map_err(arrow_error)?;
+    // SAFETY: `array` was exported with `schema`.
+    let data = unsafe { from_ffi(array, schema) }.map_err(arrow_error)?;
+    Ok((field, make_array(data)))
+}
+
 /// [`table_from_arrow`], and whether the object was a table (a struct of
 /// columns) rather than one column.
 fn read_arrow(obj: &Bound<'_, PyAny>) -> PyResult<(Table, bool)> {
@@ -346,28 +372,8 @@ fn read_arrow(obj: &Bound<'_, PyAny>) -> PyResult<(Table, bool)> {
             })
             .or_raise();
     }
-    let pair = obj.call_method0("__arrow_c_array__")?;
-    let pair = pair.cast::<PyTuple>()?;
-    let schema = pair.get_item(0)?;
-    let schema = schema.cast::<PyCapsule>()?;
-    let array = pair.get_item(1)?;
-    let array = array.cast::<PyCapsule>()?;
-    let schema_pointer = schema.pointer_checked(Some(c"arrow_schema"))?;
-    let array_pointer = array.pointer_checked(Some(c"arrow_array"))?;
-    // SAFETY: the capsules hold an `ArrowSchema` and an `ArrowArray` (their names
-    // say so); the schema is only borrowed (its capsule releases it), the array is
-    // moved out and its capsule's copy marked released.
-    let (schema, array) = unsafe {
-        (
-            &*schema_pointer.cast::<FFI_ArrowSchema>().as_ptr(),
-            FFI_ArrowArray::from_raw(array_pointer.cast().as_ptr()),
-        )
-    };
-    let field = Field::try_from(schema).map_err(arrow_error)?;
-    // SAFETY: `array` was exported with `schema`.
-    let data = unsafe { from_ffi(array, schema) }.map_err(arrow_error)?;
-    py.detach(|| array_table(&field, make_array(data)))
-        .or_raise()
+    let (field, array) = import_c_array(obj)?;
+    py.detach(|| array_table(&field, array)).or_raise()
 }
 
 fn arrow_error_core(err: ArrowError) -> Error {

@@ -10,11 +10,9 @@ use arrow_array::builder::{
     BinaryBuilder, Float64Builder, Int32Builder, Int64Builder, Int8Builder,
 };
 use arrow_array::cast::AsArray;
-use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::types::{Int32Type, Int64Type, Int8Type};
-use arrow_array::{
-    make_array, Array, ArrayRef, GenericListArray, OffsetSizeTrait, RecordBatch, StructArray,
-};
+use arrow_array::{Array, ArrayRef, GenericListArray, OffsetSizeTrait, RecordBatch, StructArray};
 use arrow_schema::{Field, Schema};
 use clientbase::dedup::partitioned::{
     self, BlockRows, BlockScorer, ComponentMembers, GlobalStats, TermCount,
@@ -34,26 +32,7 @@ fn bad(reason: impl Into<String>) -> Error {
 
 /// A record batch from an object with `__arrow_c_array__` (a pyarrow batch).
 fn batch_arg(obj: &Bound<'_, PyAny>) -> PyResult<RecordBatch> {
-    let pair = obj.call_method0("__arrow_c_array__")?;
-    let pair = pair.cast::<PyTuple>()?;
-    let schema = pair.get_item(0)?;
-    let schema = schema.cast::<PyCapsule>()?;
-    let array = pair.get_item(1)?;
-    let array = array.cast::<PyCapsule>()?;
-    let schema_pointer = schema.pointer_checked(Some(c"arrow_schema"))?;
-    let array_pointer = array.pointer_checked(Some(c"arrow_array"))?;
-    // SAFETY: the capsules hold an `ArrowSchema` and an `ArrowArray` (their
-    // names say so); the schema is only borrowed, the array moved out and its
-    // capsule's copy marked released, as the PyCapsule protocol asks.
-    let (schema, array) = unsafe {
-        (
-            &*schema_pointer.cast::<FFI_ArrowSchema>().as_ptr(),
-            FFI_ArrowArray::from_raw(array_pointer.cast().as_ptr()),
-        )
-    };
-    // SAFETY: `array` was exported with `schema`.
-    let data = unsafe { from_ffi(array, schema) }.map_err(|e| to_py_err(bad(e.to_string())))?;
-    let array = make_array(data);
+    let (_, array) = crate::arrow::import_c_array(obj)?;
     let rows = array
         .as_any()
         .downcast_ref::<StructArray>()
