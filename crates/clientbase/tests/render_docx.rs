@@ -252,6 +252,13 @@ fn emptied_cells_and_tables_are_mended() {
     let xml = part(&docx, "word/document.xml");
     assert!(!xml.contains("<w:p/>"), "{xml}");
     assert_eq!(xml.matches("<w:tbl>").count(), 2, "{xml}");
+    // Rows and paragraphs inside content controls count: nothing is mended.
+    let wrapped = r#"<w:tbl><w:sdt><w:sdtContent><w:tr><w:tc><w:sdt><w:sdtContent><w:p><w:r><w:t>{{ lines | length }}</w:t></w:r></w:p></w:sdtContent></w:sdt></w:tc></w:tr></w:sdtContent></w:sdt></w:tbl>"#;
+    let docx = render_docx(None, &docx_from_body(wrapped).unwrap(), &p).unwrap();
+    let xml = part(&docx, "word/document.xml");
+    assert!(!xml.contains("<w:p/>"), "{xml}");
+    assert_eq!(xml.matches("<w:tbl>").count(), 1, "{xml}");
+    assert_eq!(docx_text(&docx).unwrap(), "2\n");
 }
 
 fn assert_error(template: &[u8], record: &str, reason: &str) {

@@ -406,10 +406,19 @@ fn check_xml(xml: &str) -> std::result::Result<Option<String>, String> {
     let mut edits: Vec<(usize, usize, &str)> = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let mut reader = quick_xml::Reader::from_str(xml);
+    // A paragraph counts for the cell it is in, a row for its table, also
+    // through wrappers such as content controls (`w:sdt`, `w:sdtContent`).
     let note_child = |stack: &mut Vec<Open>, name: &str| {
-        if let Some(parent) = stack.last_mut() {
-            parent.has_p |= name == "w:p";
-            parent.has_tr |= name == "w:tr";
+        let (of, flag): (&str, fn(&mut Open)) = match name {
+            "w:p" => ("w:tc", |o| o.has_p = true),
+            "w:tr" => ("w:tbl", |o| o.has_tr = true),
+            _ => return,
+        };
+        for open in stack.iter_mut().rev() {
+            flag(open);
+            if open.name == of {
+                break;
+            }
         }
     };
     loop {
