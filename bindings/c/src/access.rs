@@ -11,12 +11,11 @@
 use std::ffi::c_char;
 
 use clientbase::access::{Policy, View};
-use clientbase::capability::{self, Output, OutputKind};
-use clientbase::{Error, ErrorKind};
+use clientbase::capability;
 
 use crate::base::cb_base;
 use crate::capability::params_arg;
-use crate::error::{cb_status, CbResult, Failure};
+use crate::error::{cb_status, CbResult};
 use crate::ffi::{arg_str, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 use crate::table::cb_table;
@@ -120,20 +119,8 @@ pub unsafe extern "C" fn cb_view_call_table(
         let name = unsafe { arg_str(capability, "capability") }?;
         let params = unsafe { params_arg(params_json) }?;
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
-        if capability::find(name)?.output != OutputKind::Table {
-            return Err(Error::new(
-                ErrorKind::InvalidValue,
-                format!("{name} gives back a report, not a table: call it with cb_view_call"),
-            )
-            .with_field("capability")
-            .into());
-        }
-        let Output::Table(table) = view.call(base, name, params)? else {
-            return Err(Failure::from(Error::new(
-                ErrorKind::InvalidValue,
-                format!("{name} gave back a report, not a table"),
-            )));
-        };
+        capability::expect_table(name, "cb_view_call")?;
+        let table = view.call(base, name, params)?.into_table(name)?;
         *out_table = cb_table::into_raw(table.into_record_batch()?);
         Ok(())
     })

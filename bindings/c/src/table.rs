@@ -6,7 +6,7 @@ use std::ffi::c_char;
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::{Array, RecordBatch, StructArray};
-use clientbase::capability::{self, Output, OutputKind};
+use clientbase::capability;
 use clientbase::{Error, ErrorKind, Table};
 
 use crate::base::cb_base;
@@ -53,20 +53,8 @@ pub unsafe extern "C" fn cb_base_call_table(
         let name = unsafe { arg_str(capability, "capability") }?;
         let params = unsafe { params_arg(params_json) }?;
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
-        if capability::find(name)?.output != OutputKind::Table {
-            return Err(Error::new(
-                ErrorKind::InvalidValue,
-                format!("{name} gives back a report, not a table: call it with cb_base_call"),
-            )
-            .with_field("capability")
-            .into());
-        }
-        let Output::Table(table) = capability::call_read(base, name, params)? else {
-            return Err(Failure::from(Error::new(
-                ErrorKind::InvalidValue,
-                format!("{name} gave back a report, not a table"),
-            )));
-        };
+        capability::expect_table(name, "cb_base_call")?;
+        let table = capability::call_read(base, name, params)?.into_table(name)?;
         *out_table = cb_table::into_raw(table.into_record_batch()?);
         Ok(())
     })

@@ -44,8 +44,8 @@ pub use parse::{
 };
 
 pub use registry::{
-    call, call_read, call_table, call_write, find, Access, CapabilityInfo, Output, OutputKind,
-    Rows, CAPABILITIES,
+    call, call_read, call_table, call_write, expect_table, find, Access, CapabilityInfo, Output,
+    OutputKind, Rows, CAPABILITIES,
 };
 
 use crate::base::{ClientBase, MergeRecord, MergeRules};

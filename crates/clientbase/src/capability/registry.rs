@@ -56,6 +56,33 @@ impl Output {
             Output::Table(table) => Ok(serde_json::to_value(&table)?),
         }
     }
+
+    /// The table of capability `name`; a report is an
+    /// [`ErrorKind::InvalidValue`] error on the field `capability`.
+    pub fn into_table(self, name: &str) -> Result<Table> {
+        match self {
+            Output::Table(table) => Ok(table),
+            Output::Report(_) => Err(Error::new(
+                ErrorKind::InvalidValue,
+                format!("{name} gave back a report, not a table"),
+            )
+            .with_field("capability")),
+        }
+    }
+}
+
+/// Checks, before calling it, that capability `name` gives back a table;
+/// the error for a report capability names `report_call`, the call that
+/// gives its report (`cb_base_call` in C, say).
+pub fn expect_table(name: &str, report_call: &str) -> Result<()> {
+    if find(name)?.output == OutputKind::Table {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidValue,
+        format!("{name} gives back a report, not a table: call it with {report_call}"),
+    )
+    .with_field("capability"))
 }
 
 fn report<R: Serialize>(result: Result<R>) -> Result<Output> {
