@@ -83,6 +83,15 @@ impl Decisions {
         Decisions::default()
     }
 
+    /// Reads decisions from JSON (`{"not_duplicates": [[1, 2]]}`); an unknown
+    /// key is an error naming it.
+    pub fn from_json(json: &str) -> crate::error::Result<Decisions> {
+        serde_json::from_str(json).map_err(|e| {
+            crate::error::Error::new(crate::error::ErrorKind::Json, format!("decisions: {e}"))
+                .with_field("not_duplicates")
+        })
+    }
+
     fn key(a: ClientId, b: ClientId) -> (ClientId, ClientId) {
         if a <= b {
             (a, b)

@@ -20,7 +20,16 @@
 //! through its own clustering, with the global term frequencies: the steps
 //! only decide where each piece of work runs.
 //!
+//! With the `arrow` feature the steps also take and give Arrow record batches
+//! ([`prepare_batch`], [`BlockScorer::push_batch`], [`cluster_batch`],
+//! [`components_batch`]): what an engine's per-batch function calls.
+//!
 //! [`MatchIndex::dedupe`]: super::MatchIndex::dedupe
+
+#[cfg(all(feature = "arrow", feature = "csv"))]
+mod batches;
+#[cfg(all(feature = "arrow", feature = "csv"))]
+pub use batches::{cluster_batch, components_batch, prepare_batch};
 
 use super::blocking::{BlockingKey, BlockingStats};
 use super::cluster::{cluster_links, Cluster, Decisions, Link};
