@@ -303,13 +303,17 @@ impl Table {
                 serde_json::to_string(&self.problems)?,
             );
         }
-        let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = self
-            .columns
-            .into_iter()
-            .map(column_to_arrow)
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .unzip();
+        // Each column on its own (in parallel with `parallel`: a text column's
+        // offsets are narrowed and its validity packed into bits).
+        #[cfg(feature = "parallel")]
+        let converted: Result<Vec<(Field, ArrayRef)>> = {
+            use rayon::prelude::*;
+            self.columns.into_par_iter().map(column_to_arrow).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let converted: Result<Vec<(Field, ArrayRef)>> =
+            self.columns.into_iter().map(column_to_arrow).collect();
+        let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = converted?.into_iter().unzip();
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
         let schema = Schema::new(fields).with_metadata(metadata);
         RecordBatch::try_new_with_options(Arc::new(schema), arrays, &options).map_err(arrow_error)
