@@ -55,6 +55,7 @@
 //! # Ok::<(), clientbase::Error>(())
 //! ```
 
+use crate::access::ContactAccess;
 use crate::activity::Activity;
 use crate::base::{ClientBase, MergeRecord};
 use crate::client::{Consent, ConsentState, Consents};
@@ -144,11 +145,22 @@ struct Event {
 /// `merge` or `change_log`). See the [module docs](self) for what a base in
 /// memory gives and what a base file adds.
 pub fn client_history(base: &ClientBase, params: &HistoryParams) -> Result<Table> {
+    history_with(base, params, ContactAccess::Full)
+}
+
+/// [`client_history`] with the contact points of the change log as `contacts`
+/// shows them (masked, or their events left out when hidden): a role view's
+/// history.
+pub(crate) fn history_with(
+    base: &ClientBase,
+    params: &HistoryParams,
+    contacts: ContactAccess,
+) -> Result<Table> {
     params.validate()?;
     let client = resolve(base, params.client)?;
     let ids = merged_into(base.merges(), client);
     let mut events: Vec<Event> = Vec::new();
-    let mut log = ChangeLog::of(base, &ids)?;
+    let mut log = ChangeLog::of(base, &ids, contacts)?;
     for &id in &ids {
         // A record merged away is read as the merge found it.
         let record = base.get_client(id).or_else(|| {
@@ -465,6 +477,7 @@ mod log {
     //! What the change log of a base file adds to a history.
 
     use super::{consent_list, list_ids, Event};
+    use crate::access::ContactAccess;
     use crate::base::ClientBase;
     use crate::client::{Consent, Consents};
     use crate::error::Result;
@@ -488,7 +501,11 @@ mod log {
     }
 
     impl ChangeLog {
-        pub(super) fn of(base: &ClientBase, clients: &[ClientId]) -> Result<ChangeLog> {
+        pub(super) fn of(
+            base: &ClientBase,
+            clients: &[ClientId],
+            contacts: ContactAccess,
+        ) -> Result<ChangeLog> {
             let mut log = ChangeLog {
                 present: base.path().is_some(),
                 entries: BTreeMap::new(),
@@ -511,7 +528,8 @@ mod log {
                     record: Some(record),
                     ..ChangesParams::default()
                 };
-                for change in base.changes(&params)? {
+                for mut change in base.changes(&params)? {
+                    crate::access::mask_change(&mut change, contacts);
                     log.entries.insert(change.seq, change);
                 }
             }
@@ -764,7 +782,7 @@ struct ChangeLog;
 
 #[cfg(not(feature = "storage"))]
 impl ChangeLog {
-    fn of(_: &ClientBase, _: &[ClientId]) -> Result<ChangeLog> {
+    fn of(_: &ClientBase, _: &[ClientId], _: ContactAccess) -> Result<ChangeLog> {
         Ok(ChangeLog)
     }
     fn added_by(&self, _: ClientId) -> Option<String> {

@@ -1,7 +1,7 @@
 //! How contact points look to a role that must not see them.
 
 use super::ContactAccess;
-use crate::client::Client;
+use crate::client::{Client, Email, Messenger, Phone};
 
 /// A phone number masked: the country code and the next three digits, then
 /// stars, then the last two digits. A Russian number (`+79161234567`, or
@@ -71,26 +71,91 @@ fn mask_handle(id: &str) -> String {
 /// normalized form (E.164, the normalized email) removed; hidden ones are
 /// removed.
 pub(crate) fn mask_client(client: &mut Client, access: ContactAccess) {
+    mask_phones(&mut client.phones, access);
+    mask_emails(&mut client.emails, access);
+    mask_messengers(&mut client.messengers, access);
+}
+
+fn mask_phones(phones: &mut Vec<Phone>, access: ContactAccess) {
     match access {
         ContactAccess::Full => {}
         ContactAccess::Masked => {
-            for phone in &mut client.phones {
+            for phone in phones {
                 phone.raw = mask_phone(phone.e164.as_deref().unwrap_or(&phone.raw));
                 phone.e164 = None;
                 phone.extension = None;
             }
-            for email in &mut client.emails {
+        }
+        ContactAccess::Hidden => phones.clear(),
+    }
+}
+
+fn mask_emails(emails: &mut Vec<Email>, access: ContactAccess) {
+    match access {
+        ContactAccess::Full => {}
+        ContactAccess::Masked => {
+            for email in emails {
                 email.raw = mask_email(email.normalized.as_deref().unwrap_or(&email.raw));
                 email.normalized = None;
             }
-            for messenger in &mut client.messengers {
+        }
+        ContactAccess::Hidden => emails.clear(),
+    }
+}
+
+fn mask_messengers(messengers: &mut Vec<Messenger>, access: ContactAccess) {
+    match access {
+        ContactAccess::Full => {}
+        ContactAccess::Masked => {
+            for messenger in messengers {
                 messenger.id = mask_handle(&messenger.id);
             }
         }
-        ContactAccess::Hidden => {
-            client.phones.clear();
-            client.emails.clear();
-            client.messengers.clear();
+        ContactAccess::Hidden => messengers.clear(),
+    }
+}
+
+/// Applies `access` to the contact points a change log entry records (the
+/// `phones`, `emails` and `messengers` of a client before and after), as
+/// [`mask_client`] does to a client; a value that does not read as contact
+/// points is cleared unless the access is full.
+#[cfg(feature = "storage")]
+pub(crate) fn mask_change(change: &mut crate::Change, access: ContactAccess) {
+    if access == ContactAccess::Full {
+        return;
+    }
+    for record in &mut change.records {
+        for (field, diff) in record.fields.iter_mut() {
+            for value in [&mut diff.before, &mut diff.after] {
+                mask_value(field, value, access);
+            }
         }
     }
+}
+
+#[cfg(feature = "storage")]
+fn mask_value(field: &str, value: &mut serde_json::Value, access: ContactAccess) {
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use serde_json::Value;
+    fn masked<T: DeserializeOwned + Serialize>(
+        value: &Value,
+        access: ContactAccess,
+        mask: fn(&mut Vec<T>, ContactAccess),
+    ) -> Value {
+        let Ok(mut items) = serde_json::from_value::<Vec<T>>(value.clone()) else {
+            return Value::Null;
+        };
+        mask(&mut items, access);
+        serde_json::to_value(items).unwrap_or(Value::Null)
+    }
+    if value.is_null() {
+        return;
+    }
+    *value = match field {
+        "phones" => masked(value, access, mask_phones),
+        "emails" => masked(value, access, mask_emails),
+        "messengers" => masked(value, access, mask_messengers),
+        _ => return,
+    };
 }

@@ -54,6 +54,8 @@
 
 mod mask;
 
+#[cfg(feature = "storage")]
+pub(crate) use mask::mask_change;
 pub use mask::{mask_email, mask_phone};
 
 use crate::base::ClientBase;
@@ -459,7 +461,9 @@ impl View {
     /// checked against the policy and logged with the actor and the number of
     /// records. A capability that changes the base is refused (write on the
     /// base), and so is the change log (`changes`) for a restricted actor: it
-    /// holds every client's data.
+    /// holds every client's data. A client's history (`client_history`) of a
+    /// client in the view is read with the base's change log, its contact
+    /// points masked or left out as the role's contacts are.
     pub fn call(&mut self, base: &ClientBase, name: &str, params: Value) -> Result<Output> {
         let info = capability::find(name)?;
         let refuse = |reason: &str| {
@@ -491,6 +495,17 @@ impl View {
             )?)?));
         }
         let restricted = !self.grant.is_unrestricted();
+        if name == "client_history" && restricted {
+            // The copy keeps no change log: the history is read from the base,
+            // once the copy has shown the client is in the view, with the
+            // log's contact points as the role sees them.
+            let params: crate::history::HistoryParams = capability::params(name, params)?;
+            crate::history::client_history(self.base(base), &params)?;
+            let contacts = self.grant.contacts;
+            return Ok(Output::Table(acting_as(&actor, || {
+                crate::history::history_with(base, &params, contacts)
+            })?));
+        }
         let target = self.base(base);
         let output = acting_as(&actor, || capability::call_read(target, name, params))?;
         // On the copy nothing was logged (it keeps no log): log on the base.

@@ -182,3 +182,92 @@ fn an_unrestricted_view_reads_the_base_itself() {
     assert!(std::ptr::eq(view.base(&base), &base));
     assert_eq!(view.clients(&base).unwrap().len(), 2);
 }
+
+/// A history read through a view has the base file's change log, its contact
+/// points as the role sees them, and only for a client in the view.
+#[cfg(feature = "storage")]
+#[test]
+fn a_views_history_reads_the_change_log_with_contacts_masked() {
+    use crate::table::Value;
+    let dir = std::env::temp_dir().join(format!("cb-view-history-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("base.cb");
+    let _ = std::fs::remove_file(&path);
+    let mut base = ClientBase::create(&path, Schema::new()).unwrap();
+    let anna = base
+        .add_client(client(
+            "Иванова",
+            Some("Иванов"),
+            "+79161234567",
+            "anna@mail.ru",
+        ))
+        .unwrap();
+    let other = base
+        .add_client(client(
+            "Петрова",
+            Some("Петров"),
+            "+79031112233",
+            "p@mail.ru",
+        ))
+        .unwrap();
+    let mut changed = base.client(anna).unwrap().clone();
+    changed.phones.push(Phone {
+        e164: Some("+79169998877".into()),
+        ..Phone::raw("8 916 999-88-77")
+    });
+    base.update_client(changed).unwrap();
+    let policy = Policy::from_json(
+        r#"{"roles": {"manager": {"clients": "own", "contacts": "full"},
+                      "operator": {"clients": "all", "contacts": "masked"},
+                      "guest": {"clients": "all", "contacts": "hidden"}},
+            "actors": {"ivanov": {"role": "manager", "owns": ["Иванов"]},
+                       "olga": {"role": "operator"}, "visitor": {"role": "guest"}}}"#,
+    )
+    .unwrap();
+    let history = |actor: &str, id: ClientId| -> Result<Vec<String>> {
+        let mut view = View::new(&base, &policy, actor)?;
+        let table = view
+            .call(&base, "client_history", serde_json::json!({"client": id.0}))?
+            .into_table("client_history")?;
+        let (kind, what) = (table.column("kind").unwrap(), table.column("what").unwrap());
+        Ok((0..table.rows())
+            .filter(|i| matches!(kind.value(*i), Value::Text(k) if k.starts_with("contact")))
+            .map(|i| match what.value(i) {
+                Value::Text(w) => w.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect())
+    };
+    assert_eq!(history("ivanov", anna).unwrap(), ["phone +79169998877"]);
+    assert_eq!(history("olga", anna).unwrap(), ["phone +7 916 ***-**-77"]);
+    assert!(history("visitor", anna).unwrap().is_empty());
+    // The same history on the base itself, and none for a client outside the view.
+    let full = crate::history::client_history(
+        &base,
+        &crate::history::HistoryParams {
+            client: anna,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let rows_full = full.rows();
+    let mut view = View::new(&base, &policy, "visitor").unwrap();
+    let hidden = view
+        .call(
+            &base,
+            "client_history",
+            serde_json::json!({"client": anna.0}),
+        )
+        .unwrap()
+        .into_table("client_history")
+        .unwrap();
+    assert_eq!(
+        hidden.rows(),
+        rows_full - 1,
+        "only the contact event is left out"
+    );
+    let err = history("ivanov", other).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownId);
+    drop(base);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
