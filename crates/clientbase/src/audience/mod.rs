@@ -75,6 +75,7 @@
 
 mod ads;
 pub(crate) mod build;
+pub(crate) mod gather;
 mod tasks;
 
 pub use ads::{
