@@ -1,6 +1,9 @@
 //! The actions due on a day, and recording them in the base.
 
-use super::{action_key, key_of_text, write_action_key, ActionKind, AutomationRule, AutomationRules, ContactNeeded};
+use super::{
+    action_key, key_of_text, write_action_key, ActionKind, AutomationRule, AutomationRules,
+    ContactNeeded,
+};
 use super::{RuleKind, MAX_RULES};
 use crate::activity::{Activity, ActivityKind, Direction};
 use crate::audience::build::{judge, standing, Readers, Standing, Verdict};
@@ -573,16 +576,26 @@ type Expected<'a> = (NaiveDate, NaiveDate, &'a str);
 /// one day only has none. Read in one pass over the deals, not through the
 /// order-line table the value capability builds (`tests/automation.rs`
 /// checks both agree).
-fn expected_purchases(
-    base: &ClientBase,
+fn expected_purchases<'a>(
+    base: &'a ClientBase,
     as_of: NaiveDate,
-) -> rustc_hash::FxHashMap<ClientId, Vec<Expected<'_>>> {
+) -> rustc_hash::FxHashMap<ClientId, Vec<Expected<'a>>> {
     let currency = base
         .schema()
         .currency()
         .unwrap_or(crate::money::Currency::RUB);
     let last_day = crate::table::date_to_days(as_of);
-    let mut lines: Vec<(ClientId, &str, i32)> = Vec::new();
+    // Products by number: the sort below compares integers, not texts.
+    let mut numbers: rustc_hash::FxHashMap<&'a str, u32> = Default::default();
+    let mut products: Vec<&'a str> = Vec::new();
+    let mut number = |product: &'a str| -> u32 {
+        let next = products.len() as u32;
+        *numbers.entry(product).or_insert_with(|| {
+            products.push(product);
+            next
+        })
+    };
+    let mut lines: Vec<(ClientId, u32, i32)> = Vec::new();
     for deal in base.deals() {
         if deal.status != DealStatus::Won
             || deal.recurrence.is_some()
@@ -598,22 +611,20 @@ fn expected_purchases(
             continue;
         }
         if deal.lines.is_empty() {
-            lines.push((deal.client, "", day));
+            lines.push((deal.client, number(""), day));
         } else if deal
             .lines
             .iter()
             .all(|l| l.total().is_ok_and(|t| t.currency() == currency))
         {
-            lines.extend(
-                deal.lines
-                    .iter()
-                    .map(|l| (deal.client, l.product.as_str(), day)),
-            );
+            for line in &deal.lines {
+                lines.push((deal.client, number(&line.product), day));
+            }
         }
     }
     crate::batch::sort_unstable(&mut lines);
     lines.dedup();
-    let mut out: rustc_hash::FxHashMap<ClientId, Vec<Expected<'_>>> = Default::default();
+    let mut out: rustc_hash::FxHashMap<ClientId, Vec<Expected<'a>>> = Default::default();
     let mut gaps: Vec<i32> = Vec::new();
     for group in lines.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
         if group.len() < 2 {
@@ -633,9 +644,11 @@ fn expected_purchases(
             crate::table::days_to_date(last + median),
             crate::table::days_to_date(last),
         ) {
-            out.entry(group[0].0)
-                .or_default()
-                .push((expected, last, group[0].1));
+            out.entry(group[0].0).or_default().push((
+                expected,
+                last,
+                products[group[0].1 as usize],
+            ));
         }
     }
     out
@@ -905,39 +918,41 @@ pub(crate) fn plan<'a>(
                     out.push(planner.action(p, client, None, None, reason));
                 })?
             }
-            RuleKind::StuckInStage | RuleKind::StageEntered => gather(&mut actions, &deals, |deal, out| {
-                if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
-                    return;
-                }
-                let Some(entered) = planner.entered(&entries, deal) else {
-                    return;
-                };
-                let in_stage = (as_of - entered).num_days();
-                let max = rule.max_days.unwrap_or(0);
-                let held = if rule.kind == RuleKind::StuckInStage {
-                    in_stage > i64::from(max)
-                } else {
-                    (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
-                };
-                if !held {
-                    return;
-                }
-                let Some(client) = base.get_client(deal.client) else {
-                    return;
-                };
-                let reason = || {
-                    if rule.kind == RuleKind::StuckInStage {
-                        format!(
-                            "in stage «{}» of «{}» for {in_stage} days, more than {max}",
-                            deal.stage, deal.pipeline
-                        )
-                        .into()
-                    } else {
-                        format!("moved to stage «{}» on {entered}", deal.stage).into()
+            RuleKind::StuckInStage | RuleKind::StageEntered => {
+                gather(&mut actions, &deals, |deal, out| {
+                    if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
+                        return;
                     }
-                };
-                out.push(planner.action(p, client, Some(deal), Some(entered), reason));
-            })?,
+                    let Some(entered) = planner.entered(&entries, deal) else {
+                        return;
+                    };
+                    let in_stage = (as_of - entered).num_days();
+                    let max = rule.max_days.unwrap_or(0);
+                    let held = if rule.kind == RuleKind::StuckInStage {
+                        in_stage > i64::from(max)
+                    } else {
+                        (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
+                    };
+                    if !held {
+                        return;
+                    }
+                    let Some(client) = base.get_client(deal.client) else {
+                        return;
+                    };
+                    let reason = || {
+                        if rule.kind == RuleKind::StuckInStage {
+                            format!(
+                                "in stage «{}» of «{}» for {in_stage} days, more than {max}",
+                                deal.stage, deal.pipeline
+                            )
+                            .into()
+                        } else {
+                            format!("moved to stage «{}» on {entered}", deal.stage).into()
+                        }
+                    };
+                    out.push(planner.action(p, client, Some(deal), Some(entered), reason));
+                })?
+            }
         }
     }
     Ok((actions, as_of))
@@ -949,13 +964,7 @@ pub(crate) fn actions_table(actions: &[Action<'_>]) -> Result<Table> {
         actions.len(),
         vec![
             written_column("key", actions, |a, out| {
-                write_action_key(
-                    out,
-                    &a.rule,
-                    a.client.id,
-                    a.deal.map(|d| d.id),
-                    a.occurs,
-                )
+                write_action_key(out, &a.rule, a.client.id, a.deal.map(|d| d.id), a.occurs)
             })?,
             Column::from_texts("rule", actions.iter().map(|a| Some(&*a.rule))),
             Column::from_texts("kind", actions.iter().map(|a| Some(a.kind.name()))),
