@@ -714,26 +714,50 @@ fn collapse<'a>(members: &[Member<'a>]) -> Vec<(usize, &'a Client)> {
 /// name, or the same surname and given name (a missing given name matches
 /// any), compared by [`name_key`](crate::name_key).
 pub(crate) fn same_person(a: &Client, b: &Client) -> bool {
-    use crate::client::Party;
-    let key = |text: &Option<String>| {
-        text.as_deref()
-            .map(crate::name::name_key)
-            .unwrap_or_default()
-    };
-    match (&a.party, &b.party) {
-        (Party::Company(x), Party::Company(y)) => {
-            let (kx, ky) = (
-                crate::name::name_key(&x.legal_name),
-                crate::name::name_key(&y.legal_name),
-            );
-            !kx.is_empty() && kx == ky
+    NameKey::of(a).same(&NameKey::of(b))
+}
+
+/// What [`same_person`] compares of a client: its names by
+/// [`name_key`](crate::name_key) (empty when missing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NameKey {
+    Company(String),
+    Person { surname: String, given: String },
+}
+
+impl NameKey {
+    pub(crate) fn of(client: &Client) -> NameKey {
+        use crate::client::Party;
+        let key = |text: &Option<String>| {
+            text.as_deref()
+                .map(crate::name::name_key)
+                .unwrap_or_default()
+        };
+        match &client.party {
+            Party::Company(x) => NameKey::Company(crate::name::name_key(&x.legal_name)),
+            Party::Person(x) => NameKey::Person {
+                surname: key(&x.surname),
+                given: key(&x.given),
+            },
         }
-        (Party::Person(x), Party::Person(y)) => {
-            let (sx, sy) = (key(&x.surname), key(&y.surname));
-            let (gx, gy) = (key(&x.given), key(&y.given));
-            !sx.is_empty() && sx == sy && (gx.is_empty() || gy.is_empty() || gx == gy)
+    }
+
+    /// Whether the two are one person (see [`same_person`]).
+    pub(crate) fn same(&self, other: &NameKey) -> bool {
+        match (self, other) {
+            (NameKey::Company(kx), NameKey::Company(ky)) => !kx.is_empty() && kx == ky,
+            (
+                NameKey::Person {
+                    surname: sx,
+                    given: gx,
+                },
+                NameKey::Person {
+                    surname: sy,
+                    given: gy,
+                },
+            ) => !sx.is_empty() && sx == sy && (gx.is_empty() || gy.is_empty() || gx == gy),
+            _ => false,
         }
-        _ => false,
     }
 }
 

@@ -4,7 +4,7 @@
 //! the tables gathered from the columns. The same audience as
 //! [`Audience::build`] on the records, row for row.
 
-use super::build::{merge_by_client, same_person, scope_in, Audience, AudienceParams, Readers};
+use super::build::{merge_by_client, scope_in, Audience, AudienceParams, NameKey, Readers};
 use super::build::{AudienceSummary, Excluded, Exclusions};
 use super::{AudienceChannel, Purpose, Reason};
 use crate::base::ClientBase;
@@ -183,10 +183,16 @@ impl Gathered {
                 }
             }
             if !dropped.is_empty() {
-                let reasons = crate::batch::map_column_with_min(&dropped, 64, |&(at, other)| {
-                    let client = |row: u32| base.get_client(ids[row as usize]);
-                    match (client(members[at].0), client(other)) {
-                        (Some(a), Some(b)) if same_person(a, b) => Reason::Duplicate,
+                let reasons = crate::batch::map_column_with_min(&dropped, 256, |&(at, other)| {
+                    let name = |row: u32| match contacts.names.get(&row) {
+                        Some(name) => Some(Cow::Borrowed(name)),
+                        // Not kept (never the case: both share a key).
+                        None => base
+                            .get_client(ids[row as usize])
+                            .map(|c| Cow::Owned(NameKey::of(c))),
+                    };
+                    match (name(members[at].0), name(other)) {
+                        (Some(a), Some(b)) if a.same(&b) => Reason::Duplicate,
                         _ => Reason::SharedContact,
                     }
                 });

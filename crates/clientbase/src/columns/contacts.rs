@@ -9,7 +9,7 @@
 //! kept with the snapshot until the base's next write.
 
 use super::{Columns, Dict, NO_TEXT};
-use crate::audience::build::{candidates, Field, Readers};
+use crate::audience::build::{candidates, Field, NameKey, Readers};
 use crate::audience::{AudienceChannel, Reason};
 use crate::base::ClientBase;
 use crate::client::{Client, Consent, ConsentState};
@@ -86,6 +86,9 @@ pub(crate) struct ChannelContacts {
     /// The distinct keys: key `k` is `text[starts[k]..starts[k + 1]]`.
     pub text: String,
     pub starts: Vec<usize>,
+    /// The names of the clients that share a key with another client (the
+    /// only ones a duplicate can be told from a shared contact for), by row.
+    pub names: FxHashMap<u32, NameKey>,
 }
 
 impl ChannelContacts {
@@ -202,6 +205,7 @@ fn build(base: &ClientBase, channel: AudienceChannel, typed: bool) -> ChannelCon
         consent: Vec::with_capacity(contacts),
         text: String::new(),
         starts: vec![0],
+        names: FxHashMap::default(),
     };
     out.offsets.push(0);
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
@@ -228,6 +232,22 @@ fn build(base: &ClientBase, channel: AudienceChannel, typed: bool) -> ChannelCon
             out.key.push(id);
         }
     }
+    drop(ids);
+    // Clients with a key another client has too: their names, read once.
+    let mut holders = vec![0u8; out.keys()];
+    for &k in &out.key {
+        holders[k as usize] = holders[k as usize].saturating_add(1);
+    }
+    let sharing: Vec<u32> = (0..clients.len())
+        .filter(|&row| {
+            let (lo, hi) = (out.offsets[row] as usize, out.offsets[row + 1] as usize);
+            out.key[lo..hi].iter().any(|&k| holders[k as usize] > 1)
+        })
+        .map(|row| row as u32)
+        .collect();
+    let names =
+        crate::batch::map_column_with_min(&sharing, 64, |&row| NameKey::of(clients[row as usize]));
+    out.names = sharing.into_iter().zip(names).collect();
     out
 }
 
