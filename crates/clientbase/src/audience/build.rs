@@ -1,6 +1,7 @@
 //! Building an audience: the segment, each client judged on the channel in
 //! parallel, then one member per contact.
 
+use super::gather::Outcome;
 use super::{AudienceChannel, Purpose, Reason};
 use crate::base::ClientBase;
 use crate::client::{Client, Consent, ConsentState, MessengerKind, PhoneKind};
@@ -80,6 +81,19 @@ pub(crate) fn scope<'a>(
     as_of: Option<NaiveDate>,
     time_zone: &str,
 ) -> Result<Scope<'a>> {
+    scope_in(base, segment, segments, as_of, time_zone, false)
+}
+
+/// [`scope`], the segment evaluated on the records when `records` (as the
+/// first evaluation after a write does; the result is the same).
+pub(crate) fn scope_in<'a>(
+    base: &'a ClientBase,
+    segment: &Option<serde_json::Value>,
+    segments: &BTreeMap<String, serde_json::Value>,
+    as_of: Option<NaiveDate>,
+    time_zone: &str,
+    records: bool,
+) -> Result<Scope<'a>> {
     let zone = crate::segment::time_zone(time_zone)?;
     let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().with_timezone(&zone).date_naive());
     let Some(rule) = segment else {
@@ -101,7 +115,13 @@ pub(crate) fn scope<'a>(
         .to_text();
     let ids = params
         .compile(base)
-        .and_then(|c| c.evaluate(base))
+        .and_then(|c| {
+            if records {
+                c.evaluate_records(base)
+            } else {
+                c.evaluate(base)
+            }
+        })
         .map_err(|e| e.in_field("segment"))?;
     // Both in id order: a merge walk instead of a lookup per id.
     let mut clients = Vec::with_capacity(ids.len());
@@ -445,7 +465,7 @@ impl Exclusions {
         }
     }
 
-    fn add(&mut self, reason: Reason) {
+    pub(crate) fn add(&mut self, reason: Reason) {
         let slot = match reason {
             Reason::NoContact => &mut self.no_contact,
             Reason::NoConsent => &mut self.no_consent,
@@ -638,20 +658,12 @@ impl<'a> Audience<'a> {
     /// `other` (uint64, the member who gets the message, for `duplicate` and
     /// `shared_contact`).
     pub fn exclusions_table(&self) -> Result<Table> {
-        let e = &self.excluded;
-        Table::with_rows(
-            e.len(),
-            vec![
-                Column::from_uint64s("client", e.iter().map(|e| Some(e.client.get()))),
-                Column::from_texts("reason", e.iter().map(|e| Some(e.reason.name()))),
-                Column::from_uint64s("other", e.iter().map(|e| e.other.map(ClientId::get))),
-            ],
-        )
+        super::gather::exclusions_table(&self.excluded)
     }
 }
 
 /// Two lists in client order as one.
-fn merge_by_client(a: Vec<Excluded>, b: Vec<Excluded>) -> Vec<Excluded> {
+pub(crate) fn merge_by_client(a: Vec<Excluded>, b: Vec<Excluded>) -> Vec<Excluded> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
@@ -701,44 +713,68 @@ fn collapse<'a>(members: &[Member<'a>]) -> Vec<(usize, &'a Client)> {
 /// Whether two records sharing a contact are one person: the same company
 /// name, or the same surname and given name (a missing given name matches
 /// any), compared by [`name_key`](crate::name_key).
-fn same_person(a: &Client, b: &Client) -> bool {
-    use crate::client::Party;
-    let key = |text: &Option<String>| {
-        text.as_deref()
-            .map(crate::name::name_key)
-            .unwrap_or_default()
-    };
-    match (&a.party, &b.party) {
-        (Party::Company(x), Party::Company(y)) => {
-            let (kx, ky) = (
-                crate::name::name_key(&x.legal_name),
-                crate::name::name_key(&y.legal_name),
-            );
-            !kx.is_empty() && kx == ky
+pub(crate) fn same_person(a: &Client, b: &Client) -> bool {
+    NameKey::of(a).same(&NameKey::of(b))
+}
+
+/// What [`same_person`] compares of a client: its names by
+/// [`name_key`](crate::name_key) (empty when missing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NameKey {
+    Company(String),
+    Person { surname: String, given: String },
+}
+
+impl NameKey {
+    pub(crate) fn of(client: &Client) -> NameKey {
+        use crate::client::Party;
+        let key = |text: &Option<String>| {
+            text.as_deref()
+                .map(crate::name::name_key)
+                .unwrap_or_default()
+        };
+        match &client.party {
+            Party::Company(x) => NameKey::Company(crate::name::name_key(&x.legal_name)),
+            Party::Person(x) => NameKey::Person {
+                surname: key(&x.surname),
+                given: key(&x.given),
+            },
         }
-        (Party::Person(x), Party::Person(y)) => {
-            let (sx, sy) = (key(&x.surname), key(&y.surname));
-            let (gx, gy) = (key(&x.given), key(&y.given));
-            !sx.is_empty() && sx == sy && (gx.is_empty() || gy.is_empty() || gx == gy)
+    }
+
+    /// Whether the two are one person (see [`same_person`]).
+    pub(crate) fn same(&self, other: &NameKey) -> bool {
+        match (self, other) {
+            (NameKey::Company(kx), NameKey::Company(ky)) => !kx.is_empty() && kx == ky,
+            (
+                NameKey::Person {
+                    surname: sx,
+                    given: gx,
+                },
+                NameKey::Person {
+                    surname: sy,
+                    given: gy,
+                },
+            ) => !sx.is_empty() && sx == sy && (gx.is_empty() || gy.is_empty() || gx == gy),
+            _ => false,
         }
-        _ => false,
     }
 }
 
 /// The clients of the segment reachable on the channel: one row per member
 /// (see [`Audience::members_table`]), in id order.
 pub fn audience(base: &ClientBase, params: &AudienceParams) -> Result<Table> {
-    Audience::build(base, params)?.members_table()
+    Outcome::build(base, params)?.members_table()
 }
 
 /// How many clients of the segment are in the audience and how many were
 /// left out, by reason.
 pub fn audience_summary(base: &ClientBase, params: &AudienceParams) -> Result<AudienceSummary> {
-    Ok(Audience::build(base, params)?.summary())
+    Ok(Outcome::build(base, params)?.summary())
 }
 
 /// The clients of the segment left out of the audience, with the reason
 /// (see [`Audience::exclusions_table`]).
 pub fn audience_exclusions(base: &ClientBase, params: &AudienceParams) -> Result<Table> {
-    Audience::build(base, params)?.exclusions_table()
+    Outcome::build(base, params)?.exclusions_table()
 }

@@ -72,9 +72,21 @@
 //! with different contacts are not caught here: merge them first with
 //! [`dedup`](crate::dedup), whose fuzzy matching is too slow for a
 //! campaign-time check over a million clients.
+//!
+//! # Over the snapshot
+//!
+//! [`audience()`], [`audience_summary`] and [`audience_exclusions`] run over
+//! the base's columnar snapshot when it keeps one, or from the second read
+//! since a write on ([`Columns::when_worth_it`](crate::columns::Columns::when_worth_it)):
+//! the first audience on a channel adds the channel's contact columns to the
+//! snapshot (each client's usable contacts, normalized and interned, with
+//! the consent that governs each), later ones are a pass over those columns
+//! and a gather into the table. The answer is the one the records give, row
+//! for row ([`Audience::build`] always reads the records).
 
 mod ads;
 pub(crate) mod build;
+pub(crate) mod gather;
 mod tasks;
 
 pub use ads::{

@@ -1,6 +1,9 @@
 //! The actions due on a day, and recording them in the base.
 
-use super::{action_key, key_of_text, ActionKind, AutomationRule, AutomationRules, ContactNeeded};
+use super::{
+    action_key, key_of_text, write_action_key, ActionKind, AutomationRule, AutomationRules,
+    ContactNeeded,
+};
 use super::{RuleKind, MAX_RULES};
 use crate::activity::{Activity, ActivityKind, Direction};
 use crate::audience::build::{judge, standing, Readers, Standing, Verdict};
@@ -11,7 +14,7 @@ use crate::deal::{Deal, DealStatus};
 use crate::error::{invalid, Result};
 use crate::ids::{ActivityId, ClientId, DealId};
 use crate::segment::{compile, named, Options, Rule};
-use crate::table::{Column, Table};
+use crate::table::{Column, ColumnData, Table, TextValues};
 use crate::value::next_due_dates;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -49,15 +52,14 @@ impl Default for DueParams {
 
 /// One action of the day.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Action {
-    pub key: String,
+pub(crate) struct Action<'a> {
     pub rule: std::sync::Arc<str>,
     pub kind: RuleKind,
     pub action: ActionKind,
-    pub client: ClientId,
-    pub name: String,
-    pub deal: Option<DealId>,
-    pub manager: Option<String>,
+    /// The client; its name and manager are read from it when the action
+    /// is written out, not copied for every action.
+    pub client: &'a Client,
+    pub deal: Option<&'a Deal>,
     pub due: NaiveDate,
     pub occurs: Option<NaiveDate>,
     pub reason: Cow<'static, str>,
@@ -67,10 +69,27 @@ pub(crate) struct Action {
     pub text: Option<String>,
 }
 
-impl Action {
+impl Action<'_> {
     /// The text: the rendered one, else the reason.
     pub(crate) fn text(&self) -> &str {
         self.text.as_deref().unwrap_or(&self.reason)
+    }
+
+    /// The idempotency key (see [`action_key`]).
+    pub(crate) fn key(&self) -> String {
+        action_key(
+            &self.rule,
+            self.client.id,
+            self.deal.map(|d| d.id),
+            self.occurs,
+        )
+    }
+
+    /// The deal's manager, else the client's.
+    pub(crate) fn manager(&self) -> Option<&str> {
+        self.deal
+            .and_then(|d| d.owner.as_deref())
+            .or(self.client.owner.as_deref())
     }
 }
 
@@ -258,14 +277,14 @@ impl<'a> Planner<'a> {
     /// object then), unless its key is done. A message that cannot be sent
     /// (no contact, no consent) is a task for the manager instead. The
     /// reason is made only for an action given.
-    pub(crate) fn action(
+    pub(crate) fn action<'c>(
         &self,
         prepared: &Prepared<'_>,
-        client: &Client,
-        deal: Option<&Deal>,
+        client: &'c Client,
+        deal: Option<&'c Deal>,
         occurs: Option<NaiveDate>,
         reason: impl FnOnce() -> Cow<'static, str>,
-    ) -> Result<Option<Action>> {
+    ) -> Result<Option<Action<'c>>> {
         let rule = prepared.rule;
         if !self.done.is_empty() {
             let done = (
@@ -301,10 +320,6 @@ impl<'a> Planner<'a> {
         let due = start
             .checked_add_days(Days::new(u64::from(rule.due_in_days)))
             .unwrap_or(start);
-        let manager = deal
-            .and_then(|d| d.owner.clone())
-            .or_else(|| client.owner.clone());
-        let key = action_key(&rule.name, client.id, deal.map(|d| d.id), occurs);
         let mut reason = reason();
         let mut text = self.text(prepared, client, deal, &reason)?;
         if let Some((channel, why)) = unsent {
@@ -319,14 +334,11 @@ impl<'a> Planner<'a> {
             });
         }
         Ok(Some(Action {
-            key,
             rule: prepared.name.clone(),
             kind: rule.kind,
             action,
-            client: client.id,
-            name: list_name(client),
-            deal: deal.map(|d| d.id),
-            manager,
+            client,
+            deal,
             due,
             occurs,
             reason,
@@ -473,27 +485,22 @@ pub(crate) fn deal_of_record(record: &str) -> Option<DealId> {
         .map(DealId)
 }
 
-/// [`Client::display_name`] in one allocation.
-fn list_name(client: &Client) -> String {
+/// [`Client::display_name`], written at the end of `out`.
+fn write_name(client: &Client, out: &mut String) {
     match &client.party {
         crate::client::Party::Person(name) => {
-            let parts = [&name.surname, &name.given, &name.patronymic];
-            let mut out = String::with_capacity(
-                parts
-                    .iter()
-                    .flat_map(|p| p.as_ref())
-                    .map(|p| p.len() + 1)
-                    .sum(),
-            );
-            for part in parts.into_iter().flatten() {
-                if !out.is_empty() {
+            let start = out.len();
+            for part in [&name.surname, &name.given, &name.patronymic]
+                .into_iter()
+                .flatten()
+            {
+                if out.len() > start {
                     out.push(' ');
                 }
                 out.push_str(part);
             }
-            out
         }
-        crate::client::Party::Company(company) => company.legal_name.clone(),
+        crate::client::Party::Company(company) => out.push_str(&company.legal_name),
     }
 }
 
@@ -569,16 +576,26 @@ type Expected<'a> = (NaiveDate, NaiveDate, &'a str);
 /// one day only has none. Read in one pass over the deals, not through the
 /// order-line table the value capability builds (`tests/automation.rs`
 /// checks both agree).
-fn expected_purchases(
-    base: &ClientBase,
+fn expected_purchases<'a>(
+    base: &'a ClientBase,
     as_of: NaiveDate,
-) -> rustc_hash::FxHashMap<ClientId, Vec<Expected<'_>>> {
+) -> rustc_hash::FxHashMap<ClientId, Vec<Expected<'a>>> {
     let currency = base
         .schema()
         .currency()
         .unwrap_or(crate::money::Currency::RUB);
     let last_day = crate::table::date_to_days(as_of);
-    let mut lines: Vec<(ClientId, &str, i32)> = Vec::new();
+    // Products by number: the sort below compares integers, not texts.
+    let mut numbers: rustc_hash::FxHashMap<&'a str, u32> = Default::default();
+    let mut products: Vec<&'a str> = Vec::new();
+    let mut number = |product: &'a str| -> u32 {
+        let next = products.len() as u32;
+        *numbers.entry(product).or_insert_with(|| {
+            products.push(product);
+            next
+        })
+    };
+    let mut lines: Vec<(ClientId, u32, i32)> = Vec::new();
     for deal in base.deals() {
         if deal.status != DealStatus::Won
             || deal.recurrence.is_some()
@@ -594,22 +611,20 @@ fn expected_purchases(
             continue;
         }
         if deal.lines.is_empty() {
-            lines.push((deal.client, "", day));
+            lines.push((deal.client, number(""), day));
         } else if deal
             .lines
             .iter()
             .all(|l| l.total().is_ok_and(|t| t.currency() == currency))
         {
-            lines.extend(
-                deal.lines
-                    .iter()
-                    .map(|l| (deal.client, l.product.as_str(), day)),
-            );
+            for line in &deal.lines {
+                lines.push((deal.client, number(&line.product), day));
+            }
         }
     }
     crate::batch::sort_unstable(&mut lines);
     lines.dedup();
-    let mut out: rustc_hash::FxHashMap<ClientId, Vec<Expected<'_>>> = Default::default();
+    let mut out: rustc_hash::FxHashMap<ClientId, Vec<Expected<'a>>> = Default::default();
     let mut gaps: Vec<i32> = Vec::new();
     for group in lines.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
         if group.len() < 2 {
@@ -629,9 +644,11 @@ fn expected_purchases(
             crate::table::days_to_date(last + median),
             crate::table::days_to_date(last),
         ) {
-            out.entry(group[0].0)
-                .or_default()
-                .push((expected, last, group[0].1));
+            out.entry(group[0].0).or_default().push((
+                expected,
+                last,
+                products[group[0].1 as usize],
+            ));
         }
     }
     out
@@ -660,14 +677,14 @@ pub(crate) fn stage_rule_applies(rule: &AutomationRule, deal: &Deal, stage: &str
 
 /// What one chunk of a pass found: its actions and its first error.
 #[derive(Default)]
-struct Found {
-    actions: Vec<Action>,
+struct Found<'a> {
+    actions: Vec<Action<'a>>,
     error: Option<crate::error::Error>,
 }
 
-impl Found {
+impl<'a> Found<'a> {
     /// Keeps the action (if any) or the first error.
-    fn push(&mut self, action: Result<Option<Action>>) {
+    fn push(&mut self, action: Result<Option<Action<'a>>>) {
         match action {
             Ok(Some(a)) => self.actions.push(a),
             Ok(None) => {}
@@ -679,11 +696,13 @@ impl Found {
 }
 
 /// Runs `each` over `items` in chunks, on all cores with the `parallel`
-/// feature, and gives the actions in the items' order (or the first error).
-fn gather<S: Sync>(
+/// feature, and appends the actions to `actions` in the items' order (or
+/// gives the first error).
+fn gather<'a, S: Sync>(
+    actions: &mut Vec<Action<'a>>,
     items: &[S],
-    each: impl Fn(&S, &mut Found) + Sync + Send,
-) -> Result<Vec<Action>> {
+    each: impl Fn(&S, &mut Found<'a>) + Sync + Send,
+) -> Result<()> {
     let run = |chunk: &[S]| {
         let mut found = Found::default();
         for item in chunk {
@@ -698,14 +717,14 @@ fn gather<S: Sync>(
     };
     #[cfg(not(feature = "parallel"))]
     let chunks = vec![run(items)];
-    let mut actions = Vec::with_capacity(chunks.iter().map(|c| c.actions.len()).sum());
+    actions.reserve(chunks.iter().map(|c| c.actions.len()).sum());
     for chunk in chunks {
         if let Some(e) = chunk.error {
             return Err(e);
         }
         actions.extend(chunk.actions);
     }
-    Ok(actions)
+    Ok(())
 }
 
 /// The occurrences of birthdays from `lead` days ahead to `catch_up` days
@@ -744,7 +763,10 @@ impl BirthdayWindow {
 
 /// The actions of the day, rule by rule in the rules' order, each rule's in
 /// client and deal id order.
-pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>, NaiveDate)> {
+pub(crate) fn plan<'a>(
+    base: &'a ClientBase,
+    params: &DueParams,
+) -> Result<(Vec<Action<'a>>, NaiveDate)> {
     let rules = rules_of(&params.rules)?;
     let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, &rules)?;
     let prepared = planner.prepare(&rules, &params.segments, |_| true)?;
@@ -789,10 +811,10 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
     let mut actions = Vec::new();
     for p in &prepared {
         let rule = p.rule;
-        let found = match rule.kind {
+        match rule.kind {
             RuleKind::NextPurchase => {
                 let (lead, catch_up) = (rule.lead_days(), rule.catch_up_days());
-                gather(&clients, |client, out| {
+                gather(&mut actions, &clients, |client, out| {
                     let Some(expected) = purchases.get(&client.id) else {
                         return;
                     };
@@ -823,7 +845,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                 let catch_up = rule.catch_up_days();
                 let from = as_of.checked_sub_days(days(catch_up)).unwrap_or(as_of);
                 let count = (catch_up as usize + lead as usize + 1).min(10_000);
-                gather(&deals, |deal, out| {
+                gather(&mut actions, &deals, |deal, out| {
                     let Some(recurrence) = &deal.recurrence else {
                         return;
                     };
@@ -860,7 +882,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
             }
             RuleKind::Birthday => {
                 let window = BirthdayWindow::new(as_of, rule.lead_days(), rule.catch_up_days());
-                gather(&clients, |client, out| {
+                gather(&mut actions, &clients, |client, out| {
                     let Some(born) = client.birthday else { return };
                     for &day in window.of(born) {
                         if day.year() <= born.year() || !p.admits(client.id) {
@@ -875,7 +897,7 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
             }
             RuleKind::MissingContact => {
                 let need = rule.contact.unwrap_or(ContactNeeded::Email);
-                gather(&clients, |client, out| {
+                gather(&mut actions, &clients, |client, out| {
                     let missing = match need {
                         ContactNeeded::Phone => {
                             client.phones.iter().all(|p| p.raw.trim().is_empty())
@@ -896,58 +918,61 @@ pub(crate) fn plan(base: &ClientBase, params: &DueParams) -> Result<(Vec<Action>
                     out.push(planner.action(p, client, None, None, reason));
                 })?
             }
-            RuleKind::StuckInStage | RuleKind::StageEntered => gather(&deals, |deal, out| {
-                if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
-                    return;
-                }
-                let Some(entered) = planner.entered(&entries, deal) else {
-                    return;
-                };
-                let in_stage = (as_of - entered).num_days();
-                let max = rule.max_days.unwrap_or(0);
-                let held = if rule.kind == RuleKind::StuckInStage {
-                    in_stage > i64::from(max)
-                } else {
-                    (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
-                };
-                if !held {
-                    return;
-                }
-                let Some(client) = base.get_client(deal.client) else {
-                    return;
-                };
-                let reason = || {
-                    if rule.kind == RuleKind::StuckInStage {
-                        format!(
-                            "in stage «{}» of «{}» for {in_stage} days, more than {max}",
-                            deal.stage, deal.pipeline
-                        )
-                        .into()
-                    } else {
-                        format!("moved to stage «{}» on {entered}", deal.stage).into()
+            RuleKind::StuckInStage | RuleKind::StageEntered => {
+                gather(&mut actions, &deals, |deal, out| {
+                    if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
+                        return;
                     }
-                };
-                out.push(planner.action(p, client, Some(deal), Some(entered), reason));
-            })?,
-        };
-        actions.extend(found);
+                    let Some(entered) = planner.entered(&entries, deal) else {
+                        return;
+                    };
+                    let in_stage = (as_of - entered).num_days();
+                    let max = rule.max_days.unwrap_or(0);
+                    let held = if rule.kind == RuleKind::StuckInStage {
+                        in_stage > i64::from(max)
+                    } else {
+                        (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
+                    };
+                    if !held {
+                        return;
+                    }
+                    let Some(client) = base.get_client(deal.client) else {
+                        return;
+                    };
+                    let reason = || {
+                        if rule.kind == RuleKind::StuckInStage {
+                            format!(
+                                "in stage «{}» of «{}» for {in_stage} days, more than {max}",
+                                deal.stage, deal.pipeline
+                            )
+                            .into()
+                        } else {
+                            format!("moved to stage «{}» on {entered}", deal.stage).into()
+                        }
+                    };
+                    out.push(planner.action(p, client, Some(deal), Some(entered), reason));
+                })?
+            }
+        }
     }
     Ok((actions, as_of))
 }
 
 /// The actions as a table.
-pub(crate) fn actions_table(actions: &[Action]) -> Result<Table> {
+pub(crate) fn actions_table(actions: &[Action<'_>]) -> Result<Table> {
     Table::with_rows(
         actions.len(),
         vec![
-            Column::from_texts("key", actions.iter().map(|a| Some(a.key.as_str()))),
+            written_column("key", actions, |a, out| {
+                write_action_key(out, &a.rule, a.client.id, a.deal.map(|d| d.id), a.occurs)
+            })?,
             Column::from_texts("rule", actions.iter().map(|a| Some(&*a.rule))),
             Column::from_texts("kind", actions.iter().map(|a| Some(a.kind.name()))),
             Column::from_texts("action", actions.iter().map(|a| Some(a.action.name()))),
-            Column::from_uint64s("client", actions.iter().map(|a| Some(a.client.get()))),
-            Column::from_texts("name", actions.iter().map(|a| Some(a.name.as_str()))),
-            Column::from_uint64s("deal", actions.iter().map(|a| a.deal.map(|d| d.get()))),
-            Column::from_texts("manager", actions.iter().map(|a| a.manager.as_deref())),
+            Column::from_uint64s("client", actions.iter().map(|a| Some(a.client.id.get()))),
+            written_column("name", actions, |a, out| write_name(a.client, out))?,
+            Column::from_uint64s("deal", actions.iter().map(|a| a.deal.map(|d| d.id.get()))),
+            Column::from_texts("manager", actions.iter().map(Action::manager)),
             Column::from_dates("due", actions.iter().map(|a| Some(a.due))),
             Column::from_dates("occurs", actions.iter().map(|a| a.occurs)),
             Column::from_texts("reason", actions.iter().map(|a| Some(&*a.reason))),
@@ -959,6 +984,35 @@ pub(crate) fn actions_table(actions: &[Action]) -> Result<Table> {
             Column::from_texts("text", actions.iter().map(|a| Some(a.text()))),
         ],
     )
+}
+
+/// A text column of what `write` writes for each action, written in
+/// parallel chunks and joined in order (no text allocated per action).
+fn written_column(
+    name: &str,
+    actions: &[Action<'_>],
+    write: impl Fn(&Action<'_>, &mut String) + Sync + Send,
+) -> Result<Column> {
+    let chunks: Vec<&[Action<'_>]> = actions.chunks(8192).collect();
+    let parts = crate::batch::map_column_with_min(&chunks, 1, |chunk| {
+        let mut text = String::with_capacity(chunk.len() * 24);
+        let mut ends = Vec::with_capacity(chunk.len());
+        for action in chunk.iter() {
+            write(action, &mut text);
+            ends.push(text.len());
+        }
+        (text, ends)
+    });
+    let bytes = parts.iter().map(|p| p.0.len()).sum();
+    let mut values = TextValues::with_capacity(actions.len(), bytes);
+    for (text, ends) in &parts {
+        let mut start = 0;
+        for &end in ends {
+            values.push(&text[start..end]);
+            start = end;
+        }
+    }
+    Column::new(name, ColumnData::Text(values), None)
 }
 
 /// The actions due on the day, one row each: `key` (the idempotency key),
@@ -1000,14 +1054,42 @@ pub struct AddedActions {
 /// `[key]`, so that [`due`] never gives the action again.
 pub fn add_due_tasks(base: &mut ClientBase, params: &DueParams) -> Result<AddedActions> {
     let (actions, as_of) = plan(base, params)?;
+    let actions: Vec<Recorded> = actions.iter().map(Recorded::of).collect();
     record(base, "add_due_tasks", &actions, as_of)
+}
+
+/// An action as it is written to the base: no longer borrowing from it.
+pub(crate) struct Recorded {
+    key: String,
+    text: String,
+    action: ActionKind,
+    client: ClientId,
+    deal: Option<DealId>,
+    manager: Option<String>,
+    due: NaiveDate,
+    channel: Option<AudienceChannel>,
+}
+
+impl Recorded {
+    fn of(action: &Action<'_>) -> Recorded {
+        Recorded {
+            key: action.key(),
+            text: action.text().to_string(),
+            action: action.action,
+            client: action.client.id,
+            deal: action.deal.map(|d| d.id),
+            manager: action.manager().map(str::to_string),
+            due: action.due,
+            channel: action.channel,
+        }
+    }
 }
 
 /// Writes actions as activities (see [`add_due_tasks`]).
 pub(crate) fn record(
     base: &mut ClientBase,
     write: &str,
-    actions: &[Action],
+    actions: &[Recorded],
     as_of: NaiveDate,
 ) -> Result<AddedActions> {
     let midnight = |day: NaiveDate| Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN));
@@ -1020,7 +1102,7 @@ pub(crate) fn record(
             keys: Vec::with_capacity(actions.len()),
         };
         for action in actions {
-            let text = format!("{}\n[{}]", action.text(), action.key);
+            let text = format!("{}\n[{}]", action.text, action.key);
             let activity = match action.action {
                 ActionKind::Task => {
                     added.tasks += 1;

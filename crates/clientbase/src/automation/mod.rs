@@ -554,16 +554,27 @@ pub(crate) fn action_key(
     deal: Option<crate::ids::DealId>,
     date: Option<chrono::NaiveDate>,
 ) -> String {
-    use std::fmt::Write;
     let mut key = String::with_capacity(rule.len() + 32);
+    write_action_key(&mut key, rule, client, deal, date);
+    key
+}
+
+/// [`action_key`], written at the end of `out`.
+pub(crate) fn write_action_key(
+    out: &mut String,
+    rule: &str,
+    client: crate::ids::ClientId,
+    deal: Option<crate::ids::DealId>,
+    date: Option<chrono::NaiveDate>,
+) {
+    use std::fmt::Write;
     let _ = match deal {
-        Some(d) => write!(key, "{rule}/deal-{}", d.get()),
-        None => write!(key, "{rule}/client-{}", client.get()),
+        Some(d) => write!(out, "{rule}/deal-{}", d.get()),
+        None => write!(out, "{rule}/client-{}", client.get()),
     };
     if let Some(d) = date {
-        let _ = write!(key, "/{d}");
+        let _ = write!(out, "/{d}");
     }
-    key
 }
 
 /// The key an activity's text carries on its last line (`[key]`), if any.

@@ -111,7 +111,7 @@ pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
             };
             let reason = || format!("moved to stage «{stage}» on {day}").into();
             if let Some(action) = planner.action(p, client, Some(deal), Some(*day), reason)? {
-                if !actions.iter().any(|a| a.key == action.key) {
+                if !actions.iter().any(|a| a.key() == action.key()) {
                     actions.push(action);
                 }
             }

@@ -14,6 +14,8 @@
 //! until the next write to its clients, deals or schema, which forgets it
 //! (activities are not in the snapshot: writing them keeps it).
 
+pub(crate) mod contacts;
+
 use crate::base::ClientBase;
 use crate::client::{Channel, Client, LifecycleStage, PhoneKind, Temperature};
 use crate::deal::{Deal, DealStatus, Discount};
@@ -223,6 +225,8 @@ pub struct Columns {
     /// What the base held when the snapshot was built (clients, deals),
     /// checked again when the snapshot is reused.
     counts: (usize, usize),
+    /// Per-channel contact columns, built when an audience first needs them.
+    pub(crate) contacts: contacts::ContactCache,
 }
 
 fn stamp(at: Option<DateTime<Utc>>) -> i64 {
