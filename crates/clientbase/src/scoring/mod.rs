@@ -52,21 +52,23 @@
 mod behaviour;
 mod model;
 
-pub use behaviour::{behaviour_types, BehaviourParams, BehaviourRule};
+pub use behaviour::{behaviour_types, behaviour_types_with, BehaviourParams, BehaviourRule};
 pub use model::{
     Decay, Grade, Grades, GroupLimits, ScoreRule, ScoringModel, Thresholds, MAX_RULES, VERSION,
 };
 
 use crate::base::ClientBase;
 use crate::client::Temperature;
+use crate::columns::Columns;
 use crate::error::{invalid, Result};
 use crate::ids::ClientId;
 use crate::money::Currency;
 use crate::segment::{
-    compile_parts, named, options, Compiled, Options, Part, PartSpec, PartView, Rule, Step,
+    compile_parts, named, options, ColumnView, Compiled, EventRow, Options, Part, PartSpec,
+    PartView, Rule, Step,
 };
 use crate::table::{Column, Table};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use model::{CheckedRule, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -202,7 +204,8 @@ struct Scorer<'m> {
     group_of: Vec<Option<usize>>,
     compiled: Compiled,
     parts: Vec<Part>,
-    as_of: NaiveDate,
+    /// The analysis date as a day number from the common era.
+    as_of: i64,
 }
 
 struct Group<'m> {
@@ -297,18 +300,19 @@ impl<'m> Scorer<'m> {
             group_of,
             compiled,
             parts,
-            as_of: options.as_of,
+            as_of: i64::from(options.as_of.num_days_from_ce()),
         })
     }
 
-    /// The decayed share of an event of `date`, or none when it does not
-    /// count. An event without a date counts in full when the model has
-    /// neither decay nor a window, and not at all otherwise.
-    fn weight(&self, date: Option<NaiveDate>) -> Option<f64> {
-        let Some(date) = date else {
+    /// The decayed share of an event of `day` (a day number from the
+    /// common era), or none when it does not count. An event without a date
+    /// counts in full when the model has neither decay nor a window, and not
+    /// at all otherwise.
+    fn weight(&self, day: Option<i64>) -> Option<f64> {
+        let Some(day) = day else {
             return (self.model.decay.is_none() && self.model.window_days.is_none()).then_some(1.0);
         };
-        let age = (self.as_of - date).num_days();
+        let age = self.as_of - day;
         if age < 0 || self.model.window_days.is_some_and(|w| age > i64::from(w)) {
             return None;
         }
@@ -322,47 +326,97 @@ impl<'m> Scorer<'m> {
         })
     }
 
+    /// The points of an engagement rule's events and their number, the
+    /// events given by `rows` in the interpreter's order.
+    fn events(
+        &self,
+        rule: &ScoreRule,
+        checked: &CheckedRule,
+        rows: impl FnOnce(&mut dyn FnMut(EventRow)),
+    ) -> (f64, u64) {
+        let mut sum = 0.0;
+        let mut count = 0u64;
+        rows(&mut |row: EventRow| {
+            let Some(weight) = self.weight(row.day) else {
+                return;
+            };
+            count += 1;
+            let units = match checked.per {
+                None => 1.0,
+                Some(per) => row.amount.map_or(0.0, |a| (a.max(0) / per) as f64),
+            };
+            sum += rule.points as f64 * units * weight;
+        });
+        (sum, count)
+    }
+
+    /// A client's score from the records.
     fn score(&self, client: ClientId, view: &PartView<'_>, detail: bool, explain: bool) -> Score {
+        self.total(client, detail, explain, |i, rule, checked| {
+            match &self.parts[i] {
+                Part::Condition(node) => {
+                    let held = view.holds(node);
+                    let points = if held { rule.points as f64 } else { 0.0 };
+                    (points, u64::from(held), explain.then(|| view.explain(node)))
+                }
+                Part::Rows(of, filter) => {
+                    let (sum, count) = self.events(rule, checked, |each| {
+                        view.each_row(*of, filter.as_ref(), checked.per.is_some(), |row| {
+                            each(EventRow {
+                                day: row.date.map(|d| i64::from(d.num_days_from_ce())),
+                                amount: row.amount,
+                            })
+                        })
+                    });
+                    (sum, count, None)
+                }
+            }
+        })
+    }
+
+    /// A client's score from the columnar snapshot: the same as
+    /// [`Scorer::score`] without an explanation.
+    fn score_columns(&self, client: ClientId, view: &ColumnView<'_>, detail: bool) -> Score {
+        self.total(client, detail, false, |i, rule, checked| {
+            match &self.parts[i] {
+                Part::Condition(_) => {
+                    let held = view.holds(i);
+                    let points = if held { rule.points as f64 } else { 0.0 };
+                    (points, u64::from(held), None)
+                }
+                Part::Rows(..) => {
+                    let (sum, count) = self.events(rule, checked, |each| {
+                        view.each_row(i, checked.per.is_some(), each)
+                    });
+                    (sum, count, None)
+                }
+            }
+        })
+    }
+
+    /// The score from each rule's points before its max, the number of
+    /// matches and the explanation (`rule(i, ..)` for rule `i`).
+    fn total(
+        &self,
+        client: ClientId,
+        detail: bool,
+        explain: bool,
+        mut rule_points: impl FnMut(usize, &ScoreRule, &CheckedRule) -> (f64, u64, Option<Step>),
+    ) -> Score {
         let model = self.model;
         let mut rules = Vec::with_capacity(if detail { model.rules.len() } else { 0 });
         let mut fit = 0.0;
         let mut engagement = 0.0;
         let mut sums = vec![0.0; self.groups.len()];
-        for (((rule, checked), part), group) in model
+        for (i, ((rule, checked), group)) in model
             .rules
             .iter()
             .zip(&self.rules)
-            .zip(&self.parts)
             .zip(&self.group_of)
+            .enumerate()
         {
-            let (is_fit, raw, matched, why) = match part {
-                Part::Condition(node) => {
-                    let held = view.holds(node);
-                    let points = if held { rule.points as f64 } else { 0.0 };
-                    (
-                        true,
-                        points,
-                        u64::from(held),
-                        explain.then(|| view.explain(node)),
-                    )
-                }
-                Part::Rows(of, filter) => {
-                    let mut sum = 0.0;
-                    let mut count = 0u64;
-                    view.each_row(*of, filter.as_ref(), checked.per.is_some(), |row| {
-                        let Some(weight) = self.weight(row.date) else {
-                            return;
-                        };
-                        count += 1;
-                        let units = match checked.per {
-                            None => 1.0,
-                            Some(per) => row.amount.map_or(0.0, |a| (a.max(0) / per) as f64),
-                        };
-                        sum += rule.points as f64 * units * weight;
-                    });
-                    (false, sum, count, None)
-                }
-            };
+            let is_fit = matches!(checked.target, Target::Fit(_));
+            let (raw, matched, why) = rule_points(i, rule, checked);
             let points = rule.max.map_or(raw, |m| raw.clamp(-(m as f64), m as f64));
             match group {
                 Some(g) => sums[*g] += points,
@@ -426,12 +480,45 @@ impl<'m> Scorer<'m> {
 /// The score of every client of the base, in id order (on all cores with
 /// the `parallel` feature). With `params.breakdown` each score lists the
 /// rules that gave points and the groups whose limits applied.
+///
+/// Runs over the base's columnar snapshot when it keeps one, or from the
+/// second evaluation after a write, which builds it
+/// ([`Columns::when_worth_it`]); the first runs on the records
+/// ([`score_clients_records`]). The result is the same.
 pub fn score_clients(base: &ClientBase, params: &ScoreParams) -> Result<Vec<Score>> {
+    match Columns::when_worth_it(base) {
+        Some(columns) => score_clients_columns(base, &columns, params),
+        None => score_clients_records(base, params),
+    }
+}
+
+/// [`score_clients`] by the record interpreter: each client's records
+/// followed one by one. The reference the columnar scoring is tested
+/// against; same result.
+pub fn score_clients_records(base: &ClientBase, params: &ScoreParams) -> Result<Vec<Score>> {
     let options = options(params.as_of, &params.time_zone, params.currency)?;
     let scorer = Scorer::new(base, &params.model, &options, &named(&params.segments)?)?;
     scorer.compiled.map_clients(base, |client, view| {
         scorer.score(client.id, view, params.breakdown, false)
     })
+}
+
+/// [`score_clients`] over a given snapshot of `base` (one
+/// [`Columns::build`] made of this very base): rules whose fields the
+/// columns hold run as column tests, the others through the record
+/// interpreter for each client.
+pub fn score_clients_columns(
+    base: &ClientBase,
+    columns: &Columns,
+    params: &ScoreParams,
+) -> Result<Vec<Score>> {
+    let options = options(params.as_of, &params.time_zone, params.currency)?;
+    let scorer = Scorer::new(base, &params.model, &options, &named(&params.segments)?)?;
+    scorer
+        .compiled
+        .map_parts_columns(base, columns, &scorer.parts, |client, view| {
+            scorer.score_columns(client, view, params.breakdown)
+        })
 }
 
 /// The scores as a table, one row per client in id order: `client`,
