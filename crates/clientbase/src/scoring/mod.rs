@@ -206,7 +206,19 @@ struct Scorer<'m> {
     parts: Vec<Part>,
     /// The analysis date as a day number from the common era.
     as_of: i64,
+    /// [`Scorer::weight`] of the events of age 0, 1, ... days, up to the
+    /// window (or [`WEIGHTS`] days): computed once, as it would be per event.
+    weights: Vec<Option<f64>>,
+    /// The grades, by fit grade and engagement grade (`B2`).
+    grade_names: Vec<Vec<String>>,
 }
+
+/// Ages of events whose weight is computed once per evaluation when the
+/// model has no window.
+const WEIGHTS: i64 = 4 * 366;
+
+/// At most this many groups have their sums on the stack.
+const GROUPS_ON_STACK: usize = 8;
 
 struct Group<'m> {
     name: &'m str,
@@ -224,11 +236,11 @@ fn clamp(x: f64, floor: Option<i64>, cap: Option<i64>) -> f64 {
     floor.map_or(x, |f| x.max(f as f64))
 }
 
-fn grade(grades: &[Grade], points: f64) -> &str {
+/// The position of the first grade `points` reach.
+fn grade(grades: &[Grade], points: f64) -> Option<usize> {
     grades
         .iter()
-        .find(|g| g.min.is_none_or(|m| points >= m as f64))
-        .map_or("", |g| g.name.as_str())
+        .position(|g| g.min.is_none_or(|m| points >= m as f64))
 }
 
 impl<'m> Scorer<'m> {
@@ -293,7 +305,7 @@ impl<'m> Scorer<'m> {
                     .and_then(|g| names.binary_search(&g).ok())
             })
             .collect();
-        Ok(Scorer {
+        let mut scorer = Scorer {
             model,
             rules,
             groups,
@@ -301,18 +313,46 @@ impl<'m> Scorer<'m> {
             compiled,
             parts,
             as_of: i64::from(options.as_of.num_days_from_ce()),
-        })
+            weights: Vec::new(),
+            grade_names: model
+                .grades
+                .fit
+                .iter()
+                .map(|f| {
+                    model
+                        .grades
+                        .engagement
+                        .iter()
+                        .map(|e| format!("{}{}", f.name, e.name))
+                        .collect()
+                })
+                .collect(),
+        };
+        let ages = model.window_days.map_or(WEIGHTS, i64::from).min(WEIGHTS);
+        scorer.weights = (0..=ages)
+            .map(|age| scorer.weight_of_age(age))
+            .collect();
+        Ok(scorer)
     }
 
     /// The decayed share of an event of `day` (a day number from the
     /// common era), or none when it does not count. An event without a date
     /// counts in full when the model has neither decay nor a window, and not
     /// at all otherwise.
+    #[inline]
     fn weight(&self, day: Option<i64>) -> Option<f64> {
         let Some(day) = day else {
             return (self.model.decay.is_none() && self.model.window_days.is_none()).then_some(1.0);
         };
         let age = self.as_of - day;
+        match usize::try_from(age).ok().and_then(|a| self.weights.get(a)) {
+            Some(weight) => *weight,
+            None => self.weight_of_age(age),
+        }
+    }
+
+    /// The weight of an event `age` days old (none when it does not count).
+    fn weight_of_age(&self, age: i64) -> Option<f64> {
         if age < 0 || self.model.window_days.is_some_and(|w| age > i64::from(w)) {
             return None;
         }
@@ -407,7 +447,14 @@ impl<'m> Scorer<'m> {
         let mut rules = Vec::with_capacity(if detail { model.rules.len() } else { 0 });
         let mut fit = 0.0;
         let mut engagement = 0.0;
-        let mut sums = vec![0.0; self.groups.len()];
+        let mut on_stack = [0.0f64; GROUPS_ON_STACK];
+        let mut on_heap = Vec::new();
+        let sums: &mut [f64] = if self.groups.len() <= GROUPS_ON_STACK {
+            &mut on_stack[..self.groups.len()]
+        } else {
+            on_heap.resize(self.groups.len(), 0.0);
+            &mut on_heap
+        };
         for (i, ((rule, checked), group)) in model
             .rules
             .iter()
@@ -435,7 +482,7 @@ impl<'m> Scorer<'m> {
             }
         }
         let mut limited = Vec::new();
-        for (group, sum) in self.groups.iter().zip(sums) {
+        for (group, &mut sum) in self.groups.iter().zip(sums) {
             let points = clamp(sum, group.floor, group.cap);
             if detail && points != sum {
                 limited.push(GroupPoints {
@@ -466,11 +513,17 @@ impl<'m> Scorer<'m> {
             fit,
             engagement,
             temperature,
-            grade: format!(
-                "{}{}",
+            grade: match (
                 grade(&model.grades.fit, fit),
-                grade(&model.grades.engagement, engagement)
-            ),
+                grade(&model.grades.engagement, engagement),
+            ) {
+                (Some(f), Some(e)) => self.grade_names[f][e].clone(),
+                (f, e) => format!(
+                    "{}{}",
+                    f.map_or("", |f| model.grades.fit[f].name.as_str()),
+                    e.map_or("", |e| model.grades.engagement[e].name.as_str())
+                ),
+            },
             rules,
             limited,
         }
