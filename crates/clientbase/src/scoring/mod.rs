@@ -220,6 +220,30 @@ const WEIGHTS: i64 = 4 * 366;
 /// At most this many groups have their sums on the stack.
 const GROUPS_ON_STACK: usize = 8;
 
+/// The points of an engagement rule's events and their number.
+struct Events<'s> {
+    scorer: &'s Scorer<'s>,
+    points: f64,
+    per: Option<i64>,
+    sum: f64,
+    count: u64,
+}
+
+impl Events<'_> {
+    #[inline]
+    fn add(&mut self, row: EventRow) {
+        let Some(weight) = self.scorer.weight(row.day) else {
+            return;
+        };
+        self.count += 1;
+        let units = match self.per {
+            None => 1.0,
+            Some(per) => row.amount.map_or(0.0, |a| (a.max(0) / per) as f64),
+        };
+        self.sum += self.points * units * weight;
+    }
+}
+
 struct Group<'m> {
     name: &'m str,
     is_fit: bool,
@@ -366,28 +390,16 @@ impl<'m> Scorer<'m> {
         })
     }
 
-    /// The points of an engagement rule's events and their number, the
-    /// events given by `rows` in the interpreter's order.
-    fn events(
-        &self,
-        rule: &ScoreRule,
-        checked: &CheckedRule,
-        rows: impl FnOnce(&mut dyn FnMut(EventRow)),
-    ) -> (f64, u64) {
-        let mut sum = 0.0;
-        let mut count = 0u64;
-        rows(&mut |row: EventRow| {
-            let Some(weight) = self.weight(row.day) else {
-                return;
-            };
-            count += 1;
-            let units = match checked.per {
-                None => 1.0,
-                Some(per) => row.amount.map_or(0.0, |a| (a.max(0) / per) as f64),
-            };
-            sum += rule.points as f64 * units * weight;
-        });
-        (sum, count)
+    /// A sum of an engagement rule's events, added in the interpreter's
+    /// order.
+    fn events<'s>(&'s self, rule: &ScoreRule, checked: &CheckedRule) -> Events<'s> {
+        Events {
+            scorer: self,
+            points: rule.points as f64,
+            per: checked.per,
+            sum: 0.0,
+            count: 0,
+        }
     }
 
     /// A client's score from the records.
@@ -400,15 +412,14 @@ impl<'m> Scorer<'m> {
                     (points, u64::from(held), explain.then(|| view.explain(node)))
                 }
                 Part::Rows(of, filter) => {
-                    let (sum, count) = self.events(rule, checked, |each| {
-                        view.each_row(*of, filter.as_ref(), checked.per.is_some(), |row| {
-                            each(EventRow {
-                                day: row.date.map(|d| i64::from(d.num_days_from_ce())),
-                                amount: row.amount,
-                            })
+                    let mut events = self.events(rule, checked);
+                    view.each_row(*of, filter.as_ref(), checked.per.is_some(), |row| {
+                        events.add(EventRow {
+                            day: row.date.map(|d| i64::from(d.num_days_from_ce())),
+                            amount: row.amount,
                         })
                     });
-                    (sum, count, None)
+                    (events.sum, events.count, None)
                 }
             }
         })
@@ -425,10 +436,9 @@ impl<'m> Scorer<'m> {
                     (points, u64::from(held), None)
                 }
                 Part::Rows(..) => {
-                    let (sum, count) = self.events(rule, checked, |each| {
-                        view.each_row(i, checked.per.is_some(), each)
-                    });
-                    (sum, count, None)
+                    let mut events = self.events(rule, checked);
+                    view.each_row(i, checked.per.is_some(), |row| events.add(row));
+                    (events.sum, events.count, None)
                 }
             }
         })
