@@ -98,7 +98,7 @@ impl Default for BehaviourParams {
 /// is the same.
 pub fn behaviour_types(base: &ClientBase, params: &BehaviourParams) -> Result<Table> {
     let columns = Columns::when_worth_it(base);
-    types(base, columns.as_deref(), params)
+    behaviour_types_with(base, columns.as_deref(), params)
 }
 
 /// [`behaviour_types`] by the record interpreter (`columns` none) or over a
@@ -108,10 +108,6 @@ pub fn behaviour_types_with(
     columns: Option<&Columns>,
     params: &BehaviourParams,
 ) -> Result<Table> {
-    types(base, columns, params)
-}
-
-fn types(base: &ClientBase, columns: Option<&Columns>, params: &BehaviourParams) -> Result<Table> {
     if params.rules.is_empty() {
         return Err(invalid("rules", "at least one behaviour type is needed"));
     }

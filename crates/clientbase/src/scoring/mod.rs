@@ -353,9 +353,7 @@ impl<'m> Scorer<'m> {
                 .collect(),
         };
         let ages = model.window_days.map_or(WEIGHTS, i64::from).min(WEIGHTS);
-        scorer.weights = (0..=ages)
-            .map(|age| scorer.weight_of_age(age))
-            .collect();
+        scorer.weights = (0..=ages).map(|age| scorer.weight_of_age(age)).collect();
         Ok(scorer)
     }
 
