@@ -192,10 +192,10 @@ fn model(picks: &[(usize, i8, u8)], shape: u8) -> ScoringModel {
         .collect();
     let used = |group: &str| rules.iter().any(|r| r["group"] == json!(group));
     let mut groups = serde_json::Map::new();
-    if used("fit") && shape % 2 == 0 {
+    if used("fit") && shape.is_multiple_of(2) {
         groups.insert("fit".into(), json!({"cap": 40, "floor": -15}));
     }
-    if used("engagement") && shape % 3 == 0 {
+    if used("engagement") && shape.is_multiple_of(3) {
         groups.insert("engagement".into(), json!({"cap": 25}));
     }
     let mut model = json!({"rules": rules, "groups": groups});
@@ -207,7 +207,7 @@ fn model(picks: &[(usize, i8, u8)], shape: u8) -> ScoringModel {
     if shape % 5 < 3 {
         model["window_days"] = json!([730, 90, 365][usize::from(shape % 5)]);
     }
-    if shape % 7 == 0 {
+    if shape.is_multiple_of(7) {
         model["cap"] = json!(50);
     }
     serde_json::from_value(model).unwrap()
