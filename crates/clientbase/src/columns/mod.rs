@@ -12,7 +12,7 @@
 //!
 //! [`Columns::of`] builds the snapshot on first use and keeps it in the base
 //! until the next write to its clients, deals, activities or schema, which
-//! forgets it. Activities are in client order too ([`activities`]).
+//! forgets it. Activities are in client order too (`activities.rs`).
 
 use crate::base::ClientBase;
 use crate::client::{Channel, Client, LifecycleStage, PhoneKind, Temperature};
