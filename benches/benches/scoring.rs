@@ -2,12 +2,20 @@
 //! consents, tags and deal aggregates; 12 engagement rules over activities
 //! and purchases, with decay and a window) over a base of synthetic clients
 //! with deals and activities, scored on all cores; then the behaviour types.
-//! The best of three runs is printed with the load average.
+//! Scoring runs over the base's columnar snapshot once the base keeps one
+//! (`Columns::when_worth_it`): the bench times the record interpreter (one
+//! run), the snapshot's build, and scoring over the kept snapshot (best of
+//! three), each with the process's CPU time (user + system, all threads)
+//! beside the wall time, and the load average; it checks that both ways give
+//! the same scores.
 //!
 //! ```sh
 //! cargo bench -p clientbase-benches --bench scoring
 //! CLIENTBASE_SCORING_CLIENTS=200000 cargo bench -p clientbase-benches --bench scoring
 //! ```
+//!
+//! `CLIENTBASE_SCORING_RECORDS=0` skips the record interpreter (and the
+//! check against it), e.g. to profile the columnar scoring alone.
 //!
 //! Size: `CLIENTBASE_SCORING_CLIENTS` (default 1,000,000); each client has
 //! three won deals of three or four lines, an open deal and 0–7 activities
@@ -15,14 +23,16 @@
 //! under 1 s.
 
 use chrono::NaiveDate;
+use clientbase::columns::Columns;
 use clientbase::scoring::{
-    behaviour_types, score_clients, BehaviourParams, ScoreParams, ScoringModel,
+    behaviour_types_with, score_clients_columns, score_clients_records, BehaviourParams, Score,
+    ScoreParams, ScoringModel,
 };
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 mod common;
+use common::load_average;
 use common::synthetic::build;
-use common::{best_of, load_average};
 
 fn model() -> ScoringModel {
     let fit = [
@@ -100,6 +110,80 @@ fn model() -> ScoringModel {
     .unwrap()
 }
 
+/// The CPU time of this process so far (user + system, all threads), from
+/// `/proc/self/stat` (Linux; zero elsewhere).
+fn cpu_time() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // utime and stime are the 14th and 15th fields, the 12th and
+            // 13th after the command's closing parenthesis.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    // Clock ticks of 1/100 s (USER_HZ on Linux).
+    Duration::from_millis(ticks * 10)
+}
+
+/// Wall time and CPU time of one run of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration, Duration) {
+    let (cpu, wall) = (cpu_time(), Instant::now());
+    let out = f();
+    (out, wall.elapsed(), cpu_time().saturating_sub(cpu))
+}
+
+/// The best wall time of `runs` runs of `f`, with the CPU time of that run,
+/// and the output of the last run (each output is dropped before the next
+/// run, so that at most one is in memory).
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (T, Duration, Duration) {
+    let (mut out, mut wall, mut cpu) = timed(&mut f);
+    for _ in 1..runs {
+        drop(out);
+        let next = timed(&mut f);
+        out = next.0;
+        if next.1 < wall {
+            (wall, cpu) = (next.1, next.2);
+        }
+    }
+    (out, wall, cpu)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// A fingerprint of every score, its parts, its breakdown and limited
+/// groups, so that two ways of scoring are compared without keeping both
+/// results (a million breakdowns take gigabytes).
+fn fingerprint(scores: &[Score]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for s in scores {
+        s.client.get().hash(&mut h);
+        for x in [s.score, s.fit, s.engagement] {
+            x.to_bits().hash(&mut h);
+        }
+        s.temperature.name().hash(&mut h);
+        s.grade.hash(&mut h);
+        for r in &s.rules {
+            (&r.name, &r.kind, &r.group, r.points.to_bits(), r.matched).hash(&mut h);
+        }
+        for g in &s.limited {
+            (&g.group, g.sum.to_bits(), g.points.to_bits()).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+fn hot(scores: &[Score]) -> usize {
+    scores
+        .iter()
+        .filter(|s| s.temperature == clientbase::Temperature::Hot)
+        .count()
+}
+
 fn main() {
     let clients: usize = std::env::var("CLIENTBASE_SCORING_CLIENTS")
         .ok()
@@ -121,40 +205,96 @@ fn main() {
         ..Default::default()
     };
     assert_eq!(params.model.rules.len(), 30);
-    let mut hot = 0;
-    let score = best_of(3, || {
-        let scores = score_clients(&base, &params).unwrap();
-        hot = scores
-            .iter()
-            .filter(|s| s.temperature == clientbase::Temperature::Hot)
-            .count();
-    });
-    println!(
-        "  score, 30 rules: {:.1} ms (best of 3), {hot} hot; load average {}",
-        score.as_secs_f64() * 1e3,
-        load_average()
-    );
     let with_breakdown = ScoreParams {
         breakdown: true,
         ..params.clone()
     };
-    let breakdown = best_of(3, || {
-        score_clients(&base, &with_breakdown).unwrap();
-    });
-    println!(
-        "  score with the breakdown by rule: {:.1} ms (best of 3)",
-        breakdown.as_secs_f64() * 1e3
-    );
     let behaviour = BehaviourParams {
         as_of: Some(as_of),
         ..Default::default()
     };
-    let types = best_of(3, || {
-        behaviour_types(&base, &behaviour).unwrap();
-    });
+
+    let reference = std::env::var("CLIENTBASE_SCORING_RECORDS").as_deref() != Ok("0");
+    let mut records = None;
+    let mut records_breakdown = None;
+    let mut records_types = None;
+    if reference {
+        let (scores, wall, cpu) = timed(|| score_clients_records(&base, &params).unwrap());
+        println!(
+            "  record interpreter: score {} (cpu {}), {} hot; load average {}",
+            ms(wall),
+            ms(cpu),
+            hot(&scores),
+            load_average()
+        );
+        records = Some(fingerprint(&scores));
+        drop(scores);
+        let (breakdown, wall, cpu) =
+            timed(|| score_clients_records(&base, &with_breakdown).unwrap());
+        println!(
+            "  record interpreter: score with the breakdown {} (cpu {})",
+            ms(wall),
+            ms(cpu)
+        );
+        records_breakdown = Some(fingerprint(&breakdown));
+        drop(breakdown);
+        let (types, wall, cpu) = timed(|| behaviour_types_with(&base, None, &behaviour).unwrap());
+        println!(
+            "  record interpreter: behaviour types {} (cpu {}); load average {}",
+            ms(wall),
+            ms(cpu),
+            load_average()
+        );
+        records_types = Some(types);
+    }
+
+    let (columns, wall, cpu) = best(3, || Columns::build(&base));
     println!(
-        "  behaviour types (5 default rules): {:.1} ms (best of 3); load average {}",
-        types.as_secs_f64() * 1e3,
+        "  snapshot build: {} (cpu {}, best of 3), {:.0} MB; load average {}",
+        ms(wall),
+        ms(cpu),
+        columns.heap_bytes() as f64 / 1e6,
+        load_average()
+    );
+    let (scores, wall, cpu) = best(3, || {
+        score_clients_columns(&base, &columns, &params).unwrap()
+    });
+    assert!(
+        records.is_none_or(|r| r == fingerprint(&scores)),
+        "the columns and the records disagree"
+    );
+    println!(
+        "  snapshot kept: score, 30 rules {} (cpu {}, best of 3), {} hot; load average {}",
+        ms(wall),
+        ms(cpu),
+        hot(&scores),
+        load_average()
+    );
+    drop(scores);
+    let (scores, wall, cpu) = best(3, || {
+        score_clients_columns(&base, &columns, &with_breakdown).unwrap()
+    });
+    assert!(
+        records_breakdown.is_none_or(|r| r == fingerprint(&scores)),
+        "the breakdowns disagree"
+    );
+    println!(
+        "  snapshot kept: score with the breakdown {} (cpu {}, best of 3)",
+        ms(wall),
+        ms(cpu)
+    );
+    drop(scores);
+    let (types, wall, cpu) = best(3, || {
+        behaviour_types_with(&base, Some(&columns), &behaviour).unwrap()
+    });
+    assert!(
+        records_types.is_none_or(|r| r == types),
+        "the behaviour types disagree"
+    );
+    println!(
+        "  snapshot kept: behaviour types (5 default rules) {} (cpu {}, best of 3); load average {}",
+        ms(wall),
+        ms(cpu),
         load_average()
     );
 }

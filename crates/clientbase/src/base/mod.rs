@@ -93,9 +93,9 @@ pub struct ClientBase {
     /// The file the base is kept in, if any.
     #[cfg_attr(not(feature = "storage"), allow(dead_code))]
     journal: Attached,
-    /// The columnar snapshot of the clients and deals, built on first use
-    /// and forgotten by every write to them (each calls a `touch_*` first;
-    /// activities are not in it) ([`crate::columns`]).
+    /// The columnar snapshot of the clients, deals and activities, built on
+    /// first use and forgotten by every write to them (each calls a
+    /// `touch_*` first) ([`crate::columns`]).
     columns: crate::columns::Cache,
 }
 
@@ -265,7 +265,9 @@ impl ClientBase {
     fn touch_deal(&mut self, _id: DealId) {
         self.columns.forget();
     }
-    fn touch_activity(&mut self, _id: ActivityId) {}
+    fn touch_activity(&mut self, _id: ActivityId) {
+        self.columns.forget();
+    }
     fn touch_schema(&mut self) {
         self.columns.forget();
     }

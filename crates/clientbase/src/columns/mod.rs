@@ -11,8 +11,8 @@
 //! applied when a rule runs), money is minor units with its currency.
 //!
 //! [`Columns::of`] builds the snapshot on first use and keeps it in the base
-//! until the next write to its clients, deals or schema, which forgets it
-//! (activities are not in the snapshot: writing them keeps it).
+//! until the next write to its clients, deals, activities or schema, which
+//! forgets it. Activities are in client order too (`activities.rs`).
 
 pub(crate) mod contacts;
 
@@ -25,6 +25,9 @@ use chrono::{DateTime, Utc};
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
+
+mod activities;
+pub(crate) use activities::{ActivityColumns, INBOUND, OUTBOUND};
 
 /// The snapshot kept in a base until its next write.
 #[derive(Clone, Default)]
@@ -222,6 +225,7 @@ pub struct Columns {
     pub(crate) clients: ClientColumns,
     pub(crate) deals: DealColumns,
     pub(crate) lines: LineColumns,
+    pub(crate) activities: ActivityColumns,
     /// What the base held when the snapshot was built (clients, deals),
     /// checked again when the snapshot is reused.
     counts: (usize, usize),
@@ -327,6 +331,7 @@ impl Columns {
             let mut part = Columns::default();
             part.push_clients(&clients[lo..hi]);
             part.push_deals(&order[starts[lo]..starts[hi]], &starts[lo..=hi]);
+            part.activities.push(base, &clients[lo..hi]);
             part
         });
         let mut out = Columns {
@@ -537,8 +542,10 @@ impl Columns {
             clients: pc,
             deals: pd,
             lines: pl,
+            activities: pa,
             ..
         } = part;
+        self.activities.append(pa);
         let c = &mut self.clients;
         let tag_base = c.tag_ids.len();
         c.tag_offsets
@@ -645,6 +652,7 @@ impl Columns {
             + l.total.capacity() * 8
             + l.currency.capacity() * 3
             + l.discounted.capacity()
+            + self.activities.bytes()
     }
 }
 

@@ -2,6 +2,7 @@
 //! holds for a client.
 
 use crate::base::ClientBase;
+use crate::columns::Columns;
 use crate::error::{invalid, Result};
 use crate::money::Currency;
 use crate::segment::{compile_parts, PartSpec, Rule};
@@ -90,7 +91,23 @@ impl Default for BehaviourParams {
 
 /// The behaviour type of every client, a table in id order: `client` and
 /// `behaviour` (the first type whose condition holds, null when none does).
+///
+/// Runs over the base's columnar snapshot when it keeps one, or from the
+/// second evaluation after a write, which builds it
+/// ([`Columns::when_worth_it`]); the first runs on the records. The result
+/// is the same.
 pub fn behaviour_types(base: &ClientBase, params: &BehaviourParams) -> Result<Table> {
+    let columns = Columns::when_worth_it(base);
+    behaviour_types_with(base, columns.as_deref(), params)
+}
+
+/// [`behaviour_types`] by the record interpreter (`columns` none) or over a
+/// given snapshot of `base` (one [`Columns::build`] made of this very base).
+pub fn behaviour_types_with(
+    base: &ClientBase,
+    columns: Option<&Columns>,
+    params: &BehaviourParams,
+) -> Result<Table> {
     if params.rules.is_empty() {
         return Err(invalid("rules", "at least one behaviour type is needed"));
     }
@@ -124,13 +141,18 @@ pub fn behaviour_types(base: &ClientBase, params: &BehaviourParams) -> Result<Ta
         &options,
         &named(&params.segments)?,
     )?;
-    let found = compiled.map_clients(base, |client, view| {
-        let first = parts.iter().position(|part| match part {
-            crate::segment::Part::Condition(node) => view.holds(node),
-            crate::segment::Part::Rows(..) => false,
-        });
-        (client.id, first)
-    })?;
+    let found = match columns {
+        Some(columns) => compiled.map_parts_columns(base, columns, &parts, |client, view| {
+            (client, (0..parts.len()).position(|i| view.holds(i)))
+        })?,
+        None => compiled.map_clients(base, |client, view| {
+            let first = parts.iter().position(|part| match part {
+                crate::segment::Part::Condition(node) => view.holds(node),
+                crate::segment::Part::Rows(..) => false,
+            });
+            (client.id, first)
+        })?,
+    };
     Table::new(vec![
         Column::from_uint64s("client", found.iter().map(|(id, _)| Some(id.get()))),
         Column::from_texts(

@@ -52,21 +52,23 @@
 mod behaviour;
 mod model;
 
-pub use behaviour::{behaviour_types, BehaviourParams, BehaviourRule};
+pub use behaviour::{behaviour_types, behaviour_types_with, BehaviourParams, BehaviourRule};
 pub use model::{
     Decay, Grade, Grades, GroupLimits, ScoreRule, ScoringModel, Thresholds, MAX_RULES, VERSION,
 };
 
 use crate::base::ClientBase;
 use crate::client::Temperature;
+use crate::columns::Columns;
 use crate::error::{invalid, Result};
 use crate::ids::ClientId;
 use crate::money::Currency;
 use crate::segment::{
-    compile_parts, named, options, Compiled, Options, Part, PartSpec, PartView, Rule, Step,
+    compile_parts, named, options, ColumnView, Compiled, EventRow, Options, Part, PartSpec,
+    PartView, Rule, Step,
 };
 use crate::table::{Column, Table};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use model::{CheckedRule, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -202,7 +204,44 @@ struct Scorer<'m> {
     group_of: Vec<Option<usize>>,
     compiled: Compiled,
     parts: Vec<Part>,
-    as_of: NaiveDate,
+    /// The analysis date as a day number from the common era.
+    as_of: i64,
+    /// [`Scorer::weight`] of the events of age 0, 1, ... days, up to the
+    /// window (or [`WEIGHTS`] days): computed once, as it would be per event.
+    weights: Vec<Option<f64>>,
+    /// The grades, by fit grade and engagement grade (`B2`).
+    grade_names: Vec<Vec<String>>,
+}
+
+/// Ages of events whose weight is computed once per evaluation when the
+/// model has no window.
+const WEIGHTS: i64 = 4 * 366;
+
+/// At most this many groups have their sums on the stack.
+const GROUPS_ON_STACK: usize = 8;
+
+/// The points of an engagement rule's events and their number.
+struct Events<'s> {
+    scorer: &'s Scorer<'s>,
+    points: f64,
+    per: Option<i64>,
+    sum: f64,
+    count: u64,
+}
+
+impl Events<'_> {
+    #[inline]
+    fn add(&mut self, row: EventRow) {
+        let Some(weight) = self.scorer.weight(row.day) else {
+            return;
+        };
+        self.count += 1;
+        let units = match self.per {
+            None => 1.0,
+            Some(per) => row.amount.map_or(0.0, |a| (a.max(0) / per) as f64),
+        };
+        self.sum += self.points * units * weight;
+    }
 }
 
 struct Group<'m> {
@@ -221,11 +260,11 @@ fn clamp(x: f64, floor: Option<i64>, cap: Option<i64>) -> f64 {
     floor.map_or(x, |f| x.max(f as f64))
 }
 
-fn grade(grades: &[Grade], points: f64) -> &str {
+/// The position of the first grade `points` reach.
+fn grade(grades: &[Grade], points: f64) -> Option<usize> {
     grades
         .iter()
-        .find(|g| g.min.is_none_or(|m| points >= m as f64))
-        .map_or("", |g| g.name.as_str())
+        .position(|g| g.min.is_none_or(|m| points >= m as f64))
 }
 
 impl<'m> Scorer<'m> {
@@ -290,25 +329,52 @@ impl<'m> Scorer<'m> {
                     .and_then(|g| names.binary_search(&g).ok())
             })
             .collect();
-        Ok(Scorer {
+        let mut scorer = Scorer {
             model,
             rules,
             groups,
             group_of,
             compiled,
             parts,
-            as_of: options.as_of,
-        })
+            as_of: i64::from(options.as_of.num_days_from_ce()),
+            weights: Vec::new(),
+            grade_names: model
+                .grades
+                .fit
+                .iter()
+                .map(|f| {
+                    model
+                        .grades
+                        .engagement
+                        .iter()
+                        .map(|e| format!("{}{}", f.name, e.name))
+                        .collect()
+                })
+                .collect(),
+        };
+        let ages = model.window_days.map_or(WEIGHTS, i64::from).min(WEIGHTS);
+        scorer.weights = (0..=ages).map(|age| scorer.weight_of_age(age)).collect();
+        Ok(scorer)
     }
 
-    /// The decayed share of an event of `date`, or none when it does not
-    /// count. An event without a date counts in full when the model has
-    /// neither decay nor a window, and not at all otherwise.
-    fn weight(&self, date: Option<NaiveDate>) -> Option<f64> {
-        let Some(date) = date else {
+    /// The decayed share of an event of `day` (a day number from the
+    /// common era), or none when it does not count. An event without a date
+    /// counts in full when the model has neither decay nor a window, and not
+    /// at all otherwise.
+    #[inline]
+    fn weight(&self, day: Option<i64>) -> Option<f64> {
+        let Some(day) = day else {
             return (self.model.decay.is_none() && self.model.window_days.is_none()).then_some(1.0);
         };
-        let age = (self.as_of - date).num_days();
+        let age = self.as_of - day;
+        match usize::try_from(age).ok().and_then(|a| self.weights.get(a)) {
+            Some(weight) => *weight,
+            None => self.weight_of_age(age),
+        }
+    }
+
+    /// The weight of an event `age` days old (none when it does not count).
+    fn weight_of_age(&self, age: i64) -> Option<f64> {
         if age < 0 || self.model.window_days.is_some_and(|w| age > i64::from(w)) {
             return None;
         }
@@ -322,47 +388,90 @@ impl<'m> Scorer<'m> {
         })
     }
 
+    /// A sum of an engagement rule's events, added in the interpreter's
+    /// order.
+    fn events<'s>(&'s self, rule: &ScoreRule, checked: &CheckedRule) -> Events<'s> {
+        Events {
+            scorer: self,
+            points: rule.points as f64,
+            per: checked.per,
+            sum: 0.0,
+            count: 0,
+        }
+    }
+
+    /// A client's score from the records.
     fn score(&self, client: ClientId, view: &PartView<'_>, detail: bool, explain: bool) -> Score {
+        self.total(client, detail, explain, |i, rule, checked| {
+            match &self.parts[i] {
+                Part::Condition(node) => {
+                    let held = view.holds(node);
+                    let points = if held { rule.points as f64 } else { 0.0 };
+                    (points, u64::from(held), explain.then(|| view.explain(node)))
+                }
+                Part::Rows(of, filter) => {
+                    let mut events = self.events(rule, checked);
+                    view.each_row(*of, filter.as_ref(), checked.per.is_some(), |row| {
+                        events.add(EventRow {
+                            day: row.date.map(|d| i64::from(d.num_days_from_ce())),
+                            amount: row.amount,
+                        })
+                    });
+                    (events.sum, events.count, None)
+                }
+            }
+        })
+    }
+
+    /// A client's score from the columnar snapshot: the same as
+    /// [`Scorer::score`] without an explanation.
+    fn score_columns(&self, client: ClientId, view: &ColumnView<'_>, detail: bool) -> Score {
+        self.total(client, detail, false, |i, rule, checked| {
+            match &self.parts[i] {
+                Part::Condition(_) => {
+                    let held = view.holds(i);
+                    let points = if held { rule.points as f64 } else { 0.0 };
+                    (points, u64::from(held), None)
+                }
+                Part::Rows(..) => {
+                    let mut events = self.events(rule, checked);
+                    view.each_row(i, checked.per.is_some(), |row| events.add(row));
+                    (events.sum, events.count, None)
+                }
+            }
+        })
+    }
+
+    /// The score from each rule's points before its max, the number of
+    /// matches and the explanation (`rule(i, ..)` for rule `i`).
+    fn total(
+        &self,
+        client: ClientId,
+        detail: bool,
+        explain: bool,
+        mut rule_points: impl FnMut(usize, &ScoreRule, &CheckedRule) -> (f64, u64, Option<Step>),
+    ) -> Score {
         let model = self.model;
         let mut rules = Vec::with_capacity(if detail { model.rules.len() } else { 0 });
         let mut fit = 0.0;
         let mut engagement = 0.0;
-        let mut sums = vec![0.0; self.groups.len()];
-        for (((rule, checked), part), group) in model
+        let mut on_stack = [0.0f64; GROUPS_ON_STACK];
+        let mut on_heap = Vec::new();
+        let sums: &mut [f64] = if self.groups.len() <= GROUPS_ON_STACK {
+            &mut on_stack[..self.groups.len()]
+        } else {
+            on_heap.resize(self.groups.len(), 0.0);
+            &mut on_heap
+        };
+        for (i, ((rule, checked), group)) in model
             .rules
             .iter()
             .zip(&self.rules)
-            .zip(&self.parts)
             .zip(&self.group_of)
+            .enumerate()
         {
-            let (is_fit, raw, matched, why) = match part {
-                Part::Condition(node) => {
-                    let held = view.holds(node);
-                    let points = if held { rule.points as f64 } else { 0.0 };
-                    (
-                        true,
-                        points,
-                        u64::from(held),
-                        explain.then(|| view.explain(node)),
-                    )
-                }
-                Part::Rows(of, filter) => {
-                    let mut sum = 0.0;
-                    let mut count = 0u64;
-                    view.each_row(*of, filter.as_ref(), checked.per.is_some(), |row| {
-                        let Some(weight) = self.weight(row.date) else {
-                            return;
-                        };
-                        count += 1;
-                        let units = match checked.per {
-                            None => 1.0,
-                            Some(per) => row.amount.map_or(0.0, |a| (a.max(0) / per) as f64),
-                        };
-                        sum += rule.points as f64 * units * weight;
-                    });
-                    (false, sum, count, None)
-                }
-            };
+            let is_fit = matches!(checked.target, Target::Fit(_));
+            let (raw, matched, why) = rule_points(i, rule, checked);
             let points = rule.max.map_or(raw, |m| raw.clamp(-(m as f64), m as f64));
             match group {
                 Some(g) => sums[*g] += points,
@@ -381,7 +490,7 @@ impl<'m> Scorer<'m> {
             }
         }
         let mut limited = Vec::new();
-        for (group, sum) in self.groups.iter().zip(sums) {
+        for (group, &mut sum) in self.groups.iter().zip(sums) {
             let points = clamp(sum, group.floor, group.cap);
             if detail && points != sum {
                 limited.push(GroupPoints {
@@ -412,11 +521,17 @@ impl<'m> Scorer<'m> {
             fit,
             engagement,
             temperature,
-            grade: format!(
-                "{}{}",
+            grade: match (
                 grade(&model.grades.fit, fit),
-                grade(&model.grades.engagement, engagement)
-            ),
+                grade(&model.grades.engagement, engagement),
+            ) {
+                (Some(f), Some(e)) => self.grade_names[f][e].clone(),
+                (f, e) => format!(
+                    "{}{}",
+                    f.map_or("", |f| model.grades.fit[f].name.as_str()),
+                    e.map_or("", |e| model.grades.engagement[e].name.as_str())
+                ),
+            },
             rules,
             limited,
         }
@@ -426,12 +541,45 @@ impl<'m> Scorer<'m> {
 /// The score of every client of the base, in id order (on all cores with
 /// the `parallel` feature). With `params.breakdown` each score lists the
 /// rules that gave points and the groups whose limits applied.
+///
+/// Runs over the base's columnar snapshot when it keeps one, or from the
+/// second evaluation after a write, which builds it
+/// ([`Columns::when_worth_it`]); the first runs on the records
+/// ([`score_clients_records`]). The result is the same.
 pub fn score_clients(base: &ClientBase, params: &ScoreParams) -> Result<Vec<Score>> {
+    match Columns::when_worth_it(base) {
+        Some(columns) => score_clients_columns(base, &columns, params),
+        None => score_clients_records(base, params),
+    }
+}
+
+/// [`score_clients`] by the record interpreter: each client's records
+/// followed one by one. The reference the columnar scoring is tested
+/// against; same result.
+pub fn score_clients_records(base: &ClientBase, params: &ScoreParams) -> Result<Vec<Score>> {
     let options = options(params.as_of, &params.time_zone, params.currency)?;
     let scorer = Scorer::new(base, &params.model, &options, &named(&params.segments)?)?;
     scorer.compiled.map_clients(base, |client, view| {
         scorer.score(client.id, view, params.breakdown, false)
     })
+}
+
+/// [`score_clients`] over a given snapshot of `base` (one
+/// [`Columns::build`] made of this very base): rules whose fields the
+/// columns hold run as column tests, the others through the record
+/// interpreter for each client.
+pub fn score_clients_columns(
+    base: &ClientBase,
+    columns: &Columns,
+    params: &ScoreParams,
+) -> Result<Vec<Score>> {
+    let options = options(params.as_of, &params.time_zone, params.currency)?;
+    let scorer = Scorer::new(base, &params.model, &options, &named(&params.segments)?)?;
+    scorer
+        .compiled
+        .map_parts_columns(base, columns, &scorer.parts, |client, view| {
+            scorer.score_columns(client, view, params.breakdown)
+        })
 }
 
 /// The scores as a table, one row per client in id order: `client`,

@@ -4,9 +4,10 @@
 //! The compiled tree becomes a plan over columns: a text test is decided
 //! once per distinct text of its column (a lookup table by text id), a date
 //! test on day numbers, an aggregate scans the client's deal and line
-//! columns between two offsets. Anything the plan does not cover (names,
-//! custom fields, ages, relations, RFM and the other computed values,
-//! aggregates over activities or with a filter on such fields) runs through
+//! columns between two offsets (deals, lines and activities alike).
+//! Anything the plan does not cover (names, custom fields, ages, relations,
+//! RFM and the other computed values, aggregates with a filter on such
+//! fields or on an activity's text or deal) runs through
 //! the record interpreter for that client, so the result is the
 //! interpreter's by construction there and by test everywhere else
 //! (`columnar_matches_records` in the segment tests).
@@ -14,6 +15,7 @@
 use super::ast::{AggFunc, CmpOp, ContactKind, Mode, Source};
 use super::compile::{Compiled, Get, Node, NodeKind, Test};
 use super::eval::{check, map_indices, Shared, Val};
+use crate::activity::ActivityKind;
 use crate::base::ClientBase;
 use crate::client::{Channel, Client};
 use crate::columns::{local_day, Columns, TextColumn, NO_INT, NO_MONEY, NO_TEXT, NO_TIME};
@@ -131,6 +133,27 @@ enum RowPlan {
     Day(RowDay, DayTest),
     Bool(RowBool, Test),
     Text(RowText, Vec<bool>),
+    /// An activity's id.
+    ActId(Test),
+    ActDay(ActDay, DayTest),
+    ActDone(Test),
+    /// An activity's kind: whether each of [`ActivityKind::ALL`] passes.
+    ActKind(Vec<bool>),
+    /// An activity's direction: whether inbound, outbound pass.
+    ActDirection([bool; 2]),
+    ActText(ActText, Vec<bool>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ActDay {
+    At,
+    Due,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum ActText {
+    Manager,
+    Outcome,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -262,9 +285,9 @@ impl<'c> Planner<'c> {
                 of,
                 filter,
                 test,
-            } if *of != Source::Activities => {
+            } => {
                 let filter = match filter {
-                    Some(f) => match self.row(f) {
+                    Some(f) => match self.row(f, *of) {
                         Some(plan) => Some(plan),
                         None => return Plan::Records(node),
                     },
@@ -283,17 +306,46 @@ impl<'c> Planner<'c> {
     }
 
     /// A row filter over the columns, if every field it reads is one.
-    fn row(&self, node: &Node) -> Option<RowPlan> {
+    fn row(&self, node: &Node, of: Source) -> Option<RowPlan> {
         let d = &self.columns.deals;
         let l = &self.columns.lines;
+        let a = &self.columns.activities;
         Some(match &node.kind {
-            NodeKind::All(items) => {
-                RowPlan::All(items.iter().map(|n| self.row(n)).collect::<Option<_>>()?)
+            NodeKind::All(items) => RowPlan::All(
+                items
+                    .iter()
+                    .map(|n| self.row(n, of))
+                    .collect::<Option<_>>()?,
+            ),
+            NodeKind::Any(items) => RowPlan::Any(
+                items
+                    .iter()
+                    .map(|n| self.row(n, of))
+                    .collect::<Option<_>>()?,
+            ),
+            NodeKind::Not(inner) => RowPlan::Not(Box::new(self.row(inner, of)?)),
+            NodeKind::Test(get, test) if of == Source::Activities => {
+                let text = |t: &str| check(&Val::Text(Cow::Borrowed(t)), test);
+                match get {
+                    Get::ActivityId => RowPlan::ActId(test.clone()),
+                    Get::Date => RowPlan::ActDay(ActDay::At, DayTest::of(test)),
+                    Get::Due => RowPlan::ActDay(ActDay::Due, DayTest::of(test)),
+                    Get::Done => RowPlan::ActDone(test.clone()),
+                    Get::ActivityKind => {
+                        RowPlan::ActKind(ActivityKind::ALL.iter().map(|k| text(k.name())).collect())
+                    }
+                    Get::ActivityDirection => {
+                        RowPlan::ActDirection([text("inbound"), text("outbound")])
+                    }
+                    Get::Manager => {
+                        RowPlan::ActText(ActText::Manager, text_table(&a.manager, test))
+                    }
+                    Get::Outcome => {
+                        RowPlan::ActText(ActText::Outcome, text_table(&a.outcome, test))
+                    }
+                    _ => return None,
+                }
             }
-            NodeKind::Any(items) => {
-                RowPlan::Any(items.iter().map(|n| self.row(n)).collect::<Option<_>>()?)
-            }
-            NodeKind::Not(inner) => RowPlan::Not(Box::new(self.row(inner)?)),
             NodeKind::Test(get, test) => {
                 let int = |col| RowPlan::Int(col, test.clone());
                 let day = |col| RowPlan::Day(col, DayTest::of(test));
@@ -390,12 +442,15 @@ struct Run<'a> {
 }
 
 /// A row: a deal (by position), its line (by position) if any, and whether
-/// it is a line row.
+/// it is a line row; or an activity (by position).
 #[derive(Clone, Copy)]
-struct RowAt {
-    deal: usize,
-    line: Option<usize>,
-    is_line: bool,
+enum RowAt {
+    Deal {
+        deal: usize,
+        line: Option<usize>,
+        is_line: bool,
+    },
+    Activity(usize),
 }
 
 impl<'a> Run<'a> {
@@ -489,14 +544,21 @@ impl<'a> Run<'a> {
     fn rows(&self, i: usize, of: Source, mut each: impl FnMut(RowAt)) {
         let d = &self.columns.deals;
         let l = &self.columns.lines;
+        if of == Source::Activities {
+            let a = &self.columns.activities;
+            for k in a.offsets[i]..a.offsets[i + 1] {
+                each(RowAt::Activity(k));
+            }
+            return;
+        }
         for deal in d.offsets[i]..d.offsets[i + 1] {
             match of {
-                Source::Deals => each(RowAt {
+                Source::Deals => each(RowAt::Deal {
                     deal,
                     line: None,
                     is_line: false,
                 }),
-                Source::Purchases if d.status[deal] == 1 => each(RowAt {
+                Source::Purchases if d.status[deal] == 1 => each(RowAt::Deal {
                     deal,
                     line: None,
                     is_line: false,
@@ -504,14 +566,14 @@ impl<'a> Run<'a> {
                 Source::Lines if d.status[deal] == 1 => {
                     let (start, end) = (l.offsets[deal], l.offsets[deal + 1]);
                     if start == end {
-                        each(RowAt {
+                        each(RowAt::Deal {
                             deal,
                             line: None,
                             is_line: true,
                         });
                     }
                     for line in start..end {
-                        each(RowAt {
+                        each(RowAt::Deal {
                             deal,
                             line: Some(line),
                             is_line: true,
@@ -528,26 +590,32 @@ impl<'a> Run<'a> {
     fn amount(&self, row: RowAt) -> Option<i64> {
         let d = &self.columns.deals;
         let l = &self.columns.lines;
-        let (amount, currency) = match (row.is_line, row.line) {
-            (true, Some(line)) => {
+        let (amount, currency) = match row {
+            RowAt::Activity(_) => return None,
+            RowAt::Deal {
+                is_line: true,
+                line: Some(line),
+                ..
+            } => {
                 if l.total[line] == NO_MONEY {
                     return None;
                 }
                 (l.total[line], l.currency[line])
             }
-            _ => (d.amount[row.deal], d.currency[row.deal]),
+            RowAt::Deal { deal, .. } => (d.amount[deal], d.currency[deal]),
         };
         (currency == self.currency).then_some(amount)
     }
 
-    /// The row's date: the close date, else the creation date.
+    /// The row's date: the close date, else the creation date; an
+    /// activity's date.
     #[inline]
     fn row_date(&self, row: RowAt) -> Option<i64> {
         let d = &self.columns.deals;
-        let at = if d.closed[row.deal] != NO_TIME {
-            d.closed[row.deal]
-        } else {
-            d.created[row.deal]
+        let at = match row {
+            RowAt::Activity(k) => self.columns.activities.at[k],
+            RowAt::Deal { deal, .. } if d.closed[deal] != NO_TIME => d.closed[deal],
+            RowAt::Deal { deal, .. } => d.created[deal],
         };
         self.day(at)
     }
@@ -555,45 +623,84 @@ impl<'a> Run<'a> {
     fn row_holds(&self, plan: &RowPlan, row: RowAt) -> bool {
         let d = &self.columns.deals;
         let l = &self.columns.lines;
+        let a = &self.columns.activities;
+        let (deal, line) = match row {
+            RowAt::Deal { deal, line, .. } => (deal, line),
+            RowAt::Activity(k) => {
+                return match plan {
+                    RowPlan::All(items) => items.iter().all(|p| self.row_holds(p, row)),
+                    RowPlan::Any(items) => items.iter().any(|p| self.row_holds(p, row)),
+                    RowPlan::Not(inner) => !self.row_holds(inner, row),
+                    RowPlan::ActId(test) => {
+                        int_holds(Some(i64::try_from(a.id[k]).unwrap_or(i64::MAX)), test)
+                    }
+                    RowPlan::ActDay(col, test) => {
+                        let at = match col {
+                            ActDay::At => a.at[k],
+                            ActDay::Due => a.due[k],
+                        };
+                        self.day(at).is_some_and(|v| test.holds(v))
+                    }
+                    RowPlan::ActDone(test) => check(&Val::Bool(a.done[k]), test),
+                    RowPlan::ActKind(table) => table[a.kind[k] as usize],
+                    RowPlan::ActDirection(table) => match a.direction[k] {
+                        crate::columns::INBOUND => table[0],
+                        crate::columns::OUTBOUND => table[1],
+                        _ => false,
+                    },
+                    RowPlan::ActText(col, table) => {
+                        let column = match col {
+                            ActText::Manager => &a.manager,
+                            ActText::Outcome => &a.outcome,
+                        };
+                        text_holds(table, column.ids[k])
+                    }
+                    // Planned for deals and lines only.
+                    _ => false,
+                };
+            }
+        };
         match plan {
             RowPlan::All(items) => items.iter().all(|p| self.row_holds(p, row)),
             RowPlan::Any(items) => items.iter().any(|p| self.row_holds(p, row)),
             RowPlan::Not(inner) => !self.row_holds(inner, row),
             RowPlan::Int(col, test) => {
                 let value = match col {
-                    RowInt::DealId => Some(i64::try_from(d.id[row.deal]).unwrap_or(i64::MAX)),
-                    RowInt::Status => Some(i64::from(d.status[row.deal])),
+                    RowInt::DealId => Some(i64::try_from(d.id[deal]).unwrap_or(i64::MAX)),
+                    RowInt::Status => Some(i64::from(d.status[deal])),
                     RowInt::Amount => self.amount(row),
-                    RowInt::Quantity => Some(row.line.map_or(1000, |k| l.quantity[k])),
+                    RowInt::Quantity => Some(line.map_or(1000, |k| l.quantity[k])),
                 };
                 int_holds(value, test)
             }
             RowPlan::Day(col, test) => {
                 let value = match col {
-                    RowDay::Created => self.day(d.created[row.deal]),
-                    RowDay::Closed => self.day(d.closed[row.deal]),
+                    RowDay::Created => self.day(d.created[deal]),
+                    RowDay::Closed => self.day(d.closed[deal]),
                     RowDay::Date => self.row_date(row),
                 };
                 value.is_some_and(|v| test.holds(v))
             }
             RowPlan::Bool(col, test) => {
                 let value = match col {
-                    RowBool::Recurring => d.recurring[row.deal],
-                    RowBool::Discounted => row.line.is_some_and(|k| l.discounted[k]),
+                    RowBool::Recurring => d.recurring[deal],
+                    RowBool::Discounted => line.is_some_and(|k| l.discounted[k]),
                 };
                 check(&Val::Bool(value), test)
             }
             RowPlan::Text(col, table) => {
                 let id = match col {
-                    RowText::Pipeline => d.pipeline.ids[row.deal],
-                    RowText::Stage => d.stage.ids[row.deal],
-                    RowText::Owner => d.owner.ids[row.deal],
-                    RowText::Source => d.source.ids[row.deal],
-                    RowText::Product => row.line.map_or(NO_TEXT, |k| l.product.ids[k]),
-                    RowText::Category => row.line.map_or(NO_TEXT, |k| l.category.ids[k]),
+                    RowText::Pipeline => d.pipeline.ids[deal],
+                    RowText::Stage => d.stage.ids[deal],
+                    RowText::Owner => d.owner.ids[deal],
+                    RowText::Source => d.source.ids[deal],
+                    RowText::Product => line.map_or(NO_TEXT, |k| l.product.ids[k]),
+                    RowText::Category => line.map_or(NO_TEXT, |k| l.category.ids[k]),
                 };
                 text_holds(table, id)
             }
+            // Planned for activities only.
+            _ => false,
         }
     }
 
@@ -685,18 +792,120 @@ impl Compiled {
     pub(crate) fn holds_columns(&self, base: &ClientBase, columns: &Columns) -> Result<Vec<bool>> {
         let planner = Planner { columns };
         let main = planner.plan(&self.main);
-        let segments: Vec<Plan<'_>> = self.segments.iter().map(|(_, n)| planner.plan(n)).collect();
-        let records = main.uses_records() || segments.iter().any(Plan::uses_records);
+        let records = main.uses_records()
+            || self
+                .segments
+                .iter()
+                .any(|(_, n)| planner.plan(n).uses_records());
         let mut shared = Shared::new(base, self, Some(columns.clients.ids.clone()))?;
-        let n = columns.clients();
         let clients: Option<Vec<&Client>> = records.then(|| base.clients().collect());
+        self.segment_members(&planner, columns, &mut shared, clients.as_deref());
+        let run = Run {
+            columns,
+            shared: &shared,
+            records: clients.as_deref(),
+            offset: i64::from(self.zone.local_minus_utc()),
+            currency: self.currency,
+        };
+        Ok(map_indices(columns.clients(), |i| run.holds(&main, i)))
+    }
+}
+
+/// A compiled part ([`crate::segment::Part`]) over the columns.
+enum PartPlan<'n> {
+    Condition(Plan<'n>),
+    /// Rows of a source and their filter over the columns.
+    Rows(Source, Option<RowPlan>),
+    /// Rows whose filter reads what the columns do not hold: through the
+    /// record interpreter.
+    RowsRecords(Source, Option<&'n Node>),
+}
+
+/// One row an event rule counts: its day number (from the common era) and,
+/// when asked and the row is a deal or a line, its amount in minor units of
+/// the evaluation's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EventRow {
+    pub day: Option<i64>,
+    pub amount: Option<i64>,
+}
+
+/// Compiled parts evaluated for one client over the columns: what
+/// [`crate::segment::PartView`] does over the records, with the same
+/// results.
+pub(crate) struct ColumnView<'a> {
+    run: &'a Run<'a>,
+    plans: &'a [PartPlan<'a>],
+    i: usize,
+}
+
+impl ColumnView<'_> {
+    /// Whether the condition of part `part` holds for the client (false for
+    /// a part of rows).
+    pub(crate) fn holds(&self, part: usize) -> bool {
+        match &self.plans[part] {
+            PartPlan::Condition(plan) => self.run.holds(plan, self.i),
+            _ => false,
+        }
+    }
+
+    /// Each row of part `part` that passes its filter (nothing for a
+    /// condition), in the interpreter's order, with its amount when
+    /// `amounts`.
+    pub(crate) fn each_row(&self, part: usize, amounts: bool, mut each: impl FnMut(EventRow)) {
+        let run = self.run;
+        match &self.plans[part] {
+            PartPlan::Condition(_) => {}
+            PartPlan::Rows(of, filter) => run.rows(self.i, *of, |row| {
+                if filter.as_ref().is_some_and(|f| !run.row_holds(f, row)) {
+                    return;
+                }
+                let amount = match row {
+                    RowAt::Deal { .. } if amounts => run.amount(row),
+                    _ => None,
+                };
+                each(EventRow {
+                    day: run.row_date(row),
+                    amount,
+                });
+            }),
+            PartPlan::RowsRecords(of, filter) => {
+                let Some(records) = run.records else {
+                    return;
+                };
+                let view = super::eval::PartView {
+                    ctx: run.shared.ctx(records[self.i]),
+                };
+                view.each_row(*of, *filter, amounts, |facts| {
+                    each(EventRow {
+                        day: facts.date.map(|d| i64::from(d.num_days_from_ce())),
+                        amount: facts.amount,
+                    });
+                });
+            }
+        }
+    }
+}
+
+impl Compiled {
+    /// The plans of the named segments and, for each, whether each client
+    /// (by position) is in it, in `shared`.
+    fn segment_members<'n>(
+        &'n self,
+        planner: &Planner<'_>,
+        columns: &Columns,
+        shared: &mut Shared<'_>,
+        records: Option<&[&Client]>,
+    ) {
+        let n = columns.clients();
         let offset = i64::from(self.zone.local_minus_utc());
-        for plan in &segments {
+        let plans: Vec<Plan<'n>> = self.segments.iter().map(|(_, n)| planner.plan(n)).collect();
+        for plan in &plans {
             let members = {
                 let run = Run {
                     columns,
-                    shared: &shared,
-                    records: clients.as_deref(),
+                    shared,
+                    records,
                     offset,
                     currency: self.currency,
                 };
@@ -704,13 +913,57 @@ impl Compiled {
             };
             shared.members.push(members);
         }
+    }
+
+    /// `each` for every client of the snapshot (on all cores with the
+    /// `parallel` feature), in id order, with `parts` (compiled with this
+    /// rule by [`crate::segment::compile_parts`]) evaluated over the columns.
+    pub(crate) fn map_parts_columns<T: Send>(
+        &self,
+        base: &ClientBase,
+        columns: &Columns,
+        parts: &[super::compile::Part],
+        each: impl Fn(ClientId, &ColumnView<'_>) -> T + Sync + Send,
+    ) -> Result<Vec<T>> {
+        use super::compile::Part;
+        let planner = Planner { columns };
+        let plans: Vec<PartPlan<'_>> = parts
+            .iter()
+            .map(|part| match part {
+                Part::Condition(node) => PartPlan::Condition(planner.plan(node)),
+                Part::Rows(of, None) => PartPlan::Rows(*of, None),
+                Part::Rows(of, Some(filter)) => match planner.row(filter, *of) {
+                    Some(plan) => PartPlan::Rows(*of, Some(plan)),
+                    None => PartPlan::RowsRecords(*of, Some(filter)),
+                },
+            })
+            .collect();
+        let records = plans.iter().any(|p| match p {
+            PartPlan::Condition(plan) => plan.uses_records(),
+            PartPlan::Rows(..) => false,
+            PartPlan::RowsRecords(..) => true,
+        }) || self
+            .segments
+            .iter()
+            .any(|(_, n)| planner.plan(n).uses_records());
+        let clients: Option<Vec<&Client>> = records.then(|| base.clients().collect());
+        let mut shared = Shared::new(base, self, Some(columns.clients.ids.clone()))?;
+        self.segment_members(&planner, columns, &mut shared, clients.as_deref());
         let run = Run {
             columns,
             shared: &shared,
             records: clients.as_deref(),
-            offset,
+            offset: i64::from(self.zone.local_minus_utc()),
             currency: self.currency,
         };
-        Ok(map_indices(n, |i| run.holds(&main, i)))
+        let ids = &columns.clients.ids;
+        Ok(map_indices(columns.clients(), |i| {
+            let view = ColumnView {
+                run: &run,
+                plans: &plans,
+                i,
+            };
+            each(ids[i], &view)
+        }))
     }
 }

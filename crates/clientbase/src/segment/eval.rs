@@ -278,7 +278,7 @@ pub(crate) struct RowFacts {
 
 /// Evaluates compiled parts ([`super::compile::compile_parts`]) for one client.
 pub(crate) struct PartView<'a> {
-    ctx: Ctx<'a>,
+    pub(super) ctx: Ctx<'a>,
 }
 
 impl PartView<'_> {

@@ -152,6 +152,7 @@ pub use parser::ParseError;
 
 pub(crate) use ast::{check_json_depth, check_limits};
 pub(crate) use capability::{named, options};
+pub(crate) use columnar::{ColumnView, EventRow};
 pub(crate) use compile::{compile_parts, time_zone, Part, PartSpec};
 pub(crate) use eval::PartView;
 pub(crate) use parser::parse_rows;

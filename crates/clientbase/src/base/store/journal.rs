@@ -136,7 +136,7 @@ impl ClientBase {
 
     /// Keeps activity `id` as it is before a write changes it.
     pub(in crate::base) fn touch_activity(&mut self, id: ActivityId) {
-        // The columnar snapshot holds no activities: it stays.
+        self.columns.forget();
         if let Some(journal) = self.journal.get_mut() {
             keep(&mut journal.pending.activities, &self.activities, id);
         }
