@@ -51,6 +51,18 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // `CB_BENCH_OPEN=path`: only open that base file (to profile the open).
+    if let Ok(path) = std::env::var("CB_BENCH_OPEN") {
+        let before = resident_mb();
+        let (opened, open_time) = timed(|| ClientBase::open(&path).unwrap());
+        println!(
+            "base file open       {open_time:>7.2} s  adds {:.0} MB resident, {} clients",
+            resident_mb() - before,
+            opened.counts().clients
+        );
+        std::mem::forget(opened);
+        return;
+    }
     let clients: usize = std::env::var("CB_BENCH_CLIENTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -168,5 +180,8 @@ fn main() {
     );
     std::mem::forget(imported);
     std::mem::forget(in_memory);
-    let _ = std::fs::remove_dir_all(&dir);
+    // `CB_BENCH_KEEP=1` keeps the files (to profile the open of `base.cb`).
+    if std::env::var_os("CB_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
