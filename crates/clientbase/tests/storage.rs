@@ -398,11 +398,9 @@ fn overwrite_record(path: &Path, id: ClientId) {
 
 /// The file format in a base file's header.
 fn format_of(path: &Path) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap()
 }
@@ -441,7 +439,11 @@ fn a_format_1_file_is_migrated_with_every_record() {
     let log = base.changes(&ChangesParams::default()).unwrap();
     let actions: Vec<&str> = log.iter().map(|c| c.action.as_str()).collect();
     assert_eq!(actions.first(), Some(&"create"));
-    assert_eq!(actions.last(), Some(&"migrate_format_1_to_2"), "{actions:?}");
+    assert_eq!(
+        actions.last(),
+        Some(&"migrate_format_1_to_2"),
+        "{actions:?}"
+    );
     let added = base
         .add_client(Client::person("Петров", "Пётр", None))
         .unwrap();

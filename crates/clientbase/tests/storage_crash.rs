@@ -254,7 +254,10 @@ fn write_format_1(path: &Path, base: &ClientBase) {
             .unwrap();
         for record in snapshot[table].as_array().unwrap() {
             insert
-                .execute(rusqlite::params![record["id"].as_i64().unwrap(), record.to_string()])
+                .execute(rusqlite::params![
+                    record["id"].as_i64().unwrap(),
+                    record.to_string()
+                ])
                 .unwrap();
         }
     }
@@ -287,19 +290,16 @@ fn killed_migrations_leave_a_file_that_opens_whole() {
     let dir = std::env::temp_dir().join(format!("cb-crash-migrate-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let expected = clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(
-        4000, 21,
-    ))
-    .unwrap()
-    .base;
+    let expected =
+        clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(4000, 21))
+            .unwrap()
+            .base;
     let original = dir.join("format1.cb");
     write_format_1(&original, &expected);
     let format_of = |path: &Path| -> i64 {
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
+        let conn =
+            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
         conn.query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap()
     };
@@ -309,7 +309,13 @@ fn killed_migrations_leave_a_file_that_opens_whole() {
     std::fs::copy(&original, &timed).unwrap();
     let start = std::time::Instant::now();
     let run = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "migrator", "--nocapture", "--test-threads=1", "-q"])
+        .args([
+            "--exact",
+            "migrator",
+            "--nocapture",
+            "--test-threads=1",
+            "-q",
+        ])
         .env(MIGRATOR, &timed)
         .output()
         .unwrap();
@@ -322,7 +328,13 @@ fn killed_migrations_leave_a_file_that_opens_whole() {
         let path = dir.join(format!("round{round}.cb"));
         std::fs::copy(&original, &path).unwrap();
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "migrator", "--nocapture", "--test-threads=1", "-q"])
+            .args([
+                "--exact",
+                "migrator",
+                "--nocapture",
+                "--test-threads=1",
+                "-q",
+            ])
             .env(MIGRATOR, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -337,7 +349,9 @@ fn killed_migrations_leave_a_file_that_opens_whole() {
         // Spread over the time a whole migration took.
         std::thread::sleep(whole.mul_f64(f64::from(round) / f64::from(rounds)));
         child.kill().unwrap();
-        let finished = lines.map_while(|l| l.ok()).any(|l| l.starts_with("migrated"));
+        let finished = lines
+            .map_while(|l| l.ok())
+            .any(|l| l.starts_with("migrated"));
         child.wait().unwrap();
         killed_before_the_end += usize::from(!finished);
         let format = format_of(&path);

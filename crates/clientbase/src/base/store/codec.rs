@@ -318,8 +318,7 @@ impl Stored for Client {
 impl Stored for Deal {
     const TABLE: &'static str = "deals";
     const LABEL: &'static str = "deal";
-    const PUT: &'static str =
-        "INSERT OR REPLACE INTO deals(id, data, client) VALUES (?1, ?2, ?3)";
+    const PUT: &'static str = "INSERT OR REPLACE INTO deals(id, data, client) VALUES (?1, ?2, ?3)";
     const KEYS: usize = 1;
 
     fn encode(&self, out: &mut Vec<u8>) {

@@ -241,7 +241,10 @@ fn check_references(
     })?;
     each(activities, |(id, activity)| {
         if client(activity.client).is_none() {
-            return Err((unknown(activity.client.to_string(), "client"), id.to_string()));
+            return Err((
+                unknown(activity.client.to_string(), "client"),
+                id.to_string(),
+            ));
         }
         match activity.deal.map(|d| (d, deal_client(d))) {
             Some((deal, None)) => Err((unknown(deal.to_string(), "deal"), id.to_string())),
