@@ -1,8 +1,9 @@
 //! Reading a base file of the current format into memory, fast.
 //!
-//! The rows are read from SQLite in id order into large chunks (one buffer of
-//! bytes per chunk, not one allocation per row), and each table's chunks are
-//! decoded on all cores while the next table is read. Every record was checked
+//! The rows are read from SQLite in id order into chunks (one buffer of bytes
+//! per chunk, not one allocation per row) that are decoded on all cores while
+//! the next ones are read; only a few chunks wait at a time, so their buffers
+//! are reused rather than the whole table copied. Every record was checked
 //! when it was written, so only what ties records together is checked again:
 //! ids, the client of each deal and activity, the deal of each activity and of
 //! a duplicate, and the relations between clients. The maps and indexes of the
@@ -27,11 +28,21 @@ use std::path::Path;
 const CHUNK_ROWS: usize = 8192;
 
 /// Rows of one table: their ids, and their data one after the other.
-#[derive(Default)]
 struct Chunk {
     ids: Vec<i64>,
     ends: Vec<usize>,
     data: Vec<u8>,
+}
+
+impl Chunk {
+    /// An empty chunk with room for `bytes` of data (the size of the last one).
+    fn with_room_for(bytes: usize) -> Chunk {
+        Chunk {
+            ids: Vec::with_capacity(CHUNK_ROWS),
+            ends: Vec::with_capacity(CHUNK_ROWS),
+            data: Vec::with_capacity(bytes + bytes / 8),
+        }
+    }
 }
 
 /// The records of a base file with its schema and counters: a whole base.
@@ -41,17 +52,23 @@ pub(super) fn read_base(
     schema: Schema,
     next_ids: NextIds,
 ) -> Result<ClientBase> {
-    let (clients, deals, activities) = std::thread::scope(|scope| -> Result<_> {
-        // Each table is decoded while the next one is read.
-        let chunks = read_chunks(conn, path, Client::TABLE)?;
-        let clients = scope.spawn(move || decode::<Client>(&chunks, path));
-        let chunks = read_chunks(conn, path, Deal::TABLE)?;
-        let deals = scope.spawn(move || decode::<Deal>(&chunks, path));
-        let activities = decode::<Activity>(&read_chunks(conn, path, Activity::TABLE)?, path);
-        let clients = joined(clients)?;
-        let deals = joined(deals)?;
-        Ok((clients, deals, activities?))
-    })?;
+    // A sequential read needs no large page cache: the pages are read once.
+    let sql = |e: rusqlite::Error| sql_error(path, e);
+    let cache: i64 = conn
+        .query_row("PRAGMA cache_size", [], |r| r.get(0))
+        .map_err(sql)?;
+    conn.execute_batch("PRAGMA cache_size = -4096;")
+        .map_err(sql)?;
+    let read = (|| -> Result<_> {
+        Ok((
+            read_table::<Client>(conn, path)?,
+            read_table::<Deal>(conn, path)?,
+            read_table::<Activity>(conn, path)?,
+        ))
+    })();
+    conn.execute_batch(&format!("PRAGMA cache_size = {cache};"))
+        .map_err(sql)?;
+    let (clients, deals, activities) = read?;
     let clients: Vec<(ClientId, Client)> = with_ids(clients, ClientId, |c, id| c.id = id);
     let deals: Vec<(DealId, Deal)> = with_ids(deals, DealId, |d, id| d.id = id);
     let activities: Vec<(ActivityId, Activity)> =
@@ -121,15 +138,74 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Reads every row of `table` in id order, in chunks.
-fn read_chunks(conn: &Connection, path: &Path, table: &str) -> Result<Vec<Chunk>> {
+/// The records of a chunk with their ids, or the error of the first bad one.
+type Decoded<R> = Result<Vec<(u64, R)>>;
+
+/// Reads every record of kind `R` with its id, in id order: this thread
+/// reads the rows in chunks, and one thread per core decodes them.
+fn read_table<R: Stored + Send>(conn: &Connection, path: &Path) -> Result<Vec<(u64, R)>> {
+    let decoders = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Chunk)>(decoders);
+    let receiver = std::sync::Mutex::new(receiver);
+    let (read, mut parts) = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..decoders)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let next = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((at, chunk)) = next else {
+                            break;
+                        };
+                        out.push((at, decode::<R>(&chunk, path)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut at = 0;
+        let read = read_chunks(conn, path, R::TABLE, |chunk| {
+            at += 1;
+            // Refused only when every decoder stopped, which they do not
+            // before the sender is dropped.
+            sender.send((at, chunk)).is_ok()
+        });
+        drop(sender);
+        let parts: Vec<(usize, Decoded<R>)> = workers.into_iter().flat_map(joined).collect();
+        (read, parts)
+    });
+    read?;
+    parts.sort_by_key(|(at, _)| *at);
+    let mut out = Vec::with_capacity(
+        parts
+            .iter()
+            .map(|(_, p)| p.as_ref().map_or(0, Vec::len))
+            .sum(),
+    );
+    for (_, part) in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+/// Reads every row of `table` in id order, in chunks given to `take` (which
+/// says whether to go on).
+fn read_chunks(
+    conn: &Connection,
+    path: &Path,
+    table: &str,
+    mut take: impl FnMut(Chunk) -> bool,
+) -> Result<()> {
     let sql = |e: rusqlite::Error| sql_error(path, e);
     let mut stmt = conn
         .prepare(&format!("SELECT id, data FROM {table} ORDER BY id"))
         .map_err(sql)?;
     let mut rows = stmt.query([]).map_err(sql)?;
-    let mut chunks = Vec::new();
-    let mut chunk = Chunk::default();
+    let mut full_size = 0;
+    let mut chunk = Chunk::with_room_for(full_size);
     while let Some(row) = rows.next().map_err(sql)? {
         let id: i64 = row.get(0).map_err(sql)?;
         let data = row.get_ref(1).map_err(sql)?;
@@ -146,19 +222,23 @@ fn read_chunks(conn: &Connection, path: &Path, table: &str) -> Result<Vec<Chunk>
         chunk.data.extend_from_slice(data);
         chunk.ends.push(chunk.data.len());
         if chunk.ids.len() == CHUNK_ROWS {
-            chunks.push(std::mem::take(&mut chunk));
+            let full = std::mem::replace(&mut chunk, Chunk::with_room_for(full_size));
+            full_size = full.data.len();
+            if !take(full) {
+                return Ok(());
+            }
         }
     }
     if !chunk.ids.is_empty() {
-        chunks.push(chunk);
+        take(chunk);
     }
-    Ok(chunks)
+    Ok(())
 }
 
-/// Decodes the records of `chunks` on all cores, in order, with their ids; an
-/// error names the record.
-fn decode<R: Stored + Send>(chunks: &[Chunk], path: &Path) -> Result<Vec<(u64, R)>> {
-    let decoded = crate::batch::map_column_with_min(chunks, 1, |chunk| {
+/// Decodes the records of a chunk, in order, with their ids; an error names
+/// the record.
+fn decode<R: Stored>(chunk: &Chunk, path: &Path) -> Result<Vec<(u64, R)>> {
+    {
         let mut out = Vec::with_capacity(chunk.ids.len());
         let mut start = 0;
         for (id, end) in chunk.ids.iter().zip(&chunk.ends) {
@@ -177,13 +257,8 @@ fn decode<R: Stored + Send>(chunks: &[Chunk], path: &Path) -> Result<Vec<(u64, R
             out.push((id, record));
             start = *end;
         }
-        Ok::<_, Error>(out)
-    });
-    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.ids.len()).sum());
-    for part in decoded {
-        out.extend(part?);
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// The records with their ids set, as the typed ids.
