@@ -43,7 +43,8 @@ fn cpu_seconds() -> (f64, f64) {
             .and_then(|f| f.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the name.
+    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the
+    // name, in clock ticks (100 a second on Linux).
     (ticks(11) / 100.0, ticks(12) / 100.0)
 }
 
@@ -199,7 +200,7 @@ fn main() {
 fn open_and_write(file: &Path, clients: usize) {
     let before = resident_mb();
     let ((mut opened, open_time), user, system) =
-        cpu_timed(|| timed(|| ClientBase::open(&file).unwrap()));
+        cpu_timed(|| timed(|| ClientBase::open(file).unwrap()));
     println!(
         "base file open       {open_time:>7.2} s  (CPU: user {user:.2} s, system {system:.2} s)  \
          adds {:.0} MB resident ({:.0} bytes per client with its deals)",
