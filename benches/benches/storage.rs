@@ -28,6 +28,34 @@ fn resident_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user, system) the process has used so far, all threads.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which ends with the last `)`).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |at: usize| {
+        fields
+            .get(at)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the
+    // name, in clock ticks (100 a second on Linux).
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+/// Runs `f` and says how much CPU time (user, system) it took.
+fn cpu_timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (user, system) = cpu_seconds();
+    let out = f();
+    let (user_after, system_after) = cpu_seconds();
+    (out, user_after - user, system_after - system)
+}
+
 fn size_mb(path: &Path) -> f64 {
     let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
     let bytes = std::fs::metadata(path).map_or(0, |m| m.len())
@@ -51,6 +79,24 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // `CB_BENCH_OPEN=path`: only open that base file (to profile the open).
+    if let Ok(path) = std::env::var("CB_BENCH_OPEN") {
+        let before = resident_mb();
+        let ((opened, open_time), user, system) =
+            cpu_timed(|| timed(|| ClientBase::open(&path).unwrap()));
+        println!(
+            "base file open       {open_time:>7.2} s  (CPU: user {user:.2} s, system {system:.2} s)  \
+             adds {:.0} MB resident, {} clients",
+            resident_mb() - before,
+            opened.counts().clients
+        );
+        std::mem::forget(opened);
+        return;
+    }
+    // `CB_BENCH_SKIP=json_read,open`: steps left out (to fit 1M clients in
+    // memory, the open is then measured in a process of its own).
+    let skip = std::env::var("CB_BENCH_SKIP").unwrap_or_default();
+    let skipped = |step: &str| skip.split(',').any(|s| s.trim() == step);
     let clients: usize = std::env::var("CB_BENCH_CLIENTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -81,11 +127,14 @@ fn main() {
         "JSON save            {json_save:>7.2} s  {:>8.0} MB",
         size_mb(&json)
     );
-    let ((), json_read) = timed(|| {
-        let file = std::io::BufReader::new(std::fs::File::open(&json).unwrap());
-        std::mem::forget(ClientBase::read_json(file).unwrap());
-    });
-    println!("JSON read            {json_read:>7.2} s");
+    if !skipped("json_read") {
+        let ((), json_read) = timed(|| {
+            let file = std::io::BufReader::new(std::fs::File::open(&json).unwrap());
+            std::mem::forget(ClientBase::read_json(file).unwrap());
+        });
+        println!("JSON read            {json_read:>7.2} s");
+    }
+    let _ = std::fs::remove_file(&json);
 
     let file = dir.join("base.cb");
     // A backup of a base in memory writes the same file as `save_as` without
@@ -106,36 +155,9 @@ fn main() {
     // Freeing millions of records is slow and not what is measured.
     std::mem::forget(base);
 
-    let before = resident_mb();
-    let (mut opened, open_time) = timed(|| ClientBase::open(&file).unwrap());
-    println!(
-        "base file open       {open_time:>7.2} s  adds {:.0} MB resident ({:.0} bytes per client with its deals)",
-        resident_mb() - before,
-        (resident_mb() - before) * 1024.0 * 1024.0 / counts.clients.max(1) as f64
-    );
-
-    let writes = 2_000;
-    let mut added = Vec::with_capacity(writes);
-    for i in 0..writes {
-        let client = Client::person(&format!("Новый{i}"), "Клиент", None);
-        let start = Instant::now();
-        opened.add_client(client).unwrap();
-        added.push(start.elapsed());
+    if !skipped("open") {
+        open_and_write(&file, counts.clients);
     }
-    let (p50, p99) = percentiles(added);
-    println!("add a client         p50 {p50:>7.0} µs  p99 {p99:>7.0} µs  (committed)");
-    let deals: Vec<DealId> = opened.deals().take(writes).map(|d| d.id).collect();
-    let mut moved = Vec::with_capacity(deals.len());
-    for (i, id) in deals.iter().enumerate() {
-        let mut deal = opened.deal(*id).unwrap().clone();
-        deal.stage = format!("Этап {}", i % 7);
-        let start = Instant::now();
-        opened.update_deal(deal).unwrap();
-        moved.push(start.elapsed());
-    }
-    let (p50, p99) = percentiles(moved);
-    println!("move a deal's stage  p50 {p50:>7.0} µs  p99 {p99:>7.0} µs  (committed)");
-    std::mem::forget(opened);
 
     let mapping = ColumnMapping::canonical_clients();
     let options = CsvOptions::default();
@@ -168,5 +190,44 @@ fn main() {
     );
     std::mem::forget(imported);
     std::mem::forget(in_memory);
-    let _ = std::fs::remove_dir_all(&dir);
+    // `CB_BENCH_KEEP=1` keeps the files (to profile the open of `base.cb`).
+    if std::env::var_os("CB_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Opens the base file and makes single writes on it.
+fn open_and_write(file: &Path, clients: usize) {
+    let before = resident_mb();
+    let ((mut opened, open_time), user, system) =
+        cpu_timed(|| timed(|| ClientBase::open(file).unwrap()));
+    println!(
+        "base file open       {open_time:>7.2} s  (CPU: user {user:.2} s, system {system:.2} s)  \
+         adds {:.0} MB resident ({:.0} bytes per client with its deals)",
+        resident_mb() - before,
+        (resident_mb() - before) * 1024.0 * 1024.0 / clients.max(1) as f64
+    );
+
+    let writes = 2_000;
+    let mut added = Vec::with_capacity(writes);
+    for i in 0..writes {
+        let client = Client::person(&format!("Новый{i}"), "Клиент", None);
+        let start = Instant::now();
+        opened.add_client(client).unwrap();
+        added.push(start.elapsed());
+    }
+    let (p50, p99) = percentiles(added);
+    println!("add a client         p50 {p50:>7.0} µs  p99 {p99:>7.0} µs  (committed)");
+    let deals: Vec<DealId> = opened.deals().take(writes).map(|d| d.id).collect();
+    let mut moved = Vec::with_capacity(deals.len());
+    for (i, id) in deals.iter().enumerate() {
+        let mut deal = opened.deal(*id).unwrap().clone();
+        deal.stage = format!("Этап {}", i % 7);
+        let start = Instant::now();
+        opened.update_deal(deal).unwrap();
+        moved.push(start.elapsed());
+    }
+    let (p50, p99) = percentiles(moved);
+    println!("move a deal's stage  p50 {p50:>7.0} µs  p99 {p99:>7.0} µs  (committed)");
+    std::mem::forget(opened);
 }

@@ -379,18 +379,97 @@ fn checkpointed(path: &Path) {
     );
 }
 
-/// Breaks the JSON of one client record in place (same length, so the page
-/// stays valid SQLite): `"surname":` becomes `"surname";`.
+/// Breaks one client record in place (same length, so the page stays valid
+/// SQLite): the first byte of its surname `Иванова` becomes 0xFF, which is not
+/// UTF-8. In the record the surname follows a person's marker (0), the
+/// present marker (1) and its length (14 bytes); the change log holds the name
+/// too, in JSON.
 fn overwrite_record(path: &Path, id: ClientId) {
     checkpointed(path);
     let mut bytes = std::fs::read(path).unwrap();
-    let needle = b"\"surname\":\"";
+    let needle = [&[0u8, 1, 14][..], "Иванова".as_bytes()].concat();
     let at = bytes
         .windows(needle.len())
         .position(|w| w == needle)
         .unwrap_or_else(|| panic!("no record of {id} in the file"));
-    bytes[at + needle.len() - 2] = b';';
+    bytes[at + 3] = 0xFF;
     std::fs::write(path, bytes).unwrap();
+}
+
+/// The file format in a base file's header.
+fn format_of(path: &Path) -> i64 {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// `tests/fixtures/storage/format1.cb` is a genuine file of format 1 (one JSON
+/// document per record), written by the clientbase of session 9 (the last to
+/// write that format): the generator's 12 clients (seed 5) saved with
+/// `save_as`, then two clients merged and one added, with the clock frozen at
+/// 2025-06-15 15:06:40 UTC and the actor `fixture`. `format1.json` is the same
+/// base's `to_json` at that moment.
+#[test]
+fn a_format_1_file_is_migrated_with_every_record() {
+    let dir = scratch("format1");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/storage");
+    let path = dir.join("format1.cb");
+    std::fs::copy(fixtures.join("format1.cb"), &path).unwrap();
+    let json = std::fs::read_to_string(fixtures.join("format1.json")).unwrap();
+    let expected = ClientBase::from_json(&json).unwrap();
+    assert_eq!(expected.counts().clients, 12);
+    assert_eq!(expected.merges().len(), 1);
+    assert_eq!(format_of(&path), 1);
+
+    // Read-only: read as it is, not migrated.
+    let options = OpenOptions {
+        read_only: true,
+        ..OpenOptions::default()
+    };
+    let read = ClientBase::open_with(&path, &options).unwrap();
+    assert!(read == expected, "the format-1 file read back differs");
+    drop(read);
+    assert_eq!(format_of(&path), 1);
+
+    // Opened for writing: migrated in place, every record kept.
+    let mut base = ClientBase::open(&path).unwrap();
+    assert!(base == expected, "the migrated base differs");
+    let log = base.changes(&ChangesParams::default()).unwrap();
+    let actions: Vec<&str> = log.iter().map(|c| c.action.as_str()).collect();
+    assert_eq!(actions.first(), Some(&"create"));
+    assert_eq!(
+        actions.last(),
+        Some(&"migrate_format_1_to_2"),
+        "{actions:?}"
+    );
+    let added = base
+        .add_client(Client::person("Петров", "Пётр", None))
+        .unwrap();
+    let after = base.clone();
+    drop(base);
+    assert_eq!(format_of(&path), 2);
+    let reopened = ClientBase::open(&path).unwrap();
+    assert!(reopened == after, "the migrated file reopened differs");
+    assert!(reopened.get_client(added).is_some());
+    // Every record of the fixture, one by one (equality above covers them all;
+    // this names the first one that would differ).
+    for client in expected.clients() {
+        assert_eq!(reopened.client(client.id).unwrap(), client);
+    }
+    for deal in expected.deals() {
+        assert_eq!(reopened.deal(deal.id).unwrap(), deal);
+    }
+    assert_eq!(reopened.merges(), expected.merges());
+    assert_eq!(reopened.counts().activities, expected.counts().activities);
+    drop(reopened);
+
+    // A newer format is still refused, a migrated file or not.
+    set_pragma(&path, "user_version", 3);
+    let err = ClientBase::open(&path).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Storage);
+    assert!(err.to_string().contains("newer clientbase"), "{err}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const WRITER: &str = "CB_CRASH_WRITER";
+const MIGRATOR: &str = "CB_CRASH_MIGRATOR";
 
 /// What the writer acknowledged, line by line on its standard output:
 /// `client <id> <surname>`, `deal <id> <client>`, `stage <deal> <n>`,
@@ -160,7 +161,7 @@ fn spawn_writer(path: &Path) -> std::process::Child {
 
 #[test]
 fn killed_writers_lose_no_acknowledged_write() {
-    if std::env::var(WRITER).is_ok() {
+    if std::env::var(WRITER).is_ok() || std::env::var(MIGRATOR).is_ok() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("cb-crash-{}", std::process::id()));
@@ -214,6 +215,156 @@ fn killed_writers_lose_no_acknowledged_write() {
         acknowledged.clients.len() > rounds,
         "the writers wrote: {}",
         acknowledged.clients.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Writes `base` as a file of format 1, as the clientbase of session 9 wrote
+/// it: the same tables, one JSON document per record (the record's JSON of
+/// `to_json`), the schema and counters in `meta`, and a `create` entry.
+fn write_format_1(path: &Path, base: &ClientBase) {
+    let snapshot: serde_json::Value = serde_json::from_str(&base.to_json().unwrap()).unwrap();
+    let mut conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "PRAGMA application_id = 1128415571; PRAGMA user_version = 1;
+         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE clients(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+         CREATE TABLE deals(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+         CREATE TABLE activities(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
+         CREATE TABLE merges(key INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
+         CREATE TABLE changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT,
+             action TEXT NOT NULL, records TEXT NOT NULL, exported INTEGER);
+         CREATE TABLE change_records(record TEXT NOT NULL, seq INTEGER NOT NULL,
+             PRIMARY KEY (record, seq)) WITHOUT ROWID;",
+    )
+    .unwrap();
+    let tx = conn.transaction().unwrap();
+    let ids = &snapshot["next_ids"];
+    tx.execute(
+        "INSERT INTO meta VALUES ('schema', ?1), ('next_ids', ?2)",
+        [
+            snapshot["schema"].to_string(),
+            format!("[{},{},{}]", ids["client"], ids["deal"], ids["activity"]),
+        ],
+    )
+    .unwrap();
+    for table in ["clients", "deals", "activities"] {
+        let mut insert = tx
+            .prepare(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"))
+            .unwrap();
+        for record in snapshot[table].as_array().unwrap() {
+            insert
+                .execute(rusqlite::params![
+                    record["id"].as_i64().unwrap(),
+                    record.to_string()
+                ])
+                .unwrap();
+        }
+    }
+    tx.execute(
+        "INSERT INTO changes(at, action, records) VALUES ('2025-06-15T15:06:40Z', 'create', '[]')",
+        [],
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+}
+
+/// The migrator: opens a format-1 file (which migrates it) when run again
+/// with `CB_CRASH_MIGRATOR` set; nothing in a normal run.
+#[test]
+fn migrator() {
+    let Ok(path) = std::env::var(MIGRATOR) else {
+        return;
+    };
+    println!("opening");
+    let base = ClientBase::open(PathBuf::from(path)).unwrap();
+    println!("migrated {}", base.counts().clients);
+}
+
+#[test]
+fn killed_migrations_leave_a_file_that_opens_whole() {
+    if std::env::var(WRITER).is_ok() || std::env::var(MIGRATOR).is_ok() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("cb-crash-migrate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let expected =
+        clientbase::generator::generate(&clientbase::generator::GeneratorConfig::new(4000, 21))
+            .unwrap()
+            .base;
+    let original = dir.join("format1.cb");
+    write_format_1(&original, &expected);
+    let format_of = |path: &Path| -> i64 {
+        let conn =
+            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(format_of(&original), 1);
+    // How long a whole migration takes here, to kill the next ones part way.
+    let timed = dir.join("timed.cb");
+    std::fs::copy(&original, &timed).unwrap();
+    let start = std::time::Instant::now();
+    let run = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "migrator",
+            "--nocapture",
+            "--test-threads=1",
+            "-q",
+        ])
+        .env(MIGRATOR, &timed)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let whole = start.elapsed();
+    assert_eq!(format_of(&timed), 2);
+    let mut killed_before_the_end = 0;
+    let rounds = 8;
+    for round in 0..rounds {
+        let path = dir.join(format!("round{round}.cb"));
+        std::fs::copy(&original, &path).unwrap();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "migrator",
+                "--nocapture",
+                "--test-threads=1",
+                "-q",
+            ])
+            .env(MIGRATOR, &path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if line == "opening" {
+                break;
+            }
+        }
+        // Spread over the time a whole migration took.
+        std::thread::sleep(whole.mul_f64(f64::from(round) / f64::from(rounds)));
+        child.kill().unwrap();
+        let finished = lines
+            .map_while(|l| l.ok())
+            .any(|l| l.starts_with("migrated"));
+        child.wait().unwrap();
+        killed_before_the_end += usize::from(!finished);
+        let format = format_of(&path);
+        assert!(format == 1 || format == 2, "round {round}: format {format}");
+        let base = ClientBase::open(&path)
+            .unwrap_or_else(|e| panic!("round {round}: the base does not reopen: {e}"));
+        assert!(base == expected, "round {round}: the reopened base differs");
+        drop(base);
+        assert_eq!(format_of(&path), 2, "round {round}");
+    }
+    assert!(
+        killed_before_the_end > 0,
+        "no migration was killed before it ended"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -27,7 +27,9 @@ pub struct Change {
     /// The write: `add_client`, `update_deal`, `merge_clients`, `undo_merge`,
     /// `import_clients`, `normalize_contacts`, `declare_tag`, …; or a copy of
     /// records leaving the base: `export_clients_csv`, `export_deals_csv`,
-    /// `export_json`, `clients_table`, `deals_table`, `backup`.
+    /// `export_json`, `clients_table`, `deals_table`, `backup`; or
+    /// `migrate_format_1_to_2` when a file of an older format was rewritten
+    /// in the current one on open.
     pub action: String,
     /// The records it changed (none for an export).
     pub records: Vec<RecordChange>,

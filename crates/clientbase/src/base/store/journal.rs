@@ -11,7 +11,8 @@
 //! the base in memory stays equal to the file and the write is refused.
 
 use super::changes::{record_changes, ChangeEntry};
-use super::Journal;
+use super::codec::Stored;
+use super::{Journal, Row};
 use crate::activity::Activity;
 use crate::base::{ClientBase, MergeRecord};
 use crate::client::Client;
@@ -19,7 +20,6 @@ use crate::deal::Deal;
 use crate::error::Result;
 use crate::ids::{ActivityId, ClientId, DealId};
 use crate::schema::Schema;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The before-images of one write.
@@ -182,7 +182,7 @@ impl ClientBase {
             exported: None,
         };
         let next_ids = self.next_ids();
-        // The records' JSON, made on all cores for a big write (an import).
+        // The records' rows, made on all cores for a big write (an import).
         let client_rows = rows(&pending.clients, |id| self.clients.get(id), |id| id.0)?;
         let deal_rows = rows(&pending.deals, |id| self.deals.get(id), |id| id.0)?;
         let activity_rows = rows(&pending.activities, |id| self.activities.get(id), |id| id.0)?;
@@ -196,15 +196,9 @@ impl ClientBase {
             return Ok(());
         };
         journal.write(|tx, merge_keys| {
-            for (table, rows) in [
-                ("clients", &client_rows),
-                ("deals", &deal_rows),
-                ("activities", &activity_rows),
-            ] {
-                for (id, json) in rows {
-                    tx.put(table, *id, json.as_deref())?;
-                }
-            }
+            tx.put_rows::<Client>(&client_rows)?;
+            tx.put_rows::<Deal>(&deal_rows)?;
+            tx.put_rows::<Activity>(&activity_rows)?;
             if pending.schema.is_some() {
                 tx.set_meta("schema", &serde_json::to_string(&*schema)?)?;
             }
@@ -297,19 +291,16 @@ fn keep<K: Ord + Copy, R: Clone>(
         .or_insert_with(|| records.get(&id).cloned());
 }
 
-/// The ids of the records a write touched with their JSON now (`None`: gone).
-fn rows<'a, K: Sync, R: Serialize + Sync + 'a>(
+/// The ids of the records a write touched with their rows now (`None`: gone).
+fn rows<'a, K: Sync, R: Stored + Sync + 'a>(
     touched: &BTreeMap<K, Option<R>>,
     now: impl Fn(&K) -> Option<&'a R> + Sync + Send,
     number: impl Fn(&K) -> u64 + Sync + Send,
-) -> Result<Vec<(u64, Option<String>)>> {
+) -> Result<Vec<(u64, Option<Row>)>> {
     let ids: Vec<&K> = touched.keys().collect();
-    crate::batch::map_column(&ids, |id| {
-        let json = now(id).map(serde_json::to_string).transpose()?;
-        Ok((number(id), json))
-    })
-    .into_iter()
-    .collect()
+    Ok(crate::batch::map_column(&ids, |id| {
+        (number(id), now(id).map(super::row))
+    }))
 }
 
 impl Journal {

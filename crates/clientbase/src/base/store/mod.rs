@@ -3,13 +3,33 @@
 //! ([`ClientBase::changes`]).
 //!
 //! The file is an SQLite database (WAL mode, bundled SQLite), so integrators
-//! and analysts can read it with standard tools: the tables `clients`, `deals`,
-//! `activities` and `merges` hold one JSON document per record (the same JSON
-//! as [`ClientBase::write_json`]), `meta` the schema and id counters, and
-//! `changes` the change log. The base works in memory as before; every write is
-//! also committed to the file in one transaction before it returns, so a
-//! process killed at any moment leaves a file that opens with every write that
-//! returned and nothing half-written.
+//! and analysts can read it with standard tools. What is where (file format 2):
+//!
+//! - `clients(id, data)`, `deals(id, client, data)`,
+//!   `activities(id, client, deal, data)`: one row per record; `id`, the deal's
+//!   and activity's `client` and the activity's `deal` are plain integer
+//!   columns, `data` the whole record in a compact binary encoding (described
+//!   in `store/codec.rs`; the JSON of a record is what [`ClientBase::write_json`]
+//!   writes).
+//! - `merges(key, data)`: the merge log, one JSON document per merge.
+//! - `meta(key, value)`: `schema` (JSON) and `next_ids` (`[client, deal, activity]`).
+//! - `changes` and `change_records`: the change log, and which entries touched
+//!   which record.
+//! - The SQLite header: `application_id` 0x43424153 ("CBAS") and
+//!   `user_version` the file format.
+//!
+//! A file of a newer format is refused with a message saying so. A file of
+//! format 1 (one JSON document per record) is read with every record checked
+//! and, unless opened read-only, migrated to format 2 in one transaction (a
+//! process killed part way leaves it at format 1, migrated at the next open).
+//! Opening a current file checks what ties the records together (ids, the
+//! clients and deals they refer to, relations); each record's own fields were
+//! checked when it was written.
+//!
+//! The base works in memory as before; every write is also committed to the
+//! file in one transaction before it returns, so a process killed at any moment
+//! leaves a file that opens with every write that returned and nothing
+//! half-written.
 //!
 //! ```
 //! use clientbase::{ClientBase, Client, Schema};
@@ -32,7 +52,9 @@
 //! ```
 
 mod changes;
+mod codec;
 mod journal;
+mod load;
 
 pub use changes::{Change, ChangesParams, FieldChange, RecordChange, RecordOp};
 
@@ -45,6 +67,7 @@ use crate::deal::Deal;
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::Schema;
 use changes::ChangeEntry;
+use codec::Stored;
 use journal::Pending;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use serde::de::DeserializeOwned;
@@ -54,14 +77,23 @@ use std::sync::Mutex;
 
 /// The SQLite `application_id` of a base file ("CBAS").
 const APPLICATION_ID: i64 = 0x4342_4153;
-/// The file format this library writes; it reads this one and migrates older ones.
-const FORMAT_VERSION: i64 = 1;
+/// The file format this library writes; it reads this one and migrates older
+/// ones. Format 1 kept each record as a JSON document; format 2 keeps it in
+/// binary ([`codec`]), with the deal's client and the activity's client and
+/// deal as plain columns.
+const FORMAT_VERSION: i64 = 2;
 
+/// The tables of the records (format 2).
+const RECORD_TABLES: &str = "
+CREATE TABLE clients(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE deals(id INTEGER PRIMARY KEY, client INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE activities(id INTEGER PRIMARY KEY, client INTEGER NOT NULL, deal INTEGER,
+    data BLOB NOT NULL);
+";
+
+/// The other tables (the same in every format so far).
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE clients(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE deals(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE activities(id INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE merges(key INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL);
 CREATE TABLE changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT,
     action TEXT NOT NULL, records TEXT NOT NULL, exported INTEGER);
@@ -119,9 +151,11 @@ impl Attached {
 
 impl ClientBase {
     /// Opens the base kept in the file at `path`, reading every record and
-    /// checking it as [`ClientBase::read_json`] does. Every later write is
-    /// committed to the file before it returns. A missing, foreign, corrupt or
-    /// newer file is an [`ErrorKind::Storage`] error naming the file.
+    /// checking what ties them together (a file of format 1 is checked as
+    /// [`ClientBase::read_json`] does, and migrated unless opened read-only).
+    /// Every later write is committed to the file before it returns. A
+    /// missing, foreign, corrupt or newer file is an [`ErrorKind::Storage`]
+    /// error naming the file (a damaged record: naming the record).
     pub fn open(path: impl AsRef<Path>) -> Result<ClientBase> {
         ClientBase::open_with(path, &OpenOptions::default())
     }
@@ -136,41 +170,19 @@ impl ClientBase {
             return Err(file_error(path, "no such file"));
         }
         let conn = connect(path, options)?;
-        let (schema, next_ids) = read_meta(&conn, path)?;
-        let sql = |e: rusqlite::Error| sql_error(path, e);
-        let clients: Vec<Client> = read_records(&conn, path, "clients", "client")?;
-        let deals: Vec<Deal> = read_records(&conn, path, "deals", "deal")?;
-        let activities: Vec<Activity> = read_records(&conn, path, "activities", "activity")?;
-        let mut merge_keys = Vec::new();
-        let mut merges = Vec::new();
-        {
-            let mut stmt = conn
-                .prepare("SELECT key, data FROM merges ORDER BY key")
-                .map_err(sql)?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-                .map_err(sql)?;
-            for row in rows {
-                let (key, json) = row.map_err(sql)?;
-                merges.push(parse_json::<MergeRecord>(
-                    path,
-                    &format!("merge {key}"),
-                    &json,
-                )?);
-                merge_keys.push(key);
+        let (schema, next_ids, version) = read_meta(&conn, path)?;
+        let (merges, merge_keys) = read_merges(&conn, path)?;
+        let mut base = if version < FORMAT_VERSION {
+            let base = read_format_1(&conn, path, schema, next_ids, merges)?;
+            if !options.read_only {
+                base.migrate(&conn, path, version)?;
             }
-        }
-        let mut base = ClientBase::from_snapshot(Snapshot {
-            format: super::json::FORMAT.to_string(),
-            version: super::json::VERSION,
-            schema,
-            next_ids,
-            clients,
-            deals,
-            activities,
-            merges,
-        })
-        .map_err(|e| e.or_record(|| path.display().to_string()))?;
+            base
+        } else {
+            let mut base = load::read_base(&conn, path, schema, next_ids)?;
+            base.merges = merges;
+            base
+        };
         base.journal = Attached(Some(Box::new(Journal {
             conn: Mutex::new(Some(conn)),
             path: path.to_path_buf(),
@@ -181,6 +193,36 @@ impl ClientBase {
             broken: false,
         })));
         Ok(base)
+    }
+
+    /// Rewrites the records of a file of an older format in the current one,
+    /// in one transaction: a process killed part way leaves the file as it was,
+    /// and the next open migrates it again.
+    fn migrate(&self, conn: &Connection, path: &Path, from: i64) -> Result<()> {
+        let sql = |e: rusqlite::Error| sql_error(path, e);
+        let tx = conn.unchecked_transaction().map_err(sql)?;
+        tx.execute_batch(&format!(
+            "DROP TABLE clients; DROP TABLE deals; DROP TABLE activities; {RECORD_TABLES}
+             PRAGMA user_version = {FORMAT_VERSION};"
+        ))
+        .map_err(sql)?;
+        let mut writer = Tx { tx: &tx, path };
+        self.write_record_rows(&writer)?;
+        writer.log(&ChangeEntry {
+            at: (self.clock)(),
+            actor: self.actor.clone(),
+            action: format!("migrate_format_{from}_to_{FORMAT_VERSION}"),
+            records: Vec::new(),
+            exported: None,
+        })?;
+        tx.commit().map_err(sql)
+    }
+
+    /// Writes every client, deal and activity into the (empty) record tables.
+    fn write_record_rows(&self, writer: &Tx<'_>) -> Result<()> {
+        write_all(writer, self.clients.iter().map(|(id, c)| (id.0, c)))?;
+        write_all(writer, self.deals.iter().map(|(id, d)| (id.0, d)))?;
+        write_all(writer, self.activities.iter().map(|(id, a)| (id.0, a)))
     }
 
     /// The schema of the base in the file at `path`, read without reading its
@@ -351,6 +393,7 @@ impl ClientBase {
         .map_err(sql)?;
         let tx = conn.transaction().map_err(sql)?;
         tx.execute_batch(TABLES).map_err(sql)?;
+        tx.execute_batch(RECORD_TABLES).map_err(sql)?;
         let mut writer = Tx {
             tx: &tx,
             path: partial,
@@ -360,17 +403,7 @@ impl ClientBase {
             "next_ids",
             &serde_json::to_string(&[self.next_client, self.next_deal, self.next_activity])?,
         )?;
-        write_all(
-            &writer,
-            "clients",
-            self.clients.iter().map(|(id, c)| (id.0, c)),
-        )?;
-        write_all(&writer, "deals", self.deals.iter().map(|(id, d)| (id.0, d)))?;
-        write_all(
-            &writer,
-            "activities",
-            self.activities.iter().map(|(id, a)| (id.0, a)),
-        )?;
+        self.write_record_rows(&writer)?;
         let mut merge_keys = Vec::with_capacity(self.merges.len());
         for merge in &self.merges {
             merge_keys.push(writer.push_merge(merge)?);
@@ -500,7 +533,7 @@ impl Journal {
 
 /// Checks the file's kind and format version and reads the schema and the id
 /// counters.
-fn read_meta(conn: &Connection, path: &Path) -> Result<(Schema, NextIds)> {
+fn read_meta(conn: &Connection, path: &Path) -> Result<(Schema, NextIds, i64)> {
     let sql = |e: rusqlite::Error| sql_error(path, e);
     let app: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -523,7 +556,12 @@ fn read_meta(conn: &Connection, path: &Path) -> Result<(Schema, NextIds)> {
             ),
         ));
     }
-    // Format 1 is the first; older formats would be migrated here.
+    if version < 1 {
+        return Err(file_error(
+            path,
+            format!("has no clientbase file format (user_version {version})"),
+        ));
+    }
     let meta = |key: &str| -> Result<Option<String>> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
@@ -544,7 +582,7 @@ fn read_meta(conn: &Connection, path: &Path) -> Result<(Schema, NextIds)> {
         }
         None => NextIds::default(),
     };
-    Ok((schema, next_ids))
+    Ok((schema, next_ids, version))
 }
 
 /// The writes of one transaction.
@@ -558,24 +596,22 @@ impl Tx<'_> {
         sql_error(self.path, e)
     }
 
-    /// Stores a record's JSON under `id` in `table`, or deletes the row when
-    /// it is `None`.
-    fn put(&mut self, table: &str, id: u64, json: Option<&str>) -> Result<()> {
-        let id = i64::try_from(id).map_err(|_| self.error_id(id))?;
-        match json {
-            Some(json) => {
-                self.tx
-                    .prepare_cached(&format!(
-                        "INSERT OR REPLACE INTO {table}(id, data) VALUES (?1, ?2)"
-                    ))
-                    .and_then(|mut s| s.execute(params![id, json]))
-                    .map_err(|e| self.sql(e))?;
-            }
-            None => {
-                self.tx
-                    .prepare_cached(&format!("DELETE FROM {table} WHERE id = ?1"))
-                    .and_then(|mut s| s.execute([id]))
-                    .map_err(|e| self.sql(e))?;
+    /// Stores the rows of records of kind `R` (their ids, binary data and key
+    /// columns), or deletes a row whose data is `None`.
+    fn put_rows<R: Stored>(&mut self, rows: &[(u64, Option<Row>)]) -> Result<()> {
+        let sql = |e: rusqlite::Error| sql_error(self.path, e);
+        let mut put = self.tx.prepare_cached(R::PUT).map_err(sql)?;
+        let mut delete = self
+            .tx
+            .prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", R::TABLE))
+            .map_err(sql)?;
+        for (id, row) in rows {
+            let id = i64::try_from(*id).map_err(|_| self.error_id(*id))?;
+            match row {
+                Some(row) => bind_row::<R>(&mut put, id, row).map_err(sql)?,
+                None => {
+                    delete.execute([id]).map_err(sql)?;
+                }
             }
         }
         Ok(())
@@ -641,32 +677,103 @@ impl Tx<'_> {
     }
 }
 
-/// Writes every record of one kind, serialized on all cores.
-fn write_all<'r, R: Serialize + Sync + 'r>(
+/// A record as stored: its binary data and the key columns of its table.
+struct Row {
+    data: Vec<u8>,
+    keys: [Option<i64>; 2],
+}
+
+/// The row of a record.
+fn row<R: Stored>(record: &R) -> Row {
+    Row {
+        data: codec::to_bytes(record),
+        keys: record.keys(),
+    }
+}
+
+/// Runs the prepared [`Stored::PUT`] of `R` for one row.
+fn bind_row<R: Stored>(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    id: i64,
+    row: &Row,
+) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(1, id)?;
+    stmt.raw_bind_parameter(2, row.data.as_slice())?;
+    for (at, key) in row.keys.iter().take(R::KEYS).enumerate() {
+        stmt.raw_bind_parameter(at + 3, key)?;
+    }
+    stmt.raw_execute().map(drop)
+}
+
+/// Writes every record of one kind, encoded on all cores.
+fn write_all<'r, R: Stored + Sync + 'r>(
     tx: &Tx<'_>,
-    table: &str,
     records: impl Iterator<Item = (u64, &'r R)>,
 ) -> Result<()> {
     let records: Vec<(u64, &R)> = records.collect();
-    let mut stmt = tx
-        .tx
-        .prepare(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"))
-        .map_err(|e| tx.sql(e))?;
+    let sql = |e: rusqlite::Error| tx.sql(e);
+    let mut stmt = tx.tx.prepare_cached(R::PUT).map_err(sql)?;
     for chunk in records.chunks(8192) {
-        let json = crate::batch::map_column(chunk, |(id, record)| {
-            serde_json::to_string(record).map(|j| (*id, j))
-        });
-        for row in json {
-            let (id, json) = row?;
-            let id = i64::try_from(id).map_err(|_| tx.error_id(id))?;
-            stmt.execute(params![id, json]).map_err(|e| tx.sql(e))?;
+        let rows = crate::batch::map_column(chunk, |(id, record)| (*id, row(*record)));
+        for (id, row) in &rows {
+            let id = i64::try_from(*id).map_err(|_| tx.error_id(*id))?;
+            bind_row::<R>(&mut stmt, id, row).map_err(sql)?;
         }
     }
     Ok(())
 }
 
-/// Reads every record of one kind, parsed on all cores; an error names the record.
-fn read_records<R: DeserializeOwned + Send>(
+/// The merge log with the key of each of its rows.
+fn read_merges(conn: &Connection, path: &Path) -> Result<(Vec<MergeRecord>, Vec<i64>)> {
+    let sql = |e: rusqlite::Error| sql_error(path, e);
+    let mut merge_keys = Vec::new();
+    let mut merges = Vec::new();
+    let mut stmt = conn
+        .prepare("SELECT key, data FROM merges ORDER BY key")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .map_err(sql)?;
+    for row in rows {
+        let (key, json) = row.map_err(sql)?;
+        merges.push(parse_json::<MergeRecord>(
+            path,
+            &format!("merge {key}"),
+            &json,
+        )?);
+        merge_keys.push(key);
+    }
+    Ok((merges, merge_keys))
+}
+
+/// Reads the records of a format-1 file (one JSON document per record),
+/// checking every one as [`ClientBase::read_json`] does.
+fn read_format_1(
+    conn: &Connection,
+    path: &Path,
+    schema: Schema,
+    next_ids: NextIds,
+    merges: Vec<MergeRecord>,
+) -> Result<ClientBase> {
+    let clients: Vec<Client> = read_json_records(conn, path, "clients", "client")?;
+    let deals: Vec<Deal> = read_json_records(conn, path, "deals", "deal")?;
+    let activities: Vec<Activity> = read_json_records(conn, path, "activities", "activity")?;
+    ClientBase::from_snapshot(Snapshot {
+        format: super::json::FORMAT.to_string(),
+        version: super::json::VERSION,
+        schema,
+        next_ids,
+        clients,
+        deals,
+        activities,
+        merges,
+    })
+    .map_err(|e| e.or_record(|| path.display().to_string()))
+}
+
+/// Reads every JSON record of one kind (format 1), parsed on all cores; an
+/// error names the record.
+fn read_json_records<R: DeserializeOwned + Send>(
     conn: &Connection,
     path: &Path,
     table: &str,
