@@ -116,3 +116,22 @@ def test_bad_policies_are_refused_with_the_reason() -> None:
     with pytest.raises(cb.JsonError, match="unknown field"):
         view.call("counts", x=1)
     assert repr(view) == 'View(actor="anna", role="manager")'
+
+
+def test_a_views_history_has_the_change_log_with_contacts_masked(tmp_path: Path) -> None:
+    with cb.ClientBase.create(tmp_path / "base.cb") as base:
+        fill(base)
+        olga = base.client(1).to_dict()
+        olga["phones"].append({"raw": "+79169998877"})
+        base.update_client(olga)
+
+        def contacts(actor: str) -> list[Any]:
+            table = base.view(actor, POLICY).call("client_history", client=1)
+            assert isinstance(table, cb.Table)
+            rows = table.to_pylist()
+            return [r["what"] for r in rows if str(r["kind"]).startswith("contact")]
+
+        assert contacts("boss") == ["phone +79169998877"]
+        assert contacts("anna") == ["phone +7 916 ***-**-77"]
+        with pytest.raises(cb.UnknownIdError):
+            base.view("anna", POLICY).call("client_history", client=2)
