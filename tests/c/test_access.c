@@ -78,6 +78,19 @@ static void test_a_managers_view(const char *dir)
                     "{\"client\":null,\"deal\":null,\"owner\":\"Борис\",\"visible\":false}]");
     cb_string_free(json);
 
+    /* The history of a client in the view has the change log's contact events,
+     * masked as the role's contacts are. */
+    CHECK_OK(cb_base_update_client_json(
+        base,
+        "{\"id\":1,\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"owner\":\"Анна\","
+        "\"phones\":[\"+79161234567\",\"+79169998877\"],\"emails\":[\"olga.smirnova@mail.ru\"]}"));
+    json = NULL;
+    CHECK_OK(cb_view_call(view, base, "client_history", "{\"client\":1}", &json));
+    CHECK_CONTAINS(json, "\"contact_added\"");
+    CHECK_CONTAINS(json, "phone +7 916 ***-**-77");
+    CHECK_LACKS(json, "9998877");
+    cb_string_free(json);
+
     /* A client outside the view is as unknown as one that does not exist. */
     json = NULL;
     CHECK_STATUS(cb_view_call(view, base, "client_history", "{\"client\":2}", &json), CB_UNKNOWN_ID);
@@ -110,6 +123,10 @@ static void test_a_managers_view(const char *dir)
     /* The head sees everything and exports CSV. */
     cb_view *head = NULL;
     CHECK_OK(cb_base_view(base, "boss", POLICY, &head));
+    json = NULL;
+    CHECK_OK(cb_view_call(head, base, "client_history", "{\"client\":1}", &json));
+    CHECK_CONTAINS(json, "phone +79169998877");
+    cb_string_free(json);
     csv = NULL;
     CHECK_OK(cb_view_export_clients_csv(head, base, &csv));
     CHECK_CONTAINS(csv, "Игорь");
