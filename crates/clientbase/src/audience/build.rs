@@ -501,6 +501,30 @@ pub struct AudienceSummary {
     pub excluded: Exclusions,
 }
 
+impl AudienceSummary {
+    /// The counts of an audience of `audience` members out of `segment`
+    /// clients, with those `excluded` counted by reason.
+    pub(crate) fn of(
+        (channel, purpose, as_of): (AudienceChannel, Purpose, NaiveDate),
+        segment: usize,
+        audience: usize,
+        excluded: &[Excluded],
+    ) -> AudienceSummary {
+        let mut by_reason = Exclusions::default();
+        for e in excluded {
+            by_reason.add(e.reason);
+        }
+        AudienceSummary {
+            channel,
+            purpose,
+            as_of,
+            segment,
+            audience,
+            excluded: by_reason,
+        }
+    }
+}
+
 /// An audience: the members with their contacts, and who was left out.
 #[derive(Debug, Clone)]
 pub struct Audience<'a> {
@@ -624,18 +648,12 @@ impl<'a> Audience<'a> {
 
     /// The counts: what [`audience_summary`] gives back.
     pub fn summary(&self) -> AudienceSummary {
-        let mut excluded = Exclusions::default();
-        for e in &self.excluded {
-            excluded.add(e.reason);
-        }
-        AudienceSummary {
-            channel: self.channel,
-            purpose: self.purpose,
-            as_of: self.as_of,
-            segment: self.segment,
-            audience: self.members.len(),
-            excluded,
-        }
+        AudienceSummary::of(
+            (self.channel, self.purpose, self.as_of),
+            self.segment,
+            self.members.len(),
+            &self.excluded,
+        )
     }
 
     /// The members as a table: `client` (uint64), `contact` (the normalized

@@ -5,7 +5,7 @@
 //! [`Audience::build`] on the records, row for row.
 
 use super::build::{merge_by_client, scope_in, Audience, AudienceParams, NameKey, Readers};
-use super::build::{AudienceSummary, Excluded, Exclusions};
+use super::build::{AudienceSummary, Excluded};
 use super::{AudienceChannel, Purpose, Reason};
 use crate::base::ClientBase;
 use crate::columns::contacts::{ChannelContacts, People, WITHDRAWN};
@@ -228,18 +228,12 @@ impl Gathered {
     }
 
     fn summary(&self) -> AudienceSummary {
-        let mut excluded = Exclusions::default();
-        for e in &self.excluded {
-            excluded.add(e.reason);
-        }
-        AudienceSummary {
-            channel: self.channel,
-            purpose: self.purpose,
-            as_of: self.as_of,
-            segment: self.segment,
-            audience: self.members.len(),
-            excluded,
-        }
+        AudienceSummary::of(
+            (self.channel, self.purpose, self.as_of),
+            self.segment,
+            self.members.len(),
+            &self.excluded,
+        )
     }
 
     fn members_table(&self) -> Result<Table> {
