@@ -293,7 +293,7 @@ fn reminders(demo: &mut Demo) -> CliResult {
         int(overdue as u64)
     );
     let ids = match table.column("client").map(|c| c.data()) {
-        Some(clientbase::ColumnData::UInt64(ids)) => ids.clone(),
+        Some(clientbase::ColumnData::UInt64(ids)) => ids.to_vec(),
         _ => Vec::new(),
     };
     for &i in this_week.iter().take(5) {

@@ -75,6 +75,8 @@ pub use self::leads::{read_leads, Lead, LeadProblem};
 
 mod base;
 mod batch;
+mod values;
+pub use self::values::{Element, Values};
 #[cfg(feature = "csv")]
 mod import;
 #[cfg(feature = "csv")]
@@ -352,21 +354,21 @@ pub enum ColumnData {
     /// [`ColumnType::Bool`].
     Bool(Vec<bool>),
     /// [`ColumnType::Int64`].
-    Int64(Vec<i64>),
+    Int64(Values<i64>),
     /// [`ColumnType::UInt64`].
-    UInt64(Vec<u64>),
+    UInt64(Values<u64>),
     /// [`ColumnType::Float64`].
-    Float64(Vec<f64>),
+    Float64(Values<f64>),
     /// [`ColumnType::Text`].
     Text(TextValues),
     /// [`ColumnType::Date`]: days since 1970-01-01.
-    Date(Vec<i32>),
+    Date(Values<i32>),
     /// [`ColumnType::Timestamp`]: microseconds since 1970-01-01T00:00:00Z.
-    Timestamp(Vec<i64>),
+    Timestamp(Values<i64>),
     /// [`ColumnType::Decimal`]: counts of `10^-scale`.
     Decimal {
         /// The values.
-        values: Vec<i128>,
+        values: Values<i128>,
         /// How many digits follow the decimal point.
         scale: i8,
     },
@@ -413,14 +415,14 @@ impl ColumnData {
     fn empty(ty: ColumnType, rows: usize) -> ColumnData {
         match ty {
             ColumnType::Bool => ColumnData::Bool(Vec::with_capacity(rows)),
-            ColumnType::Int64 => ColumnData::Int64(Vec::with_capacity(rows)),
-            ColumnType::UInt64 => ColumnData::UInt64(Vec::with_capacity(rows)),
-            ColumnType::Float64 => ColumnData::Float64(Vec::with_capacity(rows)),
+            ColumnType::Int64 => ColumnData::Int64(Values::with_capacity(rows)),
+            ColumnType::UInt64 => ColumnData::UInt64(Values::with_capacity(rows)),
+            ColumnType::Float64 => ColumnData::Float64(Values::with_capacity(rows)),
             ColumnType::Text => ColumnData::Text(TextValues::with_capacity(rows, 0)),
-            ColumnType::Date => ColumnData::Date(Vec::with_capacity(rows)),
-            ColumnType::Timestamp => ColumnData::Timestamp(Vec::with_capacity(rows)),
+            ColumnType::Date => ColumnData::Date(Values::with_capacity(rows)),
+            ColumnType::Timestamp => ColumnData::Timestamp(Values::with_capacity(rows)),
             ColumnType::Decimal { scale } => ColumnData::Decimal {
-                values: Vec::with_capacity(rows),
+                values: Values::with_capacity(rows),
                 scale,
             },
             ColumnType::TextList => ColumnData::TextList(TextListValues::default()),
@@ -430,13 +432,13 @@ impl ColumnData {
     fn push_placeholder(&mut self) {
         match self {
             ColumnData::Bool(v) => v.push(false),
-            ColumnData::Int64(v) => v.push(0),
-            ColumnData::UInt64(v) => v.push(0),
-            ColumnData::Float64(v) => v.push(0.0),
+            ColumnData::Int64(v) => v.to_mut().push(0),
+            ColumnData::UInt64(v) => v.to_mut().push(0),
+            ColumnData::Float64(v) => v.to_mut().push(0.0),
             ColumnData::Text(v) => v.push(""),
-            ColumnData::Date(v) => v.push(0),
-            ColumnData::Timestamp(v) => v.push(0),
-            ColumnData::Decimal { values, .. } => values.push(0),
+            ColumnData::Date(v) => v.to_mut().push(0),
+            ColumnData::Timestamp(v) => v.to_mut().push(0),
+            ColumnData::Decimal { values, .. } => values.to_mut().push(0),
             ColumnData::TextList(v) => v.push([]),
         }
     }
@@ -624,7 +626,7 @@ impl Column {
         values: impl IntoIterator<Item = Option<i64>>,
     ) -> Column {
         let (values, validity) = collect_valid(values);
-        Column::unchecked(name, ColumnData::Int64(values), validity)
+        Column::unchecked(name, ColumnData::Int64(values.into()), validity)
     }
 
     /// An unsigned integer column.
@@ -633,7 +635,7 @@ impl Column {
         values: impl IntoIterator<Item = Option<u64>>,
     ) -> Column {
         let (values, validity) = collect_valid(values);
-        Column::unchecked(name, ColumnData::UInt64(values), validity)
+        Column::unchecked(name, ColumnData::UInt64(values.into()), validity)
     }
 
     /// A float column.
@@ -642,7 +644,7 @@ impl Column {
         values: impl IntoIterator<Item = Option<f64>>,
     ) -> Column {
         let (values, validity) = collect_valid(values);
-        Column::unchecked(name, ColumnData::Float64(values), validity)
+        Column::unchecked(name, ColumnData::Float64(values.into()), validity)
     }
 
     /// A text column.
@@ -668,7 +670,7 @@ impl Column {
         values: impl IntoIterator<Item = Option<NaiveDate>>,
     ) -> Column {
         let (values, validity) = collect_valid(values.into_iter().map(|d| d.map(date_to_days)));
-        Column::unchecked(name, ColumnData::Date(values), validity)
+        Column::unchecked(name, ColumnData::Date(values.into()), validity)
     }
 
     /// A timestamp column (kept to the microsecond).
@@ -678,7 +680,7 @@ impl Column {
     ) -> Column {
         let (values, validity) =
             collect_valid(values.into_iter().map(|t| t.map(|t| t.timestamp_micros())));
-        Column::unchecked(name, ColumnData::Timestamp(values), validity)
+        Column::unchecked(name, ColumnData::Timestamp(values.into()), validity)
     }
 
     /// A decimal column of counts of `10^-scale`.
@@ -688,7 +690,14 @@ impl Column {
         values: impl IntoIterator<Item = Option<i128>>,
     ) -> Column {
         let (values, validity) = collect_valid(values);
-        Column::unchecked(name, ColumnData::Decimal { values, scale }, validity)
+        Column::unchecked(
+            name,
+            ColumnData::Decimal {
+                values: values.into(),
+                scale,
+            },
+            validity,
+        )
     }
 
     /// A column of text lists.
@@ -825,13 +834,15 @@ impl Column {
         }
         match (&mut self.data, other.data) {
             (ColumnData::Bool(a), ColumnData::Bool(b)) => a.extend(b),
-            (ColumnData::Int64(a), ColumnData::Int64(b)) => a.extend(b),
-            (ColumnData::UInt64(a), ColumnData::UInt64(b)) => a.extend(b),
-            (ColumnData::Float64(a), ColumnData::Float64(b)) => a.extend(b),
-            (ColumnData::Date(a), ColumnData::Date(b)) => a.extend(b),
-            (ColumnData::Timestamp(a), ColumnData::Timestamp(b)) => a.extend(b),
+            (ColumnData::Int64(a), ColumnData::Int64(b)) => a.to_mut().extend_from_slice(&b),
+            (ColumnData::UInt64(a), ColumnData::UInt64(b)) => a.to_mut().extend_from_slice(&b),
+            (ColumnData::Float64(a), ColumnData::Float64(b)) => a.to_mut().extend_from_slice(&b),
+            (ColumnData::Date(a), ColumnData::Date(b)) => a.to_mut().extend_from_slice(&b),
+            (ColumnData::Timestamp(a), ColumnData::Timestamp(b)) => {
+                a.to_mut().extend_from_slice(&b)
+            }
             (ColumnData::Decimal { values: a, .. }, ColumnData::Decimal { values: b, .. }) => {
-                a.extend(b)
+                a.to_mut().extend_from_slice(&b)
             }
             (ColumnData::Text(a), ColumnData::Text(b)) => a.append(&b),
             (ColumnData::TextList(a), ColumnData::TextList(b)) => a.append(&b),
@@ -850,6 +861,10 @@ impl Column {
             ));
         };
         let rest: Vec<Column> = parts.collect();
+        if rest.is_empty() {
+            // One part: kept as it is (values shared with Arrow stay shared).
+            return Ok(whole);
+        }
         let rows = rest.iter().map(Column::len).sum();
         if let Some(validity) = &mut whole.validity {
             validity.reserve(rows);
@@ -943,25 +958,25 @@ impl ColumnBuilder {
                 true
             }
             (ColumnData::Int64(v), Value::Int64(i)) => {
-                v.push(i);
+                v.to_mut().push(i);
                 true
             }
-            (ColumnData::Int64(v), Value::UInt64(u)) => i64::try_from(u).map(|i| v.push(i)).is_ok(),
+            (ColumnData::Int64(v), Value::UInt64(u)) => i64::try_from(u).map(|i| v.to_mut().push(i)).is_ok(),
             (ColumnData::UInt64(v), Value::UInt64(u)) => {
-                v.push(u);
+                v.to_mut().push(u);
                 true
             }
-            (ColumnData::UInt64(v), Value::Int64(i)) => u64::try_from(i).map(|u| v.push(u)).is_ok(),
+            (ColumnData::UInt64(v), Value::Int64(i)) => u64::try_from(i).map(|u| v.to_mut().push(u)).is_ok(),
             (ColumnData::Float64(v), Value::Float64(f)) => {
-                v.push(f);
+                v.to_mut().push(f);
                 true
             }
             (ColumnData::Float64(v), Value::Int64(i)) => {
-                v.push(i as f64);
+                v.to_mut().push(i as f64);
                 true
             }
             (ColumnData::Float64(v), Value::UInt64(u)) => {
-                v.push(u as f64);
+                v.to_mut().push(u as f64);
                 true
             }
             (ColumnData::Text(v), Value::Text(t)) => {
@@ -969,11 +984,11 @@ impl ColumnBuilder {
                 true
             }
             (ColumnData::Date(v), Value::Date(d)) => {
-                v.push(date_to_days(d));
+                v.to_mut().push(date_to_days(d));
                 true
             }
             (ColumnData::Timestamp(v), Value::Timestamp(t)) => {
-                v.push(t.timestamp_micros());
+                v.to_mut().push(t.timestamp_micros());
                 true
             }
             (ColumnData::Decimal { values, scale }, value) => {
@@ -983,7 +998,7 @@ impl ColumnBuilder {
                     Value::Decimal { value, scale: from } => rescale(value, from, *scale),
                     _ => None,
                 };
-                scaled.map(|v| values.push(v)).is_some()
+                scaled.map(|v| values.to_mut().push(v)).is_some()
             }
             (ColumnData::TextList(v), Value::TextList(items)) => {
                 v.push(items);
@@ -1555,7 +1570,7 @@ mod tests {
         assert_eq!(
             column.data(),
             &ColumnData::Decimal {
-                values: vec![300, 150, 0],
+                values: vec![300, 150, 0].into(),
                 scale: 2
             }
         );

@@ -125,19 +125,19 @@ pub fn generate_orders(config: &OrderConfig) -> Result<Table> {
         categories.push(CATEGORIES[product % CATEGORIES.len()]);
     }
     Table::new(vec![
-        Column::new("client", ColumnData::UInt64(clients), None)?,
-        Column::new("date", ColumnData::Date(days), None)?,
+        Column::new("client", ColumnData::UInt64(clients.into()), None)?,
+        Column::new("date", ColumnData::Date(days.into()), None)?,
         Column::new(
             "amount",
             ColumnData::Decimal {
-                values: amounts,
+                values: amounts.into(),
                 scale: 2,
             },
             None,
         )?,
         Column::new("product", ColumnData::Text(products), None)?,
         Column::new("category", ColumnData::Text(categories), None)?,
-        Column::new("quantity", ColumnData::Int64(quantities), None)?,
+        Column::new("quantity", ColumnData::Int64(quantities.into()), None)?,
     ])
 }
 

@@ -3,7 +3,7 @@
 //! No global state: each call converts one batch, so an engine can call these per
 //! batch from any thread.
 
-use super::{Column, ColumnData, Table, TextListValues, TextValues};
+use super::{Column, ColumnData, Element, Table, TextListValues, TextValues, Values};
 use crate::error::{Error, ErrorKind, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -60,16 +60,16 @@ pub fn column_to_arrow(column: Column) -> Result<(Field, ArrayRef)> {
     let nulls = validity.map(arrow_buffer::NullBuffer::from);
     let array: ArrayRef = match data {
         ColumnData::Bool(v) => Arc::new(BooleanArray::new(v.into_iter().collect(), nulls)),
-        ColumnData::Int64(v) => Arc::new(Int64Array::new(v.into(), nulls)),
-        ColumnData::UInt64(v) => Arc::new(UInt64Array::new(v.into(), nulls)),
-        ColumnData::Float64(v) => Arc::new(Float64Array::new(v.into(), nulls)),
+        ColumnData::Int64(v) => Arc::new(Int64Array::new(v.into_arrow(), nulls)),
+        ColumnData::UInt64(v) => Arc::new(UInt64Array::new(v.into_arrow(), nulls)),
+        ColumnData::Float64(v) => Arc::new(Float64Array::new(v.into_arrow(), nulls)),
         ColumnData::Text(v) => text_to_arrow(v, nulls)?,
-        ColumnData::Date(v) => Arc::new(Date32Array::new(v.into(), nulls)),
+        ColumnData::Date(v) => Arc::new(Date32Array::new(v.into_arrow(), nulls)),
         ColumnData::Timestamp(v) => {
-            Arc::new(TimestampMicrosecondArray::new(v.into(), nulls).with_timezone("UTC"))
+            Arc::new(TimestampMicrosecondArray::new(v.into_arrow(), nulls).with_timezone("UTC"))
         }
         ColumnData::Decimal { values, scale } => Arc::new(
-            Decimal128Array::new(values.into(), nulls)
+            Decimal128Array::new(values.into_arrow(), nulls)
                 .with_precision_and_scale(38, scale)
                 .map_err(arrow_error)?,
         ),
@@ -105,9 +105,10 @@ fn unsupported(name: &str, data_type: &DataType) -> Error {
     )
 }
 
-fn primitive<T, U, F>(array: &dyn Array, convert: F) -> Vec<U>
+fn primitive<T, U, F>(array: &dyn Array, convert: F) -> Values<U>
 where
     T: ArrowPrimitiveType,
+    U: Element,
     F: Fn(T::Native) -> U,
 {
     array
@@ -174,7 +175,20 @@ fn dictionary<K: ArrowDictionaryKeyType>(name: &str, array: &dyn Array) -> Resul
     Ok(ColumnData::Text(out))
 }
 
+/// The values of a primitive array, sharing its buffer (no copy).
+fn shared<T>(array: &dyn Array) -> Values<T::Native>
+where
+    T: ArrowPrimitiveType,
+    T::Native: Element,
+{
+    Values::from_arrow(array.as_primitive::<T>().values().clone())
+}
+
 /// Reads one Arrow array as a column named `name`.
+///
+/// Columns of `int64`, `uint64`, `float64`, `date32`, `timestamp[us]` and
+/// `decimal128` share the array's value buffer instead of copying it (see
+/// [`Values`]); other types are converted.
 ///
 /// Signed integers become int64, `uint8`..`uint32` int64 and `uint64` uint64;
 /// float32/64 float64; `utf8`, `large_utf8`, `utf8_view` and dictionaries of them
@@ -192,17 +206,13 @@ pub fn column_from_arrow(name: &str, array: &dyn Array) -> Result<Column> {
         DataType::Int8 => ColumnData::Int64(primitive::<Int8Type, _, _>(array, i64::from)),
         DataType::Int16 => ColumnData::Int64(primitive::<Int16Type, _, _>(array, i64::from)),
         DataType::Int32 => ColumnData::Int64(primitive::<Int32Type, _, _>(array, i64::from)),
-        DataType::Int64 => ColumnData::Int64(array.as_primitive::<Int64Type>().values().to_vec()),
+        DataType::Int64 => ColumnData::Int64(shared::<Int64Type>(array)),
         DataType::UInt8 => ColumnData::Int64(primitive::<UInt8Type, _, _>(array, i64::from)),
         DataType::UInt16 => ColumnData::Int64(primitive::<UInt16Type, _, _>(array, i64::from)),
         DataType::UInt32 => ColumnData::Int64(primitive::<UInt32Type, _, _>(array, i64::from)),
-        DataType::UInt64 => {
-            ColumnData::UInt64(array.as_primitive::<UInt64Type>().values().to_vec())
-        }
+        DataType::UInt64 => ColumnData::UInt64(shared::<UInt64Type>(array)),
         DataType::Float32 => ColumnData::Float64(primitive::<Float32Type, _, _>(array, f64::from)),
-        DataType::Float64 => {
-            ColumnData::Float64(array.as_primitive::<Float64Type>().values().to_vec())
-        }
+        DataType::Float64 => ColumnData::Float64(shared::<Float64Type>(array)),
         DataType::Utf8 => {
             let strings = array.as_string::<i32>();
             ColumnData::Text(texts(len, |i| strings.value(i), valid))
@@ -226,7 +236,7 @@ pub fn column_from_arrow(name: &str, array: &dyn Array) -> Result<Column> {
             DataType::UInt64 => dictionary::<UInt64Type>(name, array)?,
             other => return Err(unsupported(name, other)),
         },
-        DataType::Date32 => ColumnData::Date(array.as_primitive::<Date32Type>().values().to_vec()),
+        DataType::Date32 => ColumnData::Date(shared::<Date32Type>(array)),
         DataType::Date64 => ColumnData::Date(primitive::<Date64Type, _, _>(array, |ms| {
             ms.div_euclid(86_400_000) as i32
         })),
@@ -237,16 +247,13 @@ pub fn column_from_arrow(name: &str, array: &dyn Array) -> Result<Column> {
             TimeUnit::Millisecond => {
                 primitive::<TimestampMillisecondType, _, _>(array, |ms| ms.saturating_mul(1_000))
             }
-            TimeUnit::Microsecond => array
-                .as_primitive::<TimestampMicrosecondType>()
-                .values()
-                .to_vec(),
+            TimeUnit::Microsecond => shared::<TimestampMicrosecondType>(array),
             TimeUnit::Nanosecond => {
                 primitive::<TimestampNanosecondType, _, _>(array, |ns| ns.div_euclid(1_000))
             }
         }),
         DataType::Decimal128(_, scale) => ColumnData::Decimal {
-            values: array.as_primitive::<Decimal128Type>().values().to_vec(),
+            values: shared::<Decimal128Type>(array),
             scale: *scale,
         },
         DataType::Decimal64(_, scale) => ColumnData::Decimal {
@@ -450,7 +457,7 @@ mod tests {
         assert!(table.column("c").unwrap().is_null(1));
         assert_eq!(
             table.column("t").unwrap().data(),
-            &ColumnData::Timestamp(vec![1_000_000, 0, -1_000])
+            &ColumnData::Timestamp(vec![1_000_000, 0, -1_000].into())
         );
         assert_eq!(table.column("i").unwrap().column_type(), ColumnType::Int64);
         assert_eq!(table.column("z").unwrap().null_count(), 3);
@@ -466,6 +473,63 @@ mod tests {
             err.reason().contains("column \"blob\": Arrow type Binary"),
             "{}",
             err.reason()
+        );
+    }
+
+    #[test]
+    fn numbers_share_the_arrow_buffers_until_written() {
+        let ids = UInt64Array::from(vec![7, 8, 9]);
+        let amounts = Float64Array::from(vec![1.5, 2.5, 3.5]);
+        let days = Date32Array::from(vec![19_000, 19_001, 19_002]);
+        let (id_ptr, amount_ptr, day_ptr) = (
+            ids.values().as_ptr(),
+            amounts.values().as_ptr(),
+            days.values().as_ptr(),
+        );
+        let batch = RecordBatch::try_from_iter([
+            ("id", Arc::new(ids) as ArrayRef),
+            ("amount", Arc::new(amounts) as ArrayRef),
+            ("day", Arc::new(days) as ArrayRef),
+        ])
+        .unwrap();
+        // A stream of one batch is concatenated as it is: still no copy.
+        let table = Table::concat([Table::from_record_batch(&batch).unwrap()]).unwrap();
+        let (ColumnData::UInt64(id), ColumnData::Float64(amount), ColumnData::Date(day)) = (
+            table.column("id").unwrap().data(),
+            table.column("amount").unwrap().data(),
+            table.column("day").unwrap().data(),
+        ) else {
+            panic!("column types")
+        };
+        assert!(id.is_shared() && amount.is_shared() && day.is_shared());
+        assert_eq!(id.as_ptr(), id_ptr);
+        assert_eq!(amount.as_ptr(), amount_ptr);
+        assert_eq!(day.as_ptr(), day_ptr);
+        // Back to Arrow without a copy either way.
+        let back = table.clone().into_record_batch().unwrap();
+        assert_eq!(
+            back.column(1).as_primitive::<Float64Type>().values().as_ptr(),
+            amount_ptr
+        );
+        // Two batches end to end are one copy of their own, the same values.
+        let twice = Table::concat([table.clone(), table.clone()]).unwrap();
+        assert_eq!(twice.rows(), 6);
+        let ColumnData::Float64(joined) = twice.column("amount").unwrap().data() else {
+            panic!("amount type")
+        };
+        assert!(!joined.is_shared());
+        assert_eq!(&joined[..], &[1.5, 2.5, 3.5, 1.5, 2.5, 3.5]);
+        // Writing to a shared column copies it and leaves the batch alone.
+        let (_, data, _) = table.into_columns().swap_remove(1).into_parts();
+        let ColumnData::Float64(mut written) = data else {
+            panic!("amount type")
+        };
+        written.to_mut().push(4.5);
+        assert!(!written.is_shared());
+        assert_eq!(&written[..], &[1.5, 2.5, 3.5, 4.5]);
+        assert_eq!(
+            batch.column(1).as_primitive::<Float64Type>().values().as_ref(),
+            &[1.5, 2.5, 3.5]
         );
     }
 }

@@ -533,7 +533,7 @@ impl AbcResult {
     /// The objects in rank order, as a column.
     fn object_column(&mut self, objects: &Objects<'_>) -> Column {
         match self.ids.take() {
-            Some(ids) => Column::new(objects.name(), ColumnData::UInt64(ids), None)
+            Some(ids) => Column::new(objects.name(), ColumnData::UInt64(ids.into()), None)
                 .unwrap_or_else(|_| unreachable!("a column without validity")),
             None => {
                 let rows: Vec<usize> = self.order.iter().map(|&o| o as usize).collect();
