@@ -961,12 +961,16 @@ impl ColumnBuilder {
                 v.to_mut().push(i);
                 true
             }
-            (ColumnData::Int64(v), Value::UInt64(u)) => i64::try_from(u).map(|i| v.to_mut().push(i)).is_ok(),
+            (ColumnData::Int64(v), Value::UInt64(u)) => {
+                i64::try_from(u).map(|i| v.to_mut().push(i)).is_ok()
+            }
             (ColumnData::UInt64(v), Value::UInt64(u)) => {
                 v.to_mut().push(u);
                 true
             }
-            (ColumnData::UInt64(v), Value::Int64(i)) => u64::try_from(i).map(|u| v.to_mut().push(u)).is_ok(),
+            (ColumnData::UInt64(v), Value::Int64(i)) => {
+                u64::try_from(i).map(|u| v.to_mut().push(u)).is_ok()
+            }
             (ColumnData::Float64(v), Value::Float64(f)) => {
                 v.to_mut().push(f);
                 true

@@ -508,7 +508,10 @@ mod tests {
         // Back to Arrow without a copy either way.
         let back = table.clone().into_record_batch().unwrap();
         assert_eq!(
-            back.column(1).as_primitive::<Float64Type>().values().as_ptr(),
+            back.column(1)
+                .as_primitive::<Float64Type>()
+                .values()
+                .as_ptr(),
             amount_ptr
         );
         // Two batches end to end are one copy of their own, the same values.
@@ -528,7 +531,11 @@ mod tests {
         assert!(!written.is_shared());
         assert_eq!(&written[..], &[1.5, 2.5, 3.5, 4.5]);
         assert_eq!(
-            batch.column(1).as_primitive::<Float64Type>().values().as_ref(),
+            batch
+                .column(1)
+                .as_primitive::<Float64Type>()
+                .values()
+                .as_ref(),
             &[1.5, 2.5, 3.5]
         );
     }

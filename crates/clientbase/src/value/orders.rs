@@ -21,7 +21,8 @@ use crate::deal::DealStatus;
 use crate::error::{Error, ErrorKind, Result};
 use crate::money::{parse_fixed, Currency};
 use crate::table::{
-    date_to_days, unknown_column, Column, ColumnData, Table, TableProblem, TextValues,
+    date_to_days, unknown_column, Column, ColumnData, Element, Table, TableProblem, TextValues,
+    Values,
 };
 use crate::value::{ClientKeys, Purchases};
 use chrono::NaiveDate;
@@ -227,6 +228,19 @@ impl Kept {
     }
 
     /// The kept rows' values.
+    pub(crate) fn select_values<T: Element>(&self, values: Values<T>) -> Values<T> {
+        match &self.mask {
+            None => values,
+            Some(mask) => values
+                .iter()
+                .zip(mask)
+                .filter(|(_, keep)| **keep)
+                .map(|(v, _)| *v)
+                .collect(),
+        }
+    }
+
+    /// The kept rows of `values`.
     pub(crate) fn select<T: Copy>(&self, values: Vec<T>) -> Vec<T> {
         match &self.mask {
             None => values,
@@ -404,7 +418,7 @@ impl Coded {
 pub struct Orders {
     clients: ClientKeys,
     client: Vec<u32>,
-    day: Vec<i32>,
+    day: Values<i32>,
     amount: Vec<i64>,
     quantity: Option<Vec<i64>>,
     margin: Option<Vec<i64>>,
@@ -709,12 +723,17 @@ impl Orders {
         };
         let digits = source.currency.minor_digits();
         let filtered = source.from.is_some() || source.to.is_some();
-        let days = match date_col.data() {
-            ColumnData::Date(_) | ColumnData::Timestamp(_) if !fields.days && !filtered => Read {
-                values: Vec::new(),
-                bad: empty_rows(date_col),
-            },
-            _ => read_days(date_col)?,
+        // Days without a gap are the column's own values: shared, not copied,
+        // when the table was read from Arrow.
+        let (day_values, days_bad): (Values<i32>, Vec<(usize, String)>) = match date_col.data() {
+            ColumnData::Date(_) | ColumnData::Timestamp(_) if !fields.days && !filtered => {
+                (Values::default(), empty_rows(date_col))
+            }
+            ColumnData::Date(v) if date_col.validity().is_none() => (v.clone(), Vec::new()),
+            _ => {
+                let read = read_days(date_col)?;
+                (read.values.into(), read.bad)
+            }
         };
         let amounts = read_fixed(amount_col, digits)?;
         let margins = margin_col.map(|c| read_fixed(c, digits)).transpose()?;
@@ -740,7 +759,7 @@ impl Orders {
         let rows = table.rows();
         let clients_bad = client_problems(client_col);
         let mut noted: Vec<(&[(usize, String)], &str)> =
-            vec![(&days.bad, &source.date), (&amounts.bad, &source.amount)];
+            vec![(&days_bad, &source.date), (&amounts.bad, &source.amount)];
         if let (Some(m), Some(name)) = (&margins, &source.margin) {
             noted.push((&m.bad, name));
         }
@@ -771,7 +790,7 @@ impl Orders {
         } else {
             let mut mask = vec![true; rows];
             if filtered {
-                let day = &days.values;
+                let day = &day_values;
                 each_part(&mut mask, ROWS_PER_TASK, |start, out| {
                     for (keep, d) in out.iter_mut().zip(&day[start..]) {
                         *keep = (from..=to).contains(d);
@@ -824,7 +843,7 @@ impl Orders {
         Ok(Orders {
             clients,
             client,
-            day: kept.select(days.values),
+            day: kept.select_values(day_values),
             amount: kept.select(amounts.values),
             quantity: quantities.map(|q| kept.select(q.values)),
             margin: margins.map(|m| kept.select(m.values)),
@@ -856,7 +875,7 @@ impl Orders {
         let mut orders = Orders {
             clients: ClientKeys::Ids(Vec::new()),
             client: Vec::new(),
-            day: Vec::new(),
+            day: Values::default(),
             amount: Vec::new(),
             quantity: Some(Vec::new()),
             margin: None,
@@ -933,7 +952,7 @@ impl Orders {
             });
             for (amount, product, category, quantity) in parts {
                 orders.client.push(code);
-                orders.day.push(day);
+                orders.day.to_mut().push(day);
                 orders.amount.push(amount);
                 if let Some(q) = &mut orders.quantity {
                     q.push(quantity);
@@ -1555,5 +1574,38 @@ mod tests {
         assert_eq!(orders.problems().len(), 1);
         assert_eq!(orders.problems()[0].line, "3");
         assert_eq!(orders.problems()[0].field, "Дата");
+    }
+
+    #[cfg(feature = "arrow")]
+    #[test]
+    fn days_read_from_arrow_are_shared_not_copied() {
+        use arrow_array::{ArrayRef, Date32Array, Float64Array, RecordBatch, UInt64Array};
+        use std::sync::Arc;
+        let days = Date32Array::from(vec![19_000, 19_001, 19_005]);
+        let start = days.values().as_ptr();
+        let batch = RecordBatch::try_from_iter([
+            (
+                "client",
+                Arc::new(UInt64Array::from(vec![1, 2, 1])) as ArrayRef,
+            ),
+            ("date", Arc::new(days) as ArrayRef),
+            (
+                "amount",
+                Arc::new(Float64Array::from(vec![10.0, 20.5, 1.25])) as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        let table = Table::from_record_batch(&batch).unwrap();
+        let orders = Orders::from_table(&table, &OrderSource::default()).unwrap();
+        assert_eq!(orders.days(), &[19_000, 19_001, 19_005]);
+        assert_eq!(orders.days().as_ptr(), start, "the Arrow buffer itself");
+        assert_eq!(orders.amounts(), &[1000, 2050, 125]);
+        // A period filter keeps only some lines: then they are a copy.
+        let source = OrderSource {
+            from: Some(NaiveDate::from_ymd_opt(2022, 1, 10).unwrap()),
+            ..OrderSource::default()
+        };
+        let orders = Orders::from_table(&table, &source).unwrap();
+        assert_eq!(orders.days(), &[19_005]);
     }
 }
