@@ -4,11 +4,14 @@
 //!
 //! A column read from a polars or pyarrow frame keeps pointing at the frame's
 //! memory until something writes to it; [`Values::to_mut`] then copies the
-//! values once into a vector of its own. Everything that only reads sees a
-//! slice either way.
+//! values once into a vector of its own. A clone shares the values too (an
+//! owned vector is reference-counted), so a calculation that keeps a column
+//! as it is takes it without a copy. Everything that only reads sees a slice
+//! either way.
 
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// A number a column stores: `i32` (dates), `i64`, `u64`, `f64`, `i128` (decimals).
 #[cfg(feature = "arrow")]
@@ -39,7 +42,7 @@ pub struct Values<T: Element>(Repr<T>);
 
 #[derive(Clone)]
 enum Repr<T: Element> {
-    Owned(Vec<T>),
+    Owned(Arc<Vec<T>>),
     #[cfg(feature = "arrow")]
     Shared(arrow_buffer::ScalarBuffer<T>),
 }
@@ -47,27 +50,27 @@ enum Repr<T: Element> {
 impl<T: Element> Values<T> {
     /// Empty, with room for `rows` values.
     pub fn with_capacity(rows: usize) -> Values<T> {
-        Values(Repr::Owned(Vec::with_capacity(rows)))
+        Values(Repr::Owned(Arc::new(Vec::with_capacity(rows))))
     }
 
     /// The values as a slice.
     pub fn as_slice(&self) -> &[T] {
         match &self.0 {
-            Repr::Owned(v) => v,
+            Repr::Owned(v) => v.as_slice(),
             #[cfg(feature = "arrow")]
             Repr::Shared(b) => b,
         }
     }
 
-    /// The values as a vector of their own, to change: shared values are
-    /// copied the first time.
+    /// The values as a vector of their own, to change: values shared with
+    /// Arrow or with a clone are copied the first time.
     pub fn to_mut(&mut self) -> &mut Vec<T> {
         #[cfg(feature = "arrow")]
         if let Repr::Shared(b) = &self.0 {
-            self.0 = Repr::Owned(b.to_vec());
+            self.0 = Repr::Owned(Arc::new(b.to_vec()));
         }
         match &mut self.0 {
-            Repr::Owned(v) => v,
+            Repr::Owned(v) => Arc::make_mut(v),
             #[cfg(feature = "arrow")]
             Repr::Shared(_) => unreachable!("copied into a vector above"),
         }
@@ -80,23 +83,24 @@ impl<T: Element> Values<T> {
         if let Repr::Shared(b) = &self.0 {
             let mut owned = Vec::with_capacity(b.len() + additional);
             owned.extend_from_slice(b);
-            self.0 = Repr::Owned(owned);
+            self.0 = Repr::Owned(Arc::new(owned));
             return;
         }
         self.to_mut().reserve(additional);
     }
 
-    /// The values as a vector (shared values are copied).
+    /// The values as a vector (values shared with Arrow or a clone are copied).
     pub fn into_vec(self) -> Vec<T> {
         match self.0 {
-            Repr::Owned(v) => v,
+            Repr::Owned(v) => Arc::unwrap_or_clone(v),
             #[cfg(feature = "arrow")]
             Repr::Shared(b) => b.to_vec(),
         }
     }
 
     /// Whether the values are an Arrow buffer shared with the array they were
-    /// read from (always `false` without the `arrow` feature).
+    /// read from (always `false` without the `arrow` feature; a clone's
+    /// sharing does not count).
     pub fn is_shared(&self) -> bool {
         #[cfg(feature = "arrow")]
         if let Repr::Shared(_) = self.0 {
@@ -112,11 +116,12 @@ impl<T: Element> Values<T> {
     }
 
     /// The values as an Arrow buffer, without a copy: an owned vector becomes
-    /// the buffer, a shared buffer is handed back.
+    /// the buffer (copied if a clone still shares it), a shared buffer is
+    /// handed back.
     #[cfg(feature = "arrow")]
     pub fn into_arrow(self) -> arrow_buffer::ScalarBuffer<T> {
         match self.0 {
-            Repr::Owned(v) => v.into(),
+            Repr::Owned(v) => Arc::unwrap_or_clone(v).into(),
             Repr::Shared(b) => b,
         }
     }
@@ -124,7 +129,7 @@ impl<T: Element> Values<T> {
 
 impl<T: Element> Default for Values<T> {
     fn default() -> Self {
-        Values(Repr::Owned(Vec::new()))
+        Values(Repr::Owned(Arc::new(Vec::new())))
     }
 }
 
@@ -137,13 +142,13 @@ impl<T: Element> Deref for Values<T> {
 
 impl<T: Element> From<Vec<T>> for Values<T> {
     fn from(values: Vec<T>) -> Self {
-        Values(Repr::Owned(values))
+        Values(Repr::Owned(Arc::new(values)))
     }
 }
 
 impl<T: Element> FromIterator<T> for Values<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        Values(Repr::Owned(iter.into_iter().collect()))
+        Values(Repr::Owned(Arc::new(iter.into_iter().collect())))
     }
 }
 
@@ -183,6 +188,13 @@ mod tests {
         assert!(!values.is_shared());
         values.to_mut().push(3);
         assert_eq!(values, vec![1, 2, 3]);
+        // A clone shares the vector until one of them is written to.
+        let mut clone = values.clone();
+        assert_eq!(clone.as_ptr(), values.as_ptr());
+        clone.to_mut()[0] = 10;
+        assert_ne!(clone.as_ptr(), values.as_ptr());
+        assert_eq!(values, vec![1, 2, 3]);
+        assert_eq!(clone, vec![10, 2, 3]);
         assert_eq!(values.into_vec(), vec![1, 2, 3]);
     }
 
