@@ -482,6 +482,11 @@ impl Template {
         })
     }
 
+    /// The template's text.
+    pub(crate) fn source(&self) -> &str {
+        &self.source
+    }
+
     /// Renders `context`; an error names the template line and the variable
     /// or limit.
     pub fn render(&self, context: &RenderContext) -> Result<String> {
