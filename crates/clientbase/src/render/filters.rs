@@ -545,12 +545,12 @@ mod tests {
         assert_eq!(initials(&v).unwrap(), "Иванов\u{a0}С.\u{a0}П.");
         assert_eq!(initials_first(&v).unwrap(), "С.\u{a0}П.\u{a0}Иванов");
         assert_eq!(
-            inflect_filter(&v, "genitive".into(), None).unwrap(),
+            inflect_filter(&v, "genitive", None).unwrap(),
             "Иванова Сергея Петровича"
         );
         let v = Value::from("Сергей Петрович Иванов");
         assert_eq!(
-            inflect_filter(&v, "dative".into(), None).unwrap(),
+            inflect_filter(&v, "dative", None).unwrap(),
             "Сергею Петровичу Иванову"
         );
     }
