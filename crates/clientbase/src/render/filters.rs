@@ -490,8 +490,27 @@ pub(crate) fn inflect_filter(
     let case = Case::parse(case).map_err(|e| bad(e.reason().to_string()))?;
     let given_gender = gender.map(gender_of).transpose()?.flatten();
     if let Some(p) = value.downcast_object_ref::<PersonValue>() {
-        let gender = given_gender.or(p.gender);
-        return Ok(full_name(&inflect_name(&p.name, case, gender)));
+        // As `inflect_name` then `full_name`, written into one text.
+        let gender = given_gender
+            .or(p.gender)
+            .or_else(|| super::petrovich::name_gender(&p.name));
+        let parts = [
+            (&p.name.surname, NamePart::Surname),
+            (&p.name.given, NamePart::Given),
+            (&p.name.patronymic, NamePart::Patronymic),
+        ];
+        let mut out = String::with_capacity(64);
+        for (i, (text, part)) in parts
+            .into_iter()
+            .filter_map(|(t, part)| t.as_deref().map(|t| (t, part)))
+            .enumerate()
+        {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&inflect(text, part, case, gender));
+        }
+        return Ok(out);
     }
     let (name, own_gender, order) = person_of(value)?;
     let gender = given_gender

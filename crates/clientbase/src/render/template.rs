@@ -466,6 +466,12 @@ impl Template {
                     return out.write_str(text).map_err(minijinja::Error::from);
                 }
             }
+            if value.is_integer() {
+                // A whole number (a line's number, a count) needs no escaping.
+                if let Some(n) = value.as_i64() {
+                    return write!(out, "{n}").map_err(minijinja::Error::from);
+                }
+            }
             minijinja::escape_formatter(out, state, value)
         });
         add_filters(&mut env);
