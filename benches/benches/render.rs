@@ -2,14 +2,16 @@
 //! clientbase (the template compiled once, the context built once, as a
 //! mail merge runs) and by Jinja2 in Python on the same template text and
 //! the same context (`benches/peers/render_peer.py`, its filters written with
-//! `pytils` and the `petrovich` package), in the same run; both rates, their
-//! ratio and whether the texts are the same are printed with the load
-//! average. The whole `render` capability (compile, build the context,
-//! render) is timed too.
+//! `pytils` and the `petrovich` package), in the same run; both rates (by
+//! the clock and per second of the thread's CPU time), their ratio and
+//! whether the texts are the same are printed with the load average, for
+//! several rounds of both sides one after the other (the machine's load
+//! moves), then the median ratio. The whole `render` capability (compile,
+//! build the context, render) is timed too.
 //!
 //! ```sh
 //! CLIENTBASE_PEER_PYTHON=/tmp/venv-render/bin/python cargo bench -p clientbase-benches --bench render
-//! CLIENTBASE_RENDERS=50000 cargo bench -p clientbase-benches --bench render
+//! CLIENTBASE_RENDERS=50000 CLIENTBASE_RENDER_ROUNDS=5 cargo bench -p clientbase-benches --bench render
 //! ```
 
 use clientbase::render::{
@@ -23,6 +25,7 @@ use clientbase::{
 use std::hint::black_box;
 use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 mod common;
 use common::{best_of, load_average};
@@ -98,7 +101,33 @@ fn base() -> (ClientBase, DealId) {
 struct Peer {
     version: String,
     per_s: f64,
+    cpu_per_s: Option<f64>,
     text: String,
+}
+
+/// The CPU time this thread has run (Linux: `/proc/thread-self/schedstat`).
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// The best of `runs` timings of `f`: by the clock, and by the CPU time of
+/// the thread (when it can be read), each the least of its own.
+fn best_of_both(runs: usize, mut f: impl FnMut()) -> (Duration, Option<Duration>) {
+    let mut wall = Duration::MAX;
+    let mut cpu: Option<Duration> = None;
+    for _ in 0..runs {
+        let cpu_start = thread_cpu();
+        let start = Instant::now();
+        f();
+        wall = wall.min(start.elapsed());
+        if let (Some(a), Some(b)) = (cpu_start, thread_cpu()) {
+            let took = b.saturating_sub(a);
+            cpu = Some(cpu.map_or(took, |c| c.min(took)));
+        }
+    }
+    (wall, cpu)
 }
 
 fn run_peer(python: &str, input: &Path, renders: usize) -> Option<Peer> {
@@ -134,8 +163,18 @@ fn run_peer(python: &str, input: &Path, renders: usize) -> Option<Peer> {
     Some(Peer {
         version: json["version"].as_str().unwrap_or("?").to_string(),
         per_s: json["renders_per_s"].as_f64().unwrap_or(0.0),
+        cpu_per_s: json["cpu_renders_per_s"].as_f64(),
         text: json["text"].as_str().unwrap_or("").to_string(),
     })
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
 
 fn main() {
@@ -156,19 +195,17 @@ fn main() {
     let json = build_context(&base, &source).expect("the context");
     let context = RenderContext::new(json.clone());
     let template = Template::new(TEMPLATE, &TemplateOptions::default()).expect("the template");
-    let ours = template.render(&context).expect("a rendering");
+    let ours_text = template.render(&context).expect("a rendering");
 
+    let rounds: usize = std::env::var("CLIENTBASE_RENDER_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
     println!(
-        "commercial offer, 10 product lines, {renders} renders (load average {})",
+        "commercial offer, 10 product lines, {renders} renders, {rounds} rounds (load average {})",
         load_average()
     );
-    let took = best_of(3, || {
-        for _ in 0..renders {
-            black_box(template.render(black_box(&context)).expect("a rendering"));
-        }
-    });
-    let ours_per_s = renders as f64 / took.as_secs_f64();
-    println!("  clientbase (compiled once, context once)   {ours_per_s:>12.0} renders/s");
 
     let params = RenderParams {
         template: TEMPLATE.into(),
@@ -194,19 +231,51 @@ fn main() {
     let data = serde_json::json!({"template": TEMPLATE, "context": json});
     std::fs::write(&input, serde_json::to_string(&data).expect("JSON"))
         .expect("write the peer input");
-    if let Some(peer) = run_peer(&python, &input, renders) {
+    // Rounds of both sides one after the other, so that both meet the
+    // same load; the ratio of each round and their median are printed.
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        let (wall, cpu) = best_of_both(3, || {
+            for _ in 0..renders {
+                black_box(template.render(black_box(&context)).expect("a rendering"));
+            }
+        });
+        let ours = renders as f64 / wall.as_secs_f64();
+        let ours_cpu = cpu.map(|c| renders as f64 / c.as_secs_f64());
         println!(
-            "  Jinja2 {:<8} (compiled once)           {:>12.0} renders/s",
-            peer.version, peer.per_s
+            "  round {round}: clientbase (compiled once, context once) {ours:>9.0} renders/s, {} per CPU second (load average {})",
+            ours_cpu.map_or("?".into(), |c| format!("{c:.0}")),
+            load_average()
+        );
+        let Some(peer) = run_peer(&python, &input, renders) else {
+            continue;
+        };
+        let ratio = ours / peer.per_s;
+        ratios.push(ratio);
+        let cpu_ratio = ours_cpu.zip(peer.cpu_per_s).map(|(a, b)| a / b);
+        cpu_ratios.extend(cpu_ratio);
+        println!(
+            "  round {round}: Jinja2 {} (compiled once)           {:>9.0} renders/s, {} per CPU second",
+            peer.version,
+            peer.per_s,
+            peer.cpu_per_s.map_or("?".into(), |c| format!("{c:.0}"))
         );
         println!(
-            "  ratio clientbase / Jinja2: {:.1}×; same text: {}",
-            ours_per_s / peer.per_s,
-            if peer.text == ours { "yes" } else { "NO" }
+            "  round {round}: ratio clientbase / Jinja2 {ratio:.1}× by the clock, {} by CPU time; same text: {}",
+            cpu_ratio.map_or("?".into(), |r| format!("{r:.1}×")),
+            if peer.text == ours_text { "yes" } else { "NO" }
         );
-        if peer.text != ours {
-            println!("--- clientbase\n{ours}\n--- Jinja2\n{}", peer.text);
+        if peer.text != ours_text {
+            println!("--- clientbase\n{ours_text}\n--- Jinja2\n{}", peer.text);
         }
+    }
+    if !ratios.is_empty() {
+        println!(
+            "  median ratio of {} rounds: {:.1}× by the clock, {:.1}× by CPU time",
+            ratios.len(),
+            median(ratios),
+            median(cpu_ratios)
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

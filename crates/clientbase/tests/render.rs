@@ -521,3 +521,101 @@ proptest! {
         prop_assert!(words.ends_with("копеек") || words.ends_with("копейка") || words.ends_with("копейки"), "{}", words);
     }
 }
+
+#[test]
+fn a_template_rendered_again_keeps_the_options_of_each_call() {
+    // `render` keeps compiled templates by their text: the same text with
+    // other options must still run with those options.
+    let (base, _, deal) = base();
+    let vars: serde_json::Map<String, serde_json::Value> =
+        json!({"note": "<b>"}).as_object().unwrap().clone();
+    let text = "{{ note }}{{ nothing }}|{% for i in range(200) %}xxxxx{% endfor %}";
+    let with = |strict: bool, escape, max_output_bytes| RenderParams {
+        vars: vars.clone(),
+        strict,
+        escape,
+        limits: Limits {
+            max_output_bytes,
+            ..Limits::default()
+        },
+        ..params(text, deal)
+    };
+    use clientbase::render::Escape;
+    for _ in 0..2 {
+        let err = render(&base, &with(true, Escape::None, 1 << 20)).unwrap_err();
+        assert_eq!(err.field(), Some("nothing"), "{err}");
+        let plain = render(&base, &with(false, Escape::None, 1 << 20)).unwrap();
+        assert_eq!(plain.text, format!("<b>|{}", "x".repeat(1000)));
+        let html = render(&base, &with(false, Escape::Html, 1 << 20)).unwrap();
+        assert_eq!(html.text, format!("&lt;b&gt;|{}", "x".repeat(1000)));
+        let err = render(&base, &with(false, Escape::None, 1000)).unwrap_err();
+        assert_eq!(err.field(), Some("limits.max_output_bytes"), "{err}");
+    }
+}
+
+#[test]
+fn context_maps_look_up_iterate_and_count_their_keys() {
+    let (base, _, deal) = base();
+    // Thirty keys (past the short scan) and a few, in an order not sorted.
+    let mut many = serde_json::Map::new();
+    for i in (0..30).rev() {
+        many.insert(format!("k{i:02}"), json!(format!("значение {i}")));
+    }
+    let vars: serde_json::Map<String, serde_json::Value> = json!({
+        "many": many,
+        "few": {"b": "бэ", "a": "а", "ab": "аб", "c": 3},
+    })
+    .as_object()
+    .unwrap()
+    .clone();
+    let template = "{{ many.k00 }}/{{ many.k17 }}/{{ many.k29 }}/{{ many | length }}/\
+        {% for k in few %}{{ k }}{% endfor %}/\
+        {% for k, v in few | items %}{{ k }}={{ v }};{% endfor %}/\
+        {{ few['ab'] }}/{{ few.zz is undefined }}/{{ 'k05' in many }}";
+    let p = RenderParams {
+        vars,
+        strict: false,
+        ..params(template, deal)
+    };
+    assert_eq!(
+        render(&base, &p).unwrap().text,
+        "значение 0/значение 17/значение 29/30/aabbc/a=а;ab=аб;b=бэ;c=3;/аб/True/True"
+    );
+    // A missing key of a map is still named in strict mode.
+    let strict = RenderParams {
+        vars: p.vars.clone(),
+        ..params("{{ many.k30 }}", deal)
+    };
+    let err = render(&base, &strict).unwrap_err();
+    assert_eq!(err.field(), Some("many.k30"), "{err}");
+}
+
+#[test]
+fn the_output_limit_holds_on_values_as_on_template_text() {
+    let (base, _, deal) = base();
+    let vars: serde_json::Map<String, serde_json::Value> =
+        json!({"word": "ёжик"}).as_object().unwrap().clone();
+    let with = |template: &str, max_output_bytes| RenderParams {
+        vars: vars.clone(),
+        limits: Limits {
+            max_output_bytes,
+            ..Limits::default()
+        },
+        ..params(template, deal)
+    };
+    // 100 × "ёжик" is 800 bytes: it fits 800 and not 799.
+    let t = "{% for i in range(100) %}{{ word }}{% endfor %}";
+    assert_eq!(
+        render(&base, &with(t, 800)).unwrap().text,
+        "ёжик".repeat(100)
+    );
+    let err = render(&base, &with(t, 799)).unwrap_err();
+    assert_eq!(err.field(), Some("limits.max_output_bytes"), "{err}");
+    let t = "{% for i in range(100) %}ёжик{% endfor %}";
+    assert_eq!(
+        render(&base, &with(t, 800)).unwrap().text,
+        "ёжик".repeat(100)
+    );
+    let err = render(&base, &with(t, 799)).unwrap_err();
+    assert_eq!(err.field(), Some("limits.max_output_bytes"), "{err}");
+}

@@ -63,8 +63,31 @@ impl Object for MoneyValue {
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&format_money(self.0, None))
+        with_buffer(|buf| {
+            write_money(buf, self.0, None);
+            f.write_str(buf)
+        })
     }
+}
+
+/// Runs `f` with an empty scratch text of this thread, kept between calls
+/// so that a filter's text costs no allocation.
+fn with_buffer<R>(f: impl FnOnce(&mut String) -> R) -> R {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUFFER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let result = f(&mut buf);
+            if buf.capacity() > 4096 {
+                *buf = String::new();
+            }
+            result
+        }
+        // Called again from inside `f`: a text of its own.
+        Err(_) => f(&mut String::new()),
+    })
 }
 
 /// A person's name in a template: prints in full (`Иванов Сергей
@@ -120,6 +143,13 @@ impl Object for PersonValue {
 /// `123 456,78 ₽`: no-break spaces between thousands and before the
 /// sign, a decimal comma; `suffix` replaces the sign (`Some("")`: none).
 pub fn format_money(amount: Money, suffix: Option<&str>) -> String {
+    let mut out = String::with_capacity(24);
+    write_money(&mut out, amount, suffix);
+    out
+}
+
+/// [`format_money`] appended to `out`.
+fn write_money(out: &mut String, amount: Money, suffix: Option<&str>) {
     let currency = amount.currency();
     let digits = currency.minor_digits();
     let scale = 10_u64.pow(digits);
@@ -138,7 +168,6 @@ pub fn format_money(amount: Money, suffix: Option<&str>) -> String {
         }
     }
     let whole_digits = &buf[at..];
-    let mut out = String::with_capacity(whole_digits.len() * 2 + 16);
     if amount.minor() < 0 {
         out.push('-');
     }
@@ -171,7 +200,6 @@ pub fn format_money(amount: Money, suffix: Option<&str>) -> String {
         out.push(NBSP);
         out.push_str(symbol);
     }
-    out
 }
 
 /// Reads an exact amount from a template value: a money object, text
@@ -202,12 +230,16 @@ pub(crate) fn money_of(value: &Value) -> Result<Money, MjError> {
     }
 }
 
-pub(crate) fn money(value: &Value, suffix: Option<String>) -> Result<String, MjError> {
-    Ok(format_money(money_of(value)?, suffix.as_deref()))
+pub(crate) fn money(value: &Value, suffix: Option<&str>) -> Result<Value, MjError> {
+    let amount = money_of(value)?;
+    Ok(with_buffer(|buf| {
+        write_money(buf, amount, suffix);
+        Value::from(buf.as_str())
+    }))
 }
 
-pub(crate) fn amount_words_filter(value: &Value, style: Option<String>) -> Result<String, MjError> {
-    let style = match style.as_deref().unwrap_or("digits") {
+pub(crate) fn amount_words_filter(value: &Value, style: Option<&str>) -> Result<String, MjError> {
+    let style = match style.unwrap_or("digits") {
         "digits" => MinorStyle::Digits,
         "words" => MinorStyle::Words,
         "none" => MinorStyle::None,
@@ -230,12 +262,9 @@ fn whole_number(value: &Value, filter: &str) -> Result<i64, MjError> {
     }
 }
 
-pub(crate) fn number_words_filter(
-    value: &Value,
-    gender: Option<String>,
-) -> Result<String, MjError> {
+pub(crate) fn number_words_filter(value: &Value, gender: Option<&str>) -> Result<String, MjError> {
     let n = whole_number(value, "number_words")?;
-    let gender = match gender.as_deref().unwrap_or("m") {
+    let gender = match gender.unwrap_or("m") {
         "m" | "male" | "masculine" | "м" => WordGender::Masculine,
         "f" | "female" | "feminine" | "ж" => WordGender::Feminine,
         "n" | "neuter" | "с" => WordGender::Neuter,
@@ -255,12 +284,12 @@ pub(crate) fn number_words_filter(
 
 pub(crate) fn plural_filter(
     value: &Value,
-    one: String,
-    few: String,
-    many: String,
-) -> Result<String, MjError> {
+    one: &str,
+    few: &str,
+    many: &str,
+) -> Result<Value, MjError> {
     let n = whole_number(value, "plural")?;
-    Ok(plural(n.unsigned_abs(), &one, &few, &many).to_string())
+    Ok(Value::from(plural(n.unsigned_abs(), one, few, many)))
 }
 
 pub(crate) fn vat_filter(value: &Value, rate: Option<Value>) -> Result<Value, MjError> {
@@ -316,8 +345,8 @@ pub fn format_date_ru(date: NaiveDate, short: bool) -> String {
     )
 }
 
-pub(crate) fn date_ru(value: &Value, style: Option<String>) -> Result<String, MjError> {
-    let short = match style.as_deref().unwrap_or("long") {
+pub(crate) fn date_ru(value: &Value, style: Option<&str>) -> Result<String, MjError> {
+    let short = match style.unwrap_or("long") {
         "long" => false,
         "short" => true,
         other => {
@@ -400,21 +429,34 @@ fn gender_of(text: &str) -> Result<Option<Gender>, MjError> {
     }
 }
 
-fn initial(part: &str) -> String {
-    part.split('-')
-        .filter_map(|p| p.chars().next())
-        .map(|c| format!("{}.", c.to_uppercase()))
-        .collect::<Vec<_>>()
-        .join("-")
+/// Appends the initial of a name part (`С.`, `Ж.-П.` of Жан-Пьер).
+fn push_initial(out: &mut String, part: &str) {
+    let mut first = true;
+    for piece in part.split('-') {
+        if let Some(c) = piece.chars().next() {
+            if !first {
+                out.push('-');
+            }
+            out.extend(c.to_uppercase());
+            out.push('.');
+            first = false;
+        }
+    }
 }
 
 fn initials_of(name: &PersonName) -> String {
-    [&name.given, &name.patronymic]
+    let mut out = String::with_capacity(16);
+    for (i, part) in [&name.given, &name.patronymic]
         .into_iter()
         .flatten()
-        .map(|p| initial(p))
-        .collect::<Vec<_>>()
-        .join(&NBSP.to_string())
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(NBSP);
+        }
+        push_initial(&mut out, part);
+    }
+    out
 }
 
 /// `Иванов С. П.` with no-break spaces.
@@ -442,14 +484,33 @@ pub(crate) fn initials_first(value: &Value) -> Result<String, MjError> {
 /// A name in a grammatical case, in the order it was written.
 pub(crate) fn inflect_filter(
     value: &Value,
-    case: String,
-    gender: Option<String>,
+    case: &str,
+    gender: Option<&str>,
 ) -> Result<String, MjError> {
-    let case = Case::parse(&case).map_err(|e| bad(e.reason().to_string()))?;
-    let given_gender = gender.as_deref().map(gender_of).transpose()?.flatten();
+    let case = Case::parse(case).map_err(|e| bad(e.reason().to_string()))?;
+    let given_gender = gender.map(gender_of).transpose()?.flatten();
     if let Some(p) = value.downcast_object_ref::<PersonValue>() {
-        let gender = given_gender.or(p.gender);
-        return Ok(full_name(&inflect_name(&p.name, case, gender)));
+        // As `inflect_name` then `full_name`, written into one text.
+        let gender = given_gender
+            .or(p.gender)
+            .or_else(|| super::petrovich::name_gender(&p.name));
+        let parts = [
+            (&p.name.surname, NamePart::Surname),
+            (&p.name.given, NamePart::Given),
+            (&p.name.patronymic, NamePart::Patronymic),
+        ];
+        let mut out = String::with_capacity(64);
+        for (i, (text, part)) in parts
+            .into_iter()
+            .filter_map(|(t, part)| t.as_deref().map(|t| (t, part)))
+            .enumerate()
+        {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&inflect(text, part, case, gender));
+        }
+        return Ok(out);
     }
     let (name, own_gender, order) = person_of(value)?;
     let gender = given_gender
@@ -503,12 +564,12 @@ mod tests {
         assert_eq!(initials(&v).unwrap(), "Иванов\u{a0}С.\u{a0}П.");
         assert_eq!(initials_first(&v).unwrap(), "С.\u{a0}П.\u{a0}Иванов");
         assert_eq!(
-            inflect_filter(&v, "genitive".into(), None).unwrap(),
+            inflect_filter(&v, "genitive", None).unwrap(),
             "Иванова Сергея Петровича"
         );
         let v = Value::from("Сергей Петрович Иванов");
         assert_eq!(
-            inflect_filter(&v, "dative".into(), None).unwrap(),
+            inflect_filter(&v, "dative", None).unwrap(),
             "Сергею Петровичу Иванову"
         );
     }

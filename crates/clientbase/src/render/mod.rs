@@ -95,6 +95,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 /// Params of [`render`]: the template, whom it is about, and how it runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,10 +181,46 @@ pub struct Rendered {
     pub text: String,
 }
 
+/// Templates [`render`] and [`render_text`] compiled, kept by their text and
+/// options so that the same template rendered again is not compiled again.
+const COMPILED_KEPT: usize = 16;
+/// The most template text kept compiled, in all (bytes).
+const COMPILED_KEPT_BYTES: usize = 1 << 20;
+
+/// `text` compiled with `options`, from those kept when it was compiled
+/// before (the one used last first; the one used longest ago dropped).
+fn compiled(text: &str, options: &TemplateOptions) -> Result<Arc<Template>> {
+    type Kept = Vec<(TemplateOptions, Arc<Template>)>;
+    static KEPT: Mutex<Kept> = Mutex::new(Vec::new());
+    let lock = || {
+        KEPT.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    {
+        let mut kept = lock();
+        if let Some(at) = kept
+            .iter()
+            .position(|(o, t)| o == options && t.source() == text)
+        {
+            let entry = kept.remove(at);
+            let template = entry.1.clone();
+            kept.insert(0, entry);
+            return Ok(template);
+        }
+    }
+    let template = Arc::new(Template::new(text, options)?);
+    if text.len() <= COMPILED_KEPT_BYTES / COMPILED_KEPT {
+        let mut kept = lock();
+        kept.insert(0, (*options, template.clone()));
+        kept.truncate(COMPILED_KEPT);
+    }
+    Ok(template)
+}
+
 /// Fills a template from a client, a deal, the manager and your company.
 pub fn render(base: &ClientBase, params: &RenderParams) -> Result<Rendered> {
     required_template(&params.template)?;
-    let template = Template::new(&params.template, &params.options())?;
+    let template = compiled(&params.template, &params.options())?;
     let context = RenderContext::new(build_context(base, &params.source()?)?);
     Ok(Rendered {
         text: template.render(&context)?,
@@ -235,7 +272,7 @@ pub fn render_text(params: &TextParams) -> Result<Rendered> {
         escape: params.escape,
         limits: params.limits,
     };
-    let template = Template::new(&params.template, &options)?;
+    let template = compiled(&params.template, &options)?;
     let context = plain_context(&ContextSource {
         company: Some(&params.company),
         vars: Some(&params.vars),

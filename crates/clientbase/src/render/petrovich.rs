@@ -225,6 +225,35 @@ fn suffix_index(part: NamePart) -> &'static LastLetterIndex {
     }
 }
 
+/// For each table of exceptions, the rules naming a word, in rule order.
+type WordIndex = HashMap<&'static str, Vec<usize>>;
+
+fn build_word_index(rules: &'static [Rule]) -> WordIndex {
+    let mut index: WordIndex = HashMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        for test in rule.test {
+            let list = index.entry(*test).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    index
+}
+
+fn exception_index(part: NamePart) -> &'static WordIndex {
+    static SURNAME: LazyLock<WordIndex> =
+        LazyLock::new(|| build_word_index(rules::SURNAME_EXCEPTIONS));
+    static GIVEN: LazyLock<WordIndex> = LazyLock::new(|| build_word_index(rules::GIVEN_EXCEPTIONS));
+    static PATRONYMIC: LazyLock<WordIndex> =
+        LazyLock::new(|| build_word_index(rules::PATRONYMIC_EXCEPTIONS));
+    match part {
+        NamePart::Surname => &SURNAME,
+        NamePart::Given => &GIVEN,
+        NamePart::Patronymic => &PATRONYMIC,
+    }
+}
+
 /// One word (no spaces or hyphens) in `case`, by the first rule that fits.
 fn inflect_word(
     word: &str,
@@ -245,10 +274,21 @@ fn inflect_word(
     if part == NamePart::Surname && first && rules::SURNAME_FIRST_WORDS.contains(&lower) {
         return word.to_string();
     }
-    for rule in exceptions {
-        if rule.gender.fits(gender) && rule.test.iter().any(|t| *t == lower || *t == lower_yo) {
-            return apply(word, rule.mods[index]);
-        }
+    // The first exception (in rule order) naming the word, of the gender.
+    let by_word = exception_index(part);
+    let mut named: Vec<usize> = [lower, lower_yo.as_str()]
+        .into_iter()
+        .filter_map(|form| by_word.get(form))
+        .flatten()
+        .copied()
+        .collect();
+    named.sort_unstable();
+    if let Some(rule) = named
+        .into_iter()
+        .map(|i| &exceptions[i])
+        .find(|rule| rule.gender.fits(gender))
+    {
+        return apply(word, rule.mods[index]);
     }
     let by_last = suffix_index(part);
     let mut candidates: Vec<usize> = Vec::new();

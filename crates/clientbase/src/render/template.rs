@@ -9,7 +9,7 @@ use minijinja::value::Value as MjValue;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -204,20 +204,82 @@ pub(crate) fn to_template_value(json: &Value) -> MjValue {
             if let Some(person) = is_person(map) {
                 return MjValue::from_object(person);
             }
-            MjValue::from(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), to_template_value(v)))
-                    .collect::<BTreeMap<String, MjValue>>(),
-            )
+            MjValue::from_object(Record::new(
+                map.iter().map(|(k, v)| (k.as_str(), to_template_value(v))),
+            ))
         }
     }
 }
 
-/// Writes into memory, refusing past the limit.
+/// A JSON object in a template: a map whose keys are sorted (it iterates as
+/// a sorted map does) and looked up by comparing lengths first, which for
+/// the few keys of a record is quicker than a tree.
+#[derive(Debug)]
+struct Record {
+    keys: Box<[Box<str>]>,
+    values: Box<[MjValue]>,
+}
+
+impl Record {
+    fn new<'a>(entries: impl Iterator<Item = (&'a str, MjValue)>) -> Record {
+        let mut entries: Vec<(&str, MjValue)> = entries.collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        entries.dedup_by(|a, b| a.0 == b.0);
+        let keys = entries.iter().map(|(k, _)| Box::from(*k)).collect();
+        let values = entries.into_iter().map(|(_, v)| v).collect();
+        Record { keys, values }
+    }
+
+    fn find(&self, key: &str) -> Option<&MjValue> {
+        let at = if self.keys.len() <= 24 {
+            self.keys
+                .iter()
+                .position(|k| k.len() == key.len() && **k == *key)?
+        } else {
+            self.keys.binary_search_by(|k| (**k).cmp(key)).ok()?
+        };
+        self.values.get(at)
+    }
+}
+
+impl minijinja::value::Object for Record {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &MjValue) -> Option<MjValue> {
+        self.find(key.as_str()?).cloned()
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<MjValue> {
+        self.find(key).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        use minijinja::value::ObjectExt;
+        self.mapped_rev_key_value_enumerator(|this| {
+            Box::new(
+                this.keys
+                    .iter()
+                    .zip(this.values.iter())
+                    .map(|(k, v)| (MjValue::from(&**k), v.clone())),
+            )
+        })
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.keys.len())
+    }
+}
+
+/// Writes into memory as text, refusing past the limit. The engine writes
+/// text only; a piece of the template's own text (most of what it writes)
+/// is taken from the template as text, anything else is checked as UTF-8.
 struct Capped<'a> {
-    buf: Vec<u8>,
+    buf: String,
     max: usize,
     over: &'a AtomicBool,
+    source: &'a str,
 }
 
 impl std::io::Write for Capped<'_> {
@@ -226,7 +288,17 @@ impl std::io::Write for Capped<'_> {
             self.over.store(true, Ordering::Relaxed);
             return Err(std::io::Error::other("output limit"));
         }
-        self.buf.extend_from_slice(data);
+        // The same memory as a piece of the source: that piece, as text.
+        let own = (data.as_ptr() as usize)
+            .checked_sub(self.source.as_ptr() as usize)
+            .and_then(|start| self.source.get(start..start.checked_add(data.len())?));
+        match own {
+            Some(text) => self.buf.push_str(text),
+            None => self.buf.push_str(
+                std::str::from_utf8(data)
+                    .map_err(|_| std::io::Error::other("the output is not UTF-8"))?,
+            ),
+        }
         Ok(data.len())
     }
 
@@ -244,15 +316,15 @@ fn absent(value: &MjValue) -> bool {
 type MjResult = std::result::Result<MjValue, minijinja::Error>;
 
 fn add_filters(env: &mut Environment<'static>) {
-    env.add_filter("money", |v: &MjValue, suffix: Option<String>| -> MjResult {
+    env.add_filter("money", |v: &MjValue, suffix: Option<&str>| -> MjResult {
         if absent(v) {
             return Ok(v.clone());
         }
-        filters::money(v, suffix).map(MjValue::from)
+        filters::money(v, suffix)
     });
     env.add_filter(
         "amount_words",
-        |v: &MjValue, style: Option<String>| -> MjResult {
+        |v: &MjValue, style: Option<&str>| -> MjResult {
             if absent(v) {
                 return Ok(v.clone());
             }
@@ -261,7 +333,7 @@ fn add_filters(env: &mut Environment<'static>) {
     );
     env.add_filter(
         "number_words",
-        |v: &MjValue, gender: Option<String>| -> MjResult {
+        |v: &MjValue, gender: Option<&str>| -> MjResult {
             if absent(v) {
                 return Ok(v.clone());
             }
@@ -270,11 +342,11 @@ fn add_filters(env: &mut Environment<'static>) {
     );
     env.add_filter(
         "plural",
-        |v: &MjValue, one: String, few: String, many: String| -> MjResult {
+        |v: &MjValue, one: &str, few: &str, many: &str| -> MjResult {
             if absent(v) {
                 return Ok(v.clone());
             }
-            filters::plural_filter(v, one, few, many).map(MjValue::from)
+            filters::plural_filter(v, one, few, many)
         },
     );
     env.add_filter("vat", |v: &MjValue, rate: Option<MjValue>| -> MjResult {
@@ -283,15 +355,12 @@ fn add_filters(env: &mut Environment<'static>) {
         }
         filters::vat_filter(v, rate)
     });
-    env.add_filter(
-        "date_ru",
-        |v: &MjValue, style: Option<String>| -> MjResult {
-            if absent(v) {
-                return Ok(v.clone());
-            }
-            filters::date_ru(v, style).map(MjValue::from)
-        },
-    );
+    env.add_filter("date_ru", |v: &MjValue, style: Option<&str>| -> MjResult {
+        if absent(v) {
+            return Ok(v.clone());
+        }
+        filters::date_ru(v, style).map(MjValue::from)
+    });
     env.add_filter("initials", |v: &MjValue| -> MjResult {
         if absent(v) {
             return Ok(v.clone());
@@ -304,7 +373,7 @@ fn add_filters(env: &mut Environment<'static>) {
         }
         filters::initials_first(v).map(MjValue::from)
     });
-    let inflect = |v: &MjValue, case: String, gender: Option<String>| -> MjResult {
+    let inflect = |v: &MjValue, case: &str, gender: Option<&str>| -> MjResult {
         if absent(v) {
             return Ok(v.clone());
         }
@@ -397,6 +466,12 @@ impl Template {
                     return out.write_str(text).map_err(minijinja::Error::from);
                 }
             }
+            if value.is_integer() {
+                // A whole number (a line's number, a count) needs no escaping.
+                if let Some(n) = value.as_i64() {
+                    return write!(out, "{n}").map_err(minijinja::Error::from);
+                }
+            }
             minijinja::escape_formatter(out, state, value)
         });
         add_filters(&mut env);
@@ -411,6 +486,11 @@ impl Template {
             source,
             limits,
         })
+    }
+
+    /// The template's text.
+    pub(crate) fn source(&self) -> &str {
+        &self.source
     }
 
     /// Renders `context`; an error names the template line and the variable
@@ -431,13 +511,13 @@ impl Template {
             .map_err(|e| (template_error(e, &self.source, &self.limits, false), None))?;
         let over = AtomicBool::new(false);
         let mut out = Capped {
-            buf: Vec::with_capacity(self.source.len() * 2),
+            buf: String::with_capacity(self.source.len() * 2),
             max: self.limits.max_output_bytes,
             over: &over,
+            source: template.source(),
         };
         match template.render_captured_to(&context.value, &mut out) {
-            Ok(_) => String::from_utf8(out.buf)
-                .map_err(|_| (invalid("template", "the output is not UTF-8"), None)),
+            Ok(_) => Ok(out.buf),
             Err(err) => {
                 let range = err.range();
                 Err((

@@ -276,7 +276,7 @@ pub fn amount_words(amount: Money, minor: MinorStyle) -> Result<String> {
     let scale = 10_u64.pow(digits);
     let value = amount.minor().unsigned_abs();
     let (major, cents) = (value / scale, value % scale);
-    let mut text = String::new();
+    let mut text = String::with_capacity(192);
     if amount.minor() < 0 {
         text.push_str("минус ");
     }
@@ -286,7 +286,8 @@ pub fn amount_words(amount: Money, minor: MinorStyle) -> Result<String> {
     if digits > 0 {
         match minor {
             MinorStyle::Digits => {
-                text.push_str(&format!(" {cents:0width$} ", width = digits as usize));
+                use std::fmt::Write as _;
+                let _ = write!(text, " {cents:0width$} ", width = digits as usize);
                 text.push_str(words.minor.pick(cents));
             }
             MinorStyle::Words => {
@@ -305,7 +306,12 @@ pub fn amount_words(amount: Money, minor: MinorStyle) -> Result<String> {
 pub(crate) fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => {
+            let mut out = String::with_capacity(text.len() + 4);
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+            out
+        }
         None => String::new(),
     }
 }
