@@ -125,11 +125,13 @@
 //! previous one was recorded and 4 s for a first run giving 1.7M actions
 //! (`benches/RESULTS.md`; the target is 1 s).
 
+mod done;
 mod due;
 mod routing;
 mod stage;
 
-pub use due::{add_due_tasks, due, AddedActions, DueParams};
+pub(crate) use done::DoneIndex;
+pub use due::{add_due_tasks, due, due_on_columns, due_on_records, AddedActions, DueParams};
 pub use routing::{
     route, route_with_index, Lead, ManagerLoad, ManagerShift, RouteCondition, RouteParams,
     RouteReport, RouteRule,
@@ -573,7 +575,8 @@ pub(crate) fn write_action_key(
         None => write!(out, "{rule}/client-{}", client.get()),
     };
     if let Some(d) = date {
-        let _ = write!(out, "/{d}");
+        out.push('/');
+        due::push_date(out, d);
     }
 }
 
