@@ -16,7 +16,8 @@ use clientbase::columns::Columns;
 use clientbase::generator::{generate, GeneratorConfig};
 use clientbase::table::{Table, Value};
 use clientbase::{
-    Activity, ActivityKind, ClientBase, Currency, Deal, DealStatus, Money, ProductLine, Quantity, Recurrence,
+    Activity, ActivityKind, ClientBase, Currency, Deal, DealStatus, Money, ProductLine, Quantity,
+    Recurrence,
 };
 use proptest::prelude::*;
 use serde_json::json;
@@ -64,9 +65,13 @@ fn base(seed: u64, size: usize, codes: &[u8], today: NaiveDate) -> ClientBase {
         base.update_client(client).unwrap();
         match code / 9 % 7 {
             0 => {
-                let won = code % 2 == 0;
+                let won = code.is_multiple_of(2);
                 base.add_deal(Deal {
-                    status: if won { DealStatus::Won } else { DealStatus::Open },
+                    status: if won {
+                        DealStatus::Won
+                    } else {
+                        DealStatus::Open
+                    },
                     created_at: Some(noon(day(300 + u64::from(code)))),
                     closed_at: won.then(|| noon(day(u64::from(code)))),
                     recurrence: Some(Recurrence::monthly_on(1 + code % 31)),
@@ -76,13 +81,17 @@ fn base(seed: u64, size: usize, codes: &[u8], today: NaiveDate) -> ClientBase {
             }
             1 => {
                 for k in 0..3u64 {
-                    let product = if code % 2 == 0 { "Фильтр" } else { "Вода 19 л" };
+                    let product = if code.is_multiple_of(2) {
+                        "Фильтр"
+                    } else {
+                        "Вода 19 л"
+                    };
                     let deal = Deal {
                         status: DealStatus::Won,
                         closed_at: Some(noon(day(k * 30 + u64::from(code % 20)))),
                         ..Deal::new(id, rub(100_000))
                     };
-                    let deal = if code % 3 == 0 {
+                    let deal = if code.is_multiple_of(3) {
                         deal
                     } else {
                         deal.with_line(ProductLine::new(product, Quantity::units(1), rub(100_000)))
@@ -91,9 +100,8 @@ fn base(seed: u64, size: usize, codes: &[u8], today: NaiveDate) -> ClientBase {
                 }
             }
             2 => {
-                let late = Utc.from_utc_datetime(
-                    &day(u64::from(code % 60)).and_hms_opt(23, 30, 0).unwrap(),
-                );
+                let late = Utc
+                    .from_utc_datetime(&day(u64::from(code % 60)).and_hms_opt(23, 30, 0).unwrap());
                 base.add_deal(Deal {
                     pipeline: "Sales".into(),
                     stage: " Offer ".into(),
@@ -122,23 +130,23 @@ fn rule(n: usize, pick: u8, stages: &[String]) -> AutomationRule {
     let kind = kinds[usize::from(pick) % kinds.len()];
     let mut rule = AutomationRule::new(&format!("r{n}"), kind);
     let more = pick / 6;
-    if more % 3 == 0 {
+    if more.is_multiple_of(3) {
         rule.when = Some(json!(CONDITIONS[usize::from(more / 3) % CONDITIONS.len()]));
     }
     if matches!(
         kind,
         RuleKind::NextPurchase | RuleKind::Recurring | RuleKind::Birthday
     ) {
-        if more % 2 == 0 {
+        if more.is_multiple_of(2) {
             rule.lead_days = Some(u32::from(more % 9));
         }
-        if more % 5 == 0 {
+        if more.is_multiple_of(5) {
             rule.catch_up_days = Some(u32::from(more % 40));
         }
     }
     let stage = |k: u8| -> String {
         let stage = &stages[usize::from(k) % stages.len()];
-        if k % 2 == 0 {
+        if k.is_multiple_of(2) {
             format!(" {} ", stage.to_uppercase())
         } else {
             stage.clone()
@@ -156,12 +164,12 @@ fn rule(n: usize, pick: u8, stages: &[String]) -> AutomationRule {
         }
         RuleKind::StageEntered => {
             rule.stage = Some(stage(more));
-            if more % 2 == 0 {
+            if more.is_multiple_of(2) {
                 rule.catch_up_days = Some(u32::from(more % 30));
             }
         }
         RuleKind::MissingContact => {
-            rule.contact = Some(if more % 2 == 0 {
+            rule.contact = Some(if more.is_multiple_of(2) {
                 ContactNeeded::Phone
             } else {
                 ContactNeeded::Email

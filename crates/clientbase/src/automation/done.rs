@@ -64,8 +64,7 @@ impl DoneIndex {
             })
             .filter_map(|a| a.text.as_deref())
             .collect();
-        let parsed =
-            crate::batch::map_column(&texts, |text| key_of_text(text).and_then(parse_key));
+        let parsed = crate::batch::map_column(&texts, |text| key_of_text(text).and_then(parse_key));
         let mut index = DoneIndex::default();
         index.keys.reserve(parsed.len());
         for (rule, is_deal, id, day) in parsed.into_iter().flatten() {

@@ -1,7 +1,9 @@
 //! The actions due on a day, and recording them in the base.
 
 use super::done::{DoneIndex, DoneKey};
-use super::{action_key, write_action_key, ActionKind, AutomationRule, AutomationRules, ContactNeeded};
+use super::{
+    action_key, write_action_key, ActionKind, AutomationRule, AutomationRules, ContactNeeded,
+};
 use super::{RuleKind, MAX_RULES};
 use crate::activity::{Activity, ActivityKind, Direction};
 use crate::audience::build::{judge, standing, Readers, Standing, Verdict};
@@ -58,13 +60,25 @@ pub(crate) enum Why<'a> {
     Text(Cow<'a, str>),
     /// A next purchase: the product (empty for none), days since the last
     /// purchase, the usual gap.
-    Bought { product: &'a str, ago: i64, every: i64 },
+    Bought {
+        product: &'a str,
+        ago: i64,
+        every: i64,
+    },
     /// A recurring deal's date: the deal's title.
-    Recurring { title: Option<&'a str>, day: NaiveDate },
+    Recurring {
+        title: Option<&'a str>,
+        day: NaiveDate,
+    },
     /// A birthday and the age turned.
     Birthday { day: NaiveDate, age: i32 },
     /// A deal in a stage too long.
-    Stuck { stage: &'a str, pipeline: &'a str, days: i64, max: u32 },
+    Stuck {
+        stage: &'a str,
+        pipeline: &'a str,
+        days: i64,
+        max: u32,
+    },
     /// A deal moved to a stage.
     Moved { stage: &'a str, day: NaiveDate },
 }
@@ -72,15 +86,23 @@ pub(crate) enum Why<'a> {
 impl Why<'_> {
     /// Writes the reason at the end of `out`.
     pub(crate) fn write(&self, out: &mut String) {
-        use std::fmt::Write;
         match self {
             Why::Text(text) => out.push_str(text),
-            Why::Bought { product, ago, every } => {
+            Why::Bought {
+                product,
+                ago,
+                every,
+            } => {
                 if product.is_empty() {
-                    let _ = write!(out, "last bought {ago} days ago, usually every {every}");
+                    out.push_str("last bought ");
                 } else {
-                    let _ = write!(out, "bought {product} {ago} days ago, usually every {every}");
+                    out.push_str("bought ");
+                    out.push_str(product);
+                    out.push(' ');
                 }
+                push_int(out, *ago);
+                out.push_str(" days ago, usually every ");
+                push_int(out, *every);
             }
             Why::Recurring { title, day } => {
                 out.push_str(title.unwrap_or("recurring deal"));
@@ -90,7 +112,8 @@ impl Why<'_> {
             Why::Birthday { day, age } => {
                 out.push_str("birthday on ");
                 push_date(out, *day);
-                let _ = write!(out, ": turns {age}");
+                out.push_str(": turns ");
+                push_int(out, i64::from(*age));
             }
             Why::Stuck {
                 stage,
@@ -98,13 +121,19 @@ impl Why<'_> {
                 days,
                 max,
             } => {
-                let _ = write!(
-                    out,
-                    "in stage «{stage}» of «{pipeline}» for {days} days, more than {max}"
-                );
+                out.push_str("in stage «");
+                out.push_str(stage);
+                out.push_str("» of «");
+                out.push_str(pipeline);
+                out.push_str("» for ");
+                push_int(out, *days);
+                out.push_str(" days, more than ");
+                push_int(out, i64::from(*max));
             }
             Why::Moved { stage, day } => {
-                let _ = write!(out, "moved to stage «{stage}» on ");
+                out.push_str("moved to stage «");
+                out.push_str(stage);
+                out.push_str("» on ");
                 push_date(out, *day);
             }
         }
@@ -121,6 +150,30 @@ impl Why<'_> {
             }
         }
     }
+}
+
+/// A whole number in decimal (as `{}` writes it), at the end of `out`.
+pub(crate) fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
+/// An unsigned whole number in decimal, at the end of `out`.
+pub(crate) fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// A date as `yyyy-mm-dd` (as chrono writes it), at the end of `out`.
@@ -819,10 +872,11 @@ impl<'a> Found<'a> {
 const CHUNK: usize = 8192;
 
 /// Runs `each` over `0..n` in chunks, on all cores with the `parallel`
-/// feature, and appends the actions to `actions` in order (or gives the
-/// first error).
+/// feature, and appends the chunks of actions to `actions` in order (or
+/// gives the first error). The chunks are kept as they are (never copied
+/// into one list): the table is written from them.
 fn gather<'a>(
-    actions: &mut Vec<Action<'a>>,
+    actions: &mut Vec<Vec<Action<'a>>>,
     n: usize,
     each: impl Fn(usize, &mut Found<'a>) + Sync + Send,
 ) -> Result<()> {
@@ -837,12 +891,13 @@ fn gather<'a>(
         }
         found
     });
-    actions.reserve(chunks.iter().map(|c| c.actions.len()).sum());
     for chunk in chunks {
         if let Some(e) = chunk.error {
             return Err(e);
         }
-        actions.extend(chunk.actions);
+        if !chunk.actions.is_empty() {
+            actions.push(chunk.actions);
+        }
     }
     Ok(())
 }
@@ -1028,7 +1083,7 @@ impl<'a> Pass<'_, 'a> {
     }
 
     /// The actions of one rule, walking the records.
-    fn on_records(&self, p: &Prepared<'a>, actions: &mut Vec<Action<'a>>) -> Result<()> {
+    fn on_records(&self, p: &Prepared<'a>, actions: &mut Vec<Vec<Action<'a>>>) -> Result<()> {
         let (planner, base, as_of) = (self.planner, self.base, self.as_of);
         let (clients, deals) = (&self.clients, &self.deals);
         let rule = p.rule;
@@ -1117,7 +1172,7 @@ impl<'a> Pass<'_, 'a> {
         &self,
         p: &Prepared<'a>,
         columns: &'a Columns,
-        actions: &mut Vec<Action<'a>>,
+        actions: &mut Vec<Vec<Action<'a>>>,
     ) -> Result<()> {
         use crate::columns::deals_by_id::NO_ROW;
         let (planner, base, as_of) = (self.planner, self.base, self.as_of);
@@ -1312,12 +1367,12 @@ pub(crate) fn plan<'a>(
     columns: Option<&'a Columns>,
     rules: &'a AutomationRules,
     params: &DueParams,
-) -> Result<(Vec<Action<'a>>, NaiveDate)> {
+) -> Result<(Vec<Vec<Action<'a>>>, NaiveDate)> {
     let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, rules)?;
     // A snapshot of other records than the base's is never read (the base
     // forgets its snapshot on every write; this guards a bug).
-    let columns = columns
-        .filter(|c| c.clients() == base.clients().len() && c.deals() == base.deals().len());
+    let columns =
+        columns.filter(|c| c.clients() == base.clients().len() && c.deals() == base.deals().len());
     let prepared = planner.prepare(rules, &params.segments, columns, |_| true)?;
     let as_of = planner.as_of;
     let has = |kinds: &[RuleKind]| prepared.iter().any(|p| kinds.contains(&p.rule.kind));
@@ -1368,122 +1423,173 @@ pub(crate) fn plan<'a>(
     Ok((actions, as_of))
 }
 
-/// The actions as a table.
-pub(crate) fn actions_table(actions: &[Action<'_>]) -> Result<Table> {
-    let reason = written_column("reason", actions, |a, out| {
-        a.reason.write(out);
-        true
-    })?;
-    // Without rendered texts the text is the reason: one copy of it.
-    let text = if actions.iter().any(|a| a.rendered().is_some()) {
-        written_column("text", actions, |a, out| {
-            match a.rendered() {
-                Some(text) => out.push_str(text),
-                None => a.reason.write(out),
-            }
-            true
-        })?
-    } else {
-        Column::new("text", reason.data().clone(), None)?
-    };
-    let constant = |name: &str, value: for<'x> fn(&'x Action<'_>) -> &'x str| {
-        written_column(name, actions, |a, out| {
-            out.push_str(value(a));
-            true
-        })
-    };
-    Table::with_rows(
-        actions.len(),
-        vec![
-            written_column("key", actions, |a, out| {
-                write_action_key(out, a.rule, a.client.id, a.deal.map(|d| d.id), a.occurs);
-                true
-            })?,
-            constant("rule", |a| a.rule)?,
-            constant("kind", |a| a.kind.name())?,
-            constant("action", |a| a.action.name())?,
-            Column::from_uint64s("client", actions.iter().map(|a| Some(a.client.id.get()))),
-            written_column("name", actions, |a, out| {
-                write_name(a.client, out);
-                true
-            })?,
-            Column::from_uint64s("deal", actions.iter().map(|a| a.deal.map(|d| d.id.get()))),
-            written_column("manager", actions, |a, out| match a.manager() {
-                Some(m) => {
-                    out.push_str(m);
-                    true
-                }
-                None => false,
-            })?,
-            Column::from_dates("due", actions.iter().map(|a| Some(a.due))),
-            Column::from_dates("occurs", actions.iter().map(|a| a.occurs)),
-            reason,
-            written_column("channel", actions, |a, out| match a.channel() {
-                Some(c) => {
-                    out.push_str(c.name());
-                    true
-                }
-                None => false,
-            })?,
-            written_column("contact", actions, |a, out| match a.contact() {
-                Some(c) => {
-                    out.push_str(c);
-                    true
-                }
-                None => false,
-            })?,
-            text,
-        ],
-    )
+/// One text column of a chunk of actions: the texts one after the other,
+/// where each ends, and (once a null is met) which are set.
+#[derive(Default)]
+struct Written {
+    text: String,
+    ends: Vec<usize>,
+    valid: Vec<bool>,
 }
 
-/// A text column of what `write` writes for each action (null where it
-/// says `false`), written in parallel chunks and joined in order (no text
-/// allocated per action).
-fn written_column(
-    name: &str,
-    actions: &[Action<'_>],
-    write: impl Fn(&Action<'_>, &mut String) -> bool + Sync + Send,
-) -> Result<Column> {
-    let chunks: Vec<&[Action<'_>]> = actions.chunks(CHUNK).collect();
-    let parts = crate::batch::map_column_with_min(&chunks, 1, |chunk| {
-        let mut text = String::with_capacity(chunk.len() * 24);
-        let mut ends = Vec::with_capacity(chunk.len());
-        let mut valid = Vec::new();
-        for (i, action) in chunk.iter().enumerate() {
-            let start = text.len();
-            if !write(action, &mut text) {
-                text.truncate(start);
-                if valid.is_empty() {
-                    valid = vec![true; i];
-                }
-                valid.push(false);
-            } else if !valid.is_empty() {
-                valid.push(true);
+impl Written {
+    /// Writes one value with `write` (null where it says `false`).
+    fn put(&mut self, write: impl FnOnce(&mut String) -> bool) {
+        let start = self.text.len();
+        if write(&mut self.text) {
+            if !self.valid.is_empty() {
+                self.valid.push(true);
             }
-            ends.push(text.len());
+        } else {
+            self.text.truncate(start);
+            if self.valid.is_empty() {
+                self.valid = vec![true; self.ends.len()];
+            }
+            self.valid.push(false);
         }
-        (text, ends, valid)
-    });
-    let bytes = parts.iter().map(|p| p.0.len()).sum();
-    let mut values = TextValues::with_capacity(actions.len(), bytes);
-    let nulls = parts.iter().any(|p| !p.2.is_empty());
-    let mut validity = Vec::with_capacity(if nulls { actions.len() } else { 0 });
-    for (text, ends, valid) in &parts {
-        let mut start = 0;
-        for &end in ends {
-            values.push(&text[start..end]);
-            start = end;
+        self.ends.push(self.text.len());
+    }
+}
+
+/// The text columns of the table, in order: key, rule, kind, action,
+/// name, manager, reason, channel, contact and (when some action has a
+/// rendered text) text.
+const TEXT_COLUMNS: [&str; 10] = [
+    "key", "rule", "kind", "action", "name", "manager", "reason", "channel", "contact", "text",
+];
+
+/// The text columns of a chunk of actions, written in one pass over it.
+fn write_chunk(chunk: &[Action<'_>], rendered: bool) -> Vec<Written> {
+    let columns = if rendered { 10 } else { 9 };
+    let mut out: Vec<Written> = (0..columns)
+        .map(|c| Written {
+            text: String::with_capacity(chunk.len() * [32, 12, 16, 4, 24, 10, 48, 0, 0, 48][c]),
+            ends: Vec::with_capacity(chunk.len()),
+            valid: Vec::new(),
+        })
+        .collect();
+    let put = |out: &mut String, text: Option<&str>| match text {
+        Some(t) => {
+            out.push_str(t);
+            true
         }
+        None => false,
+    };
+    for a in chunk {
+        out[0].put(|out| {
+            write_action_key(out, a.rule, a.client.id, a.deal.map(|d| d.id), a.occurs);
+            true
+        });
+        out[1].put(|out| put(out, Some(a.rule)));
+        out[2].put(|out| put(out, Some(a.kind.name())));
+        out[3].put(|out| put(out, Some(a.action.name())));
+        out[4].put(|out| {
+            write_name(a.client, out);
+            true
+        });
+        out[5].put(|out| put(out, a.manager()));
+        out[6].put(|out| {
+            a.reason.write(out);
+            true
+        });
+        out[7].put(|out| put(out, a.channel().map(|c| c.name())));
+        out[8].put(|out| put(out, a.contact()));
+        if rendered {
+            out[9].put(|out| match a.rendered() {
+                Some(text) => put(out, Some(text)),
+                None => {
+                    a.reason.write(out);
+                    true
+                }
+            });
+        }
+    }
+    out
+}
+
+/// Column `c` of the written chunks, joined: one copy of each chunk's text.
+fn join_column(name: &str, parts: &[Vec<Written>], c: usize, rows: usize) -> Result<Column> {
+    let bytes = parts.iter().map(|p| p[c].text.len()).sum();
+    let mut text = String::with_capacity(bytes);
+    let mut offsets = Vec::with_capacity(rows + 1);
+    offsets.push(0);
+    let nulls = parts.iter().any(|p| !p[c].valid.is_empty());
+    let mut validity = Vec::with_capacity(if nulls { rows } else { 0 });
+    for part in parts {
+        let part = &part[c];
+        let start = text.len();
+        text.push_str(&part.text);
+        offsets.extend(part.ends.iter().map(|end| start + end));
         if nulls {
-            if valid.is_empty() {
-                validity.extend(std::iter::repeat_n(true, ends.len()));
+            if part.valid.is_empty() {
+                validity.extend(std::iter::repeat_n(true, part.ends.len()));
             } else {
-                validity.extend_from_slice(valid);
+                validity.extend_from_slice(&part.valid);
             }
         }
     }
-    Column::new(name, ColumnData::Text(values), nulls.then_some(validity))
+    Column::new(
+        name,
+        ColumnData::Text(TextValues::from_parts(text, offsets)?),
+        nulls.then_some(validity),
+    )
+}
+
+/// The actions (chunk after chunk) as a table: the text columns written
+/// from the chunks on all cores, each chunk in one pass, then joined.
+pub(crate) fn actions_table(chunks: &[Vec<Action<'_>>]) -> Result<Table> {
+    let rows = chunks.iter().map(Vec::len).sum();
+    let rendered = chunks.iter().flatten().any(|a| a.rendered().is_some());
+    let parts = crate::batch::map_column_with_min(chunks, 1, |chunk| write_chunk(chunk, rendered));
+    let count = if rendered { 10 } else { 9 };
+    let indices: Vec<usize> = (0..count).collect();
+    let mut texts = crate::batch::map_column_with_min(&indices, 1, |&c| {
+        join_column(TEXT_COLUMNS[c], &parts, c, rows)
+    })
+    .into_iter();
+    drop(parts);
+    let mut next = || {
+        texts
+            .next()
+            .unwrap_or_else(|| Column::new("", ColumnData::Text(TextValues::default()), None))
+    };
+    let (key, rule, kind, action, name, manager, reason, channel, contact) = (
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+    );
+    // Without rendered texts the text is the reason: one copy of it.
+    let text = if rendered {
+        next()?
+    } else {
+        Column::new("text", reason.data().clone(), None)?
+    };
+    let all = || chunks.iter().flatten();
+    Table::with_rows(
+        rows,
+        vec![
+            key,
+            rule,
+            kind,
+            action,
+            Column::from_uint64s("client", all().map(|a| Some(a.client.id.get()))),
+            name,
+            Column::from_uint64s("deal", all().map(|a| a.deal.map(|d| d.id.get()))),
+            manager,
+            Column::from_dates("due", all().map(|a| Some(a.due))),
+            Column::from_dates("occurs", all().map(|a| a.occurs)),
+            reason,
+            channel,
+            contact,
+            text,
+        ],
+    )
 }
 
 /// The actions due on the day, one row each: `key` (the idempotency key),
@@ -1551,7 +1657,8 @@ pub fn add_due_tasks(base: &mut ClientBase, params: &DueParams) -> Result<AddedA
     let (actions, as_of) = {
         let columns = Columns::when_worth_it(base);
         let (actions, as_of) = plan(base, columns.as_deref(), &rules, params)?;
-        (actions.iter().map(Recorded::of).collect::<Vec<_>>(), as_of)
+        let actions: Vec<Recorded> = actions.iter().flatten().map(Recorded::of).collect();
+        (actions, as_of)
     };
     super::done::recording(
         base,

@@ -117,7 +117,7 @@ pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
             }
         }
     }
-    actions_table(&actions)
+    actions_table(std::slice::from_ref(&actions))
 }
 
 #[cfg(feature = "storage")]

@@ -108,7 +108,8 @@ impl DealsById {
 impl Columns {
     /// The deals in id order (see [`DealsById`]), built on first use.
     pub(crate) fn deals_by_id(&self, base: &ClientBase) -> &DealsById {
-        self.by_id.get_or_init(|| DealsById::build(base, self, CHUNK))
+        self.by_id
+            .get_or_init(|| DealsById::build(base, self, CHUNK))
     }
 }
 
@@ -131,7 +132,8 @@ mod tests {
     fn check(base: &ClientBase, columns: &Columns, by_id: &DealsById) {
         assert!(by_id.len() > 0);
         assert_eq!(by_id.len(), base.deals().len());
-        let text = |column: &TextColumn, at: usize| column.dict.texts[column.ids[at] as usize].clone();
+        let text =
+            |column: &TextColumn, at: usize| column.dict.texts[column.ids[at] as usize].clone();
         for (j, deal) in base.deals().enumerate() {
             let row = by_id.client[j] as usize;
             assert_eq!(columns.clients.ids[row], deal.client);
