@@ -1,8 +1,8 @@
 //! The actions due on a day, and recording them in the base.
 
+use super::done::{DoneIndex, DoneKey};
 use super::{
-    action_key, key_of_text, write_action_key, ActionKind, AutomationRule, AutomationRules,
-    ContactNeeded,
+    action_key, write_action_key, ActionKind, AutomationRule, AutomationRules, ContactNeeded,
 };
 use super::{RuleKind, MAX_RULES};
 use crate::activity::{Activity, ActivityKind, Direction};
@@ -10,6 +10,7 @@ use crate::audience::build::{judge, standing, Readers, Standing, Verdict};
 use crate::audience::{AudienceChannel, Purpose, Reason};
 use crate::base::ClientBase;
 use crate::client::{Client, MessengerKind};
+use crate::columns::{Columns, EMAIL, NO_TIME, PHONE};
 use crate::deal::{Deal, DealStatus};
 use crate::error::{invalid, Result};
 use crate::ids::{ActivityId, ClientId, DealId};
@@ -20,6 +21,7 @@ use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Params of [`due`] and [`add_due_tasks`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,10 +52,169 @@ impl Default for DueParams {
     }
 }
 
+/// Why an action is due: its parts, written out as text only when the
+/// table (or the activity) is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Why<'a> {
+    /// A text as it is.
+    Text(Cow<'a, str>),
+    /// A next purchase: the product (empty for none), days since the last
+    /// purchase, the usual gap.
+    Bought {
+        product: &'a str,
+        ago: i64,
+        every: i64,
+    },
+    /// A recurring deal's date: the deal's title.
+    Recurring {
+        title: Option<&'a str>,
+        day: NaiveDate,
+    },
+    /// A birthday and the age turned.
+    Birthday { day: NaiveDate, age: i32 },
+    /// A deal in a stage too long.
+    Stuck {
+        stage: &'a str,
+        pipeline: &'a str,
+        days: i64,
+        max: u32,
+    },
+    /// A deal moved to a stage.
+    Moved { stage: &'a str, day: NaiveDate },
+}
+
+impl Why<'_> {
+    /// Writes the reason at the end of `out`.
+    pub(crate) fn write(&self, out: &mut String) {
+        match self {
+            Why::Text(text) => out.push_str(text),
+            Why::Bought {
+                product,
+                ago,
+                every,
+            } => {
+                if product.is_empty() {
+                    out.push_str("last bought ");
+                } else {
+                    out.push_str("bought ");
+                    out.push_str(product);
+                    out.push(' ');
+                }
+                push_int(out, *ago);
+                out.push_str(" days ago, usually every ");
+                push_int(out, *every);
+            }
+            Why::Recurring { title, day } => {
+                out.push_str(title.unwrap_or("recurring deal"));
+                out.push_str(": invoice and shipment due ");
+                push_date(out, *day);
+            }
+            Why::Birthday { day, age } => {
+                out.push_str("birthday on ");
+                push_date(out, *day);
+                out.push_str(": turns ");
+                push_int(out, i64::from(*age));
+            }
+            Why::Stuck {
+                stage,
+                pipeline,
+                days,
+                max,
+            } => {
+                out.push_str("in stage «");
+                out.push_str(stage);
+                out.push_str("» of «");
+                out.push_str(pipeline);
+                out.push_str("» for ");
+                push_int(out, *days);
+                out.push_str(" days, more than ");
+                push_int(out, i64::from(*max));
+            }
+            Why::Moved { stage, day } => {
+                out.push_str("moved to stage «");
+                out.push_str(stage);
+                out.push_str("» on ");
+                push_date(out, *day);
+            }
+        }
+    }
+
+    /// The reason as text.
+    pub(crate) fn to_text(&self) -> Cow<'_, str> {
+        match self {
+            Why::Text(text) => Cow::Borrowed(text),
+            other => {
+                let mut out = String::new();
+                other.write(&mut out);
+                Cow::Owned(out)
+            }
+        }
+    }
+}
+
+/// A whole number in decimal (as `{}` writes it), at the end of `out`.
+pub(crate) fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
+/// An unsigned whole number in decimal, at the end of `out`.
+pub(crate) fn push_uint(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// A date as `yyyy-mm-dd` (as chrono writes it), at the end of `out`.
+pub(crate) fn push_date(out: &mut String, day: NaiveDate) {
+    let (y, m, d) = (day.year(), day.month(), day.day());
+    if !(0..=9999).contains(&y) {
+        use std::fmt::Write;
+        let _ = write!(out, "{day}");
+        return;
+    }
+    let y = y as u32;
+    let digits = [
+        b'0' + (y / 1000) as u8,
+        b'0' + (y / 100 % 10) as u8,
+        b'0' + (y / 10 % 10) as u8,
+        b'0' + (y % 10) as u8,
+        b'-',
+        b'0' + (m / 10) as u8,
+        b'0' + (m % 10) as u8,
+        b'-',
+        b'0' + (d / 10) as u8,
+        b'0' + (d % 10) as u8,
+    ];
+    // ASCII digits and dashes.
+    out.push_str(std::str::from_utf8(&digits).unwrap_or_default());
+}
+
+/// What a message to the client carries (or what a task that replaces an
+/// unsent one does): rare, so kept out of line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Message {
+    pub channel: Option<AudienceChannel>,
+    pub contact: Option<String>,
+    /// The rendered text; `None`: the reason.
+    pub text: Option<String>,
+}
+
 /// One action of the day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Action<'a> {
-    pub rule: std::sync::Arc<str>,
+    pub rule: &'a str,
     pub kind: RuleKind,
     pub action: ActionKind,
     /// The client; its name and manager are read from it when the action
@@ -62,23 +223,39 @@ pub(crate) struct Action<'a> {
     pub deal: Option<&'a Deal>,
     pub due: NaiveDate,
     pub occurs: Option<NaiveDate>,
-    pub reason: Cow<'static, str>,
-    pub channel: Option<AudienceChannel>,
-    pub contact: Option<String>,
-    /// The rendered text; `None`: the reason.
-    pub text: Option<String>,
+    pub reason: Why<'a>,
+    /// The channel, contact and text, when there are any.
+    pub message: Option<Box<Message>>,
 }
 
 impl Action<'_> {
+    /// The rendered text, if any (else the text is the reason).
+    pub(crate) fn rendered(&self) -> Option<&str> {
+        self.message.as_ref().and_then(|m| m.text.as_deref())
+    }
+
+    /// The channel of a message.
+    pub(crate) fn channel(&self) -> Option<AudienceChannel> {
+        self.message.as_ref().and_then(|m| m.channel)
+    }
+
+    /// The contact a message goes to.
+    pub(crate) fn contact(&self) -> Option<&str> {
+        self.message.as_ref().and_then(|m| m.contact.as_deref())
+    }
+
     /// The text: the rendered one, else the reason.
-    pub(crate) fn text(&self) -> &str {
-        self.text.as_deref().unwrap_or(&self.reason)
+    pub(crate) fn text(&self) -> Cow<'_, str> {
+        match self.rendered() {
+            Some(text) => Cow::Borrowed(text),
+            None => self.reason.to_text(),
+        }
     }
 
     /// The idempotency key (see [`action_key`]).
     pub(crate) fn key(&self) -> String {
         action_key(
-            &self.rule,
+            self.rule,
             self.client.id,
             self.deal.map(|d| d.id),
             self.occurs,
@@ -94,21 +271,32 @@ impl Action<'_> {
 }
 
 /// A rule ready to run: its `when` as the sorted ids of the clients who
-/// meet it, its text template compiled.
+/// meet it (or, over a snapshot, whether each row does), its text template
+/// compiled.
 pub(crate) struct Prepared<'r> {
     pub rule: &'r AutomationRule,
-    name: std::sync::Arc<str>,
     pub index: usize,
     members: Option<Vec<ClientId>>,
+    rows: Option<Vec<bool>>,
+    /// The rule's number in the base's index of done keys, if it has any.
+    done_rule: Option<u32>,
     #[cfg(feature = "render")]
     template: Option<crate::render::Template>,
 }
 
 impl Prepared<'_> {
+    /// Whether the client meets the rule's `when` (records path).
     pub(crate) fn admits(&self, client: ClientId) -> bool {
+        debug_assert!(self.rows.is_none());
         self.members
             .as_ref()
             .is_none_or(|m| m.binary_search(&client).is_ok())
+    }
+
+    /// Whether the client at `row` of the snapshot meets the rule's `when`.
+    fn admits_row(&self, row: usize) -> bool {
+        debug_assert!(self.members.is_none());
+        self.rows.as_ref().is_none_or(|r| r[row])
     }
 }
 
@@ -117,44 +305,14 @@ pub(crate) struct Planner<'a> {
     pub base: &'a ClientBase,
     pub as_of: NaiveDate,
     pub zone: FixedOffset,
-    /// The keys done, read once: (rule index, whether the object is a
-    /// deal, its id, the occurrence day or `i32::MIN`). Keys of rules not in
-    /// the set cannot match and are not kept.
-    done: rustc_hash::FxHashSet<DoneKey>,
+    /// The keys done on the base's activities, kept next to the base.
+    done: Arc<DoneIndex>,
+    /// The keys of `done` in the params, read once: (rule index, whether
+    /// the object is a deal, its id, the occurrence day or `i32::MIN`).
+    /// Keys of rules not in the set cannot match and are not kept.
+    given: rustc_hash::FxHashSet<DoneKey>,
     /// Contact readers for marketing messages, made on first use.
     readers: std::sync::OnceLock<Readers>,
-}
-
-pub(crate) type DoneKey = (u32, bool, u64, i32);
-
-/// `yyyy-mm-dd` as the key writes it, without the general date parser.
-fn parse_day(text: &str) -> Option<NaiveDate> {
-    let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
-}
-
-/// A key read back into its parts, for the rule at its index in `rules`.
-pub(crate) fn parse_key(key: &str, rules: &HashMap<&str, u32>) -> Option<DoneKey> {
-    let mut parts = key.splitn(3, '/');
-    let rule = *rules.get(parts.next()?)?;
-    let (is_deal, id) = match parts.next()?.split_once('-')? {
-        ("deal", id) => (true, id.parse().ok()?),
-        ("client", id) => (false, id.parse().ok()?),
-        _ => return None,
-    };
-    let day = match parts.next() {
-        None => i32::MIN,
-        Some(date) => crate::table::date_to_days(parse_day(date)?),
-    };
-    Some((rule, is_deal, id, day))
 }
 
 /// The rules of params, validated (the default set when `None`).
@@ -188,38 +346,31 @@ impl<'a> Planner<'a> {
             .enumerate()
             .map(|(i, r)| (r.name.as_str(), i as u32))
             .collect();
-        let mut keys = rustc_hash::FxHashSet::default();
-        keys.extend(done.iter().filter_map(|k| parse_key(k.trim(), &names)));
-        // Only tasks and messages carry keys; read them on all cores.
-        let texts: Vec<&str> = base
-            .activities()
-            .filter(|a| {
-                matches!(
-                    a.kind,
-                    ActivityKind::Task | ActivityKind::Message | ActivityKind::Email
-                )
+        let given = done
+            .iter()
+            .filter_map(|k| {
+                let (rule, is_deal, id, day) = super::done::parse_key(k.trim())?;
+                Some((*names.get(rule)?, is_deal, id, day))
             })
-            .filter_map(|a| a.text.as_deref())
             .collect();
-        let parsed = crate::batch::map_column(&texts, |text| {
-            key_of_text(text).and_then(|k| parse_key(k, &names))
-        });
-        keys.extend(parsed.into_iter().flatten());
         Ok(Planner {
             base,
             as_of,
             zone,
-            done: keys,
+            done: DoneIndex::kept(base),
+            given,
             readers: std::sync::OnceLock::new(),
         })
     }
 
     /// Compiles each rule's `when` and text; errors name `rules[i].when` and
-    /// `rules[i].text`.
+    /// `rules[i].text`. With a snapshot of the base, the `when` conditions
+    /// are evaluated over it (row by row), else on the records.
     pub(crate) fn prepare<'r>(
         &self,
         rules: &'r AutomationRules,
         segments: &BTreeMap<String, serde_json::Value>,
+        columns: Option<&Columns>,
         only: impl Fn(&AutomationRule) -> bool,
     ) -> Result<Vec<Prepared<'r>>> {
         let named = named(segments)?;
@@ -233,20 +384,29 @@ impl<'a> Planner<'a> {
             if !only(rule) {
                 continue;
             }
-            let members = match &rule.when {
-                None => None,
-                Some(when) => {
-                    let field = format!("rules[{index}].when");
-                    let parsed = Rule::from_input(when).map_err(|e| e.in_field(&field))?;
-                    let compiled = compile(self.base, &parsed, &options, &named)
-                        .map_err(|e| e.in_field(&field))?;
-                    Some(
-                        compiled
-                            .evaluate(self.base)
-                            .map_err(|e| e.in_field(&field))?,
-                    )
+            let (mut members, mut rows) = (None, None);
+            if let Some(when) = &rule.when {
+                let field = format!("rules[{index}].when");
+                let parsed = Rule::from_input(when).map_err(|e| e.in_field(&field))?;
+                let compiled = compile(self.base, &parsed, &options, &named)
+                    .map_err(|e| e.in_field(&field))?;
+                match columns {
+                    Some(columns) => {
+                        rows = Some(
+                            compiled
+                                .holds_columns(self.base, columns)
+                                .map_err(|e| e.in_field(&field))?,
+                        )
+                    }
+                    None => {
+                        members = Some(
+                            compiled
+                                .evaluate_records(self.base)
+                                .map_err(|e| e.in_field(&field))?,
+                        )
+                    }
                 }
-            };
+            }
             #[cfg(feature = "render")]
             let template = match &rule.text {
                 None => None,
@@ -263,9 +423,10 @@ impl<'a> Planner<'a> {
             };
             out.push(Prepared {
                 rule,
-                name: rule.name.as_str().into(),
                 index,
                 members,
+                rows,
+                done_rule: self.done.rule(&rule.name),
                 #[cfg(feature = "render")]
                 template,
             });
@@ -279,21 +440,23 @@ impl<'a> Planner<'a> {
     /// reason is made only for an action given.
     pub(crate) fn action<'c>(
         &self,
-        prepared: &Prepared<'_>,
+        prepared: &Prepared<'c>,
         client: &'c Client,
         deal: Option<&'c Deal>,
         occurs: Option<NaiveDate>,
-        reason: impl FnOnce() -> Cow<'static, str>,
+        reason: impl FnOnce() -> Why<'c>,
     ) -> Result<Option<Action<'c>>> {
         let rule = prepared.rule;
-        if !self.done.is_empty() {
-            let done = (
-                prepared.index as u32,
-                deal.is_some(),
-                deal.map_or(client.id.get(), |d| d.id.get()),
-                occurs.map_or(i32::MIN, crate::table::date_to_days),
-            );
-            if self.done.contains(&done) {
+        if prepared.done_rule.is_some() || !self.given.is_empty() {
+            let object = deal.map_or(client.id.get(), |d| d.id.get());
+            let day = occurs.map_or(i32::MIN, crate::table::date_to_days);
+            if prepared
+                .done_rule
+                .is_some_and(|r| self.done.contains(&(r, deal.is_some(), object, day)))
+                || self
+                    .given
+                    .contains(&(prepared.index as u32, deal.is_some(), object, day))
+            {
                 return Ok(None);
             }
         }
@@ -321,20 +484,32 @@ impl<'a> Planner<'a> {
             .checked_add_days(Days::new(u64::from(rule.due_in_days)))
             .unwrap_or(start);
         let mut reason = reason();
-        let mut text = self.text(prepared, client, deal, &reason)?;
+        let mut text = if rule.text.is_some() {
+            self.text(prepared, client, deal, &reason.to_text())?
+        } else {
+            None
+        };
         if let Some((channel, why)) = unsent {
-            reason = Cow::Owned(format!(
-                "{reason}; the {channel} message was not sent: {}",
+            reason = Why::Text(Cow::Owned(format!(
+                "{}; the {channel} message was not sent: {}",
+                reason.to_text(),
                 why.name()
-            ));
+            )));
             let note = format!("The {channel} message was not sent ({})", why.name());
             text = Some(match text {
                 Some(message) => format!("{note}: {message}"),
                 None => note,
             });
         }
+        let message = (channel.is_some() || contact.is_some() || text.is_some()).then(|| {
+            Box::new(Message {
+                channel,
+                contact,
+                text,
+            })
+        });
         Ok(Some(Action {
-            rule: prepared.name.clone(),
+            rule: &rule.name,
             kind: rule.kind,
             action,
             client,
@@ -342,9 +517,7 @@ impl<'a> Planner<'a> {
             due,
             occurs,
             reason,
-            channel,
-            contact,
-            text,
+            message,
         }))
     }
 
@@ -695,34 +868,36 @@ impl<'a> Found<'a> {
     }
 }
 
-/// Runs `each` over `items` in chunks, on all cores with the `parallel`
-/// feature, and appends the actions to `actions` in the items' order (or
-/// gives the first error).
-fn gather<'a, S: Sync>(
-    actions: &mut Vec<Action<'a>>,
-    items: &[S],
-    each: impl Fn(&S, &mut Found<'a>) + Sync + Send,
+/// Items per chunk of a pass.
+const CHUNK: usize = 8192;
+
+/// Runs `each` over `0..n` in chunks, on all cores with the `parallel`
+/// feature, and appends the chunks of actions to `actions` in order (or
+/// gives the first error). The chunks are kept as they are (never copied
+/// into one list): the table is written from them.
+fn gather<'a>(
+    actions: &mut Vec<Vec<Action<'a>>>,
+    n: usize,
+    each: impl Fn(usize, &mut Found<'a>) + Sync + Send,
 ) -> Result<()> {
-    let run = |chunk: &[S]| {
+    let chunks: Vec<(usize, usize)> = (0..n)
+        .step_by(CHUNK)
+        .map(|lo| (lo, lo.saturating_add(CHUNK).min(n)))
+        .collect();
+    let chunks = crate::batch::map_column_with_min(&chunks, 1, |&(lo, hi)| {
         let mut found = Found::default();
-        for item in chunk {
-            each(item, &mut found);
+        for i in lo..hi {
+            each(i, &mut found);
         }
         found
-    };
-    #[cfg(feature = "parallel")]
-    let chunks: Vec<Found> = {
-        use rayon::prelude::*;
-        items.par_chunks(8192).map(run).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let chunks = vec![run(items)];
-    actions.reserve(chunks.iter().map(|c| c.actions.len()).sum());
+    });
     for chunk in chunks {
         if let Some(e) = chunk.error {
             return Err(e);
         }
-        actions.extend(chunk.actions);
+        if !chunk.actions.is_empty() {
+            actions.push(chunk.actions);
+        }
     }
     Ok(())
 }
@@ -761,143 +936,207 @@ impl BirthdayWindow {
     }
 }
 
-/// The actions of the day, rule by rule in the rules' order, each rule's in
-/// client and deal id order.
-pub(crate) fn plan<'a>(
+/// The date of a day number from the common era.
+fn date_of(day: i64) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(i32::try_from(day).ok()?)
+}
+
+/// The reason of a next purchase.
+fn bought<'a>(product: &'a str, expected: NaiveDate, last: NaiveDate, as_of: NaiveDate) -> Why<'a> {
+    Why::Bought {
+        product,
+        ago: (as_of - last).num_days(),
+        every: (expected - last).num_days(),
+    }
+}
+
+/// What one call reads besides the rules: the base, its records in the
+/// order the passes walk them, the stage entries of the change log.
+struct Pass<'p, 'a> {
+    planner: &'p Planner<'a>,
     base: &'a ClientBase,
-    params: &DueParams,
-) -> Result<(Vec<Action<'a>>, NaiveDate)> {
-    let rules = rules_of(&params.rules)?;
-    let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, &rules)?;
-    let prepared = planner.prepare(&rules, &params.segments, |_| true)?;
-    let as_of = planner.as_of;
-    let purchases = if prepared
-        .iter()
-        .any(|p| p.rule.kind == RuleKind::NextPurchase)
-    {
-        expected_purchases(base, as_of)
-    } else {
-        Default::default()
+    as_of: NaiveDate,
+    /// The clients in id order (the snapshot's rows).
+    clients: Vec<&'a Client>,
+    /// The deals in id order.
+    deals: Vec<&'a Deal>,
+    entries: HashMap<DealId, DateTime<Utc>>,
+    /// Records path: each client's next purchases.
+    purchases: rustc_hash::FxHashMap<ClientId, Vec<Expected<'a>>>,
+}
+
+/// A recurring deal's first day: won deals from their closing (else their
+/// creation), open ones from their creation; `None` for the others.
+fn recurring_start(deal: &Deal, zone: &FixedOffset) -> Option<NaiveDate> {
+    let start = match deal.status {
+        DealStatus::Won => deal.closed_at.or(deal.created_at),
+        DealStatus::Open => deal.created_at,
+        _ => return None,
     };
-    let on_stage = prepared
-        .iter()
-        .any(|p| matches!(p.rule.kind, RuleKind::StuckInStage | RuleKind::StageEntered));
-    let entries = if on_stage {
-        planner.stage_entries()?
-    } else {
-        HashMap::new()
-    };
-    let on_clients = prepared.iter().any(|p| {
-        matches!(
-            p.rule.kind,
-            RuleKind::Birthday | RuleKind::MissingContact | RuleKind::NextPurchase
-        )
-    });
-    let clients: Vec<&Client> = if on_clients {
-        base.clients().collect()
-    } else {
-        Vec::new()
-    };
-    let deals: Vec<&Deal> = if prepared.iter().any(|p| {
-        matches!(
-            p.rule.kind,
-            RuleKind::Recurring | RuleKind::StuckInStage | RuleKind::StageEntered
-        )
-    }) {
-        base.deals().collect()
-    } else {
-        Vec::new()
-    };
-    let mut actions = Vec::new();
-    for p in &prepared {
+    start.map(|s| s.with_timezone(zone).date_naive())
+}
+
+impl<'a> Pass<'_, 'a> {
+    /// The actions of a recurring deal whose client meets the rule.
+    fn recurring(
+        &self,
+        p: &Prepared<'a>,
+        client: &'a Client,
+        deal: &'a Deal,
+        start: NaiveDate,
+        out: &mut Found<'a>,
+    ) {
+        let Some(recurrence) = &deal.recurrence else {
+            return;
+        };
+        let (lead, catch_up) = (p.rule.lead_days(), p.rule.catch_up_days());
+        let from = self
+            .as_of
+            .checked_sub_days(days(catch_up))
+            .unwrap_or(self.as_of);
+        let count = (catch_up as usize + lead as usize + 1).min(10_000);
+        let dates = match next_due_dates(recurrence, start, from, count) {
+            Ok(dates) => dates,
+            Err(e) => return out.push(Err(e.with_record(deal.id.to_string()))),
+        };
+        for day in dates
+            .into_iter()
+            .filter(|d| in_window(*d, self.as_of, lead, catch_up))
+        {
+            let reason = || Why::Recurring {
+                title: deal.title.as_deref(),
+                day,
+            };
+            out.push(
+                self.planner
+                    .action(p, client, Some(deal), Some(day), reason),
+            );
+        }
+    }
+
+    /// The birthday actions of a client born on `born`.
+    fn birthday(
+        &self,
+        p: &Prepared<'a>,
+        window: &BirthdayWindow,
+        client: &'a Client,
+        born: NaiveDate,
+        admitted: impl Fn() -> bool,
+        out: &mut Found<'a>,
+    ) {
+        for &day in window.of(born) {
+            if day.year() <= born.year() || !admitted() {
+                continue;
+            }
+            let reason = || Why::Birthday {
+                day,
+                age: day.year() - born.year(),
+            };
+            out.push(self.planner.action(p, client, None, Some(day), reason));
+        }
+    }
+
+    /// The stage action of an open deal in the rule's stage since
+    /// `entered`, its client found only when the rule holds.
+    fn staged(
+        &self,
+        p: &Prepared<'a>,
+        deal: &'a Deal,
+        entered: NaiveDate,
+        client: impl FnOnce() -> Option<&'a Client>,
+        out: &mut Found<'a>,
+    ) {
+        let rule = p.rule;
+        let in_stage = (self.as_of - entered).num_days();
+        let max = rule.max_days.unwrap_or(0);
+        let stuck = rule.kind == RuleKind::StuckInStage;
+        let held = if stuck {
+            in_stage > i64::from(max)
+        } else {
+            (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
+        };
+        if !held {
+            return;
+        }
+        let Some(client) = client() else {
+            return;
+        };
+        let reason = || {
+            if stuck {
+                Why::Stuck {
+                    stage: &deal.stage,
+                    pipeline: &deal.pipeline,
+                    days: in_stage,
+                    max,
+                }
+            } else {
+                Why::Moved {
+                    stage: &deal.stage,
+                    day: entered,
+                }
+            }
+        };
+        out.push(
+            self.planner
+                .action(p, client, Some(deal), Some(entered), reason),
+        );
+    }
+
+    /// The actions of one rule, walking the records.
+    fn on_records(&self, p: &Prepared<'a>, actions: &mut Vec<Vec<Action<'a>>>) -> Result<()> {
+        let (planner, base, as_of) = (self.planner, self.base, self.as_of);
+        let (clients, deals) = (&self.clients, &self.deals);
         let rule = p.rule;
         match rule.kind {
             RuleKind::NextPurchase => {
                 let (lead, catch_up) = (rule.lead_days(), rule.catch_up_days());
-                gather(&mut actions, &clients, |client, out| {
-                    let Some(expected) = purchases.get(&client.id) else {
+                gather(actions, clients.len(), |i, out| {
+                    let client = clients[i];
+                    let Some(expected) = self.purchases.get(&client.id) else {
                         return;
                     };
                     if !p.admits(client.id) {
                         return;
                     }
-                    let Some((expected, last, product)) = expected
+                    let Some(&(expected, last, product)) = expected
                         .iter()
                         .filter(|e| in_window(e.0, as_of, lead, catch_up))
                         .min_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(b.2)))
                     else {
                         return;
                     };
-                    let reason = || {
-                        let every = (*expected - *last).num_days();
-                        let ago = (as_of - *last).num_days();
-                        if product.is_empty() {
-                            format!("last bought {ago} days ago, usually every {every}").into()
-                        } else {
-                            format!("bought {product} {ago} days ago, usually every {every}").into()
-                        }
-                    };
-                    out.push(planner.action(p, client, None, Some(*expected), reason));
-                })?
+                    let reason = || bought(product, expected, last, as_of);
+                    out.push(planner.action(p, client, None, Some(expected), reason));
+                })
             }
-            RuleKind::Recurring => {
-                let lead = rule.lead_days();
-                let catch_up = rule.catch_up_days();
-                let from = as_of.checked_sub_days(days(catch_up)).unwrap_or(as_of);
-                let count = (catch_up as usize + lead as usize + 1).min(10_000);
-                gather(&mut actions, &deals, |deal, out| {
-                    let Some(recurrence) = &deal.recurrence else {
-                        return;
-                    };
-                    let start = match deal.status {
-                        DealStatus::Won => deal.closed_at.or(deal.created_at),
-                        DealStatus::Open => deal.created_at,
-                        _ => return,
-                    };
-                    let Some(start) = start.map(|s| s.with_timezone(&planner.zone).date_naive())
-                    else {
-                        return;
-                    };
-                    if !p.admits(deal.client) {
-                        return;
-                    }
-                    let Some(client) = base.get_client(deal.client) else {
-                        return;
-                    };
-                    let dates = match next_due_dates(recurrence, start, from, count) {
-                        Ok(dates) => dates,
-                        Err(e) => return out.push(Err(e.with_record(deal.id.to_string()))),
-                    };
-                    for day in dates
-                        .into_iter()
-                        .filter(|d| in_window(*d, as_of, lead, catch_up))
-                    {
-                        let reason = || {
-                            let what = deal.title.as_deref().unwrap_or("recurring deal");
-                            format!("{what}: invoice and shipment due {day}").into()
-                        };
-                        out.push(planner.action(p, client, Some(deal), Some(day), reason));
-                    }
-                })?
-            }
+            RuleKind::Recurring => gather(actions, deals.len(), |j, out| {
+                let deal = deals[j];
+                if deal.recurrence.is_none() {
+                    return;
+                }
+                let Some(start) = recurring_start(deal, &planner.zone) else {
+                    return;
+                };
+                if !p.admits(deal.client) {
+                    return;
+                }
+                let Some(client) = base.get_client(deal.client) else {
+                    return;
+                };
+                self.recurring(p, client, deal, start, out);
+            }),
             RuleKind::Birthday => {
                 let window = BirthdayWindow::new(as_of, rule.lead_days(), rule.catch_up_days());
-                gather(&mut actions, &clients, |client, out| {
+                gather(actions, clients.len(), |i, out| {
+                    let client = clients[i];
                     let Some(born) = client.birthday else { return };
-                    for &day in window.of(born) {
-                        if day.year() <= born.year() || !p.admits(client.id) {
-                            continue;
-                        }
-                        let reason = || {
-                            format!("birthday on {day}: turns {}", day.year() - born.year()).into()
-                        };
-                        out.push(planner.action(p, client, None, Some(day), reason));
-                    }
-                })?
+                    self.birthday(p, &window, client, born, || p.admits(client.id), out);
+                })
             }
             RuleKind::MissingContact => {
                 let need = rule.contact.unwrap_or(ContactNeeded::Email);
-                gather(&mut actions, &clients, |client, out| {
+                gather(actions, clients.len(), |i, out| {
+                    let client = clients[i];
                     let missing = match need {
                         ContactNeeded::Phone => {
                             client.phones.iter().all(|p| p.raw.trim().is_empty())
@@ -909,110 +1148,448 @@ pub(crate) fn plan<'a>(
                     if !missing || !p.admits(client.id) {
                         return;
                     }
-                    let reason = || {
-                        Cow::Borrowed(match need {
-                            ContactNeeded::Phone => "no phone: ask the client for one",
-                            ContactNeeded::Email => "no email: ask the client for one",
-                        })
-                    };
-                    out.push(planner.action(p, client, None, None, reason));
-                })?
+                    out.push(planner.action(p, client, None, None, || missing_reason(need)));
+                })
             }
             RuleKind::StuckInStage | RuleKind::StageEntered => {
-                gather(&mut actions, &deals, |deal, out| {
+                gather(actions, deals.len(), |j, out| {
+                    let deal = deals[j];
                     if !stage_rule_applies(rule, deal, &deal.stage) || !p.admits(deal.client) {
                         return;
                     }
-                    let Some(entered) = planner.entered(&entries, deal) else {
+                    let Some(entered) = planner.entered(&self.entries, deal) else {
                         return;
                     };
-                    let in_stage = (as_of - entered).num_days();
-                    let max = rule.max_days.unwrap_or(0);
-                    let held = if rule.kind == RuleKind::StuckInStage {
-                        in_stage > i64::from(max)
-                    } else {
-                        (0..=i64::from(rule.catch_up_days())).contains(&in_stage)
-                    };
-                    if !held {
+                    self.staged(p, deal, entered, || base.get_client(deal.client), out);
+                })
+            }
+        }
+    }
+
+    /// The actions of one rule, reading the snapshot's columns: the same
+    /// actions as [`Pass::on_records`] (`tests/automation_columns.rs`).
+    fn on_columns(
+        &self,
+        p: &Prepared<'a>,
+        columns: &'a Columns,
+        actions: &mut Vec<Vec<Action<'a>>>,
+    ) -> Result<()> {
+        use crate::columns::deals_by_id::NO_ROW;
+        let (planner, base, as_of) = (self.planner, self.base, self.as_of);
+        let (clients, deals) = (&self.clients, &self.deals);
+        let rule = p.rule;
+        match rule.kind {
+            RuleKind::NextPurchase => {
+                let (lead, catch_up) = (rule.lead_days(), rule.catch_up_days());
+                let currency = base
+                    .schema()
+                    .currency()
+                    .unwrap_or(crate::money::Currency::RUB);
+                let last_day = i64::from(as_of.num_days_from_ce());
+                let (d, lines) = (&columns.deals, &columns.lines);
+                // A deal without lines is a purchase of no product, the
+                // product "" of a line too.
+                let no_line = lines.product.dict.get("").unwrap_or(u32::MAX);
+                gather(actions, clients.len(), |i, out| {
+                    let (lo, hi) = (d.offsets[i], d.offsets[i + 1]);
+                    if !d.status[lo..hi].contains(&1) || !p.admits_row(i) {
                         return;
                     }
-                    let Some(client) = base.get_client(deal.client) else {
+                    let mut days: Vec<(u32, i64)> = Vec::new();
+                    for j in lo..hi {
+                        if d.status[j] != 1
+                            || d.recurring[j]
+                            || d.currency[j] != currency
+                            || d.closed[j] == NO_TIME
+                        {
+                            continue;
+                        }
+                        let day = crate::columns::local_day(d.closed[j], 0);
+                        if day > last_day {
+                            continue;
+                        }
+                        let (a, b) = (lines.offsets[j], lines.offsets[j + 1]);
+                        if a == b {
+                            days.push((no_line, day));
+                        } else if (a..b).all(|k| {
+                            lines.total[k] != crate::columns::NO_MONEY
+                                && lines.currency[k] == currency
+                        }) {
+                            days.extend((a..b).map(|k| (lines.product.ids[k], day)));
+                        }
+                    }
+                    days.sort_unstable();
+                    days.dedup();
+                    let mut best: Option<(NaiveDate, NaiveDate, &'a str)> = None;
+                    let mut gaps: Vec<i64> = Vec::new();
+                    for group in days.chunk_by(|a, b| a.0 == b.0) {
+                        if group.len() < 2 {
+                            continue;
+                        }
+                        gaps.clear();
+                        gaps.extend(group.windows(2).map(|w| w[1].1 - w[0].1));
+                        gaps.sort_unstable();
+                        let n = gaps.len();
+                        let median = if n % 2 == 1 {
+                            gaps[n / 2]
+                        } else {
+                            (gaps[n / 2 - 1] + gaps[n / 2] + 1) / 2
+                        };
+                        let last = group[n].1;
+                        let (Some(expected), Some(last)) = (date_of(last + median), date_of(last))
+                        else {
+                            continue;
+                        };
+                        if !in_window(expected, as_of, lead, catch_up) {
+                            continue;
+                        }
+                        let product = if group[0].0 == no_line {
+                            ""
+                        } else {
+                            lines.product.dict.texts[group[0].0 as usize].as_str()
+                        };
+                        if best.is_none_or(|(e, _, q)| (expected, product) < (e, q)) {
+                            best = Some((expected, last, product));
+                        }
+                    }
+                    let Some((expected, last, product)) = best else {
                         return;
                     };
-                    let reason = || {
-                        if rule.kind == RuleKind::StuckInStage {
-                            format!(
-                                "in stage «{}» of «{}» for {in_stage} days, more than {max}",
-                                deal.stage, deal.pipeline
-                            )
-                            .into()
-                        } else {
-                            format!("moved to stage «{}» on {entered}", deal.stage).into()
-                        }
-                    };
-                    out.push(planner.action(p, client, Some(deal), Some(entered), reason));
-                })?
+                    let reason = || bought(product, expected, last, as_of);
+                    out.push(planner.action(p, clients[i], None, Some(expected), reason));
+                })
             }
+            RuleKind::Recurring => {
+                let by_id = columns.deals_by_id(base);
+                gather(actions, deals.len(), |j, out| {
+                    if !by_id.recurring[j] || by_id.status[j] > 1 {
+                        return;
+                    }
+                    let deal = deals[j];
+                    let Some(start) = recurring_start(deal, &planner.zone) else {
+                        return;
+                    };
+                    let row = by_id.client[j];
+                    if row == NO_ROW || !p.admits_row(row as usize) {
+                        return;
+                    }
+                    self.recurring(p, clients[row as usize], deal, start, out);
+                })
+            }
+            RuleKind::Birthday => {
+                let window = BirthdayWindow::new(as_of, rule.lead_days(), rule.catch_up_days());
+                let born = &columns.clients.birthday;
+                gather(actions, clients.len(), |i, out| {
+                    if born[i] == i32::MIN {
+                        return;
+                    }
+                    let Some(day) = NaiveDate::from_num_days_from_ce_opt(born[i]) else {
+                        return;
+                    };
+                    self.birthday(p, &window, clients[i], day, || p.admits_row(i), out);
+                })
+            }
+            RuleKind::MissingContact => {
+                let need = rule.contact.unwrap_or(ContactNeeded::Email);
+                let bit = match need {
+                    ContactNeeded::Phone => PHONE,
+                    ContactNeeded::Email => EMAIL,
+                };
+                let contacts = &columns.clients.contacts;
+                gather(actions, clients.len(), |i, out| {
+                    if contacts[i] & bit != 0 || !p.admits_row(i) {
+                        return;
+                    }
+                    out.push(planner.action(p, clients[i], None, None, || missing_reason(need)));
+                })
+            }
+            RuleKind::StuckInStage | RuleKind::StageEntered => {
+                let by_id = columns.deals_by_id(base);
+                // Each distinct stage and pipeline compared once.
+                let pick = |column: &crate::columns::TextColumn, want: Option<&str>| {
+                    want.map(|w| {
+                        column
+                            .dict
+                            .texts
+                            .iter()
+                            .map(|t| same_name(w, t))
+                            .collect::<Vec<bool>>()
+                    })
+                };
+                let stages = pick(&by_id.stage, rule.stage.as_deref());
+                let pipelines = pick(&by_id.pipeline, rule.pipeline.as_deref());
+                let offset = i64::from(planner.zone.local_minus_utc());
+                let is = |picked: &Option<Vec<bool>>, id: u32| {
+                    picked.as_ref().is_none_or(|p| p[id as usize])
+                };
+                gather(actions, by_id.len(), |j, out| {
+                    if by_id.status[j] != 0
+                        || !is(&stages, by_id.stage.ids[j])
+                        || !is(&pipelines, by_id.pipeline.ids[j])
+                    {
+                        return;
+                    }
+                    let row = by_id.client[j];
+                    if row == NO_ROW || !p.admits_row(row as usize) {
+                        return;
+                    }
+                    let entered = if self.entries.is_empty() {
+                        match by_id.created[j] {
+                            NO_TIME => None,
+                            at => date_of(crate::columns::local_day(at, offset)),
+                        }
+                    } else {
+                        planner.entered(&self.entries, deals[j])
+                    };
+                    let Some(entered) = entered else {
+                        return;
+                    };
+                    self.staged(p, deals[j], entered, || Some(clients[row as usize]), out);
+                })
+            }
+        }
+    }
+}
+
+/// The reason of a missing contact.
+fn missing_reason(need: ContactNeeded) -> Why<'static> {
+    Why::Text(Cow::Borrowed(match need {
+        ContactNeeded::Phone => "no phone: ask the client for one",
+        ContactNeeded::Email => "no email: ask the client for one",
+    }))
+}
+
+/// The actions of the day, rule by rule in the rules' order, each rule's in
+/// client and deal id order: over `columns` (a snapshot of this base) when
+/// given, else walking the records; the actions are the same.
+pub(crate) fn plan<'a>(
+    base: &'a ClientBase,
+    columns: Option<&'a Columns>,
+    rules: &'a AutomationRules,
+    params: &DueParams,
+) -> Result<(Vec<Vec<Action<'a>>>, NaiveDate)> {
+    let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, rules)?;
+    // A snapshot of other records than the base's is never read (the base
+    // forgets its snapshot on every write; this guards a bug).
+    let columns =
+        columns.filter(|c| c.clients() == base.clients().len() && c.deals() == base.deals().len());
+    let prepared = planner.prepare(rules, &params.segments, columns, |_| true)?;
+    let as_of = planner.as_of;
+    let has = |kinds: &[RuleKind]| prepared.iter().any(|p| kinds.contains(&p.rule.kind));
+    let on_deals = has(&[
+        RuleKind::Recurring,
+        RuleKind::StuckInStage,
+        RuleKind::StageEntered,
+    ]);
+    let on_clients = has(&[
+        RuleKind::Birthday,
+        RuleKind::MissingContact,
+        RuleKind::NextPurchase,
+    ]);
+    let entries = if has(&[RuleKind::StuckInStage, RuleKind::StageEntered]) {
+        planner.stage_entries()?
+    } else {
+        HashMap::new()
+    };
+    let purchases = if columns.is_none() && has(&[RuleKind::NextPurchase]) {
+        expected_purchases(base, as_of)
+    } else {
+        Default::default()
+    };
+    let pass = Pass {
+        planner: &planner,
+        base,
+        as_of,
+        clients: if on_clients || (on_deals && columns.is_some()) {
+            base.clients().collect()
+        } else {
+            Vec::new()
+        },
+        deals: if on_deals {
+            base.deals().collect()
+        } else {
+            Vec::new()
+        },
+        entries,
+        purchases,
+    };
+    let mut actions = Vec::new();
+    for p in &prepared {
+        match columns {
+            Some(columns) => pass.on_columns(p, columns, &mut actions)?,
+            None => pass.on_records(p, &mut actions)?,
         }
     }
     Ok((actions, as_of))
 }
 
-/// The actions as a table.
-pub(crate) fn actions_table(actions: &[Action<'_>]) -> Result<Table> {
-    Table::with_rows(
-        actions.len(),
-        vec![
-            written_column("key", actions, |a, out| {
-                write_action_key(out, &a.rule, a.client.id, a.deal.map(|d| d.id), a.occurs)
-            })?,
-            Column::from_texts("rule", actions.iter().map(|a| Some(&*a.rule))),
-            Column::from_texts("kind", actions.iter().map(|a| Some(a.kind.name()))),
-            Column::from_texts("action", actions.iter().map(|a| Some(a.action.name()))),
-            Column::from_uint64s("client", actions.iter().map(|a| Some(a.client.id.get()))),
-            written_column("name", actions, |a, out| write_name(a.client, out))?,
-            Column::from_uint64s("deal", actions.iter().map(|a| a.deal.map(|d| d.id.get()))),
-            Column::from_texts("manager", actions.iter().map(Action::manager)),
-            Column::from_dates("due", actions.iter().map(|a| Some(a.due))),
-            Column::from_dates("occurs", actions.iter().map(|a| a.occurs)),
-            Column::from_texts("reason", actions.iter().map(|a| Some(&*a.reason))),
-            Column::from_texts(
-                "channel",
-                actions.iter().map(|a| a.channel.map(|c| c.name())),
-            ),
-            Column::from_texts("contact", actions.iter().map(|a| a.contact.as_deref())),
-            Column::from_texts("text", actions.iter().map(|a| Some(a.text()))),
-        ],
+/// One text column of a chunk of actions: the texts one after the other,
+/// where each ends, and (once a null is met) which are set.
+#[derive(Default)]
+struct Written {
+    text: String,
+    ends: Vec<usize>,
+    valid: Vec<bool>,
+}
+
+impl Written {
+    /// Writes one value with `write` (null where it says `false`).
+    fn put(&mut self, write: impl FnOnce(&mut String) -> bool) {
+        let start = self.text.len();
+        if write(&mut self.text) {
+            if !self.valid.is_empty() {
+                self.valid.push(true);
+            }
+        } else {
+            self.text.truncate(start);
+            if self.valid.is_empty() {
+                self.valid = vec![true; self.ends.len()];
+            }
+            self.valid.push(false);
+        }
+        self.ends.push(self.text.len());
+    }
+}
+
+/// The text columns of the table, in order: key, rule, kind, action,
+/// name, manager, reason, channel, contact and (when some action has a
+/// rendered text) text.
+const TEXT_COLUMNS: [&str; 10] = [
+    "key", "rule", "kind", "action", "name", "manager", "reason", "channel", "contact", "text",
+];
+
+/// The text columns of a chunk of actions, written in one pass over it.
+fn write_chunk(chunk: &[Action<'_>], rendered: bool) -> Vec<Written> {
+    let columns = if rendered { 10 } else { 9 };
+    let mut out: Vec<Written> = (0..columns)
+        .map(|c| Written {
+            text: String::with_capacity(chunk.len() * [32, 12, 16, 4, 24, 10, 48, 0, 0, 48][c]),
+            ends: Vec::with_capacity(chunk.len()),
+            valid: Vec::new(),
+        })
+        .collect();
+    let put = |out: &mut String, text: Option<&str>| match text {
+        Some(t) => {
+            out.push_str(t);
+            true
+        }
+        None => false,
+    };
+    for a in chunk {
+        out[0].put(|out| {
+            write_action_key(out, a.rule, a.client.id, a.deal.map(|d| d.id), a.occurs);
+            true
+        });
+        out[1].put(|out| put(out, Some(a.rule)));
+        out[2].put(|out| put(out, Some(a.kind.name())));
+        out[3].put(|out| put(out, Some(a.action.name())));
+        out[4].put(|out| {
+            write_name(a.client, out);
+            true
+        });
+        out[5].put(|out| put(out, a.manager()));
+        out[6].put(|out| {
+            a.reason.write(out);
+            true
+        });
+        out[7].put(|out| put(out, a.channel().map(|c| c.name())));
+        out[8].put(|out| put(out, a.contact()));
+        if rendered {
+            out[9].put(|out| match a.rendered() {
+                Some(text) => put(out, Some(text)),
+                None => {
+                    a.reason.write(out);
+                    true
+                }
+            });
+        }
+    }
+    out
+}
+
+/// Column `c` of the written chunks, joined: one copy of each chunk's text.
+fn join_column(name: &str, parts: &[Vec<Written>], c: usize, rows: usize) -> Result<Column> {
+    let bytes = parts.iter().map(|p| p[c].text.len()).sum();
+    let mut text = String::with_capacity(bytes);
+    let mut offsets = Vec::with_capacity(rows + 1);
+    offsets.push(0);
+    let nulls = parts.iter().any(|p| !p[c].valid.is_empty());
+    let mut validity = Vec::with_capacity(if nulls { rows } else { 0 });
+    for part in parts {
+        let part = &part[c];
+        let start = text.len();
+        text.push_str(&part.text);
+        offsets.extend(part.ends.iter().map(|end| start + end));
+        if nulls {
+            if part.valid.is_empty() {
+                validity.extend(std::iter::repeat_n(true, part.ends.len()));
+            } else {
+                validity.extend_from_slice(&part.valid);
+            }
+        }
+    }
+    Column::new(
+        name,
+        ColumnData::Text(TextValues::from_parts(text, offsets)?),
+        nulls.then_some(validity),
     )
 }
 
-/// A text column of what `write` writes for each action, written in
-/// parallel chunks and joined in order (no text allocated per action).
-fn written_column(
-    name: &str,
-    actions: &[Action<'_>],
-    write: impl Fn(&Action<'_>, &mut String) + Sync + Send,
-) -> Result<Column> {
-    let chunks: Vec<&[Action<'_>]> = actions.chunks(8192).collect();
-    let parts = crate::batch::map_column_with_min(&chunks, 1, |chunk| {
-        let mut text = String::with_capacity(chunk.len() * 24);
-        let mut ends = Vec::with_capacity(chunk.len());
-        for action in chunk.iter() {
-            write(action, &mut text);
-            ends.push(text.len());
-        }
-        (text, ends)
-    });
-    let bytes = parts.iter().map(|p| p.0.len()).sum();
-    let mut values = TextValues::with_capacity(actions.len(), bytes);
-    for (text, ends) in &parts {
-        let mut start = 0;
-        for &end in ends {
-            values.push(&text[start..end]);
-            start = end;
-        }
-    }
-    Column::new(name, ColumnData::Text(values), None)
+/// The actions (chunk after chunk) as a table: the text columns written
+/// from the chunks on all cores, each chunk in one pass, then joined.
+pub(crate) fn actions_table(chunks: &[Vec<Action<'_>>]) -> Result<Table> {
+    let rows = chunks.iter().map(Vec::len).sum();
+    let rendered = chunks.iter().flatten().any(|a| a.rendered().is_some());
+    let parts = crate::batch::map_column_with_min(chunks, 1, |chunk| write_chunk(chunk, rendered));
+    let count = if rendered { 10 } else { 9 };
+    let indices: Vec<usize> = (0..count).collect();
+    let mut texts = crate::batch::map_column_with_min(&indices, 1, |&c| {
+        join_column(TEXT_COLUMNS[c], &parts, c, rows)
+    })
+    .into_iter();
+    drop(parts);
+    let mut next = || {
+        texts
+            .next()
+            .unwrap_or_else(|| Column::new("", ColumnData::Text(TextValues::default()), None))
+    };
+    let (key, rule, kind, action, name, manager, reason, channel, contact) = (
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+        next()?,
+    );
+    // Without rendered texts the text is the reason: one copy of it.
+    let text = if rendered {
+        next()?
+    } else {
+        Column::new("text", reason.data().clone(), None)?
+    };
+    let all = || chunks.iter().flatten();
+    Table::with_rows(
+        rows,
+        vec![
+            key,
+            rule,
+            kind,
+            action,
+            Column::from_uint64s("client", all().map(|a| Some(a.client.id.get()))),
+            name,
+            Column::from_uint64s("deal", all().map(|a| a.deal.map(|d| d.id.get()))),
+            manager,
+            Column::from_dates("due", all().map(|a| Some(a.due))),
+            Column::from_dates("occurs", all().map(|a| a.occurs)),
+            reason,
+            channel,
+            contact,
+            text,
+        ],
+    )
 }
 
 /// The actions due on the day, one row each: `key` (the idempotency key),
@@ -1025,9 +1602,30 @@ fn written_column(
 /// 30`), `channel` and `contact` (for a message; null for a task) and `text`
 /// (the rendered text, else the reason). Rows are in the rules' order, each
 /// rule's in client or deal id order. Actions whose key is done are left
-/// out (see the [module docs](super)).
+/// out (see the [module docs](super)). Runs over the base's columnar
+/// snapshot when it keeps one, or from the second read after a write on
+/// ([`Columns::when_worth_it`]); the first runs on the records. The
+/// actions are the same.
 pub fn due(base: &ClientBase, params: &DueParams) -> Result<Table> {
-    actions_table(&plan(base, params)?.0)
+    let rules = rules_of(&params.rules)?;
+    let columns = Columns::when_worth_it(base);
+    actions_table(&plan(base, columns.as_deref(), &rules, params)?.0)
+}
+
+/// [`due`] walking the records, never a snapshot (what the snapshot path
+/// is checked against).
+#[doc(hidden)]
+pub fn due_on_records(base: &ClientBase, params: &DueParams) -> Result<Table> {
+    let rules = rules_of(&params.rules)?;
+    actions_table(&plan(base, None, &rules, params)?.0)
+}
+
+/// [`due`] over a given snapshot of `base` (one [`Columns::build`] or
+/// [`Columns::of`] made of this very base).
+#[doc(hidden)]
+pub fn due_on_columns(base: &ClientBase, columns: &Columns, params: &DueParams) -> Result<Table> {
+    let rules = rules_of(&params.rules)?;
+    actions_table(&plan(base, Some(columns), &rules, params)?.0)
 }
 
 /// What [`add_due_tasks`] recorded.
@@ -1051,11 +1649,22 @@ pub struct AddedActions {
 /// due at 00:00 UTC of its due day), a `notify_client` action as an
 /// outbound message (an `email` activity on the email channel), to be
 /// called once the host has sent them. Each text ends with the line
-/// `[key]`, so that [`due`] never gives the action again.
+/// `[key]`, so that [`due`] never gives the action again. The keys are
+/// also added to the index of done keys the base keeps, so that the next
+/// call need not read them back from every activity.
 pub fn add_due_tasks(base: &mut ClientBase, params: &DueParams) -> Result<AddedActions> {
-    let (actions, as_of) = plan(base, params)?;
-    let actions: Vec<Recorded> = actions.iter().map(Recorded::of).collect();
-    record(base, "add_due_tasks", &actions, as_of)
+    let rules = rules_of(&params.rules)?;
+    let (actions, as_of) = {
+        let columns = Columns::when_worth_it(base);
+        let (actions, as_of) = plan(base, columns.as_deref(), &rules, params)?;
+        let actions: Vec<Recorded> = actions.iter().flatten().map(Recorded::of).collect();
+        (actions, as_of)
+    };
+    super::done::recording(
+        base,
+        |base| record(base, "add_due_tasks", &actions, as_of),
+        |added| &added.keys,
+    )
 }
 
 /// An action as it is written to the base: no longer borrowing from it.
@@ -1074,13 +1683,13 @@ impl Recorded {
     fn of(action: &Action<'_>) -> Recorded {
         Recorded {
             key: action.key(),
-            text: action.text().to_string(),
+            text: action.text().into_owned(),
             action: action.action,
             client: action.client.id,
             deal: action.deal.map(|d| d.id),
             manager: action.manager().map(str::to_string),
             due: action.due,
-            channel: action.channel,
+            channel: action.channel(),
         }
     }
 }

@@ -104,7 +104,9 @@
 //! for `notify_client` ones, which the host calls after sending them);
 //! [`due`] skips every key found on the base's activities and the keys in
 //! `done`. The key lives in the activity's text, a field every base file
-//! already keeps, so it survives a save and a reopen without a new format.
+//! already keeps, so it survives a save and a reopen without a new format;
+//! the base keeps the keys read as an index until its next write
+//! ([`add_due_tasks`] adds its own keys to it).
 //!
 //! # Time in a stage
 //!
@@ -117,19 +119,30 @@
 //!
 //! # Speed
 //!
-//! Each rule is one pass over the clients or the deals, in parallel chunks;
-//! a `when` condition is evaluated once per rule over the whole base; done
-//! keys are read once into their parts and checked before any text is
-//! made; purchase rhythms are read in one pass over the deals. On a shared
-//! two-core machine a 1M-client base takes about 2 s for a day after the
-//! previous one was recorded and 4 s for a first run giving 1.7M actions
-//! (`benches/RESULTS.md`; the target is 1 s).
+//! Each rule is one pass over the clients or the deals, in parallel chunks.
+//! Over the base's columnar snapshot ([`crate::columns`], kept from the
+//! second read after a write on, as for segments and audiences) a rule
+//! reads columns instead of records: the contact bits for missing contacts,
+//! the birthday column, the deals in id order (status, stage, pipeline,
+//! creation, client row) for stuck deals, stage moves and recurring deals,
+//! each client's won deals and lines for next purchases; a `when`
+//! condition is evaluated once per rule over the snapshot. The first read
+//! after a write walks the records and gives the same actions
+//! (`tests/automation_columns.rs`). The done keys are an index kept next to
+//! the base: read from the activities once, then added to by
+//! [`add_due_tasks`], so the next day does not read every activity's text
+//! again (any other write makes the next call read them once more).
+//! Reasons are kept as their parts and written when the table is, each
+//! chunk of actions in one pass on all cores. Figures: `benches/RESULTS.md`
+//! (the target: a 1M-client base's day under 1 s).
 
+mod done;
 mod due;
 mod routing;
 mod stage;
 
-pub use due::{add_due_tasks, due, AddedActions, DueParams};
+pub(crate) use done::DoneIndex;
+pub use due::{add_due_tasks, due, due_on_columns, due_on_records, AddedActions, DueParams};
 pub use routing::{
     route, route_with_index, Lead, ManagerLoad, ManagerShift, RouteCondition, RouteParams,
     RouteReport, RouteRule,
@@ -567,13 +580,20 @@ pub(crate) fn write_action_key(
     deal: Option<crate::ids::DealId>,
     date: Option<chrono::NaiveDate>,
 ) {
-    use std::fmt::Write;
-    let _ = match deal {
-        Some(d) => write!(out, "{rule}/deal-{}", d.get()),
-        None => write!(out, "{rule}/client-{}", client.get()),
-    };
+    out.push_str(rule);
+    match deal {
+        Some(d) => {
+            out.push_str("/deal-");
+            due::push_uint(out, d.get());
+        }
+        None => {
+            out.push_str("/client-");
+            due::push_uint(out, client.get());
+        }
+    }
     if let Some(d) = date {
-        let _ = write!(out, "/{d}");
+        out.push('/');
+        due::push_date(out, d);
     }
 }
 

@@ -6,7 +6,7 @@
 //! for one move a host just made (a deal and its new stage), or for every
 //! move the change log holds since a time, which actions it triggers.
 
-use super::due::{actions_table, rules_of, stage_rule_applies, Action, Planner};
+use super::due::{actions_table, rules_of, stage_rule_applies, Action, Planner, Why};
 use super::{AutomationRules, RuleKind};
 use crate::base::ClientBase;
 use crate::error::{invalid, Result};
@@ -68,7 +68,7 @@ impl Default for StageParams {
 pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
     let rules = rules_of(&params.rules)?;
     let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, &rules)?;
-    let prepared = planner.prepare(&rules, &params.segments, |r| {
+    let prepared = planner.prepare(&rules, &params.segments, None, |r| {
         r.kind == RuleKind::StageEntered
     })?;
     let moves: Vec<(DealId, String, NaiveDate)> = match (params.deal, params.since) {
@@ -109,7 +109,7 @@ pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
             let Some(client) = base.get_client(deal.client) else {
                 continue;
             };
-            let reason = || format!("moved to stage «{stage}» on {day}").into();
+            let reason = || Why::Text(format!("moved to stage «{stage}» on {day}").into());
             if let Some(action) = planner.action(p, client, Some(deal), Some(*day), reason)? {
                 if !actions.iter().any(|a| a.key() == action.key()) {
                     actions.push(action);
@@ -117,7 +117,7 @@ pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
             }
         }
     }
-    actions_table(&actions)
+    actions_table(std::slice::from_ref(&actions))
 }
 
 #[cfg(feature = "storage")]

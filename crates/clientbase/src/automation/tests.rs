@@ -112,18 +112,16 @@ fn the_birthday_window_agrees_with_the_dates() {
 
 #[test]
 fn keys_read_back_into_their_parts() {
-    use super::due::parse_key;
-    let names: std::collections::HashMap<&str, u32> = [("birthday", 0), ("stuck", 1)].into();
+    use super::done::parse_key;
     let day = d(2024, 2, 29);
     let key = action_key("birthday", crate::ClientId(17), None, Some(day));
     assert_eq!(
-        parse_key(&key, &names),
-        Some((0, false, 17, crate::table::date_to_days(day)))
+        parse_key(&key),
+        Some(("birthday", false, 17, crate::table::date_to_days(day)))
     );
     let key = action_key("stuck", crate::ClientId(1), Some(crate::DealId(9)), None);
-    assert_eq!(parse_key(&key, &names), Some((1, true, 9, i32::MIN)));
+    assert_eq!(parse_key(&key), Some(("stuck", true, 9, i32::MIN)));
     for bad in [
-        "other/client-1",
         "birthday/client-x",
         "birthday/person-1",
         "birthday/client-1/2024-02-30",
@@ -131,6 +129,43 @@ fn keys_read_back_into_their_parts() {
         "",
         "birthday",
     ] {
-        assert_eq!(parse_key(bad, &names), None, "{bad}");
+        assert_eq!(parse_key(bad), None, "{bad}");
+    }
+    // The index numbers the rules it meets and finds the keys added.
+    let mut index = super::DoneIndex::default();
+    index.add(&key);
+    index.add("birthday/client-x");
+    let stuck = index.rule("stuck").unwrap();
+    assert!(index.contains(&(stuck, true, 9, i32::MIN)));
+    assert!(!index.contains(&(stuck, false, 9, i32::MIN)));
+    assert_eq!(index.rule("birthday"), None);
+}
+
+#[test]
+fn numbers_and_dates_are_written_as_format_writes_them() {
+    use super::due::{push_date, push_int, push_uint};
+    for n in [0i64, 7, -7, 10, 99, -100, 123_456_789, i64::MAX, i64::MIN] {
+        let mut out = String::from("x");
+        push_int(&mut out, n);
+        assert_eq!(out, format!("x{n}"));
+    }
+    for n in [0u64, 1, 9, 10, 18_446_744_073_709_551_615] {
+        let mut out = String::new();
+        push_uint(&mut out, n);
+        assert_eq!(out, n.to_string());
+    }
+    for (y, m, d) in [
+        (2026, 12, 7),
+        (1, 1, 1),
+        (999, 2, 28),
+        (9999, 12, 31),
+        (10_000, 1, 1),
+        (-5, 3, 4),
+        (0, 1, 1),
+    ] {
+        let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut out = String::new();
+        push_date(&mut out, day);
+        assert_eq!(out, day.to_string(), "{y}-{m}-{d}");
     }
 }

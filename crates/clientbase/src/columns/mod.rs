@@ -28,10 +28,18 @@ use std::sync::{Arc, OnceLock};
 
 mod activities;
 pub(crate) use activities::{ActivityColumns, INBOUND, OUTBOUND};
+pub(crate) mod deals_by_id;
+pub(crate) mod done;
 
-/// The snapshot kept in a base until its next write.
+/// The snapshot kept in a base until its next write, and the index of
+/// the automation keys done (kept across writes, checked against the
+/// base's version: see [`done::DoneSlot`]).
 #[derive(Clone, Default)]
-pub(crate) struct Cache(OnceLock<Arc<Columns>>, Arc<AtomicU32>);
+pub(crate) struct Cache(
+    OnceLock<Arc<Columns>>,
+    Arc<AtomicU32>,
+    pub(crate) done::DoneSlot,
+);
 
 impl Cache {
     /// Drops the snapshot (a write changed the base).
@@ -231,6 +239,8 @@ pub struct Columns {
     counts: (usize, usize),
     /// Per-channel contact columns, built when an audience first needs them.
     pub(crate) contacts: contacts::ContactCache,
+    /// The deals in id order, built when an automation rule first needs them.
+    by_id: OnceLock<deals_by_id::DealsById>,
 }
 
 fn stamp(at: Option<DateTime<Utc>>) -> i64 {
@@ -653,6 +663,7 @@ impl Columns {
             + l.currency.capacity() * 3
             + l.discounted.capacity()
             + self.activities.bytes()
+            + self.by_id.get().map_or(0, deals_by_id::DealsById::bytes)
     }
 }
 
