@@ -181,6 +181,70 @@ fn printing_shop_on_a_base_file_reads_the_moves_from_the_change_log() {
     assert_eq!(err.kind(), clientbase::ErrorKind::Storage);
 }
 
+/// A manager's view reads the moves of `since` from the base file's change
+/// log, and gets actions only for the deals of their own clients.
+#[cfg(feature = "storage")]
+#[test]
+fn a_views_stage_actions_read_the_base_log_for_its_own_deals() {
+    use clientbase::access::{Policy, View};
+    let day = date(2026, 12, 7);
+    let path = scratch("view");
+    let mut base = ClientBase::create(&path, Schema::new()).unwrap();
+    let nina_deal = printing_shop(&mut base, day);
+    // Another manager's client whose order moved to "ready" the same day.
+    let other = base
+        .add_client(owned(
+            Client::person("Орлова", "Ольга", None).with_phone("8 (903) 111-22-33"),
+            "oleg",
+        ))
+        .unwrap();
+    let oleg_deal = base
+        .add_deal(Deal {
+            title: Some("Буклеты".into()),
+            pipeline: "orders".into(),
+            stage: "in_print".into(),
+            ..Deal::new(other, rub("900"))
+        })
+        .unwrap();
+    let mut deal = base.deal(oleg_deal).unwrap().clone();
+    deal.stage = "ready".into();
+    base.update_deal(deal).unwrap();
+    let since = serde_json::json!({
+        "since": noon(day - Days::new(1)).to_rfc3339(),
+        "rules": serde_json::from_str::<serde_json::Value>(PRINT_RULES).unwrap(),
+    });
+    let policy = Policy::from_json(
+        r#"{"roles": {"manager": {"clients": "own", "contacts": "full"},
+                      "head": {"clients": "all", "contacts": "full"}},
+            "actors": {"nina": {"role": "manager", "owns": ["nina"]},
+                       "boss": {"role": "head"}}}"#,
+    )
+    .unwrap();
+    let actions = |actor: &str| -> Vec<String> {
+        let mut view = View::new(&base, &policy, actor).unwrap();
+        let table = view
+            .call(&base, "stage_actions", since.clone())
+            .unwrap()
+            .into_table("stage_actions")
+            .unwrap();
+        let mut out = keys(&table);
+        out.sort();
+        out
+    };
+    assert_eq!(
+        actions("nina"),
+        [format!("order_ready/deal-{}/{day}", nina_deal.get())]
+    );
+    let mut both = vec![
+        format!("order_ready/deal-{}/{day}", nina_deal.get()),
+        format!("order_ready/deal-{}/{day}", oleg_deal.get()),
+    ];
+    both.sort();
+    assert_eq!(actions("boss"), both);
+    drop(base);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
 const ROBOT: &str = r#"{"version": 1, "rules": [
     {"name": "ask_email", "kind": "missing_contact", "contact": "email"},
     {"name": "ask_phone", "kind": "missing_contact", "contact": "phone", "due_in_days": 2}]}"#;

@@ -463,7 +463,8 @@ impl View {
     /// base), and so is the change log (`changes`) for a restricted actor: it
     /// holds every client's data. A client's history (`client_history`) of a
     /// client in the view is read with the base's change log, its contact
-    /// points masked or left out as the role's contacts are.
+    /// points masked or left out as the role's contacts are; so are the moves
+    /// of `stage_actions` with `since` (actions only for deals in the view).
     pub fn call(&mut self, base: &ClientBase, name: &str, params: Value) -> Result<Output> {
         let info = capability::find(name)?;
         let refuse = |reason: &str| {
@@ -504,6 +505,18 @@ impl View {
             let contacts = self.grant.contacts;
             return Ok(Output::Table(acting_as(&actor, || {
                 crate::history::history_with(base, &params, contacts)
+            })?));
+        }
+        if name == "stage_actions"
+            && restricted
+            && params.get("since").is_some_and(|s| !s.is_null())
+        {
+            // The moves come from the base's change log; the actions from the
+            // copy, so a move of a deal outside the view gives none.
+            let params: crate::automation::StageParams = capability::params(name, params)?;
+            let target = self.base(base);
+            return Ok(Output::Table(acting_as(&actor, || {
+                crate::automation::stage::stage_actions_in(target, base, &params)
             })?));
         }
         let target = self.base(base);

@@ -139,7 +139,7 @@
 mod done;
 mod due;
 mod routing;
-mod stage;
+pub(crate) mod stage;
 
 pub(crate) use done::DoneIndex;
 pub use due::{add_due_tasks, due, due_on_columns, due_on_records, AddedActions, DueParams};

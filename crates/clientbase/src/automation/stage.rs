@@ -66,6 +66,18 @@ impl Default for StageParams {
 /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) error. Actions whose
 /// key is done (on the base's activities or in `done`) are left out.
 pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
+    stage_actions_in(base, base, params)
+}
+
+/// [`stage_actions`] on the clients and deals of `base`, the moves of `since`
+/// read from the change log of `log`: a role's view (a copy that keeps no
+/// log) reads the moves of the base it was made from, and a move of a deal
+/// outside the view gives nothing.
+pub(crate) fn stage_actions_in(
+    base: &ClientBase,
+    log: &ClientBase,
+    params: &StageParams,
+) -> Result<Table> {
     let rules = rules_of(&params.rules)?;
     let planner = Planner::new(base, params.as_of, &params.time_zone, &params.done, &rules)?;
     let prepared = planner.prepare(&rules, &params.segments, None, |r| {
@@ -88,7 +100,7 @@ pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
             if params.stage.is_some() {
                 return Err(invalid("stage", "the stages come from the log with since"));
             }
-            moves_since(base, since, &planner)?
+            moves_since(log, since, &planner)?
         }
         (None, None) => {
             return Err(invalid(
