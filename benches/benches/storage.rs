@@ -222,7 +222,7 @@ fn open_and_write(file: &Path, clients: usize) {
     let mut moved = Vec::with_capacity(deals.len());
     for (i, id) in deals.iter().enumerate() {
         let mut deal = opened.deal(*id).unwrap().clone();
-        deal.stage = format!("Этап {}", i % 7);
+        deal.stage = format!("Этап {}", i % 7).into();
         let start = Instant::now();
         opened.update_deal(deal).unwrap();
         moved.push(start.elapsed());

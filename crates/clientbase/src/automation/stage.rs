@@ -80,7 +80,7 @@ pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {
             let stage = match &params.stage {
                 Some(s) if s.trim().is_empty() => return Err(invalid("stage", "empty")),
                 Some(s) => s.clone(),
-                None => deal.stage.clone(),
+                None => deal.stage.to_string(),
             };
             vec![(id, stage, planner.as_of)]
         }
