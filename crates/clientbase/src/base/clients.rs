@@ -6,6 +6,7 @@ use crate::client::{Client, Party, Relation, RelationKind};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::ClientId;
 use crate::schema::FieldValue;
+use super::id_set::IdSet;
 use std::collections::{BTreeSet, HashMap};
 
 impl ClientBase {
@@ -78,11 +79,11 @@ impl ClientBase {
             Error::new(ErrorKind::Conflict, format!("{n} {what} still refer to it"))
                 .with_record(record())
         };
-        let deals = self.deals_by_client.get(&id).map_or(0, BTreeSet::len);
+        let deals = self.deals_by_client.get(&id).map_or(0, IdSet::len);
         if deals > 0 {
             return Err(in_use("deals", deals));
         }
-        let activities = self.activities_by_client.get(&id).map_or(0, BTreeSet::len);
+        let activities = self.activities_by_client.get(&id).map_or(0, IdSet::len);
         if activities > 0 {
             return Err(in_use("activities", activities));
         }

@@ -6,6 +6,7 @@ use super::{Attached, ClientBase};
 use crate::batch::{map_column, sort_unstable};
 use crate::client::Client;
 use crate::ids::{ActivityId, ClientId, DealId};
+use super::id_set::IdSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 impl ClientBase {
@@ -87,7 +88,7 @@ impl ClientBase {
 }
 
 /// The entries of `index` under `ids`.
-fn pick<K, V>(ids: &[K], index: &HashMap<K, BTreeSet<V>>) -> HashMap<K, BTreeSet<V>>
+fn pick<K, V>(ids: &[K], index: &HashMap<K, IdSet<V>>) -> HashMap<K, IdSet<V>>
 where
     K: Copy + Eq + std::hash::Hash,
     V: Clone,
