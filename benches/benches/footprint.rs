@@ -387,19 +387,40 @@ fn main() {
     index(&mut parts.indexes, relations.iter().map(|_| 1));
 
     let rows = [
-        ("clients, inline in the map (Client struct)", parts.clients_inline),
-        ("clients' names, address, owner, source ...", parts.client_text),
-        ("contact points (phones, emails, messengers)", parts.contacts),
+        (
+            "clients, inline in the map (Client struct)",
+            parts.clients_inline,
+        ),
+        (
+            "clients' names, address, owner, source ...",
+            parts.client_text,
+        ),
+        (
+            "contact points (phones, emails, messengers)",
+            parts.contacts,
+        ),
         ("tags (a B-tree of Strings per client)", parts.tags),
         ("custom fields (a B-tree per client)", parts.custom),
         ("marketing consents, relations", parts.consents_relations),
         ("deals, inline in the map (Deal struct)", parts.deals_inline),
-        ("deals' title, pipeline, stage, owner, source", parts.deal_text),
+        (
+            "deals' title, pipeline, stage, owner, source",
+            parts.deal_text,
+        ),
         ("product lines, inline (the lines' Vec)", parts.lines_inline),
-        ("product lines' product and category names", parts.line_names),
-        ("activities, inline in the map (Activity struct)", parts.activities_inline),
+        (
+            "product lines' product and category names",
+            parts.line_names,
+        ),
+        (
+            "activities, inline in the map (Activity struct)",
+            parts.activities_inline,
+        ),
         ("activities' manager, outcome, text", parts.activity_text),
-        ("indexes (deals and activities by client, ...)", parts.indexes),
+        (
+            "indexes (deals and activities by client, ...)",
+            parts.indexes,
+        ),
     ];
     let mut total = Part::default();
     println!("| part | MB | bytes per client | allocations per client |");

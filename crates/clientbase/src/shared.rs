@@ -257,7 +257,10 @@ mod tests {
         assert_eq!(String::from(a.clone()), "Стадия «Счёт»");
         assert_eq!(format!("{a} {a:?}"), "Стадия «Счёт» \"Стадия «Счёт»\"");
         assert!(SharedStr::default().is_empty());
-        assert!(SharedStr::ptr_eq(&SharedStr::from(""), &SharedStr::default()));
+        assert!(SharedStr::ptr_eq(
+            &SharedStr::from(""),
+            &SharedStr::default()
+        ));
     }
 
     #[test]
@@ -275,7 +278,9 @@ mod tests {
     fn names_no_record_holds_are_swept() {
         // Many names made and dropped: the table keeps about as many as live
         // ones, not all it ever saw.
-        let kept: Vec<SharedStr> = (0..100).map(|i| SharedStr::from(format!("kept {i}"))).collect();
+        let kept: Vec<SharedStr> = (0..100)
+            .map(|i| SharedStr::from(format!("kept {i}")))
+            .collect();
         for i in 0..200_000 {
             drop(SharedStr::from(format!("dropped {i}")));
         }
@@ -285,7 +290,10 @@ mod tests {
             .sum();
         assert!(total < 100_000, "{total} names left in the table");
         for (i, name) in kept.iter().enumerate() {
-            assert!(SharedStr::ptr_eq(name, &SharedStr::from(format!("kept {i}"))));
+            assert!(SharedStr::ptr_eq(
+                name,
+                &SharedStr::from(format!("kept {i}"))
+            ));
         }
     }
 }

@@ -1,12 +1,12 @@
 //! Clients in the base: adding, updating and removing them, their custom fields
 //! and the index of relations pointing at each client.
 
+use super::id_set::IdSet;
 use super::{in_use, unknown, ClientBase};
 use crate::client::{Client, Party, Relation, RelationKind};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::ClientId;
 use crate::schema::FieldValue;
-use super::id_set::IdSet;
 use std::collections::{BTreeSet, HashMap};
 
 impl ClientBase {

@@ -1,11 +1,11 @@
 //! Deals in the base: adding, updating and removing them, checked against their
 //! client, the accounting currency and the deals they renew.
 
+use super::id_set::IdSet;
 use super::{in_use, unknown, ClientBase};
 use crate::deal::{Deal, DealStatus};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ClientId, DealId};
-use super::id_set::IdSet;
 
 impl ClientBase {
     /// Validates and adds a deal, assigning a new id.

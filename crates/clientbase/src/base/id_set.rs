@@ -96,7 +96,9 @@ mod tests {
         // A fixed scramble of inserts, removes and extends.
         let mut x: u64 = 7;
         for step in 0..2_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let id = (x >> 33) % 64;
             match step % 5 {
                 0 | 1 => assert_eq!(set.insert(id), model.insert(id)),

@@ -30,7 +30,6 @@ pub use merge::{MergeRecord, MergeRules, Survivorship, MERGE_FIELDS};
 pub use store::{Change, ChangesParams, FieldChange, OpenOptions, RecordChange, RecordOp};
 
 use crate::activity::Activity;
-use id_set::IdSet;
 use crate::client::{Client, RelationKind};
 use crate::deal::Deal;
 use crate::error::{Error, ErrorKind, Result};
@@ -38,6 +37,7 @@ use crate::ids::{ActivityId, ClientId, DealId};
 use crate::money::Currency;
 use crate::schema::{FieldDef, Schema};
 use chrono::{DateTime, Utc};
+use id_set::IdSet;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;

@@ -2,11 +2,11 @@
 //! deals and activities, for [`View`](crate::access::View).
 
 use super::clients::index_relations;
+use super::id_set::IdSet;
 use super::{Attached, ClientBase};
 use crate::batch::{map_column, sort_unstable};
 use crate::client::Client;
 use crate::ids::{ActivityId, ClientId, DealId};
-use super::id_set::IdSet;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 impl ClientBase {

@@ -22,11 +22,11 @@ use crate::client::{
     Channel, Client, Company, Consent, ConsentState, Consents, Email, LifecycleStage, Messenger,
     MessengerKind, Party, PersonName, Phone, PhoneKind, Relation, RelationKind, Temperature,
 };
-use crate::shared::SharedStr;
 use crate::deal::{Deal, DealStatus, Discount, Period, ProductLine, Recurrence};
 use crate::ids::{ActivityId, ClientId, DealId};
 use crate::money::{Currency, Money, Quantity};
 use crate::schema::FieldValue;
+use crate::shared::SharedStr;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
