@@ -285,12 +285,13 @@ fn line_names(part: &mut Part, seen: &mut Seen, line: &ProductLine) {
 }
 
 /// An index from a record to the sorted ids of others (`HashMap<Id,
-/// BTreeSet<Id>>`): the table's slots and a small B-tree per key.
+/// IdSet<Id>>`): the table's slots and a vector of ids per key (its capacity
+/// taken as the next power of two, at least 4).
 fn index(part: &mut Part, sizes: impl Iterator<Item = usize>) {
     let mut keys = 0usize;
     for len in sizes.filter(|&n| n > 0) {
         keys += 1;
-        part.btree(len, 8);
+        part.buffer(len.max(4).next_power_of_two() * 8);
     }
     if keys > 0 {
         let buckets = (keys * 8 / 7).next_power_of_two();

@@ -98,7 +98,7 @@ fn main() {
         std::mem::forget(opened);
         return;
     }
-    // `CB_BENCH_SKIP=json,json_read,open`: steps left out (to fit 1M clients in
+    // `CB_BENCH_SKIP=json,json_read,open,import`: steps left out (to fit 1M clients in
     // memory, the open is then measured in a process of its own).
     let skip = std::env::var("CB_BENCH_SKIP").unwrap_or_default();
     let skipped = |step: &str| skip.split(',').any(|s| s.trim() == step);
@@ -168,6 +168,12 @@ fn main() {
         open_and_write(&file, counts.clients, counts.deal_lines);
     }
 
+    if skipped("import") {
+        if std::env::var_os("CB_BENCH_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        return;
+    }
     let mapping = ColumnMapping::canonical_clients();
     let options = CsvOptions::default();
     let into_file = dir.join("imported.cb");
