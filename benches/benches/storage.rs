@@ -84,16 +84,21 @@ fn main() {
         let before = resident_mb();
         let ((opened, open_time), user, system) =
             cpu_timed(|| timed(|| ClientBase::open(&path).unwrap()));
+        let added = resident_mb() - before;
+        let counts = opened.counts();
         println!(
             "base file open       {open_time:>7.2} s  (CPU: user {user:.2} s, system {system:.2} s)  \
-             adds {:.0} MB resident, {} clients",
-            resident_mb() - before,
-            opened.counts().clients
+             adds {added:.0} MB resident, {} clients ({:.0} bytes per client with its deals), \
+             {} deal lines ({:.0} bytes per line)",
+            counts.clients,
+            added * 1048576.0 / counts.clients.max(1) as f64,
+            counts.deal_lines,
+            added * 1048576.0 / counts.deal_lines.max(1) as f64
         );
         std::mem::forget(opened);
         return;
     }
-    // `CB_BENCH_SKIP=json_read,open`: steps left out (to fit 1M clients in
+    // `CB_BENCH_SKIP=json,json_read,open,import`: steps left out (to fit 1M clients in
     // memory, the open is then measured in a process of its own).
     let skip = std::env::var("CB_BENCH_SKIP").unwrap_or_default();
     let skipped = |step: &str| skip.split(',').any(|s| s.trim() == step);
@@ -118,7 +123,11 @@ fn main() {
     );
 
     let json = dir.join("base.json");
+    // `CB_BENCH_SKIP=json`: no JSON save nor read (a 1M base's JSON is 3.8 GB on disk).
     let ((), json_save) = timed(|| {
+        if skipped("json") {
+            return;
+        }
         let mut out = BufWriter::new(std::fs::File::create(&json).unwrap());
         base.write_json(&mut out).unwrap();
         out.flush().unwrap();
@@ -127,7 +136,7 @@ fn main() {
         "JSON save            {json_save:>7.2} s  {:>8.0} MB",
         size_mb(&json)
     );
-    if !skipped("json_read") {
+    if !skipped("json_read") && !skipped("json") {
         let ((), json_read) = timed(|| {
             let file = std::io::BufReader::new(std::fs::File::open(&json).unwrap());
             std::mem::forget(ClientBase::read_json(file).unwrap());
@@ -156,9 +165,15 @@ fn main() {
     std::mem::forget(base);
 
     if !skipped("open") {
-        open_and_write(&file, counts.clients);
+        open_and_write(&file, counts.clients, counts.deal_lines);
     }
 
+    if skipped("import") {
+        if std::env::var_os("CB_BENCH_KEEP").is_none() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        return;
+    }
     let mapping = ColumnMapping::canonical_clients();
     let options = CsvOptions::default();
     let into_file = dir.join("imported.cb");
@@ -197,15 +212,16 @@ fn main() {
 }
 
 /// Opens the base file and makes single writes on it.
-fn open_and_write(file: &Path, clients: usize) {
+fn open_and_write(file: &Path, clients: usize, lines: usize) {
     let before = resident_mb();
     let ((mut opened, open_time), user, system) =
         cpu_timed(|| timed(|| ClientBase::open(file).unwrap()));
     println!(
         "base file open       {open_time:>7.2} s  (CPU: user {user:.2} s, system {system:.2} s)  \
-         adds {:.0} MB resident ({:.0} bytes per client with its deals)",
+         adds {:.0} MB resident ({:.0} bytes per client with its deals, {:.0} per deal line)",
         resident_mb() - before,
-        (resident_mb() - before) * 1024.0 * 1024.0 / clients.max(1) as f64
+        (resident_mb() - before) * 1024.0 * 1024.0 / clients.max(1) as f64,
+        (resident_mb() - before) * 1024.0 * 1024.0 / lines.max(1) as f64
     );
 
     let writes = 2_000;
@@ -222,7 +238,7 @@ fn open_and_write(file: &Path, clients: usize) {
     let mut moved = Vec::with_capacity(deals.len());
     for (i, id) in deals.iter().enumerate() {
         let mut deal = opened.deal(*id).unwrap().clone();
-        deal.stage = format!("Этап {}", i % 7);
+        deal.stage = format!("Этап {}", i % 7).into();
         let start = Instant::now();
         opened.update_deal(deal).unwrap();
         moved.push(start.elapsed());

@@ -27,10 +27,10 @@ record_class! {
             let mut deal = Deal::new(ClientId(client), amount.inner);
             deal.title = title;
             if let Some(pipeline) = pipeline {
-                deal.pipeline = pipeline;
+                deal.pipeline = pipeline.into();
             }
             if let Some(stage) = stage {
-                deal.stage = stage;
+                deal.stage = stage.into();
             }
             PyDeal { inner: deal }
         }

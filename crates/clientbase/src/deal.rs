@@ -10,6 +10,7 @@
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ClientId, DealId};
 use crate::money::{Currency, Money, Quantity};
+use crate::shared::SharedStr;
 use crate::words::keyword;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -137,11 +138,11 @@ impl Discount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProductLine {
-    /// Product name or SKU.
-    pub product: String,
-    /// Product category (for ABC/XYZ and cross-sell).
+    /// Product name or SKU (shared by every line of the same product).
+    pub product: SharedStr,
+    /// Product category (for ABC/XYZ and cross-sell), shared like the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    pub category: Option<SharedStr>,
     /// How many.
     pub quantity: Quantity,
     /// Price of one unit.
@@ -155,7 +156,7 @@ impl ProductLine {
     /// A line of `quantity` × `product` at `unit_price`, no category, no discount.
     pub fn new(product: &str, quantity: Quantity, unit_price: Money) -> ProductLine {
         ProductLine {
-            product: product.to_string(),
+            product: SharedStr::from(product),
             category: None,
             quantity,
             unit_price,
@@ -165,7 +166,7 @@ impl ProductLine {
 
     /// Sets the category.
     pub fn with_category(mut self, category: &str) -> ProductLine {
-        self.category = Some(category.to_string());
+        self.category = Some(SharedStr::from(category));
         self
     }
 
@@ -305,12 +306,12 @@ pub struct Deal {
     /// A short title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The sales pipeline.
+    /// The sales pipeline (a name shared by every deal in it).
     #[serde(default = "default_pipeline")]
-    pub pipeline: String,
-    /// The stage within the pipeline.
+    pub pipeline: SharedStr,
+    /// The stage within the pipeline (shared like the pipeline).
     #[serde(default = "default_stage")]
-    pub stage: String,
+    pub stage: SharedStr,
     /// Open, won, lost or duplicate.
     #[serde(default)]
     pub status: DealStatus,
@@ -323,12 +324,12 @@ pub struct Deal {
     /// When the deal was closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<DateTime<Utc>>,
-    /// The manager who owns the deal.
+    /// The manager who owns the deal (shared like the pipeline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    /// Where the deal came from.
+    pub owner: Option<SharedStr>,
+    /// Where the deal came from (shared like the pipeline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<SharedStr>,
     /// Product lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<ProductLine>,
@@ -337,12 +338,12 @@ pub struct Deal {
     pub recurrence: Option<Recurrence>,
 }
 
-fn default_pipeline() -> String {
-    "default".into()
+fn default_pipeline() -> SharedStr {
+    SharedStr::from("default")
 }
 
-fn default_stage() -> String {
-    "new".into()
+fn default_stage() -> SharedStr {
+    SharedStr::from("new")
 }
 
 impl Deal {

@@ -369,7 +369,7 @@ fn deal_events(deal: &Deal, events: &mut Vec<Event>) {
         kind,
         what: deal_name(deal),
         detail,
-        actor: deal.owner.clone(),
+        actor: deal.owner.as_deref().map(str::to_string),
         client: deal.client,
         deal: Some(deal.id),
         source: "deal",

@@ -151,3 +151,6 @@ pub mod report;
 
 pub mod access;
 pub mod columns;
+
+mod shared;
+pub use shared::SharedStr;

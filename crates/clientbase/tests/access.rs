@@ -86,7 +86,7 @@ fn build(specs: &[Spec], seed: u32) -> ClientBase {
             let money = Money::from_minor(amount as i64 * 100, Currency::RUB);
             let mut deal =
                 Deal::new(id, money).with_line(ProductLine::new("Корм", Quantity::units(1), money));
-            deal.owner = spec.owner.map(|o| OWNERS[o].to_string());
+            deal.owner = spec.owner.map(|o| OWNERS[o].into());
             deal.status = match status {
                 0 => DealStatus::Open,
                 1 => DealStatus::Won,

@@ -55,10 +55,10 @@ fn deal(
     amount: &str,
 ) -> Deal {
     let mut d = Deal::new(client, rub(amount));
-    d.owner = owner.map(str::to_string);
-    d.source = source.map(str::to_string);
+    d.owner = owner.map(Into::into);
+    d.source = source.map(Into::into);
     d.status = status;
-    d.stage = stage.to_string();
+    d.stage = stage.into();
     d.created_at = Some(at(created));
     d.closed_at = closed.map(at);
     d

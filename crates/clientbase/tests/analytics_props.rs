@@ -101,11 +101,11 @@ fn base_of(cities: &[Option<u8>], deals: &[GenDeal]) -> ClientBase {
                 Quantity::ONE,
                 Money::from_minor(*price, currency),
             );
-            line.category = category.map(|c| format!("Категория {c}"));
+            line.category = category.map(|c| format!("Категория {c}").into());
             deal = deal.with_line(line);
         }
-        deal.owner = g.owner.map(|o| format!("Менеджер {o}"));
-        deal.source = g.source.map(|s| format!("Источник {s}"));
+        deal.owner = g.owner.map(|o| format!("Менеджер {o}").into());
+        deal.source = g.source.map(|s| format!("Источник {s}").into());
         let created = start + Duration::days(g.created);
         deal.created_at = Some(created);
         deal.status = match g.status {
@@ -240,8 +240,8 @@ fn lines_table(base: &ClientBase, apart: bool) -> Table {
                 .map(|l| {
                     (
                         l.total().unwrap().minor(),
-                        Some(l.product.clone()),
-                        l.category.clone(),
+                        Some(l.product.to_string()),
+                        l.category.as_deref().map(str::to_string),
                     )
                 })
                 .collect()
@@ -251,8 +251,8 @@ fn lines_table(base: &ClientBase, apart: bool) -> Table {
                 Some(deal.id.get().to_string()),
                 Some(deal.status.to_string()),
                 Some(deal.client.get().to_string()),
-                deal.owner.clone(),
-                deal.source.clone(),
+                deal.owner.as_deref().map(str::to_string),
+                deal.source.as_deref().map(str::to_string),
                 client.city.clone(),
                 client.region.clone(),
                 product,

@@ -114,8 +114,8 @@ fn hostile_names_are_escaped() {
     let mut deal = Deal::new(id, Money::parse("1 234 567,89", Currency::RUB).unwrap());
     deal.status = DealStatus::Won;
     deal.owner = Some(evil.into());
-    deal.stage = format!("{evil} этап");
-    deal.pipeline = format!("{evil} воронка");
+    deal.stage = format!("{evil} этап").into();
+    deal.pipeline = format!("{evil} воронка").into();
     deal.created_at = Some("2025-01-10T10:00:00Z".parse().unwrap());
     deal.closed_at = Some("2025-02-10T10:00:00Z".parse().unwrap());
     let deal = deal.with_line(ProductLine::new(

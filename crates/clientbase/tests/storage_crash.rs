@@ -135,7 +135,7 @@ fn writer() {
         writeln!(out, "deal {} {}", deal.0, id.0).unwrap();
         if let Some((previous, previous_deal, stage)) = last {
             let mut moved = base.deal(previous_deal).unwrap().clone();
-            moved.stage = format!("Этап {}", stage + 1);
+            moved.stage = format!("Этап {}", stage + 1).into();
             base.update_deal(moved).unwrap();
             writeln!(out, "stage {} {}", previous_deal.0, stage + 1).unwrap();
             if i % 5 == 0 {

@@ -652,7 +652,8 @@ fn open_deals_seen(
         .map(|deal| {
             let owner = deal
                 .owner
-                .clone()
+                .as_deref()
+                .map(str::to_string)
                 .or_else(|| base.get_client(deal.client).and_then(|c| c.owner.clone()));
             if sees(deal.client) {
                 SeenDeal {

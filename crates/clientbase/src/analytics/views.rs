@@ -46,7 +46,7 @@ pub fn manager_effectiveness(base: &ClientBase, params: &AnalyticsParams) -> Res
                 activity
                     .deal
                     .and_then(|d| base.deal(d).ok())
-                    .and_then(|d| d.owner.clone())
+                    .and_then(|d| d.owner.as_deref().map(str::to_string))
             })
             .map(|m| m.trim().to_string())
             .filter(|m| !m.is_empty());

@@ -92,7 +92,7 @@ pub(crate) fn stage_actions_in(
             let stage = match &params.stage {
                 Some(s) if s.trim().is_empty() => return Err(invalid("stage", "empty")),
                 Some(s) => s.clone(),
-                None => deal.stage.clone(),
+                None => deal.stage.to_string(),
             };
             vec![(id, stage, planner.as_of)]
         }

@@ -1,6 +1,7 @@
 //! Clients in the base: adding, updating and removing them, their custom fields
 //! and the index of relations pointing at each client.
 
+use super::id_set::IdSet;
 use super::{in_use, unknown, ClientBase};
 use crate::client::{Client, Party, Relation, RelationKind};
 use crate::error::{invalid, Error, ErrorKind, Result};
@@ -78,11 +79,11 @@ impl ClientBase {
             Error::new(ErrorKind::Conflict, format!("{n} {what} still refer to it"))
                 .with_record(record())
         };
-        let deals = self.deals_by_client.get(&id).map_or(0, BTreeSet::len);
+        let deals = self.deals_by_client.get(&id).map_or(0, IdSet::len);
         if deals > 0 {
             return Err(in_use("deals", deals));
         }
-        let activities = self.activities_by_client.get(&id).map_or(0, BTreeSet::len);
+        let activities = self.activities_by_client.get(&id).map_or(0, IdSet::len);
         if activities > 0 {
             return Err(in_use("activities", activities));
         }

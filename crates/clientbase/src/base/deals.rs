@@ -1,11 +1,11 @@
 //! Deals in the base: adding, updating and removing them, checked against their
 //! client, the accounting currency and the deals they renew.
 
+use super::id_set::IdSet;
 use super::{in_use, unknown, ClientBase};
 use crate::deal::{Deal, DealStatus};
 use crate::error::{invalid, Error, ErrorKind, Result};
 use crate::ids::{ClientId, DealId};
-use std::collections::BTreeSet;
 
 impl ClientBase {
     /// Validates and adds a deal, assigning a new id.
@@ -88,7 +88,7 @@ impl ClientBase {
         if let Some(n) = self
             .activities_by_deal
             .get(&id)
-            .map(BTreeSet::len)
+            .map(IdSet::len)
             .filter(|n| *n > 0)
         {
             return Err(Error::new(

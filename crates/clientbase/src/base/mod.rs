@@ -18,6 +18,7 @@ mod activities;
 mod bulk;
 mod clients;
 mod deals;
+mod id_set;
 mod json;
 mod merge;
 mod restrict;
@@ -36,6 +37,7 @@ use crate::ids::{ActivityId, ClientId, DealId};
 use crate::money::Currency;
 use crate::schema::{FieldDef, Schema};
 use chrono::{DateTime, Utc};
+use id_set::IdSet;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -79,9 +81,9 @@ pub struct ClientBase {
     next_client: u64,
     next_deal: u64,
     next_activity: u64,
-    deals_by_client: HashMap<ClientId, BTreeSet<DealId>>,
-    activities_by_client: HashMap<ClientId, BTreeSet<ActivityId>>,
-    activities_by_deal: HashMap<DealId, BTreeSet<ActivityId>>,
+    deals_by_client: HashMap<ClientId, IdSet<DealId>>,
+    activities_by_client: HashMap<ClientId, IdSet<ActivityId>>,
+    activities_by_deal: HashMap<DealId, IdSet<ActivityId>>,
     relations_to: HashMap<ClientId, BTreeSet<(ClientId, RelationKind)>>,
     /// The merges made and not undone, oldest first.
     merges: Vec<MergeRecord>,

@@ -2,6 +2,7 @@
 //! deals and activities, for [`View`](crate::access::View).
 
 use super::clients::index_relations;
+use super::id_set::IdSet;
 use super::{Attached, ClientBase};
 use crate::batch::{map_column, sort_unstable};
 use crate::client::Client;
@@ -87,7 +88,7 @@ impl ClientBase {
 }
 
 /// The entries of `index` under `ids`.
-fn pick<K, V>(ids: &[K], index: &HashMap<K, BTreeSet<V>>) -> HashMap<K, BTreeSet<V>>
+fn pick<K, V>(ids: &[K], index: &HashMap<K, IdSet<V>>) -> HashMap<K, IdSet<V>>
 where
     K: Copy + Eq + std::hash::Hash,
     V: Clone,

@@ -128,8 +128,8 @@ impl ClientBase {
                 deal.amount.currency().code().to_string().into(),
                 timestamp(deal.created_at).into(),
                 timestamp(deal.closed_at).into(),
-                or_empty(&deal.owner).into(),
-                or_empty(&deal.source).into(),
+                deal.owner.as_deref().unwrap_or_default().into(),
+                deal.source.as_deref().unwrap_or_default().into(),
                 json_or_empty(&deal.lines, deal.lines.is_empty())?.into(),
                 json_or_empty(&deal.recurrence, deal.recurrence.is_none())?.into(),
             ];

@@ -88,8 +88,8 @@ pub(super) fn parse_deal<'t>(
             ColumnTarget::Id => deal.id = DealId(id_cell(text, "id").map_err(at)?),
             ColumnTarget::ClientId => client = Some(ClientId(id_cell(text, "client").map_err(at)?)),
             ColumnTarget::Title => deal.title = own(),
-            ColumnTarget::Pipeline => deal.pipeline = text.to_string(),
-            ColumnTarget::Stage => deal.stage = text.to_string(),
+            ColumnTarget::Pipeline => deal.pipeline = text.into(),
+            ColumnTarget::Stage => deal.stage = text.into(),
             ColumnTarget::Status => deal.status = text.parse::<DealStatus>().map_err(at)?,
             ColumnTarget::Amount => amount = Some(Money::parse(text, currency).map_err(at)?),
             ColumnTarget::CreatedAt => {
@@ -98,8 +98,8 @@ pub(super) fn parse_deal<'t>(
             ColumnTarget::ClosedAt => {
                 deal.closed_at = Some(datetime_cell(text, "closed_at").map_err(at)?)
             }
-            ColumnTarget::Owner => deal.owner = own(),
-            ColumnTarget::Source => deal.source = own(),
+            ColumnTarget::Owner => deal.owner = own().map(Into::into),
+            ColumnTarget::Source => deal.source = own().map(Into::into),
             ColumnTarget::LinesJson => {
                 let lines: Vec<ProductLine> = json_cell(text, "lines").map_err(at)?;
                 sources.lines.extend(std::iter::repeat_n(
@@ -159,7 +159,7 @@ pub(super) fn parse_deal<'t>(
                 )
             })?;
             let mut line = ProductLine::new(product.text, quantity, unit_price);
-            line.category = category.map(|c| c.text.to_string());
+            line.category = category.map(|c| c.text.into());
             deal.lines.push(line);
             sources.lines.push(LineSource::Single);
         }

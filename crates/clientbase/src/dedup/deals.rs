@@ -223,8 +223,8 @@ pub fn find_duplicate_deal(
             DealAction::ReviewAbandoned { idle_days }
         }
         (Some(o), Some(n)) if o != n => DealAction::ReviewOtherManager {
-            older: o.clone(),
-            newer: n.clone(),
+            older: o.to_string(),
+            newer: n.to_string(),
         },
         _ => DealAction::Close,
     };

@@ -163,8 +163,8 @@ impl Typist<'_> {
             }
         };
         ProductLine {
-            product: product.name.to_string(),
-            category: Some(CATEGORIES[product.category].to_string()),
+            product: product.name.into(),
+            category: Some(CATEGORIES[product.category].into()),
             quantity,
             unit_price,
             discount,
@@ -230,13 +230,13 @@ impl Typist<'_> {
             amount,
             recurrence: None,
             title,
-            pipeline: pipeline.name.to_string(),
-            stage: stage.to_string(),
+            pipeline: pipeline.name.into(),
+            stage: stage.into(),
             status,
             created_at: Some(at),
             closed_at,
-            owner,
-            source,
+            owner: owner.map(Into::into),
+            source: source.map(Into::into),
             lines,
         };
         let index = self.out.deals.len() as u32;
@@ -267,12 +267,12 @@ impl Typist<'_> {
         let deal = &mut self.out.deals[contract as usize].deal;
         if active {
             deal.status = DealStatus::Open;
-            deal.stage = SUBSCRIPTION.open[0].to_string();
+            deal.stage = SUBSCRIPTION.open[0].into();
             deal.closed_at = None;
         } else {
             recurrence.until = Some(last.date_naive());
             deal.status = DealStatus::Won;
-            deal.stage = SUBSCRIPTION.won.to_string();
+            deal.stage = SUBSCRIPTION.won.into();
             deal.closed_at = Some(last.max(start));
         }
         deal.title = Some("Ежемесячная поставка".to_string());
@@ -333,7 +333,7 @@ impl Typist<'_> {
             let due = at + Duration::days(self.rng.random_range(1..=10));
             let text: &&str = one_of(&mut self.rng, TASKS);
             let mut task = Activity::task(crate::ids::ClientId::default(), at, due, text);
-            task.manager = deal.owner.clone();
+            task.manager = deal.owner.as_deref().map(str::to_string);
             task.done = due < plan.now && self.rng.random_bool(0.3);
             self.out.activities.push(DraftActivity {
                 deal: Some(d as u32),

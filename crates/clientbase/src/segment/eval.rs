@@ -416,8 +416,8 @@ fn anniversary(date: NaiveDate, year: i32) -> Option<NaiveDate> {
         .or_else(|| NaiveDate::from_ymd_opt(year, date.month(), date.day() - 1))
 }
 
-fn opt_text(text: &Option<String>) -> Val<'_> {
-    match text.as_deref().map(str::trim) {
+fn opt_text<T: AsRef<str>>(text: &Option<T>) -> Val<'_> {
+    match text.as_ref().map(|t| t.as_ref().trim()) {
         Some(t) if !t.is_empty() => Val::Text(Cow::Borrowed(t)),
         _ => Val::Missing,
     }

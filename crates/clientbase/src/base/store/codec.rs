@@ -26,6 +26,7 @@ use crate::deal::{Deal, DealStatus, Discount, Period, ProductLine, Recurrence};
 use crate::ids::{ActivityId, ClientId, DealId};
 use crate::money::{Currency, Money, Quantity};
 use crate::schema::FieldValue;
+use crate::shared::SharedStr;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -396,8 +397,8 @@ impl Stored for Deal {
     fn decode(r: &mut Reader<'_>) -> Result<Deal, Bad> {
         let client = ClientId(r.uint()?);
         let title = r.opt_string()?;
-        let pipeline = r.string()?;
-        let stage = r.string()?;
+        let pipeline = r.shared()?;
+        let stage = r.shared()?;
         let status = match r.byte()? {
             0 => DealStatus::Open,
             1 => DealStatus::Won,
@@ -408,12 +409,12 @@ impl Stored for Deal {
         let amount = r.money()?;
         let created_at = r.opt(Reader::time)?;
         let closed_at = r.opt(Reader::time)?;
-        let owner = r.opt_string()?;
-        let source = r.opt_string()?;
+        let owner = r.opt(Reader::shared)?;
+        let source = r.opt(Reader::shared)?;
         let lines = r.list(|r| {
             Ok(ProductLine {
-                product: r.string()?,
-                category: r.opt_string()?,
+                product: r.shared()?,
+                category: r.opt(Reader::shared)?,
                 quantity: Quantity::from_milli(r.int()?),
                 unit_price: r.money()?,
                 discount: match r.byte()? {
@@ -709,8 +710,8 @@ fn put_opt<T>(out: &mut Vec<u8>, value: &Option<T>, put: impl FnOnce(&mut Vec<u8
     }
 }
 
-fn put_opt_str(out: &mut Vec<u8>, text: &Option<String>) {
-    put_opt(out, text, |out, t| put_str(out, t));
+fn put_opt_str<T: AsRef<str>>(out: &mut Vec<u8>, text: &Option<T>) {
+    put_opt(out, text, |out, t| put_str(out, t.as_ref()));
 }
 
 fn put_list<T>(out: &mut Vec<u8>, items: &[T], mut put: impl FnMut(&mut Vec<u8>, &T)) {
@@ -853,6 +854,16 @@ impl<'a> Reader<'a> {
         let bytes = self.bytes(n)?;
         std::str::from_utf8(bytes)
             .map(str::to_string)
+            .map_err(|e| format!("text is not UTF-8: {e}"))
+    }
+
+    /// A name shared with the equal ones already made (no allocation when
+    /// one is).
+    fn shared(&mut self) -> Result<SharedStr, Bad> {
+        let n = self.len()?;
+        let bytes = self.bytes(n)?;
+        std::str::from_utf8(bytes)
+            .map(SharedStr::new)
             .map_err(|e| format!("text is not UTF-8: {e}"))
     }
 
