@@ -490,6 +490,18 @@ fn classify_abc(
                 (order, None, totals)
             }
         };
+    ranked(order, ids, totals, positive_total, bounds, mode)
+}
+
+/// Classes of objects already in rank order with their totals.
+fn ranked(
+    order: Vec<u32>,
+    ids: Option<Vec<u64>>,
+    totals: Vec<i128>,
+    positive_total: i128,
+    bounds: &[i128],
+    mode: AbcMode,
+) -> AbcResult {
     let last = bounds.len() as u8 - 1;
     let n = order.len() as i128;
     let mut classes = Vec::with_capacity(order.len());
@@ -572,8 +584,138 @@ pub fn abc(rows: Rows<'_>, params: &AbcParams) -> Result<Table> {
         days: false,
         ..fields(params.by, params.measure)
     };
+    if let Rows::Table(table) = rows {
+        if let Some(table) = abc_of_dense_ids(table, params)? {
+            return Ok(table);
+        }
+    }
     let orders = Orders::read_fields(rows, &params.orders, fields)?;
     abc_of(&orders, params)
+}
+
+/// ABC of clients by revenue in one pass over the columns, without reading
+/// the lines into [`Orders`]: when the client ids are integers in a range not
+/// much wider than the lines, every cell of the client, date and amount
+/// columns is there and readable, and no period or margin is asked for. Each
+/// client's total is summed straight into a slot of its id, on all cores.
+/// `None` when the table is not of that kind (or a sum would overflow
+/// `i64`): then the lines are read as usual, with the same result.
+fn abc_of_dense_ids(table: &Table, params: &AbcParams) -> Result<Option<Table>> {
+    let source = &params.orders;
+    if params.by != AbcBy::Clients
+        || params.measure != Measure::Revenue
+        || source.from.is_some()
+        || source.to.is_some()
+        || source.margin.is_some()
+    {
+        return Ok(None);
+    }
+    let (Some(client), Some(date), Some(amount)) = (
+        table.column(&source.client),
+        table.column(&source.date),
+        table.column(&source.amount),
+    ) else {
+        return Ok(None);
+    };
+    if [client, date, amount]
+        .iter()
+        .any(|c| c.validity().is_some())
+        || !matches!(date.data(), ColumnData::Date(_) | ColumnData::Timestamp(_))
+    {
+        return Ok(None);
+    }
+    match client.data() {
+        ColumnData::UInt64(v) => dense_sum(table.rows(), |row| v[row], amount, params),
+        // Non-negative int64 ids are the same numbers.
+        ColumnData::Int64(v) if v.iter().all(|&i| i >= 0) => {
+            dense_sum(table.rows(), |row| v[row] as u64, amount, params)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// [`abc_of_dense_ids`] once the ids are readable by row.
+fn dense_sum(
+    rows: usize,
+    id: impl Fn(usize) -> u64 + Sync,
+    amount: &Column,
+    params: &AbcParams,
+) -> Result<Option<Table>> {
+    let unit = 10_i64.pow(params.orders.currency.minor_digits());
+    let value: Box<dyn Fn(usize) -> Option<i64> + Sync> = match amount.data() {
+        ColumnData::Float64(v) => {
+            Box::new(move |row| super::orders::float_amount(v[row], unit).ok())
+        }
+        ColumnData::Int64(v) => Box::new(move |row| v[row].checked_mul(unit)),
+        _ => return Ok(None),
+    };
+    if rows == 0 {
+        return Ok(None);
+    }
+    let (lo, hi) = (0..rows)
+        .map(&id)
+        .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)));
+    let span = (hi - lo) as usize + 1;
+    if span > rows.saturating_mul(2).max(1 << 16) || span > 1 << 28 {
+        return Ok(None);
+    }
+    // Per part of the rows: a sum and a seen flag per id, added up after.
+    let part = |range: std::ops::Range<usize>| -> Option<(Vec<i64>, Vec<bool>)> {
+        let mut sums = vec![0i64; span];
+        let mut seen = vec![false; span];
+        for row in range {
+            let slot = (id(row) - lo) as usize;
+            sums[slot] = sums[slot].checked_add(value(row)?)?;
+            seen[slot] = true;
+        }
+        Some((sums, seen))
+    };
+    let size = rows.div_ceil(super::orders::parts_for(rows)).max(1);
+    let ranges: Vec<std::ops::Range<usize>> = (0..rows)
+        .step_by(size)
+        .map(|s| s..(s + size).min(rows))
+        .collect();
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Option<(Vec<i64>, Vec<bool>)>> = {
+        use rayon::prelude::*;
+        ranges.into_par_iter().map(part).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Option<(Vec<i64>, Vec<bool>)>> = ranges.into_iter().map(part).collect();
+    let Some(mut parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    let (mut sums, mut seen) = parts.swap_remove(0);
+    for (s, f) in parts {
+        for slot in 0..span {
+            let Some(total) = sums[slot].checked_add(s[slot]) else {
+                return Ok(None);
+            };
+            sums[slot] = total;
+            seen[slot] |= f[slot];
+        }
+    }
+    let mut keyed: Vec<(std::cmp::Reverse<i128>, u64)> = (0..span)
+        .filter(|&slot| seen[slot])
+        .map(|slot| (std::cmp::Reverse(i128::from(sums[slot])), lo + slot as u64))
+        .collect();
+    drop((sums, seen));
+    sort_distinct(&mut keyed);
+    let positive_total: i128 = keyed.iter().map(|k| k.0 .0).filter(|&t| t > 0).sum();
+    let ids: Vec<u64> = keyed.iter().map(|k| k.1).collect();
+    let totals: Vec<i128> = keyed.into_iter().map(|k| k.0 .0).collect();
+    let order: Vec<u32> = (0..ids.len() as u32).collect();
+    let bounds = bounds(&params.thresholds)?;
+    let result = ranked(
+        order,
+        Some(ids),
+        totals,
+        positive_total,
+        &bounds,
+        params.mode,
+    );
+    let digits = params.orders.currency.minor_digits() as i8;
+    abc_table(result, None, Some(digits), &bounds).map(Some)
 }
 
 /// ABC of order lines already read (`params.orders` is not read again).
@@ -587,10 +729,35 @@ pub fn abc_of(orders: &Orders, params: &AbcParams) -> Result<Table> {
     let bounds = bounds(&params.thresholds)?;
     let objects = Objects::of(orders, params.by)?;
     let (values, scale) = line_values(orders, params.measure)?;
-    let mut result = classify_abc(&objects, &values, &bounds, params.mode);
+    let result = classify_abc(&objects, &values, &bounds, params.mode);
+    Ok(abc_table(result, Some(&objects), scale, &bounds)?
+        .with_problems(orders.problems().iter().cloned()))
+}
+
+/// The table of [`abc_of`]: the objects (their ids, or read from `objects`).
+fn abc_table(
+    mut result: AbcResult,
+    objects: Option<&Objects<'_>>,
+    scale: Option<i8>,
+    bounds: &[i128],
+) -> Result<Table> {
     let total = result.positive_total.max(1) as f64;
+    let object = match (result.ids.take(), objects) {
+        (Some(ids), objects) => Column::new(
+            objects.map_or("client", |o| o.name()),
+            ColumnData::UInt64(ids.into()),
+            None,
+        )?,
+        (None, Some(objects)) => result.object_column(objects),
+        (None, None) => {
+            return Err(Error::new(
+                ErrorKind::InvalidValue,
+                "ABC objects come with their ids or with the lines they were read from",
+            ))
+        }
+    };
     let columns = vec![
-        result.object_column(&objects),
+        object,
         value_column("value", result.totals.iter().copied(), scale)?,
         Column::new(
             "share",
@@ -621,7 +788,7 @@ pub fn abc_of(orders: &Orders, params: &AbcParams) -> Result<Table> {
         )?,
         class_column("class", result.classes.iter().copied(), bounds.len())?,
     ];
-    Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
+    Table::new(columns)
 }
 
 /// The period a day falls in, as a running index.

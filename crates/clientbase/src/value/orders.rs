@@ -160,7 +160,7 @@ const ROWS_PER_TASK: usize = 1 << 16;
 
 /// How many parts to cut `rows` into for coding keys: one per thread with the
 /// `parallel` feature (when there are enough rows), else one.
-fn parts_for(rows: usize) -> usize {
+pub(crate) fn parts_for(rows: usize) -> usize {
     #[cfg(feature = "parallel")]
     if rows >= 4 * ROWS_PER_TASK {
         return rayon::current_num_threads().max(1);
@@ -499,6 +499,16 @@ pub(crate) fn read_days(column: &Column) -> Result<Read<i32>> {
     })
 }
 
+/// A float amount in minor units (`unit` of them to one), rounded.
+pub(crate) fn float_amount(value: f64, unit: i64) -> std::result::Result<i64, String> {
+    let x = (value * unit as f64).round();
+    if x.is_finite() && x.abs() < 9.0e18 {
+        Ok(x as i64)
+    } else {
+        Err(format!("{value} is not a finite amount"))
+    }
+}
+
 fn too_large() -> String {
     "the number is too large".to_string()
 }
@@ -536,14 +546,7 @@ pub(crate) fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
                 .and_then(|v| v.checked_mul(unit))
                 .ok_or_else(too_large)
         }),
-        ColumnData::Float64(v) => read_rows(column, |i| {
-            let x = (v[i] * unit as f64).round();
-            if x.is_finite() && x.abs() < 9.0e18 {
-                Ok(x as i64)
-            } else {
-                Err(format!("{} is not a finite amount", v[i]))
-            }
-        }),
+        ColumnData::Float64(v) => read_rows(column, |i| float_amount(v[i], unit)),
         ColumnData::Text(t) => read_rows(column, |i| {
             let text = t.get(i).trim();
             parse_fixed(text, digits).or_else(|reason| {
