@@ -641,14 +641,13 @@ fn dense_sum(
     amount: &Column,
     params: &AbcParams,
 ) -> Result<Option<Table>> {
-    let unit = 10_i64.pow(params.orders.currency.minor_digits());
-    let value: Box<dyn Fn(usize) -> Option<i64> + Sync> = match amount.data() {
-        ColumnData::Float64(v) => {
-            Box::new(move |row| super::orders::float_amount(v[row], unit).ok())
-        }
-        ColumnData::Int64(v) => Box::new(move |row| v[row].checked_mul(unit)),
-        _ => return Ok(None),
+    // The amounts as the lines would read them; one that cannot be read
+    // sends the table the usual way, which reports it.
+    let Ok(read) = super::orders::fixed_reader(amount, params.orders.currency.minor_digits())
+    else {
+        return Ok(None);
     };
+    let value = |row: usize| read(row).ok();
     if rows == 0 {
         return Ok(None);
     }

@@ -516,21 +516,30 @@ fn too_large() -> String {
 /// Reads fixed-point numbers with `digits` decimals: decimals (exact),
 /// integers, floats (rounded) and text (`1 234,50`, `1234.5`, `1 234,50 ₽`).
 pub(crate) fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
+    Ok(read_rows(column, fixed_reader(column, digits)?))
+}
+
+/// How to read row `i` of `column` as a fixed-point number with `digits`
+/// decimals (see [`read_fixed`]); the column's type decides once.
+pub(crate) type FixedReader<'c> =
+    Box<dyn Fn(usize) -> std::result::Result<i64, String> + Sync + Send + 'c>;
+
+/// The reader of [`read_fixed`] for `column`; a column of another type is an
+/// error naming it.
+pub(crate) fn fixed_reader(column: &Column, digits: u32) -> Result<FixedReader<'_>> {
     let unit = 10_i64.pow(digits);
     Ok(match column.data() {
         ColumnData::Decimal { values, scale } => {
             let shift = i32::try_from(digits).unwrap_or(0) - i32::from(*scale);
             match 10_i128.checked_pow(shift.unsigned_abs()) {
-                None => read_rows(column, |_| Err(too_large())),
-                Some(1) => read_rows(column, |i| {
-                    i64::try_from(values[i]).map_err(|_| too_large())
-                }),
-                Some(m) if shift > 0 => read_rows(column, |i| {
+                None => Box::new(move |_| Err(too_large())),
+                Some(1) => Box::new(move |i| i64::try_from(values[i]).map_err(|_| too_large())),
+                Some(m) if shift > 0 => Box::new(move |i| {
                     m.checked_mul(values[i])
                         .and_then(|v| i64::try_from(v).ok())
                         .ok_or_else(too_large)
                 }),
-                Some(d) => read_rows(column, |i| {
+                Some(d) => Box::new(move |i| {
                     let v = values[i];
                     if v % d != 0 {
                         return Err(format!("more than {digits} decimal places"));
@@ -539,15 +548,15 @@ pub(crate) fn read_fixed(column: &Column, digits: u32) -> Result<Read<i64>> {
                 }),
             }
         }
-        ColumnData::Int64(v) => read_rows(column, |i| v[i].checked_mul(unit).ok_or_else(too_large)),
-        ColumnData::UInt64(v) => read_rows(column, |i| {
+        ColumnData::Int64(v) => Box::new(move |i| v[i].checked_mul(unit).ok_or_else(too_large)),
+        ColumnData::UInt64(v) => Box::new(move |i| {
             i64::try_from(v[i])
                 .ok()
                 .and_then(|v| v.checked_mul(unit))
                 .ok_or_else(too_large)
         }),
-        ColumnData::Float64(v) => read_rows(column, |i| float_amount(v[i], unit)),
-        ColumnData::Text(t) => read_rows(column, |i| {
+        ColumnData::Float64(v) => Box::new(move |i| float_amount(v[i], unit)),
+        ColumnData::Text(t) => Box::new(move |i| {
             let text = t.get(i).trim();
             parse_fixed(text, digits).or_else(|reason| {
                 // `1 234,50 ₽`, `1 234,50 руб.`: a currency after the number.
