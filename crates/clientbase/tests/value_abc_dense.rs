@@ -84,13 +84,7 @@ proptest! {
 #[test]
 fn sparse_ids_text_keys_and_gaps_take_the_usual_route_with_the_same_answer() {
     // Ids far apart (the range is much wider than the lines).
-    let t = table(
-        &[1, 1 << 50, 7, 1],
-        false,
-        &[100, 200, 300, 400],
-        false,
-        false,
-    );
+    let t = table(&[1, 1 << 50, 7, 1], false, &[100, 200, 300, 400], 2, false);
     let (fast, read) = both(&t, &AbcParams::default());
     assert_eq!(fast, read);
     assert_eq!(fast.rows(), 3);
