@@ -625,9 +625,13 @@ fn abc_of_dense_ids(table: &Table, params: &AbcParams) -> Result<Option<Table>> 
         return Ok(None);
     }
     match client.data() {
-        ColumnData::UInt64(v) => dense_sum(table.rows(), |row| v[row], amount, params),
+        ColumnData::UInt64(v) => {
+            let v: &[u64] = v;
+            dense_sum(table.rows(), |row| v[row], amount, params)
+        }
         // Non-negative int64 ids are the same numbers.
         ColumnData::Int64(v) if v.iter().all(|&i| i >= 0) => {
+            let v: &[i64] = v;
             dense_sum(table.rows(), |row| v[row] as u64, amount, params)
         }
         _ => Ok(None),

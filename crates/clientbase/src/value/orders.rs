@@ -530,6 +530,8 @@ pub(crate) fn fixed_reader(column: &Column, digits: u32) -> Result<FixedReader<'
     let unit = 10_i64.pow(digits);
     Ok(match column.data() {
         ColumnData::Decimal { values, scale } => {
+            // Slices taken once: the closures run once per line.
+            let values: &[i128] = values;
             let shift = i32::try_from(digits).unwrap_or(0) - i32::from(*scale);
             match 10_i128.checked_pow(shift.unsigned_abs()) {
                 None => Box::new(move |_| Err(too_large())),
@@ -548,14 +550,23 @@ pub(crate) fn fixed_reader(column: &Column, digits: u32) -> Result<FixedReader<'
                 }),
             }
         }
-        ColumnData::Int64(v) => Box::new(move |i| v[i].checked_mul(unit).ok_or_else(too_large)),
-        ColumnData::UInt64(v) => Box::new(move |i| {
-            i64::try_from(v[i])
-                .ok()
-                .and_then(|v| v.checked_mul(unit))
-                .ok_or_else(too_large)
-        }),
-        ColumnData::Float64(v) => Box::new(move |i| float_amount(v[i], unit)),
+        ColumnData::Int64(v) => {
+            let v: &[i64] = v;
+            Box::new(move |i| v[i].checked_mul(unit).ok_or_else(too_large))
+        }
+        ColumnData::UInt64(v) => {
+            let v: &[u64] = v;
+            Box::new(move |i| {
+                i64::try_from(v[i])
+                    .ok()
+                    .and_then(|v| v.checked_mul(unit))
+                    .ok_or_else(too_large)
+            })
+        }
+        ColumnData::Float64(v) => {
+            let v: &[f64] = v;
+            Box::new(move |i| float_amount(v[i], unit))
+        }
         ColumnData::Text(t) => Box::new(move |i| {
             let text = t.get(i).trim();
             parse_fixed(text, digits).or_else(|reason| {
@@ -835,12 +846,14 @@ impl Orders {
                 (codes, ClientKeys::Texts(texts))
             }
             ColumnData::UInt64(v) => {
+                let v: &[u64] = v;
                 let range = id_range(|row| v[row], rows, &kept);
                 let (codes, keys) =
                     code_rows(rows, &kept, |row| v[row], |n| IdIndex::for_range(range, n));
                 (codes, ClientKeys::Ids(keys))
             }
             ColumnData::Int64(v) => {
+                let v: &[i64] = v;
                 let range = id_range(|row| v[row] as u64, rows, &kept);
                 let (codes, keys) = code_rows(
                     rows,
