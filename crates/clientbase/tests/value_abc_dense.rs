@@ -88,6 +88,11 @@ fn sparse_ids_text_keys_and_gaps_take_the_usual_route_with_the_same_answer() {
     let (fast, read) = both(&t, &AbcParams::default());
     assert_eq!(fast, read);
     assert_eq!(fast.rows(), 3);
+    // The widest ids there are.
+    let wide = table(&[0, u64::MAX, 0], false, &[5, 6, 7], 2, false);
+    let (fast, read) = both(&wide, &AbcParams::default());
+    assert_eq!(fast, read);
+    assert_eq!(fast.rows(), 2);
     // A missing amount: the line is left out and reported either way.
     let mut columns = t.into_columns();
     columns[2] = Column::from_int64s("amount", [Some(100), None, Some(300), Some(400)]);

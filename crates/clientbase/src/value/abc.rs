@@ -658,10 +658,12 @@ fn dense_sum(
     let (lo, hi) = (0..rows)
         .map(&id)
         .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)));
-    let span = (hi - lo) as usize + 1;
-    if span > rows.saturating_mul(2).max(1 << 16) || span > 1 << 28 {
+    // Compared before adding one: ids 0 and u64::MAX must not wrap around.
+    let limit = rows.saturating_mul(2).max(1 << 16).min(1 << 28) as u64;
+    if hi - lo >= limit {
         return Ok(None);
     }
+    let span = (hi - lo) as usize + 1;
     // Per part of the rows: a sum and a seen flag per id, added up after.
     let part = |range: std::ops::Range<usize>| -> Option<(Vec<i64>, Vec<bool>)> {
         let mut sums = vec![0i64; span];
