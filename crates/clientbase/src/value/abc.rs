@@ -659,7 +659,7 @@ fn dense_sum(
         .map(&id)
         .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)));
     // Compared before adding one: ids 0 and u64::MAX must not wrap around.
-    let limit = rows.saturating_mul(2).max(1 << 16).min(1 << 28) as u64;
+    let limit = rows.saturating_mul(2).clamp(1 << 16, 1 << 28) as u64;
     if hi - lo >= limit {
         return Ok(None);
     }
