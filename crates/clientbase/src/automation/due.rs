@@ -798,20 +798,16 @@ fn expected_purchases<'a>(
     crate::batch::sort_unstable(&mut lines);
     lines.dedup();
     let mut out: rustc_hash::FxHashMap<ClientId, Vec<Expected<'a>>> = Default::default();
-    let mut gaps: Vec<i32> = Vec::new();
+    let mut gaps: Vec<i64> = Vec::new();
     for group in lines.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
         if group.len() < 2 {
             continue;
         }
-        gaps.clear();
-        gaps.extend(group.windows(2).map(|w| w[1].2 - w[0].2));
-        gaps.sort_unstable();
-        let n = gaps.len();
-        let median = if n % 2 == 1 {
-            gaps[n / 2]
-        } else {
-            (gaps[n / 2 - 1] + gaps[n / 2] + 1) / 2
-        };
+        let median = median_gap(
+            &mut gaps,
+            group.windows(2).map(|w| i64::from(w[1].2 - w[0].2)),
+        ) as i32;
+        let n = group.len() - 1;
         let last = group[n].2;
         if let (Some(expected), Some(last)) = (
             crate::table::days_to_date(last + median),
@@ -1226,16 +1222,9 @@ impl<'a> Pass<'_, 'a> {
                         if group.len() < 2 {
                             continue;
                         }
-                        gaps.clear();
-                        gaps.extend(group.windows(2).map(|w| w[1].1 - w[0].1));
-                        gaps.sort_unstable();
-                        let n = gaps.len();
-                        let median = if n % 2 == 1 {
-                            gaps[n / 2]
-                        } else {
-                            (gaps[n / 2 - 1] + gaps[n / 2] + 1) / 2
-                        };
-                        let last = group[n].1;
+                        let median =
+                            median_gap(&mut gaps, group.windows(2).map(|w| w[1].1 - w[0].1));
+                        let last = group[group.len() - 1].1;
                         let (Some(expected), Some(last)) = (date_of(last + median), date_of(last))
                         else {
                             continue;
@@ -1760,4 +1749,18 @@ pub(crate) fn check_done(done: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The median of the gaps between purchase days (rounded up between two),
+/// `gaps` being scratch room reused across calls.
+fn median_gap(gaps: &mut Vec<i64>, each: impl Iterator<Item = i64>) -> i64 {
+    gaps.clear();
+    gaps.extend(each);
+    gaps.sort_unstable();
+    let n = gaps.len();
+    if n % 2 == 1 {
+        gaps[n / 2]
+    } else {
+        (gaps[n / 2 - 1] + gaps[n / 2] + 1) / 2
+    }
 }

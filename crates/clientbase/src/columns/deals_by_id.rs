@@ -43,19 +43,23 @@ pub(crate) fn status_code(status: DealStatus) -> u8 {
 }
 
 impl DealsById {
+    /// Room for `n` more deals in every column.
+    fn reserve(&mut self, n: usize) {
+        self.client.reserve(n);
+        self.status.reserve(n);
+        self.recurring.reserve(n);
+        self.created.reserve(n);
+        self.pipeline.ids.reserve(n);
+        self.stage.ids.reserve(n);
+    }
+
     fn build(base: &ClientBase, columns: &Columns, chunk: usize) -> DealsById {
         let deals: Vec<&Deal> = base.deals().collect();
         let ids = &columns.clients.ids;
         let chunks: Vec<&[&Deal]> = deals.chunks(chunk.max(1)).collect();
         let parts = crate::batch::map_column_with_min(&chunks, 1, |chunk| {
             let mut part = DealsById::default();
-            let n = chunk.len();
-            part.client.reserve(n);
-            part.status.reserve(n);
-            part.recurring.reserve(n);
-            part.created.reserve(n);
-            part.pipeline.ids.reserve(n);
-            part.stage.ids.reserve(n);
+            part.reserve(chunk.len());
             for deal in chunk.iter() {
                 let row = ids
                     .binary_search(&deal.client)
@@ -71,13 +75,7 @@ impl DealsById {
             part
         });
         let mut out = DealsById::default();
-        let n = deals.len();
-        out.client.reserve(n);
-        out.status.reserve(n);
-        out.recurring.reserve(n);
-        out.created.reserve(n);
-        out.pipeline.ids.reserve(n);
-        out.stage.ids.reserve(n);
+        out.reserve(deals.len());
         for part in parts {
             out.client.extend(part.client);
             out.status.extend(part.status);
