@@ -17,6 +17,10 @@
 //! peers: resident memory sampled every 2 ms during the work, less what it
 //! was before), and
 //! whether its scores and classes agree with ours (checksums over every client).
+//! Then clientbase from Python against polars, and the resident memory each
+//! Python tool (clientbase included) adds when RFM, then ABC, is the first work
+//! of a fresh process: the fair memory comparison, since polars' allocator
+//! keeps the memory of earlier runs and a later run then seems to add little.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufWriter, Write};
@@ -164,12 +168,21 @@ struct Peer {
     version: String,
 }
 
-fn run_peer(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<Peer> {
+/// Runs the peer script for `tool` with `extra` arguments; its JSON line, or
+/// `None` (with a note printed) when the tool is missing or failed.
+fn peer_json(
+    python: &str,
+    tool: &str,
+    csv: &Path,
+    as_of: &str,
+    extra: &[&str],
+) -> Option<serde_json::Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/value_peer.py");
     let out = Command::new(python)
         .arg(&script)
         .args(["--orders", &csv.to_string_lossy(), "--as-of", as_of])
         .args(["--tool", tool])
+        .args(extra)
         .output();
     let out = match out {
         Ok(out) => out,
@@ -197,7 +210,11 @@ fn run_peer(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<Peer> {
         return None;
     }
     let line = String::from_utf8_lossy(&out.stdout);
-    let json: serde_json::Value = serde_json::from_str(line.trim()).expect("the peer's JSON line");
+    Some(serde_json::from_str(line.trim()).expect("the peer's JSON line"))
+}
+
+fn run_peer(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<Peer> {
+    let json = peer_json(python, tool, csv, as_of, &[])?;
     let num = |key: &str| json[key].as_f64().unwrap_or(f64::NAN);
     Some(Peer {
         rfm_s: num("rfm_s"),
@@ -209,6 +226,17 @@ fn run_peer(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<Peer> {
         ),
         version: json["version"].as_str().unwrap_or("?").to_string(),
     })
+}
+
+/// The resident memory RFM and ABC add when each is the first work of a
+/// fresh process of `tool` (after loading the lines): the same measure for
+/// every Python tool, clientbase included.
+fn peer_first_run_mb(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<(f64, f64)> {
+    let mb = |work: &str| {
+        peer_json(python, tool, csv, as_of, &["--memory", work])
+            .and_then(|json| json["added_mb"].as_f64())
+    };
+    Some((mb("rfm")?, mb("abc")?))
 }
 
 fn main() {
@@ -270,6 +298,7 @@ fn main() {
         "  {:<22} {:>9.3} {:>9.3} {:>11.0} {:>10} {:>10}  -",
         "clientbase (Rust)", rfm_s, abc_s, ours_mb, "1.0", "1.0"
     );
+    let mut timed: Vec<(&str, Peer)> = Vec::new();
     for tool in ["polars", "pandas", "clientbase"] {
         let Some(peer) = run_peer(&python, tool, &csv, &as_of_text) else {
             continue;
@@ -288,6 +317,27 @@ fn main() {
             peer.abc_s / abc_s,
             if peer.sums == ours { "yes" } else { "NO" }
         );
+        timed.push((tool, peer));
+    }
+    let time_of = |tool: &str| timed.iter().find(|(t, _)| *t == tool).map(|(_, p)| p);
+    if let (Some(polars), Some(ours_py)) = (time_of("polars"), time_of("clientbase")) {
+        println!(
+            "  from Python against polars lazy: rfm {:.2}x, abc {:.2}x faster",
+            polars.rfm_s / ours_py.rfm_s,
+            polars.abc_s / ours_py.abc_s
+        );
+    }
+    println!("  resident memory added by the first run in a fresh process (MB):");
+    println!("  {:<22} {:>9} {:>9}", "tool", "rfm", "abc");
+    for (tool, _) in &timed {
+        if let Some((rfm_mb, abc_mb)) = peer_first_run_mb(&python, tool, &csv, &as_of_text) {
+            let name = if *tool == "clientbase" {
+                "clientbase (Python)"
+            } else {
+                *tool
+            };
+            println!("  {name:<22} {rfm_mb:>9.0} {abc_mb:>9.0}");
+        }
     }
     println!(
         "  (ratio: the tool's time over clientbase's in Rust; above 1 means clientbase is faster)"

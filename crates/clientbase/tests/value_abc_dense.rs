@@ -46,6 +46,14 @@ fn table(ids: &[u64], signed: bool, amounts: &[i64], kind: u8, timestamps: bool)
         0 => Column::from_float64s("amount", amounts.iter().map(|&k| Some(k as f64 / 100.0))),
         // Kopecks as exact decimals, as the generator and 1C exports give them.
         1 => Column::from_decimals("amount", 2, amounts.iter().map(|&k| Some(i128::from(k)))),
+        // Decimals of another scale and unsigned integers: read through the
+        // lines' own reader on the one-pass route.
+        3 => Column::from_decimals(
+            "amount",
+            4,
+            amounts.iter().map(|&k| Some(i128::from(k) * 100)),
+        ),
+        4 => Column::from_uint64s("amount", amounts.iter().map(|&r| Some(r.unsigned_abs()))),
         _ => Column::from_int64s("amount", amounts.iter().map(|&r| Some(r))),
     };
     Table::new(vec![client, date, amount]).unwrap()
@@ -64,7 +72,7 @@ proptest! {
         lines in proptest::collection::vec((0u64..300, -5_000i64..200_000), 1..400),
         base in prop_oneof![Just(0u64), Just(1u64), Just(1_000_000u64), Just(1u64 << 40)],
         signed in any::<bool>(),
-        kind in 0u8..3,
+        kind in 0u8..5,
         timestamps in any::<bool>(),
         by_objects in any::<bool>(),
         thresholds in prop_oneof![

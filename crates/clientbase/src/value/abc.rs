@@ -638,77 +638,136 @@ fn abc_of_dense_ids(table: &Table, params: &AbcParams) -> Result<Option<Table>> 
     }
 }
 
-/// [`abc_of_dense_ids`] once the ids are readable by row.
+/// [`abc_of_dense_ids`] once the ids are readable by row: the amounts read
+/// as the lines would read them (one that cannot be read sends the table the
+/// usual way, which reports it). The common amount types are read by a
+/// closure of their own, so that the pass over the lines makes no call per
+/// line; the others go through the lines' reader.
 fn dense_sum(
     rows: usize,
     id: impl Fn(usize) -> u64 + Sync,
     amount: &Column,
     params: &AbcParams,
 ) -> Result<Option<Table>> {
-    // The amounts as the lines would read them; one that cannot be read
-    // sends the table the usual way, which reports it.
-    let Ok(read) = super::orders::fixed_reader(amount, params.orders.currency.minor_digits())
-    else {
-        return Ok(None);
-    };
-    let value = |row: usize| read(row).ok();
+    let digits = params.orders.currency.minor_digits();
+    let unit = 10_i64.pow(digits);
+    match amount.data() {
+        ColumnData::Float64(v) => {
+            let v: &[f64] = v;
+            dense_sum_with(
+                rows,
+                id,
+                |row| super::orders::float_amount(v[row], unit).ok(),
+                params,
+            )
+        }
+        ColumnData::Int64(v) => {
+            let v: &[i64] = v;
+            dense_sum_with(rows, id, |row| v[row].checked_mul(unit), params)
+        }
+        ColumnData::Decimal { values, scale } if i64::from(*scale) == i64::from(digits) => {
+            let v: &[i128] = values;
+            dense_sum_with(rows, id, |row| i64::try_from(v[row]).ok(), params)
+        }
+        _ => {
+            let Ok(read) = super::orders::fixed_reader(amount, digits) else {
+                return Ok(None);
+            };
+            dense_sum_with(rows, id, |row| read(row).ok(), params)
+        }
+    }
+}
+
+/// The row ranges of the parts a pass over `rows` lines is cut into.
+fn part_ranges(rows: usize) -> Vec<std::ops::Range<usize>> {
+    let size = rows.div_ceil(super::orders::parts_for(rows)).max(1);
+    (0..rows)
+        .step_by(size)
+        .map(|s| s..(s + size).min(rows))
+        .collect()
+}
+
+/// `each` over the parts of `rows` lines (on all cores with the `parallel`
+/// feature), the results in part order.
+fn over_parts<R: Send>(
+    rows: usize,
+    each: impl Fn(std::ops::Range<usize>) -> R + Sync + Send,
+) -> Vec<R> {
+    let ranges = part_ranges(rows);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        ranges.into_par_iter().map(each).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    ranges.into_iter().map(each).collect()
+}
+
+/// [`dense_sum`] with the amount of each row read by `value` (`None`: the
+/// table goes the usual way).
+fn dense_sum_with(
+    rows: usize,
+    id: impl Fn(usize) -> u64 + Sync,
+    value: impl Fn(usize) -> Option<i64> + Sync,
+    params: &AbcParams,
+) -> Result<Option<Table>> {
     if rows == 0 {
         return Ok(None);
     }
-    let (lo, hi) = (0..rows)
-        .map(&id)
-        .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)));
+    let (lo, hi) = over_parts(rows, |range| {
+        range
+            .map(&id)
+            .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)))
+    })
+    .into_iter()
+    .fold((u64::MAX, 0), |(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
     // Compared before adding one: ids 0 and u64::MAX must not wrap around.
     let limit = rows.saturating_mul(2).clamp(1 << 16, 1 << 28) as u64;
     if hi - lo >= limit {
         return Ok(None);
     }
     let span = (hi - lo) as usize + 1;
-    // Per part of the rows: a sum and a seen flag per id, added up after.
-    let part = |range: std::ops::Range<usize>| -> Option<(Vec<i64>, Vec<bool>)> {
+    // Per part of the rows: a sum per id, and a bit per id of the ids seen
+    // (a bit, so that the flags stay in cache beside the sums), added up after.
+    let parts = over_parts(rows, |range| -> Option<(Vec<i64>, Vec<u64>)> {
         let mut sums = vec![0i64; span];
-        let mut seen = vec![false; span];
+        let mut seen = vec![0u64; span.div_ceil(64)];
         for row in range {
             let slot = (id(row) - lo) as usize;
             sums[slot] = sums[slot].checked_add(value(row)?)?;
-            seen[slot] = true;
+            seen[slot / 64] |= 1 << (slot % 64);
         }
         Some((sums, seen))
-    };
-    let size = rows.div_ceil(super::orders::parts_for(rows)).max(1);
-    let ranges: Vec<std::ops::Range<usize>> = (0..rows)
-        .step_by(size)
-        .map(|s| s..(s + size).min(rows))
-        .collect();
-    #[cfg(feature = "parallel")]
-    let parts: Vec<Option<(Vec<i64>, Vec<bool>)>> = {
-        use rayon::prelude::*;
-        ranges.into_par_iter().map(part).collect()
-    };
-    #[cfg(not(feature = "parallel"))]
-    let parts: Vec<Option<(Vec<i64>, Vec<bool>)>> = ranges.into_iter().map(part).collect();
+    });
     let Some(mut parts) = parts.into_iter().collect::<Option<Vec<_>>>() else {
         return Ok(None);
     };
     let (mut sums, mut seen) = parts.swap_remove(0);
     for (s, f) in parts {
-        for slot in 0..span {
-            let Some(total) = sums[slot].checked_add(s[slot]) else {
+        for (total, add) in sums.iter_mut().zip(&s) {
+            let Some(sum) = total.checked_add(*add) else {
                 return Ok(None);
             };
-            sums[slot] = total;
-            seen[slot] |= f[slot];
+            *total = sum;
+        }
+        for (word, add) in seen.iter_mut().zip(&f) {
+            *word |= add;
         }
     }
-    let mut keyed: Vec<(std::cmp::Reverse<i128>, u64)> = (0..span)
-        .filter(|&slot| seen[slot])
-        .map(|slot| (std::cmp::Reverse(i128::from(sums[slot])), lo + slot as u64))
+    // Sorted by total (largest first), then id: both fit in 16 bytes here.
+    let mut keyed: Vec<(std::cmp::Reverse<i64>, u64)> = (0..span)
+        .filter(|&slot| seen[slot / 64] & (1 << (slot % 64)) != 0)
+        .map(|slot| (std::cmp::Reverse(sums[slot]), lo + slot as u64))
         .collect();
     drop((sums, seen));
     sort_distinct(&mut keyed);
-    let positive_total: i128 = keyed.iter().map(|k| k.0 .0).filter(|&t| t > 0).sum();
+    let positive_total: i128 = keyed
+        .iter()
+        .map(|k| i128::from(k.0 .0))
+        .filter(|&t| t > 0)
+        .sum();
     let ids: Vec<u64> = keyed.iter().map(|k| k.1).collect();
-    let totals: Vec<i128> = keyed.into_iter().map(|k| k.0 .0).collect();
+    let totals: Vec<i128> = keyed.into_iter().map(|k| i128::from(k.0 .0)).collect();
     let order: Vec<u32> = (0..ids.len() as u32).collect();
     let bounds = bounds(&params.thresholds)?;
     let result = ranked(
@@ -761,31 +820,44 @@ fn abc_table(
             ))
         }
     };
+    let share = Column::new(
+        "share",
+        ColumnData::Float64(
+            result
+                .totals
+                .iter()
+                .map(|&t| t.max(0) as f64 / total)
+                .collect(),
+        ),
+        None,
+    )?;
+    let cumulative_share = Column::new(
+        "cumulative_share",
+        ColumnData::Float64(
+            std::mem::take(&mut result.cumulative)
+                .into_iter()
+                .map(|c| c as f64 / total)
+                .collect(),
+        ),
+        None,
+    )?;
+    // Decimal totals become the column as they are (no copy).
+    let value = match scale {
+        Some(scale) => Column::new(
+            "value",
+            ColumnData::Decimal {
+                values: std::mem::take(&mut result.totals).into(),
+                scale,
+            },
+            None,
+        )?,
+        None => value_column("value", result.totals.iter().copied(), None)?,
+    };
     let columns = vec![
         object,
-        value_column("value", result.totals.iter().copied(), scale)?,
-        Column::new(
-            "share",
-            ColumnData::Float64(
-                result
-                    .totals
-                    .iter()
-                    .map(|&t| t.max(0) as f64 / total)
-                    .collect(),
-            ),
-            None,
-        )?,
-        Column::new(
-            "cumulative_share",
-            ColumnData::Float64(
-                result
-                    .cumulative
-                    .iter()
-                    .map(|&c| c as f64 / total)
-                    .collect(),
-            ),
-            None,
-        )?,
+        value,
+        share,
+        cumulative_share,
         Column::new(
             "rank",
             ColumnData::Int64((1..=result.order.len() as i64).collect()),
