@@ -611,13 +611,13 @@ static void test_duplicate_deals(void)
     CHECK_STR(cb_last_error_field(), "client");
     CHECK(json == SENTINEL_STR);
     CHECK_OK(find_duplicate_deal(base, deal, &json));
-    CHECK_STR(json, "{\"newer\":null,\"older\":1,\"older_client\":3,\"same_decision_unit\":false,"
-                    "\"action\":{\"action\":\"close\"}}");
+    CHECK_STR(json, "{\"action\":{\"action\":\"close\"},\"newer\":null,\"older\":1,"
+                    "\"older_client\":3,\"same_decision_unit\":false}");
     cb_string_free(json);
     char *stored = NULL;
     CHECK_OK(cb_base_deal_json(base, 2, &stored));
     CHECK_OK(find_duplicate_deal(base, stored, &json));
-    CHECK_CONTAINS(json, "{\"newer\":2,\"older\":1,");
+    CHECK_CONTAINS(json, "\"newer\":2,\"older\":1,");
     cb_string_free(json);
     cb_string_free(stored);
     /* Another manager's older deal is for a person to decide. */
@@ -627,19 +627,21 @@ static void test_duplicate_deals(void)
     CHECK(add_deal(base, deal) == 5);
     snprintf(deal, sizeof deal, "{\"client\":4,\"owner\":\"boris\",%s}", food);
     CHECK_OK(find_duplicate_deal(base, deal, &json));
-    CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_other_manager\",\"older\":\"anna\","
-                         "\"newer\":\"boris\"}");
+    CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_other_manager\",\"newer\":\"boris\","
+                         "\"older\":\"anna\"}");
     cb_string_free(json);
     /* Another title and no lines to compare in the same pipeline: a person decides. */
     CHECK_OK(find_duplicate_deal(
         base,
-        "{\"client\":3,\"title\":\"Поводок\",\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}", &json));
+        "{\"client\":3,\"title\":\"Поводок\",\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}",
+        &json));
     CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_same_pipeline\"}");
     cb_string_free(json);
     /* A deal of another pipeline is no duplicate. */
     CHECK_OK(find_duplicate_deal(base,
-                                         "{\"client\":3,\"title\":\"Поводок\",\"pipeline\":\"service\","
-                                         "\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}", &json));
+                                 "{\"client\":3,\"title\":\"Поводок\",\"pipeline\":\"service\","
+                                 "\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}",
+                                 &json));
     CHECK_STR(json, "null");
     cb_string_free(json);
 

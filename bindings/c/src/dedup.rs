@@ -210,9 +210,7 @@ pub unsafe extern "C" fn cb_match_index_dedupe(
         let index = cb_match_index::arg(index, "index")?;
         let decisions: Decisions = opt_json_arg(decisions_json, "decisions_json")?;
         let out_json = out_arg(out_json, "out_json")?;
-        index.check_decisions(&decisions)?;
-        let report = clientbase::capability::DedupeReport::from(index.dedupe(&decisions));
-        *out_json = record_json(&report)?;
+        *out_json = record_json(&clientbase::capability::dedupe_index(index, &decisions)?)?;
         Ok(())
     })
 }

@@ -7,6 +7,7 @@ use clientbase::capability::NameReading;
 use clientbase::table::Column;
 use clientbase::{clean_name, name_key, transliterate, PersonName};
 
+use crate::base::record_json;
 use crate::error::cb_status;
 use crate::ffi::{arg_str, arg_str_array, out_arg, owned_string};
 use crate::panic::status_boundary;
@@ -34,8 +35,7 @@ pub unsafe extern "C" fn cb_person_name_parse(
     status_boundary(|| {
         let full_name = arg_str(full_name, "full_name")?;
         let out_json = out_arg(out_json, "out_json")?;
-        let json = serde_json::to_string(&NameReading::from(&PersonName::parse(full_name)))?;
-        *out_json = owned_string(json, "json")?;
+        *out_json = record_json(&NameReading::from(&PersonName::parse(full_name)))?;
         Ok(())
     })
 }

@@ -13,7 +13,7 @@ use crate::client::client_arg;
 use crate::convert::{to_json_value, to_py, type_name};
 use crate::error::OrRaise;
 use crate::table::Columns;
-use clientbase::capability::DedupeReport;
+use clientbase::capability::dedupe_index;
 use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
 use clientbase::table::{read_leads, Lead};
 use clientbase::{Client, ClientId, Error, ErrorKind};
@@ -248,11 +248,7 @@ impl PyMatchIndex {
             decisions.not_duplicate(ClientId(a), ClientId(b));
         }
         let found = self
-            .read(py, |index| {
-                index
-                    .check_decisions(&decisions)
-                    .map(|()| DedupeReport::from(index.dedupe(&decisions)))
-            })
+            .read(py, |index| dedupe_index(index, &decisions))
             .or_raise()?;
         to_py(py, &found)
     }
