@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict, final, overload
 
-from typing_extensions import NotRequired, Self, TypeAlias
+from typing_extensions import NotRequired, Self, TypeAlias, disjoint_base
 
 __version__: str
 __all__ = [
@@ -417,6 +417,7 @@ class _ImportReport(TypedDict):
 _CsvSource: TypeAlias = str | bytes | os.PathLike[str]
 """A path (``os.PathLike``, or ``str`` without a newline), CSV text or CSV bytes."""
 
+@disjoint_base
 class ClientBase:
     """A company's client base: the records, files and tables (``clientbase.ClientBase``
     adds the capabilities)."""
