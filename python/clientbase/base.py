@@ -14,6 +14,8 @@ from clientbase import _native
 from clientbase._native import Deal, EmailNormalizer, PhoneNormalizer, Table
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from clientbase._native import (
         _Change,
         _ContactReport,
@@ -38,6 +40,29 @@ class ClientBase(_native.ClientBase):
     Every write is checked against the schema and the records it refers to; a
     rejected write raises a ``ClientbaseError`` subclass and leaves the base unchanged.
     """
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> bool:
+        self.close()
+        return False
+
+    def __repr__(self) -> str:
+        counts = self.counts()
+        return (
+            f"ClientBase(clients={counts['clients']}, deals={counts['deals']}, "
+            f"activities={counts['activities']})"
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (type(self).from_json, (self.to_json(),))
+
+    def counts(self) -> dict[str, int]:
+        """Counts of clients, persons, companies, deals, open deals, deal lines,
+        activities and open tasks."""
+        counts: dict[str, int] = self.call("counts")
+        return counts
 
     if TYPE_CHECKING:
 

@@ -15,7 +15,7 @@ use crate::table;
 use chrono::{DateTime, Utc};
 use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::types::{PyDict, PyType};
 use std::sync::{PoisonError, RwLock};
 
 /// A company's client base: clients, deals and activities, always valid (the
@@ -128,16 +128,6 @@ impl PyClientBase {
     /// readable; writes raise `StorageError`. Nothing to do for a base in memory.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         self.write(py, ClientBase::close).or_raise()
-    }
-
-    fn __enter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
-
-    #[pyo3(signature = (*_exc))]
-    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
-        self.close(py)?;
-        Ok(false)
     }
 
     /// The file the base is kept in, or `None` for a base in memory.
@@ -373,15 +363,6 @@ impl PyClientBase {
         .or_raise()
     }
 
-    // ---- summary ---------------------------------------------------------------
-
-    /// Counts of clients, persons, companies, deals, open deals, deal lines,
-    /// activities and open tasks.
-    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let counts = self.read(py, ClientBase::counts);
-        to_py(py, &counts)
-    }
-
     /// Calls the capability `name` on this base (see `clientbase.capabilities()`):
     /// `base.call("sales_summary", top_categories=5)`. Params come as a dict, as
     /// keyword arguments, or both (keywords win); a key the capability does not
@@ -396,21 +377,6 @@ impl PyClientBase {
     ) -> PyResult<Bound<'py, PyAny>> {
         let params = crate::capability::params_arg(params, kwargs)?;
         self.call_capability(py, name, params)
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let counts = self.read(py, ClientBase::counts);
-        format!(
-            "ClientBase(clients={}, deals={}, activities={})",
-            counts.clients, counts.deals, counts.activities
-        )
-    }
-
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let from_json = slf.get_type().getattr("from_json")?;
-        let json = slf.get().to_json(py)?;
-        PyTuple::new(py, [from_json, PyTuple::new(py, [json])?.into_any()])
     }
 
     // ---- CSV and columns (conversions in csv_io.rs) ------------------------------
