@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, Any, Literal, final
 
 from clientbase import _native
 from clientbase._native import Deal, EmailNormalizer, PhoneNormalizer, Table
@@ -44,7 +44,7 @@ class ClientBase(_native.ClientBase):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *_exc: object) -> bool:
+    def __exit__(self, *_exc: object) -> Literal[False]:
         self.close()
         return False
 
@@ -57,12 +57,6 @@ class ClientBase(_native.ClientBase):
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (type(self).from_json, (self.to_json(),))
-
-    def counts(self) -> dict[str, int]:
-        """Counts of clients, persons, companies, deals, open deals, deal lines,
-        activities and open tasks."""
-        counts: dict[str, int] = self.call("counts")
-        return counts
 
     if TYPE_CHECKING:
 

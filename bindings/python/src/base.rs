@@ -363,6 +363,12 @@ impl PyClientBase {
         .or_raise()
     }
 
+    /// Counts of clients, persons, companies, deals, open deals, deal lines,
+    /// activities and open tasks.
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.read(py, ClientBase::counts))
+    }
+
     /// Calls the capability `name` on this base (see `clientbase.capabilities()`):
     /// `base.call("sales_summary", top_categories=5)`. Params come as a dict, as
     /// keyword arguments, or both (keywords win); a key the capability does not
