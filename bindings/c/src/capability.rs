@@ -125,7 +125,7 @@ pub unsafe extern "C" fn cb_table_from_json(
         let json = unsafe { arg_str(json, "json") }?;
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
         let table: Table = capability::from_json("table", json)?;
-        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        *out_table = cb_table::of(table)?;
         Ok(())
     })
 }
@@ -179,7 +179,7 @@ pub unsafe extern "C" fn cb_table_import_arrow(
         // Read into the core's column types once, so a column it cannot hold
         // is refused here, by name, rather than at the first call.
         let table = Table::from_record_batch(&batch)?;
-        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        *out_table = cb_table::of(table)?;
         Ok(())
     })
 }
@@ -239,7 +239,7 @@ pub unsafe extern "C" fn cb_table_call_table(
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
         match unsafe { table_call(input, capability, params_json) }? {
             Output::Table(table) => {
-                *out_table = cb_table::into_raw(table.into_record_batch()?);
+                *out_table = cb_table::of(table)?;
                 Ok(())
             }
             _ => Err(Error::new(

@@ -11,7 +11,6 @@ use crate::base::record_json;
 use crate::error::cb_status;
 use crate::ffi::{arg_str, arg_str_array, out_arg, owned_string};
 use crate::panic::status_boundary;
-use crate::phone::table_out;
 use crate::table::cb_table;
 
 /// Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
@@ -70,7 +69,8 @@ pub unsafe extern "C" fn cb_person_name_parse_batch(
             });
         }
         let column = Column::from_texts("input", texts);
-        table_out(PersonName::parse_table(&column)?, out_table)
+        *out_table = cb_table::of(PersonName::parse_table(&column)?)?;
+        Ok(())
     })
 }
 

@@ -139,12 +139,7 @@ pub(crate) unsafe fn batch_call(
         items.iter().map(|item| item.as_ref().ok().copied()),
     );
     let unread: Vec<(usize, &str)> = unread.iter().map(|(i, r)| (*i, r.as_str())).collect();
-    table_out(parse(&column, &unread)?, out_table)
-}
-
-/// Hands a parse table to C.
-pub(crate) fn table_out(table: Table, out_table: &mut *mut cb_table) -> CbResult<()> {
-    *out_table = cb_table::into_raw(table.into_record_batch()?);
+    *out_table = cb_table::of(parse(&column, &unread)?)?;
     Ok(())
 }
 
