@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from clientbase._native import (
         _Change,
         _ContactReport,
+        _Columns,
         _DuplicateDeal,
+        _ImportReport,
         _JsonValue,
         _MergeRecord,
         _Related,
@@ -57,6 +59,25 @@ class ClientBase(_native.ClientBase):
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (type(self).from_json, (self.to_json(),))
+
+    def add_clients(self, columns: _Columns, *, strict: bool = False) -> _ImportReport:
+        """Adds many clients at once from columns named by import target (``surname``,
+        ``given_name``, ``phone``, ``email``, ``tags``, ``custom.<name>``, ...): a polars
+        or pyarrow frame (read through Arrow), a pandas DataFrame (through pyarrow when
+        installed), or a dict of equally long lists. Every row is read and checked as a
+        CSV row; bad rows are reported in the result with their row index (``line``)
+        and, for pandas, their index ``label``, not raised. A cell that cannot be used
+        is set aside (``report["set_aside"]``) and its row kept, unless ``strict``."""
+        return _labelled(super().add_clients(columns, strict=strict), columns)
+
+    def add_deals(
+        self, columns: _Columns, *, currency: str | None = None, strict: bool = False
+    ) -> _ImportReport:
+        """Adds many deals at once from columns (``client_id``, ``amount``, ``title``,
+        ...); see :meth:`add_clients`. ``currency`` is used for rows without a
+        ``currency`` column."""
+        report = super().add_deals(columns, currency=currency, strict=strict)
+        return _labelled(report, columns)
 
     if TYPE_CHECKING:
 
@@ -161,6 +182,15 @@ class ClientBase(_native.ClientBase):
         """The clients as a typed polars DataFrame (``clients_table(fields).to_polars()``;
         needs ``pip install 'clientbase[polars]'``)."""
         return self.clients_table(fields).to_polars()
+
+
+def _labelled(report: _ImportReport, columns: Any) -> _ImportReport:
+    """The report with each rejected row and set-aside cell of a pandas DataFrame
+    given the ``label`` of its row in the frame's index (``line`` is its position)."""
+    if type(columns).__module__.split(".")[0] == "pandas" and hasattr(columns, "index"):
+        for row in [*report["rejected"], *report["set_aside"]]:
+            row["label"] = columns.index[row["line"]]
+    return report
 
 
 def _related(related: _Related | None) -> Any:

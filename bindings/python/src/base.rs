@@ -411,7 +411,7 @@ impl PyClientBase {
                 input.import(|r, m, o| base.import_clients_csv(r, m, o), ClientId::get)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report, None)
+        to_py(py, &report)
     }
 
     /// Imports deals from CSV; arguments as for `import_clients_csv`, and
@@ -432,7 +432,7 @@ impl PyClientBase {
                 input.import(|r, m, o| base.import_deals_csv(r, m, o), DealId::get)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report, None)
+        to_py(py, &report)
     }
 
     /// All clients as CSV text.
@@ -465,7 +465,7 @@ impl PyClientBase {
     /// pyarrow frame (read through Arrow), a pandas DataFrame (through pyarrow
     /// when installed), or a dict of equally long lists. Every row is read and
     /// checked as a CSV row; bad rows are reported in the result with their row
-    /// index (`line`) and, for pandas, their index `label`, not raised. The work
+    /// index (`line`), not raised. The work
     /// runs with the GIL released. A cell that cannot be used is set aside
     /// (`report["set_aside"]`) and its row kept, unless `strict`. Returns the
     /// report as `import_clients_csv` does.
@@ -483,7 +483,7 @@ impl PyClientBase {
                 base.import_clients_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report.map_ids(ClientId::get), input.labels.as_ref())
+        to_py(py, &report.map_ids(ClientId::get))
     }
 
     /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
@@ -503,6 +503,6 @@ impl PyClientBase {
                 base.import_deals_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report.map_ids(DealId::get), input.labels.as_ref())
+        to_py(py, &report.map_ids(DealId::get))
     }
 }
