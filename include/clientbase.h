@@ -435,36 +435,6 @@ cb_status cb_base_update_activity_json(struct cb_base *base, const char *activit
 cb_status cb_base_activity_json(const struct cb_base *base, uint64_t activity_id, char **out_json);
 
 /**
- * Imports clients from CSV, the capability `import_clients_csv`. Good rows are
- * added; a bad row is not an error but a rejected row in the report, with its
- * line, column, field and reason. Only input that cannot be read as CSV at all
- * fails the call (`CB_CSV`; a file that cannot be opened is `CB_IO`).
- *
- * `params_json` (borrowed) is `{"csv": "...text...", "mapping": {...},
- * "options": {...}}`, or `"path": "file.csv"` instead of `"csv"`. The mapping
- * maps CSV headers to client fields, such as
- * `{"Фамилия":"surname","Имя":"given_name","Телефон":"phone","Комнат":"custom.rooms"}`
- * (an unknown target or a mapped header missing from the file is `CB_CSV`);
- * `options` such as `{"delimiter":";","currency":"RUB"}` may be left out (the
- * delimiter `;`, `,` or tab is then detected from the header).
- *
- * On success `*out_json` receives the report, owned by the caller and freed
- * with `cb_string_free`:
- * `{"empty_rows":0,"ignored_columns":[],"imported":[1,2],"imported_lines":[2,4],"rejected":[{"column":"ИНН","field":"tax_id","kind":"invalid_value","line":3,"reason":"..."}],"rows":3}`
- * (`rows == imported + rejected + empty_rows`).
- */
-cb_status cb_base_import_clients_csv(struct cb_base *base,
-                                     const char *params_json,
-                                     char **out_json);
-
-/**
- * Imports deals from CSV, the capability `import_deals_csv`, like
- * `cb_base_import_clients_csv` with a mapping to deal fields
- * (`{"Клиент":"client_id","Сумма":"amount"}`).
- */
-cb_status cb_base_import_deals_csv(struct cb_base *base, const char *params_json, char **out_json);
-
-/**
  * Exports all clients as CSV text. On success `*out_csv` receives a string the
  * caller owns and frees with `cb_string_free`.
  */
@@ -682,26 +652,6 @@ cb_status cb_name_key(const char *text, char **out_key);
 cb_status cb_name_transliterate(const char *text, char **out_text);
 
 /**
- * Normalizes every client's phones and emails in place, the capability
- * `normalize_contacts`, in parallel on all cores: phones get their E.164,
- * extension, kind and label, emails their normalized address, and a phone
- * field holding several numbers becomes several phones (each keeping its
- * piece as typed in `raw`). What was typed is never lost. Changed clients are
- * validated and stamped like any update. Normalizing again changes nothing.
- *
- * `params_json` (borrowed; `NULL` for the defaults) is
- * `{"phone_region":"RU","email_provider_rules":true}`, every key optional. On
- * success `*out_json` receives the report, owned by the caller and freed with
- * `cb_string_free`: `{"changed":5,"clients":2,"clients_changed":2,
- * "invalid":[{"client":2,"field":"phones[0]","raw":"…","reason":"…"}],
- * "rejected":[],"split":[{"client":1,"field":"phones[0]","into":2,"original":"…"}],
- * "suggestions":[{"client":2,"field":"emails[0]","raw":"…","suggestion":"…"}]}`.
- */
-cb_status cb_base_normalize_contacts(struct cb_base *base,
-                                     const char *params_json,
-                                     char **out_json);
-
-/**
  * Indexes every client of `base` for matching.
  *
  * `options_json` is `NULL` (or `{}`) for the defaults, or a JSON object with
@@ -849,95 +799,11 @@ cb_status cb_match_index_model_json(const struct cb_match_index *index, char **o
 cb_status cb_match_index_set_model_json(struct cb_match_index *index, const char *model_json);
 
 /**
- * Checks one deal, described as JSON (borrowed, in the form of
- * `cb_base_add_deal_json`), against the open deals of its client's decision
- * unit (the client, and spouses, relatives and colleagues by recorded
- * relations or `related_links_json`). The deal may be in the base already
- * (with its `id`, as `cb_base_deal_json` writes it) or about to be added.
- *
- * `rules_json` is `NULL` for the defaults or `{"window_days":90,
- * "abandoned_after_days":30}`; `related_links_json` is `NULL` for none or the
- * `related` array of `cb_match_index_dedupe`'s result; both borrowed. A deal
- * whose client is not in the base, or a link to a client not in it, is
- * `CB_UNKNOWN_ID`. The capability `find_duplicate_deal` is the same call.
- *
- * On success `*out_json` receives `null` when the deal repeats no older open
- * deal, otherwise `{"newer":5,"older":2,"older_client":1,
- * "same_decision_unit":false,"action":{"action":"close"}}` (`newer` is `null`
- * for a deal not yet added; `action` is `close`, `review_abandoned` with
- * `idle_days`, `review_other_manager` with `older` and `newer` managers, or
- * `review_same_pipeline` when a deal without lines has nothing to compare).
- * The caller owns it and frees it with `cb_string_free`.
- */
-cb_status cb_base_find_duplicate_deal(const struct cb_base *base,
-                                      const char *deal_json,
-                                      const char *rules_json,
-                                      const char *related_links_json,
-                                      char **out_json);
-
-/**
- * Every open deal of the base that repeats an older open one of its
- * decision unit, oldest first, like `cb_base_find_duplicate_deal` for each:
- * `params_json` is `{"rules":{"window_days":90,"abandoned_after_days":30},
- * "related":[links]}` (every key optional; `related` is the `related` array
- * of a dedupe report). On success `*out_json` receives a JSON array of
- * duplicate deals in the form `cb_base_find_duplicate_deal` writes; see
- * `cb_base_call` for ownership.
- */
-cb_status cb_base_duplicate_deals(const struct cb_base *base,
-                                  const char *params_json,
-                                  char **out_json);
-
-/**
- * The open deals of a client's decision unit, the client's own first: what
- * to show a manager when a relative or colleague comes in as a new lead.
- * `params_json` is `{"client":2,"related":[links]}` (`client` required). A
- * client not in the base is `CB_UNKNOWN_ID`. On success `*out_json` receives
- * a JSON array of deal ids (`[2,5]`); see `cb_base_call` for ownership.
- */
-cb_status cb_base_open_deals(const struct cb_base *base, const char *params_json, char **out_json);
-
-/**
  * Closes deal `newer` with status duplicate of deal `older` (stamping its
  * `closed_at`). Both must be open (`CB_CONFLICT` otherwise), a deal cannot
  * duplicate itself (`CB_INVALID_VALUE`), an unknown deal is `CB_UNKNOWN_ID`.
  */
 cb_status cb_base_close_duplicate_deal(struct cb_base *base, uint64_t newer, uint64_t older);
-
-/**
- * Merges clients into a survivor: `params_json` is `{"survivor":1,
- * "others":[4,9],"rules":{...}}` (`rules` optional). Fields are chosen by the
- * rules, contact points, tags, relations and consents united, every deal and
- * activity moved to the survivor, the others removed from the base.
- *
- * `rules` defaults to the most recent value of every field, or is
- * survivorship rules such as `{"default":"most_recent","fields":
- * {"city":"most_complete","source":{"source_priority":["crm","site"]},
- * "custom.rooms":{"manual":4}}}` (rules are `most_recent`, `most_complete`,
- * `most_frequent`, `{"source_priority":[...]}` and `{"manual":<id>}`). An
- * unknown client is `CB_UNKNOWN_ID`, an id given twice or a rule for an
- * unknown field `CB_INVALID_VALUE`, a person merged with a company
- * `CB_CONFLICT`; the base is unchanged then.
- *
- * On success `*out_json` receives the record of the merge as JSON
- * (everything it changed); keep it to undo the merge exactly with
- * `cb_base_undo_merge`. The caller owns it and frees it with `cb_string_free`.
- * A match index built earlier does not see the merge: remove the merged ids
- * from it and insert the survivor again. The same as
- * `cb_base_call_mut(base, "merge_clients", params_json, out_json)`.
- */
-cb_status cb_base_merge_clients(struct cb_base *base, const char *params_json, char **out_json);
-
-/**
- * Undoes a merge: `params_json` is `{"record":<the record
- * cb_base_merge_clients wrote>}`. The merged clients come back with their
- * ids, and the survivor, deals, activities and other clients' relations are
- * as they were. Refused with `CB_CONFLICT` (changing nothing) when any of them
- * changed since the merge, so that no later edit is lost silently. On success
- * `*out_json` receives `{}`, freed with `cb_string_free`. The same as
- * `cb_base_call_mut(base, "undo_merge", params_json, out_json)`.
- */
-cb_status cb_base_undo_merge(struct cb_base *base, const char *params_json, char **out_json);
 
 /**
  * Lists every capability as JSON: `[{"access":"read","name":"dedupe",
@@ -978,24 +844,6 @@ cb_status cb_base_call_mut(struct cb_base *base,
                            const char *capability,
                            const char *params_json,
                            char **out_json);
-
-/**
- * Deduplicates the whole base: `params_json` is `{"options": {match
- * settings}, "not_duplicates": [[a, b], ...]}` (every key optional). The
- * report has `clusters`, `related`, `refused`, `blocking`, `records`,
- * `comparisons`, `cluster_of` (`{"client": [...], "cluster": [...]}`) and
- * `duplicates`. See `cb_base_call` for ownership.
- */
-cb_status cb_base_dedupe(const struct cb_base *base, const char *params_json, char **out_json);
-
-/**
- * Won revenue by year and by product category: `params_json` is
- * `{"top_categories": 10, "include_recurring": false}` (every key optional).
- * See `cb_base_call` for ownership.
- */
-cb_status cb_base_sales_summary(const struct cb_base *base,
-                                const char *params_json,
-                                char **out_json);
 
 /**
  * Reads an input table (order lines, …) from its JSON form, the one

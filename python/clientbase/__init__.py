@@ -38,7 +38,6 @@ The engine is written in Rust (``clientbase._native``); this package re-exports 
 from clientbase._native import (
     Activity,
     Client,
-    ClientBase,
     ClientbaseError,
     ConflictError,
     CsvError,
@@ -60,19 +59,17 @@ from clientbase._native import (
     UnknownIdError,
     UnknownTagError,
     clean_name,
-    duplicate_deals,
-    find_duplicate_deal,
     name_key,
     normalize_emails,
     normalize_phones,
     call,
     capabilities,
-    open_deals,
     parse_name,
     parse_names,
     transliterate,
     __version__,
 )
+from clientbase.base import ClientBase, duplicate_deals, find_duplicate_deal, open_deals
 from clientbase.scoring import behaviour_types, score, score_explain
 from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz

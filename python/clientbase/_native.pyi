@@ -7,7 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypedDict, final, overload
 
-from typing_extensions import NotRequired, Self, TypeAlias
+from typing_extensions import NotRequired, Self, TypeAlias, disjoint_base
+
+import clientbase.base
 
 __version__: str
 __all__ = [
@@ -36,14 +38,11 @@ __all__ = [
     "UnknownTagError",
     "__version__",
     "clean_name",
-    "duplicate_deals",
-    "find_duplicate_deal",
     "name_key",
     "normalize_emails",
     "normalize_phones",
     "call",
     "capabilities",
-    "open_deals",
     "parse_name",
     "parse_names",
     "transliterate",
@@ -420,46 +419,38 @@ class _ImportReport(TypedDict):
 _CsvSource: TypeAlias = str | bytes | os.PathLike[str]
 """A path (``os.PathLike``, or ``str`` without a newline), CSV text or CSV bytes."""
 
-@final
+@disjoint_base
 class ClientBase:
-    """A company's client base: clients, deals and activities, always valid."""
+    """A company's client base: the records, files and tables (``clientbase.ClientBase``
+    adds the capabilities)."""
 
     def __new__(cls, schema: Schema | Mapping[str, _JsonValue] | str | None = None) -> Self: ...
-    @staticmethod
+    @classmethod
     def open(
+        cls,
         path: str | os.PathLike[str],
         *,
         create: bool = ...,
         read_only: bool = ...,
         sync_every_commit: bool = ...,
-    ) -> ClientBase: ...
-    @staticmethod
+    ) -> Self: ...
+    @classmethod
     def create(
+        cls,
         path: str | os.PathLike[str],
         schema: Schema | Mapping[str, _JsonValue] | str | None = None,
-    ) -> ClientBase: ...
+    ) -> Self: ...
     def save_as(self, path: str | os.PathLike[str]) -> None: ...
     def backup(self, path: str | os.PathLike[str]) -> None: ...
     def close(self) -> None: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *_exc: object) -> bool: ...
     @property
     def path(self) -> Path | None: ...
     @property
     def actor(self) -> str | None: ...
     @actor.setter
     def actor(self, actor: str | None) -> None: ...
-    def changes(
-        self,
-        *,
-        record: str | None = ...,
-        actor: str | None = ...,
-        since: str | datetime | None = ...,
-        after_seq: int | None = ...,
-        limit: int | None = ...,
-    ) -> list[_Change]: ...
-    @staticmethod
-    def from_json(json: str) -> ClientBase: ...
+    @classmethod
+    def from_json(cls, json: str) -> Self: ...
     def to_json(self) -> str: ...
     @property
     def schema(self) -> Schema: ...
@@ -496,8 +487,6 @@ class ClientBase:
     def call(
         self, name: str, params: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Any: ...
-    def dedupe(self, **params: Any) -> dict[str, Any]: ...
-    def sales_summary(self, **params: Any) -> dict[str, Any]: ...
     def import_clients_csv(
         self,
         source: _CsvSource,
@@ -523,22 +512,6 @@ class ClientBase:
     def add_deals(
         self, columns: _Columns, *, currency: str | None = None, strict: bool = False
     ) -> _ImportReport: ...
-    def clients_table(self, fields: Sequence[str] | None = None) -> Table: ...
-    def deals_table(self, fields: Sequence[str] | None = None) -> Table: ...
-    def clients_columns(self, fields: Sequence[str] | None = None) -> dict[str, list[Any]]: ...
-    def deals_columns(self, fields: Sequence[str] | None = None) -> dict[str, list[Any]]: ...
-    def to_pandas(self, fields: Sequence[str] | None = None) -> Any: ...
-    def to_polars(self, fields: Sequence[str] | None = None) -> Any: ...
-    def normalize_contacts(
-        self, phones: PhoneNormalizer | None = None, emails: EmailNormalizer | None = None
-    ) -> _ContactReport: ...
-    def merge_clients(
-        self,
-        survivor: int,
-        others: Sequence[int],
-        rules: Mapping[str, _JsonValue] | None = None,
-    ) -> _MergeRecord: ...
-    def undo_merge(self, record: _MergeRecord | Mapping[str, _JsonValue]) -> None: ...
     def close_duplicate_deal(self, newer: int, older: int) -> None: ...
 
 # ---- contact normalization -------------------------------------------------------
@@ -817,7 +790,7 @@ class MatchIndex:
         cls, base: ClientBase, options: Mapping[str, _JsonValue] | str | None = None
     ) -> Self: ...
     @property
-    def base(self) -> ClientBase: ...
+    def base(self) -> clientbase.base.ClientBase: ...
     def find(self, client: _ClientArg, limit: int = 10) -> list[_Candidate]: ...
     def find_many(self, leads: _Columns | Sequence[_ClientArg]) -> _FoundColumns: ...
     def insert(self, client: int | _ClientArg) -> None: ...
@@ -832,18 +805,6 @@ class MatchIndex:
     @model.setter
     def model(self, model: Mapping[str, _JsonValue]) -> None: ...
 
-def duplicate_deals(
-    base: ClientBase,
-    rules: Mapping[str, int] | None = None,
-    related: _Related | None = None,
-) -> list[_DuplicateDeal]: ...
-def find_duplicate_deal(
-    base: ClientBase,
-    deal: Deal | Mapping[str, _JsonValue] | str,
-    rules: Mapping[str, int] | None = None,
-    related: _Related | None = None,
-) -> _DuplicateDeal | None: ...
-def open_deals(base: ClientBase, client: int, related: _Related | None = None) -> list[int]: ...
 
 # Built with the cargo feature `bench-hooks` only (benches/python/), the module also
 # has `_messy_phones`, `_time_phone_batch` and `_last_batch_stages`.

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     snprintf(params + n, sizeof params - n, "\"}");
 
     char *report = NULL;
-    status = cb_base_import_clients_csv(base, params, &report);
+    status = cb_base_call_mut(base, "import_clients_csv", params, &report);
     if (status != CB_OK) {
         /* The file could not be read at all, or the mapping does not fit it. */
         int code = fail("importing the export", status);

@@ -423,23 +423,23 @@ static void test_csv(cb_base *base, const char *scratch)
     snprintf(params, sizeof params, "{\"csv\":%s,\"mapping\":%s,\"options\":{\"delimiter\":\";\"}}",
              csv_json, mapping);
     char *report = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_import_clients_csv(NULL, params, &report), "base");
-    CHECK_NULL_ARG(cb_base_import_clients_csv(base, params, NULL), "out_json");
-    CHECK_BAD_UTF8(cb_base_import_clients_csv(base, BAD_UTF8, &report), "params_json");
+    CHECK_NULL_ARG(cb_base_call_mut(NULL, "import_clients_csv", params, &report), "base");
+    CHECK_NULL_ARG(cb_base_call_mut(base, "import_clients_csv", params, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_call_mut(base, "import_clients_csv", BAD_UTF8, &report), "params_json");
     /* No params: the mapping is required. */
-    check_failed_with(cb_base_import_clients_csv(base, NULL, &report), CB_INVALID_VALUE,
+    check_failed_with(cb_base_call_mut(base, "import_clients_csv", NULL, &report), CB_INVALID_VALUE,
                       "the column mapping is required", __FILE__, __LINE__);
     char bad[2048];
     snprintf(bad, sizeof bad, "{\"csv\":%s,\"mapping\":{\"Фамилия\":\"surnam\"}}", csv_json);
-    CHECK_STATUS(cb_base_import_clients_csv(base, bad, &report), CB_CSV);
+    CHECK_STATUS(cb_base_call_mut(base, "import_clients_csv", bad, &report), CB_CSV);
     snprintf(bad, sizeof bad, "{\"csv\":%s,\"mapping\":%s,\"options\":{\"delimiter\":\";;\"}}",
              csv_json, mapping);
-    CHECK_STATUS(cb_base_import_clients_csv(base, bad, &report), CB_JSON);
+    CHECK_STATUS(cb_base_call_mut(base, "import_clients_csv", bad, &report), CB_JSON);
     snprintf(bad, sizeof bad, "{\"csv\":%s,\"mapping\":%s,\"optoins\":{}}", csv_json, mapping);
-    check_failed_with(cb_base_import_clients_csv(base, bad, &report), CB_JSON,
+    check_failed_with(cb_base_call_mut(base, "import_clients_csv", bad, &report), CB_JSON,
                       "unknown field `optoins`", __FILE__, __LINE__);
     CHECK(report == SENTINEL_STR);
-    CHECK_OK(cb_base_import_clients_csv(base, params, &report));
+    CHECK_OK(cb_base_call_mut(base, "import_clients_csv", params, &report));
     /* rows 3 = 2 imported (ids 5, 6; the unknown tag set aside) + 1 empty;
      * "Заметки" was not read. */
     CHECK_STR(report, "{\"empty_rows\":1,\"ignored_columns\":[\"Заметки\"],\"imported\":[5,6],"
@@ -504,21 +504,21 @@ static void test_csv(cb_base *base, const char *scratch)
     report = SENTINEL_STR;
     CHECK(ts_json_string(missing_path, path_json, sizeof path_json));
     snprintf(params, sizeof params, "{\"path\":%s,\"mapping\":%s}", path_json, client_mapping);
-    CHECK_STATUS(cb_base_import_clients_csv(copy, params, &report), CB_IO);
+    CHECK_STATUS(cb_base_call_mut(copy, "import_clients_csv", params, &report), CB_IO);
     CHECK(strstr(cb_last_error_message(), "no/such/file.csv") != NULL);
     CHECK(report == SENTINEL_STR);
     CHECK(ts_json_string(clients_path, path_json, sizeof path_json));
     snprintf(params, sizeof params, "{\"path\":%s,\"mapping\":%s}", path_json, client_mapping);
-    CHECK_OK(cb_base_import_clients_csv(copy, params, &report));
+    CHECK_OK(cb_base_call_mut(copy, "import_clients_csv", params, &report));
     CHECK(strstr(report, "\"rejected\":[]") != NULL);
     CHECK(strstr(report, "\"imported\":[1,2,3,4,5,") != NULL);
     cb_string_free(report);
 
     CHECK(ts_json_string(deals_path, path_json, sizeof path_json));
     snprintf(params, sizeof params, "{\"path\":%s,\"mapping\":%s}", path_json, deal_mapping);
-    CHECK_NULL_ARG(cb_base_import_deals_csv(NULL, params, &report), "base");
-    CHECK_NULL_ARG(cb_base_import_deals_csv(copy, params, NULL), "out_json");
-    CHECK_OK(cb_base_import_deals_csv(copy, params, &report));
+    CHECK_NULL_ARG(cb_base_call_mut(NULL, "import_deals_csv", params, &report), "base");
+    CHECK_NULL_ARG(cb_base_call_mut(copy, "import_deals_csv", params, NULL), "out_json");
+    CHECK_OK(cb_base_call_mut(copy, "import_deals_csv", params, &report));
     CHECK(strstr(report, "\"rejected\":[]") != NULL);
     CHECK(strstr(report, "\"imported\":[1,2]") != NULL);
     cb_string_free(report);
@@ -537,8 +537,8 @@ static void test_csv(cb_base *base, const char *scratch)
     CHECK(ts_json_string(deals_csv, csv_json, sizeof csv_json));
     snprintf(params, sizeof params, "{\"csv\":%s,\"mapping\":%s,\"options\":{\"currency\":\"RUB\"}}",
              csv_json, deals_mapping);
-    CHECK_BAD_UTF8(cb_base_import_deals_csv(copy, BAD_UTF8, &report), "params_json");
-    CHECK_OK(cb_base_import_deals_csv(copy, params, &report));
+    CHECK_BAD_UTF8(cb_base_call_mut(copy, "import_deals_csv", BAD_UTF8, &report), "params_json");
+    CHECK_OK(cb_base_call_mut(copy, "import_deals_csv", params, &report));
     /* One imported, one rejected at line 3 for its unknown client. */
     CHECK(strstr(report, "\"imported\":[3]") != NULL);
     CHECK(strstr(report, "\"kind\":\"unknown_id\",\"line\":3,") != NULL);

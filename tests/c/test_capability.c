@@ -68,7 +68,7 @@ static cb_base *small_base(uint64_t ids[3])
         base, "{\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\"}", &ids[2]));
     /* Phones to E.164 through the bridge, so that both spellings match. */
     char *report = NULL;
-    CHECK_OK(cb_base_normalize_contacts(base, NULL, &report));
+    CHECK_OK(cb_base_call_mut(base, "normalize_contacts", NULL, &report));
     CHECK_JSON_FREE(report, "{\"changed\":2,\"clients\":3,\"clients_changed\":2,\"invalid\":[],"
                             "\"rejected\":[],\"split\":[],\"suggestions\":[]}");
     uint64_t deal = 0;
@@ -168,13 +168,13 @@ static void test_access_and_null_arguments(cb_base *base)
     CHECK_NULL_ARG(cb_base_call_mut(NULL, "counts", NULL, &out), "base");
     CHECK_NULL_ARG(cb_base_call_mut(base, NULL, NULL, &out), "capability");
     CHECK_NULL_ARG(cb_base_call_mut(base, "counts", NULL, NULL), "out_json");
-    CHECK_NULL_ARG(cb_base_dedupe(NULL, NULL, &out), "base");
-    CHECK_NULL_ARG(cb_base_dedupe(base, NULL, NULL), "out_json");
-    CHECK_NULL_ARG(cb_base_sales_summary(NULL, NULL, &out), "base");
-    CHECK_NULL_ARG(cb_base_sales_summary(base, NULL, NULL), "out_json");
-    CHECK_NULL_ARG(cb_base_normalize_contacts(NULL, NULL, &out), "base");
-    CHECK_NULL_ARG(cb_base_import_clients_csv(NULL, NULL, &out), "base");
-    CHECK_NULL_ARG(cb_base_import_deals_csv(base, NULL, NULL), "out_json");
+    CHECK_NULL_ARG(cb_base_call(NULL, "dedupe", NULL, &out), "base");
+    CHECK_NULL_ARG(cb_base_call(base, "dedupe", NULL, NULL), "out_json");
+    CHECK_NULL_ARG(cb_base_call(NULL, "sales_summary", NULL, &out), "base");
+    CHECK_NULL_ARG(cb_base_call(base, "sales_summary", NULL, NULL), "out_json");
+    CHECK_NULL_ARG(cb_base_call_mut(NULL, "normalize_contacts", NULL, &out), "base");
+    CHECK_NULL_ARG(cb_base_call_mut(NULL, "import_clients_csv", NULL, &out), "base");
+    CHECK_NULL_ARG(cb_base_call_mut(base, "import_deals_csv", NULL, NULL), "out_json");
     CHECK(out == SENTINEL_STR);
 
     cb_table *table = (cb_table *)SENTINEL_STR;
@@ -222,10 +222,10 @@ static void test_outputs(cb_base *base, const uint64_t ids[3])
                          "a Russian number has 10 digits, or 11 with a leading 8 or 7\"},"
                          "\"row\":1,\"valid\":null}]");
 
-    /* The named read calls are cb_base_call with the name written in. */
+    /* NULL params are the defaults: no decided pairs. */
     char *named = NULL;
-    CHECK_OK(cb_base_dedupe(base, "{\"not_duplicates\":[]}", &named));
-    CHECK_OK(cb_base_call(base, "dedupe", "{\"not_duplicates\":[]}", &out));
+    CHECK_OK(cb_base_call(base, "dedupe", "{\"not_duplicates\":[]}", &named));
+    CHECK_OK(cb_base_call(base, "dedupe", NULL, &out));
     CHECK_STR(named, out);
     /* The two Smirnovas, one full name on one phone, are one client. */
     CHECK_CONTAINS(named, "\"cluster_of\":{\"client\":[1,2],\"cluster\":[1,1]},"
@@ -234,21 +234,21 @@ static void test_outputs(cb_base *base, const uint64_t ids[3])
     cb_string_free(named);
     cb_string_free(out);
     /* A pair decided not to be duplicates is not joined: the join is refused. */
-    CHECK_OK(cb_base_dedupe(base, "{\"not_duplicates\":[[1,2]]}", &named));
+    CHECK_OK(cb_base_call(base, "dedupe", "{\"not_duplicates\":[[1,2]]}", &named));
     CHECK_CONTAINS(named, "\"clusters\":[],\"comparisons\":1,\"duplicates\":0,");
     CHECK_CONTAINS(named, "\"refused\":[{\"left\":1,");
     cb_string_free(named);
     /* A decision naming a client the base does not have is an error. */
     named = SENTINEL_STR;
-    CHECK_FAILED(cb_base_dedupe(base, "{\"not_duplicates\":[[1,999]]}", &named), CB_UNKNOWN_ID,
+    CHECK_FAILED(cb_base_call(base, "dedupe", "{\"not_duplicates\":[[1,999]]}", &named), CB_UNKNOWN_ID,
                  "999");
     /* A typo inside nested options is named too. */
     named = SENTINEL_STR;
-    CHECK_FAILED(cb_base_dedupe(base, "{\"options\":{\"treshold\":0.9}}", &named), CB_JSON,
+    CHECK_FAILED(cb_base_call(base, "dedupe", "{\"options\":{\"treshold\":0.9}}", &named), CB_JSON,
                  "unknown field `treshold`");
     CHECK(named == SENTINEL_STR);
 
-    CHECK_OK(cb_base_sales_summary(base, NULL, &out));
+    CHECK_OK(cb_base_call(base, "sales_summary", NULL, &out));
     CHECK_JSON_FREE(out, "{\"by_category\":[],\"by_year\":[{\"deals\":1,\"revenue\":"
                          "{\"amount\":\"4990.00\",\"currency\":\"RUB\"},\"year\":2024}],"
                          "\"skipped\":[]}");

@@ -67,7 +67,7 @@ static uint64_t add_client(cb_base *base, const char *json)
     return id;
 }
 
-/* The params of cb_base_undo_merge for a merge record; the caller frees them with free(). */
+/* The params of undo_merge for a merge record; the caller frees them with free(). */
 static char *undo_params(const char *record)
 {
     size_t size = strlen(record) + sizeof "{\"record\":}";
@@ -77,6 +77,14 @@ static char *undo_params(const char *record)
         snprintf(params, size, "{\"record\":%s}", record);
     }
     return params;
+}
+
+/* The capability find_duplicate_deal for `deal` (JSON): params {"deal": <deal>}. */
+static cb_status find_duplicate_deal(const cb_base *base, const char *deal, char **out_json)
+{
+    char params[4096];
+    snprintf(params, sizeof params, "{\"deal\":%s}", deal);
+    return cb_base_call(base, "find_duplicate_deal", params, out_json);
 }
 
 static uint64_t add_deal(cb_base *base, const char *json)
@@ -393,33 +401,33 @@ static void test_merge_and_undo(void)
     const char *merge_5_into_1 = "{\"survivor\":1,\"others\":[5]}";
 
     char *record = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_merge_clients(NULL, merge_5_into_1, &record), "base");
-    CHECK_NULL_ARG(cb_base_merge_clients(base, merge_5_into_1, NULL), "out_json");
-    CHECK_BAD_UTF8(cb_base_merge_clients(base, BAD_UTF8, &record), "params_json");
-    CHECK_FAILS(cb_base_merge_clients(base, NULL, &record), CB_INVALID_VALUE,
+    CHECK_NULL_ARG(cb_base_call_mut(NULL, "merge_clients", merge_5_into_1, &record), "base");
+    CHECK_NULL_ARG(cb_base_call_mut(base, "merge_clients", merge_5_into_1, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_call_mut(base, "merge_clients", BAD_UTF8, &record), "params_json");
+    CHECK_FAILS(cb_base_call_mut(base, "merge_clients", NULL, &record), CB_INVALID_VALUE,
                 "surviving client is required");
     CHECK_STR(cb_last_error_field(), "survivor");
-    CHECK_FAILS(cb_base_merge_clients(
-                    base, "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":\"newest\"}}",
+    CHECK_FAILS(cb_base_call_mut(
+                    base, "merge_clients", "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":\"newest\"}}",
                     &record),
                 CB_JSON, "newest");
-    CHECK_FAILS(cb_base_merge_clients(base, "{\"survivor\":1,\"others\":[99]}", &record),
+    CHECK_FAILS(cb_base_call_mut(base, "merge_clients", "{\"survivor\":1,\"others\":[99]}", &record),
                 CB_UNKNOWN_ID, "client 99 does not exist");
     CHECK_STR(cb_last_error_record(), "client 99");
-    CHECK_FAILS(cb_base_merge_clients(base, "{\"survivor\":99,\"others\":[5]}", &record),
+    CHECK_FAILS(cb_base_call_mut(base, "merge_clients", "{\"survivor\":99,\"others\":[5]}", &record),
                 CB_UNKNOWN_ID, "client 99");
-    CHECK_FAILS(cb_base_merge_clients(base, "{\"survivor\":1,\"others\":[5,5]}", &record),
+    CHECK_FAILS(cb_base_call_mut(base, "merge_clients", "{\"survivor\":1,\"others\":[5,5]}", &record),
                 CB_INVALID_VALUE, "given twice");
     CHECK_STR(cb_last_error_record(), "client 1");
     CHECK_STR(cb_last_error_field(), "others");
-    CHECK_FAILS(cb_base_merge_clients(base,
+    CHECK_FAILS(cb_base_call_mut(base, "merge_clients",
                                       "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":"
                                       "\"most_recent\",\"fields\":{\"shoe\":\"most_complete\"}}}",
                                       &record),
                 CB_INVALID_VALUE, "no such field to choose");
     CHECK_STR(cb_last_error_field(), "shoe");
-    CHECK_FAILS(cb_base_merge_clients(
-                    base, "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":{\"manual\":3}}}",
+    CHECK_FAILS(cb_base_call_mut(
+                    base, "merge_clients", "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":{\"manual\":3}}}",
                     &record),
                 CB_INVALID_VALUE, "not one of the merged records");
     CHECK(record == SENTINEL_STR);
@@ -429,7 +437,7 @@ static void test_merge_and_undo(void)
     cb_string_free(after_failures);
 
     /* Merge the lead into client 1, keeping the most complete value of every field. */
-    CHECK_OK(cb_base_merge_clients(base,
+    CHECK_OK(cb_base_call_mut(base, "merge_clients",
                                    "{\"survivor\":1,\"others\":[5],\"rules\":{\"default\":"
                                    "\"most_complete\",\"fields\":{\"city\":{\"manual\":1}}}}",
                                    &record));
@@ -461,27 +469,27 @@ static void test_merge_and_undo(void)
     /* Undo from the record: the base is exactly as before. */
     char *undo = undo_params(record);
     char *out = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_undo_merge(NULL, undo, &out), "base");
-    CHECK_NULL_ARG(cb_base_undo_merge(base, undo, NULL), "out_json");
-    CHECK_BAD_UTF8(cb_base_undo_merge(base, BAD_UTF8, &out), "params_json");
-    CHECK_FAILS(cb_base_undo_merge(base, NULL, &out), CB_JSON, "missing field `record`");
-    CHECK_FAILS(cb_base_undo_merge(base, "{\"record\":{\"survivor\":1}}", &out), CB_JSON,
+    CHECK_NULL_ARG(cb_base_call_mut(NULL, "undo_merge", undo, &out), "base");
+    CHECK_NULL_ARG(cb_base_call_mut(base, "undo_merge", undo, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_call_mut(base, "undo_merge", BAD_UTF8, &out), "params_json");
+    CHECK_FAILS(cb_base_call_mut(base, "undo_merge", NULL, &out), CB_JSON, "missing field `record`");
+    CHECK_FAILS(cb_base_call_mut(base, "undo_merge", "{\"record\":{\"survivor\":1}}", &out), CB_JSON,
                 "missing field");
     CHECK(out == SENTINEL_STR);
-    CHECK_OK(cb_base_undo_merge(base, undo, &out));
+    CHECK_OK(cb_base_call_mut(base, "undo_merge", undo, &out));
     CHECK_STR(out, "{}");
     cb_string_free(out);
     char *after = base_json(base);
     CHECK_STR(after, before);
     cb_string_free(after);
     /* A second undo finds the merged client back and refuses. */
-    CHECK_FAILS(cb_base_undo_merge(base, undo, &out), CB_CONFLICT, "cannot undo the merge");
+    CHECK_FAILS(cb_base_call_mut(base, "undo_merge", undo, &out), CB_CONFLICT, "cannot undo the merge");
     CHECK_STR(cb_last_error_record(), "client 1");
     free(undo);
     cb_string_free(record);
 
     /* An undo is refused once the survivor changed after the merge. */
-    CHECK_OK(cb_base_merge_clients(base, merge_5_into_1, &record));
+    CHECK_OK(cb_base_call_mut(base, "merge_clients", merge_5_into_1, &record));
     char *survivor = NULL;
     CHECK_OK(cb_base_client_json(base, 1, &survivor));
     const char *emails = strstr(survivor, "\"emails\":[");
@@ -493,7 +501,7 @@ static void test_merge_and_undo(void)
     cb_string_free(survivor);
     CHECK_OK(cb_base_update_client_json(base, changed));
     undo = undo_params(record);
-    CHECK_FAILS(cb_base_undo_merge(base, undo, &out), CB_CONFLICT,
+    CHECK_FAILS(cb_base_call_mut(base, "undo_merge", undo, &out), CB_CONFLICT,
                 "the survivor client 1 changed");
     free(undo);
     cb_string_free(record);
@@ -504,7 +512,7 @@ static void test_merge_and_undo(void)
                                      &company));
     char params[96];
     snprintf(params, sizeof params, "{\"survivor\":1,\"others\":[%" PRIu64 "]}", company);
-    CHECK_FAILS(cb_base_merge_clients(base, params, &record), CB_CONFLICT, "not the same client");
+    CHECK_FAILS(cb_base_call_mut(base, "merge_clients", params, &record), CB_CONFLICT, "not the same client");
     CHECK_STR(cb_last_error_field(), "party");
 
     cb_string_free(before);
@@ -526,26 +534,26 @@ static void test_duplicate_deals(void)
     CHECK(older == 1 && newer == 2 && husband == 3 && wife == 4);
 
     char *json = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_duplicate_deals(NULL, NULL, &json), "base");
-    CHECK_NULL_ARG(cb_base_duplicate_deals(base, NULL, NULL), "out_json");
-    CHECK_BAD_UTF8(cb_base_duplicate_deals(base, BAD_UTF8, &json), "params_json");
+    CHECK_NULL_ARG(cb_base_call(NULL, "duplicate_deals", NULL, &json), "base");
+    CHECK_NULL_ARG(cb_base_call(base, "duplicate_deals", NULL, NULL), "out_json");
+    CHECK_BAD_UTF8(cb_base_call(base, "duplicate_deals", BAD_UTF8, &json), "params_json");
     /* Missing rules take their defaults; an unknown key is refused. */
-    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"rules\":{\"window\":30}}", &json), CB_JSON,
+    CHECK_FAILS(cb_base_call(base, "duplicate_deals", "{\"rules\":{\"window\":30}}", &json), CB_JSON,
                 "unknown field `window`");
-    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"related\":[{\"left\":1}]}", &json), CB_JSON,
+    CHECK_FAILS(cb_base_call(base, "duplicate_deals", "{\"related\":[{\"left\":1}]}", &json), CB_JSON,
                 "missing field");
-    CHECK_FAILS(cb_base_duplicate_deals(base, "{\"client\":3}", &json), CB_INVALID_VALUE,
+    CHECK_FAILS(cb_base_call(base, "duplicate_deals", "{\"client\":3}", &json), CB_INVALID_VALUE,
                 "open_deals takes a client");
     CHECK_STR(cb_last_error_field(), "client");
     CHECK(json == SENTINEL_STR);
 
     /* Without related links, only client 3's repeat is a duplicate. */
-    CHECK_OK(cb_base_duplicate_deals(base, NULL, &json));
+    CHECK_OK(cb_base_call(base, "duplicate_deals", NULL, &json));
     CHECK_STR(json, "[{\"action\":{\"action\":\"close\"},\"newer\":2,\"older\":1,"
                     "\"older_client\":3,\"same_decision_unit\":false}]");
     cb_string_free(json);
-    CHECK_OK(cb_base_duplicate_deals(
-        base, "{\"rules\":{\"window_days\":90,\"abandoned_after_days\":30}}", &json));
+    CHECK_OK(cb_base_call(
+        base, "duplicate_deals", "{\"rules\":{\"window_days\":90,\"abandoned_after_days\":30}}", &json));
     CHECK_CONTAINS(json, "\"newer\":2,\"older\":1,");
     cb_string_free(json);
 
@@ -568,49 +576,48 @@ static void test_duplicate_deals(void)
 
     char params[4200];
     snprintf(params, sizeof params, "{\"related\":%s}", links);
-    CHECK_OK(cb_base_duplicate_deals(base, params, &json));
+    CHECK_OK(cb_base_call(base, "duplicate_deals", params, &json));
     CHECK_CONTAINS(json, "\"newer\":2,\"older\":1,");
     CHECK_CONTAINS(json, "{\"action\":{\"action\":\"close\"},\"newer\":4,\"older\":3,"
                          "\"older_client\":1,\"same_decision_unit\":true}");
     cb_string_free(json);
 
     /* The open deals of Мария's decision unit: hers, then her husband's. */
-    CHECK_NULL_ARG(cb_base_open_deals(NULL, "{\"client\":2}", &json), "base");
-    CHECK_NULL_ARG(cb_base_open_deals(base, "{\"client\":2}", NULL), "out_json");
-    CHECK_FAILS(cb_base_open_deals(base, "{\"client\":99}", &json), CB_UNKNOWN_ID, "client 99");
-    CHECK_FAILS(cb_base_open_deals(base, NULL, &json), CB_INVALID_VALUE, "client");
+    CHECK_NULL_ARG(cb_base_call(NULL, "open_deals", "{\"client\":2}", &json), "base");
+    CHECK_NULL_ARG(cb_base_call(base, "open_deals", "{\"client\":2}", NULL), "out_json");
+    CHECK_FAILS(cb_base_call(base, "open_deals", "{\"client\":99}", &json), CB_UNKNOWN_ID, "client 99");
+    CHECK_FAILS(cb_base_call(base, "open_deals", NULL, &json), CB_INVALID_VALUE, "client");
     CHECK_STR(cb_last_error_field(), "client");
-    CHECK_OK(cb_base_open_deals(base, "{\"client\":2}", &json));
+    CHECK_OK(cb_base_call(base, "open_deals", "{\"client\":2}", &json));
     CHECK_STR(json, "[4]");
     cb_string_free(json);
     snprintf(params, sizeof params, "{\"client\":2,\"related\":%s}", links);
-    CHECK_OK(cb_base_open_deals(base, params, &json));
+    CHECK_OK(cb_base_call(base, "open_deals", params, &json));
     CHECK_STR(json, "[4,3]");
     cb_string_free(json);
 
     /* One deal checked before it is added, another already in the base. */
     snprintf(deal, sizeof deal, "{\"client\":3,%s}", food);
     json = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_find_duplicate_deal(NULL, deal, NULL, NULL, &json), "base");
-    CHECK_NULL_ARG(cb_base_find_duplicate_deal(base, NULL, NULL, NULL, &json), "deal_json");
-    CHECK_NULL_ARG(cb_base_find_duplicate_deal(base, deal, NULL, NULL, NULL), "out_json");
-    CHECK_BAD_UTF8(cb_base_find_duplicate_deal(base, BAD_UTF8, NULL, NULL, &json), "deal_json");
-    CHECK_FAILS(cb_base_find_duplicate_deal(base, "{\"client\":3}", NULL, NULL, &json), CB_JSON,
-                "field \"deal_json\"");
-    CHECK_FAILS(cb_base_find_duplicate_deal(
+    CHECK_NULL_ARG(find_duplicate_deal(NULL, deal, &json), "base");
+    CHECK_NULL_ARG(find_duplicate_deal(base, deal, NULL), "out_json");
+    CHECK_FAILS(cb_base_call(base, "find_duplicate_deal", NULL, &json), CB_INVALID_VALUE,
+                "deal");
+    CHECK_FAILS(find_duplicate_deal(base, "{\"client\":3}", &json), CB_JSON, "amount");
+    CHECK_FAILS(find_duplicate_deal(
                     base, "{\"client\":99,\"amount\":{\"amount\":\"1\",\"currency\":\"RUB\"}}",
-                    NULL, NULL, &json),
+                    &json),
                 CB_UNKNOWN_ID, "client 99");
     CHECK_STR(cb_last_error_field(), "client");
     CHECK(json == SENTINEL_STR);
-    CHECK_OK(cb_base_find_duplicate_deal(base, deal, NULL, NULL, &json));
-    CHECK_STR(json, "{\"newer\":null,\"older\":1,\"older_client\":3,\"same_decision_unit\":false,"
-                    "\"action\":{\"action\":\"close\"}}");
+    CHECK_OK(find_duplicate_deal(base, deal, &json));
+    CHECK_STR(json, "{\"action\":{\"action\":\"close\"},\"newer\":null,\"older\":1,"
+                    "\"older_client\":3,\"same_decision_unit\":false}");
     cb_string_free(json);
     char *stored = NULL;
     CHECK_OK(cb_base_deal_json(base, 2, &stored));
-    CHECK_OK(cb_base_find_duplicate_deal(base, stored, NULL, NULL, &json));
-    CHECK_CONTAINS(json, "{\"newer\":2,\"older\":1,");
+    CHECK_OK(find_duplicate_deal(base, stored, &json));
+    CHECK_CONTAINS(json, "\"newer\":2,\"older\":1,");
     cb_string_free(json);
     cb_string_free(stored);
     /* Another manager's older deal is for a person to decide. */
@@ -619,22 +626,22 @@ static void test_duplicate_deals(void)
     snprintf(deal, sizeof deal, "{\"client\":4,\"owner\":\"anna\",%s}", food);
     CHECK(add_deal(base, deal) == 5);
     snprintf(deal, sizeof deal, "{\"client\":4,\"owner\":\"boris\",%s}", food);
-    CHECK_OK(cb_base_find_duplicate_deal(base, deal, NULL, NULL, &json));
-    CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_other_manager\",\"older\":\"anna\","
-                         "\"newer\":\"boris\"}");
+    CHECK_OK(find_duplicate_deal(base, deal, &json));
+    CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_other_manager\",\"newer\":\"boris\","
+                         "\"older\":\"anna\"}");
     cb_string_free(json);
     /* Another title and no lines to compare in the same pipeline: a person decides. */
-    CHECK_OK(cb_base_find_duplicate_deal(
+    CHECK_OK(find_duplicate_deal(
         base,
         "{\"client\":3,\"title\":\"Поводок\",\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}",
-        NULL, NULL, &json));
+        &json));
     CHECK_CONTAINS(json, "\"action\":{\"action\":\"review_same_pipeline\"}");
     cb_string_free(json);
     /* A deal of another pipeline is no duplicate. */
-    CHECK_OK(cb_base_find_duplicate_deal(base,
-                                         "{\"client\":3,\"title\":\"Поводок\",\"pipeline\":\"service\","
-                                         "\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}",
-                                         NULL, NULL, &json));
+    CHECK_OK(find_duplicate_deal(base,
+                                 "{\"client\":3,\"title\":\"Поводок\",\"pipeline\":\"service\","
+                                 "\"amount\":{\"amount\":\"900\",\"currency\":\"RUB\"}}",
+                                 &json));
     CHECK_STR(json, "null");
     cb_string_free(json);
 
@@ -652,7 +659,7 @@ static void test_duplicate_deals(void)
     CHECK_FAILS(cb_base_close_duplicate_deal(base, newer, older), CB_CONFLICT, "already closed");
     CHECK_STR(cb_last_error_field(), "status");
     CHECK_FAILS(cb_base_close_duplicate_deal(base, older, newer), CB_CONFLICT, "is closed");
-    CHECK_OK(cb_base_duplicate_deals(base, NULL, &json));
+    CHECK_OK(cb_base_call(base, "duplicate_deals", NULL, &json));
     CHECK_LACKS(json, "\"older\":1,");
     cb_string_free(json);
 

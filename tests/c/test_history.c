@@ -78,7 +78,7 @@ static void test_history_in_memory(void)
 
     /* Merged, client 2's history is client 1's, with the lost deal and the merge. */
     char *record = NULL;
-    CHECK_OK(cb_base_merge_clients(base, "{\"survivor\":1,\"others\":[2]}", &record));
+    CHECK_OK(cb_base_call_mut(base, "merge_clients", "{\"survivor\":1,\"others\":[2]}", &record));
     cb_string_free(record);
     history = NULL;
     CHECK_OK(cb_base_call_table(base, "client_history", "{\"client\":2,\"kinds\":[\"deal_lost\","

@@ -2,7 +2,7 @@
  * Contact normalization through the C API: phones (one number as JSON or its
  * E.164, a batch over an array of strings as a table, a field split into its
  * numbers as JSON), emails, names, and
- * cb_base_normalize_contacts on a small base. Also NULL for each pointer
+ * normalize_contacts (cb_base_call_mut) on a small base. Also NULL for each pointer
  * argument, invalid UTF-8, out-parameters untouched on failure, and inputs
  * crafted to break a parser.
  *
@@ -671,11 +671,11 @@ static void test_normalize_contacts(void)
         &petrova));
 
     char *report = (char *)SENTINEL_PTR;
-    CHECK_NULL_ARG(cb_base_normalize_contacts(NULL, NULL, &report), "base");
-    CHECK_NULL_ARG(cb_base_normalize_contacts(base, NULL, NULL), "out_json");
-    CHECK_STATUS(cb_base_normalize_contacts(base, "{\"phone_regoin\":\"RU\"}", &report), CB_JSON);
+    CHECK_NULL_ARG(cb_base_call_mut(NULL, "normalize_contacts", NULL, &report), "base");
+    CHECK_NULL_ARG(cb_base_call_mut(base, "normalize_contacts", NULL, NULL), "out_json");
+    CHECK_STATUS(cb_base_call_mut(base, "normalize_contacts", "{\"phone_regoin\":\"RU\"}", &report), CB_JSON);
     CHECK(strstr(cb_last_error_message(), "unknown field `phone_regoin`") != NULL);
-    CHECK_STATUS(cb_base_normalize_contacts(base, "{\"phone_region\":\"XX\"}", &report),
+    CHECK_STATUS(cb_base_call_mut(base, "normalize_contacts", "{\"phone_region\":\"XX\"}", &report),
                  CB_INVALID_VALUE);
     CHECK_STR(cb_last_error_field(), "phone_region");
     CHECK(report == (char *)SENTINEL_PTR);
@@ -683,7 +683,7 @@ static void test_normalize_contacts(void)
     /* The whole report: 2 clients looked at and changed, 5 contact points
      * changed, Ivanov's two numbers split, Petrova's short local number and
      * email without @ invalid, a typo offered for gmial.com. */
-    CHECK_OK(cb_base_normalize_contacts(base, NULL, &report));
+    CHECK_OK(cb_base_call_mut(base, "normalize_contacts", NULL, &report));
     char expected[2048];
     snprintf(expected, sizeof expected,
              "{\"changed\":5,\"clients\":2,\"clients_changed\":2,"
@@ -709,8 +709,8 @@ static void test_normalize_contacts(void)
     cb_string_free(json);
 
     /* Normalizing again changes nothing; explicit params are used. */
-    CHECK_OK(cb_base_normalize_contacts(
-        base, "{\"phone_region\":\"RU\",\"email_provider_rules\":true}", &report));
+    CHECK_OK(cb_base_call_mut(
+        base, "normalize_contacts", "{\"phone_region\":\"RU\",\"email_provider_rules\":true}", &report));
     const char *unchanged = "{\"changed\":0,\"clients\":2,\"clients_changed\":0,";
     CHECK(strncmp(report, unchanged, strlen(unchanged)) == 0);
     CHECK(strstr(report, "\"split\":[]") != NULL);

@@ -120,15 +120,16 @@ static void test_records(cb_base *base)
 static void test_rules(cb_base *base)
 {
     char *json = NULL;
-    CHECK_REFUSED(cb_base_duplicate_deals(base, "{\"rules\":{\"window\":30}}", &json), "`window`",
+    CHECK_REFUSED(cb_base_call(base, "duplicate_deals", "{\"rules\":{\"window\":30}}", &json), "`window`",
                   "`window_days`");
     CHECK(json == NULL);
-    CHECK_OK(cb_base_duplicate_deals(base, "{\"rules\":{\"window_days\":30}}", &json));
+    CHECK_OK(cb_base_call(base, "duplicate_deals", "{\"rules\":{\"window_days\":30}}", &json));
     CHECK_STR(json, "[]");
     cb_string_free(json);
     json = NULL;
-    CHECK_REFUSED(cb_base_find_duplicate_deal(base, "{\"client\":1,\"amount\":" MONEY "}",
-                                              "{\"abandoned\":3}", NULL, &json),
+    CHECK_REFUSED(cb_base_call(base, "find_duplicate_deal",
+                               "{\"deal\":{\"client\":1,\"amount\":" MONEY "},"
+                               "\"rules\":{\"abandoned\":3}}", &json),
                   "`abandoned`", "`abandoned_after_days`");
 
     uint64_t survivor = 0, other = 0;
@@ -142,14 +143,14 @@ static void test_rules(cb_base *base)
              "{\"survivor\":%" PRIu64 ",\"others\":[%" PRIu64 "],\"rules\":{\"default\":"
              "\"most_recent\",\"feilds\":{\"city\":\"most_frequent\"}}}",
              survivor, other);
-    CHECK_REFUSED(cb_base_merge_clients(base, params, &record), "`feilds`", "`fields`");
+    CHECK_REFUSED(cb_base_call_mut(base, "merge_clients", params, &record), "`feilds`", "`fields`");
     CHECK(record == NULL);
     /* `default` is optional. */
     snprintf(params, sizeof params,
              "{\"survivor\":%" PRIu64 ",\"others\":[%" PRIu64 "],\"rules\":{\"fields\":"
              "{\"city\":\"most_frequent\"}}}",
              survivor, other);
-    CHECK_OK(cb_base_merge_clients(base, params, &record));
+    CHECK_OK(cb_base_call_mut(base, "merge_clients", params, &record));
     CHECK(record != NULL);
     cb_string_free(record);
 }
@@ -191,22 +192,22 @@ static void test_csv_options(void)
     cb_base *base = NULL;
     CHECK_OK(cb_base_new(NULL, &base));
     char *report = NULL;
-    CHECK_REFUSED(cb_base_import_clients_csv(base, IMPORT("{\"delimeter\":\";\"}"), &report),
+    CHECK_REFUSED(cb_base_call_mut(base, "import_clients_csv", IMPORT("{\"delimeter\":\";\"}"), &report),
                   "`delimeter`", "`delimiter`");
-    CHECK_REFUSED(cb_base_import_clients_csv(base, IMPORT("{\"currensy\":\"USD\"}"), &report),
+    CHECK_REFUSED(cb_base_call_mut(base, "import_clients_csv", IMPORT("{\"currensy\":\"USD\"}"), &report),
                   "`currensy`", "`currency`");
-    CHECK_REFUSED(cb_base_import_clients_csv(base, IMPORT("{\"delimiter\":5}"), &report),
+    CHECK_REFUSED(cb_base_call_mut(base, "import_clients_csv", IMPORT("{\"delimiter\":5}"), &report),
                   "delimiter", "printable ASCII");
     CHECK(report == NULL);
-    CHECK_REFUSED(cb_base_import_clients_csv(
-                      base, "{\"csv\":\"a\\n\",\"mapping\":{\"a\":\"surname\"},\"mappnig\":{}}",
+    CHECK_REFUSED(cb_base_call_mut(
+                      base, "import_clients_csv", "{\"csv\":\"a\\n\",\"mapping\":{\"a\":\"surname\"},\"mappnig\":{}}",
                       &report),
                   "`mappnig`", "`mapping`");
-    CHECK_REFUSED_AS(cb_base_import_clients_csv(
-                         base, "{\"csv\":\"Фамилия\\nИванова\\n\",\"mapping\":{\"Фамилия\":\"surnme\"}}",
+    CHECK_REFUSED_AS(cb_base_call_mut(
+                         base, "import_clients_csv", "{\"csv\":\"Фамилия\\nИванова\\n\",\"mapping\":{\"Фамилия\":\"surnme\"}}",
                          &report),
                      CB_CSV, "\"surnme\"", "targets are");
-    CHECK_OK(cb_base_import_clients_csv(base, IMPORT("{\"delimiter\":59}"), &report));
+    CHECK_OK(cb_base_call_mut(base, "import_clients_csv", IMPORT("{\"delimiter\":59}"), &report));
     CHECK_CONTAINS(report, "\"imported\":[1]");
     cb_string_free(report);
     cb_base_free(base);

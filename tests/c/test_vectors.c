@@ -528,8 +528,8 @@ static long run_op(runner *rn, const char *op, const char *input, const char *ex
             return -1;
         }
         strcat(params, "}");
-        st = op[7] == 'c' ? cb_base_import_clients_csv(rn->base, params, output)
-                          : cb_base_import_deals_csv(rn->base, params, output);
+        st = op[7] == 'c' ? cb_base_call_mut(rn->base, "import_clients_csv", params, output)
+                          : cb_base_call_mut(rn->base, "import_deals_csv", params, output);
         free(params);
         return st;
     }

@@ -121,7 +121,7 @@ pub unsafe extern "C" fn cb_view_call_table(
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
         capability::expect_table(name, "cb_view_call")?;
         let table = view.call(base, name, params)?.into_table(name)?;
-        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        *out_table = cb_table::of(table)?;
         Ok(())
     })
 }

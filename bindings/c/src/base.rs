@@ -222,7 +222,7 @@ pub unsafe extern "C" fn cb_base_declare_field_json(
     })
 }
 
-/// Serializes a record found in the base into an owned C string.
+/// A value (a record, a report) as compact JSON in an owned C string.
 pub(crate) fn record_json<T: serde::Serialize>(record: &T) -> CbResult<*mut c_char> {
     owned_string(serde_json::to_string(record)?, "json")
 }

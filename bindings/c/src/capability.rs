@@ -2,9 +2,8 @@
 //! Mirrors `clientbase`'s `capability` module.
 //!
 //! Every capability can be called by name with `cb_call` (plain inputs),
-//! `cb_base_call` (reads a base) or `cb_base_call_mut` (may change it). The
-//! named calls below (`cb_base_dedupe`, …) are the same calls with the name
-//! written in. Params are a JSON object (`NULL` or `"{}"` for the defaults); a
+//! `cb_base_call` (reads a base) or `cb_base_call_mut` (may change it):
+//! `cb_base_call_mut(base, "merge_clients", params_json, &out_json)`. Params are a JSON object (`NULL` or `"{}"` for the defaults); a
 //! key the capability does not have is `CB_JSON`, naming the key and the keys
 //! allowed. The report comes back as compact JSON with its object keys sorted.
 
@@ -32,42 +31,6 @@ pub(crate) unsafe fn params_arg(params_json: *const c_char) -> CbResult<Value> {
 
 fn output(out: Output) -> CbResult<*mut c_char> {
     owned_string(out.to_json()?, "out_json")
-}
-
-/// What `cb_base_call` and the named read calls share (inside their panic
-/// boundary).
-///
-/// # Safety
-/// As for `cb_base_call`.
-pub(crate) unsafe fn read_call(
-    base: *const cb_base,
-    capability: &str,
-    params_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> CbResult<()> {
-    let base = unsafe { cb_base::arg(base, "base") }?;
-    let params = unsafe { params_arg(params_json) }?;
-    let out_json = unsafe { out_arg(out_json, "out_json") }?;
-    *out_json = output(capability::call_read(base, capability, params)?)?;
-    Ok(())
-}
-
-/// What `cb_base_call_mut` and the named write calls share (inside their
-/// panic boundary).
-///
-/// # Safety
-/// As for `cb_base_call_mut`.
-pub(crate) unsafe fn write_call(
-    base: *mut cb_base,
-    capability: &str,
-    params_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> CbResult<()> {
-    let base = unsafe { cb_base::arg_mut(base, "base") }?;
-    let params = unsafe { params_arg(params_json) }?;
-    let out_json = unsafe { out_arg(out_json, "out_json") }?;
-    *out_json = output(capability::call_write(base, capability, params)?)?;
-    Ok(())
 }
 
 /// Lists every capability as JSON: `[{"access":"read","name":"dedupe",
@@ -121,7 +84,11 @@ pub unsafe extern "C" fn cb_base_call(
 ) -> cb_status {
     status_boundary(|| {
         let capability = unsafe { arg_str(capability, "capability") }?;
-        unsafe { read_call(base, capability, params_json, out_json) }
+        let base = unsafe { cb_base::arg(base, "base") }?;
+        let params = unsafe { params_arg(params_json) }?;
+        let out_json = unsafe { out_arg(out_json, "out_json") }?;
+        *out_json = output(capability::call_read(base, capability, params)?)?;
+        Ok(())
     })
 }
 
@@ -136,34 +103,12 @@ pub unsafe extern "C" fn cb_base_call_mut(
 ) -> cb_status {
     status_boundary(|| {
         let capability = unsafe { arg_str(capability, "capability") }?;
-        unsafe { write_call(base, capability, params_json, out_json) }
+        let base = unsafe { cb_base::arg_mut(base, "base") }?;
+        let params = unsafe { params_arg(params_json) }?;
+        let out_json = unsafe { out_arg(out_json, "out_json") }?;
+        *out_json = output(capability::call_write(base, capability, params)?)?;
+        Ok(())
     })
-}
-
-/// Deduplicates the whole base: `params_json` is `{"options": {match
-/// settings}, "not_duplicates": [[a, b], ...]}` (every key optional). The
-/// report has `clusters`, `related`, `refused`, `blocking`, `records`,
-/// `comparisons`, `cluster_of` (`{"client": [...], "cluster": [...]}`) and
-/// `duplicates`. See `cb_base_call` for ownership.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_dedupe(
-    base: *const cb_base,
-    params_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> cb_status {
-    status_boundary(|| unsafe { read_call(base, "dedupe", params_json, out_json) })
-}
-
-/// Won revenue by year and by product category: `params_json` is
-/// `{"top_categories": 10, "include_recurring": false}` (every key optional).
-/// See `cb_base_call` for ownership.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_sales_summary(
-    base: *const cb_base,
-    params_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> cb_status {
-    status_boundary(|| unsafe { read_call(base, "sales_summary", params_json, out_json) })
 }
 
 /// Reads an input table (order lines, …) from its JSON form, the one
@@ -180,7 +125,7 @@ pub unsafe extern "C" fn cb_table_from_json(
         let json = unsafe { arg_str(json, "json") }?;
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
         let table: Table = capability::from_json("table", json)?;
-        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        *out_table = cb_table::of(table)?;
         Ok(())
     })
 }
@@ -234,7 +179,7 @@ pub unsafe extern "C" fn cb_table_import_arrow(
         // Read into the core's column types once, so a column it cannot hold
         // is refused here, by name, rather than at the first call.
         let table = Table::from_record_batch(&batch)?;
-        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        *out_table = cb_table::of(table)?;
         Ok(())
     })
 }
@@ -294,7 +239,7 @@ pub unsafe extern "C" fn cb_table_call_table(
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
         match unsafe { table_call(input, capability, params_json) }? {
             Output::Table(table) => {
-                *out_table = cb_table::into_raw(table.into_record_batch()?);
+                *out_table = cb_table::of(table)?;
                 Ok(())
             }
             _ => Err(Error::new(

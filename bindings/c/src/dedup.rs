@@ -1,17 +1,17 @@
 //! Duplicates: the match index (on insert and whole base), explanations,
-//! weight estimation, and duplicate deals. Mirrors `clientbase::dedup`.
+//! weight estimation, and closing a duplicate deal. Mirrors `clientbase::dedup`;
+//! the duplicate-deal checks are capabilities (`find_duplicate_deal`,
+//! `duplicate_deals`, `open_deals`).
 //!
 //! Structured results (candidates, explanations, clusters, duplicate deals)
 //! cross the boundary as JSON in the core's serde form.
 
 use std::ffi::c_char;
 
-use clientbase::capability::{find_duplicate_deal_report, DealCheckParams};
-use clientbase::dedup::{DealRules, Decisions, Link, MatchIndex, MatchModel, MatchOptions};
+use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
 use clientbase::{Client, ClientId, DealId};
 
 use crate::base::{cb_base, record_json};
-use crate::capability::read_call;
 use crate::error::cb_status;
 use crate::ffi::{arg_opt_str, arg_str, json_arg, opt_json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
@@ -210,9 +210,7 @@ pub unsafe extern "C" fn cb_match_index_dedupe(
         let index = cb_match_index::arg(index, "index")?;
         let decisions: Decisions = opt_json_arg(decisions_json, "decisions_json")?;
         let out_json = out_arg(out_json, "out_json")?;
-        index.check_decisions(&decisions)?;
-        let report = clientbase::capability::DedupeReport::from(index.dedupe(&decisions));
-        *out_json = record_json(&report)?;
+        *out_json = record_json(&clientbase::capability::dedupe_index(index, &decisions)?)?;
         Ok(())
     })
 }
@@ -279,80 +277,6 @@ pub unsafe extern "C" fn cb_match_index_set_model_json(
     })
 }
 
-/// Checks one deal, described as JSON (borrowed, in the form of
-/// `cb_base_add_deal_json`), against the open deals of its client's decision
-/// unit (the client, and spouses, relatives and colleagues by recorded
-/// relations or `related_links_json`). The deal may be in the base already
-/// (with its `id`, as `cb_base_deal_json` writes it) or about to be added.
-///
-/// `rules_json` is `NULL` for the defaults or `{"window_days":90,
-/// "abandoned_after_days":30}`; `related_links_json` is `NULL` for none or the
-/// `related` array of `cb_match_index_dedupe`'s result; both borrowed. A deal
-/// whose client is not in the base, or a link to a client not in it, is
-/// `CB_UNKNOWN_ID`. The capability `find_duplicate_deal` is the same call.
-///
-/// On success `*out_json` receives `null` when the deal repeats no older open
-/// deal, otherwise `{"newer":5,"older":2,"older_client":1,
-/// "same_decision_unit":false,"action":{"action":"close"}}` (`newer` is `null`
-/// for a deal not yet added; `action` is `close`, `review_abandoned` with
-/// `idle_days`, `review_other_manager` with `older` and `newer` managers, or
-/// `review_same_pipeline` when a deal without lines has nothing to compare).
-/// The caller owns it and frees it with `cb_string_free`.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_find_duplicate_deal(
-    base: *const cb_base,
-    deal_json: *const c_char,
-    rules_json: *const c_char,
-    related_links_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg(base, "base")?;
-        let deal_json = arg_str(deal_json, "deal_json")?;
-        let rules: DealRules = opt_json_arg(rules_json, "rules_json")?;
-        let related: Vec<Link> = opt_json_arg(related_links_json, "related_links_json")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        let deal = Some(json_arg(deal_json, "deal_json")?);
-        let params = DealCheckParams {
-            deal,
-            rules,
-            related,
-        };
-        *out_json = record_json(&find_duplicate_deal_report(base, &params)?)?;
-        Ok(())
-    })
-}
-
-/// Every open deal of the base that repeats an older open one of its
-/// decision unit, oldest first, like `cb_base_find_duplicate_deal` for each:
-/// `params_json` is `{"rules":{"window_days":90,"abandoned_after_days":30},
-/// "related":[links]}` (every key optional; `related` is the `related` array
-/// of a dedupe report). On success `*out_json` receives a JSON array of
-/// duplicate deals in the form `cb_base_find_duplicate_deal` writes; see
-/// `cb_base_call` for ownership.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_duplicate_deals(
-    base: *const cb_base,
-    params_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> cb_status {
-    status_boundary(|| unsafe { read_call(base, "duplicate_deals", params_json, out_json) })
-}
-
-/// The open deals of a client's decision unit, the client's own first: what
-/// to show a manager when a relative or colleague comes in as a new lead.
-/// `params_json` is `{"client":2,"related":[links]}` (`client` required). A
-/// client not in the base is `CB_UNKNOWN_ID`. On success `*out_json` receives
-/// a JSON array of deal ids (`[2,5]`); see `cb_base_call` for ownership.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_open_deals(
-    base: *const cb_base,
-    params_json: *const c_char,
-    out_json: *mut *mut c_char,
-) -> cb_status {
-    status_boundary(|| unsafe { read_call(base, "open_deals", params_json, out_json) })
-}
-
 /// Closes deal `newer` with status duplicate of deal `older` (stamping its
 /// `closed_at`). Both must be open (`CB_CONFLICT` otherwise), a deal cannot
 /// duplicate itself (`CB_INVALID_VALUE`), an unknown deal is `CB_UNKNOWN_ID`.
@@ -367,30 +291,4 @@ pub unsafe extern "C" fn cb_base_close_duplicate_deal(
         base.close_duplicate_deal(DealId(newer), DealId(older))?;
         Ok(())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decided_pairs_hold_in_either_order() {
-        let json = c"{\"not_duplicates\":[[8,3],[5,6]]}";
-        let decisions: Decisions =
-            unsafe { opt_json_arg(json.as_ptr(), "decisions_json") }.unwrap();
-        assert!(decisions.is_not_duplicate(ClientId(3), ClientId(8)));
-        assert!(decisions.is_not_duplicate(ClientId(8), ClientId(3)));
-        assert!(decisions.is_not_duplicate(ClientId(6), ClientId(5)));
-        assert!(!decisions.is_not_duplicate(ClientId(3), ClientId(5)));
-        let typo = c"{\"not_duplicate\":[[1,2]]}";
-        let err =
-            unsafe { opt_json_arg::<Decisions>(typo.as_ptr(), "decisions_json") }.unwrap_err();
-        assert!(
-            err.message().contains("unknown field `not_duplicate`"),
-            "{}",
-            err.message()
-        );
-        let none: Decisions = unsafe { opt_json_arg(std::ptr::null(), "d") }.unwrap();
-        assert_eq!(none.pairs().count(), 0);
-    }
 }

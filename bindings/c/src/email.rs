@@ -11,10 +11,11 @@ use std::ffi::c_char;
 use clientbase::table::Outcome;
 use clientbase::EmailNormalizer;
 
+use crate::base::record_json;
 use crate::error::cb_status;
-use crate::ffi::{arg_str, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, out_arg, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
-use crate::phone::{input_column, table_out};
+use crate::phone::batch_call;
 use crate::table::cb_table;
 
 /// Checks and normalizes email addresses.
@@ -75,8 +76,7 @@ pub unsafe extern "C" fn cb_email_normalizer_parse(
         let normalizer = cb_email_normalizer::arg(normalizer, "normalizer")?;
         let input = arg_str(input, "input")?;
         let out_json = out_arg(out_json, "out_json")?;
-        let json = serde_json::to_string(&Outcome::from(normalizer.parse(input)))?;
-        *out_json = owned_string(json, "json")?;
+        *out_json = record_json(&Outcome::from(normalizer.parse(input)))?;
         Ok(())
     })
 }
@@ -102,9 +102,8 @@ pub unsafe extern "C" fn cb_email_normalizer_parse_batch(
 ) -> cb_status {
     status_boundary(|| {
         let normalizer = cb_email_normalizer::arg(normalizer, "normalizer")?;
-        let (column, unread) = input_column(inputs, len)?;
-        let out_table = out_arg(out_table, "out_table")?;
-        let unread: Vec<(usize, &str)> = unread.iter().map(|(i, r)| (*i, r.as_str())).collect();
-        table_out(normalizer.parse_table_with(&column, &unread)?, out_table)
+        batch_call(inputs, len, out_table, |c, u| {
+            normalizer.parse_table_with(c, u)
+        })
     })
 }

@@ -8,10 +8,9 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};
+use std::sync::OnceLock;
 
 use clientbase::{Error, ErrorKind};
-
-use crate::ffi::Mirror;
 
 /// The result of every fallible call. The numbers are stable across releases.
 ///
@@ -60,41 +59,55 @@ pub enum cb_status {
     CB_UNKNOWN_ERROR = 103,
 }
 
-crate::ffi::c_enum!(
-    cb_status,
-    "CB_",
-    [
-        CB_OK,
-        CB_INVALID_VALUE,
-        CB_UNKNOWN_ID,
-        CB_UNKNOWN_TAG,
-        CB_UNKNOWN_FIELD,
-        CB_FIELD_TYPE,
-        CB_CURRENCY_MISMATCH,
-        CB_SCHEMA,
-        CB_CONFLICT,
-        CB_CSV,
-        CB_JSON,
-        CB_IO,
-        CB_STORAGE,
-        CB_FORBIDDEN,
-        CB_NULL_PARAMETER,
-        CB_INVALID_UTF8,
-        CB_PANIC,
-        CB_UNKNOWN_ERROR,
-    ]
-);
-
-static STATUSES: Mirror<cb_status> = Mirror::new();
-
 impl cb_status {
+    /// Every status, in the order of the header.
+    const ALL: [cb_status; 18] = {
+        use cb_status::*;
+        [
+            CB_OK,
+            CB_INVALID_VALUE,
+            CB_UNKNOWN_ID,
+            CB_UNKNOWN_TAG,
+            CB_UNKNOWN_FIELD,
+            CB_FIELD_TYPE,
+            CB_CURRENCY_MISMATCH,
+            CB_SCHEMA,
+            CB_CONFLICT,
+            CB_CSV,
+            CB_JSON,
+            CB_IO,
+            CB_STORAGE,
+            CB_FORBIDDEN,
+            CB_NULL_PARAMETER,
+            CB_INVALID_UTF8,
+            CB_PANIC,
+            CB_UNKNOWN_ERROR,
+        ]
+    };
+
+    /// Every status with its name, NUL-terminated for C, made once: the
+    /// identifier without `CB_`, in lower case (`invalid_value` for
+    /// `CB_INVALID_VALUE`), so that the mapping to and from the core's
+    /// `ErrorKind::name` goes by name and never by a hand-written table (the
+    /// unit test `statuses_match_the_core_and_the_header` checks it).
+    fn names() -> &'static [(cb_status, CString)] {
+        static NAMES: OnceLock<Vec<(cb_status, CString)>> = OnceLock::new();
+        NAMES.get_or_init(|| {
+            let name = |status: cb_status| format!("{status:?}")[3..].to_ascii_lowercase();
+            let named = |status| (status, CString::new(name(status)).unwrap_or_default());
+            cb_status::ALL.into_iter().map(named).collect()
+        })
+    }
+
     /// The status of a core error kind, by the kind's name (`invalid_value` is
     /// `CB_INVALID_VALUE`); a kind this version does not mirror yet is
     /// `CB_UNKNOWN_ERROR`.
     pub(crate) fn from_kind(kind: ErrorKind) -> cb_status {
-        STATUSES
-            .by_name(kind.name())
-            .unwrap_or(cb_status::CB_UNKNOWN_ERROR)
+        let name = kind.name().as_bytes();
+        let found = cb_status::names()
+            .iter()
+            .find(|(_, n)| n.to_bytes() == name);
+        found.map_or(cb_status::CB_UNKNOWN_ERROR, |&(status, _)| status)
     }
 }
 
@@ -108,12 +121,8 @@ impl cb_status {
 #[no_mangle]
 pub extern "C" fn cb_status_name(status: u32) -> *const c_char {
     crate::panic::value_boundary(c"unknown_status".as_ptr(), || {
-        let name = STATUSES.name(status);
-        if name.is_null() {
-            c"unknown_status".as_ptr()
-        } else {
-            name
-        }
+        let found = cb_status::names().iter().find(|(s, _)| *s as u32 == status);
+        found.map_or(c"unknown_status".as_ptr(), |(_, name)| name.as_ptr())
     })
 }
 
@@ -311,6 +320,40 @@ mod tests {
         assert_eq!(name(103), "unknown_error");
         assert_eq!(name(14), "unknown_status");
         assert_eq!(name(u32::MAX), "unknown_status");
+    }
+
+    /// The `(identifier, number)` constants of `enum cb_status` in the header.
+    fn header_statuses() -> Vec<(String, u32)> {
+        let header = include_str!("../../../include/clientbase.h");
+        let body = &header[header.find("\nenum cb_status\n").expect("enum cb_status")..];
+        let body = &body[body.find("\n {").unwrap()..body.find("\n};").unwrap()];
+        body.lines()
+            .filter_map(|line| {
+                let (ident, value) = line.trim().trim_end_matches(',').split_once(" = ")?;
+                Some((ident.to_string(), value.parse().ok()?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn statuses_match_the_core_and_the_header() {
+        let ours: Vec<_> = cb_status::ALL
+            .iter()
+            .map(|s| (format!("{s:?}"), *s as u32))
+            .collect();
+        assert_eq!(header_statuses(), ours, "regenerate the header");
+        for (ident, number) in ours {
+            assert_eq!(name(number), ident["CB_".len()..].to_ascii_lowercase());
+        }
+        // Every core error kind has its own status, named alike: a kind added
+        // to the core without a status here fails this test.
+        for kind in ErrorKind::ALL.iter().copied() {
+            assert_ne!(
+                cb_status::from_kind(kind),
+                cb_status::CB_UNKNOWN_ERROR,
+                "{kind:?}"
+            );
+        }
     }
 
     #[test]

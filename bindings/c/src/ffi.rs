@@ -10,7 +10,6 @@
 //! strings C receives, which only [`cb_string_free`] frees.
 
 use std::ffi::{c_char, CStr, CString};
-use std::sync::OnceLock;
 
 use clientbase::{Error, ErrorKind};
 
@@ -140,82 +139,6 @@ pub(crate) unsafe fn arg_str_array<'a>(
         .collect())
 }
 
-/// A C enum that mirrors a list of names of the core (`ErrorKind::name` for
-/// `cb_status`). Its variants are spelled `PREFIX` and the name in upper case
-/// (`CB_INVALID_VALUE` for `invalid_value`), so that the
-/// mapping to and from the core goes by name, through [`Mirror`], and never by
-/// a hand-written table; the unit test `enum_mirrors_match_the_core_and_the_header`
-/// checks every variant against the core's names and the committed header. A
-/// variant named `NONE` has no name.
-pub(crate) trait CEnum: Copy + std::fmt::Debug + Send + Sync + 'static {
-    /// What every variant's identifier starts with (`CB_PHONE_KIND_`).
-    const PREFIX: &'static str;
-    /// Every variant.
-    const ALL: &'static [Self];
-    /// The variant's number in C.
-    fn number(self) -> u32;
-}
-
-/// The names of a [`CEnum`]'s variants, made once, NUL-terminated for C.
-pub(crate) struct Mirror<T>(OnceLock<Vec<(T, u32, CString)>>);
-
-impl<T: CEnum> Mirror<T> {
-    pub(crate) const fn new() -> Mirror<T> {
-        Mirror(OnceLock::new())
-    }
-
-    fn entries(&self) -> &[(T, u32, CString)] {
-        self.0.get_or_init(|| {
-            T::ALL
-                .iter()
-                .filter_map(|&variant| {
-                    let name = variant_name::<T>(variant)?;
-                    let name = CString::new(name).unwrap_or_default();
-                    Some((variant, variant.number(), name))
-                })
-                .collect()
-        })
-    }
-
-    /// The variant for the core's `name`.
-    pub(crate) fn by_name(&self, name: &str) -> Option<T> {
-        self.entries()
-            .iter()
-            .find(|(_, _, n)| n.to_bytes() == name.as_bytes())
-            .map(|&(variant, _, _)| variant)
-    }
-
-    /// The static name of the variant numbered `number`, or `NULL`.
-    pub(crate) fn name(&self, number: u32) -> *const c_char {
-        self.entries()
-            .iter()
-            .find(|(_, n, _)| *n == number)
-            .map_or(std::ptr::null(), |(_, _, name)| name.as_ptr())
-    }
-}
-
-/// The name a variant stands for: its identifier without the prefix, in lower
-/// case; `None` for `NONE`.
-pub(crate) fn variant_name<T: CEnum>(variant: T) -> Option<String> {
-    let ident = format!("{variant:?}");
-    let name = ident.strip_prefix(T::PREFIX)?.to_ascii_lowercase();
-    (name != "none").then_some(name)
-}
-
-/// Implements [`CEnum`] for a `#[repr(u32)]` C enum, listing its variants.
-macro_rules! c_enum {
-    ($name:ident, $prefix:literal, [$($variant:ident),+ $(,)?]) => {
-        impl $crate::ffi::CEnum for $name {
-            const PREFIX: &'static str = $prefix;
-            const ALL: &'static [$name] = &[$($name::$variant),+];
-            fn number(self) -> u32 {
-                self as u32
-            }
-        }
-    };
-}
-pub(crate) use c_enum;
-
 /// Checks an out-parameter called `name` before any work is done, so that a
 /// `NULL` one fails without side effects; the caller writes it on success only.
 ///
@@ -322,70 +245,5 @@ mod tests {
     fn version_is_the_crate_version() {
         let v = unsafe { CStr::from_ptr(cb_version()) }.to_str().unwrap();
         assert_eq!(v, env!("CARGO_PKG_VERSION"));
-    }
-}
-
-#[cfg(test)]
-mod mirror_tests {
-    use super::*;
-    use crate::error::cb_status;
-
-    /// The `(identifier, number)` constants of `enum <name>` in the header.
-    fn header_constants(header: &str, name: &str) -> Vec<(String, u32)> {
-        let start = header
-            .find(&format!("\nenum {name}\n"))
-            .unwrap_or_else(|| panic!("enum {name} is not in the header"));
-        let body = &header[start..];
-        let body = &body[body.find("\n {").unwrap()..body.find("\n};").unwrap()];
-        body.lines()
-            .filter_map(|line| {
-                let (ident, value) = line.trim().trim_end_matches(',').split_once(" = ")?;
-                Some((ident.to_string(), value.parse().ok()?))
-            })
-            .collect()
-    }
-
-    fn rust_constants<T: CEnum>() -> Vec<(String, u32)> {
-        T::ALL
-            .iter()
-            .map(|v| (format!("{v:?}"), v.number()))
-            .collect()
-    }
-
-    /// Every variant of a mirror is in the committed header with the same
-    /// number and nothing else is, and its name reads back through `name_fn`.
-    fn check<T: CEnum>(header: &str, c_name: &str, name_fn: extern "C" fn(u32) -> *const c_char) {
-        assert_eq!(
-            header_constants(header, c_name),
-            rust_constants::<T>(),
-            "{c_name}: the header and the Rust enum differ (regenerate the header)"
-        );
-        for &variant in T::ALL {
-            let ptr = name_fn(variant.number());
-            let got = (!ptr.is_null())
-                .then(|| unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_string());
-            assert_eq!(got, variant_name(variant), "{variant:?}");
-        }
-    }
-
-    extern "C" fn status_name(status: u32) -> *const c_char {
-        crate::error::cb_status_name(status)
-    }
-
-    #[test]
-    fn enum_mirrors_match_the_core_and_the_header() {
-        let header = include_str!("../../../include/clientbase.h");
-        check::<cb_status>(header, "cb_status", status_name);
-        // Every core error kind has its own status, named alike: a kind added
-        // to the core without a status here fails this test.
-        for kind in ErrorKind::ALL.iter().copied() {
-            let status = cb_status::from_kind(kind);
-            assert_ne!(
-                status,
-                cb_status::CB_UNKNOWN_ERROR,
-                "{kind:?} has no cb_status"
-            );
-            assert_eq!(variant_name(status).as_deref(), Some(kind.name()));
-        }
     }
 }

@@ -8,8 +8,7 @@
 //! ## One bridge, few handles
 //!
 //! Structured calls go through the core's capabilities by name, JSON in and
-//! JSON out (`cb_call`, `cb_base_call`, `cb_base_call_mut`; the named calls
-//! such as `cb_base_import_clients_csv` are one line over them), so a new core
+//! JSON out (`cb_call`, `cb_base_call`, `cb_base_call_mut`), so a new core
 //! capability needs no code here. Typed handles stay where C needs speed or
 //! memory control: the base, the match index, the phone and email normalizers
 //! (one value as JSON in the core's serde form, a batch as a table), and
@@ -75,11 +74,7 @@ mod panic;
 
 mod base;
 
-mod client;
-
-mod deal;
-
-mod activity;
+mod record;
 
 mod csv_io;
 
@@ -89,11 +84,7 @@ mod email;
 
 mod name;
 
-mod contacts;
-
 mod dedup;
-
-mod merge;
 
 mod capability;
 
@@ -102,22 +93,18 @@ mod table;
 mod render;
 mod report;
 
-pub use activity::*;
 pub use base::*;
 pub use capability::*;
-pub use client::*;
-pub use contacts::*;
 pub use csv_io::*;
-pub use deal::*;
 pub use dedup::*;
 pub use email::*;
 pub use error::*;
 pub use ffi::{cb_string_free, cb_version};
-pub use merge::*;
 pub use name::*;
 #[cfg(feature = "test-panic")]
 pub use panic::cb_debug_panic;
 pub use phone::*;
+pub use record::*;
 pub use render::*;
 pub use report::*;
 pub use table::*;

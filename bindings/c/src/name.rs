@@ -7,10 +7,10 @@ use clientbase::capability::NameReading;
 use clientbase::table::Column;
 use clientbase::{clean_name, name_key, transliterate, PersonName};
 
+use crate::base::record_json;
 use crate::error::cb_status;
 use crate::ffi::{arg_str, arg_str_array, out_arg, owned_string};
 use crate::panic::status_boundary;
-use crate::phone::table_out;
 use crate::table::cb_table;
 
 /// Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
@@ -34,8 +34,7 @@ pub unsafe extern "C" fn cb_person_name_parse(
     status_boundary(|| {
         let full_name = arg_str(full_name, "full_name")?;
         let out_json = out_arg(out_json, "out_json")?;
-        let json = serde_json::to_string(&NameReading::from(&PersonName::parse(full_name)))?;
-        *out_json = owned_string(json, "json")?;
+        *out_json = record_json(&NameReading::from(&PersonName::parse(full_name)))?;
         Ok(())
     })
 }
@@ -70,7 +69,8 @@ pub unsafe extern "C" fn cb_person_name_parse_batch(
             });
         }
         let column = Column::from_texts("input", texts);
-        table_out(PersonName::parse_table(&column)?, out_table)
+        *out_table = cb_table::of(PersonName::parse_table(&column)?)?;
+        Ok(())
     })
 }
 

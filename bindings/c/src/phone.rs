@@ -12,6 +12,7 @@ use std::ffi::c_char;
 use clientbase::table::{Column, Outcome, Table};
 use clientbase::PhoneNormalizer;
 
+use crate::base::record_json;
 use crate::error::{cb_status, CbResult};
 use crate::ffi::{arg_opt_str, arg_str, arg_str_array, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
@@ -81,8 +82,7 @@ pub unsafe extern "C" fn cb_phone_normalizer_parse(
         let normalizer = cb_phone_normalizer::arg(normalizer, "normalizer")?;
         let input = arg_str(input, "input")?;
         let out_json = out_arg(out_json, "out_json")?;
-        let json = serde_json::to_string(&Outcome::from(normalizer.parse(input)))?;
-        *out_json = owned_string(json, "json")?;
+        *out_json = record_json(&Outcome::from(normalizer.parse(input)))?;
         Ok(())
     })
 }
@@ -110,18 +110,21 @@ pub unsafe extern "C" fn cb_phone_normalizer_e164(
     })
 }
 
-/// The `input` column of `len` C strings for a batch call, and the rows that
-/// are not UTF-8 with their reason (`inputs[3]`); a `NULL` element is a null
-/// cell.
+/// What the phone and email batch calls share: the `input` column of `len` C
+/// strings (a `NULL` element a null cell, one that is not UTF-8 an unread row
+/// with its reason, `inputs[3]`), read by `parse` into the table handed to C.
 ///
 /// # Safety
-/// As for `arg_str_array`.
-pub(crate) unsafe fn input_column(
+/// As for `arg_str_array`; `out_table` is `NULL` or writable.
+pub(crate) unsafe fn batch_call(
     inputs: *const *const c_char,
     len: usize,
-) -> CbResult<(Column, Vec<(usize, String)>)> {
-    let items = arg_str_array(inputs, len, "inputs")?;
-    let unread = items
+    out_table: *mut *mut cb_table,
+    parse: impl FnOnce(&Column, &[(usize, &str)]) -> clientbase::Result<Table>,
+) -> CbResult<()> {
+    let items = unsafe { arg_str_array(inputs, len, "inputs") }?;
+    let out_table = unsafe { out_arg(out_table, "out_table") }?;
+    let unread: Vec<(usize, String)> = items
         .iter()
         .enumerate()
         .filter_map(|(i, item)| match item {
@@ -135,12 +138,8 @@ pub(crate) unsafe fn input_column(
         "input",
         items.iter().map(|item| item.as_ref().ok().copied()),
     );
-    Ok((column, unread))
-}
-
-/// Hands a parse table to C.
-pub(crate) fn table_out(table: Table, out_table: &mut *mut cb_table) -> CbResult<()> {
-    *out_table = cb_table::into_raw(table.into_record_batch()?);
+    let unread: Vec<(usize, &str)> = unread.iter().map(|(i, r)| (*i, r.as_str())).collect();
+    *out_table = cb_table::of(parse(&column, &unread)?)?;
     Ok(())
 }
 
@@ -165,10 +164,9 @@ pub unsafe extern "C" fn cb_phone_normalizer_parse_batch(
 ) -> cb_status {
     status_boundary(|| {
         let normalizer = cb_phone_normalizer::arg(normalizer, "normalizer")?;
-        let (column, unread) = input_column(inputs, len)?;
-        let out_table = out_arg(out_table, "out_table")?;
-        let unread: Vec<(usize, &str)> = unread.iter().map(|(i, r)| (*i, r.as_str())).collect();
-        table_out(normalizer.parse_table_with(&column, &unread)?, out_table)
+        batch_call(inputs, len, out_table, |c, u| {
+            normalizer.parse_table_with(c, u)
+        })
     })
 }
 
@@ -190,8 +188,7 @@ pub unsafe extern "C" fn cb_phone_normalizer_split(
         let normalizer = cb_phone_normalizer::arg(normalizer, "normalizer")?;
         let field = arg_str(field, "field")?;
         let out_json = out_arg(out_json, "out_json")?;
-        let json = serde_json::to_string(&normalizer.split_readings(field))?;
-        *out_json = owned_string(json, "json")?;
+        *out_json = record_json(&normalizer.split_readings(field))?;
         Ok(())
     })
 }

@@ -27,6 +27,13 @@ impl BoxHandle for cb_table {
     type Inner = RecordBatch;
 }
 
+impl cb_table {
+    /// Hands a core table to C (its columns as Arrow buffers).
+    pub(crate) fn of(table: Table) -> CbResult<*mut cb_table> {
+        Ok(cb_table::into_raw(table.into_record_batch()?))
+    }
+}
+
 /// `struct ArrowArray` of the Arrow C Data Interface (defined in the header
 /// exactly as the Arrow specification writes it).
 pub type ArrowArray = FFI_ArrowArray;
@@ -55,7 +62,7 @@ pub unsafe extern "C" fn cb_base_call_table(
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
         capability::expect_table(name, "cb_base_call")?;
         let table = capability::call_read(base, name, params)?.into_table(name)?;
-        *out_table = cb_table::into_raw(table.into_record_batch()?);
+        *out_table = cb_table::of(table)?;
         Ok(())
     })
 }

@@ -5,29 +5,25 @@
 //! run, and two threads using one base wait for each other instead of failing.
 
 use crate::activity::{activity_arg, PyActivity};
-use crate::arrow::PyTable;
-use crate::capability::{named, opt_json};
 use crate::client::{client_arg, PyClient};
-use crate::convert::{to_json_value, to_py};
+use crate::convert::to_py;
 use crate::csv_io;
 use crate::deal::{deal_arg, PyDeal};
-use crate::email::PyEmailNormalizer;
 use crate::error::OrRaise;
-use crate::phone::PyPhoneNormalizer;
 use crate::schema::{field_def, schema_arg, PySchema};
 use crate::table;
 use chrono::{DateTime, Utc};
 use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
-use serde_json::Value;
+use pyo3::types::{PyDict, PyType};
 use std::sync::{PoisonError, RwLock};
 
-/// A company's client base: clients, deals and activities, always valid.
+/// A company's client base: clients, deals and activities, always valid (the
+/// records, files and tables; `clientbase.ClientBase` adds the capabilities).
 ///
 /// Every write is checked against the schema and the records it refers to; a
 /// rejected write raises a `ClientbaseError` subclass and leaves the base unchanged.
-#[pyclass(frozen, name = "ClientBase", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "ClientBase", module = "clientbase")]
 pub(crate) struct PyClientBase {
     inner: RwLock<ClientBase>,
 }
@@ -37,6 +33,15 @@ impl PyClientBase {
         PyClientBase {
             inner: RwLock::new(base),
         }
+    }
+
+    /// An instance of `cls` (this class, or the Python `clientbase.ClientBase`
+    /// that adds the named capabilities) holding `base`.
+    fn wrap_as<'py>(cls: &Bound<'py, PyType>, base: ClientBase) -> PyResult<Bound<'py, PyAny>> {
+        let made = cls.call0()?;
+        let lock = &made.cast::<PyClientBase>()?.get().inner;
+        *lock.write().unwrap_or_else(PoisonError::into_inner) = base;
+        Ok(made)
     }
 
     /// Runs `work` on the base with the GIL released.
@@ -73,13 +78,14 @@ impl PyClientBase {
     /// waits for the disk after every commit (survives a power cut). A missing,
     /// foreign, damaged, newer or locked file raises `StorageError`. Use it as
     /// a context manager (`with ClientBase.open(path) as base:`) to close it.
-    #[staticmethod]
+    #[classmethod]
     #[pyo3(signature = (path, **options))]
-    fn open(
-        py: Python<'_>,
+    fn open<'py>(
+        cls: &Bound<'py, PyType>,
         path: std::path::PathBuf,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyClientBase> {
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
         let options: clientbase::OpenOptions = match options {
             Some(options) => crate::convert::from_py(options.as_any())?,
             None => clientbase::OpenOptions::default(),
@@ -87,21 +93,24 @@ impl PyClientBase {
         let base = py
             .detach(|| ClientBase::open_with(&path, &options))
             .or_raise()?;
-        Ok(PyClientBase::wrap(base))
+        PyClientBase::wrap_as(cls, base)
     }
 
     /// Creates a new base file at `path` with `schema` (as for `ClientBase()`)
     /// and opens it; an existing file is never overwritten.
-    #[staticmethod]
+    #[classmethod]
     #[pyo3(signature = (path, schema = None))]
-    fn create(
-        py: Python<'_>,
+    fn create<'py>(
+        cls: &Bound<'py, PyType>,
         path: std::path::PathBuf,
-        schema: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyClientBase> {
+        schema: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let schema = schema_arg(schema)?;
-        let base = py.detach(|| ClientBase::create(&path, schema)).or_raise()?;
-        Ok(PyClientBase::wrap(base))
+        let base = cls
+            .py()
+            .detach(|| ClientBase::create(&path, schema))
+            .or_raise()?;
+        PyClientBase::wrap_as(cls, base)
     }
 
     /// Writes the base into a new base file at `path` and keeps it there: later
@@ -119,16 +128,6 @@ impl PyClientBase {
     /// readable; writes raise `StorageError`. Nothing to do for a base in memory.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         self.write(py, ClientBase::close).or_raise()
-    }
-
-    fn __enter__(slf: Py<Self>) -> Py<Self> {
-        slf
-    }
-
-    #[pyo3(signature = (*_exc))]
-    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
-        self.close(py)?;
-        Ok(false)
     }
 
     /// The file the base is kept in, or `None` for a base in memory.
@@ -149,25 +148,14 @@ impl PyClientBase {
         self.write(py, |base| base.set_actor(actor.as_deref()))
     }
 
-    /// The change log of a base kept in a file, oldest first, as dicts: `seq`,
-    /// `at`, `actor`, `action` and `records` (each `record`, `op` and the
-    /// `fields` with their values `before` and `after`). Filters: `record`
-    /// (`"client 17"`), `actor`, `since`, `after_seq`, `limit`.
-    #[pyo3(signature = (**params))]
-    fn changes<'py>(
-        &self,
-        py: Python<'py>,
-        params: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let params = crate::capability::params_arg(None, params)?;
-        self.call_capability(py, "changes", params)
-    }
-
     /// Reads a base written by `to_json()`, validating every record.
-    #[staticmethod]
-    fn from_json(py: Python<'_>, json: String) -> PyResult<PyClientBase> {
-        let base = py.detach(|| ClientBase::from_json(&json)).or_raise()?;
-        Ok(PyClientBase::wrap(base))
+    #[classmethod]
+    fn from_json<'py>(cls: &Bound<'py, PyType>, json: String) -> PyResult<Bound<'py, PyAny>> {
+        let base = cls
+            .py()
+            .detach(|| ClientBase::from_json(&json))
+            .or_raise()?;
+        PyClientBase::wrap_as(cls, base)
     }
 
     /// The whole base as JSON; `ClientBase.from_json()` gives back an equal base.
@@ -365,70 +353,7 @@ impl PyClientBase {
         .collect()
     }
 
-    // ---- contacts ----------------------------------------------------------------
-
-    /// Normalizes every client's phones and emails in place, on all cores with
-    /// the GIL released: phones get their E.164, extension, kind and label,
-    /// emails their normalized address, and a phone field holding several
-    /// numbers becomes several phones (each keeping its piece as typed in
-    /// `raw`). What was typed is never lost; an invalid phone or email is kept
-    /// and reported, not raised. Changed clients are validated and stamped like
-    /// any update. `phones` and `emails` are the normalizers to use (default:
-    /// Russia as the default region, email keys without provider rules).
-    ///
-    /// Returns a dict: `clients` looked at, `clients_changed`, `changed` (phones
-    /// and emails whose form, label or split changed), `invalid` (`{"client",
-    /// "field": "phones[1]", "raw", "reason"}`), `split` (`{"client", "field",
-    /// "original", "into"}`), `suggestions` (email typos to offer: `{"client",
-    /// "field", "raw", "suggestion"}`) and `rejected` (clients the base refused
-    /// after normalizing; should stay empty).
-    #[pyo3(signature = (phones = None, emails = None))]
-    fn normalize_contacts<'py>(
-        &self,
-        py: Python<'py>,
-        phones: Option<&Bound<'py, PyPhoneNormalizer>>,
-        emails: Option<&Bound<'py, PyEmailNormalizer>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let region = phones.map(|p| Value::from(p.get().inner.default_region()));
-        let provider_rules = match emails {
-            Some(emails) => emails.getattr("provider_rules")?.extract()?,
-            None => false,
-        };
-        let params = named([
-            ("phone_region", region),
-            ("email_provider_rules", Some(Value::Bool(provider_rules))),
-        ]);
-        self.call_capability(py, "normalize_contacts", params)
-    }
-
-    // ---- duplicates (capabilities) ---------------------------------------------------
-
-    /// Merges the clients `others` into `survivor`: fields chosen by `rules`
-    /// (a dict; default: the most recent value of every field), contact points,
-    /// tags, relations and consents united, deals and activities moved, the
-    /// others removed. Returns the merge record (a dict) that `undo_merge` takes.
-    #[pyo3(signature = (survivor, others, rules = None))]
-    fn merge_clients<'py>(
-        &self,
-        py: Python<'py>,
-        survivor: u64,
-        others: Vec<u64>,
-        rules: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let params = named([
-            ("survivor", Some(survivor.into())),
-            ("others", Some(others.into())),
-            ("rules", opt_json(rules)?),
-        ]);
-        self.call_capability(py, "merge_clients", params)
-    }
-
-    /// Undoes a merge exactly; a `ConflictError` when anything it touched changed since.
-    fn undo_merge(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<()> {
-        let params = named([("record", Some(to_json_value(record)?))]);
-        self.call_capability(py, "undo_merge", params)?;
-        Ok(())
-    }
+    // ---- duplicates (the capabilities are in python/clientbase/base.py) -------------
 
     /// Closes the open deal `newer` as a duplicate of the open deal `older`.
     fn close_duplicate_deal(&self, py: Python<'_>, newer: u64, older: u64) -> PyResult<()> {
@@ -438,13 +363,10 @@ impl PyClientBase {
         .or_raise()
     }
 
-    // ---- summary ---------------------------------------------------------------
-
     /// Counts of clients, persons, companies, deals, open deals, deal lines,
     /// activities and open tasks.
     fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let counts = self.read(py, ClientBase::counts);
-        to_py(py, &counts)
+        to_py(py, &self.read(py, ClientBase::counts))
     }
 
     /// Calls the capability `name` on this base (see `clientbase.capabilities()`):
@@ -461,48 +383,6 @@ impl PyClientBase {
     ) -> PyResult<Bound<'py, PyAny>> {
         let params = crate::capability::params_arg(params, kwargs)?;
         self.call_capability(py, name, params)
-    }
-
-    /// Won revenue by year and by product category (`top_categories=10`,
-    /// `include_recurring=False`): `{"by_year": [...], "by_category": [...],
-    /// "skipped": [...]}`, money as `{"amount": "4990.00", "currency": "RUB"}`.
-    #[pyo3(signature = (**params))]
-    fn sales_summary<'py>(
-        &self,
-        py: Python<'py>,
-        params: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let params = crate::capability::params_arg(None, params)?;
-        self.call_capability(py, "sales_summary", params)
-    }
-
-    /// Deduplicates the whole base (`options={match settings}`,
-    /// `not_duplicates=[(a, b), ...]`): clusters, related and refused links,
-    /// the blocking report, `cluster_of` columns and `duplicates`. To match
-    /// many times against one base, build a `MatchIndex` once instead.
-    #[pyo3(signature = (**params))]
-    fn dedupe<'py>(
-        &self,
-        py: Python<'py>,
-        params: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let params = crate::capability::params_arg(None, params)?;
-        self.call_capability(py, "dedupe", params)
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let counts = self.read(py, ClientBase::counts);
-        format!(
-            "ClientBase(clients={}, deals={}, activities={})",
-            counts.clients, counts.deals, counts.activities
-        )
-    }
-
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let from_json = slf.get_type().getattr("from_json")?;
-        let json = slf.get().to_json(py)?;
-        PyTuple::new(py, [from_json, PyTuple::new(py, [json])?.into_any()])
     }
 
     // ---- CSV and columns (conversions in csv_io.rs) ------------------------------
@@ -531,7 +411,7 @@ impl PyClientBase {
                 input.import(|r, m, o| base.import_clients_csv(r, m, o), ClientId::get)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report, None)
+        to_py(py, &report)
     }
 
     /// Imports deals from CSV; arguments as for `import_clients_csv`, and
@@ -552,7 +432,7 @@ impl PyClientBase {
                 input.import(|r, m, o| base.import_deals_csv(r, m, o), DealId::get)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report, None)
+        to_py(py, &report)
     }
 
     /// All clients as CSV text.
@@ -585,7 +465,7 @@ impl PyClientBase {
     /// pyarrow frame (read through Arrow), a pandas DataFrame (through pyarrow
     /// when installed), or a dict of equally long lists. Every row is read and
     /// checked as a CSV row; bad rows are reported in the result with their row
-    /// index (`line`) and, for pandas, their index `label`, not raised. The work
+    /// index (`line`), not raised. The work
     /// runs with the GIL released. A cell that cannot be used is set aside
     /// (`report["set_aside"]`) and its row kept, unless `strict`. Returns the
     /// report as `import_clients_csv` does.
@@ -603,7 +483,7 @@ impl PyClientBase {
                 base.import_clients_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report.map_ids(ClientId::get), input.labels.as_ref())
+        to_py(py, &report.map_ids(ClientId::get))
     }
 
     /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
@@ -623,73 +503,6 @@ impl PyClientBase {
                 base.import_deals_table(&input.table, &input.bad_cells, &options)
             })
             .or_raise()?;
-        csv_io::report_to_py(py, &report.map_ids(DealId::get), input.labels.as_ref())
-    }
-
-    /// The clients as a typed `Table` (ids integers, dates and times temporal,
-    /// `can_refer` boolean, `tags` a list), one row per client in id order;
-    /// `fields` picks and orders columns.
-    #[pyo3(signature = (fields = None))]
-    fn clients_table<'py>(
-        &self,
-        py: Python<'py>,
-        fields: Option<Vec<String>>,
-    ) -> PyResult<Bound<'py, PyTable>> {
-        let params = named([("fields", fields.map(Value::from))]);
-        self.call_table(py, "clients_table", params)
-    }
-
-    /// The deals as a typed `Table` (`amount` a decimal, its currency in
-    /// `currency`); see `clients_table`.
-    #[pyo3(signature = (fields = None))]
-    fn deals_table<'py>(
-        &self,
-        py: Python<'py>,
-        fields: Option<Vec<String>>,
-    ) -> PyResult<Bound<'py, PyTable>> {
-        let params = named([("fields", fields.map(Value::from))]);
-        self.call_table(py, "deals_table", params)
-    }
-
-    /// The clients as a dict of typed lists (`clients_table(fields).to_pydict()`).
-    #[pyo3(signature = (fields = None))]
-    fn clients_columns<'py>(
-        &self,
-        py: Python<'py>,
-        fields: Option<Vec<String>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        self.clients_table(py, fields)?.get().to_pydict(py)
-    }
-
-    /// The deals as a dict of typed lists (`deals_table(fields).to_pydict()`).
-    #[pyo3(signature = (fields = None))]
-    fn deals_columns<'py>(
-        &self,
-        py: Python<'py>,
-        fields: Option<Vec<String>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        self.deals_table(py, fields)?.get().to_pydict(py)
-    }
-
-    /// The clients as a typed pandas DataFrame (`clients_table(fields).to_pandas()`;
-    /// needs `pip install 'clientbase[pandas]'`).
-    #[pyo3(signature = (fields = None))]
-    fn to_pandas<'py>(
-        &self,
-        py: Python<'py>,
-        fields: Option<Vec<String>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        PyTable::to_pandas(&self.clients_table(py, fields)?)
-    }
-
-    /// The clients as a typed polars DataFrame (`clients_table(fields).to_polars()`;
-    /// needs `pip install 'clientbase[polars]'`).
-    #[pyo3(signature = (fields = None))]
-    fn to_polars<'py>(
-        &self,
-        py: Python<'py>,
-        fields: Option<Vec<String>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        PyTable::to_polars(&self.clients_table(py, fields)?)
+        to_py(py, &report.map_ids(DealId::get))
     }
 }

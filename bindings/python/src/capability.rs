@@ -81,21 +81,6 @@ pub(crate) fn capabilities(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_py(py, &capability::CAPABILITIES)
 }
 
-/// Params from named arguments, leaving out those not given (`None`), so
-/// that the core fills in their defaults.
-pub(crate) fn named<const N: usize>(args: [(&str, Option<Value>); N]) -> Value {
-    Value::Object(
-        args.into_iter()
-            .filter_map(|(key, value)| Some((key.to_string(), value?)))
-            .collect(),
-    )
-}
-
-/// An optional Python argument as JSON; `None` (or Python's `None`) is not given.
-pub(crate) fn opt_json(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
-    obj.filter(|o| !o.is_none()).map(to_json_value).transpose()
-}
-
 impl PyClientBase {
     /// Calls a capability on this base: under the write lock when it changes
     /// the base, the read lock otherwise; the GIL released either way.
@@ -105,34 +90,12 @@ impl PyClientBase {
         name: &str,
         params: Value,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let out = self.run_capability(py, name, params)?;
-        output(py, out)
-    }
-
-    /// Runs a capability on this base and gives back its output as the core
-    /// made it, for the few methods that return a typed report.
-    pub(crate) fn run_capability(
-        &self,
-        py: Python<'_>,
-        name: &str,
-        params: Value,
-    ) -> PyResult<Output> {
         let info = capability::find(name).or_raise()?;
-        if info.access() == Access::Write {
+        let out = if info.access() == Access::Write {
             self.write(py, |base| capability::call_write(base, name, params))
         } else {
             self.read(py, |base| capability::call_read(base, name, params))
-        }
-        .or_raise()
-    }
-
-    /// Calls a capability that gives back a table.
-    pub(crate) fn call_table<'py>(
-        &self,
-        py: Python<'py>,
-        name: &str,
-        params: Value,
-    ) -> PyResult<Bound<'py, PyTable>> {
-        Ok(self.call_capability(py, name, params)?.cast_into()?)
+        };
+        output(py, out.or_raise()?)
     }
 }

@@ -1,7 +1,8 @@
-//! CSV import and export, and the reports of every import (files and columns:
-//! `add_clients` reads its columns in `table.rs` and imports them in the core).
+//! CSV import and export (`add_clients` reads its columns in `table.rs` and
+//! imports them in the core; `clientbase.ClientBase` labels a pandas frame's
+//! rejected rows).
 
-use crate::convert::{to_py, type_name};
+use crate::convert::type_name;
 use crate::error::OrRaise;
 use clientbase::{ColumnMapping, CsvOptions, Currency, Error, ErrorKind, ImportReport, Result};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -129,28 +130,4 @@ pub(crate) fn export(run: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<Str
     let mut out = Vec::new();
     run(&mut out)?;
     String::from_utf8(out).map_err(|err| Error::new(ErrorKind::Csv, err.to_string()))
-}
-
-// ---- reports ---------------------------------------------------------------
-
-/// An import report as a dict (`rows`, `imported`, `imported_lines`,
-/// `rejected`, `set_aside`, `empty_rows`, `ignored_columns`); with a pandas
-/// DataFrame's `index`, each rejected row and set-aside cell also gets the
-/// `label` of its row (`line` is the row's position).
-pub(crate) fn report_to_py<'py>(
-    py: Python<'py>,
-    report: &ImportReport<u64>,
-    index: Option<&Py<PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let dict = to_py(py, report)?;
-    if let Some(index) = index {
-        for key in ["rejected", "set_aside"] {
-            for row in dict.get_item(key)?.try_iter()? {
-                let row = row?;
-                let label = index.bind(py).get_item(row.get_item("line")?)?;
-                row.set_item("label", label)?;
-            }
-        }
-    }
-    Ok(dict)
 }

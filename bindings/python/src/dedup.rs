@@ -1,7 +1,7 @@
 //! Duplicates: `MatchIndex` (find a new lead's duplicates, deduplicate a whole
-//! base, explain a verdict, estimate the model) and the duplicate-deal checks.
-//! Mirrors the core's `dedup` module; merging is on `ClientBase` (`base.rs`).
-//! `duplicate_deals` and `open_deals` forward to the core's capabilities.
+//! base, explain a verdict, estimate the model). Mirrors the core's `dedup`
+//! module; merging and the duplicate-deal checks are capabilities
+//! (`python/clientbase/base.py`).
 //!
 //! Every call converts its Python arguments first and runs the core with the
 //! GIL released; results come back as plain data (dicts and lists in the
@@ -9,20 +9,17 @@
 
 use crate::arrow::table_to_pydict;
 use crate::base::PyClientBase;
-use crate::capability::{named, opt_json};
 use crate::client::client_arg;
 use crate::convert::{to_json_value, to_py, type_name};
-use crate::deal::deal_arg;
 use crate::error::OrRaise;
 use crate::table::Columns;
-use clientbase::capability::DedupeReport;
+use clientbase::capability::dedupe_index;
 use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
 use clientbase::table::{read_leads, Lead};
 use clientbase::{Client, ClientId, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
-use serde_json::Value;
 use std::sync::{PoisonError, RwLock};
 
 // ---- arguments -------------------------------------------------------------------
@@ -48,17 +45,6 @@ fn match_options(options: Option<&Bound<'_, PyAny>>) -> PyResult<MatchOptions> {
         value.to_string()
     };
     MatchOptions::from_json(&json).or_raise()
-}
-
-/// Related links as JSON from a dedupe result (its `related`) or a list of
-/// link dicts; `None` when not given.
-fn related_arg(related: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
-    match opt_json(related)? {
-        Some(Value::Object(mut result)) => result.remove("related").map(Some).ok_or_else(|| {
-            PyTypeError::new_err("related must be a dedupe() result or a list of its links")
-        }),
-        links => Ok(links),
-    }
 }
 
 /// An int, not a bool (which Python counts as an int).
@@ -262,14 +248,9 @@ impl PyMatchIndex {
             decisions.not_duplicate(ClientId(a), ClientId(b));
         }
         let found = self
-            .read(py, |index| {
-                index
-                    .check_decisions(&decisions)
-                    .map(|()| DedupeReport::from(index.dedupe(&decisions)))
-            })
+            .read(py, |index| dedupe_index(index, &decisions))
             .or_raise()?;
-        let result = to_py(py, &found)?;
-        Ok(result)
+        to_py(py, &found)
     }
 
     /// Estimates the model from the base itself, without labels (u from
@@ -312,65 +293,4 @@ impl PyMatchIndex {
         let (clients, threshold) = self.read(py, |index| (index.len(), index.model().threshold));
         format!("MatchIndex(clients={clients}, threshold={threshold})")
     }
-}
-
-// ---- duplicate deals -------------------------------------------------------------------
-
-/// Every open deal of `base` that repeats an older open deal of its client's
-/// decision unit (spouses, relatives, colleagues; `related` links from
-/// `MatchIndex.dedupe()` widen it), oldest first: dicts with `newer`, `older`,
-/// `older_client`, `same_decision_unit` and `action` (`{"action": "close"}`,
-/// or a review: `review_abandoned` with `idle_days`, `review_other_manager`
-/// with both managers, `review_same_pipeline` for a deal without lines to compare). `rules`: `{"window_days": 90, "abandoned_after_days": 30}`.
-#[pyfunction]
-#[pyo3(signature = (base, rules = None, related = None))]
-pub(crate) fn duplicate_deals<'py>(
-    py: Python<'py>,
-    base: &Bound<'py, PyClientBase>,
-    rules: Option<&Bound<'py, PyAny>>,
-    related: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let params = named([
-        ("rules", opt_json(rules)?),
-        ("related", related_arg(related)?),
-    ]);
-    base.get().call_capability(py, "duplicate_deals", params)
-}
-
-/// The older open deal `deal` (a `Deal`, dict or JSON, in the base or about to
-/// be added) repeats, as `duplicate_deals` describes it, or `None`.
-#[pyfunction]
-#[pyo3(signature = (base, deal, rules = None, related = None))]
-pub(crate) fn find_duplicate_deal<'py>(
-    py: Python<'py>,
-    base: &Bound<'py, PyClientBase>,
-    deal: &Bound<'py, PyAny>,
-    rules: Option<&Bound<'py, PyAny>>,
-    related: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let deal = serde_json::to_value(deal_arg(deal)?).map_err(Error::from);
-    let params = named([
-        ("deal", Some(deal.or_raise()?)),
-        ("rules", opt_json(rules)?),
-        ("related", related_arg(related)?),
-    ]);
-    base.get()
-        .call_capability(py, "find_duplicate_deal", params)
-}
-
-/// The open deals of `client`'s decision unit, the client's own first: what to
-/// show a manager when a relative or colleague comes in as a new lead.
-#[pyfunction]
-#[pyo3(signature = (base, client, related = None))]
-pub(crate) fn open_deals<'py>(
-    py: Python<'py>,
-    base: &Bound<'py, PyClientBase>,
-    client: u64,
-    related: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let params = named([
-        ("client", Some(client.into())),
-        ("related", related_arg(related)?),
-    ]);
-    base.get().call_capability(py, "open_deals", params)
 }

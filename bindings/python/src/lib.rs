@@ -55,9 +55,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(name::name_key, module)?)?;
     module.add_function(wrap_pyfunction!(name::transliterate, module)?)?;
     module.add_class::<dedup::PyMatchIndex>()?;
-    module.add_function(wrap_pyfunction!(dedup::duplicate_deals, module)?)?;
-    module.add_function(wrap_pyfunction!(dedup::find_duplicate_deal, module)?)?;
-    module.add_function(wrap_pyfunction!(dedup::open_deals, module)?)?;
     module.add_function(wrap_pyfunction!(capability::call, module)?)?;
     module.add_function(wrap_pyfunction!(capability::capabilities, module)?)?;
     module.add_function(wrap_pyfunction!(render::render_docx, module)?)?;

@@ -19,8 +19,6 @@ use pyo3::types::{
 pub(crate) struct Columns {
     pub(crate) table: Table,
     pub(crate) bad_cells: Vec<BadCell>,
-    /// A pandas DataFrame's index, to label rejected rows.
-    pub(crate) labels: Option<Py<PyAny>>,
 }
 
 impl Columns {
@@ -28,16 +26,12 @@ impl Columns {
         let py = columns.py();
         let module: String = columns.get_type().getattr("__module__")?.extract()?;
         let module = module.split('.').next().unwrap_or("").to_string();
-        let labels = (module == "pandas" && columns.hasattr("index")?)
-            .then(|| columns.getattr("index").map(Bound::unbind))
-            .transpose()?;
         let clean = |table| Columns {
             table,
             bad_cells: Vec::new(),
-            labels: labels.as_ref().map(|l| l.clone_ref(py)),
         };
         if let Ok(dict) = columns.cast::<PyDict>() {
-            return from_dict(dict, labels);
+            return from_dict(dict);
         }
         if module == "pandas" {
             // The frame's own export would add a non-default index as a column.
@@ -62,7 +56,7 @@ impl Columns {
             }
         }
         let dict = dict_form(columns, &module)?;
-        from_dict(&dict, labels)
+        from_dict(&dict)
     }
 }
 
@@ -116,7 +110,7 @@ fn dict_form<'py>(columns: &Bound<'py, PyAny>, module: &str) -> PyResult<Bound<'
     Ok(converted.cast_into::<PyDict>()?)
 }
 
-fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Columns> {
+fn from_dict(dict: &Bound<'_, PyDict>) -> PyResult<Columns> {
     let mut names = Vec::new();
     let mut cells: Vec<Vec<Option<String>>> = Vec::new();
     let mut integers: Vec<Option<Vec<Option<i64>>>> = Vec::new();
@@ -190,7 +184,6 @@ fn from_dict(dict: &Bound<'_, PyDict>, labels: Option<Py<PyAny>>) -> PyResult<Co
     Ok(Columns {
         table: Table::with_rows(rows, columns).map_err(crate::error::to_py_err)?,
         bad_cells,
-        labels,
     })
 }
 

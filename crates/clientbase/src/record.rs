@@ -1,13 +1,14 @@
 //! Changing a record by the keys of its JSON form: what `replace(**changes)`
 //! does in the Python binding, written once here so that the aliases the JSON
 //! form reads (`given_name` for `given`) replace their key instead of clashing
-//! with it.
+//! with it. It also gives the bindings one generic way to add, replace and
+//! fetch a record of any kind, so that C and Python write each call once.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{Activity, Client, Deal, Error, Result};
+use crate::{Activity, ActivityId, Client, ClientBase, ClientId, Deal, DealId, Error, Result};
 
 /// A record (client, deal, activity) that can be changed key by key.
 pub trait Record: Serialize + DeserializeOwned {
@@ -34,20 +35,62 @@ pub trait Record: Serialize + DeserializeOwned {
         }
         serde_json::from_value(value).map_err(Error::from)
     }
+
+    /// Adds the record to `base` (any `id` in it is ignored): its new id.
+    fn add_to(self, base: &mut ClientBase) -> Result<u64>;
+
+    /// Replaces the record of `base` with the same id.
+    fn update_in(self, base: &mut ClientBase) -> Result<()>;
+
+    /// The record of `base` with `id`; an unknown id is `UnknownId`.
+    fn find_in(base: &ClientBase, id: u64) -> Result<&Self>;
 }
 
-impl Record for Client {
-    const ALIASES: &'static [(&'static str, &'static str)] =
-        &[("given_name", "given"), ("company", "legal_name")];
+/// Implements [`Record`] for a record kind: its aliases and the base's methods.
+macro_rules! record {
+    ($ty:ty, $id:ident, $add:ident, $update:ident, $find:ident, $aliases:expr) => {
+        impl Record for $ty {
+            const ALIASES: &'static [(&'static str, &'static str)] = $aliases;
+
+            fn add_to(self, base: &mut ClientBase) -> Result<u64> {
+                base.$add(self).map($id::get)
+            }
+
+            fn update_in(self, base: &mut ClientBase) -> Result<()> {
+                base.$update(self)
+            }
+
+            fn find_in(base: &ClientBase, id: u64) -> Result<&Self> {
+                base.$find($id(id))
+            }
+        }
+    };
 }
 
-impl Record for Deal {
-    const ALIASES: &'static [(&'static str, &'static str)] = &[("client_id", "client")];
-}
-
-impl Record for Activity {
-    const ALIASES: &'static [(&'static str, &'static str)] = &[("client_id", "client")];
-}
+record!(
+    Client,
+    ClientId,
+    add_client,
+    update_client,
+    client,
+    &[("given_name", "given"), ("company", "legal_name")]
+);
+record!(
+    Deal,
+    DealId,
+    add_deal,
+    update_deal,
+    deal,
+    &[("client_id", "client")]
+);
+record!(
+    Activity,
+    ActivityId,
+    add_activity,
+    update_activity,
+    activity,
+    &[("client_id", "client")]
+);
 
 #[cfg(test)]
 mod tests {
@@ -70,5 +113,28 @@ mod tests {
         assert_eq!(cleared.city, None);
         let err = client.replaced(changes(json!({"nope": 1}))).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Json);
+    }
+
+    #[test]
+    fn records_are_added_replaced_and_found_by_kind() {
+        let mut base = ClientBase::new(crate::Schema::new());
+        let id = Client::person("Иванова", "Анна", None)
+            .add_to(&mut base)
+            .unwrap();
+        let changed = Client::find_in(&base, id)
+            .unwrap()
+            .replaced(changes(json!({"city": "Казань"})))
+            .unwrap();
+        changed.update_in(&mut base).unwrap();
+        assert_eq!(
+            Client::find_in(&base, id).unwrap().city.as_deref(),
+            Some("Казань")
+        );
+        let err = Deal::find_in(&base, 7).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::UnknownId);
+        assert_eq!(
+            Activity::find_in(&base, id).unwrap_err().kind(),
+            crate::ErrorKind::UnknownId
+        );
     }
 }

@@ -224,9 +224,15 @@ impl From<Dedupe> for DedupeReport {
 pub fn dedupe(base: &ClientBase, params: &DedupeParams) -> Result<DedupeReport> {
     let options = MatchOptions::from_settings(params.options.clone())?;
     let index = MatchIndex::build(base, options)?;
-    let decisions = params.decisions();
-    index.check_decisions(&decisions)?;
-    Ok(index.dedupe(&decisions).into())
+    dedupe_index(&index, &params.decisions())
+}
+
+/// Deduplicates an index already built, with the report [`dedupe`] gives: the
+/// decided pairs are checked first (an id the index does not hold is
+/// `UnknownId`). What the match index calls of C and Python answer.
+pub fn dedupe_index(index: &MatchIndex, decisions: &Decisions) -> Result<DedupeReport> {
+    index.check_decisions(decisions)?;
+    Ok(index.dedupe(decisions).into())
 }
 
 /// Params of [`find_duplicates`].

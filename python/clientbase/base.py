@@ -1,0 +1,247 @@
+"""The :class:`ClientBase` and the duplicate-deal checks: the named calls that are
+capabilities, written once here as calls of the bridge (:meth:`ClientBase.call`),
+on top of the native store (``clientbase._native.ClientBase``), which holds the
+records, files and typed tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, final
+
+from clientbase import _native
+from clientbase._native import Deal, EmailNormalizer, PhoneNormalizer, Table
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from clientbase._native import (
+        _Change,
+        _ContactReport,
+        _Columns,
+        _DuplicateDeal,
+        _ImportReport,
+        _JsonValue,
+        _MergeRecord,
+        _Related,
+    )
+
+__all__ = ["ClientBase", "duplicate_deals", "find_duplicate_deal", "open_deals"]
+
+
+def _given(**params: Any) -> dict[str, Any]:
+    """The params that were given: ``None`` leaves the core's default."""
+    return {key: value for key, value in params.items() if value is not None}
+
+
+@final
+class ClientBase(_native.ClientBase):
+    """A company's client base: clients, deals and activities, always valid.
+
+    Every write is checked against the schema and the records it refers to; a
+    rejected write raises a ``ClientbaseError`` subclass and leaves the base unchanged.
+    """
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> Literal[False]:
+        self.close()
+        return False
+
+    def __repr__(self) -> str:
+        counts = self.counts()
+        return (
+            f"ClientBase(clients={counts['clients']}, deals={counts['deals']}, "
+            f"activities={counts['activities']})"
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (type(self).from_json, (self.to_json(),))
+
+    def add_clients(self, columns: _Columns, *, strict: bool = False) -> _ImportReport:
+        """Adds many clients at once from columns named by import target (``surname``,
+        ``given_name``, ``phone``, ``email``, ``tags``, ``custom.<name>``, ...): a polars
+        or pyarrow frame (read through Arrow), a pandas DataFrame (through pyarrow when
+        installed), or a dict of equally long lists. Every row is read and checked as a
+        CSV row; bad rows are reported in the result with their row index (``line``)
+        and, for pandas, their index ``label``, not raised. A cell that cannot be used
+        is set aside (``report["set_aside"]``) and its row kept, unless ``strict``."""
+        return _labelled(super().add_clients(columns, strict=strict), columns)
+
+    def add_deals(
+        self, columns: _Columns, *, currency: str | None = None, strict: bool = False
+    ) -> _ImportReport:
+        """Adds many deals at once from columns (``client_id``, ``amount``, ``title``,
+        ...); see :meth:`add_clients`. ``currency`` is used for rows without a
+        ``currency`` column."""
+        report = super().add_deals(columns, currency=currency, strict=strict)
+        return _labelled(report, columns)
+
+    if TYPE_CHECKING:
+
+        def changes(
+            self,
+            *,
+            record: str | None = ...,
+            actor: str | None = ...,
+            since: str | datetime | None = ...,
+            after_seq: int | None = ...,
+            limit: int | None = ...,
+        ) -> list[_Change]: ...
+
+    else:
+
+        def changes(self, **params):
+            """The change log of a base kept in a file, oldest first: ``seq``, ``at``,
+            ``actor``, ``action`` and ``records`` (each ``record``, ``op`` and the
+            ``fields`` with their values ``before`` and ``after``). Filters: ``record``
+            (``"client 17"``), ``actor``, ``since``, ``after_seq``, ``limit``; an
+            unknown one raises ``JsonError`` naming it."""
+            return self.call("changes", params)
+
+    def normalize_contacts(
+        self, phones: PhoneNormalizer | None = None, emails: EmailNormalizer | None = None
+    ) -> _ContactReport:
+        """Normalizes every client's phones and emails in place, on all cores with
+        the GIL released (the capability ``normalize_contacts``): phones get their
+        E.164, extension, kind and label, emails their normalized address, and a
+        phone field holding several numbers becomes several phones (each keeping
+        its piece as typed in ``raw``). What was typed is never lost; an invalid
+        phone or email is kept and reported, not raised. ``phones`` and ``emails``
+        are the normalizers to use (default: Russia, no provider rules).
+
+        Returns a dict: ``clients``, ``clients_changed``, ``changed``, ``invalid``,
+        ``split``, ``suggestions`` and ``rejected``."""
+        params = _given(phone_region=phones.default_region if phones else None)
+        params["email_provider_rules"] = emails.provider_rules if emails else False
+        report: _ContactReport = self.call("normalize_contacts", params)
+        return report
+
+    def merge_clients(
+        self,
+        survivor: int,
+        others: Sequence[int],
+        rules: Mapping[str, _JsonValue] | None = None,
+    ) -> _MergeRecord:
+        """Merges the clients ``others`` into ``survivor``: fields chosen by ``rules``
+        (default: the most recent value of every field), contact points, tags,
+        relations and consents united, deals and activities moved, the others
+        removed. Returns the merge record that :meth:`undo_merge` takes."""
+        params = _given(survivor=survivor, others=list(others), rules=rules)
+        record: _MergeRecord = self.call("merge_clients", params)
+        return record
+
+    def undo_merge(self, record: _MergeRecord | Mapping[str, _JsonValue]) -> None:
+        """Undoes a merge exactly; a ``ConflictError`` when anything it touched changed since."""
+        self.call("undo_merge", {"record": record})
+
+    def sales_summary(self, **params: Any) -> dict[str, Any]:
+        """Won revenue by year and by product category (``top_categories=10``,
+        ``include_recurring=False``): ``{"by_year": [...], "by_category": [...],
+        "skipped": [...]}``, money as ``{"amount": "4990.00", "currency": "RUB"}``."""
+        summary: dict[str, Any] = self.call("sales_summary", params)
+        return summary
+
+    def dedupe(self, **params: Any) -> dict[str, Any]:
+        """Deduplicates the whole base (``options={match settings}``,
+        ``not_duplicates=[(a, b), ...]``): clusters, related and refused links, the
+        blocking report, ``cluster_of`` columns and ``duplicates``. To match many
+        times against one base, build a ``MatchIndex`` once instead."""
+        found: dict[str, Any] = self.call("dedupe", params)
+        return found
+
+    def clients_table(self, fields: Sequence[str] | None = None) -> Table:
+        """The clients as a typed :class:`Table` (ids integers, dates and times
+        temporal, ``can_refer`` boolean, ``tags`` a list), one row per client in id
+        order; ``fields`` picks and orders columns."""
+        table: Table = self.call("clients_table", _given(fields=fields))
+        return table
+
+    def deals_table(self, fields: Sequence[str] | None = None) -> Table:
+        """The deals as a typed :class:`Table` (``amount`` a decimal, its currency
+        in ``currency``); see :meth:`clients_table`."""
+        table: Table = self.call("deals_table", _given(fields=fields))
+        return table
+
+    def clients_columns(self, fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """The clients as a dict of typed lists (``clients_table(fields).to_pydict()``)."""
+        return self.clients_table(fields).to_pydict()
+
+    def deals_columns(self, fields: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """The deals as a dict of typed lists (``deals_table(fields).to_pydict()``)."""
+        return self.deals_table(fields).to_pydict()
+
+    def to_pandas(self, fields: Sequence[str] | None = None) -> Any:
+        """The clients as a typed pandas DataFrame (``clients_table(fields).to_pandas()``;
+        needs ``pip install 'clientbase[pandas]'``)."""
+        return self.clients_table(fields).to_pandas()
+
+    def to_polars(self, fields: Sequence[str] | None = None) -> Any:
+        """The clients as a typed polars DataFrame (``clients_table(fields).to_polars()``;
+        needs ``pip install 'clientbase[polars]'``)."""
+        return self.clients_table(fields).to_polars()
+
+
+def _labelled(report: _ImportReport, columns: Any) -> _ImportReport:
+    """The report with each rejected row and set-aside cell of a pandas DataFrame
+    given the ``label`` of its row in the frame's index (``line`` is its position)."""
+    if type(columns).__module__.split(".")[0] == "pandas" and hasattr(columns, "index"):
+        for row in [*report["rejected"], *report["set_aside"]]:
+            row["label"] = columns.index[row["line"]]
+    return report
+
+
+def _related(related: _Related | None) -> Any:
+    """Related links from a ``dedupe()`` result (its ``related``) or a list of links."""
+    if isinstance(related, Mapping):
+        if "related" not in related:
+            raise TypeError("related must be a dedupe() result or a list of its links")
+        return related["related"]
+    return related
+
+
+def duplicate_deals(
+    base: _native.ClientBase,
+    rules: Mapping[str, int] | None = None,
+    related: _Related | None = None,
+) -> list[_DuplicateDeal]:
+    """Every open deal of ``base`` that repeats an older open deal of its client's
+    decision unit (spouses, relatives, colleagues; ``related`` links from
+    ``MatchIndex.dedupe()`` widen it), oldest first: dicts with ``newer``,
+    ``older``, ``older_client``, ``same_decision_unit`` and ``action``
+    (``{"action": "close"}``, or a review: ``review_abandoned`` with ``idle_days``,
+    ``review_other_manager`` with both managers, ``review_same_pipeline`` for a
+    deal without lines to compare). ``rules``: ``{"window_days": 90,
+    "abandoned_after_days": 30}``."""
+    found: list[_DuplicateDeal] = base.call(
+        "duplicate_deals", _given(rules=rules, related=_related(related))
+    )
+    return found
+
+
+def find_duplicate_deal(
+    base: _native.ClientBase,
+    deal: Deal | Mapping[str, _JsonValue] | str,
+    rules: Mapping[str, int] | None = None,
+    related: _Related | None = None,
+) -> _DuplicateDeal | None:
+    """The older open deal ``deal`` (a ``Deal``, dict or JSON, in the base or about
+    to be added) repeats, as :func:`duplicate_deals` describes it, or ``None``."""
+    if isinstance(deal, str):
+        deal = Deal.from_json(deal)
+    elif isinstance(deal, Mapping):
+        deal = Deal.from_dict(deal)
+    elif not isinstance(deal, Deal):
+        raise TypeError(f"expected a Deal, a dict or JSON text, got {type(deal).__name__}")
+    params = _given(deal=deal.to_dict(), rules=rules, related=_related(related))
+    found: _DuplicateDeal | None = base.call("find_duplicate_deal", params)
+    return found
+
+
+def open_deals(base: _native.ClientBase, client: int, related: _Related | None = None) -> list[int]:
+    """The open deals of ``client``'s decision unit, the client's own first: what to
+    show a manager when a relative or colleague comes in as a new lead."""
+    deals: list[int] = base.call("open_deals", _given(client=client, related=_related(related)))
+    return deals
