@@ -23,7 +23,9 @@
 //! activities, the merges of its merge log (the merges made and not undone)
 //! and the consents *as they stand now* (each consent with the date it was
 //! given or withdrawn). A base kept in a file ([`ClientBase::open`]) also
-//! keeps a change log, and the history then adds what only the log knows:
+//! keeps a change log (so does a base in memory after
+//! [`ClientBase::keep_change_log`], for its last entries), and the history
+//! then adds what only the log knows:
 //! every consent given or withdrawn before the current one, contact points
 //! added and removed, lifecycle-stage and deal-stage moves, merges that were
 //! undone and the undo itself, and who (the actor set with
@@ -314,7 +316,7 @@ fn resolve(base: &ClientBase, id: ClientId) -> Result<ClientId> {
     #[cfg_attr(not(feature = "storage"), allow(unused_mut))]
     let mut reason = format!("{id} is not in the base and was not merged into another client");
     #[cfg(feature = "storage")]
-    if base.path().is_some() {
+    if base.keeps_change_log() {
         let changes = base.changes(&crate::ChangesParams {
             record: Some(id.to_string()),
             ..crate::ChangesParams::default()
@@ -507,7 +509,7 @@ mod log {
             contacts: ContactAccess,
         ) -> Result<ChangeLog> {
             let mut log = ChangeLog {
-                present: base.path().is_some(),
+                present: base.keeps_change_log(),
                 entries: BTreeMap::new(),
                 clients: clients.to_vec(),
                 deals: BTreeMap::new(),

@@ -406,7 +406,22 @@ fn funnel_time_in_stage_from_the_change_log() {
     let dir = std::env::temp_dir().join(format!("clientbase-funnel-stays-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut base = ClientBase::create(dir.join("base.cb"), Schema::new()).unwrap();
+    let base = ClientBase::create(dir.join("base.cb"), Schema::new()).unwrap();
+    time_in_stage_from_the_change_log(base);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The same on a base in memory that keeps a change log.
+#[cfg(feature = "storage")]
+#[test]
+fn funnel_time_in_stage_from_the_change_log_of_a_base_in_memory() {
+    let mut base = ClientBase::new(Schema::new());
+    base.keep_change_log(1000).unwrap();
+    time_in_stage_from_the_change_log(base);
+}
+
+#[cfg(feature = "storage")]
+fn time_in_stage_from_the_change_log(mut base: ClientBase) {
     base.freeze_clock(Some(at("2024-01-10")));
     let client = base
         .add_client(Client::person("Иванов", "Иван", None))
@@ -478,6 +493,4 @@ fn funnel_time_in_stage_from_the_change_log() {
     let t = funnel(&memory, &params).unwrap();
     assert_eq!(cells(&t, "time_in_stage_deals"), ["-", "-", "-"]);
     assert_eq!(cells(&t, "time_in_stage_mean_days"), ["-", "-", "-"]);
-    drop(base);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -268,6 +268,31 @@ mod file {
         let dir = scratch("file");
         let path = dir.join("base.cb");
         let mut base = ClientBase::create(&path, Schema::new()).unwrap();
+        let (anna, other) = change_things(&mut base);
+        drop(base);
+        let base = ClientBase::open(&path).unwrap();
+        the_log_tells_the_changes(&base, anna, other);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A base in memory that keeps a change log tells the same history.
+    #[test]
+    fn a_base_in_memory_with_a_change_log_adds_the_same() {
+        let mut base = ClientBase::new(Schema::new());
+        base.keep_change_log(10_000).unwrap();
+        let (anna, other) = change_things(&mut base);
+        the_log_tells_the_changes(&base, anna, other);
+        // Without the log those changes are not known.
+        let mut plain = ClientBase::new(Schema::new());
+        let (anna, _) = change_things(&mut plain);
+        let got = kinds(&history(&plain, anna));
+        assert!(!got.contains(&"contact_added".to_string()), "{got:?}");
+        assert!(!got.contains(&"merge_undone".to_string()), "{got:?}");
+    }
+
+    /// Anna's consent, contact, lifecycle and deal-stage changes, and a merge
+    /// of another record into her, undone: her id and the other's.
+    fn change_things(base: &mut ClientBase) -> (ClientId, ClientId) {
         base.set_actor(Some("Оля"));
         base.freeze_clock(Some(at("2024-01-10T09:00:00Z")));
         let mut anna = Client::person("Иванова", "Анна", None).with_phone("8 916 123-45-67");
@@ -305,10 +330,11 @@ mod file {
             .unwrap();
         base.freeze_clock(Some(at("2024-03-03T10:00:00Z")));
         base.undo_merge(&record).unwrap();
-        drop(base);
+        (anna, other)
+    }
 
-        let base = ClientBase::open(&path).unwrap();
-        let table = history(&base, anna);
+    fn the_log_tells_the_changes(base: &ClientBase, anna: ClientId, other: ClientId) {
+        let table = history(base, anna);
         let got = rows(&table);
         let has = |kind: &str, what: &str| {
             got.iter()
@@ -346,10 +372,9 @@ mod file {
         assert_eq!(times, sorted);
 
         // The undone merge's other record is there again with its own history.
-        let theirs = kinds(&history(&base, other));
+        let theirs = kinds(&history(base, other));
         assert!(theirs.contains(&"client_added".to_string()), "{theirs:?}");
         assert!(theirs.contains(&"merge".to_string()), "{theirs:?}");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

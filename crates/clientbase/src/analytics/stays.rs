@@ -1,5 +1,6 @@
 //! How long deals stayed in each stage, read from the change log of a base
-//! kept in a file (a deal record holds only its current stage).
+//! kept in a file or of a base in memory that keeps one (a deal record holds
+//! only its current stage).
 //!
 //! A stay starts when a deal is added (at its `created_at` when it has one,
 //! so that a deal imported with its history starts when it was made) or
@@ -43,11 +44,11 @@ fn text(v: &Value) -> Option<String> {
 }
 
 /// The finished stays of every deal of `base`, by deal; `None` when the
-/// base keeps no change log (a base in memory).
+/// base keeps no change log (a base in memory without one).
 pub(crate) fn finished_stays(base: &ClientBase) -> Result<Option<HashMap<DealId, Vec<Stay>>>> {
     #[cfg(feature = "storage")]
     {
-        if base.path().is_none() {
+        if !base.keeps_change_log() {
             return Ok(None);
         }
         let changes = base.changes(&crate::base::ChangesParams::default())?;

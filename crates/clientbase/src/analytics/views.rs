@@ -179,16 +179,17 @@ pub struct FunnelParams {
 /// `open_age_median_days`, how long the open deals in the stage have been
 /// open as of `as_of`.
 ///
-/// Time in stage, on a base kept in a file: `time_in_stage_deals` (the
+/// Time in stage, on a base that keeps a change log (a base file, or a base
+/// in memory after [`ClientBase::keep_change_log`]): `time_in_stage_deals` (the
 /// stays in the stage that ended, by a move on or a close, of the deals
 /// created in the period), `time_in_stage_mean_days` and
 /// `time_in_stage_median_days` (their length in days), read from the change
 /// log: a stay starts when the deal is made (its `created_at`) or moved
 /// into the stage, and ends when it is moved on or closed; a reopened deal
 /// starts a new one. A stage deals passed
-/// through but none is in now has a row too. A base in memory keeps no
-/// history of moves: these three columns are null there, and the age of
-/// the open deals is the closest figure it allows.
+/// through but none is in now has a row too. A base in memory without a
+/// change log keeps no history of moves: these three columns are null
+/// there, and the age of the open deals is the closest figure it allows.
 ///
 /// `reached` assumes deals move forward through the declared order (a lost
 /// deal reached the stage it was lost in).

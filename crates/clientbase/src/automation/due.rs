@@ -598,11 +598,12 @@ impl<'a> Planner<'a> {
     }
 
     /// The day each deal entered its stage: from the change log of a base
-    /// kept in a file, else (and for deals the log does not tell) the
+    /// kept in a file or a base in memory that keeps one, else (and for
+    /// deals the log does not tell) the
     /// deal's creation.
     pub(crate) fn stage_entries(&self) -> Result<HashMap<DealId, DateTime<Utc>>> {
         #[cfg(feature = "storage")]
-        if self.base.path().is_some() {
+        if self.base.keeps_change_log() {
             let mut entered = HashMap::new();
             let changes = self.base.changes(&crate::base::ChangesParams::default())?;
             for change in changes {

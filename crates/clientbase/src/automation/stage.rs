@@ -62,7 +62,8 @@ impl Default for StageParams {
 /// rule names one), its client meeting the rule's `when`; the deal's other
 /// fields are read as they are now. With `since`, each move the log holds
 /// (the deal added in the stage, or its `stage` changed), for deals still
-/// in the base; on a base in memory that is an
+/// in the base; on a base in memory without a change log
+/// ([`ClientBase::keep_change_log`]) that is an
 /// [`ErrorKind::Storage`](crate::ErrorKind::Storage) error. Actions whose
 /// key is done (on the base's activities or in `done`) are left out.
 pub fn stage_actions(base: &ClientBase, params: &StageParams) -> Result<Table> {

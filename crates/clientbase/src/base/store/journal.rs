@@ -8,7 +8,9 @@
 //! record as it is now (or deletes it), the id counters, the schema and the
 //! merge log, and appends one entry to the change log, all in one SQLite
 //! transaction. If that transaction fails, the before-images are put back, so
-//! the base in memory stays equal to the file and the write is refused.
+//! the base in memory stays equal to the file and the write is refused. A base
+//! in memory that keeps a change log ([`ClientBase::keep_change_log`]) goes the
+//! same way, but its transaction only appends the entry (and drops the oldest).
 
 use super::changes::{record_changes, ChangeEntry};
 use super::codec::Stored;
@@ -58,7 +60,8 @@ impl ClientBase {
     /// Runs a write. On a base kept in a file, what it changed is committed in
     /// one transaction when the outermost write ends, with a change-log entry
     /// named `action`; a write that fails to commit is undone in memory too and
-    /// its error returned. On a base in memory it only runs `write`.
+    /// its error returned. On a base in memory with a change log, only the
+    /// entry is written; on one without, it only runs `write`.
     ///
     /// A write that returns an error has changed nothing (every write checks
     /// before it changes), except an import that stopped part way, whose
@@ -87,7 +90,9 @@ impl ClientBase {
             Ok(out) => out,
             Err(panic) => {
                 if let Some(journal) = self.journal.get_mut() {
-                    journal.broken = true;
+                    // A base in memory has no file to keep equal to memory:
+                    // its log only misses the entry of this write.
+                    journal.broken = journal.memory.is_none();
                     journal.depth = 0;
                     journal.pending = Pending::default();
                 }
@@ -181,6 +186,16 @@ impl ClientBase {
             records: record_changes(self, pending)?,
             exported: None,
         };
+        if let Some(limit) = self.journal.get_mut().and_then(|j| j.memory) {
+            // The log of a base in memory: the entry alone.
+            let Some(journal) = self.journal.get_mut() else {
+                return Ok(());
+            };
+            return journal.write(|tx, _| {
+                tx.log(&entry)?;
+                tx.prune(limit)
+            });
+        }
         let next_ids = self.next_ids();
         // The records' rows, made on all cores for a big write (an import).
         let client_rows = rows(&pending.clients, |id| self.clients.get(id), |id| id.0)?;

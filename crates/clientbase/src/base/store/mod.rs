@@ -91,6 +91,13 @@ CREATE TABLE activities(id INTEGER PRIMARY KEY, client INTEGER NOT NULL, deal IN
     data BLOB NOT NULL);
 ";
 
+/// The name the change log of a base in memory goes by in errors.
+const MEMORY_LOG: &str = "the change log in memory";
+
+/// The change log in memory drops its oldest entries as it goes: their
+/// records are found by their number.
+const MEMORY_LOG_INDEX: &str = "CREATE INDEX change_records_seq ON change_records(seq);";
+
 /// The other tables (the same in every format so far).
 const TABLES: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,6 +134,10 @@ pub(crate) struct Journal {
     merge_keys: Vec<i64>,
     /// A write panicked part way: no more writes.
     broken: bool,
+    /// `Some(limit)` for the change log of a base in memory
+    /// ([`ClientBase::keep_change_log`]): an SQLite database in memory that
+    /// holds the last `limit` entries of the log and no records.
+    memory: Option<usize>,
 }
 
 /// The journal of a base kept in a file; a clone of the base is in memory only.
@@ -191,6 +202,7 @@ impl ClientBase {
             pending: Pending::default(),
             merge_keys,
             broken: false,
+            memory: None,
         })));
         Ok(base)
     }
@@ -264,7 +276,7 @@ impl ClientBase {
     pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         self.log_export("backup", self.clients.len())?;
-        let Some(journal) = self.journal.get() else {
+        let Some(journal) = self.journal.get().filter(|j| j.memory.is_none()) else {
             return self.write_new_file(path, false).map(drop);
         };
         let guard = journal.lock()?;
@@ -284,7 +296,7 @@ impl ClientBase {
     /// records stay readable in memory, and a write is refused from now on.
     /// Dropping the base closes it too. A base in memory has nothing to close.
     pub fn close(&mut self) -> Result<()> {
-        let Some(journal) = self.journal.get_mut() else {
+        let Some(journal) = self.journal.get_mut().filter(|j| j.memory.is_none()) else {
             return Ok(());
         };
         let path = journal.path.clone();
@@ -302,7 +314,8 @@ impl ClientBase {
     /// Logs records leaving a base kept in a file (an export or a backup) with
     /// the actor (the [`View`](crate::access::View)'s actor while a view's call
     /// runs, else the base's) and how many records it held, before they leave: if the entry
-    /// cannot be written, the export is refused. A base in memory, or opened
+    /// cannot be written, the export is refused. A base in memory without a
+    /// change log ([`ClientBase::keep_change_log`]), or a file opened
     /// read-only, logs nothing.
     pub(crate) fn log_export(&self, action: &str, exported: usize) -> Result<()> {
         let Some(journal) = self.journal.get() else {
@@ -331,16 +344,87 @@ impl ClientBase {
 
     /// The file the base is kept in, or `None` for a base in memory.
     pub fn path(&self) -> Option<&Path> {
-        self.journal.get().map(|j| j.path.as_path())
+        self.journal
+            .get()
+            .filter(|j| j.memory.is_none())
+            .map(|j| j.path.as_path())
     }
 
-    /// Entries of the change log, oldest first. Only a base kept in a file has
-    /// a change log; on a base in memory this is an [`ErrorKind::Storage`] error.
+    /// Whether the base keeps a change log: a base kept in a file always
+    /// does; a base in memory once [`ClientBase::keep_change_log`] was called.
+    pub fn keeps_change_log(&self) -> bool {
+        self.journal.get().is_some()
+    }
+
+    /// Keeps a change log for a base in memory, as a base file does
+    /// ([`ClientBase::changes`]: every write with its time, actor and fields
+    /// before and after; exports and backups; a client's history, the
+    /// funnel's time in stage and stage actions read it), holding the last
+    /// `limit` entries: the oldest go as new ones come. The log is in memory
+    /// and starts empty; it is not saved with the base (the file of
+    /// [`ClientBase::save_as`] starts a log of its own) nor copied to a clone.
+    ///
+    /// Called again, it changes the limit (dropping the oldest entries past
+    /// it); `0` stops the log and forgets it. On a base kept in a file, whose
+    /// whole log is in the file, it is an [`ErrorKind::Storage`] error. A
+    /// write costs more with the log (each changed record is compared with
+    /// what it was): a base that only imports and reads has no use for it.
+    ///
+    /// ```
+    /// use clientbase::{ChangesParams, Client, ClientBase, Schema};
+    /// let mut base = ClientBase::new(Schema::new());
+    /// base.keep_change_log(1000)?;
+    /// base.set_actor(Some("manager 7"));
+    /// let anna = base.add_client(Client::person("Иванова", "Анна", None))?;
+    /// let log = base.changes(&ChangesParams::default())?;
+    /// assert_eq!((log[0].action.as_str(), log[0].actor.as_deref()), ("add_client", Some("manager 7")));
+    /// assert_eq!(log[0].records[0].record, anna.to_string());
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn keep_change_log(&mut self, limit: usize) -> Result<()> {
+        match self.journal.get_mut() {
+            Some(journal) if journal.memory.is_none() => Err(journal
+                .error("a base kept in a file keeps its whole change log in the file")
+                .with_field("keep_change_log")),
+            Some(_) if limit == 0 => {
+                self.journal = Attached(None);
+                Ok(())
+            }
+            Some(journal) => {
+                journal.memory = Some(limit);
+                journal.write(|tx, _| tx.prune(limit))
+            }
+            None if limit == 0 => Ok(()),
+            None => {
+                let path = PathBuf::from(MEMORY_LOG);
+                let conn = Connection::open_in_memory().map_err(|e| sql_error(&path, e))?;
+                conn.execute_batch(&format!("{TABLES}{MEMORY_LOG_INDEX}"))
+                    .map_err(|e| sql_error(&path, e))?;
+                self.journal = Attached(Some(Box::new(Journal {
+                    conn: Mutex::new(Some(conn)),
+                    path,
+                    read_only: false,
+                    depth: 0,
+                    pending: Pending::default(),
+                    merge_keys: Vec::new(),
+                    broken: false,
+                    memory: Some(limit),
+                })));
+                Ok(())
+            }
+        }
+    }
+
+    /// Entries of the change log, oldest first. A base kept in a file has a
+    /// change log, and a base in memory once [`ClientBase::keep_change_log`]
+    /// was called (its last entries); on another base in memory this is an
+    /// [`ErrorKind::Storage`] error.
     pub fn changes(&self, params: &ChangesParams) -> Result<Vec<Change>> {
         let Some(journal) = self.journal.get() else {
             return Err(Error::new(
                 ErrorKind::Storage,
-                "the base is in memory and keeps no change log (open or create a base file)",
+                "the base is in memory and keeps no change log (call keep_change_log, or open \
+                 or create a base file)",
             )
             .with_field("changes"));
         };
@@ -358,6 +442,7 @@ impl ClientBase {
             pending: Pending::default(),
             merge_keys,
             broken: false,
+            memory: None,
         })));
         Ok(())
     }
@@ -672,6 +757,21 @@ impl Tx<'_> {
         for record in &entry.records {
             stmt.execute(params![record.record, seq])
                 .map_err(|e| sql_error(self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the oldest change-log entries past the last `limit` (the log
+    /// of a base in memory).
+    fn prune(&mut self, limit: usize) -> Result<()> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        for table in ["changes", "change_records"] {
+            self.tx
+                .prepare_cached(&format!(
+                    "DELETE FROM {table} WHERE seq <= (SELECT MAX(seq) FROM changes) - ?1"
+                ))
+                .and_then(|mut s| s.execute([limit]))
+                .map_err(|e| self.sql(e))?;
         }
         Ok(())
     }
