@@ -18,6 +18,15 @@ fn actions(base: &ClientBase) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The entries that changed client `id`.
+fn of(base: &ClientBase, id: clientbase::ClientId) -> Vec<clientbase::Change> {
+    base.changes(&ChangesParams {
+        record: Some(id.to_string()),
+        ..ChangesParams::default()
+    })
+    .unwrap()
+}
+
 #[test]
 fn a_base_in_memory_keeps_no_log_until_asked() {
     let mut base = ClientBase::new(Schema::new());
@@ -49,15 +58,8 @@ fn the_log_holds_the_last_entries_with_their_fields() {
     assert_eq!(log[2].records[0].record, ids[4].to_string());
     assert_eq!(log[2].records[0].op, RecordOp::Added);
     // The first client's entry went with the oldest entries.
-    let of = |id: clientbase::ClientId| {
-        base.changes(&ChangesParams {
-            record: Some(id.to_string()),
-            ..ChangesParams::default()
-        })
-        .unwrap()
-    };
-    assert!(of(ids[0]).is_empty());
-    assert_eq!(of(ids[3]).len(), 1);
+    assert!(of(&base, ids[0]).is_empty());
+    assert_eq!(of(&base, ids[3]).len(), 1);
 
     // A change is logged field by field, before and after.
     let mut changed = base.client(ids[3]).unwrap().clone();
@@ -69,7 +71,7 @@ fn the_log_holds_the_last_entries_with_their_fields() {
     let owner = &entry.records[0].fields["owner"];
     assert_eq!(owner.before, serde_json::Value::Null);
     assert_eq!(owner.after, serde_json::json!("Петя"));
-    assert_eq!(of(ids[3]).len(), 2);
+    assert_eq!(of(&base, ids[3]).len(), 2);
 
     // A smaller limit drops the oldest now; 0 stops the log.
     base.keep_change_log(2).unwrap();
