@@ -346,6 +346,13 @@ cb_status cb_base_backup(const struct cb_base *base, const char *path);
 cb_status cb_base_set_actor(struct cb_base *base, const char *actor);
 
 /**
+ * Keeps a change log for a base in memory: its last `limit` entries, read
+ * with `cb_base_call(base, "changes", params, &json)`; `0` stops it. On a base
+ * kept in a file (which keeps its whole log) this is `CB_STORAGE`.
+ */
+cb_status cb_base_keep_change_log(struct cb_base *base, size_t limit);
+
+/**
  * Freezes the clock that stamps `created_at` and `updated_at` at
  * `unix_seconds` (seconds since 1970-01-01T00:00:00Z), for replays, imports
  * "as of" a date and reproducible tests.

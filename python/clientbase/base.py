@@ -94,7 +94,8 @@ class ClientBase(_native.ClientBase):
     else:
 
         def changes(self, **params):
-            """The change log of a base kept in a file, oldest first: ``seq``, ``at``,
+            """The change log of a base kept in a file (or of a base in memory after
+            ``keep_change_log(limit)``: its last entries), oldest first: ``seq``, ``at``,
             ``actor``, ``action`` and ``records`` (each ``record``, ``op`` and the
             ``fields`` with their values ``before`` and ``after``). Filters: ``record``
             (``"client 17"``), ``actor``, ``since``, ``after_seq``, ``limit``; an

@@ -44,6 +44,29 @@ def test_writes_survive_a_reopen_and_the_log_names_the_actor(tmp_path: Path) -> 
             again.changes(recrod="client 1")  # type: ignore[call-arg]
 
 
+def test_a_base_in_memory_keeps_a_change_log_when_asked(tmp_path: Path) -> None:
+    base = cb.ClientBase()
+    base.keep_change_log(2)
+    base.actor = "manager 7"
+    ids = [base.add_client({"kind": "person", "surname": s}) for s in ("Агеева", "Белова", "Викторова")]
+    log = base.changes()
+    # The last two of three writes, numbered as they came.
+    assert [(c["seq"], c["action"], c["actor"]) for c in log] == [
+        (2, "add_client", "manager 7"),
+        (3, "add_client", "manager 7"),
+    ]
+    assert base.changes(record=f"client {ids[0]}") == []
+    assert base.path is None
+    base.to_json()
+    assert base.changes()[-1]["action"] == "export_json"
+    base.keep_change_log(0)
+    with pytest.raises(cb.StorageError, match="keep_change_log"):
+        base.changes()
+    with cb.ClientBase.create(tmp_path / "file.cb") as file:
+        with pytest.raises(cb.StorageError, match="whole change log"):
+            file.keep_change_log(10)
+
+
 def test_backup_save_as_and_read_only(tmp_path: Path) -> None:
     base = cb.ClientBase()
     base.add_client({"kind": "company", "legal_name": "ООО Ромашка"})

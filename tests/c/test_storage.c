@@ -110,6 +110,39 @@ static void test_save_as_and_options(void)
     CHECK_CONTAINS(cb_last_error_message(), "craete");
 }
 
+/* A base in memory keeps the last entries of a change log once asked. */
+static void test_change_log_in_memory(void)
+{
+    cb_base *base = NULL;
+    CHECK_OK(cb_base_new(NULL, &base));
+    CHECK_OK(cb_base_keep_change_log(base, 2));
+    CHECK_OK(cb_base_set_actor(base, "manager 7"));
+    uint64_t id = 0;
+    const char *names[] = {"ООО Альфа", "ООО Бета", "ООО Гамма"};
+    char client[128];
+    for (int i = 0; i < 3; i++) {
+        snprintf(client, sizeof client, "{\"kind\":\"company\",\"legal_name\":\"%s\"}", names[i]);
+        CHECK_OK(cb_base_add_client_json(base, client, &id));
+    }
+    char *json = NULL;
+    CHECK_OK(cb_base_call(base, "changes", NULL, &json));
+    /* The last two of three writes, numbered as they came. */
+    CHECK(!contains(json, "\"seq\":1"));
+    CHECK_CONTAINS(json, "\"seq\":2");
+    CHECK_CONTAINS(json, "\"seq\":3");
+    CHECK_CONTAINS(json, "manager 7");
+    cb_string_free(json);
+    /* 0 stops it; a base file refuses it. */
+    CHECK_OK(cb_base_keep_change_log(base, 0));
+    CHECK_STATUS(cb_base_call(base, "changes", NULL, &json), CB_STORAGE);
+    cb_base_free(base);
+    CHECK_OK(cb_base_open(in_dir("logged.cb"), "{\"create\":true}", &base));
+    CHECK_STATUS(cb_base_keep_change_log(base, 10), CB_STORAGE);
+    CHECK_CONTAINS(cb_last_error_message(), "whole change log");
+    cb_base_free(base);
+    CHECK_STATUS(cb_base_keep_change_log(NULL, 10), CB_NULL_PARAMETER);
+}
+
 static void test_files_that_are_not_bases(void)
 {
     cb_base *base = NULL;
@@ -152,6 +185,7 @@ int main(int argc, char **argv)
     }
     test_writes_survive_a_reopen();
     test_save_as_and_options();
+    test_change_log_in_memory();
     test_files_that_are_not_bases();
     return ts_finish();
 }

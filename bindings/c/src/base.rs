@@ -163,6 +163,18 @@ pub unsafe extern "C" fn cb_base_set_actor(base: *mut cb_base, actor: *const c_c
     })
 }
 
+/// Keeps a change log for a base in memory: its last `limit` entries, read
+/// with `cb_base_call(base, "changes", params, &json)`; `0` stops it. On a base
+/// kept in a file (which keeps its whole log) this is `CB_STORAGE`.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_keep_change_log(base: *mut cb_base, limit: usize) -> cb_status {
+    status_boundary(|| {
+        let base = cb_base::arg_mut(base, "base")?;
+        base.keep_change_log(limit)?;
+        Ok(())
+    })
+}
+
 /// Freezes the clock that stamps `created_at` and `updated_at` at
 /// `unix_seconds` (seconds since 1970-01-01T00:00:00Z), for replays, imports
 /// "as of" a date and reproducible tests.

@@ -148,6 +148,13 @@ impl PyClientBase {
         self.write(py, |base| base.set_actor(actor.as_deref()))
     }
 
+    /// Keeps a change log for a base in memory: its last `limit` entries, read
+    /// with `changes()` (0 stops it). A base file keeps its whole log already.
+    fn keep_change_log(&self, py: Python<'_>, limit: usize) -> PyResult<()> {
+        self.write(py, |base| base.keep_change_log(limit))
+            .or_raise()
+    }
+
     /// Reads a base written by `to_json()`, validating every record.
     #[classmethod]
     fn from_json<'py>(cls: &Bound<'py, PyType>, json: String) -> PyResult<Bound<'py, PyAny>> {
