@@ -82,16 +82,6 @@ fn live() -> (usize, usize, usize) {
     )
 }
 
-fn resident_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 /// Malloc bytes and allocations of one part of the base.
 #[derive(Default, Clone, Copy)]
 struct Part {
@@ -325,12 +315,12 @@ fn main() {
     }
 
     let (bytes_before, chunks_before, allocations_before) = live();
-    let resident_before = resident_mb();
+    let resident_before = common::resident_mb();
     let start = std::time::Instant::now();
     let base = ClientBase::open(&file).unwrap();
     let open_time = start.elapsed().as_secs_f64();
     let (bytes_after, chunks_after, allocations_after) = live();
-    let resident = resident_mb() - resident_before;
+    let resident = common::resident_mb() - resident_before;
     let counts = base.counts();
     let asked = bytes_after - bytes_before;
     let chunks = chunks_after - chunks_before;

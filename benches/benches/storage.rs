@@ -18,16 +18,6 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn resident_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 /// CPU seconds (user, system) the process has used so far, all threads.
 fn cpu_seconds() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -81,10 +71,10 @@ fn main() {
     }
     // `CB_BENCH_OPEN=path`: only open that base file (to profile the open).
     if let Ok(path) = std::env::var("CB_BENCH_OPEN") {
-        let before = resident_mb();
+        let before = common::resident_mb();
         let ((opened, open_time), user, system) =
             cpu_timed(|| timed(|| ClientBase::open(&path).unwrap()));
-        let added = resident_mb() - before;
+        let added = common::resident_mb() - before;
         let counts = opened.counts();
         println!(
             "base file open       {open_time:>7.2} s  (CPU: user {user:.2} s, system {system:.2} s)  \
@@ -213,15 +203,15 @@ fn main() {
 
 /// Opens the base file and makes single writes on it.
 fn open_and_write(file: &Path, clients: usize, lines: usize) {
-    let before = resident_mb();
+    let before = common::resident_mb();
     let ((mut opened, open_time), user, system) =
         cpu_timed(|| timed(|| ClientBase::open(file).unwrap()));
     println!(
         "base file open       {open_time:>7.2} s  (CPU: user {user:.2} s, system {system:.2} s)  \
          adds {:.0} MB resident ({:.0} bytes per client with its deals, {:.0} per deal line)",
-        resident_mb() - before,
-        (resident_mb() - before) * 1024.0 * 1024.0 / clients.max(1) as f64,
-        (resident_mb() - before) * 1024.0 * 1024.0 / lines.max(1) as f64
+        common::resident_mb() - before,
+        (common::resident_mb() - before) * 1024.0 * 1024.0 / clients.max(1) as f64,
+        (common::resident_mb() - before) * 1024.0 * 1024.0 / lines.max(1) as f64
     );
 
     let writes = 2_000;
