@@ -1,7 +1,8 @@
 //! Sales analytics at scale: revenue, deals, won rate, average deal and the
-//! sales cycle by manager, category, city and month over a period, on 10M
-//! deal lines (about 3M deals, a seeded synthetic table), against polars
-//! (lazy API) computing the same table on the same lines in the same run.
+//! sales cycle by manager, category, city, month, client and source over a
+//! period, on 10M deal lines (about 3M deals of about 1M clients, a seeded
+//! synthetic table), against polars (lazy API) computing the same table on
+//! the same lines in the same run.
 //!
 //! ```sh
 //! CLIENTBASE_PEER_PYTHON=/tmp/venv-value/bin/python cargo bench -p clientbase-benches --bench analytics
@@ -60,6 +61,20 @@ fn deal_lines(lines: usize) -> Table {
     let managers: Vec<String> = (0..40).map(|i| format!("Менеджер {i:02}")).collect();
     let cities: Vec<String> = (0..300).map(|i| format!("Город {i:03}")).collect();
     let categories: Vec<String> = (0..120).map(|i| format!("Категория {i:03}")).collect();
+    let sources = [
+        "сайт",
+        "звонок",
+        "рекомендация",
+        "выставка",
+        "реклама",
+        "рассылка",
+        "соцсети",
+        "партнёр",
+    ];
+    // About three deals per client.
+    let clients = (lines / 9).max(1) as u64;
+    let mut client = Vec::with_capacity(lines);
+    let mut source = TextValues::with_capacity(lines, lines * 16);
     let mut deal = Vec::with_capacity(lines);
     let mut status = TextValues::with_capacity(lines, lines * 4);
     let mut amount = Vec::with_capacity(lines);
@@ -81,6 +96,8 @@ fn deal_lines(lines: usize) -> Table {
         let cl = (s != "open").then(|| c + rng.below(91) as i32);
         let m = &managers[rng.below(40) as usize];
         let ci = &cities[rng.below(300) as usize];
+        let cl_id = 1 + rng.below(clients) as i64;
+        let so = sources[rng.below(sources.len() as u64) as usize];
         for _ in 0..n.min(lines - deal.len()) {
             deal.push(Some(id));
             status.push(s);
@@ -90,6 +107,8 @@ fn deal_lines(lines: usize) -> Table {
             manager.push(m);
             city.push(ci);
             category.push(&categories[rng.below(120) as usize]);
+            client.push(Some(cl_id));
+            source.push(so);
         }
     }
     let text = |name: &str, values: TextValues| {
@@ -104,6 +123,8 @@ fn deal_lines(lines: usize) -> Table {
         text("manager", manager),
         text("city", city),
         text("category", category),
+        Column::from_int64s("client", client),
+        text("source", source),
     ])
     .expect("the line table")
 }
@@ -114,7 +135,7 @@ fn write_peer_csv(table: &Table, path: &Path) {
     let mut out = BufWriter::new(std::fs::File::create(path).expect("create the peer CSV"));
     writeln!(
         out,
-        "deal,status,amount,created,closed,manager,city,category"
+        "deal,status,amount,created,closed,manager,city,category,client,source"
     )
     .unwrap();
     for i in 0..table.rows() {
@@ -128,7 +149,7 @@ fn write_peer_csv(table: &Table, path: &Path) {
         };
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             text("deal"),
             text("status"),
             text("amount"),
@@ -136,7 +157,9 @@ fn write_peer_csv(table: &Table, path: &Path) {
             text("closed"),
             text("manager"),
             text("city"),
-            text("category")
+            text("category"),
+            text("client"),
+            text("source")
         )
         .unwrap();
     }
@@ -192,7 +215,14 @@ fn main() {
     let table = deal_lines(lines);
     println!("  generated in {:.1} s", start.elapsed().as_secs_f64());
     let (from, to) = ("2022-07-01", "2024-06-30");
-    let slices = [By::Manager, By::Category, By::City, By::Month];
+    let slices = [
+        By::Manager,
+        By::Category,
+        By::City,
+        By::Month,
+        By::Client,
+        By::Source,
+    ];
     let mut ours = Vec::new();
     for by in slices {
         let params = AnalyticsParams {
@@ -217,7 +247,7 @@ fn main() {
 
     let dir: PathBuf = std::env::temp_dir().join("clientbase-analytics-bench");
     std::fs::create_dir_all(&dir).expect("bench directory");
-    let csv = dir.join(format!("lines-{lines}.csv"));
+    let csv = dir.join(format!("lines-v2-{lines}.csv"));
     if !csv.exists() {
         write_peer_csv(&table, &csv);
     }

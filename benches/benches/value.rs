@@ -19,8 +19,11 @@
 //! whether its scores and classes agree with ours (checksums over every client).
 //! Then clientbase from Python against polars, and the resident memory each
 //! Python tool (clientbase included) adds when RFM, then ABC, is the first work
-//! of a fresh process: the fair memory comparison, since polars' allocator
-//! keeps the memory of earlier runs and a later run then seems to add little.
+//! of a fresh process (polars' allocator told to return freed pages at once):
+//! the fair memory comparison, since polars' allocator keeps the memory of
+//! earlier runs and of reading the lines, and a later run then seems to add
+//! little. Both with the frame as read from CSV (about a hundred chunks, which
+//! clientbase joins into one table) and joined into one chunk first.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufWriter, Write};
@@ -178,7 +181,14 @@ fn peer_json(
     extra: &[&str],
 ) -> Option<serde_json::Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/value_peer.py");
-    let out = Command::new(python)
+    let mut command = Command::new(python);
+    if extra.contains(&"--memory") {
+        // polars' allocator (jemalloc) keeps freed pages for a while, so the
+        // work could reuse pages freed while the lines were read and seem to
+        // add nothing: purged at once here, resident memory is what is in use.
+        command.env("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0");
+    }
+    let out = command
         .arg(&script)
         .args(["--orders", &csv.to_string_lossy(), "--as-of", as_of])
         .args(["--tool", tool])
@@ -231,10 +241,19 @@ fn run_peer(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<Peer> {
 /// The resident memory RFM and ABC add when each is the first work of a
 /// fresh process of `tool` (after loading the lines): the same measure for
 /// every Python tool, clientbase included.
-fn peer_first_run_mb(python: &str, tool: &str, csv: &Path, as_of: &str) -> Option<(f64, f64)> {
+fn peer_first_run_mb(
+    python: &str,
+    tool: &str,
+    csv: &Path,
+    as_of: &str,
+    one_chunk: bool,
+) -> Option<(f64, f64)> {
     let mb = |work: &str| {
-        peer_json(python, tool, csv, as_of, &["--memory", work])
-            .and_then(|json| json["added_mb"].as_f64())
+        let mut args = vec!["--memory", work];
+        if one_chunk {
+            args.push("--one-chunk");
+        }
+        peer_json(python, tool, csv, as_of, &args).and_then(|json| json["added_mb"].as_f64())
     };
     Some((mb("rfm")?, mb("abc")?))
 }
@@ -328,15 +347,30 @@ fn main() {
         );
     }
     println!("  resident memory added by the first run in a fresh process (MB):");
-    println!("  {:<22} {:>9} {:>9}", "tool", "rfm", "abc");
+    println!("  {:<22} {:>9} {:>9}  input", "tool", "rfm", "abc");
     for (tool, _) in &timed {
-        if let Some((rfm_mb, abc_mb)) = peer_first_run_mb(&python, tool, &csv, &as_of_text) {
-            let name = if *tool == "clientbase" {
-                "clientbase (Python)"
-            } else {
-                *tool
+        let name = if *tool == "clientbase" {
+            "clientbase (Python)"
+        } else {
+            *tool
+        };
+        // A polars frame read from CSV comes in about a hundred chunks, which
+        // clientbase joins into one table (a copy); a frame of one chunk is
+        // read without a copy. pandas has no chunks.
+        for one_chunk in [false, true] {
+            if one_chunk && *tool == "pandas" {
+                continue;
+            }
+            let input = match (*tool, one_chunk) {
+                ("pandas", _) => "as read",
+                (_, false) => "as read (chunked)",
+                (_, true) => "one chunk",
             };
-            println!("  {name:<22} {rfm_mb:>9.0} {abc_mb:>9.0}");
+            if let Some((rfm_mb, abc_mb)) =
+                peer_first_run_mb(&python, tool, &csv, &as_of_text, one_chunk)
+            {
+                println!("  {name:<22} {rfm_mb:>9.0} {abc_mb:>9.0}  {input}");
+            }
         }
     }
     println!(

@@ -48,6 +48,8 @@ def main() -> int:
             "manager": pl.Utf8,
             "city": pl.Utf8,
             "category": pl.Utf8,
+            "client": pl.Int64,
+            "source": pl.Utf8,
         },
     )
     frm = pl.lit(args.frm).str.to_date()
@@ -88,7 +90,7 @@ def main() -> int:
         )
 
     out: dict[str, object] = {"version": pl.__version__}
-    for key in ("manager", "category", "city", "month"):
+    for key in ("manager", "category", "city", "month", "client", "source"):
         best = float("inf")
         table = None
         for _ in range(args.repeats):

@@ -101,6 +101,8 @@ def run_polars(path: str, as_of: str, repeats: int, memory_of: str | None = None
     import polars as pl
 
     df = pl.read_csv(path, schema_overrides={"date": pl.Date, "amount": pl.Int64})
+    if ONE_CHUNK:
+        df = df.rechunk()
     base = peak_mb()
     as_of_day = pl.lit(as_of).str.to_date()
 
@@ -219,6 +221,8 @@ def run_clientbase(path: str, as_of: str, repeats: int, memory_of: str | None = 
     # Amounts in the file are kopecks; as rubles in a float column (what a
     # DataFrame usually holds), which clientbase rounds to the kopeck.
     df = df.with_columns(pl.col("amount") / 100)
+    if ONE_CHUNK:
+        df = df.rechunk()
     base = peak_mb()
 
     def rfm():
@@ -241,6 +245,9 @@ def run_clientbase(path: str, as_of: str, repeats: int, memory_of: str | None = 
 
 
 ADDED: list[float] = []
+# `--one-chunk`: the polars frame joined into one chunk after reading (a CSV
+# read gives about a hundred), so that its Arrow stream is one batch.
+ONE_CHUNK = False
 
 
 def first_run(work) -> dict:
@@ -281,7 +288,14 @@ def main() -> int:
         help="only run this work once, as the first in the process, and print the "
         "resident memory it added (no times, no checksums)",
     )
+    parser.add_argument(
+        "--one-chunk",
+        action="store_true",
+        help="join the polars frame into one chunk after reading it",
+    )
     args = parser.parse_args()
+    global ONE_CHUNK
+    ONE_CHUNK = args.one_chunk
     runner = {"polars": run_polars, "pandas": run_pandas, "clientbase": run_clientbase}[args.tool]
     try:
         result = runner(args.orders, args.as_of, args.repeats, args.memory)

@@ -47,11 +47,19 @@ impl Slice {
     }
 
     pub(crate) fn cycle_median(&self) -> Option<f64> {
-        let mut c = self.cycles.clone();
-        if c.is_empty() {
+        if self.cycles.is_empty() {
             return None;
         }
-        c.sort_unstable();
+        // [`slices`] sorts them; a copy is sorted only for other callers.
+        let sorted;
+        let c: &[i32] = if self.cycles.is_sorted() {
+            &self.cycles
+        } else {
+            let mut copy = self.cycles.clone();
+            copy.sort_unstable();
+            sorted = copy;
+            &sorted
+        };
         let m = c.len() / 2;
         Some(if c.len() % 2 == 1 {
             f64::from(c[m])
@@ -254,22 +262,16 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Ve
         };
         slice.key = (!key.is_empty()).then(|| key.to_string());
         slice.currency = lines.currencies.get(g % ncur).copied();
+        slice.cycles.sort_unstable();
     }
     let mut out: Vec<Slice> = out
         .into_iter()
         .filter(|s| s.deals > 0 || s.lines > 0)
         .collect();
-    out.sort_by(|a, b| {
-        (
-            a.key.is_none(),
-            &a.key,
-            a.currency.map(|c| c.code().to_string()),
-        )
-            .cmp(&(
-                b.key.is_none(),
-                &b.key,
-                b.currency.map(|c| c.code().to_string()),
-            ))
+    // Keys and currencies are distinct pairs, so the order is total; a
+    // currency orders as its code does.
+    out.sort_unstable_by(|a, b| {
+        (a.key.is_none(), &a.key, a.currency).cmp(&(b.key.is_none(), &b.key, b.currency))
     });
     Ok(out)
 }
@@ -367,9 +369,9 @@ pub(crate) fn slice_columns(slices: &[Slice], by: By) -> Vec<Column> {
         let digits = s.currency.map_or(scale, |c| c.minor_digits());
         i128::from(minor) * 10_i128.pow(scale - digits)
     };
-    let codes: Vec<Option<String>> = slices
+    let codes: Vec<Option<&str>> = slices
         .iter()
-        .map(|s| s.currency.map(|c| c.code().to_string()))
+        .map(|s| s.currency.as_ref().map(Currency::code))
         .collect();
     let mut columns = Vec::new();
     if by != By::None {
@@ -382,7 +384,7 @@ pub(crate) fn slice_columns(slices: &[Slice], by: By) -> Vec<Column> {
         Column::from_int64s(name, slices.iter().map(|s| Some(f(s) as i64)))
     };
     columns.extend([
-        Column::from_texts("currency", codes.iter().map(|c| c.as_deref())),
+        Column::from_texts("currency", codes.iter().copied()),
         Column::from_decimals(
             "revenue",
             scale as i8,

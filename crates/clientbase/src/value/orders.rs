@@ -502,7 +502,7 @@ pub(crate) fn read_days(column: &Column) -> Result<Read<i32>> {
 /// A float amount in minor units (`unit` of them to one), rounded.
 pub(crate) fn float_amount(value: f64, unit: i64) -> std::result::Result<i64, String> {
     let x = value * unit as f64;
-    if !(x.abs() < 9.0e18) {
+    if x.is_nan() || x.abs() >= 9.0e18 {
         return Err(format!("{value} is not a finite amount"));
     }
     // `f64::round` (half away from zero) without its library call, which a
