@@ -75,11 +75,11 @@ pub unsafe extern "C" fn cb_match_index_len(index: *const cb_match_index) -> usi
 }
 
 /// The existing clients that may be the client described as JSON
-/// (`client_json`, borrowed, in the form of `cb_base_add_client_json`): a new
+/// (`client_json`, borrowed, in the form `cb_base_add_json` reads): a new
 /// lead, a record being typed. At most `limit` candidates, best first: every
 /// duplicate and related client, and anything above the candidate floor.
 ///
-/// A client JSON with an `id` (as `cb_base_client_json` writes it) is never
+/// A client JSON with an `id` (as `cb_base_record_json` writes it) is never
 /// its own candidate, so this also finds the duplicates of a stored client.
 ///
 /// On success `*out_json` receives a JSON array of candidates, each
