@@ -27,8 +27,28 @@ pub(crate) struct PyView {
 }
 
 impl PyView {
-    /// The view of `actor` under `policy` (a dict or JSON text) on `base`.
-    pub(crate) fn make(
+    /// Runs `work` on the view and its base with the GIL released.
+    fn with<T, F>(&self, py: Python<'_>, work: F) -> T
+    where
+        T: Send,
+        F: FnOnce(&mut View, &ClientBase) -> T + Send,
+    {
+        let inner = &self.inner;
+        self.base.get().read(py, |base| {
+            work(
+                &mut inner.lock().unwrap_or_else(PoisonError::into_inner),
+                base,
+            )
+        })
+    }
+}
+
+#[pymethods]
+impl PyView {
+    /// The view of `actor` under `policy` (a dict or JSON text) on `base`
+    /// (what `ClientBase.view(actor, policy)` makes).
+    #[new]
+    fn new(
         base: &Bound<'_, PyClientBase>,
         actor: &str,
         policy: &Bound<'_, PyAny>,
@@ -53,24 +73,6 @@ impl PyView {
         })
     }
 
-    /// Runs `work` on the view and its base with the GIL released.
-    fn with<T, F>(&self, py: Python<'_>, work: F) -> T
-    where
-        T: Send,
-        F: FnOnce(&mut View, &ClientBase) -> T + Send,
-    {
-        let inner = &self.inner;
-        self.base.get().read(py, |base| {
-            work(
-                &mut inner.lock().unwrap_or_else(PoisonError::into_inner),
-                base,
-            )
-        })
-    }
-}
-
-#[pymethods]
-impl PyView {
     /// The actor.
     #[getter]
     fn actor(&self) -> String {

@@ -19,7 +19,7 @@ use clientbase::table::{read_leads, Lead};
 use clientbase::{Client, ClientId, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use std::sync::{PoisonError, RwLock};
 
 // ---- arguments -------------------------------------------------------------------
@@ -45,14 +45,6 @@ fn match_options(options: Option<&Bound<'_, PyAny>>) -> PyResult<MatchOptions> {
         value.to_string()
     };
     MatchOptions::from_json(&json).or_raise()
-}
-
-/// An int, not a bool (which Python counts as an int).
-fn as_id(obj: &Bound<'_, PyAny>) -> Option<u64> {
-    if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
-        return None;
-    }
-    obj.extract().ok()
 }
 
 // ---- leads for find_many -------------------------------------------------------------
@@ -102,7 +94,7 @@ impl Leads {
 ///
 /// The index is a snapshot of the base when it was built: `insert()` every
 /// client added or changed since, `remove()` every client removed or merged away.
-#[pyclass(frozen, name = "MatchIndex", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "MatchIndex", module = "clientbase")]
 pub(crate) struct PyMatchIndex {
     base: Py<PyClientBase>,
     inner: RwLock<MatchIndex>,
@@ -185,18 +177,10 @@ impl PyMatchIndex {
         table_to_pydict(py, &found)
     }
 
-    /// Adds a client added to the base, or replaces one changed since: its id
-    /// (read from the base) or the client itself.
+    /// Adds a client added to the base, or replaces one changed since (a
+    /// `Client`, dict or JSON; `clientbase.MatchIndex.insert` also takes its id).
     fn insert(&self, py: Python<'_>, client: &Bound<'_, PyAny>) -> PyResult<()> {
-        let client = match as_id(client) {
-            Some(id) => self
-                .base
-                .bind(py)
-                .get()
-                .read(py, |b| b.client(ClientId(id)).cloned())
-                .or_raise()?,
-            None => client_arg(client)?,
-        };
+        let client = client_arg(client)?;
         self.write(py, |index| index.insert(&client)).or_raise()
     }
 
@@ -287,10 +271,5 @@ impl PyMatchIndex {
             })
             .or_raise()?;
         self.write(py, |index| index.set_model(model)).or_raise()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let (clients, threshold) = self.read(py, |index| (index.len(), index.model().threshold));
-        format!("MatchIndex(clients={clients}, threshold={threshold})")
     }
 }

@@ -71,18 +71,6 @@ impl PyEmailNormalizer {
     }
 }
 
-/// `normalize_emails(values, provider_rules)`:
-/// `EmailNormalizer(provider_rules).parse_batch(values)`.
-#[pyfunction]
-#[pyo3(signature = (values, provider_rules = false))]
-pub(crate) fn normalize_emails<'py>(
-    values: &Bound<'py, PyAny>,
-    provider_rules: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    let emails = EmailNormalizer::new().with_provider_rules(provider_rules);
-    parse_column(&emails, values)
-}
-
 fn parse_column<'py>(
     emails: &EmailNormalizer,
     values: &Bound<'py, PyAny>,

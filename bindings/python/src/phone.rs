@@ -81,17 +81,6 @@ impl PyPhoneNormalizer {
     }
 }
 
-/// `normalize_phones(values, region)`: `PhoneNormalizer(region).parse_batch(values)`.
-#[pyfunction]
-#[pyo3(signature = (values, region = "RU"))]
-pub(crate) fn normalize_phones<'py>(
-    values: &Bound<'py, PyAny>,
-    region: &str,
-) -> PyResult<Bound<'py, PyAny>> {
-    let phones = PhoneNormalizer::new(region).or_raise()?;
-    parse_column(&phones, values)
-}
-
 fn parse_column<'py>(
     phones: &PhoneNormalizer,
     values: &Bound<'py, PyAny>,
