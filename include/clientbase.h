@@ -749,13 +749,6 @@ cb_status cb_match_index_model_json(const struct cb_match_index *index, char **o
 cb_status cb_match_index_set_model_json(struct cb_match_index *index, const char *model_json);
 
 /**
- * Closes deal `newer` with status duplicate of deal `older` (stamping its
- * `closed_at`). Both must be open (`CB_CONFLICT` otherwise), a deal cannot
- * duplicate itself (`CB_INVALID_VALUE`), an unknown deal is `CB_UNKNOWN_ID`.
- */
-cb_status cb_base_close_duplicate_deal(struct cb_base *base, uint64_t newer, uint64_t older);
-
-/**
  * Lists every capability as JSON: `[{"access":"read","name":"dedupe",
  * "output":"report","summary":"..."}, ...]`, where `access` is `plain` (call
  * with `cb_call`), `read` (`cb_base_call`) or `write` (`cb_base_call_mut`),

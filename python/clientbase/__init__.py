@@ -51,14 +51,17 @@ from clientbase._errors import (
     UnknownIdError,
     UnknownTagError,
 )
-from clientbase.contacts import normalize_emails, normalize_phones
+from clientbase.contacts import (
+    EmailNormalizer,
+    PhoneNormalizer,
+    normalize_emails,
+    normalize_phones,
+)
 from clientbase._native import (
     Activity,
     Client,
     Deal,
-    EmailNormalizer,
     Money,
-    PhoneNormalizer,
     Schema,
     Table,
     clean_name,
@@ -181,6 +184,6 @@ __all__ = [
     "__version__",
 ]
 
-from ._native import View
+from clientbase.base import View
 
 __all__ += ["ForbiddenError", "View"]

@@ -454,7 +454,7 @@ class ClientBase:
         path: str | bytes | None,
         mapping: Sequence[tuple[str, str]],
         *,
-        delimiter: str | None = None,
+        delimiter: int | None = None,
         currency: str | None = None,
         strict: bool = False,
     ) -> _ImportReport: ...
@@ -462,7 +462,6 @@ class ClientBase:
     def _add_rows(
         self, kind: str, columns: _Columns, *, currency: str | None = None, strict: bool = False
     ) -> _ImportReport: ...
-    def close_duplicate_deal(self, newer: int, older: int) -> None: ...
 
 # ---- contact normalization -------------------------------------------------------
 
@@ -519,7 +518,7 @@ class _PhoneReading(TypedDict):
     problem: NotRequired[_PhoneProblem]
     reason: NotRequired[str]
 
-@final
+@disjoint_base
 class PhoneNormalizer:
     """Reads phone numbers as people type them against a default region."""
 
@@ -547,7 +546,7 @@ class _ParsedEmail(TypedDict):
     key: str
     suggestion: str | None
 
-@final
+@disjoint_base
 class EmailNormalizer:
     """Checks and normalizes email addresses."""
 
@@ -720,9 +719,7 @@ class MatchIndex:
     """A base's clients indexed for matching (``clientbase.MatchIndex`` adds taking
     an id in ``insert``)."""
 
-    def __new__(
-        cls, base: ClientBase, options: Mapping[str, _JsonValue] | str | None = None
-    ) -> Self: ...
+    def __new__(cls, base: ClientBase, options: str | None = None) -> Self: ...
     @property
     def base(self) -> clientbase.base.ClientBase: ...
     def find(self, client: _ClientArg, limit: int = 10) -> list[_Candidate]: ...
@@ -748,15 +745,13 @@ def render_docx(
 ) -> bytes: ...
 def docx_to_pdf(docx: bytes | str, **params: Any) -> bytes: ...
 
-@final
+@disjoint_base
 class View:
-    """A base as one actor sees it, made by `ClientBase.view(actor, policy)`."""
+    """A base as one actor sees it (``clientbase.View`` adds ``actor`` and the repr)."""
 
     def __new__(
         cls, base: ClientBase, actor: str, policy: Mapping[str, _JsonValue] | str
     ) -> Self: ...
-    @property
-    def actor(self) -> str: ...
     def grant(self) -> dict[str, _JsonValue]: ...
     def call(
         self, name: str, params: Mapping[str, _JsonValue] | None = None, **kwargs: _JsonValue

@@ -6,6 +6,7 @@ records, files and typed tables.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -19,7 +20,6 @@ from clientbase._native import (
     EmailNormalizer,
     PhoneNormalizer,
     Table,
-    View,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         _Related,
     )
 
-__all__ = ["ClientBase", "MatchIndex", "duplicate_deals", "find_duplicate_deal", "open_deals"]
+__all__ = ["ClientBase", "MatchIndex", "View", "duplicate_deals", "find_duplicate_deal", "open_deals"]
 
 
 def _given(**params: Any) -> dict[str, Any]:
@@ -121,6 +121,10 @@ class ClientBase(_native.ClientBase):
         """The activity with ``id``; an unknown id raises ``UnknownIdError``."""
         return cast("Activity", self._get("activity", id))
 
+    def close_duplicate_deal(self, newer: int, older: int) -> None:
+        """Closes the open deal ``newer`` as a duplicate of the open deal ``older``."""
+        self.call("close_duplicate_deal", newer=newer, older=older)
+
     def view(self, actor: str, policy: Mapping[str, _JsonValue] | str) -> View:
         """The base as ``actor`` may read it under ``policy`` (a dict or JSON text:
         ``{"roles": {"manager": {"clients": "own", "contacts": "masked",
@@ -154,7 +158,13 @@ class ClientBase(_native.ClientBase):
         ``empty_rows``, ``ignored_columns`` and ``imported_lines``."""
         data, path = _csv_source(source)
         return self._import_csv(
-            "client", data, path, _pairs(mapping), delimiter=delimiter, currency=currency, strict=strict
+            "client",
+            data,
+            path,
+            _pairs(mapping),
+            delimiter=_delimiter(delimiter),
+            currency=currency,
+            strict=strict,
         )
 
     def import_deals_csv(
@@ -171,7 +181,13 @@ class ClientBase(_native.ClientBase):
         else RUB)."""
         data, path = _csv_source(source)
         return self._import_csv(
-            "deal", data, path, _pairs(mapping), delimiter=delimiter, currency=currency, strict=strict
+            "deal",
+            data,
+            path,
+            _pairs(mapping),
+            delimiter=_delimiter(delimiter),
+            currency=currency,
+            strict=strict,
         )
 
     def export_clients_csv(self) -> str:
@@ -316,6 +332,21 @@ class MatchIndex(_native.MatchIndex):
     The index is a snapshot of the base when it was built: ``insert()`` every client
     added or changed since, ``remove()`` every client removed or merged away."""
 
+    def __new__(
+        cls, base: ClientBase, options: Mapping[str, _JsonValue] | str | None = None
+    ) -> Self:
+        """Indexes every client of ``base``. ``options`` is a dict of match settings (or
+        its JSON text), every entry optional: ``threshold`` (the probability from which
+        a pair is a duplicate, default 0.9), ``keys`` (blocking keys by name),
+        ``max_block``, ``max_cluster``, ``candidate_floor``, ``phone_region`` and a
+        whole ``model`` (as the ``model`` property gives it)."""
+        if options is not None and not isinstance(options, str):
+            if not isinstance(options, Mapping):
+                name = type(options).__name__
+                raise TypeError(f"options must be a dict of match settings, not {name}")
+            options = json.dumps(options)
+        return super().__new__(cls, base, options)
+
     def insert(self, client: int | _ClientArg) -> None:
         """Adds a client added to the base, or replaces one changed since: its id (read
         from the base) or the client itself."""
@@ -328,6 +359,26 @@ class MatchIndex(_native.MatchIndex):
         return f"MatchIndex(clients={len(self)}, threshold={self.model['threshold']})"
 
 
+@final
+class View(_native.View):
+    """A base as one actor sees it, made by ``ClientBase.view(actor, policy)``.
+
+    Every read runs on a copy of the base restricted to the actor's clients, contacts
+    masked as the policy says, rebuilt when the base changed since. Exports the policy
+    forbids raise ``ForbiddenError`` with the reason; allowed ones are logged in the
+    base file's change log with the actor and count."""
+
+    @property
+    def actor(self) -> str:
+        """The actor."""
+        return str(self.grant()["actor"])
+
+    def __repr__(self) -> str:
+        grant = self.grant()
+        actor, role = (json.dumps(grant[key], ensure_ascii=False) for key in ("actor", "role"))
+        return f"View(actor={actor}, role={role})"
+
+
 def _csv_source(source: _CsvSource) -> tuple[bytes | None, str | bytes | None]:
     """CSV data, or a path: ``str`` with a newline is CSV text, without one a path."""
     if isinstance(source, bytes):
@@ -337,6 +388,15 @@ def _csv_source(source: _CsvSource) -> tuple[bytes | None, str | bytes | None]:
     if hasattr(source, "__fspath__"):
         return None, os.fspath(source)
     raise TypeError(f"source must be a path, CSV text or bytes, not {type(source).__name__}")
+
+
+def _delimiter(delimiter: str | None) -> int | None:
+    """The byte of a one-character ASCII delimiter."""
+    if delimiter is None:
+        return None
+    if len(delimiter) != 1 or not delimiter.isascii():
+        raise ValueError("delimiter must be one ASCII character such as ';'")
+    return ord(delimiter)
 
 
 def _pairs(mapping: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -87,6 +87,18 @@ static cb_status find_duplicate_deal(const cb_base *base, const char *deal, char
     return cb_base_call(base, "find_duplicate_deal", params, out_json);
 }
 
+/* The capability close_duplicate_deal: deal `newer` closed as a duplicate of `older`. */
+static cb_status close_duplicate_deal(cb_base *base, uint64_t newer, uint64_t older)
+{
+    char params[96];
+    snprintf(params, sizeof params, "{\"newer\":%llu,\"older\":%llu}", (unsigned long long)newer,
+             (unsigned long long)older);
+    char *json = NULL;
+    cb_status status = cb_base_call_mut(base, "close_duplicate_deal", params, &json);
+    cb_string_free(json);
+    return status;
+}
+
 static uint64_t add_deal(cb_base *base, const char *json)
 {
     uint64_t id = 0;
@@ -646,19 +658,19 @@ static void test_duplicate_deals(void)
     cb_string_free(json);
 
     /* Close the repeat as a duplicate. */
-    CHECK_NULL_ARG(cb_base_close_duplicate_deal(NULL, newer, older), "base");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, 99, older), CB_UNKNOWN_ID, "deal 99");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, newer, 99), CB_UNKNOWN_ID, "deal 99");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, older, older), CB_INVALID_VALUE,
+    CHECK_NULL_ARG(close_duplicate_deal(NULL, newer, older), "base");
+    CHECK_FAILS(close_duplicate_deal(base, 99, older), CB_UNKNOWN_ID, "deal 99");
+    CHECK_FAILS(close_duplicate_deal(base, newer, 99), CB_UNKNOWN_ID, "deal 99");
+    CHECK_FAILS(close_duplicate_deal(base, older, older), CB_INVALID_VALUE,
                 "cannot duplicate itself");
     CHECK_STR(cb_last_error_record(), "deal 1");
-    CHECK_OK(cb_base_close_duplicate_deal(base, newer, older));
+    CHECK_OK(close_duplicate_deal(base, newer, older));
     CHECK_OK(cb_base_record_json(base, "deal", newer, &stored));
     CHECK_CONTAINS(stored, "\"status\":{\"duplicate_of\":1}");
     cb_string_free(stored);
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, newer, older), CB_CONFLICT, "already closed");
+    CHECK_FAILS(close_duplicate_deal(base, newer, older), CB_CONFLICT, "already closed");
     CHECK_STR(cb_last_error_field(), "status");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, older, newer), CB_CONFLICT, "is closed");
+    CHECK_FAILS(close_duplicate_deal(base, older, newer), CB_CONFLICT, "is closed");
     CHECK_OK(cb_base_call(base, "duplicate_deals", NULL, &json));
     CHECK_LACKS(json, "\"older\":1,");
     cb_string_free(json);

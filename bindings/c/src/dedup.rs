@@ -1,7 +1,7 @@
-//! Duplicates: the match index (on insert and whole base), explanations,
-//! weight estimation, and closing a duplicate deal. Mirrors `clientbase::dedup`;
-//! the duplicate-deal checks are capabilities (`find_duplicate_deal`,
-//! `duplicate_deals`, `open_deals`).
+//! Duplicates: the match index (on insert and whole base), explanations and
+//! weight estimation. Mirrors `clientbase::dedup`; the duplicate-deal checks
+//! and closing a duplicate deal are capabilities (`find_duplicate_deal`,
+//! `duplicate_deals`, `open_deals`, `close_duplicate_deal`).
 //!
 //! Structured results (candidates, explanations, clusters, duplicate deals)
 //! cross the boundary as JSON in the core's serde form.
@@ -9,7 +9,7 @@
 use std::ffi::c_char;
 
 use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
-use clientbase::{Client, ClientId, DealId};
+use clientbase::{Client, ClientId};
 
 use crate::base::{cb_base, record_json};
 use crate::error::cb_status;
@@ -273,22 +273,6 @@ pub unsafe extern "C" fn cb_match_index_set_model_json(
         let model_json = arg_str(model_json, "model_json")?;
         let model: MatchModel = json_arg(model_json, "model_json")?;
         index.set_model(model)?;
-        Ok(())
-    })
-}
-
-/// Closes deal `newer` with status duplicate of deal `older` (stamping its
-/// `closed_at`). Both must be open (`CB_CONFLICT` otherwise), a deal cannot
-/// duplicate itself (`CB_INVALID_VALUE`), an unknown deal is `CB_UNKNOWN_ID`.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_close_duplicate_deal(
-    base: *mut cb_base,
-    newer: u64,
-    older: u64,
-) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        base.close_duplicate_deal(DealId(newer), DealId(older))?;
         Ok(())
     })
 }

@@ -20,7 +20,7 @@ use std::sync::{Mutex, PoisonError};
 /// contacts masked as the policy says, rebuilt when the base changed since.
 /// Exports the policy forbids raise `ForbiddenError` with the reason; allowed
 /// ones are logged in the base file's change log with the actor and count.
-#[pyclass(frozen, name = "View", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "View", module = "clientbase")]
 pub(crate) struct PyView {
     base: Py<PyClientBase>,
     inner: Mutex<View>,
@@ -54,15 +54,11 @@ impl PyView {
         policy: &Bound<'_, PyAny>,
     ) -> PyResult<PyView> {
         let py = base.py();
-        let value = match policy.cast::<PyString>() {
-            Ok(text) => serde_json::from_str(text.to_str()?).map_err(|e| {
-                clientbase::Error::new(clientbase::ErrorKind::Json, format!("policy: {e}"))
-                    .with_field("policy")
-            }),
-            Err(_) => Ok(to_json_value(policy)?),
+        let policy = match policy.cast::<PyString>() {
+            Ok(text) => Policy::from_json(text.to_str()?),
+            Err(_) => Policy::from_value(to_json_value(policy)?),
         }
         .or_raise()?;
-        let policy = Policy::from_value(value).or_raise()?;
         let view = base
             .get()
             .read(py, |b| View::new(b, &policy, actor))
@@ -71,16 +67,6 @@ impl PyView {
             base: base.clone().unbind(),
             inner: Mutex::new(view),
         })
-    }
-
-    /// The actor.
-    #[getter]
-    fn actor(&self) -> String {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .actor()
-            .to_string()
     }
 
     /// What the actor may see and export: `{"actor", "role", "clients",
@@ -148,14 +134,5 @@ impl PyView {
     /// The base as the actor sees it as JSON, if the policy allows JSON exports.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         self.with(py, |view, base| view.to_json(base)).or_raise()
-    }
-
-    fn __repr__(&self) -> String {
-        let view = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        format!(
-            "View(actor={:?}, role={:?})",
-            view.actor(),
-            view.grant().role
-        )
     }
 }

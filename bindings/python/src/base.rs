@@ -322,28 +322,13 @@ impl PyClientBase {
         client: Option<u64>,
         deal: Option<u64>,
     ) -> Vec<PyActivity> {
-        self.read(py, |base| match (client, deal) {
-            (_, Some(deal)) => base
-                .activities_of_deal(DealId(deal))
-                .filter(|a| client.is_none_or(|c| a.client == ClientId(c)))
-                .cloned()
-                .collect::<Vec<_>>(),
-            (Some(client), None) => base.activities_of(ClientId(client)).cloned().collect(),
-            (None, None) => base.activities().cloned().collect(),
-        })
-        .into_iter()
-        .map(|inner| PyActivity { inner })
-        .collect()
-    }
-
-    // ---- duplicates (the capabilities are in python/clientbase/base.py) -------------
-
-    /// Closes the open deal `newer` as a duplicate of the open deal `older`.
-    fn close_duplicate_deal(&self, py: Python<'_>, newer: u64, older: u64) -> PyResult<()> {
-        self.write(py, |base| {
-            base.close_duplicate_deal(DealId(newer), DealId(older))
-        })
-        .or_raise()
+        let found = self.read(py, |base| {
+            clientbase::record::activities(base, client, deal)
+        });
+        found
+            .into_iter()
+            .map(|inner| PyActivity { inner })
+            .collect()
     }
 
     /// Counts of clients, persons, companies, deals, open deals, deal lines,
@@ -382,7 +367,7 @@ impl PyClientBase {
         data: Option<Vec<u8>>,
         path: Option<std::path::PathBuf>,
         mapping: Vec<(String, String)>,
-        delimiter: Option<&str>,
+        delimiter: Option<u8>,
         currency: Option<&str>,
         strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {

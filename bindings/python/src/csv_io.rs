@@ -4,7 +4,7 @@
 
 use crate::error::OrRaise;
 use clientbase::{ColumnMapping, CsvOptions, Currency, Error, ErrorKind, ImportReport, Result};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use std::io::Read;
 use std::path::PathBuf;
@@ -30,7 +30,7 @@ impl CsvInput {
         data: Option<Vec<u8>>,
         path: Option<PathBuf>,
         mapping: Vec<(String, String)>,
-        delimiter: Option<&str>,
+        delimiter: Option<u8>,
         currency: Option<&str>,
         strict: bool,
     ) -> PyResult<CsvInput> {
@@ -42,7 +42,7 @@ impl CsvInput {
         Ok(CsvInput {
             source,
             mapping: ColumnMapping::from_pairs(mapping).or_raise()?,
-            options: csv_options(delimiter_byte(delimiter)?, currency, strict)?,
+            options: csv_options(delimiter, currency, strict)?,
         })
     }
 
@@ -81,16 +81,6 @@ pub(crate) fn csv_options(
         strict,
         ..CsvOptions::default()
     })
-}
-
-fn delimiter_byte(delimiter: Option<&str>) -> PyResult<Option<u8>> {
-    match delimiter.map(str::as_bytes) {
-        None => Ok(None),
-        Some([byte]) if byte.is_ascii() => Ok(Some(*byte)),
-        Some(_) => Err(PyValueError::new_err(
-            "delimiter must be one ASCII character such as ';'",
-        )),
-    }
 }
 
 // ---- writing CSV ---------------------------------------------------------------

@@ -10,7 +10,7 @@
 use crate::arrow::table_to_pydict;
 use crate::base::PyClientBase;
 use crate::client::client_arg;
-use crate::convert::{to_json_value, to_py, type_name};
+use crate::convert::{to_json_value, to_py};
 use crate::error::OrRaise;
 use crate::table::Columns;
 use clientbase::capability::dedupe_index;
@@ -19,33 +19,10 @@ use clientbase::table::{read_leads, Lead};
 use clientbase::{Client, ClientId, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use std::sync::{PoisonError, RwLock};
 
 // ---- arguments -------------------------------------------------------------------
-
-/// Match options from a dict (or its JSON text) of `MatchSettings`: `model`,
-/// `threshold`, `keys`, `max_block`, `max_cluster`, `candidate_floor`,
-/// `phone_region`. Read by the core, so an unknown key is a `JsonError` and a
-/// bad value an `InvalidValueError` naming its field, as from JSON.
-fn match_options(options: Option<&Bound<'_, PyAny>>) -> PyResult<MatchOptions> {
-    let Some(options) = options.filter(|o| !o.is_none()) else {
-        return Ok(MatchOptions::default());
-    };
-    let json = if let Ok(text) = options.cast::<PyString>() {
-        text.to_cow()?.into_owned()
-    } else {
-        let value = to_json_value(options)?;
-        if !value.is_object() {
-            return Err(PyTypeError::new_err(format!(
-                "options must be a dict of match settings, not {}",
-                type_name(options)
-            )));
-        }
-        value.to_string()
-    };
-    MatchOptions::from_json(&json).or_raise()
-}
 
 // ---- leads for find_many -------------------------------------------------------------
 
@@ -112,19 +89,24 @@ impl PyMatchIndex {
 
 #[pymethods]
 impl PyMatchIndex {
-    /// Indexes every client of `base`. `options` is a dict of match settings
-    /// (or its JSON text), every entry optional: `threshold` (the probability
-    /// from which a pair is a duplicate, default 0.9), `keys` (blocking keys by
-    /// name), `max_block`, `max_cluster`, `candidate_floor`, `phone_region`
-    /// and a whole `model` (as the `model` property gives it).
+    /// Indexes every client of `base`. `options` is the JSON text of the match
+    /// settings (`clientbase.MatchIndex` also takes their dict), every entry
+    /// optional: `threshold` (the probability from which a pair is a duplicate,
+    /// default 0.9), `keys` (blocking keys by name), `max_block`, `max_cluster`,
+    /// `candidate_floor`, `phone_region` and a whole `model` (as the `model`
+    /// property gives it). Read by the core, so an unknown key is a `JsonError`
+    /// and a bad value an `InvalidValueError` naming its field.
     #[new]
     #[pyo3(signature = (base, options = None))]
     fn new(
         py: Python<'_>,
         base: Bound<'_, PyClientBase>,
-        options: Option<&Bound<'_, PyAny>>,
+        options: Option<&str>,
     ) -> PyResult<PyMatchIndex> {
-        let options = match_options(options)?;
+        let options = match options {
+            Some(json) => MatchOptions::from_json(json).or_raise()?,
+            None => MatchOptions::default(),
+        };
         let index = base
             .get()
             .read(py, |b| MatchIndex::build(b, options))

@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 /// (`googlemail.com` is `gmail.com`), Yandex reads `-` as `.`, drops `+tags`
 /// and has one domain, Outlook drops `+tags`. Without, a key is the address
 /// with its local part lowercased.
-#[pyclass(frozen, name = "EmailNormalizer", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "EmailNormalizer", module = "clientbase")]
 pub(crate) struct PyEmailNormalizer {
     pub(crate) inner: EmailNormalizer,
     provider_rules: bool,
@@ -63,11 +63,6 @@ impl PyEmailNormalizer {
     /// rows with `not_text`.
     fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         parse_column(&self.inner, values)
-    }
-
-    fn __repr__(&self) -> String {
-        let rules = if self.provider_rules { "True" } else { "False" };
-        format!("EmailNormalizer(provider_rules={rules})")
     }
 }
 

@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 /// `PhoneNormalizer()` reads numbers typed without a country code as Russian;
 /// `PhoneNormalizer("KZ")` as Kazakh, and so on (any ISO 3166 code with phone
 /// numbers; an unknown one raises `InvalidValueError` about the field `region`).
-#[pyclass(frozen, name = "PhoneNormalizer", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "PhoneNormalizer", module = "clientbase")]
 pub(crate) struct PyPhoneNormalizer {
     pub(crate) inner: PhoneNormalizer,
 }
@@ -71,13 +71,6 @@ impl PyPhoneNormalizer {
     /// with `not_text`; ints are read as their digits.
     fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         parse_column(&self.inner, values)
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "PhoneNormalizer(default_region='{}')",
-            self.inner.default_region()
-        )
     }
 }
 

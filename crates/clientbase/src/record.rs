@@ -145,6 +145,20 @@ pub fn find_json(base: &ClientBase, kind: &str, id: u64) -> Result<String> {
     by_kind!(kind, T => Ok(serde_json::to_string(T::find_in(base, id)?)?))
 }
 
+/// The activities of `base` in id order: all of them, those of `client`,
+/// those of `deal`, or those of both.
+pub fn activities(base: &ClientBase, client: Option<u64>, deal: Option<u64>) -> Vec<Activity> {
+    let of_client = |a: &&Activity| client.is_none_or(|c| a.client == ClientId(c));
+    match deal {
+        Some(deal) => base
+            .activities_of_deal(DealId(deal))
+            .filter(of_client)
+            .cloned()
+            .collect(),
+        None => base.activities().filter(of_client).cloned().collect(),
+    }
+}
+
 /// Writes the records of `kind` (`client` or `deal`) as CSV into `out`.
 #[cfg(feature = "csv")]
 pub fn export_csv(base: &ClientBase, kind: &str, out: &mut dyn std::io::Write) -> Result<()> {
@@ -198,7 +212,10 @@ mod tests {
         );
         let err = Deal::find_in(&base, 7).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::UnknownId);
-        assert_eq!(Client::remove_from(&mut base, id).unwrap().city.as_deref(), Some("Казань"));
+        assert_eq!(
+            Client::remove_from(&mut base, id).unwrap().city.as_deref(),
+            Some("Казань")
+        );
         assert_eq!(
             Client::remove_from(&mut base, id).unwrap_err().kind(),
             crate::ErrorKind::UnknownId
@@ -213,19 +230,48 @@ mod tests {
         let mut base = ClientBase::new(crate::Schema::new());
         let client = r#"{"kind":"person","surname":"Иванова","given":"Анна"}"#;
         let id = add_json(&mut base, "client", client).unwrap();
-        let deal = format!(r#"{{"client":{id},"title":"Корм","amount":{{"amount":"10","currency":"RUB"}}}}"#);
+        let deal = format!(
+            r#"{{"client":{id},"title":"Корм","amount":{{"amount":"10","currency":"RUB"}}}}"#
+        );
         let deal = add_json(&mut base, "deal", &deal).unwrap();
-        let mut found: Value = serde_json::from_str(&find_json(&base, "client", id).unwrap()).unwrap();
+        let mut found: Value =
+            serde_json::from_str(&find_json(&base, "client", id).unwrap()).unwrap();
         assert_eq!(found["surname"], "Иванова");
         found["city"] = "Казань".into();
         update_json(&mut base, "client", &found.to_string()).unwrap();
-        assert_eq!(base.client(ClientId(id)).unwrap().city.as_deref(), Some("Казань"));
+        assert_eq!(
+            base.client(ClientId(id)).unwrap().city.as_deref(),
+            Some("Казань")
+        );
         assert!(find_json(&base, "deal", deal).unwrap().contains("Корм"));
         let err = add_json(&mut base, "lead", client).unwrap_err();
-        assert_eq!((err.kind(), err.field()), (crate::ErrorKind::InvalidValue, Some("kind")));
+        assert_eq!(
+            (err.kind(), err.field()),
+            (crate::ErrorKind::InvalidValue, Some("kind"))
+        );
         let err = add_json(&mut base, "deal", "{").unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Json);
-        assert_eq!(find_json(&base, "activity", 1).unwrap_err().kind(), crate::ErrorKind::UnknownId);
+        assert_eq!(
+            find_json(&base, "activity", 1).unwrap_err().kind(),
+            crate::ErrorKind::UnknownId
+        );
+        let call =
+            r#"{"client":1,"kind":"call","at":"2025-01-01T10:00:00Z","direction":"outbound"}"#;
+        let with_deal = call.replace("\"kind\"", &format!("\"deal\":{deal},\"kind\""));
+        let first = add_json(&mut base, "activity", call).unwrap();
+        let second = add_json(&mut base, "activity", &with_deal).unwrap();
+        let ids = |found: Vec<Activity>| found.iter().map(|a| a.id.get()).collect::<Vec<_>>();
+        assert_eq!(ids(activities(&base, None, None)), [first, second]);
+        assert_eq!(ids(activities(&base, Some(id), None)), [first, second]);
+        assert_eq!(ids(activities(&base, Some(id), Some(deal))), [second]);
+        assert_eq!(
+            ids(activities(&base, Some(id + 1), Some(deal))),
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            ids(activities(&base, None, Some(deal + 1))),
+            Vec::<u64>::new()
+        );
         #[cfg(feature = "csv")]
         {
             let mut csv = Vec::new();
