@@ -373,6 +373,15 @@ class View(_native.View):
         """The actor."""
         return str(self.grant()["actor"])
 
+    def export_clients_csv(self) -> str:
+        """The clients the actor sees as CSV text, if the policy allows CSV exports."""
+        return self._export_csv("client")
+
+    def export_deals_csv(self) -> str:
+        """The deals of the clients the actor sees as CSV text, if the policy allows CSV
+        exports."""
+        return self._export_csv("deal")
+
     def __repr__(self) -> str:
         grant = self.grant()
         actor, role = (json.dumps(grant[key], ensure_ascii=False) for key in ("actor", "role"))

@@ -114,19 +114,11 @@ impl PyView {
         Ok(PyClient::new(client))
     }
 
-    /// The clients the actor sees as CSV text, if the policy allows CSV exports.
-    fn export_clients_csv(&self, py: Python<'_>) -> PyResult<String> {
+    /// The records of `kind` (`client`, `deal`) the actor sees as CSV text, if
+    /// the policy allows CSV exports.
+    fn _export_csv(&self, py: Python<'_>, kind: &str) -> PyResult<String> {
         self.with(py, |view, base| {
-            csv_io::export(|w| view.export_clients_csv(base, w))
-        })
-        .or_raise()
-    }
-
-    /// The deals of the clients the actor sees as CSV text, if the policy
-    /// allows CSV exports.
-    fn export_deals_csv(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, |view, base| {
-            csv_io::export(|w| view.export_deals_csv(base, w))
+            csv_io::export(|w| view.export_csv(base, kind, w))
         })
         .or_raise()
     }

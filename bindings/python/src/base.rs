@@ -30,12 +30,6 @@ pub(crate) struct PyClientBase {
 }
 
 impl PyClientBase {
-    fn wrap(base: ClientBase) -> PyClientBase {
-        PyClientBase {
-            inner: RwLock::new(base),
-        }
-    }
-
     /// An instance of `cls` (this class, or the Python `clientbase.ClientBase`
     /// that adds the named capabilities) holding `base`.
     fn wrap_as<'py>(cls: &Bound<'py, PyType>, base: ClientBase) -> PyResult<Bound<'py, PyAny>> {
@@ -109,7 +103,8 @@ impl PyClientBase {
     #[new]
     #[pyo3(signature = (schema = None))]
     fn new(schema: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Ok(PyClientBase::wrap(ClientBase::new(schema_arg(schema)?)))
+        let inner = RwLock::new(ClientBase::new(schema_arg(schema)?));
+        Ok(PyClientBase { inner })
     }
 
     /// Opens the base kept in the file at `path` (see `create`); every later
