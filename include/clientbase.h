@@ -332,20 +332,6 @@ cb_status cb_base_create(const char *path, const char *schema_json, struct cb_ba
 cb_status cb_base_save_as(struct cb_base *base, const char *path);
 
 /**
- * Copies the base into a new base file at `path` while it stays in use (an
- * online backup of a base kept in a file). An existing file is never
- * overwritten.
- */
-cb_status cb_base_backup(const struct cb_base *base, const char *path);
-
-/**
- * Names who makes the following writes (`actor`, borrowed: a manager's name
- * or id) for the change log; `NULL` for nobody in particular. The log is read
- * with `cb_base_call(base, "changes", params, &json)`.
- */
-cb_status cb_base_set_actor(struct cb_base *base, const char *actor);
-
-/**
  * Keeps a change log for a base in memory: its last `limit` entries, read
  * with `cb_base_call(base, "changes", params, &json)`; `0` stops it. On a base
  * kept in a file (which keeps its whole log) this is `CB_STORAGE`.
@@ -379,90 +365,47 @@ cb_status cb_base_declare_tag(struct cb_base *base, const char *tag);
 cb_status cb_base_declare_field_json(struct cb_base *base, const char *field_json);
 
 /**
- * Adds a client described as JSON (borrowed), for example
+ * Adds a record of `kind` described as JSON (`json`, borrowed; its argument
+ * name in errors is `<kind>_json`), for example a client
  * `{"kind":"person","surname":"Иванов","given":"Иван","phones":[{"raw":"8 916 123-45-67"}],"tags":["vip"]}`
- * or `{"kind":"company","legal_name":"ООО «Ромашка»","tax_id":"7707083893"}`.
- * Any `id` in it is ignored. On success `*out_id` receives the new client's id.
+ * or `{"kind":"company","legal_name":"ООО «Ромашка»","tax_id":"7707083893"}`,
+ * a deal `{"client":1,"title":"Корм на полгода","amount":{"amount":"4900","currency":"RUB"}}`,
+ * an activity `{"client":1,"kind":"call","at":"2025-01-01T10:00:00Z","direction":"outbound"}`.
+ * Any `id` in it is ignored. On success `*out_id` receives the new record's id.
  */
-cb_status cb_base_add_client_json(struct cb_base *base,
-                                  const char *client_json,
-                                  uint64_t *out_id);
+cb_status cb_base_add_json(struct cb_base *base,
+                           const char *kind,
+                           const char *json,
+                           uint64_t *out_id);
 
 /**
- * Replaces a client with the one described as JSON (borrowed), found by its
- * `id`. A missing `created_at` is kept from the stored client; `updated_at` is
- * stamped.
+ * Replaces a record of `kind` with the one described as JSON (borrowed),
+ * found by its `id`. A missing `created_at` is kept from the stored record;
+ * `updated_at` is stamped.
  */
-cb_status cb_base_update_client_json(struct cb_base *base, const char *client_json);
+cb_status cb_base_update_json(struct cb_base *base, const char *kind, const char *json);
 
 /**
- * Fetches client `client_id` as JSON. On success `*out_json` receives a string
+ * Fetches the record of `kind` with `id` as JSON. On success `*out_json`
+ * receives a string the caller owns and frees with `cb_string_free`.
+ */
+cb_status cb_base_record_json(const struct cb_base *base,
+                              const char *kind,
+                              uint64_t id,
+                              char **out_json);
+
+/**
+ * Exports all records of `kind` (`"client"` or `"deal"`; another is
+ * `CB_INVALID_VALUE`) as CSV text. On success `*out_csv` receives a string
  * the caller owns and frees with `cb_string_free`.
  */
-cb_status cb_base_client_json(const struct cb_base *base, uint64_t client_id, char **out_json);
+cb_status cb_base_export_csv(const struct cb_base *base, const char *kind, char **out_csv);
 
 /**
- * Adds a deal described as JSON (borrowed), for example
- * `{"client":1,"title":"Корм на полгода","amount":{"amount":"4900","currency":"RUB"}}`.
- * Any `id` in it is ignored. On success `*out_id` receives the new deal's id.
+ * Exports all records of `kind` as CSV into the file at `path` (borrowed,
+ * UTF-8), replacing it.
  */
-cb_status cb_base_add_deal_json(struct cb_base *base,
-                                const char *deal_json,
-                                uint64_t *out_id);
-
-/**
- * Replaces a deal with the one described as JSON (borrowed), found by its `id`.
- */
-cb_status cb_base_update_deal_json(struct cb_base *base, const char *deal_json);
-
-/**
- * Fetches deal `deal_id` as JSON. On success `*out_json` receives a string the
- * caller owns and frees with `cb_string_free`.
- */
-cb_status cb_base_deal_json(const struct cb_base *base, uint64_t deal_id, char **out_json);
-
-/**
- * Adds an activity described as JSON (borrowed), for example
- * `{"client":1,"kind":"call","at":"2025-01-01T10:00:00Z","direction":"outbound"}`.
- * Any `id` in it is ignored. On success `*out_id` receives the new activity's id.
- */
-cb_status cb_base_add_activity_json(struct cb_base *base,
-                                    const char *activity_json,
-                                    uint64_t *out_id);
-
-/**
- * Replaces an activity with the one described as JSON (borrowed), found by its `id`.
- */
-cb_status cb_base_update_activity_json(struct cb_base *base, const char *activity_json);
-
-/**
- * Fetches activity `activity_id` as JSON. On success `*out_json` receives a
- * string the caller owns and frees with `cb_string_free`.
- */
-cb_status cb_base_activity_json(const struct cb_base *base, uint64_t activity_id, char **out_json);
-
-/**
- * Exports all clients as CSV text. On success `*out_csv` receives a string the
- * caller owns and frees with `cb_string_free`.
- */
-cb_status cb_base_export_clients_csv(const struct cb_base *base, char **out_csv);
-
-/**
- * Exports all clients as CSV into the file at `path` (borrowed, UTF-8),
- * replacing it.
- */
-cb_status cb_base_export_clients_csv_file(const struct cb_base *base, const char *path);
-
-/**
- * Exports all deals as CSV text, like `cb_base_export_clients_csv`.
- */
-cb_status cb_base_export_deals_csv(const struct cb_base *base, char **out_csv);
-
-/**
- * Exports all deals as CSV into the file at `path`, like
- * `cb_base_export_clients_csv_file`.
- */
-cb_status cb_base_export_deals_csv_file(const struct cb_base *base, const char *path);
+cb_status cb_base_export_csv_file(const struct cb_base *base, const char *kind, const char *path);
 
 /**
  * Makes a phone normalizer.
@@ -686,11 +629,11 @@ size_t cb_match_index_len(const struct cb_match_index *index);
 
 /**
  * The existing clients that may be the client described as JSON
- * (`client_json`, borrowed, in the form of `cb_base_add_client_json`): a new
+ * (`client_json`, borrowed, in the form `cb_base_add_json` reads): a new
  * lead, a record being typed. At most `limit` candidates, best first: every
  * duplicate and related client, and anything above the candidate floor.
  *
- * A client JSON with an `id` (as `cb_base_client_json` writes it) is never
+ * A client JSON with an `id` (as `cb_base_record_json` writes it) is never
  * its own candidate, so this also finds the duplicates of a stored client.
  *
  * On success `*out_json` receives a JSON array of candidates, each
@@ -804,13 +747,6 @@ cb_status cb_match_index_model_json(const struct cb_match_index *index, char **o
  * threshold outside (0, 1), ...) is `CB_INVALID_VALUE` and changes nothing.
  */
 cb_status cb_match_index_set_model_json(struct cb_match_index *index, const char *model_json);
-
-/**
- * Closes deal `newer` with status duplicate of deal `older` (stamping its
- * `closed_at`). Both must be open (`CB_CONFLICT` otherwise), a deal cannot
- * duplicate itself (`CB_INVALID_VALUE`), an unknown deal is `CB_UNKNOWN_ID`.
- */
-cb_status cb_base_close_duplicate_deal(struct cb_base *base, uint64_t newer, uint64_t older);
 
 /**
  * Lists every capability as JSON: `[{"access":"read","name":"dedupe",
@@ -1005,21 +941,6 @@ cb_status cb_docx_to_pdf(const uint8_t *docx,
  * them. `NULL` is ignored.
  */
 void cb_bytes_free(uint8_t *bytes, size_t len);
-
-/**
- * Writes the report on a base as one self-contained HTML page (UTF-8):
- * data quality, the funnel, the ABC Pareto curve, the RFM grid, monthly
- * dynamics and the managers. `params_json` is `NULL` or `{"title": "...",
- * "as_of": "2025-03-01", "from": ..., "to": ..., "sections": ["funnel",
- * ...], "stages": {"pipeline": ["stage", ...]}, "required": [...],
- * "duplicates": bool}` (every key optional; an unknown key is `CB_JSON`).
- * The same call through the bridge, `cb_base_call(base, "report_html", ...)`,
- * gives the page inside a JSON report with the period it covers.
- *
- * On success `*out_html` receives the page, a string the caller owns and
- * frees with `cb_string_free`; `params_json` is borrowed.
- */
-cb_status cb_base_report_html(const struct cb_base *base, const char *params_json, char **out_html);
 
 /**
  * Makes the view of `actor` under `policy_json` on `base` (all borrowed).

@@ -35,33 +35,37 @@ Duplicates are found on insert and across the whole base, with the evidence
 The engine is written in Rust (``clientbase._native``); this package re-exports it.
 """
 
-from clientbase._native import (
-    Activity,
-    Client,
+from clientbase._errors import (
     ClientbaseError,
     ConflictError,
     CsvError,
     CurrencyMismatchError,
-    Deal,
-    EmailNormalizer,
     FieldTypeError,
+    ForbiddenError,
     InvalidValueError,
     IoError,
     JsonError,
-    MatchIndex,
-    Money,
-    PhoneNormalizer,
-    Schema,
     SchemaError,
     StorageError,
-    Table,
     UnknownFieldError,
     UnknownIdError,
     UnknownTagError,
-    clean_name,
-    name_key,
+)
+from clientbase.contacts import (
+    EmailNormalizer,
+    PhoneNormalizer,
     normalize_emails,
     normalize_phones,
+)
+from clientbase._native import (
+    Activity,
+    Client,
+    Deal,
+    Money,
+    Schema,
+    Table,
+    clean_name,
+    name_key,
     call,
     capabilities,
     parse_name,
@@ -69,7 +73,13 @@ from clientbase._native import (
     transliterate,
     __version__,
 )
-from clientbase.base import ClientBase, duplicate_deals, find_duplicate_deal, open_deals
+from clientbase.base import (
+    ClientBase,
+    MatchIndex,
+    duplicate_deals,
+    find_duplicate_deal,
+    open_deals,
+)
 from clientbase.scoring import behaviour_types, score, score_explain
 from clientbase.segment import parse_segment, segment, segment_explain, segment_sizes
 from clientbase.value import abc, abc_xyz, clv, clv_fit, next_purchase, rfm, xyz
@@ -174,6 +184,6 @@ __all__ = [
     "__version__",
 ]
 
-from ._native import ForbiddenError, View
+from clientbase.base import View
 
 __all__ += ["ForbiddenError", "View"]

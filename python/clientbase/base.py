@@ -6,18 +6,29 @@ records, files and typed tables.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, final
+from typing import TYPE_CHECKING, Any, Literal, cast, final
 
 from clientbase import _native
-from clientbase._native import Deal, EmailNormalizer, PhoneNormalizer, Table
+from clientbase._native import (
+    Activity,
+    Client,
+    Deal,
+    EmailNormalizer,
+    PhoneNormalizer,
+    Table,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from clientbase._native import (
         _Change,
+        _ClientArg,
+        _CsvSource,
         _ContactReport,
         _Columns,
         _DuplicateDeal,
@@ -27,7 +38,7 @@ if TYPE_CHECKING:
         _Related,
     )
 
-__all__ = ["ClientBase", "duplicate_deals", "find_duplicate_deal", "open_deals"]
+__all__ = ["ClientBase", "MatchIndex", "View", "duplicate_deals", "find_duplicate_deal", "open_deals"]
 
 
 def _given(**params: Any) -> dict[str, Any]:
@@ -60,6 +71,133 @@ class ClientBase(_native.ClientBase):
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         return (type(self).from_json, (self.to_json(),))
 
+    # ---- records: one native call per operation, the kind named -------------------
+
+    def add_client(self, client: Client | Mapping[str, _JsonValue] | str) -> int:
+        """Validates and adds a client (a ``Client``, dict or JSON); returns its new id."""
+        return self._add("client", client)
+
+    def update_client(self, client: Client | Mapping[str, _JsonValue] | str) -> None:
+        """Replaces the client with the same id."""
+        self._update("client", client)
+
+    def remove_client(self, id: int) -> Client:
+        """Removes a client nothing refers to any more and returns it."""
+        return cast("Client", self._remove("client", id))
+
+    def client(self, id: int) -> Client:
+        """The client with ``id``; an unknown id raises ``UnknownIdError``."""
+        return cast("Client", self._get("client", id))
+
+    def add_deal(self, deal: Deal | Mapping[str, _JsonValue] | str) -> int:
+        """Validates and adds a deal (a ``Deal``, dict or JSON); returns its new id."""
+        return self._add("deal", deal)
+
+    def update_deal(self, deal: Deal | Mapping[str, _JsonValue] | str) -> None:
+        """Replaces the deal with the same id."""
+        self._update("deal", deal)
+
+    def remove_deal(self, id: int) -> Deal:
+        """Removes a deal nothing refers to and returns it."""
+        return cast("Deal", self._remove("deal", id))
+
+    def deal(self, id: int) -> Deal:
+        """The deal with ``id``; an unknown id raises ``UnknownIdError``."""
+        return cast("Deal", self._get("deal", id))
+
+    def add_activity(self, activity: Activity | Mapping[str, _JsonValue] | str) -> int:
+        """Validates and adds an activity (an ``Activity``, dict or JSON); returns its new id."""
+        return self._add("activity", activity)
+
+    def update_activity(self, activity: Activity | Mapping[str, _JsonValue] | str) -> None:
+        """Replaces the activity with the same id."""
+        self._update("activity", activity)
+
+    def remove_activity(self, id: int) -> Activity:
+        """Removes an activity and returns it."""
+        return cast("Activity", self._remove("activity", id))
+
+    def activity(self, id: int) -> Activity:
+        """The activity with ``id``; an unknown id raises ``UnknownIdError``."""
+        return cast("Activity", self._get("activity", id))
+
+    def close_duplicate_deal(self, newer: int, older: int) -> None:
+        """Closes the open deal ``newer`` as a duplicate of the open deal ``older``."""
+        self.call("close_duplicate_deal", newer=newer, older=older)
+
+    def view(self, actor: str, policy: Mapping[str, _JsonValue] | str) -> View:
+        """The base as ``actor`` may read it under ``policy`` (a dict or JSON text:
+        ``{"roles": {"manager": {"clients": "own", "contacts": "masked",
+        "forbid_exports": ["csv"], "export_reason": "..."}}, "actors": {"ivanov":
+        {"role": "manager", "owns": ["Иванов"]}}}``). An unknown key raises
+        ``JsonError``, an actor the policy does not cover ``ForbiddenError``."""
+        return View(self, actor, policy)
+
+    def backup(self, path: str | os.PathLike[str]) -> None:
+        """Copies the base into a new base file at ``path`` while it stays in use."""
+        self.call("backup", path=os.fspath(path))
+
+    # ---- CSV and columns -------------------------------------------------------------
+
+    def import_clients_csv(
+        self,
+        source: _CsvSource,
+        mapping: Mapping[str, str],
+        *,
+        delimiter: str | None = None,
+        currency: str | None = None,
+        strict: bool = False,
+    ) -> _ImportReport:
+        """Imports clients from CSV: ``source`` is a path (``str`` without a newline or
+        ``os.PathLike``), CSV text (``str`` with a newline) or CSV bytes. ``mapping``
+        maps CSV headers to targets (``{"Фамилия": "surname", "Тел.": "phone"}``). Bad
+        rows are reported in the result, not raised; a cell that cannot be used is set
+        aside (``report["set_aside"]``) and its row kept, unless ``strict``. Returns the
+        report as a dict: ``rows``, ``imported`` (the new ids), ``rejected`` and
+        ``set_aside`` (``{"line", "column", "field", "kind", "reason"}``),
+        ``empty_rows``, ``ignored_columns`` and ``imported_lines``."""
+        data, path = _csv_source(source)
+        return self._import_csv(
+            "client",
+            data,
+            path,
+            _pairs(mapping),
+            delimiter=_delimiter(delimiter),
+            currency=currency,
+            strict=strict,
+        )
+
+    def import_deals_csv(
+        self,
+        source: _CsvSource,
+        mapping: Mapping[str, str],
+        *,
+        delimiter: str | None = None,
+        currency: str | None = None,
+        strict: bool = False,
+    ) -> _ImportReport:
+        """Imports deals from CSV; arguments as for :meth:`import_clients_csv`, and
+        ``currency`` for rows without a ``currency`` column (default: the schema's,
+        else RUB)."""
+        data, path = _csv_source(source)
+        return self._import_csv(
+            "deal",
+            data,
+            path,
+            _pairs(mapping),
+            delimiter=_delimiter(delimiter),
+            currency=currency,
+            strict=strict,
+        )
+
+    def export_clients_csv(self) -> str:
+        """All clients as CSV text."""
+        return self._export_csv("client")
+
+    def export_deals_csv(self) -> str:
+        """All deals as CSV text."""
+        return self._export_csv("deal")
+
     def add_clients(self, columns: _Columns, *, strict: bool = False) -> _ImportReport:
         """Adds many clients at once from columns named by import target (``surname``,
         ``given_name``, ``phone``, ``email``, ``tags``, ``custom.<name>``, ...): a polars
@@ -67,8 +205,9 @@ class ClientBase(_native.ClientBase):
         installed), or a dict of equally long lists. Every row is read and checked as a
         CSV row; bad rows are reported in the result with their row index (``line``)
         and, for pandas, their index ``label``, not raised. A cell that cannot be used
-        is set aside (``report["set_aside"]``) and its row kept, unless ``strict``."""
-        return _labelled(super().add_clients(columns, strict=strict), columns)
+        is set aside (``report["set_aside"]``) and its row kept, unless ``strict``. The
+        work runs with the GIL released."""
+        return _labelled(self._add_rows("client", columns, strict=strict), columns)
 
     def add_deals(
         self, columns: _Columns, *, currency: str | None = None, strict: bool = False
@@ -76,7 +215,7 @@ class ClientBase(_native.ClientBase):
         """Adds many deals at once from columns (``client_id``, ``amount``, ``title``,
         ...); see :meth:`add_clients`. ``currency`` is used for rows without a
         ``currency`` column."""
-        report = super().add_deals(columns, currency=currency, strict=strict)
+        report = self._add_rows("deal", columns, currency=currency, strict=strict)
         return _labelled(report, columns)
 
     if TYPE_CHECKING:
@@ -183,6 +322,99 @@ class ClientBase(_native.ClientBase):
         """The clients as a typed polars DataFrame (``clients_table(fields).to_polars()``;
         needs ``pip install 'clientbase[polars]'``)."""
         return self.clients_table(fields).to_polars()
+
+
+@final
+class MatchIndex(_native.MatchIndex):
+    """A base's clients indexed for matching: find the existing clients a new lead may
+    be, deduplicate the whole base, explain any verdict.
+
+    The index is a snapshot of the base when it was built: ``insert()`` every client
+    added or changed since, ``remove()`` every client removed or merged away."""
+
+    def __new__(
+        cls, base: ClientBase, options: Mapping[str, _JsonValue] | str | None = None
+    ) -> Self:
+        """Indexes every client of ``base``. ``options`` is a dict of match settings (or
+        its JSON text), every entry optional: ``threshold`` (the probability from which
+        a pair is a duplicate, default 0.9), ``keys`` (blocking keys by name),
+        ``max_block``, ``max_cluster``, ``candidate_floor``, ``phone_region`` and a
+        whole ``model`` (as the ``model`` property gives it)."""
+        if options is not None and not isinstance(options, str):
+            if not isinstance(options, Mapping):
+                name = type(options).__name__
+                raise TypeError(f"options must be a dict of match settings, not {name}")
+            options = json.dumps(options)
+        return super().__new__(cls, base, options)
+
+    def insert(self, client: int | _ClientArg) -> None:
+        """Adds a client added to the base, or replaces one changed since: its id (read
+        from the base) or the client itself."""
+        if isinstance(client, int) and not isinstance(client, bool):
+            super().insert(self.base.client(client))
+        else:
+            super().insert(cast("_ClientArg", client))
+
+    def __repr__(self) -> str:
+        return f"MatchIndex(clients={len(self)}, threshold={self.model['threshold']})"
+
+
+@final
+class View(_native.View):
+    """A base as one actor sees it, made by ``ClientBase.view(actor, policy)``.
+
+    Every read runs on a copy of the base restricted to the actor's clients, contacts
+    masked as the policy says, rebuilt when the base changed since. Exports the policy
+    forbids raise ``ForbiddenError`` with the reason; allowed ones are logged in the
+    base file's change log with the actor and count."""
+
+    @property
+    def actor(self) -> str:
+        """The actor."""
+        return str(self.grant()["actor"])
+
+    def export_clients_csv(self) -> str:
+        """The clients the actor sees as CSV text, if the policy allows CSV exports."""
+        return self._export_csv("client")
+
+    def export_deals_csv(self) -> str:
+        """The deals of the clients the actor sees as CSV text, if the policy allows CSV
+        exports."""
+        return self._export_csv("deal")
+
+    def __repr__(self) -> str:
+        grant = self.grant()
+        actor, role = (json.dumps(grant[key], ensure_ascii=False) for key in ("actor", "role"))
+        return f"View(actor={actor}, role={role})"
+
+
+def _csv_source(source: _CsvSource) -> tuple[bytes | None, str | bytes | None]:
+    """CSV data, or a path: ``str`` with a newline is CSV text, without one a path."""
+    if isinstance(source, bytes):
+        return source, None
+    if isinstance(source, str):
+        return (source.encode(), None) if "\n" in source else (None, source)
+    if hasattr(source, "__fspath__"):
+        return None, os.fspath(source)
+    raise TypeError(f"source must be a path, CSV text or bytes, not {type(source).__name__}")
+
+
+def _delimiter(delimiter: str | None) -> int | None:
+    """The byte of a one-character ASCII delimiter."""
+    if delimiter is None:
+        return None
+    if len(delimiter) != 1 or not delimiter.isascii():
+        raise ValueError("delimiter must be one ASCII character such as ';'")
+    return ord(delimiter)
+
+
+def _pairs(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A mapping of CSV header to target as pairs."""
+    if not hasattr(mapping, "items"):
+        raise TypeError(
+            f"mapping must be a dict of CSV header to target, not {type(mapping).__name__}"
+        )
+    return list(mapping.items())
 
 
 def _labelled(report: _ImportReport, columns: Any) -> _ImportReport:

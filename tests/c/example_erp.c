@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     uint64_t first_id = imported ? strtoull(imported + 12, NULL, 10) : 0;
     if (first_id != 0) {
         char *json = NULL;
-        status = cb_base_client_json(base, first_id, &json);
+        status = cb_base_record_json(base, "client", first_id, &json);
         if (status == CB_OK) {
             printf("client %" PRIu64 ": %s\n", first_id, json);
             cb_string_free(json);

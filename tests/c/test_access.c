@@ -27,22 +27,22 @@ static const char *POLICY =
 static void fill(cb_base *base)
 {
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"owner\":\"Анна\","
         "\"phones\":[\"+79161234567\"],\"emails\":[\"olga.smirnova@mail.ru\"]}",
         &id));
     CHECK(id == 1);
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Смирнов\",\"given\":\"Игорь\",\"owner\":\"Борис\","
         "\"phones\":[\"+79167654321\"],\"relations\":[{\"kind\":\"spouse\",\"to\":1}]}",
         &id));
     CHECK(id == 2);
-    CHECK_OK(cb_base_add_deal_json(
-        base, "{\"client\":1,\"amount\":{\"amount\":\"100\",\"currency\":\"RUB\"}}", &id));
-    CHECK_OK(cb_base_add_deal_json(
-        base, "{\"client\":2,\"owner\":\"Борис\",\"amount\":{\"amount\":\"200\",\"currency\":\"RUB\"}}",
+    CHECK_OK(cb_base_add_json(
+        base, "deal", "{\"client\":1,\"amount\":{\"amount\":\"100\",\"currency\":\"RUB\"}}", &id));
+    CHECK_OK(cb_base_add_json(
+        base, "deal", "{\"client\":2,\"owner\":\"Борис\",\"amount\":{\"amount\":\"200\",\"currency\":\"RUB\"}}",
         &id));
 }
 
@@ -80,8 +80,8 @@ static void test_a_managers_view(const char *dir)
 
     /* The history of a client in the view has the change log's contact events,
      * masked as the role's contacts are. */
-    CHECK_OK(cb_base_update_client_json(
-        base,
+    CHECK_OK(cb_base_update_json(
+        base, "client",
         "{\"id\":1,\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"owner\":\"Анна\","
         "\"phones\":[\"+79161234567\",\"+79169998877\"],\"emails\":[\"olga.smirnova@mail.ru\"]}"));
     json = NULL;
@@ -114,7 +114,7 @@ static void test_a_managers_view(const char *dir)
 
     /* A write on the base reaches the view. */
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Новая\",\"owner\":\"Анна\"}", &id));
+    CHECK_OK(cb_base_add_json(base, "client", "{\"surname\":\"Новая\",\"owner\":\"Анна\"}", &id));
     json = NULL;
     CHECK_OK(cb_view_call(view, base, "counts", NULL, &json));
     CHECK_CONTAINS(json, "\"clients\":2");

@@ -64,10 +64,10 @@ static cb_base *shop(void)
                          "\"required\":true}]}",
                          &base));
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base, "{\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"phones\":[{\"raw\":\"123\"}]}",
+    CHECK_OK(cb_base_add_json(
+        base, "client", "{\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"phones\":[{\"raw\":\"123\"}]}",
         &id));
-    CHECK_OK(cb_base_add_deal_json(base,
+    CHECK_OK(cb_base_add_json(base, "deal",
                                    "{\"client\":1,\"owner\":\"Оля\",\"amount\":{\"amount\":"
                                    "\"500.00\",\"currency\":\"RUB\"},\"status\":\"won\","
                                    "\"created_at\":\"2024-03-01T10:00:00Z\","

@@ -144,23 +144,26 @@ static void test_clients(cb_base *base)
                        "\"tags\":[\"vip\"],\"custom\":{\"rooms\":\"3\"}}";
 
     /* JSON */
-    CHECK_NULL_ARG(cb_base_add_client_json(NULL, anna, &id), "base");
-    CHECK_NULL_ARG(cb_base_add_client_json(base, NULL, &id), "client_json");
-    CHECK_NULL_ARG(cb_base_add_client_json(base, anna, NULL), "out_id");
-    CHECK_BAD_UTF8(cb_base_add_client_json(base, BAD_UTF8, &id), "client_json");
-    CHECK_STATUS(cb_base_add_client_json(
-                     base, "{\"kind\":\"person\",\"surname\":\"Петров\",\"tags\":[\"gold\"]}", &id),
+    CHECK_NULL_ARG(cb_base_add_json(NULL, "client", anna, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_json(base, "client", NULL, &id), "client_json");
+    CHECK_NULL_ARG(cb_base_add_json(base, "client", anna, NULL), "out_id");
+    CHECK_NULL_ARG(cb_base_add_json(base, NULL, anna, &id), "kind");
+    CHECK_STATUS(cb_base_add_json(base, "lead", anna, &id), CB_INVALID_VALUE);
+    CHECK_STR(cb_last_error_field(), "kind");
+    CHECK_BAD_UTF8(cb_base_add_json(base, "client", BAD_UTF8, &id), "client_json");
+    CHECK_STATUS(cb_base_add_json(
+                     base, "client", "{\"kind\":\"person\",\"surname\":\"Петров\",\"tags\":[\"gold\"]}", &id),
                  CB_UNKNOWN_TAG);
     CHECK_STR(cb_last_error_message(),
               "unknown tag: new client, field \"tags\": \"gold\" is not in the tag vocabulary");
     CHECK_STR(cb_last_error_record(), "new client");
     CHECK_STR(cb_last_error_field(), "tags");
     CHECK(id == SENTINEL_ID);
-    CHECK_STATUS(cb_base_add_client_json(base, "{", &id), CB_JSON);
+    CHECK_STATUS(cb_base_add_json(base, "client", "{", &id), CB_JSON);
     CHECK_STR(cb_last_error_message(), "JSON error: EOF while parsing an object at line 1 column 1");
     CHECK(cb_last_error_record() == NULL && cb_last_error_field() == NULL);
     CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_base_add_client_json(base, anna, &id));
+    CHECK_OK(cb_base_add_json(base, "client", anna, &id));
     CHECK(id == 1);
     /* A success clears the last error. */
     CHECK_STR(cb_last_error_message(), "");
@@ -169,18 +172,18 @@ static void test_clients(cb_base *base)
 
     /* People and companies */
     id = SENTINEL_ID;
-    CHECK_STATUS(cb_base_add_client_json(base, "{\"kind\":\"person\"}", &id), CB_INVALID_VALUE);
+    CHECK_STATUS(cb_base_add_json(base, "client", "{\"kind\":\"person\"}", &id), CB_INVALID_VALUE);
     CHECK_STR(cb_last_error_field(), "name");
     CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_base_add_client_json(base, "{\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\"}",
+    CHECK_OK(cb_base_add_json(base, "client", "{\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\"}",
                                      &id));
     CHECK(id == 2);
-    CHECK_OK(cb_base_add_client_json(base, "{\"kind\":\"person\",\"surname\":\"Сидорова\","
+    CHECK_OK(cb_base_add_json(base, "client", "{\"kind\":\"person\",\"surname\":\"Сидорова\","
                                            "\"given\":\"Мария\",\"patronymic\":\"Ивановна\"}",
                                      &id));
     CHECK(id == 3);
     id = SENTINEL_ID;
-    CHECK_STATUS(cb_base_add_client_json(base, "{\"kind\":\"company\",\"legal_name\":\"ООО «Ромашка»\","
+    CHECK_STATUS(cb_base_add_json(base, "client", "{\"kind\":\"company\",\"legal_name\":\"ООО «Ромашка»\","
                                                "\"tax_id\":\"7707083894\"}",
                                          &id),
                  CB_INVALID_VALUE);
@@ -189,70 +192,70 @@ static void test_clients(cb_base *base)
     CHECK_STR(cb_last_error_record(), "new client");
     CHECK_STR(cb_last_error_field(), "tax_id");
     CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_base_add_client_json(base, "{\"kind\":\"company\",\"legal_name\":\"ООО «Ромашка»\","
+    CHECK_OK(cb_base_add_json(base, "client", "{\"kind\":\"company\",\"legal_name\":\"ООО «Ромашка»\","
                                            "\"tax_id\":\"7707083893\"}",
                                      &id));
     CHECK(id == 4);
 
     /* Fetch */
     char *json = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_client_json(NULL, 1, &json), "base");
-    CHECK_NULL_ARG(cb_base_client_json(base, 1, NULL), "out_json");
-    CHECK_STATUS(cb_base_client_json(base, 99, &json), CB_UNKNOWN_ID);
+    CHECK_NULL_ARG(cb_base_record_json(NULL, "client", 1, &json), "base");
+    CHECK_NULL_ARG(cb_base_record_json(base, "client", 1, NULL), "out_json");
+    CHECK_STATUS(cb_base_record_json(base, "client", 99, &json), CB_UNKNOWN_ID);
     CHECK_STR(cb_last_error_message(), "unknown id: client 99: client 99 does not exist");
     CHECK_STR(cb_last_error_record(), "client 99");
     CHECK(json == SENTINEL_STR);
-    CHECK_OK(cb_base_client_json(base, 3, &json));
+    CHECK_OK(cb_base_record_json(base, "client", 3, &json));
     CHECK_STR(json, "{\"id\":3,\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Мария\","
                     "\"patronymic\":\"Ивановна\",\"created_at\":\"2025-01-01T00:00:00Z\","
                     "\"updated_at\":\"2025-01-01T00:00:00Z\",\"stage\":\"lead\","
                     "\"can_refer\":false,\"consents\":{}}");
     cb_string_free(json);
-    CHECK_OK(cb_base_client_json(base, 1, &json));
+    CHECK_OK(cb_base_record_json(base, "client", 1, &json));
     CHECK_CONTAINS_FREE(json, "\"custom\":{\"rooms\":3}");
 
     /* Update from JSON */
     const char *petrov = "{\"id\":2,\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\","
                          "\"city\":\"Казань\"}";
-    CHECK_NULL_ARG(cb_base_update_client_json(NULL, petrov), "base");
-    CHECK_NULL_ARG(cb_base_update_client_json(base, NULL), "client_json");
-    CHECK_BAD_UTF8(cb_base_update_client_json(base, BAD_UTF8), "client_json");
-    CHECK_STATUS(cb_base_update_client_json(base, "{\"id\":99,\"kind\":\"person\",\"surname\":\"Нет\"}"),
+    CHECK_NULL_ARG(cb_base_update_json(NULL, "client", petrov), "base");
+    CHECK_NULL_ARG(cb_base_update_json(base, "client", NULL), "client_json");
+    CHECK_BAD_UTF8(cb_base_update_json(base, "client", BAD_UTF8), "client_json");
+    CHECK_STATUS(cb_base_update_json(base, "client", "{\"id\":99,\"kind\":\"person\",\"surname\":\"Нет\"}"),
                  CB_UNKNOWN_ID);
     CHECK_STR(cb_last_error_message(), "unknown id: client 99: client 99 does not exist");
-    CHECK_OK(cb_base_update_client_json(base, petrov));
-    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_OK(cb_base_update_json(base, "client", petrov));
+    CHECK_OK(cb_base_record_json(base, "client", 2, &json));
     CHECK_CONTAINS_FREE(json, "\"city\":\"Казань\"");
 
     /* Updates adding phones, emails, tags and custom fields */
 #define PETROV_WITH(extra)                                                                          \
     "{\"id\":2,\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\",\"city\":\"Казань\"," extra "}"
-    CHECK_STATUS(cb_base_update_client_json(base, PETROV_WITH("\"phones\":[{\"raw\":\"  \"}]")),
+    CHECK_STATUS(cb_base_update_json(base, "client", PETROV_WITH("\"phones\":[{\"raw\":\"  \"}]")),
                  CB_INVALID_VALUE);
     CHECK_STR(cb_last_error_record(), "client 2");
     CHECK_STR(cb_last_error_field(), "phones[0]");
-    CHECK_STATUS(cb_base_update_client_json(base, PETROV_WITH("\"tags\":[\"gold\"]")), CB_UNKNOWN_TAG);
+    CHECK_STATUS(cb_base_update_json(base, "client", PETROV_WITH("\"tags\":[\"gold\"]")), CB_UNKNOWN_TAG);
     CHECK_STR(cb_last_error_record(), "client 2");
     CHECK_STR(cb_last_error_field(), "tags");
-    CHECK_STATUS(cb_base_update_client_json(base, PETROV_WITH("\"custom\":{\"rooms\":\"много\"}")),
+    CHECK_STATUS(cb_base_update_json(base, "client", PETROV_WITH("\"custom\":{\"rooms\":\"много\"}")),
                  CB_FIELD_TYPE);
     CHECK_STR(cb_last_error_message(),
               "wrong field type: client 2, field \"custom.rooms\": expected integer, got text \"много\"");
-    CHECK_STATUS(cb_base_update_client_json(base, PETROV_WITH("\"custom\":{\"shoe\":\"42\"}")),
+    CHECK_STATUS(cb_base_update_json(base, "client", PETROV_WITH("\"custom\":{\"shoe\":\"42\"}")),
                  CB_UNKNOWN_FIELD);
-    CHECK_OK(cb_base_update_client_json(
-        base, PETROV_WITH("\"phones\":[{\"raw\":\"8 916 000-00-00\"}],"
+    CHECK_OK(cb_base_update_json(
+        base, "client", PETROV_WITH("\"phones\":[{\"raw\":\"8 916 000-00-00\"}],"
                           "\"emails\":[{\"raw\":\"petrov@example.ru\"}],\"tags\":[\"vip\"],"
                           "\"custom\":{\"rooms\":\"4\",\"budget\":\"1 500 000,50\"}")));
 #undef PETROV_WITH
 
-    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_OK(cb_base_record_json(base, "client", 2, &json));
     CHECK_CONTAINS_FREE(json, "\"raw\":\"8 916 000-00-00\"");
-    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_OK(cb_base_record_json(base, "client", 2, &json));
     CHECK_CONTAINS_FREE(json, "\"emails\":[{\"raw\":\"petrov@example.ru\"");
-    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_OK(cb_base_record_json(base, "client", 2, &json));
     CHECK_CONTAINS_FREE(json, "\"tags\":[\"vip\"]");
-    CHECK_OK(cb_base_client_json(base, 2, &json));
+    CHECK_OK(cb_base_record_json(base, "client", 2, &json));
     CHECK_CONTAINS_FREE(
         json, "\"custom\":{\"budget\":{\"amount\":\"1500000.50\",\"currency\":\"RUB\"},\"rooms\":4}");
 }
@@ -262,117 +265,117 @@ static void test_deals(cb_base *base)
     uint64_t id = SENTINEL_ID;
 #define DEAL_OF(client, amount, currency)                                                           \
     "{\"client\":" client ",\"amount\":{\"amount\":\"" amount "\",\"currency\":\"" currency "\"}}"
-    CHECK_STATUS(cb_base_add_deal_json(base, DEAL_OF("1", "1 234,50", "рубли"), &id), CB_JSON);
+    CHECK_STATUS(cb_base_add_json(base, "deal", DEAL_OF("1", "1 234,50", "рубли"), &id), CB_JSON);
     CHECK(strstr(cb_last_error_message(), "рубли") != NULL);
-    CHECK_STATUS(cb_base_add_deal_json(base, DEAL_OF("1", "12,345", "RUB"), &id), CB_JSON);
-    CHECK_STATUS(cb_base_add_deal_json(base, DEAL_OF("99", "1 234,50", "RUB"), &id), CB_UNKNOWN_ID);
+    CHECK_STATUS(cb_base_add_json(base, "deal", DEAL_OF("1", "12,345", "RUB"), &id), CB_JSON);
+    CHECK_STATUS(cb_base_add_json(base, "deal", DEAL_OF("99", "1 234,50", "RUB"), &id), CB_UNKNOWN_ID);
     CHECK_STR(cb_last_error_message(), "unknown id: new deal, field \"client\": client 99 does not exist");
     CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_base_add_deal_json(base, DEAL_OF("1", "1 234,50", "₽"), &id));
+    CHECK_OK(cb_base_add_json(base, "deal", DEAL_OF("1", "1 234,50", "₽"), &id));
     CHECK(id == 1);
 #undef DEAL_OF
 
     const char *deal = "{\"client\":2,\"title\":\"Корм на полгода\","
                        "\"amount\":{\"amount\":\"4900\",\"currency\":\"RUB\"}}";
     id = SENTINEL_ID;
-    CHECK_NULL_ARG(cb_base_add_deal_json(NULL, deal, &id), "base");
-    CHECK_NULL_ARG(cb_base_add_deal_json(base, NULL, &id), "deal_json");
-    CHECK_NULL_ARG(cb_base_add_deal_json(base, deal, NULL), "out_id");
-    CHECK_BAD_UTF8(cb_base_add_deal_json(base, BAD_UTF8, &id), "deal_json");
-    CHECK_STATUS(cb_base_add_deal_json(base, "{\"client\":2}", &id), CB_JSON);
+    CHECK_NULL_ARG(cb_base_add_json(NULL, "deal", deal, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_json(base, "deal", NULL, &id), "deal_json");
+    CHECK_NULL_ARG(cb_base_add_json(base, "deal", deal, NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_json(base, "deal", BAD_UTF8, &id), "deal_json");
+    CHECK_STATUS(cb_base_add_json(base, "deal", "{\"client\":2}", &id), CB_JSON);
     CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_base_add_deal_json(base, deal, &id));
+    CHECK_OK(cb_base_add_json(base, "deal", deal, &id));
     CHECK(id == 2);
 
     const char *won = "{\"id\":2,\"client\":2,\"status\":\"won\",\"stage\":\"paid\","
                       "\"amount\":{\"amount\":\"4900\",\"currency\":\"RUB\"},"
                       "\"closed_at\":\"2025-01-02T12:00:00Z\"}";
-    CHECK_NULL_ARG(cb_base_update_deal_json(NULL, won), "base");
-    CHECK_NULL_ARG(cb_base_update_deal_json(base, NULL), "deal_json");
-    CHECK_BAD_UTF8(cb_base_update_deal_json(base, BAD_UTF8), "deal_json");
-    CHECK_STATUS(cb_base_update_deal_json(
-                     base, "{\"id\":7,\"client\":1,\"amount\":{\"amount\":\"1\",\"currency\":\"RUB\"}}"),
+    CHECK_NULL_ARG(cb_base_update_json(NULL, "deal", won), "base");
+    CHECK_NULL_ARG(cb_base_update_json(base, "deal", NULL), "deal_json");
+    CHECK_BAD_UTF8(cb_base_update_json(base, "deal", BAD_UTF8), "deal_json");
+    CHECK_STATUS(cb_base_update_json(
+                     base, "deal", "{\"id\":7,\"client\":1,\"amount\":{\"amount\":\"1\",\"currency\":\"RUB\"}}"),
                  CB_UNKNOWN_ID);
     CHECK_STR(cb_last_error_message(), "unknown id: deal 7: deal 7 does not exist");
-    CHECK_OK(cb_base_update_deal_json(base, won));
+    CHECK_OK(cb_base_update_json(base, "deal", won));
 
     char *json = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_deal_json(NULL, 1, &json), "base");
-    CHECK_NULL_ARG(cb_base_deal_json(base, 1, NULL), "out_json");
-    CHECK_STATUS(cb_base_deal_json(base, 99, &json), CB_UNKNOWN_ID);
+    CHECK_NULL_ARG(cb_base_record_json(NULL, "deal", 1, &json), "base");
+    CHECK_NULL_ARG(cb_base_record_json(base, "deal", 1, NULL), "out_json");
+    CHECK_STATUS(cb_base_record_json(base, "deal", 99, &json), CB_UNKNOWN_ID);
     CHECK_STR(cb_last_error_message(), "unknown id: deal 99: deal 99 does not exist");
     CHECK(json == SENTINEL_STR);
-    CHECK_OK(cb_base_deal_json(base, 1, &json));
+    CHECK_OK(cb_base_record_json(base, "deal", 1, &json));
     CHECK_STR(json, "{\"id\":1,\"client\":1,\"pipeline\":\"default\",\"stage\":\"new\","
                     "\"status\":\"open\",\"amount\":{\"amount\":\"1234.50\",\"currency\":\"RUB\"},"
                     "\"created_at\":\"2025-01-01T00:00:00Z\"}");
     cb_string_free(json);
-    CHECK_OK(cb_base_deal_json(base, 2, &json));
+    CHECK_OK(cb_base_record_json(base, "deal", 2, &json));
     CHECK_CONTAINS_FREE(json, "\"status\":\"won\"");
 }
 
 static void test_activities(cb_base *base)
 {
     uint64_t id = SENTINEL_ID;
-    CHECK_STATUS(cb_base_add_activity_json(
-                     base, "{\"client\":1,\"kind\":\"fax\",\"at\":\"2025-01-01T01:00:00Z\"}", &id),
+    CHECK_STATUS(cb_base_add_json(
+                     base, "activity", "{\"client\":1,\"kind\":\"fax\",\"at\":\"2025-01-01T01:00:00Z\"}", &id),
                  CB_JSON);
     CHECK(strstr(cb_last_error_message(), "fax") != NULL);
-    CHECK_STATUS(cb_base_add_activity_json(
-                     base, "{\"client\":1,\"kind\":\"call\",\"at\":\"-300000-01-01T00:00:00Z\"}", &id),
+    CHECK_STATUS(cb_base_add_json(
+                     base, "activity", "{\"client\":1,\"kind\":\"call\",\"at\":\"-300000-01-01T00:00:00Z\"}", &id),
                  CB_JSON);
-    CHECK_STATUS(cb_base_add_activity_json(
-                     base, "{\"client\":99,\"kind\":\"note\",\"at\":\"2025-01-01T00:00:00Z\"}", &id),
+    CHECK_STATUS(cb_base_add_json(
+                     base, "activity", "{\"client\":99,\"kind\":\"note\",\"at\":\"2025-01-01T00:00:00Z\"}", &id),
                  CB_UNKNOWN_ID);
     CHECK_STR(cb_last_error_record(), "new activity");
     CHECK_STR(cb_last_error_field(), "client");
     CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_base_add_activity_json(base, "{\"client\":1,\"kind\":\"call\",\"at\":"
+    CHECK_OK(cb_base_add_json(base, "activity", "{\"client\":1,\"kind\":\"call\",\"at\":"
                                              "\"2025-01-01T01:00:00Z\",\"text\":\"Позвонил\"}",
                                        &id));
     CHECK(id == 1);
-    CHECK_OK(cb_base_add_activity_json(
-        base, "{\"client\":1,\"kind\":\"note\",\"at\":\"2025-01-01T00:00:00Z\"}", &id));
+    CHECK_OK(cb_base_add_json(
+        base, "activity", "{\"client\":1,\"kind\":\"note\",\"at\":\"2025-01-01T00:00:00Z\"}", &id));
     CHECK(id == 2);
 
     const char *task = "{\"client\":2,\"kind\":\"task\",\"at\":\"2025-01-01T10:00:00Z\","
                        "\"due\":\"2025-01-03T10:00:00Z\",\"text\":\"Перезвонить\"}";
     id = SENTINEL_ID;
-    CHECK_NULL_ARG(cb_base_add_activity_json(NULL, task, &id), "base");
-    CHECK_NULL_ARG(cb_base_add_activity_json(base, NULL, &id), "activity_json");
-    CHECK_NULL_ARG(cb_base_add_activity_json(base, task, NULL), "out_id");
-    CHECK_BAD_UTF8(cb_base_add_activity_json(base, BAD_UTF8, &id), "activity_json");
-    CHECK_STATUS(cb_base_add_activity_json(
-                     base, "{\"client\":2,\"kind\":\"note\",\"at\":\"2025-01-01T10:00:00Z\","
+    CHECK_NULL_ARG(cb_base_add_json(NULL, "activity", task, &id), "base");
+    CHECK_NULL_ARG(cb_base_add_json(base, "activity", NULL, &id), "activity_json");
+    CHECK_NULL_ARG(cb_base_add_json(base, "activity", task, NULL), "out_id");
+    CHECK_BAD_UTF8(cb_base_add_json(base, "activity", BAD_UTF8, &id), "activity_json");
+    CHECK_STATUS(cb_base_add_json(
+                     base, "activity", "{\"client\":2,\"kind\":\"note\",\"at\":\"2025-01-01T10:00:00Z\","
                            "\"due\":\"2025-01-03T10:00:00Z\"}", &id),
                  CB_INVALID_VALUE);
     CHECK_STR(cb_last_error_message(),
               "invalid value: new activity, field \"due\": only tasks have a due date");
     CHECK(id == SENTINEL_ID);
-    CHECK_OK(cb_base_add_activity_json(base, task, &id));
+    CHECK_OK(cb_base_add_json(base, "activity", task, &id));
     CHECK(id == 3);
 
     const char *done = "{\"id\":3,\"client\":2,\"kind\":\"task\",\"at\":\"2025-01-01T10:00:00Z\","
                        "\"due\":\"2025-01-03T10:00:00Z\",\"text\":\"Перезвонить\",\"done\":true}";
-    CHECK_NULL_ARG(cb_base_update_activity_json(NULL, done), "base");
-    CHECK_NULL_ARG(cb_base_update_activity_json(base, NULL), "activity_json");
-    CHECK_BAD_UTF8(cb_base_update_activity_json(base, BAD_UTF8), "activity_json");
-    CHECK_STATUS(cb_base_update_activity_json(
-                     base, "{\"id\":9,\"client\":2,\"kind\":\"note\",\"at\":\"2025-01-01T10:00:00Z\"}"),
+    CHECK_NULL_ARG(cb_base_update_json(NULL, "activity", done), "base");
+    CHECK_NULL_ARG(cb_base_update_json(base, "activity", NULL), "activity_json");
+    CHECK_BAD_UTF8(cb_base_update_json(base, "activity", BAD_UTF8), "activity_json");
+    CHECK_STATUS(cb_base_update_json(
+                     base, "activity", "{\"id\":9,\"client\":2,\"kind\":\"note\",\"at\":\"2025-01-01T10:00:00Z\"}"),
                  CB_UNKNOWN_ID);
-    CHECK_OK(cb_base_update_activity_json(base, done));
+    CHECK_OK(cb_base_update_json(base, "activity", done));
 
     char *json = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_activity_json(NULL, 1, &json), "base");
-    CHECK_NULL_ARG(cb_base_activity_json(base, 1, NULL), "out_json");
-    CHECK_STATUS(cb_base_activity_json(base, 99, &json), CB_UNKNOWN_ID);
+    CHECK_NULL_ARG(cb_base_record_json(NULL, "activity", 1, &json), "base");
+    CHECK_NULL_ARG(cb_base_record_json(base, "activity", 1, NULL), "out_json");
+    CHECK_STATUS(cb_base_record_json(base, "activity", 99, &json), CB_UNKNOWN_ID);
     CHECK_STR(cb_last_error_message(), "unknown id: activity 99: activity 99 does not exist");
     CHECK(json == SENTINEL_STR);
-    CHECK_OK(cb_base_activity_json(base, 1, &json));
+    CHECK_OK(cb_base_record_json(base, "activity", 1, &json));
     CHECK_STR(json, "{\"id\":1,\"client\":1,\"kind\":\"call\",\"at\":\"2025-01-01T01:00:00Z\","
                     "\"text\":\"Позвонил\",\"done\":false}");
     cb_string_free(json);
-    CHECK_OK(cb_base_activity_json(base, 3, &json));
+    CHECK_OK(cb_base_record_json(base, "activity", 3, &json));
     CHECK_CONTAINS_FREE(json, "\"done\":true");
 }
 
@@ -451,30 +454,30 @@ static void test_csv(cb_base *base, const char *scratch)
 
     /* Export, then import the export from a file into a fresh base. */
     char *exported = SENTINEL_STR;
-    CHECK_NULL_ARG(cb_base_export_clients_csv(NULL, &exported), "base");
-    CHECK_NULL_ARG(cb_base_export_clients_csv(base, NULL), "out_csv");
-    CHECK_OK(cb_base_export_clients_csv(base, &exported));
+    CHECK_NULL_ARG(cb_base_export_csv(NULL, "client", &exported), "base");
+    CHECK_NULL_ARG(cb_base_export_csv(base, "client", NULL), "out_csv");
+    CHECK_OK(cb_base_export_csv(base, "client", &exported));
     CHECK(exported != NULL && strncmp(exported, "id,kind,surname,", 16) == 0);
     cb_string_free(exported);
-    CHECK_OK(cb_base_export_deals_csv(base, &exported));
+    CHECK_OK(cb_base_export_csv(base, "deal", &exported));
     CHECK(exported != NULL && strncmp(exported, "id,client_id,", 13) == 0);
     cb_string_free(exported);
-    CHECK_NULL_ARG(cb_base_export_deals_csv(NULL, &exported), "base");
-    CHECK_NULL_ARG(cb_base_export_deals_csv(base, NULL), "out_csv");
+    CHECK_NULL_ARG(cb_base_export_csv(NULL, "deal", &exported), "base");
+    CHECK_NULL_ARG(cb_base_export_csv(base, "deal", NULL), "out_csv");
 
     char clients_path[1024], deals_path[1024], missing_path[1024];
     snprintf(clients_path, sizeof clients_path, "%s/clients.csv", scratch);
     snprintf(deals_path, sizeof deals_path, "%s/deals.csv", scratch);
     snprintf(missing_path, sizeof missing_path, "%s/no/such/file.csv", scratch);
-    CHECK_NULL_ARG(cb_base_export_clients_csv_file(NULL, clients_path), "base");
-    CHECK_NULL_ARG(cb_base_export_clients_csv_file(base, NULL), "path");
-    CHECK_BAD_UTF8(cb_base_export_clients_csv_file(base, BAD_UTF8), "path");
-    CHECK_STATUS(cb_base_export_clients_csv_file(base, missing_path), CB_IO);
-    CHECK_OK(cb_base_export_clients_csv_file(base, clients_path));
-    CHECK_NULL_ARG(cb_base_export_deals_csv_file(NULL, deals_path), "base");
-    CHECK_NULL_ARG(cb_base_export_deals_csv_file(base, NULL), "path");
-    CHECK_BAD_UTF8(cb_base_export_deals_csv_file(base, BAD_UTF8), "path");
-    CHECK_OK(cb_base_export_deals_csv_file(base, deals_path));
+    CHECK_NULL_ARG(cb_base_export_csv_file(NULL, "client", clients_path), "base");
+    CHECK_NULL_ARG(cb_base_export_csv_file(base, "client", NULL), "path");
+    CHECK_BAD_UTF8(cb_base_export_csv_file(base, "client", BAD_UTF8), "path");
+    CHECK_STATUS(cb_base_export_csv_file(base, "client", missing_path), CB_IO);
+    CHECK_OK(cb_base_export_csv_file(base, "client", clients_path));
+    CHECK_NULL_ARG(cb_base_export_csv_file(NULL, "deal", deals_path), "base");
+    CHECK_NULL_ARG(cb_base_export_csv_file(base, "deal", NULL), "path");
+    CHECK_BAD_UTF8(cb_base_export_csv_file(base, "deal", BAD_UTF8), "path");
+    CHECK_OK(cb_base_export_csv_file(base, "deal", deals_path));
 
     /* The canonical mapping: every exported column to the target it is named after. */
     const char *client_mapping =
@@ -591,7 +594,7 @@ static void test_panic_boundary(void)
     cb_base *base = NULL;
     uint64_t id = 0;
     CHECK_OK(cb_base_new(NULL, &base));
-    CHECK_OK(cb_base_add_client_json(base, "{\"kind\":\"person\",\"surname\":\"Живой\",\"given\":\"Хост\"}", &id));
+    CHECK_OK(cb_base_add_json(base, "client", "{\"kind\":\"person\",\"surname\":\"Живой\",\"given\":\"Хост\"}", &id));
     CHECK(id == 1);
     cb_base_free(base);
 #else

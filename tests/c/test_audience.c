@@ -25,8 +25,8 @@ static cb_base *buyers(void)
     cb_base *base = NULL;
     CHECK_OK(cb_base_new("{\"fields\":[{\"name\":\"rooms\",\"type\":\"integer\"}]}", &base));
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"owner\":\"Анна\",\"custom\":{\"rooms\":2},"
         "\"phones\":[\"8 (916) 123-45-67\"],\"emails\":[\"Olga@Mail.ru\"],"
         "\"consents\":{\"marketing\":{"
@@ -35,19 +35,19 @@ static cb_base *buyers(void)
         "\"ads\":{\"state\":\"given\",\"date\":\"2024-01-10\"}}}}",
         &id));
     CHECK(id == 1);
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Иванов\",\"given\":\"Иван\",\"custom\":{\"rooms\":2},"
         "\"phones\":[\"+7 916 000-00-02\"]}",
         &id));
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Петров\",\"given\":\"Пётр\",\"custom\":{\"rooms\":2},"
         "\"phones\":[\"+7 916 000-00-03\"],\"consents\":{\"marketing\":{"
         "\"sms\":{\"state\":\"withdrawn\",\"date\":\"2024-02-01\"}}}}",
         &id));
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"custom\":{\"rooms\":2},"
         "\"phones\":[\"+79161234567\"],\"consents\":{\"marketing\":{"
         "\"sms\":{\"state\":\"given\",\"date\":\"2024-01-10\"}}}}",

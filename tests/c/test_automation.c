@@ -27,20 +27,20 @@ static cb_base *printing_shop(uint64_t *deal)
     cb_base *base = NULL;
     CHECK_OK(cb_base_new(NULL, &base));
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Соколова\",\"given\":\"Мария\",\"owner\":\"nina\","
         "\"phones\":[\"+7 916 555-12-34\"]}",
         &id));
     CHECK(id == 1);
-    CHECK_OK(cb_base_add_deal_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "deal",
         "{\"client\":1,\"title\":\"Визитки\",\"pipeline\":\"orders\",\"stage\":\"in_print\","
         "\"amount\":{\"amount\":\"3500\",\"currency\":\"RUB\"},"
         "\"created_at\":\"2026-12-05T12:00:00Z\"}",
         deal));
-    CHECK_OK(cb_base_update_deal_json(
-        base,
+    CHECK_OK(cb_base_update_json(
+        base, "deal",
         "{\"id\":1,\"client\":1,\"title\":\"Визитки\",\"pipeline\":\"orders\",\"stage\":\"ready\","
         "\"amount\":{\"amount\":\"3500\",\"currency\":\"RUB\"},"
         "\"created_at\":\"2026-12-05T12:00:00Z\"}"));

@@ -61,18 +61,18 @@ static cb_base *small_base(uint64_t ids[3])
 #define SMIRNOVA(phone)                                                                            \
     "{\"kind\":\"person\",\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"patronymic\":\"Игоревна\","  \
     "\"phones\":[{\"raw\":\"" phone "\"}]}"
-    CHECK_OK(cb_base_add_client_json(base, SMIRNOVA("8 916 123-45-67"), &ids[0]));
-    CHECK_OK(cb_base_add_client_json(base, SMIRNOVA("+7 916 1234567"), &ids[1]));
+    CHECK_OK(cb_base_add_json(base, "client", SMIRNOVA("8 916 123-45-67"), &ids[0]));
+    CHECK_OK(cb_base_add_json(base, "client", SMIRNOVA("+7 916 1234567"), &ids[1]));
 #undef SMIRNOVA
-    CHECK_OK(cb_base_add_client_json(
-        base, "{\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\"}", &ids[2]));
+    CHECK_OK(cb_base_add_json(
+        base, "client", "{\"kind\":\"person\",\"surname\":\"Петров\",\"given\":\"Пётр\"}", &ids[2]));
     /* Phones to E.164 through the bridge, so that both spellings match. */
     char *report = NULL;
     CHECK_OK(cb_base_call_mut(base, "normalize_contacts", NULL, &report));
     CHECK_JSON_FREE(report, "{\"changed\":2,\"clients\":3,\"clients_changed\":2,\"invalid\":[],"
                             "\"rejected\":[],\"split\":[],\"suggestions\":[]}");
     uint64_t deal = 0;
-    CHECK_OK(cb_base_add_deal_json(base,
+    CHECK_OK(cb_base_add_json(base, "deal",
                                    "{\"client\":1,\"amount\":{\"amount\":\"4990.00\",\"currency\":\"RUB\"},"
                                    "\"status\":\"won\",\"closed_at\":\"2024-06-01T10:00:00Z\"}",
                                    &deal));

@@ -63,7 +63,7 @@ static char *base_json(const cb_base *base)
 static uint64_t add_client(cb_base *base, const char *json)
 {
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(base, json, &id));
+    CHECK_OK(cb_base_add_json(base, "client", json, &id));
     return id;
 }
 
@@ -87,10 +87,22 @@ static cb_status find_duplicate_deal(const cb_base *base, const char *deal, char
     return cb_base_call(base, "find_duplicate_deal", params, out_json);
 }
 
+/* The capability close_duplicate_deal: deal `newer` closed as a duplicate of `older`. */
+static cb_status close_duplicate_deal(cb_base *base, uint64_t newer, uint64_t older)
+{
+    char params[96];
+    snprintf(params, sizeof params, "{\"newer\":%llu,\"older\":%llu}", (unsigned long long)newer,
+             (unsigned long long)older);
+    char *json = NULL;
+    cb_status status = cb_base_call_mut(base, "close_duplicate_deal", params, &json);
+    cb_string_free(json);
+    return status;
+}
+
 static uint64_t add_deal(cb_base *base, const char *json)
 {
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_deal_json(base, json, &id));
+    CHECK_OK(cb_base_add_json(base, "deal", json, &id));
     return id;
 }
 
@@ -229,7 +241,7 @@ static void test_find_and_insert(void)
 
     /* A stored client's JSON finds its duplicates, never itself. */
     char *client = NULL;
-    CHECK_OK(cb_base_client_json(base, 1, &client));
+    CHECK_OK(cb_base_record_json(base, "client", 1, &client));
     CHECK_OK(cb_match_index_find(index, client, 5, &found));
     CHECK(strncmp(found, "[{\"client\":5,", 13) == 0);
     CHECK_LACKS(found, "\"client\":1,");
@@ -449,14 +461,14 @@ static void test_merge_and_undo(void)
     CHECK_CONTAINS(counts, "\"clients\":4,");
     cb_string_free(counts);
     char *client = SENTINEL_STR;
-    CHECK_FAILS(cb_base_client_json(base, 5, &client), CB_UNKNOWN_ID, "client 5");
-    CHECK_OK(cb_base_client_json(base, 1, &client));
+    CHECK_FAILS(cb_base_record_json(base, "client", 5, &client), CB_UNKNOWN_ID, "client 5");
+    CHECK_OK(cb_base_record_json(base, "client", 1, &client));
     CHECK_CONTAINS(client, "\"surname\":\"Иванов\"");
     CHECK_CONTAINS(client, "\"patronymic\":\"Петрович\"");
     CHECK_CONTAINS(client, "s.ivanov@mail.ru");
     cb_string_free(client);
     char *deal = NULL;
-    CHECK_OK(cb_base_deal_json(base, 1, &deal));
+    CHECK_OK(cb_base_record_json(base, "deal", 1, &deal));
     CHECK_CONTAINS(deal, "\"client\":1,");
     cb_string_free(deal);
 
@@ -491,7 +503,7 @@ static void test_merge_and_undo(void)
     /* An undo is refused once the survivor changed after the merge. */
     CHECK_OK(cb_base_call_mut(base, "merge_clients", merge_5_into_1, &record));
     char *survivor = NULL;
-    CHECK_OK(cb_base_client_json(base, 1, &survivor));
+    CHECK_OK(cb_base_record_json(base, "client", 1, &survivor));
     const char *emails = strstr(survivor, "\"emails\":[");
     CHECK(emails != NULL);
     size_t head = (size_t)(emails - survivor) + strlen("\"emails\":[");
@@ -499,7 +511,7 @@ static void test_merge_and_undo(void)
     snprintf(changed, sizeof changed, "%.*s{\"raw\":\"sergey@example.ru\"},%s", (int)head, survivor,
              survivor + head);
     cb_string_free(survivor);
-    CHECK_OK(cb_base_update_client_json(base, changed));
+    CHECK_OK(cb_base_update_json(base, "client", changed));
     undo = undo_params(record);
     CHECK_FAILS(cb_base_call_mut(base, "undo_merge", undo, &out), CB_CONFLICT,
                 "the survivor client 1 changed");
@@ -508,7 +520,7 @@ static void test_merge_and_undo(void)
 
     /* A person and a company are never the same client. */
     uint64_t company = 0;
-    CHECK_OK(cb_base_add_client_json(base, "{\"kind\":\"company\",\"legal_name\":\"ООО «Ромашка»\"}",
+    CHECK_OK(cb_base_add_json(base, "client", "{\"kind\":\"company\",\"legal_name\":\"ООО «Ромашка»\"}",
                                      &company));
     char params[96];
     snprintf(params, sizeof params, "{\"survivor\":1,\"others\":[%" PRIu64 "]}", company);
@@ -615,13 +627,13 @@ static void test_duplicate_deals(void)
                     "\"older_client\":3,\"same_decision_unit\":false}");
     cb_string_free(json);
     char *stored = NULL;
-    CHECK_OK(cb_base_deal_json(base, 2, &stored));
+    CHECK_OK(cb_base_record_json(base, "deal", 2, &stored));
     CHECK_OK(find_duplicate_deal(base, stored, &json));
     CHECK_CONTAINS(json, "\"newer\":2,\"older\":1,");
     cb_string_free(json);
     cb_string_free(stored);
     /* Another manager's older deal is for a person to decide. */
-    CHECK_OK(cb_base_deal_json(base, 1, &stored));
+    CHECK_OK(cb_base_record_json(base, "deal", 1, &stored));
     cb_string_free(stored);
     snprintf(deal, sizeof deal, "{\"client\":4,\"owner\":\"anna\",%s}", food);
     CHECK(add_deal(base, deal) == 5);
@@ -646,19 +658,19 @@ static void test_duplicate_deals(void)
     cb_string_free(json);
 
     /* Close the repeat as a duplicate. */
-    CHECK_NULL_ARG(cb_base_close_duplicate_deal(NULL, newer, older), "base");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, 99, older), CB_UNKNOWN_ID, "deal 99");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, newer, 99), CB_UNKNOWN_ID, "deal 99");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, older, older), CB_INVALID_VALUE,
+    CHECK_NULL_ARG(close_duplicate_deal(NULL, newer, older), "base");
+    CHECK_FAILS(close_duplicate_deal(base, 99, older), CB_UNKNOWN_ID, "deal 99");
+    CHECK_FAILS(close_duplicate_deal(base, newer, 99), CB_UNKNOWN_ID, "deal 99");
+    CHECK_FAILS(close_duplicate_deal(base, older, older), CB_INVALID_VALUE,
                 "cannot duplicate itself");
     CHECK_STR(cb_last_error_record(), "deal 1");
-    CHECK_OK(cb_base_close_duplicate_deal(base, newer, older));
-    CHECK_OK(cb_base_deal_json(base, newer, &stored));
+    CHECK_OK(close_duplicate_deal(base, newer, older));
+    CHECK_OK(cb_base_record_json(base, "deal", newer, &stored));
     CHECK_CONTAINS(stored, "\"status\":{\"duplicate_of\":1}");
     cb_string_free(stored);
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, newer, older), CB_CONFLICT, "already closed");
+    CHECK_FAILS(close_duplicate_deal(base, newer, older), CB_CONFLICT, "already closed");
     CHECK_STR(cb_last_error_field(), "status");
-    CHECK_FAILS(cb_base_close_duplicate_deal(base, older, newer), CB_CONFLICT, "is closed");
+    CHECK_FAILS(close_duplicate_deal(base, older, newer), CB_CONFLICT, "is closed");
     CHECK_OK(cb_base_call(base, "duplicate_deals", NULL, &json));
     CHECK_LACKS(json, "\"older\":1,");
     cb_string_free(json);

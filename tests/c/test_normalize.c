@@ -660,12 +660,12 @@ static void test_normalize_contacts(void)
     CHECK_OK(cb_base_new(NULL, &base));
     CHECK_OK(cb_base_freeze_clock(base, 1735689600));
     uint64_t ivanov = 0, petrova = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base, "{\"kind\":\"person\",\"surname\":\"Иванов\",\"given\":\"Сергей\",\"phones\":[{\"raw\":"
+    CHECK_OK(cb_base_add_json(
+        base, "client", "{\"kind\":\"person\",\"surname\":\"Иванов\",\"given\":\"Сергей\",\"phones\":[{\"raw\":"
               "\"8 916 123 45 67, 8 495 765 43 21 (раб.)\"}],\"emails\":[{\"raw\":\"Sergey@Mail.RU\"}]}",
         &ivanov));
-    CHECK_OK(cb_base_add_client_json(
-        base, "{\"kind\":\"person\",\"surname\":\"Петрова\",\"given\":\"Анна\",\"phones\":[{\"raw\":"
+    CHECK_OK(cb_base_add_json(
+        base, "client", "{\"kind\":\"person\",\"surname\":\"Петрова\",\"given\":\"Анна\",\"phones\":[{\"raw\":"
               "\"тел. 123-45-67\"},{\"raw\":\"+7 (812) 555-12-34 доб. 12\"}],\"emails\":[{\"raw\":"
               "\"anna@gmial.com\"},{\"raw\":\"anna(at)mail.ru\"}]}",
         &petrova));
@@ -701,7 +701,7 @@ static void test_normalize_contacts(void)
 
     /* The split phones are stored with their pieces as typed. */
     char *json = NULL;
-    CHECK_OK(cb_base_client_json(base, ivanov, &json));
+    CHECK_OK(cb_base_record_json(base, "client", ivanov, &json));
     CHECK(json != NULL && strstr(json, "\"raw\":\"8 495 765 43 21 (раб.)\"") != NULL &&
           strstr(json, "\"e164\":\"+74957654321\"") != NULL &&
           strstr(json, "\"label\":\"раб.\"") != NULL &&

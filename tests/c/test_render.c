@@ -22,16 +22,16 @@ static cb_base *shop(void)
     cb_base *base = NULL;
     CHECK_OK(cb_base_new("{}", &base));
     uint64_t id = 0, deal = 0;
-    CHECK_OK(cb_base_add_client_json(base,
+    CHECK_OK(cb_base_add_json(base, "client",
                                      "{\"kind\":\"company\",\"legal_name\":\"ООО «Вектор»\","
                                      "\"surname\":\"Петрова\",\"given\":\"Анна\","
                                      "\"patronymic\":\"Викторовна\","
                                      "\"phones\":[{\"raw\":\"8 916 123-45-67\"}]}",
                                      &id));
     CHECK(id == 1);
-    CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Смирнов\",\"given\":\"Игорь\"}", &id));
-    CHECK_OK(cb_base_add_deal_json(
-        base,
+    CHECK_OK(cb_base_add_json(base, "client", "{\"surname\":\"Смирнов\",\"given\":\"Игорь\"}", &id));
+    CHECK_OK(cb_base_add_json(
+        base, "deal",
         "{\"client\":1,\"amount\":{\"amount\":\"123456.78\",\"currency\":\"RUB\"},"
         "\"lines\":[{\"product\":\"Стеллаж\",\"quantity\":\"2\","
         "\"unit_price\":{\"amount\":\"50000.00\",\"currency\":\"RUB\"}},"

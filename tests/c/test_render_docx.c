@@ -59,12 +59,12 @@ static cb_base *shop(void)
     cb_base *base = NULL;
     CHECK_OK(cb_base_new("{}", &base));
     uint64_t id = 0, deal = 0;
-    CHECK_OK(cb_base_add_client_json(base,
+    CHECK_OK(cb_base_add_json(base, "client",
                                      "{\"kind\":\"company\",\"legal_name\":\"ООО «Рога & Копыта»\","
                                      "\"emails\":[{\"raw\":\"info@roga.example\"}]}",
                                      &id));
-    CHECK_OK(cb_base_add_deal_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "deal",
         "{\"client\":1,\"amount\":{\"amount\":\"123456.78\",\"currency\":\"RUB\"},"
         "\"lines\":[{\"product\":\"Стеллаж <металлический>\",\"quantity\":\"2\","
         "\"unit_price\":{\"amount\":\"50000.00\",\"currency\":\"RUB\"}},"

@@ -30,17 +30,17 @@ static cb_base *leads(void)
     cb_base *base = NULL;
     CHECK_OK(cb_base_new("{}", &base));
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Иванова\",\"city\":\"Москва\"}", &id));
+    CHECK_OK(cb_base_add_json(base, "client", "{\"surname\":\"Иванова\",\"city\":\"Москва\"}", &id));
     CHECK(id == 1);
-    CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Петров\",\"city\":\"Тверь\"}", &id));
+    CHECK_OK(cb_base_add_json(base, "client", "{\"surname\":\"Петров\",\"city\":\"Тверь\"}", &id));
     for (int i = 0; i < 3; i++) {
-        CHECK_OK(cb_base_add_activity_json(
-            base, "{\"client\":1,\"kind\":\"visit\",\"at\":\"2026-06-30T12:00:00Z\"}", &id));
+        CHECK_OK(cb_base_add_json(
+            base, "activity", "{\"client\":1,\"kind\":\"visit\",\"at\":\"2026-06-30T12:00:00Z\"}", &id));
     }
-    CHECK_OK(cb_base_add_activity_json(
-        base, "{\"client\":1,\"kind\":\"form\",\"at\":\"2026-05-30T12:00:00Z\"}", &id));
-    CHECK_OK(cb_base_add_activity_json(
-        base, "{\"client\":2,\"kind\":\"visit\",\"at\":\"2026-04-30T12:00:00Z\"}", &id));
+    CHECK_OK(cb_base_add_json(
+        base, "activity", "{\"client\":1,\"kind\":\"form\",\"at\":\"2026-05-30T12:00:00Z\"}", &id));
+    CHECK_OK(cb_base_add_json(
+        base, "activity", "{\"client\":2,\"kind\":\"visit\",\"at\":\"2026-04-30T12:00:00Z\"}", &id));
     return base;
 }
 

@@ -26,19 +26,19 @@ static cb_base *flats(void)
                          "\"options\":[\"low\",\"middle\",\"high\"]}]}",
                          &base));
     uint64_t id = 0, deal = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Смирнова\",\"given\":\"Ольга\",\"custom\":{\"rooms\":2,\"floors\":[\"low\"]},"
         "\"consents\":{\"marketing\":{\"sms\":{\"state\":\"given\",\"date\":\"2024-01-10\"}}}}",
         &id));
     CHECK(id == 1);
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"surname\":\"Иванов\",\"given\":\"Иван\",\"custom\":{\"rooms\":2,\"floors\":[\"low\"]}}",
         &id));
-    CHECK_OK(cb_base_add_client_json(
-        base, "{\"surname\":\"Петров\",\"given\":\"Пётр\",\"tags\":[\"vip\"]}", &id));
-    CHECK_OK(cb_base_add_deal_json(base,
+    CHECK_OK(cb_base_add_json(
+        base, "client", "{\"surname\":\"Петров\",\"given\":\"Пётр\",\"tags\":[\"vip\"]}", &id));
+    CHECK_OK(cb_base_add_json(base, "deal",
                                    "{\"client\":3,\"amount\":{\"amount\":\"5000000.00\","
                                    "\"currency\":\"RUB\"},\"status\":\"won\","
                                    "\"closed_at\":\"2024-03-10T10:00:00Z\"}",

@@ -58,62 +58,62 @@ static void test_schema(void)
 static void test_records(cb_base *base)
 {
     uint64_t id = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base,
+    CHECK_OK(cb_base_add_json(
+        base, "client",
         "{\"kind\":\"person\",\"surname\":\"Иванов\",\"given_name\":\"Иван\","
         "\"phone\":\"8 916 123-45-67\"}",
         &id));
     CHECK(id == 1);
     char *json = NULL;
-    CHECK_OK(cb_base_client_json(base, id, &json));
+    CHECK_OK(cb_base_record_json(base, "client", id, &json));
     CHECK_CONTAINS(json, "\"given\":\"Иван\"");
     CHECK_CONTAINS(json, "\"raw\":\"8 916 123-45-67\"");
     /* The full form read back is accepted as it is. */
-    CHECK_OK(cb_base_update_client_json(base, json));
+    CHECK_OK(cb_base_update_json(base, "client", json));
     cb_string_free(json);
 
     uint64_t other = 0;
-    CHECK_REFUSED(cb_base_add_client_json(base, "{\"surname\":\"Петров\",\"nickname\":\"Петя\"}",
+    CHECK_REFUSED(cb_base_add_json(base, "client", "{\"surname\":\"Петров\",\"nickname\":\"Петя\"}",
                                           &other),
                   "`nickname`", "`given_name`");
     CHECK(other == 0);
-    CHECK_REFUSED(cb_base_add_client_json(
-                      base, "{\"surname\":\"Петров\",\"phones\":[{\"raw\":\"1\",\"lable\":\"x\"}]}",
+    CHECK_REFUSED(cb_base_add_json(
+                      base, "client", "{\"surname\":\"Петров\",\"phones\":[{\"raw\":\"1\",\"lable\":\"x\"}]}",
                       &other),
                   "`lable`", "`label`");
-    CHECK_REFUSED(cb_base_add_client_json(base, "{\"kind\":\"person\",\"legal_name\":\"ООО\"}",
+    CHECK_REFUSED(cb_base_add_json(base, "client", "{\"kind\":\"person\",\"legal_name\":\"ООО\"}",
                                           &other),
                   "`legal_name`", "surname, given, patronymic");
-    CHECK_OK(cb_base_add_client_json(base, "{\"kind\":\"company\",\"company\":\"ООО «Ромашка»\"}",
+    CHECK_OK(cb_base_add_json(base, "client", "{\"kind\":\"company\",\"company\":\"ООО «Ромашка»\"}",
                                      &other));
     CHECK(other == 2);
 
     uint64_t deal = 0;
-    CHECK_REFUSED(cb_base_add_deal_json(
-                      base, "{\"client\":1,\"amount\":" MONEY ",\"titel\":\"Кухня\"}", &deal),
+    CHECK_REFUSED(cb_base_add_json(
+                      base, "deal", "{\"client\":1,\"amount\":" MONEY ",\"titel\":\"Кухня\"}", &deal),
                   "`titel`", "`title`");
-    CHECK_REFUSED(cb_base_add_deal_json(base,
+    CHECK_REFUSED(cb_base_add_json(base, "deal",
                                         "{\"client\":1,\"amount\":" MONEY ",\"lines\":[{\"product\":"
                                         "\"x\",\"quantity\":1,\"unit_price\":" MONEY
                                         ",\"qty\":2}]}",
                                         &deal),
                   "`qty`", "`quantity`");
     CHECK(deal == 0);
-    CHECK_OK(cb_base_add_deal_json(base, "{\"client_id\":1,\"amount\":" MONEY "}", &deal));
+    CHECK_OK(cb_base_add_json(base, "deal", "{\"client_id\":1,\"amount\":" MONEY "}", &deal));
     CHECK(deal == 1);
-    CHECK_OK(cb_base_deal_json(base, deal, &json));
+    CHECK_OK(cb_base_record_json(base, "deal", deal, &json));
     CHECK_CONTAINS(json, "\"pipeline\":\"default\"");
-    CHECK_OK(cb_base_update_deal_json(base, json));
+    CHECK_OK(cb_base_update_json(base, "deal", json));
     cb_string_free(json);
 
     uint64_t activity = 0;
-    CHECK_REFUSED(cb_base_add_activity_json(
-                      base,
+    CHECK_REFUSED(cb_base_add_json(
+                      base, "activity",
                       "{\"client\":1,\"kind\":\"call\",\"at\":\"2024-05-01T10:00:00Z\",\"note\":\"x\"}",
                       &activity),
                   "`note`", "`text`");
-    CHECK_OK(cb_base_add_activity_json(
-        base, "{\"client\":1,\"kind\":\"call\",\"at\":\"2024-05-01T10:00:00Z\"}", &activity));
+    CHECK_OK(cb_base_add_json(
+        base, "activity", "{\"client\":1,\"kind\":\"call\",\"at\":\"2024-05-01T10:00:00Z\"}", &activity));
     CHECK(activity == 1);
 }
 
@@ -133,10 +133,10 @@ static void test_rules(cb_base *base)
                   "`abandoned`", "`abandoned_after_days`");
 
     uint64_t survivor = 0, other = 0;
-    CHECK_OK(cb_base_add_client_json(
-        base, "{\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Анна\"}", &survivor));
-    CHECK_OK(cb_base_add_client_json(
-        base, "{\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Аня\"}", &other));
+    CHECK_OK(cb_base_add_json(
+        base, "client", "{\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Анна\"}", &survivor));
+    CHECK_OK(cb_base_add_json(
+        base, "client", "{\"kind\":\"person\",\"surname\":\"Сидорова\",\"given\":\"Аня\"}", &other));
     char *record = NULL;
     char params[160];
     snprintf(params, sizeof params,

@@ -137,10 +137,10 @@ static cb_base *base_with_deal(const char *deal)
     cb_base *base = NULL;
     CHECK_OK(cb_base_new(NULL, &base));
     uint64_t id = 0, deal_id = 0;
-    CHECK_OK(cb_base_add_client_json(base, "{\"surname\":\"Смирнова\",\"given\":\"Ольга\"}", &id));
+    CHECK_OK(cb_base_add_json(base, "client", "{\"surname\":\"Смирнова\",\"given\":\"Ольга\"}", &id));
     char deal_json[512];
     snprintf(deal_json, sizeof deal_json, "{\"client\":%" PRIu64 ",%s}", id, deal);
-    CHECK_OK(cb_base_add_deal_json(base, deal_json, &deal_id));
+    CHECK_OK(cb_base_add_json(base, "deal", deal_json, &deal_id));
     return base;
 }
 

@@ -487,9 +487,9 @@ static long run_op(runner *rn, const char *op, const char *input, const char *ex
     }
     if (strcmp(op, "add_client") == 0 || strcmp(op, "add_deal") == 0 ||
         strcmp(op, "add_activity") == 0) {
-        st = op[4] == 'c'   ? cb_base_add_client_json(rn->base, input, &id)
-             : op[4] == 'd' ? cb_base_add_deal_json(rn->base, input, &id)
-                            : cb_base_add_activity_json(rn->base, input, &id);
+        st = op[4] == 'c'   ? cb_base_add_json(rn->base, "client", input, &id)
+             : op[4] == 'd' ? cb_base_add_json(rn->base, "deal", input, &id)
+                            : cb_base_add_json(rn->base, "activity", input, &id);
         if (st == CB_OK) {
             *output = id_text(id);
             *owner = OWNED_BY_US;
@@ -497,13 +497,13 @@ static long run_op(runner *rn, const char *op, const char *input, const char *ex
         return st;
     }
     if (strcmp(op, "update_client") == 0) {
-        return cb_base_update_client_json(rn->base, input);
+        return cb_base_update_json(rn->base, "client", input);
     }
     if (strcmp(op, "update_deal") == 0) {
-        return cb_base_update_deal_json(rn->base, input);
+        return cb_base_update_json(rn->base, "deal", input);
     }
     if (strcmp(op, "update_activity") == 0) {
-        return cb_base_update_activity_json(rn->base, input);
+        return cb_base_update_json(rn->base, "activity", input);
     }
     if (strcmp(op, "get_client") == 0 || strcmp(op, "get_deal") == 0 ||
         strcmp(op, "get_activity") == 0) {
@@ -511,9 +511,9 @@ static long run_op(runner *rn, const char *op, const char *input, const char *ex
             fprintf(stderr, "%s: bad id %s\n", op, input);
             return -1;
         }
-        return op[4] == 'c'   ? cb_base_client_json(rn->base, id, output)
-               : op[4] == 'd' ? cb_base_deal_json(rn->base, id, output)
-                              : cb_base_activity_json(rn->base, id, output);
+        return op[4] == 'c'   ? cb_base_record_json(rn->base, "client", id, output)
+               : op[4] == 'd' ? cb_base_record_json(rn->base, "deal", id, output)
+                              : cb_base_record_json(rn->base, "activity", id, output);
     }
     if (strcmp(op, "import_clients_csv") == 0 || strcmp(op, "import_deals_csv") == 0) {
         /* Through the bridge: {"csv": input, "mapping": extra}. */

@@ -7,7 +7,7 @@ use chrono::DateTime;
 use clientbase::{ClientBase, Error, ErrorKind, FieldDef, OpenOptions, Schema};
 
 use crate::error::{cb_status, CbResult};
-use crate::ffi::{arg_opt_str, arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 
 /// A client base: clients, deals and activities, validated on every write.
@@ -133,32 +133,6 @@ pub unsafe extern "C" fn cb_base_save_as(base: *mut cb_base, path: *const c_char
         let base = cb_base::arg_mut(base, "base")?;
         let path = arg_str(path, "path")?;
         base.save_as(path)?;
-        Ok(())
-    })
-}
-
-/// Copies the base into a new base file at `path` while it stays in use (an
-/// online backup of a base kept in a file). An existing file is never
-/// overwritten.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_backup(base: *const cb_base, path: *const c_char) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg(base, "base")?;
-        let path = arg_str(path, "path")?;
-        base.backup(path)?;
-        Ok(())
-    })
-}
-
-/// Names who makes the following writes (`actor`, borrowed: a manager's name
-/// or id) for the change log; `NULL` for nobody in particular. The log is read
-/// with `cb_base_call(base, "changes", params, &json)`.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_set_actor(base: *mut cb_base, actor: *const c_char) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        let actor = arg_opt_str(actor, "actor")?;
-        base.set_actor(actor);
         Ok(())
     })
 }

@@ -1,7 +1,7 @@
-//! Duplicates: the match index (on insert and whole base), explanations,
-//! weight estimation, and closing a duplicate deal. Mirrors `clientbase::dedup`;
-//! the duplicate-deal checks are capabilities (`find_duplicate_deal`,
-//! `duplicate_deals`, `open_deals`).
+//! Duplicates: the match index (on insert and whole base), explanations and
+//! weight estimation. Mirrors `clientbase::dedup`; the duplicate-deal checks
+//! and closing a duplicate deal are capabilities (`find_duplicate_deal`,
+//! `duplicate_deals`, `open_deals`, `close_duplicate_deal`).
 //!
 //! Structured results (candidates, explanations, clusters, duplicate deals)
 //! cross the boundary as JSON in the core's serde form.
@@ -9,7 +9,7 @@
 use std::ffi::c_char;
 
 use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
-use clientbase::{Client, ClientId, DealId};
+use clientbase::{Client, ClientId};
 
 use crate::base::{cb_base, record_json};
 use crate::error::cb_status;
@@ -75,11 +75,11 @@ pub unsafe extern "C" fn cb_match_index_len(index: *const cb_match_index) -> usi
 }
 
 /// The existing clients that may be the client described as JSON
-/// (`client_json`, borrowed, in the form of `cb_base_add_client_json`): a new
+/// (`client_json`, borrowed, in the form `cb_base_add_json` reads): a new
 /// lead, a record being typed. At most `limit` candidates, best first: every
 /// duplicate and related client, and anything above the candidate floor.
 ///
-/// A client JSON with an `id` (as `cb_base_client_json` writes it) is never
+/// A client JSON with an `id` (as `cb_base_record_json` writes it) is never
 /// its own candidate, so this also finds the duplicates of a stored client.
 ///
 /// On success `*out_json` receives a JSON array of candidates, each
@@ -273,22 +273,6 @@ pub unsafe extern "C" fn cb_match_index_set_model_json(
         let model_json = arg_str(model_json, "model_json")?;
         let model: MatchModel = json_arg(model_json, "model_json")?;
         index.set_model(model)?;
-        Ok(())
-    })
-}
-
-/// Closes deal `newer` with status duplicate of deal `older` (stamping its
-/// `closed_at`). Both must be open (`CB_CONFLICT` otherwise), a deal cannot
-/// duplicate itself (`CB_INVALID_VALUE`), an unknown deal is `CB_UNKNOWN_ID`.
-#[no_mangle]
-pub unsafe extern "C" fn cb_base_close_duplicate_deal(
-    base: *mut cb_base,
-    newer: u64,
-    older: u64,
-) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        base.close_duplicate_deal(DealId(newer), DealId(older))?;
         Ok(())
     })
 }

@@ -91,7 +91,6 @@ mod capability;
 mod table;
 
 mod render;
-mod report;
 
 pub use base::*;
 pub use capability::*;
@@ -106,7 +105,6 @@ pub use panic::cb_debug_panic;
 pub use phone::*;
 pub use record::*;
 pub use render::*;
-pub use report::*;
 pub use table::*;
 
 mod access;

@@ -20,39 +20,13 @@ use std::sync::{Mutex, PoisonError};
 /// contacts masked as the policy says, rebuilt when the base changed since.
 /// Exports the policy forbids raise `ForbiddenError` with the reason; allowed
 /// ones are logged in the base file's change log with the actor and count.
-#[pyclass(frozen, name = "View", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "View", module = "clientbase")]
 pub(crate) struct PyView {
     base: Py<PyClientBase>,
     inner: Mutex<View>,
 }
 
 impl PyView {
-    /// The view of `actor` under `policy` (a dict or JSON text) on `base`.
-    pub(crate) fn make(
-        base: &Bound<'_, PyClientBase>,
-        actor: &str,
-        policy: &Bound<'_, PyAny>,
-    ) -> PyResult<PyView> {
-        let py = base.py();
-        let value = match policy.cast::<PyString>() {
-            Ok(text) => serde_json::from_str(text.to_str()?).map_err(|e| {
-                clientbase::Error::new(clientbase::ErrorKind::Json, format!("policy: {e}"))
-                    .with_field("policy")
-            }),
-            Err(_) => Ok(to_json_value(policy)?),
-        }
-        .or_raise()?;
-        let policy = Policy::from_value(value).or_raise()?;
-        let view = base
-            .get()
-            .read(py, |b| View::new(b, &policy, actor))
-            .or_raise()?;
-        Ok(PyView {
-            base: base.clone().unbind(),
-            inner: Mutex::new(view),
-        })
-    }
-
     /// Runs `work` on the view and its base with the GIL released.
     fn with<T, F>(&self, py: Python<'_>, work: F) -> T
     where
@@ -71,14 +45,28 @@ impl PyView {
 
 #[pymethods]
 impl PyView {
-    /// The actor.
-    #[getter]
-    fn actor(&self) -> String {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .actor()
-            .to_string()
+    /// The view of `actor` under `policy` (a dict or JSON text) on `base`
+    /// (what `ClientBase.view(actor, policy)` makes).
+    #[new]
+    fn new(
+        base: &Bound<'_, PyClientBase>,
+        actor: &str,
+        policy: &Bound<'_, PyAny>,
+    ) -> PyResult<PyView> {
+        let py = base.py();
+        let policy = match policy.cast::<PyString>() {
+            Ok(text) => Policy::from_json(text.to_str()?),
+            Err(_) => Policy::from_value(to_json_value(policy)?),
+        }
+        .or_raise()?;
+        let view = base
+            .get()
+            .read(py, |b| View::new(b, &policy, actor))
+            .or_raise()?;
+        Ok(PyView {
+            base: base.clone().unbind(),
+            inner: Mutex::new(view),
+        })
     }
 
     /// What the actor may see and export: `{"actor", "role", "clients",
@@ -126,19 +114,11 @@ impl PyView {
         Ok(PyClient::new(client))
     }
 
-    /// The clients the actor sees as CSV text, if the policy allows CSV exports.
-    fn export_clients_csv(&self, py: Python<'_>) -> PyResult<String> {
+    /// The records of `kind` (`client`, `deal`) the actor sees as CSV text, if
+    /// the policy allows CSV exports.
+    fn _export_csv(&self, py: Python<'_>, kind: &str) -> PyResult<String> {
         self.with(py, |view, base| {
-            csv_io::export(|w| view.export_clients_csv(base, w))
-        })
-        .or_raise()
-    }
-
-    /// The deals of the clients the actor sees as CSV text, if the policy
-    /// allows CSV exports.
-    fn export_deals_csv(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, |view, base| {
-            csv_io::export(|w| view.export_deals_csv(base, w))
+            csv_io::export(|w| view.export_csv(base, kind, w))
         })
         .or_raise()
     }
@@ -146,14 +126,5 @@ impl PyView {
     /// The base as the actor sees it as JSON, if the policy allows JSON exports.
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         self.with(py, |view, base| view.to_json(base)).or_raise()
-    }
-
-    fn __repr__(&self) -> String {
-        let view = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        format!(
-            "View(actor={:?}, role={:?})",
-            view.actor(),
-            view.grant().role
-        )
     }
 }

@@ -8,12 +8,13 @@ use crate::activity::{activity_arg, PyActivity};
 use crate::client::{client_arg, PyClient};
 use crate::convert::to_py;
 use crate::csv_io;
-use crate::deal::{deal_arg, PyDeal};
+use crate::deal::deal_arg;
+use crate::deal::PyDeal;
 use crate::error::OrRaise;
 use crate::schema::{field_def, schema_arg, PySchema};
 use crate::table;
 use chrono::{DateTime, Utc};
-use clientbase::{ActivityId, ClientBase, ClientId, Currency, DealId};
+use clientbase::{Activity, Client, ClientBase, ClientId, Currency, Deal, DealId, Record};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 use std::sync::{PoisonError, RwLock};
@@ -29,12 +30,6 @@ pub(crate) struct PyClientBase {
 }
 
 impl PyClientBase {
-    fn wrap(base: ClientBase) -> PyClientBase {
-        PyClientBase {
-            inner: RwLock::new(base),
-        }
-    }
-
     /// An instance of `cls` (this class, or the Python `clientbase.ClientBase`
     /// that adds the named capabilities) holding `base`.
     fn wrap_as<'py>(cls: &Bound<'py, PyType>, base: ClientBase) -> PyResult<Bound<'py, PyAny>> {
@@ -63,13 +58,53 @@ impl PyClientBase {
     }
 }
 
+/// Runs `$body` with `$T` the core record type of `$kind` (`client`, `deal`,
+/// `activity`), `$P` its Python class and `$arg` its argument reader.
+macro_rules! by_kind {
+    ($kind:expr, $T:ident, $P:ident, $arg:ident => $body:expr) => {
+        match $kind {
+            "client" => {
+                #[allow(unused)]
+                type $T = Client;
+                #[allow(unused)]
+                type $P = PyClient;
+                #[allow(unused)]
+                let $arg = client_arg;
+                $body
+            }
+            "deal" => {
+                #[allow(unused)]
+                type $T = Deal;
+                #[allow(unused)]
+                type $P = PyDeal;
+                #[allow(unused)]
+                let $arg = deal_arg;
+                $body
+            }
+            "activity" => {
+                #[allow(unused)]
+                type $T = Activity;
+                #[allow(unused)]
+                type $P = PyActivity;
+                #[allow(unused)]
+                let $arg = activity_arg;
+                $body
+            }
+            other => Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "{other:?} is not a record kind (client, deal, activity)"
+            ))),
+        }
+    };
+}
+
 #[pymethods]
 impl PyClientBase {
     /// An empty base with `schema` (a `Schema`, its dict or JSON form, or `None`).
     #[new]
     #[pyo3(signature = (schema = None))]
     fn new(schema: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Ok(PyClientBase::wrap(ClientBase::new(schema_arg(schema)?)))
+        let inner = RwLock::new(ClientBase::new(schema_arg(schema)?));
+        Ok(PyClientBase { inner })
     }
 
     /// Opens the base kept in the file at `path` (see `create`); every later
@@ -117,11 +152,6 @@ impl PyClientBase {
     /// writes are committed to that file.
     fn save_as(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         self.write(py, |base| base.save_as(&path)).or_raise()
-    }
-
-    /// Copies the base into a new base file at `path` while it stays in use.
-    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        self.read(py, |base| base.backup(&path)).or_raise()
     }
 
     /// Closes the base file (every write is in it already). The records stay
@@ -213,33 +243,39 @@ impl PyClientBase {
         self.write(py, |base| base.freeze_clock(at))
     }
 
-    // ---- clients -----------------------------------------------------------
+    // ---- records (the typed calls are in python/clientbase/base.py) -----------
 
-    /// Validates and adds a client (a `Client`, dict or JSON); returns its new id.
-    fn add_client(&self, py: Python<'_>, client: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let client = client_arg(client)?;
-        let id = self.write(py, |base| base.add_client(client)).or_raise()?;
-        Ok(id.get())
+    /// Validates and adds a record of `kind` (`client`, `deal`, `activity`;
+    /// its class, a dict or JSON); returns its new id.
+    fn _add(&self, py: Python<'_>, kind: &str, record: &Bound<'_, PyAny>) -> PyResult<u64> {
+        by_kind!(kind, T, P, arg => {
+            let record = arg(record)?;
+            self.write(py, |base| record.add_to(base)).or_raise()
+        })
     }
 
-    /// Replaces the client with the same id.
-    fn update_client(&self, py: Python<'_>, client: &Bound<'_, PyAny>) -> PyResult<()> {
-        let client = client_arg(client)?;
-        self.write(py, |base| base.update_client(client)).or_raise()
+    /// Replaces the record of `kind` with the same id.
+    fn _update(&self, py: Python<'_>, kind: &str, record: &Bound<'_, PyAny>) -> PyResult<()> {
+        by_kind!(kind, T, P, arg => {
+            let record = arg(record)?;
+            self.write(py, |base| record.update_in(base)).or_raise()
+        })
     }
 
-    /// Removes a client nothing refers to any more and returns it.
-    fn remove_client(&self, py: Python<'_>, id: u64) -> PyResult<PyClient> {
-        let client = self
-            .write(py, |base| base.remove_client(ClientId(id)))
-            .or_raise()?;
-        Ok(PyClient::new(client))
+    /// Removes the record of `kind` with `id`, which nothing may refer to, and returns it.
+    fn _remove(&self, py: Python<'_>, kind: &str, id: u64) -> PyResult<Py<PyAny>> {
+        by_kind!(kind, T, P, arg => {
+            let inner = self.write(py, |base| T::remove_from(base, id)).or_raise()?;
+            Ok(P { inner }.into_pyobject(py)?.into_any().unbind())
+        })
     }
 
-    /// The client with `id`; an unknown id raises `UnknownIdError`.
-    fn client(&self, py: Python<'_>, id: u64) -> PyResult<PyClient> {
-        let client = self.read(py, |base| base.client(ClientId(id)).cloned());
-        Ok(PyClient::new(client.or_raise()?))
+    /// The record of `kind` with `id`; an unknown id raises `UnknownIdError`.
+    fn _get(&self, py: Python<'_>, kind: &str, id: u64) -> PyResult<Py<PyAny>> {
+        by_kind!(kind, T, P, arg => {
+            let inner = self.read(py, |base| T::find_in(base, id).cloned()).or_raise()?;
+            Ok(P { inner }.into_pyobject(py)?.into_any().unbind())
+        })
     }
 
     /// All clients in id order.
@@ -261,37 +297,6 @@ impl PyClientBase {
             .map(ClientId::get)
     }
 
-    // ---- deals ---------------------------------------------------------------
-
-    /// Validates and adds a deal (a `Deal`, dict or JSON); returns its new id.
-    fn add_deal(&self, py: Python<'_>, deal: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let deal = deal_arg(deal)?;
-        let id = self.write(py, |base| base.add_deal(deal)).or_raise()?;
-        Ok(id.get())
-    }
-
-    /// Replaces the deal with the same id.
-    fn update_deal(&self, py: Python<'_>, deal: &Bound<'_, PyAny>) -> PyResult<()> {
-        let deal = deal_arg(deal)?;
-        self.write(py, |base| base.update_deal(deal)).or_raise()
-    }
-
-    /// Removes a deal nothing refers to and returns it.
-    fn remove_deal(&self, py: Python<'_>, id: u64) -> PyResult<PyDeal> {
-        let deal = self
-            .write(py, |base| base.remove_deal(DealId(id)))
-            .or_raise()?;
-        Ok(PyDeal { inner: deal })
-    }
-
-    /// The deal with `id`; an unknown id raises `UnknownIdError`.
-    fn deal(&self, py: Python<'_>, id: u64) -> PyResult<PyDeal> {
-        let deal = self.read(py, |base| base.deal(DealId(id)).cloned());
-        Ok(PyDeal {
-            inner: deal.or_raise()?,
-        })
-    }
-
     /// All deals in id order, or those of `client`.
     #[pyo3(signature = (client = None))]
     fn deals(&self, py: Python<'_>, client: Option<u64>) -> Vec<PyDeal> {
@@ -304,40 +309,6 @@ impl PyClientBase {
         .collect()
     }
 
-    // ---- activities ------------------------------------------------------------
-
-    /// Validates and adds an activity (an `Activity`, dict or JSON); returns its new id.
-    fn add_activity(&self, py: Python<'_>, activity: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let activity = activity_arg(activity)?;
-        let id = self
-            .write(py, |base| base.add_activity(activity))
-            .or_raise()?;
-        Ok(id.get())
-    }
-
-    /// Replaces the activity with the same id.
-    fn update_activity(&self, py: Python<'_>, activity: &Bound<'_, PyAny>) -> PyResult<()> {
-        let activity = activity_arg(activity)?;
-        self.write(py, |base| base.update_activity(activity))
-            .or_raise()
-    }
-
-    /// Removes an activity and returns it.
-    fn remove_activity(&self, py: Python<'_>, id: u64) -> PyResult<PyActivity> {
-        let activity = self
-            .write(py, |base| base.remove_activity(ActivityId(id)))
-            .or_raise()?;
-        Ok(PyActivity { inner: activity })
-    }
-
-    /// The activity with `id`; an unknown id raises `UnknownIdError`.
-    fn activity(&self, py: Python<'_>, id: u64) -> PyResult<PyActivity> {
-        let activity = self.read(py, |base| base.activity(ActivityId(id)).cloned());
-        Ok(PyActivity {
-            inner: activity.or_raise()?,
-        })
-    }
-
     /// All activities in id order, or those of `client`, or those of `deal`.
     #[pyo3(signature = (*, client = None, deal = None))]
     fn activities(
@@ -346,28 +317,13 @@ impl PyClientBase {
         client: Option<u64>,
         deal: Option<u64>,
     ) -> Vec<PyActivity> {
-        self.read(py, |base| match (client, deal) {
-            (_, Some(deal)) => base
-                .activities_of_deal(DealId(deal))
-                .filter(|a| client.is_none_or(|c| a.client == ClientId(c)))
-                .cloned()
-                .collect::<Vec<_>>(),
-            (Some(client), None) => base.activities_of(ClientId(client)).cloned().collect(),
-            (None, None) => base.activities().cloned().collect(),
-        })
-        .into_iter()
-        .map(|inner| PyActivity { inner })
-        .collect()
-    }
-
-    // ---- duplicates (the capabilities are in python/clientbase/base.py) -------------
-
-    /// Closes the open deal `newer` as a duplicate of the open deal `older`.
-    fn close_duplicate_deal(&self, py: Python<'_>, newer: u64, older: u64) -> PyResult<()> {
-        self.write(py, |base| {
-            base.close_duplicate_deal(DealId(newer), DealId(older))
-        })
-        .or_raise()
+        let found = self.read(py, |base| {
+            clientbase::record::activities(base, client, deal)
+        });
+        found
+            .into_iter()
+            .map(|inner| PyActivity { inner })
+            .collect()
     }
 
     /// Counts of clients, persons, companies, deals, open deals, deal lines,
@@ -394,122 +350,60 @@ impl PyClientBase {
 
     // ---- CSV and columns (conversions in csv_io.rs) ------------------------------
 
-    /// Imports clients from CSV: `source` is a path (`str` without a newline or
-    /// `os.PathLike`), CSV text (`str` with a newline) or CSV bytes. `mapping`
-    /// maps CSV headers to targets (`{"Фамилия": "surname", "Тел.": "phone"}`).
-    /// Bad rows are reported in the result, not raised; a cell that cannot be
-    /// used is set aside (`report["set_aside"]`) and its row kept, unless
-    /// `strict`. Returns the report as a dict: `rows`, `imported` (the new ids),
-    /// `rejected` and `set_aside` (`{"line", "column", "field", "kind",
-    /// "reason"}`), `empty_rows`, `ignored_columns` and `imported_lines`.
-    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None, strict = false))]
-    fn import_clients_csv<'py>(
+    /// Imports deals (`kind` `deal`) or clients (any other) from the CSV
+    /// `data`, else the file at `path` (see
+    /// `clientbase.ClientBase.import_clients_csv`): the report as a dict.
+    #[pyo3(signature = (kind, data, path, mapping, *, delimiter = None, currency = None, strict = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn _import_csv<'py>(
         &self,
         py: Python<'py>,
-        source: &Bound<'py, PyAny>,
-        mapping: &Bound<'py, PyAny>,
-        delimiter: Option<&str>,
+        kind: &str,
+        data: Option<Vec<u8>>,
+        path: Option<std::path::PathBuf>,
+        mapping: Vec<(String, String)>,
+        delimiter: Option<u8>,
         currency: Option<&str>,
         strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
-        let report = self
-            .write(py, |base| {
-                input.import(|r, m, o| base.import_clients_csv(r, m, o), ClientId::get)
-            })
-            .or_raise()?;
-        to_py(py, &report)
+        let input = csv_io::CsvInput::new(data, path, mapping, delimiter, currency, strict)?;
+        let report = self.write(py, |base| match kind {
+            "deal" => input.import(|r, m, o| base.import_deals_csv(r, m, o), DealId::get),
+            _ => input.import(|r, m, o| base.import_clients_csv(r, m, o), ClientId::get),
+        });
+        to_py(py, &report.or_raise()?)
     }
 
-    /// Imports deals from CSV; arguments as for `import_clients_csv`, and
-    /// `currency` for rows without a `currency` column (default: the schema's, else RUB).
-    #[pyo3(signature = (source, mapping, *, delimiter = None, currency = None, strict = false))]
-    fn import_deals_csv<'py>(
+    /// All records of `kind` (`client`, `deal`) as CSV text.
+    fn _export_csv(&self, py: Python<'_>, kind: &str) -> PyResult<String> {
+        self.read(py, |base| {
+            csv_io::export(|w| clientbase::record::export_csv(base, kind, w))
+        })
+        .or_raise()
+    }
+
+    /// Adds many deals (`kind` `deal`) or clients (any other) at once from columns
+    /// (see `clientbase.ClientBase.add_clients`): the report as a dict.
+    #[pyo3(signature = (kind, columns, *, currency = None, strict = false))]
+    fn _add_rows<'py>(
         &self,
         py: Python<'py>,
-        source: &Bound<'py, PyAny>,
-        mapping: &Bound<'py, PyAny>,
-        delimiter: Option<&str>,
-        currency: Option<&str>,
-        strict: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let input = csv_io::CsvInput::from_py(source, mapping, delimiter, currency, strict)?;
-        let report = self
-            .write(py, |base| {
-                input.import(|r, m, o| base.import_deals_csv(r, m, o), DealId::get)
-            })
-            .or_raise()?;
-        to_py(py, &report)
-    }
-
-    /// All clients as CSV text.
-    fn export_clients_csv(&self, py: Python<'_>) -> PyResult<String> {
-        self.read(py, |base| csv_io::export(|w| base.export_clients_csv(w)))
-            .or_raise()
-    }
-
-    /// All deals as CSV text.
-    fn export_deals_csv(&self, py: Python<'_>) -> PyResult<String> {
-        self.read(py, |base| csv_io::export(|w| base.export_deals_csv(w)))
-            .or_raise()
-    }
-
-    /// The base as `actor` may read it under `policy` (a dict or JSON text:
-    /// `{"roles": {"manager": {"clients": "own", "contacts": "masked",
-    /// "forbid_exports": ["csv"], "export_reason": "..."}}, "actors":
-    /// {"ivanov": {"role": "manager", "owns": ["Иванов"]}}}`). An unknown key
-    /// raises `JsonError`, an actor the policy does not cover `ForbiddenError`.
-    fn view(
-        slf: &Bound<'_, Self>,
-        actor: &str,
-        policy: &Bound<'_, PyAny>,
-    ) -> PyResult<crate::access::PyView> {
-        crate::access::PyView::make(slf, actor, policy)
-    }
-
-    /// Adds many clients at once from columns named by import target (`surname`,
-    /// `given_name`, `phone`, `email`, `tags`, `custom.<name>`, ...): a polars or
-    /// pyarrow frame (read through Arrow), a pandas DataFrame (through pyarrow
-    /// when installed), or a dict of equally long lists. Every row is read and
-    /// checked as a CSV row; bad rows are reported in the result with their row
-    /// index (`line`), not raised. The work
-    /// runs with the GIL released. A cell that cannot be used is set aside
-    /// (`report["set_aside"]`) and its row kept, unless `strict`. Returns the
-    /// report as `import_clients_csv` does.
-    #[pyo3(signature = (columns, *, strict = false))]
-    fn add_clients<'py>(
-        &self,
-        py: Python<'py>,
-        columns: &Bound<'py, PyAny>,
-        strict: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let input = table::Columns::from_py(columns)?;
-        let options = csv_io::csv_options(None, None, strict)?;
-        let report = self
-            .write(py, |base| {
-                base.import_clients_table(&input.table, &input.bad_cells, &options)
-            })
-            .or_raise()?;
-        to_py(py, &report.map_ids(ClientId::get))
-    }
-
-    /// Adds many deals at once from columns (`client_id`, `amount`, `title`, ...);
-    /// see `add_clients`. `currency` is used for rows without a `currency` column.
-    #[pyo3(signature = (columns, *, currency = None, strict = false))]
-    fn add_deals<'py>(
-        &self,
-        py: Python<'py>,
+        kind: &str,
         columns: &Bound<'py, PyAny>,
         currency: Option<&str>,
         strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let input = table::Columns::from_py(columns)?;
         let options = csv_io::csv_options(None, currency, strict)?;
-        let report = self
-            .write(py, |base| {
-                base.import_deals_table(&input.table, &input.bad_cells, &options)
-            })
-            .or_raise()?;
-        to_py(py, &report.map_ids(DealId::get))
+        let (table, bad) = (&input.table, &input.bad_cells);
+        let report = self.write(py, |base| match kind {
+            "deal" => Ok(base
+                .import_deals_table(table, bad, &options)?
+                .map_ids(DealId::get)),
+            _ => Ok(base
+                .import_clients_table(table, bad, &options)?
+                .map_ids(ClientId::get)),
+        });
+        to_py(py, &report.or_raise()?)
     }
 }

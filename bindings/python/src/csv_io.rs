@@ -2,12 +2,10 @@
 //! imports them in the core; `clientbase.ClientBase` labels a pandas frame's
 //! rejected rows).
 
-use crate::convert::type_name;
 use crate::error::OrRaise;
 use clientbase::{ColumnMapping, CsvOptions, Currency, Error, ErrorKind, ImportReport, Result};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -26,40 +24,25 @@ pub(crate) struct CsvInput {
 }
 
 impl CsvInput {
-    pub(crate) fn from_py(
-        source: &Bound<'_, PyAny>,
-        mapping: &Bound<'_, PyAny>,
-        delimiter: Option<&str>,
+    /// The CSV `data`, or else the file at `path` (`python/clientbase/base.py`
+    /// tells a path from CSV text).
+    pub(crate) fn new(
+        data: Option<Vec<u8>>,
+        path: Option<PathBuf>,
+        mapping: Vec<(String, String)>,
+        delimiter: Option<u8>,
         currency: Option<&str>,
         strict: bool,
     ) -> PyResult<CsvInput> {
-        let source = if let Ok(bytes) = source.cast::<PyBytes>() {
-            Source::Bytes(bytes.as_bytes().to_vec())
-        } else if let Ok(text) = source.cast::<PyString>() {
-            let text = text.to_cow()?;
-            if text.contains('\n') {
-                Source::Bytes(text.as_bytes().to_vec())
-            } else {
-                Source::Path(PathBuf::from(text.as_ref()))
-            }
-        } else if source.hasattr("__fspath__")? {
-            let path = source
-                .py()
-                .import("os")?
-                .call_method1("fspath", (source,))?;
-            Source::Path(path.extract()?)
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "source must be a path, CSV text or bytes, not {}",
-                type_name(source)
-            )));
+        let source = match (data, path) {
+            (Some(data), _) => Source::Bytes(data),
+            (None, Some(path)) => Source::Path(path),
+            (None, None) => return Err(PyTypeError::new_err("no CSV data or path given")),
         };
-        let pairs = mapping_pairs(mapping)?;
-        let mapping = ColumnMapping::from_pairs(pairs).or_raise()?;
         Ok(CsvInput {
             source,
-            mapping,
-            options: csv_options(delimiter_byte(delimiter)?, currency, strict)?,
+            mapping: ColumnMapping::from_pairs(mapping).or_raise()?,
+            options: csv_options(delimiter, currency, strict)?,
         })
     }
 
@@ -85,19 +68,6 @@ impl CsvInput {
     }
 }
 
-fn mapping_pairs(mapping: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
-    let items = mapping.call_method0("items").map_err(|_| {
-        PyTypeError::new_err(format!(
-            "mapping must be a dict of CSV header to target, not {}",
-            type_name(mapping)
-        ))
-    })?;
-    items
-        .try_iter()?
-        .map(|item| item?.extract::<(String, String)>())
-        .collect()
-}
-
 pub(crate) fn csv_options(
     delimiter: Option<u8>,
     currency: Option<&str>,
@@ -111,16 +81,6 @@ pub(crate) fn csv_options(
         strict,
         ..CsvOptions::default()
     })
-}
-
-fn delimiter_byte(delimiter: Option<&str>) -> PyResult<Option<u8>> {
-    match delimiter.map(str::as_bytes) {
-        None => Ok(None),
-        Some([byte]) if byte.is_ascii() => Ok(Some(*byte)),
-        Some(_) => Err(PyValueError::new_err(
-            "delimiter must be one ASCII character such as ';'",
-        )),
-    }
 }
 
 // ---- writing CSV ---------------------------------------------------------------

@@ -10,7 +10,7 @@
 use crate::arrow::table_to_pydict;
 use crate::base::PyClientBase;
 use crate::client::client_arg;
-use crate::convert::{to_json_value, to_py, type_name};
+use crate::convert::{to_json_value, to_py};
 use crate::error::OrRaise;
 use crate::table::Columns;
 use clientbase::capability::dedupe_index;
@@ -19,41 +19,10 @@ use clientbase::table::{read_leads, Lead};
 use clientbase::{Client, ClientId, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use std::sync::{PoisonError, RwLock};
 
 // ---- arguments -------------------------------------------------------------------
-
-/// Match options from a dict (or its JSON text) of `MatchSettings`: `model`,
-/// `threshold`, `keys`, `max_block`, `max_cluster`, `candidate_floor`,
-/// `phone_region`. Read by the core, so an unknown key is a `JsonError` and a
-/// bad value an `InvalidValueError` naming its field, as from JSON.
-fn match_options(options: Option<&Bound<'_, PyAny>>) -> PyResult<MatchOptions> {
-    let Some(options) = options.filter(|o| !o.is_none()) else {
-        return Ok(MatchOptions::default());
-    };
-    let json = if let Ok(text) = options.cast::<PyString>() {
-        text.to_cow()?.into_owned()
-    } else {
-        let value = to_json_value(options)?;
-        if !value.is_object() {
-            return Err(PyTypeError::new_err(format!(
-                "options must be a dict of match settings, not {}",
-                type_name(options)
-            )));
-        }
-        value.to_string()
-    };
-    MatchOptions::from_json(&json).or_raise()
-}
-
-/// An int, not a bool (which Python counts as an int).
-fn as_id(obj: &Bound<'_, PyAny>) -> Option<u64> {
-    if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
-        return None;
-    }
-    obj.extract().ok()
-}
 
 // ---- leads for find_many -------------------------------------------------------------
 
@@ -102,7 +71,7 @@ impl Leads {
 ///
 /// The index is a snapshot of the base when it was built: `insert()` every
 /// client added or changed since, `remove()` every client removed or merged away.
-#[pyclass(frozen, name = "MatchIndex", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "MatchIndex", module = "clientbase")]
 pub(crate) struct PyMatchIndex {
     base: Py<PyClientBase>,
     inner: RwLock<MatchIndex>,
@@ -120,19 +89,24 @@ impl PyMatchIndex {
 
 #[pymethods]
 impl PyMatchIndex {
-    /// Indexes every client of `base`. `options` is a dict of match settings
-    /// (or its JSON text), every entry optional: `threshold` (the probability
-    /// from which a pair is a duplicate, default 0.9), `keys` (blocking keys by
-    /// name), `max_block`, `max_cluster`, `candidate_floor`, `phone_region`
-    /// and a whole `model` (as the `model` property gives it).
+    /// Indexes every client of `base`. `options` is the JSON text of the match
+    /// settings (`clientbase.MatchIndex` also takes their dict), every entry
+    /// optional: `threshold` (the probability from which a pair is a duplicate,
+    /// default 0.9), `keys` (blocking keys by name), `max_block`, `max_cluster`,
+    /// `candidate_floor`, `phone_region` and a whole `model` (as the `model`
+    /// property gives it). Read by the core, so an unknown key is a `JsonError`
+    /// and a bad value an `InvalidValueError` naming its field.
     #[new]
     #[pyo3(signature = (base, options = None))]
     fn new(
         py: Python<'_>,
         base: Bound<'_, PyClientBase>,
-        options: Option<&Bound<'_, PyAny>>,
+        options: Option<&str>,
     ) -> PyResult<PyMatchIndex> {
-        let options = match_options(options)?;
+        let options = match options {
+            Some(json) => MatchOptions::from_json(json).or_raise()?,
+            None => MatchOptions::default(),
+        };
         let index = base
             .get()
             .read(py, |b| MatchIndex::build(b, options))
@@ -185,18 +159,10 @@ impl PyMatchIndex {
         table_to_pydict(py, &found)
     }
 
-    /// Adds a client added to the base, or replaces one changed since: its id
-    /// (read from the base) or the client itself.
+    /// Adds a client added to the base, or replaces one changed since (a
+    /// `Client`, dict or JSON; `clientbase.MatchIndex.insert` also takes its id).
     fn insert(&self, py: Python<'_>, client: &Bound<'_, PyAny>) -> PyResult<()> {
-        let client = match as_id(client) {
-            Some(id) => self
-                .base
-                .bind(py)
-                .get()
-                .read(py, |b| b.client(ClientId(id)).cloned())
-                .or_raise()?,
-            None => client_arg(client)?,
-        };
+        let client = client_arg(client)?;
         self.write(py, |index| index.insert(&client)).or_raise()
     }
 
@@ -287,10 +253,5 @@ impl PyMatchIndex {
             })
             .or_raise()?;
         self.write(py, |index| index.set_model(model)).or_raise()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let (clients, threshold) = self.read(py, |index| (index.len(), index.model().threshold));
-        format!("MatchIndex(clients={clients}, threshold={threshold})")
     }
 }

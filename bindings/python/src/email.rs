@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 /// (`googlemail.com` is `gmail.com`), Yandex reads `-` as `.`, drops `+tags`
 /// and has one domain, Outlook drops `+tags`. Without, a key is the address
 /// with its local part lowercased.
-#[pyclass(frozen, name = "EmailNormalizer", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "EmailNormalizer", module = "clientbase")]
 pub(crate) struct PyEmailNormalizer {
     pub(crate) inner: EmailNormalizer,
     provider_rules: bool,
@@ -64,23 +64,6 @@ impl PyEmailNormalizer {
     fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         parse_column(&self.inner, values)
     }
-
-    fn __repr__(&self) -> String {
-        let rules = if self.provider_rules { "True" } else { "False" };
-        format!("EmailNormalizer(provider_rules={rules})")
-    }
-}
-
-/// `normalize_emails(values, provider_rules)`:
-/// `EmailNormalizer(provider_rules).parse_batch(values)`.
-#[pyfunction]
-#[pyo3(signature = (values, provider_rules = false))]
-pub(crate) fn normalize_emails<'py>(
-    values: &Bound<'py, PyAny>,
-    provider_rules: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    let emails = EmailNormalizer::new().with_provider_rules(provider_rules);
-    parse_column(&emails, values)
 }
 
 fn parse_column<'py>(

@@ -3,7 +3,8 @@
 //!
 //! Each file mirrors a core module and only converts: Python values in, one core
 //! call (with the GIL released for anything that may take long), values out.
-//! Errors become one exception class per core `ErrorKind` (see `error.rs`).
+//! Errors raise the exception class of their `ErrorKind`, defined in
+//! `python/clientbase/_errors.py` (see `error.rs`).
 
 mod access;
 mod activity;
@@ -40,7 +41,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<money::PyMoney>()?;
     module.add_class::<arrow::PyTable>()?;
     module.add_class::<phone::PyPhoneNormalizer>()?;
-    module.add_function(wrap_pyfunction!(phone::normalize_phones, module)?)?;
     #[cfg(feature = "bench-hooks")]
     {
         module.add_function(wrap_pyfunction!(phone::_messy_phones, module)?)?;
@@ -48,7 +48,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
         module.add_function(wrap_pyfunction!(phone::_last_batch_stages, module)?)?;
     }
     module.add_class::<email::PyEmailNormalizer>()?;
-    module.add_function(wrap_pyfunction!(email::normalize_emails, module)?)?;
     module.add_function(wrap_pyfunction!(name::parse_name, module)?)?;
     module.add_function(wrap_pyfunction!(name::parse_names, module)?)?;
     module.add_function(wrap_pyfunction!(name::clean_name, module)?)?;
@@ -68,5 +67,5 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(spark::_spark_fields, module)?)?;
     module.add_function(wrap_pyfunction!(spark::_spark_components, module)?)?;
     module.add_function(wrap_pyfunction!(spark::_generate_base_json, module)?)?;
-    error::register(module)
+    Ok(())
 }

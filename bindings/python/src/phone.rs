@@ -19,7 +19,7 @@ use pyo3::prelude::*;
 /// `PhoneNormalizer()` reads numbers typed without a country code as Russian;
 /// `PhoneNormalizer("KZ")` as Kazakh, and so on (any ISO 3166 code with phone
 /// numbers; an unknown one raises `InvalidValueError` about the field `region`).
-#[pyclass(frozen, name = "PhoneNormalizer", module = "clientbase")]
+#[pyclass(frozen, subclass, name = "PhoneNormalizer", module = "clientbase")]
 pub(crate) struct PyPhoneNormalizer {
     pub(crate) inner: PhoneNormalizer,
 }
@@ -72,24 +72,6 @@ impl PyPhoneNormalizer {
     fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         parse_column(&self.inner, values)
     }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "PhoneNormalizer(default_region='{}')",
-            self.inner.default_region()
-        )
-    }
-}
-
-/// `normalize_phones(values, region)`: `PhoneNormalizer(region).parse_batch(values)`.
-#[pyfunction]
-#[pyo3(signature = (values, region = "RU"))]
-pub(crate) fn normalize_phones<'py>(
-    values: &Bound<'py, PyAny>,
-    region: &str,
-) -> PyResult<Bound<'py, PyAny>> {
-    let phones = PhoneNormalizer::new(region).or_raise()?;
-    parse_column(&phones, values)
 }
 
 fn parse_column<'py>(

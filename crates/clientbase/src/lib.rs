@@ -102,7 +102,7 @@ mod money;
 mod name;
 mod phone;
 pub mod quality;
-mod record;
+pub mod record;
 #[cfg(feature = "render")]
 pub mod render;
 pub mod sales;

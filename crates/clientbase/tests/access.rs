@@ -513,3 +513,32 @@ fn exports_through_a_view_are_logged_with_the_actor_and_count() {
     drop(base);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn csv_exports_by_kind_name() {
+    let specs = vec![Spec {
+        owner: Some(0),
+        email: true,
+        spouse_of: None,
+        deals: vec![(10, 0)],
+    }];
+    let base = build(&specs, 7);
+    let policy = manager_policy();
+    let mut head = View::new(&base, &policy, "head").unwrap();
+    let (mut by_kind, mut named) = (Vec::new(), Vec::new());
+    head.export_csv(&base, "deal", &mut by_kind).unwrap();
+    head.export_deals_csv(&base, &mut named).unwrap();
+    assert_eq!(by_kind, named);
+    let err = head
+        .export_csv(&base, "activity", &mut Vec::new())
+        .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::InvalidValue, Some("kind"))
+    );
+    let mut anna = View::new(&base, &policy, "anna").unwrap();
+    let err = anna
+        .export_csv(&base, "client", &mut Vec::new())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+}

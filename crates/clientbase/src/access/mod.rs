@@ -555,6 +555,26 @@ impl View {
         })
     }
 
+    /// Writes the records of `kind` (`client` or `deal`) the actor sees as CSV
+    /// ([`View::export_clients_csv`], [`View::export_deals_csv`]), for
+    /// bindings that take the kind as an argument.
+    #[cfg(feature = "csv")]
+    pub fn export_csv(
+        &mut self,
+        base: &ClientBase,
+        kind: &str,
+        writer: &mut dyn std::io::Write,
+    ) -> Result<()> {
+        match kind {
+            "client" => self.export_clients_csv(base, writer),
+            "deal" => self.export_deals_csv(base, writer),
+            other => Err(crate::error::invalid(
+                "kind",
+                format!("{other:?} has no CSV export (client, deal)"),
+            )),
+        }
+    }
+
     /// Writes the base as the actor sees it as JSON (see
     /// [`ClientBase::write_json`]), if the policy allows JSON exports.
     pub fn write_json<W: std::io::Write>(&mut self, base: &ClientBase, writer: W) -> Result<()> {

@@ -426,6 +426,32 @@ pub fn set_actor(base: &mut ClientBase, params: &ActorParams) -> Result<NoParams
     Ok(NoParams {})
 }
 
+/// Params of [`close_duplicate_deal`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloseDuplicateParams {
+    /// The open deal to close as a duplicate (required).
+    pub newer: Option<DealId>,
+    /// The open deal it duplicates (required).
+    pub older: Option<DealId>,
+}
+
+/// Closes the open deal `newer` as a duplicate of the open deal `older` (see
+/// [`ClientBase::close_duplicate_deal`]).
+pub fn close_duplicate_deal(
+    base: &mut ClientBase,
+    params: &CloseDuplicateParams,
+) -> Result<NoParams> {
+    let required = |deal: Option<DealId>, field: &str| {
+        deal.ok_or_else(|| crate::error::invalid(field, "the deal is required"))
+    };
+    base.close_duplicate_deal(
+        required(params.newer, "newer")?,
+        required(params.older, "older")?,
+    )?;
+    Ok(NoParams {})
+}
+
 /// Params of [`clients_table`] and [`deals_table`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -382,6 +382,8 @@ pub static CAPABILITIES: &[CapabilityInfo] = &[
         crate::render::DocxTextParams => crate::render::docx_text_file),
     capability!(read Report "open_deals_owners", "The open deals of a client's decision unit with their owners; through an actor's view, deals of clients outside it come only as existing, owned by X.",
         DealParams => crate::access::open_deals_owners),
+    capability!(write Report "close_duplicate_deal", "Closes an open deal as a duplicate of another open deal (status duplicate_of, closed_at stamped).",
+        CloseDuplicateParams => close_duplicate_deal),
 ];
 
 /// The capability called `name`; an unknown name is an
