@@ -332,6 +332,13 @@ cb_status cb_base_create(const char *path, const char *schema_json, struct cb_ba
 cb_status cb_base_save_as(struct cb_base *base, const char *path);
 
 /**
+ * Copies the base into a new base file at `path` while it stays in use (an
+ * online backup of a base kept in a file); the same as the `backup`
+ * capability. An existing file is never overwritten.
+ */
+cb_status cb_base_backup(const struct cb_base *base, const char *path);
+
+/**
  * Keeps a change log for a base in memory: its last `limit` entries, read
  * with `cb_base_call(base, "changes", params, &json)`; `0` stops it. On a base
  * kept in a file (which keeps its whole log) this is `CB_STORAGE`.

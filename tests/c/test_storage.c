@@ -59,6 +59,11 @@ static void test_writes_survive_a_reopen(void)
     cb_string_free(json);
     CHECK_STATUS(cb_base_call(base, "backup", path_params(in_dir("backup.cb")), &json), CB_STORAGE);
     CHECK_CONTAINS(cb_last_error_message(), "already exists");
+    /* The named call does the same. */
+    CHECK_OK(cb_base_backup(base, in_dir("backup-named.cb")));
+    CHECK_STATUS(cb_base_backup(base, in_dir("backup-named.cb")), CB_STORAGE);
+    CHECK_CONTAINS(cb_last_error_message(), "already exists");
+    CHECK_STATUS(cb_base_backup(base, NULL), CB_NULL_PARAMETER);
     cb_base_free(base);
 
     CHECK_OK(cb_base_open(path, NULL, &base));

@@ -137,6 +137,14 @@ pub unsafe extern "C" fn cb_base_save_as(base: *mut cb_base, path: *const c_char
     })
 }
 
+/// Copies the base into a new base file at `path` while it stays in use (an
+/// online backup of a base kept in a file); the same as the `backup`
+/// capability. An existing file is never overwritten.
+#[no_mangle]
+pub unsafe extern "C" fn cb_base_backup(base: *const cb_base, path: *const c_char) -> cb_status {
+    status_boundary(|| Ok(cb_base::arg(base, "base")?.backup(arg_str(path, "path")?)?))
+}
+
 /// Keeps a change log for a base in memory: its last `limit` entries, read
 /// with `cb_base_call(base, "changes", params, &json)`; `0` stops it. On a base
 /// kept in a file (which keeps its whole log) this is `CB_STORAGE`.
