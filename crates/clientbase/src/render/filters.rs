@@ -16,7 +16,7 @@
 //! objects, and a filter given text (`"123456.78"`) or a whole number reads
 //! it as an exact decimal; a float is refused, since it may not be exact.
 
-use super::petrovich::{inflect, inflect_name, Case, NamePart};
+use super::petrovich::{inflect, inflect_into, inflect_name, Case, NamePart};
 use super::words::{amount_words, number_words, plural, MinorStyle, WordGender};
 use crate::client::PersonName;
 use crate::money::{Currency, Money};
@@ -148,52 +148,82 @@ pub fn format_money(amount: Money, suffix: Option<&str>) -> String {
     out
 }
 
-/// [`format_money`] appended to `out`.
+/// The numbers 000 to 999, three digits each, one after the other.
+const TRIPLES: &str = {
+    const BYTES: [u8; 3000] = {
+        let mut bytes = [0u8; 3000];
+        let mut n = 0;
+        while n < 1000 {
+            bytes[3 * n] = b'0' + (n / 100) as u8;
+            bytes[3 * n + 1] = b'0' + (n / 10 % 10) as u8;
+            bytes[3 * n + 2] = b'0' + (n % 10) as u8;
+            n += 1;
+        }
+        bytes
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("digits are text"),
+    }
+};
+
+/// The last `width` (1 to 3) digits of `n` (below 1000), zeros in front.
+fn digits(n: u64, width: usize) -> &'static str {
+    let at = 3 * n as usize;
+    &TRIPLES[at + 3 - width..at + 3]
+}
+
+/// [`format_money`] appended to `out`: the whole part in groups of three
+/// digits, each group taken whole from [`TRIPLES`].
 fn write_money(out: &mut String, amount: Money, suffix: Option<&str>) {
     let currency = amount.currency();
-    let digits = currency.minor_digits();
-    let scale = 10_u64.pow(digits);
+    let minor_digits = currency.minor_digits();
+    let scale = 10_u64.pow(minor_digits);
     let value = amount.minor().unsigned_abs();
     let (whole, fraction) = (value / scale, value % scale);
-    // The whole part's digits, most significant first (u64 has at most 20).
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
+    // The groups of three digits, least significant first (u64 has at most 7).
+    let mut groups = [0u64; 7];
+    let mut count = 0;
     let mut rest = whole;
     loop {
-        at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
+        groups[count] = rest % 1000;
+        count += 1;
+        rest /= 1000;
         if rest == 0 {
             break;
         }
     }
-    let whole_digits = &buf[at..];
+    out.reserve(8 + 5 * count + minor_digits as usize);
     if amount.minor() < 0 {
         out.push('-');
     }
-    let len = whole_digits.len();
-    for (i, &d) in whole_digits.iter().enumerate() {
-        if i > 0 && (len - i) % 3 == 0 {
-            out.push(NBSP);
-        }
-        out.push(d as char);
+    let first = groups[count - 1];
+    let width = if first >= 100 {
+        3
+    } else if first >= 10 {
+        2
+    } else {
+        1
+    };
+    out.push_str(digits(first, width));
+    for &group in groups[..count - 1].iter().rev() {
+        out.push(NBSP);
+        out.push_str(digits(group, 3));
     }
-    if digits > 0 {
+    if minor_digits > 0 {
         out.push(',');
-        let mut div = scale / 10;
-        while div > 0 {
-            out.push((b'0' + (fraction / div % 10) as u8) as char);
-            div /= 10;
-        }
+        // At most three minor digits (see `Currency::minor_digits`).
+        let width = (minor_digits as usize).min(3);
+        out.push_str(digits(fraction % 1000, width));
     }
     let symbol = match suffix {
         Some(s) => s,
-        None => match currency.code() {
-            "RUB" => "₽",
-            "USD" => "$",
-            "EUR" => "€",
-            "KZT" => "₸",
-            code => code,
+        None => match currency {
+            Currency::RUB => "₽",
+            Currency::USD => "$",
+            Currency::EUR => "€",
+            Currency::KZT => "₸",
+            _ => currency.code(),
         },
     };
     if !symbol.is_empty() {
@@ -508,7 +538,7 @@ pub(crate) fn inflect_filter(
             if i > 0 {
                 out.push(' ');
             }
-            out.push_str(&inflect(text, part, case, gender));
+            inflect_into(&mut out, text, part, case, gender);
         }
         return Ok(out);
     }

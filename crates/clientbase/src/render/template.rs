@@ -273,8 +273,10 @@ impl minijinja::value::Object for Record {
 }
 
 /// Writes into memory as text, refusing past the limit. The engine writes
-/// text only; a piece of the template's own text (most of what it writes)
-/// is taken from the template as text, anything else is checked as UTF-8.
+/// text only, but hands it over as bytes; a piece of the template's own text
+/// (most of what it writes) is taken from the template as text, a value
+/// the formatter prints from the text it staged ([`print`]), anything else
+/// is checked as UTF-8.
 struct Capped<'a> {
     buf: String,
     max: usize,
@@ -284,6 +286,11 @@ struct Capped<'a> {
 
 impl std::io::Write for Capped<'_> {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.write_all(data).map(|()| data.len())
+    }
+
+    // The engine writes each piece with `write_all`: taken whole, in one step.
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
         if self.buf.len() + data.len() > self.max {
             self.over.store(true, Ordering::Relaxed);
             return Err(std::io::Error::other("output limit"));
@@ -292,19 +299,87 @@ impl std::io::Write for Capped<'_> {
         let own = (data.as_ptr() as usize)
             .checked_sub(self.source.as_ptr() as usize)
             .and_then(|start| self.source.get(start..start.checked_add(data.len())?));
-        match own {
-            Some(text) => self.buf.push_str(text),
-            None => self.buf.push_str(
+        if let Some(text) = own {
+            self.buf.push_str(text);
+            return Ok(());
+        }
+        // The same memory as the text the formatter staged: that text.
+        let staged = STAGED.with(|cell| {
+            let staged = cell.try_borrow().ok()?;
+            (staged.as_ptr() == data.as_ptr() && staged.len() == data.len())
+                .then(|| self.buf.push_str(&staged))
+        });
+        if staged.is_none() {
+            self.buf.push_str(
                 std::str::from_utf8(data)
                     .map_err(|_| std::io::Error::other("the output is not UTF-8"))?,
-            ),
+            );
         }
-        Ok(data.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+thread_local! {
+    /// The text the formatter is printing, so that [`Capped`] takes it as
+    /// text without checking it again.
+    static STAGED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Prints `text` through the engine's output (which may be capturing it
+/// into a variable rather than writing it out), staged so that the writer
+/// knows it for text.
+fn print(out: &mut minijinja::Output<'_>, text: &str) -> std::fmt::Result {
+    print_with(out, |staged| staged.push_str(text))
+}
+
+/// Prints what `fill` writes into an empty text, as [`print`] does.
+fn print_with(
+    out: &mut minijinja::Output<'_>,
+    fill: impl FnOnce(&mut String),
+) -> std::fmt::Result {
+    STAGED.with(|cell| {
+        let Ok(mut staged) = cell.try_borrow_mut() else {
+            // Printing from inside a print: a text of its own.
+            let mut text = String::new();
+            fill(&mut text);
+            return out.write_str(&text);
+        };
+        staged.clear();
+        fill(&mut staged);
+        drop(staged);
+        let written = out.write_str(&cell.borrow());
+        if let Ok(mut staged) = cell.try_borrow_mut() {
+            if staged.capacity() > 4096 {
+                *staged = String::new();
+            }
+        }
+        written
+    })
+}
+
+/// A whole number printed in decimal, through [`print`].
+fn print_integer(out: &mut minijinja::Output<'_>, n: i64) -> std::fmt::Result {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    print_with(out, |text| {
+        if n < 0 {
+            text.push('-');
+        }
+        text.extend(digits[at..].iter().map(|&d| char::from(d)));
+    })
 }
 
 /// A missing value passes through a filter as it is, so that strict mode
@@ -463,13 +538,13 @@ impl Template {
             if escape == Escape::None {
                 // Text as it is, without the formatting machinery.
                 if let Some(text) = value.as_str() {
-                    return out.write_str(text).map_err(minijinja::Error::from);
+                    return print(out, text).map_err(minijinja::Error::from);
                 }
             }
             if value.is_integer() {
                 // A whole number (a line's number, a count) needs no escaping.
                 if let Some(n) = value.as_i64() {
-                    return write!(out, "{n}").map_err(minijinja::Error::from);
+                    return print_integer(out, n).map_err(minijinja::Error::from);
                 }
             }
             minijinja::escape_formatter(out, state, value)
