@@ -367,12 +367,59 @@ pub fn format_date_ru(date: NaiveDate, short: bool) -> String {
     if short {
         return date.format("%d.%m.%Y").to_string();
     }
-    format!(
-        "{} {} {} г.",
-        date.day(),
-        MONTHS_GENITIVE[date.month0() as usize],
-        date.year()
-    )
+    let mut text = String::with_capacity(32);
+    push_integer(&mut text, i64::from(date.day()));
+    text.push(' ');
+    text.push_str(MONTHS_GENITIVE[date.month0() as usize]);
+    text.push(' ');
+    push_integer(&mut text, i64::from(date.year()));
+    text.push_str(" г.");
+    text
+}
+
+/// Appends `n` in decimal.
+fn push_integer(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut rest = n.unsigned_abs();
+    // Groups of three digits, least significant first (i64 has at most 7).
+    let mut groups = [0u64; 7];
+    let mut count = 0;
+    loop {
+        groups[count] = rest % 1000;
+        count += 1;
+        rest /= 1000;
+        if rest == 0 {
+            break;
+        }
+    }
+    let first = groups[count - 1];
+    let width = if first >= 100 {
+        3
+    } else if first >= 10 {
+        2
+    } else {
+        1
+    };
+    out.push_str(digits(first, width));
+    for &group in groups[..count - 1].iter().rev() {
+        out.push_str(digits(group, 3));
+    }
+}
+
+/// A date written `YYYY-MM-DD` (how the context writes dates), read
+/// without the general date reader; `None` for any other text.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| u32::from(c - b'0'));
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    let month = digit(5)? * 10 + digit(6)?;
+    let day = digit(8)? * 10 + digit(9)?;
+    NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
 pub(crate) fn date_ru(value: &Value, style: Option<&str>) -> Result<String, MjError> {
@@ -388,8 +435,11 @@ pub(crate) fn date_ru(value: &Value, style: Option<&str>) -> Result<String, MjEr
     let text = value
         .as_str()
         .ok_or_else(|| bad(format!("date_ru: {value} is not a date (YYYY-MM-DD)")))?;
-    let date = crate::dates::parse_date(text)
-        .map_err(|reason| bad(format!("date_ru: {text:?} is not a date: {reason}")))?;
+    let date = match iso_date(text) {
+        Some(date) => date,
+        None => crate::dates::parse_date(text)
+            .map_err(|reason| bad(format!("date_ru: {text:?} is not a date: {reason}")))?,
+    };
     Ok(format_date_ru(date, short))
 }
 
