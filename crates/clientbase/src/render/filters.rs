@@ -378,7 +378,7 @@ pub fn format_date_ru(date: NaiveDate, short: bool) -> String {
 }
 
 /// Appends `n` in decimal.
-fn push_integer(out: &mut String, n: i64) {
+pub(crate) fn push_integer(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
@@ -526,6 +526,12 @@ fn push_initial(out: &mut String, part: &str) {
 
 fn initials_of(name: &PersonName) -> String {
     let mut out = String::with_capacity(16);
+    push_initials(&mut out, name);
+    out
+}
+
+/// Appends the initials of the given name and patronymic (`С. П.`).
+fn push_initials(out: &mut String, name: &PersonName) {
     for (i, part) in [&name.given, &name.patronymic]
         .into_iter()
         .flatten()
@@ -534,13 +540,26 @@ fn initials_of(name: &PersonName) -> String {
         if i > 0 {
             out.push(NBSP);
         }
-        push_initial(&mut out, part);
+        push_initial(out, part);
     }
-    out
 }
 
 /// `Иванов С. П.` with no-break spaces.
 pub(crate) fn initials(value: &Value) -> Result<String, MjError> {
+    if let Some(p) = value.downcast_object_ref::<PersonValue>() {
+        // As below, without copying the name.
+        let mut out = String::with_capacity(32);
+        if let Some(s) = &p.name.surname {
+            out.push_str(s);
+            out.push(NBSP);
+        }
+        let start = out.len();
+        push_initials(&mut out, &p.name);
+        if out.len() == start && p.name.surname.is_some() {
+            out.pop();
+        }
+        return Ok(out);
+    }
     let (name, _, _) = person_of(value)?;
     let initials = initials_of(&name);
     Ok(match (&name.surname, initials.is_empty()) {
@@ -663,5 +682,104 @@ mod tests {
         );
         assert!(money_of(&Value::from(1.5)).is_err());
         assert_eq!(money_of(&Value::from(7)).unwrap().minor(), 700);
+    }
+
+    /// Money as it was first written: digit by digit, a no-break space
+    /// before each group of three.
+    fn reference_money(amount: Money) -> String {
+        let digits = amount.currency().minor_digits();
+        let scale = 10_u64.pow(digits);
+        let value = amount.minor().unsigned_abs();
+        let whole = (value / scale).to_string();
+        let mut out = String::new();
+        if amount.minor() < 0 {
+            out.push('-');
+        }
+        for (i, d) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(NBSP);
+            }
+            out.push(d);
+        }
+        if digits > 0 {
+            out.push(',');
+            out.push_str(&format!("{:0width$}", value % scale, width = digits as usize));
+        }
+        let currency = amount.currency();
+        let symbol = match currency.code() {
+            "RUB" => "₽",
+            "USD" => "$",
+            "EUR" => "€",
+            "KZT" => "₸",
+            code => code,
+        };
+        out.push(NBSP);
+        out.push_str(symbol);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn money_reads_as_digit_by_digit(minor in proptest::num::i64::ANY, code in 0..6_usize) {
+            let currency = Currency::new(["RUB", "USD", "EUR", "KZT", "JPY", "KWD"][code]).unwrap();
+            let m = Money::from_minor(minor, currency);
+            proptest::prop_assert_eq!(format_money(m, None), reference_money(m));
+        }
+
+        #[test]
+        fn integers_read_as_rust_prints_them(n in proptest::num::i64::ANY) {
+            let mut text = String::new();
+            push_integer(&mut text, n);
+            proptest::prop_assert_eq!(text, n.to_string());
+        }
+
+        #[test]
+        fn iso_dates_read_as_the_general_reader_reads_them(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{10}") {
+            let general = crate::dates::parse_date(&text).ok();
+            let quick = iso_date(&text);
+            if quick.is_some() {
+                proptest::prop_assert_eq!(quick, general);
+            } else if text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-'
+                && text.bytes().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
+            {
+                // Well formed but not a calendar date: the general reader says why.
+                proptest::prop_assert_eq!(general, None);
+            }
+        }
+
+        #[test]
+        fn dates_in_words_as_format_writes_them(days in 0..200_000_i32) {
+            let date = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Duration::days(i64::from(days));
+            proptest::prop_assert_eq!(
+                format_date_ru(date, false),
+                format!("{} {} {} г.", date.day(), MONTHS_GENITIVE[date.month0() as usize], date.year())
+            );
+        }
+    }
+
+    #[test]
+    fn initials_of_a_person_object() {
+        let person = |surname: Option<&str>, given: Option<&str>, patronymic: Option<&str>| {
+            Value::from_object(PersonValue {
+                name: PersonName {
+                    surname: surname.map(str::to_string),
+                    given: given.map(str::to_string),
+                    patronymic: patronymic.map(str::to_string),
+                },
+                gender: None,
+            })
+        };
+        let cases = [
+            (person(Some("Иванов"), Some("Сергей"), Some("Петрович")), "Иванов\u{a0}С.\u{a0}П."),
+            (person(Some("Иванов"), None, None), "Иванов"),
+            (person(None, Some("Жан-Пьер"), None), "Ж.-П."),
+            (person(Some("Петрова"), Some("анна"), None), "Петрова\u{a0}А."),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(initials(&value).unwrap(), expected);
+        }
+        // The same as the name written as text.
+        let text = Value::from("Иванов Сергей Петрович");
+        assert_eq!(initials(&text).unwrap(), "Иванов\u{a0}С.\u{a0}П.");
     }
 }

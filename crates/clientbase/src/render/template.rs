@@ -363,23 +363,7 @@ fn print_with(
 
 /// A whole number printed in decimal, through [`print`].
 fn print_integer(out: &mut minijinja::Output<'_>, n: i64) -> std::fmt::Result {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    print_with(out, |text| {
-        if n < 0 {
-            text.push('-');
-        }
-        text.extend(digits[at..].iter().map(|&d| char::from(d)));
-    })
+    print_with(out, |text| filters::push_integer(text, n))
 }
 
 /// A missing value passes through a filter as it is, so that strict mode
@@ -773,3 +757,47 @@ fn _assert_send_sync() {
     is::<Template>();
     is::<RenderContext>();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(template: &str, context: Value) -> Result<String> {
+        Template::new(template, &TemplateOptions::default())?.render(&RenderContext::new(context))
+    }
+
+    #[test]
+    fn printed_values_land_where_the_template_puts_them() {
+        // Values printed while the engine captures output (set blocks,
+        // filter blocks, macros and their callers) go into the capture,
+        // not straight to the text.
+        let context = serde_json::json!({"name": "Ёжик", "n": -42, "big": i64::MIN, "zero": 0});
+        let template = "{% set x %}[{{ name }}|{{ n }}]{% endset %}\
+            {% filter upper %}{{ name }}{% endfilter %}/{{ x }}{{ x | length }}/\
+            {% macro m() %}<{{ caller() }}{{ name }}>{% endmacro %}{% call m() %}{{ zero }}{% endcall %}/\
+            {{ big }}/{{ name ~ n }}/{{ [name, n] | join(',') }}";
+        assert_eq!(
+            render(template, context).unwrap(),
+            format!("ЁЖИК/[Ёжик|-42]10/<0Ёжик>/{}/Ёжик-42/Ёжик,-42", i64::MIN)
+        );
+    }
+
+    #[test]
+    fn the_output_limit_counts_printed_values() {
+        let limits = Limits {
+            max_output_bytes: 10,
+            ..Limits::default()
+        };
+        let options = TemplateOptions {
+            limits,
+            ..TemplateOptions::default()
+        };
+        let t = Template::new("{{ a }}{{ b }}", &options).unwrap();
+        let ok = RenderContext::new(serde_json::json!({"a": "ёжик", "b": 12}));
+        assert_eq!(t.render(&ok).unwrap(), "ёжик12");
+        let over = RenderContext::new(serde_json::json!({"a": "ёжик", "b": 123}));
+        let err = t.render(&over).unwrap_err();
+        assert_eq!(err.field(), Some("limits.max_output_bytes"), "{err}");
+    }
+}
+
