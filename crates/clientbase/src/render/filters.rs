@@ -412,7 +412,11 @@ pub(crate) fn push_integer(out: &mut String, n: i64) {
 /// without the general date reader; `None` for any other text.
 fn iso_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
-    let digit = |i: usize| b.get(i).filter(|c| c.is_ascii_digit()).map(|c| u32::from(c - b'0'));
+    let digit = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| u32::from(c - b'0'))
+    };
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -696,14 +700,18 @@ mod tests {
             out.push('-');
         }
         for (i, d) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 out.push(NBSP);
             }
             out.push(d);
         }
         if digits > 0 {
             out.push(',');
-            out.push_str(&format!("{:0width$}", value % scale, width = digits as usize));
+            out.push_str(&format!(
+                "{:0width$}",
+                value % scale,
+                width = digits as usize
+            ));
         }
         let currency = amount.currency();
         let symbol = match currency.code() {
@@ -770,10 +778,16 @@ mod tests {
             })
         };
         let cases = [
-            (person(Some("Иванов"), Some("Сергей"), Some("Петрович")), "Иванов\u{a0}С.\u{a0}П."),
+            (
+                person(Some("Иванов"), Some("Сергей"), Some("Петрович")),
+                "Иванов\u{a0}С.\u{a0}П.",
+            ),
             (person(Some("Иванов"), None, None), "Иванов"),
             (person(None, Some("Жан-Пьер"), None), "Ж.-П."),
-            (person(Some("Петрова"), Some("анна"), None), "Петрова\u{a0}А."),
+            (
+                person(Some("Петрова"), Some("анна"), None),
+                "Петрова\u{a0}А.",
+            ),
         ];
         for (value, expected) in cases {
             assert_eq!(initials(&value).unwrap(), expected);

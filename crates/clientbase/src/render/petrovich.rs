@@ -13,8 +13,8 @@ use super::petrovich_rules::{self as rules, Rule};
 use crate::client::PersonName;
 use crate::error::{invalid, Result};
 use crate::name::Gender;
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 /// A grammatical case of Russian.
@@ -592,7 +592,13 @@ mod tests {
     /// The rules as they were first applied (every candidate rule collected,
     /// sorted, the first that fits taken), to check the quicker lookup
     /// against.
-    fn reference_word(word: &str, part: NamePart, case: Case, gender: Option<Gender>, first: bool) -> String {
+    fn reference_word(
+        word: &str,
+        part: NamePart,
+        case: Case,
+        gender: Option<Gender>,
+        first: bool,
+    ) -> String {
         let Some(index) = case.index() else {
             return word.to_string();
         };
@@ -604,10 +610,18 @@ mod tests {
             return word.to_string();
         }
         let mut named: Vec<usize> = (0..exceptions.len())
-            .filter(|&i| exceptions[i].test.iter().any(|t| *t == lower || *t == lower_yo))
+            .filter(|&i| {
+                exceptions[i]
+                    .test
+                    .iter()
+                    .any(|t| *t == lower || *t == lower_yo)
+            })
             .collect();
         named.sort_unstable();
-        if let Some(i) = named.into_iter().find(|&i| exceptions[i].gender.fits(gender)) {
+        if let Some(i) = named
+            .into_iter()
+            .find(|&i| exceptions[i].gender.fits(gender))
+        {
             let mut out = String::new();
             apply_into(&mut out, word, exceptions[i].mods[index]);
             return out;
@@ -675,15 +689,28 @@ mod tests {
     #[test]
     fn common_names_match_the_reference_in_every_case() {
         let names = [
-            ("Иванов", NamePart::Surname), ("Королёв", NamePart::Surname), ("Толстой", NamePart::Surname),
-            ("Петрова-Водкина", NamePart::Surname), ("Шевченко", NamePart::Surname), ("Дюма", NamePart::Surname),
-            ("Пётр", NamePart::Given), ("Илья", NamePart::Given), ("Любовь", NamePart::Given), ("Артём", NamePart::Given),
-            ("Петрович", NamePart::Patronymic), ("Фёдоровна", NamePart::Patronymic), ("Мамед оглы", NamePart::Patronymic),
+            ("Иванов", NamePart::Surname),
+            ("Королёв", NamePart::Surname),
+            ("Толстой", NamePart::Surname),
+            ("Петрова-Водкина", NamePart::Surname),
+            ("Шевченко", NamePart::Surname),
+            ("Дюма", NamePart::Surname),
+            ("Пётр", NamePart::Given),
+            ("Илья", NamePart::Given),
+            ("Любовь", NamePart::Given),
+            ("Артём", NamePart::Given),
+            ("Петрович", NamePart::Patronymic),
+            ("Фёдоровна", NamePart::Patronymic),
+            ("Мамед оглы", NamePart::Patronymic),
         ];
         for (text, part) in names {
             for &case in Case::ALL {
                 for gender in [None, Some(Gender::Male), Some(Gender::Female)] {
-                    assert_eq!(inflect(text, part, case, gender), reference(text, part, case, gender), "{text} {case:?} {gender:?}");
+                    assert_eq!(
+                        inflect(text, part, case, gender),
+                        reference(text, part, case, gender),
+                        "{text} {case:?} {gender:?}"
+                    );
                 }
             }
         }

@@ -337,10 +337,7 @@ fn print(out: &mut minijinja::Output<'_>, text: &str) -> std::fmt::Result {
 }
 
 /// Prints what `fill` writes into an empty text, as [`print`] does.
-fn print_with(
-    out: &mut minijinja::Output<'_>,
-    fill: impl FnOnce(&mut String),
-) -> std::fmt::Result {
+fn print_with(out: &mut minijinja::Output<'_>, fill: impl FnOnce(&mut String)) -> std::fmt::Result {
     STAGED.with(|cell| {
         let Ok(mut staged) = cell.try_borrow_mut() else {
             // Printing from inside a print: a text of its own.
@@ -800,4 +797,3 @@ mod tests {
         assert_eq!(err.field(), Some("limits.max_output_bytes"), "{err}");
     }
 }
-
