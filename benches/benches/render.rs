@@ -14,7 +14,7 @@
 //! CLIENTBASE_RENDERS=50000 CLIENTBASE_RENDER_ROUNDS=5 cargo bench -p clientbase-benches --bench render
 //! # the compiled-once loop alone, for a profiler:
 //! CLIENTBASE_PEER_PYTHON=none CLIENTBASE_RENDER_WHOLE=0 CLIENTBASE_RENDERS=2000 CLIENTBASE_RENDER_ROUNDS=1 \
-//!     valgrind --tool=callgrind target/release/deps/render-*
+//!     valgrind --tool=callgrind target/release/deps/render-<hash>
 //! ```
 
 use clientbase::render::{
