@@ -493,34 +493,31 @@ impl Template {
             Escape::Html => minijinja::AutoEscape::Html,
         });
         env.set_formatter(move |out, state, value| {
+            let text = value.as_str();
             if strict
                 && (value.is_none()
                     || value.is_undefined()
-                    || value
-                        .as_str()
-                        .is_some_and(|s| s.chars().all(char::is_whitespace)))
+                    || text.is_some_and(|s| s.chars().all(char::is_whitespace)))
             {
                 return Err(minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
                     EMPTY,
                 ));
             }
+            if let (Escape::None, Some(text)) = (escape, text) {
+                // Text as it is, without the formatting machinery.
+                return print(out, text).map_err(minijinja::Error::from);
+            }
             if value.is_none() {
                 // Lenient: a missing value prints as nothing, never as "none".
                 return Ok(());
             }
             if escape == Escape::Docx && !value.is_safe() {
-                return match value.as_str() {
+                return match text {
                     Some(text) => write_docx_text(out, text),
                     None => write_docx_text(out, &value.to_string()),
                 }
                 .map_err(minijinja::Error::from);
-            }
-            if escape == Escape::None {
-                // Text as it is, without the formatting machinery.
-                if let Some(text) = value.as_str() {
-                    return print(out, text).map_err(minijinja::Error::from);
-                }
             }
             if value.is_integer() {
                 // A whole number (a line's number, a count) needs no escaping.
