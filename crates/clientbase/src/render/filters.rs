@@ -173,6 +173,18 @@ fn digits(n: u64, width: usize) -> &'static str {
     &TRIPLES[at + 3 - width..at + 3]
 }
 
+/// `n` (below 1000) in decimal.
+pub(crate) fn small_number(n: u64) -> &'static str {
+    let width = if n >= 100 {
+        3
+    } else if n >= 10 {
+        2
+    } else {
+        1
+    };
+    digits(n % 1000, width)
+}
+
 /// [`format_money`] appended to `out`: the whole part in groups of three
 /// digits, each group taken whole from [`TRIPLES`].
 fn write_money(out: &mut String, amount: Money, suffix: Option<&str>) {

@@ -360,7 +360,12 @@ fn print_with(out: &mut minijinja::Output<'_>, fill: impl FnOnce(&mut String)) -
 
 /// A whole number printed in decimal, through [`print`].
 fn print_integer(out: &mut minijinja::Output<'_>, n: i64) -> std::fmt::Result {
-    print_with(out, |text| filters::push_integer(text, n))
+    match u64::try_from(n) {
+        // A few digits (a line's number): written as they are, the writer's
+        // check of three bytes costs less than staging them.
+        Ok(small @ 0..=999) => out.write_str(filters::small_number(small)),
+        _ => print_with(out, |text| filters::push_integer(text, n)),
+    }
 }
 
 /// A missing value passes through a filter as it is, so that strict mode
