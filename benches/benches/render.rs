@@ -12,6 +12,9 @@
 //! ```sh
 //! CLIENTBASE_PEER_PYTHON=/tmp/venv-render/bin/python cargo bench -p clientbase-benches --bench render
 //! CLIENTBASE_RENDERS=50000 CLIENTBASE_RENDER_ROUNDS=5 cargo bench -p clientbase-benches --bench render
+//! # the compiled-once loop alone, for a profiler:
+//! CLIENTBASE_PEER_PYTHON=none CLIENTBASE_RENDER_WHOLE=0 CLIENTBASE_RENDERS=2000 CLIENTBASE_RENDER_ROUNDS=1 \
+//!     valgrind --tool=callgrind target/release/deps/render-<hash>
 //! ```
 
 use clientbase::render::{
@@ -214,16 +217,23 @@ fn main() {
         today: Some(today),
         ..Default::default()
     };
-    let whole = (renders / 10).max(1);
-    let took = best_of(3, || {
-        for _ in 0..whole {
-            black_box(render(&base, &params).expect("a rendering"));
-        }
-    });
-    println!(
-        "  clientbase render capability (all steps)   {:>12.0} renders/s",
-        whole as f64 / took.as_secs_f64()
-    );
+    // `CLIENTBASE_RENDER_WHOLE=0` leaves the whole capability out (for
+    // profiling the compiled-once loop alone).
+    let whole: usize = std::env::var("CLIENTBASE_RENDER_WHOLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or((renders / 10).max(1));
+    if whole > 0 {
+        let took = best_of(3, || {
+            for _ in 0..whole {
+                black_box(render(&base, &params).expect("a rendering"));
+            }
+        });
+        println!(
+            "  clientbase render capability (all steps)   {:>12.0} renders/s",
+            whole as f64 / took.as_secs_f64()
+        );
+    }
 
     let dir = std::env::temp_dir().join(format!("clientbase-render-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch dir");

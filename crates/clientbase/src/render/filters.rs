@@ -16,7 +16,7 @@
 //! objects, and a filter given text (`"123456.78"`) or a whole number reads
 //! it as an exact decimal; a float is refused, since it may not be exact.
 
-use super::petrovich::{inflect, inflect_name, Case, NamePart};
+use super::petrovich::{inflect, inflect_into, inflect_name, Case, NamePart};
 use super::words::{amount_words, number_words, plural, MinorStyle, WordGender};
 use crate::client::PersonName;
 use crate::money::{Currency, Money};
@@ -148,52 +148,94 @@ pub fn format_money(amount: Money, suffix: Option<&str>) -> String {
     out
 }
 
-/// [`format_money`] appended to `out`.
+/// The numbers 000 to 999, three digits each, one after the other.
+const TRIPLES: &str = {
+    const BYTES: [u8; 3000] = {
+        let mut bytes = [0u8; 3000];
+        let mut n = 0;
+        while n < 1000 {
+            bytes[3 * n] = b'0' + (n / 100) as u8;
+            bytes[3 * n + 1] = b'0' + (n / 10 % 10) as u8;
+            bytes[3 * n + 2] = b'0' + (n % 10) as u8;
+            n += 1;
+        }
+        bytes
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("digits are text"),
+    }
+};
+
+/// The last `width` (1 to 3) digits of `n` (below 1000), zeros in front.
+fn digits(n: u64, width: usize) -> &'static str {
+    let at = 3 * n as usize;
+    &TRIPLES[at + 3 - width..at + 3]
+}
+
+/// `n` (below 1000) in decimal.
+pub(crate) fn small_number(n: u64) -> &'static str {
+    let width = if n >= 100 {
+        3
+    } else if n >= 10 {
+        2
+    } else {
+        1
+    };
+    digits(n % 1000, width)
+}
+
+/// [`format_money`] appended to `out`: the whole part in groups of three
+/// digits, each group taken whole from [`TRIPLES`].
 fn write_money(out: &mut String, amount: Money, suffix: Option<&str>) {
     let currency = amount.currency();
-    let digits = currency.minor_digits();
-    let scale = 10_u64.pow(digits);
+    let minor_digits = currency.minor_digits();
+    let scale = 10_u64.pow(minor_digits);
     let value = amount.minor().unsigned_abs();
     let (whole, fraction) = (value / scale, value % scale);
-    // The whole part's digits, most significant first (u64 has at most 20).
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
+    // The groups of three digits, least significant first (u64 has at most 7).
+    let mut groups = [0u64; 7];
+    let mut count = 0;
     let mut rest = whole;
     loop {
-        at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
+        groups[count] = rest % 1000;
+        count += 1;
+        rest /= 1000;
         if rest == 0 {
             break;
         }
     }
-    let whole_digits = &buf[at..];
+    out.reserve(8 + 5 * count + minor_digits as usize);
     if amount.minor() < 0 {
         out.push('-');
     }
-    let len = whole_digits.len();
-    for (i, &d) in whole_digits.iter().enumerate() {
-        if i > 0 && (len - i) % 3 == 0 {
-            out.push(NBSP);
-        }
-        out.push(d as char);
+    let first = groups[count - 1];
+    let width = if first >= 100 {
+        3
+    } else if first >= 10 {
+        2
+    } else {
+        1
+    };
+    out.push_str(digits(first, width));
+    for &group in groups[..count - 1].iter().rev() {
+        out.push(NBSP);
+        out.push_str(digits(group, 3));
     }
-    if digits > 0 {
+    if minor_digits > 0 {
         out.push(',');
-        let mut div = scale / 10;
-        while div > 0 {
-            out.push((b'0' + (fraction / div % 10) as u8) as char);
-            div /= 10;
-        }
+        // At most three minor digits (see `Currency::minor_digits`).
+        let width = (minor_digits as usize).min(3);
+        out.push_str(digits(fraction % 1000, width));
     }
     let symbol = match suffix {
         Some(s) => s,
-        None => match currency.code() {
-            "RUB" => "₽",
-            "USD" => "$",
-            "EUR" => "€",
-            "KZT" => "₸",
-            code => code,
+        None => match currency {
+            Currency::RUB => "₽",
+            Currency::USD => "$",
+            Currency::EUR => "€",
+            Currency::KZT => "₸",
+            _ => currency.code(),
         },
     };
     if !symbol.is_empty() {
@@ -337,12 +379,63 @@ pub fn format_date_ru(date: NaiveDate, short: bool) -> String {
     if short {
         return date.format("%d.%m.%Y").to_string();
     }
-    format!(
-        "{} {} {} г.",
-        date.day(),
-        MONTHS_GENITIVE[date.month0() as usize],
-        date.year()
-    )
+    let mut text = String::with_capacity(32);
+    push_integer(&mut text, i64::from(date.day()));
+    text.push(' ');
+    text.push_str(MONTHS_GENITIVE[date.month0() as usize]);
+    text.push(' ');
+    push_integer(&mut text, i64::from(date.year()));
+    text.push_str(" г.");
+    text
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_integer(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut rest = n.unsigned_abs();
+    // Groups of three digits, least significant first (i64 has at most 7).
+    let mut groups = [0u64; 7];
+    let mut count = 0;
+    loop {
+        groups[count] = rest % 1000;
+        count += 1;
+        rest /= 1000;
+        if rest == 0 {
+            break;
+        }
+    }
+    let first = groups[count - 1];
+    let width = if first >= 100 {
+        3
+    } else if first >= 10 {
+        2
+    } else {
+        1
+    };
+    out.push_str(digits(first, width));
+    for &group in groups[..count - 1].iter().rev() {
+        out.push_str(digits(group, 3));
+    }
+}
+
+/// A date written `YYYY-MM-DD` (how the context writes dates), read
+/// without the general date reader; `None` for any other text.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let digit = |i: usize| {
+        b.get(i)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| u32::from(c - b'0'))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    let month = digit(5)? * 10 + digit(6)?;
+    let day = digit(8)? * 10 + digit(9)?;
+    NaiveDate::from_ymd_opt(year as i32, month, day)
 }
 
 pub(crate) fn date_ru(value: &Value, style: Option<&str>) -> Result<String, MjError> {
@@ -358,8 +451,11 @@ pub(crate) fn date_ru(value: &Value, style: Option<&str>) -> Result<String, MjEr
     let text = value
         .as_str()
         .ok_or_else(|| bad(format!("date_ru: {value} is not a date (YYYY-MM-DD)")))?;
-    let date = crate::dates::parse_date(text)
-        .map_err(|reason| bad(format!("date_ru: {text:?} is not a date: {reason}")))?;
+    let date = match iso_date(text) {
+        Some(date) => date,
+        None => crate::dates::parse_date(text)
+            .map_err(|reason| bad(format!("date_ru: {text:?} is not a date: {reason}")))?,
+    };
     Ok(format_date_ru(date, short))
 }
 
@@ -446,6 +542,12 @@ fn push_initial(out: &mut String, part: &str) {
 
 fn initials_of(name: &PersonName) -> String {
     let mut out = String::with_capacity(16);
+    push_initials(&mut out, name);
+    out
+}
+
+/// Appends the initials of the given name and patronymic (`С. П.`).
+fn push_initials(out: &mut String, name: &PersonName) {
     for (i, part) in [&name.given, &name.patronymic]
         .into_iter()
         .flatten()
@@ -454,13 +556,26 @@ fn initials_of(name: &PersonName) -> String {
         if i > 0 {
             out.push(NBSP);
         }
-        push_initial(&mut out, part);
+        push_initial(out, part);
     }
-    out
 }
 
 /// `Иванов С. П.` with no-break spaces.
 pub(crate) fn initials(value: &Value) -> Result<String, MjError> {
+    if let Some(p) = value.downcast_object_ref::<PersonValue>() {
+        // As below, without copying the name.
+        let mut out = String::with_capacity(32);
+        if let Some(s) = &p.name.surname {
+            out.push_str(s);
+            out.push(NBSP);
+        }
+        let start = out.len();
+        push_initials(&mut out, &p.name);
+        if out.len() == start && p.name.surname.is_some() {
+            out.pop();
+        }
+        return Ok(out);
+    }
     let (name, _, _) = person_of(value)?;
     let initials = initials_of(&name);
     Ok(match (&name.surname, initials.is_empty()) {
@@ -508,7 +623,7 @@ pub(crate) fn inflect_filter(
             if i > 0 {
                 out.push(' ');
             }
-            out.push_str(&inflect(text, part, case, gender));
+            inflect_into(&mut out, text, part, case, gender);
         }
         return Ok(out);
     }
@@ -583,5 +698,114 @@ mod tests {
         );
         assert!(money_of(&Value::from(1.5)).is_err());
         assert_eq!(money_of(&Value::from(7)).unwrap().minor(), 700);
+    }
+
+    /// Money as it was first written: digit by digit, a no-break space
+    /// before each group of three.
+    fn reference_money(amount: Money) -> String {
+        let digits = amount.currency().minor_digits();
+        let scale = 10_u64.pow(digits);
+        let value = amount.minor().unsigned_abs();
+        let whole = (value / scale).to_string();
+        let mut out = String::new();
+        if amount.minor() < 0 {
+            out.push('-');
+        }
+        for (i, d) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
+                out.push(NBSP);
+            }
+            out.push(d);
+        }
+        if digits > 0 {
+            out.push(',');
+            out.push_str(&format!(
+                "{:0width$}",
+                value % scale,
+                width = digits as usize
+            ));
+        }
+        let currency = amount.currency();
+        let symbol = match currency.code() {
+            "RUB" => "₽",
+            "USD" => "$",
+            "EUR" => "€",
+            "KZT" => "₸",
+            code => code,
+        };
+        out.push(NBSP);
+        out.push_str(symbol);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn money_reads_as_digit_by_digit(minor in proptest::num::i64::ANY, code in 0..6_usize) {
+            let currency = Currency::new(["RUB", "USD", "EUR", "KZT", "JPY", "KWD"][code]).unwrap();
+            let m = Money::from_minor(minor, currency);
+            proptest::prop_assert_eq!(format_money(m, None), reference_money(m));
+        }
+
+        #[test]
+        fn integers_read_as_rust_prints_them(n in proptest::num::i64::ANY) {
+            let mut text = String::new();
+            push_integer(&mut text, n);
+            proptest::prop_assert_eq!(text, n.to_string());
+        }
+
+        #[test]
+        fn iso_dates_read_as_the_general_reader_reads_them(text in "[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9-]{10}") {
+            let general = crate::dates::parse_date(&text).ok();
+            let quick = iso_date(&text);
+            if quick.is_some() {
+                proptest::prop_assert_eq!(quick, general);
+            } else if text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-'
+                && text.bytes().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
+            {
+                // Well formed but not a calendar date: the general reader says why.
+                proptest::prop_assert_eq!(general, None);
+            }
+        }
+
+        #[test]
+        fn dates_in_words_as_format_writes_them(days in 0..200_000_i32) {
+            let date = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Duration::days(i64::from(days));
+            proptest::prop_assert_eq!(
+                format_date_ru(date, false),
+                format!("{} {} {} г.", date.day(), MONTHS_GENITIVE[date.month0() as usize], date.year())
+            );
+        }
+    }
+
+    #[test]
+    fn initials_of_a_person_object() {
+        let person = |surname: Option<&str>, given: Option<&str>, patronymic: Option<&str>| {
+            Value::from_object(PersonValue {
+                name: PersonName {
+                    surname: surname.map(str::to_string),
+                    given: given.map(str::to_string),
+                    patronymic: patronymic.map(str::to_string),
+                },
+                gender: None,
+            })
+        };
+        let cases = [
+            (
+                person(Some("Иванов"), Some("Сергей"), Some("Петрович")),
+                "Иванов\u{a0}С.\u{a0}П.",
+            ),
+            (person(Some("Иванов"), None, None), "Иванов"),
+            (person(None, Some("Жан-Пьер"), None), "Ж.-П."),
+            (
+                person(Some("Петрова"), Some("анна"), None),
+                "Петрова\u{a0}А.",
+            ),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(initials(&value).unwrap(), expected);
+        }
+        // The same as the name written as text.
+        let text = Value::from("Иванов Сергей Петрович");
+        assert_eq!(initials(&text).unwrap(), "Иванов\u{a0}С.\u{a0}П.");
     }
 }

@@ -273,8 +273,10 @@ impl minijinja::value::Object for Record {
 }
 
 /// Writes into memory as text, refusing past the limit. The engine writes
-/// text only; a piece of the template's own text (most of what it writes)
-/// is taken from the template as text, anything else is checked as UTF-8.
+/// text only, but hands it over as bytes; a piece of the template's own text
+/// (most of what it writes) is taken from the template as text, a value
+/// the formatter prints from the text it staged ([`print`]), anything else
+/// is checked as UTF-8.
 struct Capped<'a> {
     buf: String,
     max: usize,
@@ -284,6 +286,11 @@ struct Capped<'a> {
 
 impl std::io::Write for Capped<'_> {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.write_all(data).map(|()| data.len())
+    }
+
+    // The engine writes each piece with `write_all`: taken whole, in one step.
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
         if self.buf.len() + data.len() > self.max {
             self.over.store(true, Ordering::Relaxed);
             return Err(std::io::Error::other("output limit"));
@@ -292,18 +299,72 @@ impl std::io::Write for Capped<'_> {
         let own = (data.as_ptr() as usize)
             .checked_sub(self.source.as_ptr() as usize)
             .and_then(|start| self.source.get(start..start.checked_add(data.len())?));
-        match own {
-            Some(text) => self.buf.push_str(text),
-            None => self.buf.push_str(
+        if let Some(text) = own {
+            self.buf.push_str(text);
+            return Ok(());
+        }
+        // The same memory as the text the formatter staged: that text.
+        let staged = STAGED.with(|cell| {
+            let staged = cell.try_borrow().ok()?;
+            (staged.as_ptr() == data.as_ptr() && staged.len() == data.len())
+                .then(|| self.buf.push_str(&staged))
+        });
+        if staged.is_none() {
+            self.buf.push_str(
                 std::str::from_utf8(data)
                     .map_err(|_| std::io::Error::other("the output is not UTF-8"))?,
-            ),
+            );
         }
-        Ok(data.len())
+        Ok(())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+thread_local! {
+    /// The text the formatter is printing, so that [`Capped`] takes it as
+    /// text without checking it again.
+    static STAGED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Prints `text` through the engine's output (which may be capturing it
+/// into a variable rather than writing it out), staged so that the writer
+/// knows it for text.
+fn print(out: &mut minijinja::Output<'_>, text: &str) -> std::fmt::Result {
+    print_with(out, |staged| staged.push_str(text))
+}
+
+/// Prints what `fill` writes into an empty text, as [`print`] does.
+fn print_with(out: &mut minijinja::Output<'_>, fill: impl FnOnce(&mut String)) -> std::fmt::Result {
+    STAGED.with(|cell| {
+        let Ok(mut staged) = cell.try_borrow_mut() else {
+            // Printing from inside a print: a text of its own.
+            let mut text = String::new();
+            fill(&mut text);
+            return out.write_str(&text);
+        };
+        staged.clear();
+        fill(&mut staged);
+        drop(staged);
+        let written = out.write_str(&cell.borrow());
+        if let Ok(mut staged) = cell.try_borrow_mut() {
+            if staged.capacity() > 4096 {
+                *staged = String::new();
+            }
+        }
+        written
+    })
+}
+
+/// A whole number printed in decimal, through [`print`].
+fn print_integer(out: &mut minijinja::Output<'_>, n: i64) -> std::fmt::Result {
+    match u64::try_from(n) {
+        // A few digits (a line's number): written as they are, the writer's
+        // check of three bytes costs less than staging them.
+        Ok(small @ 0..=999) => out.write_str(filters::small_number(small)),
+        _ => print_with(out, |text| filters::push_integer(text, n)),
     }
 }
 
@@ -437,39 +498,36 @@ impl Template {
             Escape::Html => minijinja::AutoEscape::Html,
         });
         env.set_formatter(move |out, state, value| {
+            let text = value.as_str();
             if strict
                 && (value.is_none()
                     || value.is_undefined()
-                    || value
-                        .as_str()
-                        .is_some_and(|s| s.chars().all(char::is_whitespace)))
+                    || text.is_some_and(|s| s.chars().all(char::is_whitespace)))
             {
                 return Err(minijinja::Error::new(
                     minijinja::ErrorKind::InvalidOperation,
                     EMPTY,
                 ));
             }
+            if let (Escape::None, Some(text)) = (escape, text) {
+                // Text as it is, without the formatting machinery.
+                return print(out, text).map_err(minijinja::Error::from);
+            }
             if value.is_none() {
                 // Lenient: a missing value prints as nothing, never as "none".
                 return Ok(());
             }
             if escape == Escape::Docx && !value.is_safe() {
-                return match value.as_str() {
+                return match text {
                     Some(text) => write_docx_text(out, text),
                     None => write_docx_text(out, &value.to_string()),
                 }
                 .map_err(minijinja::Error::from);
             }
-            if escape == Escape::None {
-                // Text as it is, without the formatting machinery.
-                if let Some(text) = value.as_str() {
-                    return out.write_str(text).map_err(minijinja::Error::from);
-                }
-            }
             if value.is_integer() {
                 // A whole number (a line's number, a count) needs no escaping.
                 if let Some(n) = value.as_i64() {
-                    return write!(out, "{n}").map_err(minijinja::Error::from);
+                    return print_integer(out, n).map_err(minijinja::Error::from);
                 }
             }
             minijinja::escape_formatter(out, state, value)
@@ -697,4 +755,47 @@ fn _assert_send_sync() {
     fn is<T: Send + Sync>() {}
     is::<Template>();
     is::<RenderContext>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(template: &str, context: Value) -> Result<String> {
+        Template::new(template, &TemplateOptions::default())?.render(&RenderContext::new(context))
+    }
+
+    #[test]
+    fn printed_values_land_where_the_template_puts_them() {
+        // Values printed while the engine captures output (set blocks,
+        // filter blocks, macros and their callers) go into the capture,
+        // not straight to the text.
+        let context = serde_json::json!({"name": "Ёжик", "n": -42, "big": i64::MIN, "zero": 0});
+        let template = "{% set x %}[{{ name }}|{{ n }}]{% endset %}\
+            {% filter upper %}{{ name }}{% endfilter %}/{{ x }}{{ x | length }}/\
+            {% macro m() %}<{{ caller() }}{{ name }}>{% endmacro %}{% call m() %}{{ zero }}{% endcall %}/\
+            {{ big }}/{{ name ~ n }}/{{ [name, n] | join(',') }}";
+        assert_eq!(
+            render(template, context).unwrap(),
+            format!("ЁЖИК/[Ёжик|-42]10/<0Ёжик>/{}/Ёжик-42/Ёжик,-42", i64::MIN)
+        );
+    }
+
+    #[test]
+    fn the_output_limit_counts_printed_values() {
+        let limits = Limits {
+            max_output_bytes: 10,
+            ..Limits::default()
+        };
+        let options = TemplateOptions {
+            limits,
+            ..TemplateOptions::default()
+        };
+        let t = Template::new("{{ a }}{{ b }}", &options).unwrap();
+        let ok = RenderContext::new(serde_json::json!({"a": "ёжик", "b": 12}));
+        assert_eq!(t.render(&ok).unwrap(), "ёжик12");
+        let over = RenderContext::new(serde_json::json!({"a": "ёжик", "b": 123}));
+        let err = t.render(&over).unwrap_err();
+        assert_eq!(err.field(), Some("limits.max_output_bytes"), "{err}");
+    }
 }

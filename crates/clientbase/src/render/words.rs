@@ -140,58 +140,78 @@ const SCALES: [Forms; 6] = [
     },
 ];
 
-/// Pushes the words of 1..=999 agreeing with `gender`.
-fn triple(n: u64, gender: WordGender, out: &mut Vec<&'static str>) {
+/// Appends `word` to `out`, after a space unless it is the first word
+/// since the byte `start`.
+fn push_word(out: &mut String, start: usize, word: &str) {
+    if out.len() > start {
+        out.push(' ');
+    }
+    out.push_str(word);
+}
+
+/// Appends the words of 1..=999 agreeing with `gender` (the first word
+/// since the byte `start` without a space before it).
+fn triple(n: u64, gender: WordGender, out: &mut String, start: usize) {
     let (h, t, u) = (
         (n / 100) as usize,
         (n / 10 % 10) as usize,
         (n % 10) as usize,
     );
     if h > 0 {
-        out.push(HUNDREDS[h]);
+        push_word(out, start, HUNDREDS[h]);
     }
     if t == 1 {
-        out.push(TEENS[u]);
+        push_word(out, start, TEENS[u]);
         return;
     }
     if t > 1 {
-        out.push(TENS[t]);
+        push_word(out, start, TENS[t]);
     }
     match (u, gender) {
         (0, _) => {}
-        (1, WordGender::Feminine) => out.push("одна"),
-        (2, WordGender::Feminine) => out.push("две"),
-        (1, WordGender::Neuter) => out.push("одно"),
-        _ => out.push(UNITS_M[u]),
+        (1, WordGender::Feminine) => push_word(out, start, "одна"),
+        (2, WordGender::Feminine) => push_word(out, start, "две"),
+        (1, WordGender::Neuter) => push_word(out, start, "одно"),
+        _ => push_word(out, start, UNITS_M[u]),
     }
 }
 
 /// A whole number in words, lower case, agreeing with `gender`:
 /// `number_words(2001, Feminine)` is «две тысячи одна».
 pub fn number_words(n: u64, gender: WordGender) -> String {
+    let mut words = String::with_capacity(64);
+    number_words_into(&mut words, n, gender);
+    words
+}
+
+/// [`number_words`] appended to `out`.
+fn number_words_into(out: &mut String, n: u64, gender: WordGender) {
+    let start = out.len();
     if n == 0 {
-        return "ноль".into();
+        out.push_str("ноль");
+        return;
     }
-    let mut groups = Vec::new();
+    // The groups of three digits, least significant first (u64 has at most 7).
+    let mut groups = [0u64; 7];
+    let mut count = 0;
     let mut rest = n;
     while rest > 0 {
-        groups.push(rest % 1000);
+        groups[count] = rest % 1000;
+        count += 1;
         rest /= 1000;
     }
-    let mut words: Vec<&'static str> = Vec::new();
-    for (i, &group) in groups.iter().enumerate().rev() {
+    for (i, &group) in groups[..count].iter().enumerate().rev() {
         if group == 0 {
             continue;
         }
         if i == 0 {
-            triple(group, gender, &mut words);
+            triple(group, gender, out, start);
         } else {
             let scale = &SCALES[i - 1];
-            triple(group, scale.gender, &mut words);
-            words.push(scale.pick(group));
+            triple(group, scale.gender, out, start);
+            push_word(out, start, scale.pick(group));
         }
     }
-    words.join(" ")
 }
 
 /// The names of a currency's major and minor units.
@@ -280,14 +300,20 @@ pub fn amount_words(amount: Money, minor: MinorStyle) -> Result<String> {
     if amount.minor() < 0 {
         text.push_str("минус ");
     }
-    text.push_str(&number_words(major, words.major.gender));
+    number_words_into(&mut text, major, words.major.gender);
     text.push(' ');
     text.push_str(words.major.pick(major));
     if digits > 0 {
         match minor {
             MinorStyle::Digits => {
-                use std::fmt::Write as _;
-                let _ = write!(text, " {cents:0width$} ", width = digits as usize);
+                text.push(' ');
+                // `digits` digits, zeros in front.
+                let mut div = scale / 10;
+                while div > 0 {
+                    text.push(char::from(b'0' + (cents / div % 10) as u8));
+                    div /= 10;
+                }
+                text.push(' ');
                 text.push_str(words.minor.pick(cents));
             }
             MinorStyle::Words => {
@@ -299,7 +325,24 @@ pub fn amount_words(amount: Money, minor: MinorStyle) -> Result<String> {
             MinorStyle::None => {}
         }
     }
-    Ok(capitalize(&text))
+    capitalize_in_place(&mut text);
+    Ok(text)
+}
+
+/// The first letter of `text` made a capital, in place when it keeps its
+/// length (Russian and Latin letters do).
+fn capitalize_in_place(text: &mut String) {
+    let Some(first) = text.chars().next() else {
+        return;
+    };
+    let mut upper = first.to_uppercase();
+    match (upper.next(), upper.next()) {
+        (Some(capital), None) if capital.len_utf8() == first.len_utf8() => {
+            let mut buf = [0u8; 4];
+            text.replace_range(..first.len_utf8(), capital.encode_utf8(&mut buf));
+        }
+        _ => *text = capitalize(text),
+    }
 }
 
 /// The text with its first letter in upper case.
