@@ -689,7 +689,7 @@ fn part_ranges(rows: usize) -> Vec<std::ops::Range<usize>> {
 
 /// `each` over the parts of `rows` lines (on all cores with the `parallel`
 /// feature), the results in part order.
-fn over_parts<R: Send>(
+pub(super) fn over_parts<R: Send>(
     rows: usize,
     each: impl Fn(std::ops::Range<usize>) -> R + Sync + Send,
 ) -> Vec<R> {

@@ -335,6 +335,11 @@ pub fn rfm(rows: Rows<'_>, params: &RfmParams) -> Result<Table> {
     if let Some(as_of) = params.as_of {
         source.to = Some(source.to.map_or(as_of, |to| to.min(as_of)));
     }
+    if let Rows::Table(table) = rows {
+        if let Some(table) = rfm_of_dense_ids(table, &source, params)? {
+            return Ok(table);
+        }
+    }
     let orders = Orders::read_fields(rows, &source, Fields::NONE)?;
     rfm_of(&orders, params)
 }
@@ -350,16 +355,231 @@ pub fn rfm(rows: Rows<'_>, params: &RfmParams) -> Result<Table> {
 /// and `segment` (text). The lines that could not be read are its
 /// [`Table::problems`].
 pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
-    let (rules, cells) = params.checked()?;
     let limit = params.as_of.map_or(i32::MAX, date_to_days);
     let as_of = match params.as_of {
         Some(day) => date_to_days(day),
         None => orders.day_range().map_or(0, |(_, last)| last + 1),
     };
-    let n = orders.clients().len();
     let stats = client_stats(orders, limit);
+    Ok(
+        rfm_table(orders.clients(), &stats, as_of, orders.currency(), params)?
+            .with_problems(orders.problems().iter().cloned()),
+    )
+}
+
+/// RFM in one pass over the columns, without reading the lines into
+/// [`Orders`]: when the client ids are integers in a range not much wider than
+/// the lines, the date column holds dates in order (as exports list orders),
+/// every client, date and amount cell is there and readable, and no margin is
+/// named. Each client's last day, purchase days and total are kept in a slot
+/// of its id, on all cores. `None` when the table is not of that kind (or a
+/// total would overflow `i64`): then the lines are read as usual, with the
+/// same result.
+fn rfm_of_dense_ids(
+    table: &Table,
+    source: &OrderSource,
+    params: &RfmParams,
+) -> Result<Option<Table>> {
+    if source.margin.is_some() {
+        return Ok(None);
+    }
+    let (Some(client), Some(date), Some(amount)) = (
+        table.column(&source.client),
+        table.column(&source.date),
+        table.column(&source.amount),
+    ) else {
+        return Ok(None);
+    };
+    if [client, date, amount]
+        .iter()
+        .any(|c| c.validity().is_some())
+    {
+        return Ok(None);
+    }
+    let ColumnData::Date(days) = date.data() else {
+        return Ok(None);
+    };
+    let days: &[i32] = days;
+    if !days.is_sorted() {
+        return Ok(None);
+    }
+    let digits = source.currency.minor_digits();
+    let unit = 10_i64.pow(digits);
+    let (from, to) = (
+        source.from.map_or(i32::MIN, date_to_days),
+        source.to.map_or(i32::MAX, date_to_days),
+    );
+    // The lines of the period are a run of the days in order.
+    let rows = days.partition_point(|&d| d < from)..days.partition_point(|&d| d <= to);
+    // The amounts as the lines read them, the common types without a call per line.
+    macro_rules! with_amounts {
+        ($id:expr) => {
+            match amount.data() {
+                ColumnData::Float64(v) => {
+                    let v: &[f64] = v;
+                    dense_stats(rows.clone(), $id, days, |row| {
+                        super::orders::float_amount(v[row], unit).ok()
+                    })
+                }
+                ColumnData::Int64(v) => {
+                    let v: &[i64] = v;
+                    dense_stats(rows.clone(), $id, days, |row| v[row].checked_mul(unit))
+                }
+                ColumnData::Decimal { values, scale } if i64::from(*scale) == i64::from(digits) => {
+                    let v: &[i128] = values;
+                    dense_stats(rows.clone(), $id, days, |row| i64::try_from(v[row]).ok())
+                }
+                _ => {
+                    let Ok(read) = super::orders::fixed_reader(amount, digits) else {
+                        return Ok(None);
+                    };
+                    dense_stats(rows.clone(), $id, days, |row| read(row).ok())
+                }
+            }
+        };
+    }
+    let dense = match client.data() {
+        ColumnData::UInt64(v) => {
+            let v: &[u64] = v;
+            with_amounts!(|row: usize| v[row])
+        }
+        // Non-negative int64 ids are the same numbers.
+        ColumnData::Int64(v) if v.iter().all(|&i| i >= 0) => {
+            let v: &[i64] = v;
+            with_amounts!(|row: usize| v[row] as u64)
+        }
+        _ => None,
+    };
+    let Some((ids, stats)) = dense else {
+        return Ok(None);
+    };
+    let as_of = match params.as_of {
+        Some(day) => date_to_days(day),
+        // `dense_stats` had lines, so the period is not empty.
+        None => days[rows.end - 1] + 1,
+    };
+    rfm_table(
+        &super::ClientKeys::Ids(ids),
+        &stats,
+        as_of,
+        source.currency,
+        params,
+    )
+    .map(Some)
+}
+
+/// Per client id seen, in the order of their first lines (as [`Orders`] codes
+/// them), its last day, purchase days and total, over the lines `rows` (their
+/// days in order), or `None` when there are none, the ids are too sparse, an
+/// amount cannot be read or a total overflows.
+#[allow(clippy::type_complexity)]
+fn dense_stats(
+    lines: std::ops::Range<usize>,
+    id: impl Fn(usize) -> u64 + Sync,
+    days: &[i32],
+    value: impl Fn(usize) -> Option<i64> + Sync,
+) -> Option<(Vec<u64>, Vec<(i32, u32, i64)>)> {
+    let (first, rows) = (lines.start, lines.len());
+    if rows == 0 || lines.end > u32::MAX as usize {
+        return None;
+    }
+    let (lo, hi) = super::abc::over_parts(rows, |range| {
+        range
+            .map(|r| id(first + r))
+            .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)))
+    })
+    .into_iter()
+    .fold((u64::MAX, 0), |(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
+    // Compared before adding one: ids 0 and u64::MAX must not wrap around.
+    let limit = rows.saturating_mul(2).clamp(1 << 16, 1 << 28) as u64;
+    if hi - lo >= limit {
+        return None;
+    }
+    let span = (hi - lo) as usize + 1;
+    /// One part's figures per slot: first and last day (`i32::MIN`: no line),
+    /// purchase days, total and first line.
+    struct Part {
+        first: Vec<i32>,
+        last: Vec<i32>,
+        days: Vec<u32>,
+        sums: Vec<i64>,
+        row: Vec<u32>,
+    }
+    let parts = super::abc::over_parts(rows, |range| -> Option<Part> {
+        let mut p = Part {
+            first: vec![i32::MIN; span],
+            last: vec![i32::MIN; span],
+            days: vec![0; span],
+            sums: vec![0; span],
+            row: vec![0; span],
+        };
+        for row in range.start + first..range.end + first {
+            let slot = (id(row) - lo) as usize;
+            let day = days[row];
+            if p.last[slot] != day {
+                if p.last[slot] == i32::MIN {
+                    p.first[slot] = day;
+                    p.row[slot] = row as u32;
+                }
+                p.last[slot] = day;
+                p.days[slot] += 1;
+            }
+            p.sums[slot] = p.sums[slot].checked_add(value(row)?)?;
+        }
+        Some(p)
+    });
+    let mut parts = parts
+        .into_iter()
+        .collect::<Option<Vec<Part>>>()?
+        .into_iter();
+    let mut acc = parts.next()?;
+    // Parts in row order, so in day order: a client's purchase day that
+    // spans two parts is counted once.
+    for p in parts {
+        for slot in 0..span {
+            if p.last[slot] == i32::MIN {
+                continue;
+            }
+            if acc.last[slot] == i32::MIN {
+                acc.first[slot] = p.first[slot];
+                acc.days[slot] = p.days[slot];
+                acc.row[slot] = p.row[slot];
+            } else {
+                acc.days[slot] += p.days[slot] - u32::from(p.first[slot] == acc.last[slot]);
+            }
+            acc.last[slot] = p.last[slot];
+            acc.sums[slot] = acc.sums[slot].checked_add(p.sums[slot])?;
+        }
+    }
+    let mut order: Vec<(u32, u32)> = (0..span)
+        .filter(|&slot| acc.last[slot] != i32::MIN)
+        .map(|slot| (acc.row[slot], slot as u32))
+        .collect();
+    sort_distinct(&mut order);
+    let ids = order.iter().map(|&(_, s)| lo + u64::from(s)).collect();
+    let stats = order
+        .iter()
+        .map(|&(_, s)| {
+            let s = s as usize;
+            (acc.last[s], acc.days[s], acc.sums[s])
+        })
+        .collect();
+    Some((ids, stats))
+}
+
+/// The RFM table of clients `keys` with their `(last day, purchase days,
+/// total)`, a client without purchase days left out.
+fn rfm_table(
+    keys: &super::ClientKeys,
+    stats: &[(i32, u32, i64)],
+    as_of: i32,
+    currency: crate::money::Currency,
+    params: &RfmParams,
+) -> Result<Table> {
+    let (rules, cells) = params.checked()?;
+    let n = keys.len();
     let clients: Vec<u32> = (0..n as u32).filter(|&c| stats[c as usize].1 > 0).collect();
-    let (ranks, by_rank) = key_ranks(orders.clients());
+    let (ranks, by_rank) = key_ranks(keys);
     let scores = |value: &dyn Fn(usize) -> i64| -> Vec<u8> {
         let mut keyed: Vec<(i64, u32)> = clients
             .iter()
@@ -380,7 +600,7 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
             scores(&|c| stats[c].2),
         ),
         RfmScores::Bins(bins) => {
-            let unit = 10f64.powi(orders.currency().minor_digits() as i32);
+            let unit = 10f64.powi(currency.minor_digits() as i32);
             let money: Vec<i64> = bins
                 .monetary
                 .iter()
@@ -419,9 +639,9 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         let cell = usize::from(r[c] - 1) * 5 + usize::from(f[c] - 1);
         segment_text.push(&rules[cells[cell]].segment);
     }
-    let digits = orders.currency().minor_digits() as i8;
+    let digits = currency.minor_digits() as i8;
     let columns = vec![
-        orders.clients().column_of("client", &rows),
+        keys.column_of("client", &rows),
         Column::from_dates(
             "last_purchase",
             clients.iter().map(|&c| days_to_date(stats[c as usize].0)),
@@ -455,7 +675,7 @@ pub fn rfm_of(orders: &Orders, params: &RfmParams) -> Result<Table> {
         Column::new("rfm", ColumnData::Text(codes_text), None)?,
         Column::new("segment", ColumnData::Text(segment_text), None)?,
     ];
-    Ok(Table::new(columns)?.with_problems(orders.problems().iter().cloned()))
+    Table::new(columns)
 }
 
 #[cfg(test)]
