@@ -513,9 +513,9 @@ fn dense_stats(
             sums: vec![0; span],
             row: vec![0; span],
         };
-        for row in range.start + first..range.end + first {
+        let rows = range.start + first..range.end + first;
+        for (row, &day) in rows.clone().zip(&days[rows]) {
             let slot = (id(row) - lo) as usize;
-            let day = days[row];
             if p.last[slot] != day {
                 if p.last[slot] == i32::MIN {
                     p.first[slot] = day;
