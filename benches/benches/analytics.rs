@@ -215,14 +215,19 @@ fn main() {
     let table = deal_lines(lines);
     println!("  generated in {:.1} s", start.elapsed().as_secs_f64());
     let (from, to) = ("2022-07-01", "2024-06-30");
-    let slices = [
+    // `CLIENTBASE_ANALYTICS_BY=client` (names, comma-separated) times only those.
+    let only = std::env::var("CLIENTBASE_ANALYTICS_BY").unwrap_or_default();
+    let slices: Vec<By> = [
         By::Manager,
         By::Category,
         By::City,
         By::Month,
         By::Client,
         By::Source,
-    ];
+    ]
+    .into_iter()
+    .filter(|by| only.is_empty() || only.split(',').any(|n| n.trim() == by.name()))
+    .collect();
     let mut ours = Vec::new();
     for by in slices {
         let params = AnalyticsParams {
