@@ -514,6 +514,7 @@ fn exports_through_a_view_are_logged_with_the_actor_and_count() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[cfg(feature = "csv")]
 #[test]
 fn csv_exports_by_kind_name() {
     let specs = vec![Spec {

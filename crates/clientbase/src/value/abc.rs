@@ -610,18 +610,10 @@ fn abc_of_dense_ids(table: &Table, params: &AbcParams) -> Result<Option<Table>> 
     {
         return Ok(None);
     }
-    let (Some(client), Some(date), Some(amount)) = (
-        table.column(&source.client),
-        table.column(&source.date),
-        table.column(&source.amount),
-    ) else {
+    let Some([client, date, amount]) = gapless_columns(table, source) else {
         return Ok(None);
     };
-    if [client, date, amount]
-        .iter()
-        .any(|c| c.validity().is_some())
-        || !matches!(date.data(), ColumnData::Date(_) | ColumnData::Timestamp(_))
-    {
+    if !matches!(date.data(), ColumnData::Date(_) | ColumnData::Timestamp(_)) {
         return Ok(None);
     }
     match client.data() {
@@ -687,6 +679,39 @@ fn part_ranges(rows: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// The lowest of the ids of `rows` lines and the width of their range, when
+/// it is not much wider than the lines (at most twice their number, or
+/// 65,536) for a slot per id; found on all cores.
+pub(super) fn id_range(rows: usize, id: impl Fn(usize) -> u64 + Sync) -> Option<(u64, usize)> {
+    let (lo, hi) = over_parts(rows, |range| {
+        range
+            .map(&id)
+            .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)))
+    })
+    .into_iter()
+    .fold((u64::MAX, 0), |(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
+    // Compared before adding one: ids 0 and u64::MAX must not wrap around.
+    let limit = rows.saturating_mul(2).clamp(1 << 16, 1 << 28) as u64;
+    (rows > 0 && hi - lo < limit).then(|| (lo, (hi - lo) as usize + 1))
+}
+
+/// The client, date and amount columns `source` names, when the table has
+/// all three without an empty cell (what the one-pass routes need).
+pub(super) fn gapless_columns<'t>(
+    table: &'t Table,
+    source: &super::OrderSource,
+) -> Option<[&'t Column; 3]> {
+    let columns = [
+        table.column(&source.client)?,
+        table.column(&source.date)?,
+        table.column(&source.amount)?,
+    ];
+    columns
+        .iter()
+        .all(|c| c.validity().is_none())
+        .then_some(columns)
+}
+
 /// `each` over the parts of `rows` lines (on all cores with the `parallel`
 /// feature), the results in part order.
 pub(super) fn over_parts<R: Send>(
@@ -711,22 +736,9 @@ fn dense_sum_with(
     value: impl Fn(usize) -> Option<i64> + Sync,
     params: &AbcParams,
 ) -> Result<Option<Table>> {
-    if rows == 0 {
+    let Some((lo, span)) = id_range(rows, &id) else {
         return Ok(None);
-    }
-    let (lo, hi) = over_parts(rows, |range| {
-        range
-            .map(&id)
-            .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)))
-    })
-    .into_iter()
-    .fold((u64::MAX, 0), |(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
-    // Compared before adding one: ids 0 and u64::MAX must not wrap around.
-    let limit = rows.saturating_mul(2).clamp(1 << 16, 1 << 28) as u64;
-    if hi - lo >= limit {
-        return Ok(None);
-    }
-    let span = (hi - lo) as usize + 1;
+    };
     // Per part of the rows: a sum per id, and a bit per id of the ids seen
     // (a bit, so that the flags stay in cache beside the sums), added up after.
     let parts = over_parts(rows, |range| -> Option<(Vec<i64>, Vec<u64>)> {

@@ -383,19 +383,9 @@ fn rfm_of_dense_ids(
     if source.margin.is_some() {
         return Ok(None);
     }
-    let (Some(client), Some(date), Some(amount)) = (
-        table.column(&source.client),
-        table.column(&source.date),
-        table.column(&source.amount),
-    ) else {
+    let Some([client, date, amount]) = super::abc::gapless_columns(table, source) else {
         return Ok(None);
     };
-    if [client, date, amount]
-        .iter()
-        .any(|c| c.validity().is_some())
-    {
-        return Ok(None);
-    }
     let ColumnData::Date(days) = date.data() else {
         return Ok(None);
     };
@@ -483,19 +473,7 @@ fn dense_stats(
     if rows == 0 || lines.end > u32::MAX as usize {
         return None;
     }
-    let (lo, hi) = super::abc::over_parts(rows, |range| {
-        range
-            .map(|r| id(first + r))
-            .fold((u64::MAX, 0), |(lo, hi), i| (lo.min(i), hi.max(i)))
-    })
-    .into_iter()
-    .fold((u64::MAX, 0), |(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
-    // Compared before adding one: ids 0 and u64::MAX must not wrap around.
-    let limit = rows.saturating_mul(2).clamp(1 << 16, 1 << 28) as u64;
-    if hi - lo >= limit {
-        return None;
-    }
-    let span = (hi - lo) as usize + 1;
+    let (lo, span) = super::abc::id_range(rows, |r| id(first + r))?;
     /// One part's figures per slot: first and last day (`i32::MIN`: no line),
     /// purchase days, total and first line.
     struct Part {
