@@ -185,18 +185,13 @@ pub(crate) fn small_number(n: u64) -> &'static str {
     digits(n % 1000, width)
 }
 
-/// [`format_money`] appended to `out`: the whole part in groups of three
-/// digits, each group taken whole from [`TRIPLES`].
-fn write_money(out: &mut String, amount: Money, suffix: Option<&str>) {
-    let currency = amount.currency();
-    let minor_digits = currency.minor_digits();
-    let scale = 10_u64.pow(minor_digits);
-    let value = amount.minor().unsigned_abs();
-    let (whole, fraction) = (value / scale, value % scale);
-    // The groups of three digits, least significant first (u64 has at most 7).
+/// Appends `n` in decimal, its groups of three digits taken whole from
+/// [`TRIPLES`] and parted by `separator` when there is one.
+fn push_groups(out: &mut String, n: u64, separator: Option<char>) {
+    // The groups, least significant first (u64 has at most 7).
     let mut groups = [0u64; 7];
     let mut count = 0;
-    let mut rest = whole;
+    let mut rest = n;
     loop {
         groups[count] = rest % 1000;
         count += 1;
@@ -205,23 +200,29 @@ fn write_money(out: &mut String, amount: Money, suffix: Option<&str>) {
             break;
         }
     }
-    out.reserve(8 + 5 * count + minor_digits as usize);
+    out.push_str(small_number(groups[count - 1]));
+    for &group in groups[..count - 1].iter().rev() {
+        if let Some(separator) = separator {
+            out.push(separator);
+        }
+        out.push_str(digits(group, 3));
+    }
+}
+
+/// [`format_money`] appended to `out`: the whole part in groups of three
+/// digits, each group taken whole from [`TRIPLES`].
+fn write_money(out: &mut String, amount: Money, suffix: Option<&str>) {
+    let currency = amount.currency();
+    let minor_digits = currency.minor_digits();
+    let scale = 10_u64.pow(minor_digits);
+    let value = amount.minor().unsigned_abs();
+    let (whole, fraction) = (value / scale, value % scale);
+    // Sign, seven groups with their separators, comma, fraction and symbol.
+    out.reserve(1 + 7 * 5 + 1 + minor_digits as usize + 8);
     if amount.minor() < 0 {
         out.push('-');
     }
-    let first = groups[count - 1];
-    let width = if first >= 100 {
-        3
-    } else if first >= 10 {
-        2
-    } else {
-        1
-    };
-    out.push_str(digits(first, width));
-    for &group in groups[..count - 1].iter().rev() {
-        out.push(NBSP);
-        out.push_str(digits(group, 3));
-    }
+    push_groups(out, whole, Some(NBSP));
     if minor_digits > 0 {
         out.push(',');
         // At most three minor digits (see `Currency::minor_digits`).
@@ -394,30 +395,7 @@ pub(crate) fn push_integer(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
-    let mut rest = n.unsigned_abs();
-    // Groups of three digits, least significant first (i64 has at most 7).
-    let mut groups = [0u64; 7];
-    let mut count = 0;
-    loop {
-        groups[count] = rest % 1000;
-        count += 1;
-        rest /= 1000;
-        if rest == 0 {
-            break;
-        }
-    }
-    let first = groups[count - 1];
-    let width = if first >= 100 {
-        3
-    } else if first >= 10 {
-        2
-    } else {
-        1
-    };
-    out.push_str(digits(first, width));
-    for &group in groups[..count - 1].iter().rev() {
-        out.push_str(digits(group, 3));
-    }
+    push_groups(out, n.unsigned_abs(), None);
 }
 
 /// A date written `YYYY-MM-DD` (how the context writes dates), read
