@@ -398,6 +398,60 @@ fn through_the_registry_and_on_a_table() {
     assert_eq!(problems, [("2", "status"), ("3", "deal"), ("4", "amount")]);
 }
 
+/// A table of lines by integer client ids: keys in text order (as every
+/// slicing orders them), a client left empty last; a deal's dates come from
+/// its first line, so a bad date on a later line is not read, while one on
+/// a first line is an error naming the line and the column.
+#[test]
+fn a_table_by_integer_clients_and_dates_of_first_lines() {
+    let lines = |closed: [Option<&str>; 6]| {
+        Table::new(vec![
+            Column::from_int64s("deal", [1, 1, 2, 3, 4, 5].map(Some)),
+            Column::from_texts("status", [Some("won"); 6]),
+            Column::from_int64s("amount", [1, 2, 4, 8, 16, 32].map(Some)),
+            Column::from_int64s(
+                "client",
+                [Some(10), Some(10), Some(9), None, Some(100), Some(9)],
+            ),
+            Column::from_texts("created", [Some("01.03.2024"); 6]),
+            Column::from_texts("closed", closed),
+        ])
+        .unwrap()
+    };
+    let by_client = AnalyticsParams {
+        by: By::Client,
+        ..AnalyticsParams::default()
+    };
+    let good = lines([
+        Some("05.03.2024"),
+        Some("не дата"),
+        Some("04.03.2024"),
+        Some("06.03.2024"),
+        Some("03.03.2024"),
+        Some("11.03.2024"),
+    ]);
+    let t = sales_analytics(Rows::Table(&good), &by_client).unwrap();
+    assert_eq!(cells(&t, "client"), ["10", "100", "9", "-"]);
+    assert_eq!(cells(&t, "revenue"), ["3.00", "16.00", "36.00", "8.00"]);
+    assert_eq!(cells(&t, "deals"), ["1", "1", "2", "1"]);
+    assert_eq!(cells(&t, "lines"), ["2", "1", "2", "1"]);
+    assert_eq!(
+        cells(&t, "cycle_mean_days"),
+        ["4.0000", "2.0000", "6.5000", "5.0000"]
+    );
+    assert_eq!(
+        cells(&t, "cycle_median_days"),
+        ["4.0000", "2.0000", "6.5000", "5.0000"]
+    );
+    assert!(t.problems().is_empty(), "{:?}", t.problems());
+
+    let mut bad = [Some("05.03.2024"); 6];
+    bad[2] = Some("31.02.2024");
+    let err = sales_analytics(Rows::Table(&lines(bad)), &by_client).unwrap_err();
+    assert_eq!(err.record(), Some("line 3"));
+    assert_eq!(err.field(), Some("closed"));
+}
+
 /// Time in stage, read from the change log of a base file: stays worked out
 /// by hand from the moves made at frozen clock times.
 #[cfg(feature = "storage")]

@@ -13,7 +13,7 @@ use crate::table::{
     date_to_days, unknown_column, Column, ColumnData, Table, TableProblem, TextValues,
 };
 use crate::value::orders::{
-    code_rows, code_texts, id_range, read_days, read_fixed, wrong_type, IdIndex, Kept,
+    code_rows, code_texts, id_range, read_days_at, read_fixed, wrong_type, IdIndex, Kept,
 };
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
@@ -495,21 +495,14 @@ impl DealLines {
             let Some(c) = optional(name) else {
                 return Ok(vec![NO_DAY; n]);
             };
-            let read = read_days(c)?;
-            let mut values = read.values;
-            let validity = c.validity();
-            for (row, reason) in read.bad {
-                values[row] = NO_DAY;
-                if validity.is_some_and(|v| !v[row]) || reason == "empty" {
-                    continue;
-                }
-                if firsts.keeps(row) {
-                    return Err(Error::new(ErrorKind::InvalidValue, reason)
-                        .with_record(format!("line {}", row + 1))
-                        .with_field(name.to_string()));
-                }
+            // Only the first lines' days are read: they are the deals'.
+            let read = read_days_at(c, &first_rows, NO_DAY)?;
+            match read.bad.into_iter().next() {
+                Some((row, reason)) => Err(Error::new(ErrorKind::InvalidValue, reason)
+                    .with_record(format!("line {}", row + 1))
+                    .with_field(name.to_string())),
+                None => Ok(read.values),
             }
-            Ok(first_rows.iter().map(|&row| values[row as usize]).collect())
         };
         let created = days(&source.created)?;
         let closed = days(&source.closed)?;

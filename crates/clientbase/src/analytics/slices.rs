@@ -10,8 +10,8 @@ use chrono::Datelike;
 /// The figures of one slice in one currency.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Slice {
-    /// The slice's key (`None`: not given).
-    pub(crate) key: Option<String>,
+    /// The slice's key: an index into [`Slices::keys`] (`None`: not given).
+    pub(crate) key: Option<u32>,
     pub(crate) currency: Option<Currency>,
     /// Won revenue in minor units.
     pub(crate) revenue: i64,
@@ -20,8 +20,10 @@ pub(crate) struct Slice {
     pub(crate) won: u64,
     pub(crate) lost: u64,
     pub(crate) open: u64,
-    /// Sales cycles (close day less creation day) of the won deals.
-    pub(crate) cycles: Vec<i32>,
+    /// Mean and median sales cycle (close day less creation day) of the won
+    /// deals that have a creation day.
+    pub(crate) cycle_mean: Option<f64>,
+    pub(crate) cycle_median: Option<f64>,
 }
 
 impl Slice {
@@ -39,33 +41,82 @@ impl Slice {
         let q = (2 * n.abs() + d) / (2 * d);
         Some((if n < 0 { -q } else { q }) as i64)
     }
+}
 
-    pub(crate) fn cycle_mean(&self) -> Option<f64> {
-        (!self.cycles.is_empty()).then(|| {
-            self.cycles.iter().map(|&c| f64::from(c)).sum::<f64>() / self.cycles.len() as f64
-        })
+/// The slices of a period, in key order (a missing key last) and currency
+/// order, with the texts their keys index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slices {
+    pub(crate) keys: TextValues,
+    pub(crate) rows: Vec<Slice>,
+}
+
+impl Slices {
+    /// The key text of `slice` (`None`: not given).
+    pub(crate) fn key(&self, slice: &Slice) -> Option<&str> {
+        slice.key.map(|k| self.keys.get(k as usize))
     }
+}
 
-    pub(crate) fn cycle_median(&self) -> Option<f64> {
-        if self.cycles.is_empty() {
-            return None;
+/// The running figures of one group (a key and a currency).
+#[derive(Debug, Clone, Copy, Default)]
+struct Acc {
+    revenue: i128,
+    lines: u64,
+    won: u32,
+    lost: u32,
+    open: u32,
+    /// How many sales cycles the group has.
+    cycles: u32,
+}
+
+impl Acc {
+    fn deals(&self) -> u64 {
+        u64::from(self.won) + u64::from(self.lost) + u64::from(self.open)
+    }
+}
+
+/// The lines of one deal: a run of consecutive lines, or scattered ones.
+enum LinesOf<'a> {
+    Run(std::ops::Range<usize>),
+    Scattered(&'a [u32]),
+}
+
+impl LinesOf<'_> {
+    #[inline]
+    fn for_each(&self, mut f: impl FnMut(usize)) {
+        match self {
+            LinesOf::Run(range) => range.clone().for_each(f),
+            LinesOf::Scattered(lines) => lines.iter().for_each(|&l| f(l as usize)),
         }
-        // [`slices`] sorts them; a copy is sorted only for other callers.
-        let sorted;
-        let c: &[i32] = if self.cycles.is_sorted() {
-            &self.cycles
-        } else {
-            let mut copy = self.cycles.clone();
-            copy.sort_unstable();
-            sorted = copy;
-            &sorted
-        };
-        let m = c.len() / 2;
-        Some(if c.len() % 2 == 1 {
-            f64::from(c[m])
-        } else {
-            (f64::from(c[m - 1]) + f64::from(c[m])) / 2.0
-        })
+    }
+}
+
+/// `f(deal, its lines)` for each included deal.
+fn each_deal(lines: &DealLines, included: &[bool], mut f: impl FnMut(usize, LinesOf<'_>)) {
+    if lines.contiguous {
+        // Each deal's lines are one run: no grouping needed.
+        let total = lines.line_deal.len();
+        let mut start = 0;
+        while start < total {
+            let d = lines.line_deal[start];
+            let mut end = start + 1;
+            while end < total && lines.line_deal[end] == d {
+                end += 1;
+            }
+            if included[d as usize] {
+                f(d as usize, LinesOf::Run(start..end));
+            }
+            start = end;
+        }
+    } else {
+        let n = lines.deals();
+        let (offsets, by_deal) = crate::value::orders::group_by_code(&lines.line_deal, n);
+        for d in 0..n {
+            if included[d] {
+                f(d, LinesOf::Scattered(&by_deal[offsets[d]..offsets[d + 1]]));
+            }
+        }
     }
 }
 
@@ -111,7 +162,7 @@ fn deal_months(lines: &DealLines, included: &[bool]) -> Vec<i32> {
 /// The slices of the deals whose day (close day, or creation day for open
 /// deals) is within `from..=to`, by `by`, in key order (a missing key last)
 /// and currency order.
-pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Vec<Slice>> {
+pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Slices> {
     let n = lines.deals();
     let ncur = lines.currencies.len().max(1);
     let included: Vec<bool> = (0..n)
@@ -119,13 +170,14 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Ve
         .collect();
     // Each deal's key code, for deal-level slices; months coded here.
     let mut month_values = TextValues::default();
-    let deal_attr: Option<(Vec<u32>, &TextValues)> = match by {
-        By::None => Some((vec![0; n], &EMPTY)),
-        By::Client => Some((lines.client.codes.clone(), &lines.client.values)),
-        By::Manager => Some((lines.manager.codes.clone(), &lines.manager.values)),
-        By::Source => Some((lines.source.codes.clone(), &lines.source.values)),
-        By::City => Some((lines.city.codes.clone(), &lines.city.values)),
-        By::Region => Some((lines.region.codes.clone(), &lines.region.values)),
+    let month_codes;
+    let deal_attr: Option<(&[u32], &TextValues)> = match by {
+        By::None => None,
+        By::Client => Some((&lines.client.codes, &lines.client.values)),
+        By::Manager => Some((&lines.manager.codes, &lines.manager.values)),
+        By::Source => Some((&lines.source.codes, &lines.source.values)),
+        By::City => Some((&lines.city.codes, &lines.city.values)),
+        By::Region => Some((&lines.region.codes, &lines.region.values)),
         By::Month => {
             let months = deal_months(lines, &included);
             let (lo, hi) = months
@@ -149,7 +201,8 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Ve
             } else {
                 month_values.push("");
             }
-            Some((codes, &month_values))
+            month_codes = codes;
+            Some((&month_codes, &month_values))
         }
         By::Product | By::Category => None,
     };
@@ -158,122 +211,185 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Ve
         By::Category => Some(&lines.category),
         _ => None,
     };
-    let keys: &TextValues = match (&deal_attr, line_attr) {
+    let keys: &TextValues = match (deal_attr, line_attr) {
         (Some((_, values)), _) => values,
         (None, Some(attr)) => &attr.values,
-        (None, None) => unreachable!("every by is deal-level or line-level"),
+        (None, None) => &EMPTY,
     };
     let groups = keys.len().max(1) * ncur;
-    let mut out: Vec<Slice> = vec![Slice::default(); groups];
-    let cycle = |d: usize| -> Option<i32> {
-        (lines.state[d] == Some(State::Won) && lines.created[d] != NO_DAY)
-            .then(|| lines.closed[d] - lines.created[d])
-    };
-    let count = |s: &mut Slice, d: usize| {
-        s.deals += 1;
-        match lines.state[d] {
-            Some(State::Won) => {
-                s.won += 1;
-                if let Some(c) = cycle(d) {
-                    s.cycles.push(c);
-                }
+    let mut acc: Vec<Acc> = vec![Acc::default(); groups];
+    // (group, sales cycle) of each won deal counted in a group.
+    let mut cycles: Vec<(u32, i32)> = Vec::new();
+    let mut count = |a: &mut Acc, g: usize, d: usize| match lines.state[d] {
+        Some(State::Won) => {
+            a.won += 1;
+            if lines.created[d] != NO_DAY {
+                a.cycles += 1;
+                cycles.push((g as u32, lines.closed[d] - lines.created[d]));
             }
-            Some(State::Lost) => s.lost += 1,
-            _ => s.open += 1,
         }
+        Some(State::Lost) => a.lost += 1,
+        _ => a.open += 1,
     };
-    let line_group: Box<dyn Fn(usize) -> usize + Sync + '_> = match (&deal_attr, line_attr) {
-        (Some((codes, _)), _) => {
-            for d in 0..n {
-                if included[d] {
-                    let g = codes[d] as usize * ncur + lines.currency[d] as usize;
-                    count(&mut out[g], d);
+    let line_group: Box<dyn Fn(usize) -> usize + Sync + '_> = match line_attr {
+        None => {
+            // One pass over the deals: each deal's lines summed into its group.
+            let code = |d: usize| deal_attr.map_or(0, |(codes, _)| codes[d] as usize);
+            each_deal(lines, &included, |d, ls| {
+                let g = code(d) * ncur + lines.currency[d] as usize;
+                let a = &mut acc[g];
+                let (mut count_of, mut sum) = (0u64, 0i128);
+                ls.for_each(|l| {
+                    count_of += 1;
+                    sum += i128::from(lines.amount[l]);
+                });
+                a.lines += count_of;
+                if lines.state[d] == Some(State::Won) {
+                    a.revenue += sum;
                 }
-            }
+                count(a, g, d);
+            });
             Box::new(move |l| {
                 let d = lines.line_deal[l] as usize;
-                codes[d] as usize * ncur + lines.currency[d] as usize
+                code(d) * ncur + lines.currency[d] as usize
             })
         }
-        (None, Some(attr)) => {
+        Some(attr) => {
             // A deal counts once in each slice it has lines in.
             let mut seen: Vec<u32> = vec![u32::MAX; attr.values.len().max(1)];
-            let mut visit = |d: usize, ls: &mut dyn Iterator<Item = usize>| {
-                for l in ls {
+            each_deal(lines, &included, |d, ls| {
+                ls.for_each(|l| {
                     let k = attr.codes[l] as usize;
                     if seen[k] != d as u32 {
                         seen[k] = d as u32;
-                        count(&mut out[k * ncur + lines.currency[d] as usize], d);
+                        let g = k * ncur + lines.currency[d] as usize;
+                        count(&mut acc[g], g, d);
                     }
-                }
-            };
-            if lines.contiguous {
-                // Each deal's lines are one run: no grouping needed.
-                let total = lines.line_deal.len();
-                let mut start = 0;
-                while start < total {
-                    let d = lines.line_deal[start] as usize;
-                    let mut end = start + 1;
-                    while end < total && lines.line_deal[end] as usize == d {
-                        end += 1;
-                    }
-                    if included[d] {
-                        visit(d, &mut (start..end));
-                    }
-                    start = end;
-                }
-            } else {
-                let (offsets, by_deal) = crate::value::orders::group_by_code(&lines.line_deal, n);
-                for d in 0..n {
-                    if included[d] {
-                        let mut ls = by_deal[offsets[d]..offsets[d + 1]]
-                            .iter()
-                            .map(|&l| l as usize);
-                        visit(d, &mut ls);
-                    }
-                }
-            }
-            Box::new(move |l| {
+                });
+            });
+            let group = move |l: usize| {
                 let d = lines.line_deal[l] as usize;
                 attr.codes[l] as usize * ncur + lines.currency[d] as usize
-            })
+            };
+            for (a, (revenue, count)) in acc
+                .iter_mut()
+                .zip(line_sums(lines, &included, groups, &group))
+            {
+                a.revenue = revenue;
+                a.lines = count;
+            }
+            Box::new(group)
         }
-        (None, None) => unreachable!("every by is deal-level or line-level"),
     };
-    let sums = line_sums(lines, &included, groups, &line_group);
-    for (g, (revenue, count)) in sums.into_iter().enumerate() {
-        out[g].lines = count;
-        out[g].revenue = i64::try_from(revenue).map_err(|_| {
-            let deal = overflowing_deal(lines, &included, g, &line_group);
-            Error::new(
-                ErrorKind::InvalidValue,
-                "the won revenue of its slice overflows the exact amount range",
-            )
-            .with_record(format!("deal {deal}"))
-            .with_field("amount")
-        })?;
+    // The cycles of each group together (a counting sort), each group's sorted.
+    let mut offsets: Vec<u32> = Vec::with_capacity(groups + 1);
+    offsets.push(0);
+    let mut total = 0u32;
+    for a in &acc {
+        total += a.cycles;
+        offsets.push(total);
     }
-    for (g, slice) in out.iter_mut().enumerate() {
-        let k = g / ncur;
-        let key = if k < keys.len() {
-            keys.get(k).trim()
+    let mut sorted = vec![0i32; cycles.len()];
+    {
+        let mut next: Vec<u32> = offsets[..groups].to_vec();
+        for &(g, c) in &cycles {
+            sorted[next[g as usize] as usize] = c;
+            next[g as usize] += 1;
+        }
+    }
+    drop(cycles);
+    let mut cycle_figures = |g: usize| -> (Option<f64>, Option<f64>) {
+        let c = &mut sorted[offsets[g] as usize..offsets[g + 1] as usize];
+        if c.is_empty() {
+            return (None, None);
+        }
+        c.sort_unstable();
+        let sum: i64 = c.iter().map(|&x| i64::from(x)).sum();
+        let m = c.len() / 2;
+        let median = if c.len() % 2 == 1 {
+            f64::from(c[m])
         } else {
-            ""
+            (f64::from(c[m - 1]) + f64::from(c[m])) / 2.0
         };
-        slice.key = (!key.is_empty()).then(|| key.to_string());
-        slice.currency = lines.currencies.get(g % ncur).copied();
-        slice.cycles.sort_unstable();
+        (Some(sum as f64 / c.len() as f64), Some(median))
+    };
+    // Currencies order as their codes do.
+    let mut currency_order: Vec<usize> = (0..ncur).collect();
+    currency_order.sort_by_key(|&c| lines.currencies.get(c).copied());
+    let mut rows = Vec::new();
+    let (order, given) = key_order(keys);
+    for (i, k) in order.into_iter().enumerate() {
+        let key = (i < given).then_some(k);
+        for &c in &currency_order {
+            let g = k as usize * ncur + c;
+            let a = acc[g];
+            if a.deals() == 0 && a.lines == 0 {
+                continue;
+            }
+            let revenue = i64::try_from(a.revenue).map_err(|_| {
+                let deal = overflowing_deal(lines, &included, g, &line_group);
+                Error::new(
+                    ErrorKind::InvalidValue,
+                    "the won revenue of its slice overflows the exact amount range",
+                )
+                .with_record(format!("deal {deal}"))
+                .with_field("amount")
+            })?;
+            let (cycle_mean, cycle_median) = cycle_figures(g);
+            rows.push(Slice {
+                key,
+                currency: lines.currencies.get(c).copied(),
+                revenue,
+                lines: a.lines,
+                deals: a.deals(),
+                won: u64::from(a.won),
+                lost: u64::from(a.lost),
+                open: u64::from(a.open),
+                cycle_mean,
+                cycle_median,
+            });
+        }
     }
-    let mut out: Vec<Slice> = out
-        .into_iter()
-        .filter(|s| s.deals > 0 || s.lines > 0)
-        .collect();
-    // Keys and currencies are distinct pairs, so the order is total; a
-    // currency orders as its code does.
-    out.sort_unstable_by(|a, b| {
-        (a.key.is_none(), &a.key, a.currency).cmp(&(b.key.is_none(), &b.key, b.currency))
-    });
-    Ok(out)
+    Ok(Slices {
+        keys: keys.clone(),
+        rows,
+    })
+}
+
+/// The codes of `keys` in the order of their texts (trimmed), those whose
+/// text is empty last, and how many are not empty. The sort compares the
+/// first eight bytes as one number and reads the texts only when those are
+/// equal.
+fn key_order(keys: &TextValues) -> (Vec<u32>, usize) {
+    let text = |k: u32| keys.get(k as usize).trim();
+    let prefix = |bytes: &[u8]| {
+        let mut p = [0u8; 8];
+        let n = bytes.len().min(8);
+        p[..n].copy_from_slice(&bytes[..n]);
+        u64::from_be_bytes(p)
+    };
+    let mut order: Vec<(u64, u32)> = Vec::with_capacity(keys.len());
+    let mut empty: Vec<u32> = Vec::new();
+    for k in 0..keys.len().max(1) as u32 {
+        match (k as usize) < keys.len() {
+            true if !text(k).is_empty() => order.push((prefix(text(k).as_bytes()), k)),
+            _ => empty.push(k),
+        }
+    }
+    let cmp = |a: &(u64, u32), b: &(u64, u32)| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1)));
+    #[cfg(feature = "parallel")]
+    if order.len() >= 1 << 16 {
+        use rayon::slice::ParallelSliceMut;
+        order.par_sort_unstable_by(cmp);
+    } else {
+        order.sort_unstable_by(cmp);
+    }
+    #[cfg(not(feature = "parallel"))]
+    order.sort_unstable_by(cmp);
+    let given = order.len();
+    let mut codes: Vec<u32> = order.into_iter().map(|(_, k)| k).collect();
+    codes.extend(empty);
+    (codes, given)
 }
 
 static EMPTY: std::sync::LazyLock<TextValues> = std::sync::LazyLock::new(|| {
@@ -358,7 +474,8 @@ fn overflowing_deal(
 /// [`By::None`]), `currency`, `revenue` (exact decimal at the largest scale
 /// of the currencies), `deals`, `won`, `lost`, `open`, `won_rate`,
 /// `average_deal`, `cycle_mean_days`, `cycle_median_days`, `lines`.
-pub(crate) fn slice_columns(slices: &[Slice], by: By) -> Vec<Column> {
+pub(crate) fn slice_columns(table: &Slices, by: By) -> Vec<Column> {
+    let slices = &table.rows[..];
     let scale = slices
         .iter()
         .filter_map(|s| s.currency)
@@ -377,7 +494,7 @@ pub(crate) fn slice_columns(slices: &[Slice], by: By) -> Vec<Column> {
     if by != By::None {
         columns.push(Column::from_texts(
             by.name(),
-            slices.iter().map(|s| s.key.as_deref()),
+            slices.iter().map(|s| table.key(s)),
         ));
     }
     let ints = |name: &str, f: &dyn Fn(&Slice) -> u64| {
@@ -400,8 +517,8 @@ pub(crate) fn slice_columns(slices: &[Slice], by: By) -> Vec<Column> {
             scale as i8,
             slices.iter().map(|s| s.average_deal().map(|a| exact(s, a))),
         ),
-        Column::from_float64s("cycle_mean_days", slices.iter().map(Slice::cycle_mean)),
-        Column::from_float64s("cycle_median_days", slices.iter().map(Slice::cycle_median)),
+        Column::from_float64s("cycle_mean_days", slices.iter().map(|s| s.cycle_mean)),
+        Column::from_float64s("cycle_median_days", slices.iter().map(|s| s.cycle_median)),
         ints("lines", &|s| s.lines),
     ]);
     columns

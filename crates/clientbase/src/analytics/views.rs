@@ -1,7 +1,7 @@
 //! Views built on the slices: managers, the funnel, lead sources and months.
 
 use super::lines::{period_days, DealLines, NO_DAY};
-use super::slices::{month_index, slice_columns, slices, Slice};
+use super::slices::{month_index, slice_columns, slices, Slice, Slices};
 use super::{check_period, AnalyticsParams, By};
 use crate::base::ClientBase;
 use crate::capability::Rows;
@@ -53,19 +53,20 @@ pub fn manager_effectiveness(base: &ClientBase, params: &AnalyticsParams) -> Res
         *activities.entry(manager).or_default() += 1;
     }
     let mut deals: HashMap<Option<String>, u64> = HashMap::new();
-    for s in &rows {
-        *deals.entry(s.key.clone()).or_default() += s.deals;
+    let key = |s: &Slice| rows.key(s).map(str::to_string);
+    for s in &rows.rows {
+        *deals.entry(key(s)).or_default() += s.deals;
     }
     let mut columns = slice_columns(&rows, By::Manager);
-    let count = |s: &Slice| activities.get(&s.key).copied().unwrap_or(0);
+    let count = |s: &Slice| activities.get(&key(s)).copied().unwrap_or(0);
     columns.push(Column::from_int64s(
         "activities",
-        rows.iter().map(|s| Some(count(s) as i64)),
+        rows.rows.iter().map(|s| Some(count(s) as i64)),
     ));
     columns.push(Column::from_float64s(
         "activities_per_deal",
-        rows.iter().map(|s| {
-            let d = deals.get(&s.key).copied().unwrap_or(0);
+        rows.rows.iter().map(|s| {
+            let d = deals.get(&key(s)).copied().unwrap_or(0);
             (d > 0).then(|| count(s) as f64 / d as f64)
         }),
     ));
@@ -94,16 +95,19 @@ pub fn monthly_dynamics(rows: Rows<'_>, params: &AnalyticsParams) -> Result<Tabl
         .and_then(|f| f.checked_sub_months(chrono::Months::new(12)))
         .map_or(from, date_to_days);
     let all = slices(&lines, By::Month, earlier, to)?;
-    let index = |s: &Slice| {
-        s.key
-            .as_deref()
+    let index = |slices: &Slices, s: &Slice| {
+        slices
+            .key(s)
             .and_then(|k| NaiveDate::parse_from_str(&format!("{k}-01"), "%Y-%m-%d").ok())
             .map_or(0, |d| month_index(date_to_days(d)))
     };
-    let by_month: HashMap<(i32, Option<crate::Currency>), &Slice> =
-        all.iter().map(|s| ((index(s), s.currency), s)).collect();
+    let by_month: HashMap<(i32, Option<crate::Currency>), &Slice> = all
+        .rows
+        .iter()
+        .map(|s| ((index(&all, s), s.currency), s))
+        .collect();
     let first_month = params.from.map(|f| month_index(date_to_days(f)));
-    let kept: Vec<Slice> = if first_month.is_some() {
+    let kept: Slices = if first_month.is_some() {
         // The months before `from` were read for the comparison only: the
         // current rows are recounted within the period proper.
         slices(&lines, By::Month, from, to)?
@@ -111,8 +115,9 @@ pub fn monthly_dynamics(rows: Rows<'_>, params: &AnalyticsParams) -> Result<Tabl
         all.clone()
     };
     let prev: Vec<Option<&Slice>> = kept
+        .rows
         .iter()
-        .map(|s| by_month.get(&(index(s) - 12, s.currency)).copied())
+        .map(|s| by_month.get(&(index(&kept, s) - 12, s.currency)).copied())
         .collect();
     let mut columns = slice_columns(&kept, By::Month);
     let scale = match columns
@@ -142,7 +147,7 @@ pub fn monthly_dynamics(rows: Rows<'_>, params: &AnalyticsParams) -> Result<Tabl
     ));
     columns.push(Column::from_float64s(
         "revenue_yoy",
-        kept.iter().zip(&prev).map(|(s, p)| {
+        kept.rows.iter().zip(&prev).map(|(s, p)| {
             p.filter(|p| p.revenue != 0)
                 .map(|p| s.revenue as f64 / p.revenue as f64 - 1.0)
         }),

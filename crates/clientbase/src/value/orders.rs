@@ -127,15 +127,45 @@ impl IdIndex {
     }
 }
 
-impl KeyIndex<u64> for IdIndex {
+impl IdIndex {
+    /// The code slot of `key` (`u32::MAX` while it has no code).
     #[inline]
-    fn code(&mut self, key: u64, keys: &mut Vec<u64>) -> u32 {
-        let slot = match self {
+    fn slot(&mut self, key: u64) -> &mut u32 {
+        match self {
             IdIndex::Dense { min, slots } => match slots.get_mut(key.wrapping_sub(*min) as usize) {
                 Some(slot) => slot,
                 None => unreachable!("the ids were scanned for their range"),
             },
             IdIndex::Hashed(map) => map.entry(key).or_insert(u32::MAX),
+        }
+    }
+}
+
+impl KeyIndex<u64> for IdIndex {
+    #[inline]
+    fn code(&mut self, key: u64, keys: &mut Vec<u64>) -> u32 {
+        let slot = self.slot(key);
+        if *slot == u32::MAX {
+            *slot = keys.len() as u32;
+            keys.push(key);
+        }
+        *slot
+    }
+}
+
+/// Codes for integer keys that may be missing: an [`IdIndex`] and one code
+/// for the missing key.
+struct OptionIds {
+    ids: IdIndex,
+    missing: u32,
+}
+
+impl KeyIndex<Option<u64>> for OptionIds {
+    #[inline]
+    fn code(&mut self, key: Option<u64>, keys: &mut Vec<Option<u64>>) -> u32 {
+        let slot = match key {
+            Some(id) => self.ids.slot(id),
+            None => &mut self.missing,
         };
         if *slot == u32::MAX {
             *slot = keys.len() as u32;
@@ -482,12 +512,45 @@ pub(crate) fn wrong_type(column: &Column, wants: &str) -> Error {
 
 /// Reads days: date columns, timestamps (their UTC day) and text.
 pub(crate) fn read_days(column: &Column) -> Result<Read<i32>> {
-    Ok(match column.data() {
-        ColumnData::Date(v) => read_rows(column, |i| Ok(v[i])),
-        ColumnData::Timestamp(v) => {
-            read_rows(column, |i| Ok(v[i].div_euclid(86_400_000_000) as i32))
+    Ok(read_rows(column, day_reader(column)?))
+}
+
+/// Reads the days of `rows` of `column` (see [`read_days`]), on all cores
+/// with the `parallel` feature: each row's day (`missing` for an empty or
+/// unreadable cell) and the unreadable cells that are not empty, with their
+/// rows and reasons, in the order of `rows`.
+pub(crate) fn read_days_at(column: &Column, rows: &[u32], missing: i32) -> Result<Read<i32>> {
+    let day = day_reader(column)?;
+    let validity = column.validity();
+    let mut values = vec![missing; rows.len()];
+    let bad = each_part(&mut values, ROWS_PER_TASK, |start, out| {
+        let mut bad = Vec::new();
+        for (&row, slot) in rows[start..].iter().zip(out.iter_mut()) {
+            let i = row as usize;
+            if validity.is_some_and(|valid| !valid[i]) {
+                continue;
+            }
+            match day(i) {
+                Ok(v) => *slot = v,
+                Err(reason) if reason == "empty" => {}
+                Err(reason) => bad.push((i, reason)),
+            }
         }
-        ColumnData::Text(t) => read_rows(column, |i| match parse_date(t.get(i)) {
+        bad
+    })
+    .concat();
+    Ok(Read { values, bad })
+}
+
+/// How to read row `i` of a column of dates, timestamps or text as a day;
+/// a column of another type is an error naming it.
+type DayReader<'c> = Box<dyn Fn(usize) -> std::result::Result<i32, String> + Sync + Send + 'c>;
+
+fn day_reader(column: &Column) -> Result<DayReader<'_>> {
+    Ok(match column.data() {
+        ColumnData::Date(v) => Box::new(move |i| Ok(v[i])),
+        ColumnData::Timestamp(v) => Box::new(move |i| Ok(v[i].div_euclid(86_400_000_000) as i32)),
+        ColumnData::Text(t) => Box::new(move |i| match parse_date(t.get(i)) {
             Ok(date) if is_placeholder_date(date) => Err(format!(
                 "{:?} is the empty date of 1C or a spreadsheet, not a day",
                 t.get(i).trim()
@@ -653,33 +716,48 @@ pub(crate) fn code_texts(column: &Column, rows: usize, kept: &Kept) -> Coded {
             }
             (codes, values)
         }
-        ColumnData::Int64(v) => numbers_coded(code_rows(
-            rows,
-            kept,
-            |i| (!null(i)).then(|| v[i]),
-            |_| FxHashMap::default(),
-        )),
-        ColumnData::UInt64(v) => numbers_coded(code_rows(
-            rows,
-            kept,
-            |i| (!null(i)).then(|| v[i]),
-            |_| FxHashMap::default(),
-        )),
+        ColumnData::Int64(v) => {
+            let (codes, keys) = code_ids(rows, kept, |i| (!null(i)).then(|| v[i] as u64));
+            numbers_coded(codes, keys.into_iter().map(|k| k.map(|id| id as i64)))
+        }
+        ColumnData::UInt64(v) => {
+            let (codes, keys) = code_ids(rows, kept, |i| (!null(i)).then(|| v[i]));
+            numbers_coded(codes, keys)
+        }
         _ => unreachable!("the column types were checked"),
     };
     Coded { values, codes }
 }
 
-/// Integer codes written out as texts (a null as empty text).
+/// Codes integer keys (`None`: missing) through a direct table when the
+/// kept ones span a range not much larger than the rows, else a hash map.
+fn code_ids(
+    rows: usize,
+    kept: &Kept,
+    key: impl Fn(usize) -> Option<u64> + Sync + Send,
+) -> (Vec<u32>, Vec<Option<u64>>) {
+    // A missing key counts as 0 here: it can only widen the range.
+    let range = id_range(|r| key(r).unwrap_or(0), rows, kept);
+    code_rows(rows, kept, &key, |n| OptionIds {
+        ids: IdIndex::for_range(range, n),
+        missing: u32::MAX,
+    })
+}
+
+/// Integer codes written out as texts (a missing key as empty text).
 fn numbers_coded<N: std::fmt::Display>(
-    (codes, keys): (Vec<u32>, Vec<Option<N>>),
+    codes: Vec<u32>,
+    keys: impl IntoIterator<Item = Option<N>>,
 ) -> (Vec<u32>, TextValues) {
+    use std::fmt::Write;
     let mut values = TextValues::default();
+    let mut text = String::new();
     for key in keys {
-        match key {
-            Some(n) => values.push(&n.to_string()),
-            None => values.push(""),
+        text.clear();
+        if let Some(n) = key {
+            let _ = write!(text, "{n}");
         }
+        values.push(&text);
     }
     (codes, values)
 }
