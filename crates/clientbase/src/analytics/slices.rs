@@ -216,7 +216,24 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
         (None, Some(attr)) => &attr.values,
         (None, None) => &EMPTY,
     };
-    let groups = keys.len().max(1) * ncur;
+    // Groups are numbered in output order (keys, then currencies as their
+    // codes order), so the figures are read back in one sequential pass.
+    let (order, given) = key_order(keys);
+    let mut rank = vec![0u32; order.len()];
+    for (p, &k) in order.iter().enumerate() {
+        rank[k as usize] = p as u32;
+    }
+    let mut currency_order: Vec<usize> = (0..ncur).collect();
+    currency_order.sort_by_key(|&c| lines.currencies.get(c).copied());
+    let mut currency_rank = vec![0usize; ncur];
+    for (p, &c) in currency_order.iter().enumerate() {
+        currency_rank[c] = p;
+    }
+    let (rank, currency_rank) = (&rank, &currency_rank);
+    let group_of = move |k: usize, d: usize| {
+        rank[k] as usize * ncur + currency_rank[lines.currency[d] as usize]
+    };
+    let groups = order.len() * ncur;
     let mut acc: Vec<Acc> = vec![Acc::default(); groups];
     // (group, sales cycle) of each won deal counted in a group.
     let mut cycles: Vec<(u32, i32)> = Vec::new();
@@ -233,10 +250,12 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
     };
     let line_group: Box<dyn Fn(usize) -> usize + Sync + '_> = match line_attr {
         None => {
-            // One pass over the deals: each deal's lines summed into its group.
+            // One pass over the deals: each deal's lines summed into its
+            // group. The groups are looked up first, in a pass of their own.
             let code = |d: usize| deal_attr.map_or(0, |(codes, _)| codes[d] as usize);
+            let deal_group: Vec<u32> = (0..n).map(|d| group_of(code(d), d) as u32).collect();
             each_deal(lines, &included, |d, ls| {
-                let g = code(d) * ncur + lines.currency[d] as usize;
+                let g = deal_group[d] as usize;
                 let a = &mut acc[g];
                 let (mut count_of, mut sum) = (0u64, 0i128);
                 ls.for_each(|l| {
@@ -251,7 +270,7 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
             });
             Box::new(move |l| {
                 let d = lines.line_deal[l] as usize;
-                code(d) * ncur + lines.currency[d] as usize
+                group_of(code(d), d)
             })
         }
         Some(attr) => {
@@ -262,14 +281,14 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
                     let k = attr.codes[l] as usize;
                     if seen[k] != d as u32 {
                         seen[k] = d as u32;
-                        let g = k * ncur + lines.currency[d] as usize;
+                        let g = group_of(k, d);
                         count(&mut acc[g], g, d);
                     }
                 });
             });
             let group = move |l: usize| {
                 let d = lines.line_deal[l] as usize;
-                attr.codes[l] as usize * ncur + lines.currency[d] as usize
+                group_of(attr.codes[l] as usize, d)
             };
             for (a, (revenue, count)) in acc
                 .iter_mut()
@@ -313,15 +332,11 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
         };
         (Some(sum as f64 / c.len() as f64), Some(median))
     };
-    // Currencies order as their codes do.
-    let mut currency_order: Vec<usize> = (0..ncur).collect();
-    currency_order.sort_by_key(|&c| lines.currencies.get(c).copied());
     let mut rows = Vec::new();
-    let (order, given) = key_order(keys);
-    for (i, k) in order.into_iter().enumerate() {
-        let key = (i < given).then_some(k);
-        for &c in &currency_order {
-            let g = k as usize * ncur + c;
+    for (p, &k) in order.iter().enumerate() {
+        let key = (p < given).then_some(k);
+        for (r, &c) in currency_order.iter().enumerate() {
+            let g = p * ncur + r;
             let a = acc[g];
             if a.deals() == 0 && a.lines == 0 {
                 continue;
