@@ -133,12 +133,6 @@ class ClientBase(_native.ClientBase):
         ``JsonError``, an actor the policy does not cover ``ForbiddenError``."""
         return View(self, actor, policy)
 
-    def counts(self) -> dict[str, int]:
-        """Counts of clients, persons, companies, deals, open deals, deal lines,
-        activities and open tasks (the ``counts`` capability)."""
-        counts: dict[str, int] = self.call("counts")
-        return counts
-
     def backup(self, path: str | os.PathLike[str]) -> None:
         """Copies the base into a new base file at ``path`` while it stays in use."""
         self.call("backup", path=os.fspath(path))

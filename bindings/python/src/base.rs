@@ -329,6 +329,12 @@ impl PyClientBase {
             .collect()
     }
 
+    /// Counts of clients, persons, companies, deals, open deals, deal lines,
+    /// activities and open tasks.
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.read(py, ClientBase::counts))
+    }
+
     /// Calls the capability `name` on this base (see `clientbase.capabilities()`):
     /// `base.call("sales_summary", top_categories=5)`. Params come as a dict, as
     /// keyword arguments, or both (keywords win); a key the capability does not
@@ -369,7 +375,7 @@ impl PyClientBase {
             (None, None) => return Err(PyTypeError::new_err("no CSV data or path given")),
         };
         let mapping = ColumnMapping::from_pairs(mapping).or_raise()?;
-        let options = csv_options(delimiter, currency, strict)?;
+        let options = CsvOptions::new(delimiter, currency, strict).or_raise()?;
         let input = ImportInput::Csv(source, &mapping);
         let report = self.write(py, |base| import_records(base, kind, input, &options));
         to_py(py, &report.or_raise()?)
@@ -393,25 +399,9 @@ impl PyClientBase {
         strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let columns = table::Columns::from_py(columns)?;
-        let options = csv_options(None, currency, strict)?;
+        let options = CsvOptions::new(None, currency, strict).or_raise()?;
         let input = ImportInput::Table(&columns.table, &columns.bad_cells);
         let report = self.write(py, |base| import_records(base, kind, input, &options));
         to_py(py, &report.or_raise()?)
     }
-}
-
-/// The options of a CSV or column import.
-fn csv_options(
-    delimiter: Option<u8>,
-    currency: Option<&str>,
-    strict: bool,
-) -> PyResult<CsvOptions> {
-    // The core may add options; they keep their defaults here.
-    #[allow(clippy::needless_update)]
-    Ok(CsvOptions {
-        delimiter,
-        currency: currency.map(Currency::new).transpose().or_raise()?,
-        strict,
-        ..CsvOptions::default()
-    })
 }

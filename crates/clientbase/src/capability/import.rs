@@ -33,7 +33,14 @@ impl ImportParams {
     fn read<T>(&self, import: impl FnOnce(&mut dyn std::io::Read) -> Result<T>) -> Result<T> {
         match (&self.csv, &self.path) {
             (Some(csv), None) => CsvSource::Bytes(csv.as_bytes()).read(import),
-            (None, Some(path)) => CsvSource::Path(Path::new(path)).read(import),
+            (None, Some(path)) => {
+                let mut file = std::fs::File::open(path).map_err(|err| {
+                    Error::new(ErrorKind::Io, format!("{path}: {err}"))
+                        .with_source(err)
+                        .with_field("path")
+                })?;
+                import(&mut file)
+            }
             _ => Err(crate::error::invalid(
                 "csv",
                 "give the CSV as text in `csv` or as a file in `path`, exactly one of them",
@@ -49,7 +56,7 @@ pub enum CsvSource<'a> {
     /// The CSV's bytes.
     Bytes(&'a [u8]),
     /// The path of a CSV file; one that cannot be opened is an `Io` error
-    /// naming it (field `path`).
+    /// about it (its record).
     Path(&'a Path),
 }
 
@@ -58,11 +65,8 @@ impl CsvSource<'_> {
         match self {
             CsvSource::Bytes(mut bytes) => import(&mut bytes),
             CsvSource::Path(path) => {
-                let file = std::fs::File::open(path).map_err(|err| {
-                    Error::new(ErrorKind::Io, format!("{}: {err}", path.display()))
-                        .with_source(err)
-                        .with_field("path")
-                })?;
+                let file = std::fs::File::open(path)
+                    .map_err(|err| Error::from(err).with_record(path.display().to_string()))?;
                 import(&mut std::io::BufReader::new(file))
             }
         }
