@@ -72,13 +72,8 @@ impl PyView {
     /// What the actor may see and export: `{"actor", "role", "clients",
     /// "contacts", "owns", "forbid_exports": {kind: reason}}`.
     fn grant<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let grant = self
-            .inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .grant()
-            .clone();
-        to_py(py, &grant)
+        let grant = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        to_py(py, grant.grant())
     }
 
     /// Calls the capability `name` as the actor, like `ClientBase.call`:
