@@ -14,9 +14,9 @@ use clientbase::access::{Policy, View};
 use clientbase::capability;
 
 use crate::base::cb_base;
-use crate::capability::params_arg;
+use crate::capability::{params_arg, put_output};
 use crate::error::{cb_status, CbResult};
-use crate::ffi::{arg_str, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, out_arg, put_json, put_text, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 use crate::table::cb_table;
 
@@ -48,11 +48,8 @@ pub unsafe extern "C" fn cb_base_view(
     status_boundary(|| {
         let base = unsafe { cb_base::arg(base, "base") }?;
         let actor = unsafe { arg_str(actor, "actor") }?;
-        let policy = unsafe { arg_str(policy_json, "policy_json") }?;
-        let out_view = unsafe { out_arg(out_view, "out_view") }?;
-        let policy = Policy::from_json(policy)?;
-        *out_view = cb_view::into_raw(View::new(base, &policy, actor)?);
-        Ok(())
+        let policy = Policy::from_json(unsafe { arg_str(policy_json, "policy_json") }?)?;
+        unsafe { cb_view::put(out_view, "out_view", View::new(base, &policy, actor)?) }
     })
 }
 
@@ -73,9 +70,7 @@ pub unsafe extern "C" fn cb_view_grant_json(
 ) -> cb_status {
     status_boundary(|| {
         let view = unsafe { cb_view::arg(view, "view") }?;
-        let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        *out_json = owned_string(serde_json::to_string(view.grant())?, "out_json")?;
-        Ok(())
+        unsafe { put_json(out_json, view.grant()) }
     })
 }
 
@@ -98,8 +93,7 @@ pub unsafe extern "C" fn cb_view_call(
         let name = unsafe { arg_str(capability, "capability") }?;
         let params = unsafe { params_arg(params_json) }?;
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        *out_json = owned_string(view.call(base, name, params)?.to_json()?, "out_json")?;
-        Ok(())
+        unsafe { put_output(out_json, view.call(base, name, params)?) }
     })
 }
 
@@ -140,8 +134,7 @@ pub unsafe extern "C" fn cb_view_export_clients_csv(
         let out_csv = unsafe { out_arg(out_csv, "out_csv") }?;
         let mut csv = Vec::new();
         view.export_clients_csv(base, &mut csv)?;
-        *out_csv = owned_string(csv, "out_csv")?;
-        Ok(())
+        unsafe { put_text(out_csv, "out_csv", csv) }
     })
 }
 
@@ -158,8 +151,7 @@ pub unsafe extern "C" fn cb_view_to_json(
     status_boundary(|| {
         let (view, base) = unsafe { view_args(view, base) }?;
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        *out_json = owned_string(view.to_json(base)?, "out_json")?;
-        Ok(())
+        unsafe { put_text(out_json, "out_json", view.to_json(base)?) }
     })
 }
 

@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use chrono::DateTime;
 use clientbase::{ClientBase, Error, ErrorKind, FieldDef, OpenOptions, Schema};
 
-use crate::error::{cb_status, CbResult};
-use crate::ffi::{arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
+use crate::error::cb_status;
+use crate::ffi::{arg_str, opt_json_arg, put_text, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 
 /// A client base: clients, deals and activities, validated on every write.
@@ -34,9 +34,7 @@ pub unsafe extern "C" fn cb_base_new(
 ) -> cb_status {
     status_boundary(|| {
         let schema: Schema = opt_json_arg(schema_json, "schema_json")?;
-        let out_base = out_arg(out_base, "out_base")?;
-        *out_base = cb_base::into_raw(ClientBase::new(schema));
-        Ok(())
+        cb_base::put(out_base, "out_base", ClientBase::new(schema))
     })
 }
 
@@ -57,11 +55,8 @@ pub unsafe extern "C" fn cb_base_from_json(
     out_base: *mut *mut cb_base,
 ) -> cb_status {
     status_boundary(|| {
-        let json = arg_str(json, "json")?;
-        let out_base = out_arg(out_base, "out_base")?;
-        let base = ClientBase::from_json(json)?;
-        *out_base = cb_base::into_raw(base);
-        Ok(())
+        let base = ClientBase::from_json(arg_str(json, "json")?)?;
+        cb_base::put(out_base, "out_base", base)
     })
 }
 
@@ -75,12 +70,7 @@ pub unsafe extern "C" fn cb_base_to_json(
     base: *const cb_base,
     out_json: *mut *mut c_char,
 ) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg(base, "base")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = owned_string(base.to_json()?, "json")?;
-        Ok(())
-    })
+    status_boundary(|| put_text(out_json, "out_json", cb_base::arg(base, "base")?.to_json()?))
 }
 
 /// Opens the base kept in the file at `path` (SQLite, made by
@@ -101,9 +91,8 @@ pub unsafe extern "C" fn cb_base_open(
     status_boundary(|| {
         let path = arg_str(path, "path")?;
         let options: OpenOptions = opt_json_arg(options_json, "options_json")?;
-        let out_base = out_arg(out_base, "out_base")?;
-        *out_base = cb_base::into_raw(ClientBase::open_with(path, &options)?);
-        Ok(())
+        crate::ffi::out_arg(out_base, "out_base")?;
+        cb_base::put(out_base, "out_base", ClientBase::open_with(path, &options)?)
     })
 }
 
@@ -119,9 +108,8 @@ pub unsafe extern "C" fn cb_base_create(
     status_boundary(|| {
         let path = arg_str(path, "path")?;
         let schema: Schema = opt_json_arg(schema_json, "schema_json")?;
-        let out_base = out_arg(out_base, "out_base")?;
-        *out_base = cb_base::into_raw(ClientBase::create(path, schema)?);
-        Ok(())
+        crate::ffi::out_arg(out_base, "out_base")?;
+        cb_base::put(out_base, "out_base", ClientBase::create(path, schema)?)
     })
 }
 
@@ -129,12 +117,7 @@ pub unsafe extern "C" fn cb_base_create(
 /// are committed to that file. An existing file is never overwritten.
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_save_as(base: *mut cb_base, path: *const c_char) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        let path = arg_str(path, "path")?;
-        base.save_as(path)?;
-        Ok(())
-    })
+    status_boundary(|| Ok(cb_base::arg_mut(base, "base")?.save_as(arg_str(path, "path")?)?))
 }
 
 /// Copies the base into a new base file at `path` while it stays in use (an
@@ -150,11 +133,7 @@ pub unsafe extern "C" fn cb_base_backup(base: *const cb_base, path: *const c_cha
 /// kept in a file (which keeps its whole log) this is `CB_STORAGE`.
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_keep_change_log(base: *mut cb_base, limit: usize) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        base.keep_change_log(limit)?;
-        Ok(())
-    })
+    status_boundary(|| Ok(cb_base::arg_mut(base, "base")?.keep_change_log(limit)?))
 }
 
 /// Freezes the clock that stamps `created_at` and `updated_at` at
@@ -180,8 +159,7 @@ pub unsafe extern "C" fn cb_base_freeze_clock(base: *mut cb_base, unix_seconds: 
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_unfreeze_clock(base: *mut cb_base) -> cb_status {
     status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        base.freeze_clock(None);
+        cb_base::arg_mut(base, "base")?.freeze_clock(None);
         Ok(())
     })
 }
@@ -189,12 +167,7 @@ pub unsafe extern "C" fn cb_base_unfreeze_clock(base: *mut cb_base) -> cb_status
 /// Adds `tag` (borrowed) to the tag vocabulary. Declaring a tag twice is harmless.
 #[no_mangle]
 pub unsafe extern "C" fn cb_base_declare_tag(base: *mut cb_base, tag: *const c_char) -> cb_status {
-    status_boundary(|| {
-        let base = cb_base::arg_mut(base, "base")?;
-        let tag = arg_str(tag, "tag")?;
-        base.declare_tag(tag)?;
-        Ok(())
-    })
+    status_boundary(|| Ok(cb_base::arg_mut(base, "base")?.declare_tag(arg_str(tag, "tag")?)?))
 }
 
 /// Declares a custom field from its JSON definition (borrowed), such as
@@ -209,14 +182,7 @@ pub unsafe extern "C" fn cb_base_declare_field_json(
 ) -> cb_status {
     status_boundary(|| {
         let base = cb_base::arg_mut(base, "base")?;
-        let field_json = arg_str(field_json, "field_json")?;
-        let field: FieldDef = serde_json::from_str(field_json)?;
-        base.declare_field(field)?;
-        Ok(())
+        let field: FieldDef = serde_json::from_str(arg_str(field_json, "field_json")?)?;
+        Ok(base.declare_field(field)?)
     })
-}
-
-/// A value (a record, a report) as compact JSON in an owned C string.
-pub(crate) fn record_json<T: serde::Serialize>(record: &T) -> CbResult<*mut c_char> {
-    owned_string(serde_json::to_string(record)?, "json")
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::base::cb_base;
 use crate::error::{cb_status, CbResult, Failure};
-use crate::ffi::{arg_str, opt_json_arg, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, opt_json_arg, out_arg, put_json, put_text, BoxHandle};
 use crate::panic::status_boundary;
 use crate::table::{cb_table, ArrowArray, ArrowSchema};
 
@@ -29,8 +29,12 @@ pub(crate) unsafe fn params_arg(params_json: *const c_char) -> CbResult<Value> {
     unsafe { opt_json_arg(params_json, "params_json") }
 }
 
-fn output(out: Output) -> CbResult<*mut c_char> {
-    owned_string(out.to_json()?, "out_json")
+/// Writes a capability's output as JSON into `out_json`.
+///
+/// # Safety
+/// `out_json` is `NULL` or valid for writes for the call.
+pub(crate) unsafe fn put_output(out_json: *mut *mut c_char, out: Output) -> CbResult<()> {
+    unsafe { put_text(out_json, "out_json", out.to_json()?) }
 }
 
 /// Lists every capability as JSON: `[{"access":"read","name":"dedupe",
@@ -42,11 +46,8 @@ fn output(out: Output) -> CbResult<*mut c_char> {
 #[no_mangle]
 pub unsafe extern "C" fn cb_capabilities_json(out_json: *mut *mut c_char) -> cb_status {
     status_boundary(|| {
-        let out_json = out_arg(out_json, "out_json")?;
         // Through a `Value`, so that the keys are sorted like every output's.
-        let list = serde_json::to_value(capability::CAPABILITIES)?;
-        *out_json = owned_string(list.to_string(), "out_json")?;
-        Ok(())
+        put_json(out_json, &serde_json::to_value(capability::CAPABILITIES)?)
     })
 }
 
@@ -63,10 +64,10 @@ pub unsafe extern "C" fn cb_call(
 ) -> cb_status {
     status_boundary(|| {
         let capability = arg_str(capability, "capability")?;
-        let params = params_arg(params_json)?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = output(capability::call(capability, params)?)?;
-        Ok(())
+        put_output(
+            out_json,
+            capability::call(capability, params_arg(params_json)?)?,
+        )
     })
 }
 
@@ -86,9 +87,7 @@ pub unsafe extern "C" fn cb_base_call(
         let capability = unsafe { arg_str(capability, "capability") }?;
         let base = unsafe { cb_base::arg(base, "base") }?;
         let params = unsafe { params_arg(params_json) }?;
-        let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        *out_json = output(capability::call_read(base, capability, params)?)?;
-        Ok(())
+        unsafe { put_output(out_json, capability::call_read(base, capability, params)?) }
     })
 }
 
@@ -106,8 +105,7 @@ pub unsafe extern "C" fn cb_base_call_mut(
         let base = unsafe { cb_base::arg_mut(base, "base") }?;
         let params = unsafe { params_arg(params_json) }?;
         let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        *out_json = output(capability::call_write(base, capability, params)?)?;
-        Ok(())
+        unsafe { put_output(out_json, capability::call_write(base, capability, params)?) }
     })
 }
 
@@ -122,11 +120,8 @@ pub unsafe extern "C" fn cb_table_from_json(
     out_table: *mut *mut cb_table,
 ) -> cb_status {
     status_boundary(|| {
-        let json = unsafe { arg_str(json, "json") }?;
-        let out_table = unsafe { out_arg(out_table, "out_table") }?;
-        let table: Table = capability::from_json("table", json)?;
-        *out_table = cb_table::of(table)?;
-        Ok(())
+        let table: Table = capability::from_json("table", unsafe { arg_str(json, "json") }?)?;
+        unsafe { cb_table::put(out_table, "out_table", table.into_record_batch()?) }
     })
 }
 
@@ -216,11 +211,7 @@ pub unsafe extern "C" fn cb_table_call(
     params_json: *const c_char,
     out_json: *mut *mut c_char,
 ) -> cb_status {
-    status_boundary(|| {
-        let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        *out_json = output(unsafe { table_call(input, capability, params_json) }?)?;
-        Ok(())
-    })
+    status_boundary(|| unsafe { put_output(out_json, table_call(input, capability, params_json)?) })
 }
 
 /// As `cb_table_call`, for a capability that gives back a table: on success

@@ -2,14 +2,12 @@
 //! `import_clients_csv` and `import_deals_csv`, through `cb_base_call_mut`.)
 
 use std::ffi::c_char;
-use std::fs::File;
-use std::io::{BufWriter, Write};
 
-use clientbase::{record, Error, ErrorKind};
+use clientbase::record;
 
 use crate::base::cb_base;
 use crate::error::cb_status;
-use crate::ffi::{arg_str, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, put_text, BoxHandle};
 use crate::panic::status_boundary;
 
 /// Exports all records of `kind` (`"client"` or `"deal"`; another is
@@ -23,12 +21,9 @@ pub unsafe extern "C" fn cb_base_export_csv(
 ) -> cb_status {
     status_boundary(|| {
         let base = cb_base::arg(base, "base")?;
-        let kind = arg_str(kind, "kind")?;
-        let out_csv = out_arg(out_csv, "out_csv")?;
         let mut csv = Vec::new();
-        record::export_csv(base, kind, &mut csv)?;
-        *out_csv = owned_string(csv, "csv")?;
-        Ok(())
+        record::export_csv(base, arg_str(kind, "kind")?, &mut csv)?;
+        put_text(out_csv, "out_csv", csv)
     })
 }
 
@@ -41,14 +36,7 @@ pub unsafe extern "C" fn cb_base_export_csv_file(
     path: *const c_char,
 ) -> cb_status {
     status_boundary(|| {
-        let base = cb_base::arg(base, "base")?;
-        let kind = arg_str(kind, "kind")?;
-        let path = arg_str(path, "path")?;
-        let file = File::create(path)
-            .map_err(|err| Error::new(ErrorKind::Io, format!("{path}: {err}")).with_source(err))?;
-        let mut file = BufWriter::new(file);
-        record::export_csv(base, kind, &mut file)?;
-        file.flush().map_err(Error::from)?;
-        Ok(())
+        let (base, kind) = (cb_base::arg(base, "base")?, arg_str(kind, "kind")?);
+        Ok(record::export_csv_file(base, kind, arg_str(path, "path")?)?)
     })
 }

@@ -11,9 +11,10 @@ use std::ffi::c_char;
 use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
 use clientbase::{Client, ClientId};
 
-use crate::base::{cb_base, record_json};
+use crate::base::cb_base;
 use crate::error::cb_status;
-use crate::ffi::{arg_opt_str, arg_str, json_arg, opt_json_arg, out_arg, owned_string, BoxHandle};
+use crate::ffi::BoxHandle;
+use crate::ffi::{arg_opt_str, arg_str, json_arg, opt_json_arg, out_arg, put_json, put_text};
 use crate::panic::{status_boundary, value_boundary};
 
 /// A base's clients indexed for duplicate matching.
@@ -49,14 +50,11 @@ pub unsafe extern "C" fn cb_match_index_new(
 ) -> cb_status {
     status_boundary(|| {
         let base = cb_base::arg(base, "base")?;
-        let options_json = arg_opt_str(options_json, "options_json")?;
-        let out_index = out_arg(out_index, "out_index")?;
-        let options = match options_json {
+        let options = match arg_opt_str(options_json, "options_json")? {
             Some(json) => MatchOptions::from_json(json)?,
             None => MatchOptions::default(),
         };
-        *out_index = cb_match_index::into_raw(MatchIndex::build(base, options)?);
-        Ok(())
+        cb_match_index::put(out_index, "out_index", MatchIndex::build(base, options)?)
     })
 }
 
@@ -96,11 +94,8 @@ pub unsafe extern "C" fn cb_match_index_find(
 ) -> cb_status {
     status_boundary(|| {
         let index = cb_match_index::arg(index, "index")?;
-        let client_json = arg_str(client_json, "client_json")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        let client: Client = json_arg(client_json, "client_json")?;
-        *out_json = record_json(&index.find(&client, limit))?;
-        Ok(())
+        let client: Client = json_arg(arg_str(client_json, "client_json")?, "client_json")?;
+        put_json(out_json, &index.find(&client, limit))
     })
 }
 
@@ -116,9 +111,7 @@ pub unsafe extern "C" fn cb_match_index_insert(
     status_boundary(|| {
         let index = cb_match_index::arg_mut(index, "index")?;
         let base = cb_base::arg(base, "base")?;
-        let client = base.client(ClientId(client_id))?;
-        index.insert(client)?;
-        Ok(())
+        Ok(index.insert(base.client(ClientId(client_id))?)?)
     })
 }
 
@@ -155,10 +148,7 @@ pub unsafe extern "C" fn cb_match_index_explain(
 ) -> cb_status {
     status_boundary(|| {
         let index = cb_match_index::arg(index, "index")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        let explanation = index.explain(ClientId(a), ClientId(b))?;
-        *out_json = record_json(&explanation)?;
-        Ok(())
+        put_json(out_json, &index.explain(ClientId(a), ClientId(b))?)
     })
 }
 
@@ -176,11 +166,8 @@ pub unsafe extern "C" fn cb_match_index_explain_text(
     out_text: *mut *mut c_char,
 ) -> cb_status {
     status_boundary(|| {
-        let index = cb_match_index::arg(index, "index")?;
-        let out_text = out_arg(out_text, "out_text")?;
-        let explanation = index.explain(ClientId(a), ClientId(b))?;
-        *out_text = owned_string(explanation.to_text(), "text")?;
-        Ok(())
+        let explanation = cb_match_index::arg(index, "index")?.explain(ClientId(a), ClientId(b))?;
+        put_text(out_text, "out_text", explanation.to_text())
     })
 }
 
@@ -209,9 +196,8 @@ pub unsafe extern "C" fn cb_match_index_dedupe(
     status_boundary(|| {
         let index = cb_match_index::arg(index, "index")?;
         let decisions: Decisions = opt_json_arg(decisions_json, "decisions_json")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = record_json(&clientbase::capability::dedupe_index(index, &decisions)?)?;
-        Ok(())
+        let found = clientbase::capability::dedupe_index(index, &decisions)?;
+        put_json(out_json, &found)
     })
 }
 
@@ -236,8 +222,7 @@ pub unsafe extern "C" fn cb_match_index_estimate(
         let index = cb_match_index::arg_mut(index, "index")?;
         let out_json = out_arg(out_json, "out_json")?;
         let estimate = index.estimate(random_pairs, seed)?;
-        *out_json = record_json(&estimate)?;
-        Ok(())
+        put_json(out_json, &estimate)
     })
 }
 
@@ -252,12 +237,7 @@ pub unsafe extern "C" fn cb_match_index_model_json(
     index: *const cb_match_index,
     out_json: *mut *mut c_char,
 ) -> cb_status {
-    status_boundary(|| {
-        let index = cb_match_index::arg(index, "index")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = record_json(index.model())?;
-        Ok(())
-    })
+    status_boundary(|| put_json(out_json, cb_match_index::arg(index, "index")?.model()))
 }
 
 /// Replaces the match model with the one described as JSON (borrowed), in the
@@ -270,9 +250,7 @@ pub unsafe extern "C" fn cb_match_index_set_model_json(
 ) -> cb_status {
     status_boundary(|| {
         let index = cb_match_index::arg_mut(index, "index")?;
-        let model_json = arg_str(model_json, "model_json")?;
-        let model: MatchModel = json_arg(model_json, "model_json")?;
-        index.set_model(model)?;
-        Ok(())
+        let model: MatchModel = json_arg(arg_str(model_json, "model_json")?, "model_json")?;
+        Ok(index.set_model(model)?)
     })
 }

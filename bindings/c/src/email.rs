@@ -11,9 +11,8 @@ use std::ffi::c_char;
 use clientbase::table::Outcome;
 use clientbase::EmailNormalizer;
 
-use crate::base::record_json;
 use crate::error::cb_status;
-use crate::ffi::{arg_str, out_arg, BoxHandle};
+use crate::ffi::{arg_str, put_json, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 use crate::phone::batch_call;
 use crate::table::cb_table;
@@ -43,10 +42,8 @@ pub unsafe extern "C" fn cb_email_normalizer_new(
     out_normalizer: *mut *mut cb_email_normalizer,
 ) -> cb_status {
     status_boundary(|| {
-        let out_normalizer = out_arg(out_normalizer, "out_normalizer")?;
         let normalizer = EmailNormalizer::new().with_provider_rules(provider_rules);
-        *out_normalizer = cb_email_normalizer::into_raw(normalizer);
-        Ok(())
+        cb_email_normalizer::put(out_normalizer, "out_normalizer", normalizer)
     })
 }
 
@@ -74,10 +71,8 @@ pub unsafe extern "C" fn cb_email_normalizer_parse(
 ) -> cb_status {
     status_boundary(|| {
         let normalizer = cb_email_normalizer::arg(normalizer, "normalizer")?;
-        let input = arg_str(input, "input")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = record_json(&Outcome::from(normalizer.parse(input)))?;
-        Ok(())
+        let parsed = Outcome::from(normalizer.parse(arg_str(input, "input")?));
+        put_json(out_json, &parsed)
     })
 }
 

@@ -7,17 +7,18 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, CStr, CString};
 use std::sync::OnceLock;
 
 use clientbase::{Error, ErrorKind};
+use strum::IntoEnumIterator;
 
 /// The result of every fallible call. The numbers are stable across releases.
 ///
 /// `cb_status_name` gives the snake_case name of a status (`unknown_tag`),
 /// `cb_last_error_message` the message of the failure.
 #[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum cb_status {
     /// Success: the out-parameters are filled.
     CB_OK = 0,
@@ -60,31 +61,6 @@ pub enum cb_status {
 }
 
 impl cb_status {
-    /// Every status, in the order of the header.
-    const ALL: [cb_status; 18] = {
-        use cb_status::*;
-        [
-            CB_OK,
-            CB_INVALID_VALUE,
-            CB_UNKNOWN_ID,
-            CB_UNKNOWN_TAG,
-            CB_UNKNOWN_FIELD,
-            CB_FIELD_TYPE,
-            CB_CURRENCY_MISMATCH,
-            CB_SCHEMA,
-            CB_CONFLICT,
-            CB_CSV,
-            CB_JSON,
-            CB_IO,
-            CB_STORAGE,
-            CB_FORBIDDEN,
-            CB_NULL_PARAMETER,
-            CB_INVALID_UTF8,
-            CB_PANIC,
-            CB_UNKNOWN_ERROR,
-        ]
-    };
-
     /// Every status with its name, NUL-terminated for C, made once: the
     /// identifier without `CB_`, in lower case (`invalid_value` for
     /// `CB_INVALID_VALUE`), so that the mapping to and from the core's
@@ -95,7 +71,7 @@ impl cb_status {
         NAMES.get_or_init(|| {
             let name = |status: cb_status| format!("{status:?}")[3..].to_ascii_lowercase();
             let named = |status| (status, CString::new(name(status)).unwrap_or_default());
-            cb_status::ALL.into_iter().map(named).collect()
+            cb_status::iter().map(named).collect()
         })
     }
 
@@ -154,12 +130,7 @@ pub extern "C" fn cb_last_error_message() -> *const c_char {
 /// Owned by the library, valid like `cb_last_error_message`.
 #[no_mangle]
 pub extern "C" fn cb_last_error_record() -> *const c_char {
-    crate::panic::value_boundary(std::ptr::null(), || {
-        with_last_error(|last| {
-            last.and_then(|e| e.record.as_ref())
-                .map_or(std::ptr::null(), |s| s.as_ptr())
-        })
-    })
+    last_error_text(|e| e.record.as_deref())
 }
 
 /// The field the last error on this thread is about (`tags`, `custom.rooms`,
@@ -168,21 +139,24 @@ pub extern "C" fn cb_last_error_record() -> *const c_char {
 /// Owned by the library, valid like `cb_last_error_message`.
 #[no_mangle]
 pub extern "C" fn cb_last_error_field() -> *const c_char {
+    last_error_text(|e| e.field.as_deref())
+}
+
+/// A text of the thread's last error, `NULL` when there is none.
+fn last_error_text(text: impl Fn(&Failure) -> Option<&CStr>) -> *const c_char {
     crate::panic::value_boundary(std::ptr::null(), || {
-        with_last_error(|last| {
-            last.and_then(|e| e.field.as_ref())
-                .map_or(std::ptr::null(), |s| s.as_ptr())
-        })
+        with_last_error(|last| last.and_then(text).map_or(std::ptr::null(), CStr::as_ptr))
     })
 }
 
-/// Why a call failed, before it is stored as the thread's last error.
+/// Why a call failed, as it is kept as the thread's last error: its texts
+/// made NUL-terminated for C once.
 #[derive(Debug)]
 pub(crate) struct Failure {
     status: cb_status,
-    message: String,
-    record: Option<String>,
-    field: Option<String>,
+    message: CString,
+    record: Option<CString>,
+    field: Option<CString>,
 }
 
 /// The result of the body of an exported function.
@@ -222,10 +196,11 @@ impl Failure {
 
     /// The message, as `cb_last_error_message` would give it.
     pub(crate) fn message(&self) -> &str {
-        &self.message
+        self.message.to_str().unwrap_or_default()
     }
 
     fn binding(status: cb_status, message: String) -> Failure {
+        let message = c_text(&message);
         Failure {
             status,
             message,
@@ -239,9 +214,9 @@ impl From<Error> for Failure {
     fn from(err: Error) -> Failure {
         Failure {
             status: cb_status::from_kind(err.kind()),
-            message: err.to_string(),
-            record: err.record().map(str::to_string),
-            field: err.field().map(str::to_string),
+            message: c_text(&err.to_string()),
+            record: err.record().map(c_text),
+            field: err.field().map(c_text),
         }
     }
 }
@@ -252,16 +227,8 @@ impl From<serde_json::Error> for Failure {
     }
 }
 
-/// A failure as kept for C: NUL-terminated copies of its texts.
-struct LastError {
-    status: cb_status,
-    message: CString,
-    record: Option<CString>,
-    field: Option<CString>,
-}
-
 thread_local! {
-    static LAST_ERROR: RefCell<Option<LastError>> = const { RefCell::new(None) };
+    static LAST_ERROR: RefCell<Option<Failure>> = const { RefCell::new(None) };
 }
 
 /// Converts a message for C. User data may hold a NUL (a CSV file can), which a
@@ -280,19 +247,13 @@ pub(crate) fn clear_last_error() {
 /// Records `failure` as the thread's last error and returns its status.
 pub(crate) fn set_last_error(failure: Failure) -> cb_status {
     let status = failure.status;
-    let last = LastError {
-        status,
-        message: c_text(&failure.message),
-        record: failure.record.as_deref().map(c_text),
-        field: failure.field.as_deref().map(c_text),
-    };
-    let _ = LAST_ERROR.try_with(|cell| cell.replace(Some(last)));
+    let _ = LAST_ERROR.try_with(|cell| cell.replace(Some(failure)));
     status
 }
 
 /// Runs `f` on the thread's last error. (During thread teardown the access
 /// panics, which the caller's panic boundary turns into its default value.)
-fn with_last_error<R>(f: impl FnOnce(Option<&LastError>) -> R) -> R {
+fn with_last_error<R>(f: impl FnOnce(Option<&Failure>) -> R) -> R {
     LAST_ERROR.with_borrow(|last| f(last.as_ref()))
 }
 
@@ -337,9 +298,8 @@ mod tests {
 
     #[test]
     fn statuses_match_the_core_and_the_header() {
-        let ours: Vec<_> = cb_status::ALL
-            .iter()
-            .map(|s| (format!("{s:?}"), *s as u32))
+        let ours: Vec<_> = cb_status::iter()
+            .map(|s| (format!("{s:?}"), s as u32))
             .collect();
         assert_eq!(header_statuses(), ours, "regenerate the header");
         for (ident, number) in ours {

@@ -26,6 +26,18 @@ pub(crate) trait BoxHandle: Sized {
         Box::into_raw(Box::new(inner)).cast()
     }
 
+    /// Writes a new handle holding `inner` into the out-parameter `out` called
+    /// `name` (checked for `NULL` first; `inner` is dropped then).
+    ///
+    /// # Safety
+    /// `out` is `NULL` or valid for writes for the call.
+    unsafe fn put(out: *mut *mut Self, name: &str, inner: Self::Inner) -> CbResult<()> {
+        // The place first: a `NULL` one must fail before the box is made.
+        let out = unsafe { out_arg(out, name) }?;
+        *out = Self::into_raw(inner);
+        Ok(())
+    }
+
     /// Borrows the value behind a handle argument called `name`.
     ///
     /// # Safety
@@ -148,6 +160,33 @@ pub(crate) unsafe fn out_arg<'a, T>(ptr: *mut T, name: &str) -> CbResult<&'a mut
     // SAFETY: guaranteed by the caller. `T` is plain data or a pointer, so no
     // value is read or dropped through the reference before it is overwritten.
     unsafe { ptr.as_mut() }.ok_or_else(|| Failure::null(name))
+}
+
+/// Writes `value` as compact JSON into the out-parameter `out_json`, checked
+/// for `NULL` before anything is allocated.
+///
+/// # Safety
+/// `out_json` is `NULL` or valid for writes for the call.
+pub(crate) unsafe fn put_json<T: serde::Serialize + ?Sized>(
+    out_json: *mut *mut c_char,
+    value: &T,
+) -> CbResult<()> {
+    unsafe { put_text(out_json, "out_json", serde_json::to_string(value)?) }
+}
+
+/// Writes an owned copy of `text` into the out-parameter `out` called `name`
+/// (`out_csv`: the text is named `csv` in an error), checked for `NULL` first.
+///
+/// # Safety
+/// `out` is `NULL` or valid for writes for the call.
+pub(crate) unsafe fn put_text(
+    out: *mut *mut c_char,
+    name: &str,
+    text: impl Into<Vec<u8>>,
+) -> CbResult<()> {
+    let out = unsafe { out_arg(out, name) }?;
+    *out = owned_string(text, name.trim_start_matches("out_"))?;
+    Ok(())
 }
 
 /// Gives C an owned copy of `text`, to be freed with [`cb_string_free`].

@@ -4,13 +4,12 @@
 use std::ffi::c_char;
 
 use clientbase::capability::NameReading;
-use clientbase::table::Column;
 use clientbase::{clean_name, name_key, transliterate, PersonName};
 
-use crate::base::record_json;
 use crate::error::cb_status;
-use crate::ffi::{arg_str, arg_str_array, out_arg, owned_string};
+use crate::ffi::{arg_str, out_arg, put_json, put_text};
 use crate::panic::status_boundary;
+use crate::phone::input_column;
 use crate::table::cb_table;
 
 /// Splits a full name typed in any order (`Иванов Сергей Петрович`, `сергей
@@ -32,10 +31,8 @@ pub unsafe extern "C" fn cb_person_name_parse(
     out_json: *mut *mut c_char,
 ) -> cb_status {
     status_boundary(|| {
-        let full_name = arg_str(full_name, "full_name")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = record_json(&NameReading::from(&PersonName::parse(full_name)))?;
-        Ok(())
+        let name = PersonName::parse(arg_str(full_name, "full_name")?);
+        put_json(out_json, &NameReading::from(&name))
     })
 }
 
@@ -56,19 +53,11 @@ pub unsafe extern "C" fn cb_person_name_parse_batch(
     out_table: *mut *mut cb_table,
 ) -> cb_status {
     status_boundary(|| {
-        let items = arg_str_array(inputs, len, "inputs")?;
-        let out_table = out_arg(out_table, "out_table")?;
-        let mut texts = Vec::with_capacity(items.len());
-        for item in items {
-            texts.push(match item {
-                Ok(text) => Some(text),
-                Err(failure) if failure.status() == cb_status::CB_INVALID_UTF8 => {
-                    return Err(failure)
-                }
-                Err(_) => None,
-            });
+        let (column, unread) = input_column(inputs, len)?;
+        if let Some((_, failure)) = unread.into_iter().next() {
+            return Err(failure);
         }
-        let column = Column::from_texts("input", texts);
+        let out_table = out_arg(out_table, "out_table")?;
         *out_table = cb_table::of(PersonName::parse_table(&column)?)?;
         Ok(())
     })
@@ -85,12 +74,7 @@ pub unsafe extern "C" fn cb_name_clean(
     text: *const c_char,
     out_text: *mut *mut c_char,
 ) -> cb_status {
-    status_boundary(|| {
-        let text = arg_str(text, "text")?;
-        let out_text = out_arg(out_text, "out_text")?;
-        *out_text = owned_string(clean_name(text), "text")?;
-        Ok(())
-    })
+    status_boundary(|| put_text(out_text, "out_text", clean_name(arg_str(text, "text")?)))
 }
 
 /// The matching key of a name or a piece of one: lower-case Latin words with
@@ -102,12 +86,7 @@ pub unsafe extern "C" fn cb_name_clean(
 /// and frees with `cb_string_free`.
 #[no_mangle]
 pub unsafe extern "C" fn cb_name_key(text: *const c_char, out_key: *mut *mut c_char) -> cb_status {
-    status_boundary(|| {
-        let text = arg_str(text, "text")?;
-        let out_key = out_arg(out_key, "out_key")?;
-        *out_key = owned_string(name_key(text), "key")?;
-        Ok(())
-    })
+    status_boundary(|| put_text(out_key, "out_key", name_key(arg_str(text, "text")?)))
 }
 
 /// Transliterates Cyrillic to Latin by ICAO 9303, the scheme of Russian
@@ -120,10 +99,5 @@ pub unsafe extern "C" fn cb_name_transliterate(
     text: *const c_char,
     out_text: *mut *mut c_char,
 ) -> cb_status {
-    status_boundary(|| {
-        let text = arg_str(text, "text")?;
-        let out_text = out_arg(out_text, "out_text")?;
-        *out_text = owned_string(transliterate(text), "text")?;
-        Ok(())
-    })
+    status_boundary(|| put_text(out_text, "out_text", transliterate(arg_str(text, "text")?)))
 }

@@ -12,9 +12,8 @@ use std::ffi::c_char;
 use clientbase::table::{Column, Outcome, Table};
 use clientbase::PhoneNormalizer;
 
-use crate::base::record_json;
-use crate::error::{cb_status, CbResult};
-use crate::ffi::{arg_opt_str, arg_str, arg_str_array, out_arg, owned_string, BoxHandle};
+use crate::error::{cb_status, CbResult, Failure};
+use crate::ffi::{arg_opt_str, arg_str, arg_str_array, out_arg, owned_string, put_json, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 use crate::table::cb_table;
 
@@ -44,14 +43,11 @@ pub unsafe extern "C" fn cb_phone_normalizer_new(
     out_normalizer: *mut *mut cb_phone_normalizer,
 ) -> cb_status {
     status_boundary(|| {
-        let default_region = arg_opt_str(default_region, "default_region")?;
-        let out_normalizer = out_arg(out_normalizer, "out_normalizer")?;
-        let normalizer = match default_region {
+        let normalizer = match arg_opt_str(default_region, "default_region")? {
             Some(region) => PhoneNormalizer::new(region)?,
             None => PhoneNormalizer::default(),
         };
-        *out_normalizer = cb_phone_normalizer::into_raw(normalizer);
-        Ok(())
+        cb_phone_normalizer::put(out_normalizer, "out_normalizer", normalizer)
     })
 }
 
@@ -80,10 +76,8 @@ pub unsafe extern "C" fn cb_phone_normalizer_parse(
 ) -> cb_status {
     status_boundary(|| {
         let normalizer = cb_phone_normalizer::arg(normalizer, "normalizer")?;
-        let input = arg_str(input, "input")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = record_json(&Outcome::from(normalizer.parse(input)))?;
-        Ok(())
+        let parsed = Outcome::from(normalizer.parse(arg_str(input, "input")?));
+        put_json(out_json, &parsed)
     })
 }
 
@@ -110,9 +104,30 @@ pub unsafe extern "C" fn cb_phone_normalizer_e164(
     })
 }
 
-/// What the phone and email batch calls share: the `input` column of `len` C
-/// strings (a `NULL` element a null cell, one that is not UTF-8 an unread row
-/// with its reason, `inputs[3]`), read by `parse` into the table handed to C.
+/// The `input` column of `len` C strings for the batch calls: a `NULL` element
+/// is a null cell, one that is not UTF-8 a null cell listed with its failure
+/// (naming `inputs[3]`).
+///
+/// # Safety
+/// As for `arg_str_array`.
+pub(crate) unsafe fn input_column(
+    inputs: *const *const c_char,
+    len: usize,
+) -> CbResult<(Column, Vec<(usize, Failure)>)> {
+    let items = unsafe { arg_str_array(inputs, len, "inputs") }?;
+    let column = Column::from_texts("input", items.iter().map(|i| i.as_ref().ok().copied()));
+    let unread = items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Err(failure) if failure.status() == cb_status::CB_INVALID_UTF8 => Some((i, failure)),
+            _ => None,
+        });
+    Ok((column, unread.collect()))
+}
+
+/// What the phone and email batch calls share: the `input` column, its
+/// unread rows with their reasons, read by `parse` into the table handed to C.
 ///
 /// # Safety
 /// As for `arg_str_array`; `out_table` is `NULL` or writable.
@@ -122,23 +137,9 @@ pub(crate) unsafe fn batch_call(
     out_table: *mut *mut cb_table,
     parse: impl FnOnce(&Column, &[(usize, &str)]) -> clientbase::Result<Table>,
 ) -> CbResult<()> {
-    let items = unsafe { arg_str_array(inputs, len, "inputs") }?;
+    let (column, unread) = unsafe { input_column(inputs, len) }?;
     let out_table = unsafe { out_arg(out_table, "out_table") }?;
-    let unread: Vec<(usize, String)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| match item {
-            Err(failure) if failure.status() == cb_status::CB_INVALID_UTF8 => {
-                Some((i, failure.message().to_string()))
-            }
-            _ => None,
-        })
-        .collect();
-    let column = Column::from_texts(
-        "input",
-        items.iter().map(|item| item.as_ref().ok().copied()),
-    );
-    let unread: Vec<(usize, &str)> = unread.iter().map(|(i, r)| (*i, r.as_str())).collect();
+    let unread: Vec<(usize, &str)> = unread.iter().map(|(i, f)| (*i, f.message())).collect();
     *out_table = cb_table::of(parse(&column, &unread)?)?;
     Ok(())
 }
@@ -186,9 +187,7 @@ pub unsafe extern "C" fn cb_phone_normalizer_split(
 ) -> cb_status {
     status_boundary(|| {
         let normalizer = cb_phone_normalizer::arg(normalizer, "normalizer")?;
-        let field = arg_str(field, "field")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = record_json(&normalizer.split_readings(field))?;
-        Ok(())
+        let readings = normalizer.split_readings(arg_str(field, "field")?);
+        put_json(out_json, &readings)
     })
 }

@@ -9,7 +9,7 @@ use clientbase::record;
 
 use crate::base::cb_base;
 use crate::error::cb_status;
-use crate::ffi::{arg_str, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, out_arg, put_text, BoxHandle};
 use crate::panic::status_boundary;
 
 /// Adds a record of `kind` described as JSON (`json`, borrowed; its argument
@@ -48,9 +48,11 @@ pub unsafe extern "C" fn cb_base_update_json(
     status_boundary(|| {
         let base = cb_base::arg_mut(base, "base")?;
         let kind = arg_str(kind, "kind")?;
-        let json = arg_str(json, &format!("{kind}_json"))?;
-        record::update_json(base, kind, json)?;
-        Ok(())
+        Ok(record::update_json(
+            base,
+            kind,
+            arg_str(json, &format!("{kind}_json"))?,
+        )?)
     })
 }
 
@@ -65,9 +67,7 @@ pub unsafe extern "C" fn cb_base_record_json(
 ) -> cb_status {
     status_boundary(|| {
         let base = cb_base::arg(base, "base")?;
-        let kind = arg_str(kind, "kind")?;
-        let out_json = out_arg(out_json, "out_json")?;
-        *out_json = owned_string(record::find_json(base, kind, id)?, "json")?;
-        Ok(())
+        let json = record::find_json(base, arg_str(kind, "kind")?, id)?;
+        put_text(out_json, "out_json", json)
     })
 }

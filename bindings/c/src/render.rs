@@ -10,7 +10,6 @@ use crate::error::{cb_status, CbResult, Failure};
 use crate::ffi::{out_arg, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 use clientbase::render::{docx_to_pdf, render_docx, DocxParams, PdfParams};
-use clientbase::ClientBase;
 use std::ffi::c_char;
 
 /// Borrows `len` bytes at `ptr` (`NULL` only when `len` is 0).
@@ -28,33 +27,40 @@ unsafe fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> CbResult<&'a 
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// Gives C the bytes, to be freed with `cb_bytes_free`.
-fn owned_bytes(bytes: Vec<u8>, out: &mut *mut u8, out_len: &mut usize) {
-    let bytes = bytes.into_boxed_slice();
-    *out_len = bytes.len();
-    *out = Box::into_raw(bytes).cast::<u8>();
+/// The name of a DOCX call's params in errors.
+trait Named {
+    const WHAT: &'static str;
 }
 
-/// What the two DOCX calls share.
+impl Named for DocxParams {
+    const WHAT: &'static str = "render_docx params";
+}
+
+impl Named for PdfParams {
+    const WHAT: &'static str = "docx_to_pdf params";
+}
+
+/// What the DOCX calls share: the `input_len` bytes at `input` (named
+/// `input_name`) and the params (read as `P`) given to
+/// `run`, whose bytes go to C through `out` and `out_len`, to be freed with
+/// `cb_bytes_free`.
 ///
 /// # Safety
 /// As for `cb_render_docx`.
-unsafe fn docx_call(
-    base: Option<&ClientBase>,
-    template: *const u8,
-    template_len: usize,
+unsafe fn bytes_call<P: serde::de::DeserializeOwned + Named>(
+    (input, input_len, input_name): (*const u8, usize, &str),
     params_json: *const c_char,
-    out: *mut *mut u8,
-    out_len: *mut usize,
+    (out, out_len): (*mut *mut u8, *mut usize),
+    run: impl FnOnce(&[u8], &P) -> clientbase::Result<Vec<u8>>,
 ) -> CbResult<()> {
-    let template = unsafe { bytes_arg(template, template_len, "template") }?;
-    let params: DocxParams = clientbase::capability::from_value("render_docx params", unsafe {
-        params_arg(params_json)
-    }?)?;
+    let input = unsafe { bytes_arg(input, input_len, input_name) }?;
+    let params = unsafe { params_arg(params_json) }?;
+    let params: P = clientbase::capability::from_value(P::WHAT, params)?;
     let out = unsafe { out_arg(out, "out") }?;
     let out_len = unsafe { out_arg(out_len, "out_len") }?;
-    let docx = render_docx(base, template, &params)?;
-    owned_bytes(docx, out, out_len);
+    let bytes = run(input, &params)?.into_boxed_slice();
+    *out_len = bytes.len();
+    *out = Box::into_raw(bytes).cast::<u8>();
     Ok(())
 }
 
@@ -76,7 +82,9 @@ pub unsafe extern "C" fn cb_render_docx(
     out_len: *mut usize,
 ) -> cb_status {
     status_boundary(|| unsafe {
-        docx_call(None, template, template_len, params_json, out, out_len)
+        let template = (template, template_len, "template");
+        let render = |t: &[u8], p: &DocxParams| render_docx(None, t, p);
+        bytes_call(template, params_json, (out, out_len), render)
     })
 }
 
@@ -92,18 +100,11 @@ pub unsafe extern "C" fn cb_base_render_docx(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> cb_status {
-    status_boundary(|| {
-        let base = unsafe { cb_base::arg(base, "base") }?;
-        unsafe {
-            docx_call(
-                Some(base),
-                template,
-                template_len,
-                params_json,
-                out,
-                out_len,
-            )
-        }
+    status_boundary(|| unsafe {
+        let base = cb_base::arg(base, "base")?;
+        let template = (template, template_len, "template");
+        let render = |t: &[u8], p: &DocxParams| render_docx(Some(base), t, p);
+        bytes_call(template, params_json, (out, out_len), render)
     })
 }
 
@@ -121,15 +122,9 @@ pub unsafe extern "C" fn cb_docx_to_pdf(
     out: *mut *mut u8,
     out_len: *mut usize,
 ) -> cb_status {
-    status_boundary(|| {
-        let docx = unsafe { bytes_arg(docx, docx_len, "docx") }?;
-        let params: PdfParams = clientbase::capability::from_value("docx_to_pdf params", unsafe {
-            params_arg(params_json)
-        }?)?;
-        let out = unsafe { out_arg(out, "out") }?;
-        let out_len = unsafe { out_arg(out_len, "out_len") }?;
-        owned_bytes(docx_to_pdf(docx, &params)?, out, out_len);
-        Ok(())
+    status_boundary(|| unsafe {
+        let docx = (docx, docx_len, "docx");
+        bytes_call(docx, params_json, (out, out_len), docx_to_pdf)
     })
 }
 
@@ -141,7 +136,7 @@ pub unsafe extern "C" fn cb_bytes_free(bytes: *mut u8, len: usize) {
     value_boundary((), || {
         if !bytes.is_null() {
             // SAFETY: the bytes came from `Box::into_raw` of a boxed slice of
-            // `len` bytes in `owned_bytes`.
+            // `len` bytes in `bytes_call`.
             drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) });
         }
     })

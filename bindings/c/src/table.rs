@@ -12,7 +12,7 @@ use clientbase::{Error, ErrorKind, Table};
 use crate::base::cb_base;
 use crate::capability::params_arg;
 use crate::error::{cb_status, CbResult, Failure};
-use crate::ffi::{arg_str, out_arg, owned_string, BoxHandle};
+use crate::ffi::{arg_str, out_arg, put_text, BoxHandle};
 use crate::panic::{status_boundary, value_boundary};
 
 /// A table a capability gave back: named, typed columns of equal length.
@@ -61,8 +61,7 @@ pub unsafe extern "C" fn cb_base_call_table(
         let params = unsafe { params_arg(params_json) }?;
         let out_table = unsafe { out_arg(out_table, "out_table") }?;
         capability::expect_table(name, "cb_base_call")?;
-        let table = capability::call_read(base, name, params)?.into_table(name)?;
-        *out_table = cb_table::of(table)?;
+        *out_table = cb_table::of(capability::call_read(base, name, params)?.into_table(name)?)?;
         Ok(())
     })
 }
@@ -86,11 +85,9 @@ pub unsafe extern "C" fn cb_table_to_json(
     out_json: *mut *mut c_char,
 ) -> cb_status {
     status_boundary(|| {
-        let batch = unsafe { cb_table::arg(table, "table") }?;
-        let out_json = unsafe { out_arg(out_json, "out_json") }?;
-        let json = Table::from_record_batch(batch)?.to_json()?;
-        *out_json = owned_string(json, "out_json")?;
-        Ok(())
+        let json =
+            Table::from_record_batch(unsafe { cb_table::arg(table, "table") }?)?.to_json()?;
+        unsafe { put_text(out_json, "out_json", json) }
     })
 }
 
@@ -112,8 +109,14 @@ pub unsafe extern "C" fn cb_table_export_arrow(
 ) -> cb_status {
     status_boundary(|| {
         let batch = unsafe { cb_table::arg(table, "table") }?;
-        check_out(out_array, "out_array")?;
-        check_out(out_schema, "out_schema")?;
+        for (null, name) in [
+            (out_array.is_null(), "out_array"),
+            (out_schema.is_null(), "out_schema"),
+        ] {
+            if null {
+                return Err(Failure::null(name));
+            }
+        }
         let data = StructArray::from(batch.clone()).into_data();
         let (array, schema) = arrow_array::ffi::to_ffi(&data)
             .map_err(|err| Error::new(ErrorKind::InvalidValue, format!("arrow: {err}")))?;
@@ -126,13 +129,6 @@ pub unsafe extern "C" fn cb_table_export_arrow(
         }
         Ok(())
     })
-}
-
-fn check_out<T>(ptr: *mut T, name: &str) -> CbResult<()> {
-    if ptr.is_null() {
-        return Err(Failure::null(name));
-    }
-    Ok(())
 }
 
 /// Frees a table. Arrow arrays exported from it stay valid until released.

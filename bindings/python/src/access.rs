@@ -6,9 +6,9 @@ use crate::base::PyClientBase;
 use crate::capability::{output, params_arg};
 use crate::client::PyClient;
 use crate::convert::{to_json_value, to_py};
-use crate::csv_io;
 use crate::error::OrRaise;
 use clientbase::access::{Policy, View};
+use clientbase::record::csv_text;
 use clientbase::{ClientBase, ClientId};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -72,13 +72,8 @@ impl PyView {
     /// What the actor may see and export: `{"actor", "role", "clients",
     /// "contacts", "owns", "forbid_exports": {kind: reason}}`.
     fn grant<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let grant = self
-            .inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .grant()
-            .clone();
-        to_py(py, &grant)
+        let grant = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        to_py(py, grant.grant())
     }
 
     /// Calls the capability `name` as the actor, like `ClientBase.call`:
@@ -118,7 +113,7 @@ impl PyView {
     /// the policy allows CSV exports.
     fn _export_csv(&self, py: Python<'_>, kind: &str) -> PyResult<String> {
         self.with(py, |view, base| {
-            csv_io::export(|w| view.export_csv(base, kind, w))
+            csv_text(|w| view.export_csv(base, kind, w))
         })
         .or_raise()
     }

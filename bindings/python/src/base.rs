@@ -7,14 +7,17 @@
 use crate::activity::{activity_arg, PyActivity};
 use crate::client::{client_arg, PyClient};
 use crate::convert::to_py;
-use crate::csv_io;
 use crate::deal::deal_arg;
 use crate::deal::PyDeal;
 use crate::error::OrRaise;
 use crate::schema::{field_def, schema_arg, PySchema};
 use crate::table;
 use chrono::{DateTime, Utc};
-use clientbase::{Activity, Client, ClientBase, ClientId, Currency, Deal, DealId, Record};
+use clientbase::capability::{import_records, CsvSource, ImportInput};
+use clientbase::record::{csv_text, export_csv};
+use clientbase::{Activity, Client, ClientBase, ClientId, ColumnMapping, CsvOptions, Currency};
+use clientbase::{Deal, Record};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 use std::sync::{PoisonError, RwLock};
@@ -348,9 +351,9 @@ impl PyClientBase {
         self.call_capability(py, name, params)
     }
 
-    // ---- CSV and columns (conversions in csv_io.rs) ------------------------------
+    // ---- CSV and columns (read by `clientbase::capability::import_records`) -------
 
-    /// Imports deals (`kind` `deal`) or clients (any other) from the CSV
+    /// Imports deals (`kind` `deal`) or clients (`client`) from the CSV
     /// `data`, else the file at `path` (see
     /// `clientbase.ClientBase.import_clients_csv`): the report as a dict.
     #[pyo3(signature = (kind, data, path, mapping, *, delimiter = None, currency = None, strict = false))]
@@ -366,23 +369,25 @@ impl PyClientBase {
         currency: Option<&str>,
         strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let input = csv_io::CsvInput::new(data, path, mapping, delimiter, currency, strict)?;
-        let report = self.write(py, |base| match kind {
-            "deal" => input.import(|r, m, o| base.import_deals_csv(r, m, o), DealId::get),
-            _ => input.import(|r, m, o| base.import_clients_csv(r, m, o), ClientId::get),
-        });
+        let source = match (&data, &path) {
+            (Some(data), _) => CsvSource::Bytes(data),
+            (None, Some(path)) => CsvSource::Path(path),
+            (None, None) => return Err(PyTypeError::new_err("no CSV data or path given")),
+        };
+        let mapping = ColumnMapping::from_pairs(mapping).or_raise()?;
+        let options = CsvOptions::new(delimiter, currency, strict).or_raise()?;
+        let input = ImportInput::Csv(source, &mapping);
+        let report = self.write(py, |base| import_records(base, kind, input, &options));
         to_py(py, &report.or_raise()?)
     }
 
     /// All records of `kind` (`client`, `deal`) as CSV text.
     fn _export_csv(&self, py: Python<'_>, kind: &str) -> PyResult<String> {
-        self.read(py, |base| {
-            csv_io::export(|w| clientbase::record::export_csv(base, kind, w))
-        })
-        .or_raise()
+        self.read(py, |base| csv_text(|w| export_csv(base, kind, w)))
+            .or_raise()
     }
 
-    /// Adds many deals (`kind` `deal`) or clients (any other) at once from columns
+    /// Adds many deals (`kind` `deal`) or clients (`client`) at once from columns
     /// (see `clientbase.ClientBase.add_clients`): the report as a dict.
     #[pyo3(signature = (kind, columns, *, currency = None, strict = false))]
     fn _add_rows<'py>(
@@ -393,17 +398,10 @@ impl PyClientBase {
         currency: Option<&str>,
         strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let input = table::Columns::from_py(columns)?;
-        let options = csv_io::csv_options(None, currency, strict)?;
-        let (table, bad) = (&input.table, &input.bad_cells);
-        let report = self.write(py, |base| match kind {
-            "deal" => Ok(base
-                .import_deals_table(table, bad, &options)?
-                .map_ids(DealId::get)),
-            _ => Ok(base
-                .import_clients_table(table, bad, &options)?
-                .map_ids(ClientId::get)),
-        });
+        let columns = table::Columns::from_py(columns)?;
+        let options = CsvOptions::new(None, currency, strict).or_raise()?;
+        let input = ImportInput::Table(&columns.table, &columns.bad_cells);
+        let report = self.write(py, |base| import_records(base, kind, input, &options));
         to_py(py, &report.or_raise()?)
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::arrow::PyTable;
 use crate::base::PyClientBase;
-use crate::convert::{to_json_value, to_py, type_name};
+use crate::convert::{kwargs_map, to_json_value, to_py, type_name};
 use crate::error::OrRaise;
 use clientbase::capability::{self, Access, Output};
 use pyo3::exceptions::PyTypeError;
@@ -18,25 +18,19 @@ pub(crate) fn params_arg(
     params: Option<&Bound<'_, PyAny>>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Value> {
-    let mut value = match params.filter(|p| !p.is_none()) {
-        Some(params) => {
-            let value = to_json_value(params)?;
-            if !value.is_object() {
-                return Err(PyTypeError::new_err(format!(
-                    "params must be a dict of named options, not {}",
-                    type_name(params)
-                )));
+    let mut map = match params.filter(|p| !p.is_none()) {
+        Some(params) => match to_json_value(params)? {
+            Value::Object(map) => map,
+            _ => {
+                let kind = type_name(params);
+                let message = format!("params must be a dict of named options, not {kind}");
+                return Err(PyTypeError::new_err(message));
             }
-            value
-        }
-        None => Value::Object(Default::default()),
+        },
+        None => Default::default(),
     };
-    if let (Some(kwargs), Value::Object(map)) = (kwargs, &mut value) {
-        for (key, item) in kwargs.iter() {
-            map.insert(key.extract::<String>()?, to_json_value(&item)?);
-        }
-    }
-    Ok(value)
+    map.extend(kwargs_map(kwargs)?);
+    Ok(Value::Object(map))
 }
 
 /// An output as Python data: a report as dicts and lists, a table as a `Table`.

@@ -14,21 +14,14 @@ impl PyClient {
     }
 
     fn with_contacts(
-        mut client: Client,
+        client: Client,
         phones: Option<&Bound<'_, PyAny>>,
         emails: Option<&Bound<'_, PyAny>>,
         tags: Option<&Bound<'_, PyAny>>,
         custom: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClient> {
-        for phone in strings(phones)? {
-            client = client.with_phone(&phone);
-        }
-        for email in strings(emails)? {
-            client = client.with_email(&email);
-        }
-        for tag in strings(tags)? {
-            client = client.with_tag(&tag);
-        }
+        let mut client =
+            client.with_contacts(&strings(phones)?, &strings(emails)?, &strings(tags)?);
         if let Some(custom) = custom {
             client.custom = from_py(custom)?;
         }

@@ -99,6 +99,15 @@ pub(crate) fn temporal_text(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> 
     }))
 }
 
+/// Keyword arguments as a JSON object (`None`: empty).
+pub(crate) fn kwargs_map(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String, Value>> {
+    let value = kwargs.map(|kwargs| to_json_value(kwargs.as_any()));
+    match value.transpose()? {
+        Some(Value::Object(map)) => Ok(map),
+        _ => Ok(Map::new()),
+    }
+}
+
 /// The name of a value's type, for messages.
 pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()

@@ -16,52 +16,20 @@ use crate::table::Columns;
 use clientbase::capability::dedupe_index;
 use clientbase::dedup::{Decisions, MatchIndex, MatchModel, MatchOptions};
 use clientbase::table::{read_leads, Lead};
-use clientbase::{Client, ClientId, Error, ErrorKind};
+use clientbase::{ClientId, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use std::sync::{PoisonError, RwLock};
 
-// ---- arguments -------------------------------------------------------------------
-
-// ---- leads for find_many -------------------------------------------------------------
-
-/// Leads to match, converted before the GIL is released: rows (clients) as
-/// they are, columns to be read by the core (`read_leads`, the rules of
-/// `add_clients`).
-enum Leads {
-    Rows(Vec<Client>),
-    Table(Columns),
-}
-
-impl Leads {
-    fn from_py(leads: &Bound<'_, PyAny>) -> PyResult<Leads> {
-        if leads.is_instance_of::<PyList>() || leads.is_instance_of::<PyTuple>() {
-            let rows = leads
-                .try_iter()?
-                .enumerate()
-                .map(|(row, lead)| {
-                    client_arg(&lead?).map_err(|err| {
-                        let message = format!("leads[{row}]: {}", err.value(leads.py()));
-                        if err.is_instance_of::<PyTypeError>(leads.py()) {
-                            PyTypeError::new_err(message)
-                        } else {
-                            err
-                        }
-                    })
-                })
-                .collect::<PyResult<_>>()?;
-            return Ok(Leads::Rows(rows));
-        }
-        Ok(Leads::Table(Columns::from_py(leads)?))
-    }
-
-    fn read(self, schema: clientbase::Schema) -> clientbase::Result<Vec<Lead>> {
-        match self {
-            Leads::Rows(rows) => Ok(rows.into_iter().map(Ok).collect()),
-            Leads::Table(input) => read_leads(&input.table, &input.bad_cells, schema),
-        }
-    }
+/// Lead `row` of a list of rows: a client as it is (a `TypeError` names the row).
+fn lead_arg(row: usize, lead: &Bound<'_, PyAny>) -> PyResult<Lead> {
+    client_arg(lead)
+        .map(Ok)
+        .map_err(|err| match err.is_instance_of::<PyTypeError>(lead.py()) {
+            true => PyTypeError::new_err(format!("leads[{row}]: {}", err.value(lead.py()))),
+            false => err,
+        })
 }
 
 // ---- MatchIndex ------------------------------------------------------------------------
@@ -151,11 +119,19 @@ impl PyMatchIndex {
         py: Python<'py>,
         leads: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let leads = Leads::from_py(leads)?;
-        let schema = self.base.bind(py).get().read(py, |b| b.schema().clone());
-        let found = self
-            .read(py, |index| index.find_leads(&leads.read(schema)?))
-            .or_raise()?;
+        let leads: Vec<Lead> =
+            if leads.is_instance_of::<PyList>() || leads.is_instance_of::<PyTuple>() {
+                let rows = leads.try_iter()?.enumerate();
+                rows.map(|(row, lead)| lead_arg(row, &lead?))
+                    .collect::<PyResult<_>>()?
+            } else {
+                // Columns are read by the core with the rules of `add_clients`.
+                let columns = Columns::from_py(leads)?;
+                let schema = self.base.bind(py).get().read(py, |b| b.schema().clone());
+                py.detach(|| read_leads(&columns.table, &columns.bad_cells, schema))
+                    .or_raise()?
+            };
+        let found = self.read(py, |index| index.find_leads(&leads)).or_raise()?;
         table_to_pydict(py, &found)
     }
 
@@ -209,10 +185,8 @@ impl PyMatchIndex {
         py: Python<'py>,
         not_duplicates: Option<Vec<(u64, u64)>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let mut decisions = Decisions::new();
-        for (a, b) in not_duplicates.unwrap_or_default() {
-            decisions.not_duplicate(ClientId(a), ClientId(b));
-        }
+        let pairs = not_duplicates.unwrap_or_default().into_iter();
+        let decisions: Decisions = pairs.map(|(a, b)| (ClientId(a), ClientId(b))).collect();
         let found = self
             .read(py, |index| dedupe_index(index, &decisions))
             .or_raise()?;

@@ -62,18 +62,11 @@ impl PyEmailNormalizer {
     /// pandas' NA are rows with the problem `missing`, values that are not text
     /// rows with `not_text`.
     fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        parse_column(&self.inner, values)
+        batch::run(
+            values,
+            false,
+            |_| Ok(()),
+            |c, m| self.inner.parse_table_marked(c, m),
+        )
     }
-}
-
-fn parse_column<'py>(
-    emails: &EmailNormalizer,
-    values: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    batch::run(
-        values,
-        false,
-        |_| Ok(()),
-        |column, marked| emails.parse_table_marked(column, marked),
-    )
 }

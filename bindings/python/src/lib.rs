@@ -14,7 +14,6 @@ mod batch;
 mod capability;
 mod client;
 mod convert;
-mod csv_io;
 mod deal;
 mod dedup;
 mod email;

@@ -70,20 +70,13 @@ impl PyPhoneNormalizer {
     /// problem `missing`, values that are not text (nor a whole number) rows
     /// with `not_text`; ints are read as their digits.
     fn parse_batch<'py>(&self, values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        parse_column(&self.inner, values)
+        batch::run(
+            values,
+            true,
+            |_| Ok(()),
+            |c, m| self.inner.parse_table_marked(c, m),
+        )
     }
-}
-
-fn parse_column<'py>(
-    phones: &PhoneNormalizer,
-    values: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    batch::run(
-        values,
-        true,
-        |_| Ok(()),
-        |column, marked| phones.parse_table_marked(column, marked),
-    )
 }
 
 // ---- for benches/python/ (feature `bench-hooks`, not in the release wheel) ------------

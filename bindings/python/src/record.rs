@@ -5,19 +5,14 @@
 use clientbase::Record;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use serde_json::Map;
 
-use crate::convert::to_json_value;
+use crate::convert::kwargs_map;
 use crate::error::OrRaise;
 
 /// `record.replace(**changes)`: the core applies the changes (keys and aliases
 /// of the JSON form; `None` clears).
 pub(crate) fn replaced<T: Record>(record: &T, changes: Option<&Bound<'_, PyDict>>) -> PyResult<T> {
-    let mut map = Map::new();
-    for (key, change) in changes.into_iter().flat_map(|changes| changes.iter()) {
-        map.insert(key.extract()?, to_json_value(&change)?);
-    }
-    record.replaced(map).or_raise()
+    record.replaced(kwargs_map(changes)?).or_raise()
 }
 
 /// `(from_json, (json,))`, so that pickling goes through the JSON form.

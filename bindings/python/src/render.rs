@@ -11,23 +11,26 @@ use clientbase::render::{docx_to_pdf_path, render_docx_path, DocxParams, PdfPara
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
+use serde_json::Value;
 
-/// A template or document argument: its bytes, or the path of its file.
-enum Source {
-    Bytes(Vec<u8>),
-    Path(String),
-}
-
-fn source(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Source> {
+/// The params of a DOCX call, and its template or document argument `key`:
+/// its bytes, or else its path, which goes into the params as `key`.
+fn docx_args<'py>(
+    obj: &Bound<'py, PyAny>,
+    key: &str,
+    params: Option<&Bound<'py, PyDict>>,
+) -> PyResult<(Value, Option<Vec<u8>>)> {
     if let Ok(bytes) = obj.cast::<PyBytes>() {
-        return Ok(Source::Bytes(bytes.as_bytes().to_vec()));
+        return Ok((params_arg(None, params)?, Some(bytes.as_bytes().to_vec())));
     }
-    if let Ok(path) = obj.extract::<String>() {
-        return Ok(Source::Path(path));
-    }
-    Err(PyTypeError::new_err(format!(
-        "{what} must be the bytes of a .docx or the path of its file (str or os.PathLike)"
-    )))
+    let path: String = obj.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{key} must be the bytes of a .docx or the path of its file (str or os.PathLike)"
+        ))
+    })?;
+    let mut params = params_arg(None, params)?;
+    params[key] = path.into();
+    Ok((params, None))
 }
 
 /// Fills a DOCX template (`template`: its bytes or its path) from a client
@@ -42,22 +45,17 @@ pub(crate) fn render_docx<'py>(
     base: Option<&PyClientBase>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let template = source(template, "template")?;
-    let mut params = params_arg(None, params)?;
-    if let (Source::Path(path), Some(map)) = (&template, params.as_object_mut()) {
-        map.insert("template".into(), path.clone().into());
-    }
+    let (params, template) = docx_args(template, "template", params)?;
     let params: DocxParams = from_value("render_docx params", params).or_raise()?;
     let run = |base: Option<&clientbase::ClientBase>| match &template {
-        Source::Bytes(bytes) => core_render_docx(base, bytes, &params),
-        Source::Path(_) => render_docx_path(base, &params),
+        Some(bytes) => core_render_docx(base, bytes, &params),
+        None => render_docx_path(base, &params),
     };
     let docx = match base {
         Some(base) => base.read(py, |b| run(Some(b))),
         None => py.detach(|| run(None)),
-    }
-    .or_raise()?;
-    Ok(PyBytes::new(py, &docx))
+    };
+    Ok(PyBytes::new(py, &docx.or_raise()?))
 }
 
 /// Converts a DOCX (`docx`: its bytes or its path) to PDF with LibreOffice
@@ -70,17 +68,11 @@ pub(crate) fn docx_to_pdf<'py>(
     docx: &Bound<'py, PyAny>,
     params: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let docx = source(docx, "docx")?;
-    let mut params = params_arg(None, params)?;
-    if let (Source::Path(path), Some(map)) = (&docx, params.as_object_mut()) {
-        map.insert("docx".into(), path.clone().into());
-    }
+    let (params, docx) = docx_args(docx, "docx", params)?;
     let params: PdfParams = from_value("docx_to_pdf params", params).or_raise()?;
-    let pdf = py
-        .detach(|| match &docx {
-            Source::Bytes(bytes) => core_docx_to_pdf(bytes, &params),
-            Source::Path(_) => docx_to_pdf_path(&params),
-        })
-        .or_raise()?;
-    Ok(PyBytes::new(py, &pdf))
+    let pdf = py.detach(|| match &docx {
+        Some(bytes) => core_docx_to_pdf(bytes, &params),
+        None => docx_to_pdf_path(&params),
+    });
+    Ok(PyBytes::new(py, &pdf.or_raise()?))
 }

@@ -50,17 +50,10 @@ impl PySchema {
     #[new]
     #[pyo3(signature = (tags = None, fields = None))]
     fn new(tags: Option<&Bound<'_, PyAny>>, fields: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let mut schema = PySchema::default();
-        for tag in strings(tags)? {
-            schema.inner.declare_tag(tag).or_raise()?;
-        }
-        if let Some(fields) = fields {
-            for field in fields.try_iter()? {
-                let def: FieldDef = from_py(&field?)?;
-                schema.inner.declare_field(def).or_raise()?;
-            }
-        }
-        Ok(schema)
+        let fields = fields.map(|f| f.try_iter()?.map(|f| from_py(&f?)).collect::<PyResult<_>>());
+        let fields: Vec<FieldDef> = fields.transpose()?.unwrap_or_default();
+        let inner = Schema::with(strings(tags)?, fields).or_raise()?;
+        Ok(PySchema { inner })
     }
 
     /// A schema from its dict form.

@@ -5,7 +5,7 @@
 //! with a batch, and that goes back the same way (`pyarrow.record_batch(result)`).
 
 use crate::error::{to_py_err, OrRaise};
-use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
+use arrow_array::ffi::to_ffi;
 use arrow_array::{Array, RecordBatch, StructArray};
 use clientbase::dedup::partitioned::{self, BlockScorer, GlobalStats};
 use clientbase::dedup::{Decisions, MatchOptions};
@@ -44,10 +44,8 @@ impl PySparkBatch {
         requested_schema: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let _ = requested_schema;
-        let array = StructArray::from(self.batch.clone());
-        let schema = FFI_ArrowSchema::try_from(array.data_type())
-            .map_err(|e| to_py_err(bad(e.to_string())))?;
-        let array = FFI_ArrowArray::new(&array.to_data());
+        let data = StructArray::from(self.batch.clone()).into_data();
+        let (array, schema) = to_ffi(&data).map_err(|e| to_py_err(bad(e.to_string())))?;
         let schema = PyCapsule::new_with_value(py, schema, c"arrow_schema")?;
         let array = PyCapsule::new_with_value(py, array, c"arrow_array")?;
         PyTuple::new(py, [schema.into_any(), array.into_any()])

@@ -1094,6 +1094,23 @@ impl Client {
         self
     }
 
+    /// Adds phones and emails as typed, and tags, in order (as
+    /// [`Client::with_phone`], [`Client::with_email`] and [`Client::with_tag`]).
+    pub fn with_contacts<S: AsRef<str>>(
+        mut self,
+        phones: &[S],
+        emails: &[S],
+        tags: &[S],
+    ) -> Client {
+        self.phones
+            .extend(phones.iter().map(|p| Phone::raw(p.as_ref())));
+        self.emails
+            .extend(emails.iter().map(|e| Email::raw(e.as_ref())));
+        self.tags
+            .extend(tags.iter().map(|t| t.as_ref().to_string()));
+        self
+    }
+
     /// Sets a custom field value (checked against the schema when written to a base).
     pub fn with_field(mut self, name: &str, value: FieldValue) -> Client {
         self.custom.insert(name.to_string(), value);
@@ -1457,6 +1474,23 @@ mod tests {
         assert_eq!(c.check_own_fields().unwrap_err().field(), Some("tax_id"));
         let c = Client::person("", "", None).with_phone(" ");
         assert_eq!(c.check_own_fields().unwrap_err().field(), Some("phones[0]"));
+    }
+
+    #[test]
+    fn with_contacts_adds_each_as_its_own_builder_would() {
+        let one = Client::person("A", "B", None).with_contacts(
+            &["8 916", "+7 495"],
+            &["a@b.ru"],
+            &["vip", "opt"],
+        );
+        let each = Client::person("A", "B", None)
+            .with_phone("8 916")
+            .with_phone("+7 495")
+            .with_email("a@b.ru")
+            .with_tag("vip")
+            .with_tag("opt");
+        assert_eq!(one, each);
+        assert_eq!(one.phones.len(), 2);
     }
 
     #[test]

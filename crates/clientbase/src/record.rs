@@ -172,6 +172,26 @@ pub fn export_csv(base: &ClientBase, kind: &str, out: &mut dyn std::io::Write) -
     }
 }
 
+/// Runs a CSV export (`export_csv`, a view's export) into a string.
+pub fn csv_text(run: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<String> {
+    let mut out = Vec::new();
+    run(&mut out)?;
+    String::from_utf8(out).map_err(|err| Error::new(crate::ErrorKind::Csv, err.to_string()))
+}
+
+/// Writes the records of `kind` as CSV into the file at `path`, replacing it;
+/// a file that cannot be written is an `Io` error naming it.
+#[cfg(feature = "csv")]
+pub fn export_csv_file(base: &ClientBase, kind: &str, path: &str) -> Result<()> {
+    use std::io::Write;
+    let io = |err: std::io::Error| {
+        Error::new(crate::ErrorKind::Io, format!("{path}: {err}")).with_source(err)
+    };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    export_csv(base, kind, &mut file)?;
+    file.flush().map_err(Error::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +298,18 @@ mod tests {
             export_csv(&base, "deal", &mut csv).unwrap();
             assert!(String::from_utf8(csv).unwrap().contains("Корм"));
             assert!(export_csv(&base, "activity", &mut Vec::new()).is_err());
+            let text = csv_text(|out| export_csv(&base, "deal", out)).unwrap();
+            assert!(text.contains("Корм"));
+            let dir = std::env::temp_dir().join(format!("cb-record-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("deals.csv");
+            export_csv_file(&base, "deal", path.to_str().unwrap()).unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+            let missing = dir.join("no/such/dir.csv");
+            let err = export_csv_file(&base, "deal", missing.to_str().unwrap()).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Io);
+            assert!(err.to_string().contains("no/such/dir.csv"), "{err}");
+            std::fs::remove_dir_all(&dir).unwrap();
         }
     }
 }

@@ -351,6 +351,22 @@ impl Schema {
         Schema::default()
     }
 
+    /// A schema with `tags` and `fields`, declared in order as
+    /// [`Schema::declare_tag`] and [`Schema::declare_field`] do (the first
+    /// error stops it).
+    pub fn with(
+        tags: impl IntoIterator<Item = String>,
+        fields: impl IntoIterator<Item = FieldDef>,
+    ) -> Result<Schema> {
+        let mut schema = Schema::new();
+        tags.into_iter()
+            .try_for_each(|tag| schema.declare_tag(tag))?;
+        fields
+            .into_iter()
+            .try_for_each(|field| schema.declare_field(field))?;
+        Ok(schema)
+    }
+
     /// Adds a tag to the vocabulary. Declaring a tag twice is harmless.
     pub fn declare_tag(&mut self, tag: impl Into<String>) -> Result<()> {
         let tag = tag.into();
@@ -557,6 +573,20 @@ fn describe(value: &FieldValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_declares_in_order_and_stops_at_the_first_error() {
+        let rooms = FieldDef::new("rooms", FieldType::Integer);
+        let schema = Schema::with(["vip".to_string()], [rooms.clone()]).unwrap();
+        let mut each = Schema::new();
+        each.declare_tag("vip").unwrap();
+        each.declare_field(rooms.clone()).unwrap();
+        assert_eq!(schema, each);
+        let clash = FieldDef::new("rooms", FieldType::Text);
+        let err = Schema::with([], [rooms, clash]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Schema);
+        assert!(Schema::with(["a,b".to_string()], []).is_err());
+    }
 
     fn schema() -> Schema {
         let mut s = Schema::new();

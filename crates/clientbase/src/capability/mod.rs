@@ -37,7 +37,9 @@ mod parse;
 mod registry;
 
 #[cfg(feature = "csv")]
-pub use import::{import_clients_csv, import_deals_csv, ImportParams};
+pub use import::{
+    import_clients_csv, import_deals_csv, import_records, CsvSource, ImportInput, ImportParams,
+};
 pub use parse::{
     parse_emails, parse_names, parse_phones, EmailsParams, Missing, NameReading, NamesParams,
     PhonesParams, Reading, RowProblem,

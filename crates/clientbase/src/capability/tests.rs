@@ -349,3 +349,63 @@ fn imports_from_text_or_a_file_and_reports_bad_rows() {
         "{err}"
     );
 }
+
+#[cfg(feature = "csv")]
+#[test]
+fn a_binding_imports_csv_bytes_files_and_tables_by_kind() {
+    use crate::capability::{import_records, CsvSource, ImportInput};
+    use crate::csv_io::{ColumnMapping, CsvOptions};
+    use crate::table::{BadCell, Column};
+    let mut base = ClientBase::new(Schema::new());
+    let options = CsvOptions::default();
+    let mapping =
+        ColumnMapping::from_pairs([("Фамилия", "surname"), ("Имя", "given_name")]).unwrap();
+    // Bytes that are not all UTF-8: the bad cell is reported, not the import.
+    let bytes = b"\xd0\xa4\xd0\xb0\xd0\xbc\xd0\xb8\xd0\xbb\xd0\xb8\xd1\x8f,\xd0\x98\xd0\xbc\xd1\x8f\nIvanov,Ivan\nPetrov,\xff\n";
+    let csv = ImportInput::Csv(CsvSource::Bytes(bytes), &mapping);
+    let report = import_records(&mut base, "client", csv, &options).unwrap();
+    assert_eq!(report.imported, [1, 2]);
+    assert_eq!(report.set_aside[0].line, 3, "{report:?}");
+
+    let path = std::env::temp_dir().join(format!("cb-import-records-{}.csv", std::process::id()));
+    std::fs::write(&path, "Клиент,Сумма\n1,100\n9,5\n").unwrap();
+    let mapping =
+        ColumnMapping::from_pairs([("Клиент", "client_id"), ("Сумма", "amount")]).unwrap();
+    let csv = ImportInput::Csv(CsvSource::Path(&path), &mapping);
+    let report = import_records(&mut base, "deal", csv, &options).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(report.imported, [1]);
+    assert_eq!(report.rejected[0].line, 3);
+    let err = import_records(&mut base, "deal", csv, &options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert_eq!(err.record(), path.to_str(), "{err}");
+
+    let table =
+        crate::Table::new(vec![Column::from_texts("surname", [Some("Сидоров"), None])]).unwrap();
+    let bad = [BadCell {
+        row: 1,
+        column: "surname".into(),
+        reason: "bytes are not text".into(),
+    }];
+    let report = import_records(
+        &mut base,
+        "client",
+        ImportInput::Table(&table, &bad),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(report.imported, [3]);
+    assert_eq!(base.counts().clients, 3);
+    let err = import_records(
+        &mut base,
+        "activity",
+        ImportInput::Table(&table, &[]),
+        &options,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err.kind(), err.field()),
+        (ErrorKind::InvalidValue, Some("kind")),
+        "{err}"
+    );
+}

@@ -33,6 +33,29 @@ pub struct CsvOptions {
     pub strict: bool,
 }
 
+impl CsvOptions {
+    /// Options from a binding's arguments: the delimiter byte (checked when the
+    /// import starts), the currency code (`"RUB"`, `"₽"`; an unknown one is an
+    /// error now) and strictness; other options keep their defaults.
+    ///
+    /// ```
+    /// use clientbase::CsvOptions;
+    /// let options = CsvOptions::new(Some(b';'), Some("₽"), true)?;
+    /// assert_eq!(options.currency.map(|c| c.code().to_string()).as_deref(), Some("RUB"));
+    /// assert!(options.strict);
+    /// assert!(CsvOptions::new(None, Some("рубли"), false).is_err());
+    /// # Ok::<(), clientbase::Error>(())
+    /// ```
+    pub fn new(delimiter: Option<u8>, currency: Option<&str>, strict: bool) -> Result<CsvOptions> {
+        let currency = currency.map(Currency::new).transpose()?;
+        Ok(CsvOptions {
+            delimiter,
+            currency,
+            strict,
+        })
+    }
+}
+
 /// Whether `byte` can separate cells: a printable ASCII character other than the
 /// quote, a space or a tab.
 pub(super) fn delimiter_allowed(byte: u8) -> bool {

@@ -69,8 +69,15 @@ struct DecisionsData {
 
 impl From<DecisionsData> for Decisions {
     fn from(data: DecisionsData) -> Decisions {
+        data.not_duplicates.into_iter().collect()
+    }
+}
+
+/// Decisions from `(a, b)` pairs of different clients, in any order.
+impl FromIterator<(ClientId, ClientId)> for Decisions {
+    fn from_iter<I: IntoIterator<Item = (ClientId, ClientId)>>(pairs: I) -> Decisions {
         let mut decisions = Decisions::new();
-        for (a, b) in data.not_duplicates {
+        for (a, b) in pairs {
             decisions.not_duplicate(a, b);
         }
         decisions
