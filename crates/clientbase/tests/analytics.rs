@@ -452,6 +452,114 @@ fn a_table_by_integer_clients_and_dates_of_first_lines() {
     assert_eq!(err.field(), Some("closed"));
 }
 
+/// Enough deals for the grouping to run in parts on all cores: every
+/// client's figures equal those summed here by hand, in key (text) order,
+/// with several currencies and lines of a deal apart or together.
+#[test]
+fn many_clients_in_parts_equal_a_hand_count() {
+    let deals = 300_000usize;
+    let mut seed = 7u64;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let (mut deal, mut status, mut amount, mut client, mut created, mut closed) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let start = date("2023-01-01");
+    for d in 0..deals {
+        let state = ["won", "lost", "open"][next(3) as usize];
+        let c = next(70_000) as i64;
+        let day = start + chrono::Duration::days(next(700) as i64);
+        let end = day + chrono::Duration::days(next(90) as i64);
+        for _ in 0..1 + next(3) {
+            deal.push(Some(d as i64));
+            status.push(Some(state));
+            amount.push(Some(i128::from(1 + next(100_000) as i64)));
+            client.push(Some(c));
+            created.push(Some(day));
+            closed.push((state != "open").then_some(end));
+        }
+    }
+    let table = Table::new(vec![
+        Column::from_int64s("deal", deal.clone()),
+        Column::from_texts("status", status.clone()),
+        Column::from_decimals("amount", 2, amount.clone()),
+        Column::from_int64s("client", client.clone()),
+        Column::from_dates("created", created.clone()),
+        Column::from_dates("closed", closed.clone()),
+    ])
+    .unwrap();
+    // By hand: per client (as text) revenue, lines, deals, won, lost, open, cycles.
+    type Figures = (i128, i64, i64, i64, i64, i64, Vec<i64>);
+    let mut want: std::collections::BTreeMap<String, Figures> = Default::default();
+    let mut last = None;
+    for i in 0..deal.len() {
+        let f = want.entry(client[i].unwrap().to_string()).or_default();
+        f.1 += 1;
+        if status[i] == Some("won") {
+            f.0 += amount[i].unwrap();
+        }
+        if last != deal[i] {
+            last = deal[i];
+            f.2 += 1;
+            match status[i].unwrap() {
+                "won" => {
+                    f.3 += 1;
+                    f.6.push((closed[i].unwrap() - created[i].unwrap()).num_days());
+                }
+                "lost" => f.4 += 1,
+                _ => f.5 += 1,
+            }
+        }
+    }
+    let got = sales_analytics(
+        Rows::Table(&table),
+        &AnalyticsParams {
+            by: By::Client,
+            ..AnalyticsParams::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(got.rows(), want.len());
+    let keys: Vec<String> = want.keys().cloned().collect();
+    assert_eq!(cells(&got, "client"), keys);
+    let column = |f: &dyn Fn(&Figures) -> String| -> Vec<String> { want.values().map(f).collect() };
+    assert_eq!(cells(&got, "revenue"), column(&|f| format_decimal(f.0, 2)));
+    assert_eq!(cells(&got, "lines"), column(&|f| f.1.to_string()));
+    assert_eq!(cells(&got, "deals"), column(&|f| f.2.to_string()));
+    assert_eq!(cells(&got, "won"), column(&|f| f.3.to_string()));
+    assert_eq!(cells(&got, "lost"), column(&|f| f.4.to_string()));
+    assert_eq!(cells(&got, "open"), column(&|f| f.5.to_string()));
+    let median = |c: &[i64]| {
+        let mut c = c.to_vec();
+        c.sort_unstable();
+        let m = c.len() / 2;
+        if c.len() % 2 == 1 {
+            c[m] as f64
+        } else {
+            (c[m - 1] + c[m]) as f64 / 2.0
+        }
+    };
+    assert_eq!(
+        cells(&got, "cycle_median_days"),
+        column(&|f| if f.6.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{:.4}", median(&f.6))
+        })
+    );
+    assert_eq!(
+        cells(&got, "cycle_mean_days"),
+        column(&|f| if f.6.is_empty() {
+            "-".to_string()
+        } else {
+            format!("{:.4}", f.6.iter().sum::<i64>() as f64 / f.6.len() as f64)
+        })
+    );
+}
+
 /// Time in stage, read from the change log of a base file: stays worked out
 /// by hand from the moves made at frozen clock times.
 #[cfg(feature = "storage")]

@@ -92,31 +92,71 @@ impl LinesOf<'_> {
     }
 }
 
+/// Where each deal's lines are: one run each (the lines of a deal next to
+/// each other), or the lines grouped by deal (offsets and line numbers).
+enum DealIndex {
+    Runs,
+    Grouped(Vec<usize>, Vec<u32>),
+}
+
+impl DealIndex {
+    fn of(lines: &DealLines) -> DealIndex {
+        if lines.contiguous {
+            DealIndex::Runs
+        } else {
+            let (offsets, by_deal) =
+                crate::value::orders::group_by_code(&lines.line_deal, lines.deals());
+            DealIndex::Grouped(offsets, by_deal)
+        }
+    }
+}
+
 /// `f(deal, its lines)` for each included deal.
-fn each_deal(lines: &DealLines, included: &[bool], mut f: impl FnMut(usize, LinesOf<'_>)) {
-    if lines.contiguous {
-        // Each deal's lines are one run: no grouping needed.
-        let total = lines.line_deal.len();
-        let mut start = 0;
-        while start < total {
-            let d = lines.line_deal[start];
-            let mut end = start + 1;
-            while end < total && lines.line_deal[end] == d {
-                end += 1;
-            }
-            if included[d as usize] {
-                f(d as usize, LinesOf::Run(start..end));
-            }
-            start = end;
-        }
-    } else {
-        let n = lines.deals();
-        let (offsets, by_deal) = crate::value::orders::group_by_code(&lines.line_deal, n);
-        for d in 0..n {
-            if included[d] {
-                f(d, LinesOf::Scattered(&by_deal[offsets[d]..offsets[d + 1]]));
+fn each_deal(
+    lines: &DealLines,
+    index: &DealIndex,
+    included: &[bool],
+    mut f: impl FnMut(usize, LinesOf<'_>),
+) {
+    match index {
+        DealIndex::Runs => {
+            let total = lines.line_deal.len();
+            let mut start = 0;
+            while start < total {
+                let d = lines.line_deal[start];
+                let mut end = start + 1;
+                while end < total && lines.line_deal[end] == d {
+                    end += 1;
+                }
+                if included[d as usize] {
+                    f(d as usize, LinesOf::Run(start..end));
+                }
+                start = end;
             }
         }
+        DealIndex::Grouped(offsets, by_deal) => {
+            for d in 0..lines.deals() {
+                if included[d] {
+                    f(d, LinesOf::Scattered(&by_deal[offsets[d]..offsets[d + 1]]));
+                }
+            }
+        }
+    }
+}
+
+/// Counts deal `d` in group `g`'s `a` by its state; a won deal's sales
+/// cycle (when it has a creation day) goes to `cycles`.
+fn count(lines: &DealLines, a: &mut Acc, g: usize, d: usize, cycles: &mut Vec<(u32, i32)>) {
+    match lines.state[d] {
+        Some(State::Won) => {
+            a.won += 1;
+            if lines.created[d] != NO_DAY {
+                a.cycles += 1;
+                cycles.push((g as u32, lines.closed[d] - lines.created[d]));
+            }
+        }
+        Some(State::Lost) => a.lost += 1,
+        _ => a.open += 1,
     }
 }
 
@@ -218,7 +258,7 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
     };
     // Groups are numbered in output order (keys, then currencies as their
     // codes order), so the figures are read back in one sequential pass.
-    let (order, given) = key_order(keys);
+    let (order, sorted_keys, given) = key_order(keys);
     let mut rank = vec![0u32; order.len()];
     for (p, &k) in order.iter().enumerate() {
         rank[k as usize] = p as u32;
@@ -235,39 +275,55 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
     };
     let groups = order.len() * ncur;
     let mut acc: Vec<Acc> = vec![Acc::default(); groups];
+    let index = DealIndex::of(lines);
     // (group, sales cycle) of each won deal counted in a group.
     let mut cycles: Vec<(u32, i32)> = Vec::new();
-    let mut count = |a: &mut Acc, g: usize, d: usize| match lines.state[d] {
-        Some(State::Won) => {
-            a.won += 1;
-            if lines.created[d] != NO_DAY {
-                a.cycles += 1;
-                cycles.push((g as u32, lines.closed[d] - lines.created[d]));
-            }
-        }
-        Some(State::Lost) => a.lost += 1,
-        _ => a.open += 1,
-    };
     let line_group: Box<dyn Fn(usize) -> usize + Sync + '_> = match line_attr {
         None => {
             // One pass over the deals: each deal's lines summed into its
-            // group. The groups are looked up first, in a pass of their own.
+            // group. The groups are looked up first, in a pass of their own;
+            // with several cores each takes a range of groups.
             let code = |d: usize| deal_attr.map_or(0, |(codes, _)| codes[d] as usize);
             let deal_group: Vec<u32> = (0..n).map(|d| group_of(code(d), d) as u32).collect();
-            each_deal(lines, &included, |d, ls| {
-                let g = deal_group[d] as usize;
-                let a = &mut acc[g];
-                let (mut count_of, mut sum) = (0u64, 0i128);
-                ls.for_each(|l| {
-                    count_of += 1;
-                    sum += i128::from(lines.amount[l]);
+            let tasks = crate::value::orders::parts_for(n);
+            let mut parts: Vec<(usize, &mut [Acc])> = Vec::with_capacity(tasks);
+            let mut rest = &mut acc[..];
+            for t in 0..tasks {
+                let size = (t + 1) * groups / tasks - t * groups / tasks;
+                let (part, after) = rest.split_at_mut(size);
+                parts.push((t * groups / tasks, part));
+                rest = after;
+            }
+            let run = |(lo, part): (usize, &mut [Acc])| {
+                let mut cycles = Vec::new();
+                let hi = lo + part.len();
+                each_deal(lines, &index, &included, |d, ls| {
+                    let g = deal_group[d] as usize;
+                    if g < lo || g >= hi {
+                        return;
+                    }
+                    let a = &mut part[g - lo];
+                    let (mut count_of, mut sum) = (0u64, 0i128);
+                    ls.for_each(|l| {
+                        count_of += 1;
+                        sum += i128::from(lines.amount[l]);
+                    });
+                    a.lines += count_of;
+                    if lines.state[d] == Some(State::Won) {
+                        a.revenue += sum;
+                    }
+                    count(lines, a, g, d, &mut cycles);
                 });
-                a.lines += count_of;
-                if lines.state[d] == Some(State::Won) {
-                    a.revenue += sum;
-                }
-                count(a, g, d);
-            });
+                cycles
+            };
+            #[cfg(feature = "parallel")]
+            let found: Vec<Vec<(u32, i32)>> = {
+                use rayon::prelude::*;
+                parts.into_par_iter().map(run).collect()
+            };
+            #[cfg(not(feature = "parallel"))]
+            let found: Vec<Vec<(u32, i32)>> = parts.into_iter().map(run).collect();
+            cycles = found.concat();
             Box::new(move |l| {
                 let d = lines.line_deal[l] as usize;
                 group_of(code(d), d)
@@ -276,13 +332,13 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
         Some(attr) => {
             // A deal counts once in each slice it has lines in.
             let mut seen: Vec<u32> = vec![u32::MAX; attr.values.len().max(1)];
-            each_deal(lines, &included, |d, ls| {
+            each_deal(lines, &index, &included, |d, ls| {
                 ls.for_each(|l| {
                     let k = attr.codes[l] as usize;
                     if seen[k] != d as u32 {
                         seen[k] = d as u32;
                         let g = group_of(k, d);
-                        count(&mut acc[g], g, d);
+                        count(lines, &mut acc[g], g, d, &mut cycles);
                     }
                 });
             });
@@ -333,8 +389,8 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
         (Some(sum as f64 / c.len() as f64), Some(median))
     };
     let mut rows = Vec::new();
-    for (p, &k) in order.iter().enumerate() {
-        let key = (p < given).then_some(k);
+    for p in 0..order.len() {
+        let key = (p < given).then_some(p as u32);
         for (r, &c) in currency_order.iter().enumerate() {
             let g = p * ncur + r;
             let a = acc[g];
@@ -366,32 +422,38 @@ pub(crate) fn slices(lines: &DealLines, by: By, from: i32, to: i32) -> Result<Sl
         }
     }
     Ok(Slices {
-        keys: keys.clone(),
+        keys: sorted_keys,
         rows,
     })
 }
 
 /// The codes of `keys` in the order of their texts (trimmed), those whose
-/// text is empty last, and how many are not empty. The sort compares the
-/// first eight bytes as one number and reads the texts only when those are
-/// equal.
-fn key_order(keys: &TextValues) -> (Vec<u32>, usize) {
+/// text is empty last; the texts in that order; and how many are not
+/// empty. The sort compares the first eight bytes as one number and reads
+/// the texts only when those are equal; a text of eight bytes or fewer is
+/// written back from them, without reading it again.
+fn key_order(keys: &TextValues) -> (Vec<u32>, TextValues, usize) {
     let text = |k: u32| keys.get(k as usize).trim();
-    let prefix = |bytes: &[u8]| {
+    let mut order: Vec<(u64, u32, u8)> = Vec::with_capacity(keys.len());
+    let mut empty: Vec<u32> = Vec::new();
+    for k in 0..keys.len().max(1) as u32 {
+        let bytes = if (k as usize) < keys.len() {
+            text(k).as_bytes()
+        } else {
+            b""
+        };
+        if bytes.is_empty() {
+            empty.push(k);
+            continue;
+        }
         let mut p = [0u8; 8];
         let n = bytes.len().min(8);
         p[..n].copy_from_slice(&bytes[..n]);
-        u64::from_be_bytes(p)
-    };
-    let mut order: Vec<(u64, u32)> = Vec::with_capacity(keys.len());
-    let mut empty: Vec<u32> = Vec::new();
-    for k in 0..keys.len().max(1) as u32 {
-        match (k as usize) < keys.len() {
-            true if !text(k).is_empty() => order.push((prefix(text(k).as_bytes()), k)),
-            _ => empty.push(k),
-        }
+        order.push((u64::from_be_bytes(p), k, bytes.len().min(9) as u8));
     }
-    let cmp = |a: &(u64, u32), b: &(u64, u32)| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1)));
+    let cmp = |a: &(u64, u32, u8), b: &(u64, u32, u8)| {
+        a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1)))
+    };
     #[cfg(feature = "parallel")]
     if order.len() >= 1 << 16 {
         use rayon::slice::ParallelSliceMut;
@@ -402,9 +464,21 @@ fn key_order(keys: &TextValues) -> (Vec<u32>, usize) {
     #[cfg(not(feature = "parallel"))]
     order.sort_unstable_by(cmp);
     let given = order.len();
-    let mut codes: Vec<u32> = order.into_iter().map(|(_, k)| k).collect();
-    codes.extend(empty);
-    (codes, given)
+    let mut texts = TextValues::with_capacity(given + empty.len(), given * 8);
+    let mut codes = Vec::with_capacity(given + empty.len());
+    for &(prefix, k, len) in &order {
+        let bytes = prefix.to_be_bytes();
+        match std::str::from_utf8(&bytes[..usize::from(len).min(8)]) {
+            Ok(short) if len <= 8 => texts.push(short),
+            _ => texts.push(text(k)),
+        }
+        codes.push(k);
+    }
+    for k in empty {
+        texts.push("");
+        codes.push(k);
+    }
+    (codes, texts, given)
 }
 
 static EMPTY: std::sync::LazyLock<TextValues> = std::sync::LazyLock::new(|| {
