@@ -560,6 +560,38 @@ fn many_clients_in_parts_equal_a_hand_count() {
     );
 }
 
+/// A slice whose running revenue leaves the exact range on the way but
+/// comes back (a return) is summed exactly, not refused.
+#[test]
+fn revenue_out_of_range_on_the_way_only() {
+    let lines = Table::new(vec![
+        Column::from_int64s("deal", [Some(1), Some(2), Some(3)]),
+        Column::from_texts("status", [Some("won"); 3]),
+        Column::from_decimals(
+            "amount",
+            0,
+            [
+                Some(5_000_000_000_000_000_000),
+                Some(5_000_000_000_000_000_000),
+                Some(-5_000_000_000_000_000_000),
+            ],
+        ),
+        Column::from_texts("manager", [Some("Оля"); 3]),
+        Column::from_dates("closed", [Some(date("2024-01-01")); 3]),
+    ])
+    .unwrap();
+    for by in [By::None, By::Manager] {
+        let mut params = AnalyticsParams {
+            by,
+            ..AnalyticsParams::default()
+        };
+        params.lines.currency = "JPY".parse().unwrap();
+        let t = sales_analytics(Rows::Table(&lines), &params).unwrap();
+        assert_eq!(cells(&t, "revenue"), ["5000000000000000000"], "{by:?}");
+        assert_eq!(cells(&t, "won"), ["3"], "{by:?}");
+    }
+}
+
 /// Time in stage, read from the change log of a base file: stays worked out
 /// by hand from the moves made at frozen clock times.
 #[cfg(feature = "storage")]
