@@ -333,7 +333,7 @@ fn build<R: Sync>(
 /// chunk of clients at a time (the chunks in parallel with `parallel`), so the
 /// chunk's records are still in the cache for each of its 27 columns, rather
 /// than every column walking a million records through memory once more.
-const CLIENT_CHUNK: usize = 512;
+const CLIENT_CHUNK: usize = 2048;
 
 /// [`build`] a chunk of records at a time, the chunks' tables then put end to end.
 fn build_chunked<R: Sync>(
