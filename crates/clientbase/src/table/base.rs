@@ -136,6 +136,8 @@ fn touch_phones(client: &Client) -> usize {
     client.phones.iter().fold(0, |sum, phone| {
         sum.wrapping_add(first_byte(&phone.raw))
             .wrapping_add(phone.e164.as_deref().map_or(0, first_byte))
+            .wrapping_add(phone.extension.as_deref().map_or(0, first_byte))
+            .wrapping_add(phone.label.as_deref().map_or(0, first_byte))
             .wrapping_add(usize::from(phone.kind.is_some()))
             .wrapping_add(usize::from(phone.consent.is_some()))
     })
