@@ -320,7 +320,8 @@ class ClientBase(_native.ClientBase):
 
     def to_polars(self, fields: Sequence[str] | None = None) -> Any:
         """The clients as a typed polars DataFrame (``clients_table(fields).to_polars()``;
-        needs ``pip install 'clientbase[polars]'``)."""
+        needs ``pip install 'clientbase[polars]'``). The text columns cross as Arrow
+        string views, which polars keeps without a copy."""
         return self.clients_table(fields).to_polars()
 
 

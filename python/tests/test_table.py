@@ -94,6 +94,27 @@ def test_polars_reads_and_gives_typed_frames(filled: cb.ClientBase) -> None:
     assert pl.DataFrame(filled.clients_table(["id"]))["id"].to_list() == [1, 2]
 
 
+def test_to_polars_is_the_frame_polars_reads_from_the_table(filled: cb.ClientBase) -> None:
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    filled.add_client(cb.Client.person("Сидорова-Петрова-Иванова", "Анастасия", emails=["a.sidorova@example.ru"]))
+    table = filled.clients_table()
+    # to_polars() hands polars its text as Arrow string views; the capsule route
+    # hands it `utf8`, which polars converts. Same frame either way.
+    frame = table.to_polars()
+    assert frame.equals(pl.DataFrame(table), null_equal=True)
+    assert frame.schema["surname"] == pl.String
+    assert frame.schema["tags"] == pl.List(pl.String)
+    assert frame["surname"].to_list() == ["Иванова", "Петров", "Сидорова-Петрова-Иванова"]
+    assert frame["city"].to_list() == [None, None, None]
+    assert frame["tags"].to_list() == [["vip"], [], []]
+    assert '"raw":"8 916 123-45-67"' in frame["phones_json"][0]
+    assert frame["emails_json"][2].startswith('[{"raw":"a.sidorova@example.ru"')
+    assert frame.columns == table.column_names
+    # The table itself still exports `utf8` to everyone else.
+    assert pa.table(table).schema.field("surname").type == pa.string()
+
+
 def test_pandas_frames_are_typed_with_nulls(filled: cb.ClientBase) -> None:
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")

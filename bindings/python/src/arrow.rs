@@ -260,9 +260,21 @@ impl PyTable {
     }
 
     /// A `polars.DataFrame` with typed columns (needs polars:
-    /// `pip install 'clientbase[polars]'`).
+    /// `pip install 'clientbase[polars]'`). Text goes over as Arrow string
+    /// views, which polars keeps as they are.
     pub(crate) fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        optional(slf.py(), "polars", "polars")?.call_method1("DataFrame", (slf,))
+        let py = slf.py();
+        let polars = optional(py, "polars", "polars")?;
+        let this = slf.get();
+        let batch = py
+            .detach(|| clientbase::table::with_text_views(&this.batch))
+            .or_raise()?;
+        let views = PyTable {
+            batch,
+            types: this.types.clone(),
+            table: OnceLock::new(),
+        };
+        polars.call_method1("DataFrame", (Bound::new(py, views)?,))
     }
 
     /// A `pandas.DataFrame` with Arrow-backed typed columns: integers, booleans,

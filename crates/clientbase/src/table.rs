@@ -65,7 +65,9 @@ use std::fmt;
 #[cfg(feature = "arrow")]
 mod arrow;
 #[cfg(feature = "arrow")]
-pub use self::arrow::{column_from_arrow, column_to_arrow, problems_of, PROBLEMS_KEY};
+pub use self::arrow::{
+    column_from_arrow, column_to_arrow, problems_of, with_text_views, PROBLEMS_KEY,
+};
 pub use self::base::{CLIENT_TABLE_COLUMNS, DEAL_TABLE_COLUMNS};
 pub use self::batch::{Outcome, SplitPhone};
 #[cfg(feature = "csv")]
