@@ -35,7 +35,7 @@ bench:
 bench-spark:
 	test -x .venv/bin/python || python3 -m venv .venv
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check \
-	    "maturin>=1.9,<2" "pyarrow>=14" "pyspark==4.3.0"
+	    "maturin>=1.9,<2" "pyarrow>=14" "pandas>=2.2" "pyspark==4.3.0"
 	.venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./python
 	.venv/bin/python benches/python/spark_dedupe.py --clients 100000
 
