@@ -4,6 +4,11 @@ clients CSV that `clientbase generate --csv` writes, scored against the truth
 JSON that `clientbase generate --truth` writes.
 
 Usage: splink_peer.py --clients CLIENTS.csv --truth TRUTH.json [--threshold 0.9]
+                      [--backend duckdb|spark] [--cores 2] [--memory 6g]
+
+`--backend spark` runs Splink's Spark backend in local mode (`local[cores]`, UI
+off, Splink's own similarity jar from its package: nothing is downloaded), the
+setting `benches/python/spark_dedupe.py` runs clientbase.spark in.
 
 Prints one JSON line on stdout:
   {"tool": "splink", "version": ..., "records": N, "seconds": ...,
@@ -172,7 +177,8 @@ def name_comparison():
     )
 
 
-def settings():
+def settings(date_format="%Y-%m-%d"):
+    """`date_format` in the backend's own pattern language (Spark: `yyyy-MM-dd`)."""
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -184,7 +190,7 @@ def settings():
             cl.ArrayIntersectAtSizes("phones", [1]),
             cl.LevenshteinAtThresholds("email", [1, 2]),
             cl.AbsoluteDateDifferenceAtThresholds(
-                "birthday", input_is_string=True, datetime_format="%Y-%m-%d", metrics=["year"], thresholds=[1]
+                "birthday", input_is_string=True, datetime_format=date_format, metrics=["year"], thresholds=[1]
             ),
             cl.ExactMatch("city").configure(term_frequency_adjustments=True),
             cl.ExactMatch("kind"),
@@ -207,10 +213,10 @@ def prediction_rules():
     ]
 
 
-def new_linker(df, db_api):
+def new_linker(df, db_api, date_format="%Y-%m-%d"):
     if SPLINK_MAJOR >= 5:
-        return Linker(db_api.register(df), settings())
-    return Linker(df, settings(), db_api)
+        return Linker(db_api.register(df), settings(date_format))
+    return Linker(df, settings(date_format), db_api)
 
 
 def train(linker):
@@ -280,11 +286,42 @@ def count_pairs_scored(df):
     return int(counts["row_count"].sum())
 
 
+def spark_api(cores, memory):
+    """Splink's Spark backend on a local session, its similarity jar from the package."""
+    import os
+
+    from pyspark.sql import SparkSession
+    from splink import SparkAPI
+    from splink.backends.spark import similarity_jar_location
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    spark = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("splink-peer")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", memory)
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "8")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    # Splink breaks long lineages with checkpoints, which need a directory.
+    import tempfile
+
+    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="splink-peer-"))
+    return SparkAPI(spark_session=spark)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", required=True, help="clients CSV from `clientbase generate --csv`")
     parser.add_argument("--truth", required=True, help="truth JSON from `clientbase generate --truth`")
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability (default 0.9)")
+    parser.add_argument("--backend", choices=["duckdb", "spark"], default="duckdb")
+    parser.add_argument("--cores", type=int, default=2, help="spark: local[cores]")
+    parser.add_argument("--memory", default="6g", help="spark: spark.driver.memory")
     args = parser.parse_args()
 
     raw = pd.read_csv(args.clients, dtype=str, keep_default_na=False)
@@ -293,8 +330,9 @@ def main():
     entities = pd.Series({r["client"]: r["entity"] for r in truth["records"]})
     df = prepare(raw)
 
+    db_api = DuckDBAPI() if args.backend == "duckdb" else spark_api(args.cores, args.memory)
     start = time.perf_counter()
-    linker = new_linker(df, DuckDBAPI())
+    linker = new_linker(df, db_api, "%Y-%m-%d" if args.backend == "duckdb" else "yyyy-MM-dd")
     train(linker)
     train_seconds = time.perf_counter() - start
     predictions = linker.inference.predict(threshold_match_probability=args.threshold)
@@ -307,6 +345,7 @@ def main():
     scores = pairwise_scores(clusters.set_index("unique_id")["cluster_id"], entities)
     line = {
         "tool": "splink",
+        "backend": args.backend,
         "version": splink.__version__,
         "records": len(df),
         "seconds": round(seconds, 3),

@@ -39,6 +39,49 @@ FIELDS = [
 ]
 
 
+def pairwise_scores(clusters: list, truth_path: str) -> dict:
+    """Pairwise precision, recall and F1 of `clusters` against the truth's entities: the
+    metric of benches/peers/splink_peer.py (records in no cluster are singletons)."""
+    with open(truth_path, encoding="utf-8") as f:
+        entity = {r["client"]: r["entity"] for r in json.load(f)["records"]}
+    cluster = {m: c["id"] for c in clusters for m in c["members"]}
+
+    def pairs(groups: dict) -> int:
+        return sum(n * (n - 1) // 2 for n in groups.values())
+
+    def count(key) -> dict:
+        sizes: dict = {}
+        for record in entity:
+            k = key(record)
+            sizes[k] = sizes.get(k, 0) + 1
+        return sizes
+
+    predicted = pairs(count(lambda r: cluster.get(r, ("single", r))))
+    true = pairs(count(lambda r: entity[r]))
+    tp = pairs(count(lambda r: (cluster.get(r, ("single", r)), entity[r])))
+    precision = tp / predicted if predicted else 1.0
+    recall = tp / true if true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 6), "recall": round(recall, 6), "f1": round(f1, 6)}
+
+
+def run_splink(args: argparse.Namespace) -> object:
+    """benches/peers/splink_peer.py on Spark in a process of its own (one local Spark at a
+    time on the machine); its JSON line, or why it did not run."""
+    import subprocess
+    from pathlib import Path
+
+    peer = Path(__file__).resolve().parent.parent / "peers" / "splink_peer.py"
+    command = [sys.executable, str(peer), "--clients", args.splink_csv, "--truth", args.truth,
+               "--backend", "spark", "--cores", str(args.cores), "--memory", args.memory]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode == 3:
+        return "splink is not installed (pip install splink)"
+    if done.returncode != 0:
+        return "splink failed: " + done.stderr.strip().splitlines()[-1][:300]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=100_000)
@@ -51,7 +94,20 @@ def main() -> None:
         help="open this base file (e.g. from `clientbase generate --out base.cb`) instead of "
         "generating the base as JSON, which does not fit in memory at 1M clients",
     )
+    parser.add_argument(
+        "--truth",
+        help="truth JSON from `clientbase generate --truth`: adds pairwise precision, recall "
+        "and F1 of the clusters, as benches/peers/splink_peer.py scores Splink",
+    )
+    parser.add_argument(
+        "--splink-csv",
+        help="the clients CSV from `clientbase generate --csv` (with --truth): after clientbase, "
+        "runs Splink's Spark backend on it in the same run (benches/peers/splink_peer.py "
+        "--backend spark, same cores) and prints both side by side",
+    )
     args = parser.parse_args()
+    if args.splink_csv and not args.truth:
+        parser.error("--splink-csv needs --truth")
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ["PYSPARK_PYTHON"] = sys.executable
@@ -114,10 +170,15 @@ def main() -> None:
         "comparisons": got["comparisons"],
         "clusters": len(got["clusters"]),
         "equal_to_one_machine": equal,
+        **(pairwise_scores(got["clusters"], args.truth) if args.truth else {}),
         "load_average": os.getloadavg(),
     }
-    print(json.dumps(report, indent=2))
     spark.stop()
+    if args.splink_csv:
+        report["splink"] = run_splink(args)
+        if isinstance(report["splink"], dict) and "seconds" in report["splink"]:
+            report["splink_s_over_clientbase_s"] = round(report["splink"]["seconds"] / spark_s, 2)
+    print(json.dumps(report, indent=2))
     if not equal:
         sys.exit("the Spark answer differs from one machine's")
 
